@@ -1,0 +1,340 @@
+/**
+ * Domain API client: signs every attempt afresh (new date and nonce), validates every answer, and
+ * retries only what is safe. Reads retry on throttling, 5xx and network errors; the redeem submission
+ * retries only when the request was certainly not accepted, and otherwise reports "outcome unknown".
+ */
+import type * as z from 'zod/mini';
+import type { Credentials } from '../signing/credentials.js';
+import { signAcs3, type SignOptions } from '../signing/acs3.js';
+import { formatQuery } from '../signing/percent-encode.js';
+import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
+import { describeIssue, issuePath } from '../validation/issues.js';
+import {
+  DomainApiError,
+  MalformedResponseError,
+  NetworkError,
+  OutcomeUnknownError,
+  TaskIsBeingProcessedError,
+} from './errors.js';
+import {
+  errorBodySchema,
+  queryDomainListSchema,
+  queryTaskDetailListSchema,
+  queryTaskListSchema,
+  saveRedeemSchema,
+  type DomainItem,
+  type TaskDetail,
+  type TaskInfo,
+} from './schemas.js';
+import { SITES, type DomainSite } from './sites.js';
+
+export type ParamValue = string | number | boolean | undefined;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+export interface DomainApiOptions {
+  readonly site?: DomainSite;
+  /** Overrides the site's endpoint, e.g. a local emulator URL. */
+  readonly endpoint?: string | undefined;
+  readonly credentials: Credentials;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly runtime?: RetryRuntime;
+  /** Per attempt; a submission that times out is "outcome unknown". */
+  readonly requestTimeoutMs?: number;
+  readonly lang?: 'en' | 'zh';
+  readonly sign?: SignOptions;
+  readonly fetch?: typeof fetch;
+  /** Observes every HTTP attempt (for counting calls and for logs); must not throw. */
+  readonly onAttempt?: (attempt: AttemptInfo) => void;
+}
+
+export interface AttemptInfo {
+  readonly action: string;
+  readonly attempt: number;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly durationMs: number;
+}
+
+export interface ApiResult<T> {
+  readonly body: T;
+  readonly requestId: string;
+  readonly attempts: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly pageNum: number;
+  readonly totalPages: number | undefined;
+  readonly totalItems: number | undefined;
+  readonly hasNext: boolean;
+  readonly requestId: string;
+}
+
+const REDEEM_ACTION = 'SaveSingleTaskForCreatingOrderRedeem';
+/** Connection errors that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Codes whose request certainly did not take effect and that the server asks to be retried later. */
+const TRANSIENT_REJECTIONS = new Set(['ServiceUnavailable', 'InternalError', 'NetworkIOError']);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+export class DomainApiClient {
+  readonly endpoint: string;
+  readonly version: string;
+  private readonly policy: RetryPolicy;
+  private readonly runtime: RetryRuntime;
+  private readonly fetchFn: typeof fetch;
+  /** HTTP attempts made, successful or not. */
+  calls = 0;
+
+  constructor(private readonly options: DomainApiOptions) {
+    const site = SITES[options.site ?? 'intl'];
+    this.endpoint = (options.endpoint ?? site.endpoint).replace(/\/+$/, '');
+    this.version = site.version;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.runtime = options.runtime ?? realRuntime;
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /** One signed RPC call, validated with `schema`, under the read retry policy. */
+  async call<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<ApiResult<z.output<S>>> {
+    let attempts = 0;
+    const body = await withRetry(
+      async () => {
+        attempts++;
+        return this.attempt(action, params, schema);
+      },
+      (error) => this.readRetryDecision(error),
+      this.policy,
+      this.runtime,
+    );
+    return { body, requestId: (body as { RequestId: string }).RequestId, attempts };
+  }
+
+  private readRetryDecision(error: unknown): { retry: boolean; retryAfterMs?: number | undefined } {
+    if (error instanceof DomainApiError) {
+      return {
+        retry: error.isThrottling || error.isServerError || TRANSIENT_REJECTIONS.has(error.code),
+        retryAfterMs: error.retryAfterMs,
+      };
+    }
+    return { retry: error instanceof NetworkError };
+  }
+
+  private async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+    const pairs: Array<[string, string]> = Object.entries(params)
+      .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+      .map(([name, value]) => [name, String(value)]);
+    if (this.options.lang && !('Lang' in params)) pairs.push(['Lang', this.options.lang]);
+    const signed = signAcs3(
+      {
+        method: 'POST',
+        url: `${this.endpoint}/?${formatQuery(pairs)}`,
+        headers: [
+          ['x-acs-action', action],
+          ['x-acs-version', this.version],
+          ['accept', 'application/json'],
+          ['user-agent', 'domain-redeemer/0.1'],
+        ],
+      },
+      this.options.credentials,
+      this.options.sign,
+    );
+    const started = this.runtime.now();
+    this.calls++;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(signed.url, {
+        method: signed.method,
+        headers: signed.headers.filter(([name]) => name !== 'host'),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
+      });
+      text = await response.text();
+    } catch (error) {
+      const code = networkCode(error);
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      this.report(action, undefined, code ?? (timedOut ? 'Timeout' : 'NetworkError'), started);
+      throw new NetworkError(
+        action,
+        !(code !== undefined && NOT_SENT_CODES.has(code)),
+        timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`,
+        { cause: error },
+      );
+    }
+    return this.interpret(action, response, text, schema, started);
+  }
+
+  private interpret<S extends z.ZodMiniType>(
+    action: string,
+    response: Response,
+    text: string,
+    schema: S,
+    started: number,
+  ): z.output<S> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const errorBody = errorBodySchema.safeParse(json);
+    if (!response.ok) {
+      const code = errorBody.success ? errorBody.data.Code : `HTTP${response.status}`;
+      this.report(action, response.status, code, started);
+      const fields = {
+        action,
+        code,
+        message: errorBody.success ? (errorBody.data.Message ?? '') : `non-JSON error answer (${text.length} bytes)`,
+        requestId: errorBody.success ? errorBody.data.RequestId : undefined,
+        httpStatus: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get('x-acs-retry-after')),
+      };
+      throw code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
+    }
+    this.report(action, response.status, undefined, started);
+    if (json === undefined) throw new MalformedResponseError(action, '(body)', 'not JSON');
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new MalformedResponseError(
+        action,
+        issuePath(issue.path),
+        describeIssue(issue).replace(/^[^:]*: /, ''),
+        typeof (json as { RequestId?: unknown }).RequestId === 'string' ? (json as { RequestId: string }).RequestId : undefined,
+      );
+    }
+    return parsed.data;
+  }
+
+  private report(action: string, status: number | undefined, code: string | undefined, started: number): void {
+    this.options.onAttempt?.({ action, attempt: this.calls, status, code, durationMs: this.runtime.now() - started });
+  }
+
+  /** Pages of QueryDomainList, following the top-level NextPage. An empty page (no Data) ends the walk. */
+  async *domainPages(query: {
+    queryType?: 1 | 2;
+    pageSize?: number;
+    orderKeyType?: 'RegistrationDate' | 'ExpirationDate';
+    orderByType?: 'ASC' | 'DESC';
+  }): AsyncGenerator<Page<DomainItem>> {
+    for (let pageNum = 1; ; pageNum++) {
+      const { body } = await this.call(
+        'QueryDomainList',
+        {
+          PageNum: pageNum,
+          PageSize: query.pageSize ?? 100,
+          QueryType: query.queryType,
+          OrderKeyType: query.orderKeyType,
+          OrderByType: query.orderByType,
+        },
+        queryDomainListSchema,
+      );
+      const page = this.page(body.Data?.Domain ?? [], body, pageNum);
+      yield page;
+      if (!page.hasNext) return;
+    }
+  }
+
+  async *domains(query: Parameters<DomainApiClient['domainPages']>[0]): AsyncGenerator<DomainItem> {
+    for await (const page of this.domainPages(query)) yield* page.items;
+  }
+
+  async queryTaskDetailList(query: {
+    taskNo: string;
+    pageNum?: number;
+    pageSize?: number;
+    domainName?: string;
+  }): Promise<Page<TaskDetail>> {
+    const { body } = await this.call(
+      'QueryTaskDetailList',
+      { TaskNo: query.taskNo, PageNum: query.pageNum ?? 1, PageSize: query.pageSize ?? 100, DomainName: query.domainName },
+      queryTaskDetailListSchema,
+    );
+    return this.page(body.Data?.TaskDetail ?? [], body, query.pageNum ?? 1);
+  }
+
+  async queryTaskList(query: {
+    pageNum?: number;
+    pageSize?: number;
+    beginCreateTime?: number;
+    endCreateTime?: number;
+  }): Promise<Page<TaskInfo>> {
+    const { body } = await this.call(
+      'QueryTaskList',
+      {
+        PageNum: query.pageNum ?? 1,
+        PageSize: query.pageSize ?? 100,
+        BeginCreateTime: query.beginCreateTime,
+        EndCreateTime: query.endCreateTime,
+      },
+      queryTaskListSchema,
+    );
+    return this.page(body.Data?.TaskInfo ?? [], body, query.pageNum ?? 1);
+  }
+
+  /** The paging envelope: the top-level NextPage (not Data.NextPage), else CurrentPageNum < TotalPageNum. */
+  private page<T>(
+    items: T[],
+    body: { RequestId: string; NextPage?: boolean | undefined; TotalPageNum?: number | undefined; TotalItemNum?: number | undefined; CurrentPageNum?: number | undefined },
+    pageNum: number,
+  ): Page<T> {
+    const hasNext =
+      items.length > 0 &&
+      (body.NextPage ?? (body.TotalPageNum !== undefined && (body.CurrentPageNum ?? pageNum) < body.TotalPageNum));
+    return { items, pageNum, totalPages: body.TotalPageNum, totalItems: body.TotalItemNum, hasNext, requestId: body.RequestId };
+  }
+
+  /**
+   * Submits one redemption. Retried only when the order was certainly not accepted: a throttling answer
+   * or a connection that never opened. A timeout, a dropped connection or a 5xx after sending becomes
+   * OutcomeUnknownError; TaskIsBeingProcessed is thrown as its own type and never retried here.
+   */
+  async saveSingleTaskForCreatingOrderRedeem(order: {
+    domainName: string;
+    currentExpirationDate: number;
+  }): Promise<{ taskNo: string; requestId: string; attempts: number }> {
+    let attempts = 0;
+    try {
+      const body = await withRetry(
+        async () => {
+          attempts++;
+          return this.attempt(
+            REDEEM_ACTION,
+            { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate },
+            saveRedeemSchema,
+          );
+        },
+        (error) => {
+          if (error instanceof DomainApiError && error.isThrottling) return { retry: true, retryAfterMs: error.retryAfterMs };
+          return { retry: error instanceof NetworkError && !error.sent };
+        },
+        this.policy,
+        this.runtime,
+      );
+      return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
+    } catch (error) {
+      const unknown =
+        (error instanceof NetworkError && error.sent) ||
+        (error instanceof DomainApiError && (error.isServerError || error.code === 'NetworkIOError')) ||
+        // A 2xx we cannot read may still have created the order.
+        error instanceof MalformedResponseError;
+      if (unknown) throw new OutcomeUnknownError(REDEEM_ACTION, order.domainName, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Typed errors of the Domain API client. Messages carry the action, the code, the server's message and
+ * the request id; never a credential (the signer puts those in headers, which no error copies).
+ */
+export interface ApiErrorFields {
+  readonly action: string;
+  readonly code: string;
+  readonly message: string;
+  readonly requestId: string | undefined;
+  readonly httpStatus: number;
+  /** From x-acs-retry-after, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+}
+
+/** The server answered with an error body. An unknown code is carried as it is. */
+export class DomainApiError extends Error {
+  override readonly name: string = 'DomainApiError';
+  readonly action: string;
+  readonly code: string;
+  readonly serverMessage: string;
+  readonly requestId: string | undefined;
+  readonly httpStatus: number;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(fields: ApiErrorFields) {
+    super(
+      `${fields.action} failed: ${fields.code}: ${fields.message} (HTTP ${fields.httpStatus}${
+        fields.requestId ? `, RequestId ${fields.requestId}` : ''
+      })`,
+    );
+    this.action = fields.action;
+    this.code = fields.code;
+    this.serverMessage = fields.message;
+    this.requestId = fields.requestId;
+    this.httpStatus = fields.httpStatus;
+    this.retryAfterMs = fields.retryAfterMs;
+  }
+
+  get isThrottling(): boolean {
+    return this.code.startsWith('Throttling');
+  }
+
+  get isServerError(): boolean {
+    return this.httpStatus >= 500;
+  }
+}
+
+/** Another operation on the domain is in progress: "in progress", never a failure to retry. */
+export class TaskIsBeingProcessedError extends DomainApiError {
+  override readonly name = 'TaskIsBeingProcessedError';
+}
+
+/** The answer was not JSON, or lacked a field we rely on. */
+export class MalformedResponseError extends Error {
+  override readonly name = 'MalformedResponseError';
+  constructor(
+    readonly action: string,
+    readonly field: string,
+    detail: string,
+    readonly requestId?: string,
+  ) {
+    super(`${action} returned a malformed answer: ${field}: ${detail}${requestId ? ` (RequestId ${requestId})` : ''}`);
+  }
+}
+
+/** The request did not complete at the HTTP level. `sent` is false only when it certainly never left. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  constructor(
+    readonly action: string,
+    readonly sent: boolean,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${action} did not complete: ${reason}`, options);
+  }
+}
+
+/**
+ * A submission whose fate is unknown (timeout, 5xx or a dropped connection after it was sent): the order
+ * may exist. The caller must reconcile with the registrar's task ledger before sending anything else.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = 'OutcomeUnknownError';
+  constructor(
+    readonly action: string,
+    readonly domainName: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `${action} for ${domainName}: outcome unknown (${options.cause instanceof Error ? options.cause.message : String(options.cause)}); reconcile with the task ledger before retrying`,
+      options,
+    );
+  }
+}
+
+export function errorCode(error: unknown): string {
+  if (error instanceof DomainApiError) return error.code;
+  if (error instanceof OutcomeUnknownError) return 'OutcomeUnknown';
+  if (error instanceof MalformedResponseError) return 'MalformedResponse';
+  if (error instanceof NetworkError) return 'NetworkError';
+  return 'InternalError';
+}

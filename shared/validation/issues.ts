@@ -1,0 +1,46 @@
+/**
+ * zod/mini ships no message locale (every issue says "Invalid input"), so messages are written here:
+ * each names the field by its path and says what was expected, without echoing the value itself
+ * (a value may be a secret).
+ */
+export interface ValidationIssue {
+  readonly code: string;
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message?: string;
+  readonly expected?: unknown;
+  readonly values?: ReadonlyArray<unknown>;
+  readonly keys?: ReadonlyArray<string>;
+  readonly minimum?: unknown;
+  readonly maximum?: unknown;
+  readonly format?: string;
+}
+
+export function issuePath(path: ReadonlyArray<PropertyKey>, root = ''): string {
+  const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const joined = `${root}${parts}`.replace(/^\./, '');
+  return joined === '' ? '(root)' : joined;
+}
+
+export function describeIssue(issue: ValidationIssue, root = ''): string {
+  const where = issuePath(issue.path, root);
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${where}: expected ${String(issue.expected)}`;
+    case 'invalid_value':
+      return `${where}: expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'unrecognized_keys':
+      return `${where}: unknown field${(issue.keys ?? []).length > 1 ? 's' : ''} ${(issue.keys ?? []).join(', ')}`;
+    case 'too_small':
+      return `${where}: must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `${where}: must be at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return `${where}: not a valid ${issue.format ?? 'value'}`;
+    default:
+      return `${where}: ${issue.message && issue.message !== 'Invalid input' ? issue.message : 'invalid value'}`;
+  }
+}
+
+export function describeIssues(issues: ReadonlyArray<ValidationIssue>, root = ''): string {
+  return issues.map((issue) => describeIssue(issue, root)).join('; ');
+}

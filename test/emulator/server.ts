@@ -1,0 +1,231 @@
+/**
+ * The local emulator of the slice of Alibaba Cloud the project uses, over real HTTP on 127.0.0.1:
+ * the Domain API (RPC over ACS3-HMAC-SHA256), SLS PutLogs/GetLogs, and an introspection route.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DomainService, errorBody, type ApiAnswer, type TaskTiming } from './domain-service.js';
+import { FaultPlan, parseFaultSpec, type FaultRule } from './faults.js';
+import { generatePortfolio } from './portfolio.js';
+import { seededRandom } from './random.js';
+import { SlsService } from './sls-service.js';
+import { Acs3Verifier } from './verify-acs3.js';
+
+export interface EmulatorOptions {
+  readonly port?: number;
+  readonly domains?: number;
+  readonly seed?: number;
+  /** Share of the portfolio in the redemption period. */
+  readonly redemptionShare?: number;
+  readonly latencyMs?: number;
+  /** Domain API requests per second beyond which it answers Throttling.User. */
+  readonly qps?: number;
+  readonly faults?: string | FaultRule[];
+  /** Access key id to secret. Default: emulator-ak / emulator-secret. */
+  readonly accessKeys?: Readonly<Record<string, string>>;
+  readonly taskTiming?: Partial<TaskTiming>;
+  readonly now?: () => number;
+}
+
+export interface CallRecord {
+  readonly action: string;
+  readonly code: string;
+  readonly status: number;
+  readonly at: number;
+}
+
+export const DEFAULT_ACCESS_KEY = { accessKeyId: 'emulator-ak', accessKeySecret: 'emulator-secret' } as const;
+const BODY_LIMIT = 16 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT) req.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export class Emulator {
+  readonly domain: DomainService;
+  readonly sls: SlsService;
+  readonly faults: FaultPlan;
+  readonly calls: CallRecord[] = [];
+  latencyMs: number;
+  qps: number | undefined;
+  private readonly server: Server;
+  private readonly verifier: Acs3Verifier;
+  private readonly recent: number[] = [];
+  private readonly now: () => number;
+  private address: AddressInfo | undefined;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.now = options.now ?? Date.now;
+    const seed = options.seed ?? 1;
+    const secrets = new Map(Object.entries(options.accessKeys ?? { [DEFAULT_ACCESS_KEY.accessKeyId]: DEFAULT_ACCESS_KEY.accessKeySecret }));
+    this.domain = new DomainService(
+      generatePortfolio({ count: options.domains ?? 200, seed, redemptionShare: options.redemptionShare ?? 0.25, now: this.now() }),
+      { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 },
+      this.now,
+    );
+    this.faults = new FaultPlan(seededRandom(seed ^ 0x5eed));
+    if (options.faults) this.faults.add(...(typeof options.faults === 'string' ? parseFaultSpec(options.faults) : options.faults));
+    this.latencyMs = options.latencyMs ?? 0;
+    this.qps = options.qps;
+    this.verifier = new Acs3Verifier(secrets, this.now);
+    this.sls = new SlsService(secrets, this.now, this.faults);
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: String(error) });
+      });
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.url;
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('emulator not started');
+    return `http://127.0.0.1:${this.address.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  state(include: 'all' | 'redemption' | 'none' = 'all') {
+    this.domain.settle();
+    const domains = include === 'none' ? [] : include === 'redemption' ? this.domain.domains.filter((d) => d.domainStatus === 2) : this.domain.domains;
+    return {
+      domains: domains.map((d) => ({
+        domainName: d.domainName,
+        domainStatus: d.domainStatus,
+        expirationDateLong: d.expirationDateLong,
+        phase: d.phase,
+      })),
+      tasks: this.domain.tasks.map((t) => ({
+        taskNo: t.taskNo,
+        domainName: t.domainName,
+        taskType: t.taskType,
+        status: this.domain.taskStatusCode(t),
+        createdAt: t.createdAt,
+      })),
+      calls: this.calls,
+      logs: this.sls.logs,
+    };
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const body = await readBody(req);
+    if (url.pathname === '/__emulator/state' && req.method === 'GET') {
+      const include = url.searchParams.get('domains');
+      return sendJson(res, 200, this.state(include === 'redemption' || include === 'none' ? include : 'all'));
+    }
+    if (url.pathname === '/__emulator/faults' && req.method === 'POST') {
+      try {
+        this.faults.add(...parseFaultSpec(body.toString('utf8')));
+        return sendJson(res, 200, { rules: this.faults.rules });
+      } catch (error) {
+        return sendJson(res, 400, { error: (error as Error).message });
+      }
+    }
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (url.pathname.startsWith('/logstores') || url.pathname === '/logs') return this.sls.handle(req, url, body, res);
+    return this.domainApi(req, url, body, res);
+  }
+
+  private record(action: string, answer: ApiAnswer): void {
+    this.calls.push({ action, code: String(answer.body.Code ?? 'OK'), status: answer.status, at: this.now() });
+  }
+
+  private async domainApi(req: IncomingMessage, url: URL, body: Buffer, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID().toUpperCase();
+    const action = String(req.headers['x-acs-action'] ?? '');
+    const reply = (answer: ApiAnswer, headers: Record<string, string> = {}) => {
+      this.record(action || '(none)', answer);
+      sendJson(res, answer.status, answer.body, headers);
+    };
+    const rawQuery = url.search.slice(1);
+    const verdict = this.verifier.verify({ method: req.method ?? 'GET', path: url.pathname, rawQuery, headers: req.headers, body });
+    if (!verdict.ok) return reply({ status: verdict.status, body: errorBody(requestId, verdict.code, verdict.message) });
+    if (!action) return reply({ status: 400, body: errorBody(requestId, 'MissingParameter', 'The input parameter "x-acs-action" that is mandatory for processing this request is not supplied.') });
+    const version = req.headers['x-acs-version'];
+    if (version !== '2017-12-18' && version !== '2018-01-29') {
+      return reply({ status: 400, body: errorBody(requestId, 'NoSuchVersion', `Specified parameter Version is not valid: ${String(version)}`) });
+    }
+
+    const throttled = this.qpsExceeded();
+    if (throttled !== undefined) {
+      return reply({ status: 400, body: errorBody(requestId, 'Throttling.User', 'Request was denied due to user flow control.') }, { 'x-acs-retry-after': String(throttled) });
+    }
+    const fault = this.faults.take(action, ['throttle', '5xx', 'network-io', 'busy', 'reset', 'malformed']);
+    switch (fault?.kind) {
+      case 'throttle':
+        return reply({ status: 400, body: errorBody(requestId, 'Throttling', 'Request was denied due to request throttling.') }, { 'x-acs-retry-after': String(fault.retryAfterMs ?? 200) });
+      case '5xx':
+        return reply({ status: 503, body: errorBody(requestId, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.') });
+      case 'network-io':
+        return reply({ status: 400, body: errorBody(requestId, 'NetworkIOError', 'Network IO error.') });
+      case 'busy':
+        return reply({ status: 400, body: errorBody(requestId, 'TaskIsBeingProcessed', 'An operation is being processed. Please try again later.') });
+      case 'reset':
+        this.record(action, { status: 0, body: { Code: 'ConnectionReset' } });
+        res.socket?.destroy();
+        return;
+      case 'malformed':
+        this.record(action, { status: 200, body: { Code: 'Malformed' } });
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html>gateway error</html>');
+        return;
+    }
+
+    const params = new Map<string, string>();
+    for (const [name, value] of url.searchParams) params.set(name, value);
+    if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params.set(name, value);
+    }
+    const failTask = action === 'SaveSingleTaskForCreatingOrderRedeem' && this.faults.take(action, ['task-fail']) !== undefined;
+    const answer = this.domain.handle(action, params, requestId, failTask);
+    const after = answer.status === 200 ? this.faults.take(action, ['5xx-after', 'reset-after']) : undefined;
+    if (after?.kind === '5xx-after') {
+      return reply({ status: 500, body: errorBody(requestId, 'InternalError', 'The request processing has failed due to some unknown error.') });
+    }
+    if (after?.kind === 'reset-after') {
+      this.record(action, { status: 0, body: { Code: 'ConnectionReset' } });
+      res.socket?.destroy();
+      return;
+    }
+    reply(answer);
+  }
+
+  /** Sliding one-second window; answers the wait until a slot frees, or undefined when under the limit. */
+  private qpsExceeded(): number | undefined {
+    if (!this.qps) return undefined;
+    const now = this.now();
+    while (this.recent.length > 0 && now - this.recent[0]! >= 1_000) this.recent.shift();
+    if (this.recent.length >= this.qps) return Math.max(1, 1_000 - (now - this.recent[0]!));
+    this.recent.push(now);
+    return undefined;
+  }
+}
