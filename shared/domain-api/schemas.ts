@@ -14,10 +14,11 @@ const flag = z.pipe(
   z.union([z.boolean(), z.enum(['true', 'false'])]),
   z.transform((v) => v === true || v === 'true'),
 );
+/** A list that may be missing (empty page) or a lone object (TaskDetail in one doc sample). */
 function listOf<T extends z.ZodMiniType>(item: T) {
   return z.pipe(
-    z.optional(z.union([z.array(item), item])),
-    z.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]) as Array<z.output<T>>),
+    z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
+    z.array(item),
   );
 }
 
