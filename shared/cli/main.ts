@@ -1,0 +1,95 @@
+/**
+ * redeemer plan [--domains a.com,b.net] [--json]
+ * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json]
+ *
+ * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials.
+ * Exit codes: 0 the run completed (in-progress counts as completed), 1 a submission or the run failed,
+ * 2 bad configuration or usage.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/credentials.js';
+import { parseRunOptions, RunOptionsError } from '../run/options.js';
+import { runRedemption, type RunSummary } from '../run/run.js';
+import { renderTable } from './table.js';
+
+const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json]
+       redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json]`;
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+class UsageError extends Error {}
+
+export function exitCodeFor(summary: RunSummary): 0 | 1 {
+  return summary.run.outcome === 'failed' || summary.run.count_failed > 0 ? 1 : 0;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { positionals, values } = (() => {
+      try {
+        return parseArgs({
+          args: [...argv],
+          allowPositionals: true,
+          options: {
+            mode: { type: 'string' },
+            domains: { type: 'string' },
+            reason: { type: 'string' },
+            'budget-seconds': { type: 'string' },
+            json: { type: 'boolean', default: false },
+            records: { type: 'boolean', default: false },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        });
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    })();
+    if (values.help) {
+      io.out(`${USAGE}\n`);
+      return 0;
+    }
+    const [command, ...extra] = positionals;
+    if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
+    if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
+    if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);
+    const budgetSeconds = values['budget-seconds'] === undefined ? 600 : Number(values['budget-seconds']);
+    if (!Number.isInteger(budgetSeconds) || budgetSeconds < 10 || budgetSeconds > 86_400) throw new UsageError('--budget-seconds must be a whole number from 10 to 86400');
+
+    // On the command line the operator is configuring, not requesting: --mode sets REDEEM_MODE, so live
+    // still needs REDEEM_DOMAINS.
+    const config = loadConfig(values.mode ? { ...io.env, REDEEM_MODE: values.mode } : io.env);
+    const options = parseRunOptions({
+      ...(command === 'plan' ? { mode: 'dry-run' } : {}),
+      ...(values.domains !== undefined ? { domains: values.domains.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
+      ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    });
+    const credentials = resolveCredentials(credentialsFromEnv(io.env));
+    const summary = await runRedemption({
+      config,
+      credentials,
+      trigger: 'cli',
+      options,
+      budgetMs: budgetSeconds * 1000,
+      writeLine: values.records ? (line) => io.err(`${line}\n`) : () => undefined,
+    });
+    io.out(`${renderTable(summary)}\n`);
+    if (values.json) io.out(`${JSON.stringify(summary)}\n`);
+    return exitCodeFor(summary);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`redeemer: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof RunOptionsError || error instanceof MissingCredentialsError) {
+      io.err(`redeemer: ${error.message}\n`);
+      return 2;
+    }
+    io.err(`redeemer: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

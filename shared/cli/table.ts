@@ -1,0 +1,51 @@
+/** The CLI's human view of a run: a table of decisions and a summary line. */
+import type { RunSummary } from '../run/run.js';
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function renderTable(summary: RunSummary): string {
+  const header = ['DOMAIN', 'TLD', 'EXPIRY', 'DEADLINE (EST.)', 'DAYS LEFT', 'DECISION', 'REASON', 'OUTCOME', 'TASK'];
+  const rows = summary.decisions.map((d) => [
+    d.domain,
+    d.rules === 'assumed' ? `${d.tld}*` : d.tld,
+    day(d.expiration_ms),
+    day(d.deadline_ms),
+    String(d.days_left),
+    d.action,
+    d.reason,
+    d.outcome,
+    d.task_no ?? (d.error_code ? `(${d.error_code})` : ''),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (summary.decisions.some((d) => d.rules === 'assumed')) out.push('', '* TLD not in the rules: the shortest known window (30 + 14 days) was assumed.');
+  out.push('', renderSummary(summary));
+  return out.join('\n');
+}
+
+export function renderSummary(summary: RunSummary): string {
+  const r = summary.run;
+  const counts = [
+    ['would-redeem', r.count_would_redeem],
+    ['submitted', r.count_submitted],
+    ['in-progress', r.count_in_progress],
+    ['succeeded', r.count_succeeded],
+    ['failed', r.count_failed],
+    ['skipped', r.count_skipped],
+  ]
+    .filter(([, n]) => n !== 0)
+    .map(([name, n]) => `${n} ${name}`)
+    .join(', ');
+  const parts = [
+    `Run ${r.run_id} (${r.mode}, ${r.trigger}): ${r.outcome}`,
+    `${r.candidates} in redemption: ${counts || 'nothing to do'}`,
+    `${r.calls} API calls, ${(r.duration_ms / 1000).toFixed(1)} s`,
+    `SLS: ${r.sls_delivery === 'off' ? 'not configured' : summary.sls.delivered ? 'delivered' : `DELIVERY FAILED (${summary.sls.error ?? 'unknown error'}); every record is on stdout`}`,
+  ];
+  if (r.left_for_next_run > 0) parts.push(`${r.left_for_next_run} left for the next run (time budget)`);
+  if (r.error_code) parts.push(`error ${r.error_code}: ${r.error_message}`);
+  return parts.join('\n');
+}

@@ -1,0 +1,174 @@
+/**
+ * Configuration from environment variables, validated with zod/mini at the edge. Bad configuration fails
+ * fast with one message that names each variable and what is wrong with it; a secret is never echoed.
+ */
+import * as z from 'zod/mini';
+import type { DomainSite } from '../domain-api/sites.js';
+import { mergeTldRules, type TldRules } from '../run/deadline.js';
+import { describeIssues } from '../validation/issues.js';
+import { parsePatternList, type DomainPattern } from './domain-patterns.js';
+
+export interface SlsTarget {
+  readonly endpoint: string;
+  readonly project: string;
+  readonly logstore: string;
+}
+
+export interface RedeemerConfig {
+  readonly mode: 'dry-run' | 'live';
+  /** Undefined when REDEEM_DOMAINS is not set (allowed only in dry-run, where it means every domain). */
+  readonly allow: readonly DomainPattern[] | undefined;
+  readonly exclude: readonly DomainPattern[];
+  readonly withinDays: number;
+  readonly maxPerRun: number;
+  readonly maxPerDay: number;
+  readonly tldRules: TldRules;
+  readonly site: DomainSite;
+  readonly domainEndpoint: string | undefined;
+  readonly sls: SlsTarget | undefined;
+  readonly webhookSecret: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An empty variable (as `${env('X')}` gives when X is unset) counts as unset. */
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+);
+
+function wholeNumber(fallback: number, max: number) {
+  return z.pipe(
+    optionalText,
+    z.transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      if (!/^\d+$/.test(v) || Number(v) > max) {
+        ctx.issues.push({ code: 'custom', message: `expected a whole number from 0 to ${max}, got "${v}"`, input: v });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+  );
+}
+
+function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
+  return z.pipe(
+    optionalText,
+    z.transform((v, ctx): T[number] => {
+      if (v === undefined) return fallback;
+      if (!values.includes(v)) {
+        ctx.issues.push({ code: 'custom', message: `expected ${values.map((x) => `"${x}"`).join(' or ')}, got "${v}"`, input: v });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  );
+}
+
+const patternList = z.pipe(
+  optionalText,
+  z.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const patterns = parsePatternList(v);
+      if (patterns.length === 0) throw new Error('no pattern in the list');
+      return patterns;
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: v });
+      return z.NEVER;
+    }
+  }),
+);
+
+const ruleShape = z.strictObject({
+  graceDays: z.int().check(z.minimum(0), z.maximum(365)),
+  redemptionDays: z.int().check(z.minimum(0), z.maximum(365)),
+});
+const tldRulesShape = z.record(z.string().check(z.minLength(1)), ruleShape);
+
+const tldRules = z.pipe(
+  optionalText,
+  z.transform((v, ctx): TldRules => {
+    if (v === undefined) return mergeTldRules({});
+    let json: unknown;
+    try {
+      json = JSON.parse(v);
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'is not JSON; expected e.g. {"com":{"graceDays":30,"redemptionDays":29}}', input: v });
+      return z.NEVER;
+    }
+    const parsed = tldRulesShape.safeParse(json);
+    if (!parsed.success) {
+      ctx.issues.push({ code: 'custom', message: describeIssues(parsed.error.issues, 'rules'), input: v });
+      return z.NEVER;
+    }
+    return mergeTldRules(parsed.data);
+  }),
+);
+
+const url = z.pipe(
+  optionalText,
+  z.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const candidate = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
+    try {
+      const parsed = new URL(candidate);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+      return candidate.replace(/\/+$/, '');
+    } catch {
+      ctx.issues.push({ code: 'custom', message: `is not an http(s) URL or host name: "${v}"`, input: v });
+      return z.NEVER;
+    }
+  }),
+);
+
+const envSchema = z.object({
+  REDEEM_MODE: oneOf(['dry-run', 'live'] as const, 'dry-run'),
+  REDEEM_DOMAINS: patternList,
+  REDEEM_EXCLUDE: patternList,
+  REDEEM_WITHIN_DAYS: wholeNumber(7, 365),
+  REDEEM_MAX_PER_RUN: wholeNumber(10, 1000),
+  REDEEM_MAX_PER_DAY: wholeNumber(20, 10000),
+  REDEEM_TLD_RULES: tldRules,
+  DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
+  DOMAIN_ENDPOINT: url,
+  SLS_ENDPOINT: url,
+  SLS_PROJECT: optionalText,
+  SLS_LOGSTORE: optionalText,
+  WEBHOOK_SECRET: optionalText,
+});
+
+export function loadConfig(env: Env = process.env): RedeemerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.error.issues)}`);
+  const v = parsed.data;
+  const problems: string[] = [];
+  if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) {
+    problems.push('REDEEM_DOMAINS: required when REDEEM_MODE=live (an allow-list such as "example.com,*.example.net", or "*" for every domain)');
+  }
+  const slsParts = [v.SLS_ENDPOINT, v.SLS_PROJECT, v.SLS_LOGSTORE];
+  if (slsParts.some((p) => p !== undefined) && slsParts.some((p) => p === undefined)) {
+    const missing = (['SLS_ENDPOINT', 'SLS_PROJECT', 'SLS_LOGSTORE'] as const).filter((name) => v[name] === undefined);
+    problems.push(`${missing.join(', ')}: required together with the other SLS_* variables`);
+  }
+  if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push(`SLS_PROJECT: "${v.SLS_PROJECT}" is not a valid project name`);
+  if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push(`SLS_LOGSTORE: "${v.SLS_LOGSTORE}" is not a valid logstore name`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return {
+    mode: v.REDEEM_MODE,
+    allow: v.REDEEM_DOMAINS,
+    exclude: v.REDEEM_EXCLUDE ?? [],
+    withinDays: v.REDEEM_WITHIN_DAYS,
+    maxPerRun: v.REDEEM_MAX_PER_RUN,
+    maxPerDay: v.REDEEM_MAX_PER_DAY,
+    tldRules: v.REDEEM_TLD_RULES,
+    site: v.DOMAIN_SITE,
+    domainEndpoint: v.DOMAIN_ENDPOINT,
+    sls: v.SLS_ENDPOINT && v.SLS_PROJECT && v.SLS_LOGSTORE ? { endpoint: v.SLS_ENDPOINT, project: v.SLS_PROJECT, logstore: v.SLS_LOGSTORE } : undefined,
+    webhookSecret: v.WEBHOOK_SECRET,
+  };
+}

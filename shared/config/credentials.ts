@@ -1,0 +1,42 @@
+/**
+ * Credentials for one invocation: from FC (context or headers) when given, else the ALIBABA_CLOUD_*
+ * environment variables. Never cached beyond the invocation: STS credentials rotate.
+ */
+import type { Credentials } from '../signing/credentials.js';
+
+export class MissingCredentialsError extends Error {
+  override readonly name = 'MissingCredentialsError';
+  constructor() {
+    super(
+      'No credentials: give the function a role (FC passes its STS credentials), or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS)',
+    );
+  }
+}
+
+export interface PartialCredentials {
+  readonly accessKeyId?: string | undefined;
+  readonly accessKeySecret?: string | undefined;
+  readonly securityToken?: string | undefined;
+}
+
+function complete(candidate: PartialCredentials | undefined): Credentials | undefined {
+  if (!candidate?.accessKeyId || !candidate.accessKeySecret) return undefined;
+  return { accessKeyId: candidate.accessKeyId, accessKeySecret: candidate.accessKeySecret, securityToken: candidate.securityToken || undefined };
+}
+
+export function credentialsFromEnv(env: Readonly<Record<string, string | undefined>>): PartialCredentials {
+  return {
+    accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+    accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+    securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
+  };
+}
+
+/** The first complete set, in the order given. */
+export function resolveCredentials(...candidates: Array<PartialCredentials | undefined>): Credentials {
+  for (const candidate of candidates) {
+    const found = complete(candidate);
+    if (found) return found;
+  }
+  throw new MissingCredentialsError();
+}

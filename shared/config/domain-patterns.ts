@@ -1,0 +1,62 @@
+/**
+ * Allow- and deny-list patterns: `example.com` (that domain), `*.example.com` or `*.com.cn` (any domain
+ * under that suffix), `*` (every domain). Names compare in their ASCII (punycode) form, lowercase.
+ */
+import { domainToASCII } from 'node:url';
+
+export type DomainPattern = { readonly kind: 'all' } | { readonly kind: 'exact'; readonly name: string } | { readonly kind: 'suffix'; readonly suffix: string };
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** The canonical form of a domain name, or undefined when it is not one. */
+export function normalizeDomainName(input: string): string | undefined {
+  const trimmed = input.trim().replace(/\.$/, '').toLowerCase();
+  if (trimmed === '' || /\s/.test(trimmed)) return undefined;
+  const ascii = domainToASCII(trimmed);
+  if (!ascii || ascii.length > 253) return undefined;
+  const labels = ascii.split('.');
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) ? ascii : undefined;
+}
+
+export class PatternError extends Error {
+  override readonly name = 'PatternError';
+}
+
+export function parsePattern(input: string): DomainPattern {
+  const text = input.trim();
+  if (text === '*') return { kind: 'all' };
+  if (text.startsWith('*.')) {
+    const rest = text.slice(2);
+    // A suffix may be a single label ("*.com"), unlike a domain name.
+    const suffix = normalizeDomainName(rest.includes('.') ? rest : `x.${rest}`);
+    if (!suffix) throw new PatternError(`"${text}" is not a valid pattern`);
+    return { kind: 'suffix', suffix: rest.includes('.') ? suffix : suffix.slice(2) };
+  }
+  const name = normalizeDomainName(text);
+  if (!name) throw new PatternError(`"${text}" is not a domain name or a pattern such as *.example.com`);
+  return { kind: 'exact', name };
+}
+
+/** Parses a comma-separated list; empty entries (a trailing comma) are ignored, junk is refused by name. */
+export function parsePatternList(text: string): DomainPattern[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(parsePattern);
+}
+
+export function matchesPattern(domainName: string, pattern: DomainPattern): boolean {
+  switch (pattern.kind) {
+    case 'all':
+      return true;
+    case 'exact':
+      return domainName === pattern.name;
+    case 'suffix':
+      return domainName.endsWith(`.${pattern.suffix}`);
+  }
+}
+
+export function matchesAny(domainName: string, patterns: readonly DomainPattern[]): boolean {
+  return patterns.some((pattern) => matchesPattern(domainName, pattern));
+}

@@ -1,0 +1,71 @@
+/**
+ * The redemption deadline, estimated: no API field gives it. It is the expiry plus the TLD's grace and
+ * redemption days, minus a one-day safety margin (the registrar says its boundaries may be off by 24 h).
+ * Epoch milliseconds throughout; the time left is computed here and nowhere else.
+ */
+import { domainToASCII } from 'node:url';
+
+export const DAY_MS = 86_400_000;
+export const SAFETY_MARGIN_MS = DAY_MS;
+
+export interface TldRule {
+  readonly graceDays: number;
+  readonly redemptionDays: number;
+}
+
+export type TldRules = Readonly<Record<string, TldRule>>;
+
+const GTLD: TldRule = { graceDays: 30, redemptionDays: 29 };
+const CNNIC: TldRule = { graceDays: 30, redemptionDays: 14 };
+
+export const DEFAULT_TLD_RULES: TldRules = {
+  ...Object.fromEntries(['com', 'net', 'org', 'biz', 'info', 'cc', 'tv', 'me', 'name', 'mobi', 'asia', 'so', 'tel'].map((tld) => [tld, GTLD])),
+  // cn also covers second levels not listed here, by suffix; IDN TLDs in their xn-- form: 中国 中國 公司 网络.
+  ...Object.fromEntries(
+    ['cn', 'com.cn', 'net.cn', 'org.cn', 'gov.cn', 'ac.cn', 'xn--fiqs8s', 'xn--fiqz9s', 'xn--55qx5d', 'xn--io0a7i', 'co'].map((tld) => [tld, CNNIC]),
+  ),
+  hk: { graceDays: 28, redemptionDays: 59 },
+};
+
+/** An unknown TLD gets the shortest known window, so that the estimate errs early, never late. */
+export const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
+
+/** Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot. */
+export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): TldRules {
+  const merged: Record<string, TldRule> = { ...DEFAULT_TLD_RULES };
+  for (const [key, rule] of Object.entries(overrides)) merged[normalizeSuffix(key)] = rule;
+  return merged;
+}
+
+export function normalizeSuffix(key: string): string {
+  const bare = key.trim().replace(/^\.+|\.+$/g, '').toLowerCase();
+  return domainToASCII(`x.${bare}`).slice(2) || bare;
+}
+
+export interface DeadlineEstimate {
+  /** The rule's suffix ("com.cn", "com"), or the last label when no rule knows it. */
+  readonly tld: string;
+  readonly rules: 'known' | 'assumed';
+  readonly deadlineMs: number;
+  readonly msLeft: number;
+  /** Whole days left, rounded down; negative once the estimate has passed. */
+  readonly daysLeft: number;
+}
+
+/** The longest suffix with a rule wins: com.cn before cn. */
+export function ruleFor(domainName: string, rules: TldRules): { tld: string; rule: TldRule; known: boolean } {
+  const labels = domainName.split('.');
+  for (let i = 1; i < labels.length; i++) {
+    const suffix = labels.slice(i).join('.');
+    const rule = rules[suffix];
+    if (rule) return { tld: suffix, rule, known: true };
+  }
+  return { tld: labels.at(-1) ?? domainName, rule: ASSUMED_RULE, known: false };
+}
+
+export function estimateDeadline(domainName: string, expirationMs: number, rules: TldRules, nowMs: number): DeadlineEstimate {
+  const { tld, rule, known } = ruleFor(domainName, rules);
+  const deadlineMs = expirationMs + (rule.graceDays + rule.redemptionDays) * DAY_MS - SAFETY_MARGIN_MS;
+  const msLeft = deadlineMs - nowMs;
+  return { tld, rules: known ? 'known' : 'assumed', deadlineMs, msLeft, daysLeft: Math.floor(msLeft / DAY_MS) };
+}

@@ -1,0 +1,127 @@
+/**
+ * The executor: submits the planned redemptions one at a time, reconciles any submission whose outcome
+ * is unknown with the registrar's ledger before sending anything else, then follows each task until it
+ * is final or the time budget says stop.
+ */
+import type { DomainApiClient } from '../domain-api/client.js';
+import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode } from '../domain-api/errors.js';
+import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/schemas.js';
+import { findNewTask, type Ledger } from './ledger.js';
+import type { Decision } from './planner.js';
+import type { Outcome } from './records.js';
+import { remainingMs, type TimeBudget } from './time-budget.js';
+
+export interface ExecutedDecision {
+  readonly decision: Decision;
+  /** The planner's reason, or why the executor did not get to it ("time-budget", "halted"). */
+  readonly reason: string;
+  readonly outcome: Outcome;
+  readonly taskNo?: string | undefined;
+  readonly apiRequestId?: string | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorMessage?: string | undefined;
+  readonly attempts?: number | undefined;
+  readonly durationMs?: number | undefined;
+  readonly reconciled?: boolean | undefined;
+}
+
+export interface ExecutorDeps {
+  readonly client: DomainApiClient;
+  readonly ledger: Ledger;
+  readonly budget: TimeBudget;
+  readonly mode: 'dry-run' | 'live';
+  readonly sleep: (ms: number) => Promise<void>;
+  /** First wait between follow-up rounds; it doubles up to 8 s. */
+  readonly followIntervalMs?: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {
+  const results: Array<Mutable<ExecutedDecision>> = decisions.map((decision) =>
+    decision.action === 'skip'
+      ? { decision, reason: decision.reason, outcome: 'skipped', taskNo: decision.taskNo }
+      : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
+  );
+  if (deps.mode !== 'live') return results;
+
+  const known = new Set(deps.ledger.taskNos);
+  const following: Array<Mutable<ExecutedDecision>> = [];
+  let halted: string | undefined;
+  for (const result of results) {
+    if (result.decision.action !== 'redeem') continue;
+    if (halted || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+      Object.assign(result, { outcome: 'skipped', reason: halted ?? 'time-budget' });
+      continue;
+    }
+    const started = deps.budget.now();
+    const { domainName, expirationMs } = result.decision;
+    try {
+      const saved = await deps.client.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
+      known.add(saved.taskNo);
+      Object.assign(result, { outcome: 'submitted', taskNo: saved.taskNo, apiRequestId: saved.requestId, attempts: saved.attempts });
+      following.push(result);
+    } catch (error) {
+      const fields = { errorCode: errorCode(error), errorMessage: message(error), apiRequestId: (error as { requestId?: string }).requestId };
+      if (error instanceof TaskIsBeingProcessedError) {
+        // Another operation holds the domain (perhaps a concurrent run's order): in progress, not a failure.
+        Object.assign(result, { outcome: 'in-progress', ...fields });
+      } else if (error instanceof OutcomeUnknownError) {
+        try {
+          const found = await findNewTask(deps.client, domainName, known, deps.budget.now());
+          if (found) {
+            known.add(found.TaskNo);
+            Object.assign(result, { outcome: 'submitted', taskNo: found.TaskNo, reconciled: true, ...fields });
+            following.push(result);
+          } else {
+            Object.assign(result, { outcome: 'failed', ...fields, errorMessage: `${fields.errorMessage}; no order found in the ledger, the next run will decide again` });
+          }
+        } catch (reconcileError) {
+          // The ledger cannot be read, so nothing more may be sent this run.
+          halted = 'halted';
+          Object.assign(result, { outcome: 'failed', ...fields, errorMessage: `${fields.errorMessage}; reconciliation failed: ${message(reconcileError)}` });
+        }
+      } else {
+        Object.assign(result, { outcome: 'failed', ...fields });
+      }
+    }
+    result.durationMs = deps.budget.now() - started;
+  }
+
+  await follow(following, deps);
+  return results;
+}
+
+async function follow(pending: Array<Mutable<ExecutedDecision>>, deps: ExecutorDeps): Promise<void> {
+  let open = pending;
+  let wait = deps.followIntervalMs ?? 1_000;
+  while (open.length > 0 && remainingMs(deps.budget) - wait > deps.budget.finishMarginMs) {
+    await deps.sleep(wait);
+    wait = Math.min(wait * 2, 8_000);
+    const still: typeof open = [];
+    for (const result of open) {
+      if (remainingMs(deps.budget) < deps.budget.finishMarginMs) {
+        still.push(result);
+        continue;
+      }
+      try {
+        const page = await deps.client.queryTaskDetailList({ taskNo: result.taskNo!, domainName: result.decision.domainName });
+        const detail = page.items.find((d) => d.DomainName.toLowerCase() === result.decision.domainName);
+        if (detail && isFinalTaskDetail(detail)) {
+          const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
+          Object.assign(result, succeeded ? { outcome: 'succeeded' } : { outcome: 'failed', errorCode: detail.FailReason ?? 'EXECUTE_FAILURE', errorMessage: detail.ErrorMsg });
+        } else {
+          still.push(result);
+        }
+      } catch {
+        // A follow-up that fails leaves the task as submitted; the ledger tells the next run.
+        still.push(result);
+      }
+    }
+    open = still;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Run options, the same schema for every trigger (timer payload, webhook body, direct invocation, CLI),
+ * and the rule that a request may narrow the configured run but never widen it.
+ */
+import * as z from 'zod/mini';
+import type { RedeemerConfig } from '../config/config.js';
+import { normalizeDomainName } from '../config/domain-patterns.js';
+import { describeIssues } from '../validation/issues.js';
+
+export const runOptionsSchema = z.strictObject({
+  mode: z.optional(z.enum(['dry-run', 'live'])),
+  domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+});
+
+export type RunOptions = z.output<typeof runOptionsSchema>;
+
+/** A request that cannot be run as it is: the message names the field and what is wrong. */
+export class RunOptionsError extends Error {
+  override readonly name = 'RunOptionsError';
+  constructor(
+    message: string,
+    readonly code: 'invalid-options' | 'escalation-refused',
+  ) {
+    super(message);
+  }
+}
+
+export function parseRunOptions(input: unknown): RunOptions {
+  const parsed = runOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new RunOptionsError(`Invalid run options: ${describeIssues(parsed.error.issues)}`, 'invalid-options');
+  const junk = (parsed.data.domains ?? []).filter((name) => normalizeDomainName(name) === undefined);
+  if (junk.length > 0) {
+    throw new RunOptionsError(`Invalid run options: domains: not domain names: ${junk.slice(0, 5).map((j) => JSON.stringify(j)).join(', ')}`, 'invalid-options');
+  }
+  return parsed.data;
+}
+
+export interface EffectiveRun {
+  readonly mode: 'dry-run' | 'live';
+  /** The domains a request named (normalised); undefined when it named none. */
+  readonly requested: ReadonlySet<string> | undefined;
+  readonly reason: string | undefined;
+}
+
+export function narrow(config: RedeemerConfig, options: RunOptions): EffectiveRun {
+  if (options.mode === 'live' && config.mode !== 'live') {
+    throw new RunOptionsError('mode: "live" was asked for but the function is configured for dry-run; a request may narrow a run, never widen it', 'escalation-refused');
+  }
+  return {
+    mode: options.mode === 'dry-run' ? 'dry-run' : config.mode,
+    requested: options.domains ? new Set(options.domains.map((name) => normalizeDomainName(name)!)) : undefined,
+    reason: options.reason,
+  };
+}
