@@ -14,7 +14,7 @@ interface TldWindow {
   readonly domainType: 'gTLD' | 'ccTLD' | 'New gTLD';
 }
 
-const TLDS: readonly TldWindow[] = [
+export const TLDS: readonly TldWindow[] = [
   { tld: 'com', graceDays: 30, redemptionDays: 29, domainType: 'gTLD' },
   { tld: 'net', graceDays: 30, redemptionDays: 29, domainType: 'gTLD' },
   { tld: 'org', graceDays: 30, redemptionDays: 29, domainType: 'gTLD' },

@@ -79,7 +79,6 @@ export class SlsService {
     if (!match) return { status: 400, code: 'MissingParameter', message: 'The Authorization header is missing or malformed.' };
     if (header(req, 'x-log-apiversion') !== '0.6.0') return { status: 400, code: 'InvalidAPIVersion', message: 'x-log-apiversion must be 0.6.0.' };
     if (header(req, 'x-log-signaturemethod') !== 'hmac-sha1') return { status: 400, code: 'ParameterInvalid', message: 'x-log-signaturemethod must be hmac-sha1.' };
-    if (header(req, 'x-log-bodyrawsize') === undefined) return { status: 400, code: 'MissingBodyRawSize', message: 'x-log-bodyrawsize is required.' };
     const date = header(req, 'date');
     const parsedDate = date ? Date.parse(date) : NaN;
     if (Number.isNaN(parsedDate)) return { status: 400, code: 'InvalidRequestTime', message: 'The Date header is missing or not RFC 1123.' };
@@ -112,6 +111,7 @@ export class SlsService {
 
   private putLogs(req: IncomingMessage, project: string, logstore: string, body: Buffer, res: ServerResponse): void {
     if (header(req, 'content-type') !== 'application/x-protobuf') return fail(res, 400, 'InvalidContentType', 'Content-Type must be application/x-protobuf.');
+    if (header(req, 'x-log-bodyrawsize') === undefined) return fail(res, 400, 'MissingBodyRawSize', 'x-log-bodyrawsize is required.');
     const rawSize = Number(header(req, 'x-log-bodyrawsize'));
     if (!Number.isInteger(rawSize) || rawSize < 0) return fail(res, 400, 'InvalidBodyRawSize', 'x-log-bodyrawsize is not a size.');
     if (rawSize > MAX_RAW) return fail(res, 413, 'PostBodyTooLarge', 'The body is larger than 10485760 bytes.');

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../shared/config/config.js';
+import { matchesAny, parsePatternList } from '../../shared/config/domain-patterns.js';
+import { parseRunOptions, narrow, RunOptionsError } from '../../shared/run/options.js';
+
+function error(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults: dry-run, 7 days, 10 per run, 20 per day, intl, no SLS', () => {
+    expect(loadConfig({})).toMatchObject({ mode: 'dry-run', allow: undefined, exclude: [], withinDays: 7, maxPerRun: 10, maxPerDay: 20, site: 'intl', sls: undefined });
+  });
+
+  it('an empty variable counts as unset', () => {
+    expect(loadConfig({ REDEEM_MODE: '', REDEEM_MAX_PER_RUN: ' ' })).toMatchObject({ mode: 'dry-run', maxPerRun: 10 });
+  });
+
+  it('live mode without an allow-list is refused, naming REDEEM_DOMAINS', () => {
+    expect(error({ REDEEM_MODE: 'live' })).toMatch(/REDEEM_DOMAINS: required when REDEEM_MODE=live/);
+    expect(loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' }).mode).toBe('live');
+  });
+
+  it('names every bad variable in one message', () => {
+    const message = error({ REDEEM_MODE: 'yolo', REDEEM_MAX_PER_RUN: 'ten', REDEEM_WITHIN_DAYS: '-1', DOMAIN_SITE: 'eu' });
+    expect(message).toContain('REDEEM_MODE: expected "dry-run" or "live", got "yolo"');
+    expect(message).toContain('REDEEM_MAX_PER_RUN: expected a whole number from 0 to 1000, got "ten"');
+    expect(message).toContain('REDEEM_WITHIN_DAYS');
+    expect(message).toContain('DOMAIN_SITE');
+  });
+
+  it('TLD rules that are not JSON, or of the wrong shape, get a clear message', () => {
+    expect(error({ REDEEM_TLD_RULES: '{com: 30}' })).toMatch(/REDEEM_TLD_RULES: is not JSON; expected e\.g\./);
+    expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":"30","redemptionDays":29}}' })).toMatch(/REDEEM_TLD_RULES: rules\.com\.graceDays: expected number/);
+    expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":30,"redemptionDays":29,"extra":1}}' })).toMatch(/unknown field extra/);
+  });
+
+  it('TLD overrides take Unicode or xn-- keys and replace the built-in entry', () => {
+    const { tldRules } = loadConfig({ REDEEM_TLD_RULES: '{"中国":{"graceDays":1,"redemptionDays":2},".COM":{"graceDays":3,"redemptionDays":4}}' });
+    expect(tldRules['xn--fiqs8s']).toEqual({ graceDays: 1, redemptionDays: 2 });
+    expect(tldRules.com).toEqual({ graceDays: 3, redemptionDays: 4 });
+    expect(tldRules.net).toEqual({ graceDays: 30, redemptionDays: 29 });
+  });
+
+  it('a domain list with junk entries names the entry', () => {
+    expect(error({ REDEEM_DOMAINS: 'example.com, not a domain ,*.net' })).toMatch(/REDEEM_DOMAINS: "not a domain" is not a domain name/);
+    expect(error({ REDEEM_EXCLUDE: '*.' })).toMatch(/REDEEM_EXCLUDE: "\*\." is not a valid pattern/);
+    expect(error({ REDEEM_DOMAINS: ',,' })).toMatch(/REDEEM_DOMAINS: no pattern in the list/);
+  });
+
+  it('SLS variables come together', () => {
+    expect(error({ SLS_PROJECT: 'p-1' })).toMatch(/SLS_ENDPOINT, SLS_LOGSTORE: required together/);
+    expect(loadConfig({ SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com', SLS_PROJECT: 'audit-1', SLS_LOGSTORE: 'redeem' }).sls).toEqual({
+      endpoint: 'https://cn-hangzhou.log.aliyuncs.com',
+      project: 'audit-1',
+      logstore: 'redeem',
+    });
+  });
+
+  it('never echoes the webhook secret', () => {
+    expect(loadConfig({ WEBHOOK_SECRET: 's3cret' }).webhookSecret).toBe('s3cret');
+    expect(error({ WEBHOOK_SECRET: 's3cret', REDEEM_MODE: 'x' })).not.toContain('s3cret');
+  });
+});
+
+describe('patterns', () => {
+  it('exact, suffix and all; IDN names compare in punycode', () => {
+    const patterns = parsePatternList('Example.COM., *.com.cn, 例子.中国');
+    expect(matchesAny('example.com', patterns)).toBe(true);
+    expect(matchesAny('shop.com.cn', patterns)).toBe(true);
+    expect(matchesAny('com.cn', patterns)).toBe(false);
+    expect(matchesAny('xn--fsqu00a.xn--fiqs8s', patterns)).toBe(true);
+    expect(matchesAny('example.net', patterns)).toBe(false);
+    expect(matchesAny('anything.org', parsePatternList('*'))).toBe(true);
+    expect(matchesAny('a.com', parsePatternList('*.com'))).toBe(true);
+  });
+});
+
+describe('run options', () => {
+  const live = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' });
+  const dry = loadConfig({});
+
+  it('narrow: dry-run asked of a live function is honoured; live asked of a dry-run function is refused', () => {
+    expect(narrow(live, parseRunOptions({ mode: 'dry-run' })).mode).toBe('dry-run');
+    expect(narrow(live, parseRunOptions({})).mode).toBe('live');
+    expect(() => narrow(dry, parseRunOptions({ mode: 'live' }))).toThrow(RunOptionsError);
+  });
+
+  it('unknown fields, wrong types and junk domains are refused by name', () => {
+    expect(() => parseRunOptions({ mode: 'live', force: true })).toThrow(/unknown field force/);
+    expect(() => parseRunOptions({ domains: 'a.com' })).toThrow(/domains: expected array/);
+    expect(() => parseRunOptions({ domains: ['a.com', 'bad domain!'] })).toThrow(/domains: not domain names: "bad domain!"/);
+  });
+});

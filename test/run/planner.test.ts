@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/config.js';
+import { matchesAny, parsePatternList } from '../../shared/config/domain-patterns.js';
+import { DAY_MS } from '../../shared/run/deadline.js';
+import type { Ledger, LedgerEntry } from '../../shared/run/ledger.js';
+import { narrow } from '../../shared/run/options.js';
+import { plan, type Candidate } from '../../shared/run/planner.js';
+
+const now = Date.UTC(2026, 11, 1, 12);
+
+function ledgerOf(entries: Array<[string, LedgerEntry['state']]>, submittedLast24h = 0): Ledger {
+  return {
+    byDomain: new Map(entries.map(([name, state], i) => [name, { taskNo: `t${i}`, state, createdMs: now }])),
+    submittedLast24h,
+    taskNos: new Set(entries.map((_, i) => `t${i}`)),
+  };
+}
+
+describe('planner examples', () => {
+  const config = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*.com,*.cn,keep.net', REDEEM_EXCLUDE: 'no.com', REDEEM_MAX_PER_RUN: '2', REDEEM_MAX_PER_DAY: '5' });
+  const run = narrow(config, {});
+  const candidates: Candidate[] = [
+    { domainName: 'late.com', expirationMs: now - 57 * DAY_MS }, // 1 day left
+    { domainName: 'early.com', expirationMs: now - 35 * DAY_MS }, // 23 days left
+    { domainName: 'no.com', expirationMs: now - 57 * DAY_MS },
+    { domainName: 'other.net', expirationMs: now - 57 * DAY_MS },
+    { domainName: 'flight.com', expirationMs: now - 57 * DAY_MS },
+    { domainName: 'done.cn', expirationMs: now - 40 * DAY_MS },
+    { domainName: 'Second.COM', expirationMs: now - 56 * DAY_MS },
+    { domainName: 'third.cn', expirationMs: now - 42 * DAY_MS },
+  ];
+
+  it('gives every domain one decision with its reason, earliest deadline first', () => {
+    const decisions = plan(candidates, ledgerOf([['flight.com', 'in-flight'], ['done.cn', 'succeeded']]), config, run, now);
+    expect(decisions.map((d) => [d.domainName, d.action, d.reason])).toEqual([
+      // Deadlines: +1 day (ties by name), then second.com +2, done.cn +3, early.com +23.
+      ['flight.com', 'skip', 'task-in-flight'],
+      ['late.com', 'redeem', 'due'],
+      ['no.com', 'skip', 'excluded'],
+      ['other.net', 'skip', 'not-allowed'],
+      ['third.cn', 'redeem', 'due'],
+      ['second.com', 'skip', 'cap-per-run'],
+      ['done.cn', 'skip', 'already-redeemed'],
+      ['early.com', 'skip', 'outside-window'],
+    ]);
+    const sorted = decisions.map((d) => d.deadlineMs);
+    expect([...sorted].sort((a, b) => a - b)).toEqual(sorted);
+  });
+
+  it('the daily cap counts the registrar ledger of the last 24 hours', () => {
+    const decisions = plan(candidates, ledgerOf([], 4), config, run, now);
+    expect(decisions.filter((d) => d.action === 'redeem')).toHaveLength(1);
+    expect(decisions.some((d) => d.reason === 'cap-per-day')).toBe(true);
+  });
+
+  it('dry-run plans the same domains with reason dry-run', () => {
+    const dry = plan(candidates, ledgerOf([]), config, narrow(config, { mode: 'dry-run' }), now);
+    expect(dry.filter((d) => d.action === 'redeem').map((d) => d.reason)).toEqual(['dry-run', 'dry-run']);
+  });
+
+  it('requested domains narrow the allow-list, never widen it', () => {
+    const narrowed = narrow(config, { domains: ['late.com', 'other.net'] });
+    const decisions = plan(candidates, ledgerOf([]), config, narrowed, now);
+    expect(decisions.filter((d) => d.action === 'redeem').map((d) => d.domainName)).toEqual(['late.com']);
+    expect(decisions.find((d) => d.domainName === 'other.net')?.reason).toBe('not-allowed');
+  });
+});
+
+const labels = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+const tlds = fc.constantFrom('com', 'net', 'cn', 'com.cn', 'hk', 'xyz');
+const domain = fc.tuple(labels, fc.integer({ min: 0, max: 30 }), tlds).map(([l, n, t]) => `${l}${n}.${t}`);
+const candidatesArb = fc.uniqueArray(fc.record({ domainName: domain, expirationMs: fc.integer({ min: now - 90 * DAY_MS, max: now - 25 * DAY_MS }) }), {
+  selector: (c) => c.domainName,
+  maxLength: 60,
+});
+const patternArb = fc.oneof(fc.constant('*'), tlds.map((t) => `*.${t}`), domain);
+
+describe('planner properties', () => {
+  it('never more than the caps, never outside the allow-list, never inside the deny-list, never a domain with a task in flight', () => {
+    fc.assert(
+      fc.property(
+        candidatesArb,
+        fc.array(patternArb, { minLength: 1, maxLength: 4 }),
+        fc.array(patternArb, { maxLength: 3 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.func(fc.constantFrom<LedgerEntry['state'] | undefined>(undefined, undefined, 'in-flight', 'succeeded', 'failed')),
+        fc.option(fc.array(domain, { maxLength: 10 }), { nil: undefined }),
+        (candidates, allow, deny, maxPerRun, maxPerDay, submittedLast24h, withinDays, stateOf, requested) => {
+          const config = loadConfig({
+            REDEEM_MODE: 'live',
+            REDEEM_DOMAINS: allow.join(','),
+            REDEEM_EXCLUDE: deny.join(','),
+            REDEEM_MAX_PER_RUN: String(maxPerRun),
+            REDEEM_MAX_PER_DAY: String(maxPerDay),
+            REDEEM_WITHIN_DAYS: String(withinDays),
+          });
+          const entries = candidates.flatMap((c) => {
+            const state = stateOf(c.domainName);
+            return state ? [[c.domainName, state] as [string, LedgerEntry['state']]] : [];
+          });
+          const ledger = ledgerOf(entries, submittedLast24h);
+          const decisions = plan(candidates, ledger, config, narrow(config, requested ? { domains: requested } : {}), now);
+          const redeem = decisions.filter((d) => d.action === 'redeem');
+
+          expect(decisions).toHaveLength(candidates.length);
+          expect(redeem.length).toBeLessThanOrEqual(maxPerRun);
+          expect(redeem.length + submittedLast24h).toBeLessThanOrEqual(Math.max(maxPerDay, submittedLast24h));
+          for (const d of redeem) {
+            expect(matchesAny(d.domainName, parsePatternList(allow.join(',')))).toBe(true);
+            if (deny.length) expect(matchesAny(d.domainName, parsePatternList(deny.join(',')))).toBe(false);
+            expect(ledger.byDomain.get(d.domainName)?.state).not.toBe('in-flight');
+            expect(ledger.byDomain.get(d.domainName)?.state).not.toBe('succeeded');
+            expect(d.msLeft).toBeLessThanOrEqual(withinDays * DAY_MS);
+            if (requested) expect(requested).toContain(d.domainName);
+          }
+          // Earliest deadline first: no skipped-for-cap domain is more urgent than a redeemed one.
+          const latestRedeemed = Math.max(-Infinity, ...redeem.map((d) => d.deadlineMs));
+          for (const d of decisions.filter((x) => x.reason === 'cap-per-run' || x.reason === 'cap-per-day')) {
+            expect(d.deadlineMs).toBeGreaterThanOrEqual(latestRedeemed);
+          }
+        },
+      ),
+      { numRuns: 500, seed: 42 },
+    );
+  });
+});
