@@ -27,6 +27,8 @@ for (const name of existsSync('functions') ? readdirSync('functions') : []) {
   const dir = `functions/${name}`;
   if (!statSync(dir).isDirectory()) continue;
   await build({ ...common, entryPoints: [`${dir}/index.ts`], outfile: `dist/${name}/index.js`, format: 'cjs' });
+  // The repository is "type": "module"; FC reads a .js handler as CommonJS, and so must Node locally.
+  writeFileSync(`dist/${name}/package.json`, '{"type":"commonjs"}\n');
   outputs.push(`dist/${name}/index.js`);
   if (existsSync(`${dir}/server.ts`)) {
     await build({ ...common, entryPoints: [`${dir}/server.ts`], outfile: `dist/${name}/server.js`, format: 'cjs' });

@@ -1,18 +1,41 @@
 /**
- * npm start: the main job on the embedded emulator. Starts the emulator in-process with a demo
- * portfolio, runs the redeemer live against it, prints the table and the summary, and exits.
+ * npm start: the main job on the embedded emulator, through the real FC handler. Starts the emulator
+ * in-process with a demo portfolio, invokes handler(event, context) with an FC-shaped timer event and
+ * context (live mode: no money is involved), and prints the table from the run summary.
  */
-import { main } from '../shared/cli/main.js';
+import { renderTable } from '../shared/cli/table.js';
+import type { RunSummary } from '../shared/run/run.js';
 import { startDemoEmulator } from './demo-emulator.js';
 
 const { emulator, env } = await startDemoEmulator();
-process.stdout.write(`Embedded emulator on ${emulator.url}: ${emulator.domain.domains.length} domains, ${emulator.domain.domains.filter((d) => d.domainStatus === 2).length} in redemption.\n\n`);
-const code = await main(['run', '--budget-seconds', '60'], {
-  env: { ...process.env, ...env },
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-});
+const inRedemption = emulator.domain.domains.filter((d) => d.domainStatus === 2).length;
+process.stdout.write(`Embedded emulator on ${emulator.url}: ${emulator.domain.domains.length} domains, ${inRedemption} in redemption.\n`);
+
+// The function reads its configuration from the environment, as on FC.
+Object.assign(process.env, env);
+const { handler } = await import('../functions/redeem/index.js');
+const event = Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'daily', payload: '{"reason":"npm start demo"}' }));
+const context = {
+  requestId: `1-demo-${Date.now().toString(16)}`,
+  credentials: { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN },
+  function: { name: 'domain-redeemer', handler: 'index.handler', memory: 256, timeout: 60 },
+  region: 'cn-hangzhou',
+};
+process.stdout.write(`Invoking index.handler with a timer event (request id ${context.requestId}) ...\n\n`);
+
+// What the function writes to stdout (one JSON line per record) is what FC ships to the log config.
+const lines: string[] = [];
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+let summary: RunSummary;
+try {
+  summary = (await handler(event, context)) as RunSummary;
+} finally {
+  process.stdout.write = write;
+}
+process.stdout.write(`${renderTable(summary)}\n\n`);
+process.stdout.write(`The function wrote ${lines.length} JSON lines to stdout; the run record:\n${lines.at(-1)?.trim() ?? '(none)'}\n`);
 const state = emulator.state('none');
-process.stdout.write(`\nThe emulator now holds ${state.tasks.length} redeem tasks and ${state.logs.length} records in SLS ${env.SLS_PROJECT}/${env.SLS_LOGSTORE}.\n`);
+process.stdout.write(`The emulator now holds ${state.tasks.length} redeem tasks and ${state.logs.length} records in SLS ${env.SLS_PROJECT}/${env.SLS_LOGSTORE}.\n`);
 await emulator.close();
-process.exitCode = code;
+process.exitCode = summary.run.outcome === 'completed' && summary.run.count_failed === 0 ? 0 : 1;

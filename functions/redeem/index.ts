@@ -1,0 +1,59 @@
+/**
+ * FC 3.0 built-in runtime entry (runtime nodejs20, handler index.handler): handler(event: Buffer, context).
+ * Type guards pick the processor: an HTTP trigger event goes to the Hono app through our FC3 adapter, a
+ * timer event runs with the options in its payload, anything else is a direct invocation.
+ */
+import { decodeEvent, looksLikeHttpEvent, parseContext, parseHttpEvent, MalformedEventError } from '../../shared/fc/events.js';
+import { eventToRequest, responseToStruct, type FcHttpResponse } from '../../shared/fc/http-adapter.js';
+import { invokeRun, optionsFromEvent, RunFailedError, type Platform } from '../../shared/fc/invocation.js';
+import type { RunSummary } from '../../shared/run/run.js';
+import { createApp, toHttpError } from './app.js';
+
+const deps = { env: process.env };
+const app = createApp(deps);
+
+/** An error for FC to report: the message says what is wrong; no stack trace travels with it. */
+function reportable(error: unknown): Error {
+  const http = toHttpError(error);
+  const message = error instanceof RunFailedError ? error.message : http.message;
+  const out = new Error(message);
+  out.name = error instanceof Error ? error.name : 'Error';
+  out.stack = `${out.name}: ${message}`;
+  return out;
+}
+
+export async function handler(event: unknown, context: unknown): Promise<RunSummary | FcHttpResponse> {
+  let platform: Platform;
+  let decoded: unknown;
+  try {
+    const ctx = parseContext(context);
+    platform = { credentials: ctx.credentials, requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
+    decoded = decodeEvent(event);
+  } catch (error) {
+    throw reportable(error);
+  }
+
+  if (looksLikeHttpEvent(decoded)) {
+    try {
+      const request = eventToRequest(parseHttpEvent(decoded));
+      return await responseToStruct(await app.fetch(request, { platform }));
+    } catch (error) {
+      const http = toHttpError(error instanceof MalformedEventError ? error : new MalformedEventError('Malformed HTTP trigger event'));
+      return {
+        statusCode: http.status,
+        headers: { 'content-type': 'application/json' },
+        isBase64Encoded: false,
+        body: JSON.stringify({ error: { code: http.code, message: http.message } }),
+      };
+    }
+  }
+
+  try {
+    const { trigger, options } = optionsFromEvent(decoded);
+    const summary = await invokeRun(trigger, options, platform, deps);
+    if (summary.run.outcome === 'failed') throw new RunFailedError(summary);
+    return summary;
+  } catch (error) {
+    throw reportable(error);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * npm run dev: the function's app on the custom-runtime server, next to the embedded emulator, for trying
+ * the webhook with curl. Configuration comes from the demo, overridable by the environment.
+ */
+import { startCustomRuntime } from '../functions/redeem/custom-runtime.js';
+import { startDemoEmulator } from './demo-emulator.js';
+
+const { emulator, env } = await startDemoEmulator();
+const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...process.env };
+const port = Number(process.env.FC_CUSTOM_LISTEN_PORT || 9000);
+const { port: listening } = await startCustomRuntime({ env: merged, port, hostname: '127.0.0.1' });
+const url = `http://127.0.0.1:${listening}`;
+process.stdout.write(`Emulator:  ${emulator.url}  (state: ${emulator.url}/__emulator/state)
+Function:  ${url}  (mode ${merged.REDEEM_MODE}, credentials from ALIBABA_CLOUD_* of the demo)
+
+Try the webhook (dry-run):
+  body='{"mode":"dry-run","reason":"curl"}'
+  ts=$(date +%s)
+  sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac '${merged.WEBHOOK_SECRET}' | sed 's/^.* //')
+  curl -s ${url}/webhook -H "x-redeem-timestamp: $ts" -H "x-redeem-signature: sha256=$sig" -d "$body"
+
+Ctrl-C to stop.
+`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void emulator.close().then(() => process.exit(0)));

@@ -1,0 +1,83 @@
+/**
+ * The shapes Function Compute 3.0 hands to a built-in Node.js handler, validated at the edge: the HTTP
+ * trigger event, the timer event and the context. Type guards pick the event processor, in the style
+ * of Hono's aws-lambda adapter.
+ */
+import * as z from 'zod/mini';
+import { describeIssues } from '../validation/issues.js';
+
+export const httpEventSchema = z.object({
+  version: z.optional(z.string()),
+  rawPath: z.string().check(z.minLength(1)),
+  body: z.optional(z.nullable(z.string())),
+  isBase64Encoded: z.optional(z.boolean()),
+  headers: z.optional(z.record(z.string(), z.string())),
+  queryParameters: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  requestContext: z.object({
+    domainName: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+    http: z.object({
+      method: z.string().check(z.minLength(1)),
+      path: z.optional(z.string()),
+      sourceIp: z.optional(z.string()),
+    }),
+  }),
+});
+export type FcHttpEvent = z.output<typeof httpEventSchema>;
+
+export const timerEventSchema = z.object({
+  triggerTime: z.string(),
+  triggerName: z.string(),
+  payload: z.optional(z.nullable(z.string())),
+});
+export type FcTimerEvent = z.output<typeof timerEventSchema>;
+
+export const contextSchema = z.object({
+  requestId: z.optional(z.string()),
+  credentials: z.optional(
+    z.object({
+      accessKeyId: z.optional(z.string()),
+      accessKeySecret: z.optional(z.string()),
+      securityToken: z.optional(z.string()),
+    }),
+  ),
+  function: z.optional(z.object({ name: z.optional(z.string()), timeout: z.optional(z.number()) })),
+});
+export type FcContext = z.output<typeof contextSchema>;
+
+/** An HTTP trigger event has rawPath and requestContext; it may still be malformed inside. */
+export function looksLikeHttpEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'rawPath' in event && 'requestContext' in event;
+}
+
+export function isTimerEvent(event: unknown): event is FcTimerEvent {
+  return timerEventSchema.safeParse(event).success;
+}
+
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}
+
+export function parseHttpEvent(event: unknown): FcHttpEvent {
+  const parsed = httpEventSchema.safeParse(event);
+  if (!parsed.success) throw new MalformedEventError(`Malformed HTTP trigger event: ${describeIssues(parsed.error.issues, 'event')}`);
+  return parsed.data;
+}
+
+export function parseContext(context: unknown): FcContext {
+  const parsed = contextSchema.safeParse(context ?? {});
+  if (!parsed.success) throw new MalformedEventError(`Malformed FC context: ${describeIssues(parsed.error.issues, 'context')}`);
+  return parsed.data;
+}
+
+/** The event arrives as a Buffer holding JSON text (or whatever bytes a direct caller sent). */
+export function decodeEvent(event: unknown): unknown {
+  const text = Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : undefined;
+  if (text === undefined) return event ?? {};
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedEventError(`The event is not JSON (${text.length} bytes); send run options such as {"mode":"dry-run"}`);
+  }
+}

@@ -1,0 +1,82 @@
+/** s.yaml: the function's props validate against the fc3 component's own schema, and say what the issue asks. */
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_DIR } from '../support/vectors.js';
+
+const raw = readFileSync(new URL('../../s.yaml', import.meta.url), 'utf8');
+const doc = parse(raw);
+const schema = JSON.parse(readFileSync(`${REFERENCE_DIR}fc3-props.schema.json`, 'utf8'));
+
+/** Substitutes ${vars.x} and ${env('X', 'default')} the way `s` would, with the given environment. */
+function resolve(value: unknown, env: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\$\{(.+)\}$/.exec(value);
+    const expr = whole?.[1];
+    const envRef = expr && /^env\('([A-Z0-9_]+)'(?:,\s*'([^']*)')?\)$/.exec(expr);
+    if (envRef) return env[envRef[1]!] ?? envRef[2] ?? '';
+    const varRef = expr && /^vars\.(\w+)$/.exec(expr);
+    if (varRef) return resolve(doc.vars[varRef[1]!], env);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, env));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, env)]));
+  return value;
+}
+
+const env = { REDEEM_ROLE_ARN: 'acs:ram::1234567890123456:role/domain-redeemer', FC_LOG_PROJECT: 'audit-project', FC_LOG_STORE: 'function-logs' };
+const resource = doc.resources.redeem;
+const props = resolve(resource.props, env) as any;
+
+describe('s.yaml', () => {
+  it('edition 3.0.0 with component fc3', () => {
+    expect(doc.edition).toBe('3.0.0');
+    expect(resource.component).toBe('fc3');
+  });
+
+  it("the function's props validate against fc3-props.schema.json", () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const valid = validate(props);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the schema check can fail: a wrong runtime is caught', () => {
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate({ ...props, runtime: 'nodejs99' })).toBe(false);
+    expect(validate({ ...props, memorySize: 100 })).toBe(false);
+  });
+
+  it('nodejs20, index.handler, the bundle as code, and a pre-deploy build', () => {
+    expect(props).toMatchObject({ runtime: 'nodejs20', handler: 'index.handler', code: './dist/redeem', role: env.REDEEM_ROLE_ARN });
+    expect(resource.actions['pre-deploy'][0].run).toMatch(/npm run build/);
+    expect(props.timeout).toBeGreaterThanOrEqual(300);
+    expect(props.asyncInvokeConfig.maxAsyncRetryAttempts).toBe(0);
+    expect(props.logConfig).toMatchObject({ project: 'audit-project', logstore: 'function-logs', logBeginRule: 'None' });
+  });
+
+  it('every environment variable comes from ${env(...)}: no literal secret', () => {
+    for (const [name, value] of Object.entries(resource.props.environmentVariables as Record<string, string>)) {
+      expect(value, name).toMatch(/^\$\{env\('[A-Z_]+'(, '[^']*')?\)\}$/);
+    }
+    expect(resource.props.environmentVariables.WEBHOOK_SECRET).toBe("${env('WEBHOOK_SECRET', '')}");
+  });
+
+  it('a daily timer with CRON_TZ and a JSON payload; an anonymous HTTP trigger for GET and POST', () => {
+    const timer = props.triggers.find((t: any) => t.triggerType === 'timer');
+    expect(timer.triggerConfig.cronExpression).toMatch(/^CRON_TZ=[A-Za-z_/]+ \d+ \d+ \d+ \* \* \*$/);
+    expect(JSON.parse(timer.triggerConfig.payload)).toEqual(expect.any(Object));
+    const http = props.triggers.find((t: any) => t.triggerType === 'http');
+    expect(http.triggerConfig).toMatchObject({ authType: 'anonymous' });
+    expect([...http.triggerConfig.methods].sort()).toEqual(['GET', 'POST']);
+  });
+
+  it('ram-policy.json grants exactly the four actions the function needs', () => {
+    const policy = JSON.parse(readFileSync(new URL('../../ram-policy.json', import.meta.url), 'utf8'));
+    const actions = policy.Statement.flatMap((s: any) => s.Action).sort();
+    expect(actions).toEqual(['domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
+    for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
+  });
+});

@@ -1,0 +1,50 @@
+/** FC-shaped events and context, built from the fixtures in ../shared/reference/fc-events. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { webhookSignature } from '../../shared/fc/webhook-signature.js';
+import { REFERENCE_DIR } from './vectors.js';
+
+const fixture = (name: string) => JSON.parse(readFileSync(`${REFERENCE_DIR}fc-events/${name}`, 'utf8'));
+
+export const FC_CREDENTIALS = { accessKeyId: 'STS.fc-role-key', accessKeySecret: 'fc-role-secret-value', securityToken: 'fc-role-security-token' };
+export const WEBHOOK_SECRET = 'webhook-secret-value';
+
+export function fcContext(overrides: { requestId?: string; credentials?: object; timeout?: number } = {}) {
+  const base = fixture('context.json');
+  return {
+    ...base,
+    requestId: overrides.requestId ?? base.requestId,
+    credentials: overrides.credentials ?? FC_CREDENTIALS,
+    function: { ...base.function, timeout: overrides.timeout ?? 60 },
+  };
+}
+
+export function timerEvent(payload: string): Buffer {
+  return Buffer.from(JSON.stringify({ ...fixture('timer-event.json'), payload }));
+}
+
+export function httpEvent(options: { method?: string; path?: string; body?: string; headers?: Record<string, string>; base64?: boolean }): Buffer {
+  const base = fixture('http-event.json');
+  const body = options.body ?? '';
+  return Buffer.from(
+    JSON.stringify({
+      ...base,
+      rawPath: options.path ?? '/webhook',
+      body: options.base64 === false ? body : Buffer.from(body).toString('base64'),
+      isBase64Encoded: options.base64 !== false,
+      headers: { 'Content-Type': 'application/json', ...(options.headers ?? {}) },
+      requestContext: { ...base.requestContext, http: { ...base.requestContext.http, method: options.method ?? 'POST', path: options.path ?? '/webhook' } },
+    }),
+  );
+}
+
+export function signedHeaders(body: string, nowSeconds = Math.floor(Date.now() / 1000), secret = WEBHOOK_SECRET): Record<string, string> {
+  const timestamp = String(nowSeconds);
+  return { 'X-Redeem-Timestamp': timestamp, 'X-Redeem-Signature': webhookSignature(secret, timestamp, body) };
+}
+
+/** The bundled function, loaded the way FC's nodejs20 runtime loads index.handler (CommonJS, no node_modules needed). */
+export function loadBundledHandler(): (event: unknown, context: unknown) => Promise<any> {
+  const require = createRequire(import.meta.url);
+  return require('../../dist/redeem/index.js').handler;
+}
