@@ -26,6 +26,7 @@ import {
   type TaskDetail,
   type TaskInfo,
 } from './schemas.js';
+import type { DomainApi, DomainListQuery, Page, RedeemOrder } from './port.js';
 import { SITES, type DomainSite } from './sites.js';
 
 export type ParamValue = string | number | boolean | undefined;
@@ -61,14 +62,6 @@ export interface ApiResult<T> {
   readonly attempts: number;
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  readonly pageNum: number;
-  readonly totalPages: number | undefined;
-  readonly totalItems: number | undefined;
-  readonly hasNext: boolean;
-  readonly requestId: string;
-}
 
 const REDEEM_ACTION = 'SaveSingleTaskForCreatingOrderRedeem';
 /** Connection errors that mean the request never reached the server. */
@@ -92,7 +85,7 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-export class DomainApiClient {
+export class DomainApiClient implements DomainApi {
   readonly endpoint: string;
   readonly version: string;
   private readonly policy: RetryPolicy;
@@ -100,6 +93,7 @@ export class DomainApiClient {
   private readonly fetchFn: typeof fetch;
   /** HTTP attempts made, successful or not. */
   calls = 0;
+  readonly callsByAction: Record<string, number> = {};
 
   constructor(private readonly options: DomainApiOptions) {
     const site = SITES[options.site ?? 'intl'];
@@ -156,6 +150,7 @@ export class DomainApiClient {
     );
     const started = this.runtime.now();
     this.calls++;
+    this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
     let response: Response;
     let text: string;
     try {
@@ -226,12 +221,7 @@ export class DomainApiClient {
   }
 
   /** Pages of QueryDomainList, following the top-level NextPage. An empty page (no Data) ends the walk. */
-  async *domainPages(query: {
-    queryType?: 1 | 2;
-    pageSize?: number;
-    orderKeyType?: 'RegistrationDate' | 'ExpirationDate';
-    orderByType?: 'ASC' | 'DESC';
-  }): AsyncGenerator<Page<DomainItem>> {
+  async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
     for (let pageNum = 1; ; pageNum++) {
       const { body } = await this.call(
         'QueryDomainList',
@@ -250,7 +240,7 @@ export class DomainApiClient {
     }
   }
 
-  async *domains(query: Parameters<DomainApiClient['domainPages']>[0]): AsyncGenerator<DomainItem> {
+  async *domains(query: DomainListQuery): AsyncGenerator<DomainItem> {
     for await (const page of this.domainPages(query)) yield* page.items;
   }
 
@@ -258,7 +248,7 @@ export class DomainApiClient {
     taskNo: string;
     pageNum?: number;
     pageSize?: number;
-    domainName?: string;
+    domainName?: string | undefined;
   }): Promise<Page<TaskDetail>> {
     const { body } = await this.call(
       'QueryTaskDetailList',
@@ -304,10 +294,7 @@ export class DomainApiClient {
    * or a connection that never opened. A timeout, a dropped connection or a 5xx after sending becomes
    * OutcomeUnknownError; TaskIsBeingProcessed is thrown as its own type and never retried here.
    */
-  async saveSingleTaskForCreatingOrderRedeem(order: {
-    domainName: string;
-    currentExpirationDate: number;
-  }): Promise<{ taskNo: string; requestId: string; attempts: number }> {
+  async saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }> {
     let attempts = 0;
     try {
       const body = await withRetry(

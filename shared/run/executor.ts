@@ -3,7 +3,7 @@
  * is unknown with the registrar's ledger before sending anything else, then follows each task until it
  * is final or the time budget says stop.
  */
-import type { DomainApiClient } from '../domain-api/client.js';
+import type { DomainApi } from '../domain-api/port.js';
 import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode } from '../domain-api/errors.js';
 import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/schemas.js';
 import { findNewTask, type Ledger } from './ledger.js';
@@ -26,7 +26,7 @@ export interface ExecutedDecision {
 }
 
 export interface ExecutorDeps {
-  readonly client: DomainApiClient;
+  readonly client: DomainApi;
   readonly ledger: Ledger;
   readonly budget: TimeBudget;
   readonly mode: 'dry-run' | 'live';

@@ -3,7 +3,7 @@
  * succeeded, and how many were submitted in the last 24 hours. No local state is needed to avoid
  * ordering twice, and the daily cap holds across runs, instances and machines.
  */
-import type { DomainApiClient } from '../domain-api/client.js';
+import type { DomainApi } from '../domain-api/port.js';
 import { TaskDetailStatus, type TaskDetail, type TaskInfo } from '../domain-api/schemas.js';
 import { DAY_MS } from './deadline.js';
 
@@ -48,7 +48,7 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode'>): LedgerEn
 
 const PRECEDENCE: Record<LedgerEntry['state'], number> = { 'in-flight': 3, succeeded: 2, failed: 1 };
 
-async function redeemTasks(client: DomainApiClient, beginMs: number, endMs: number): Promise<TaskInfo[]> {
+async function redeemTasks(client: DomainApi, beginMs: number, endMs: number): Promise<TaskInfo[]> {
   const tasks: TaskInfo[] = [];
   for (let pageNum = 1; ; pageNum++) {
     const page = await client.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs });
@@ -57,7 +57,7 @@ async function redeemTasks(client: DomainApiClient, beginMs: number, endMs: numb
   }
 }
 
-async function details(client: DomainApiClient, taskNo: string, domainName?: string): Promise<TaskDetail[]> {
+async function details(client: DomainApi, taskNo: string, domainName?: string): Promise<TaskDetail[]> {
   const all: TaskDetail[] = [];
   for (let pageNum = 1; ; pageNum++) {
     const page = await client.queryTaskDetailList({ taskNo, pageNum, pageSize: 1000, domainName });
@@ -66,7 +66,7 @@ async function details(client: DomainApiClient, taskNo: string, domainName?: str
   }
 }
 
-export async function readLedger(client: DomainApiClient, nowMs: number, days = 7): Promise<Ledger> {
+export async function readLedger(client: DomainApi, nowMs: number, days = 7): Promise<Ledger> {
   const byDomain = new Map<string, LedgerEntry>();
   const taskNos = new Set<string>();
   let submittedLast24h = 0;
@@ -89,7 +89,7 @@ export async function readLedger(client: DomainApiClient, nowMs: number, days = 
  * After a submission whose outcome is unknown: looks for a redeem task for the domain that the ledger
  * did not hold before. Returns it when the order was in fact created.
  */
-export async function findNewTask(client: DomainApiClient, domainName: string, known: ReadonlySet<string>, nowMs: number): Promise<TaskDetail | undefined> {
+export async function findNewTask(client: DomainApi, domainName: string, known: ReadonlySet<string>, nowMs: number): Promise<TaskDetail | undefined> {
   for (const task of await redeemTasks(client, nowMs - DAY_MS, nowMs)) {
     if (known.has(task.TaskNo)) continue;
     const found = (await details(client, task.TaskNo, domainName)).find((d) => d.DomainName.toLowerCase() === domainName);

@@ -1,0 +1,40 @@
+/**
+ * What the run needs of the Domain API. DomainApiClient is the implementation the function ships; the
+ * benchmark's reference implements the same port with the official SDK, so both run the same logic.
+ */
+import type { DomainItem, TaskDetail, TaskInfo } from './schemas.js';
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly pageNum: number;
+  readonly totalPages: number | undefined;
+  readonly totalItems: number | undefined;
+  readonly hasNext: boolean;
+  readonly requestId: string;
+}
+
+export interface DomainListQuery {
+  readonly queryType?: 1 | 2;
+  readonly pageSize?: number;
+  readonly orderKeyType?: 'RegistrationDate' | 'ExpirationDate';
+  readonly orderByType?: 'ASC' | 'DESC';
+}
+
+export interface RedeemOrder {
+  readonly domainName: string;
+  readonly currentExpirationDate: number;
+}
+
+export interface DomainApi {
+  /** HTTP attempts made, successful or not, in all and per action. */
+  readonly calls: number;
+  readonly callsByAction: Readonly<Record<string, number>>;
+  domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>>;
+  queryTaskDetailList(query: { taskNo: string; pageNum?: number; pageSize?: number; domainName?: string | undefined }): Promise<Page<TaskDetail>>;
+  queryTaskList(query: { pageNum?: number; pageSize?: number; beginCreateTime?: number; endCreateTime?: number }): Promise<Page<TaskInfo>>;
+  /**
+   * Throws TaskIsBeingProcessedError when another operation holds the domain, and OutcomeUnknownError
+   * when the order may or may not exist; never resends an order that may have been accepted.
+   */
+  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }>;
+}
