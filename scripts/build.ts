@@ -3,22 +3,13 @@
  * FC's nodejs20 runtime loads `index.handler`, with no node_modules beside it. Also the custom-runtime
  * server (dist/redeem/server.js) and the CLI (dist/cli/index.js).
  */
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
+import { FUNCTION_BUILD_OPTIONS } from './esbuild-options.js';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 
-const common: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  sourcemap: true,
-  legalComments: 'none',
-  // Preinstalled in FC's Node.js runtimes: never bundled.
-  external: ['@alicloud/fc2'],
-  logLevel: 'warning',
-};
+const common = FUNCTION_BUILD_OPTIONS;
 
 rmSync('dist', { recursive: true, force: true });
 const outputs: string[] = [];

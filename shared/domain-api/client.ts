@@ -8,6 +8,7 @@ import type { Credentials } from '../signing/credentials.js';
 import { signAcs3, type SignOptions } from '../signing/acs3.js';
 import { formatQuery } from '../signing/percent-encode.js';
 import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
+import { HttpTimeoutError, headerValue, send, type HttpAnswer } from '../http/transport.js';
 import { describeIssue, issuePath } from '../validation/issues.js';
 import {
   DomainApiError,
@@ -26,7 +27,7 @@ import {
   type TaskDetail,
   type TaskInfo,
 } from './schemas.js';
-import type { DomainApi, DomainListQuery, Page, RedeemOrder } from './port.js';
+import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from './port.js';
 import { SITES, type DomainSite } from './sites.js';
 
 export type ParamValue = string | number | boolean | undefined;
@@ -43,7 +44,6 @@ export interface DomainApiOptions {
   readonly requestTimeoutMs?: number;
   readonly lang?: 'en' | 'zh';
   readonly sign?: SignOptions;
-  readonly fetch?: typeof fetch;
   /** Observes every HTTP attempt (for counting calls and for logs); must not throw. */
   readonly onAttempt?: (attempt: AttemptInfo) => void;
 }
@@ -79,7 +79,7 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const ms = Number(value);
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
@@ -90,7 +90,6 @@ export class DomainApiClient implements DomainApi {
   readonly version: string;
   private readonly policy: RetryPolicy;
   private readonly runtime: RetryRuntime;
-  private readonly fetchFn: typeof fetch;
   /** HTTP attempts made, successful or not. */
   calls = 0;
   readonly callsByAction: Record<string, number> = {};
@@ -101,7 +100,6 @@ export class DomainApiClient implements DomainApi {
     this.version = site.version;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.runtime = options.runtime ?? realRuntime;
-    this.fetchFn = options.fetch ?? fetch;
   }
 
   /** One signed RPC call, validated with `schema`, under the read retry policy. */
@@ -151,19 +149,18 @@ export class DomainApiClient implements DomainApi {
     const started = this.runtime.now();
     this.calls++;
     this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
-    let response: Response;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      response = await this.fetchFn(signed.url, {
+      answer = await send({
         method: signed.method,
-        headers: signed.headers.filter(([name]) => name !== 'host'),
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
+        url: signed.url,
+        headers: signed.headers,
+        timeoutMs: this.options.requestTimeoutMs ?? 10_000,
       });
-      text = await response.text();
     } catch (error) {
       const code = networkCode(error);
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      this.report(action, undefined, code ?? (timedOut ? 'Timeout' : 'NetworkError'), started);
+      const timedOut = error instanceof HttpTimeoutError;
+      this.report(action, undefined, timedOut ? 'Timeout' : (code ?? 'NetworkError'), started);
       throw new NetworkError(
         action,
         !(code !== undefined && NOT_SENT_CODES.has(code)),
@@ -171,16 +168,11 @@ export class DomainApiClient implements DomainApi {
         { cause: error },
       );
     }
-    return this.interpret(action, response, text, schema, started);
+    return this.interpret(action, answer, schema, started);
   }
 
-  private interpret<S extends z.ZodMiniType>(
-    action: string,
-    response: Response,
-    text: string,
-    schema: S,
-    started: number,
-  ): z.output<S> {
+  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S, started: number): z.output<S> {
+    const text = answer.body.toString('utf8');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -188,20 +180,20 @@ export class DomainApiClient implements DomainApi {
       json = undefined;
     }
     const errorBody = errorBodySchema.safeParse(json);
-    if (!response.ok) {
-      const code = errorBody.success ? errorBody.data.Code : `HTTP${response.status}`;
-      this.report(action, response.status, code, started);
+    if (answer.status < 200 || answer.status >= 300) {
+      const code = errorBody.success ? errorBody.data.Code : `HTTP${answer.status}`;
+      this.report(action, answer.status, code, started);
       const fields = {
         action,
         code,
         message: errorBody.success ? (errorBody.data.Message ?? '') : `non-JSON error answer (${text.length} bytes)`,
         requestId: errorBody.success ? errorBody.data.RequestId : undefined,
-        httpStatus: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('x-acs-retry-after')),
+        httpStatus: answer.status,
+        retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
       };
       throw code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
     }
-    this.report(action, response.status, undefined, started);
+    this.report(action, answer.status, undefined, started);
     if (json === undefined) throw new MalformedResponseError(action, '(body)', 'not JSON');
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -234,7 +226,7 @@ export class DomainApiClient implements DomainApi {
         },
         queryDomainListSchema,
       );
-      const page = this.page(body.Data?.Domain ?? [], body, pageNum);
+      const page = pageOf(body.Data?.Domain ?? [], body, pageNum);
       yield page;
       if (!page.hasNext) return;
     }
@@ -255,7 +247,7 @@ export class DomainApiClient implements DomainApi {
       { TaskNo: query.taskNo, PageNum: query.pageNum ?? 1, PageSize: query.pageSize ?? 100, DomainName: query.domainName },
       queryTaskDetailListSchema,
     );
-    return this.page(body.Data?.TaskDetail ?? [], body, query.pageNum ?? 1);
+    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum ?? 1);
   }
 
   async queryTaskList(query: {
@@ -274,19 +266,7 @@ export class DomainApiClient implements DomainApi {
       },
       queryTaskListSchema,
     );
-    return this.page(body.Data?.TaskInfo ?? [], body, query.pageNum ?? 1);
-  }
-
-  /** The paging envelope: the top-level NextPage (not Data.NextPage), else CurrentPageNum < TotalPageNum. */
-  private page<T>(
-    items: T[],
-    body: { RequestId: string; NextPage?: boolean | undefined; TotalPageNum?: number | undefined; TotalItemNum?: number | undefined; CurrentPageNum?: number | undefined },
-    pageNum: number,
-  ): Page<T> {
-    const hasNext =
-      items.length > 0 &&
-      (body.NextPage ?? (body.TotalPageNum !== undefined && (body.CurrentPageNum ?? pageNum) < body.TotalPageNum));
-    return { items, pageNum, totalPages: body.TotalPageNum, totalItems: body.TotalItemNum, hasNext, requestId: body.RequestId };
+    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum ?? 1);
   }
 
   /**

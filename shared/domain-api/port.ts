@@ -13,6 +13,23 @@ export interface Page<T> {
   readonly requestId: string;
 }
 
+export interface PageEnvelope {
+  readonly RequestId: string;
+  readonly NextPage?: boolean | undefined;
+  readonly TotalPageNum?: number | undefined;
+  readonly TotalItemNum?: number | undefined;
+  readonly CurrentPageNum?: number | undefined;
+}
+
+/**
+ * The paging envelope read the same way by every client: the top-level NextPage (not Data.NextPage),
+ * else CurrentPageNum < TotalPageNum; an empty page ends the walk whatever the envelope says.
+ */
+export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number): Page<T> {
+  const hasNext = items.length > 0 && (body.NextPage ?? (body.TotalPageNum !== undefined && (body.CurrentPageNum ?? pageNum) < body.TotalPageNum));
+  return { items, pageNum, totalPages: body.TotalPageNum, totalItems: body.TotalItemNum, hasNext, requestId: body.RequestId };
+}
+
 export interface DomainListQuery {
   readonly queryType?: 1 | 2;
   readonly pageSize?: number;

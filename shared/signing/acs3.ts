@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Credentials } from './credentials.js';
-import { hmacSha256Hex, sha256Hex } from './hash.js';
+import { EMPTY_PAYLOAD_SHA256, hmacSha256Hex, sha256Hex } from './hash.js';
 import { parseQueryPairs, percentDecode, percentEncode, percentEncodePath } from './percent-encode.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -50,31 +50,33 @@ export function canonicalQueryString(query: HeaderList): string {
 }
 
 export function canonicalHeaders(headers: HeaderInput): CanonicalHeaders {
-  const byName = new Map<string, string[]>();
+  const byName: Record<string, string[]> = Object.create(null);
+  const names: string[] = [];
   for (const [name, value] of toPairs(headers)) {
     const lower = name.toLowerCase();
     if (!isSignedHeader(lower)) continue;
-    const values = byName.get(lower) ?? [];
-    values.push(value.trim());
-    byName.set(lower, values);
+    const values = byName[lower];
+    if (values) values.push(value.trim());
+    else {
+      byName[lower] = [value.trim()];
+      names.push(lower);
+    }
   }
-  const names = [...byName.keys()].sort();
-  return {
-    canonical: names.map((name) => `${name}:${byName.get(name)!.sort().join(',')}\n`).join(''),
-    signedHeaders: names.join(';'),
-  };
+  names.sort();
+  let canonical = '';
+  for (const name of names) {
+    const values = byName[name]!;
+    canonical += `${name}:${values.length > 1 ? values.sort().join(',') : values[0]}\n`;
+  }
+  return { canonical, signedHeaders: names.join(';') };
 }
 
 export function canonicalRequest(input: CanonicalRequestInput): string {
-  const headers = canonicalHeaders(input.headers);
-  return [
-    input.method,
-    input.canonicalUri,
-    canonicalQueryString(input.query),
-    headers.canonical,
-    headers.signedHeaders,
-    input.payloadHash,
-  ].join('\n');
+  return assembleCanonicalRequest(input, canonicalHeaders(input.headers));
+}
+
+function assembleCanonicalRequest(input: Omit<CanonicalRequestInput, 'headers'>, headers: CanonicalHeaders): string {
+  return `${input.method}\n${input.canonicalUri}\n${canonicalQueryString(input.query)}\n${headers.canonical}\n${headers.signedHeaders}\n${input.payloadHash}`;
 }
 
 export function stringToSign(canonical: string): string {
@@ -134,7 +136,7 @@ const SIGNER_HEADERS = new Set([
 export function signAcs3(request: UnsignedRequest, credentials: Credentials, options: SignOptions = {}): SignedRequest {
   const url = new URL(request.url);
   const body = request.body === undefined || request.body.length === 0 ? undefined : request.body;
-  const payloadHash = sha256Hex(body ?? '');
+  const payloadHash = body === undefined ? EMPTY_PAYLOAD_SHA256 : sha256Hex(body);
   const headers: Array<[string, string]> = toPairs(request.headers ?? []).filter(
     ([name]) => !SIGNER_HEADERS.has(name.toLowerCase()),
   ) as Array<[string, string]>;
@@ -148,19 +150,17 @@ export function signAcs3(request: UnsignedRequest, credentials: Credentials, opt
   if (credentials.securityToken) headers.push(['x-acs-security-token', credentials.securityToken]);
 
   const canonicalUri = percentEncodePath(percentDecode(url.pathname || '/'));
-  const canonical = canonicalRequest({
-    method: request.method.toUpperCase(),
-    canonicalUri,
-    query: parseQueryPairs(url.search),
-    headers,
-    payloadHash,
-  });
+  const signedHeaders = canonicalHeaders(headers);
+  const canonical = assembleCanonicalRequest(
+    { method: request.method.toUpperCase(), canonicalUri, query: parseQueryPairs(url.search), payloadHash },
+    signedHeaders,
+  );
   const toSign = stringToSign(canonical);
   const sig = signature(credentials.accessKeySecret, toSign);
-  headers.push(['authorization', authorizationHeader(credentials.accessKeyId, canonicalHeaders(headers).signedHeaders, sig)]);
+  headers.push(['authorization', authorizationHeader(credentials.accessKeyId, signedHeaders.signedHeaders, sig)]);
   return {
     method: request.method.toUpperCase(),
-    url: url.toString(),
+    url: typeof request.url === 'string' ? request.url : url.toString(),
     headers,
     body,
     steps: { canonicalRequest: canonical, stringToSign: toSign, signature: sig },

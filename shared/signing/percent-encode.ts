@@ -3,12 +3,16 @@
  * UTF-8 byte as %XY with uppercase hex. Space becomes %20 (never +) and * becomes %2A.
  * encodeURIComponent already keeps exactly the unreserved set plus ! ' ( ) *, so only those five differ.
  */
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+
 export function percentEncode(text: string): string {
+  if (UNRESERVED_ONLY.test(text)) return text;
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Encodes a URL path segment by segment, keeping the "/" separators. */
 export function percentEncodePath(decodedPath: string): string {
+  if (decodedPath === '/') return decodedPath;
   return decodedPath.split('/').map(percentEncode).join('/');
 }
 
@@ -17,6 +21,7 @@ export function percentEncodePath(decodedPath: string): string {
  * (URLSearchParams would turn it into a space, which is form encoding, not what we send).
  */
 export function percentDecode(text: string): string {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {

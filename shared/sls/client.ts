@@ -1,5 +1,5 @@
 /**
- * SLS PutLogs over fetch. The real host is `{project}.{endpoint}`; fetch cannot set a Host header, so
+ * SLS PutLogs. The real host is `{project}.{endpoint}`, and the Host header always follows the URL, so
  * the project goes into the URL's host name, except for an IP or localhost endpoint (a local emulator,
  * where no DNS name exists for the prefix): there the request goes to the endpoint as it is and names
  * the project in the signed x-log-project header.
@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { SlsTarget } from '../config/config.js';
 import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
+import { headerValue, send, type HttpAnswer } from '../http/transport.js';
 import type { Credentials } from '../signing/credentials.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
@@ -38,7 +39,6 @@ export interface SlsClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly runtime?: RetryRuntime;
   readonly now?: () => Date;
-  readonly fetch?: typeof fetch;
   readonly requestTimeoutMs?: number;
 }
 
@@ -110,24 +110,16 @@ export class SlsClient {
     const signature = slsSignature(credentials.accessKeySecret, slsStringToSign({ method: 'POST', path, query: [], headers }));
     headers.push(['authorization', slsAuthorization(credentials.accessKeyId, signature)]);
     this.calls++;
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await (this.options.fetch ?? fetch)(`${baseUrl}${path}`, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
-      });
+      answer = await send({ method: 'POST', url: `${baseUrl}${path}`, headers, body, timeoutMs: this.options.requestTimeoutMs ?? 10_000 });
     } catch (error) {
       throw new SlsError('NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
     }
-    const requestId = response.headers.get('x-log-requestid') ?? undefined;
-    if (response.ok) {
-      await response.arrayBuffer();
-      return;
-    }
-    const text = await response.text();
-    let code = `HTTP${response.status}`;
+    const requestId = headerValue(answer.headers, 'x-log-requestid');
+    if (answer.status >= 200 && answer.status < 300) return;
+    const text = answer.body.toString('utf8');
+    let code = `HTTP${answer.status}`;
     let message = '';
     try {
       const json = JSON.parse(text) as { errorCode?: unknown; errorMessage?: unknown };
@@ -136,6 +128,6 @@ export class SlsClient {
     } catch {
       message = `non-JSON answer (${text.length} bytes)`;
     }
-    throw new SlsError(code, message, response.status, requestId);
+    throw new SlsError(code, message, answer.status, requestId);
   }
 }

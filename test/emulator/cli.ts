@@ -1,6 +1,7 @@
 /**
  * npm run emulator -- --port <n> [--domains <count>] [--seed <n>] [--latency-ms <n>] [--qps <n>] [--faults <spec>]
  *   [--redemption-share <0..1>] [--access-key-id <id>] [--access-key-secret <secret>]
+ *   [--task-waiting-ms <n>] [--task-executing-ms <n>]
  */
 import { parseArgs } from 'node:util';
 import { Emulator } from './server.js';
@@ -30,6 +31,8 @@ try {
       'redemption-share': { type: 'string' },
       'access-key-id': { type: 'string' },
       'access-key-secret': { type: 'string' },
+      'task-waiting-ms': { type: 'string' },
+      'task-executing-ms': { type: 'string' },
     },
     strict: true,
   }));
@@ -50,6 +53,10 @@ try {
     redemptionShare: numberOption('redemption-share', values['redemption-share'], 0, 1),
     faults: values.faults,
     accessKeys: { [accessKeyId]: accessKeySecret },
+    taskTiming: {
+      waitingMs: numberOption('task-waiting-ms', values['task-waiting-ms'], 0, 86_400_000),
+      executingMs: numberOption('task-executing-ms', values['task-executing-ms'], 0, 86_400_000),
+    },
   });
 } catch (error) {
   fail((error as Error).message);

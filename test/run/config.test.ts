@@ -30,7 +30,7 @@ describe('configuration', () => {
   it('names every bad variable in one message', () => {
     const message = error({ REDEEM_MODE: 'yolo', REDEEM_MAX_PER_RUN: 'ten', REDEEM_WITHIN_DAYS: '-1', DOMAIN_SITE: 'eu' });
     expect(message).toContain('REDEEM_MODE: expected "dry-run" or "live", got "yolo"');
-    expect(message).toContain('REDEEM_MAX_PER_RUN: expected a whole number from 0 to 1000, got "ten"');
+    expect(message).toContain('REDEEM_MAX_PER_RUN: expected a whole number from 0 to 100000, got "ten"');
     expect(message).toContain('REDEEM_WITHIN_DAYS');
     expect(message).toContain('DOMAIN_SITE');
   });

@@ -1,0 +1,115 @@
+/**
+ * The Domain API as a user of the official packages would call it: @alicloud/openapi-client's callApi
+ * (its own ACS3 signer and HTTP stack), answers validated with classic zod. Same calls, same retry
+ * policy and the same error types as the function's client, so the engine treats both alike.
+ */
+import * as OpenApiModule from '@alicloud/openapi-client';
+import type { z } from 'zod';
+import { DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/errors.js';
+import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from '../../shared/domain-api/port.js';
+import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/schemas.js';
+import { SITES, type DomainSite } from '../../shared/domain-api/sites.js';
+import { DEFAULT_RETRY_POLICY, realRuntime, withRetry } from '../../shared/http/retry.js';
+import type { Credentials } from '../../shared/signing/credentials.js';
+import { domainListSchema, redeemSchema, taskDetailListSchema, taskListSchema } from './schemas.js';
+
+// CommonJS with an ES-module-style default export: the classes sit at the namespace or at `.default`.
+const ns: any = typeof (OpenApiModule as { Config?: unknown }).Config === 'function' ? OpenApiModule : (OpenApiModule as any).default;
+const OpenApiClient: any = typeof ns.default === 'function' ? ns.default : ns.default.default;
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export class SdkDomainApi implements DomainApi {
+  calls = 0;
+  readonly callsByAction: Record<string, number> = {};
+  private readonly client: any;
+  private readonly version: string;
+
+  constructor(options: { site: DomainSite; endpoint?: string | undefined; credentials: Credentials }) {
+    const site = SITES[options.site];
+    const endpoint = new URL(options.endpoint ?? site.endpoint);
+    this.version = site.version;
+    this.client = new OpenApiClient(
+      new ns.Config({
+        accessKeyId: options.credentials.accessKeyId,
+        accessKeySecret: options.credentials.accessKeySecret,
+        securityToken: options.credentials.securityToken,
+        endpoint: endpoint.host,
+        protocol: endpoint.protocol === 'http:' ? 'HTTP' : 'HTTPS',
+      }),
+    );
+  }
+
+  private async attempt<S extends z.ZodTypeAny>(action: string, query: Record<string, string | number | undefined>, schema: S): Promise<z.output<S>> {
+    this.calls++;
+    this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
+    const params = new ns.Params({ action, version: this.version, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+    const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    let response: { body: unknown };
+    try {
+      response = await this.client.callApi(params, new ns.OpenApiRequest({ query: clean }), { readTimeout: 10_000, connectTimeout: 5_000 });
+    } catch (error: any) {
+      const status = error?.data?.statusCode;
+      if (typeof status === 'number') {
+        const fields = { action, code: String(error.code), message: String(error.data?.Message ?? ''), requestId: error.data?.RequestId, httpStatus: status, retryAfterMs: undefined };
+        throw fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
+      }
+      const code = String(error?.code ?? error?.cause?.code ?? '');
+      throw new NetworkError(action, !NOT_SENT.has(code), `network error ${code}`.trim(), { cause: error });
+    }
+    const parsed = schema.safeParse(response.body);
+    if (!parsed.success) throw new MalformedResponseError(action, parsed.error.issues[0]?.path.join('.') ?? '(body)', parsed.error.issues[0]?.message ?? 'invalid');
+    return parsed.data;
+  }
+
+  private read<S extends z.ZodTypeAny>(action: string, query: Record<string, string | number | undefined>, schema: S): Promise<z.output<S>> {
+    return withRetry(
+      () => this.attempt(action, query, schema),
+      (error) => ({ retry: error instanceof NetworkError || (error instanceof DomainApiError && (error.isThrottling || error.isServerError)) }),
+      DEFAULT_RETRY_POLICY,
+      realRuntime,
+    );
+  }
+
+  async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
+    for (let pageNum = 1; ; pageNum++) {
+      const body = await this.read('QueryDomainList', { PageNum: pageNum, PageSize: query.pageSize ?? 100, QueryType: query.queryType }, domainListSchema);
+      const page = pageOf(body.Data?.Domain ?? [], body, pageNum);
+      yield page;
+      if (!page.hasNext) return;
+    }
+  }
+
+  async queryTaskDetailList(query: { taskNo: string; pageNum?: number; pageSize?: number; domainName?: string | undefined }): Promise<Page<TaskDetail>> {
+    const pageNum = query.pageNum ?? 1;
+    const body = await this.read('QueryTaskDetailList', { TaskNo: query.taskNo, PageNum: pageNum, PageSize: query.pageSize ?? 100, DomainName: query.domainName }, taskDetailListSchema);
+    return pageOf(body.Data?.TaskDetail ?? [], body, pageNum);
+  }
+
+  async queryTaskList(query: { pageNum?: number; pageSize?: number; beginCreateTime?: number; endCreateTime?: number }): Promise<Page<TaskInfo>> {
+    const pageNum = query.pageNum ?? 1;
+    const body = await this.read('QueryTaskList', { PageNum: pageNum, PageSize: query.pageSize ?? 100, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime }, taskListSchema);
+    return pageOf(body.Data?.TaskInfo ?? [], body, pageNum);
+  }
+
+  async saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }> {
+    let attempts = 0;
+    try {
+      const body = await withRetry(
+        () => {
+          attempts++;
+          return this.attempt('SaveSingleTaskForCreatingOrderRedeem', { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, redeemSchema);
+        },
+        (error) => ({ retry: (error instanceof DomainApiError && error.isThrottling) || (error instanceof NetworkError && !error.sent) }),
+        DEFAULT_RETRY_POLICY,
+        realRuntime,
+      );
+      return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
+    } catch (error) {
+      if ((error instanceof NetworkError && error.sent) || (error instanceof DomainApiError && error.isServerError) || error instanceof MalformedResponseError) {
+        throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
