@@ -203,3 +203,21 @@ describe('secrets', () => {
     for (const log of emulator.sls.logs) for (const secret of [FC_CREDENTIALS.accessKeySecret, FC_CREDENTIALS.securityToken, WEBHOOK_SECRET]) expect(JSON.stringify(log)).not.toContain(secret);
   });
 });
+
+describe('the bundle', () => {
+  it('loads on its own, with no node_modules anywhere above it, the way FC loads index.handler', async () => {
+    const { mkdtempSync, copyFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'fc-code-'));
+    try {
+      copyFileSync(new URL('../../dist/redeem/index.js', import.meta.url), join(dir, 'index.js'));
+      const script = `require('./index.js').handler(Buffer.from(JSON.stringify({version:'v1',rawPath:'/healthz',headers:{},requestContext:{http:{method:'GET'}}})),{requestId:'r'}).then((r)=>process.stdout.write(JSON.stringify(r)))`;
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '' } }).toString();
+      expect(JSON.parse(out)).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
