@@ -1,6 +1,6 @@
 /**
- * redeemer plan [--domains a.com,b.net] [--json]
- * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json]
+ * redeemer plan [--domains a.com,b.net] [--json] [--records]
+ * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
  *
  * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials.
  * Exit codes: 0 the run completed (in-progress counts as completed), 1 a submission or the run failed,
@@ -13,8 +13,10 @@ import { parseRunOptions, RunOptionsError } from '../run/options.js';
 import { runRedemption, type RunSummary } from '../run/run.js';
 import { renderTable } from './table.js';
 
-const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json]
-       redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json]`;
+const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
+       redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
+  --json     the run summary as one JSON line, last
+  --records  the result records (one JSON line each) on stderr`;
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -24,7 +24,8 @@ export function verifyWebhook(
     return { ok: false, message: `x-redeem-timestamp is more than ${WEBHOOK_WINDOW_SECONDS} s from the server's clock` };
   }
   const expected = Buffer.from(webhookSignature(secret, headers.timestamp, rawBody));
-  const given = Buffer.from(headers.signature.trim());
+  // Hex is case-insensitive; some HMAC tools print it in upper case.
+  const given = Buffer.from(headers.signature.trim().toLowerCase());
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, message: 'x-redeem-signature does not match' };
   return { ok: true };
 }

@@ -74,25 +74,17 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     failure = { code: error instanceof DiscoveryTimeout ? 'TimeBudget' : errorCode(error), message: error instanceof Error ? error.message : String(error) };
   }
 
-  const decisions: DecisionRecord[] = executed.map((e) => ({
+  const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({
     kind: 'decision',
     ...identity,
-    domain: e.decision.domainName,
-    tld: e.decision.tld,
-    expiration_ms: e.decision.expirationMs,
-    deadline_ms: e.decision.deadlineMs,
-    days_left: e.decision.daysLeft,
-    rules: e.decision.rules,
-    action: e.decision.action,
-    reason: e.reason,
-    outcome: e.outcome,
-    task_no: e.taskNo,
-    api_request_id: e.apiRequestId,
-    error_code: e.errorCode,
-    error_message: e.errorMessage,
-    attempts: e.attempts,
-    duration_ms: e.durationMs,
-    reconciled: e.reconciled,
+    domain: decision.domainName,
+    tld: decision.tld,
+    expiration_ms: decision.expirationMs,
+    deadline_ms: decision.deadlineMs,
+    days_left: decision.daysLeft,
+    rules: decision.rules,
+    action: decision.action,
+    ...outcome,
   }));
   for (const record of decisions) writeLine(toJsonLine(record));
 

@@ -8,21 +8,11 @@ import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode } from '../do
 import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/schemas.js';
 import { findNewTask, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
-import type { Outcome } from './records.js';
+import type { OutcomeFields } from './records.js';
 import { remainingMs, type TimeBudget } from './time-budget.js';
 
-export interface ExecutedDecision {
+export interface ExecutedDecision extends OutcomeFields {
   readonly decision: Decision;
-  /** The planner's reason, or why the executor did not get to it ("time-budget", "halted"). */
-  readonly reason: string;
-  readonly outcome: Outcome;
-  readonly taskNo?: string | undefined;
-  readonly apiRequestId?: string | undefined;
-  readonly errorCode?: string | undefined;
-  readonly errorMessage?: string | undefined;
-  readonly attempts?: number | undefined;
-  readonly durationMs?: number | undefined;
-  readonly reconciled?: boolean | undefined;
 }
 
 export interface ExecutorDeps {
@@ -44,7 +34,7 @@ function message(error: unknown): string {
 export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {
   const results: Array<Mutable<ExecutedDecision>> = decisions.map((decision) =>
     decision.action === 'skip'
-      ? { decision, reason: decision.reason, outcome: 'skipped', taskNo: decision.taskNo }
+      ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo }
       : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
   );
   if (deps.mode !== 'live') return results;
@@ -63,10 +53,10 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     try {
       const saved = await deps.client.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
       known.add(saved.taskNo);
-      Object.assign(result, { outcome: 'submitted', taskNo: saved.taskNo, apiRequestId: saved.requestId, attempts: saved.attempts });
+      Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
       following.push(result);
     } catch (error) {
-      const fields = { errorCode: errorCode(error), errorMessage: message(error), apiRequestId: (error as { requestId?: string }).requestId };
+      const fields = { error_code: errorCode(error), error_message: message(error), api_request_id: (error as { requestId?: string }).requestId };
       if (error instanceof TaskIsBeingProcessedError) {
         // Another operation holds the domain (perhaps a concurrent run's order): in progress, not a failure.
         Object.assign(result, { outcome: 'in-progress', ...fields });
@@ -75,21 +65,21 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
           const found = await findNewTask(deps.client, domainName, known, deps.budget.now());
           if (found) {
             known.add(found.TaskNo);
-            Object.assign(result, { outcome: 'submitted', taskNo: found.TaskNo, reconciled: true, ...fields });
+            Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
             following.push(result);
           } else {
-            Object.assign(result, { outcome: 'failed', ...fields, errorMessage: `${fields.errorMessage}; no order found in the ledger, the next run will decide again` });
+            Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; no order found in the ledger, the next run will decide again` });
           }
         } catch (reconcileError) {
           // The ledger cannot be read, so nothing more may be sent this run.
           halted = 'halted';
-          Object.assign(result, { outcome: 'failed', ...fields, errorMessage: `${fields.errorMessage}; reconciliation failed: ${message(reconcileError)}` });
+          Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; reconciliation failed: ${message(reconcileError)}` });
         }
       } else {
         Object.assign(result, { outcome: 'failed', ...fields });
       }
     }
-    result.durationMs = deps.budget.now() - started;
+    result.duration_ms = deps.budget.now() - started;
   }
 
   await follow(following, deps);
@@ -109,11 +99,11 @@ async function follow(pending: Array<Mutable<ExecutedDecision>>, deps: ExecutorD
         continue;
       }
       try {
-        const page = await deps.client.queryTaskDetailList({ taskNo: result.taskNo!, domainName: result.decision.domainName });
+        const page = await deps.client.queryTaskDetailList({ taskNo: result.task_no!, domainName: result.decision.domainName });
         const detail = page.items.find((d) => d.DomainName.toLowerCase() === result.decision.domainName);
         if (detail && isFinalTaskDetail(detail)) {
           const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
-          Object.assign(result, succeeded ? { outcome: 'succeeded' } : { outcome: 'failed', errorCode: detail.FailReason ?? 'EXECUTE_FAILURE', errorMessage: detail.ErrorMsg });
+          Object.assign(result, succeeded ? { outcome: 'succeeded' } : { outcome: 'failed', error_code: detail.FailReason ?? 'EXECUTE_FAILURE', error_message: detail.ErrorMsg });
         } else {
           still.push(result);
         }

@@ -15,15 +15,9 @@ export interface RunIdentity {
   readonly mode: 'dry-run' | 'live';
 }
 
-export interface DecisionRecord extends RunIdentity {
-  readonly kind: 'decision';
-  readonly domain: string;
-  readonly tld: string;
-  readonly expiration_ms: number;
-  readonly deadline_ms: number;
-  readonly days_left: number;
-  readonly rules: 'known' | 'assumed';
-  readonly action: 'redeem' | 'skip';
+/** What became of a decision: the executor fills these, the decision record carries them as they are. */
+export interface OutcomeFields {
+  /** The planner's reason, or why the executor did not get to it ("time-budget", "halted"). */
   readonly reason: string;
   readonly outcome: Outcome;
   readonly task_no?: string | undefined;
@@ -33,6 +27,17 @@ export interface DecisionRecord extends RunIdentity {
   readonly attempts?: number | undefined;
   readonly duration_ms?: number | undefined;
   readonly reconciled?: boolean | undefined;
+}
+
+export interface DecisionRecord extends RunIdentity, OutcomeFields {
+  readonly kind: 'decision';
+  readonly domain: string;
+  readonly tld: string;
+  readonly expiration_ms: number;
+  readonly deadline_ms: number;
+  readonly days_left: number;
+  readonly rules: 'known' | 'assumed';
+  readonly action: 'redeem' | 'skip';
 }
 
 export type OutcomeCounts = Readonly<Record<`count_${'would_redeem' | 'submitted' | 'in_progress' | 'succeeded' | 'failed' | 'skipped'}`, number>>;
