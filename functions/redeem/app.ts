@@ -94,7 +94,9 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
   });
 
   // The custom runtime's event path: timer events and direct invocations arrive here as raw bytes.
+  // Through the HTTP trigger it does not exist: only the signed webhook may start a run from outside.
   app.post('/invoke', async (c: AppContext) => {
+    if (c.env.platform.channel !== 'event') return c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404);
     try {
       const { trigger, options } = optionsFromEvent(decodeEvent(Buffer.from(await c.req.arrayBuffer())));
       const summary = await invokeRun(trigger, options, c.env.platform, deps);

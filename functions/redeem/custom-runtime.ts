@@ -10,6 +10,8 @@ import { createApp } from './app.js';
 export function platformFromHeaders(headers: Headers): Platform {
   const timeout = Number(headers.get('x-fc-function-timeout'));
   return {
+    // FC marks HTTP-trigger requests with x-fc-control-path: /http-invoke (callers cannot send x-fc-* headers).
+    channel: headers.get('x-fc-control-path') === '/http-invoke' ? 'http' : 'event',
     credentials: {
       accessKeyId: headers.get('x-fc-access-key-id') ?? undefined,
       accessKeySecret: headers.get('x-fc-access-key-secret') ?? undefined,

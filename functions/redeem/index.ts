@@ -27,7 +27,7 @@ export async function handler(event: unknown, context: unknown): Promise<RunSumm
   let decoded: unknown;
   try {
     const ctx = parseContext(context);
-    platform = { credentials: ctx.credentials, requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
+    platform = { channel: 'event', credentials: ctx.credentials, requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
     decoded = decodeEvent(event);
   } catch (error) {
     throw reportable(error);
@@ -36,7 +36,7 @@ export async function handler(event: unknown, context: unknown): Promise<RunSumm
   if (looksLikeHttpEvent(decoded)) {
     try {
       const request = eventToRequest(parseHttpEvent(decoded));
-      return await responseToStruct(await app.fetch(request, { platform }));
+      return await responseToStruct(await app.fetch(request, { platform: { ...platform, channel: 'http' } }));
     } catch (error) {
       const http = toHttpError(error instanceof MalformedEventError ? error : new MalformedEventError('Malformed HTTP trigger event'));
       return {

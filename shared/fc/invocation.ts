@@ -13,6 +13,11 @@ import { MalformedEventError, isTimerEvent } from './events.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Platform {
+  /**
+   * How the request reached the function: "http" through the HTTP trigger (anyone on the internet may
+   * have sent it), "event" as an invocation (timer, InvokeFunction). Only events may use /invoke.
+   */
+  readonly channel: 'event' | 'http';
   readonly credentials: PartialCredentials | undefined;
   readonly requestId: string | undefined;
   readonly timeoutSeconds: number | undefined;

@@ -21,7 +21,7 @@ export interface ExecutorDeps {
   readonly budget: TimeBudget;
   readonly mode: 'dry-run' | 'live';
   readonly sleep: (ms: number) => Promise<void>;
-  /** First wait between follow-up rounds; it doubles up to 8 s. */
+  /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
   readonly followIntervalMs?: number;
 }
 
@@ -91,7 +91,7 @@ async function follow(pending: Array<Mutable<ExecutedDecision>>, deps: ExecutorD
   let wait = deps.followIntervalMs ?? 1_000;
   while (open.length > 0 && remainingMs(deps.budget) - wait > deps.budget.finishMarginMs) {
     await deps.sleep(wait);
-    wait = Math.min(wait * 2, 8_000);
+    wait = Math.min(wait * 2, 30_000);
     const still: typeof open = [];
     for (const result of open) {
       if (remainingMs(deps.budget) < deps.budget.finishMarginMs) {

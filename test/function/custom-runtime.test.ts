@@ -68,6 +68,13 @@ describe('custom runtime', () => {
     expect(forged.status).toBe(401);
   });
 
+  it('/invoke refuses what FC marks as an HTTP-trigger request (x-fc-control-path: /http-invoke)', async () => {
+    const tasks = emulator.domain.tasks.length;
+    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: { ...fcHeaders('req-custom-4'), 'x-fc-control-path': '/http-invoke' }, body: '{}' });
+    expect(res.status).toBe(404);
+    expect(emulator.domain.tasks.length).toBe(tasks);
+  });
+
   it('GET /healthz and a JSON 404', async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     const missing = await fetch(`${base}/missing`);

@@ -181,6 +181,13 @@ describe('HTTP trigger: other routes and malformed events', () => {
     expect(JSON.parse(res.body).error.code).toBe('not-found');
   });
 
+  it('POST /invoke through the HTTP trigger does not exist: only the signed webhook starts a run from outside', async () => {
+    const before = emulator.calls.length;
+    const res = await handler(httpEvent({ method: 'POST', path: '/invoke', body: '{}' }), fcContext());
+    expect(res.statusCode).toBe(404);
+    expect(emulator.calls.length).toBe(before);
+  });
+
   it('a malformed HTTP event answers a 400 struct', async () => {
     const res = await handler(Buffer.from(JSON.stringify({ rawPath: '/webhook', requestContext: { http: {} } })), fcContext());
     expect(res.statusCode).toBe(400);
