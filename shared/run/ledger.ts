@@ -22,8 +22,6 @@ export interface Ledger {
   readonly taskNos: ReadonlySet<string>;
 }
 
-export const EMPTY_LEDGER: Ledger = { byDomain: new Map(), submittedLast24h: 0, taskNos: new Set() };
-
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
 /**

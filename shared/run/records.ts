@@ -6,7 +6,6 @@ import type { LogEntry } from '../sls/log-group.js';
 
 export type Trigger = 'timer' | 'webhook' | 'invoke' | 'cli';
 export type Outcome = 'would-redeem' | 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';
-export const OUTCOMES: readonly Outcome[] = ['would-redeem', 'submitted', 'in-progress', 'succeeded', 'failed', 'skipped'];
 
 export interface RunIdentity {
   readonly run_id: string;

@@ -4,8 +4,3 @@ export interface Credentials {
   readonly accessKeySecret: string;
   readonly securityToken?: string | undefined;
 }
-
-/** What may be shown of credentials in a message: the key id, never the secret or the token. */
-export function describeCredentials(credentials: Credentials): string {
-  return `access key ${credentials.accessKeyId}${credentials.securityToken ? ' (STS)' : ''}`;
-}

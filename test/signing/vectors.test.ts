@@ -87,3 +87,34 @@ describe('payload hash and percent-encoding vectors', () => {
     expect(percentEncode('中')).toBe('%E4%B8%AD');
   });
 });
+
+describe('signRequest: a web Request in, a signed Request out', () => {
+  it('ROA style: a path and a JSON body, with the STS token signed; openapi-util agrees', async () => {
+    const { signRequest } = await import('../../shared/signing/acs3.js');
+    const { OpenApiUtil } = await import('../support/openapi-util.js');
+    const body = JSON.stringify({ domain: '例子.中国', note: 'a b*c~' });
+    const request = new Request('https://example.aliyuncs.com/v1/domains/%E4%BE%8B%E5%AD%90?x=1', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-acs-action': 'Roa', 'x-acs-version': '2020-01-01', accept: 'application/json' },
+      body,
+    });
+    const creds = { accessKeyId: 'ak', accessKeySecret: 'sk', securityToken: 'STS.tok' };
+    const signed = await signRequest(request, creds, { now: () => new Date('2026-12-01T00:00:00Z'), nonce: () => 'n1' });
+    expect(await signed.text()).toBe(body);
+    expect(signed.headers.get('x-acs-security-token')).toBe('STS.tok');
+    expect(signed.headers.get('x-acs-content-sha256')).toBe(sha256Hex(body));
+    const signedHeaders: Record<string, string> = { host: 'example.aliyuncs.com' };
+    signed.headers.forEach((value, name) => {
+      if (name !== 'authorization') signedHeaders[name] = value;
+    });
+    const expected = OpenApiUtil.getAuthorization(
+      { method: 'POST', pathname: '/v1/domains/%E4%BE%8B%E5%AD%90', query: { x: '1' }, headers: signedHeaders } as never,
+      'ACS3-HMAC-SHA256',
+      sha256Hex(body),
+      'ak',
+      'sk',
+    );
+    expect(signed.headers.get('authorization')).toBe(expected);
+    expect(expected).toContain('SignedHeaders=content-type;host;x-acs-action;');
+  });
+});
