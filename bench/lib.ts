@@ -52,6 +52,8 @@ export interface ColdStart {
   readonly loadMs: number;
   readonly handleMs: number;
   readonly totalMs: number;
+  /** Decisions the run recorded: proof that the timer event was really handled. */
+  readonly decisions: number;
 }
 
 export async function coldStart(bundle: string, emulatorUrl: string): Promise<ColdStart> {

@@ -5,7 +5,8 @@
  */
 import * as OpenApiModule from '@alicloud/openapi-client';
 import type { z } from 'zod';
-import { DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/errors.js';
+import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/errors.js';
+import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from '../../shared/domain-api/retry-rules.js';
 import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from '../../shared/domain-api/port.js';
 import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/schemas.js';
 import { SITES, type DomainSite } from '../../shared/domain-api/sites.js';
@@ -16,8 +17,6 @@ import { domainListSchema, redeemSchema, taskDetailListSchema, taskListSchema } 
 // CommonJS with an ES-module-style default export: the classes sit at the namespace or at `.default`.
 const ns: any = typeof (OpenApiModule as { Config?: unknown }).Config === 'function' ? OpenApiModule : (OpenApiModule as any).default;
 const OpenApiClient: any = typeof ns.default === 'function' ? ns.default : ns.default.default;
-
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export class SdkDomainApi implements DomainApi {
   calls = 0;
@@ -54,8 +53,7 @@ export class SdkDomainApi implements DomainApi {
         const fields = { action, code: String(error.code), message: String(error.data?.Message ?? ''), requestId: error.data?.RequestId, httpStatus: status, retryAfterMs: undefined };
         throw fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
       }
-      const code = String(error?.code ?? error?.cause?.code ?? '');
-      throw new NetworkError(action, !NOT_SENT.has(code), `network error ${code}`.trim(), { cause: error });
+      throw toNetworkError(action, error, /timeout/i.test(String(error?.name ?? '')));
     }
     const parsed = schema.safeParse(response.body);
     if (!parsed.success) throw new MalformedResponseError(action, parsed.error.issues[0]?.path.join('.') ?? '(body)', parsed.error.issues[0]?.message ?? 'invalid');
@@ -63,12 +61,7 @@ export class SdkDomainApi implements DomainApi {
   }
 
   private read<S extends z.ZodTypeAny>(action: string, query: Record<string, string | number | undefined>, schema: S): Promise<z.output<S>> {
-    return withRetry(
-      () => this.attempt(action, query, schema),
-      (error) => ({ retry: error instanceof NetworkError || (error instanceof DomainApiError && (error.isThrottling || error.isServerError)) }),
-      DEFAULT_RETRY_POLICY,
-      realRuntime,
-    );
+    return withRetry(() => this.attempt(action, query, schema), readRetryDecision, DEFAULT_RETRY_POLICY, realRuntime);
   }
 
   async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
@@ -100,13 +93,13 @@ export class SdkDomainApi implements DomainApi {
           attempts++;
           return this.attempt('SaveSingleTaskForCreatingOrderRedeem', { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, redeemSchema);
         },
-        (error) => ({ retry: (error instanceof DomainApiError && error.isThrottling) || (error instanceof NetworkError && !error.sent) }),
+        submitRetryDecision,
         DEFAULT_RETRY_POLICY,
         realRuntime,
       );
       return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
     } catch (error) {
-      if ((error instanceof NetworkError && error.sent) || (error instanceof DomainApiError && error.isServerError) || error instanceof MalformedResponseError) {
+      if (isOutcomeUnknown(error)) {
         throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
       }
       throw error;

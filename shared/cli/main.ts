@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { errorMessage } from '../domain-api/errors.js';
 import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/credentials.js';
 import { parseRunOptions, RunOptionsError } from '../run/options.js';
 import { runRedemption, type RunSummary } from '../run/run.js';
@@ -91,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`redeemer: ${error.message}\n`);
       return 2;
     }
-    io.err(`redeemer: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`redeemer: ${errorMessage(error)}\n`);
     return 1;
   }
 }

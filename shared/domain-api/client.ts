@@ -5,18 +5,13 @@
  */
 import type * as z from 'zod/mini';
 import type { Credentials } from '../signing/credentials.js';
-import { signAcs3, type SignOptions } from '../signing/acs3.js';
+import { signAcs3 } from '../signing/acs3.js';
 import { formatQuery } from '../signing/percent-encode.js';
 import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
+import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from './retry-rules.js';
 import { HttpTimeoutError, headerValue, send, type HttpAnswer } from '../http/transport.js';
 import { describeIssue, issuePath } from '../validation/issues.js';
-import {
-  DomainApiError,
-  MalformedResponseError,
-  NetworkError,
-  OutcomeUnknownError,
-  TaskIsBeingProcessedError,
-} from './errors.js';
+import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
 import {
   errorBodySchema,
   queryDomainListSchema,
@@ -42,42 +37,9 @@ export interface DomainApiOptions {
   readonly runtime?: RetryRuntime;
   /** Per attempt; a submission that times out is "outcome unknown". */
   readonly requestTimeoutMs?: number;
-  readonly lang?: 'en' | 'zh';
-  readonly sign?: SignOptions;
-  /** Observes every HTTP attempt (for counting calls and for logs); must not throw. */
-  readonly onAttempt?: (attempt: AttemptInfo) => void;
 }
-
-export interface AttemptInfo {
-  readonly action: string;
-  readonly attempt: number;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
-  readonly durationMs: number;
-}
-
-export interface ApiResult<T> {
-  readonly body: T;
-  readonly requestId: string;
-  readonly attempts: number;
-}
-
 
 const REDEEM_ACTION = 'SaveSingleTaskForCreatingOrderRedeem';
-/** Connection errors that mean the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** Codes whose request certainly did not take effect and that the server asks to be retried later. */
-const TRANSIENT_REJECTIONS = new Set(['ServiceUnavailable', 'InternalError', 'NetworkIOError']);
-
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
@@ -102,36 +64,15 @@ export class DomainApiClient implements DomainApi {
     this.runtime = options.runtime ?? realRuntime;
   }
 
-  /** One signed RPC call, validated with `schema`, under the read retry policy. */
-  async call<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<ApiResult<z.output<S>>> {
-    let attempts = 0;
-    const body = await withRetry(
-      async () => {
-        attempts++;
-        return this.attempt(action, params, schema);
-      },
-      (error) => this.readRetryDecision(error),
-      this.policy,
-      this.runtime,
-    );
-    return { body, requestId: (body as { RequestId: string }).RequestId, attempts };
-  }
-
-  private readRetryDecision(error: unknown): { retry: boolean; retryAfterMs?: number | undefined } {
-    if (error instanceof DomainApiError) {
-      return {
-        retry: error.isThrottling || error.isServerError || TRANSIENT_REJECTIONS.has(error.code),
-        retryAfterMs: error.retryAfterMs,
-      };
-    }
-    return { retry: error instanceof NetworkError };
+  /** One signed RPC read, validated with `schema`, under the read retry policy. */
+  private read<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.runtime);
   }
 
   private async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);
-    if (this.options.lang && !('Lang' in params)) pairs.push(['Lang', this.options.lang]);
     const signed = signAcs3(
       {
         method: 'POST',
@@ -144,9 +85,7 @@ export class DomainApiClient implements DomainApi {
         ],
       },
       this.options.credentials,
-      this.options.sign,
     );
-    const started = this.runtime.now();
     this.calls++;
     this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
     let answer: HttpAnswer;
@@ -158,20 +97,12 @@ export class DomainApiClient implements DomainApi {
         timeoutMs: this.options.requestTimeoutMs ?? 10_000,
       });
     } catch (error) {
-      const code = networkCode(error);
-      const timedOut = error instanceof HttpTimeoutError;
-      this.report(action, undefined, timedOut ? 'Timeout' : (code ?? 'NetworkError'), started);
-      throw new NetworkError(
-        action,
-        !(code !== undefined && NOT_SENT_CODES.has(code)),
-        timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`,
-        { cause: error },
-      );
+      throw toNetworkError(action, error, error instanceof HttpTimeoutError);
     }
-    return this.interpret(action, answer, schema, started);
+    return this.interpret(action, answer, schema);
   }
 
-  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S, started: number): z.output<S> {
+  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S): z.output<S> {
     const text = answer.body.toString('utf8');
     let json: unknown;
     try {
@@ -182,7 +113,6 @@ export class DomainApiClient implements DomainApi {
     const errorBody = errorBodySchema.safeParse(json);
     if (answer.status < 200 || answer.status >= 300) {
       const code = errorBody.success ? errorBody.data.Code : `HTTP${answer.status}`;
-      this.report(action, answer.status, code, started);
       const fields = {
         action,
         code,
@@ -193,7 +123,6 @@ export class DomainApiClient implements DomainApi {
       };
       throw code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
     }
-    this.report(action, answer.status, undefined, started);
     if (json === undefined) throw new MalformedResponseError(action, '(body)', 'not JSON');
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -208,14 +137,10 @@ export class DomainApiClient implements DomainApi {
     return parsed.data;
   }
 
-  private report(action: string, status: number | undefined, code: string | undefined, started: number): void {
-    this.options.onAttempt?.({ action, attempt: this.calls, status, code, durationMs: this.runtime.now() - started });
-  }
-
   /** Pages of QueryDomainList, following the top-level NextPage. An empty page (no Data) ends the walk. */
   async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
     for (let pageNum = 1; ; pageNum++) {
-      const { body } = await this.call(
+      const body = await this.read(
         'QueryDomainList',
         {
           PageNum: pageNum,
@@ -242,7 +167,7 @@ export class DomainApiClient implements DomainApi {
     pageSize?: number;
     domainName?: string | undefined;
   }): Promise<Page<TaskDetail>> {
-    const { body } = await this.call(
+    const body = await this.read(
       'QueryTaskDetailList',
       { TaskNo: query.taskNo, PageNum: query.pageNum ?? 1, PageSize: query.pageSize ?? 100, DomainName: query.domainName },
       queryTaskDetailListSchema,
@@ -256,7 +181,7 @@ export class DomainApiClient implements DomainApi {
     beginCreateTime?: number;
     endCreateTime?: number;
   }): Promise<Page<TaskInfo>> {
-    const { body } = await this.call(
+    const body = await this.read(
       'QueryTaskList',
       {
         PageNum: query.pageNum ?? 1,
@@ -286,21 +211,13 @@ export class DomainApiClient implements DomainApi {
             saveRedeemSchema,
           );
         },
-        (error) => {
-          if (error instanceof DomainApiError && error.isThrottling) return { retry: true, retryAfterMs: error.retryAfterMs };
-          return { retry: error instanceof NetworkError && !error.sent };
-        },
+        submitRetryDecision,
         this.policy,
         this.runtime,
       );
       return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
     } catch (error) {
-      const unknown =
-        (error instanceof NetworkError && error.sent) ||
-        (error instanceof DomainApiError && (error.isServerError || error.code === 'NetworkIOError')) ||
-        // A 2xx we cannot read may still have created the order.
-        error instanceof MalformedResponseError;
-      if (unknown) throw new OutcomeUnknownError(REDEEM_ACTION, order.domainName, { cause: error });
+      if (isOutcomeUnknown(error)) throw new OutcomeUnknownError(REDEEM_ACTION, order.domainName, { cause: error });
       throw error;
     }
   }

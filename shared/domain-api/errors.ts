@@ -88,7 +88,7 @@ export class OutcomeUnknownError extends Error {
     options: { cause: unknown },
   ) {
     super(
-      `${action} for ${domainName}: outcome unknown (${options.cause instanceof Error ? options.cause.message : String(options.cause)}); reconcile with the task ledger before retrying`,
+      `${action} for ${domainName}: outcome unknown (${errorMessage(options.cause)}); reconcile with the task ledger before retrying`,
       options,
     );
   }
@@ -100,4 +100,9 @@ export function errorCode(error: unknown): string {
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
   if (error instanceof NetworkError) return 'NetworkError';
   return 'InternalError';
+}
+
+/** The message of anything thrown; our own errors never carry a credential. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RedeemerConfig } from '../config/config.js';
-import { errorCode } from '../domain-api/errors.js';
+import { errorCode, errorMessage } from '../domain-api/errors.js';
 import type { DomainApi } from '../domain-api/port.js';
 import { realRuntime, type RetryRuntime } from '../http/retry.js';
 import { execute, type ExecutedDecision } from './executor.js';
@@ -71,7 +71,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     const decisions = plan(found, ledger, config, effective, runtime.now());
     executed = await execute(decisions, { client, ledger, budget, mode: effective.mode, sleep: runtime.sleep, followIntervalMs: request.followIntervalMs });
   } catch (error) {
-    failure = { code: error instanceof DiscoveryTimeout ? 'TimeBudget' : errorCode(error), message: error instanceof Error ? error.message : String(error) };
+    failure = { code: error instanceof DiscoveryTimeout ? 'TimeBudget' : errorCode(error), message: errorMessage(error) };
   }
 
   const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({
@@ -114,6 +114,6 @@ async function deliver(ports: RunPorts, records: readonly ResultRecord[]): Promi
     await ports.deliver(records);
     return { configured: true, delivered: true };
   } catch (error) {
-    return { configured: true, delivered: false, error: error instanceof Error ? error.message : String(error) };
+    return { configured: true, delivered: false, error: errorMessage(error) };
   }
 }

@@ -4,7 +4,7 @@
  * is final or the time budget says stop.
  */
 import type { DomainApi } from '../domain-api/port.js';
-import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode } from '../domain-api/errors.js';
+import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, errorMessage } from '../domain-api/errors.js';
 import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/schemas.js';
 import { findNewTask, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
@@ -26,10 +26,6 @@ export interface ExecutorDeps {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {
   const results: Array<Mutable<ExecutedDecision>> = decisions.map((decision) =>
@@ -56,7 +52,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
       following.push(result);
     } catch (error) {
-      const fields = { error_code: errorCode(error), error_message: message(error), api_request_id: (error as { requestId?: string }).requestId };
+      const fields = { error_code: errorCode(error), error_message: errorMessage(error), api_request_id: (error as { requestId?: string }).requestId };
       if (error instanceof TaskIsBeingProcessedError) {
         // Another operation holds the domain (perhaps a concurrent run's order): in progress, not a failure.
         Object.assign(result, { outcome: 'in-progress', ...fields });
@@ -73,7 +69,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         } catch (reconcileError) {
           // The ledger cannot be read, so nothing more may be sent this run.
           halted = 'halted';
-          Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; reconciliation failed: ${message(reconcileError)}` });
+          Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; reconciliation failed: ${errorMessage(reconcileError)}` });
         }
       } else {
         Object.assign(result, { outcome: 'failed', ...fields });

@@ -1,0 +1,59 @@
+/**
+ * What is safe to retry against the Domain API, and what a failed submission means. One place, so that
+ * every client (ours, and the benchmark's SDK-based reference) follows the same safety rules.
+ */
+import type { RetryDecision } from '../http/retry.js';
+import { DomainApiError, MalformedResponseError, NetworkError } from './errors.js';
+
+/** Connection errors that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Business codes the registrar uses for a passing fault (HTTP 400): a read may simply ask again. */
+const TRANSIENT_CODES = new Set(['NetworkIOError']);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Wraps a transport failure; `sent` is false only when the connection certainly never opened. */
+export function toNetworkError(action: string, error: unknown, timedOut: boolean): NetworkError {
+  const code = networkCode(error);
+  return new NetworkError(
+    action,
+    !(code !== undefined && NOT_SENT_CODES.has(code)),
+    timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`,
+    { cause: error },
+  );
+}
+
+/** Reads retry throttling (with the server's wait), 5xx, transient business codes and network errors. */
+export function readRetryDecision(error: unknown): RetryDecision {
+  if (error instanceof DomainApiError) {
+    return { retry: error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code), retryAfterMs: error.retryAfterMs };
+  }
+  return { retry: error instanceof NetworkError };
+}
+
+/** A submission retries only what was certainly not accepted: throttling, or a connection never opened. */
+export function submitRetryDecision(error: unknown): RetryDecision {
+  if (error instanceof DomainApiError && error.isThrottling) return { retry: true, retryAfterMs: error.retryAfterMs };
+  return { retry: error instanceof NetworkError && !error.sent };
+}
+
+/**
+ * After a submission failed for good: may the order exist? A timeout or dropped connection after
+ * sending, a 5xx, NetworkIOError, or a 2xx we cannot read: then the ledger must be consulted.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return (
+    (error instanceof NetworkError && error.sent) ||
+    (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code))) ||
+    error instanceof MalformedResponseError
+  );
+}
