@@ -3,11 +3,11 @@ import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_DIR } from '../support/vectors.js';
+import { readFixture } from '../support/vectors.js';
 
 const raw = readFileSync(new URL('../../s.yaml', import.meta.url), 'utf8');
 const doc = parse(raw);
-const schema = JSON.parse(readFileSync(`${REFERENCE_DIR}fc3-props.schema.json`, 'utf8'));
+const schema = readFixture('fc3-props.schema.json');
 
 /** Substitutes ${vars.x} and ${env('X', 'default')} the way `s` would, with the given environment. */
 function resolve(value: unknown, env: Record<string, string>): unknown {

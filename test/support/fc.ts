@@ -1,10 +1,9 @@
-/** FC-shaped events and context, built from the fixtures in ../shared/reference/fc-events. */
-import { readFileSync } from 'node:fs';
+/** FC-shaped events and context, built from the fixtures in test/fixtures/fc-events. */
 import { createRequire } from 'node:module';
 import { webhookSignature } from '../../shared/fc/webhook-signature.js';
-import { REFERENCE_DIR } from './vectors.js';
+import { readFixture } from './vectors.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(`${REFERENCE_DIR}fc-events/${name}`, 'utf8'));
+const fixture = (name: string) => readFixture(`fc-events/${name}`);
 
 export const FC_CREDENTIALS = { accessKeyId: 'STS.fc-role-key', accessKeySecret: 'fc-role-secret-value', securityToken: 'fc-role-security-token' };
 export const WEBHOOK_SECRET = 'webhook-secret-value';

@@ -1,4 +1,4 @@
-/** The published signature vectors in ../shared/reference/test-vectors.json (beside the checkout). */
+/** The published signature vectors, copied into test/fixtures/test-vectors.json (its _source key says from where). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,9 +11,15 @@ export interface Vector {
   readonly derived?: Record<string, any>;
 }
 
-export const REFERENCE_DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-export const vectors: Vector[] = JSON.parse(readFileSync(`${REFERENCE_DIR}test-vectors.json`, 'utf8')).vectors;
+/** A JSON fixture without its `_source` / `$comment` provenance key. */
+export function readFixture(name: string): any {
+  const { _source: _s, $comment: _c, ...rest } = JSON.parse(readFileSync(`${FIXTURES_DIR}${name}`, 'utf8'));
+  return rest;
+}
+
+export const vectors: Vector[] = readFixture('test-vectors.json').vectors;
 
 export function vectorsOf(scheme: string): Vector[] {
   return vectors.filter((v) => v.scheme === scheme);
