@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { FUNCTION_BUILD_OPTIONS } from '../scripts/esbuild-options.js';
-import { signAcs3 } from '../shared/signing/acs3.js';
-import { sha256Hex } from '../shared/signing/hash.js';
+import { signAcs3 } from '../shared/signing/index.js';
+import { sha256Hex } from '../shared/signing/index.js';
 import { OpenApiUtil } from '../test/support/openapi-util.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

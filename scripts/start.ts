@@ -4,7 +4,7 @@
  * context (live mode: no money is involved), and prints the table from the run summary.
  */
 import { renderTable } from '../shared/cli/table.js';
-import type { RunSummary } from '../shared/run/run.js';
+import type { RunSummary } from '../shared/run/index.js';
 import { startDemoEmulator } from './demo-emulator.js';
 
 const { emulator, env } = await startDemoEmulator();

@@ -4,11 +4,11 @@
  * Built with the same esbuild settings as dist/redeem/index.js, for the benchmark only.
  */
 import SlsClient from '@alicloud/log';
-import { ConfigError } from '../../shared/config/config.js';
-import { parsePatternList } from '../../shared/config/domain-patterns.js';
-import { mergeTldRules } from '../../shared/run/deadline.js';
-import { executeRun, type RunSummary } from '../../shared/run/engine.js';
-import type { RedeemerConfig } from '../../shared/config/config.js';
+import { ConfigError } from '../../shared/config/index.js';
+import { parsePatternList } from '../../shared/config/index.js';
+import { mergeTldRules } from '../../shared/run/index.js';
+import { executeRun, type RunSummary } from '../../shared/run/index.js';
+import type { RedeemerConfig } from '../../shared/config/index.js';
 import { envSchema, runOptionsSchema, timerEventSchema, tldRulesSchema } from './schemas.js';
 import { SdkDomainApi } from './sdk-domain-api.js';
 

@@ -5,13 +5,13 @@
  */
 import * as OpenApiModule from '@alicloud/openapi-client';
 import type { z } from 'zod';
-import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/errors.js';
-import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from '../../shared/domain-api/retry-rules.js';
-import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from '../../shared/domain-api/port.js';
-import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/schemas.js';
-import { SITES, type DomainSite } from '../../shared/domain-api/sites.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry } from '../../shared/http/retry.js';
-import type { Credentials } from '../../shared/signing/credentials.js';
+import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/index.js';
+import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from '../../shared/domain-api/index.js';
+import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from '../../shared/domain-api/index.js';
+import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/index.js';
+import { SITES, type DomainSite } from '../../shared/domain-api/index.js';
+import { DEFAULT_RETRY_POLICY, realRuntime, withRetry } from '../../shared/http/index.js';
+import type { Credentials } from '../../shared/signing/index.js';
 import { domainListSchema, redeemSchema, taskDetailListSchema, taskListSchema } from './schemas.js';
 
 // CommonJS with an ES-module-style default export: the classes sit at the namespace or at `.default`.

@@ -5,13 +5,13 @@
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { ConfigError, loadConfig } from '../../shared/config/config.js';
-import { MissingCredentialsError } from '../../shared/config/credentials.js';
-import { MalformedEventError, decodeEvent } from '../../shared/fc/events.js';
-import { invokeRun, optionsFromEvent, type InvocationDeps, type Platform } from '../../shared/fc/invocation.js';
-import { verifyWebhook } from '../../shared/fc/webhook-signature.js';
-import { RunOptionsError } from '../../shared/run/options.js';
-import type { RunSummary } from '../../shared/run/run.js';
+import { ConfigError, loadConfig } from '../../shared/config/index.js';
+import { MissingCredentialsError } from '../../shared/config/index.js';
+import { MalformedEventError, decodeEvent } from '../../shared/fc/index.js';
+import { invokeRun, optionsFromEvent, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
+import { verifyWebhook } from '../../shared/fc/index.js';
+import { RunOptionsError } from '../../shared/run/index.js';
+import type { RunSummary } from '../../shared/run/index.js';
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 

@@ -4,7 +4,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Env, Platform } from '../../shared/fc/invocation.js';
+import type { Env, Platform } from '../../shared/fc/index.js';
 import { createApp } from './app.js';
 
 export function platformFromHeaders(headers: Headers): Platform {

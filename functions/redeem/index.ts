@@ -3,10 +3,10 @@
  * Type guards pick the processor: an HTTP trigger event goes to the Hono app through our FC3 adapter, a
  * timer event runs with the options in its payload, anything else is a direct invocation.
  */
-import { decodeEvent, looksLikeHttpEvent, parseContext, parseHttpEvent, MalformedEventError } from '../../shared/fc/events.js';
-import { eventToRequest, responseToStruct, type FcHttpResponse } from '../../shared/fc/http-adapter.js';
-import { invokeRun, optionsFromEvent, RunFailedError, type Platform } from '../../shared/fc/invocation.js';
-import type { RunSummary } from '../../shared/run/run.js';
+import { decodeEvent, looksLikeHttpEvent, parseContext, parseHttpEvent, MalformedEventError } from '../../shared/fc/index.js';
+import { eventToRequest, responseToStruct, type FcHttpResponse } from '../../shared/fc/index.js';
+import { invokeRun, optionsFromEvent, RunFailedError, type Platform } from '../../shared/fc/index.js';
+import type { RunSummary } from '../../shared/run/index.js';
 import { createApp, toHttpError } from './app.js';
 
 const deps = { env: process.env };

@@ -7,11 +7,11 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { errorMessage } from '../domain-api/errors.js';
-import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/credentials.js';
-import { parseRunOptions, RunOptionsError } from '../run/options.js';
-import { runRedemption, type RunSummary } from '../run/run.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { errorMessage } from '../domain-api/index.js';
+import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/index.js';
+import { parseRunOptions, RunOptionsError } from '../run/index.js';
+import { runRedemption, type RunSummary } from '../run/index.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]

@@ -1,5 +1,5 @@
 /** The CLI's human view of a run: a table of decisions and a summary line. */
-import type { RunSummary } from '../run/run.js';
+import type { RunSummary } from '../run/index.js';
 
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

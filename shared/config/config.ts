@@ -3,9 +3,9 @@
  * fast with one message that names each variable and what is wrong with it; a secret is never echoed.
  */
 import * as z from 'zod/mini';
-import type { DomainSite } from '../domain-api/sites.js';
-import { mergeTldRules, type TldRules } from '../run/deadline.js';
-import { describeIssues } from '../validation/issues.js';
+import type { DomainSite } from '../domain-api/index.js';
+import { mergeTldRules, type TldRules } from '../run/index.js';
+import { describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
 
 export interface SlsTarget {

@@ -2,7 +2,7 @@
  * Credentials for one invocation: from FC (context or headers) when given, else the ALIBABA_CLOUD_*
  * environment variables. Never cached beyond the invocation: STS credentials rotate.
  */
-import type { Credentials } from '../signing/credentials.js';
+import type { Credentials } from '../signing/index.js';
 
 export class MissingCredentialsError extends Error {
   override readonly name = 'MissingCredentialsError';

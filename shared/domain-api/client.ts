@@ -4,13 +4,13 @@
  * retries only when the request was certainly not accepted, and otherwise reports "outcome unknown".
  */
 import type * as z from 'zod/mini';
-import type { Credentials } from '../signing/credentials.js';
-import { signAcs3 } from '../signing/acs3.js';
-import { formatQuery } from '../signing/percent-encode.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
+import type { Credentials } from '../signing/index.js';
+import { signAcs3 } from '../signing/index.js';
+import { formatQuery } from '../signing/index.js';
+import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/index.js';
 import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from './retry-rules.js';
-import { HttpTimeoutError, headerValue, send, type HttpAnswer } from '../http/transport.js';
-import { describeIssue, issuePath } from '../validation/issues.js';
+import { HttpTimeoutError, headerValue, send, type HttpAnswer } from '../http/index.js';
+import { describeIssue, issuePath } from '../validation/index.js';
 import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
 import {
   errorBodySchema,

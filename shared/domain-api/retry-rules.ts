@@ -2,7 +2,7 @@
  * What is safe to retry against the Domain API, and what a failed submission means. One place, so that
  * every client (ours, and the benchmark's SDK-based reference) follows the same safety rules.
  */
-import type { RetryDecision } from '../http/retry.js';
+import type { RetryDecision } from '../http/index.js';
 import { DomainApiError, MalformedResponseError, NetworkError } from './errors.js';
 
 /** Connection errors that mean the request never reached the server. */

@@ -4,7 +4,7 @@
  * of Hono's aws-lambda adapter.
  */
 import * as z from 'zod/mini';
-import { describeIssues } from '../validation/issues.js';
+import { describeIssues } from '../validation/index.js';
 
 export const httpEventSchema = z.object({
   version: z.optional(z.string()),

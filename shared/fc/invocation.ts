@@ -3,11 +3,11 @@
  * timeout) into one run. The platform objects come from FC's context (built-in runtime) or from the
  * x-fc-* headers FC adds (custom runtime); request headers from callers are never trusted for them.
  */
-import { loadConfig, type RedeemerConfig } from '../config/config.js';
-import { credentialsFromEnv, resolveCredentials, type PartialCredentials } from '../config/credentials.js';
-import { parseRunOptions } from '../run/options.js';
-import { runRedemption, type RunSummary } from '../run/run.js';
-import type { Trigger } from '../run/records.js';
+import { loadConfig, type RedeemerConfig } from '../config/index.js';
+import { credentialsFromEnv, resolveCredentials, type PartialCredentials } from '../config/index.js';
+import { parseRunOptions } from '../run/index.js';
+import { runRedemption, type RunSummary } from '../run/index.js';
+import type { Trigger } from '../run/index.js';
 import { MalformedEventError, isTimerEvent } from './events.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -4,10 +4,10 @@
  * and to the logstore. run.ts composes it with the function's own clients.
  */
 import { randomUUID } from 'node:crypto';
-import type { RedeemerConfig } from '../config/config.js';
-import { errorCode, errorMessage } from '../domain-api/errors.js';
-import type { DomainApi } from '../domain-api/port.js';
-import { realRuntime, type RetryRuntime } from '../http/retry.js';
+import type { RedeemerConfig } from '../config/index.js';
+import { errorCode, errorMessage } from '../domain-api/index.js';
+import type { DomainApi } from '../domain-api/index.js';
+import { realRuntime, type RetryRuntime } from '../http/index.js';
 import { execute, type ExecutedDecision } from './executor.js';
 import { readLedger } from './ledger.js';
 import { narrow, type RunOptions } from './options.js';

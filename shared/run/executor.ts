@@ -3,9 +3,9 @@
  * is unknown with the registrar's ledger before sending anything else, then follows each task until it
  * is final or the time budget says stop.
  */
-import type { DomainApi } from '../domain-api/port.js';
-import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, errorMessage } from '../domain-api/errors.js';
-import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/schemas.js';
+import type { DomainApi } from '../domain-api/index.js';
+import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, errorMessage } from '../domain-api/index.js';
+import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/index.js';
 import { findNewTask, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import type { OutcomeFields } from './records.js';

@@ -3,8 +3,8 @@
  * succeeded, and how many were submitted in the last 24 hours. No local state is needed to avoid
  * ordering twice, and the daily cap holds across runs, instances and machines.
  */
-import type { DomainApi } from '../domain-api/port.js';
-import { TaskDetailStatus, type TaskDetail, type TaskInfo } from '../domain-api/schemas.js';
+import type { DomainApi } from '../domain-api/index.js';
+import { TaskDetailStatus, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { DAY_MS } from './deadline.js';
 
 export const REDEEM_TASK_TYPE = 'ORDER_REDEEM';

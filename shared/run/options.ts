@@ -3,9 +3,9 @@
  * and the rule that a request may narrow the configured run but never widen it.
  */
 import * as z from 'zod/mini';
-import type { RedeemerConfig } from '../config/config.js';
-import { normalizeDomainName } from '../config/domain-patterns.js';
-import { describeIssues } from '../validation/issues.js';
+import type { RedeemerConfig } from '../config/index.js';
+import { normalizeDomainName } from '../config/index.js';
+import { describeIssues } from '../validation/index.js';
 
 export const runOptionsSchema = z.strictObject({
   mode: z.optional(z.enum(['dry-run', 'live'])),

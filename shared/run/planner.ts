@@ -2,8 +2,8 @@
  * The planner: a pure function of (domains, ledger, configuration, run, now) that gives every domain one
  * decision with a reason, earliest deadline first. Caps go to the most urgent domains.
  */
-import type { RedeemerConfig } from '../config/config.js';
-import { matchesAny, normalizeDomainName } from '../config/domain-patterns.js';
+import type { RedeemerConfig } from '../config/index.js';
+import { matchesAny, normalizeDomainName } from '../config/index.js';
 import { estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
 import type { EffectiveRun } from './options.js';

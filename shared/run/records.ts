@@ -2,7 +2,7 @@
  * Result records: one per domain decision and one per run, with stable snake_case keys, written as one
  * JSON line each on stdout and as SLS log contents. Nothing here may carry a credential.
  */
-import type { LogEntry } from '../sls/log-group.js';
+import type { LogEntry } from '../sls/index.js';
 
 export type Trigger = 'timer' | 'webhook' | 'invoke' | 'cli';
 export type Outcome = 'would-redeem' | 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';

@@ -2,10 +2,10 @@
  * One redemption run with the function's own clients: the signed Domain API client and SLS PutLogs.
  * Credentials live only as long as this call.
  */
-import { DomainApiClient } from '../domain-api/client.js';
-import { realRuntime } from '../http/retry.js';
-import type { Credentials } from '../signing/credentials.js';
-import { SlsClient } from '../sls/client.js';
+import { DomainApiClient } from '../domain-api/index.js';
+import { realRuntime } from '../http/index.js';
+import type { Credentials } from '../signing/index.js';
+import { SlsClient } from '../sls/index.js';
 import { executeRun, type EngineRequest, type RunSummary } from './engine.js';
 import { toLogEntry } from './records.js';
 

@@ -5,10 +5,10 @@
  * the project in the signed x-log-project header.
  */
 import { isIP } from 'node:net';
-import type { SlsTarget } from '../config/config.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/retry.js';
-import { headerValue, send, type HttpAnswer } from '../http/transport.js';
-import type { Credentials } from '../signing/credentials.js';
+import type { SlsTarget } from '../config/index.js';
+import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/index.js';
+import { headerValue, send, type HttpAnswer } from '../http/index.js';
+import type { Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
 

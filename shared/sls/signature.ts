@@ -3,8 +3,8 @@
  * the string to sign and the signature on their own.
  */
 import { createHash } from 'node:crypto';
-import { hmacSha1Base64 } from '../signing/hash.js';
-import type { HeaderList } from '../signing/acs3.js';
+import { hmacSha1Base64 } from '../signing/index.js';
+import type { HeaderList } from '../signing/index.js';
 
 export interface SlsSignInput {
   readonly method: string;

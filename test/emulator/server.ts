@@ -35,6 +35,17 @@ export interface CallRecord {
   readonly at: number;
 }
 
+/**
+ * Another RPC product on the same port (BSS, STS, ResourceManager…), picked by its x-acs-version. It
+ * gets the verified caller and the decoded parameters after the signature, QPS and fault checks.
+ */
+export interface RpcProduct {
+  handle(action: string, params: ReadonlyMap<string, string>, requestId: string, caller: { readonly accessKeyId: string }): ApiAnswer | Promise<ApiAnswer>;
+}
+
+/** A path-based service (chat robots, FC's ROA API…): answers true when it handled the request. */
+export type RouteHandler = (req: IncomingMessage, url: URL, body: Buffer, res: ServerResponse) => Promise<boolean> | boolean;
+
 export const DEFAULT_ACCESS_KEY = { accessKeyId: 'emulator-ak', accessKeySecret: 'emulator-secret' } as const;
 const BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -63,6 +74,10 @@ export class Emulator {
   readonly sls: SlsService;
   readonly faults: FaultPlan;
   readonly calls: CallRecord[] = [];
+  /** Extra RPC products by API version; the Domain API answers 2017-12-18 and 2018-01-29. */
+  readonly rpcProducts = new Map<string, RpcProduct>();
+  /** Extra path-based services, tried in order before the RPC dispatch. */
+  readonly routes: RouteHandler[] = [];
   latencyMs: number;
   qps: number | undefined;
   private readonly server: Server;
@@ -152,6 +167,7 @@ export class Emulator {
     }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (url.pathname.startsWith('/logstores') || url.pathname === '/logs') return this.sls.handle(req, url, body, res);
+    for (const route of this.routes) if (await route(req, url, body, res)) return;
     return this.domainApi(req, url, body, res);
   }
 
@@ -171,7 +187,8 @@ export class Emulator {
     if (!verdict.ok) return reply({ status: verdict.status, body: errorBody(requestId, verdict.code, verdict.message) });
     if (!action) return reply({ status: 400, body: errorBody(requestId, 'MissingParameter', 'The input parameter "x-acs-action" that is mandatory for processing this request is not supplied.') });
     const version = req.headers['x-acs-version'];
-    if (version !== '2017-12-18' && version !== '2018-01-29') {
+    const product = typeof version === 'string' ? this.rpcProducts.get(version) : undefined;
+    if (!product && version !== '2017-12-18' && version !== '2018-01-29') {
       return reply({ status: 400, body: errorBody(requestId, 'NoSuchVersion', `Specified parameter Version is not valid: ${String(version)}`) });
     }
 
@@ -205,6 +222,7 @@ export class Emulator {
     if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params.set(name, value);
     }
+    if (product) return reply(await product.handle(action, params, requestId, { accessKeyId: verdict.accessKeyId }));
     const failTask = action === 'SaveSingleTaskForCreatingOrderRedeem' && this.faults.take(action, ['task-fail']) !== undefined;
     const answer = this.domain.handle(action, params, requestId, failTask);
     const after = answer.status === 200 ? this.faults.take(action, ['5xx-after', 'reset-after']) : undefined;

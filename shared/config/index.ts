@@ -1,0 +1,4 @@
+/** The function's configuration (environment variables), credentials, and domain-name patterns. */
+export { ConfigError, loadConfig, type RedeemerConfig, type SlsTarget } from './config.js';
+export { MissingCredentialsError, credentialsFromEnv, resolveCredentials, type PartialCredentials } from './credentials.js';
+export { matchesAny, normalizeDomainName, parsePatternList, type DomainPattern } from './domain-patterns.js';

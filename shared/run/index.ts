@@ -1,0 +1,6 @@
+/** One redemption run: options, deadlines, the plan, the ledger, execution and the result records. */
+export { DAY_MS, mergeTldRules, type TldRules } from './deadline.js';
+export { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
+export { RunOptionsError, parseRunOptions, type RunOptions } from './options.js';
+export type { DecisionRecord, ResultRecord, RunRecord, Trigger } from './records.js';
+export { runRedemption, type RunRequest } from './run.js';

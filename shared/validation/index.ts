@@ -1,0 +1,2 @@
+/** Messages for zod/mini issues that name the field and never echo its value. */
+export { describeIssue, describeIssues, issuePath } from './issues.js';
