@@ -7,11 +7,11 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/index.js';
-import { errorMessage } from '../domain-api/index.js';
-import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/index.js';
-import { parseRunOptions, RunOptionsError } from '../run/index.js';
-import { runRedemption, type RunSummary } from '../run/index.js';
+import { credentialsFromEnv, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
+import { createLogger } from '../log/index.js';
+import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
+import { withHostLock } from './host-lock.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
@@ -20,12 +20,16 @@ const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
   --records  the result records (one JSON line each) on stderr`;
 
 export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly env: Env;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
-class UsageError extends Error {}
+class UsageError extends UserError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 export function exitCodeFor(summary: RunSummary): 0 | 1 {
   return summary.run.outcome === 'failed' || summary.run.count_failed > 0 ? 1 : 0;
@@ -72,27 +76,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
     const credentials = resolveCredentials(credentialsFromEnv(io.env));
-    const summary = await runRedemption({
-      config,
-      credentials,
-      trigger: 'cli',
-      options,
-      budgetMs: budgetSeconds * 1000,
-      writeLine: values.records ? (line) => io.err(`${line}\n`) : () => undefined,
-    });
+    const run = () =>
+      runRedemption({
+        config,
+        credentials,
+        trigger: 'cli',
+        options,
+        budgetMs: budgetSeconds * 1000,
+        logger: createLogger(values.records ? (line) => io.err(`${line}\n`) : () => undefined),
+      });
+    // Live runs on one machine take turns, so two started together cannot both pass the day's cap; across
+    // machines the fresh look at the ledger before each submission is what holds it.
+    const summary = config.mode === 'live' && options.mode !== 'dry-run' ? await withHostLock(io.env, budgetSeconds * 1000, run) : await run();
     io.out(`${renderTable(summary)}\n`);
     if (values.json) io.out(`${JSON.stringify(summary)}\n`);
     return exitCodeFor(summary);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`redeemer: ${error.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (error instanceof ConfigError || error instanceof RunOptionsError || error instanceof MissingCredentialsError) {
-      io.err(`redeemer: ${error.message}\n`);
-      return 2;
-    }
-    io.err(`redeemer: ${errorMessage(error)}\n`);
-    return 1;
+    io.err(`redeemer: ${errorMessage(error)}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+    return error instanceof UserError ? exitCodeForError(error) : 1;
   }
 }

@@ -1,8 +1,10 @@
 /** The CLI's human view of a run: a table of decisions and a summary line. */
 import type { RunSummary } from '../run/index.js';
 
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+/** A date the registrar gave us may be out of any range a Date can show: then it shows as "?". */
+function day(ms: number | undefined): string {
+  const date = ms === undefined ? undefined : new Date(ms);
+  return date && Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : '?';
 }
 
 export function renderTable(summary: RunSummary): string {
@@ -12,7 +14,7 @@ export function renderTable(summary: RunSummary): string {
     d.rules === 'assumed' ? `${d.tld}*` : d.tld,
     day(d.expiration_ms),
     day(d.deadline_ms),
-    String(d.days_left),
+    d.days_left === undefined ? '?' : String(d.days_left),
     d.action,
     d.reason,
     d.outcome,

@@ -1,4 +1,4 @@
 /** The function's configuration (environment variables), credentials, and domain-name patterns. */
-export { ConfigError, loadConfig, type RedeemerConfig, type SlsTarget } from './config.js';
+export { ConfigError, loadConfig, type ConfigProblem, type Env, type Mode, type RedeemerConfig, type SlsTarget } from './config.js';
 export { MissingCredentialsError, credentialsFromEnv, resolveCredentials, type PartialCredentials } from './credentials.js';
 export { matchesAny, normalizeDomainName, parsePatternList, type DomainPattern } from './domain-patterns.js';

@@ -1,41 +1,32 @@
 /**
- * Domain API client: signs every attempt afresh (new date and nonce), validates every answer, and
- * retries only what is safe. Reads retry on throttling, 5xx and network errors; the redeem submission
- * retries only when the request was certainly not accepted, and otherwise reports "outcome unknown".
+ * Domain API client: signs every attempt afresh (new date and nonce, from the run's clock), validates every
+ * answer, and retries only what is safe, never past the run's deadline. Reads retry on throttling, 5xx,
+ * network errors, unreadable answers and TaskIsBeingProcessed; the redeem submission retries only when the
+ * request was certainly not accepted, and otherwise reports "outcome unknown".
  */
 import type * as z from 'zod/mini';
-import type { Credentials } from '../signing/index.js';
-import { signAcs3 } from '../signing/index.js';
-import { formatQuery } from '../signing/index.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/index.js';
-import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from './retry-rules.js';
-import { HttpTimeoutError, headerValue, send, type HttpAnswer } from '../http/index.js';
+import type { Clock } from '../clock/index.js';
+import { DEFAULT_RETRY_POLICY, HttpTimeoutError, headerValue, send, withRetry, type HttpAnswer, type RetryPolicy } from '../http/index.js';
+import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
-import {
-  errorBodySchema,
-  queryDomainListSchema,
-  queryTaskDetailListSchema,
-  queryTaskListSchema,
-  saveRedeemSchema,
-  type DomainItem,
-  type TaskDetail,
-  type TaskInfo,
-} from './schemas.js';
-import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from './port.js';
+import { DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
+import { readRetryDecision, submitOnce, toNetworkError } from './retry-rules.js';
+import { errorBodySchema, queryDomainListSchema, queryTaskDetailListSchema, queryTaskListSchema, saveRedeemSchema, type DomainItem, type TaskDetail, type TaskInfo } from './schemas.js';
+import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder, type SubmittedOrder, type TaskDetailQuery, type TaskListQuery } from './port.js';
 import { SITES, type DomainSite } from './sites.js';
 
-export type ParamValue = string | number | boolean | undefined;
-export type Params = Readonly<Record<string, ParamValue>>;
+export type Params = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface DomainApiOptions {
   readonly site?: DomainSite;
   /** Overrides the site's endpoint, e.g. a local emulator URL. */
   readonly endpoint?: string | undefined;
   readonly credentials: Credentials;
+  readonly clock: Clock;
+  /** Epoch ms: no attempt or retry wait runs past it (the run's own deadline). */
+  readonly deadlineMs: number;
   readonly retry?: Partial<RetryPolicy>;
-  readonly runtime?: RetryRuntime;
-  /** Per attempt; a submission that times out is "outcome unknown". */
+  /** Per attempt, clamped to the time left; a submission that times out is "outcome unknown". */
   readonly requestTimeoutMs?: number;
 }
 
@@ -47,11 +38,24 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+/** The error an HTTP answer outside 2xx stands for, from its JSON error body when it has one. */
+export function errorFromAnswer(action: string, status: number, json: unknown, bodyLength: number, retryAfter: string | undefined): DomainApiError {
+  const body = errorBodySchema.safeParse(json);
+  const fields = {
+    action,
+    code: body.success ? body.data.Code : `HTTP${status}`,
+    message: body.success ? (body.data.Message ?? '') : `non-JSON error answer (${bodyLength} bytes)`,
+    requestId: body.success ? body.data.RequestId : undefined,
+    httpStatus: status,
+    retryAfterMs: parseRetryAfter(retryAfter),
+  };
+  return fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
+}
+
 export class DomainApiClient implements DomainApi {
   readonly endpoint: string;
   readonly version: string;
   private readonly policy: RetryPolicy;
-  private readonly runtime: RetryRuntime;
   /** HTTP attempts made, successful or not. */
   calls = 0;
   readonly callsByAction: Record<string, number> = {};
@@ -61,15 +65,15 @@ export class DomainApiClient implements DomainApi {
     this.endpoint = (options.endpoint ?? site.endpoint).replace(/\/+$/, '');
     this.version = site.version;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.runtime = options.runtime ?? realRuntime;
   }
 
   /** One signed RPC read, validated with `schema`, under the read retry policy. */
   private read<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
-    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.runtime);
+    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
   }
 
   private async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+    const { clock, credentials } = this.options;
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);
@@ -84,18 +88,15 @@ export class DomainApiClient implements DomainApi {
           ['user-agent', 'domain-redeemer/0.1'],
         ],
       },
-      this.options.credentials,
+      credentials,
+      { now: () => new Date(clock.now()) },
     );
     this.calls++;
     this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
+    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, this.options.deadlineMs - clock.now()));
     let answer: HttpAnswer;
     try {
-      answer = await send({
-        method: signed.method,
-        url: signed.url,
-        headers: signed.headers,
-        timeoutMs: this.options.requestTimeoutMs ?? 10_000,
-      });
+      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs });
     } catch (error) {
       throw toNetworkError(action, error, error instanceof HttpTimeoutError);
     }
@@ -103,122 +104,57 @@ export class DomainApiClient implements DomainApi {
   }
 
   private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S): z.output<S> {
-    const text = answer.body.toString('utf8');
     let json: unknown;
     try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
+      json = JSON.parse(answer.body.toString('utf8'));
+    } catch (error) {
+      json = error;
     }
-    const errorBody = errorBodySchema.safeParse(json);
     if (answer.status < 200 || answer.status >= 300) {
-      const code = errorBody.success ? errorBody.data.Code : `HTTP${answer.status}`;
-      const fields = {
-        action,
-        code,
-        message: errorBody.success ? (errorBody.data.Message ?? '') : `non-JSON error answer (${text.length} bytes)`,
-        requestId: errorBody.success ? errorBody.data.RequestId : undefined,
-        httpStatus: answer.status,
-        retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
-      };
-      throw code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
+      throw errorFromAnswer(action, answer.status, json, answer.body.length, headerValue(answer.headers, 'x-acs-retry-after'));
     }
-    if (json === undefined) throw new MalformedResponseError(action, '(body)', 'not JSON');
+    if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new MalformedResponseError(
-        action,
-        issuePath(issue.path),
-        describeIssue(issue).replace(/^[^:]*: /, ''),
-        typeof (json as { RequestId?: unknown }).RequestId === 'string' ? (json as { RequestId: string }).RequestId : undefined,
-      );
+      const requestId = (json as { RequestId?: unknown } | null)?.RequestId;
+      throw new MalformedResponseError(action, issuePath(issue.path), describeIssue(issue).replace(/^[^:]*: /, ''), typeof requestId === 'string' ? requestId : undefined, {
+        cause: parsed.error,
+      });
     }
     return parsed.data;
   }
 
-  /** Pages of QueryDomainList, following the top-level NextPage. An empty page (no Data) ends the walk. */
-  async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
-    for (let pageNum = 1; ; pageNum++) {
-      const body = await this.read(
-        'QueryDomainList',
-        {
-          PageNum: pageNum,
-          PageSize: query.pageSize ?? 100,
-          QueryType: query.queryType,
-          OrderKeyType: query.orderKeyType,
-          OrderByType: query.orderByType,
-        },
-        queryDomainListSchema,
-      );
-      const page = pageOf(body.Data?.Domain ?? [], body, pageNum);
-      yield page;
-      if (!page.hasNext) return;
-    }
+  async queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>> {
+    const body = await this.read('QueryDomainList', { PageNum: query.pageNum, PageSize: query.pageSize, QueryType: query.queryType }, queryDomainListSchema);
+    return pageOf(body.Data?.Domain ?? [], body, query.pageNum);
   }
 
-  async *domains(query: DomainListQuery): AsyncGenerator<DomainItem> {
-    for await (const page of this.domainPages(query)) yield* page.items;
-  }
-
-  async queryTaskDetailList(query: {
-    taskNo: string;
-    pageNum?: number;
-    pageSize?: number;
-    domainName?: string | undefined;
-  }): Promise<Page<TaskDetail>> {
+  async queryTaskDetailList(query: TaskDetailQuery): Promise<Page<TaskDetail>> {
     const body = await this.read(
       'QueryTaskDetailList',
-      { TaskNo: query.taskNo, PageNum: query.pageNum ?? 1, PageSize: query.pageSize ?? 100, DomainName: query.domainName },
+      { TaskNo: query.taskNo, PageNum: query.pageNum, PageSize: query.pageSize, DomainName: query.domainName },
       queryTaskDetailListSchema,
     );
-    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum ?? 1);
+    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum);
   }
 
-  async queryTaskList(query: {
-    pageNum?: number;
-    pageSize?: number;
-    beginCreateTime?: number;
-    endCreateTime?: number;
-  }): Promise<Page<TaskInfo>> {
+  async queryTaskList(query: TaskListQuery): Promise<Page<TaskInfo>> {
     const body = await this.read(
       'QueryTaskList',
-      {
-        PageNum: query.pageNum ?? 1,
-        PageSize: query.pageSize ?? 100,
-        BeginCreateTime: query.beginCreateTime,
-        EndCreateTime: query.endCreateTime,
-      },
+      { PageNum: query.pageNum, PageSize: query.pageSize, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime },
       queryTaskListSchema,
     );
-    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum ?? 1);
+    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum);
   }
 
-  /**
-   * Submits one redemption. Retried only when the order was certainly not accepted: a throttling answer
-   * or a connection that never opened. A timeout, a dropped connection or a 5xx after sending becomes
-   * OutcomeUnknownError; TaskIsBeingProcessed is thrown as its own type and never retried here.
-   */
-  async saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }> {
-    let attempts = 0;
-    try {
-      const body = await withRetry(
-        async () => {
-          attempts++;
-          return this.attempt(
-            REDEEM_ACTION,
-            { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate },
-            saveRedeemSchema,
-          );
-        },
-        submitRetryDecision,
-        this.policy,
-        this.runtime,
-      );
-      return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
-    } catch (error) {
-      if (isOutcomeUnknown(error)) throw new OutcomeUnknownError(REDEEM_ACTION, order.domainName, { cause: error });
-      throw error;
-    }
+  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder> {
+    return submitOnce(
+      order,
+      () => this.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema),
+      this.policy,
+      this.options.clock,
+      this.options.deadlineMs,
+    );
   }
 }

@@ -31,10 +31,23 @@ export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number): Page
 }
 
 export interface DomainListQuery {
-  readonly queryType?: 1 | 2;
-  readonly pageSize?: number;
-  readonly orderKeyType?: 'RegistrationDate' | 'ExpirationDate';
-  readonly orderByType?: 'ASC' | 'DESC';
+  readonly pageNum: number;
+  readonly pageSize: number;
+  readonly queryType: 1 | 2;
+}
+
+export interface TaskDetailQuery {
+  readonly taskNo: string;
+  readonly pageNum: number;
+  readonly pageSize: number;
+  readonly domainName?: string | undefined;
+}
+
+export interface TaskListQuery {
+  readonly pageNum: number;
+  readonly pageSize: number;
+  readonly beginCreateTime: number;
+  readonly endCreateTime: number;
 }
 
 export interface RedeemOrder {
@@ -42,16 +55,22 @@ export interface RedeemOrder {
   readonly currentExpirationDate: number;
 }
 
+export interface SubmittedOrder {
+  readonly taskNo: string;
+  readonly requestId: string;
+  readonly attempts: number;
+}
+
 export interface DomainApi {
   /** HTTP attempts made, successful or not, in all and per action. */
   readonly calls: number;
   readonly callsByAction: Readonly<Record<string, number>>;
-  domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>>;
-  queryTaskDetailList(query: { taskNo: string; pageNum?: number; pageSize?: number; domainName?: string | undefined }): Promise<Page<TaskDetail>>;
-  queryTaskList(query: { pageNum?: number; pageSize?: number; beginCreateTime?: number; endCreateTime?: number }): Promise<Page<TaskInfo>>;
+  queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>>;
+  queryTaskDetailList(query: TaskDetailQuery): Promise<Page<TaskDetail>>;
+  queryTaskList(query: TaskListQuery): Promise<Page<TaskInfo>>;
   /**
    * Throws TaskIsBeingProcessedError when another operation holds the domain, and OutcomeUnknownError
    * when the order may or may not exist; never resends an order that may have been accepted.
    */
-  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }>;
+  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder>;
 }

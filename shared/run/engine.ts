@@ -1,119 +1,108 @@
 /**
- * The run itself, independent of how the Domain API and the results logstore are reached: discover the
- * domains in redemption, read the registrar's ledger, plan, execute, and record every decision to stdout
- * and to the logstore. run.ts composes it with the function's own clients.
+ * The run itself, independent of how the Domain API and the results logstore are reached: say that the run
+ * started, discover the domains in redemption, read the registrar's ledger, plan, execute, and record every
+ * decision the moment it is known. run.ts composes it with the function's own clients.
  */
-import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { errorCode, errorMessage } from '../domain-api/index.js';
-import type { DomainApi } from '../domain-api/index.js';
-import { realRuntime, type RetryRuntime } from '../http/index.js';
-import { execute, type ExecutedDecision } from './executor.js';
-import { readLedger } from './ledger.js';
+import { errorCode, PagingLimitError, type DomainApi } from '../domain-api/index.js';
+import { errorMessage } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
+import { Ledger } from './ledger.js';
+import { readRedemptionList } from './listing.js';
 import { narrow, type RunOptions } from './options.js';
-import { plan, type Candidate } from './planner.js';
-import { countOutcomes, toJsonLine, type DecisionRecord, type ResultRecord, type RunIdentity, type RunRecord, type Trigger } from './records.js';
-import { timeBudget, remainingMs } from './time-budget.js';
+import { plan } from './planner.js';
+import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
+import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger } from './records.js';
+import { timeBudget, workDeadline } from './time-budget.js';
 
 export interface EngineRequest {
   readonly config: RedeemerConfig;
   readonly trigger: Trigger;
   readonly options: RunOptions;
+  readonly runId: string;
   readonly fcRequestId?: string | undefined;
   /** The whole run, including records; from the FC timeout on Function Compute. */
   readonly budgetMs: number;
+  readonly clock: Clock;
   /** Where the JSON lines go (stdout on FC, which ships them to the function's logstore). */
-  readonly writeLine?: (line: string) => void;
-  readonly runtime?: RetryRuntime;
-  readonly followIntervalMs?: number;
-  readonly pageSize?: number;
+  readonly logger: Logger;
+  readonly followIntervalMs?: number | undefined;
+  readonly pageSize?: number | undefined;
+  readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
 export interface RunSummary {
   readonly run: RunRecord;
   readonly decisions: readonly DecisionRecord[];
-  readonly sls: { readonly configured: boolean; readonly delivered: boolean; readonly error?: string | undefined };
+  readonly sls: SlsDelivery;
   readonly callsByAction: Readonly<Record<string, number>>;
 }
 
 export interface RunPorts {
   readonly api: DomainApi;
   /** Delivers records to the results logstore; undefined when none is configured. */
-  readonly deliver?: ((records: readonly ResultRecord[]) => Promise<void>) | undefined;
+  readonly deliver?: Deliver | undefined;
 }
 
-/** Thrown when discovery cannot finish inside the budget: planning on part of the list could misorder. */
-class DiscoveryTimeout extends Error {
-  override readonly name = 'DiscoveryTimeout';
-}
+/** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
+const LEDGER_DAYS = 7;
 
 export async function executeRun(request: EngineRequest, ports: RunPorts): Promise<RunSummary> {
-  const runtime = request.runtime ?? realRuntime;
-  const budget = timeBudget(request.budgetMs, runtime.now);
-  const { config } = request;
+  const { config, clock } = request;
+  const budget = timeBudget(request.budgetMs, clock.now);
   const effective = narrow(config, request.options);
-  const identity: RunIdentity = { run_id: randomUUID(), trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
-  const writeLine = request.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const client = ports.api;
+  const identity: RunIdentity = { run_id: request.runId, trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
+  const logger = request.logger.with({ ...identity });
+  const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
+  const api = ports.api;
+  recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   let executed: ExecutedDecision[] = [];
   let candidates = 0;
   let failure: { code: string; message: string } | undefined;
   try {
-    const found: Candidate[] = [];
-    for await (const page of client.domainPages({ queryType: 2, pageSize: request.pageSize ?? 100 })) {
-      // QueryType=2 filters on the server; DomainStatus=2 stays the authority that a domain is in redemption.
-      for (const item of page.items) if (item.DomainStatus === '2') found.push({ domainName: item.DomainName, expirationMs: item.ExpirationDateLong });
-      if (remainingMs(budget) < budget.submitMarginMs) throw new DiscoveryTimeout('the redemption list could not be read inside the time budget');
-    }
-    candidates = found.length;
-    const ledger = await readLedger(client, runtime.now());
-    const decisions = plan(found, ledger, config, effective, runtime.now());
-    executed = await execute(decisions, { client, ledger, budget, mode: effective.mode, sleep: runtime.sleep, followIntervalMs: request.followIntervalMs });
+    const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
+    request.onProgress?.({ phase: 'listing', done: 0 });
+    const listing = await readRedemptionList(api, bounds, request.pageSize ?? 100);
+    candidates = listing.candidates.length + listing.invalid.length;
+    request.onProgress?.({ phase: 'ledger', done: 0 });
+    const ledger = new Ledger({ api, bounds });
+    await ledger.read(clock.now(), LEDGER_DAYS);
+    const decisions = plan(listing.candidates, listing.invalid, ledger, config, effective, clock.now());
+    executed = await execute(decisions, {
+      api,
+      ledger,
+      budget,
+      clock,
+      mode: effective.mode,
+      maxPerDay: config.maxPerDay,
+      emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
+      followIntervalMs: request.followIntervalMs,
+      onProgress: request.onProgress,
+    });
   } catch (error) {
-    failure = { code: error instanceof DiscoveryTimeout ? 'TimeBudget' : errorCode(error), message: errorMessage(error) };
+    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: errorMessage(error) };
   }
 
-  const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({
-    kind: 'decision',
-    ...identity,
-    domain: decision.domainName,
-    tld: decision.tld,
-    expiration_ms: decision.expirationMs,
-    deadline_ms: decision.deadlineMs,
-    days_left: decision.daysLeft,
-    rules: decision.rules,
-    action: decision.action,
-    ...outcome,
-  }));
-  for (const record of decisions) writeLine(toJsonLine(record));
-
-  const sls = await deliver(ports, decisions);
+  const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
+  const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
   const run: RunRecord = {
-    kind: 'run',
     ...identity,
+    kind: 'run',
     outcome: failure ? 'failed' : 'completed',
     reason: effective.reason,
     candidates,
     ...countOutcomes(decisions),
-    calls: client.calls,
+    calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
     sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
-    duration_ms: runtime.now() - budget.startedMs,
+    duration_ms: clock.now() - budget.startedMs,
     error_code: failure?.code,
     error_message: failure?.message,
   };
-  writeLine(toJsonLine(run));
-  const runDelivery = sls.delivered ? await deliver(ports, [run]) : sls;
-  return { run, decisions, sls: runDelivery, callsByAction: { ...client.callsByAction } };
-}
-
-async function deliver(ports: RunPorts, records: readonly ResultRecord[]): Promise<RunSummary['sls']> {
-  if (!ports.deliver) return { configured: false, delivered: false };
-  try {
-    await ports.deliver(records);
-    return { configured: true, delivered: true };
-  } catch (error) {
-    return { configured: true, delivered: false, error: errorMessage(error) };
-  }
+  recorder.write(run);
+  const final = await recorder.finish(budget.endsMs);
+  return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
 }

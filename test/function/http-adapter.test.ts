@@ -47,7 +47,7 @@ describe('webhook signature', () => {
     const body = Buffer.from('{"mode":"dry-run"}');
     const signature = webhookSignature('s', '1764550800', body);
     const at = 1_764_550_800_000;
-    expect(verifyWebhook('s', { timestamp: '1764550800', signature: signature.toUpperCase().replace('SHA256=', 'sha256=') }, body, at)).toEqual({ ok: true });
+    expect(verifyWebhook('s', { timestamp: '1764550800', signature: signature.toUpperCase().replace('SHA256=', 'sha256=') }, body, at)).toMatchObject({ ok: true });
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, Buffer.from('{"mode":"dry-run "}'), at).ok).toBe(false);
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, body, at + 301_000).ok).toBe(false);
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, body, at - 299_000).ok).toBe(true);
