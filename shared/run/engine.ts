@@ -27,6 +27,7 @@ export interface EngineRequest {
   readonly runtime?: RetryRuntime;
   readonly followIntervalMs?: number;
   readonly pageSize?: number;
+  readonly onProgress?: ((event: { readonly phase: 'listing' | 'ledger' | 'submitting' | 'following'; readonly done: number; readonly total?: number | undefined }) => void) | undefined;
 }
 
 export interface RunSummary {
