@@ -1,11 +1,9 @@
 /** The `redeemer` process itself: its streams, as a shell pipeline treats them. */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../emulator/server.js';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
+import { finished, spawnEntry } from '../support/spawn.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator({ domains: 400, seed: 11 });
@@ -13,23 +11,14 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 /** Runs shared/cli/bin.ts from source; `closeStdout` closes the reading end of its stdout at once, as `| head -1` does. */
-function redeemer(args: string[], options: { closeStdout?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/cli/bin.ts', ...args], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DOMAIN_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function redeemer(args: string[], options: { closeStdout?: boolean } = {}) {
+  const child = spawnEntry('shared/cli/bin.ts', args, {
+    DOMAIN_ENDPOINT: emulator.url,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
   });
-  let stdout = '';
-  let stderr = '';
   if (options.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return finished(child);
 }
 
 describe('redeemer process', () => {
