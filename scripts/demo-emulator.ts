@@ -2,6 +2,7 @@
  * The embedded demo: an emulator with a small portfolio in every phase, one order already in flight from
  * an "earlier run", and the environment that points the redeemer at it (live mode: no money is involved).
  */
+import { clientEnvironment } from '../test/emulator/cli-usage.js';
 import { DAY_MS } from '../test/emulator/portfolio.js';
 import { DEFAULT_ACCESS_KEY, Emulator } from '../test/emulator/server.js';
 
@@ -17,12 +18,7 @@ export async function startDemoEmulator(): Promise<{ emulator: Emulator; env: Re
       REDEEM_DOMAINS: '*',
       REDEEM_EXCLUDE: '*.shop',
       REDEEM_MAX_PER_RUN: '10',
-      DOMAIN_ENDPOINT: url,
-      SLS_ENDPOINT: url,
-      SLS_PROJECT: 'redeemer-demo',
-      SLS_LOGSTORE: 'results',
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY.accessKeySecret,
+      ...clientEnvironment(url, DEFAULT_ACCESS_KEY),
       ALIBABA_CLOUD_SECURITY_TOKEN: 'demo-sts-token',
     },
   };

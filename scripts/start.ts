@@ -33,7 +33,7 @@ try {
 } finally {
   process.stdout.write = write;
 }
-process.stdout.write(`${renderTable(summary)}\n\n`);
+process.stdout.write(`${renderTable(summary, { recordsNote: 'the function wrote every record to its stdout, as on FC' })}\n\n`);
 process.stdout.write(`The function wrote ${lines.length} JSON lines to stdout; the run record:\n${lines.at(-1)?.trim() ?? '(none)'}\n`);
 const state = emulator.state('none');
 process.stdout.write(`The emulator now holds ${state.tasks.length} redeem tasks and ${state.logs.length} records in SLS ${env.SLS_PROJECT}/${env.SLS_LOGSTORE}.\n`);

@@ -3,6 +3,8 @@
  * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
  *
  * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials.
+ * stdout carries the table, or only JSON lines when --json or --records asks for them (the table then goes
+ * to stderr); progress goes to stderr when it is a terminal.
  * Exit codes: 0 the run completed (in-progress counts as completed), 1 a submission or the run failed,
  * 2 bad configuration or usage.
  */
@@ -12,17 +14,28 @@ import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../err
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
 import { withHostLock } from './host-lock.js';
+import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
        redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
-  --json     the run summary as one JSON line, last
-  --records  the result records (one JSON line each) on stderr`;
+  --json     stdout is JSON only: the run summary (the run record and every decision) as one line, last;
+             the table goes to stderr
+  --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr`;
 
 export interface CliIo {
   readonly env: Env;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Progress events of the run, for a terminal (see progress.ts); undefined when nobody watches. */
+  readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
+}
+
+/** Where the records went, stated after an SLS failure (records are not kept anywhere else by the CLI). */
+function recordsNote(flags: { json: boolean; records: boolean }): string {
+  if (flags.records) return 'every record is on stdout';
+  if (flags.json) return 'every record is in the JSON summary on stdout';
+  return 'the records were written nowhere else (--records or --json puts them on stdout)';
 }
 
 class UsageError extends UserError {
@@ -83,12 +96,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         trigger: 'cli',
         options,
         budgetMs: budgetSeconds * 1000,
-        logger: createLogger(values.records ? (line) => io.err(`${line}\n`) : () => undefined),
+        logger: createLogger(values.records ? (line) => io.out(`${line}\n`) : () => undefined),
+        onProgress: io.onProgress,
       });
     // Live runs on one machine take turns, so two started together cannot both pass the day's cap; across
     // machines the fresh look at the ledger before each submission is what holds it.
     const summary = config.mode === 'live' && options.mode !== 'dry-run' ? await withHostLock(io.env, budgetSeconds * 1000, run) : await run();
-    io.out(`${renderTable(summary)}\n`);
+    // With JSON on stdout the table is for the person watching, on stderr.
+    const human = values.json || values.records ? io.err : io.out;
+    human(`${renderTable(summary, { recordsNote: recordsNote(values) })}\n`);
     if (values.json) io.out(`${JSON.stringify(summary)}\n`);
     return exitCodeFor(summary);
   } catch (error) {

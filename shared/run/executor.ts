@@ -61,7 +61,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   let halted: string | undefined;
   let capReached = false;
   for (const [index, result] of due.entries()) {
-    deps.onProgress?.({ phase: 'submitting', done: index, total: due.length });
+    deps.onProgress?.({ phase: 'submitting', done: index + 1, total: due.length });
     if (halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
       Object.assign(result, { outcome: 'skipped', reason: halted === undefined ? 'time-budget' : 'halted', error_message: halted });
     } else if (capReached) {
@@ -72,7 +72,6 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
     record(result);
   }
-  deps.onProgress?.({ phase: 'submitting', done: due.length, total: due.length });
   await follow(following, deps);
   return results;
 }
