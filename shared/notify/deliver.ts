@@ -44,12 +44,13 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 const MIN_ATTEMPT_MS = 250;
 
 export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
+  // Every channel's secrets are kept out of every result, not only its own.
+  const secrets = CHANNEL_NAMES.flatMap((name) => (config.channels[name] ? secretsOf(config.channels[name]) : [])).sort((a, b) => b.length - a.length);
   return Promise.all(
     CHANNEL_NAMES.map(async (name): Promise<ChannelResult> => {
       const target = config.channels[name];
       if (!target) return { channel: name, status: 'off' };
       const host = hostOf(target.url);
-      const secrets = secretsOf(target);
       try {
         const outcome = await deliver(CHANNELS[name], target, report, options);
         const message = outcome.message === undefined ? undefined : plainText(redact(outcome.message, secrets), 300);
