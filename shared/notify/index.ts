@@ -15,4 +15,5 @@ export {
 } from './report.js';
 export { composeMessage, renderMessage, summaryLine } from './message.js';
 export { CHANNELS, deliveryProblemsFrom, notifyRecordFields, sendNotifications, type ChannelResult, type SendOptions } from './deliver.js';
+export { formatChannelResults, notifyRun, sendTestNotifications, type RunNotification } from './notify-run.js';
 export type { Channel, OutgoingRequest, Verdict } from './channels/channel.js';

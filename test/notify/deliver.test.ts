@@ -227,3 +227,32 @@ function silentServer(): Promise<Server> {
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
+
+describe('notifyRun and notify-test', () => {
+  it('sends nothing for a quiet run under NOTIFY_ON=changes, and a digest under always', async () => {
+    const { notifyRun } = await import('../../shared/notify/notify-run.js');
+    const before = received('slack').length;
+    const quiet = { decisions: [decision('far.com', 30)], run: runRecord(), watch: [] };
+    const base = { atRiskDays: 3, watchRenewals: true, channels: { slack: channels.slack! } } as const;
+    const none = await notifyRun({ ...base, on: 'changes' }, quiet, {}, options());
+    expect(none).toMatchObject({ sent: false, results: [] });
+    expect(received('slack').length).toBe(before);
+    const digest = await notifyRun({ ...base, on: 'always' }, quiet, {}, options());
+    expect(digest.sent).toBe(true);
+    expect((received('slack').at(-1)!.body as any).text).toContain('nothing to report, 6 in redemption checked');
+  });
+
+  it('notify-test prints ok or the vendor error per channel, with the host only', async () => {
+    const { formatChannelResults, sendTestNotifications } = await import('../../shared/notify/notify-run.js');
+    emulator.robots.setMode('feishu', 'bad-sign');
+    const results = await sendTestNotifications({ channels: { dingtalk: channels.dingtalk, feishu: channels.feishu } }, { runId: 'notify-test', mode: 'dry-run' }, options());
+    const host = new URL(emulator.url).host;
+    expect(formatChannelResults(results).split('\n')).toEqual([
+      `dingtalk  ok      ${host}`,
+      `feishu    failed  ${host} 19021: sign match fail or timestamp is not within one hour from current time`,
+      'wecom     off     -',
+      'slack     off     -',
+      'webhook   off     -',
+    ]);
+  });
+});
