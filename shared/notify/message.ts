@@ -45,11 +45,11 @@ export function summaryLine(report: NotificationReport): string {
 
 function sections(report: NotificationReport): MessageSection[] {
   const out: MessageSection[] = [];
-  if (report.runError) out.push({ title: 'Run failed', lines: [[{ code: report.runError.code }, { text: ` ${report.runError.message}` }]] });
+  if (report.runError) out.push({ title: 'Run failed', lines: [[{ code: report.runError.code }, { text: report.runError.message ? `: ${report.runError.message}` : '' }]] });
   if (report.failed.length > 0) {
     out.push({
       title: `Failed (${report.failed.length})`,
-      lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? ` ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}` }]),
+      lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? `: ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}` }]),
     });
   }
   if (report.ordered.length > 0) out.push({ title: `Ordered (${report.ordered.length})`, lines: report.ordered.map(orderedLine) });
@@ -57,7 +57,7 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `At risk (${report.atRisk.length})`,
       note: `redemption deadline within ${report.atRiskDays} days, not ordered by this run`,
-      lines: report.atRisk.map((a) => [{ text: `${a.domain}: ${daysLeftWords(a.daysLeft)} (deadline ~${isoDate(a.deadlineMs)}): ${a.why}` }]),
+      lines: report.atRisk.map((a) => [{ text: `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft)}): ${a.why}` }]),
     });
   }
   if (report.renew.length > 0) {
@@ -82,15 +82,15 @@ function orderedLine(o: OrderedItem): Line {
 
 function footer(report: NotificationReport): Line[] {
   const seconds = (report.durationMs / 1000).toFixed(1);
-  const runLine: Line = report.test
-    ? [{ text: `Sent by redeemer notify-test, run ${report.runId}` }]
-    : [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
+  // A test message belongs to no run, so there is nothing to find in SLS.
+  if (report.test) return [[{ text: `Sent by redeemer notify-test (${report.runId})` }]];
+  const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
   return [runLine, [{ text: 'Find it in SLS: ' }, { code: `run_id: ${report.runId}` }]];
 }
 
 function daysLeftWords(days: number): string {
-  if (days < 0) return `deadline estimate passed ${plural(-days, 'day')} ago, still listed`;
-  if (days === 0) return 'deadline today';
+  if (days < 0) return `passed ${plural(-days, 'day')} ago, still listed`;
+  if (days === 0) return 'today';
   return `${plural(days, 'day')} left`;
 }
 
