@@ -9,6 +9,7 @@ import { DomainService, errorBody, type ApiAnswer, type TaskTiming } from './dom
 import { FaultPlan, parseFaultSpec, type FaultRule } from './faults.js';
 import { generatePortfolio } from './portfolio.js';
 import { seededRandom } from './random.js';
+import { RobotService, type RobotSecrets } from './robots.js';
 import { SlsService } from './sls-service.js';
 import { Acs3Verifier } from './verify-acs3.js';
 
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   readonly accessKeys?: Readonly<Record<string, string>>;
   readonly taskTiming?: Partial<TaskTiming>;
   readonly now?: () => number;
+  /** Signing secrets of the chat robots at /__robots/* (see robots.ts). */
+  readonly robots?: RobotSecrets;
 }
 
 export interface CallRecord {
@@ -72,6 +75,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 export class Emulator {
   readonly domain: DomainService;
   readonly sls: SlsService;
+  readonly robots: RobotService;
   readonly faults: FaultPlan;
   readonly calls: CallRecord[] = [];
   /** Extra RPC products by API version; the Domain API answers 2017-12-18 and 2018-01-29. */
@@ -101,6 +105,8 @@ export class Emulator {
     this.qps = options.qps;
     this.verifier = new Acs3Verifier(secrets, this.now);
     this.sls = new SlsService(secrets, this.now, this.faults);
+    this.robots = new RobotService(options.robots, this.now);
+    this.routes.push(this.robots.handle);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: String(error) });
@@ -147,6 +153,7 @@ export class Emulator {
       })),
       calls: this.calls,
       logs: this.sls.logs,
+      robots: this.robots.state(),
     };
   }
 
