@@ -7,6 +7,7 @@ import SlsClient from '@alicloud/log';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../shared/clock/index.js';
 import { createLogger } from '../../shared/log/index.js';
+import { loadNotifyConfig } from '../../shared/notify/index.js';
 import { ConfigError } from '../../shared/config/index.js';
 import { parsePatternList } from '../../shared/config/index.js';
 import { mergeTldRules } from '../../shared/run/index.js';
@@ -33,7 +34,14 @@ function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
     domainEndpoint: v.DOMAIN_ENDPOINT,
     sls,
     webhookSecret: env.WEBHOOK_SECRET,
+    notify: notifyConfig(env),
   };
+}
+
+function notifyConfig(env: NodeJS.ProcessEnv) {
+  const loaded = loadNotifyConfig(env);
+  if (!loaded.ok) throw new ConfigError(loaded.problems.map((line) => ({ variable: line.split(':')[0]!, message: line })));
+  return loaded.config;
 }
 
 export async function handler(event: Buffer, context: any): Promise<RunSummary> {

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
 import { mergeTldRules, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
@@ -33,6 +34,7 @@ export interface RedeemerConfig {
   readonly domainEndpoint: string | undefined;
   readonly sls: SlsTarget | undefined;
   readonly webhookSecret: string | undefined;
+  readonly notify: NotifyConfig;
 }
 
 export interface ConfigProblem {
@@ -156,6 +158,12 @@ const envSchema = z.object({
   WEBHOOK_SECRET: optionalText,
 });
 
+/** A "VARIABLE: what is wrong" line from another part of the configuration. */
+function asProblem(line: string): ConfigProblem {
+  const colon = line.indexOf(': ');
+  return colon > 0 ? { variable: line.slice(0, colon), message: line.slice(colon + 2) } : { variable: '(environment)', message: line };
+}
+
 export function loadConfig(env: Env = process.env): RedeemerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -174,7 +182,9 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
   }
   if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push({ variable: 'SLS_PROJECT', message: `"${v.SLS_PROJECT}" is not a valid project name` });
   if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push({ variable: 'SLS_LOGSTORE', message: `"${v.SLS_LOGSTORE}" is not a valid logstore name` });
-  if (problems.length > 0) throw new ConfigError(problems);
+  const notify = loadNotifyConfig(env);
+  if (!notify.ok) problems.push(...notify.problems.map(asProblem));
+  if (problems.length > 0 || !notify.ok) throw new ConfigError(problems);
   return {
     mode: v.REDEEM_MODE,
     allow: v.REDEEM_DOMAINS,
@@ -187,5 +197,6 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     domainEndpoint: v.DOMAIN_ENDPOINT,
     sls: v.SLS_ENDPOINT && v.SLS_PROJECT && v.SLS_LOGSTORE ? { endpoint: v.SLS_ENDPOINT, project: v.SLS_PROJECT, logstore: v.SLS_LOGSTORE } : undefined,
     webhookSecret: v.WEBHOOK_SECRET,
+    notify: notify.config,
   };
 }

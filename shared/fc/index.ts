@@ -2,4 +2,4 @@
 export { MalformedEventError, decodeEvent, isHttpEventShape, optionsFromEvent, parseContext, parseHttpEvent } from './events.js';
 export { eventToRequest, responseToStruct, type FcHttpResponse } from './http-adapter.js';
 export { RunFailedError, budgetFromTimeout, invokeRun, type InvocationDeps, type Platform } from './invocation.js';
-export { ReplayGuard, verifyWebhook, webhookSignature } from './webhook-signature.js';
+export { ReplayGuard, verifyWebhook } from './webhook-signature.js';

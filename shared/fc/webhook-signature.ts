@@ -3,13 +3,10 @@
  * with x-redeem-timestamp in unix seconds, accepted within ±300 s, compared in constant time; and the
  * memory of signatures already accepted inside that window, so a replayed request is refused.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { webhookSignature } from '../signing/index.js';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
-
-export function webhookSignature(secret: string, timestamp: string, rawBody: Uint8Array | string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
-}
 
 export type WebhookVerdict = { readonly ok: true; readonly signature: string } | { readonly ok: false; readonly message: string };
 

@@ -57,7 +57,9 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `At risk (${report.atRisk.length})`,
       note: `redemption deadline within ${report.atRiskDays} days, not ordered by this run`,
-      lines: report.atRisk.map((a) => [{ text: `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft)}): ${a.why}` }]),
+      lines: report.atRisk.map((a) => [
+        { text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` },
+      ]),
     });
   }
   if (report.renew.length > 0) {

@@ -4,27 +4,18 @@
  * avoid a redemption. Every text here comes from records that carry registrar answers, so it is cleaned
  * (see plainText) before any channel renders it.
  */
-import type { DecisionRecord, RunRecord } from '../run/index.js';
+import type { DecisionRecord, RunRecord, WatchRecord } from '../run/index.js';
+
+export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
 import { plainText } from './text.js';
 
-type RunIdentity = Pick<RunRecord, 'run_id' | 'trigger' | 'fc_request_id' | 'mode'>;
-
-/** A domain that still only needs a renewal (QueryDomainList QueryType=1). The run never orders it. */
-export interface WatchRecord extends RunIdentity {
-  readonly kind: 'watch';
-  readonly domain: string;
-  readonly expiration_ms: number;
-  readonly days_to_expiry: number;
-  /** Estimated days until it enters redemption (expiry + the TLD's grace days), when known. */
-  readonly days_to_redemption?: number | undefined;
-}
 
 export interface OrderedItem {
   readonly domain: string;
   readonly taskNo?: string | undefined;
   readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed';
-  readonly daysLeft: number;
+  readonly daysLeft: number | undefined;
   readonly errorCode?: string | undefined;
   readonly errorMessage?: string | undefined;
 }
@@ -38,7 +29,8 @@ export interface FailedItem {
 
 export interface AtRiskItem {
   readonly domain: string;
-  readonly daysLeft: number;
+  /** Undefined for a listing whose dates could not be read. */
+  readonly daysLeft: number | undefined;
   readonly deadlineMs: number;
   /** The record's reason as it is (a stable code), and in words for a person. */
   readonly reason: string;
@@ -131,8 +123,9 @@ export function buildReport(
       if (d.outcome === 'failed') failed.push({ domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage });
       continue;
     }
-    if (d.days_left <= atRiskDays && !SAFE_REASONS.has(d.reason)) {
-      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms, reason: plainText(d.reason, 60), why: reasonWords(d.reason) });
+    // A listing we could not read has no deadline: it is at risk until a person has looked at it.
+    if ((d.days_left === undefined || d.days_left <= atRiskDays) && !SAFE_REASONS.has(d.reason)) {
+      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: reasonWords(d.reason) });
     }
   }
   // Most urgent first, so that what a cut leaves out is what can wait longest.

@@ -8,13 +8,15 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorCode, PagingLimitError, type DomainApi } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { notifyRecordFields, notifyRun } from '../notify/index.js';
+import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { Ledger } from './ledger.js';
-import { readRedemptionList } from './listing.js';
+import { readDomainList } from './listing.js';
 import { narrow, type RunOptions } from './options.js';
 import { plan } from './planner.js';
 import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
-import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger } from './records.js';
+import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
 
 export interface EngineRequest {
@@ -60,13 +62,23 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   let executed: ExecutedDecision[] = [];
+  let watch: WatchRecord[] = [];
+  const problems: string[] = [];
   let candidates = 0;
   let failure: { code: string; message: string } | undefined;
   try {
     const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
     request.onProgress?.({ phase: 'listing', done: 0 });
-    const listing = await readRedemptionList(api, bounds, request.pageSize ?? 100);
+    const listing = await readDomainList(api, bounds, request.pageSize ?? 100);
     candidates = listing.candidates.length + listing.invalid.length;
+    if (config.notify.watchRenewals) {
+      try {
+        watch = await readRenewals(api, bounds, request, identity, (fields) => recorder.write(fields));
+      } catch (error) {
+        // Telling a person about renewals must never stop a redemption.
+        problems.push(`the renewal list (QueryType=1) could not be read: ${errorMessage(error)}`);
+      }
+    }
     request.onProgress?.({ phase: 'ledger', done: 0 });
     const ledger = new Ledger({ api, bounds });
     await ledger.read(clock.now(), LEDGER_DAYS);
@@ -88,12 +100,13 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
 
   const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
   const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
-  const run: RunRecord = {
+  const counted: RunRecord = {
     ...identity,
     kind: 'run',
     outcome: failure ? 'failed' : 'completed',
     reason: effective.reason,
     candidates,
+    watched: config.notify.watchRenewals ? watch.length : undefined,
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
@@ -102,7 +115,35 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
+  // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
+  const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
+}
+
+/** The renewal list, one `kind: watch` record per domain: what renewing now would save from redemption. */
+async function readRenewals(
+  api: DomainApi,
+  bounds: { readonly deadlineMs: number; readonly now: () => number },
+  request: EngineRequest,
+  identity: RunIdentity,
+  write: (fields: WatchRecord) => void,
+): Promise<WatchRecord[]> {
+  const list = await readDomainList(api, bounds, request.pageSize ?? 100, 1);
+  const now = request.clock.now();
+  return list.candidates.map((c) => {
+    const { rule } = ruleFor(c.domainName, request.config.tldRules);
+    const record: WatchRecord = {
+      ...identity,
+      kind: 'watch',
+      domain: c.domainName,
+      expiration_ms: c.expirationMs,
+      days_to_expiry: Math.floor((c.expirationMs - now) / DAY_MS),
+      days_to_redemption: Math.floor((c.expirationMs + rule.graceDays * DAY_MS - now) / DAY_MS),
+    };
+    write(record);
+    return record;
+  });
 }

@@ -3,5 +3,5 @@ export { DAY_MS, estimateDeadline, mergeTldRules, normalizeSuffix, ruleFor, type
 export { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
 export type { ProgressEvent } from './executor.js';
 export { RunOptionsError, parseRunOptions, type RunOptions } from './options.js';
-export type { DecisionRecord, RecordFields, ResultRecord, RunFields, RunIdentity, RunRecord, Trigger } from './records.js';
+export type { DecisionRecord, RecordFields, ResultRecord, RunFields, RunIdentity, RunRecord, Trigger, WatchRecord } from './records.js';
 export { runRedemption, SLS_TOPIC, type RunRequest } from './run.js';

@@ -42,20 +42,23 @@ function expirationOf(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-function inRedemption(status: unknown): boolean | undefined {
-  if (status === 2 || status === '2') return true;
-  if (status === 1 || status === '1' || status === 3 || status === '3') return false;
+/** QueryDomainList's DomainStatus: 1 needs renewal, 2 needs redemption, 3 normal. */
+type ListStatus = 1 | 2;
+
+function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
+  if (status === wanted || status === String(wanted)) return true;
+  if (status === 1 || status === '1' || status === 2 || status === '2' || status === 3 || status === '3') return false;
   return undefined;
 }
 
-export function checkListing(items: readonly DomainItem[]): CheckedListing {
+export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
   const invalid: InvalidListing[] = [];
   let duplicates = 0;
   for (const item of items) {
-    const status = inRedemption(item.DomainStatus);
-    // QueryType=2 filters on the server; DomainStatus=2 stays the authority that a domain is in redemption.
+    const status = hasStatus(item.DomainStatus, wanted);
+    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
     if (status === false) continue;
     const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
     const expirationMs = expirationOf(item.ExpirationDateLong);
@@ -85,12 +88,13 @@ export interface RedemptionList extends CheckedListing {
   readonly repeatedPage: boolean;
 }
 
-export async function readRedemptionList(api: DomainApi, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100): Promise<RedemptionList> {
+/** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
+export async function readDomainList(api: DomainApi, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2): Promise<RedemptionList> {
   const read = await readAllPages(
     'QueryDomainList',
-    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType: 2 }),
+    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
     (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
     { ...bounds, maxPages: MAX_LIST_PAGES },
   );
-  return { ...checkListing(read.items), pages: read.pages, repeatedPage: read.repeatedPage };
+  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage };
 }

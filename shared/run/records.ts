@@ -53,6 +53,16 @@ export interface SubmissionFields {
   readonly expiration_ms: number;
 }
 
+/** A domain that still only needs a renewal (QueryType=1): never ordered, only told. */
+export interface WatchFields {
+  readonly kind: 'watch';
+  readonly domain: string;
+  readonly expiration_ms: number;
+  readonly days_to_expiry: number;
+  /** Estimated days until it enters redemption: expiry plus the TLD's grace period. */
+  readonly days_to_redemption: number;
+}
+
 export interface TaskFields {
   readonly kind: 'task';
   readonly domain: string;
@@ -70,15 +80,21 @@ export interface RunFields {
   readonly outcome: 'started' | 'completed' | 'failed';
   readonly reason?: string | undefined;
   readonly candidates?: number | undefined;
+  /** Domains on the renewal list (QueryType=1), when it was read. */
+  readonly watched?: number | undefined;
   readonly calls?: number | undefined;
   readonly left_for_next_run?: number | undefined;
   readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
   readonly duration_ms?: number | undefined;
   readonly error_code?: string | undefined;
   readonly error_message?: string | undefined;
+  /** sent: a message went out; quiet: NOTIFY_ON found nothing worth one. */
+  readonly notify?: 'sent' | 'quiet' | undefined;
+  /** notify_<channel>: ok | failed | off, and notify_<channel>_code when it failed. */
+  readonly [channel: `notify_${string}`]: string | undefined;
 }
 
-export type RecordFields = DecisionFields | SubmissionFields | TaskFields | RunFields;
+export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields;
 
 /** The run's last record: every count is known. */
 export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
@@ -91,6 +107,7 @@ export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCo
 }
 
 export type DecisionRecord = RunIdentity & DecisionFields;
+export type WatchRecord = RunIdentity & WatchFields;
 export type RunRecord = RunIdentity & FinishedRunFields;
 export type ResultRecord = RunIdentity & RecordFields;
 

@@ -3,3 +3,4 @@ export { signAcs3, signRequest, toPairs, type NameValuePairs, type NameValuePair
 export type { Credentials } from './credentials.js';
 export { hmacSha1Base64, sha256Hex } from './hash.js';
 export { formatQuery } from './percent-encode.js';
+export { webhookSignature } from './webhook.js';

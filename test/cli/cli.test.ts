@@ -54,8 +54,9 @@ describe('redeemer CLI', () => {
     const run = records.at(-1);
     expect(run).toMatchObject({ kind: 'run', mode: 'dry-run', outcome: 'completed' });
     expect(records[0]).toMatchObject({ kind: 'run', outcome: 'started', run_id: run.run_id });
-    expect(records.slice(1, -1).every((r) => r.kind === 'decision' && r.run_id === run.run_id)).toBe(true);
-    expect(records).toHaveLength(run.candidates + 2);
+    expect(records.slice(1, -1).every((r) => (r.kind === 'decision' || r.kind === 'watch') && r.run_id === run.run_id)).toBe(true);
+    expect(records.filter((r) => r.kind === 'decision')).toHaveLength(run.candidates);
+    expect(records.filter((r) => r.kind === 'watch')).toHaveLength(run.watched);
     expect(err).toMatch(/^DOMAIN\s+TLD/);
   });
 

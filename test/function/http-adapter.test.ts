@@ -43,7 +43,8 @@ describe('FC3 HTTP adapter', () => {
 
 describe('webhook signature', () => {
   it('accepts upper-case hex and refuses one changed byte of the body', async () => {
-    const { verifyWebhook, webhookSignature } = await import('../../shared/fc/webhook-signature.js');
+    const { verifyWebhook } = await import('../../shared/fc/webhook-signature.js');
+    const { webhookSignature } = await import('../../shared/signing/webhook.js');
     const body = Buffer.from('{"mode":"dry-run"}');
     const signature = webhookSignature('s', '1764550800', body);
     const at = 1_764_550_800_000;

@@ -45,7 +45,7 @@ export function runRecord(fields: Partial<RunRecord> = {}): RunRecord {
 }
 
 export function watchRecord(domain: string, daysToExpiry: number, daysToRedemption?: number): WatchRecord {
-  return { kind: 'watch', ...identity, domain, expiration_ms: NOW + daysToExpiry * DAY, days_to_expiry: daysToExpiry, days_to_redemption: daysToRedemption };
+  return { kind: 'watch', ...identity, domain, expiration_ms: NOW + daysToExpiry * DAY, days_to_expiry: daysToExpiry, days_to_redemption: daysToRedemption ?? daysToExpiry + 30 };
 }
 
 /** A run with an order that succeeded, one that failed, domains at risk for several reasons, and renewals. */

@@ -4,7 +4,7 @@
  * secret format serves both directions: `x-redeem-timestamp` (unix seconds) and
  * `x-redeem-signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. Success is any 2xx.
  */
-import { webhookSignature } from '../../fc/index.js';
+import { webhookSignature } from '../../signing/index.js';
 import type { ChannelTarget } from '../config.js';
 import { fitSections } from '../fit.js';
 import { summaryLine } from '../message.js';
