@@ -16,9 +16,22 @@ import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js
 import { withHostLock } from './host-lock.js';
 import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock/index.js';
+import { formatChannelResults, sendTestNotifications } from '../notify/index.js';
+
+/** Exit 0 when every configured channel answered ok, 1 when one failed, 2 when none is configured. */
+async function notifyTest(io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  if (Object.keys(config.notify.channels).length === 0) throw new UsageError('no notification channel is configured (NOTIFY_DINGTALK_URL, NOTIFY_FEISHU_URL, NOTIFY_WECOM_URL, NOTIFY_SLACK_URL, NOTIFY_WEBHOOK_URL)');
+  const results = await sendTestNotifications(config.notify, { runId: randomUUID(), mode: config.mode }, { deadlineMs: Date.now() + 15_000, now: systemClock.now, sleep: systemClock.sleep });
+  io.out(`${formatChannelResults(results.filter((r) => r.status !== 'off'))}\n`);
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
        redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
+       redeemer notify-test   a short test message to every configured channel (NOTIFY_*), ok or the vendor's error each
   --json     stdout is JSON only: the run summary (the run record and every decision) as one line, last;
              the table goes to stderr
   --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr`;
@@ -74,6 +87,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const [command, ...extra] = positionals;
+    if (command === 'notify-test' && extra.length === 0) return await notifyTest(io);
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
     if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
     if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);
