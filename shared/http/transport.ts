@@ -13,6 +13,8 @@ export interface HttpExchange {
   readonly body?: string | Uint8Array | undefined;
   /** The whole exchange, from connecting to the last byte of the answer. */
   readonly timeoutMs: number;
+  /** A larger answer is abandoned (HttpBodyTooLargeError) instead of being buffered; no limit when unset. */
+  readonly maxBodyBytes?: number | undefined;
 }
 
 export interface HttpAnswer {
@@ -28,6 +30,13 @@ export class HttpTimeoutError extends Error {
   }
 }
 
+export class HttpBodyTooLargeError extends Error {
+  override readonly name = 'HttpBodyTooLargeError';
+  constructor(readonly maxBodyBytes: number) {
+    super(`answer larger than ${maxBodyBytes} bytes`);
+  }
+}
+
 export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   const url = new URL(exchange.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -37,7 +46,12 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: exchange.method, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (exchange.maxBodyBytes !== undefined && size > exchange.maxBodyBytes) req.destroy(new HttpBodyTooLargeError(exchange.maxBodyBytes));
+        else chunks.push(chunk);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });

@@ -1,7 +1,8 @@
 /**
  * npm run emulator -- --port <n> [--domains <count>] [--seed <n>] [--latency-ms <n>] [--qps <n>] [--faults <spec>]
  *   [--redemption-share <0..1>] [--access-key-id <id>] [--access-key-secret <secret>]
- *   [--task-waiting-ms <n>] [--task-executing-ms <n>]
+ *   [--task-waiting-ms <n>] [--task-executing-ms <n>] [--balance <amount>] [--currency <CNY|USD|JPY>]
+ *   [--deny <Action,Action>]
  */
 import { parseArgs } from 'node:util';
 import { Emulator } from './server.js';
@@ -33,6 +34,9 @@ try {
       'access-key-secret': { type: 'string' },
       'task-waiting-ms': { type: 'string' },
       'task-executing-ms': { type: 'string' },
+      balance: { type: 'string' },
+      currency: { type: 'string' },
+      deny: { type: 'string' },
     },
     strict: true,
   }));
@@ -53,6 +57,9 @@ try {
     redemptionShare: numberOption('redemption-share', values['redemption-share'], 0, 1),
     faults: values.faults,
     accessKeys: { [accessKeyId]: accessKeySecret },
+    balance: numberOption('balance', values.balance, -1e9, 1e9),
+    currency: values.currency === undefined || /^[A-Z]{3}$/.test(values.currency) ? values.currency : fail(`--currency must be a code such as CNY, got "${values.currency}"`),
+    deny: values.deny?.split(',').map((a) => a.trim()).filter(Boolean),
     taskTiming: {
       waitingMs: numberOption('task-waiting-ms', values['task-waiting-ms'], 0, 86_400_000),
       executingMs: numberOption('task-executing-ms', values['task-executing-ms'], 0, 86_400_000),
