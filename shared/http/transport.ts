@@ -49,12 +49,13 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (exchange.maxBodyBytes !== undefined && size > exchange.maxBodyBytes) req.destroy(new HttpBodyTooLargeError(exchange.maxBodyBytes));
-        else chunks.push(chunk);
+        if (exchange.maxBodyBytes === undefined || size <= exchange.maxBodyBytes) return void chunks.push(chunk);
+        fail(new HttpBodyTooLargeError(exchange.maxBodyBytes));
+        req.destroy();
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        if (exchange.maxBodyBytes === undefined || size <= exchange.maxBodyBytes) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
       });
       res.on('error', fail);
     });
