@@ -118,8 +118,8 @@ export async function checkClock(ports: Pick<DoctorPorts, 'apiClock'>): Promise<
     if (reading.serverDateMs === undefined) {
       return failed('clock', `the API's answer (HTTP ${reading.httpStatus}) had no Date header to compare with`, 'check DOMAIN_ENDPOINT: the answer did not come from the Domain API');
     }
-    // The Date header has whole seconds: a skew under a second is noise.
-    const skew = Math.round((reading.localMs - reading.serverDateMs) / 1000);
+    // The Date header is truncated to the second: the server's time was within the following second.
+    const skew = Math.round((reading.localMs - (reading.serverDateMs + 500)) / 1000);
     const text = skew === 0 ? "in step with the API's clock (0 s)" : `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the API's clock`;
     if (Math.abs(skew) > MAX_CLOCK_SKEW_S || reading.code === 'InvalidTimeStamp.Expired') {
       return failed('clock', `${text}; ACS3 refuses more than ${MAX_CLOCK_SKEW_S / 60} minutes${reading.code ? ` (the API answered ${reading.code})` : ''}`, 'set the clock right (enable NTP: timedatectl set-ntp true, or your OS settings)');

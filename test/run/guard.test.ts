@@ -4,7 +4,7 @@ import { loadMoneyConfig, priceFor, type MoneyConfig } from '../../shared/config
 import { DomainApiError } from '../../shared/domain-api/errors.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardSettings } from '../../shared/run/guard.js';
 
-const money = (env: Record<string, string>): MoneyConfig => {
+const money = (env: Record<string, string | undefined>): MoneyConfig => {
   const { value, problems } = loadMoneyConfig(env);
   expect(problems).toEqual([]);
   return value;
