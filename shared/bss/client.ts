@@ -3,10 +3,10 @@
  * the doctor need. Every attempt is signed afresh; reads retry throttling, 5xx and network errors within
  * the retry budget (the Domain API's rules). An answer that cannot be read is an error, never a balance.
  */
-import { MalformedResponseError, readRetryDecision, toNetworkError, type DomainSite } from '../domain-api/index.js';
+import { MalformedResponseError, readRetryDecision, toNetworkError, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
 import { DEFAULT_RETRY_POLICY, HttpBodyTooLargeError, HttpTimeoutError, headerValue, realRuntime, send, withRetry, type HttpAnswer, type RetryPolicy, type RetryRuntime } from '../http/index.js';
-import { signAcs3, type Credentials } from '../signing/index.js';
-import { describeIssue, issuePath } from '../validation/index.js';
+import { signAcs3 } from '../signing/index.js';
+import { describeIssue, issuePath, parseJsonOrUndefined } from '../validation/index.js';
 import { BSS_PERMISSION_CODES, BssApiError, BssForbiddenError } from './errors.js';
 import { bssErrorBodySchema, queryAccountBalanceSchema } from './schemas.js';
 
@@ -21,16 +21,11 @@ export const BSS_ENDPOINTS: Readonly<Record<DomainSite, string>> = {
 /** The answer is a few hundred bytes; anything far larger is not a balance, and is not buffered. */
 export const MAX_BSS_BODY_BYTES = 64 * 1024;
 
-export interface BssClientOptions {
-  readonly site?: DomainSite;
-  /** BSS_ENDPOINT: overrides the site's endpoint, e.g. a local emulator URL. */
-  readonly endpoint?: string | undefined;
-  readonly credentials: Credentials;
-  /** budgetMs is the deadline for the whole read, retries included. */
-  readonly retry?: Partial<RetryPolicy>;
-  readonly runtime?: RetryRuntime;
-  readonly requestTimeoutMs?: number;
-}
+/**
+ * The Domain API client's options, read for BSS: `site` picks the BSS endpoint, `endpoint` is BSS_ENDPOINT,
+ * and `retry.budgetMs` is the deadline of the whole read, retries included.
+ */
+export type BssClientOptions = DomainApiOptions;
 
 export interface AccountBalance {
   /** Data.AvailableAmount, as a number (may be negative for an account in arrears). */
@@ -87,12 +82,7 @@ export class BssClient {
 
 function interpret(answer: HttpAnswer): AccountBalance {
   const text = answer.body.toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = parseJsonOrUndefined(text);
   const errorBody = bssErrorBodySchema.safeParse(json);
   const failed = answer.status < 200 || answer.status >= 300;
   if (failed || (errorBody.success && errorBody.data.Success === false)) {

@@ -6,6 +6,7 @@
  */
 import { HttpTimeoutError, headerValue, send } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
+import { parseJsonOrUndefined } from '../validation/index.js';
 import type { ApiClockReading } from './ports.js';
 
 export interface ClockProbeOptions {
@@ -44,12 +45,8 @@ export async function probeApiClock(options: ClockProbeOptions): Promise<ApiCloc
   const date = Date.parse(headerValue(answer.headers, 'date') ?? '');
   let code: string | undefined;
   if (answer.status < 200 || answer.status >= 300) {
-    try {
-      const body = JSON.parse(answer.body.toString('utf8')) as { Code?: unknown };
-      code = typeof body.Code === 'string' ? body.Code : `HTTP${answer.status}`;
-    } catch {
-      code = `HTTP${answer.status}`;
-    }
+    const body = parseJsonOrUndefined(answer.body.toString('utf8')) as { Code?: unknown } | undefined;
+    code = typeof body?.Code === 'string' ? body.Code : `HTTP${answer.status}`;
   }
   return { serverDateMs: Number.isFinite(date) ? date : undefined, localMs, httpStatus: answer.status, code };
 }
