@@ -9,7 +9,7 @@ import { systemClock } from '../../shared/clock/index.js';
 import { createLogger } from '../../shared/log/index.js';
 import { loadNotifyConfig } from '../../shared/notify/index.js';
 import { ConfigError } from '../../shared/config/index.js';
-import { parsePatternList } from '../../shared/config/index.js';
+import { loadMoneyConfig, parsePatternList } from '../../shared/config/index.js';
 import { mergeTldRules } from '../../shared/run/index.js';
 import { executeRun, type RunSummary } from '../../shared/run/index.js';
 import type { RedeemerConfig } from '../../shared/config/index.js';
@@ -35,6 +35,7 @@ function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
     sls,
     webhookSecret: env.WEBHOOK_SECRET,
     notify: notifyConfig(env),
+    money: loadMoneyConfig(env).value,
   };
 }
 

@@ -7,7 +7,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
-import { ReplayGuard, decodeEvent, invokeRun, optionsFromEvent, verifyWebhook, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
+import type { DoctorReport } from '../../shared/doctor/index.js';
 import { createLogger } from '../../shared/log/index.js';
 import type { RunSummary } from '../../shared/run/index.js';
 
@@ -48,8 +49,9 @@ function parseJsonBody(raw: Uint8Array): unknown {
   }
 }
 
-function summaryStatus(summary: RunSummary): 200 | 502 {
-  return summary.run.outcome === 'failed' ? 502 : 200;
+/** 502 for a run that failed as a whole; a doctor's report is an answer whatever it found. */
+function resultStatus(result: RunSummary | DoctorReport): 200 | 502 {
+  return !isDoctorReport(result) && result.run.outcome === 'failed' ? 502 : 200;
 }
 
 export function createApp(deps: InvocationDeps & { readonly now?: () => number }) {
@@ -86,7 +88,7 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
     if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
     const summary = await invokeRun('webhook', parseJsonBody(raw), c.env.platform, { ...deps, logger });
-    return c.json(summary, summaryStatus(summary));
+    return c.json(summary, resultStatus(summary));
   });
 
   // The custom runtime's event path: timer events and direct invocations arrive here as raw bytes.
@@ -96,8 +98,8 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     try {
       const { trigger, options } = optionsFromEvent(decodeEvent(Buffer.from(await c.req.arrayBuffer())));
       const summary = await invokeRun(trigger, options, c.env.platform, { ...deps, logger });
-      c.header('x-fc-status', summary.run.outcome === 'failed' ? '404' : '200');
-      return c.json(summary, summaryStatus(summary));
+      c.header('x-fc-status', resultStatus(summary) === 502 ? '404' : '200');
+      return c.json(summary, resultStatus(summary));
     } catch (error) {
       c.header('x-fc-status', '404');
       return answerError(c, error);

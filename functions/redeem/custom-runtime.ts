@@ -19,6 +19,7 @@ export function platformFromHeaders(headers: Headers): Platform {
   const timeout = Number(headers.get('x-fc-function-timeout'));
   return {
     channel: controlPath === '/invoke' ? 'event' : 'http',
+    credentialSource: 'headers',
     credentials: {
       accessKeyId: headers.get('x-fc-access-key-id') ?? undefined,
       accessKeySecret: headers.get('x-fc-access-key-secret') ?? undefined,

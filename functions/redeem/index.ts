@@ -9,6 +9,7 @@ import {
   decodeEvent,
   eventToRequest,
   invokeRun,
+  isDoctorReport,
   isHttpEventShape,
   optionsFromEvent,
   parseContext,
@@ -17,6 +18,7 @@ import {
   type FcHttpResponse,
   type Platform,
 } from '../../shared/fc/index.js';
+import type { DoctorReport } from '../../shared/doctor/index.js';
 import type { RunSummary } from '../../shared/run/index.js';
 import { createApp } from './app.js';
 
@@ -32,12 +34,12 @@ function reportable(error: unknown): Error {
   return out;
 }
 
-export async function handler(event: unknown, context: unknown): Promise<RunSummary | FcHttpResponse> {
+export async function handler(event: unknown, context: unknown): Promise<RunSummary | DoctorReport | FcHttpResponse> {
   let platform: Platform;
   let decoded: unknown;
   try {
     const ctx = parseContext(context);
-    platform = { channel: 'event', credentials: ctx.credentials, requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
+    platform = { channel: 'event', credentials: ctx.credentials, credentialSource: 'context', requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
     decoded = decodeEvent(event);
   } catch (error) {
     throw reportable(error);
@@ -56,9 +58,9 @@ export async function handler(event: unknown, context: unknown): Promise<RunSumm
 
   try {
     const { trigger, options } = optionsFromEvent(decoded);
-    const summary = await invokeRun(trigger, options, platform, deps);
-    if (summary.run.outcome === 'failed') throw new RunFailedError(summary);
-    return summary;
+    const result = await invokeRun(trigger, options, platform, deps);
+    if (!isDoctorReport(result) && result.run.outcome === 'failed') throw new RunFailedError(result);
+    return result;
   } catch (error) {
     throw reportable(error);
   }

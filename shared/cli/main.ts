@@ -19,6 +19,21 @@ import { renderTable } from './table.js';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock/index.js';
 import { formatChannelResults, sendTestNotifications } from '../notify/index.js';
+import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+
+/** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
+async function doctor(io: CliIo, json: boolean): Promise<number> {
+  const env = credentialsFromEnv(io.env);
+  let credentials;
+  try {
+    credentials = resolveCredentials(env);
+  } catch {
+    credentials = undefined;
+  }
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined }));
+  io.out(json ? renderDoctorJson(report) : renderDoctor(report));
+  return report.exitCode;
+}
 
 /** Exit 0 when every configured channel answered ok, 1 when one failed, 2 when none is configured. */
 async function notifyTest(io: CliIo): Promise<number> {
@@ -32,6 +47,7 @@ async function notifyTest(io: CliIo): Promise<number> {
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
        redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
        redeemer notify-test   a short test message to every configured channel (NOTIFY_*), ok or the vendor's error each
+       redeemer doctor [--json]   check the account, the role and the channels; never orders anything
   --json     stdout is JSON only: the run summary (the run record and every decision) as one line, last;
              the table goes to stderr
   --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr`;
@@ -88,6 +104,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const [command, ...extra] = positionals;
     if (command === 'notify-test' && extra.length === 0) return await notifyTest(io);
+    if (command === 'doctor' && extra.length === 0) return await doctor(io, values.json);
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
     if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
     if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
+import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { mergeTldRules, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
@@ -35,6 +36,8 @@ export interface RedeemerConfig {
   readonly sls: SlsTarget | undefined;
   readonly webhookSecret: string | undefined;
   readonly notify: NotifyConfig;
+  /** The balance guard and the spend cap (REDEEM_PRICES, REDEEM_MIN_BALANCE, REDEEM_MAX_SPEND_PER_DAY, BSS_ENDPOINT). */
+  readonly money: MoneyConfig;
 }
 
 export interface ConfigProblem {
@@ -184,6 +187,8 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
   if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push({ variable: 'SLS_LOGSTORE', message: `"${v.SLS_LOGSTORE}" is not a valid logstore name` });
   const notify = loadNotifyConfig(env);
   if (!notify.ok) problems.push(...notify.problems.map(asProblem));
+  const money = loadMoneyConfig(env);
+  problems.push(...money.problems.map(asProblem));
   if (problems.length > 0 || !notify.ok) throw new ConfigError(problems);
   return {
     mode: v.REDEEM_MODE,
@@ -198,5 +203,6 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     sls: v.SLS_ENDPOINT && v.SLS_PROJECT && v.SLS_LOGSTORE ? { endpoint: v.SLS_ENDPOINT, project: v.SLS_PROJECT, logstore: v.SLS_LOGSTORE } : undefined,
     webhookSecret: v.WEBHOOK_SECRET,
     notify: notify.config,
+    money: money.value,
   };
 }

@@ -65,6 +65,16 @@ export class MalformedResponseError extends Error {
   }
 }
 
+/**
+ * An answer far larger than any real one (cut off unread): not retried, since asking again would only
+ * fetch it again; after a submission it still means the outcome is unknown.
+ */
+export class AnswerTooLargeError extends MalformedResponseError {
+  constructor(action: string, detail: string, options?: ErrorOptions) {
+    super(action, '(body)', detail, undefined, options);
+  }
+}
+
 /** The request did not complete at the HTTP level. `sent` is false only when it certainly never left. */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError';

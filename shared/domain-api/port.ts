@@ -33,7 +33,8 @@ export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number): Page
 export interface DomainListQuery {
   readonly pageNum: number;
   readonly pageSize: number;
-  readonly queryType: 1 | 2;
+  /** 1 the renewal list, 2 the redemption list; left out, every domain of the account. */
+  readonly queryType?: 1 | 2 | undefined;
 }
 
 export interface TaskDetailQuery {
@@ -60,6 +61,9 @@ export interface SubmittedOrder {
   readonly requestId: string;
   readonly attempts: number;
 }
+
+/** The reads alone: what planning needs, and all the doctor may have (it can never submit). */
+export type DomainReads = Pick<DomainApi, 'queryDomainList' | 'queryTaskList' | 'queryTaskDetailList'>;
 
 export interface DomainApi {
   /** HTTP attempts made, successful or not, in all and per action. */

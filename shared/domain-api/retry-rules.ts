@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import { withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
-import { DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
+import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
 import type { RedeemOrder, SubmittedOrder } from './port.js';
 
 /** Connection errors that mean the request never reached the server. */
@@ -43,7 +43,7 @@ export function readRetryDecision(error: unknown): RetryDecision {
     const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
     return { retry: transient, retryAfterMs: error.retryAfterMs };
   }
-  return { retry: error instanceof NetworkError || error instanceof MalformedResponseError };
+  return { retry: error instanceof NetworkError || (error instanceof MalformedResponseError && !(error instanceof AnswerTooLargeError)) };
 }
 
 /** A submission retries only what was certainly not accepted: throttling, or a connection never opened. */

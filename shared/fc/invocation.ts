@@ -11,6 +11,7 @@ import { credentialsFromEnv, loadConfig, resolveCredentials, type Env, type Part
 import { UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary, type Trigger } from '../run/index.js';
+import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 
 export interface Platform {
   /**
@@ -19,6 +20,8 @@ export interface Platform {
    */
   readonly channel: 'event' | 'http';
   readonly credentials: PartialCredentials | undefined;
+  /** Where FC put the credentials: the built-in runtime's context, or the custom runtime's headers. */
+  readonly credentialSource?: 'context' | 'headers' | undefined;
   readonly requestId: string | undefined;
   readonly timeoutSeconds: number | undefined;
 }
@@ -38,14 +41,35 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
   return Math.max(1_000, totalMs - Math.min(10_000, totalMs * 0.1));
 }
 
-export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<RunSummary> {
+/** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
+async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
+  const fromPlatform = platform.credentials?.accessKeyId && platform.credentials.accessKeySecret;
+  let credentials;
+  try {
+    credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));
+  } catch {
+    credentials = undefined;
+  }
+  const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
+}
+
+/** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */
+export function isDoctorReport(result: RunSummary | DoctorReport): result is DoctorReport {
+  return 'checks' in result;
+}
+
+export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<RunSummary | DoctorReport> {
   const logger = deps.logger ?? createLogger();
   const runId = randomUUID();
   let start;
   try {
+    const options = parseRunOptions(rawOptions);
+    // The doctor checks a configuration that may be wrong: it runs before the configuration is loaded.
+    if (options.action === 'doctor') return await invokeDoctor(platform, deps);
     start = {
       config: config ?? loadConfig(deps.env),
-      options: parseRunOptions(rawOptions),
+      options,
       credentials: resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)),
     };
   } catch (error) {

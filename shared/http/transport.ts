@@ -49,27 +49,40 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
   const limit = exchange.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    function fail(error: Error) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(error);
+    }
     const req = request(url, { method: exchange.method, headers }, (res) => {
-      const declared = Number(res.headers['content-length']);
-      if (declared > limit) return req.destroy(new ResponseTooLargeError(limit));
+      // Every later error of this answer (after a cut-off, say) is ours to report once, never uncaught.
+      res.on('error', fail);
+      const tooLarge = () => {
+        fail(new ResponseTooLargeError(limit));
+        res.destroy();
+        req.destroy();
+      };
+      if (Number(res.headers['content-length']) > limit) return tooLarge();
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit) req.destroy(new ResponseTooLargeError(limit));
+        if (size > limit) tooLarge();
         else chunks.push(chunk);
       });
       res.on('end', () => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
       });
-      res.on('error', fail);
     });
-    const timer = setTimeout(() => req.destroy(new HttpTimeoutError(exchange.timeoutMs)), Math.max(1, exchange.timeoutMs));
-    function fail(error: Error) {
-      clearTimeout(timer);
-      reject(error);
-    }
+    const timer = setTimeout(() => {
+      fail(new HttpTimeoutError(exchange.timeoutMs));
+      req.destroy();
+    }, Math.max(1, exchange.timeoutMs));
     req.on('error', fail);
     req.end(exchange.body);
   });

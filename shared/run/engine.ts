@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { errorCode, PagingLimitError, type DomainApi } from '../domain-api/index.js';
+import { errorCode, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
@@ -13,8 +13,9 @@ import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { Ledger } from './ledger.js';
 import { readDomainList } from './listing.js';
-import { narrow, type RunOptions } from './options.js';
-import { plan } from './planner.js';
+import { narrow, type EffectiveRun, type RunOptions } from './options.js';
+import { applyGuard, plan, type Decision } from './planner.js';
+import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -44,6 +45,8 @@ export interface RunSummary {
 
 export interface RunPorts {
   readonly api: DomainApi;
+  /** BSS QueryAccountBalance, for the balance guard; called only when a money setting is on. */
+  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
   readonly deliver?: Deliver | undefined;
 }
@@ -65,12 +68,12 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let watch: WatchRecord[] = [];
   const problems: string[] = [];
   let candidates = 0;
+  let guard: GuardResult<Decision> | undefined;
   let failure: { code: string; message: string } | undefined;
   try {
     const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
-    request.onProgress?.({ phase: 'listing', done: 0 });
-    const listing = await readDomainList(api, bounds, request.pageSize ?? 100);
-    candidates = listing.candidates.length + listing.invalid.length;
+    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress }, ports);
+    ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {
         watch = await readRenewals(api, bounds, request, identity, (fields) => recorder.write(fields));
@@ -79,17 +82,13 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
         problems.push(`the renewal list (QueryType=1) could not be read: ${errorMessage(error)}`);
       }
     }
-    request.onProgress?.({ phase: 'ledger', done: 0 });
-    const ledger = new Ledger({ api, bounds });
-    await ledger.read(clock.now(), LEDGER_DAYS);
-    const decisions = plan(listing.candidates, listing.invalid, ledger, config, effective, clock.now());
-    executed = await execute(decisions, {
+    executed = await execute(prepared.decisions, {
       api,
-      ledger,
+      ledger: prepared.ledger,
       budget,
       clock,
       mode: effective.mode,
-      maxPerDay: config.maxPerDay,
+      capReached: capsAtSubmission(config, prepared.balance),
       emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
       followIntervalMs: request.followIntervalMs,
       onProgress: request.onProgress,
@@ -111,6 +110,10 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
     sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
+    guard: config.money.guard ? (guard?.state ?? 'on') : 'off',
+    balance_available: guard?.balanceAvailable,
+    balance_currency: guard?.balanceCurrency,
+    spend_planned: guard?.spendPlanned,
     duration_ms: clock.now() - budget.startedMs,
     error_code: failure?.code,
     error_message: failure?.message,
@@ -146,4 +149,67 @@ async function readRenewals(
     write(record);
     return record;
   });
+}
+
+export interface PreparedRun {
+  /** Domains in redemption, valid listings and not. */
+  readonly candidates: number;
+  readonly ledger: Ledger;
+  /** Every domain's decision, the guard's holds applied. */
+  readonly decisions: Decision[];
+  readonly guard: GuardResult<Decision> | undefined;
+  readonly balance: BalanceReading | undefined;
+}
+
+/**
+ * Everything a run decides before it sends anything: the redemption list, the ledger, the plan and the
+ * balance guard. The doctor calls it too, to say what a live run would do now, without ordering.
+ */
+export async function prepareRun(
+  request: {
+    readonly config: RedeemerConfig;
+    readonly effective: EffectiveRun;
+    readonly clock: Clock;
+    readonly bounds: { readonly deadlineMs: number; readonly now: () => number };
+    readonly pageSize?: number | undefined;
+    readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
+  },
+  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance'] },
+): Promise<PreparedRun> {
+  const { config, clock, bounds } = request;
+  request.onProgress?.({ phase: 'listing', done: 0 });
+  const listing = await readDomainList(ports.api, bounds, request.pageSize ?? 100);
+  request.onProgress?.({ phase: 'ledger', done: 0 });
+  const ledger = new Ledger({ api: ports.api, bounds });
+  await ledger.read(clock.now(), LEDGER_DAYS);
+  const planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  const redeem = planned.filter((d) => d.action === 'redeem');
+  // The guard runs in dry-run too, so a dry run shows what the money would allow.
+  const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
+  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
+  const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
+  return { candidates: listing.candidates.length + listing.invalid.length, ledger, decisions: applyGuard(planned, held), guard, balance };
+}
+
+/**
+ * The caps, asked again right before each submission against the fresh ledger: the day's count (every
+ * run's orders), and with prices the day's spend and the balance left after this run's earlier orders.
+ */
+function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
+  let spentByThisRun = 0;
+  return (ledger: Ledger, decision: Decision, nowMs: number) => {
+    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
+    if (config.money.guard && balance?.ok) {
+      const [verdict] = guardRedemptions({
+        planned: [decision],
+        balance: { ...balance, available: balance.available - spentByThisRun },
+        settings: config.money,
+        ordersLast24h: ledger.ordersLast24h(nowMs),
+      }).verdicts;
+      if (verdict && !verdict.keep) return verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+      // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.
+      spentByThisRun += verdict?.price ?? 0;
+    }
+    return undefined;
+  };
 }

@@ -28,7 +28,11 @@ export interface ExecutorDeps {
   readonly budget: TimeBudget;
   readonly clock: Clock;
   readonly mode: 'dry-run' | 'live';
-  readonly maxPerDay: number;
+  /**
+   * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
+   * meanwhile, or undefined when this one may go.
+   */
+  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance' | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
@@ -69,6 +73,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     } else {
       halted = await submitOne(result, deps, following);
       capReached = result.reason === 'cap-per-day';
+      // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
     }
     record(result);
   }
@@ -90,8 +95,9 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     return why;
   }
   if (skipOnLedger(result, ledger)) return undefined;
-  if (ledger.orderedLast24h(clock.now()) >= deps.maxPerDay) {
-    Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
+  const cap = deps.capReached(ledger, result.decision, clock.now());
+  if (cap) {
+    Object.assign(result, { outcome: 'skipped', reason: cap });
     return undefined;
   }
 
@@ -99,7 +105,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   let halt: string | undefined;
   try {
     const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
-    ledger.noteMine(saved.taskNo, started);
+    ledger.noteMine(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
     following.push(result);
@@ -129,7 +135,7 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
     Object.assign(result, { outcome: 'failed', ...fields });
     return undefined;
   }
-  if (error instanceof OutcomeUnknownError) ledger.noteMine(undefined, clock.now());
+  if (error instanceof OutcomeUnknownError) ledger.noteMine(undefined, clock.now(), result.decision.domainName);
   let learnt;
   try {
     learnt = await ledger.refresh(clock.now());
@@ -144,7 +150,7 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
     const found = learnt.find((d) => canonicalName(d.DomainName) === domainName);
     if (found) {
       // Found: it is the order counted above as possibly created, now with its number.
-      ledger.claimUnseen(found.TaskNo, clock.now());
+      ledger.claimUnseen(found.TaskNo, clock.now(), domainName);
       Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
       following.push(result);
     } else {

@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, TaskDetailStatus, type DomainApi, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { DAY_MS } from './deadline.js';
 
 export const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
@@ -25,8 +25,8 @@ export interface LedgerEntry {
 }
 
 interface KnownTask {
-  /** Create time of each of its domains (undefined when unreadable: counted as recent). */
-  readonly detailTimes: ReadonlyArray<number | undefined>;
+  /** Each of its domains (canonical; "" when the registrar did not say) and its create time (undefined when unreadable: counted as recent). */
+  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined }>;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -60,17 +60,18 @@ export function canonicalName(name: string): string {
 }
 
 export interface LedgerDeps {
-  readonly api: DomainApi;
+  readonly api: DomainReads;
   readonly bounds: Omit<PagingBounds, 'maxPages'>;
 }
 
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
   private readonly tasks = new Map<string, KnownTask>();
-  /** Task numbers this run created, with when it submitted them. */
+  /** Task numbers this run created, with when it submitted them, and for which domain. */
   private readonly mine = new Map<string, number>();
+  private readonly mineNames = new Map<string, string>();
   /** Submissions of this run whose task the ledger does not show (yet): counted against the cap all the same. */
-  private unseenMine = 0;
+  private readonly unseenMine: string[] = [];
 
   constructor(private readonly deps: LedgerDeps) {}
 
@@ -84,26 +85,41 @@ export class Ledger {
 
   /** Domains ordered in the 24 h before `nowMs`: every run's, this one's included even where not yet listed. */
   orderedLast24h(nowMs: number): number {
-    let count = this.unseenMine;
+    return this.ordersLast24h(nowMs).length;
+  }
+
+  /**
+   * The domains ordered in the 24 h before `nowMs`, one name per order ("" where the registrar did not
+   * say which): what the ledger shows, and this run's own orders it does not show yet (for the spend cap).
+   */
+  ordersLast24h(nowMs: number): string[] {
+    const names: string[] = [...this.unseenMine];
     for (const task of this.tasks.values()) {
-      for (const created of task.detailTimes) if (created === undefined || created > nowMs - DAY_MS) count++;
+      for (const detail of task.details) if (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) names.push(detail.name);
     }
-    return count;
+    return names;
   }
 
   /**
    * Records this run's own submission, before the ledger shows it; `undefined` for one whose outcome is
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
-  noteMine(taskNo: string | undefined, submittedMs: number): void {
-    if (taskNo === undefined || !this.tasks.has(taskNo)) this.unseenMine++;
+  noteMine(taskNo: string | undefined, submittedMs: number, domainName?: string): void {
+    if (taskNo === undefined || !this.tasks.has(taskNo)) this.unseenMine.push(domainName ?? '');
     if (taskNo !== undefined) this.mine.set(taskNo, submittedMs);
+    if (taskNo !== undefined && domainName !== undefined) this.mineNames.set(taskNo, domainName);
   }
 
   /** An order counted as possibly created (unknown outcome) turned up in the ledger: it is ours, counted once. */
-  claimUnseen(taskNo: string, submittedMs: number): void {
-    this.unseenMine = Math.max(0, this.unseenMine - 1);
+  claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
+    this.dropUnseen(domainName);
     this.mine.set(taskNo, submittedMs);
+  }
+
+  private dropUnseen(domainName: string): void {
+    const at = this.unseenMine.indexOf(domainName);
+    if (at >= 0) this.unseenMine.splice(at, 1);
+    else if (this.unseenMine.length > 0) this.unseenMine.pop();
   }
 
   isMine(taskNo: string): boolean {
@@ -138,8 +154,9 @@ export class Ledger {
       const submittedMs = this.mine.get(task.TaskNo);
       if (submittedMs !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        this.unseenMine = Math.max(0, this.unseenMine - 1);
-        this.tasks.set(task.TaskNo, { detailTimes: [submittedMs] });
+        const name = this.mineNames.get(task.TaskNo) ?? '';
+        this.dropUnseen(name);
+        this.tasks.set(task.TaskNo, { details: [{ name, createdMs: submittedMs }] });
         continue;
       }
       const details = await readAllPages(
@@ -148,18 +165,19 @@ export class Ledger {
         (detail) => `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`,
         { ...bounds, maxPages: MAX_DETAIL_PAGES },
       );
-      const times: Array<number | undefined> = [];
+      const known: Array<{ name: string; createdMs: number | undefined }> = [];
       for (const detail of details.items) {
         if (detail.TaskNo !== task.TaskNo) continue;
         const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
-        times.push(createdMs);
-        this.remember(canonicalName(detail.DomainName), { taskNo: task.TaskNo, state: entryState(detail), createdMs });
+        const name = canonicalName(detail.DomainName);
+        known.push({ name, createdMs });
+        this.remember(name, { taskNo: task.TaskNo, state: entryState(detail), createdMs });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
       const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
-      while (times.length < declared) times.push(parseRegistrarTime(task.CreateTime));
-      this.tasks.set(task.TaskNo, { detailTimes: times });
+      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
+      this.tasks.set(task.TaskNo, { details: known });
     }
     return learnt;
   }

@@ -5,7 +5,7 @@
  * of milliseconds in the safe range becomes an `invalid-listing` decision, never an order.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, type DomainApi, type DomainItem, type PagingBounds } from '../domain-api/index.js';
+import { readAllPages, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
 
 export interface Candidate {
   /** Canonical: lower case, punycode. */
@@ -89,7 +89,7 @@ export interface RedemptionList extends CheckedListing {
 }
 
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
-export async function readDomainList(api: DomainApi, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2): Promise<RedemptionList> {
+export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2): Promise<RedemptionList> {
   const read = await readAllPages(
     'QueryDomainList',
     (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),

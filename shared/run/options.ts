@@ -9,6 +9,8 @@ import { normalizeDomainName } from '../config/index.js';
 import { describeIssues } from '../validation/index.js';
 
 export const runOptionsSchema = z.strictObject({
+  /** run (the default) redeems; doctor checks the account, the role and the channels, and orders nothing. */
+  action: z.optional(z.enum(['run', 'doctor'])),
   mode: z.optional(z.enum(['dry-run', 'live'])),
   domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
   reason: z.optional(z.string().check(z.maxLength(500))),

@@ -9,6 +9,7 @@ import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
 import type { Candidate, InvalidListing } from './listing.js';
 import type { EffectiveRun } from './options.js';
+import type { GuardReason } from './guard.js';
 
 export type SkipReason =
   | 'outside-window'
@@ -18,7 +19,8 @@ export type SkipReason =
   | 'already-redeemed'
   | 'cap-per-run'
   | 'cap-per-day'
-  | 'invalid-listing';
+  | 'invalid-listing'
+  | GuardReason;
 export type RedeemReason = 'due' | 'dry-run';
 
 interface Planned extends DeadlineEstimate {
@@ -35,6 +37,14 @@ export type Decision = Planned &
 export type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
 
 export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'>;
+
+/** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
+export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
+  return decisions.map((d) => {
+    const verdict = held.get(d);
+    return verdict ? { ...d, action: 'skip', reason: verdict.reason, problem: verdict.detail } : d;
+  });
+}
 
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
   const estimated = candidates

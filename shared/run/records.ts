@@ -80,6 +80,12 @@ export interface RunFields {
   readonly outcome: 'started' | 'completed' | 'failed';
   readonly reason?: string | undefined;
   readonly candidates?: number | undefined;
+  /** The balance guard: off (no money setting), on, or balance-unknown (nothing was submitted). */
+  readonly guard?: 'off' | 'on' | 'balance-unknown' | undefined;
+  readonly balance_available?: number | undefined;
+  readonly balance_currency?: string | undefined;
+  /** The sum of the prices of the orders this run kept, with REDEEM_PRICES. */
+  readonly spend_planned?: number | undefined;
   /** Domains on the renewal list (QueryType=1), when it was read. */
   readonly watched?: number | undefined;
   readonly calls?: number | undefined;

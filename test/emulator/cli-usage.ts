@@ -17,6 +17,9 @@ export const EMULATOR_OPTIONS = {
   'access-key-secret': { type: 'string' },
   'task-waiting-ms': { type: 'string' },
   'task-executing-ms': { type: 'string' },
+  balance: { type: 'string' },
+  currency: { type: 'string' },
+  deny: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -33,6 +36,9 @@ const OPTION_HELP: Readonly<Record<keyof typeof EMULATOR_OPTIONS, readonly [argu
   'access-key-secret': ['<secret>', 'its secret (default emulator-secret)'],
   'task-waiting-ms': ['<n>', 'how long a new redeem task stays waiting, in ms (default 1000)'],
   'task-executing-ms': ['<n>', 'then how long it executes before it succeeds, in ms (default 2000)'],
+  balance: ['<amount>', 'BSS QueryAccountBalance: the available amount (default 10000)'],
+  currency: ['<code>', 'BSS QueryAccountBalance: the currency, e.g. CNY or USD (default CNY)'],
+  deny: ['<Action,Action>', 'answer these actions 403 Forbidden as RAM would, e.g. QueryTaskList,QueryAccountBalance'],
   help: ['', 'this text'],
 };
 

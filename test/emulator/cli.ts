@@ -46,6 +46,9 @@ try {
     redemptionShare: numberOption('redemption-share', values['redemption-share'], 0, 1, false),
     faults: values.faults,
     accessKeys: { [accessKey.accessKeyId]: accessKey.accessKeySecret },
+    balance: numberOption('balance', values.balance, -1e9, 1e9, false),
+    currency: values.currency === undefined || /^[A-Z]{3}$/.test(values.currency) ? values.currency : fail(`--currency must be a code such as CNY, got "${values.currency}"`),
+    deny: values.deny?.split(',').map((a) => a.trim()).filter(Boolean),
     taskTiming: {
       waitingMs: numberOption('task-waiting-ms', values['task-waiting-ms'], 0, 86_400_000),
       executingMs: numberOption('task-executing-ms', values['task-executing-ms'], 0, 86_400_000),

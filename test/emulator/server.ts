@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BssService } from './bss-service.js';
 import { DomainService, errorBody, type ApiAnswer, type TaskTiming } from './domain-service.js';
 import { FaultPlan, parseFaultSpec, type FaultRule } from './faults.js';
 import { generatePortfolio } from './portfolio.js';
 import { seededRandom } from './random.js';
 import { RobotService, type RobotSecrets } from './robots.js';
+import { DenyList } from './ram-deny.js';
 import { SlsService } from './sls-service.js';
 import { Acs3Verifier } from './verify-acs3.js';
 
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   readonly now?: () => number;
   /** Signing secrets of the chat robots at /__robots/* (see robots.ts). */
   readonly robots?: RobotSecrets;
+  /** BSS QueryAccountBalance: Data.AvailableAmount (a number is sent as "1000.00") and Data.Currency. */
+  readonly balance?: number | string;
+  readonly currency?: string;
+  /** Actions answered 403 Forbidden as RAM would (any product); also POST /__emulator/deny at run time. */
+  readonly deny?: readonly string[];
 }
 
 export interface CallRecord {
@@ -78,6 +85,8 @@ export class Emulator {
   readonly robots: RobotService;
   readonly faults: FaultPlan;
   readonly calls: CallRecord[] = [];
+  readonly bss: BssService;
+  readonly deny: DenyList;
   /** Extra RPC products by API version; the Domain API answers 2017-12-18 and 2018-01-29. */
   readonly rpcProducts = new Map<string, RpcProduct>();
   /** Extra path-based services, tried in order before the RPC dispatch. */
@@ -107,6 +116,10 @@ export class Emulator {
     this.sls = new SlsService(secrets, this.now, this.faults);
     this.robots = new RobotService(options.robots, this.now);
     this.routes.push(this.robots.handle);
+    this.bss = new BssService({ balance: options.balance, currency: options.currency });
+    this.rpcProducts.set('2017-12-14', this.bss);
+    this.deny = new DenyList(options.deny);
+    this.routes.push(this.deny.route);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: String(error) });
@@ -160,6 +173,8 @@ export class Emulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const body = await readBody(req);
+    // The API's Date header follows the emulated clock, so that a clock-skew check can be tested.
+    res.setHeader('date', new Date(this.now()).toUTCString());
     if (url.pathname === '/__emulator/state' && req.method === 'GET') {
       const include = url.searchParams.get('domains');
       return sendJson(res, 200, this.state(include === 'redemption' || include === 'none' ? include : 'all'));
@@ -198,6 +213,8 @@ export class Emulator {
     if (!product && version !== '2017-12-18' && version !== '2018-01-29') {
       return reply({ status: 400, body: errorBody(requestId, 'NoSuchVersion', `Specified parameter Version is not valid: ${String(version)}`) });
     }
+    const denied = this.deny.answer(action, typeof version === 'string' ? version : undefined, requestId);
+    if (denied) return reply(denied);
 
     const throttled = this.qpsExceeded();
     if (throttled !== undefined) {

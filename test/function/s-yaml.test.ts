@@ -87,10 +87,11 @@ describe('s.yaml', () => {
     expect([...http.triggerConfig.methods].sort()).toEqual(['GET', 'POST']);
   });
 
-  it('ram-policy.json grants exactly the four actions the function needs', () => {
+  it('ram-policy.json grants exactly the four actions the function needs, and the optional balance read', () => {
     const policy = JSON.parse(readFileSync(new URL('../../ram-policy.json', import.meta.url), 'utf8'));
     const actions = policy.Statement.flatMap((s: any) => s.Action).sort();
-    expect(actions).toEqual(['domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
+    // bss:DescribeAcccount (three c's, as RAM spells it) is QueryAccountBalance, for the balance guard.
+    expect(actions).toEqual(['bss:DescribeAcccount', 'domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
     for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
   });
 });
