@@ -127,7 +127,8 @@ export async function scaleRow(options: { domains: number; latencyMs: number; re
     // The pages of both lists (redemption, and renewal for the notification), one ledger page, and per
     // order: a fresh look at the day's ledger (one QueryTaskList page), the submission, one follow-up.
     const listPages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
-    const minimumCalls = listPages(run.candidates) + (run.watched === undefined ? 0 : listPages(run.watched)) + 1 + 3 * submissions;
+    // Following: one task-list page a round (tasks of 300 ms finish in the first round), then one detail per order.
+    const minimumCalls = listPages(run.candidates) + (run.watched === undefined ? 0 : listPages(run.watched)) + 1 + 3 * submissions + (submissions > 0 ? 1 : 0);
     return {
       domains: options.domains,
       inRedemption: run.candidates,

@@ -29,6 +29,7 @@ function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
     withinDays: v.REDEEM_WITHIN_DAYS,
     maxPerRun: v.REDEEM_MAX_PER_RUN,
     maxPerDay: v.REDEEM_MAX_PER_DAY,
+    followSeconds: Number(env.REDEEM_FOLLOW_SECONDS || 300),
     tldRules: mergeTldRules(v.REDEEM_TLD_RULES ? tldRulesSchema.parse(JSON.parse(v.REDEEM_TLD_RULES)) : {}),
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

@@ -30,6 +30,8 @@ export interface RedeemerConfig {
   readonly withinDays: number;
   readonly maxPerRun: number;
   readonly maxPerDay: number;
+  /** Follow submitted tasks this long at most; an unfinished one is the next run's to read. */
+  readonly followSeconds: number;
   readonly tldRules: TldRules;
   readonly site: DomainSite;
   readonly domainEndpoint: string | undefined;
@@ -152,6 +154,7 @@ const envSchema = z.object({
   REDEEM_WITHIN_DAYS: wholeNumber(7, 365),
   REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
+  REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
   DOMAIN_ENDPOINT: url,
@@ -197,6 +200,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     withinDays: v.REDEEM_WITHIN_DAYS,
     maxPerRun: v.REDEEM_MAX_PER_RUN,
     maxPerDay: v.REDEEM_MAX_PER_DAY,
+    followSeconds: v.REDEEM_FOLLOW_SECONDS,
     tldRules: v.REDEEM_TLD_RULES,
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

@@ -89,6 +89,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       clock,
       mode: effective.mode,
       capReached: capsAtSubmission(config, prepared.balance),
+      followMs: config.followSeconds * 1000,
+      listed: new Set(),
       emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
       followIntervalMs: request.followIntervalMs,
       onProgress: request.onProgress,

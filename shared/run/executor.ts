@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
-import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
@@ -37,6 +38,10 @@ export interface ExecutorDeps {
   readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
   readonly followIntervalMs?: number | undefined;
+  /** How long to follow the submitted tasks at most (REDEEM_FOLLOW_SECONDS). */
+  readonly followMs: number;
+  /** Task numbers the task list has shown (filled while following). */
+  readonly listed: Set<string>;
   readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
@@ -164,19 +169,51 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
   return undefined;
 }
 
+/**
+ * Follows the submitted tasks by the page: one look at the task list a round tells which of them finished,
+ * and only those get a QueryTaskDetailList. Following stops at REDEEM_FOLLOW_SECONDS (or the finishing
+ * margin): an unfinished task is the next run's to read, and its record says `submitted`.
+ */
 async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
   let open = pending;
   let wait = deps.followIntervalMs ?? 1_000;
-  while (open.length > 0 && remainingMs(deps.budget) - wait > deps.budget.finishMarginMs) {
+  const startedMs = deps.clock.now();
+  const stopMs = Math.min(deps.budget.endsMs - deps.budget.finishMarginMs, startedMs + deps.followMs);
+  while (open.length > 0 && deps.clock.now() + wait < stopMs) {
     deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
     await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
+    let finished: ReadonlySet<string> | undefined;
+    try {
+      finished = await finishedTasks(deps, startedMs);
+    } catch {
+      // The list could not be read this round: ask each task itself instead.
+      finished = undefined;
+    }
     const still: Result[] = [];
     for (const result of open) {
-      if (remainingMs(deps.budget) < deps.budget.finishMarginMs || !(await settled(result, deps))) still.push(result);
+      // A task the list does not show yet (the registrar lags) is asked about directly.
+      const ask = finished === undefined || finished.has(result.task_no!) || !deps.listed.has(result.task_no!);
+      if (deps.clock.now() >= stopMs || !ask || !(await settled(result, deps))) still.push(result);
     }
     open = still;
   }
+}
+
+/** The task numbers the task list reports COMPLETE; remembers every one it saw listed. */
+async function finishedTasks(deps: ExecutorDeps, sinceMs: number): Promise<Set<string>> {
+  const listed = await readAllPages(
+    'QueryTaskList',
+    (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: deps.clock.now() }),
+    (task) => task.TaskNo,
+    { maxPages: 100, deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+  );
+  const finished = new Set<string>();
+  for (const task of listed.items) {
+    deps.listed.add(task.TaskNo);
+    if (task.TaskStatusCode === 3) finished.add(task.TaskNo);
+  }
+  return finished;
 }
 
 /** One follow-up poll; answers whether the task reached its final state. */

@@ -15,6 +15,14 @@ export const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
 const MAX_DETAIL_PAGES = 3;
+/**
+ * A finished task older than this cannot change a decision: it is out of the day's caps, and the registrar
+ * says its states lag by up to 24 h, so its domain has left the redemption list (or, if it failed, may be
+ * ordered again). Its details are not read: the ledger's cost grows with the day's work, not the week's.
+ */
+const DETAILS_WINDOW_MS = 2 * DAY_MS;
+/** TaskInfo's code for a finished task (TaskInfo counts 1-3, unlike TaskDetail's 0-3). */
+const TASK_INFO_COMPLETE = 3;
 
 export type LedgerState = 'in-flight' | 'succeeded' | 'failed';
 
@@ -126,7 +134,7 @@ export class Ledger {
     return this.mine.has(taskNo);
   }
 
-  /** The initial read: the last `days` days of redeem tasks and their details. */
+  /** The initial read: the last `days` days of redeem tasks, with the details of those that can change a decision. */
   async read(nowMs: number, days: number): Promise<void> {
     await this.learn(nowMs - days * DAY_MS, nowMs);
   }
@@ -151,6 +159,11 @@ export class Ledger {
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
     for (const task of fresh.values()) {
+      const listedMs = parseRegistrarTime(task.CreateTime);
+      if (task.TaskStatusCode === TASK_INFO_COMPLETE && listedMs !== undefined && listedMs < endMs - DETAILS_WINDOW_MS) {
+        this.tasks.set(task.TaskNo, { details: [] });
+        continue;
+      }
       const submittedMs = this.mine.get(task.TaskNo);
       if (submittedMs !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
