@@ -32,6 +32,8 @@ export interface RedeemerConfig {
   readonly maxPerDay: number;
   /** Follow submitted tasks this long at most; an unfinished one is the next run's to read. */
   readonly followSeconds: number;
+  /** Calls per second to the Domain API at most, all of the run's calls together (REDEEM_API_QPS). */
+  readonly apiQps: number;
   readonly tldRules: TldRules;
   readonly site: DomainSite;
   readonly domainEndpoint: string | undefined;
@@ -155,6 +157,7 @@ const envSchema = z.object({
   REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
   REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
+  REDEEM_API_QPS: wholeNumber(10, 1_000),
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
   DOMAIN_ENDPOINT: url,
@@ -177,6 +180,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
   }
   const v = parsed.data;
   const problems: ConfigProblem[] = [];
+  if (v.REDEEM_API_QPS === 0) problems.push({ variable: 'REDEEM_API_QPS', message: 'expected a whole number from 1 to 1000, got "0"' });
   if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) {
     problems.push({ variable: 'REDEEM_DOMAINS', message: 'required when REDEEM_MODE=live (an allow-list such as "example.com,*.example.net", or "*" for every domain)' });
   }
@@ -201,6 +205,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     maxPerRun: v.REDEEM_MAX_PER_RUN,
     maxPerDay: v.REDEEM_MAX_PER_DAY,
     followSeconds: v.REDEEM_FOLLOW_SECONDS,
+    apiQps: v.REDEEM_API_QPS,
     tldRules: v.REDEEM_TLD_RULES,
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

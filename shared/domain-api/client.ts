@@ -5,7 +5,7 @@
  * request was certainly not accepted, and otherwise reports "outcome unknown".
  */
 import type { Clock } from '../clock/index.js';
-import type { RetryPolicy } from '../http/index.js';
+import type { RateLimiter, RetryPolicy } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { submitOnce } from './retry-rules.js';
 import { RpcCaller } from './rpc.js';
@@ -24,6 +24,8 @@ export interface DomainApiOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Per attempt, clamped to the time left; a submission that times out is "outcome unknown". */
   readonly requestTimeoutMs?: number;
+  /** The run's one token bucket for the Domain API (REDEEM_API_QPS). */
+  readonly limiter?: RateLimiter | undefined;
 }
 
 const REDEEM_ACTION = 'SaveSingleTaskForCreatingOrderRedeem';

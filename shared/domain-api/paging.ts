@@ -4,6 +4,7 @@
  * new (a registrar that ignores PageNum), and fails with a clear error past the page cap, past what the
  * first page's TotalPageNum announced, or past the deadline.
  */
+import { Semaphore } from '../http/index.js';
 import { PagingLimitError } from './errors.js';
 import type { Page } from './port.js';
 
@@ -27,18 +28,25 @@ export async function readAllPages<T>(
   fetchPage: (pageNum: number) => Promise<Page<T>>,
   keyOf: (item: T) => string,
   bounds: PagingBounds,
+  /** Pages read at once once the first page has said how many there are (the rate limiter paces them). */
+  concurrency = 1,
 ): Promise<PagedItems<T>> {
   const items: T[] = [];
   const seen = new Set<string>();
   let limit = bounds.maxPages;
+  let ahead = new Map<number, Promise<Page<T>>>();
   for (let pageNum = 1; ; pageNum++) {
     if (pageNum > limit) {
       throw new PagingLimitError(action, `the registrar still answered NextPage=true after ${limit} pages; its paging cannot be trusted, so the read was stopped`);
     }
     if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError(action, `could not be read to the end inside the time budget (${pageNum - 1} pages read)`);
-    const page = await fetchPage(pageNum);
-    // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
-    if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) limit = Math.min(limit, page.totalPages + 1);
+    const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
+    ahead.delete(pageNum);
+    if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
+      // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
+      limit = Math.min(limit, page.totalPages + 1);
+      if (concurrency > 1 && page.hasNext) ahead = prefetch(fetchPage, 2, Math.min(page.totalPages, limit), concurrency);
+    }
     let fresh = 0;
     for (const item of page.items) {
       const key = keyOf(item);
@@ -48,7 +56,23 @@ export async function readAllPages<T>(
       }
       items.push(item);
     }
-    if (page.items.length > 0 && fresh === 0) return { items, pages: pageNum, repeatedPage: true };
-    if (!page.hasNext) return { items, pages: pageNum, repeatedPage: false };
+    if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
+      // Pages fetched ahead and not needed are let go; their answers (or errors) are dropped.
+      for (const unused of ahead.values()) unused.catch(() => undefined);
+      return { items, pages: pageNum, repeatedPage: page.items.length > 0 && fresh === 0 };
+    }
   }
+}
+
+/** Starts pages first..last with at most `concurrency` in flight, each awaited in order by the walk. */
+function prefetch<T>(fetchPage: (pageNum: number) => Promise<Page<T>>, first: number, last: number, concurrency: number): Map<number, Promise<Page<T>>> {
+  const semaphore = new Semaphore(concurrency);
+  const pages = new Map<number, Promise<Page<T>>>();
+  for (let n = first; n <= last; n++) {
+    const page = semaphore.run(() => fetchPage(n));
+    // The walk may stop before it reaches a page: its failure must not go unhandled.
+    page.catch(() => undefined);
+    pages.set(n, page);
+  }
+  return pages;
 }

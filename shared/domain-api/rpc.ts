@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RetryPolicy } from '../http/index.js';
+import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
@@ -29,6 +29,11 @@ export interface RpcOptions {
   readonly maxBodyBytes?: number | undefined;
   /** A product that reports some errors with HTTP 200 (BSS's Success: false) names them here. */
   readonly errorIn200?: ((json: unknown, status: number) => DomainApiError | undefined) | undefined;
+  /**
+   * The run's one token bucket for this API: every attempt waits its turn, and a throttling answer slows
+   * every caller down (the server's x-acs-retry-after pauses them all), not only the one refused.
+   */
+  readonly limiter?: RateLimiter | undefined;
   /** Builds the error for an error answer; DomainApiError (TaskIsBeingProcessedError) by default. */
   readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
 }
@@ -87,6 +92,9 @@ export class RpcCaller {
   /** One signed attempt; the caller decides whether and how to retry. */
   async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
+    // The slot comes before signing (the signature's date is the sending time) and before the count: a
+    // call that never got one was never sent.
+    await this.options.limiter?.acquire({ deadline: this.options.deadlineMs });
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);
@@ -124,7 +132,11 @@ export class RpcCaller {
     } catch (error) {
       json = error;
     }
-    if (answer.status < 200 || answer.status >= 300) throw errorFromAnswer(action, answer, json instanceof Error ? undefined : json, this.options.toError);
+    if (answer.status < 200 || answer.status >= 300) {
+      const error = errorFromAnswer(action, answer, json instanceof Error ? undefined : json, this.options.toError);
+      if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs);
+      throw error;
+    }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
     const refused = this.options.errorIn200?.(json, answer.status);
     if (refused) throw refused;

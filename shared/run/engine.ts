@@ -51,6 +51,13 @@ export interface RunPorts {
   readonly deliver?: Deliver | undefined;
 }
 
+/**
+ * Calls in flight at once. The rate limiter decides how fast they start; these bound how many are
+ * outstanding, and so how much is in doubt if the process dies (at most 4 submissions).
+ */
+const READ_CONCURRENCY = 8;
+const SUBMIT_CONCURRENCY = 4;
+
 /** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
 const LEDGER_DAYS = 7;
 
@@ -91,6 +98,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       capReached: capsAtSubmission(config, prepared.balance),
       followMs: config.followSeconds * 1000,
       listed: new Set(),
+      submitConcurrency: SUBMIT_CONCURRENCY,
+      readConcurrency: READ_CONCURRENCY,
       emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
       followIntervalMs: request.followIntervalMs,
       onProgress: request.onProgress,
@@ -136,7 +145,7 @@ async function readRenewals(
   identity: RunIdentity,
   write: (fields: WatchRecord) => void,
 ): Promise<WatchRecord[]> {
-  const list = await readDomainList(api, bounds, request.pageSize ?? 100, 1);
+  const list = await readDomainList(api, bounds, request.pageSize ?? 100, 1, READ_CONCURRENCY);
   const now = request.clock.now();
   return list.candidates.map((c) => {
     const { rule } = ruleFor(c.domainName, request.config.tldRules);
@@ -180,9 +189,9 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const { config, clock, bounds } = request;
   request.onProgress?.({ phase: 'listing', done: 0 });
-  const listing = await readDomainList(ports.api, bounds, request.pageSize ?? 100);
+  const listing = await readDomainList(ports.api, bounds, request.pageSize ?? 100, 2, READ_CONCURRENCY);
   request.onProgress?.({ phase: 'ledger', done: 0 });
-  const ledger = new Ledger({ api: ports.api, bounds });
+  const ledger = new Ledger({ api: ports.api, bounds, concurrency: READ_CONCURRENCY });
   await ledger.read(clock.now(), LEDGER_DAYS);
   const planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   const redeem = planned.filter((d) => d.action === 'redeem');

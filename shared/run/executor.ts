@@ -7,6 +7,7 @@
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
 import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
@@ -42,6 +43,10 @@ export interface ExecutorDeps {
   readonly followMs: number;
   /** Task numbers the task list has shown (filled while following). */
   readonly listed: Set<string>;
+  /** Submissions of different domains in flight at once (1: one at a time). */
+  readonly submitConcurrency?: number | undefined;
+  /** Follow-up reads in flight at once. */
+  readonly readConcurrency?: number | undefined;
   readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
@@ -67,27 +72,39 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   if (deps.mode !== 'live') return results;
 
   const following: Result[] = [];
-  let halted: string | undefined;
-  let capReached = false;
-  for (const [index, result] of due.entries()) {
-    deps.onProgress?.({ phase: 'submitting', done: index + 1, total: due.length });
-    if (halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
-      Object.assign(result, { outcome: 'skipped', reason: halted === undefined ? 'time-budget' : 'halted', error_message: halted });
-    } else if (capReached) {
+  const state: SubmitState = { halted: undefined, capReached: false, gate: Promise.resolve() };
+  let started = 0;
+  // Different domains go in parallel, most urgent first; the plan holds one decision per domain, so two
+  // submissions for one domain never overlap, and the caps were fixed when it was made.
+  await mapLimit(due, Math.max(1, deps.submitConcurrency ?? 1), async (result) => {
+    // An outcome-unknown submission holds every new one until the ledger has been consulted.
+    await state.gate;
+    deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
+    if (state.halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+      Object.assign(result, { outcome: 'skipped', reason: state.halted === undefined ? 'time-budget' : 'halted', error_message: state.halted });
+    } else if (state.capReached) {
       Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
     } else {
-      halted = await submitOne(result, deps, following);
-      capReached = result.reason === 'cap-per-day';
+      const halt = await submitOne(result, deps, following, state);
+      state.halted ??= halt;
       // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
+      if (result.reason === 'cap-per-day') state.capReached = true;
     }
     record(result);
-  }
+  });
   await follow(following, deps);
   return results;
 }
 
+interface SubmitState {
+  halted: string | undefined;
+  capReached: boolean;
+  /** Resolved, or the reconciliation of an outcome-unknown submission that new submissions wait for. */
+  gate: Promise<unknown>;
+}
+
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
-async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
+async function submitOne(result: Result, deps: ExecutorDeps, following: Result[], state: SubmitState): Promise<string | undefined> {
   const { ledger, api, clock } = deps;
   const domainName = result.decision.domainName;
   const expirationMs = result.decision.expirationMs!;
@@ -107,15 +124,25 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
 
   deps.emit({ kind: 'submission', domain: domainName, expiration_ms: expirationMs });
+  // Counted against the day's cap from now on, so submissions in flight together cannot pass it.
+  ledger.noteMine(undefined, started, domainName);
   let halt: string | undefined;
   try {
     const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
-    ledger.noteMine(saved.taskNo, started, domainName);
+    ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
     following.push(result);
   } catch (error) {
-    halt = await settleFailure(result, error, deps, following);
+    if (error instanceof OutcomeUnknownError) {
+      const reconciling = settleFailure(result, error, deps, following);
+      state.gate = reconciling;
+      halt = await reconciling;
+    } else {
+      // Certainly not placed: it no longer counts against the cap.
+      ledger.releaseUnseen(domainName);
+      halt = await settleFailure(result, error, deps, following);
+    }
   }
   result.duration_ms = clock.now() - started;
   return halt;
@@ -140,10 +167,9 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
     Object.assign(result, { outcome: 'failed', ...fields });
     return undefined;
   }
-  if (error instanceof OutcomeUnknownError) ledger.noteMine(undefined, clock.now(), result.decision.domainName);
   let learnt;
   try {
-    learnt = await ledger.refresh(clock.now());
+    learnt = await ledger.refresh(clock.now(), { startedAfterNow: true });
   } catch (reconcileError) {
     // The ledger cannot be read, so nothing more may be sent this run.
     const why = `reconciliation failed: ${errorMessage(reconcileError)}`;
@@ -190,13 +216,12 @@ async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
       // The list could not be read this round: ask each task itself instead.
       finished = undefined;
     }
-    const still: Result[] = [];
-    for (const result of open) {
+    const done = await mapLimit(open, Math.max(1, deps.readConcurrency ?? 1), async (result) => {
       // A task the list does not show yet (the registrar lags) is asked about directly.
       const ask = finished === undefined || finished.has(result.task_no!) || !deps.listed.has(result.task_no!);
-      if (deps.clock.now() >= stopMs || !ask || !(await settled(result, deps))) still.push(result);
-    }
-    open = still;
+      return deps.clock.now() < stopMs && ask && (await settled(result, deps));
+    });
+    open = open.filter((_, i) => !done[i]);
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { normalizeDomainName } from '../config/index.js';
 import { readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
 export const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
@@ -70,6 +71,8 @@ export function canonicalName(name: string): string {
 export interface LedgerDeps {
   readonly api: DomainReads;
   readonly bounds: Omit<PagingBounds, 'maxPages'>;
+  /** Detail reads in flight at once. */
+  readonly concurrency?: number | undefined;
 }
 
 export class Ledger {
@@ -118,6 +121,11 @@ export class Ledger {
     if (taskNo !== undefined && domainName !== undefined) this.mineNames.set(taskNo, domainName);
   }
 
+  /** A reserved submission that certainly did not place an order no longer counts against the cap. */
+  releaseUnseen(domainName: string): void {
+    this.dropUnseen(domainName);
+  }
+
   /** An order counted as possibly created (unknown outcome) turned up in the ledger: it is ours, counted once. */
   claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
     this.dropUnseen(domainName);
@@ -143,9 +151,17 @@ export class Ledger {
    * A fresh look at the last day: learns the redeem tasks that appeared since the last look (another run's,
    * or ours), reading details only for those. Answers the tasks it learnt.
    */
-  async refresh(nowMs: number): Promise<TaskDetail[]> {
-    return this.learn(nowMs - DAY_MS, nowMs);
+  async refresh(nowMs: number, options: { readonly startedAfterNow?: boolean } = {}): Promise<TaskDetail[]> {
+    // Submissions in flight together share one look (two looks at once would count a task twice); a
+    // reconciliation wants a look that starts after its own call, so it waits for the one in flight.
+    if (this.refreshing && options.startedAfterNow) await this.refreshing.catch(() => undefined);
+    this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
   }
+
+  private refreshing: Promise<TaskDetail[]> | undefined;
 
   private async learn(beginMs: number, endMs: number): Promise<TaskDetail[]> {
     const { api, bounds } = this.deps;
@@ -154,10 +170,12 @@ export class Ledger {
       (pageNum) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs }),
       (task) => task.TaskNo,
       { ...bounds, maxPages: MAX_TASK_PAGES },
+      this.deps.concurrency ?? 1,
     );
     const learnt: TaskDetail[] = [];
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
+    const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);
       if (task.TaskStatusCode === TASK_INFO_COMPLETE && listedMs !== undefined && listedMs < endMs - DETAILS_WINDOW_MS) {
@@ -172,12 +190,18 @@ export class Ledger {
         this.tasks.set(task.TaskNo, { details: [{ name, createdMs: submittedMs }] });
         continue;
       }
-      const details = await readAllPages(
+      toRead.push(task);
+    }
+    const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), (task) =>
+      readAllPages(
         'QueryTaskDetailList',
         (pageNum) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 }),
         (detail) => `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`,
         { ...bounds, maxPages: MAX_DETAIL_PAGES },
-      );
+      ),
+    );
+    for (const [index, task] of toRead.entries()) {
+      const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined }> = [];
       for (const detail of details.items) {
         if (detail.TaskNo !== task.TaskNo) continue;

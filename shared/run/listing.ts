@@ -89,12 +89,13 @@ export interface RedemptionList extends CheckedListing {
 }
 
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
-export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2): Promise<RedemptionList> {
+export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
   const read = await readAllPages(
     'QueryDomainList',
     (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
     (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
     { ...bounds, maxPages: MAX_LIST_PAGES },
+    concurrency,
   );
   return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage };
 }

@@ -8,6 +8,7 @@ import { DomainApiClient } from '../domain-api/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Credentials } from '../signing/index.js';
 import { BssClient } from '../bss/index.js';
+import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
 import { executeRun, type EngineRequest, type RunSummary } from './engine.js';
 import { toLogEntry } from './records.js';
@@ -28,7 +29,9 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   const { config, credentials } = request;
   const clock = request.clock ?? systemClock;
   const deadlineMs = workDeadline(timeBudget(request.budgetMs, clock.now));
-  const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs });
+  // One token bucket for every Domain API call of the run: concurrency can never outrun REDEEM_API_QPS.
+  const limiter = new RateLimiter({ qps: config.apiQps, burst: config.apiQps, clock, maxWaitMs: Math.max(1, deadlineMs - clock.now()) });
+  const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter });
   // Built only with a money setting: with none, BSS is never called.
   const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
   const target = config.sls;

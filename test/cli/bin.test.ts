@@ -13,7 +13,7 @@ afterAll(() => emulator.close());
 /** Runs shared/cli/bin.ts from source; `closeStdout` closes the reading end of its stdout at once, as `| head -1` does. */
 function redeemer(args: string[], options: { closeStdout?: boolean } = {}) {
   const child = spawnEntry('shared/cli/bin.ts', args, {
-    DOMAIN_ENDPOINT: emulator.url,
+    REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url,
     ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
   });

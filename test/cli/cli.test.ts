@@ -14,7 +14,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   let err = '';
   const code = await main(args, {
     env: {
-      DOMAIN_ENDPOINT: emulator.url,
+      REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url,
       ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
       ...env,

@@ -15,7 +15,7 @@ const logs: string[] = [];
 beforeAll(async () => {
   emulator = await startEmulator({ domains: 60, seed: 8, accessKeys: { [FC_CREDENTIALS.accessKeyId]: FC_CREDENTIALS.accessKeySecret }, taskTiming: { waitingMs: 20, executingMs: 20 } });
   const started = await startCustomRuntime({
-    env: { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET },
+    env: { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET },
     port: 0,
     hostname: '127.0.0.1',
     logger: createLogger((line) => logs.push(line)),

@@ -17,7 +17,7 @@ afterAll(() => emulator.close());
 
 function configure(env: Record<string, string>) {
   for (const key of Object.keys(process.env)) if (/^(REDEEM_|DOMAIN_|SLS_|WEBHOOK_|ALIBABA_CLOUD_)/.test(key)) delete process.env[key];
-  Object.assign(process.env, { DOMAIN_ENDPOINT: emulator.url, SLS_ENDPOINT: emulator.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', WEBHOOK_SECRET, ...env });
+  Object.assign(process.env, { REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, SLS_ENDPOINT: emulator.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', WEBHOOK_SECRET, ...env });
 }
 
 beforeEach(() => {

@@ -36,7 +36,7 @@ function env(e: Emulator, extra: Record<string, string> = {}): Record<string, st
     REDEEM_DOMAINS: '*',
     REDEEM_MAX_PER_RUN: '100',
     REDEEM_MAX_PER_DAY: '100',
-    DOMAIN_ENDPOINT: e.url,
+    REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: e.url,
     SLS_ENDPOINT: e.url,
     SLS_PROJECT: 'audit',
     SLS_LOGSTORE: 'results',

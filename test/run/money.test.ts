@@ -19,7 +19,7 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 function env(e: Emulator, extra: Record<string, string> = {}): Record<string, string> {
-  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '100', REDEEM_MAX_PER_DAY: '100', DOMAIN_ENDPOINT: e.url, BSS_ENDPOINT: e.url, REDEEM_WATCH_RENEWALS: 'false', ...extra };
+  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '100', REDEEM_MAX_PER_DAY: '100', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: e.url, BSS_ENDPOINT: e.url, REDEEM_WATCH_RENEWALS: 'false', ...extra };
 }
 
 async function run(variables: Record<string, string>) {

@@ -19,7 +19,7 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 function liveEnv(e: Emulator, extra: Record<string, string> = {}) {
-  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '100', REDEEM_MAX_PER_DAY: '100', DOMAIN_ENDPOINT: e.url, SLS_ENDPOINT: e.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra };
+  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '100', REDEEM_MAX_PER_DAY: '100', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: e.url, SLS_ENDPOINT: e.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra };
 }
 
 async function run(env: Record<string, string>, extra: Partial<RunRequest> = {}) {
