@@ -40,62 +40,39 @@ const FAST_TASKS = { waitingMs: 100, executingMs: 200 };
 const TEN_MINUTE_TASKS = { waitingMs: 120_000, executingMs: 480_000 };
 const FC_MAX = 900;
 
+const label = (domains: number) => (domains >= 1_000 ? `${domains / 1_000}k` : String(domains));
+const count = (domains: number) => domains.toLocaleString('en-US');
+
 function latencyCase(domains: number, ms: number, ...groups: Group[]): BenchCase {
-  const label = domains >= 1_000 ? `${domains / 1_000}k` : String(domains);
-  return { name: `latency${ms}-${label}`, title: `${domains.toLocaleString('en-US')} domains, ${ms} ms a call, tasks finish in 300 ms`, groups, domains, latency: { all: ms }, task: FAST_TASKS, timeoutSeconds: FC_MAX };
+  return { name: `latency${ms}-${label(domains)}`, title: `${count(domains)} domains, ${ms} ms a call, tasks finish in 300 ms`, groups, domains, latency: { all: ms }, task: FAST_TASKS, timeoutSeconds: FC_MAX };
 }
 
 function qpsCase(domains: number, qps: number, ...groups: Group[]): BenchCase {
-  const label = `${domains / 1_000}k`;
-  return { name: `qps${qps}-${label}`, title: `${domains.toLocaleString('en-US')} domains, registrar limit ${qps} QPS, 20 ms a call`, groups, domains, latency: { all: 20 }, task: FAST_TASKS, timeoutSeconds: FC_MAX, qps };
+  return { name: `qps${qps}-${label(domains)}`, title: `${count(domains)} domains, registrar limit ${qps} QPS, 20 ms a call`, groups, domains, latency: { all: 20 }, task: FAST_TASKS, timeoutSeconds: FC_MAX, qps };
+}
+
+function secondDayCase(domains: number, ...groups: Group[]): BenchCase {
+  const title = `the next day, ${count(domains)} domains, a full week of orders in the ledger, nothing to order, 20 ms a call`;
+  return { name: `second-day-${label(domains)}`, title, groups, domains, latency: { all: 20 }, task: FAST_TASKS, timeoutSeconds: FC_MAX, secondDay: true };
+}
+
+function slowTasksCase(domains: number, timeoutSeconds: number, ...groups: Group[]): BenchCase {
+  const title = `${count(domains)} domains, tasks take 10 minutes, ${timeoutSeconds} s function, 20 ms a call`;
+  return { name: `slow-tasks-${label(domains)}-${timeoutSeconds}s`, title, groups, domains, latency: { all: 20 }, task: TEN_MINUTE_TASKS, timeoutSeconds };
 }
 
 export const CASES: readonly BenchCase[] = [
   latencyCase(1_000, 20, 'quick'),
   latencyCase(500, 150, 'quick'),
-  {
-    name: 'second-day-1k',
-    title: 'the next day, 1,000 domains, a full week of orders in the ledger, nothing to order, 20 ms a call',
-    groups: ['quick'],
-    domains: 1_000,
-    latency: { all: 20 },
-    task: FAST_TASKS,
-    timeoutSeconds: FC_MAX,
-    secondDay: true,
-  },
-  {
-    name: 'slow-tasks-1k-20s',
-    title: '1,000 domains, tasks take 10 minutes, 20 s function, 20 ms a call',
-    groups: ['quick'],
-    domains: 1_000,
-    latency: { all: 20 },
-    task: TEN_MINUTE_TASKS,
-    timeoutSeconds: 20,
-  },
+  secondDayCase(1_000, 'quick'),
+  slowTasksCase(1_000, 20, 'quick'),
   qpsCase(1_000, 50, 'quick'),
   qpsCase(1_000, 10, 'quick', 'default'),
 
   latencyCase(10_000, 20, 'default'),
   latencyCase(10_000, 150, 'default'),
-  {
-    name: 'second-day-10k',
-    title: 'the next day, 10,000 domains, a full week of orders in the ledger, nothing to order, 20 ms a call',
-    groups: ['default'],
-    domains: 10_000,
-    latency: { all: 20 },
-    task: FAST_TASKS,
-    timeoutSeconds: FC_MAX,
-    secondDay: true,
-  },
-  {
-    name: 'slow-tasks-10k-120s',
-    title: '10,000 domains, tasks take 10 minutes, 120 s function, 20 ms a call',
-    groups: ['default'],
-    domains: 10_000,
-    latency: { all: 20 },
-    task: TEN_MINUTE_TASKS,
-    timeoutSeconds: 120,
-  },
+  secondDayCase(10_000, 'default'),
+  slowTasksCase(10_000, 120, 'default'),
   qpsCase(10_000, 50, 'default'),
 
   latencyCase(100_000, 20, 'big'),
