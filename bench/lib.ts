@@ -1,7 +1,8 @@
 /**
  * The benchmark's measurements, each a function the harness test can run on a tiny portfolio:
- * bundle sizes, cold starts in fresh processes, scale runs in fresh processes against an emulator in
- * another process (so that peak RSS is the redeemer's alone), and signing throughput.
+ * bundle sizes, cold starts in fresh processes (inside the process and spawn to exit), the scale cases
+ * in fresh processes against an emulator in another process (so that peak RSS is the redeemer's alone),
+ * and signing throughput.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { FUNCTION_BUILD_OPTIONS } from '../scripts/esbuild-options.js';
+import { latencyOf, latencySpec, type BenchCase } from './cases.js';
+import { boundMs, minimumCalls, ratio, type Bound, type Minimum, type QpsLimits, type Work } from './metrics.js';
 import { signAcs3 } from '../shared/signing/index.js';
 import { sha256Hex } from '../shared/signing/index.js';
 import { OpenApiUtil } from '../test/support/openapi-util.js';
@@ -38,31 +41,46 @@ export function bundleSizes() {
   return { ours_bytes: ours.bytes, ours_gzip_bytes: ours.gzip, reference_bytes: reference.bytes, reference_gzip_bytes: reference.gzip };
 }
 
-function runNode(args: string[], options: { captureStderr?: boolean } = {}): Promise<{ code: number | null; stderr: string }> {
+/** A fresh Node process; `ms` is from spawn to exit, what Function Compute bills for a cold start. */
+function runNode(args: string[], options: { captureStderr?: boolean; env?: Record<string, string> } = {}): Promise<{ code: number | null; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', options.captureStderr ? 'pipe' : 'inherit'] });
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', options.captureStderr ? 'pipe' : 'inherit'], env: { ...process.env, ...options.env } });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('exit', () => {
+      const ms = performance.now() - started;
+      child.on('close', (code) => resolve({ code, stderr, ms }));
+    });
   });
 }
 
 export interface ColdStart {
+  /** Inside the process: loading the bundle, then handling the first event. */
   readonly loadMs: number;
   readonly handleMs: number;
   readonly totalMs: number;
+  /** From spawning the process to its exit: Node's own start and exit included. */
+  readonly spawnToExitMs: number;
   /** Decisions the run recorded: proof that the timer event was really handled. */
   readonly decisions: number;
 }
 
 export async function coldStart(bundle: string, emulatorUrl: string): Promise<ColdStart> {
-  const { code, stderr } = await runNode([join(ROOT, 'bench/children/cold-start.cjs'), bundle, emulatorUrl], { captureStderr: true });
+  const { code, stderr, ms } = await runNode([join(ROOT, 'bench/children/cold-start.cjs'), bundle, emulatorUrl], { captureStderr: true });
   const last = stderr.trim().split('\n').at(-1) ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new Error(`cold start of ${bundle} failed (exit ${code}): ${stderr.slice(-500)}`);
-  const result = JSON.parse(last) as ColdStart & { outcome: string };
+  const result = JSON.parse(last) as Omit<ColdStart, 'spawnToExitMs'> & { outcome: string };
   if (result.outcome !== 'completed') throw new Error(`cold start run of ${bundle} did not complete`);
-  return result;
+  return { ...result, spawnToExitMs: ms };
+}
+
+/** Spawn to exit of a Node process that does nothing: the floor under every spawn-to-exit figure. */
+export async function nodeBaseline(): Promise<number> {
+  const { code, ms } = await runNode(['-e', '']);
+  if (code !== 0) throw new Error(`node -e "" exited with ${code}`);
+  return ms;
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -95,49 +113,148 @@ export function startEmulatorProcess(args: string[]): Promise<{ url: string; sto
   });
 }
 
-export interface ScaleRow {
-  readonly domains: number;
-  readonly inRedemption: number;
-  readonly calls: number;
-  readonly minimumCalls: number;
+/** One decision as the scale child writes it: [domain, action, reason, outcome, has task, error code]. */
+export type DecisionTuple = [string, 'redeem' | 'skip', string, string, 0 | 1, string];
+
+interface ChildResult {
   readonly wallMs: number;
   readonly peakRssMb: number;
-  readonly submissions: number;
-  readonly qps?: number | undefined;
+  readonly error?: string;
+  readonly run?: Record<string, any>;
+  readonly callsByAction?: Record<string, number>;
+  readonly decisions?: DecisionTuple[];
 }
 
-/**
- * One live run with caps lifted against a fresh emulator. The minimum is what the work needs: the pages
- * of the redemption list, one ledger page, one submission and one follow-up per order.
- */
-export async function scaleRow(options: { domains: number; latencyMs: number; redemptionShare?: number; qps?: number; seed?: number }): Promise<ScaleRow> {
-  const args = ['--domains', String(options.domains), '--latency-ms', String(options.latencyMs), '--redemption-share', String(options.redemptionShare ?? 0.05), '--seed', String(options.seed ?? 1), '--task-waiting-ms', '100', '--task-executing-ms', '200'];
-  if (options.qps) args.push('--qps', String(options.qps));
-  const emulator = await startEmulatorProcess(args);
+/** One run of our bundle in a fresh process against `url`; `env` adds variables (REDEEM_API_QPS…). */
+async function runChild(url: string, timeoutSeconds: number, mode: 'live' | 'dry-run', env: Record<string, string> = {}): Promise<ChildResult> {
   const dir = mkdtempSync(join(tmpdir(), 'redeemer-bench-'));
   try {
     const resultFile = join(dir, 'result.json');
-    const { code } = await runNode([join(ROOT, 'bench/children/scale.cjs'), OURS_BUNDLE, emulator.url, resultFile]);
-    if (code !== 0) throw new Error(`scale run for ${options.domains} domains failed (exit ${code})`);
-    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
-    const run = result.run;
-    if (run.outcome !== 'completed') throw new Error(`scale run for ${options.domains} domains: ${run.outcome} ${run.error_code ?? ''}`);
-    const pageSize = 100;
-    const submissions = run.count_succeeded + run.count_submitted + run.count_failed + run.count_in_progress;
-    // The pages of both lists (redemption, and renewal for the notification), one ledger page, and per
-    // order: a fresh look at the day's ledger (one QueryTaskList page), the submission, one follow-up.
-    const listPages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
-    // Following: one task-list page a round (tasks of 300 ms finish in the first round), then one detail per order.
-    const minimumCalls = listPages(run.candidates) + (run.watched === undefined ? 0 : listPages(run.watched)) + 1 + 3 * submissions + (submissions > 0 ? 1 : 0);
+    const { code } = await runNode([join(ROOT, 'bench/children/scale.cjs'), OURS_BUNDLE, url, resultFile, String(timeoutSeconds), mode], { env });
+    if (code !== 0) throw new Error(`the ${mode} run exited with ${code}`);
+    return JSON.parse(readFileSync(resultFile, 'utf8')) as ChildResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function emulatorArgs(c: BenchCase): string[] {
+  const args = ['--domains', String(c.domains), '--redemption-share', String(c.redemptionShare ?? 0.05), '--seed', String(c.seed ?? 1)];
+  args.push('--latency-ms', latencySpec(c.latency), '--task-waiting-ms', String(c.task.waitingMs), '--task-executing-ms', String(c.task.executingMs));
+  const qps = [...(c.qps ? [String(c.qps)] : []), ...Object.entries(c.qpsByAction ?? {}).map(([action, n]) => `${action}=${n}`)];
+  if (qps.length > 0) args.push('--qps', qps.join(','));
+  return args;
+}
+
+/** The domains a live run of this case would order: a dry run against a twin emulator (no latency). */
+async function wouldOrder(c: BenchCase): Promise<string[]> {
+  const twin = await startEmulatorProcess(emulatorArgs({ ...c, latency: { all: 0 }, qps: undefined, qpsByAction: undefined }));
+  try {
+    const result = await runChild(twin.url, c.timeoutSeconds, 'dry-run');
+    if (result.error || !result.decisions) throw new Error(`the dry run to find the orders failed: ${result.error}`);
+    return result.decisions.filter((d) => d[1] === 'redeem').map((d) => d[0]);
+  } finally {
+    await twin.stop();
+  }
+}
+
+export interface CaseResult {
+  readonly name: string;
+  readonly title: string;
+  readonly domains: number;
+  readonly error?: string | undefined;
+  readonly inRedemption: number;
+  readonly ledgerTasks: number;
+  readonly orders: number;
+  /** Orders whose outcome the run learnt: succeeded, or failed at the registry. */
+  readonly confirmed: number;
+  readonly succeeded: number;
+  /** Orders recorded as submitted with no outcome known. */
+  readonly unconfirmed: number;
+  /** Orders that failed without a task (the submission itself), and of those, on throttling. */
+  readonly failedToSubmit: number;
+  readonly failedOnThrottling: number;
+  /** Orders left for the next run (time budget, halted). */
+  readonly leftForNextRun: number;
+  readonly calls: number;
+  readonly callsByAction: Readonly<Record<string, number>>;
+  /** Calls the registrar refused with a Throttling code (counted in calls; not in the QPS bound). */
+  readonly throttled: number;
+  readonly minimum: Minimum;
+  readonly callsOverMinimum: number | undefined;
+  readonly wallMs: number;
+  readonly bound: Bound;
+  readonly wallOverBound: number | undefined;
+  readonly peakRssMb: number;
+}
+
+/** The work a run held, from the emulator's state before it and the run's own decisions. */
+export function workOf(inRedemption: number, ledgerTasks: number, decisions: readonly DecisionTuple[], renewals?: number): Work {
+  const orders = decisions.filter((d) => d[1] === 'redeem');
+  return {
+    inRedemption,
+    renewals,
+    ledgerTasks,
+    decisiveTasks: decisions.filter((d) => d[2] === 'task-in-flight' || d[2] === 'already-redeemed').length,
+    orders: orders.length,
+    confirmed: orders.filter((d) => d[3] === 'succeeded' || (d[3] === 'failed' && d[4] === 1)).length,
+  };
+}
+
+/**
+ * One case: a fresh emulator process (for the second day, seeded with a week of orders for every
+ * domain the run would order), then one live run of our bundle in a fresh process. `apiQps` is the run's
+ * own rate (REDEEM_API_QPS), passed to the function and counted in the bound, when given.
+ */
+export async function runCase(c: BenchCase, options: { apiQps?: number | undefined } = {}): Promise<CaseResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'redeemer-bench-case-'));
+  const args = emulatorArgs(c);
+  if (c.secondDay) {
+    const names = await wouldOrder(c);
+    writeFileSync(join(dir, 'ledger-domains.txt'), `${names.join('\n')}\n`);
+    args.push('--ledger-tasks', String(names.length), '--ledger-days', '7', '--ledger-domains', `@${join(dir, 'ledger-domains.txt')}`);
+  }
+  const emulator = await startEmulatorProcess(args);
+  try {
+    const state = (await (await fetch(`${emulator.url}/__emulator/state?domains=redemption`)).json()) as { domains: unknown[]; tasks: unknown[] };
+    const result = await runChild(emulator.url, c.timeoutSeconds, 'live', options.apiQps ? { REDEEM_API_QPS: String(options.apiQps) } : {});
+    const decisions = result.decisions ?? [];
+    const watched = result.run?.watched;
+    const work = workOf(state.domains.length, state.tasks.length, decisions, typeof watched === 'number' ? watched : undefined);
+    const calls = Number(result.run?.calls ?? 0);
+    const callsByAction = result.callsByAction ?? {};
+    const seen = (await (await fetch(`${emulator.url}/__emulator/state?domains=none`)).json()) as { calls: Array<{ action: string; code: string }> };
+    const refused = seen.calls.filter((call) => call.code.startsWith('Throttling'));
+    const acceptedByAction = { ...callsByAction };
+    for (const call of refused) acceptedByAction[call.action] = (acceptedByAction[call.action] ?? 0) - 1;
+    const minimum = minimumCalls(work);
+    const limits: QpsLimits[] = [{ all: c.qps, byAction: c.qpsByAction }, ...(options.apiQps ? [{ all: options.apiQps }] : [])];
+    const bound = boundMs(work, { calls: calls - refused.length, callsByAction: acceptedByAction }, latencyOf(c.latency), c.task.waitingMs + c.task.executingMs, limits);
+    const orders = decisions.filter((d) => d[1] === 'redeem');
+    const failedToSubmit = orders.filter((d) => d[3] === 'failed' && d[4] === 0);
     return {
-      domains: options.domains,
-      inRedemption: run.candidates,
-      calls: run.calls,
-      minimumCalls,
+      name: c.name,
+      title: c.title,
+      domains: c.domains,
+      error: result.error ?? (result.run?.outcome !== 'completed' ? `run ${result.run?.outcome}: ${result.run?.error_code ?? ''}` : undefined),
+      inRedemption: work.inRedemption,
+      ledgerTasks: work.ledgerTasks,
+      orders: work.orders,
+      confirmed: work.confirmed,
+      succeeded: orders.filter((d) => d[3] === 'succeeded').length,
+      unconfirmed: orders.filter((d) => d[3] === 'submitted').length,
+      failedToSubmit: failedToSubmit.length,
+      failedOnThrottling: failedToSubmit.filter((d) => d[5].startsWith('Throttling')).length,
+      leftForNextRun: orders.filter((d) => d[3] === 'skipped').length,
+      calls,
+      callsByAction,
+      throttled: refused.length,
+      minimum,
+      callsOverMinimum: ratio(calls, minimum.total),
       wallMs: Math.round(result.wallMs),
+      bound: { ...bound, chainMs: Math.round(bound.chainMs), qpsMs: Math.round(bound.qpsMs), totalMs: Math.round(bound.totalMs) },
+      wallOverBound: ratio(result.wallMs, bound.totalMs),
       peakRssMb: Math.round(result.peakRssMb * 10) / 10,
-      submissions,
-      qps: options.qps,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

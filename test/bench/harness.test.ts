@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OURS_BUNDLE, REFERENCE_BUNDLE, buildReference, bundleSizes, coldStart, percentile, scaleRow, signingThroughput } from '../../bench/lib.js';
+import { OURS_BUNDLE, REFERENCE_BUNDLE, buildReference, bundleSizes, coldStart, nodeBaseline, percentile, runCase, signingThroughput } from '../../bench/lib.js';
 import type { Emulator } from '../emulator/server.js';
 import { startEmulator } from '../support/emulator.js';
 
@@ -92,12 +92,39 @@ describe('the harness on a tiny portfolio', () => {
     }
   });
 
-  it('scale: a live run in its own process against an emulator process makes exactly the minimum calls', async () => {
-    const row = await scaleRow({ domains: 200, latencyMs: 0, redemptionShare: 0.2 });
+  it('a case: a live run in its own process against an emulator process, with its minimum and bound', async () => {
+    const row = await runCase({ name: 'tiny', title: 'tiny', groups: ['quick'], domains: 200, redemptionShare: 0.2, latency: { all: 0 }, task: { waitingMs: 50, executingMs: 50 }, timeoutSeconds: 60 });
+    expect(row.error).toBeUndefined();
     expect(row.inRedemption).toBeGreaterThan(10);
-    expect(row.submissions).toBeGreaterThan(0);
-    expect(row.calls).toBe(row.minimumCalls);
+    expect(row.orders).toBeGreaterThan(0);
+    // 100 ms tasks in a 60 s run: every outcome is known, and the follow-ups are one detail per order.
+    expect(row.confirmed).toBe(row.orders);
+    // One page of the redemption list and one of the renewal list (the run reads it for the notification).
+    expect(row.minimum).toMatchObject({ listPages: 2, ledgerPages: 1, decisiveDetails: 0, submissions: row.orders, outcomeDetails: row.orders });
+    expect(row.calls).toBeGreaterThanOrEqual(row.minimum.total);
+    expect(row.bound.taskMs).toBe(100);
+    expect(row.wallOverBound).toBeGreaterThan(1);
     expect(row.peakRssMb).toBeGreaterThan(10);
+  });
+
+  it('the second day: a week of orders for what the run would order leaves nothing to order', async () => {
+    const row = await runCase({ name: 'tiny-day-2', title: 'tiny', groups: ['quick'], domains: 300, redemptionShare: 0.2, latency: { all: 0 }, task: { waitingMs: 50, executingMs: 50 }, timeoutSeconds: 60, secondDay: true });
+    expect(row.error).toBeUndefined();
+    expect(row.ledgerTasks).toBeGreaterThan(5);
+    expect(row.orders).toBe(0);
+    expect(row.minimum.total).toBe(row.minimum.listPages + row.minimum.ledgerPages);
+    expect(row.callsByAction.QueryTaskList).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cold start spawn to exit is longer than in the process, and longer than Node alone', async () => {
+    const emulator = await startEmulator({ domains: 20, seed: 2 });
+    try {
+      const result = await coldStart(OURS_BUNDLE, emulator.url);
+      expect(result.spawnToExitMs).toBeGreaterThan(result.totalMs);
+      expect(result.spawnToExitMs).toBeGreaterThan(await nodeBaseline());
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('signing throughput and percentiles', () => {

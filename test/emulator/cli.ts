@@ -2,10 +2,14 @@
  * npm run emulator -- [--port <n>] [--domains <count>] [--seed <n>] [--faults <spec>] … (--help lists them all)
  * Prints the URL and the environment a redeemer needs to talk to it, as lines to paste into a shell.
  * Exit code 2 for bad usage or a port that cannot be had.
+ * --latency-ms and --qps take a number for every action, or per action, or both:
+ *   --latency-ms 150   --latency-ms 'QueryDomainList=150,SaveSingleTaskForCreatingOrderRedeem=300'   --qps '50,QueryTaskList=5'
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listenFailureLine } from '../../shared/http/index.js';
 import { clientEnvironment, EMULATOR_OPTIONS, emulatorUsage, exportLines } from './cli-usage.js';
+import { parseActionNumbers } from './knobs.js';
 import { Emulator } from './server.js';
 
 function fail(message: string): never {
@@ -33,6 +37,33 @@ if (values.help) {
   process.exit(0);
 }
 
+function actionNumbers(name: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined) return { all: undefined, byAction: undefined };
+  try {
+    return parseActionNumbers(value, name, min, max);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+/** Names, comma- or line-separated, given inline or as @file. */
+function domainList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = readFileSync(value.slice(1), 'utf8');
+    } catch (error) {
+      fail(`--ledger-domains: cannot read ${value.slice(1)}: ${(error as Error).message}`);
+    }
+  }
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+const latency = actionNumbers('latency-ms', values['latency-ms'], 0, 600_000);
+const qps = actionNumbers('qps', values.qps, 1, 100_000);
+const ledgerTasks = numberOption('ledger-tasks', values['ledger-tasks'], 0, 1_000_000);
+if (ledgerTasks === undefined && (values['ledger-days'] !== undefined || values['ledger-domains'] !== undefined)) fail('--ledger-days and --ledger-domains need --ledger-tasks');
 const accessKey = { accessKeyId: values['access-key-id'] ?? 'emulator-ak', accessKeySecret: values['access-key-secret'] ?? 'emulator-secret' };
 const port = numberOption('port', values.port, 0, 65535) ?? 0;
 let emulator: Emulator;
@@ -41,8 +72,11 @@ try {
     port,
     domains: numberOption('domains', values.domains, 0, 1_000_000),
     seed: numberOption('seed', values.seed, 0, 2 ** 32 - 1),
-    latencyMs: numberOption('latency-ms', values['latency-ms'], 0, 60_000),
-    qps: numberOption('qps', values.qps, 1, 100_000, false),
+    latencyMs: latency.all,
+    latencyByAction: latency.byAction,
+    qps: qps.all,
+    qpsByAction: qps.byAction,
+    ledger: ledgerTasks === undefined ? undefined : { tasks: ledgerTasks, days: numberOption('ledger-days', values['ledger-days'], 0.001, 365, false), domains: domainList(values['ledger-domains']) },
     redemptionShare: numberOption('redemption-share', values['redemption-share'], 0, 1, false),
     faults: values.faults,
     accessKeys: { [accessKey.accessKeyId]: accessKey.accessKeySecret },

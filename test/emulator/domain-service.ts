@@ -3,7 +3,7 @@
  * WAITING_EXECUTE through EXECUTING to a final state over time, and the real response shapes.
  */
 import { randomUUID } from 'node:crypto';
-import { DAY_MS, type EmulatedDomain } from './portfolio.js';
+import { DAY_MS, TLDS, type EmulatedDomain } from './portfolio.js';
 
 export interface ApiAnswer {
   readonly status: number;
@@ -26,6 +26,20 @@ export interface EmulatedTask {
 export interface TaskTiming {
   readonly waitingMs: number;
   readonly executingMs: number;
+}
+
+/** A week of earlier runs' orders, all finished and applied: what the next day's run finds in the ledger. */
+export interface LedgerSeed {
+  /** Finished ORDER_REDEEM tasks, one domain each. */
+  readonly tasks: number;
+  /** Spread evenly over this many days before now. Default 7. */
+  readonly days?: number;
+  /**
+   * The domains that get the newest tasks (redeemed, so they leave the redemption list). The rest go to
+   * the domains in redemption with the nearest registry deadline, then to active domains (an older
+   * redemption, already applied).
+   */
+  readonly domains?: readonly string[];
 }
 
 const DETAIL_STATUS = ['WAITING_EXECUTE', 'EXECUTING', 'EXECUTE_SUCCESS', 'EXECUTE_FAILURE'] as const;
@@ -99,6 +113,47 @@ export class DomainService {
     };
     this.tasks.push(task);
     return task;
+  }
+
+  /** Seeds finished redeem tasks over the last days (see LedgerSeed); answers the tasks it added. */
+  seedLedger(seed: LedgerSeed): EmulatedTask[] {
+    const days = seed.days ?? 7;
+    if (!Number.isInteger(seed.tasks) || seed.tasks < 0) throw new Error(`ledger: tasks must be a whole number, got ${seed.tasks}`);
+    if (!(days > 0 && days <= 365)) throw new Error(`ledger: days must be more than 0 and at most 365, got ${days}`);
+    const chosen: EmulatedDomain[] = [];
+    const taken = new Set<string>();
+    const take = (domain: EmulatedDomain) => {
+      if (chosen.length < seed.tasks && !taken.has(domain.domainName)) {
+        taken.add(domain.domainName);
+        chosen.push(domain);
+      }
+    };
+    for (const name of seed.domains ?? []) {
+      const domain = this.byName.get(name.toLowerCase());
+      if (!domain) throw new Error(`ledger: no such domain ${name}`);
+      take(domain);
+    }
+    const registryEnd = (d: EmulatedDomain) => {
+      const window = TLDS.find((t) => t.tld === d.tld);
+      return d.expirationDateLong + ((window?.graceDays ?? 30) + (window?.redemptionDays ?? 14)) * DAY_MS;
+    };
+    for (const domain of this.domains.filter((d) => d.domainStatus === 2).sort((a, b) => registryEnd(a) - registryEnd(b))) take(domain);
+    for (const domain of this.domains) if (domain.domainStatus === 3) take(domain);
+    if (chosen.length < seed.tasks) throw new Error(`ledger: only ${chosen.length} domains can hold a task, ${seed.tasks} asked for`);
+
+    const now = this.now();
+    const spacing = (days * DAY_MS) / Math.max(1, seed.tasks);
+    const added = chosen.map((domain, i) => {
+      const createdAt = Math.round(now - (i + 0.5) * spacing);
+      // Finished well before now, however close to now it was created.
+      const executingMs = Math.min(300_000, Math.floor((now - createdAt) / 2));
+      const task = this.seedTask(domain.domainName, createdAt, { waitingMs: 0, executingMs }, 'success');
+      // An active domain's redemption was applied long ago: its dates already show it.
+      if (domain.domainStatus !== 2) task.applied = true;
+      return task;
+    });
+    this.settle();
+    return added;
   }
 
   handle(action: string, params: ReadonlyMap<string, string>, requestId: string, failNextTask: boolean): ApiAnswer {

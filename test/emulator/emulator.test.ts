@@ -1,29 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAcs3 } from '../../shared/signing/acs3.js';
-import { formatQuery } from '../../shared/signing/percent-encode.js';
 import { generatePortfolio } from './portfolio.js';
 import { parseFaultSpec } from './faults.js';
 import type { Emulator } from './server.js';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
+import { EMULATOR_CREDENTIALS, sendSigned, startEmulator } from '../support/emulator.js';
 
 let emulator: Emulator;
 
-async function send(action: string, params: Record<string, string | number>, options: { now?: Date; nonce?: string; secret?: string } = {}) {
-  const signed = signAcs3(
-    {
-      method: 'POST',
-      url: `${emulator.url}/?${formatQuery(Object.entries(params).map(([k, v]) => [k, String(v)]))}`,
-      headers: [
-        ['x-acs-action', action],
-        ['x-acs-version', '2017-12-18'],
-      ],
-    },
-    { ...EMULATOR_CREDENTIALS, accessKeySecret: options.secret ?? EMULATOR_CREDENTIALS.accessKeySecret },
-    { ...(options.now ? { now: () => options.now! } : {}), ...(options.nonce ? { nonce: () => options.nonce! } : {}) },
-  );
-  const response = await fetch(signed.url, { method: 'POST', headers: signed.headers.filter(([n]) => n !== 'host') });
-  return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
-}
+const send = (action: string, params: Record<string, string | number>, options: Parameters<typeof sendSigned>[3] = {}) => sendSigned(emulator, action, params, options);
 
 beforeAll(async () => {
   emulator = await startEmulator({ domains: 300, seed: 11, taskTiming: { waitingMs: 150, executingMs: 150 } });

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BssService } from './bss-service.js';
-import { DomainService, errorBody, type ApiAnswer, type TaskTiming } from './domain-service.js';
+import { DomainService, errorBody, type ApiAnswer, type LedgerSeed, type TaskTiming } from './domain-service.js';
 import { FaultPlan, parseFaultSpec, type FaultRule } from './faults.js';
+import { SlidingWindow } from './knobs.js';
 import { generatePortfolio } from './portfolio.js';
 import { seededRandom } from './random.js';
 import { RobotService, type RobotSecrets } from './robots.js';
@@ -21,9 +22,16 @@ export interface EmulatorOptions {
   readonly seed?: number;
   /** Share of the portfolio in the redemption period. */
   readonly redemptionShare?: number;
+  /** Before every answer (SLS and path routes too), unless latencyByAction names the action. */
   readonly latencyMs?: number;
+  /** Latency for these Domain API actions (by x-acs-action), instead of latencyMs. */
+  readonly latencyByAction?: Readonly<Record<string, number>>;
   /** Domain API requests per second beyond which it answers Throttling.User. */
   readonly qps?: number;
+  /** Requests per second of one action beyond which it answers Throttling.Api (on top of qps). */
+  readonly qpsByAction?: Readonly<Record<string, number>>;
+  /** Finished redeem tasks of the last days, for measuring the next day's run. */
+  readonly ledger?: LedgerSeed;
   readonly faults?: string | FaultRule[];
   /** Access key id to secret. Default: emulator-ak / emulator-secret. */
   readonly accessKeys?: Readonly<Record<string, string>>;
@@ -92,10 +100,13 @@ export class Emulator {
   /** Extra path-based services, tried in order before the RPC dispatch. */
   readonly routes: RouteHandler[] = [];
   latencyMs: number;
+  readonly latencyByAction: Map<string, number>;
   qps: number | undefined;
+  readonly qpsByAction: Map<string, number>;
   private readonly server: Server;
   private readonly verifier: Acs3Verifier;
-  private readonly recent: number[] = [];
+  private readonly recent = new SlidingWindow();
+  private readonly recentByAction = new Map<string, SlidingWindow>();
   private readonly now: () => number;
   private address: AddressInfo | undefined;
 
@@ -108,10 +119,13 @@ export class Emulator {
       { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 },
       this.now,
     );
+    if (options.ledger) this.domain.seedLedger(options.ledger);
     this.faults = new FaultPlan(seededRandom(seed ^ 0x5eed));
     if (options.faults) this.faults.add(...(typeof options.faults === 'string' ? parseFaultSpec(options.faults) : options.faults));
     this.latencyMs = options.latencyMs ?? 0;
+    this.latencyByAction = new Map(Object.entries(options.latencyByAction ?? {}));
     this.qps = options.qps;
+    this.qpsByAction = new Map(Object.entries(options.qpsByAction ?? {}));
     this.verifier = new Acs3Verifier(secrets, this.now);
     this.sls = new SlsService(secrets, this.now, this.faults);
     this.robots = new RobotService(options.robots, this.now);
@@ -187,7 +201,9 @@ export class Emulator {
         return sendJson(res, 400, { error: (error as Error).message });
       }
     }
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const action = req.headers['x-acs-action'];
+    const latencyMs = (typeof action === 'string' ? this.latencyByAction.get(action) : undefined) ?? this.latencyMs;
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (url.pathname.startsWith('/logstores') || url.pathname === '/logs') return this.sls.handle(req, url, body, res);
     for (const route of this.routes) if (await route(req, url, body, res)) return;
     return this.domainApi(req, url, body, res);
@@ -216,9 +232,10 @@ export class Emulator {
     const denied = this.deny.answer(action, typeof version === 'string' ? version : undefined, requestId);
     if (denied) return reply(denied);
 
-    const throttled = this.qpsExceeded();
-    if (throttled !== undefined) {
-      return reply({ status: 400, body: errorBody(requestId, 'Throttling.User', 'Request was denied due to user flow control.') }, { 'x-acs-retry-after': String(throttled) });
+    const throttled = this.flowControl(action);
+    if (throttled) {
+      const body = throttled.code === 'Throttling.User' ? errorBody(requestId, throttled.code, 'Request was denied due to user flow control.') : errorBody(requestId, throttled.code, 'Request was denied due to api flow control.');
+      return reply({ status: 400, body }, { 'x-acs-retry-after': String(throttled.waitMs) });
     }
     const fault = this.faults.take(action, ['throttle', '5xx', 'network-io', 'busy', 'reset', 'malformed']);
     switch (fault?.kind) {
@@ -261,13 +278,24 @@ export class Emulator {
     reply(answer);
   }
 
-  /** Sliding one-second window; answers the wait until a slot frees, or undefined when under the limit. */
-  private qpsExceeded(): number | undefined {
-    if (!this.qps) return undefined;
+  /**
+   * Sliding one-second windows, one for the account (qps: Throttling.User) and one per limited action
+   * (qpsByAction: Throttling.Api). A refused request counts in neither; the answer says how long until a
+   * slot frees in every window that is full.
+   */
+  private flowControl(action: string): { code: 'Throttling.User' | 'Throttling.Api'; waitMs: number } | undefined {
     const now = this.now();
-    while (this.recent.length > 0 && now - this.recent[0]! >= 1_000) this.recent.shift();
-    if (this.recent.length >= this.qps) return Math.max(1, 1_000 - (now - this.recent[0]!));
-    this.recent.push(now);
+    const actionLimit = this.qpsByAction.get(action);
+    let actionWindow: SlidingWindow | undefined;
+    if (actionLimit !== undefined) {
+      actionWindow = this.recentByAction.get(action) ?? new SlidingWindow();
+      this.recentByAction.set(action, actionWindow);
+    }
+    const userWait = this.qps ? this.recent.waitMs(now, this.qps) : 0;
+    const apiWait = actionWindow ? actionWindow.waitMs(now, actionLimit!) : 0;
+    if (userWait > 0 || apiWait > 0) return { code: userWait > 0 ? 'Throttling.User' : 'Throttling.Api', waitMs: Math.max(userWait, apiWait) };
+    if (this.qps) this.recent.add(now);
+    actionWindow?.add(now);
     return undefined;
   }
 }

@@ -1,6 +1,8 @@
 /** Starts an emulator for a test file and gives a Domain API client pointed at it. */
 import { systemClock } from '../../shared/clock/index.js';
 import { DomainApiClient, type DomainApiOptions } from '../../shared/domain-api/client.js';
+import { signAcs3 } from '../../shared/signing/acs3.js';
+import { formatQuery } from '../../shared/signing/percent-encode.js';
 import { DEFAULT_ACCESS_KEY, Emulator, type EmulatorOptions } from '../emulator/server.js';
 
 export const EMULATOR_CREDENTIALS = {
@@ -41,3 +43,26 @@ export function clientAt(endpoint: string | undefined, options: Partial<DomainAp
 
 /** A QueryTaskList query of the whole ledger. */
 export const ALL_TASKS = { pageNum: 1, pageSize: 100, beginCreateTime: 0, endCreateTime: 4_102_444_800_000 } as const;
+
+/** One signed Domain API request, sent as it is (no client, no retry), for tests of the emulator itself. */
+export async function sendSigned(
+  emulator: { readonly url: string },
+  action: string,
+  params: Record<string, string | number>,
+  options: { now?: Date; nonce?: string; secret?: string } = {},
+) {
+  const signed = signAcs3(
+    {
+      method: 'POST',
+      url: `${emulator.url}/?${formatQuery(Object.entries(params).map(([k, v]) => [k, String(v)]))}`,
+      headers: [
+        ['x-acs-action', action],
+        ['x-acs-version', '2017-12-18'],
+      ],
+    },
+    { ...EMULATOR_CREDENTIALS, accessKeySecret: options.secret ?? EMULATOR_CREDENTIALS.accessKeySecret },
+    { ...(options.now ? { now: () => options.now! } : {}), ...(options.nonce ? { nonce: () => options.nonce! } : {}) },
+  );
+  const response = await fetch(signed.url, { method: 'POST', headers: signed.headers.filter(([n]) => n !== 'host') });
+  return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
+}
