@@ -49,8 +49,7 @@ export function parseRegistrarTime(text: string | null | undefined): number | un
 function utc(year: number, month: number, day: number, hour: number, minute: number, second: number): number | undefined {
   const ms = Date.UTC(year, month, day, hour, minute, second);
   const d = new Date(ms);
-  const same = d.getUTCFullYear() === year && d.getUTCMonth() === month && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
-  return same ? ms : undefined;
+  return d.getUTCMonth() === month && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 ? ms : undefined;
 }
 
 /** An undocumented status code counts as in flight: never order on a task we cannot read. */
