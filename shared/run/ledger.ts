@@ -48,10 +48,17 @@ const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4,
 export function parseRegistrarTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;
   let m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  if (m) return utc(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   m = /^([A-Z][a-z]{2}) (\d{1,2}),(\d{4}) (\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m && MONTHS[m[1]!] !== undefined) return Date.UTC(+m[3]!, MONTHS[m[1]!]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
+  if (m && MONTHS[m[1]!] !== undefined) return utc(+m[3]!, MONTHS[m[1]!]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
   return undefined;
+}
+
+/** Date.UTC, but a field out of range (month 13, day 0, 24:00) is unreadable, not rolled into another day (an earlier one would under-count the cap). */
+function utc(year: number, month: number, day: number, hour: number, minute: number, second: number): number | undefined {
+  const ms = Date.UTC(year, month, day, hour, minute, second);
+  const d = new Date(ms);
+  return d.getUTCMonth() === month && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 ? ms : undefined;
 }
 
 /** An undocumented status code counts as in flight: never order on a task we cannot read. */

@@ -64,6 +64,8 @@ export class Recorder {
     this.attempted = true;
     try {
       await this.deliver!(batch, deadlineMs);
+      // A failed batch travels again at the front of the next one: once that arrives, its error is over.
+      this.failure = undefined;
     } catch (error) {
       // Kept for the next delivery: stdout has them meanwhile.
       this.queue = [...batch, ...this.queue];
@@ -82,10 +84,7 @@ export class Recorder {
     if (!this.deliver) return this.status();
     // A background delivery is itself bounded by the work deadline, which comes before this one.
     if (this.inFlight) await this.inFlight;
-    if (this.queue.length > 0 && deadlineMs > this.clock.now()) {
-      this.failure = undefined;
-      await this.send(deadlineMs);
-    }
+    if (this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
     return this.status();
   }
 }

@@ -1,7 +1,13 @@
 /**
- * A clock whose time moves only when a test says so: sleep() registers a timer, and advanceTo() fires
- * the timers in time order, letting the promise chains each one starts run before the next fires.
+ * Two fake clocks for specs, for two kinds of code:
+ * - `fakeClock()`: time moves only when the code under test sleeps (the sleep ends at once) or the test
+ *   says so; every sleep is recorded and the jitter comes from a fixed list, so waits can be asserted to
+ *   the millisecond. For code that awaits its own sleeps one after another (retries, the executor).
+ * - `FakeClock`: sleep() registers a timer and advanceTo() fires the timers in time order, letting the
+ *   promise chains each one starts run before the next fires. For code with several sleepers at once
+ *   (the rate limiter, bounded concurrency).
  */
+import type { Clock } from '../../shared/clock/index.js';
 const settleMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FakeClock {
@@ -58,4 +64,30 @@ export class FakeClock {
     }
     throw new Error(`fake clock: still ${this.timers.length} timer(s) after ${maxTimers}`);
   }
+}
+
+export interface JumpingClock extends Clock {
+  /** Every sleep asked for, in order. */
+  readonly sleeps: number[];
+  /** Moves the time on without a sleep (work that takes time: a slow call). */
+  advance(ms: number): void;
+}
+
+/** `random` answers the values in turn, the last one again once they are used up. */
+export function fakeClock(startMs = Date.UTC(2026, 11, 1, 12), random: readonly number[] = [0.5]): JumpingClock {
+  let nowMs = startMs;
+  let draws = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => nowMs,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      nowMs += ms;
+    },
+    random: () => random[Math.min(draws++, random.length - 1)]!,
+    advance: (ms) => {
+      nowMs += ms;
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config/config.js';
 import { matchesAny, parsePatternList } from '../../shared/config/domain-patterns.js';
-import { parseRunOptions, narrow, RunOptionsError } from '../../shared/run/options.js';
 
 function error(env: Record<string, string>): string {
   try {
@@ -79,22 +78,5 @@ describe('patterns', () => {
     expect(matchesAny('example.net', patterns)).toBe(false);
     expect(matchesAny('anything.org', parsePatternList('*'))).toBe(true);
     expect(matchesAny('a.com', parsePatternList('*.com'))).toBe(true);
-  });
-});
-
-describe('run options', () => {
-  const live = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' });
-  const dry = loadConfig({});
-
-  it('narrow: dry-run asked of a live function is honoured; live asked of a dry-run function is refused', () => {
-    expect(narrow(live, parseRunOptions({ mode: 'dry-run' })).mode).toBe('dry-run');
-    expect(narrow(live, parseRunOptions({})).mode).toBe('live');
-    expect(() => narrow(dry, parseRunOptions({ mode: 'live' }))).toThrow(RunOptionsError);
-  });
-
-  it('unknown fields, wrong types and junk domains are refused by name', () => {
-    expect(() => parseRunOptions({ mode: 'live', force: true })).toThrow(/unknown field force/);
-    expect(() => parseRunOptions({ domains: 'a.com' })).toThrow(/domains: expected array/);
-    expect(() => parseRunOptions({ domains: ['a.com', 'bad domain!'] })).toThrow(/domains: not domain names: "bad domain!"/);
   });
 });

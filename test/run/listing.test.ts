@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainItem } from '../../shared/domain-api/schemas.js';
+import { checkListing } from '../../shared/run/listing.js';
+
+const EXP = 1_764_550_800_000;
+/** A listed item; a date or status passed as undefined stays undefined (only a missing argument takes the default). */
+function item(DomainName: unknown, ...rest: [ExpirationDateLong?: unknown, DomainStatus?: unknown]): DomainItem {
+  return { DomainName, ExpirationDateLong: rest.length > 0 ? rest[0] : EXP, DomainStatus: rest.length > 1 ? rest[1] : '2' };
+}
+const BAD_DATE = 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range';
+
+describe('checkListing: one domain however it is listed', () => {
+  it('the same domain listed twice with the same date is one candidate, the repeat counted', () => {
+    const checked = checkListing([item('a.com'), item('b.com'), item('a.com')]);
+    expect(checked.candidates).toEqual([
+      { domainName: 'a.com', expirationMs: EXP },
+      { domainName: 'b.com', expirationMs: EXP },
+    ]);
+    expect(checked).toMatchObject({ invalid: [], duplicates: 1 });
+  });
+
+  it('case, a trailing dot, white space and the Unicode / punycode spellings are one domain', () => {
+    const checked = checkListing([item('Example.COM'), item(' example.com. '), item('例子.中国'), item('XN--FSQU00A.XN--FIQS8S'), item('xn--fsqu00a.xn--fiqs8s')]);
+    expect(checked.candidates).toEqual([
+      { domainName: 'example.com', expirationMs: EXP },
+      { domainName: 'xn--fsqu00a.xn--fiqs8s', expirationMs: EXP },
+    ]);
+    expect(checked.duplicates).toBe(3);
+  });
+
+  it('one domain listed with different dates is no candidate at all: one invalid-listing, whatever the order', () => {
+    const checked = checkListing([item('a.com', EXP), item('例子.中国', EXP), item('A.com', EXP + 1), item('a.com', EXP), item('xn--fsqu00a.xn--fiqs8s', EXP - 86_400_000)]);
+    expect(checked.candidates).toEqual([]);
+    expect(checked.invalid).toEqual([
+      { domain: 'a.com', problem: 'listed more than once with different expiration dates', expirationMs: undefined },
+      { domain: 'xn--fsqu00a.xn--fiqs8s', problem: 'listed more than once with different expiration dates', expirationMs: undefined },
+    ]);
+  });
+});
+
+describe('checkListing: ExpirationDateLong', () => {
+  it.each([
+    ['zero', 0],
+    ['negative', -1_764_550_800_000],
+    ['fractional', 1_764_550_800_000.5],
+    ['2^53', 2 ** 53],
+    ['above 2^53', 2 ** 53 + 2],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a string of 17 digits', '17645508000000000'],
+    ['a signed string', '-1764550800000'],
+    ['a string with a space', ' 1764550800000'],
+    ['an exponent', '1.7e12'],
+    ['an empty string', ''],
+    ['null', null],
+    ['missing', undefined],
+    ['a boolean', true],
+  ])('%s is an invalid listing, never an order', (_what, value) => {
+    const checked = checkListing([item('a.com', value)]);
+    expect(checked.candidates).toEqual([]);
+    expect(checked.invalid).toEqual([{ domain: 'a.com', problem: BAD_DATE, expirationMs: undefined }]);
+  });
+
+  it('a string of digits, 2^53 - 1 and 1 are whole milliseconds', () => {
+    const checked = checkListing([item('a.com', '1764550800000'), item('b.com', 2 ** 53 - 1), item('c.com', 1)]);
+    expect(checked.candidates).toEqual([
+      { domainName: 'a.com', expirationMs: 1_764_550_800_000 },
+      { domainName: 'b.com', expirationMs: 2 ** 53 - 1 },
+      { domainName: 'c.com', expirationMs: 1 },
+    ]);
+    expect(checked.invalid).toEqual([]);
+  });
+
+  it('the number and the string of the same date are the same listing', () => {
+    expect(checkListing([item('a.com', EXP), item('a.com', String(EXP))])).toMatchObject({ candidates: [{ domainName: 'a.com', expirationMs: EXP }], duplicates: 1 });
+  });
+});
+
+describe('checkListing: DomainName', () => {
+  it.each([
+    ['', '(empty DomainName)'],
+    ['   ', '   '],
+    ['localhost', 'localhost'],
+    ['two words.com', 'two words.com'],
+    ['-dash.com', '-dash.com'],
+    ['a..com', 'a..com'],
+    ['under_score.com', 'under_score.com'],
+    ['a\u0000b\u001f.com\u007f', 'a?b?.com?'],
+    [`${'a'.repeat(300)}.com`, 'a'.repeat(253)],
+    [null, '(DomainName null)'],
+    [undefined, '(DomainName undefined)'],
+    [42, '(DomainName number)'],
+    [{ name: 'a.com' }, '(DomainName object)'],
+  ])('%j is an invalid listing shown as %j', (name, shown) => {
+    const checked = checkListing([item(name)]);
+    expect(checked.candidates).toEqual([]);
+    expect(checked.invalid).toEqual([{ domain: shown, problem: 'DomainName is not a valid host name', expirationMs: EXP }]);
+  });
+
+  it('a bad name keeps a numeric date (to show), never a string one', () => {
+    expect(checkListing([item('', 'junk')]).invalid[0]!.expirationMs).toBeUndefined();
+    expect(checkListing([item('', -5)]).invalid[0]!.expirationMs).toBe(-5);
+    expect(checkListing([item('', Number.NaN)]).invalid[0]!.expirationMs).toBeUndefined();
+  });
+});
+
+describe('checkListing: DomainStatus', () => {
+  it('2 or "2" is in redemption; 1 and 3 (documented, not redemption) are left out silently', () => {
+    const checked = checkListing([item('two.com', EXP, 2), item('two-text.com', EXP, '2'), item('renew.com', EXP, 1), item('renew-text.com', EXP, '1'), item('normal.com', EXP, 3), item('normal-text.com', EXP, '3')]);
+    expect(checked.candidates.map((c) => c.domainName)).toEqual(['two.com', 'two-text.com']);
+    expect(checked.invalid).toEqual([]);
+  });
+
+  it('a status that is not documented is an invalid listing', () => {
+    for (const status of [0, 4, '02', ' 2', 'redemption', null, undefined, 2.5]) {
+      expect(checkListing([item('a.com', EXP, status)]).invalid).toEqual([{ domain: 'a.com', problem: 'DomainStatus is not one of the documented codes', expirationMs: EXP }]);
+    }
+  });
+
+  it('a documented status that is not wanted hides the item before any other check', () => {
+    expect(checkListing([item('', 'junk', 3)])).toEqual({ candidates: [], invalid: [], duplicates: 0 });
+  });
+
+  it('with wanted 1 (the renewal list) the roles change', () => {
+    const checked = checkListing([item('renew.com', EXP, '1'), item('redeem.com', EXP, '2')], 1);
+    expect(checked.candidates.map((c) => c.domainName)).toEqual(['renew.com']);
+  });
+
+  it('checks the name first, then the date, then the status', () => {
+    expect(checkListing([item('', 'junk', 'junk')]).invalid[0]!.problem).toBe('DomainName is not a valid host name');
+    expect(checkListing([item('a.com', 'junk', 'junk')]).invalid[0]!.problem).toBe(BAD_DATE);
+  });
+});
