@@ -2,4 +2,4 @@
 export { signAcs3, signRequest, type HeaderList, type SignOptions, type SignedRequest, type UnsignedRequest } from './acs3.js';
 export type { Credentials } from './credentials.js';
 export { hmacSha1Base64, sha256Hex } from './hash.js';
-export { formatQuery } from './percent-encode.js';
+export { formatQuery, percentEncode } from './percent-encode.js';
