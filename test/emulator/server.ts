@@ -11,6 +11,10 @@ import { generatePortfolio } from './portfolio.js';
 import { seededRandom } from './random.js';
 import { SlsService } from './sls-service.js';
 import { Acs3Verifier } from './verify-acs3.js';
+import { AccountDirectory, DEFAULT_ACCOUNT_ID, type EmulatedAccountOptions } from './accounts.js';
+import { FcService } from './fc-service.js';
+import { ResourceManagerService, RESOURCE_MANAGER_VERSION } from './resource-manager-service.js';
+import { StsService, STS_VERSION } from './sts-service.js';
 
 export interface EmulatorOptions {
   readonly port?: number;
@@ -26,6 +30,10 @@ export interface EmulatorOptions {
   readonly accessKeys?: Readonly<Record<string, string>>;
   readonly taskTiming?: Partial<TaskTiming>;
   readonly now?: () => number;
+  /** The account of the base access keys: the function's own, and the Resource Directory's management account. */
+  readonly accountId?: string;
+  /** Member accounts, each with its own portfolio, reached with the keys STS AssumeRole hands out. */
+  readonly accounts?: readonly EmulatedAccountOptions[];
 }
 
 export interface CallRecord {
@@ -78,10 +86,14 @@ export class Emulator {
   readonly rpcProducts = new Map<string, RpcProduct>();
   /** Extra path-based services, tried in order before the RPC dispatch. */
   readonly routes: RouteHandler[] = [];
+  readonly accounts: AccountDirectory;
+  readonly sts: StsService;
+  readonly fc: FcService;
   latencyMs: number;
   qps: number | undefined;
   private readonly server: Server;
-  private readonly verifier: Acs3Verifier;
+  /** Every ACS3 check goes through it; its secrets include the temporary keys STS has handed out. */
+  readonly verifier: Acs3Verifier;
   private readonly recent: number[] = [];
   private readonly now: () => number;
   private address: AddressInfo | undefined;
@@ -90,16 +102,24 @@ export class Emulator {
     this.now = options.now ?? Date.now;
     const seed = options.seed ?? 1;
     const secrets = new Map(Object.entries(options.accessKeys ?? { [DEFAULT_ACCESS_KEY.accessKeyId]: DEFAULT_ACCESS_KEY.accessKeySecret }));
+    const timing = { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 };
     this.domain = new DomainService(
       generatePortfolio({ count: options.domains ?? 200, seed, redemptionShare: options.redemptionShare ?? 0.25, now: this.now() }),
-      { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 },
+      timing,
       this.now,
     );
     this.faults = new FaultPlan(seededRandom(seed ^ 0x5eed));
     if (options.faults) this.faults.add(...(typeof options.faults === 'string' ? parseFaultSpec(options.faults) : options.faults));
     this.latencyMs = options.latencyMs ?? 0;
     this.qps = options.qps;
-    this.verifier = new Acs3Verifier(secrets, this.now);
+    this.accounts = new AccountDirectory(options.accountId ?? DEFAULT_ACCOUNT_ID, this.domain, secrets, timing, this.now);
+    for (const account of options.accounts ?? []) this.accounts.add(account);
+    this.verifier = new Acs3Verifier(secrets, this.now, (id, token) => this.accounts.checkSession(id, token));
+    this.sts = new StsService(this.accounts);
+    this.rpcProducts.set(STS_VERSION, this.sts);
+    this.rpcProducts.set(RESOURCE_MANAGER_VERSION, new ResourceManagerService(this.accounts, this.now));
+    this.fc = new FcService(this.verifier, this.accounts, this.now);
+    this.routes.push(this.fc.route);
     this.sls = new SlsService(secrets, this.now, this.faults);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
@@ -224,7 +244,7 @@ export class Emulator {
     }
     if (product) return reply(await product.handle(action, params, requestId, { accessKeyId: verdict.accessKeyId }));
     const failTask = action === 'SaveSingleTaskForCreatingOrderRedeem' && this.faults.take(action, ['task-fail']) !== undefined;
-    const answer = this.domain.handle(action, params, requestId, failTask);
+    const answer = this.accounts.domainFor(verdict.accessKeyId).handle(action, params, requestId, failTask);
     const after = answer.status === 200 ? this.faults.take(action, ['5xx-after', 'reset-after']) : undefined;
     if (after?.kind === '5xx-after') {
       return reply({ status: 500, body: errorBody(requestId, 'InternalError', 'The request processing has failed due to some unknown error.') });
