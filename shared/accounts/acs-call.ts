@@ -3,11 +3,10 @@
  * clients and the FC InvokeFunction (ROA) client. Every attempt is signed afresh (new date and nonce).
  */
 import * as z from 'zod/mini';
-import { NetworkError, toNetworkError } from '../domain-api/index.js';
+import { DomainApiError, MalformedResponseError, readRetryDecision, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
 import { DEFAULT_RETRY_POLICY, HttpTimeoutError, headerValue, realRuntime, send, withRetry, type HttpAnswer, type RetryDecision, type RetryPolicy, type RetryRuntime } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials, type HeaderList } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { CloudApiError, CloudMalformedResponseError } from './errors.js';
 
 export const USER_AGENT = 'domain-redeemer/0.1';
 
@@ -75,12 +74,12 @@ function retryAfter(answer: HttpAnswer): number | undefined {
 }
 
 /** The error an answer stands for; the request id also comes from x-acs-request-id / x-fc-request-id. */
-export function answerError(action: string, answer: HttpAnswer): CloudApiError {
+export function answerError(action: string, answer: HttpAnswer): DomainApiError {
   const text = answer.body.toString('utf8');
   const parsed = errorBodySchema.safeParse(parseJson(text));
   const body = parsed.success ? parsed.data : {};
   const code = body.Code ?? body.ErrorCode ?? `HTTP${answer.status}`;
-  return new CloudApiError({
+  return new DomainApiError({
     action,
     code,
     message: body.Message ?? body.ErrorMessage ?? (text.length === 0 ? 'empty answer' : `unreadable error answer (${text.length} bytes)`),
@@ -95,12 +94,12 @@ export function answerError(action: string, answer: HttpAnswer): CloudApiError {
 export function readJsonAnswer<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S): z.output<S> {
   if (answer.status < 200 || answer.status >= 300) throw answerError(action, answer);
   const json = parseJson(answer.body.toString('utf8'));
-  if (json === undefined) throw new CloudMalformedResponseError(action, '(body)', 'not JSON');
+  if (json === undefined) throw new MalformedResponseError(action, '(body)', 'not JSON');
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const requestId = (json as { RequestId?: unknown }).RequestId;
-    throw new CloudMalformedResponseError(
+    throw new MalformedResponseError(
       action,
       issuePath(issue.path),
       describeIssue(issue).replace(/^[^:]*: /, ''),
@@ -110,16 +109,16 @@ export function readJsonAnswer<S extends z.ZodMiniType>(action: string, answer: 
   return parsed.data;
 }
 
-/** A read or a side-effect-free call: throttling, 5xx and network errors may be tried again. */
-export function idempotentRetry(error: unknown): RetryDecision {
-  if (error instanceof CloudApiError) return { retry: error.isThrottling || error.isServerError, retryAfterMs: error.retryAfterMs };
-  return { retry: error instanceof NetworkError };
-}
+/** A read or a side-effect-free call (ListAccounts, AssumeRole): the Domain API's read rules. */
+export const idempotentRetry = readRetryDecision;
 
-/** A call that must not happen twice: only what was certainly not accepted is tried again. */
+/**
+ * A call that must not happen twice (InvokeFunction): only what was certainly not accepted is tried
+ * again, as for a redeem submission; FC also says "throttled" with HTTP 429.
+ */
 export function notAcceptedRetry(error: unknown): RetryDecision {
-  if (error instanceof CloudApiError && error.isThrottling) return { retry: true, retryAfterMs: error.retryAfterMs };
-  return { retry: error instanceof NetworkError && !error.sent };
+  if (error instanceof DomainApiError && error.httpStatus === 429) return { retry: true, retryAfterMs: error.retryAfterMs };
+  return submitRetryDecision(error);
 }
 
 export function retrying<T>(attempt: () => Promise<T>, decide: (error: unknown) => RetryDecision, settings: RetrySettings): Promise<T> {

@@ -12,7 +12,8 @@
 import { headerValue } from '../http/index.js';
 import { percentEncode, type Credentials } from '../signing/index.js';
 import { answerError, notAcceptedRetry, retrying, sendSigned, type RetrySettings } from './acs-call.js';
-import { CloudApiError, PayloadTooLargeError } from './errors.js';
+import { DomainApiError } from '../domain-api/index.js';
+import { PayloadTooLargeError } from './errors.js';
 
 export const FC_VERSION = '2023-03-30';
 /** FC's limit for an asynchronous event (raisable to 256 KB by ticket). */
@@ -67,7 +68,7 @@ export async function invokeFunctionAsync(request: InvokeAsyncRequest): Promise<
       });
       if (answer.status >= 200 && answer.status < 300 && answer.status !== 202) {
         const requestId = headerValue(answer.headers, 'x-fc-request-id');
-        throw new CloudApiError({ action: ACTION, code: 'NotAccepted', message: `HTTP ${answer.status} instead of 202 Accepted for an asynchronous invocation`, requestId, httpStatus: answer.status });
+        throw new DomainApiError({ action: ACTION, code: 'NotAccepted', message: `HTTP ${answer.status} instead of 202 Accepted for an asynchronous invocation`, requestId, httpStatus: answer.status, retryAfterMs: undefined });
       }
       if (answer.status !== 202) throw answerError(ACTION, answer);
       return { requestId: headerValue(answer.headers, 'x-fc-request-id') };

@@ -14,11 +14,8 @@ export {
 export {
   AccountListingError,
   AccountNotAuthorizedError,
-  CloudApiError,
-  CloudMalformedResponseError,
   PayloadTooLargeError,
   accountErrorCode,
-  accountErrorMessage,
 } from './errors.js';
 export { ASYNC_PAYLOAD_LIMIT, FC_VERSION, fcInvokeEndpoint, invokeFunctionAsync, type AsyncInvocation, type InvokeAsyncRequest } from './fc-invoke.js';
 export {

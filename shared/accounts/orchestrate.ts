@@ -7,7 +7,8 @@
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, partialRefs, resolveAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
-import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode, accountErrorMessage } from './errors.js';
+import { errorMessage } from '../domain-api/index.js';
+import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
 import type { AsyncInvocation } from './fc-invoke.js';
 import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
@@ -135,7 +136,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
       const invocation = await deps.invoke(payload, account);
       record = { ...base, outcome: 'invoked', invocation_request_id: invocation.requestId, duration_ms: now() - started };
     } catch (error) {
-      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: accountErrorMessage(error), duration_ms: now() - started };
+      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), duration_ms: now() - started };
     }
     await deps.writeRecord(record);
     return record;
@@ -146,7 +147,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     count_accounts: accounts.length,
     count_invoked: invoked,
     count_failed: records.length - invoked,
-    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: accountErrorMessage(listingError) } : {}),
+    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: errorMessage(listingError) } : {}),
     records,
   };
 }

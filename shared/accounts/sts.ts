@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import type { Credentials } from '../signing/index.js';
 import { callRpc, type RetrySettings } from './acs-call.js';
-import { CloudMalformedResponseError } from './errors.js';
+import { MalformedResponseError } from '../domain-api/index.js';
 
 export const STS_VERSION = '2015-04-01';
 export const STS_DEFAULT_ENDPOINT = 'https://sts.aliyuncs.com';
@@ -85,11 +85,11 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRol
   // acs:ram::<account-id>:role/<role-name>/<session-name>
   const boundTo = /^acs:ram::(\d+):/.exec(body.AssumedRoleUser.Arn)?.[1];
   if (boundTo !== request.accountId) {
-    throw new CloudMalformedResponseError(ACTION, 'AssumedRoleUser.Arn', `names account ${boundTo ?? '(none)'}, not ${request.accountId}`, body.RequestId);
+    throw new MalformedResponseError(ACTION, 'AssumedRoleUser.Arn', `names account ${boundTo ?? '(none)'}, not ${request.accountId}`, body.RequestId);
   }
   const expiresAt = Date.parse(body.Credentials.Expiration);
   if (!(expiresAt > (request.now ?? Date.now)())) {
-    throw new CloudMalformedResponseError(ACTION, 'Credentials.Expiration', 'already past', body.RequestId);
+    throw new MalformedResponseError(ACTION, 'Credentials.Expiration', 'already past', body.RequestId);
   }
   return {
     credentials: {
