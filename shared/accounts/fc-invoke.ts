@@ -5,9 +5,9 @@
  *
  * Hand-written rather than the @alicloud/fc2 that FC preinstalls: fc2 speaks the 2.0 API
  * (/2016-08-15/services/{service}/functions/{fn}/invocations, FC's own signature); reaching the 3.0 path
- * needs an undocumented override of its `version` property. This client is ~100 lines on the signer and
- * transport the function already has, adds nothing to the bundle, and is tested against the official
- * @alicloud/fc20230330's own requests through the emulator.
+ * needs an undocumented override of its `version` property. This client is a few dozen lines on the
+ * signer and transport the function already has, adds nothing to the bundle, and is tested against the
+ * same emulator route that the official @alicloud/fc20230330 client is tested against.
  */
 import { headerValue } from '../http/index.js';
 import { percentEncode, type Credentials } from '../signing/index.js';
