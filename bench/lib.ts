@@ -124,7 +124,10 @@ export async function scaleRow(options: { domains: number; latencyMs: number; re
     if (run.outcome !== 'completed') throw new Error(`scale run for ${options.domains} domains: ${run.outcome} ${run.error_code ?? ''}`);
     const pageSize = 100;
     const submissions = run.count_succeeded + run.count_submitted + run.count_failed + run.count_in_progress;
-    const minimumCalls = Math.max(1, Math.ceil(run.candidates / pageSize)) + 1 + 2 * submissions;
+    // The pages of both lists (redemption, and renewal for the notification), one ledger page, and per
+    // order: a fresh look at the day's ledger (one QueryTaskList page), the submission, one follow-up.
+    const listPages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
+    const minimumCalls = listPages(run.candidates) + (run.watched === undefined ? 0 : listPages(run.watched)) + 1 + 3 * submissions;
     return {
       domains: options.domains,
       inRedemption: run.candidates,

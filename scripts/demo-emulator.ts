@@ -2,11 +2,13 @@
  * The embedded demo: an emulator with a small portfolio in every phase, one order already in flight from
  * an "earlier run", and the environment that points the redeemer at it (live mode: no money is involved).
  */
+import { clientEnvironment } from '../test/emulator/cli-usage.js';
 import { DAY_MS } from '../test/emulator/portfolio.js';
 import { DEFAULT_ACCESS_KEY, Emulator } from '../test/emulator/server.js';
 
 export async function startDemoEmulator(): Promise<{ emulator: Emulator; env: Record<string, string> }> {
-  const emulator = new Emulator({ domains: 48, seed: 2026, redemptionShare: 0.5, taskTiming: { waitingMs: 400, executingMs: 800 } });
+  const robotSecret = 'SEC-demo-dingtalk-secret';
+  const emulator = new Emulator({ domains: 48, seed: 2026, redemptionShare: 0.5, taskTiming: { waitingMs: 400, executingMs: 800 }, robots: { dingtalk: robotSecret } });
   const url = await emulator.start();
   const late = emulator.domain.domains.filter((d) => d.phase === 'late-redemption');
   if (late[0]) emulator.domain.seedTask(late[0].domainName, Date.now() - 3_600_000, { waitingMs: 600_000, executingMs: DAY_MS });
@@ -17,13 +19,11 @@ export async function startDemoEmulator(): Promise<{ emulator: Emulator; env: Re
       REDEEM_DOMAINS: '*',
       REDEEM_EXCLUDE: '*.shop',
       REDEEM_MAX_PER_RUN: '10',
-      DOMAIN_ENDPOINT: url,
-      SLS_ENDPOINT: url,
-      SLS_PROJECT: 'redeemer-demo',
-      SLS_LOGSTORE: 'results',
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY.accessKeySecret,
+      ...clientEnvironment(url, DEFAULT_ACCESS_KEY),
       ALIBABA_CLOUD_SECURITY_TOKEN: 'demo-sts-token',
+      // The emulator plays a DingTalk custom robot with 加签, so the demo shows the message a person gets.
+      NOTIFY_DINGTALK_URL: `${url}/__robots/dingtalk?access_token=demo-robot-token`,
+      NOTIFY_DINGTALK_SECRET: robotSecret,
     },
   };
 }

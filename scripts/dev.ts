@@ -3,11 +3,21 @@
  * the webhook with curl. Configuration comes from the demo, overridable by the environment.
  */
 import { startCustomRuntime } from '../functions/redeem/custom-runtime.js';
+import { listenFailureLine, parsePort, probePort } from '../shared/http/index.js';
 import { startDemoEmulator } from './demo-emulator.js';
 
+/** Usage and environment problems: one line, exit code 2. */
+function stop(line: string): never {
+  process.stderr.write(`dev: ${line}\n`);
+  process.exit(2);
+}
+
+const portText = process.env.FC_CUSTOM_LISTEN_PORT || '9000';
+const port = parsePort(portText) ?? stop(`FC_CUSTOM_LISTEN_PORT must be a port number from 0 to 65535, got "${portText}"`);
+// Before the emulator starts: startCustomRuntime does not report listen errors, the probe does.
+await probePort(port, '127.0.0.1').catch((error: unknown) => stop(listenFailureLine(error, port, 'set FC_CUSTOM_LISTEN_PORT to another one (0 picks a free port)') ?? String(error)));
 const { emulator, env } = await startDemoEmulator();
 const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...process.env };
-const port = Number(process.env.FC_CUSTOM_LISTEN_PORT || 9000);
 const { port: listening } = await startCustomRuntime({ env: merged, port, hostname: '127.0.0.1' });
 const url = `http://127.0.0.1:${listening}`;
 process.stdout.write(`Emulator:  ${emulator.url}  (state: ${emulator.url}/__emulator/state)

@@ -33,9 +33,15 @@ try {
 } finally {
   process.stdout.write = write;
 }
-process.stdout.write(`${renderTable(summary)}\n\n`);
+process.stdout.write(`${renderTable(summary, { recordsNote: 'the function wrote every record to its stdout, as on FC' })}\n\n`);
 process.stdout.write(`The function wrote ${lines.length} JSON lines to stdout; the run record:\n${lines.at(-1)?.trim() ?? '(none)'}\n`);
 const state = emulator.state('none');
 process.stdout.write(`The emulator now holds ${state.tasks.length} redeem tasks and ${state.logs.length} records in SLS ${env.SLS_PROJECT}/${env.SLS_LOGSTORE}.\n`);
+const message = state.robots.dingtalk.received.at(-1)?.body as { markdown?: { text?: string } } | undefined;
+process.stdout.write(
+  message?.markdown?.text
+    ? `\nThe message the DingTalk robot received (notify_dingtalk: ${String((JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>).notify_dingtalk)}):\n\n${message.markdown.text}\n`
+    : '\nNo notification was sent (nothing worth a person\'s attention).\n',
+);
 await emulator.close();
 process.exitCode = summary.run.outcome === 'completed' && summary.run.count_failed === 0 ? 0 : 1;

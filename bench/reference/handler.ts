@@ -4,8 +4,12 @@
  * Built with the same esbuild settings as dist/redeem/index.js, for the benchmark only.
  */
 import SlsClient from '@alicloud/log';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../shared/clock/index.js';
+import { createLogger } from '../../shared/log/index.js';
+import { loadNotifyConfig } from '../../shared/notify/index.js';
 import { ConfigError } from '../../shared/config/index.js';
-import { parsePatternList } from '../../shared/config/index.js';
+import { loadMoneyConfig, parsePatternList } from '../../shared/config/index.js';
 import { mergeTldRules } from '../../shared/run/index.js';
 import { executeRun, type RunSummary } from '../../shared/run/index.js';
 import type { RedeemerConfig } from '../../shared/config/index.js';
@@ -14,9 +18,9 @@ import { SdkDomainApi } from './sdk-domain-api.js';
 
 function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join('.'), message: i.message })));
   const v = parsed.data;
-  if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) throw new ConfigError('Invalid configuration: REDEEM_DOMAINS: required when REDEEM_MODE=live');
+  if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) throw new ConfigError([{ variable: 'REDEEM_DOMAINS', message: 'required when REDEEM_MODE=live' }]);
   const sls = env.SLS_ENDPOINT && env.SLS_PROJECT && env.SLS_LOGSTORE ? { endpoint: env.SLS_ENDPOINT, project: env.SLS_PROJECT, logstore: env.SLS_LOGSTORE } : undefined;
   return {
     mode: v.REDEEM_MODE,
@@ -30,7 +34,15 @@ function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
     domainEndpoint: v.DOMAIN_ENDPOINT,
     sls,
     webhookSecret: env.WEBHOOK_SECRET,
+    notify: notifyConfig(env),
+    money: loadMoneyConfig(env).value,
   };
+}
+
+function notifyConfig(env: NodeJS.ProcessEnv) {
+  const loaded = loadNotifyConfig(env);
+  if (!loaded.ok) throw new ConfigError(loaded.problems.map((line) => ({ variable: line.split(':')[0]!, message: line })));
+  return loaded.config;
 }
 
 export async function handler(event: Buffer, context: any): Promise<RunSummary> {
@@ -45,11 +57,12 @@ export async function handler(event: Buffer, context: any): Promise<RunSummary> 
     securityToken: context?.credentials?.securityToken ?? process.env.ALIBABA_CLOUD_SECURITY_TOKEN,
   };
   const timeoutMs = (context?.function?.timeout ?? 60) * 1000;
+  const budgetMs = timeoutMs - Math.min(10_000, timeoutMs * 0.1);
   const sls = config.sls ? new SlsClient({ ...credentials, endpoint: config.sls.endpoint }) : undefined;
   return executeRun(
-    { config, trigger: timer.success ? 'timer' : 'invoke', options, fcRequestId: context?.requestId, budgetMs: timeoutMs - Math.min(10_000, timeoutMs * 0.1) },
+    { config, trigger: timer.success ? 'timer' : 'invoke', options, fcRequestId: context?.requestId, budgetMs, runId: randomUUID(), clock: systemClock, logger: createLogger() },
     {
-      api: new SdkDomainApi({ site: config.site, endpoint: config.domainEndpoint, credentials }),
+      api: new SdkDomainApi({ site: config.site, endpoint: config.domainEndpoint, credentials, deadlineMs: Date.now() + budgetMs }),
       deliver: sls
         ? async (records) => {
             const timestamp = Math.floor(Date.now() / 1000);

@@ -5,12 +5,13 @@
  */
 import * as OpenApiModule from '@alicloud/openapi-client';
 import type { z } from 'zod';
-import { DomainApiError, MalformedResponseError, OutcomeUnknownError, TaskIsBeingProcessedError } from '../../shared/domain-api/index.js';
-import { isOutcomeUnknown, readRetryDecision, submitRetryDecision, toNetworkError } from '../../shared/domain-api/index.js';
-import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder } from '../../shared/domain-api/index.js';
+import { DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from '../../shared/domain-api/index.js';
+import { readRetryDecision, submitOnce, toNetworkError } from '../../shared/domain-api/index.js';
+import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder, type SubmittedOrder, type TaskDetailQuery, type TaskListQuery } from '../../shared/domain-api/index.js';
 import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/index.js';
 import { SITES, type DomainSite } from '../../shared/domain-api/index.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry } from '../../shared/http/index.js';
+import { systemClock } from '../../shared/clock/index.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from '../../shared/http/index.js';
 import type { Credentials } from '../../shared/signing/index.js';
 import { domainListSchema, redeemSchema, taskDetailListSchema, taskListSchema } from './schemas.js';
 
@@ -24,7 +25,10 @@ export class SdkDomainApi implements DomainApi {
   private readonly client: any;
   private readonly version: string;
 
-  constructor(options: { site: DomainSite; endpoint?: string | undefined; credentials: Credentials }) {
+  private readonly deadlineMs: number;
+
+  constructor(options: { site: DomainSite; endpoint?: string | undefined; credentials: Credentials; deadlineMs: number }) {
+    this.deadlineMs = options.deadlineMs;
     const site = SITES[options.site];
     const endpoint = new URL(options.endpoint ?? site.endpoint);
     this.version = site.version;
@@ -61,48 +65,31 @@ export class SdkDomainApi implements DomainApi {
   }
 
   private read<S extends z.ZodTypeAny>(action: string, query: Record<string, string | number | undefined>, schema: S): Promise<z.output<S>> {
-    return withRetry(() => this.attempt(action, query, schema), readRetryDecision, DEFAULT_RETRY_POLICY, realRuntime);
+    return withRetry(() => this.attempt(action, query, schema), readRetryDecision, DEFAULT_RETRY_POLICY, systemClock, this.deadlineMs);
   }
 
-  async *domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>> {
-    for (let pageNum = 1; ; pageNum++) {
-      const body = await this.read('QueryDomainList', { PageNum: pageNum, PageSize: query.pageSize ?? 100, QueryType: query.queryType }, domainListSchema);
-      const page = pageOf(body.Data?.Domain ?? [], body, pageNum);
-      yield page;
-      if (!page.hasNext) return;
-    }
+  async queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>> {
+    const body = await this.read('QueryDomainList', { PageNum: query.pageNum, PageSize: query.pageSize, QueryType: query.queryType }, domainListSchema);
+    return pageOf(body.Data?.Domain ?? [], body, query.pageNum);
   }
 
-  async queryTaskDetailList(query: { taskNo: string; pageNum?: number; pageSize?: number; domainName?: string | undefined }): Promise<Page<TaskDetail>> {
-    const pageNum = query.pageNum ?? 1;
-    const body = await this.read('QueryTaskDetailList', { TaskNo: query.taskNo, PageNum: pageNum, PageSize: query.pageSize ?? 100, DomainName: query.domainName }, taskDetailListSchema);
-    return pageOf(body.Data?.TaskDetail ?? [], body, pageNum);
+  async queryTaskDetailList(query: TaskDetailQuery): Promise<Page<TaskDetail>> {
+    const body = await this.read('QueryTaskDetailList', { TaskNo: query.taskNo, PageNum: query.pageNum, PageSize: query.pageSize, DomainName: query.domainName }, taskDetailListSchema);
+    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum);
   }
 
-  async queryTaskList(query: { pageNum?: number; pageSize?: number; beginCreateTime?: number; endCreateTime?: number }): Promise<Page<TaskInfo>> {
-    const pageNum = query.pageNum ?? 1;
-    const body = await this.read('QueryTaskList', { PageNum: pageNum, PageSize: query.pageSize ?? 100, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime }, taskListSchema);
-    return pageOf(body.Data?.TaskInfo ?? [], body, pageNum);
+  async queryTaskList(query: TaskListQuery): Promise<Page<TaskInfo>> {
+    const body = await this.read('QueryTaskList', { PageNum: query.pageNum, PageSize: query.pageSize, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime }, taskListSchema);
+    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum);
   }
 
-  async saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }> {
-    let attempts = 0;
-    try {
-      const body = await withRetry(
-        () => {
-          attempts++;
-          return this.attempt('SaveSingleTaskForCreatingOrderRedeem', { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, redeemSchema);
-        },
-        submitRetryDecision,
-        DEFAULT_RETRY_POLICY,
-        realRuntime,
-      );
-      return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
-    } catch (error) {
-      if (isOutcomeUnknown(error)) {
-        throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
-      }
-      throw error;
-    }
+  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder> {
+    return submitOnce(
+      order,
+      () => this.attempt('SaveSingleTaskForCreatingOrderRedeem', { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, redeemSchema),
+      DEFAULT_RETRY_POLICY,
+      systemClock,
+      this.deadlineMs,
+    );
   }
 }

@@ -6,11 +6,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
-import { MissingCredentialsError } from '../../shared/config/index.js';
-import { MalformedEventError, decodeEvent } from '../../shared/fc/index.js';
-import { invokeRun, optionsFromEvent, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
-import { verifyWebhook } from '../../shared/fc/index.js';
-import { RunOptionsError } from '../../shared/run/index.js';
+import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
+import type { DoctorReport } from '../../shared/doctor/index.js';
+import { createLogger } from '../../shared/log/index.js';
 import type { RunSummary } from '../../shared/run/index.js';
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -21,40 +20,21 @@ export interface AppBindings {
 
 type AppContext = Context<{ Bindings: AppBindings }>;
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 500 | 502 | 503,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const tooLarge = () => new UserError('payload-too-large', `The body is larger than ${WEBHOOK_BODY_LIMIT} bytes`);
 
-function errorBody(code: string, message: string) {
-  return { error: { code, message } };
-}
-
-/** What a user can cause maps to a status and a message that names the field; anything else is opaque. */
-export function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  if (error instanceof RunOptionsError) return new HttpError(error.code === 'escalation-refused' ? 403 : 400, error.code, error.message);
-  if (error instanceof MalformedEventError) return new HttpError(400, 'malformed-event', error.message);
-  if (error instanceof ConfigError) return new HttpError(500, 'bad-configuration', error.message);
-  if (error instanceof MissingCredentialsError) return new HttpError(500, 'missing-credentials', error.message);
-  return new HttpError(500, 'internal-error', 'The run could not complete; see the function log for the request id');
-}
-
-/** Reads the body up to `limit` bytes; one byte more is a 413, whatever Content-Length claimed. */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new HttpError(413, 'payload-too-large', `The body is larger than ${limit} bytes`);
+/**
+ * Reads the body up to the limit; one byte more is a 413, whatever Content-Length claimed. Hand-written
+ * rather than Hono's bodyLimit, which trusts a Content-Length header that an FC event's headers can state
+ * falsely (the body there comes from the event, not from a framed HTTP stream).
+ */
+async function readLimited(request: Request): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length') ?? '0') > WEBHOOK_BODY_LIMIT) throw tooLarge();
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'payload-too-large', `The body is larger than ${limit} bytes`);
+    if (size > WEBHOOK_BODY_LIMIT) throw tooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -64,59 +44,69 @@ function parseJsonBody(raw: Uint8Array): unknown {
   if (raw.length === 0) return {};
   try {
     return JSON.parse(Buffer.from(raw).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}');
+  } catch (error) {
+    throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
   }
 }
 
-function summaryStatus(summary: RunSummary): 200 | 502 {
-  return summary.run.outcome === 'failed' ? 502 : 200;
+/** 502 for a run that failed as a whole; a doctor's report is an answer whatever it found. */
+function resultStatus(result: RunSummary | DoctorReport): 200 | 502 {
+  return !isDoctorReport(result) && result.run.outcome === 'failed' ? 502 : 200;
 }
 
 export function createApp(deps: InvocationDeps & { readonly now?: () => number }) {
   const app = new Hono<{ Bindings: AppBindings }>();
+  const logger = deps.logger ?? createLogger();
+  const replays = new ReplayGuard();
+  const now = deps.now ?? deps.clock?.now ?? Date.now;
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const answerError = (c: AppContext, error: unknown) => {
+    const user = toUserError(error);
+    if (user.code === 'internal-error') {
+      // Our own errors never carry a credential; the stack stays out of the log line and the answer.
+      logger.error('unhandled error', { fc_request_id: c.env?.platform?.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
+    }
+    return c.json(errorBody(user), httpStatusFor(user));
+  };
+
+  // Says whether the configuration is valid, naming the bad variables but never their values; no cloud call.
+  app.get('/healthz', (c) => {
+    try {
+      loadConfig(deps.env);
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return c.json({ status: 'misconfigured', invalid: [...new Set(error.problems.map((p) => p.variable))] });
+    }
+  });
 
   app.post('/webhook', async (c: AppContext) => {
     const secret = deps.env.WEBHOOK_SECRET?.trim();
-    if (!secret) throw new HttpError(503, 'webhook-disabled', 'The webhook is disabled: WEBHOOK_SECRET is not set');
-    const raw = await readLimited(c.req.raw, WEBHOOK_BODY_LIMIT);
-    const verdict = verifyWebhook(
-      secret,
-      { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null },
-      raw,
-      (deps.now ?? Date.now)(),
-    );
-    if (!verdict.ok) throw new HttpError(401, 'unauthorized', verdict.message);
-    const summary = await invokeRun('webhook', parseJsonBody(raw), c.env.platform, deps, loadConfig(deps.env));
-    return c.json(summary, summaryStatus(summary));
+    if (!secret) throw new UserError('webhook-disabled', 'The webhook is disabled: WEBHOOK_SECRET is not set');
+    const raw = await readLimited(c.req.raw);
+    const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
+    if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
+    if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
+    const summary = await invokeRun('webhook', parseJsonBody(raw), c.env.platform, { ...deps, logger });
+    return c.json(summary, resultStatus(summary));
   });
 
   // The custom runtime's event path: timer events and direct invocations arrive here as raw bytes.
   // Through the HTTP trigger it does not exist: only the signed webhook may start a run from outside.
   app.post('/invoke', async (c: AppContext) => {
-    if (c.env.platform.channel !== 'event') return c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404);
+    if (c.env.platform.channel !== 'event') return c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404);
     try {
       const { trigger, options } = optionsFromEvent(decodeEvent(Buffer.from(await c.req.arrayBuffer())));
-      const summary = await invokeRun(trigger, options, c.env.platform, deps);
-      c.header('x-fc-status', summary.run.outcome === 'failed' ? '404' : '200');
-      return c.json(summary, summaryStatus(summary));
+      const summary = await invokeRun(trigger, options, c.env.platform, { ...deps, logger });
+      c.header('x-fc-status', resultStatus(summary) === 502 ? '404' : '200');
+      return c.json(summary, resultStatus(summary));
     } catch (error) {
-      const http = toHttpError(error);
       c.header('x-fc-status', '404');
-      return c.json(errorBody(http.code, http.message), http.status);
+      return answerError(c, error);
     }
   });
 
-  app.notFound((c) => c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((error, c) => {
-    const http = toHttpError(error);
-    if (http.status === 500 && http.code === 'internal-error') {
-      // Our own errors never carry a credential; the stack stays out of the log line and the answer.
-      process.stderr.write(`${JSON.stringify({ level: 'ERROR', message: 'unhandled error', fc_request_id: c.env?.platform?.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' })}\n`);
-    }
-    return c.json(errorBody(http.code, http.message), http.status);
-  });
+  app.notFound((c) => c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404));
+  app.onError((error, c) => answerError(c, error));
   return app;
 }

@@ -1,17 +1,25 @@
 /**
  * The custom runtime's HTTP server: the same Hono app on @hono/node-server. FC passes the role's STS
- * credentials, the request id and the timeout as x-fc-* headers (callers cannot send x-fc-* headers).
+ * credentials, the request id and the timeout as x-fc-* headers, and marks every request it sends with
+ * x-fc-control-path. Only that mark makes the x-fc-* headers FC's: without it the request came from
+ * somewhere else, its x-fc-* headers are the sender's words, and it is treated as an outside request.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Env, Platform } from '../../shared/fc/index.js';
+import type { Env } from '../../shared/config/index.js';
+import type { Platform } from '../../shared/fc/index.js';
+import { createLogger, type Logger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
 
+const OUTSIDE: Platform = { channel: 'http', credentials: undefined, requestId: undefined, timeoutSeconds: undefined };
+
 export function platformFromHeaders(headers: Headers): Platform {
+  const controlPath = headers.get('x-fc-control-path');
+  if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
   const timeout = Number(headers.get('x-fc-function-timeout'));
   return {
-    // FC marks HTTP-trigger requests with x-fc-control-path: /http-invoke (callers cannot send x-fc-* headers).
-    channel: headers.get('x-fc-control-path') === '/http-invoke' ? 'http' : 'event',
+    channel: controlPath === '/invoke' ? 'event' : 'http',
+    credentialSource: 'headers',
     credentials: {
       accessKeyId: headers.get('x-fc-access-key-id') ?? undefined,
       accessKeySecret: headers.get('x-fc-access-key-secret') ?? undefined,
@@ -26,14 +34,14 @@ export interface CustomRuntimeOptions {
   readonly env: Env;
   readonly port: number;
   readonly hostname?: string;
-  readonly log?: (line: string) => void;
+  readonly logger?: Logger;
   readonly followIntervalMs?: number;
 }
 
 export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ server: ServerType; port: number }> {
-  const app = createApp({ env: options.env, followIntervalMs: options.followIntervalMs });
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return new Promise((resolve) => {
+  const logger = options.logger ?? createLogger();
+  const app = createApp({ env: options.env, followIntervalMs: options.followIntervalMs, logger });
+  return new Promise((resolve, reject) => {
     const server = serve(
       {
         hostname: options.hostname ?? '0.0.0.0',
@@ -41,15 +49,16 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
         fetch: async (request: Request) => {
           const platform = platformFromHeaders(request.headers);
           // s logs groups an invocation's lines between these two markers.
-          if (platform.requestId) log(`FC Invoke Start RequestId: ${platform.requestId}`);
+          if (platform.requestId) logger.raw(`FC Invoke Start RequestId: ${platform.requestId}`);
           try {
             return await app.fetch(request, { platform });
           } finally {
-            if (platform.requestId) log(`FC Invoke End RequestId: ${platform.requestId}`);
+            if (platform.requestId) logger.raw(`FC Invoke End RequestId: ${platform.requestId}`);
           }
         },
       },
       (info: AddressInfo) => resolve({ server, port: info.port }),
     );
+    server.once('error', reject);
   });
 }

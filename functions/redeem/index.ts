@@ -3,56 +3,64 @@
  * Type guards pick the processor: an HTTP trigger event goes to the Hono app through our FC3 adapter, a
  * timer event runs with the options in its payload, anything else is a direct invocation.
  */
-import { decodeEvent, looksLikeHttpEvent, parseContext, parseHttpEvent, MalformedEventError } from '../../shared/fc/index.js';
-import { eventToRequest, responseToStruct, type FcHttpResponse } from '../../shared/fc/index.js';
-import { invokeRun, optionsFromEvent, RunFailedError, type Platform } from '../../shared/fc/index.js';
+import { errorBody, httpStatusFor, toUserError } from '../../shared/errors/index.js';
+import {
+  RunFailedError,
+  decodeEvent,
+  eventToRequest,
+  invokeRun,
+  isDoctorReport,
+  isHttpEventShape,
+  optionsFromEvent,
+  parseContext,
+  parseHttpEvent,
+  responseToStruct,
+  type FcHttpResponse,
+  type Platform,
+} from '../../shared/fc/index.js';
+import type { DoctorReport } from '../../shared/doctor/index.js';
 import type { RunSummary } from '../../shared/run/index.js';
-import { createApp, toHttpError } from './app.js';
+import { createApp } from './app.js';
 
 const deps = { env: process.env };
 const app = createApp(deps);
 
 /** An error for FC to report: the message says what is wrong; no stack trace travels with it. */
 function reportable(error: unknown): Error {
-  const http = toHttpError(error);
-  const message = error instanceof RunFailedError ? error.message : http.message;
+  const message = error instanceof RunFailedError ? error.message : toUserError(error).message;
   const out = new Error(message);
   out.name = error instanceof Error ? error.name : 'Error';
   out.stack = `${out.name}: ${message}`;
   return out;
 }
 
-export async function handler(event: unknown, context: unknown): Promise<RunSummary | FcHttpResponse> {
+export async function handler(event: unknown, context: unknown): Promise<RunSummary | DoctorReport | FcHttpResponse> {
   let platform: Platform;
   let decoded: unknown;
   try {
     const ctx = parseContext(context);
-    platform = { channel: 'event', credentials: ctx.credentials, requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
+    platform = { channel: 'event', credentials: ctx.credentials, credentialSource: 'context', requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
     decoded = decodeEvent(event);
   } catch (error) {
     throw reportable(error);
   }
 
-  if (looksLikeHttpEvent(decoded)) {
+  if (isHttpEventShape(decoded)) {
     try {
+      // A malformed event is a 400 (Hono's adapters do the same); anything later is the app's to answer.
       const request = eventToRequest(parseHttpEvent(decoded));
       return await responseToStruct(await app.fetch(request, { platform: { ...platform, channel: 'http' } }));
     } catch (error) {
-      const http = toHttpError(error instanceof MalformedEventError ? error : new MalformedEventError('Malformed HTTP trigger event'));
-      return {
-        statusCode: http.status,
-        headers: { 'content-type': 'application/json' },
-        isBase64Encoded: false,
-        body: JSON.stringify({ error: { code: http.code, message: http.message } }),
-      };
+      const user = toUserError(error);
+      return { statusCode: httpStatusFor(user), headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify(errorBody(user)) };
     }
   }
 
   try {
     const { trigger, options } = optionsFromEvent(decoded);
-    const summary = await invokeRun(trigger, options, platform, deps);
-    if (summary.run.outcome === 'failed') throw new RunFailedError(summary);
-    return summary;
+    const result = await invokeRun(trigger, options, platform, deps);
+    if (!isDoctorReport(result) && result.run.outcome === 'failed') throw new RunFailedError(result);
+    return result;
   } catch (error) {
     throw reportable(error);
   }

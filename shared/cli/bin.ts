@@ -1,8 +1,5 @@
-/** The `redeemer` command: runs the CLI on this process's arguments and environment. */
+/** The `redeemer` command: runs the CLI on this process's arguments, environment and streams. */
 import { main } from './main.js';
+import { processIo } from './process-io.js';
 
-process.exitCode = await main(process.argv.slice(2), {
-  env: process.env,
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-});
+process.exitCode = await main(process.argv.slice(2), processIo());

@@ -3,29 +3,75 @@
  * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
  *
  * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials.
+ * stdout carries the table, or only JSON lines when --json or --records asks for them (the table then goes
+ * to stderr); progress goes to stderr when it is a terminal.
  * Exit codes: 0 the run completed (in-progress counts as completed), 1 a submission or the run failed,
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/index.js';
-import { errorMessage } from '../domain-api/index.js';
-import { credentialsFromEnv, MissingCredentialsError, resolveCredentials } from '../config/index.js';
-import { parseRunOptions, RunOptionsError } from '../run/index.js';
-import { runRedemption, type RunSummary } from '../run/index.js';
+import { credentialsFromEnv, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
+import { createLogger } from '../log/index.js';
+import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
+import { withHostLock } from './host-lock.js';
+import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock/index.js';
+import { formatChannelResults, sendTestNotifications } from '../notify/index.js';
+import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+
+/** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
+async function doctor(io: CliIo, json: boolean): Promise<number> {
+  const env = credentialsFromEnv(io.env);
+  let credentials;
+  try {
+    credentials = resolveCredentials(env);
+  } catch {
+    credentials = undefined;
+  }
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined }));
+  io.out(json ? renderDoctorJson(report) : renderDoctor(report));
+  return report.exitCode;
+}
+
+/** Exit 0 when every configured channel answered ok, 1 when one failed, 2 when none is configured. */
+async function notifyTest(io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  if (Object.keys(config.notify.channels).length === 0) throw new UsageError('no notification channel is configured (NOTIFY_DINGTALK_URL, NOTIFY_FEISHU_URL, NOTIFY_WECOM_URL, NOTIFY_SLACK_URL, NOTIFY_WEBHOOK_URL)');
+  const results = await sendTestNotifications(config.notify, { runId: randomUUID(), mode: config.mode }, { deadlineMs: Date.now() + 15_000, now: systemClock.now, sleep: systemClock.sleep });
+  io.out(`${formatChannelResults(results.filter((r) => r.status !== 'off'))}\n`);
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
        redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
-  --json     the run summary as one JSON line, last
-  --records  the result records (one JSON line each) on stderr`;
+       redeemer notify-test   a short test message to every configured channel (NOTIFY_*), ok or the vendor's error each
+       redeemer doctor [--json]   check the account, the role and the channels; never orders anything
+  --json     stdout is JSON only: the run summary (the run record and every decision) as one line, last;
+             the table goes to stderr
+  --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr`;
 
 export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly env: Env;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Progress events of the run, for a terminal (see progress.ts); undefined when nobody watches. */
+  readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
-class UsageError extends Error {}
+/** Where the records went, stated after an SLS failure (records are not kept anywhere else by the CLI). */
+function recordsNote(flags: { json: boolean; records: boolean }): string {
+  if (flags.records) return 'every record is on stdout';
+  if (flags.json) return 'every record is in the JSON summary on stdout';
+  return 'the records were written nowhere else (--records or --json puts them on stdout)';
+}
+
+class UsageError extends UserError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 export function exitCodeFor(summary: RunSummary): 0 | 1 {
   return summary.run.outcome === 'failed' || summary.run.count_failed > 0 ? 1 : 0;
@@ -57,6 +103,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const [command, ...extra] = positionals;
+    if (command === 'notify-test' && extra.length === 0) return await notifyTest(io);
+    if (command === 'doctor' && extra.length === 0) return await doctor(io, values.json);
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
     if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
     if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);
@@ -72,27 +120,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
     const credentials = resolveCredentials(credentialsFromEnv(io.env));
-    const summary = await runRedemption({
-      config,
-      credentials,
-      trigger: 'cli',
-      options,
-      budgetMs: budgetSeconds * 1000,
-      writeLine: values.records ? (line) => io.err(`${line}\n`) : () => undefined,
-    });
-    io.out(`${renderTable(summary)}\n`);
+    const run = () =>
+      runRedemption({
+        config,
+        credentials,
+        trigger: 'cli',
+        options,
+        budgetMs: budgetSeconds * 1000,
+        logger: createLogger(values.records ? (line) => io.out(`${line}\n`) : () => undefined),
+        onProgress: io.onProgress,
+      });
+    // Live runs on one machine take turns, so two started together cannot both pass the day's cap; across
+    // machines the fresh look at the ledger before each submission is what holds it.
+    const summary = config.mode === 'live' && options.mode !== 'dry-run' ? await withHostLock(io.env, budgetSeconds * 1000, run) : await run();
+    // With JSON on stdout the table is for the person watching, on stderr.
+    const human = values.json || values.records ? io.err : io.out;
+    human(`${renderTable(summary, { recordsNote: recordsNote(values) })}\n`);
     if (values.json) io.out(`${JSON.stringify(summary)}\n`);
     return exitCodeFor(summary);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`redeemer: ${error.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (error instanceof ConfigError || error instanceof RunOptionsError || error instanceof MissingCredentialsError) {
-      io.err(`redeemer: ${error.message}\n`);
-      return 2;
-    }
-    io.err(`redeemer: ${errorMessage(error)}\n`);
-    return 1;
+    io.err(`redeemer: ${errorMessage(error)}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+    return error instanceof UserError ? exitCodeForError(error) : 1;
   }
 }

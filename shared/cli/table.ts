@@ -1,32 +1,40 @@
 /** The CLI's human view of a run: a table of decisions and a summary line. */
 import type { RunSummary } from '../run/index.js';
 
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+/** A date as YYYY-MM-DD, or "?" for a number no Date can hold: the table is printed after orders were placed and must not throw. */
+function day(ms: number | undefined): string {
+  const date = ms === undefined ? undefined : new Date(ms);
+  return date && Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : '?';
 }
 
-export function renderTable(summary: RunSummary): string {
-  const header = ['DOMAIN', 'TLD', 'EXPIRY', 'DEADLINE (EST.)', 'DAYS LEFT', 'DECISION', 'REASON', 'OUTCOME', 'TASK'];
+export interface TableOptions {
+  /** Where every record can be found, stated after an SLS failure; omitted, no such claim is made. */
+  readonly recordsNote?: string | undefined;
+}
+
+export function renderTable(summary: RunSummary, options: TableOptions = {}): string {
+  const header = ['DOMAIN', 'TLD', 'EXPIRY', 'DEADLINE (EST.)', 'DAYS LEFT', 'DECISION', 'REASON', 'OUTCOME', 'TASK', 'ERROR'];
   const rows = summary.decisions.map((d) => [
     d.domain,
     d.rules === 'assumed' ? `${d.tld}*` : d.tld,
     day(d.expiration_ms),
     day(d.deadline_ms),
-    String(d.days_left),
+    d.days_left === undefined ? '?' : String(d.days_left),
     d.action,
     d.reason,
     d.outcome,
-    d.task_no ?? (d.error_code ? `(${d.error_code})` : ''),
+    d.task_no ?? '',
+    d.error_code ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (summary.decisions.some((d) => d.rules === 'assumed')) out.push('', '* TLD not in the rules: the shortest known window (30 + 14 days) was assumed.');
-  out.push('', renderSummary(summary));
+  out.push('', renderSummary(summary, options));
   return out.join('\n');
 }
 
-export function renderSummary(summary: RunSummary): string {
+export function renderSummary(summary: RunSummary, options: TableOptions = {}): string {
   const r = summary.run;
   const counts = [
     ['would-redeem', r.count_would_redeem],
@@ -43,7 +51,7 @@ export function renderSummary(summary: RunSummary): string {
     `Run ${r.run_id} (${r.mode}, ${r.trigger}): ${r.outcome}`,
     `${r.candidates} in redemption: ${counts || 'nothing to do'}`,
     `${r.calls} API calls, ${(r.duration_ms / 1000).toFixed(1)} s`,
-    `SLS: ${r.sls_delivery === 'off' ? 'not configured' : summary.sls.delivered ? 'delivered' : `DELIVERY FAILED (${summary.sls.error ?? 'unknown error'}); every record is on stdout`}`,
+    `SLS: ${r.sls_delivery === 'off' ? 'not configured' : summary.sls.delivered ? 'delivered' : `DELIVERY FAILED (${summary.sls.error ?? 'unknown error'})${options.recordsNote ? `; ${options.recordsNote}` : ''}`}`,
   ];
   if (r.left_for_next_run > 0) parts.push(`${r.left_for_next_run} left for the next run (time budget)`);
   if (r.error_code) parts.push(`error ${r.error_code}: ${r.error_message}`);

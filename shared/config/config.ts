@@ -4,8 +4,11 @@
  */
 import * as z from 'zod/mini';
 import type { DomainSite } from '../domain-api/index.js';
+import { UserError } from '../errors/index.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
+import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { mergeTldRules, type TldRules } from '../run/index.js';
-import { describeIssues } from '../validation/index.js';
+import { describeIssue, describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
 
 export interface SlsTarget {
@@ -14,8 +17,13 @@ export interface SlsTarget {
   readonly logstore: string;
 }
 
+/** The process environment, or a test's stand-in for it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type Mode = 'dry-run' | 'live';
+
 export interface RedeemerConfig {
-  readonly mode: 'dry-run' | 'live';
+  readonly mode: Mode;
   /** Undefined when REDEEM_DOMAINS is not set (allowed only in dry-run, where it means every domain). */
   readonly allow: readonly DomainPattern[] | undefined;
   readonly exclude: readonly DomainPattern[];
@@ -27,13 +35,24 @@ export interface RedeemerConfig {
   readonly domainEndpoint: string | undefined;
   readonly sls: SlsTarget | undefined;
   readonly webhookSecret: string | undefined;
+  readonly notify: NotifyConfig;
+  /** The balance guard and the spend cap (REDEEM_PRICES, REDEEM_MIN_BALANCE, REDEEM_MAX_SPEND_PER_DAY, BSS_ENDPOINT). */
+  readonly money: MoneyConfig;
 }
 
-export class ConfigError extends Error {
+export interface ConfigProblem {
+  readonly variable: string;
+  /** What is wrong; for a secret variable it never quotes the value. */
+  readonly message: string;
+}
+
+/** Bad configuration: one message naming every bad variable, and the problems one by one (for /healthz). */
+export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super('bad-configuration', `Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
+  }
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** An empty variable (as `${env('X')}` gives when X is unset) counts as unset. */
 const optionalText = z.pipe(
@@ -142,22 +161,35 @@ const envSchema = z.object({
   WEBHOOK_SECRET: optionalText,
 });
 
+/** A "VARIABLE: what is wrong" line from another part of the configuration. */
+function asProblem(line: string): ConfigProblem {
+  const colon = line.indexOf(': ');
+  return colon > 0 ? { variable: line.slice(0, colon), message: line.slice(colon + 2) } : { variable: '(environment)', message: line };
+}
+
 export function loadConfig(env: Env = process.env): RedeemerConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), message: describeIssue({ ...issue, path: [] }).replace(/^\(root\): /, '') })));
+  }
   const v = parsed.data;
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) {
-    problems.push('REDEEM_DOMAINS: required when REDEEM_MODE=live (an allow-list such as "example.com,*.example.net", or "*" for every domain)');
+    problems.push({ variable: 'REDEEM_DOMAINS', message: 'required when REDEEM_MODE=live (an allow-list such as "example.com,*.example.net", or "*" for every domain)' });
   }
   const slsParts = [v.SLS_ENDPOINT, v.SLS_PROJECT, v.SLS_LOGSTORE];
   if (slsParts.some((p) => p !== undefined) && slsParts.some((p) => p === undefined)) {
-    const missing = (['SLS_ENDPOINT', 'SLS_PROJECT', 'SLS_LOGSTORE'] as const).filter((name) => v[name] === undefined);
-    problems.push(`${missing.join(', ')}: required together with the other SLS_* variables`);
+    for (const name of (['SLS_ENDPOINT', 'SLS_PROJECT', 'SLS_LOGSTORE'] as const).filter((n) => v[n] === undefined)) {
+      problems.push({ variable: name, message: 'required together with the other SLS_* variables' });
+    }
   }
-  if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push(`SLS_PROJECT: "${v.SLS_PROJECT}" is not a valid project name`);
-  if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push(`SLS_LOGSTORE: "${v.SLS_LOGSTORE}" is not a valid logstore name`);
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push({ variable: 'SLS_PROJECT', message: `"${v.SLS_PROJECT}" is not a valid project name` });
+  if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push({ variable: 'SLS_LOGSTORE', message: `"${v.SLS_LOGSTORE}" is not a valid logstore name` });
+  const notify = loadNotifyConfig(env);
+  if (!notify.ok) problems.push(...notify.problems.map(asProblem));
+  const money = loadMoneyConfig(env);
+  problems.push(...money.problems.map(asProblem));
+  if (problems.length > 0 || !notify.ok) throw new ConfigError(problems);
   return {
     mode: v.REDEEM_MODE,
     allow: v.REDEEM_DOMAINS,
@@ -170,5 +202,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     domainEndpoint: v.DOMAIN_ENDPOINT,
     sls: v.SLS_ENDPOINT && v.SLS_PROJECT && v.SLS_LOGSTORE ? { endpoint: v.SLS_ENDPOINT, project: v.SLS_PROJECT, logstore: v.SLS_LOGSTORE } : undefined,
     webhookSecret: v.WEBHOOK_SECRET,
+    notify: notify.config,
+    money: money.value,
   };
 }

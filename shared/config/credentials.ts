@@ -2,12 +2,15 @@
  * Credentials for one invocation: from FC (context or headers) when given, else the ALIBABA_CLOUD_*
  * environment variables. Never cached beyond the invocation: STS credentials rotate.
  */
+import { UserError } from '../errors/index.js';
 import type { Credentials } from '../signing/index.js';
+import type { Env } from './config.js';
 
-export class MissingCredentialsError extends Error {
+export class MissingCredentialsError extends UserError {
   override readonly name = 'MissingCredentialsError';
   constructor() {
     super(
+      'missing-credentials',
       'No credentials: give the function a role (FC passes its STS credentials), or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS)',
     );
   }
@@ -24,7 +27,7 @@ function complete(candidate: PartialCredentials | undefined): Credentials | unde
   return { accessKeyId: candidate.accessKeyId, accessKeySecret: candidate.accessKeySecret, securityToken: candidate.securityToken || undefined };
 }
 
-export function credentialsFromEnv(env: Readonly<Record<string, string | undefined>>): PartialCredentials {
+export function credentialsFromEnv(env: Env): PartialCredentials {
   return {
     accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
     accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,

@@ -2,6 +2,8 @@
  * Typed errors of the Domain API client. Messages carry the action, the code, the server's message and
  * the request id; never a credential (the signer puts those in headers, which no error copies).
  */
+import { errorMessage } from '../errors/index.js';
+
 export interface ApiErrorFields {
   readonly action: string;
   readonly code: string;
@@ -22,11 +24,10 @@ export class DomainApiError extends Error {
   readonly httpStatus: number;
   readonly retryAfterMs: number | undefined;
 
-  constructor(fields: ApiErrorFields) {
+  constructor(fields: ApiErrorFields, options?: ErrorOptions) {
     super(
-      `${fields.action} failed: ${fields.code}: ${fields.message} (HTTP ${fields.httpStatus}${
-        fields.requestId ? `, RequestId ${fields.requestId}` : ''
-      })`,
+      `${fields.action} failed: ${fields.code}: ${fields.message} (HTTP ${fields.httpStatus}${fields.requestId ? `, RequestId ${fields.requestId}` : ''})`,
+      options,
     );
     this.action = fields.action;
     this.code = fields.code;
@@ -58,8 +59,19 @@ export class MalformedResponseError extends Error {
     readonly field: string,
     detail: string,
     readonly requestId?: string,
+    options?: ErrorOptions,
   ) {
-    super(`${action} returned a malformed answer: ${field}: ${detail}${requestId ? ` (RequestId ${requestId})` : ''}`);
+    super(`${action} returned a malformed answer: ${field}: ${detail}${requestId ? ` (RequestId ${requestId})` : ''}`, options);
+  }
+}
+
+/**
+ * An answer far larger than any real one (cut off unread): not retried, since asking again would only
+ * fetch it again; after a submission it still means the outcome is unknown.
+ */
+export class AnswerTooLargeError extends MalformedResponseError {
+  constructor(action: string, detail: string, options?: ErrorOptions) {
+    super(action, '(body)', detail, undefined, options);
   }
 }
 
@@ -70,9 +82,20 @@ export class NetworkError extends Error {
     readonly action: string,
     readonly sent: boolean,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(`${action} did not complete: ${reason}`, options);
+  }
+}
+
+/** A paged read went past what a healthy account ever needs: the registrar's paging cannot be trusted. */
+export class PagingLimitError extends Error {
+  override readonly name = 'PagingLimitError';
+  constructor(
+    readonly action: string,
+    message: string,
+  ) {
+    super(`${action}: ${message}`);
   }
 }
 
@@ -87,10 +110,7 @@ export class OutcomeUnknownError extends Error {
     readonly domainName: string,
     options: { cause: unknown },
   ) {
-    super(
-      `${action} for ${domainName}: outcome unknown (${errorMessage(options.cause)}); reconcile with the task ledger before retrying`,
-      options,
-    );
+    super(`${action} for ${domainName}: outcome unknown (${errorMessage(options.cause)}); reconcile with the task ledger before retrying`, options);
   }
 }
 
@@ -99,10 +119,6 @@ export function errorCode(error: unknown): string {
   if (error instanceof OutcomeUnknownError) return 'OutcomeUnknown';
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
   if (error instanceof NetworkError) return 'NetworkError';
+  if (error instanceof PagingLimitError) return 'PagingLimit';
   return 'InternalError';
-}
-
-/** The message of anything thrown; our own errors never carry a credential. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

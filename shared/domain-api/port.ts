@@ -31,10 +31,24 @@ export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number): Page
 }
 
 export interface DomainListQuery {
-  readonly queryType?: 1 | 2;
-  readonly pageSize?: number;
-  readonly orderKeyType?: 'RegistrationDate' | 'ExpirationDate';
-  readonly orderByType?: 'ASC' | 'DESC';
+  readonly pageNum: number;
+  readonly pageSize: number;
+  /** 1 the renewal list, 2 the redemption list; left out, every domain of the account. */
+  readonly queryType?: 1 | 2 | undefined;
+}
+
+export interface TaskDetailQuery {
+  readonly taskNo: string;
+  readonly pageNum: number;
+  readonly pageSize: number;
+  readonly domainName?: string | undefined;
+}
+
+export interface TaskListQuery {
+  readonly pageNum: number;
+  readonly pageSize: number;
+  readonly beginCreateTime: number;
+  readonly endCreateTime: number;
 }
 
 export interface RedeemOrder {
@@ -42,16 +56,25 @@ export interface RedeemOrder {
   readonly currentExpirationDate: number;
 }
 
+export interface SubmittedOrder {
+  readonly taskNo: string;
+  readonly requestId: string;
+  readonly attempts: number;
+}
+
+/** The reads alone: what planning needs, and all the doctor may have (it can never submit). */
+export type DomainReads = Pick<DomainApi, 'queryDomainList' | 'queryTaskList' | 'queryTaskDetailList'>;
+
 export interface DomainApi {
   /** HTTP attempts made, successful or not, in all and per action. */
   readonly calls: number;
   readonly callsByAction: Readonly<Record<string, number>>;
-  domainPages(query: DomainListQuery): AsyncGenerator<Page<DomainItem>>;
-  queryTaskDetailList(query: { taskNo: string; pageNum?: number; pageSize?: number; domainName?: string | undefined }): Promise<Page<TaskDetail>>;
-  queryTaskList(query: { pageNum?: number; pageSize?: number; beginCreateTime?: number; endCreateTime?: number }): Promise<Page<TaskInfo>>;
+  queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>>;
+  queryTaskDetailList(query: TaskDetailQuery): Promise<Page<TaskDetail>>;
+  queryTaskList(query: TaskListQuery): Promise<Page<TaskInfo>>;
   /**
    * Throws TaskIsBeingProcessedError when another operation holds the domain, and OutcomeUnknownError
    * when the order may or may not exist; never resends an order that may have been accepted.
    */
-  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<{ taskNo: string; requestId: string; attempts: number }>;
+  saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder>;
 }

@@ -2,8 +2,10 @@
  * What is safe to retry against the Domain API, and what a failed submission means. One place, so that
  * every client (ours, and the benchmark's SDK-based reference) follows the same safety rules.
  */
-import type { RetryDecision } from '../http/index.js';
-import { DomainApiError, MalformedResponseError, NetworkError } from './errors.js';
+import type { Clock } from '../clock/index.js';
+import { withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
+import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
+import type { RedeemOrder, SubmittedOrder } from './port.js';
 
 /** Connection errors that mean the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -32,12 +34,16 @@ export function toNetworkError(action: string, error: unknown, timedOut: boolean
   );
 }
 
-/** Reads retry throttling (with the server's wait), 5xx, transient business codes and network errors. */
+/**
+ * Reads retry throttling (with the server's wait), 5xx, transient business codes, network errors, an
+ * answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking again is safe).
+ */
 export function readRetryDecision(error: unknown): RetryDecision {
   if (error instanceof DomainApiError) {
-    return { retry: error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code), retryAfterMs: error.retryAfterMs };
+    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
+    return { retry: transient, retryAfterMs: error.retryAfterMs };
   }
-  return { retry: error instanceof NetworkError };
+  return { retry: error instanceof NetworkError || (error instanceof MalformedResponseError && !(error instanceof AnswerTooLargeError)) };
 }
 
 /** A submission retries only what was certainly not accepted: throttling, or a connection never opened. */
@@ -56,4 +62,34 @@ export function isOutcomeUnknown(error: unknown): boolean {
     (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code))) ||
     error instanceof MalformedResponseError
   );
+}
+
+/**
+ * One redemption, sent at most once in effect: retried only when it was certainly not accepted, and
+ * turned into OutcomeUnknownError when it may have been. Every client of the port goes through here.
+ */
+export async function submitOnce(
+  order: RedeemOrder,
+  attempt: () => Promise<{ readonly TaskNo: string; readonly RequestId: string }>,
+  policy: RetryPolicy,
+  clock: Clock,
+  deadlineMs: number,
+): Promise<SubmittedOrder> {
+  let attempts = 0;
+  try {
+    const body = await withRetry(
+      () => {
+        attempts++;
+        return attempt();
+      },
+      submitRetryDecision,
+      policy,
+      clock,
+      deadlineMs,
+    );
+    return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
+  } catch (error) {
+    if (isOutcomeUnknown(error)) throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
+    throw error;
+  }
 }

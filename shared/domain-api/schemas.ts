@@ -14,68 +14,64 @@ const flag = z.pipe(
   z.union([z.boolean(), z.enum(['true', 'false'])]),
   z.transform((v) => v === true || v === 'true'),
 );
-/** A list that may be missing (empty page) or a lone object (TaskDetail in one doc sample). */
-function listOf<T extends z.ZodMiniType>(item: T) {
-  return z.pipe(
-    z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
-    z.array(item),
-  );
+
+/** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
+function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T) {
+  return z.object({
+    RequestId: z.string(),
+    CurrentPageNum: z.optional(integer),
+    TotalPageNum: z.optional(integer),
+    TotalItemNum: z.optional(integer),
+    NextPage: z.optional(flag),
+    Data: z.optional(
+      z.object({
+        [field]: z.pipe(
+          z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
+          z.array(item),
+        ),
+      } as { [P in K]: z.ZodMiniPipe<z.ZodMiniTransform<unknown[], unknown>, z.ZodMiniArray<T>> }),
+    ),
+  });
 }
 
-const pageEnvelope = {
-  RequestId: z.string(),
-  CurrentPageNum: z.optional(integer),
-  TotalPageNum: z.optional(integer),
-  TotalItemNum: z.optional(integer),
-  NextPage: z.optional(flag),
-};
-
+/**
+ * A listed domain, kept loose on purpose: one bad item must not hide the rest of the list. Each item is
+ * checked on its own (shared/run/listing.ts) and a bad one becomes an `invalid-listing` decision.
+ */
 export const domainItemSchema = z.object({
-  DomainName: z.string(),
-  InstanceId: z.optional(z.string()),
-  ExpirationDateLong: integer,
-  DomainStatus: text,
-  ExpirationCurrDateDiff: z.optional(integer),
-  DomainType: z.optional(z.string()),
+  DomainName: z.unknown(),
+  ExpirationDateLong: z.unknown(),
+  DomainStatus: z.unknown(),
 });
 
-export const queryDomainListSchema = z.object({
-  ...pageEnvelope,
-  Data: z.optional(z.object({ Domain: listOf(domainItemSchema) })),
-});
+export const queryDomainListSchema = pagedList('Domain', domainItemSchema);
 
 export const taskDetailSchema = z.object({
   TaskNo: z.string(),
   TaskDetailNo: z.optional(text),
   TaskType: z.string(),
   DomainName: z.string(),
-  TaskStatus: z.string(),
+  TaskStatus: z.optional(z.string()),
   TaskStatusCode: integer,
-  ErrorMsg: z.optional(z.string()),
+  ErrorMsg: z.optional(z.nullable(z.string())),
   FailReason: z.optional(z.nullable(z.string())),
   TryCount: z.optional(integer),
-  CreateTime: z.optional(z.string()),
-  UpdateTime: z.optional(z.string()),
+  CreateTime: z.optional(z.nullable(z.string())),
+  UpdateTime: z.optional(z.nullable(z.string())),
 });
 
-export const queryTaskDetailListSchema = z.object({
-  ...pageEnvelope,
-  Data: z.optional(z.object({ TaskDetail: listOf(taskDetailSchema) })),
-});
+export const queryTaskDetailListSchema = pagedList('TaskDetail', taskDetailSchema);
 
 export const taskInfoSchema = z.object({
   TaskNo: z.string(),
   TaskType: z.string(),
   TaskNum: z.optional(integer),
-  CreateTime: z.optional(z.string()),
+  CreateTime: z.optional(z.nullable(z.string())),
   TaskStatus: z.optional(z.string()),
   TaskStatusCode: z.optional(integer),
 });
 
-export const queryTaskListSchema = z.object({
-  ...pageEnvelope,
-  Data: z.optional(z.object({ TaskInfo: listOf(taskInfoSchema) })),
-});
+export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);
 
 export const saveRedeemSchema = z.object({
   RequestId: z.string(),

@@ -4,6 +4,8 @@
  * of Hono's aws-lambda adapter.
  */
 import * as z from 'zod/mini';
+import { UserError } from '../errors/index.js';
+import type { Trigger } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
 
 export const httpEventSchema = z.object({
@@ -45,8 +47,8 @@ export const contextSchema = z.object({
 });
 export type FcContext = z.output<typeof contextSchema>;
 
-/** An HTTP trigger event has rawPath and requestContext; it may still be malformed inside. */
-export function looksLikeHttpEvent(event: unknown): boolean {
+/** An HTTP trigger event has rawPath and requestContext; it may still be malformed inside (parseHttpEvent says). */
+export function isHttpEventShape(event: unknown): event is { readonly rawPath: unknown; readonly requestContext: unknown } {
   return typeof event === 'object' && event !== null && 'rawPath' in event && 'requestContext' in event;
 }
 
@@ -54,8 +56,11 @@ export function isTimerEvent(event: unknown): event is FcTimerEvent {
   return timerEventSchema.safeParse(event).success;
 }
 
-export class MalformedEventError extends Error {
+export class MalformedEventError extends UserError {
   override readonly name = 'MalformedEventError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('malformed-event', message, options);
+  }
 }
 
 export function parseHttpEvent(event: unknown): FcHttpEvent {
@@ -77,7 +82,19 @@ export function decodeEvent(event: unknown): unknown {
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
-  } catch {
-    throw new MalformedEventError(`The event is not JSON (${text.length} bytes); send run options such as {"mode":"dry-run"}`);
+  } catch (error) {
+    throw new MalformedEventError(`The event is not JSON (${text.length} bytes); send run options such as {"mode":"dry-run"}`, { cause: error });
+  }
+}
+
+/** A timer carries the options as a JSON string payload (possibly empty); any other event is the options. */
+export function optionsFromEvent(event: unknown): { trigger: Trigger; options: unknown } {
+  if (!isTimerEvent(event)) return { trigger: 'invoke', options: event };
+  const payload = event.payload?.trim();
+  if (!payload) return { trigger: 'timer', options: {} };
+  try {
+    return { trigger: 'timer', options: JSON.parse(payload) };
+  } catch (error) {
+    throw new MalformedEventError(`The timer payload is not JSON (${payload.length} characters); set it to run options such as {"mode":"dry-run"} or leave it empty`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 /** Function Compute glue: events and context, the HTTP adapter, the webhook signature, one invocation. */
-export { MalformedEventError, decodeEvent, looksLikeHttpEvent, parseContext, parseHttpEvent } from './events.js';
+export { MalformedEventError, decodeEvent, isHttpEventShape, optionsFromEvent, parseContext, parseHttpEvent } from './events.js';
 export { eventToRequest, responseToStruct, type FcHttpResponse } from './http-adapter.js';
-export { RunFailedError, invokeRun, optionsFromEvent, type Env, type InvocationDeps, type Platform } from './invocation.js';
-export { verifyWebhook, webhookSignature } from './webhook-signature.js';
+export { RunFailedError, budgetFromTimeout, invokeRun, isDoctorReport, type InvocationDeps, type Platform } from './invocation.js';
+export { ReplayGuard, verifyWebhook } from './webhook-signature.js';

@@ -2,15 +2,16 @@
  * What every trigger shares: turn an invocation (its options, the platform's credentials, request id and
  * timeout) into one run. The platform objects come from FC's context (built-in runtime) or from the
  * x-fc-* headers FC adds (custom runtime); request headers from callers are never trusted for them.
+ * A run that cannot start (bad configuration, bad options, no credentials) still writes its `kind: run`
+ * record, with `outcome: failed` and the error code, so that "runs that did not complete" finds it.
  */
-import { loadConfig, type RedeemerConfig } from '../config/index.js';
-import { credentialsFromEnv, resolveCredentials, type PartialCredentials } from '../config/index.js';
-import { parseRunOptions } from '../run/index.js';
-import { runRedemption, type RunSummary } from '../run/index.js';
-import type { Trigger } from '../run/index.js';
-import { MalformedEventError, isTimerEvent } from './events.js';
-
-export type Env = Readonly<Record<string, string | undefined>>;
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock/index.js';
+import { credentialsFromEnv, loadConfig, resolveCredentials, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
+import { UserError } from '../errors/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { parseRunOptions, runRedemption, type RunSummary, type Trigger } from '../run/index.js';
+import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 
 export interface Platform {
   /**
@@ -19,13 +20,16 @@ export interface Platform {
    */
   readonly channel: 'event' | 'http';
   readonly credentials: PartialCredentials | undefined;
+  /** Where FC put the credentials: the built-in runtime's context, or the custom runtime's headers. */
+  readonly credentialSource?: 'context' | 'headers' | undefined;
   readonly requestId: string | undefined;
   readonly timeoutSeconds: number | undefined;
 }
 
 export interface InvocationDeps {
   readonly env: Env;
-  readonly writeLine?: ((line: string) => void) | undefined;
+  readonly logger?: Logger | undefined;
+  readonly clock?: Clock | undefined;
   readonly followIntervalMs?: number | undefined;
 }
 
@@ -37,30 +41,51 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
   return Math.max(1_000, totalMs - Math.min(10_000, totalMs * 0.1));
 }
 
-/** A timer carries the options as a JSON string payload (possibly empty); any other event is the options. */
-export function optionsFromEvent(event: unknown): { trigger: Trigger; options: unknown } {
-  if (!isTimerEvent(event)) return { trigger: 'invoke', options: event };
-  const payload = event.payload?.trim();
-  if (!payload) return { trigger: 'timer', options: {} };
+/** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
+async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
+  const fromPlatform = platform.credentials?.accessKeyId && platform.credentials.accessKeySecret;
+  let credentials;
   try {
-    return { trigger: 'timer', options: JSON.parse(payload) };
+    credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));
   } catch {
-    throw new MalformedEventError(`The timer payload is not JSON (${payload.length} characters); set it to run options such as {"mode":"dry-run"} or leave it empty`);
+    credentials = undefined;
   }
+  const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
 }
 
-export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<RunSummary> {
-  const loaded = config ?? loadConfig(deps.env);
-  const options = parseRunOptions(rawOptions);
-  const credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));
+/** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */
+export function isDoctorReport(result: RunSummary | DoctorReport): result is DoctorReport {
+  return 'checks' in result;
+}
+
+export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<RunSummary | DoctorReport> {
+  const logger = deps.logger ?? createLogger();
+  const runId = randomUUID();
+  let start;
+  try {
+    const options = parseRunOptions(rawOptions);
+    // The doctor checks a configuration that may be wrong: it runs before the configuration is loaded.
+    if (options.action === 'doctor') return await invokeDoctor(platform, deps);
+    start = {
+      config: config ?? loadConfig(deps.env),
+      options,
+      credentials: resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)),
+    };
+  } catch (error) {
+    if (error instanceof UserError) {
+      logger.record({ kind: 'run', run_id: runId, trigger, fc_request_id: platform.requestId, outcome: 'failed', error_code: error.code, error_message: error.message });
+    }
+    throw error;
+  }
   return runRedemption({
-    config: loaded,
-    credentials,
+    ...start,
     trigger,
-    options,
+    runId,
     fcRequestId: platform.requestId,
     budgetMs: budgetFromTimeout(platform.timeoutSeconds),
-    writeLine: deps.writeLine,
+    logger,
+    clock: deps.clock,
     followIntervalMs: deps.followIntervalMs,
   });
 }

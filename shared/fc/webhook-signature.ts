@@ -1,16 +1,14 @@
 /**
  * The webhook's own signature: x-redeem-signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>
- * with x-redeem-timestamp in unix seconds, accepted within ±300 s, compared in constant time.
+ * with x-redeem-timestamp in unix seconds, accepted within ±300 s, compared in constant time; and the
+ * memory of signatures already accepted inside that window, so a replayed request is refused.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { webhookSignature } from '../signing/index.js';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
 
-export function webhookSignature(secret: string, timestamp: string, rawBody: Uint8Array | string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
-}
-
-export type WebhookVerdict = { readonly ok: true } | { readonly ok: false; readonly message: string };
+export type WebhookVerdict = { readonly ok: true; readonly signature: string } | { readonly ok: false; readonly message: string };
 
 export function verifyWebhook(
   secret: string,
@@ -27,5 +25,28 @@ export function verifyWebhook(
   // Hex is case-insensitive; some HMAC tools print it in upper case.
   const given = Buffer.from(headers.signature.trim().toLowerCase());
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, message: 'x-redeem-signature does not match' };
-  return { ok: true };
+  return { ok: true, signature: expected.toString() };
+}
+
+/** More distinct signed requests than this inside one window is not a real caller: the oldest are dropped. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Signatures accepted inside the window. It lives in the instance's memory: with the function's
+ * `reservedConcurrency: 1` one instance serves every request at a time, and the registrar's ledger, read
+ * before every submission, stays the authority if a replay reaches a fresh instance.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  /** Answers false when this signature was accepted before inside the window; remembers it otherwise. */
+  accept(signature: string, nowMs: number): boolean {
+    for (const [key, expiresMs] of this.seen) {
+      if (expiresMs > nowMs && this.seen.size < MAX_REMEMBERED) break;
+      this.seen.delete(key);
+    }
+    if (this.seen.has(signature)) return false;
+    this.seen.set(signature, nowMs + 2 * WEBHOOK_WINDOW_SECONDS * 1000);
+    return true;
+  }
 }

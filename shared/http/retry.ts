@@ -1,33 +1,21 @@
 /**
- * Retry with full-jitter exponential backoff, bounded by a total time budget (after ofetch / p-retry).
+ * Retry with full-jitter exponential backoff, bounded by the caller's deadline (after ofetch / p-retry):
+ * no wait ends past the deadline, and a wait the server asks for that does not fit is not started.
  * What is safe to retry is the caller's decision: this module only decides when, and when to stop.
  */
+import type { Clock } from '../clock/index.js';
+
 export interface RetryPolicy {
   /** First backoff ceiling; attempt n waits up to base * 2^n. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  /** No retry starts once this much time has gone since the first attempt. */
-  readonly budgetMs: number;
   readonly maxAttempts: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 200,
   maxDelayMs: 5_000,
-  budgetMs: 30_000,
   maxAttempts: 8,
-};
-
-export interface RetryRuntime {
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly now: () => number;
-  readonly random: () => number;
-}
-
-export const realRuntime: RetryRuntime = {
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  now: () => Date.now(),
-  random: Math.random,
 };
 
 /** Full jitter: a uniform wait in [0, min(max, base * 2^retry)). */
@@ -44,24 +32,27 @@ export interface RetryDecision {
 
 /**
  * Runs `attempt` until it succeeds, `decide` says the error is not retryable, the attempts are used up,
- * or the next wait would end past the budget. The last error is thrown as it is.
+ * or the next wait would not end before `deadlineMs` (epoch ms). A backoff wait is clamped to the time
+ * left; a server's retry-after that does not fit ends the loop. The last error is thrown as it is.
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   decide: (error: unknown) => RetryDecision,
   policy: RetryPolicy,
-  runtime: RetryRuntime = realRuntime,
+  clock: Clock,
+  deadlineMs: number,
 ): Promise<T> {
-  const started = runtime.now();
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
       const decision = decide(error);
       if (!decision.retry || n >= policy.maxAttempts) throw error;
-      const wait = Math.max(backoffDelay(n - 1, policy, runtime.random), decision.retryAfterMs ?? 0);
-      if (runtime.now() + wait - started > policy.budgetMs) throw error;
-      await runtime.sleep(wait);
+      const left = deadlineMs - clock.now();
+      const serverWait = decision.retryAfterMs ?? 0;
+      if (left <= 0 || serverWait >= left) throw error;
+      await clock.sleep(Math.min(Math.max(backoffDelay(n - 1, policy, clock.random), serverWait), left));
+      if (clock.now() >= deadlineMs) throw error;
     }
   }
 }

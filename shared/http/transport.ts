@@ -6,6 +6,9 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
+/** The largest answer read by default: a 1,000-item Domain API page is well under 2 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export interface HttpExchange {
   readonly method: string;
   readonly url: string;
@@ -13,6 +16,8 @@ export interface HttpExchange {
   readonly body?: string | Uint8Array | undefined;
   /** The whole exchange, from connecting to the last byte of the answer. */
   readonly timeoutMs: number;
+  /** An answer larger than this is cut off and fails (a misbehaving server must not exhaust memory). */
+  readonly maxBodyBytes?: number;
 }
 
 export interface HttpAnswer {
@@ -28,27 +33,56 @@ export class HttpTimeoutError extends Error {
   }
 }
 
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'ResponseTooLarge';
+  constructor(limit: number) {
+    super(`the answer is larger than ${limit} bytes`);
+  }
+}
+
 export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   const url = new URL(exchange.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers: Record<string, string> = {};
   for (const [name, value] of exchange.headers) headers[name] = value;
   if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
+  const limit = exchange.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: exchange.method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-      res.on('error', fail);
-    });
-    const timer = setTimeout(() => req.destroy(new HttpTimeoutError(exchange.timeoutMs)), exchange.timeoutMs);
+    let settled = false;
     function fail(error: Error) {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       reject(error);
     }
+    const req = request(url, { method: exchange.method, headers }, (res) => {
+      // Every later error of this answer (after a cut-off, say) is ours to report once, never uncaught.
+      res.on('error', fail);
+      const tooLarge = () => {
+        fail(new ResponseTooLargeError(limit));
+        res.destroy();
+        req.destroy();
+      };
+      if (Number(res.headers['content-length']) > limit) return tooLarge();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) tooLarge();
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+    });
+    const timer = setTimeout(() => {
+      fail(new HttpTimeoutError(exchange.timeoutMs));
+      req.destroy();
+    }, Math.max(1, exchange.timeoutMs));
     req.on('error', fail);
     req.end(exchange.body);
   });

@@ -1,119 +1,215 @@
 /**
- * The run itself, independent of how the Domain API and the results logstore are reached: discover the
- * domains in redemption, read the registrar's ledger, plan, execute, and record every decision to stdout
- * and to the logstore. run.ts composes it with the function's own clients.
+ * The run itself, independent of how the Domain API and the results logstore are reached: say that the run
+ * started, discover the domains in redemption, read the registrar's ledger, plan, execute, and record every
+ * decision the moment it is known. run.ts composes it with the function's own clients.
  */
-import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { errorCode, errorMessage } from '../domain-api/index.js';
-import type { DomainApi } from '../domain-api/index.js';
-import { realRuntime, type RetryRuntime } from '../http/index.js';
-import { execute, type ExecutedDecision } from './executor.js';
-import { readLedger } from './ledger.js';
-import { narrow, type RunOptions } from './options.js';
-import { plan, type Candidate } from './planner.js';
-import { countOutcomes, toJsonLine, type DecisionRecord, type ResultRecord, type RunIdentity, type RunRecord, type Trigger } from './records.js';
-import { timeBudget, remainingMs } from './time-budget.js';
+import { errorCode, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
+import { errorMessage } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { notifyRecordFields, notifyRun } from '../notify/index.js';
+import { DAY_MS, ruleFor } from './deadline.js';
+import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
+import { Ledger } from './ledger.js';
+import { readDomainList } from './listing.js';
+import { narrow, type EffectiveRun, type RunOptions } from './options.js';
+import { applyGuard, plan, type Decision } from './planner.js';
+import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
+import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
+import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
+import { timeBudget, workDeadline } from './time-budget.js';
 
 export interface EngineRequest {
   readonly config: RedeemerConfig;
   readonly trigger: Trigger;
   readonly options: RunOptions;
+  readonly runId: string;
   readonly fcRequestId?: string | undefined;
   /** The whole run, including records; from the FC timeout on Function Compute. */
   readonly budgetMs: number;
+  readonly clock: Clock;
   /** Where the JSON lines go (stdout on FC, which ships them to the function's logstore). */
-  readonly writeLine?: (line: string) => void;
-  readonly runtime?: RetryRuntime;
-  readonly followIntervalMs?: number;
-  readonly pageSize?: number;
+  readonly logger: Logger;
+  readonly followIntervalMs?: number | undefined;
+  readonly pageSize?: number | undefined;
+  readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
 export interface RunSummary {
   readonly run: RunRecord;
   readonly decisions: readonly DecisionRecord[];
-  readonly sls: { readonly configured: boolean; readonly delivered: boolean; readonly error?: string | undefined };
+  readonly sls: SlsDelivery;
   readonly callsByAction: Readonly<Record<string, number>>;
 }
 
 export interface RunPorts {
   readonly api: DomainApi;
+  /** BSS QueryAccountBalance, for the balance guard; called only when a money setting is on. */
+  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
-  readonly deliver?: ((records: readonly ResultRecord[]) => Promise<void>) | undefined;
+  readonly deliver?: Deliver | undefined;
 }
 
-/** Thrown when discovery cannot finish inside the budget: planning on part of the list could misorder. */
-class DiscoveryTimeout extends Error {
-  override readonly name = 'DiscoveryTimeout';
-}
+/** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
+const LEDGER_DAYS = 7;
 
 export async function executeRun(request: EngineRequest, ports: RunPorts): Promise<RunSummary> {
-  const runtime = request.runtime ?? realRuntime;
-  const budget = timeBudget(request.budgetMs, runtime.now);
-  const { config } = request;
+  const { config, clock } = request;
+  const budget = timeBudget(request.budgetMs, clock.now);
   const effective = narrow(config, request.options);
-  const identity: RunIdentity = { run_id: randomUUID(), trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
-  const writeLine = request.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const client = ports.api;
+  const identity: RunIdentity = { run_id: request.runId, trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
+  const logger = request.logger.with({ ...identity });
+  const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
+  const api = ports.api;
+  recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   let executed: ExecutedDecision[] = [];
+  let watch: WatchRecord[] = [];
+  const problems: string[] = [];
   let candidates = 0;
+  let guard: GuardResult<Decision> | undefined;
   let failure: { code: string; message: string } | undefined;
   try {
-    const found: Candidate[] = [];
-    for await (const page of client.domainPages({ queryType: 2, pageSize: request.pageSize ?? 100 })) {
-      // QueryType=2 filters on the server; DomainStatus=2 stays the authority that a domain is in redemption.
-      for (const item of page.items) if (item.DomainStatus === '2') found.push({ domainName: item.DomainName, expirationMs: item.ExpirationDateLong });
-      if (remainingMs(budget) < budget.submitMarginMs) throw new DiscoveryTimeout('the redemption list could not be read inside the time budget');
+    const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
+    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress }, ports);
+    ({ candidates, guard } = prepared);
+    if (config.notify.watchRenewals) {
+      try {
+        watch = await readRenewals(api, bounds, request, identity, (fields) => recorder.write(fields));
+      } catch (error) {
+        // Telling a person about renewals must never stop a redemption.
+        problems.push(`the renewal list (QueryType=1) could not be read: ${errorMessage(error)}`);
+      }
     }
-    candidates = found.length;
-    const ledger = await readLedger(client, runtime.now());
-    const decisions = plan(found, ledger, config, effective, runtime.now());
-    executed = await execute(decisions, { client, ledger, budget, mode: effective.mode, sleep: runtime.sleep, followIntervalMs: request.followIntervalMs });
+    executed = await execute(prepared.decisions, {
+      api,
+      ledger: prepared.ledger,
+      budget,
+      clock,
+      mode: effective.mode,
+      capReached: capsAtSubmission(config, prepared.balance),
+      emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
+      followIntervalMs: request.followIntervalMs,
+      onProgress: request.onProgress,
+    });
   } catch (error) {
-    failure = { code: error instanceof DiscoveryTimeout ? 'TimeBudget' : errorCode(error), message: errorMessage(error) };
+    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: errorMessage(error) };
   }
 
-  const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({
-    kind: 'decision',
+  const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
+  const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
+  const counted: RunRecord = {
     ...identity,
-    domain: decision.domainName,
-    tld: decision.tld,
-    expiration_ms: decision.expirationMs,
-    deadline_ms: decision.deadlineMs,
-    days_left: decision.daysLeft,
-    rules: decision.rules,
-    action: decision.action,
-    ...outcome,
-  }));
-  for (const record of decisions) writeLine(toJsonLine(record));
-
-  const sls = await deliver(ports, decisions);
-  const run: RunRecord = {
     kind: 'run',
-    ...identity,
     outcome: failure ? 'failed' : 'completed',
     reason: effective.reason,
     candidates,
+    watched: config.notify.watchRenewals ? watch.length : undefined,
     ...countOutcomes(decisions),
-    calls: client.calls,
+    calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
     sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
-    duration_ms: runtime.now() - budget.startedMs,
+    guard: config.money.guard ? (guard?.state ?? 'on') : 'off',
+    balance_available: guard?.balanceAvailable,
+    balance_currency: guard?.balanceCurrency,
+    spend_planned: guard?.spendPlanned,
+    duration_ms: clock.now() - budget.startedMs,
     error_code: failure?.code,
     error_message: failure?.message,
   };
-  writeLine(toJsonLine(run));
-  const runDelivery = sls.delivered ? await deliver(ports, [run]) : sls;
-  return { run, decisions, sls: runDelivery, callsByAction: { ...client.callsByAction } };
+  // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
+  const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
+  recorder.write(run);
+  const final = await recorder.finish(budget.endsMs);
+  return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
 }
 
-async function deliver(ports: RunPorts, records: readonly ResultRecord[]): Promise<RunSummary['sls']> {
-  if (!ports.deliver) return { configured: false, delivered: false };
-  try {
-    await ports.deliver(records);
-    return { configured: true, delivered: true };
-  } catch (error) {
-    return { configured: true, delivered: false, error: errorMessage(error) };
-  }
+/** The renewal list, one `kind: watch` record per domain: what renewing now would save from redemption. */
+async function readRenewals(
+  api: DomainApi,
+  bounds: { readonly deadlineMs: number; readonly now: () => number },
+  request: EngineRequest,
+  identity: RunIdentity,
+  write: (fields: WatchRecord) => void,
+): Promise<WatchRecord[]> {
+  const list = await readDomainList(api, bounds, request.pageSize ?? 100, 1);
+  const now = request.clock.now();
+  return list.candidates.map((c) => {
+    const { rule } = ruleFor(c.domainName, request.config.tldRules);
+    const record: WatchRecord = {
+      ...identity,
+      kind: 'watch',
+      domain: c.domainName,
+      expiration_ms: c.expirationMs,
+      days_to_expiry: Math.floor((c.expirationMs - now) / DAY_MS),
+      days_to_redemption: Math.floor((c.expirationMs + rule.graceDays * DAY_MS - now) / DAY_MS),
+    };
+    write(record);
+    return record;
+  });
+}
+
+export interface PreparedRun {
+  /** Domains in redemption, valid listings and not. */
+  readonly candidates: number;
+  readonly ledger: Ledger;
+  /** Every domain's decision, the guard's holds applied. */
+  readonly decisions: Decision[];
+  readonly guard: GuardResult<Decision> | undefined;
+  readonly balance: BalanceReading | undefined;
+}
+
+/**
+ * Everything a run decides before it sends anything: the redemption list, the ledger, the plan and the
+ * balance guard. The doctor calls it too, to say what a live run would do now, without ordering.
+ */
+export async function prepareRun(
+  request: {
+    readonly config: RedeemerConfig;
+    readonly effective: EffectiveRun;
+    readonly clock: Clock;
+    readonly bounds: { readonly deadlineMs: number; readonly now: () => number };
+    readonly pageSize?: number | undefined;
+    readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
+  },
+  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance'] },
+): Promise<PreparedRun> {
+  const { config, clock, bounds } = request;
+  request.onProgress?.({ phase: 'listing', done: 0 });
+  const listing = await readDomainList(ports.api, bounds, request.pageSize ?? 100);
+  request.onProgress?.({ phase: 'ledger', done: 0 });
+  const ledger = new Ledger({ api: ports.api, bounds });
+  await ledger.read(clock.now(), LEDGER_DAYS);
+  const planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  const redeem = planned.filter((d) => d.action === 'redeem');
+  // The guard runs in dry-run too, so a dry run shows what the money would allow.
+  const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
+  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
+  const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
+  return { candidates: listing.candidates.length + listing.invalid.length, ledger, decisions: applyGuard(planned, held), guard, balance };
+}
+
+/**
+ * The caps, asked again right before each submission against the fresh ledger: the day's count (every
+ * run's orders), and with prices the day's spend and the balance left after this run's earlier orders.
+ */
+function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
+  let spentByThisRun = 0;
+  return (ledger: Ledger, decision: Decision, nowMs: number) => {
+    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
+    if (config.money.guard && balance?.ok) {
+      const [verdict] = guardRedemptions({
+        planned: [decision],
+        balance: { ...balance, available: balance.available - spentByThisRun },
+        settings: config.money,
+        ordersLast24h: ledger.ordersLast24h(nowMs),
+      }).verdicts;
+      if (verdict && !verdict.keep) return verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+      // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.
+      spentByThisRun += verdict?.price ?? 0;
+    }
+    return undefined;
+  };
 }

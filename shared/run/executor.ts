@@ -1,113 +1,201 @@
 /**
- * The executor: submits the planned redemptions one at a time, reconciles any submission whose outcome
- * is unknown with the registrar's ledger before sending anything else, then follows each task until it
- * is final or the time budget says stop.
+ * The executor: submits the planned redemptions one at a time, each after a fresh look at the registrar's
+ * ledger (another run's order for the domain, or the day's cap reached meanwhile, stops it), reconciles any
+ * submission whose outcome is unknown with the ledger before sending anything else, then follows each
+ * task until it is final or the time budget says stop. Every outcome is written the moment it is known.
  */
-import type { DomainApi } from '../domain-api/index.js';
-import { OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, errorMessage } from '../domain-api/index.js';
-import { isFinalTaskDetail, TaskDetailStatus } from '../domain-api/index.js';
-import { findNewTask, type Ledger } from './ledger.js';
+import type { Clock } from '../clock/index.js';
+import { errorMessage } from '../errors/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { canonicalName, entryState, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
-import type { OutcomeFields } from './records.js';
+import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { remainingMs, type TimeBudget } from './time-budget.js';
 
 export interface ExecutedDecision extends OutcomeFields {
   readonly decision: Decision;
 }
 
+export interface ProgressEvent {
+  readonly phase: 'listing' | 'ledger' | 'submitting' | 'following';
+  readonly done: number;
+  readonly total?: number | undefined;
+}
+
 export interface ExecutorDeps {
-  readonly client: DomainApi;
+  readonly api: DomainApi;
   readonly ledger: Ledger;
   readonly budget: TimeBudget;
+  readonly clock: Clock;
   readonly mode: 'dry-run' | 'live';
-  readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
+   * meanwhile, or undefined when this one may go.
+   */
+  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance' | undefined;
+  /** Writes one record now (stdout at once, SLS in batches). */
+  readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
-  readonly followIntervalMs?: number;
+  readonly followIntervalMs?: number | undefined;
+  readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Result = Mutable<ExecutedDecision>;
+
+/** Codes with which the registrar refuses an order another run may have placed first. */
+const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
+
+function errorFields(error: unknown) {
+  return { error_code: errorCode(error), error_message: errorMessage(error), api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
+}
 
 export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {
-  const results: Array<Mutable<ExecutedDecision>> = decisions.map((decision) =>
+  const results: Result[] = decisions.map((decision) =>
     decision.action === 'skip'
-      ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo }
+      ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo, error_message: decision.problem }
       : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
   );
+  const record = (result: Result) => deps.emit(decisionFields(result.decision, result));
+  const due = results.filter((r) => r.decision.action === 'redeem');
+  for (const result of results) if (deps.mode !== 'live' || result.decision.action === 'skip') record(result);
   if (deps.mode !== 'live') return results;
 
-  const known = new Set(deps.ledger.taskNos);
-  const following: Array<Mutable<ExecutedDecision>> = [];
+  const following: Result[] = [];
   let halted: string | undefined;
-  for (const result of results) {
-    if (result.decision.action !== 'redeem') continue;
-    if (halted || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
-      Object.assign(result, { outcome: 'skipped', reason: halted ?? 'time-budget' });
-      continue;
+  let capReached = false;
+  for (const [index, result] of due.entries()) {
+    deps.onProgress?.({ phase: 'submitting', done: index + 1, total: due.length });
+    if (halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+      Object.assign(result, { outcome: 'skipped', reason: halted === undefined ? 'time-budget' : 'halted', error_message: halted });
+    } else if (capReached) {
+      Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
+    } else {
+      halted = await submitOne(result, deps, following);
+      capReached = result.reason === 'cap-per-day';
+      // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
     }
-    const started = deps.budget.now();
-    const { domainName, expirationMs } = result.decision;
-    try {
-      const saved = await deps.client.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
-      known.add(saved.taskNo);
-      Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
-      following.push(result);
-    } catch (error) {
-      const fields = { error_code: errorCode(error), error_message: errorMessage(error), api_request_id: (error as { requestId?: string }).requestId };
-      if (error instanceof TaskIsBeingProcessedError) {
-        // Another operation holds the domain (perhaps a concurrent run's order): in progress, not a failure.
-        Object.assign(result, { outcome: 'in-progress', ...fields });
-      } else if (error instanceof OutcomeUnknownError) {
-        try {
-          const found = await findNewTask(deps.client, domainName, known, deps.budget.now());
-          if (found) {
-            known.add(found.TaskNo);
-            Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
-            following.push(result);
-          } else {
-            Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; no order found in the ledger, the next run will decide again` });
-          }
-        } catch (reconcileError) {
-          // The ledger cannot be read, so nothing more may be sent this run.
-          halted = 'halted';
-          Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; reconciliation failed: ${errorMessage(reconcileError)}` });
-        }
-      } else {
-        Object.assign(result, { outcome: 'failed', ...fields });
-      }
-    }
-    result.duration_ms = deps.budget.now() - started;
+    record(result);
   }
-
   await follow(following, deps);
   return results;
 }
 
-async function follow(pending: Array<Mutable<ExecutedDecision>>, deps: ExecutorDeps): Promise<void> {
+/** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
+async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
+  const { ledger, api, clock } = deps;
+  const domainName = result.decision.domainName;
+  const expirationMs = result.decision.expirationMs!;
+  const started = clock.now();
+  try {
+    await ledger.refresh(clock.now());
+  } catch (error) {
+    const why = `the ledger could not be read before submitting, so nothing more is sent this run: ${errorMessage(error)}`;
+    Object.assign(result, { outcome: 'skipped', reason: 'halted', error_code: errorCode(error), error_message: why });
+    return why;
+  }
+  if (skipOnLedger(result, ledger)) return undefined;
+  const cap = deps.capReached(ledger, result.decision, clock.now());
+  if (cap) {
+    Object.assign(result, { outcome: 'skipped', reason: cap });
+    return undefined;
+  }
+
+  deps.emit({ kind: 'submission', domain: domainName, expiration_ms: expirationMs });
+  let halt: string | undefined;
+  try {
+    const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
+    ledger.noteMine(saved.taskNo, started, domainName);
+    ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
+    Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
+    following.push(result);
+  } catch (error) {
+    halt = await settleFailure(result, error, deps, following);
+  }
+  result.duration_ms = clock.now() - started;
+  return halt;
+}
+
+/** A domain the ledger shows another task for (a concurrent run's, or a console order) is not ordered. */
+function skipOnLedger(result: Result, ledger: Ledger): boolean {
+  const entry = ledger.entryFor(result.decision.domainName);
+  if (!entry || ledger.isMine(entry.taskNo) || entry.state === 'failed') return false;
+  Object.assign(result, entry.state === 'in-flight' ? { outcome: 'skipped', reason: 'task-in-flight' } : { outcome: 'skipped', reason: 'already-redeemed' }, {
+    task_no: entry.taskNo,
+    reconciled: true,
+  });
+  return true;
+}
+
+async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
+  const { ledger, clock } = deps;
+  const fields = errorFields(error);
+  const race = error instanceof DomainApiError && RACE_CODES.has(error.code);
+  if (!race && !(error instanceof OutcomeUnknownError)) {
+    Object.assign(result, { outcome: 'failed', ...fields });
+    return undefined;
+  }
+  if (error instanceof OutcomeUnknownError) ledger.noteMine(undefined, clock.now(), result.decision.domainName);
+  let learnt;
+  try {
+    learnt = await ledger.refresh(clock.now());
+  } catch (reconcileError) {
+    // The ledger cannot be read, so nothing more may be sent this run.
+    const why = `reconciliation failed: ${errorMessage(reconcileError)}`;
+    Object.assign(result, { outcome: error instanceof TaskIsBeingProcessedError ? 'in-progress' : 'failed', ...fields, error_message: `${fields.error_message}; ${why}` });
+    return why;
+  }
+  const domainName = result.decision.domainName;
+  if (error instanceof OutcomeUnknownError) {
+    const found = learnt.find((d) => canonicalName(d.DomainName) === domainName);
+    if (found) {
+      // Found: it is the order counted above as possibly created, now with its number.
+      ledger.claimUnseen(found.TaskNo, clock.now(), domainName);
+      Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
+      following.push(result);
+    } else {
+      Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; no order found in the ledger, the next run will decide again` });
+    }
+    return undefined;
+  }
+  // Refused: if another run's order for the domain got there first, that is not a failure of ours.
+  if (!skipOnLedger(result, ledger)) Object.assign(result, { outcome: error instanceof TaskIsBeingProcessedError ? 'in-progress' : 'failed', ...fields });
+  else Object.assign(result, { ...fields, outcome: result.reason === 'task-in-flight' ? 'in-progress' : 'skipped' });
+  return undefined;
+}
+
+async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
   let open = pending;
   let wait = deps.followIntervalMs ?? 1_000;
   while (open.length > 0 && remainingMs(deps.budget) - wait > deps.budget.finishMarginMs) {
-    await deps.sleep(wait);
+    deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
+    await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
-    const still: typeof open = [];
+    const still: Result[] = [];
     for (const result of open) {
-      if (remainingMs(deps.budget) < deps.budget.finishMarginMs) {
-        still.push(result);
-        continue;
-      }
-      try {
-        const page = await deps.client.queryTaskDetailList({ taskNo: result.task_no!, domainName: result.decision.domainName });
-        const detail = page.items.find((d) => d.DomainName.toLowerCase() === result.decision.domainName);
-        if (detail && isFinalTaskDetail(detail)) {
-          const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
-          Object.assign(result, succeeded ? { outcome: 'succeeded' } : { outcome: 'failed', error_code: detail.FailReason ?? 'EXECUTE_FAILURE', error_message: detail.ErrorMsg });
-        } else {
-          still.push(result);
-        }
-      } catch {
-        // A follow-up that fails leaves the task as submitted; the ledger tells the next run.
-        still.push(result);
-      }
+      if (remainingMs(deps.budget) < deps.budget.finishMarginMs || !(await settled(result, deps))) still.push(result);
     }
     open = still;
+  }
+}
+
+/** One follow-up poll; answers whether the task reached its final state. */
+async function settled(result: Result, deps: ExecutorDeps): Promise<boolean> {
+  const domainName = result.decision.domainName;
+  try {
+    // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
+    const page = await deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum: 1, pageSize: 100 });
+    const detail = page.items.find((d) => d.TaskNo === result.task_no && canonicalName(d.DomainName) === domainName);
+    if (!detail || !isFinalTaskDetail(detail)) return false;
+    const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
+    // The registrar's own words, whatever their language: that is where a payment failure shows.
+    const failure = { error_code: detail.FailReason || 'EXECUTE_FAILURE', error_message: detail.ErrorMsg ?? undefined };
+    Object.assign(result, succeeded ? { outcome: 'succeeded' } : { outcome: 'failed', ...failure });
+    deps.ledger.update(domainName, { taskNo: result.task_no!, state: entryState(detail), createdMs: undefined });
+    deps.emit({ kind: 'task', domain: domainName, task_no: result.task_no!, outcome: succeeded ? 'succeeded' : 'failed', ...(succeeded ? {} : failure) });
+    return true;
+  } catch {
+    // A follow-up that fails leaves the task as submitted; the ledger tells the next run.
+    return false;
   }
 }

@@ -3,11 +3,14 @@
  * and the rule that a request may narrow the configured run but never widen it.
  */
 import * as z from 'zod/mini';
-import type { RedeemerConfig } from '../config/index.js';
+import type { Mode, RedeemerConfig } from '../config/index.js';
+import { UserError } from '../errors/index.js';
 import { normalizeDomainName } from '../config/index.js';
 import { describeIssues } from '../validation/index.js';
 
 export const runOptionsSchema = z.strictObject({
+  /** run (the default) redeems; doctor checks the account, the role and the channels, and orders nothing. */
+  action: z.optional(z.enum(['run', 'doctor'])),
   mode: z.optional(z.enum(['dry-run', 'live'])),
   domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
   reason: z.optional(z.string().check(z.maxLength(500))),
@@ -16,13 +19,10 @@ export const runOptionsSchema = z.strictObject({
 export type RunOptions = z.output<typeof runOptionsSchema>;
 
 /** A request that cannot be run as it is: the message names the field and what is wrong. */
-export class RunOptionsError extends Error {
+export class RunOptionsError extends UserError {
   override readonly name = 'RunOptionsError';
-  constructor(
-    message: string,
-    readonly code: 'invalid-options' | 'escalation-refused',
-  ) {
-    super(message);
+  constructor(message: string, code: 'invalid-options' | 'escalation-refused') {
+    super(code, message);
   }
 }
 
@@ -37,7 +37,7 @@ export function parseRunOptions(input: unknown): RunOptions {
 }
 
 export interface EffectiveRun {
-  readonly mode: 'dry-run' | 'live';
+  readonly mode: Mode;
   /** The domains a request named (normalised); undefined when it named none. */
   readonly requested: ReadonlySet<string> | undefined;
   readonly reason: string | undefined;

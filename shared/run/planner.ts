@@ -1,49 +1,84 @@
 /**
  * The planner: a pure function of (domains, ledger, configuration, run, now) that gives every domain one
- * decision with a reason, earliest deadline first. Caps go to the most urgent domains.
+ * decision with a reason, earliest deadline first. Caps go to the most urgent domains; the executor
+ * checks the day's cap again against a fresh look at the ledger before each submission.
  */
 import type { RedeemerConfig } from '../config/index.js';
-import { matchesAny, normalizeDomainName } from '../config/index.js';
-import { estimateDeadline, type DeadlineEstimate } from './deadline.js';
+import { matchesAny } from '../config/index.js';
+import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
+import type { Candidate, InvalidListing } from './listing.js';
 import type { EffectiveRun } from './options.js';
+import type { GuardReason } from './guard.js';
 
-export interface Candidate {
-  readonly domainName: string;
-  readonly expirationMs: number;
-}
-
-export type SkipReason = 'outside-window' | 'not-allowed' | 'excluded' | 'task-in-flight' | 'already-redeemed' | 'cap-per-run' | 'cap-per-day';
+export type SkipReason =
+  | 'outside-window'
+  | 'not-allowed'
+  | 'excluded'
+  | 'task-in-flight'
+  | 'already-redeemed'
+  | 'cap-per-run'
+  | 'cap-per-day'
+  | 'invalid-listing'
+  | GuardReason;
 export type RedeemReason = 'due' | 'dry-run';
 
-export type Decision = Candidate &
-  DeadlineEstimate &
-  ({ readonly action: 'redeem'; readonly reason: RedeemReason } | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined });
+interface Planned extends DeadlineEstimate {
+  readonly domainName: string;
+  readonly expirationMs: number | undefined;
+}
+
+export type Decision = Planned &
+  (
+    | { readonly action: 'redeem'; readonly reason: RedeemReason; readonly expirationMs: number }
+    | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined; readonly problem?: string | undefined }
+  );
 
 export type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
 
-export function plan(candidates: readonly Candidate[], ledger: Ledger, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'>;
+
+/** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
+export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
+  return decisions.map((d) => {
+    const verdict = held.get(d);
+    return verdict ? { ...d, action: 'skip', reason: verdict.reason, problem: verdict.detail } : d;
+  });
+}
+
+export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
   const estimated = candidates
-    .map((c) => {
-      const domainName = normalizeDomainName(c.domainName) ?? c.domainName.toLowerCase();
-      return { ...c, domainName, ...estimateDeadline(domainName, c.expirationMs, config.tldRules, nowMs) };
-    })
+    .map((c) => ({ ...c, ...estimateDeadline(c.domainName, c.expirationMs, config.tldRules, nowMs) }))
     .sort((a, b) => a.deadlineMs - b.deadlineMs || (a.domainName < b.domainName ? -1 : 1));
 
-  const windowMs = config.withinDays * 86_400_000;
+  const windowMs = config.withinDays * DAY_MS;
+  const orderedToday = ledger.orderedLast24h(nowMs);
   let planned = 0;
-  return estimated.map((d): Decision => {
+  const decisions = estimated.map((d): Decision => {
     const skip = (reason: SkipReason, taskNo?: string): Decision => ({ ...d, action: 'skip', reason, taskNo });
     if (matchesAny(d.domainName, config.exclude)) return skip('excluded');
     const allowed = config.allow ? matchesAny(d.domainName, config.allow) : run.mode === 'dry-run';
     if (!allowed || (run.requested && !run.requested.has(d.domainName))) return skip('not-allowed');
-    const task = ledger.byDomain.get(d.domainName);
+    const task = ledger.entryFor(d.domainName);
     if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo);
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);
     if (d.msLeft > windowMs) return skip('outside-window');
     if (planned >= config.maxPerRun) return skip('cap-per-run');
-    if (ledger.submittedLast24h + planned >= config.maxPerDay) return skip('cap-per-day');
+    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
     planned++;
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run' };
   });
+  const unusable = invalid.map((listing): Decision => ({
+    domainName: listing.domain,
+    expirationMs: listing.expirationMs,
+    tld: listing.domain.includes('.') ? listing.domain.slice(listing.domain.lastIndexOf('.') + 1) : '',
+    rules: 'assumed',
+    deadlineMs: Number.NaN,
+    msLeft: Number.NaN,
+    daysLeft: Number.NaN,
+    action: 'skip',
+    reason: 'invalid-listing',
+    problem: listing.problem,
+  }));
+  return [...decisions, ...unusable];
 }

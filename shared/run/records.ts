@@ -1,8 +1,16 @@
 /**
- * Result records: one per domain decision and one per run, with stable snake_case keys, written as one
- * JSON line each on stdout and as SLS log contents. Nothing here may carry a credential.
+ * Result records, with stable snake_case keys, written as one JSON line each on stdout and as SLS log
+ * contents, each as soon as it is known. The run's identity (run_id, trigger, fc_request_id, mode) is
+ * stamped by the logger, not built here. Nothing here may carry a credential.
+ *
+ * - `run`: `outcome: started` when the run begins, then `completed` or `failed` with the counts;
+ * - `submission`: written just before an order is sent, so a run killed mid-call still leaves a trace;
+ * - `decision`: one per domain, when its outcome so far is known (a submitted order with its task number);
+ * - `task`: a followed task that reached its final state.
  */
+import type { Mode } from '../config/index.js';
 import type { LogEntry } from '../sls/index.js';
+import type { Decision } from './planner.js';
 
 export type Trigger = 'timer' | 'webhook' | 'invoke' | 'cli';
 export type Outcome = 'would-redeem' | 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';
@@ -11,12 +19,12 @@ export interface RunIdentity {
   readonly run_id: string;
   readonly trigger: Trigger;
   readonly fc_request_id: string | undefined;
-  readonly mode: 'dry-run' | 'live';
+  readonly mode: Mode;
 }
 
 /** What became of a decision: the executor fills these, the decision record carries them as they are. */
 export interface OutcomeFields {
-  /** The planner's reason, or why the executor did not get to it ("time-budget", "halted"). */
+  /** The planner's reason, or why the executor did not get to it ("time-budget", "halted", "cap-per-day"). */
   readonly reason: string;
   readonly outcome: Outcome;
   readonly task_no?: string | undefined;
@@ -28,36 +36,105 @@ export interface OutcomeFields {
   readonly reconciled?: boolean | undefined;
 }
 
-export interface DecisionRecord extends RunIdentity, OutcomeFields {
+export interface DecisionFields extends OutcomeFields {
   readonly kind: 'decision';
   readonly domain: string;
   readonly tld: string;
-  readonly expiration_ms: number;
-  readonly deadline_ms: number;
-  readonly days_left: number;
-  readonly rules: 'known' | 'assumed';
+  readonly expiration_ms: number | undefined;
+  readonly deadline_ms: number | undefined;
+  readonly days_left: number | undefined;
+  readonly rules: 'known' | 'assumed' | undefined;
   readonly action: 'redeem' | 'skip';
+}
+
+export interface SubmissionFields {
+  readonly kind: 'submission';
+  readonly domain: string;
+  readonly expiration_ms: number;
+}
+
+/** A domain that still only needs a renewal (QueryType=1): never ordered, only told. */
+export interface WatchFields {
+  readonly kind: 'watch';
+  readonly domain: string;
+  readonly expiration_ms: number;
+  readonly days_to_expiry: number;
+  /** Estimated days until it enters redemption: expiry plus the TLD's grace period. */
+  readonly days_to_redemption: number;
+}
+
+export interface TaskFields {
+  readonly kind: 'task';
+  readonly domain: string;
+  readonly task_no: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly error_code?: string | undefined;
+  readonly error_message?: string | undefined;
 }
 
 export type OutcomeCounts = Readonly<Record<`count_${'would_redeem' | 'submitted' | 'in_progress' | 'succeeded' | 'failed' | 'skipped'}`, number>>;
 
-export interface RunRecord extends RunIdentity, OutcomeCounts {
+export interface RunFields {
   readonly kind: 'run';
-  /** completed: every domain decided and recorded; failed: the run stopped on an error. */
+  /** started: the run began; completed: every domain decided and recorded; failed: it stopped on an error. */
+  readonly outcome: 'started' | 'completed' | 'failed';
+  readonly reason?: string | undefined;
+  readonly candidates?: number | undefined;
+  /** The balance guard: off (no money setting), on, or balance-unknown (nothing was submitted). */
+  readonly guard?: 'off' | 'on' | 'balance-unknown' | undefined;
+  readonly balance_available?: number | undefined;
+  readonly balance_currency?: string | undefined;
+  /** The sum of the prices of the orders this run kept, with REDEEM_PRICES. */
+  readonly spend_planned?: number | undefined;
+  /** Domains on the renewal list (QueryType=1), when it was read. */
+  readonly watched?: number | undefined;
+  readonly calls?: number | undefined;
+  readonly left_for_next_run?: number | undefined;
+  readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
+  readonly duration_ms?: number | undefined;
+  readonly error_code?: string | undefined;
+  readonly error_message?: string | undefined;
+  /** sent: a message went out; quiet: NOTIFY_ON found nothing worth one. */
+  readonly notify?: 'sent' | 'quiet' | undefined;
+  /** notify_<channel>: ok | failed | off, and notify_<channel>_code when it failed. */
+  readonly [channel: `notify_${string}`]: string | undefined;
+}
+
+export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields;
+
+/** The run's last record: every count is known. */
+export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
   readonly outcome: 'completed' | 'failed';
-  readonly reason: string | undefined;
   readonly candidates: number;
   readonly calls: number;
   readonly left_for_next_run: number;
   readonly sls_delivery: 'ok' | 'failed' | 'off';
   readonly duration_ms: number;
-  readonly error_code?: string | undefined;
-  readonly error_message?: string | undefined;
 }
 
-export type ResultRecord = DecisionRecord | RunRecord;
+export type DecisionRecord = RunIdentity & DecisionFields;
+export type WatchRecord = RunIdentity & WatchFields;
+export type RunRecord = RunIdentity & FinishedRunFields;
+export type ResultRecord = RunIdentity & RecordFields;
 
-export function countOutcomes(records: readonly DecisionRecord[]): OutcomeCounts {
+const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : undefined);
+
+export function decisionFields(decision: Decision, outcome: OutcomeFields): DecisionFields {
+  const invalid = decision.action === 'skip' && decision.reason === 'invalid-listing';
+  return {
+    kind: 'decision',
+    domain: decision.domainName,
+    tld: decision.tld,
+    expiration_ms: finite(decision.expirationMs),
+    deadline_ms: finite(decision.deadlineMs),
+    days_left: finite(decision.daysLeft),
+    rules: invalid ? undefined : decision.rules,
+    action: decision.action,
+    ...outcome,
+  };
+}
+
+export function countOutcomes(records: readonly Pick<OutcomeFields, 'outcome'>[]): OutcomeCounts {
   const count = (outcome: Outcome) => records.filter((r) => r.outcome === outcome).length;
   return {
     count_would_redeem: count('would-redeem'),
@@ -70,15 +147,11 @@ export function countOutcomes(records: readonly DecisionRecord[]): OutcomeCounts
 }
 
 /** SLS log contents: string values, absent fields left out. */
-export function toLogEntry(record: ResultRecord, timeSeconds: number): LogEntry {
+export function toLogEntry(record: Readonly<Record<string, unknown>>, timeSeconds: number): LogEntry {
   const contents: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined || value === null) continue;
     contents.push([key, String(value)]);
   }
   return { time: timeSeconds, contents };
-}
-
-export function toJsonLine(record: ResultRecord): string {
-  return JSON.stringify(record);
 }

@@ -12,7 +12,7 @@ export interface TimeBudget {
   readonly now: () => number;
 }
 
-export function timeBudget(totalMs: number, now: () => number = Date.now): TimeBudget {
+export function timeBudget(totalMs: number, now: () => number): TimeBudget {
   const startedMs = now();
   const finishMarginMs = Math.min(15_000, Math.max(1_000, totalMs * 0.1));
   return {
@@ -26,4 +26,9 @@ export function timeBudget(totalMs: number, now: () => number = Date.now): TimeB
 
 export function remainingMs(budget: TimeBudget): number {
   return budget.endsMs - budget.now();
+}
+
+/** Where reads and submissions must end: the finishing margin stays free for records and delivery. */
+export function workDeadline(budget: TimeBudget): number {
+  return budget.endsMs - budget.finishMarginMs;
 }

@@ -10,17 +10,17 @@ import { parseQueryPairs, percentDecode, percentEncode, percentEncodePath } from
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
-/** Header pairs in the order given; a name may repeat (the canonical form joins the values). */
-export type HeaderList = ReadonlyArray<readonly [string, string]>;
-export type HeaderInput = HeaderList | Readonly<Record<string, string>>;
+/** Name-value pairs (headers or query parameters) in the order given; a name may repeat. */
+export type NameValuePairs = ReadonlyArray<readonly [string, string]>;
+export type NameValuePairsInput = NameValuePairs | Readonly<Record<string, string>>;
 
 export interface CanonicalRequestInput {
   readonly method: string;
   /** The path as it goes on the wire, already percent-encoded ("/" for RPC calls). */
   readonly canonicalUri: string;
   /** Decoded query parameters; a name may repeat. */
-  readonly query: HeaderList;
-  readonly headers: HeaderInput;
+  readonly query: NameValuePairs;
+  readonly headers: NameValuePairsInput;
   /** Lowercase hex SHA-256 of the body. */
   readonly payloadHash: string;
 }
@@ -32,8 +32,9 @@ export interface CanonicalHeaders {
   readonly signedHeaders: string;
 }
 
-function toPairs(headers: HeaderInput): HeaderList {
-  return Array.isArray(headers) ? (headers as HeaderList) : Object.entries(headers);
+/** Pairs as given, or a record's entries. */
+export function toPairs(headers: NameValuePairsInput): NameValuePairs {
+  return Array.isArray(headers) ? (headers as NameValuePairs) : Object.entries(headers);
 }
 
 /** host, content-type and every x-acs-* header are signed; user-agent and accept are not. */
@@ -41,7 +42,7 @@ export function isSignedHeader(lowercaseName: string): boolean {
   return lowercaseName === 'host' || lowercaseName === 'content-type' || lowercaseName.startsWith('x-acs-');
 }
 
-export function canonicalQueryString(query: HeaderList): string {
+export function canonicalQueryString(query: NameValuePairs): string {
   return query
     .map(([name, value]) => [percentEncode(name), percentEncode(value)] as const)
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
@@ -49,7 +50,7 @@ export function canonicalQueryString(query: HeaderList): string {
     .join('&');
 }
 
-export function canonicalHeaders(headers: HeaderInput): CanonicalHeaders {
+export function canonicalHeaders(headers: NameValuePairsInput): CanonicalHeaders {
   const byName: Record<string, string[]> = Object.create(null);
   const names: string[] = [];
   for (const [name, value] of toPairs(headers)) {
@@ -109,7 +110,7 @@ export interface SignOptions {
 export interface UnsignedRequest {
   readonly method: string;
   readonly url: string | URL;
-  readonly headers?: HeaderInput;
+  readonly headers?: NameValuePairsInput;
   readonly body?: string | Uint8Array;
 }
 

@@ -6,7 +6,8 @@
  */
 import { isIP } from 'node:net';
 import type { SlsTarget } from '../config/index.js';
-import { DEFAULT_RETRY_POLICY, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../http/index.js';
+import type { Clock } from '../clock/index.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
 import { headerValue, send, type HttpAnswer } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
@@ -36,9 +37,8 @@ export class SlsError extends Error {
 export interface SlsClientOptions {
   readonly target: SlsTarget;
   readonly credentials: Credentials;
+  readonly clock: Clock;
   readonly retry?: Partial<RetryPolicy>;
-  readonly runtime?: RetryRuntime;
-  readonly now?: () => Date;
   readonly requestTimeoutMs?: number;
 }
 
@@ -71,36 +71,38 @@ export function batchLogs(logs: readonly LogEntry[]): LogEntry[][] {
 
 export class SlsClient {
   private readonly policy: RetryPolicy;
-  private readonly runtime: RetryRuntime;
   /** HTTP attempts made. */
   calls = 0;
 
   constructor(private readonly options: SlsClientOptions) {
-    this.policy = { ...DEFAULT_RETRY_POLICY, budgetMs: 10_000, maxAttempts: 4, ...options.retry };
-    this.runtime = options.runtime ?? realRuntime;
+    this.policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...options.retry };
   }
 
-  /** Sends every log, in batches; throws the first batch that could not be delivered after retries. */
-  async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string } = {}): Promise<void> {
+  /**
+   * Sends every log, in batches; throws the first batch that could not be delivered after retries. No
+   * attempt or wait runs past `deadlineMs`: a slow logstore cannot hold the run past its budget.
+   */
+  async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
     for (const batch of batchLogs(logs)) {
       const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
       await withRetry(
-        () => this.send(body),
+        () => this.send(body, deadlineMs),
         (error) => ({ retry: error instanceof SlsError && error.retryable }),
         this.policy,
-        this.runtime,
+        this.options.clock,
+        deadlineMs,
       );
     }
   }
 
-  private async send(body: Uint8Array): Promise<void> {
+  private async send(body: Uint8Array, deadlineMs: number): Promise<void> {
     const { target, credentials } = this.options;
     const { baseUrl, projectHeader } = slsBaseUrl(target);
     const path = `/logstores/${target.logstore}/shards/lb`;
     const headers: Array<[string, string]> = [
       ['content-type', 'application/x-protobuf'],
       ['content-md5', contentMd5(body)],
-      ['date', (this.options.now ?? (() => new Date()))().toUTCString()],
+      ['date', new Date(this.options.clock.now()).toUTCString()],
       ['x-log-apiversion', '0.6.0'],
       ['x-log-signaturemethod', 'hmac-sha1'],
       ['x-log-bodyrawsize', String(body.length)],
@@ -112,7 +114,8 @@ export class SlsClient {
     this.calls++;
     let answer: HttpAnswer;
     try {
-      answer = await send({ method: 'POST', url: `${baseUrl}${path}`, headers, body, timeoutMs: this.options.requestTimeoutMs ?? 10_000 });
+      const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadlineMs - this.options.clock.now()));
+      answer = await send({ method: 'POST', url: `${baseUrl}${path}`, headers, body, timeoutMs, maxBodyBytes: 64 * 1024 });
     } catch (error) {
       throw new SlsError('NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
     }

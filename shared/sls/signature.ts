@@ -3,24 +3,19 @@
  * the string to sign and the signature on their own.
  */
 import { createHash } from 'node:crypto';
-import { hmacSha1Base64 } from '../signing/index.js';
-import type { HeaderList } from '../signing/index.js';
+import { hmacSha1Base64, toPairs, type NameValuePairs, type NameValuePairsInput } from '../signing/index.js';
 
 export interface SlsSignInput {
   readonly method: string;
   readonly path: string;
   /** Decoded query parameters. */
-  readonly query: HeaderList;
-  readonly headers: HeaderList | Readonly<Record<string, string>>;
-}
-
-function pairs(headers: SlsSignInput['headers']): HeaderList {
-  return Array.isArray(headers) ? (headers as HeaderList) : Object.entries(headers);
+  readonly query: NameValuePairs;
+  readonly headers: NameValuePairsInput;
 }
 
 export function slsStringToSign(input: SlsSignInput): string {
   const byName = new Map<string, string>();
-  for (const [name, value] of pairs(input.headers)) byName.set(name.toLowerCase(), value);
+  for (const [name, value] of toPairs(input.headers)) byName.set(name.toLowerCase(), value);
   const canonicalHeaders = [...byName.keys()]
     .filter((name) => name.startsWith('x-log-') || name.startsWith('x-acs-'))
     .sort()

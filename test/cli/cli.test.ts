@@ -35,12 +35,45 @@ describe('redeemer CLI', () => {
     expect(emulator.domain.tasks).toHaveLength(0);
   });
 
-  it('run --json prints the summary as one JSON line, last', async () => {
-    const { code, out } = await cli(['run', '--json']);
+  it('run --json prints only JSON on stdout: the summary as one line; the table goes to stderr', async () => {
+    const { code, out, err } = await cli(['run', '--json']);
     expect(code).toBe(0);
-    const last = JSON.parse(out.trimEnd().split('\n').at(-1)!);
-    expect(last.run).toMatchObject({ kind: 'run', mode: 'dry-run', trigger: 'cli', outcome: 'completed' });
-    expect(Array.isArray(last.decisions)).toBe(true);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(out.trimEnd().split('\n')).toHaveLength(1);
+    const summary = JSON.parse(out);
+    expect(summary.run).toMatchObject({ kind: 'run', mode: 'dry-run', trigger: 'cli', outcome: 'completed' });
+    expect(Array.isArray(summary.decisions)).toBe(true);
+    expect(err).toMatch(/^DOMAIN\s+TLD/);
+    expect(err).toMatch(/Run [0-9a-f-]+ \(dry-run, cli\): completed/);
+  });
+
+  it('--records writes each record as a JSON line on stdout, as the function does; the table goes to stderr', async () => {
+    const { code, out, err } = await cli(['plan', '--records']);
+    expect(code).toBe(0);
+    const records = out.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const run = records.at(-1);
+    expect(run).toMatchObject({ kind: 'run', mode: 'dry-run', outcome: 'completed' });
+    expect(records[0]).toMatchObject({ kind: 'run', outcome: 'started', run_id: run.run_id });
+    expect(records.slice(1, -1).every((r) => (r.kind === 'decision' || r.kind === 'watch') && r.run_id === run.run_id)).toBe(true);
+    expect(records.filter((r) => r.kind === 'decision')).toHaveLength(run.candidates);
+    expect(records.filter((r) => r.kind === 'watch')).toHaveLength(run.watched);
+    expect(err).toMatch(/^DOMAIN\s+TLD/);
+  });
+
+  it('"every record is on stdout" after an SLS failure only when it is true', async () => {
+    const sls = { SLS_ENDPOINT: emulator.url, SLS_PROJECT: 'cli-test', SLS_LOGSTORE: 'results' };
+    emulator.faults.add({ kind: 'sls-down' });
+    try {
+      const bare = await cli(['plan'], sls);
+      expect(bare.out).toMatch(/SLS: DELIVERY FAILED/);
+      expect(bare.out).not.toMatch(/every record is on stdout/);
+      expect(bare.out).toMatch(/--records/);
+      const records = await cli(['plan', '--records'], sls);
+      expect(records.err).toMatch(/SLS: DELIVERY FAILED .*; every record is on stdout/);
+      expect(records.out.trimEnd().split('\n').at(-1)).toMatch(/"kind":"run"/);
+    } finally {
+      emulator.faults.clear();
+    }
   });
 
   it('--mode live needs REDEEM_DOMAINS: exit 2 with the variable named', async () => {
@@ -62,6 +95,17 @@ describe('redeemer CLI', () => {
     const { code, out } = await cli(['run', '--mode', 'live'], { REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '2' });
     expect(code).toBe(1);
     expect(out).toContain('1 failed');
+  });
+
+  it('the table shows the error code of a failed order in its ERROR column, beside the task number', async () => {
+    emulator.faults.add({ kind: 'task-fail', count: 1 });
+    const { code, out } = await cli(['run', '--mode', 'live'], { REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '1' });
+    expect(code).toBe(1);
+    const [header, , ...rows] = out.split('\n');
+    expect(header).toMatch(/\bTASK\s+ERROR$/);
+    const failed = rows.find((row) => /\sfailed\s/.test(row));
+    const task = emulator.domain.tasks.at(-1)!;
+    expect(failed).toMatch(new RegExp(`\\s${task.taskNo}\\s+REGISTRY_REJECTED$`));
   });
 
   it('bad usage, bad configuration and missing credentials exit 2 with a message, never a stack trace', async () => {

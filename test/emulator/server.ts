@@ -5,10 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BssService } from './bss-service.js';
 import { DomainService, errorBody, type ApiAnswer, type TaskTiming } from './domain-service.js';
 import { FaultPlan, parseFaultSpec, type FaultRule } from './faults.js';
 import { generatePortfolio } from './portfolio.js';
 import { seededRandom } from './random.js';
+import { RobotService, type RobotSecrets } from './robots.js';
+import { DenyList } from './ram-deny.js';
 import { SlsService } from './sls-service.js';
 import { Acs3Verifier } from './verify-acs3.js';
 import { AccountDirectory, DEFAULT_ACCOUNT_ID, type EmulatedAccountOptions } from './accounts.js';
@@ -34,6 +37,13 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Member accounts, each with its own portfolio, reached with the keys STS AssumeRole hands out. */
   readonly accounts?: readonly EmulatedAccountOptions[];
+  /** Signing secrets of the chat robots at /__robots/* (see robots.ts). */
+  readonly robots?: RobotSecrets;
+  /** BSS QueryAccountBalance: Data.AvailableAmount (a number is sent as "1000.00") and Data.Currency. */
+  readonly balance?: number | string;
+  readonly currency?: string;
+  /** Actions answered 403 Forbidden as RAM would (any product); also POST /__emulator/deny at run time. */
+  readonly deny?: readonly string[];
 }
 
 export interface CallRecord {
@@ -80,8 +90,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 export class Emulator {
   readonly domain: DomainService;
   readonly sls: SlsService;
+  readonly robots: RobotService;
   readonly faults: FaultPlan;
   readonly calls: CallRecord[] = [];
+  readonly bss: BssService;
+  readonly deny: DenyList;
   /** Extra RPC products by API version; the Domain API answers 2017-12-18 and 2018-01-29. */
   readonly rpcProducts = new Map<string, RpcProduct>();
   /** Extra path-based services, tried in order before the RPC dispatch. */
@@ -121,6 +134,12 @@ export class Emulator {
     this.fc = new FcService(this.verifier, this.accounts, this.now);
     this.routes.push(this.fc.route);
     this.sls = new SlsService(secrets, this.now, this.faults);
+    this.robots = new RobotService(options.robots, this.now);
+    this.routes.push(this.robots.handle);
+    this.bss = new BssService({ balance: options.balance, currency: options.currency });
+    this.rpcProducts.set('2017-12-14', this.bss);
+    this.deny = new DenyList(options.deny);
+    this.routes.push(this.deny.route);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: String(error) });
@@ -167,12 +186,15 @@ export class Emulator {
       })),
       calls: this.calls,
       logs: this.sls.logs,
+      robots: this.robots.state(),
     };
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const body = await readBody(req);
+    // The API's Date header follows the emulated clock, so that a clock-skew check can be tested.
+    res.setHeader('date', new Date(this.now()).toUTCString());
     if (url.pathname === '/__emulator/state' && req.method === 'GET') {
       const include = url.searchParams.get('domains');
       return sendJson(res, 200, this.state(include === 'redemption' || include === 'none' ? include : 'all'));
@@ -211,6 +233,8 @@ export class Emulator {
     if (!product && version !== '2017-12-18' && version !== '2018-01-29') {
       return reply({ status: 400, body: errorBody(requestId, 'NoSuchVersion', `Specified parameter Version is not valid: ${String(version)}`) });
     }
+    const denied = this.deny.answer(action, typeof version === 'string' ? version : undefined, requestId);
+    if (denied) return reply(denied);
 
     const throttled = this.qpsExceeded();
     if (throttled !== undefined) {

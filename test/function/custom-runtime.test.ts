@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
 import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
+import { createLogger } from '../../shared/log/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { startEmulator } from '../support/emulator.js';
 import { FC_CREDENTIALS, WEBHOOK_SECRET, signedHeaders } from '../support/fc.js';
@@ -17,7 +18,7 @@ beforeAll(async () => {
     env: { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET },
     port: 0,
     hostname: '127.0.0.1',
-    log: (line) => logs.push(line),
+    logger: createLogger((line) => logs.push(line)),
     followIntervalMs: 20,
   });
   server = started.server;
@@ -28,7 +29,8 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const fcHeaders = (requestId: string) => ({
+const fcHeaders = (requestId: string, controlPath = '/invoke') => ({
+  'x-fc-control-path': controlPath,
   'x-fc-request-id': requestId,
   'x-fc-access-key-id': FC_CREDENTIALS.accessKeyId,
   'x-fc-access-key-secret': FC_CREDENTIALS.accessKeySecret,
@@ -52,14 +54,14 @@ describe('custom runtime', () => {
   });
 
   it('POST /invoke without credentials answers x-fc-status 404 with a clear error', async () => {
-    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: { 'x-fc-request-id': 'req-custom-2' }, body: '{}' });
+    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: { 'x-fc-control-path': '/invoke', 'x-fc-request-id': 'req-custom-2' }, body: '{}' });
     expect(res.headers.get('x-fc-status')).toBe('404');
     expect(((await res.json()) as any).error).toMatchObject({ code: 'missing-credentials' });
   });
 
   it('POST /webhook is verified and runs (live as configured)', async () => {
     const body = '{"reason":"pager"}';
-    const res = await fetch(`${base}/webhook`, { method: 'POST', headers: { ...fcHeaders('req-custom-3'), ...signedHeaders(body) }, body });
+    const res = await fetch(`${base}/webhook`, { method: 'POST', headers: { ...fcHeaders('req-custom-3', '/http-invoke'), ...signedHeaders(body) }, body });
     expect(res.status).toBe(200);
     const summary = (await res.json()) as any;
     expect(summary.run).toMatchObject({ trigger: 'webhook', mode: 'live', reason: 'pager' });
@@ -73,6 +75,20 @@ describe('custom runtime', () => {
     const res = await fetch(`${base}/invoke`, { method: 'POST', headers: { ...fcHeaders('req-custom-4'), 'x-fc-control-path': '/http-invoke' }, body: '{}' });
     expect(res.status).toBe(404);
     expect(emulator.domain.tasks.length).toBe(tasks);
+  });
+
+  it('/invoke without FC\'s own x-fc-control-path is an outside request: 404, nothing ordered, its x-fc-* headers ignored', async () => {
+    const tasks = emulator.domain.tasks.length;
+    const { 'x-fc-control-path': _, ...spoofed } = fcHeaders('req-spoofed');
+    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: spoofed, body: '{"mode":"live"}' });
+    expect(res.status).toBe(404);
+    expect(emulator.domain.tasks.length).toBe(tasks);
+    // Through the webhook too, a caller's x-fc-* credentials and request id are not taken for FC's.
+    const body = '{"mode":"dry-run"}';
+    const hook = await fetch(`${base}/webhook`, { method: 'POST', headers: { ...spoofed, ...signedHeaders(body) }, body });
+    expect(hook.status).toBe(500);
+    expect(((await hook.json()) as any).error.code).toBe('missing-credentials');
+    expect(logs.some((line) => line.includes('req-spoofed'))).toBe(false);
   });
 
   it('GET /healthz and a JSON 404', async () => {

@@ -56,7 +56,8 @@ describe('timer events', () => {
     expect(summary.run.count_would_redeem).toBeGreaterThan(0);
     expect(emulator.domain.tasks).toHaveLength(0);
     const lines = records();
-    expect(lines.length).toBe(summary.run.candidates + 1);
+    // The run's start, one record per domain on the renewal list, one decision per domain, the run's end.
+    expect(lines.length).toBe(summary.run.candidates + summary.run.watched! + 2);
     for (const r of lines) expect(r.fc_request_id).toBe('req-timer-1');
     expect(emulator.sls.logs.filter((l) => l.contents.fc_request_id === 'req-timer-1')).toHaveLength(lines.length);
   });

@@ -43,11 +43,12 @@ describe('FC3 HTTP adapter', () => {
 
 describe('webhook signature', () => {
   it('accepts upper-case hex and refuses one changed byte of the body', async () => {
-    const { verifyWebhook, webhookSignature } = await import('../../shared/fc/webhook-signature.js');
+    const { verifyWebhook } = await import('../../shared/fc/webhook-signature.js');
+    const { webhookSignature } = await import('../../shared/signing/webhook.js');
     const body = Buffer.from('{"mode":"dry-run"}');
     const signature = webhookSignature('s', '1764550800', body);
     const at = 1_764_550_800_000;
-    expect(verifyWebhook('s', { timestamp: '1764550800', signature: signature.toUpperCase().replace('SHA256=', 'sha256=') }, body, at)).toEqual({ ok: true });
+    expect(verifyWebhook('s', { timestamp: '1764550800', signature: signature.toUpperCase().replace('SHA256=', 'sha256=') }, body, at)).toMatchObject({ ok: true });
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, Buffer.from('{"mode":"dry-run "}'), at).ok).toBe(false);
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, body, at + 301_000).ok).toBe(false);
     expect(verifyWebhook('s', { timestamp: '1764550800', signature }, body, at - 299_000).ok).toBe(true);

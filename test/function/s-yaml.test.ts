@@ -1,6 +1,6 @@
 /** s.yaml: the function's props validate against the fc3 component's own schema, and say what the issue asks. */
 import { Ajv } from 'ajv';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../support/vectors.js';
@@ -47,6 +47,7 @@ describe('s.yaml', () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     expect(validate({ ...props, runtime: 'nodejs99' })).toBe(false);
     expect(validate({ ...props, memorySize: 100 })).toBe(false);
+    expect(validate({ ...props, concurrencyConfig: { reserved: 1 } })).toBe(false);
   });
 
   it('nodejs20, index.handler, the bundle as code, and a pre-deploy build', () => {
@@ -55,6 +56,19 @@ describe('s.yaml', () => {
     expect(props.timeout).toBeGreaterThanOrEqual(300);
     expect(props.asyncInvokeConfig.maxAsyncRetryAttempts).toBe(0);
     expect(props.logConfig).toMatchObject({ project: 'audit-project', logstore: 'function-logs', logBeginRule: 'None' });
+  });
+
+  it('one invocation at a time across the function (reservedConcurrency: 1); no instanceConcurrency, which a built-in runtime ignores', () => {
+    expect(props.concurrencyConfig).toEqual({ reservedConcurrency: 1 });
+    expect(props.runtime.startsWith('custom')).toBe(false);
+    expect(props).not.toHaveProperty('instanceConcurrency');
+  });
+
+  it('the deployed code folder holds exactly the bundle (run after npm run build)', () => {
+    const folder = new URL(`../../${props.code}/`, import.meta.url);
+    expect(readdirSync(folder, { recursive: true }).map(String).sort()).toEqual(['index.js']);
+    // No link to a source map that is not shipped.
+    expect(readFileSync(new URL('index.js', folder), 'utf8')).not.toMatch(/sourceMappingURL/);
   });
 
   it('every environment variable comes from ${env(...)}: no literal secret', () => {
@@ -73,10 +87,11 @@ describe('s.yaml', () => {
     expect([...http.triggerConfig.methods].sort()).toEqual(['GET', 'POST']);
   });
 
-  it('ram-policy.json grants exactly the four actions the function needs', () => {
+  it('ram-policy.json grants exactly the four actions the function needs, and the optional balance read', () => {
     const policy = JSON.parse(readFileSync(new URL('../../ram-policy.json', import.meta.url), 'utf8'));
     const actions = policy.Statement.flatMap((s: any) => s.Action).sort();
-    expect(actions).toEqual(['domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
+    // bss:DescribeAcccount (three c's, as RAM spells it) is QueryAccountBalance, for the balance guard.
+    expect(actions).toEqual(['bss:DescribeAcccount', 'domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
     for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
   });
 });

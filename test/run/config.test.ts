@@ -55,7 +55,7 @@ describe('configuration', () => {
   });
 
   it('SLS variables come together', () => {
-    expect(error({ SLS_PROJECT: 'p-1' })).toMatch(/SLS_ENDPOINT, SLS_LOGSTORE: required together/);
+    expect(error({ SLS_PROJECT: 'p-1' })).toMatch(/SLS_ENDPOINT: required together.*SLS_LOGSTORE: required together/);
     expect(loadConfig({ SLS_ENDPOINT: 'cn-hangzhou.log.aliyuncs.com', SLS_PROJECT: 'audit-1', SLS_LOGSTORE: 'redeem' }).sls).toEqual({
       endpoint: 'https://cn-hangzhou.log.aliyuncs.com',
       project: 'audit-1',

@@ -3,18 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/config.js';
 import { matchesAny, parsePatternList } from '../../shared/config/domain-patterns.js';
 import { DAY_MS } from '../../shared/run/deadline.js';
-import type { Ledger, LedgerEntry } from '../../shared/run/ledger.js';
+import type { LedgerEntry } from '../../shared/run/ledger.js';
+import type { Candidate } from '../../shared/run/listing.js';
 import { narrow } from '../../shared/run/options.js';
-import { plan, type Candidate } from '../../shared/run/planner.js';
+import { plan, type LedgerView } from '../../shared/run/planner.js';
 
 const now = Date.UTC(2026, 11, 1, 12);
 
-function ledgerOf(entries: Array<[string, LedgerEntry['state']]>, submittedLast24h = 0): Ledger {
-  return {
-    byDomain: new Map(entries.map(([name, state], i) => [name, { taskNo: `t${i}`, state, createdMs: now }])),
-    submittedLast24h,
-    taskNos: new Set(entries.map((_, i) => `t${i}`)),
-  };
+function ledgerOf(entries: Array<[string, LedgerEntry['state']]>, submittedLast24h = 0): LedgerView & { byDomain: Map<string, LedgerEntry> } {
+  const byDomain = new Map(entries.map(([name, state], i) => [name, { taskNo: `t${i}`, state, createdMs: now }]));
+  return { byDomain, entryFor: (name) => byDomain.get(name), orderedLast24h: () => submittedLast24h };
 }
 
 describe('planner examples', () => {
@@ -27,12 +25,12 @@ describe('planner examples', () => {
     { domainName: 'other.net', expirationMs: now - 57 * DAY_MS },
     { domainName: 'flight.com', expirationMs: now - 57 * DAY_MS },
     { domainName: 'done.cn', expirationMs: now - 40 * DAY_MS },
-    { domainName: 'Second.COM', expirationMs: now - 56 * DAY_MS },
+    { domainName: 'second.com', expirationMs: now - 56 * DAY_MS },
     { domainName: 'third.cn', expirationMs: now - 42 * DAY_MS },
   ];
 
   it('gives every domain one decision with its reason, earliest deadline first', () => {
-    const decisions = plan(candidates, ledgerOf([['flight.com', 'in-flight'], ['done.cn', 'succeeded']]), config, run, now);
+    const decisions = plan(candidates, [], ledgerOf([['flight.com', 'in-flight'], ['done.cn', 'succeeded']]), config, run, now);
     expect(decisions.map((d) => [d.domainName, d.action, d.reason])).toEqual([
       // Deadlines: +1 day (ties by name), then second.com +2, done.cn +3, early.com +23.
       ['flight.com', 'skip', 'task-in-flight'],
@@ -49,19 +47,19 @@ describe('planner examples', () => {
   });
 
   it('the daily cap counts the registrar ledger of the last 24 hours', () => {
-    const decisions = plan(candidates, ledgerOf([], 4), config, run, now);
+    const decisions = plan(candidates, [], ledgerOf([], 4), config, run, now);
     expect(decisions.filter((d) => d.action === 'redeem')).toHaveLength(1);
     expect(decisions.some((d) => d.reason === 'cap-per-day')).toBe(true);
   });
 
   it('dry-run plans the same domains with reason dry-run', () => {
-    const dry = plan(candidates, ledgerOf([]), config, narrow(config, { mode: 'dry-run' }), now);
+    const dry = plan(candidates, [], ledgerOf([]), config, narrow(config, { mode: 'dry-run' }), now);
     expect(dry.filter((d) => d.action === 'redeem').map((d) => d.reason)).toEqual(['dry-run', 'dry-run']);
   });
 
   it('requested domains narrow the allow-list, never widen it', () => {
     const narrowed = narrow(config, { domains: ['late.com', 'other.net'] });
-    const decisions = plan(candidates, ledgerOf([]), config, narrowed, now);
+    const decisions = plan(candidates, [], ledgerOf([]), config, narrowed, now);
     expect(decisions.filter((d) => d.action === 'redeem').map((d) => d.domainName)).toEqual(['late.com']);
     expect(decisions.find((d) => d.domainName === 'other.net')?.reason).toBe('not-allowed');
   });
@@ -103,7 +101,7 @@ describe('planner properties', () => {
             return state ? [[c.domainName, state] as [string, LedgerEntry['state']]] : [];
           });
           const ledger = ledgerOf(entries, submittedLast24h);
-          const decisions = plan(candidates, ledger, config, narrow(config, requested ? { domains: requested } : {}), now);
+          const decisions = plan(candidates, [], ledger, config, narrow(config, requested ? { domains: requested } : {}), now);
           const redeem = decisions.filter((d) => d.action === 'redeem');
 
           expect(decisions).toHaveLength(candidates.length);

@@ -1,6 +1,7 @@
 /** The redemption run against the emulator's fault injection: what a careful payments engineer would check. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/config.js';
+import { createLogger } from '../../shared/log/index.js';
 import { runRedemption, type RunRequest } from '../../shared/run/run.js';
 import type { Emulator, EmulatorOptions } from '../emulator/server.js';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
@@ -30,7 +31,7 @@ async function run(env: Record<string, string>, extra: Partial<RunRequest> = {})
     options: {},
     budgetMs: 60_000,
     followIntervalMs: 50,
-    writeLine: (line) => lines.push(line),
+    logger: createLogger((line) => lines.push(line)),
     ...extra,
   });
   return { summary, lines, records: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
@@ -67,8 +68,12 @@ describe('a live run', () => {
     expect(summary.run.count_succeeded).toBe(due.length);
     expect([...ordersPerDomain(e).keys()].sort()).toEqual([...due].sort());
     expect(Math.max(...ordersPerDomain(e).values())).toBe(1);
-    // One record per domain in redemption plus the run record, on stdout and in SLS alike.
+    // One decision per domain in redemption, one submission and one task record per order, the run's start
+    // and its end: on stdout and in SLS alike.
     expect(records.filter((r) => r.kind === 'decision')).toHaveLength(summary.run.candidates);
+    expect(records.filter((r) => r.kind === 'submission')).toHaveLength(due.length);
+    expect(records.filter((r) => r.kind === 'task' && r.outcome === 'succeeded')).toHaveLength(due.length);
+    expect(records[0]).toMatchObject({ kind: 'run', outcome: 'started' });
     expect(records.at(-1)).toMatchObject({ kind: 'run', sls_delivery: 'ok', calls: summary.run.calls });
     expect(e.sls.logs).toHaveLength(records.length);
     expect(e.sls.logs.at(-1)!.contents).toMatchObject({ kind: 'run', count_succeeded: String(due.length) });
@@ -113,7 +118,7 @@ describe('reliability under faults', () => {
     const due = dueDomains(e);
     const waits: number[] = [];
     const { summary } = await run(liveEnv(e), {
-      runtime: { now: Date.now, random: () => 0, sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) },
+      clock: { now: Date.now, random: () => 0, sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) },
     });
     expect(summary.run.outcome).toBe('completed');
     expect(summary.run.count_succeeded).toBe(due.length);
@@ -201,7 +206,10 @@ describe('reliability under faults', () => {
     const due = dueDomains(e);
     const { summary, records } = await run(liveEnv(e), { credentials: { ...EMULATOR_CREDENTIALS, accessKeySecret: 'wrong' } });
     expect(summary.run).toMatchObject({ outcome: 'failed', error_code: 'SignatureDoesNotMatch' });
-    expect(records).toHaveLength(1);
+    expect(records.map((r) => [r.kind, r.outcome])).toEqual([
+      ['run', 'started'],
+      ['run', 'failed'],
+    ]);
     expect(e.domain.tasks).toHaveLength(0);
   });
 });

@@ -1,3 +1,4 @@
+import { systemClock } from '../../shared/clock/index.js';
 import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
@@ -84,23 +85,23 @@ describe('PutLogs against the emulator', () => {
   afterAll(() => emulator.close());
 
   it('our client delivers; the emulator verifies signature, MD5 and raw size and decodes the body', async () => {
-    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS });
+    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock: systemClock });
     const time = Math.floor(Date.now() / 1000);
-    await client.putLogs([{ time, contents: [['kind', 'run'], ['domain', 'a.com']] }], { topic: 'domain-redeemer', source: 'test' });
+    await client.putLogs([{ time, contents: [['kind', 'run'], ['domain', 'a.com']] }], { topic: 'domain-redeemer', source: 'test' }, Date.now() + 10_000);
     expect(emulator.sls.logs.at(-1)).toEqual({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'test', time, contents: { kind: 'run', domain: 'a.com' } });
   });
 
   it('a wrong secret is refused with SignatureNotMatch and is not retried', async () => {
-    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: { ...EMULATOR_CREDENTIALS, accessKeySecret: 'nope' } });
-    await expect(client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }])).rejects.toMatchObject({ code: 'SignatureNotMatch', httpStatus: 401 });
+    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: { ...EMULATOR_CREDENTIALS, accessKeySecret: 'nope' }, clock: systemClock });
+    await expect(client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }], {}, Date.now() + 10_000)).rejects.toMatchObject({ code: 'SignatureNotMatch', httpStatus: 401 });
     expect(client.calls).toBe(1);
   });
 
   it('an outage (503) is retried with backoff', async () => {
     emulator.faults.add({ kind: 'sls-down', count: 2 });
-    const { waits, runtime } = recordingRuntime();
-    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, runtime });
-    await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }]);
+    const { waits, clock } = recordingRuntime();
+    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });
+    await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }], {}, Date.now() + 10_000);
     expect(client.calls).toBe(3);
     expect(waits).toHaveLength(2);
   });

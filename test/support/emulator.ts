@@ -1,4 +1,5 @@
 /** Starts an emulator for a test file and gives a Domain API client pointed at it. */
+import { systemClock } from '../../shared/clock/index.js';
 import { DomainApiClient, type DomainApiOptions } from '../../shared/domain-api/client.js';
 import { DEFAULT_ACCESS_KEY, Emulator, type EmulatorOptions } from '../emulator/server.js';
 
@@ -19,7 +20,7 @@ export function recordingRuntime() {
   const waits: number[] = [];
   return {
     waits,
-    runtime: {
+    clock: {
       sleep: async (ms: number) => {
         waits.push(ms);
       },
@@ -30,5 +31,13 @@ export function recordingRuntime() {
 }
 
 export function clientFor(emulator: Emulator, options: Partial<DomainApiOptions> = {}): DomainApiClient {
-  return new DomainApiClient({ endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS, ...options });
+  return new DomainApiClient({ endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS, clock: systemClock, deadlineMs: Date.now() + 60_000, ...options });
 }
+
+/** A client for any endpoint (a canned server, a closed port), on the system clock with a minute to run. */
+export function clientAt(endpoint: string | undefined, options: Partial<DomainApiOptions> = {}): DomainApiClient {
+  return new DomainApiClient({ endpoint, credentials: EMULATOR_CREDENTIALS, clock: systemClock, deadlineMs: Date.now() + 60_000, ...options });
+}
+
+/** A QueryTaskList query of the whole ledger. */
+export const ALL_TASKS = { pageNum: 1, pageSize: 100, beginCreateTime: 0, endCreateTime: 4_102_444_800_000 } as const;

@@ -1,6 +1,6 @@
 /** FC-shaped events and context, built from the fixtures in test/fixtures/fc-events. */
 import { createRequire } from 'node:module';
-import { webhookSignature } from '../../shared/fc/webhook-signature.js';
+import { webhookSignature } from '../../shared/signing/webhook.js';
 import { readFixture } from './vectors.js';
 
 const fixture = (name: string) => readFixture(`fc-events/${name}`);

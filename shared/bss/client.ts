@@ -1,0 +1,69 @@
+/**
+ * BSS OpenAPI (2017-12-14, RPC, ACS3-signed): QueryAccountBalance, the one call the balance guard and
+ * the doctor need, over the same RPC caller as the Domain API (signed afresh, bounded by the deadline,
+ * reads retried by the same rules). An answer that cannot be read is an error, never a balance.
+ */
+import { RpcCaller, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
+import { BSS_PERMISSION_CODES, BssApiError, BssForbiddenError } from './errors.js';
+import { bssErrorBodySchema, queryAccountBalanceSchema } from './schemas.js';
+
+export const BSS_VERSION = '2017-12-14';
+
+/** China site: business.aliyuncs.com; international site: business.ap-southeast-1.aliyuncs.com. */
+export const BSS_ENDPOINTS: Readonly<Record<DomainSite, string>> = {
+  cn: 'https://business.aliyuncs.com',
+  intl: 'https://business.ap-southeast-1.aliyuncs.com',
+};
+
+/** The answer is a few hundred bytes; anything far larger is not a balance, and is not buffered. */
+export const MAX_BSS_BODY_BYTES = 64 * 1024;
+
+/** The Domain API client's options, read for BSS: `site` picks the BSS endpoint, `endpoint` is BSS_ENDPOINT. */
+export type BssClientOptions = DomainApiOptions;
+
+export interface AccountBalance {
+  /** Data.AvailableAmount, as a number (may be negative for an account in arrears). */
+  readonly available: number;
+  /** Data.Currency: CNY, USD or JPY; the prices are read in it. */
+  readonly currency: string;
+  readonly requestId: string;
+}
+
+const ACTION = 'QueryAccountBalance';
+
+const toError = (fields: ConstructorParameters<typeof BssApiError>[0]) => (BSS_PERMISSION_CODES.has(fields.code) ? new BssForbiddenError(fields) : new BssApiError(fields));
+
+export class BssClient {
+  private readonly rpc: RpcCaller;
+
+  constructor(options: BssClientOptions) {
+    this.rpc = new RpcCaller({
+      ...options,
+      endpoint: options.endpoint ?? BSS_ENDPOINTS[options.site ?? 'intl'],
+      version: BSS_VERSION,
+      maxBodyBytes: MAX_BSS_BODY_BYTES,
+      toError,
+      // BSS may answer a refusal with HTTP 200 and Success: false: that is an error, never a balance.
+      errorIn200: (json, status) => {
+        const body = bssErrorBodySchema.safeParse(json);
+        return body.success && body.data.Success === false
+          ? toError({ action: ACTION, code: body.data.Code, message: body.data.Message ?? '', requestId: body.data.RequestId, httpStatus: status, retryAfterMs: undefined })
+          : undefined;
+      },
+    });
+  }
+
+  get endpoint(): string {
+    return this.rpc.endpoint;
+  }
+
+  /** HTTP attempts made, successful or not. */
+  get calls(): number {
+    return this.rpc.calls;
+  }
+
+  async queryAccountBalance(): Promise<AccountBalance> {
+    const body = await this.rpc.read(ACTION, {}, queryAccountBalanceSchema);
+    return { available: body.Data.AvailableAmount, currency: body.Data.Currency, requestId: body.RequestId };
+  }
+}

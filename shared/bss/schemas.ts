@@ -1,0 +1,50 @@
+/**
+ * The QueryAccountBalance answer (BSS OpenAPI 2017-12-14), validated at the edge. The amounts arrive as
+ * strings; a thousands separator ("1,000.00") is accepted, anything else that is not plainly a decimal
+ * amount is refused: a balance is never guessed from a text we do not understand.
+ */
+import * as z from 'zod/mini';
+
+/** "1000.00", "1,000.00", "-12.5" (an account in arrears), or a JSON number. */
+const AMOUNT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
+
+/** Larger than any real balance, and small enough to stay exact in ten-thousandths. */
+const MAX_BALANCE = 1e11;
+
+export function parseAmount(value: string | number): number | undefined {
+  const n = typeof value === 'number' ? value : AMOUNT.test(value.trim()) ? Number(value.trim().replaceAll(',', '')) : Number.NaN;
+  return Number.isFinite(n) && Math.abs(n) <= MAX_BALANCE ? n : undefined;
+}
+
+const amount = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((v, ctx) => {
+    const n = parseAmount(v);
+    if (n === undefined) {
+      ctx.issues.push({ code: 'custom', message: 'expected a decimal amount such as "1,000.00"', input: v });
+      return z.NEVER;
+    }
+    return n;
+  }),
+);
+
+export const queryAccountBalanceSchema = z.object({
+  RequestId: z.string(),
+  Success: z.optional(z.boolean()),
+  Code: z.optional(z.string()),
+  Message: z.optional(z.string()),
+  Data: z.object({
+    AvailableAmount: amount,
+    Currency: z.string().check(z.refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected a currency code such as "CNY"' })),
+    AvailableCashAmount: z.optional(z.union([z.string(), z.number()])),
+    CreditAmount: z.optional(z.union([z.string(), z.number()])),
+  }),
+});
+
+/** A BSS error body, on a 4xx/5xx, or on a 200 that says Success: false. */
+export const bssErrorBodySchema = z.object({
+  Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
+  Message: z.optional(z.string()),
+  RequestId: z.optional(z.string()),
+  Success: z.optional(z.boolean()),
+});

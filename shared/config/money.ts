@@ -1,0 +1,141 @@
+/**
+ * The money settings: the user's expected redemption prices, the balance to keep, the daily spend cap and
+ * the BSS endpoint. Read apart from the main configuration so that its problems can be merged into the
+ * one configuration message: each problem is "VARIABLE: what is wrong", and no value is ever echoed
+ * except the variable's own short text where it helps (none of these is a secret).
+ */
+import * as z from 'zod/mini';
+import { normalizeSuffix } from '../run/index.js';
+import { describeIssues } from '../validation/index.js';
+
+/** Prices by TLD suffix ("com", "com.cn", "xn--fiqs8s"), and "*" for every other TLD. */
+export type PriceTable = Readonly<Record<string, number>>;
+
+export interface MoneyConfig {
+  /** REDEEM_PRICES, keys normalised like REDEEM_TLD_RULES keys; undefined when unset. */
+  readonly prices: PriceTable | undefined;
+  /** REDEEM_MIN_BALANCE: no order may take the available balance below it; 0 when unset. */
+  readonly minBalance: number;
+  /** REDEEM_MAX_SPEND_PER_DAY: the prices of the last 24 h's orders plus this run's; undefined when unset. */
+  readonly maxSpendPerDay: number | undefined;
+  /** BSS_ENDPOINT, overriding the site's BSS endpoint (e.g. a local emulator). */
+  readonly bssEndpoint: string | undefined;
+  /**
+   * True when REDEEM_MIN_BALANCE, REDEEM_PRICES or REDEEM_MAX_SPEND_PER_DAY is set (even to a bad value):
+   * then the run reads the balance before it submits and orders nothing when it cannot. False: the guard
+   * is off and BSS is never called.
+   */
+  readonly guard: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Far above any real price or balance, and small enough that amounts stay exact in ten-thousandths. */
+export const MAX_AMOUNT = 1_000_000_000;
+
+const priceShape = z.record(
+  z.string(),
+  z.number().check(z.refine((n) => Number.isFinite(n) && n >= 0 && n <= MAX_AMOUNT, { message: `expected a number from 0 to ${MAX_AMOUNT}` })),
+);
+
+/** A suffix after normalisation: LDH labels joined by dots (xn-- forms for Unicode). */
+const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    problems.push('REDEEM_PRICES: is not JSON; expected e.g. {"com": 600, "cn": 1200, "*": 1500}');
+    return undefined;
+  }
+  const parsed = priceShape.safeParse(json);
+  if (!parsed.success) {
+    problems.push(`REDEEM_PRICES: ${describeIssues(parsed.error.issues, 'prices')}`);
+    return undefined;
+  }
+  const table: Record<string, number> = Object.create(null);
+  const before = problems.length;
+  for (const [key, price] of Object.entries(parsed.data)) {
+    const suffix = key.trim() === '*' ? '*' : normalizeSuffix(key);
+    if (suffix !== '*' && !SUFFIX.test(suffix)) {
+      problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国") nor "*"`);
+    } else if (Object.hasOwn(table, suffix)) {
+      problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} names the same TLD as another key (${suffix})`);
+    } else {
+      table[suffix] = price;
+    }
+  }
+  if (problems.length > before) return undefined;
+  if (Object.keys(table).length === 0) {
+    problems.push('REDEEM_PRICES: has no price; expected e.g. {"com": 600, "*": 1500}');
+    return undefined;
+  }
+  return table;
+}
+
+function parseAmount(name: string, raw: string, problems: string[]): number | undefined {
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > MAX_AMOUNT) {
+    problems.push(`${name}: expected an amount from 0 to ${MAX_AMOUNT} in the account's currency (e.g. 500 or 99.5), got "${raw}"`);
+    return undefined;
+  }
+  return Number(raw);
+}
+
+/** An http(s) URL, or a bare host name that gets https://; the trailing slash dropped. */
+export function parseEndpoint(name: string, raw: string, problems: string[]): string | undefined {
+  const candidate = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
+  try {
+    const url = new URL(candidate);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return candidate.replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  problems.push(`${name}: is not an http(s) URL or host name: "${raw}"`);
+  return undefined;
+}
+
+export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; problems: string[] } {
+  const problems: string[] = [];
+  const rawPrices = text(env, 'REDEEM_PRICES');
+  const rawMin = text(env, 'REDEEM_MIN_BALANCE');
+  const rawCap = text(env, 'REDEEM_MAX_SPEND_PER_DAY');
+  const rawEndpoint = text(env, 'BSS_ENDPOINT');
+
+  const prices = rawPrices === undefined ? undefined : parsePrices(rawPrices, problems);
+  const minBalance = rawMin === undefined ? 0 : parseAmount('REDEEM_MIN_BALANCE', rawMin, problems);
+  const maxSpendPerDay = rawCap === undefined ? undefined : parseAmount('REDEEM_MAX_SPEND_PER_DAY', rawCap, problems);
+  if (rawCap !== undefined && rawPrices === undefined) {
+    problems.push('REDEEM_MAX_SPEND_PER_DAY: needs REDEEM_PRICES (the cap adds up the prices of the orders)');
+  }
+  const bssEndpoint = rawEndpoint === undefined ? undefined : parseEndpoint('BSS_ENDPOINT', rawEndpoint, problems);
+  return {
+    value: {
+      prices,
+      // A bad value is reported above; the value keeps the guard on and strict, never off.
+      minBalance: minBalance ?? MAX_AMOUNT,
+      maxSpendPerDay: rawCap === undefined ? undefined : (maxSpendPerDay ?? 0),
+      bssEndpoint,
+      guard: rawPrices !== undefined || rawMin !== undefined || rawCap !== undefined,
+    },
+    problems,
+  };
+}
+
+/**
+ * The price of redeeming `domainName`: the longest suffix with a price wins (com.cn before cn), then "*".
+ * Undefined when neither applies: such a domain is never ordered while prices are set (see guard.ts).
+ */
+export function priceFor(domainName: string, prices: PriceTable): { suffix: string; price: number } | undefined {
+  const labels = domainName.toLowerCase().split('.');
+  for (let i = 1; i < labels.length; i++) {
+    const suffix = labels.slice(i).join('.');
+    if (Object.hasOwn(prices, suffix)) return { suffix, price: prices[suffix]! };
+  }
+  return Object.hasOwn(prices, '*') ? { suffix: '*', price: prices['*']! } : undefined;
+}

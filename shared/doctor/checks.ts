@@ -1,0 +1,305 @@
+/**
+ * The doctor's checks, each a function of its ports. A check never throws: whatever goes wrong becomes
+ * its own ✘ with what to do. None of them can place an order (see ports.ts).
+ */
+import { priceFor } from '../config/index.js';
+import { errorCode, type Page } from '../domain-api/index.js';
+import { errorMessage } from '../errors/index.js';
+import { checkListing } from '../run/index.js';
+import { DAY_MS, ruleFor } from '../run/index.js';
+import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'off';
+
+export interface DoctorCheck {
+  readonly id: CheckId;
+  readonly title: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  /** What to do, for every fail. */
+  readonly fix?: string | undefined;
+}
+
+export type CheckId = 'config' | 'credentials' | 'clock' | 'domains' | 'tasks' | 'balance' | 'sls' | 'notify' | 'tld-coverage' | 'plan';
+
+/** FC 3.0: the function's own environment variables may total at most 4 KB. */
+export const FC_ENV_LIMIT_BYTES = 4096;
+/** ACS3 refuses a request whose x-acs-date is more than 15 minutes off the server's clock. */
+export const MAX_CLOCK_SKEW_S = 15 * 60;
+/** Skew worth a word while still accepted. */
+export const NOTABLE_CLOCK_SKEW_S = 60;
+/** Pages of the redemption list the doctor reads at most (100 domains each). */
+export const MAX_DOCTOR_PAGES = 200;
+
+/** The prefixes of the variables the function is deployed with (s.yaml); FC_* and credentials are the platform's. */
+export const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
+
+export function functionVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && FUNCTION_ENV_PREFIXES.some((prefix) => name.startsWith(prefix))) picked[name] = value;
+  }
+  return picked;
+}
+
+/**
+ * The size FC counts against its 4 KB, measured generously: the UTF-8 length of the variables as a JSON
+ * object (quotes and separators included), so that a pass here is a pass there.
+ */
+export function environmentSize(env: Readonly<Record<string, string | undefined>>): number {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  return Buffer.byteLength(JSON.stringify(set));
+}
+
+/** What to do about an API error, by its code; `permission` is the RAM action the call needs. */
+export function fixForError(error: unknown, permission: string, endpointVariable = 'DOMAIN_ENDPOINT'): string {
+  const code = errorCode(error);
+  if (['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized'].includes(code)) {
+    return `grant ${permission} to this identity: attach ram-policy.json to the function's role (or to the RAM user the CLI runs as)`;
+  }
+  if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together, and the clock (check 3)';
+  if (code === 'InvalidAccessKeyId.NotFound' || code === 'InvalidAccessKeyId.Inactive') return 'the AccessKey is unknown or disabled: it was deleted, or belongs to another account';
+  if (code.startsWith('InvalidSecurityToken')) return 'the STS token is invalid or expired: get fresh credentials';
+  if (code === 'InvalidTimeStamp.Expired') return 'the clock is more than 15 minutes off: fix NTP on this machine';
+  if (code === 'Forbidden.UserVerification' || code === 'Forbidden.RiskControl') return 'the account is not real-name verified, or risk control blocked it: resolve it in the console';
+  if (code.startsWith('Throttling')) return 'the API throttled the doctor: run it again in a minute';
+  if (code === 'NetworkError') return `check the internet access (internetAccess: true on FC) and ${endpointVariable} if it is set`;
+  if (code === 'MalformedResponse') return 'the API answered something unexpected: open an issue with the message above';
+  return 'see "Troubleshooting by error code" in the README';
+}
+
+/** The facts one check hands to the next: the names of the domains in redemption, when they were read. */
+export interface DoctorFindings {
+  inRedemption?: string[] | undefined;
+}
+
+export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+  config: 'configuration',
+  credentials: 'credentials',
+  clock: 'clock',
+  domains: 'domain list (domain:QueryCommonInfo)',
+  tasks: 'task ledger (domain:QueryDomainTask)',
+  balance: 'balance (bss:DescribeAcccount)',
+  sls: 'SLS results logstore',
+  notify: 'notification channels',
+  'tld-coverage': 'TLD coverage',
+  plan: 'what a live run would do now',
+};
+
+export const failed = (id: CheckId, detail: string, fix: string): DoctorCheck => ({ id, title: CHECK_TITLES[id], status: 'fail', detail, fix });
+const pass = (id: CheckId, detail: string): DoctorCheck => ({ id, title: CHECK_TITLES[id], status: 'pass', detail });
+const off = (id: CheckId, detail: string): DoctorCheck => ({ id, title: CHECK_TITLES[id], status: 'off', detail });
+const NO_CREDENTIALS = 'not checked: no credentials (check 2)';
+const CREDENTIALS_FIX = 'fix the credentials first (check 2)';
+
+export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functionEnv'>): DoctorCheck {
+  const size = environmentSize(ports.functionEnv);
+  const sizeText = `environment ${size.toLocaleString('en-US')} of ${FC_ENV_LIMIT_BYTES.toLocaleString('en-US')} bytes`;
+  const problems = [...ports.configProblems];
+  if (size > FC_ENV_LIMIT_BYTES) problems.push(`the function's variables total ${size} bytes, above FC's ${FC_ENV_LIMIT_BYTES}`);
+  if (problems.length > 0) {
+    return failed('config', `${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, size > FC_ENV_LIMIT_BYTES ? 'correct the variables named; shorten the longest (REDEEM_TLD_RULES, REDEEM_PRICES, lists) to fit 4 KB' : 'correct the variables named, then run the doctor again');
+  }
+  return pass('config', `valid; ${sizeText}`);
+}
+
+export function checkCredentials(ports: Pick<DoctorPorts, 'credentials'>): DoctorCheck {
+  const { source, securityToken } = ports.credentials;
+  if (!source) {
+    return failed('credentials', 'none found in the FC context, the x-fc-access-key-* headers or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET', "give the function a role (REDEEM_ROLE_ARN in s.yaml); for the CLI set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+  }
+  const where = { context: "FC's context (the function's role)", headers: "FC's x-fc-access-key-* headers (the function's role)", environment: 'the ALIBABA_CLOUD_* variables' }[source];
+  const token = securityToken ? 'STS token present' : 'no STS token: a long-term AccessKey, whose permissions may differ from the function role\'s';
+  return pass('credentials', `from ${where}; ${token}`);
+}
+
+export async function checkClock(ports: Pick<DoctorPorts, 'apiClock'>): Promise<DoctorCheck> {
+  if (!ports.apiClock) return failed('clock', NO_CREDENTIALS, CREDENTIALS_FIX);
+  try {
+    const reading = await ports.apiClock();
+    if (reading.serverDateMs === undefined) {
+      return failed('clock', `the API's answer (HTTP ${reading.httpStatus}) had no Date header to compare with`, 'check DOMAIN_ENDPOINT: the answer did not come from the Domain API');
+    }
+    // The Date header is truncated to the second: the server's time was within the following second.
+    const skew = Math.round((reading.localMs - (reading.serverDateMs + 500)) / 1000);
+    const text = skew === 0 ? "in step with the API's clock (0 s)" : `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the API's clock`;
+    if (Math.abs(skew) > MAX_CLOCK_SKEW_S || reading.code === 'InvalidTimeStamp.Expired') {
+      return failed('clock', `${text}; ACS3 refuses more than ${MAX_CLOCK_SKEW_S / 60} minutes${reading.code ? ` (the API answered ${reading.code})` : ''}`, 'set the clock right (enable NTP: timedatectl set-ntp true, or your OS settings)');
+    }
+    return pass('clock', Math.abs(skew) >= NOTABLE_CLOCK_SKEW_S ? `${text}: accepted (the limit is ${MAX_CLOCK_SKEW_S} s), but worth fixing with NTP` : text);
+  } catch (error) {
+    return failed('clock', errorMessage(error), fixForError(error, 'domain:QueryCommonInfo'));
+  }
+}
+
+async function countOf(first: Promise<Pick<Page<unknown>, 'items' | 'totalItems' | 'hasNext'>>): Promise<string> {
+  const page = await first;
+  return page.totalItems !== undefined ? String(page.totalItems) : page.hasNext ? `${page.items.length}+` : String(page.items.length);
+}
+
+export async function checkDomains(ports: Pick<DoctorPorts, 'domains' | 'site' | 'otherSite'>, findings: DoctorFindings): Promise<DoctorCheck> {
+  if (!ports.domains) return failed('domains', NO_CREDENTIALS, CREDENTIALS_FIX);
+  const api = ports.domains;
+  try {
+    const names: string[] = [];
+    let pages = 0;
+    let truncated = false;
+    for (let pageNum = 1; ; pageNum++) {
+      const page = await api.queryDomainList({ pageNum, pageSize: 100, queryType: 2 });
+      names.push(...checkListing(page.items).candidates.map((c) => c.domainName));
+      if (!page.hasNext) break;
+      if (++pages >= MAX_DOCTOR_PAGES) {
+        truncated = true;
+        break;
+      }
+    }
+    findings.inRedemption = names;
+    const renewal = await countOf(api.queryDomainList({ pageNum: 1, pageSize: 1, queryType: 1 }));
+    const counts = `${names.length}${truncated ? '+' : ''} in redemption, ${renewal} needing renewal (QueryDomainList, DOMAIN_SITE=${ports.site})`;
+    if (names.length > 0 || renewal !== '0') return pass('domains', counts);
+    const total = await countOf(api.queryDomainList({ pageNum: 1, pageSize: 1 }));
+    if (total !== '0') return pass('domains', `${counts}; ${total} domains in all`);
+    if (!ports.otherSite) return pass('domains', `${counts}; no domain at all on this site`);
+    let other: string;
+    try {
+      other = await countOf(ports.otherSite.api.queryDomainList({ pageNum: 1, pageSize: 1 }));
+    } catch (error) {
+      return pass('domains', `${counts}; no domain on this site, and the ${ports.otherSite.site} site could not be asked (${errorCode(error)})`);
+    }
+    if (other === '0') return pass('domains', `${counts}; no domain on either site`);
+    return failed('domains', `DOMAIN_SITE=${ports.site} lists no domain, but the ${ports.otherSite.site} site lists ${other}`, `set DOMAIN_SITE=${ports.otherSite.site}`);
+  } catch (error) {
+    findings.inRedemption = undefined;
+    return failed('domains', errorMessage(error), fixForError(error, 'domain:QueryCommonInfo'));
+  }
+}
+
+export async function checkTasks(ports: Pick<DoctorPorts, 'domains' | 'now'>): Promise<DoctorCheck> {
+  if (!ports.domains) return failed('tasks', NO_CREDENTIALS, CREDENTIALS_FIX);
+  const nowMs = (ports.now ?? Date.now)();
+  try {
+    const list = await ports.domains.queryTaskList({ pageNum: 1, pageSize: 100, beginCreateTime: nowMs - 7 * DAY_MS, endCreateTime: nowMs });
+    const total = list.totalItems ?? list.items.length;
+    const redeem = list.items.filter((t) => t.TaskType === 'ORDER_REDEEM').length;
+    const listed = `QueryTaskList: ${total} task${total === 1 ? '' : 's'} in the last 7 days (${redeem} redeem on the first page)`;
+    const first = list.items[0];
+    if (!first) return pass('tasks', `${listed}; QueryTaskDetailList not needed (no task to look into; the same permission covers it)`);
+    const details = await ports.domains.queryTaskDetailList({ taskNo: first.TaskNo, pageNum: 1, pageSize: 100 });
+    return pass('tasks', `${listed}; QueryTaskDetailList: ${details.totalItems ?? details.items.length} detail(s) for task ${first.TaskNo}`);
+  } catch (error) {
+    return failed('tasks', errorMessage(error), fixForError(error, 'domain:QueryDomainTask'));
+  }
+}
+
+function money(n: number): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+}
+
+export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalance'>, findings: DoctorFindings): Promise<DoctorCheck> {
+  const { money: settings } = ports;
+  if (!settings.guard) return off('balance', 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance is not read');
+  if (!ports.readBalance) return failed('balance', NO_CREDENTIALS, CREDENTIALS_FIX);
+  let balance: { available: number; currency: string };
+  try {
+    balance = await ports.readBalance();
+  } catch (error) {
+    return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the optional statement of ram-policy.json)', 'BSS_ENDPOINT'));
+  }
+  const { available, currency } = balance;
+  const have = `${money(available)} ${currency} available, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
+  const prices = settings.prices;
+  if (!prices) {
+    if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum`);
+    return failed('balance', `${have}: not above the minimum, so no order would be submitted (insufficient-balance)`, `top up the account, or lower REDEEM_MIN_BALANCE`);
+  }
+  const names = findings.inRedemption ?? [];
+  const unpriced = [...new Set(names.filter((name) => !priceFor(name, prices)).map((name) => ruleFor(name, {}).tld))];
+  if (unpriced.length > 0) {
+    return failed('balance', `${have}; REDEEM_PRICES has no price for ${unpriced.join(', ')} (domains in redemption) and no "*": those are never ordered`, `add ${unpriced.map((t) => `"${t}"`).join(', ')} or "*" to REDEEM_PRICES (the registry's redemption fee, in ${currency})`);
+  }
+  const wanted = names.map((name) => priceFor(name, prices)!.price);
+  const cheapest = wanted.length > 0 ? Math.min(...wanted) : Math.min(...Object.values(prices));
+  const headroom = available - settings.minBalance;
+  if (headroom < cheapest) {
+    return failed('balance', `${have}: not enough for one order at ${money(cheapest)} ${currency} (the cheapest ${wanted.length > 0 ? 'domain in redemption' : 'price'})`, `top up the account by at least ${money(cheapest - headroom)} ${currency}, or lower REDEEM_MIN_BALANCE`);
+  }
+  const all = wanted.reduce((sum, price) => sum + price, 0);
+  const cover = wanted.length === 0 ? 'no domain in redemption now' : headroom >= all ? `covers all ${wanted.length} domains in redemption (${money(all)} ${currency})` : `covers some of the ${wanted.length} domains in redemption (${money(all)} ${currency} for all), the most urgent first`;
+  const cap = settings.maxSpendPerDay === undefined ? '' : `; REDEEM_MAX_SPEND_PER_DAY ${money(settings.maxSpendPerDay)}`;
+  return pass('balance', `${have}; ${cover}${cap}; REDEEM_PRICES are read in ${currency}`);
+}
+
+export async function checkSls(ports: Pick<DoctorPorts, 'writeSlsRecord'>, record: DoctorRecord): Promise<DoctorCheck> {
+  if (!ports.writeSlsRecord) return off('sls', 'SLS_ENDPOINT, SLS_PROJECT, SLS_LOGSTORE not set: results go to stdout only');
+  try {
+    await ports.writeSlsRecord(record);
+    return pass('sls', `one kind: doctor record written (doctor_id ${record.doctor_id})`);
+  } catch (error) {
+    return failed('sls', errorMessage(error), 'the identity needs log:PostLogStoreLogs on that logstore (ram-policy.json, last statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE');
+  }
+}
+
+export async function checkNotify(ports: Pick<DoctorPorts, 'notifyTest'>): Promise<DoctorCheck> {
+  if (!ports.notifyTest) return off('notify', 'no channel configured');
+  try {
+    const results = await ports.notifyTest();
+    if (results.length === 0) return off('notify', 'no channel configured');
+    const bad = results.filter((r) => r.status !== 'ok');
+    const list = results.map((r) => `${r.channel} ${r.status}${r.code ? ` (${r.code})` : ''}`).join(', ');
+    if (bad.length === 0) return pass('notify', `one test message each: ${list}`);
+    return failed('notify', list, `check the URL, token or secret of ${bad.map((r) => r.channel).join(', ')} (the NOTIFY_* variables)`);
+  } catch (error) {
+    return failed('notify', errorMessage(error), 'check the NOTIFY_* variables');
+  }
+}
+
+export function checkTldCoverage(ports: Pick<DoctorPorts, 'tldRules'>, findings: DoctorFindings): DoctorCheck {
+  const names = findings.inRedemption;
+  if (!names) return failed('tld-coverage', 'not checked: the redemption list could not be read (check 4)', 'fix check 4 first');
+  const assumed = new Map<string, number>();
+  for (const name of names) {
+    const rule = ruleFor(name, ports.tldRules);
+    if (!rule.known) assumed.set(rule.tld, (assumed.get(rule.tld) ?? 0) + 1);
+  }
+  if (assumed.size === 0) return pass('tld-coverage', `every TLD of the ${names.length} domains in redemption has a deadline rule`);
+  const list = [...assumed].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([tld, n]) => `${tld} (${n})`);
+  return failed(
+    'tld-coverage',
+    `${assumed.size} TLD${assumed.size > 1 ? 's' : ''} not in the deadline rules (rules: assumed, 30 + 14 days): ${list.join(', ')}`,
+    `look up each registry's grace and redemption periods and add them to REDEEM_TLD_RULES, e.g. {"${[...assumed.keys()][0]}":{"graceDays":30,"redemptionDays":30}}`,
+  );
+}
+
+export async function checkPlan(ports: Pick<DoctorPorts, 'planNow'>): Promise<DoctorCheck> {
+  try {
+    const p: PlanSummary = await ports.planNow();
+    const guard = p.heldByGuard ? `, held back by the guard ${p.heldByGuard}` : '';
+    return pass('plan', `would order ${p.wouldOrder}, at risk ${p.atRisk}, held back by the allow-list ${p.heldByAllowList}${guard} (of ${p.candidates} in redemption)`);
+  } catch (error) {
+    return failed('plan', errorMessage(error), fixForError(error, 'domain:QueryCommonInfo and domain:QueryDomainTask'));
+  }
+}
+
+/** Skip reasons that mean "the allow-list or the deny-list keeps it out". */
+const ALLOW_LIST_REASONS = new Set(['not-allowed', 'excluded']);
+const GUARD_REASONS = new Set(['insufficient-balance', 'cap-spend-per-day', 'balance-unknown']);
+
+/**
+ * Counts a live plan (the planner's decisions, with the guard's hold-backs as skip reasons). At risk:
+ * deadline within `atRiskDays` (NOTIFY_AT_RISK_DAYS, default 3) and not ordered by this run.
+ */
+export function planSummary(decisions: ReadonlyArray<{ readonly action: string; readonly reason: string; readonly daysLeft: number }>, atRiskDays = 3): PlanSummary {
+  let wouldOrder = 0;
+  let atRisk = 0;
+  let heldByAllowList = 0;
+  let heldByGuard = 0;
+  for (const d of decisions) {
+    if (d.action === 'redeem') wouldOrder++;
+    else {
+      if (d.daysLeft <= atRiskDays && d.reason !== 'already-redeemed') atRisk++;
+      if (ALLOW_LIST_REASONS.has(d.reason)) heldByAllowList++;
+      if (GUARD_REASONS.has(d.reason)) heldByGuard++;
+    }
+  }
+  return { candidates: decisions.length, wouldOrder, atRisk, heldByAllowList, heldByGuard };
+}

@@ -1,0 +1,92 @@
+/**
+ * The doctor's ports built from the real clients, the same way for the CLI and for the deployed function
+ * (`{"action":"doctor"}`): the configuration as the run would load it, read-only Domain API reads, BSS,
+ * one SLS record, one test message per channel, and what a live run would plan now. Nothing built here
+ * can submit an order.
+ */
+import { randomUUID } from 'node:crypto';
+import { BssClient } from '../bss/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
+import { ConfigError, loadConfig, loadMoneyConfig, type Env, type RedeemerConfig } from '../config/index.js';
+import { DomainApiClient, SITES, type DomainSite } from '../domain-api/index.js';
+import { sendTestNotifications } from '../notify/index.js';
+import { prepareRun, SLS_TOPIC } from '../run/index.js';
+import { toLogEntry } from '../run/index.js';
+import type { Credentials } from '../signing/index.js';
+import { SlsClient } from '../sls/index.js';
+import { functionVariables, planSummary } from './checks.js';
+import { readOnlyDomainApi, type CredentialSource, type DoctorPorts } from './ports.js';
+import { probeApiClock } from './probe.js';
+
+export interface DoctorContext {
+  readonly env: Env;
+  /** Undefined when none were found: the checks that need them say so. */
+  readonly credentials: Credentials | undefined;
+  readonly source: CredentialSource | undefined;
+  readonly clock?: Clock | undefined;
+  /** How long the whole doctor may take (each read is bounded by it). */
+  readonly budgetMs?: number | undefined;
+}
+
+const OTHER_SITE: Readonly<Record<DomainSite, DomainSite>> = { intl: 'cn', cn: 'intl' };
+
+/** The configuration, or its problems as "VARIABLE: what is wrong" lines and a fallback to check with. */
+function configOrProblems(env: Env): { config: RedeemerConfig; problems: string[] } {
+  try {
+    return { config: loadConfig(env), problems: [] };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The checks that can still run use the defaults for what was wrong.
+    return { config: loadConfig({}), problems: error.problems.map((p) => `${p.variable}: ${p.message}`) };
+  }
+}
+
+export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
+  const clock = context.clock ?? systemClock;
+  const deadlineMs = clock.now() + (context.budgetMs ?? 60_000);
+  const { config, problems } = configOrProblems(context.env);
+  const money = loadMoneyConfig(context.env).value;
+  const credentials = context.credentials;
+  const retry = { maxAttempts: 2 };
+  const client = credentials ? new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, retry }) : undefined;
+  const bss = credentials ? new BssClient({ site: config.site, endpoint: money.bssEndpoint, credentials, clock, deadlineMs, retry }) : undefined;
+  const sls = credentials && config.sls ? new SlsClient({ target: config.sls, credentials, clock, retry }) : undefined;
+  const other = OTHER_SITE[config.site];
+  // The other site can only be asked on the real endpoints: an override points at one place.
+  const otherClient = credentials && !config.domainEndpoint ? new DomainApiClient({ site: other, credentials, clock, deadlineMs, retry }) : undefined;
+  const domains = client ? readOnlyDomainApi(client) : undefined;
+  return {
+    configProblems: problems,
+    functionEnv: functionVariables(context.env),
+    credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken) },
+    site: config.site,
+    domains,
+    otherSite: otherClient ? { site: other, api: readOnlyDomainApi(otherClient) } : undefined,
+    apiClock: credentials
+      ? () => probeApiClock({ endpoint: config.domainEndpoint ?? SITES[config.site].endpoint, version: SITES[config.site].version, credentials, now: clock.now })
+      : undefined,
+    money,
+    readBalance: bss ? () => bss.queryAccountBalance() : undefined,
+    writeSlsRecord: sls
+      ? (record) => sls.putLogs([toLogEntry(record as unknown as Record<string, unknown>, Math.floor(clock.now() / 1000))], { topic: SLS_TOPIC, source: 'doctor' }, deadlineMs)
+      : undefined,
+    notifyTest:
+      Object.keys(config.notify.channels).length > 0
+        ? async () =>
+            (await sendTestNotifications(config.notify, { runId: `doctor-${randomUUID()}`, mode: config.mode }, { deadlineMs: Math.min(deadlineMs, clock.now() + 15_000), now: clock.now, sleep: clock.sleep }))
+              .filter((r) => r.status !== 'off')
+              .map((r) => ({ channel: r.channel, status: r.status, code: r.code }))
+        : undefined,
+    tldRules: config.tldRules,
+    planNow: async () => {
+      if (!client) throw new Error('no credentials');
+      // What a live run would decide now, the guard included; prepareRun sends nothing.
+      const prepared = await prepareRun(
+        { config, effective: { mode: 'live', requested: undefined, reason: 'doctor' }, clock, bounds: { deadlineMs, now: clock.now } },
+        { api: readOnlyDomainApi(client), readBalance: bss ? () => bss.queryAccountBalance() : undefined },
+      );
+      return planSummary(prepared.decisions.map((d) => ({ ...d, daysLeft: Number.isFinite(d.daysLeft) ? d.daysLeft : 0 })), config.notify.atRiskDays);
+    },
+    now: clock.now,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * One Alibaba Cloud RPC call over ACS3-HMAC-SHA256, the way every product the function calls speaks it
+ * (the Domain API, BSS, STS, ResourceManager): signed afresh on every attempt with the run's clock,
+ * sent with a timeout clamped to the run's deadline and a bounded answer, and validated with zod/mini.
+ * Reads retry what is safe to ask again; what a product adds (its endpoint, version, schemas) stays
+ * with its own client.
+ */
+import type * as z from 'zod/mini';
+import type { Clock } from '../clock/index.js';
+import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RetryPolicy } from '../http/index.js';
+import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
+import { describeIssue, issuePath } from '../validation/index.js';
+import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
+import { readRetryDecision, toNetworkError } from './retry-rules.js';
+import { errorBodySchema } from './schemas.js';
+
+export type Params = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface RpcOptions {
+  readonly endpoint: string;
+  readonly version: string;
+  readonly credentials: Credentials;
+  readonly clock: Clock;
+  /** Epoch ms: no attempt or retry wait runs past it (the run's own deadline). */
+  readonly deadlineMs: number;
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  /** Per attempt, clamped to the time left. */
+  readonly requestTimeoutMs?: number | undefined;
+  readonly maxBodyBytes?: number | undefined;
+  /** A product that reports some errors with HTTP 200 (BSS's Success: false) names them here. */
+  readonly errorIn200?: ((json: unknown, status: number) => DomainApiError | undefined) | undefined;
+  /** Builds the error for an error answer; DomainApiError (TaskIsBeingProcessedError) by default. */
+  readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
+  fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
+
+/** The error an answer stands for, from its JSON error body when it has one. */
+export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError): DomainApiError {
+  const body = errorBodySchema.safeParse(json);
+  return toError({
+    action,
+    code: body.success ? body.data.Code : `HTTP${answer.status}`,
+    message: body.success ? (body.data.Message ?? '') : `non-JSON error answer (${answer.body.length} bytes)`,
+    requestId: body.success ? body.data.RequestId : undefined,
+    httpStatus: answer.status,
+    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
+  });
+}
+
+export class RpcCaller {
+  readonly endpoint: string;
+  private readonly policy: RetryPolicy;
+  /** HTTP attempts made, successful or not, in all and per action. */
+  calls = 0;
+  readonly callsByAction: Record<string, number> = {};
+
+  constructor(private readonly options: RpcOptions) {
+    this.endpoint = options.endpoint.replace(/\/+$/, '');
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get deadlineMs(): number {
+    return this.options.deadlineMs;
+  }
+
+  get retryPolicy(): RetryPolicy {
+    return this.policy;
+  }
+
+  /** A read under the read retry policy. */
+  read<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
+  }
+
+  /** One signed attempt; the caller decides whether and how to retry. */
+  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+    const { clock, credentials } = this.options;
+    const pairs: Array<[string, string]> = Object.entries(params)
+      .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+      .map(([name, value]) => [name, String(value)]);
+    const signed = signAcs3(
+      {
+        method: 'POST',
+        url: pairs.length > 0 ? `${this.endpoint}/?${formatQuery(pairs)}` : `${this.endpoint}/`,
+        headers: [
+          ['x-acs-action', action],
+          ['x-acs-version', this.options.version],
+          ['accept', 'application/json'],
+          ['user-agent', 'domain-redeemer/0.1'],
+        ],
+      },
+      credentials,
+      { now: () => new Date(clock.now()) },
+    );
+    this.calls++;
+    this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
+    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, this.options.deadlineMs - clock.now()));
+    let answer: HttpAnswer;
+    try {
+      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(action, error.message, { cause: error });
+      throw toNetworkError(action, error, error instanceof HttpTimeoutError);
+    }
+    return this.interpret(action, answer, schema);
+  }
+
+  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S): z.output<S> {
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.body.toString('utf8'));
+    } catch (error) {
+      json = error;
+    }
+    if (answer.status < 200 || answer.status >= 300) throw errorFromAnswer(action, answer, json instanceof Error ? undefined : json, this.options.toError);
+    if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
+    const refused = this.options.errorIn200?.(json, answer.status);
+    if (refused) throw refused;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const requestId = (json as { RequestId?: unknown } | null)?.RequestId;
+      throw new MalformedResponseError(action, issuePath(issue.path), describeIssue(issue).replace(/^[^:]*: /, ''), typeof requestId === 'string' ? requestId : undefined, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Feishu / Lark custom bot: a text message; with 签名校验, `timestamp` (seconds, as a string) and
+ * `sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = empty))` in the JSON body,
+ * not the URL, and not URL-encoded. Success is `code: 0`; older bots answer `StatusCode: 0` without
+ * `code`. 19021 is a refused signature or timestamp, 11232 the throttle.
+ */
+import { createHmac } from 'node:crypto';
+import type { ChannelTarget } from '../config.js';
+import { composeMessage, PLAIN, renderWithin } from '../message.js';
+import type { NotificationReport } from '../report.js';
+import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
+
+/** "The body must be ≤ 20 KB"; 20,000 bytes leaves room whichever K they meant. */
+export const FEISHU_BODY_LIMIT = 20_000;
+const RATE_LIMIT = new Set([11232]);
+
+export function feishuSign(secret: string, timestampSeconds: number): string {
+  return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
+}
+
+export function feishuRequest(target: ChannelTarget, report: NotificationReport, nowMs: number): OutgoingRequest {
+  const doc = composeMessage(report);
+  const timestamp = Math.floor(nowMs / 1000);
+  const signed = target.secret ? { timestamp: String(timestamp), sign: feishuSign(target.secret, timestamp) } : {};
+  const body = (text: string) => JSON.stringify({ ...signed, msg_type: 'text', content: { text } });
+  return { url: target.url, headers: JSON_HEADERS, body: body(renderWithin(doc, PLAIN, FEISHU_BODY_LIMIT, body)) };
+}
+
+export const feishu: Channel = {
+  name: 'feishu',
+  request: feishuRequest,
+  judge: (answer) =>
+    judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT),
+};

@@ -1,0 +1,29 @@
+/**
+ * Slack incoming webhook: `{"text": …}` in mrkdwn; the URL is the credential. Success is HTTP 200 with
+ * the body `ok`; errors are plain strings with a status (400 invalid_payload, 403 action_prohibited,
+ * 404 channel_not_found / no_service, 410 channel_is_archived, 429 rate limited).
+ */
+import type { ChannelTarget } from '../config.js';
+import { composeMessage, renderWithin, SLACK } from '../message.js';
+import type { NotificationReport } from '../report.js';
+import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
+
+/** Slack advises text under 4,000 characters; bytes ≥ characters, so 4,000 bytes is within it. */
+export const SLACK_TEXT_LIMIT = 4_000;
+
+export function slackRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {
+  const text = renderWithin(composeMessage(report), SLACK, SLACK_TEXT_LIMIT, (t) => t);
+  return { url: target.url, headers: JSON_HEADERS, body: JSON.stringify({ text }) };
+}
+
+export const slack: Channel = {
+  name: 'slack',
+  request: slackRequest,
+  judge: (answer) => {
+    const byStatus = judgeStatus(answer);
+    if (byStatus) return byStatus;
+    const text = answer.body.toString('utf8').trim();
+    if (answer.status === 200 && text === 'ok') return { ok: true };
+    return { ok: false, code: answerText(answer) || `HTTP ${answer.status}`, message: `HTTP ${answer.status}`, retry: false };
+  },
+};

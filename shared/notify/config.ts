@@ -1,0 +1,97 @@
+/**
+ * Notification settings from environment variables. Problems come back as "VARIABLE: what is wrong"
+ * strings, for the main configuration to merge into its single error message. A robot URL carries its
+ * token (DingTalk access_token, WeCom key, Feishu hook id, Slack path) and is as secret as the signing
+ * secrets: no message ever echoes a URL or a secret, only what is wrong with it.
+ */
+
+export type NotifyOn = 'changes' | 'failures' | 'always';
+export type ChannelName = 'dingtalk' | 'feishu' | 'wecom' | 'slack' | 'webhook';
+export const CHANNEL_NAMES: readonly ChannelName[] = ['dingtalk', 'feishu', 'wecom', 'slack', 'webhook'];
+
+export interface ChannelTarget {
+  readonly url: string;
+  /** The signing secret (DingTalk 加签, Feishu 签名校验, our webhook's HMAC); never for WeCom or Slack. */
+  readonly secret?: string | undefined;
+}
+
+export interface NotifyConfig {
+  readonly on: NotifyOn;
+  readonly atRiskDays: number;
+  /** Read the renewal list (QueryType=1) on every run. */
+  readonly watchRenewals: boolean;
+  readonly channels: Readonly<Partial<Record<ChannelName, ChannelTarget>>>;
+}
+
+export type NotifyConfigResult = { readonly ok: true; readonly config: NotifyConfig } | { readonly ok: false; readonly problems: readonly string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Variable names per channel; WeCom and Slack have no signing secret (the URL is the credential). */
+const CHANNEL_VARIABLES: Readonly<Record<ChannelName, { readonly url: string; readonly secret?: string }>> = {
+  dingtalk: { url: 'NOTIFY_DINGTALK_URL', secret: 'NOTIFY_DINGTALK_SECRET' },
+  feishu: { url: 'NOTIFY_FEISHU_URL', secret: 'NOTIFY_FEISHU_SECRET' },
+  wecom: { url: 'NOTIFY_WECOM_URL' },
+  slack: { url: 'NOTIFY_SLACK_URL' },
+  webhook: { url: 'NOTIFY_WEBHOOK_URL', secret: 'NOTIFY_WEBHOOK_SECRET' },
+};
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
+const MAX_AT_RISK_DAYS = 365;
+
+export function loadNotifyConfig(env: Env): NotifyConfigResult {
+  const problems: string[] = [];
+  // An empty variable (as `${env('X')}` in s.yaml gives when X is unset) counts as unset.
+  const read = (name: string): string | undefined => {
+    const raw: unknown = env[name];
+    const value = typeof raw === 'string' ? raw.trim() : undefined;
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const onText = read('NOTIFY_ON') ?? 'changes';
+  const on = onText === 'changes' || onText === 'failures' || onText === 'always' ? onText : undefined;
+  if (!on) problems.push(`NOTIFY_ON: expected "changes", "failures" or "always", got ${shown(onText)}`);
+
+  const daysText = read('NOTIFY_AT_RISK_DAYS') ?? '3';
+  const atRiskDays = /^\d{1,3}$/.test(daysText) && Number(daysText) <= MAX_AT_RISK_DAYS ? Number(daysText) : undefined;
+  if (atRiskDays === undefined) problems.push(`NOTIFY_AT_RISK_DAYS: expected a whole number from 0 to ${MAX_AT_RISK_DAYS}, got ${shown(daysText)}`);
+
+  const watchText = (read('REDEEM_WATCH_RENEWALS') ?? 'true').toLowerCase();
+  const watchRenewals = watchText === 'true' ? true : watchText === 'false' ? false : undefined;
+  if (watchRenewals === undefined) problems.push(`REDEEM_WATCH_RENEWALS: expected "true" or "false", got ${shown(watchText)}`);
+
+  const channels: Partial<Record<ChannelName, ChannelTarget>> = {};
+  for (const name of CHANNEL_NAMES) {
+    const variables = CHANNEL_VARIABLES[name];
+    const url = read(variables.url);
+    const secret = variables.secret ? read(variables.secret) : undefined;
+    if (url === undefined) {
+      if (secret !== undefined) problems.push(`${variables.secret}: is set but ${variables.url} is not`);
+      continue;
+    }
+    const wrong = urlProblem(url);
+    if (wrong) problems.push(`${variables.url}: ${wrong}`);
+    else channels[name] = { url, secret };
+  }
+
+  if (problems.length > 0 || !on || atRiskDays === undefined || watchRenewals === undefined) return { ok: false, problems };
+  return { ok: true, config: { on, atRiskDays, watchRenewals, channels } };
+}
+
+/** What is wrong with a robot URL, in words that never repeat any part of it. */
+function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a URL (expected https://…)';
+  }
+  if (url.protocol === 'https:') return url.hostname === '' ? 'has no host' : undefined;
+  if (url.protocol === 'http:') return LOCAL_HOSTS.has(url.hostname) ? undefined : 'must be https (http only for 127.0.0.1 or localhost)';
+  return 'must be an https URL';
+}
+
+/** A wrong value is echoed only when it is short and plain: a URL or secret pasted into the wrong variable is not. */
+function shown(value: string): string {
+  return /^[\w.-]{1,24}$/.test(value) ? `"${value}"` : 'another value';
+}

@@ -1,0 +1,118 @@
+/**
+ * Sends one report to every configured channel, in parallel, inside a deadline. A network error or a
+ * 5xx is retried at most twice with a short backoff while the deadline allows; a vendor's error code is
+ * not retried (a rate limit would only extend its penalty, a refused signature will be refused again).
+ * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
+ */
+import { send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
+import type { Channel, Verdict } from './channels/channel.js';
+import { dingtalk } from './channels/dingtalk.js';
+import { feishu } from './channels/feishu.js';
+import { slack } from './channels/slack.js';
+import { webhook } from './channels/webhook.js';
+import { wecom } from './channels/wecom.js';
+import { hostOf, redact, secretsOf } from './redact.js';
+import type { NotificationReport } from './report.js';
+import { plainText } from './text.js';
+
+export const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
+
+export interface ChannelResult {
+  readonly channel: ChannelName;
+  readonly status: 'ok' | 'failed' | 'off';
+  /** The vendor's error code (e.g. "130101", "19021"), "HTTP 503", a network error code, or "Deadline". */
+  readonly code?: string | undefined;
+  readonly message?: string | undefined;
+  /** The URL's host (and port), never its path or query: they carry the token. Absent when off. */
+  readonly host?: string | undefined;
+  readonly attempts?: number | undefined;
+}
+
+export interface SendOptions {
+  /** Epoch ms by which every channel is done (the run's finishing margin). */
+  readonly deadlineMs: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly send?: (exchange: HttpExchange) => Promise<HttpAnswer>;
+}
+
+/** Waits before the second and third attempts. */
+const RETRY_WAITS_MS = [300, 1_000] as const;
+/** One attempt's own timeout, and the least time left worth starting one. */
+const ATTEMPT_TIMEOUT_MS = 5_000;
+const MIN_ATTEMPT_MS = 250;
+
+export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
+  // Every channel's secrets are kept out of every result, not only its own.
+  const secrets = CHANNEL_NAMES.flatMap((name) => (config.channels[name] ? secretsOf(config.channels[name]) : [])).sort((a, b) => b.length - a.length);
+  return Promise.all(
+    CHANNEL_NAMES.map(async (name): Promise<ChannelResult> => {
+      const target = config.channels[name];
+      if (!target) return { channel: name, status: 'off' };
+      const host = hostOf(target.url);
+      try {
+        const outcome = await deliver(CHANNELS[name], target, report, options);
+        const message = outcome.message === undefined ? undefined : plainText(redact(outcome.message, secrets), 300);
+        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code: outcome.code, message, host, attempts: outcome.attempts };
+      } catch (error) {
+        // A bug in a request builder must not cost the other channels, or the run.
+        return { channel: name, status: 'failed', code: 'InternalError', message: plainText(redact(String(error), secrets), 300), host };
+      }
+    }),
+  );
+}
+
+interface Delivery {
+  readonly ok: boolean;
+  readonly code?: string | undefined;
+  readonly message?: string | undefined;
+  readonly attempts: number;
+}
+
+async function deliver(channel: Channel, target: ChannelTarget, report: NotificationReport, options: SendOptions): Promise<Delivery> {
+  const send = options.send ?? httpSend;
+  let last: Verdict = { ok: false, code: 'Deadline', message: 'no time left before the deadline to send', retry: false };
+  for (let attempt = 1; attempt <= RETRY_WAITS_MS.length + 1; attempt++) {
+    const left = options.deadlineMs - options.now();
+    if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
+    // Built for each attempt: a signature's timestamp must be fresh.
+    const request = channel.request(target, report, options.now());
+    try {
+      const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left) });
+      last = channel.judge(answer);
+    } catch (error) {
+      last = { ok: false, code: networkCode(error), message: error instanceof Error ? error.message : String(error), retry: true };
+    }
+    if (last.ok) return { ok: true, attempts: attempt };
+    const wait = RETRY_WAITS_MS[attempt - 1];
+    if (!last.retry || wait === undefined || options.now() + wait + MIN_ATTEMPT_MS > options.deadlineMs) return { ...failure(last), attempts: attempt };
+    await options.sleep(wait);
+  }
+  return { ...failure(last), attempts: RETRY_WAITS_MS.length + 1 };
+}
+
+function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {
+  return verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message };
+}
+
+function networkCode(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'Timeout';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'NetworkError';
+}
+
+/** Fields for the run record: notify_<channel>: ok|failed|off, and notify_<channel>_code when it failed. */
+export function notifyRecordFields(results: readonly ChannelResult[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const r of results) {
+    fields[`notify_${r.channel}`] = r.status;
+    if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
+  }
+  return fields;
+}
+
+/** Lines for the next run's "delivery problems" section, from this run's results. */
+export function deliveryProblemsFrom(results: readonly ChannelResult[]): string[] {
+  return results.filter((r) => r.status === 'failed').map((r) => `${r.channel} (${r.host ?? 'no host'}) failed on the previous run: ${r.code ?? 'unknown'}${r.message ? ` ${r.message}` : ''}`);
+}

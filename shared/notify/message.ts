@@ -1,0 +1,180 @@
+/**
+ * The message, independent of the channel: a one-line summary that fits a phone's notification, then
+ * sections (most urgent first), then the run id and the SLS query that finds the run. Each channel
+ * renders it in its own dialect (a Flavor) and cuts it to its own size limit.
+ */
+import { fitSections, leftOutLine } from './fit.js';
+import type { NotificationReport, OrderedItem } from './report.js';
+import { utf8Bytes } from './text.js';
+
+/** Pieces of a line; every text in them is already plainText-cleaned (see report.ts). */
+export type Segment = { readonly text: string } | { readonly code: string };
+export type Line = readonly Segment[];
+
+export interface MessageSection {
+  readonly title: string;
+  readonly note?: string | undefined;
+  readonly lines: readonly Line[];
+}
+
+export interface MessageDoc {
+  readonly summary: string;
+  readonly sections: readonly MessageSection[];
+  readonly footer: readonly Line[];
+}
+
+const DAY_MS = 86_400_000;
+
+export function composeMessage(report: NotificationReport): MessageDoc {
+  return { summary: summaryLine(report), sections: report.test ? [] : sections(report), footer: footer(report) };
+}
+
+/** "domain-redeemer · live · account 123: 1 failed · 2 ordered · 3 at risk · 4 to renew" */
+export function summaryLine(report: NotificationReport): string {
+  const head = `domain-redeemer · ${report.mode}${report.accountId ? ` · account ${report.accountId}` : ''}`;
+  if (report.test) return `${head}: test message, this channel works`;
+  const counts: string[] = [];
+  if (report.runOutcome === 'failed') counts.push(`RUN FAILED (${report.runError?.code ?? 'unknown'})`);
+  if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
+  if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
+  if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
+  if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
+  if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
+  return `${head}: ${counts.length > 0 ? counts.join(' · ') : `nothing to report, ${report.candidates} in redemption checked`}`;
+}
+
+function sections(report: NotificationReport): MessageSection[] {
+  const out: MessageSection[] = [];
+  if (report.runError) out.push({ title: 'Run failed', lines: [[{ code: report.runError.code }, { text: report.runError.message ? `: ${report.runError.message}` : '' }]] });
+  if (report.failed.length > 0) {
+    out.push({
+      title: `Failed (${report.failed.length})`,
+      lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? `: ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}` }]),
+    });
+  }
+  if (report.ordered.length > 0) out.push({ title: `Ordered (${report.ordered.length})`, lines: report.ordered.map(orderedLine) });
+  if (report.atRisk.length > 0) {
+    out.push({
+      title: `At risk (${report.atRisk.length})`,
+      note: `redemption deadline within ${report.atRiskDays} days, not ordered by this run`,
+      lines: report.atRisk.map((a) => [
+        { text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` },
+      ]),
+    });
+  }
+  if (report.renew.length > 0) {
+    out.push({
+      title: `Renew now (${report.renew.length})`,
+      note: 'a renewal costs a fraction of a redemption; this function never renews',
+      lines: report.renew.map((r) => [
+        { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
+      ]),
+    });
+  }
+  if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', lines: report.deliveryProblems.map((p) => [{ text: p }]) });
+  return out;
+}
+
+function orderedLine(o: OrderedItem): Line {
+  const task = o.taskNo ? `, task ${o.taskNo}` : '';
+  if (o.outcome === 'failed') return [{ text: `${o.domain}: failed ` }, { code: o.errorCode ?? 'unknown' }, { text: task }];
+  const words = o.outcome === 'in-progress' ? 'in progress (another operation holds the domain)' : o.outcome;
+  return [{ text: `${o.domain}: ${words}${task}` }];
+}
+
+function footer(report: NotificationReport): Line[] {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  // A test message belongs to no run, so there is nothing to find in SLS.
+  if (report.test) return [[{ text: `Sent by redeemer notify-test (${report.runId})` }]];
+  const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
+  return [runLine, [{ text: 'Find it in SLS: ' }, { code: `run_id: ${report.runId}` }]];
+}
+
+function daysLeftWords(days: number): string {
+  if (days < 0) return `passed ${plural(-days, 'day')} ago, still listed`;
+  if (days === 0) return 'today';
+  return `${plural(days, 'day')} left`;
+}
+
+function expiryWords(days: number): string {
+  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
+  if (days === 0) return 'expires today';
+  return `expires in ${plural(days, 'day')}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function isoDate(ms: number): string {
+  return Number.isFinite(ms) ? new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10) : 'unknown';
+}
+
+/** A channel's dialect. */
+export interface Flavor {
+  readonly segment: (segment: Segment) => string;
+  readonly summary: (summary: string) => string;
+  readonly sectionTitle: (section: MessageSection) => string;
+  readonly bullet: (text: string) => string;
+  /** Between the lines of a section, and between blocks (summary, sections, footer). */
+  readonly lineBreak: string;
+  readonly blockBreak: string;
+}
+
+export const MARKDOWN: Flavor = {
+  segment: (s) => ('code' in s ? `\`${s.code}\`` : s.text),
+  summary: (summary) => `**${summary}**`,
+  sectionTitle: (s) => `**${s.title}**${s.note ? ` ${s.note}` : ''}`,
+  bullet: (text) => `- ${text}`,
+  lineBreak: '\n',
+  blockBreak: '\n\n',
+};
+
+export const PLAIN: Flavor = {
+  segment: (s) => ('code' in s ? s.code : s.text),
+  summary: (summary) => summary,
+  sectionTitle: (s) => `${s.title}${s.note ? `: ${s.note}` : ''}`,
+  bullet: (text) => `• ${text}`,
+  lineBreak: '\n',
+  blockBreak: '\n\n',
+};
+
+/** Slack mrkdwn: `&`, `<` and `>` are its control characters (plainText already replaced the last two). */
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const SLACK: Flavor = {
+  segment: (s) => ('code' in s ? `\`${slackEscape(s.code)}\`` : slackEscape(s.text)),
+  summary: (summary) => `*${slackEscape(summary)}*`,
+  sectionTitle: (s) => `*${slackEscape(s.title)}*${s.note ? ` ${slackEscape(s.note)}` : ''}`,
+  bullet: (text) => `• ${text}`,
+  lineBreak: '\n',
+  blockBreak: '\n\n',
+};
+
+function renderLine(line: Line, flavor: Flavor): string {
+  return line.map(flavor.segment).join('');
+}
+
+/** The message with the first shown[s] lines of each section and "…and N more" where some were left out. */
+export function renderMessage(doc: MessageDoc, flavor: Flavor, shown?: readonly number[]): string {
+  const blocks = [flavor.summary(doc.summary)];
+  doc.sections.forEach((section, s) => {
+    const count = shown?.[s] ?? section.lines.length;
+    const lines = section.lines.slice(0, count).map((line) => flavor.bullet(renderLine(line, flavor)));
+    if (count < section.lines.length) lines.push(flavor.bullet(flavor.segment({ text: leftOutLine(section.lines.length - count) })));
+    blocks.push([flavor.sectionTitle(section), ...lines].join(flavor.lineBreak));
+  });
+  blocks.push(doc.footer.map((line) => renderLine(line, flavor)).join(flavor.blockBreak));
+  return blocks.join(flavor.blockBreak);
+}
+
+/**
+ * The largest rendering whose final payload (`payload(text)`, e.g. the JSON request body) is within
+ * `limit` bytes. When even no section line fits (it cannot with the bounded texts of report.ts), the
+ * summary and the footer alone.
+ */
+export function renderWithin(doc: MessageDoc, flavor: Flavor, limit: number, payload: (text: string) => string): string {
+  const itemBytes = doc.sections.map((section) => section.lines.map((line) => utf8Bytes(flavor.bullet(renderLine(line, flavor))) + flavor.lineBreak.length));
+  const measure = (shown: readonly number[]) => utf8Bytes(payload(renderMessage(doc, flavor, shown)));
+  const shown = fitSections(itemBytes, measure, limit);
+  return shown ? renderMessage(doc, flavor, shown) : renderMessage({ ...doc, sections: [] }, flavor);
+}

@@ -1,0 +1,41 @@
+/**
+ * The two calls the rest of the function makes: after a run (report, decide, send) and from
+ * `redeemer notify-test` (a short test message to every configured channel).
+ */
+import type { DecisionRecord, RunRecord } from '../run/index.js';
+import type { NotifyConfig } from './config.js';
+import { sendNotifications, type ChannelResult, type SendOptions } from './deliver.js';
+import { buildReport, shouldNotify, testReport, type NotificationReport, type ReportExtras, type WatchRecord } from './report.js';
+
+export interface RunNotification {
+  readonly report: NotificationReport;
+  /** False when NOTIFY_ON said the run was not worth a message (then no channel was called). */
+  readonly sent: boolean;
+  readonly results: readonly ChannelResult[];
+}
+
+export async function notifyRun(
+  config: NotifyConfig,
+  records: { readonly decisions: readonly DecisionRecord[]; readonly run: RunRecord; readonly watch: readonly WatchRecord[] },
+  extras: ReportExtras,
+  options: SendOptions,
+): Promise<RunNotification> {
+  const report = buildReport(records.decisions, records.run, records.watch, config.atRiskDays, extras);
+  if (!shouldNotify(report, config.on)) return { report, sent: false, results: [] };
+  return { report, sent: true, results: await sendNotifications(config, report, options) };
+}
+
+export function sendTestNotifications(
+  config: Pick<NotifyConfig, 'channels'>,
+  identity: { readonly runId: string; readonly mode: 'dry-run' | 'live'; readonly accountId?: string | undefined },
+  options: SendOptions,
+): Promise<ChannelResult[]> {
+  return sendNotifications(config, testReport(identity), options);
+}
+
+/** One line per channel for a CLI answer: "dingtalk  ok      oapi.dingtalk.com", or the vendor's error. */
+export function formatChannelResults(results: readonly ChannelResult[]): string {
+  return results
+    .map((r) => [r.channel.padEnd(9), r.status.padEnd(7), r.host ?? '-', r.status === 'failed' ? `${r.code ?? ''}${r.message ? `: ${r.message}` : ''}` : ''].join(' ').trimEnd())
+    .join('\n');
+}

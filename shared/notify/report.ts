@@ -1,0 +1,191 @@
+/**
+ * What a person is told about one run, built from the run's own records: the orders and their outcomes,
+ * the failures, the domains at risk (deadline close, not ordered, with why) and the renewals that would
+ * avoid a redemption. Every text here comes from records that carry registrar answers, so it is cleaned
+ * (see plainText) before any channel renders it.
+ */
+import type { DecisionRecord, RunRecord, WatchRecord } from '../run/index.js';
+
+export type { WatchRecord } from '../run/index.js';
+import type { NotifyOn } from './config.js';
+import { plainText } from './text.js';
+
+
+export interface OrderedItem {
+  readonly domain: string;
+  readonly taskNo?: string | undefined;
+  readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed';
+  readonly daysLeft: number | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorMessage?: string | undefined;
+}
+
+export interface FailedItem {
+  readonly domain: string;
+  readonly taskNo?: string | undefined;
+  readonly errorCode: string;
+  readonly errorMessage?: string | undefined;
+}
+
+export interface AtRiskItem {
+  readonly domain: string;
+  /** Undefined for a listing whose dates could not be read. */
+  readonly daysLeft: number | undefined;
+  readonly deadlineMs: number;
+  /** The record's reason as it is (a stable code), and in words for a person. */
+  readonly reason: string;
+  readonly why: string;
+}
+
+export interface RenewItem {
+  readonly domain: string;
+  readonly expirationMs: number;
+  readonly daysToExpiry: number;
+  readonly daysToRedemption?: number | undefined;
+}
+
+export interface NotificationReport {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'live';
+  readonly accountId?: string | undefined;
+  readonly trigger: string;
+  readonly runOutcome: 'completed' | 'failed';
+  readonly runError?: { readonly code: string; readonly message: string } | undefined;
+  /** Domains in redemption this run looked at. */
+  readonly candidates: number;
+  readonly durationMs: number;
+  readonly atRiskDays: number;
+  readonly ordered: readonly OrderedItem[];
+  readonly failed: readonly FailedItem[];
+  readonly atRisk: readonly AtRiskItem[];
+  readonly renew: readonly RenewItem[];
+  readonly deliveryProblems: readonly string[];
+  /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
+  readonly test?: boolean | undefined;
+}
+
+export interface ReportExtras {
+  readonly accountId?: string | undefined;
+  /** E.g. "DingTalk: the previous run's message failed (130101)", from the previous run record. */
+  readonly deliveryProblems?: readonly string[] | undefined;
+}
+
+const ORDERED_OUTCOMES = new Set<string>(['submitted', 'in-progress', 'succeeded', 'failed']);
+
+/** The planner's and executor's reasons in words; a reason this table does not know still reads sensibly. */
+const REASON_WORDS: Readonly<Record<string, string>> = {
+  due: 'due, but not ordered',
+  'dry-run': 'dry-run: a live run would order it',
+  'outside-window': 'not yet inside REDEEM_WITHIN_DAYS',
+  'not-allowed': 'not on the allow-list (REDEEM_DOMAINS)',
+  excluded: 'excluded (REDEEM_EXCLUDE)',
+  'task-in-flight': 'a task is in progress at the registrar',
+  'already-redeemed': 'already redeemed',
+  'cap-per-run': 'cap reached: REDEEM_MAX_PER_RUN',
+  'cap-per-day': 'cap reached: REDEEM_MAX_PER_DAY',
+  'time-budget': 'the time budget ran out; the next run takes it',
+  halted: 'the run halted (the ledger could not be read)',
+  'invalid-listing': "the registrar's listing of it looks invalid",
+  'insufficient-balance': 'the account balance is too low',
+  'cap-spend-per-day': 'cap reached: daily spending',
+  'balance-unknown': 'the account balance could not be read',
+};
+
+export function reasonWords(reason: string): string {
+  return REASON_WORDS[reason] ?? `not ordered (${plainText(reason, 60) || 'no reason given'})`;
+}
+
+/** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
+const SAFE_REASONS = new Set(['already-redeemed']);
+
+export function buildReport(
+  decisions: readonly DecisionRecord[],
+  run: RunRecord,
+  watch: readonly WatchRecord[],
+  atRiskDays: number,
+  extras: ReportExtras = {},
+): NotificationReport {
+  const ordered: OrderedItem[] = [];
+  const failed: FailedItem[] = [];
+  const atRisk: AtRiskItem[] = [];
+  for (const d of decisions) {
+    const domain = plainText(d.domain, 253);
+    if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome)) {
+      const item: OrderedItem = {
+        domain,
+        taskNo: optionalText(d.task_no, 80),
+        outcome: d.outcome as OrderedItem['outcome'],
+        daysLeft: d.days_left,
+        errorCode: optionalText(d.error_code, 80),
+        errorMessage: optionalText(d.error_message, 200),
+      };
+      ordered.push(item);
+      if (d.outcome === 'failed') failed.push({ domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage });
+      continue;
+    }
+    // A listing we could not read has no deadline: it is at risk until a person has looked at it.
+    if ((d.days_left === undefined || d.days_left <= atRiskDays) && !SAFE_REASONS.has(d.reason)) {
+      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: reasonWords(d.reason) });
+    }
+  }
+  // Most urgent first, so that what a cut leaves out is what can wait longest.
+  atRisk.sort((a, b) => a.deadlineMs - b.deadlineMs || (a.domain < b.domain ? -1 : 1));
+  const renew = watch
+    .map((w): RenewItem => ({ domain: plainText(w.domain, 253), expirationMs: w.expiration_ms, daysToExpiry: w.days_to_expiry, daysToRedemption: w.days_to_redemption }))
+    .sort((a, b) => a.expirationMs - b.expirationMs || (a.domain < b.domain ? -1 : 1));
+
+  const deliveryProblems: string[] = [];
+  if (run.sls_delivery === 'failed') deliveryProblems.push('SLS delivery failed: the records of this run are on stdout (the function log) only');
+  for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(plainText(problem, 200));
+
+  return {
+    runId: plainText(run.run_id, 80),
+    mode: run.mode,
+    accountId: optionalText(extras.accountId, 40),
+    trigger: plainText(run.trigger, 20),
+    runOutcome: run.outcome,
+    runError: run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined,
+    candidates: run.candidates,
+    durationMs: run.duration_ms,
+    atRiskDays,
+    ordered,
+    failed,
+    atRisk,
+    renew,
+    deliveryProblems,
+  };
+}
+
+function optionalText(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const text = plainText(value, max);
+  return text === '' ? undefined : text;
+}
+
+/** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
+export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
+  if (on === 'always' || report.test) return true;
+  const failures = report.failed.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0;
+  if (on === 'failures') return failures;
+  return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
+}
+
+/** The message `redeemer notify-test` sends: nothing happened, it only proves the channel works. */
+export function testReport(options: { readonly runId: string; readonly mode: 'dry-run' | 'live'; readonly accountId?: string | undefined }): NotificationReport {
+  return {
+    runId: plainText(options.runId, 80),
+    mode: options.mode,
+    accountId: optionalText(options.accountId, 40),
+    trigger: 'cli',
+    runOutcome: 'completed',
+    candidates: 0,
+    durationMs: 0,
+    atRiskDays: 0,
+    ordered: [],
+    failed: [],
+    atRisk: [],
+    renew: [],
+    deliveryProblems: [],
+    test: true,
+  };
+}

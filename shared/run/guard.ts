@@ -1,0 +1,167 @@
+/**
+ * The balance guard and the daily spend cap: a pure function of the planned redemptions (most urgent
+ * first), the balance read at the start of the run, the money settings and the orders of the last 24 h.
+ * It decides, for each planned redemption, whether it may be submitted. Never a guessed balance: with any
+ * money setting and no balance, nothing is submitted.
+ *
+ * Amounts are compared in integer ten-thousandths so that 0.1 + 0.2 is exactly 0.3.
+ */
+import { priceFor, type MoneyConfig } from '../config/index.js';
+import { errorCode } from '../domain-api/index.js';
+import { errorMessage } from '../errors/index.js';
+
+export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balance-unknown';
+
+/** What the run knows of the balance: read, unreadable, or not asked for (the guard is off). */
+export type BalanceReading =
+  | { readonly ok: true; readonly available: number; readonly currency: string }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export type GuardSettings = Pick<MoneyConfig, 'prices' | 'minBalance' | 'maxSpendPerDay' | 'guard'>;
+
+export interface GuardInput<D extends { readonly domainName: string }> {
+  /** The planned redemptions, most urgent (earliest deadline) first. */
+  readonly planned: readonly D[];
+  /** Undefined only when the guard is off (then it is ignored). */
+  readonly balance: BalanceReading | undefined;
+  readonly settings: GuardSettings;
+  /** Domain names of the registrar's redeem orders created in the last 24 h, one per order. */
+  readonly ordersLast24h: readonly string[];
+}
+
+export type GuardVerdict<D> =
+  | { readonly decision: D; readonly keep: true; readonly price: number | undefined }
+  | { readonly decision: D; readonly keep: false; readonly reason: GuardReason; readonly price: number | undefined; readonly detail: string };
+
+export interface GuardResult<D> {
+  /** off: no money setting, BSS not called; on: balance read; balance-unknown: nothing may be submitted. */
+  readonly state: 'off' | 'on' | 'balance-unknown';
+  /** One per planned redemption, in the order given. */
+  readonly verdicts: ReadonlyArray<GuardVerdict<D>>;
+  readonly kept: readonly D[];
+  /** For the run record: the sum of the prices of the kept orders; undefined without prices. */
+  readonly spendPlanned: number | undefined;
+  /** The ledger's last 24 h at these prices; undefined without prices or with an order of an unpriced TLD. */
+  readonly spentLast24h: number | undefined;
+  readonly balanceAvailable: number | undefined;
+  readonly balanceCurrency: string | undefined;
+  /** One line for the run record and the logs, e.g. "guard off: no REDEEM_MIN_BALANCE, …". */
+  readonly summary: string;
+}
+
+const SCALE = 10_000;
+const units = (amount: number) => Math.round(amount * SCALE);
+const amount = (u: number) => u / SCALE;
+
+export const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
+
+export function guardRedemptions<D extends { readonly domainName: string }>(input: GuardInput<D>): GuardResult<D> {
+  const { planned, settings, balance } = input;
+  const none = { spendPlanned: undefined, spentLast24h: undefined, balanceAvailable: undefined, balanceCurrency: undefined };
+  if (!settings.guard) {
+    return { state: 'off', verdicts: planned.map((decision) => ({ decision, keep: true, price: undefined })), kept: [...planned], ...none, summary: GUARD_OFF_SUMMARY };
+  }
+  if (!balance?.ok || !Number.isFinite(balance.available)) {
+    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message})` : 'the balance was not read';
+    return {
+      state: 'balance-unknown',
+      verdicts: planned.map((decision) => ({ decision, keep: false, reason: 'balance-unknown', price: undefined, detail: `${why}; nothing is submitted` })),
+      kept: [],
+      ...none,
+      summary: `guard on: ${why}; nothing is submitted`,
+    };
+  }
+
+  const { prices, maxSpendPerDay } = settings;
+  const minUnits = units(settings.minBalance);
+  let availableUnits = units(balance.available);
+
+  // The ledger's spend; an order of a TLD without a price makes it unknowable, and the cap then holds all.
+  let spentUnits: number | undefined = 0;
+  let unpricedPast: string | undefined;
+  if (prices) {
+    for (const name of input.ordersLast24h) {
+      const found = priceFor(name, prices);
+      if (!found) {
+        unpricedPast ??= name;
+        spentUnits = undefined;
+      } else if (spentUnits !== undefined) spentUnits += units(found.price);
+    }
+  } else spentUnits = undefined;
+
+  let plannedUnits = 0;
+  // The first priced redemption the money cannot cover holds back every less urgent one: what is left is
+  // kept for the most urgent, as the other caps do. A domain with no price never blocks the queue (it can
+  // never be ordered while prices are set, so nothing is kept for it).
+  let blocked: { reason: GuardReason; domainName: string } | undefined;
+  const verdicts: Array<GuardVerdict<D>> = planned.map((decision): GuardVerdict<D> => {
+    const hold = (reason: GuardReason, price: number | undefined, detail: string): GuardVerdict<D> => ({ decision, keep: false, reason, price, detail });
+    if (!prices && maxSpendPerDay !== undefined) {
+      // Refused by the configuration; should it get here, a cap that cannot be summed holds everything.
+      return hold('cap-spend-per-day', undefined, 'REDEEM_MAX_SPEND_PER_DAY is set without REDEEM_PRICES');
+    }
+    if (!prices) {
+      // Without prices the cost is unknown: the balance must be above REDEEM_MIN_BALANCE.
+      if (availableUnits > minUnits) return { decision, keep: true, price: undefined };
+      return hold('insufficient-balance', undefined, `the available ${fmt(balance.available)} is not above REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+    }
+    const found = priceFor(decision.domainName, prices);
+    if (!found) {
+      const why = `REDEEM_PRICES has no price for ${decision.domainName} and no "*"`;
+      return maxSpendPerDay !== undefined ? hold('cap-spend-per-day', undefined, `${why}, so it cannot be ordered under the spend cap`) : hold('insufficient-balance', undefined, `${why}, so the balance cannot be shown to cover it`);
+    }
+    const priceUnits = units(found.price);
+    if (blocked) return hold(blocked.reason, found.price, `kept for the more urgent ${blocked.domainName}`);
+    if (maxSpendPerDay !== undefined) {
+      if (spentUnits === undefined) {
+        blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
+        return hold('cap-spend-per-day', found.price, `the last 24 h hold an order for ${unpricedPast}, which has no price, so the day's spend is unknown`);
+      }
+      if (spentUnits + plannedUnits + priceUnits > units(maxSpendPerDay)) {
+        blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
+        return hold('cap-spend-per-day', found.price, `${fmt(amount(spentUnits))} spent in the last 24 h + ${fmt(amount(plannedUnits))} this run + ${fmt(found.price)} would exceed REDEEM_MAX_SPEND_PER_DAY ${fmt(maxSpendPerDay)}`);
+      }
+    }
+    if (availableUnits - priceUnits < minUnits) {
+      blocked = { reason: 'insufficient-balance', domainName: decision.domainName };
+      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+    }
+    availableUnits -= priceUnits;
+    plannedUnits += priceUnits;
+    return { decision, keep: true, price: found.price };
+  });
+
+  const kept = verdicts.filter((v) => v.keep).map((v) => v.decision);
+  const held = verdicts.length - kept.length;
+  return {
+    state: 'on',
+    verdicts,
+    kept,
+    spendPlanned: prices ? amount(plannedUnits) : undefined,
+    spentLast24h: spentUnits === undefined ? undefined : amount(spentUnits),
+    balanceAvailable: balance.available,
+    balanceCurrency: balance.currency,
+    summary: `guard on: ${fmt(balance.available)} ${balance.currency} available, ${kept.length} kept${prices ? ` (${fmt(amount(plannedUnits))} planned)` : ''}, ${held} held back`,
+  };
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 4 });
+}
+
+/**
+ * Reads the balance only when the guard is on: with no money setting BSS is never called. A failure is
+ * a reading of its own (never a guessed amount), which guardRedemptions turns into balance-unknown.
+ */
+export async function readBalanceForGuard(
+  settings: Pick<MoneyConfig, 'guard'>,
+  read: () => Promise<{ readonly available: number; readonly currency: string }>,
+): Promise<BalanceReading | undefined> {
+  if (!settings.guard) return undefined;
+  try {
+    const { available, currency } = await read();
+    return { ok: true, available, currency };
+  } catch (error) {
+    return { ok: false, code: errorCode(error), message: errorMessage(error) };
+  }
+}

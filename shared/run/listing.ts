@@ -1,0 +1,100 @@
+/**
+ * The registrar's redemption list, read to the end under bounds and checked item by item before any money
+ * moves: a domain is one domain however often and in whatever spelling it is listed (one canonical, punycode
+ * form), and an item whose name is not a host name or whose expiration date is not a positive whole number
+ * of milliseconds in the safe range becomes an `invalid-listing` decision, never an order.
+ */
+import { normalizeDomainName } from '../config/index.js';
+import { readAllPages, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
+
+export interface Candidate {
+  /** Canonical: lower case, punycode. */
+  readonly domainName: string;
+  readonly expirationMs: number;
+}
+
+export interface InvalidListing {
+  /** The name as listed, made printable and cut to 253 characters. */
+  readonly domain: string;
+  readonly problem: string;
+  readonly expirationMs: number | undefined;
+}
+
+export interface CheckedListing {
+  readonly candidates: Candidate[];
+  readonly invalid: InvalidListing[];
+  /** Items that repeated a domain already listed (same date), merged into it. */
+  readonly duplicates: number;
+}
+
+/** 1,000 pages of 100: a healthy account is far below, an endless NextPage is stopped with a clear error. */
+export const MAX_LIST_PAGES = 1_000;
+
+function printable(name: unknown): string {
+  if (typeof name !== 'string') return `(DomainName ${name === null ? 'null' : typeof name})`;
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 253);
+  return clean === '' ? '(empty DomainName)' : clean;
+}
+
+function expirationOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** QueryDomainList's DomainStatus: 1 needs renewal, 2 needs redemption, 3 normal. */
+type ListStatus = 1 | 2;
+
+function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
+  if (status === wanted || status === String(wanted)) return true;
+  if (status === 1 || status === '1' || status === 2 || status === '2' || status === 3 || status === '3') return false;
+  return undefined;
+}
+
+export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
+  const byName = new Map<string, Candidate>();
+  const conflicting = new Set<string>();
+  const invalid: InvalidListing[] = [];
+  let duplicates = 0;
+  for (const item of items) {
+    const status = hasStatus(item.DomainStatus, wanted);
+    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
+    if (status === false) continue;
+    const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
+    const expirationMs = expirationOf(item.ExpirationDateLong);
+    const numeric = typeof item.ExpirationDateLong === 'number' && Number.isFinite(item.ExpirationDateLong) ? item.ExpirationDateLong : undefined;
+    if (name === undefined) {
+      invalid.push({ domain: printable(item.DomainName), problem: 'DomainName is not a valid host name', expirationMs: numeric });
+    } else if (expirationMs === undefined) {
+      invalid.push({ domain: name, problem: 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', expirationMs: undefined });
+    } else if (status === undefined) {
+      invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
+    } else {
+      const known = byName.get(name);
+      if (!known) byName.set(name, { domainName: name, expirationMs });
+      else if (known.expirationMs === expirationMs) duplicates++;
+      else conflicting.add(name);
+    }
+  }
+  for (const name of conflicting) {
+    byName.delete(name);
+    invalid.push({ domain: name, problem: 'listed more than once with different expiration dates', expirationMs: undefined });
+  }
+  return { candidates: [...byName.values()], invalid, duplicates };
+}
+
+export interface RedemptionList extends CheckedListing {
+  readonly pages: number;
+  readonly repeatedPage: boolean;
+}
+
+/** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
+export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2): Promise<RedemptionList> {
+  const read = await readAllPages(
+    'QueryDomainList',
+    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
+    (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
+    { ...bounds, maxPages: MAX_LIST_PAGES },
+  );
+  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage };
+}

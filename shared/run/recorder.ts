@@ -1,0 +1,91 @@
+/**
+ * Where the run's records go: each to stdout the moment it is written (a run killed between two lines has
+ * left every earlier line), and to the results logstore in batches during the run: the first batch at
+ * once (so a run that never finishes can be found in SLS), then after every money event or every few
+ * seconds, one delivery in flight at a time so a slow logstore never delays a submission. The last
+ * delivery is bounded by the deadline it is given: a slow logstore cannot hold the run past its budget.
+ */
+import type { Clock } from '../clock/index.js';
+import { errorMessage } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import type { RecordFields } from './records.js';
+
+export type Deliver = (records: ReadonlyArray<Readonly<Record<string, unknown>>>, deadlineMs: number) => Promise<void>;
+
+export interface SlsDelivery {
+  readonly configured: boolean;
+  readonly delivered: boolean;
+  readonly error?: string | undefined;
+}
+
+const BATCH_EVERY_MS = 2_000;
+const BATCH_RECORDS = 500;
+/** One background delivery may take this long before it gives up (its records wait for the next one). */
+const BACKGROUND_DELIVERY_MS = 10_000;
+
+export class Recorder {
+  private queue: Array<Readonly<Record<string, unknown>>> = [];
+  private inFlight: Promise<void> | undefined;
+  private lastFlushMs: number;
+  private failure: string | undefined;
+  private attempted = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly deliver: Deliver | undefined,
+    private readonly clock: Clock,
+    /** Background deliveries must end by then (the run's work deadline). */
+    private readonly backgroundDeadlineMs: number,
+  ) {
+    this.lastFlushMs = clock.now();
+  }
+
+  /** Writes one record now; `urgent` (a run starting, an order placed) sends the batch to SLS at once. */
+  write(fields: RecordFields, urgent = false): void {
+    const written = this.logger.record(fields);
+    if (!this.deliver) return;
+    this.queue.push(written);
+    if (urgent || this.queue.length >= BATCH_RECORDS || this.clock.now() - this.lastFlushMs >= BATCH_EVERY_MS) this.flushInBackground();
+  }
+
+  private flushInBackground(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const deadline = Math.min(this.clock.now() + BACKGROUND_DELIVERY_MS, this.backgroundDeadlineMs);
+    if (deadline <= this.clock.now()) return;
+    this.inFlight = this.send(deadline).finally(() => {
+      this.inFlight = undefined;
+    });
+  }
+
+  private async send(deadlineMs: number): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    this.lastFlushMs = this.clock.now();
+    this.attempted = true;
+    try {
+      await this.deliver!(batch, deadlineMs);
+    } catch (error) {
+      // Kept for the next delivery: stdout has them meanwhile.
+      this.queue = [...batch, ...this.queue];
+      this.failure = errorMessage(error);
+    }
+  }
+
+  /** What delivery achieved so far: every batch sent, or the last error. */
+  status(): SlsDelivery {
+    if (!this.deliver) return { configured: false, delivered: false };
+    return { configured: true, delivered: this.attempted && this.queue.length === 0 && this.failure === undefined, error: this.failure };
+  }
+
+  /** Waits for the delivery in flight and sends the rest, all by `deadlineMs`. */
+  async finish(deadlineMs: number): Promise<SlsDelivery> {
+    if (!this.deliver) return this.status();
+    // A background delivery is itself bounded by the work deadline, which comes before this one.
+    if (this.inFlight) await this.inFlight;
+    if (this.queue.length > 0 && deadlineMs > this.clock.now()) {
+      this.failure = undefined;
+      await this.send(deadlineMs);
+    }
+    return this.status();
+  }
+}

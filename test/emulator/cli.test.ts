@@ -1,0 +1,60 @@
+/** `npm run emulator`: its --help, and the environment it prints, pasted into a shell, is all a redeemer needs. */
+import { execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../shared/cli/main.js';
+import { finished, spawnEntry } from '../support/spawn.js';
+import { EMULATOR_OPTIONS } from './cli-usage.js';
+import { FAULT_KINDS, parseFaultSpec } from './faults.js';
+
+/** Everything the emulator prints on start, up to its last line ("Ctrl-C to stop."). */
+function banner(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`no start banner in 15 s; got: ${stdout}`)), 15_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!stdout.includes('Ctrl-C to stop.')) return;
+      clearTimeout(timer);
+      resolve(stdout);
+    });
+    child.on('close', () => reject(new Error(`the emulator ended before its banner; got: ${stdout}`)));
+  });
+}
+
+describe('npm run emulator', () => {
+  it('--help documents every option, the --faults grammar and every fault kind', async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('test/emulator/cli.ts', ['--help']));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const name of Object.keys(EMULATOR_OPTIONS)) expect(stdout).toMatch(new RegExp(`^  --${name}\\b.*\\S`, 'm'));
+    expect(stdout).toContain('kind[@Action][*count][%probability][+retryAfterMs]');
+    for (const kind of FAULT_KINDS) expect(stdout).toMatch(new RegExp(`^    ${kind} +\\S`, 'm'));
+    // The example in the help is one the parser accepts.
+    const example = /--faults '([^']+)'/.exec(stdout)![1]!;
+    expect(parseFaultSpec(example).length).toBeGreaterThan(1);
+  });
+
+  it('prints export lines that, pasted into a shell, point the CLI at it (Domain API and SLS)', async () => {
+    const secret = "it's a secret";
+    const child = spawnEntry('test/emulator/cli.ts', ['--domains', '30', '--seed', '3', '--access-key-id', 'cli-test-ak', '--access-key-secret', secret]);
+    const done = finished(child);
+    try {
+      const stdout = await banner(child);
+      const exports = stdout.split('\n').filter((line) => line.startsWith('export '));
+      expect(exports.map((line) => /^export (\w+)=/.exec(line)![1]).sort()).toEqual(
+        ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'DOMAIN_ENDPOINT', 'SLS_ENDPOINT', 'SLS_LOGSTORE', 'SLS_PROJECT'],
+      );
+      const script = `${exports.join('\n')}\nnode -e 'process.stdout.write(JSON.stringify(process.env))'`;
+      const env = JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '' } }).toString()) as Record<string, string>;
+      expect(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET).toBe(secret);
+      let out = '';
+      const code = await main(['plan'], { env, out: (t) => (out += t), err: (t) => (out += t) });
+      expect(out).toMatch(/dry-run, cli\): completed/);
+      expect(out).toMatch(/^SLS: delivered$/m);
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect((await done).code).toBe(0);
+  });
+});

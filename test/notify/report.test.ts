@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { composeMessage, MARKDOWN, renderMessage, SLACK, summaryLine } from '../../shared/notify/message.js';
+import { buildReport, reasonWords, shouldNotify, type NotificationReport } from '../../shared/notify/report.js';
+import { busyRun, decision, runRecord } from '../support/notify.js';
+
+describe('buildReport', () => {
+  const { decisions, run, watch } = busyRun();
+  const report = buildReport(decisions, run, watch, 3, { accountId: '1234567890' });
+
+  it('lists the orders with their outcomes and the failures with the registrar code', () => {
+    expect(report.ordered.map((o) => [o.domain, o.outcome, o.taskNo])).toEqual([
+      ['mail-000011.org', 'succeeded', '0e735859-aaaa'],
+      ['shop-000002.com', 'failed', 'b1c2'],
+    ]);
+    expect(report.failed).toEqual([{ domain: 'shop-000002.com', taskNo: 'b1c2', errorCode: 'ParameterIllegal', errorMessage: 'the domain expiry changed ‹@all› (click)(http://evil)' }]);
+  });
+
+  it('puts at risk what is close and not ordered, most urgent first, with why; never what is already redeemed', () => {
+    expect(report.atRisk.map((a) => [a.domain, a.daysLeft, a.why])).toEqual([
+      ['new-000006.com', 0, 'the account balance is too low'],
+      ['odd-000007.com', 1, 'not ordered (some-future-reason)'],
+      ['home-000010.com', 2, 'not on the allow-list (REDEEM_DOMAINS)'],
+      ['blog-000003.net', 3, 'cap reached: REDEEM_MAX_PER_DAY'],
+    ]);
+  });
+
+  it('lists renewals by expiry and reports an SLS delivery failure', () => {
+    expect(report.renew.map((r) => r.domain)).toEqual(['renew-me.com', 'renew-too.cn']);
+    expect(buildReport([], runRecord({ sls_delivery: 'failed' }), [], 3).deliveryProblems).toEqual(['SLS delivery failed: the records of this run are on stdout (the function log) only']);
+  });
+
+  it('gives every reason of today and of the coming checks words, and a fallback for others', () => {
+    for (const reason of ['due', 'dry-run', 'outside-window', 'not-allowed', 'excluded', 'task-in-flight', 'already-redeemed', 'cap-per-run', 'cap-per-day', 'time-budget', 'halted', 'invalid-listing', 'insufficient-balance', 'cap-spend-per-day', 'balance-unknown']) {
+      expect(reasonWords(reason)).not.toMatch(/^not ordered \(/);
+    }
+    expect(reasonWords('<!channel>')).toBe('not ordered (‹!channel›)');
+  });
+
+  it('starts with a one-line summary: counts, mode, account', () => {
+    expect(summaryLine(report)).toBe('domain-redeemer · live · account 1234567890: 1 failed · 2 ordered · 4 at risk · 2 to renew');
+    expect(summaryLine(buildReport([], runRecord({ outcome: 'failed', error_code: 'Forbidden', error_message: 'no' }), [], 3))).toBe('domain-redeemer · live: RUN FAILED (Forbidden)');
+  });
+
+  it('renders sections and ends with the run id and the SLS query', () => {
+    const text = renderMessage(composeMessage(report), MARKDOWN);
+    expect(text.split('\n')[0]).toBe(`**${summaryLine(report)}**`);
+    expect(text).toContain('**Failed (1)**\n- shop-000002.com: `ParameterIllegal`: the domain expiry changed');
+    expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06), redemption in 35 days');
+    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 (today): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 (1 day left)');
+    expect(text.endsWith('Find it in SLS: `run_id: run-0f1e2d3c`')).toBe(true);
+    // No mention or link syntax survives from registrar text.
+    expect(text).not.toMatch(/<@|\]\(/);
+  });
+
+  it('escapes Slack control characters', () => {
+    const amp = buildReport([decision('a.com', 1, { action: 'redeem', outcome: 'failed', error_code: 'X', error_message: 'a & b' })], runRecord(), [], 3);
+    expect(renderMessage(composeMessage(amp), SLACK)).toContain('a &amp; b');
+  });
+});
+
+describe('shouldNotify', () => {
+  const quiet = buildReport([decision('far.com', 20)], runRecord(), [], 3);
+  const ordered = buildReport([decision('a.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't' })], runRecord(), [], 3);
+  const atRisk = buildReport([decision('a.com', 1, { reason: 'cap-per-run' })], runRecord(), [], 3);
+  const failedRun = buildReport([], runRecord({ outcome: 'failed', error_code: 'Forbidden' }), [], 3);
+  const slsDown = buildReport([], runRecord({ sls_delivery: 'failed' }), [], 3);
+  const renewOnly = buildReport([], runRecord(), busyRun().watch, 3);
+  const cases: Array<[string, NotificationReport, boolean, boolean]> = [
+    // name, report, changes, failures
+    ['a quiet run', quiet, false, false],
+    ['an order', ordered, true, false],
+    ['a domain at risk', atRisk, true, true],
+    ['a failed run', failedRun, true, true],
+    ['an SLS delivery problem', slsDown, true, false],
+    ['renewals only', renewOnly, false, false],
+  ];
+  it.each(cases)('%s', (_name, report, changes, failures) => {
+    expect(shouldNotify(report, 'changes')).toBe(changes);
+    expect(shouldNotify(report, 'failures')).toBe(failures);
+    expect(shouldNotify(report, 'always')).toBe(true);
+  });
+});
