@@ -4,12 +4,11 @@
  * sensitive (the external id) is echoed. Unset REDEEM_ACCOUNTS means today's single-account run.
  */
 import * as z from 'zod/mini';
+import { parseEndpoint, type Env } from '../config/index.js';
 import { AccountListingError } from './errors.js';
 import type { AccountListing, MemberAccount } from './resource-manager.js';
 import { RESOURCE_MANAGER_DEFAULT_ENDPOINT } from './resource-manager.js';
 import { STS_DEFAULT_ENDPOINT } from './sts.js';
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** One account to guard: its id and the role to assume there. */
 export interface AccountRef {
@@ -54,21 +53,10 @@ function present(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-/** A host name or an http(s) URL, as the other *_ENDPOINT variables take it. */
+/** A host name or an http(s) URL, read as BSS_ENDPOINT and the other *_ENDPOINT variables are. */
 function endpoint(env: Env, name: string, fallback: string | undefined, problems: string[]): string | undefined {
   const value = present(env[name]);
-  if (value === undefined) return fallback;
-  const candidate = /^[a-z]+:\/\//i.test(value) ? value : `https://${value}`;
-  try {
-    const url = new URL(candidate);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.pathname.replace(/\/+$/, '') === '' && !url.search) {
-      return `${url.protocol}//${url.host}`;
-    }
-  } catch {
-    // reported below
-  }
-  problems.push(`${name}: "${value}" is not an http(s) URL or host name`);
-  return fallback;
+  return value === undefined ? fallback : (parseEndpoint(name, value, problems) ?? fallback);
 }
 
 function parseSource(value: string, problems: string[]): AccountsSource | undefined {

@@ -11,12 +11,8 @@ export {
   type AccountsConfig,
   type AccountsSource,
 } from './accounts-config.js';
-export {
-  AccountListingError,
-  AccountNotAuthorizedError,
-  PayloadTooLargeError,
-  accountErrorCode,
-} from './errors.js';
+export type { CallBounds } from './bounds.js';
+export { AccountListingError, AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
 export { ASYNC_PAYLOAD_LIMIT, FC_VERSION, fcInvokeEndpoint, invokeFunctionAsync, type AsyncInvocation, type InvokeAsyncRequest } from './fc-invoke.js';
 export {
   ACCOUNT_PAYLOAD_LIMIT,
@@ -27,7 +23,7 @@ export {
   narrowAccounts,
   orchestrate,
   splitAccountEvent,
-  type AccountRecord,
+  type AccountFields,
   type AssumeAccountDeps,
   type OrchestrateDeps,
   type OrchestrateOptions,

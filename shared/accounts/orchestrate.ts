@@ -4,29 +4,26 @@
  * same list and assumes the role there. One account that cannot be listed, assumed or invoked is
  * reported and does not stop the others.
  */
+import type { Clock } from '../clock/index.js';
+import { errorMessage } from '../errors/index.js';
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, partialRefs, resolveAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
-import { errorMessage } from '../domain-api/index.js';
+import type { CallBounds } from './bounds.js';
 import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
 import type { AsyncInvocation } from './fc-invoke.js';
 import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
-import type { RetrySettings } from './acs-call.js';
 
 /** Half of FC's 128 KB asynchronous limit: room for FC's own envelope and for a margin. */
 export const ACCOUNT_PAYLOAD_LIMIT = 64 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 
-/** The fields every record of a run carries (the same as the run's own records). */
-export interface RunIdentityFields {
-  readonly run_id: string;
-  readonly trigger: string;
-  readonly fc_request_id: string | undefined;
-  readonly mode: 'dry-run' | 'live';
-}
-
-export interface AccountRecord extends RunIdentityFields {
+/**
+ * One `kind: account` record per account an orchestrating run handed on. The run's identity (run_id,
+ * trigger, fc_request_id, mode) is stamped by the logger, as on every other record.
+ */
+export interface AccountFields {
   readonly kind: 'account';
   readonly account_id: string;
   readonly role_arn: string;
@@ -42,7 +39,6 @@ export interface OrchestrateOptions {
   readonly config: AccountsConfig;
   /** The run options as validated for this run; each account run receives them with `account` added. */
   readonly runOptions: Readonly<Record<string, unknown>>;
-  readonly identity: RunIdentityFields;
   /** Account ids a webhook narrowed the run to: each must be in the resolved list, or nothing runs. */
   readonly narrowTo?: readonly string[] | undefined;
 }
@@ -50,11 +46,11 @@ export interface OrchestrateOptions {
 export interface OrchestrateDeps {
   /** One ListAccounts walk (used only for rd:<role-name>). */
   readonly listAccounts: () => Promise<AccountListing>;
-  /** Queues one asynchronous invocation of this function with `payload` as the event. */
+  /** Hands one account on: an asynchronous invocation of this function with `payload` as the event. */
   readonly invoke: (payload: string, account: AccountRef) => Promise<AsyncInvocation>;
-  readonly writeRecord: (record: AccountRecord) => void | Promise<void>;
+  readonly writeRecord: (record: AccountFields) => void | Promise<void>;
   readonly concurrency?: number | undefined;
-  readonly now?: (() => number) | undefined;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
 export interface OrchestrateResult {
@@ -64,7 +60,7 @@ export interface OrchestrateResult {
   /** Set when ListAccounts failed or stopped early; the accounts listed before the stop were still invoked. */
   readonly listing_error_code?: string | undefined;
   readonly listing_error_message?: string | undefined;
-  readonly records: readonly AccountRecord[];
+  readonly records: readonly AccountFields[];
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
@@ -81,9 +77,9 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
   return results;
 }
 
-/** The event an account run receives: the run options and the account, nothing else. */
+/** The event an account run receives: the run options and the account, nothing else (no `accounts`). */
 export function accountPayload(runOptions: Readonly<Record<string, unknown>>, account: AccountRef): string {
-  const { account: _ignored, ...options } = runOptions;
+  const { account: _account, accounts: _accounts, ...options } = runOptions;
   return JSON.stringify({ ...options, account: { id: account.id, roleArn: account.roleArn } });
 }
 
@@ -112,7 +108,7 @@ export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readon
 }
 
 export async function orchestrate(options: OrchestrateOptions, deps: OrchestrateDeps): Promise<OrchestrateResult> {
-  const now = deps.now ?? Date.now;
+  const now = deps.clock.now;
   let resolved: AccountRef[];
   let listingError: unknown;
   try {
@@ -123,10 +119,10 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
   }
   const accounts = narrowAccounts(resolved, options.narrowTo);
 
-  const records = await mapLimited(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountRecord> => {
+  const records = await mapLimited(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {
     const started = now();
-    const base = { kind: 'account' as const, ...options.identity, account_id: account.id, role_arn: account.roleArn };
-    let record: AccountRecord;
+    const base = { kind: 'account' as const, account_id: account.id, role_arn: account.roleArn };
+    let record: AccountFields;
     try {
       const payload = accountPayload(options.runOptions, account);
       const size = Buffer.byteLength(payload);
@@ -165,14 +161,12 @@ export function authorizeAccount(account: unknown, resolved: readonly AccountRef
   return match;
 }
 
-export interface AssumeAccountDeps extends RetrySettings {
+export interface AssumeAccountDeps extends CallBounds {
   /** The function's own credentials (FC's context or headers). */
   readonly credentials: Credentials;
   readonly config: Pick<AccountsConfig, 'stsEndpoint' | 'externalId'>;
   /** The function's timeout: the temporary credentials must outlive the run. */
   readonly timeoutSeconds?: number | undefined;
-  readonly timeoutMs?: number | undefined;
-  readonly now?: (() => number) | undefined;
 }
 
 /** The member account's temporary credentials, for the normal run in that account. */
@@ -184,9 +178,9 @@ export async function assumeAccount(account: AccountRef, deps: AssumeAccountDeps
     durationSeconds: durationForTimeout(deps.timeoutSeconds),
     externalId: deps.config.externalId,
     endpoint: deps.config.stsEndpoint,
-    timeoutMs: deps.timeoutMs,
+    clock: deps.clock,
+    deadlineMs: deps.deadlineMs,
     retry: deps.retry,
-    runtime: deps.runtime,
-    now: deps.now,
+    requestTimeoutMs: deps.requestTimeoutMs,
   });
 }

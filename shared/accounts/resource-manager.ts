@@ -1,12 +1,14 @@
 /**
  * ResourceManager ListAccounts (2020-03-31, RPC, ACS3): the member accounts of the Resource Directory.
- * Only the management account or a delegated administrator may call it. The walk is bounded: a page
- * cap, and a stop with an error when the service hands back a page it already gave (a loop) or an empty
- * page before its own TotalCount. Whatever was listed before the stop travels with the error.
+ * Only the management account or a delegated administrator may call it. The walk is the one bounded
+ * walk of every paged read (readAllPages: a page cap, the deadline, a stop at a page that brings nothing
+ * new), and it also stops when the service echoes another page number than the one asked for, or ends
+ * short of its own TotalCount. Whatever was listed before a stop travels with the error.
  */
 import * as z from 'zod/mini';
+import { PagingLimitError, errorCode, readAllPages, type Page } from '../domain-api/index.js';
 import type { Credentials } from '../signing/index.js';
-import { callRpc, type RetrySettings } from './acs-call.js';
+import { rpcCaller, type CallBounds } from './bounds.js';
 import { AccountListingError } from './errors.js';
 
 export const RESOURCE_MANAGER_VERSION = '2020-03-31';
@@ -39,7 +41,7 @@ const listAccountsSchema = z.object({
     z.object({
       Account: z.pipe(
         z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
-        z.array(accountSchema),
+        z.array(accountSchema).check(z.maxLength(1000)),
       ),
     }),
   ),
@@ -52,14 +54,13 @@ export interface MemberAccount {
   readonly type?: string | undefined;
 }
 
-export interface ListAccountsRequest extends RetrySettings {
+export interface ListAccountsRequest extends CallBounds {
   /** The management account's (or delegated administrator's) credentials: the function's own. */
   readonly credentials: Credentials;
   /** Default https://resourcemanager.aliyuncs.com; RESOURCE_MANAGER_ENDPOINT overrides it. */
   readonly endpoint?: string | undefined;
   readonly pageSize?: number | undefined;
   readonly maxPages?: number | undefined;
-  readonly timeoutMs?: number | undefined;
 }
 
 export interface AccountListing {
@@ -68,45 +69,48 @@ export interface AccountListing {
   readonly pages: number;
 }
 
+const ACTION = 'ListAccounts';
+
 /** Every member account, or AccountListingError (carrying what was listed) when the walk stops early. */
 export async function listAccounts(request: ListAccountsRequest): Promise<AccountListing> {
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? MAX_PAGE_SIZE));
   const maxPages = Math.max(1, request.maxPages ?? DEFAULT_MAX_PAGES);
+  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request);
   const seen = new Map<string, MemberAccount>();
-  let pages = 0;
-  const stop = (code: AccountListingError['code'], message: string) =>
-    new AccountListingError(code, `ListAccounts: ${message}; ${seen.size} account(s) listed before the stop`, [...seen.values()]);
+  let totalCount = 0;
+  const stop = (code: string, message: string, cause?: unknown) =>
+    new AccountListingError(code, `${ACTION}: ${message}; ${seen.size} account(s) listed before the stop`, [...seen.values()], cause === undefined ? undefined : { cause });
 
-  for (let pageNumber = 1; ; pageNumber++) {
-    if (pageNumber > maxPages) throw stop('PageCapReached', `still not at the end after ${maxPages} pages of ${pageSize}`);
-    const body = await callRpc(
-      {
-        endpoint: request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT,
-        version: RESOURCE_MANAGER_VERSION,
-        action: 'ListAccounts',
-        params: { PageNumber: pageNumber, PageSize: pageSize },
-        credentials: request.credentials,
-        timeoutMs: request.timeoutMs,
-        retry: request.retry,
-        runtime: request.runtime,
-      },
-      listAccountsSchema,
-    );
-    pages++;
-    if (body.PageNumber !== undefined && body.PageNumber !== pageNumber) {
-      throw stop('PageRepeated', `asked for page ${pageNumber}, got page ${body.PageNumber}`);
+  const fetchPage = async (pageNumber: number): Promise<Page<MemberAccount>> => {
+    const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema);
+    if (body.PageNumber !== undefined && body.PageNumber !== pageNumber) throw stop('PageRepeated', `asked for page ${pageNumber}, got page ${body.PageNumber}`);
+    totalCount = body.TotalCount;
+    const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
+    for (const item of items) if (!seen.has(item.id)) seen.set(item.id, item);
+    return {
+      items,
+      pageNum: pageNumber,
+      totalPages: Math.ceil(body.TotalCount / pageSize),
+      totalItems: body.TotalCount,
+      hasNext: items.length > 0 && seen.size < body.TotalCount,
+      requestId: body.RequestId,
+    };
+  };
+
+  let walk;
+  try {
+    walk = await readAllPages(ACTION, fetchPage, (account) => account.id, { maxPages, deadlineMs: request.deadlineMs, now: request.clock.now });
+  } catch (error) {
+    if (error instanceof AccountListingError) throw error;
+    if (error instanceof PagingLimitError) {
+      const why = request.clock.now() >= request.deadlineMs ? 'not at the end when the time budget ran out' : `still not at the end after ${maxPages} pages of ${pageSize}`;
+      throw stop('PagingLimit', why, error);
     }
-    const items = body.Accounts?.Account ?? [];
-    if (items.length === 0) {
-      if (seen.size < body.TotalCount) throw stop('PageEmpty', `page ${pageNumber} is empty although TotalCount is ${body.TotalCount}`);
-      break;
-    }
-    const fresh = items.filter((item) => !seen.has(item.AccountId));
-    if (fresh.length === 0) throw stop('PageRepeated', `page ${pageNumber} repeats accounts already listed`);
-    for (const item of fresh) {
-      seen.set(item.AccountId, { id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type });
-    }
-    if (seen.size >= body.TotalCount) break;
+    // A call that failed part-way: the accounts of the pages before it are still real members.
+    if (seen.size > 0) throw stop(errorCode(error), (error as Error).message, error);
+    throw error;
   }
-  return { accounts: [...seen.values()], pages };
+  if (walk.repeatedPage) throw stop('PageRepeated', `page ${walk.pages} repeats accounts already listed`);
+  if (seen.size < totalCount) throw stop('PageEmpty', `page ${walk.pages} ends the listing although TotalCount is ${totalCount}`);
+  return { accounts: [...seen.values()], pages: walk.pages };
 }

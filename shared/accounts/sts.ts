@@ -4,9 +4,9 @@
  * to another account would let a run act on the wrong portfolio.
  */
 import * as z from 'zod/mini';
-import type { Credentials } from '../signing/index.js';
-import { callRpc, type RetrySettings } from './acs-call.js';
 import { MalformedResponseError } from '../domain-api/index.js';
+import type { Credentials } from '../signing/index.js';
+import { rpcCaller, type CallBounds } from './bounds.js';
 
 export const STS_VERSION = '2015-04-01';
 export const STS_DEFAULT_ENDPOINT = 'https://sts.aliyuncs.com';
@@ -27,7 +27,7 @@ const assumeRoleSchema = z.object({
   }),
 });
 
-export interface AssumeRoleRequest extends RetrySettings {
+export interface AssumeRoleRequest extends CallBounds {
   /** The function's own (STS) credentials. */
   readonly credentials: Credentials;
   /** acs:ram::<account-id>:role/<role-name> */
@@ -38,8 +38,6 @@ export interface AssumeRoleRequest extends RetrySettings {
   readonly externalId?: string | undefined;
   /** Default https://sts.aliyuncs.com; STS_ENDPOINT overrides it. */
   readonly endpoint?: string | undefined;
-  readonly timeoutMs?: number | undefined;
-  readonly now?: (() => number) | undefined;
 }
 
 export interface AssumedRole {
@@ -63,22 +61,15 @@ export function durationForTimeout(timeoutSeconds: number | undefined): number {
 
 const ACTION = 'AssumeRole';
 
+/** AssumeRole changes nothing: it is retried as a read. */
 export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRole> {
-  const body = await callRpc(
+  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request).read(
+    ACTION,
     {
-      endpoint: request.endpoint ?? STS_DEFAULT_ENDPOINT,
-      version: STS_VERSION,
-      action: ACTION,
-      params: {
-        RoleArn: request.roleArn,
-        RoleSessionName: roleSessionName(request.accountId),
-        DurationSeconds: request.durationSeconds ?? MIN_DURATION_SECONDS,
-        ExternalId: request.externalId,
-      },
-      credentials: request.credentials,
-      timeoutMs: request.timeoutMs,
-      retry: request.retry,
-      runtime: request.runtime,
+      RoleArn: request.roleArn,
+      RoleSessionName: roleSessionName(request.accountId),
+      DurationSeconds: request.durationSeconds ?? MIN_DURATION_SECONDS,
+      ExternalId: request.externalId,
     },
     assumeRoleSchema,
   );
@@ -88,7 +79,7 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRol
     throw new MalformedResponseError(ACTION, 'AssumedRoleUser.Arn', `names account ${boundTo ?? '(none)'}, not ${request.accountId}`, body.RequestId);
   }
   const expiresAt = Date.parse(body.Credentials.Expiration);
-  if (!(expiresAt > (request.now ?? Date.now)())) {
+  if (!(expiresAt > request.clock.now())) {
     throw new MalformedResponseError(ACTION, 'Credentials.Expiration', 'already past', body.RequestId);
   }
   return {

@@ -6,11 +6,11 @@ import { DomainApiError, MalformedResponseError } from '../../shared/domain-api/
 import { invokeFunctionAsync, fcInvokeEndpoint } from '../../shared/accounts/fc-invoke.js';
 import { listAccounts } from '../../shared/accounts/resource-manager.js';
 import { assumeRole, durationForTimeout, roleSessionName } from '../../shared/accounts/sts.js';
-import { DomainApiClient } from '../../shared/domain-api/client.js';
+import { systemClock } from '../../shared/clock/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { DEFAULT_ACCOUNT_ID, MEMBERS, roleArnOf } from '../support/accounts.js';
 import { cannedServer } from '../support/canned-server.js';
-import { EMULATOR_CREDENTIALS, recordingRuntime, startEmulator } from '../support/emulator.js';
+import { EMULATOR_CREDENTIALS, clientAt, recordingRuntime, startEmulator } from '../support/emulator.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -19,16 +19,18 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 const [A, B, C] = MEMBERS.map((m) => m.id) as [string, string, string];
+/** The run's clock and a deadline, as every call takes them. */
+const bounds = () => ({ clock: systemClock, deadlineMs: Date.now() + 30_000 });
 
 function assume(accountId: string, extra: { externalId?: string; roleArn?: string } = {}) {
-  return assumeRole({ credentials: EMULATOR_CREDENTIALS, roleArn: extra.roleArn ?? roleArnOf(accountId), accountId, endpoint: emulator.url, externalId: extra.externalId });
+  return assumeRole({ credentials: EMULATOR_CREDENTIALS, roleArn: extra.roleArn ?? roleArnOf(accountId), accountId, endpoint: emulator.url, externalId: extra.externalId, ...bounds() });
 }
 
 async function domainNames(credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string }) {
-  const client = new DomainApiClient({ endpoint: emulator.url, credentials });
-  const names: string[] = [];
-  for await (const item of client.domains({})) names.push(item.DomainName);
-  return names;
+  // 40 domains an account: one page holds them all.
+  const page = await clientAt(emulator.url, { credentials }).queryDomainList({ pageNum: 1, pageSize: 100 });
+  expect(page.hasNext).toBe(false);
+  return page.items.map((item) => item.DomainName);
 }
 
 describe('assumeRole', () => {
@@ -51,7 +53,7 @@ describe('assumeRole', () => {
     expect(new Set(seenA)).toEqual(new Set(emulator.accounts.get(A).domain.domains.map((d) => d.domainName)));
     expect(seenA.some((name) => seenB.includes(name))).toBe(false);
     const foreign = emulator.accounts.get(B).domain.domains.find((d) => d.domainStatus === 2)!;
-    const clientA = new DomainApiClient({ endpoint: emulator.url, credentials: a.credentials });
+    const clientA = clientAt(emulator.url, { credentials: a.credentials });
     await expect(clientA.saveSingleTaskForCreatingOrderRedeem({ domainName: foreign.domainName, currentExpirationDate: foreign.expirationDateLong })).rejects.toMatchObject({ code: 'DomainNotExist' });
     expect(emulator.accounts.get(B).domain.tasks).toHaveLength(0);
   });
@@ -82,7 +84,7 @@ describe('assumeRole', () => {
     try {
       const errors: unknown[] = [];
       for (let i = 0; i < answers.length; i++) {
-        errors.push(await assumeRole({ credentials: EMULATOR_CREDENTIALS, roleArn: roleArnOf(A), accountId: A, endpoint: server.url }).catch((e: unknown) => e));
+        errors.push(await assumeRole({ credentials: EMULATOR_CREDENTIALS, roleArn: roleArnOf(A), accountId: A, endpoint: server.url, ...bounds(), retry: { maxAttempts: 1 } }).catch((e: unknown) => e));
       }
       expect(errors.map((e) => (e as MalformedResponseError).field)).toEqual(['AssumedRoleUser.Arn', 'Credentials.SecurityToken', 'Credentials.Expiration']);
       for (const e of errors) {
@@ -104,7 +106,7 @@ describe('assumeRole', () => {
 
 describe('listAccounts', () => {
   it('walks the pages of the Resource Directory: management account first, then the members', async () => {
-    const listing = await listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: emulator.url, pageSize: 2 });
+    const listing = await listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: emulator.url, pageSize: 2, ...bounds() });
     expect(listing.accounts.map((a) => a.id)).toEqual([DEFAULT_ACCOUNT_ID, A, B, C, '2000000000000009']);
     expect(listing.pages).toBe(3);
     expect(listing.accounts[1]).toMatchObject({ status: 'CreateSuccess', type: 'ResourceAccount' });
@@ -112,7 +114,7 @@ describe('listAccounts', () => {
 
   it('a member account may not list the directory', async () => {
     const a = await assume(A);
-    await expect(listAccounts({ credentials: a.credentials, endpoint: emulator.url })).rejects.toMatchObject({ code: 'NoPermission', httpStatus: 403 });
+    await expect(listAccounts({ credentials: a.credentials, endpoint: emulator.url, ...bounds() })).rejects.toMatchObject({ code: 'NoPermission', httpStatus: 403 });
   });
 
   const page = (n: number, ids: string[], total: number) => ({ RequestId: `r${n}`, PageNumber: n, PageSize: 100, TotalCount: total, Accounts: { Account: ids.map((AccountId) => ({ AccountId })) } });
@@ -120,9 +122,9 @@ describe('listAccounts', () => {
   it('an endless directory stops at the page cap with a clear error and what was listed', async () => {
     const server = await cannedServer((_req, n) => ({ body: page(n, [`${3000 + n * 10}`, `${3001 + n * 10}`], 1_000_000) }));
     try {
-      const error = (await listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: server.url, maxPages: 5 }).catch((e: unknown) => e)) as AccountListingError;
+      const error = (await listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: server.url, maxPages: 5, ...bounds() }).catch((e: unknown) => e)) as AccountListingError;
       expect(error).toBeInstanceOf(AccountListingError);
-      expect(error.code).toBe('PageCapReached');
+      expect(error.code).toBe('PagingLimit');
       expect(error.message).toBe('ListAccounts: still not at the end after 5 pages of 100; 10 account(s) listed before the stop');
       expect(error.partial).toHaveLength(10);
       expect(server.requests).toHaveLength(5);
@@ -134,9 +136,10 @@ describe('listAccounts', () => {
   it('a directory that hands back the same page again stops at once', async () => {
     const server = await cannedServer(() => ({ body: { ...page(1, ['3001', '3002'], 50), PageNumber: undefined } }));
     try {
-      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: server.url })).rejects.toMatchObject({
+      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: server.url, ...bounds() })).rejects.toMatchObject({
         code: 'PageRepeated',
         message: 'ListAccounts: page 2 repeats accounts already listed; 2 account(s) listed before the stop',
+        partial: [{ id: '3001' }, { id: '3002' }],
       });
       expect(server.requests).toHaveLength(2);
     } finally {
@@ -148,8 +151,8 @@ describe('listAccounts', () => {
     const echo = await cannedServer(() => ({ body: page(1, ['3001'], 50) }));
     const empty = await cannedServer((_req, n) => ({ body: page(n, n === 1 ? ['3001'] : [], 50) }));
     try {
-      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: echo.url })).rejects.toMatchObject({ code: 'PageRepeated', message: expect.stringContaining('asked for page 2, got page 1') });
-      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: empty.url })).rejects.toMatchObject({ code: 'PageEmpty', partial: [{ id: '3001' }] });
+      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: echo.url, ...bounds() })).rejects.toMatchObject({ code: 'PageRepeated', message: expect.stringContaining('asked for page 2, got page 1') });
+      await expect(listAccounts({ credentials: EMULATOR_CREDENTIALS, endpoint: empty.url, ...bounds() })).rejects.toMatchObject({ code: 'PageEmpty', partial: [{ id: '3001' }] });
     } finally {
       await echo.close();
       await empty.close();
@@ -161,7 +164,7 @@ describe('invokeFunctionAsync', () => {
   it('202 from the emulator, which verified the ACS3 signature over the body', async () => {
     const payload = JSON.stringify({ mode: 'dry-run', account: { id: A, roleArn: roleArnOf(A) } });
     const before = emulator.fc.invocations.length;
-    const result = await invokeFunctionAsync({ endpoint: emulator.url, functionName: 'domain-redeemer', payload, credentials: EMULATOR_CREDENTIALS });
+    const result = await invokeFunctionAsync({ endpoint: emulator.url, functionName: 'domain-redeemer', payload, credentials: EMULATOR_CREDENTIALS, ...bounds() });
     const event = emulator.fc.invocations[before]!;
     expect(result.requestId).toBe(event.requestId);
     expect(event).toMatchObject({ functionName: 'domain-redeemer', invocationType: 'Async', callerAccountId: DEFAULT_ACCOUNT_ID });
@@ -172,7 +175,7 @@ describe('invokeFunctionAsync', () => {
     const server = await cannedServer(() => ({ status: 202, body: '', headers: { 'x-fc-request-id': 'fc-req-1' } }));
     try {
       const payload = '{"mode":"dry-run","account":{"id":"1","roleArn":"acs:ram::1:role/r"}}';
-      await expect(invokeFunctionAsync({ endpoint: server.url, functionName: 'domain-redeemer', qualifier: 'LATEST', payload, credentials: EMULATOR_CREDENTIALS })).resolves.toEqual({ requestId: 'fc-req-1' });
+      await expect(invokeFunctionAsync({ endpoint: server.url, functionName: 'domain-redeemer', qualifier: 'LATEST', payload, credentials: EMULATOR_CREDENTIALS, ...bounds() })).resolves.toEqual({ requestId: 'fc-req-1' });
       const req = server.requests[0]!;
       expect(req.method).toBe('POST');
       expect(req.url).toBe('/2023-03-30/functions/domain-redeemer/invocations?qualifier=LATEST');
@@ -198,8 +201,8 @@ describe('invokeFunctionAsync', () => {
       { status: 200, body: '' },
     ];
     const server = await cannedServer((_req, n) => answers[n - 1]!);
-    const { runtime, waits } = recordingRuntime();
-    const call = () => invokeFunctionAsync({ endpoint: server.url, functionName: 'f', payload: '{}', credentials: EMULATOR_CREDENTIALS, runtime });
+    const { clock, waits } = recordingRuntime();
+    const call = () => invokeFunctionAsync({ endpoint: server.url, functionName: 'f', payload: '{}', credentials: EMULATOR_CREDENTIALS, clock, deadlineMs: Date.now() + 30_000 });
     try {
       await expect(call()).rejects.toMatchObject({ code: 'ServiceUnavailable', requestId: 'r-503', httpStatus: 503 });
       expect(server.requests).toHaveLength(1);
@@ -215,7 +218,7 @@ describe('invokeFunctionAsync', () => {
   it('an event over 128 KB is refused before any request', async () => {
     const server = await cannedServer(() => ({ status: 202, body: '' }));
     try {
-      await expect(invokeFunctionAsync({ endpoint: server.url, functionName: 'f', payload: 'x'.repeat(128 * 1024 + 1), credentials: EMULATOR_CREDENTIALS })).rejects.toBeInstanceOf(PayloadTooLargeError);
+      await expect(invokeFunctionAsync({ endpoint: server.url, functionName: 'f', payload: 'x'.repeat(128 * 1024 + 1), credentials: EMULATOR_CREDENTIALS, ...bounds() })).rejects.toBeInstanceOf(PayloadTooLargeError);
       expect(server.requests).toHaveLength(0);
     } finally {
       await server.close();

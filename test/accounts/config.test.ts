@@ -47,7 +47,7 @@ describe('parseAccounts', () => {
       'REDEEM_ACCOUNTS: not role ARNs of the form acs:ram::<account-id>:role/<role-name>: "acs:ram::123:user/alice", rd:x ("rd:" cannot be mixed with role ARNs)',
       'REDEEM_ACCOUNTS: account 2000000000000001 listed more than once; give one role per account',
       'REDEEM_EXTERNAL_ID: expected 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -',
-      'STS_ENDPOINT: "ftp://sts" is not an http(s) URL or host name',
+      'STS_ENDPOINT: is not an http(s) URL or host name: "ftp://sts"',
     ]);
     expect(problems.join(' ')).not.toContain(secretish);
   });
@@ -75,7 +75,7 @@ describe('resolveAccounts and authorizeAccount', () => {
   });
 
   it('a listing that stops early is thrown, not taken for the whole directory', async () => {
-    const stopped = new AccountListingError('PageCapReached', 'cap', [{ id: '7' }]);
+    const stopped = new AccountListingError('PagingLimit', 'cap', [{ id: '7' }]);
     await expect(resolveAccounts(directory, async () => Promise.reject(stopped))).rejects.toBe(stopped);
   });
 
@@ -91,6 +91,7 @@ describe('resolveAccounts and authorizeAccount', () => {
       undefined,
     ];
     for (const account of refused) expect(() => authorizeAccount(account, resolved)).toThrow(AccountNotAuthorizedError);
+    expect(() => authorizeAccount(undefined, resolved)).toThrow(expect.objectContaining({ code: 'account-refused' }));
     expect(() => authorizeAccount(refused[0], resolved)).toThrow('account 2000000000000009 (acs:ram::2000000000000009:role/domain-redeemer) is not among the accounts REDEEM_ACCOUNTS resolves to');
   });
 

@@ -9,15 +9,19 @@ import { parseAccounts, resolveAccounts, type AccountsConfig } from '../../share
 import { AccountListingError } from '../../shared/accounts/errors.js';
 import { DomainApiError } from '../../shared/domain-api/errors.js';
 import { fcInvokeEndpoint, invokeFunctionAsync } from '../../shared/accounts/fc-invoke.js';
-import { assumeAccount, authorizeAccount, orchestrate, splitAccountEvent, type AccountRecord } from '../../shared/accounts/orchestrate.js';
+import { assumeAccount, authorizeAccount, orchestrate, splitAccountEvent, type AccountFields as AccountRecord } from '../../shared/accounts/orchestrate.js';
 import { listAccounts } from '../../shared/accounts/resource-manager.js';
 import { loadConfig } from '../../shared/config/config.js';
+import { createLogger } from '../../shared/log/index.js';
 import { parseRunOptions } from '../../shared/run/options.js';
 import { runRedemption, type RunSummary } from '../../shared/run/run.js';
 import type { InvocationEvent } from '../emulator/fc-service.js';
 import type { Emulator } from '../emulator/server.js';
 import { DEFAULT_ACCOUNT_ID, MEMBERS, roleArnOf } from '../support/accounts.js';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
+import { systemClock } from '../../shared/clock/index.js';
+
+const bounds = () => ({ clock: systemClock, deadlineMs: Date.now() + 30_000 });
 
 const OWN = EMULATOR_CREDENTIALS;
 const FUNCTION_NAME = 'domain-redeemer';
@@ -54,9 +58,9 @@ function accountRunner(env: Record<string, string>, accounts: AccountsConfig, re
   return async (event: InvocationEvent) => {
     const { account, options } = splitAccountEvent(JSON.parse(event.payload.toString('utf8')));
     try {
-      const resolved = await resolveAccounts(accounts, () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint }));
+      const resolved = await resolveAccounts(accounts, () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint, ...bounds() }));
       const ref = authorizeAccount(account, resolved);
-      const assumed = await assumeAccount(ref, { credentials: OWN, config: accounts, timeoutSeconds: 600 });
+      const assumed = await assumeAccount(ref, { credentials: OWN, config: accounts, timeoutSeconds: 600, ...bounds() });
       const summary = await runRedemption({
         config: loadConfig(env),
         credentials: assumed.credentials,
@@ -65,7 +69,7 @@ function accountRunner(env: Record<string, string>, accounts: AccountsConfig, re
         fcRequestId: event.requestId,
         budgetMs: 30_000,
         followIntervalMs: 20,
-        writeLine: () => undefined,
+        logger: createLogger(() => undefined),
       });
       results.push({ accountId: ref.id, summary });
     } catch (error) {
@@ -76,10 +80,11 @@ function accountRunner(env: Record<string, string>, accounts: AccountsConfig, re
 
 function orchestrator(e: Emulator, accounts: AccountsConfig, records: AccountRecord[], runOptions: Record<string, unknown> = { reason: 'nightly' }) {
   return orchestrate(
-    { config: accounts, runOptions, identity: { run_id: 'run-orch-1', trigger: 'timer', fc_request_id: 'fc-orch-1', mode: 'live' } },
+    { config: accounts, runOptions },
     {
-      listAccounts: () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint, pageSize: 2 }),
-      invoke: (payload) => invokeFunctionAsync({ endpoint: fcInvokeEndpoint(DEFAULT_ACCOUNT_ID, 'cn-hangzhou', accounts.fcEndpoint), functionName: FUNCTION_NAME, payload, credentials: OWN }),
+      clock: systemClock,
+      listAccounts: () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint, pageSize: 2, ...bounds() }),
+      invoke: (payload) => invokeFunctionAsync({ endpoint: fcInvokeEndpoint(DEFAULT_ACCOUNT_ID, 'cn-hangzhou', accounts.fcEndpoint), functionName: FUNCTION_NAME, payload, credentials: OWN, ...bounds() }),
       writeRecord: (record) => void records.push(record),
     },
   );
@@ -102,10 +107,10 @@ describe('fan-out over three accounts, one of which cannot be assumed', () => {
     await e.fc.drain();
 
     expect(result).toMatchObject({ count_accounts: 3, count_invoked: 3, count_failed: 0 });
-    expect(records.map((r) => [r.kind, r.account_id, r.outcome, r.run_id])).toEqual([
-      ['account', A, 'invoked', 'run-orch-1'],
-      ['account', B, 'invoked', 'run-orch-1'],
-      ['account', C, 'invoked', 'run-orch-1'],
+    expect(records.map((r) => [r.kind, r.account_id, r.outcome])).toEqual([
+      ['account', A, 'invoked'],
+      ['account', B, 'invoked'],
+      ['account', C, 'invoked'],
     ]);
     expect(e.fc.invocations.map((i) => JSON.parse(i.payload.toString('utf8')))).toEqual(
       MEMBERS.map((m) => ({ reason: 'nightly', account: { id: m.id, roleArn: roleArnOf(m.id) } })),
@@ -156,7 +161,7 @@ describe('fan-out over three accounts, one of which cannot be assumed', () => {
     const runs: AccountRunResult[] = [];
     const run = accountRunner(env, parseAccounts(env).config!, runs);
     await run({ requestId: 'r', functionName: FUNCTION_NAME, qualifier: undefined, invocationType: 'Async', callerAccountId: DEFAULT_ACCOUNT_ID, at: 0, payload: Buffer.from(JSON.stringify({ account: { id: B, roleArn: roleArnOf(B) } })) });
-    expect(runs[0]!.error).toMatchObject({ code: 'AccountNotAuthorized' });
+    expect(runs[0]!.error).toMatchObject({ code: 'account-refused' });
     expect(e.sts.assumed).toEqual([]);
     expect(e.accounts.get(B).domain.tasks).toEqual([]);
   });
@@ -164,13 +169,13 @@ describe('fan-out over three accounts, one of which cannot be assumed', () => {
 
 describe('orchestrate keeps going', () => {
   const config = parseAccounts({ REDEEM_ACCOUNTS: MEMBERS.map((m) => roleArnOf(m.id)).join(',') }).config!;
-  const identity = { run_id: 'r', trigger: 'timer', fc_request_id: undefined, mode: 'dry-run' } as const;
 
   it('an account that cannot be invoked is reported; the others are invoked', async () => {
     const records: AccountRecord[] = [];
     const result = await orchestrate(
-      { config, runOptions: {}, identity },
+      { config, runOptions: {} },
       {
+        clock: systemClock,
         listAccounts: async () => Promise.reject(new Error('not used')),
         invoke: async (_payload, account) => {
           if (account.id === B) throw new DomainApiError({ action: 'InvokeFunction', code: 'ResourceThrottled', message: 'slow down', requestId: 'r-b', httpStatus: 429, retryAfterMs: undefined });
@@ -193,9 +198,10 @@ describe('orchestrate keeps going', () => {
     const directory = parseAccounts({ REDEEM_ACCOUNTS: 'rd:domain-redeemer' }).config!;
     const invoked: string[] = [];
     const result = await orchestrate(
-      { config: directory, runOptions: {}, identity },
+      { config: directory, runOptions: {} },
       {
-        listAccounts: async () => Promise.reject(new AccountListingError('PageCapReached', 'ListAccounts: still not at the end after 50 pages of 100', [{ id: A }])),
+        clock: systemClock,
+        listAccounts: async () => Promise.reject(new AccountListingError('PagingLimit', 'ListAccounts: still not at the end after 50 pages of 100', [{ id: A }])),
         invoke: async (_p, account) => {
           invoked.push(account.roleArn);
           return { requestId: 'x' };
@@ -204,7 +210,7 @@ describe('orchestrate keeps going', () => {
       },
     );
     expect(invoked).toEqual([roleArnOf(A)]);
-    expect(result).toMatchObject({ count_accounts: 1, count_invoked: 1, listing_error_code: 'PageCapReached', listing_error_message: expect.stringContaining('50 pages') });
+    expect(result).toMatchObject({ count_accounts: 1, count_invoked: 1, listing_error_code: 'PagingLimit', listing_error_message: expect.stringContaining('50 pages') });
   });
 
   it('an event that would not stay well under 128 KB is not sent', async () => {
@@ -212,12 +218,12 @@ describe('orchestrate keeps going', () => {
     let calls = 0;
     const domains = Array.from({ length: 1000 }, (_, i) => `${'x'.repeat(60)}-${i}.example.com`);
     const result = await orchestrate(
-      { config, runOptions: { domains }, identity },
-      { listAccounts: async () => Promise.reject(new Error('not used')), invoke: async () => ({ requestId: String(++calls) }), writeRecord: (r) => void records.push(r) },
+      { config, runOptions: { domains } },
+      { clock: systemClock, listAccounts: async () => Promise.reject(new Error('not used')), invoke: async () => ({ requestId: String(++calls) }), writeRecord: (r) => void records.push(r) },
     );
     expect(calls).toBe(0);
     expect(result.count_failed).toBe(3);
-    expect(records[0]).toMatchObject({ outcome: 'failed', error_code: 'PayloadTooLarge' });
+    expect(records[0]).toMatchObject({ outcome: 'failed', error_code: 'payload-too-large' });
   });
 
   it('at most `concurrency` invocations at once', async () => {
@@ -225,8 +231,9 @@ describe('orchestrate keeps going', () => {
     let inFlight = 0;
     let peak = 0;
     await orchestrate(
-      { config: many, runOptions: {}, identity },
+      { config: many, runOptions: {} },
       {
+        clock: systemClock,
         listAccounts: async () => Promise.reject(new Error('not used')),
         invoke: async () => {
           peak = Math.max(peak, ++inFlight);
