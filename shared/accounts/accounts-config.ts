@@ -6,8 +6,9 @@
 import * as z from 'zod/mini';
 import { parseEndpoint, type Env } from '../config/index.js';
 import { AccountListingError } from './errors.js';
-import type { AccountListing, MemberAccount } from './resource-manager.js';
-import { RESOURCE_MANAGER_DEFAULT_ENDPOINT } from './resource-manager.js';
+import type { Credentials } from '../signing/index.js';
+import type { CallBounds } from './bounds.js';
+import { RESOURCE_MANAGER_DEFAULT_ENDPOINT, listAccounts, type AccountListing, type MemberAccount } from './resource-manager.js';
 import { STS_DEFAULT_ENDPOINT } from './sts.js';
 
 /** One account to guard: its id and the role to assume there. */
@@ -128,6 +129,23 @@ export async function resolveAccounts(config: AccountsConfig, listAccounts: () =
 export function partialRefs(config: AccountsConfig, error: unknown): AccountRef[] {
   if (config.source.kind !== 'directory' || !(error instanceof AccountListingError)) return [];
   return refsForMembers(config.source.roleName, error.partial);
+}
+
+/**
+ * resolveAccounts that never throws: a walk that failed or stopped early gives the accounts it had
+ * listed (possibly none) and its error, for the caller to guard those and report the rest.
+ */
+export async function settleAccounts(config: AccountsConfig, listAccounts: () => Promise<AccountListing>): Promise<{ readonly accounts: AccountRef[]; readonly listingError: unknown }> {
+  try {
+    return { accounts: await resolveAccounts(config, listAccounts), listingError: undefined };
+  } catch (error) {
+    return { accounts: partialRefs(config, error), listingError: error };
+  }
+}
+
+/** The one ListAccounts walk REDEEM_ACCOUNTS=rd:<role> needs, with the function's own credentials. */
+export function directoryLister(config: AccountsConfig, credentials: Credentials, bounds: CallBounds): () => Promise<AccountListing> {
+  return () => listAccounts({ credentials, endpoint: config.resourceManagerEndpoint, ...bounds });
 }
 
 /** The account an event names, as it must look: nothing more than {id, roleArn}. */

@@ -2,11 +2,13 @@
 export {
   MAX_LISTED_ACCOUNTS,
   accountRefSchema,
+  directoryLister,
   parseAccounts,
   parseRoleArn,
   partialRefs,
   resolveAccounts,
   roleArnFor,
+  settleAccounts,
   type AccountRef,
   type AccountsConfig,
   type AccountsSource,

@@ -8,7 +8,7 @@ import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
-import { accountRefSchema, partialRefs, resolveAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
+import { accountRefSchema, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
 import type { CallBounds } from './bounds.js';
 import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
 import type { AsyncInvocation } from './fc-invoke.js';
@@ -109,14 +109,7 @@ export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readon
 
 export async function orchestrate(options: OrchestrateOptions, deps: OrchestrateDeps): Promise<OrchestrateResult> {
   const now = deps.clock.now;
-  let resolved: AccountRef[];
-  let listingError: unknown;
-  try {
-    resolved = await resolveAccounts(options.config, deps.listAccounts);
-  } catch (error) {
-    listingError = error;
-    resolved = partialRefs(options.config, error);
-  }
+  const { accounts: resolved, listingError } = await settleAccounts(options.config, deps.listAccounts);
   const accounts = narrowAccounts(resolved, options.narrowTo);
 
   const records = await mapLimited(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {

@@ -3,7 +3,9 @@
  * body's hash and checked by the same verifier as the RPC products. Async answers 202 with an
  * x-fc-request-id, records the event, and hands it to `onInvoke` (when a test gave one) after the answer
  * is sent, as FC's queue would; Sync waits for `onInvoke` and answers its result with 200. The function
- * belongs to the management account: a caller from another account is refused.
+ * belongs to the management account: a caller from another account is refused. `reservedConcurrency`
+ * plays the function's concurrencyConfig: with 1, async events run one at a time in the order accepted
+ * (FC queues what is over the cap and retries it later; the emulator simply waits its turn).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -44,6 +46,12 @@ export class FcService {
   /** Errors thrown by onInvoke for async events (FC would count them as failed invocations). */
   readonly failures: Array<{ readonly requestId: string; readonly error: unknown }> = [];
   onInvoke: InvokeHandler | undefined;
+  /** Async events running at once; undefined: no cap. */
+  reservedConcurrency: number | undefined;
+  /** The most async events that ran at once. */
+  peakConcurrency = 0;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -55,6 +63,19 @@ export class FcService {
   /** Resolves when every async event handed to onInvoke so far has finished, including those they start. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async turn(): Promise<void> {
+    // A slot freed by release() passes straight to the longest waiter, so nothing can slip in between.
+    if (this.reservedConcurrency !== undefined && this.running >= this.reservedConcurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.running);
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   readonly route = async (req: IncomingMessage, url: URL, body: Buffer, res: ServerResponse): Promise<boolean> => {
@@ -92,12 +113,16 @@ export class FcService {
     if (this.onInvoke) {
       const handler = this.onInvoke;
       const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.turn())
         .then(() => handler(event))
         .then(
           () => undefined,
           (error: unknown) => void this.failures.push({ requestId, error }),
         )
-        .finally(() => this.pending.delete(run));
+        .finally(() => {
+          this.release();
+          this.pending.delete(run);
+        });
       this.pending.add(run);
     }
     return true;

@@ -125,9 +125,12 @@ export class Emulator {
     if (options.faults) this.faults.add(...(typeof options.faults === 'string' ? parseFaultSpec(options.faults) : options.faults));
     this.latencyMs = options.latencyMs ?? 0;
     this.qps = options.qps;
-    this.accounts = new AccountDirectory(options.accountId ?? DEFAULT_ACCOUNT_ID, this.domain, secrets, timing, this.now);
+    // STS's temporary keys verify on the ACS3 products only: SLS is the function's own account's, and a
+    // member account's role may not write there (as RAM would refuse it).
+    const acs3Secrets = new Map(secrets);
+    this.accounts = new AccountDirectory(options.accountId ?? DEFAULT_ACCOUNT_ID, this.domain, acs3Secrets, timing, this.now);
     for (const account of options.accounts ?? []) this.accounts.add(account);
-    this.verifier = new Acs3Verifier(secrets, this.now, (id, token) => this.accounts.checkSession(id, token));
+    this.verifier = new Acs3Verifier(acs3Secrets, this.now, (id, token) => this.accounts.checkSession(id, token));
     this.sts = new StsService(this.accounts);
     this.rpcProducts.set(STS_VERSION, this.sts);
     this.rpcProducts.set(RESOURCE_MANAGER_VERSION, new ResourceManagerService(this.accounts, this.now));
