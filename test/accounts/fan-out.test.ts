@@ -1,30 +1,20 @@
 /**
- * The fan-out end to end against the emulator: an orchestrating run lists REDEEM_ACCOUNTS and invokes
- * FC once per account (async, ACS3); the emulator hands each event to an account run built from the
- * same pieces the handler will use (splitAccountEvent, resolveAccounts, authorizeAccount,
- * assumeAccount) and the real runRedemption, with the member account's temporary credentials.
+ * The fan-out from source, through invokeRun (the one entry every FC trigger goes through): an
+ * orchestrating run invokes the emulator's FC once per account; each queued event comes back to invokeRun
+ * as an event, as FC would hand it to the function. And the orchestrator's own rules, on stubs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAccounts, resolveAccounts, type AccountsConfig } from '../../shared/accounts/accounts-config.js';
+import { parseAccounts } from '../../shared/accounts/accounts-config.js';
 import { AccountListingError } from '../../shared/accounts/errors.js';
+import { orchestrate, type AccountFields as AccountRecord } from '../../shared/accounts/orchestrate.js';
+import { systemClock } from '../../shared/clock/index.js';
 import { DomainApiError } from '../../shared/domain-api/errors.js';
-import { fcInvokeEndpoint, invokeFunctionAsync } from '../../shared/accounts/fc-invoke.js';
-import { assumeAccount, authorizeAccount, orchestrate, splitAccountEvent, type AccountFields as AccountRecord } from '../../shared/accounts/orchestrate.js';
-import { listAccounts } from '../../shared/accounts/resource-manager.js';
-import { loadConfig } from '../../shared/config/config.js';
+import { fanOutTarget, invokeRun, type Platform } from '../../shared/fc/invocation.js';
 import { createLogger } from '../../shared/log/index.js';
-import { parseRunOptions } from '../../shared/run/options.js';
-import { runRedemption, type RunSummary } from '../../shared/run/run.js';
-import type { InvocationEvent } from '../emulator/fc-service.js';
 import type { Emulator } from '../emulator/server.js';
 import { DEFAULT_ACCOUNT_ID, MEMBERS, roleArnOf } from '../support/accounts.js';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
-import { systemClock } from '../../shared/clock/index.js';
 
-const bounds = () => ({ clock: systemClock, deadlineMs: Date.now() + 30_000 });
-
-const OWN = EMULATOR_CREDENTIALS;
-const FUNCTION_NAME = 'domain-redeemer';
 const [A, B, C] = MEMBERS.map((m) => m.id) as [string, string, string];
 
 let emulator: Emulator | undefined;
@@ -38,132 +28,82 @@ function envFor(e: Emulator, accounts: string): Record<string, string> {
     REDEEM_MODE: 'live',
     REDEEM_DOMAINS: '*',
     REDEEM_MAX_PER_RUN: '2',
-    REDEEM_MAX_PER_DAY: '100',
     DOMAIN_ENDPOINT: e.url,
     REDEEM_ACCOUNTS: accounts,
     STS_ENDPOINT: e.url,
     RESOURCE_MANAGER_ENDPOINT: e.url,
     FC_ENDPOINT: e.url,
+    FC_FUNCTION_NAME: 'domain-redeemer',
+    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
   };
 }
 
-interface AccountRunResult {
-  readonly accountId: unknown;
-  readonly summary?: RunSummary;
-  readonly error?: unknown;
-}
+const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds: 60 });
 
-/** What the handler will do with an event that carries an account. */
-function accountRunner(env: Record<string, string>, accounts: AccountsConfig, results: AccountRunResult[]) {
-  return async (event: InvocationEvent) => {
-    const { account, options } = splitAccountEvent(JSON.parse(event.payload.toString('utf8')));
-    try {
-      const resolved = await resolveAccounts(accounts, () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint, ...bounds() }));
-      const ref = authorizeAccount(account, resolved);
-      const assumed = await assumeAccount(ref, { credentials: OWN, config: accounts, timeoutSeconds: 600, ...bounds() });
-      const summary = await runRedemption({
-        config: loadConfig(env),
-        credentials: assumed.credentials,
-        trigger: 'invoke',
-        options: parseRunOptions(options),
-        fcRequestId: event.requestId,
-        budgetMs: 30_000,
-        followIntervalMs: 20,
-        logger: createLogger(() => undefined),
-      });
-      results.push({ accountId: ref.id, summary });
-    } catch (error) {
-      results.push({ accountId: (account as { id?: unknown } | undefined)?.id, error });
-    }
+/** The function on FC: every queued event comes back to invokeRun; its records are kept. */
+function functionOn(e: Emulator, env: Record<string, string>) {
+  const lines: Array<Record<string, any>> = [];
+  const deps = { env, followIntervalMs: 20, logger: createLogger((line) => void lines.push(JSON.parse(line))) };
+  e.fc.reservedConcurrency = 1;
+  e.fc.onInvoke = (event) => invokeRun('invoke', JSON.parse(event.payload.toString('utf8')), platform(event.requestId), deps);
+  return {
+    lines,
+    run: (options: unknown, requestId = 'req-orchestrator') => invokeRun('timer', options, platform(requestId), deps),
+    invoke: (options: unknown, requestId: string) => invokeRun('invoke', options, platform(requestId), deps),
   };
 }
 
-function orchestrator(e: Emulator, accounts: AccountsConfig, records: AccountRecord[], runOptions: Record<string, unknown> = { reason: 'nightly' }) {
-  return orchestrate(
-    { config: accounts, runOptions },
-    {
-      clock: systemClock,
-      listAccounts: () => listAccounts({ credentials: OWN, endpoint: accounts.resourceManagerEndpoint, pageSize: 2, ...bounds() }),
-      invoke: (payload) => invokeFunctionAsync({ endpoint: fcInvokeEndpoint(DEFAULT_ACCOUNT_ID, 'cn-hangzhou', accounts.fcEndpoint), functionName: FUNCTION_NAME, payload, credentials: OWN, ...bounds() }),
-      writeRecord: (record) => void records.push(record),
-    },
-  );
-}
-
-function ordersByAccount(e: Emulator): Record<string, string[]> {
-  return Object.fromEntries([...e.accounts.accounts.values()].map((account) => [account.id, account.domain.tasks.map((t) => t.domainName)]));
-}
-
-describe('fan-out over three accounts, one of which cannot be assumed', () => {
-  it('invokes three times; two accounts are redeemed within their own caps, each order in its own account; the third is reported', async () => {
-    const e = (emulator = await startEmulator({ domains: 40, seed: 4, accounts: MEMBERS, taskTiming: { waitingMs: 20, executingMs: 40 } }));
-    const env = envFor(e, MEMBERS.map((m) => roleArnOf(m.id)).join(','));
-    const accounts = parseAccounts(env).config!;
-    const runs: AccountRunResult[] = [];
-    e.fc.onInvoke = accountRunner(env, accounts, runs);
-    const records: AccountRecord[] = [];
-
-    const result = await orchestrator(e, accounts, records);
-    await e.fc.drain();
-
-    expect(result).toMatchObject({ count_accounts: 3, count_invoked: 3, count_failed: 0 });
-    expect(records.map((r) => [r.kind, r.account_id, r.outcome])).toEqual([
-      ['account', A, 'invoked'],
-      ['account', B, 'invoked'],
-      ['account', C, 'invoked'],
-    ]);
-    expect(e.fc.invocations.map((i) => JSON.parse(i.payload.toString('utf8')))).toEqual(
-      MEMBERS.map((m) => ({ reason: 'nightly', account: { id: m.id, roleArn: roleArnOf(m.id) } })),
-    );
-    expect(records.map((r) => r.invocation_request_id)).toEqual(e.fc.invocations.map((i) => i.requestId));
-
-    const orders = ordersByAccount(e);
-    for (const id of [A, B]) {
-      expect(orders[id]).toHaveLength(2);
-      const own = new Set(e.accounts.get(id).domain.domains.map((d) => d.domainName));
-      expect(orders[id]!.every((name) => own.has(name))).toBe(true);
-      const run = runs.find((r) => r.accountId === id)!;
-      expect(run.summary!.run).toMatchObject({ outcome: 'completed', mode: 'live' });
-      expect(run.summary!.decisions.filter((d) => d.action === 'redeem').length).toBe(2);
-    }
-    expect(orders[DEFAULT_ACCOUNT_ID]).toEqual([]);
-    expect(orders[C]).toEqual([]);
-    const failed = runs.find((r) => r.accountId === C)!;
-    expect(failed.error).toMatchObject({ code: 'EntityNotExist.Role', action: 'AssumeRole' });
-
-    // The figures for the closing note.
-    const calls = e.calls.reduce<Record<string, number>>((n, c) => ({ ...n, [c.action]: (n[c.action] ?? 0) + 1 }), {});
-    process.stdout.write(
-      `fan-out figures: accounts=${result.count_accounts} invocations=${e.fc.invocations.length} orders=${JSON.stringify(Object.fromEntries(Object.entries(orders).map(([k, v]) => [k, v.length])))} calls=${JSON.stringify(calls)}\n`,
-    );
-  });
-
-  it('rd:<role>: every listed account (management first) over paged ListAccounts, the one without the role reported', async () => {
+describe('fan-out through invokeRun', () => {
+  it('rd:<role>: every account of the directory (management first, paged ListAccounts), the one without the role reported', async () => {
     const e = (emulator = await startEmulator({ domains: 20, seed: 4, accounts: MEMBERS, taskTiming: { waitingMs: 20, executingMs: 40 } }));
-    const env = envFor(e, 'rd:domain-redeemer');
-    const accounts = parseAccounts(env).config!;
-    const runs: AccountRunResult[] = [];
-    e.fc.onInvoke = accountRunner(env, accounts, runs);
-    const records: AccountRecord[] = [];
-    const result = await orchestrator(e, accounts, records, { mode: 'dry-run' });
+    const fn = functionOn(e, envFor(e, 'rd:domain-redeemer'));
+    const summary = (await fn.run({ mode: 'dry-run' })) as any;
     await e.fc.drain();
-    expect(result).toMatchObject({ count_accounts: 4, count_invoked: 4 });
-    expect(records.map((r) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID, A, B, C]);
-    expect(runs.filter((r) => r.summary?.run.outcome === 'completed').map((r) => r.accountId).sort()).toEqual([DEFAULT_ACCOUNT_ID, A, B].sort());
-    expect(runs.find((r) => r.accountId === C)?.error).toMatchObject({ code: 'EntityNotExist.Role' });
-    // dry-run: nothing ordered anywhere.
-    expect(Object.values(ordersByAccount(e)).flat()).toEqual([]);
+    expect(summary.run).toMatchObject({ count_accounts: 4, count_invoked: 4, count_failed: 0, mode: 'dry-run' });
+    expect(summary.accounts.map((r: AccountRecord) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID, A, B, C]);
+    const ends = fn.lines.filter((r) => r.kind === 'run' && r.outcome !== 'started' && r.account_id !== undefined);
+    expect(ends.map((r) => [r.account_id, r.outcome, r.error_code])).toEqual([
+      [DEFAULT_ACCOUNT_ID, 'completed', undefined],
+      [A, 'completed', undefined],
+      [B, 'completed', undefined],
+      [C, 'failed', 'EntityNotExist.Role'],
+    ]);
+    // dry-run: nothing ordered anywhere; each account run checked the directory again with the function's own key.
+    expect([...e.accounts.accounts.values()].flatMap((a) => a.domain.tasks)).toEqual([]);
+    expect(e.calls.filter((c) => c.action === 'ListAccounts').length).toBe(5);
   });
 
-  it('an account run refuses an event naming an account outside REDEEM_ACCOUNTS, before any AssumeRole', async () => {
+  it('an account run refuses an event naming an account outside REDEEM_ACCOUNTS (403), before any AssumeRole', async () => {
     const e = (emulator = await startEmulator({ domains: 10, accounts: MEMBERS }));
-    const env = envFor(e, roleArnOf(A));
-    const runs: AccountRunResult[] = [];
-    const run = accountRunner(env, parseAccounts(env).config!, runs);
-    await run({ requestId: 'r', functionName: FUNCTION_NAME, qualifier: undefined, invocationType: 'Async', callerAccountId: DEFAULT_ACCOUNT_ID, at: 0, payload: Buffer.from(JSON.stringify({ account: { id: B, roleArn: roleArnOf(B) } })) });
-    expect(runs[0]!.error).toMatchObject({ code: 'account-refused' });
+    const fn = functionOn(e, envFor(e, roleArnOf(A)));
+    await expect(fn.invoke({ account: { id: B, roleArn: roleArnOf(B) } }, 'req-stray')).rejects.toMatchObject({ code: 'account-refused', message: expect.stringContaining(`account ${B}`) });
+    await expect(fn.invoke({ account: { id: A, roleArn: roleArnOf(A).replace('domain-redeemer', 'AdministratorRole') } }, 'req-wider')).rejects.toMatchObject({ code: 'account-refused' });
+    await expect(fn.invoke({ account: { id: A, roleArn: roleArnOf(A) }, accounts: [A] }, 'req-both')).rejects.toMatchObject({ code: 'invalid-options' });
     expect(e.sts.assumed).toEqual([]);
     expect(e.accounts.get(B).domain.tasks).toEqual([]);
+    // Each refusal is a failed run on record, naming the account the event claimed.
+    expect(fn.lines.map((r) => [r.kind, r.outcome, r.account_id, r.error_code])).toEqual([
+      ['run', 'failed', B, 'account-refused'],
+      ['run', 'failed', A, 'account-refused'],
+      ['run', 'failed', A, 'invalid-options'],
+    ]);
+  });
+
+  it('an orchestrating run asked for live while configured for dry-run is refused before any invocation', async () => {
+    const e = (emulator = await startEmulator({ domains: 10, accounts: MEMBERS }));
+    const fn = functionOn(e, { ...envFor(e, roleArnOf(A)), REDEEM_MODE: 'dry-run' });
+    await expect(fn.run({ mode: 'live' })).rejects.toMatchObject({ code: 'escalation-refused' });
+    expect(e.fc.invocations).toEqual([]);
+  });
+
+  it('where the account runs go: FC_FUNCTION_NAME (or the context\'s name) on {account}.{region}.fc.aliyuncs.com, or FC_ENDPOINT', () => {
+    const accounts = parseAccounts({ REDEEM_ACCOUNTS: roleArnOf(A) }).config!;
+    const on = (env: Record<string, string>, functionName?: string) => fanOutTarget(env, { ...platform('r'), functionName }, accounts);
+    expect(on({ FC_ACCOUNT_ID: DEFAULT_ACCOUNT_ID, FC_REGION: 'cn-hangzhou', FC_FUNCTION_NAME: 'domain-redeemer' })).toEqual({ endpoint: `https://${DEFAULT_ACCOUNT_ID}.cn-hangzhou.fc.aliyuncs.com`, functionName: 'domain-redeemer' });
+    expect(on({ FC_ACCOUNT_ID: DEFAULT_ACCOUNT_ID, FC_REGION: 'cn-hangzhou' }, 'redeem').functionName).toBe('redeem');
+    expect(() => on({ FC_REGION: 'cn-hangzhou' })).toThrow(/FC_FUNCTION_NAME: not set.*FC_ACCOUNT_ID: not set/);
+    expect(() => on({})).toThrow(expect.objectContaining({ code: 'bad-configuration' }));
   });
 });
 
