@@ -107,20 +107,13 @@ export interface RunFields {
 }
 
 /** An orchestrating run's record: how many accounts it resolved and handed on; it orders nothing itself. */
-export interface FanOutRunFields {
-  readonly kind: 'run';
-  readonly outcome: 'started' | 'completed' | 'failed';
-  readonly reason?: string | undefined;
+export interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message'> {
   readonly count_accounts?: number | undefined;
   readonly count_invoked?: number | undefined;
   readonly count_failed?: number | undefined;
   /** ListAccounts failed or stopped early (the accounts listed before the stop were still handed on). */
   readonly listing_error_code?: string | undefined;
   readonly listing_error_message?: string | undefined;
-  readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
-  readonly duration_ms?: number | undefined;
-  readonly error_code?: string | undefined;
-  readonly error_message?: string | undefined;
 }
 
 export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields | FanOutRunFields | AccountFields;

@@ -6,7 +6,7 @@ import { createLogger } from '../../shared/log/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { MEMBERS, roleArnOf } from '../support/accounts.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS } from '../support/fc.js';
+import { FC_CREDENTIALS, fcInvokeHeaders } from '../support/fc.js';
 
 const [A, B] = MEMBERS.map((m) => m.id) as [string, string];
 let emulator: Emulator;
@@ -40,18 +40,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const fcHeaders = (requestId: string, controlPath: string) => ({
-  'x-fc-control-path': controlPath,
-  'x-fc-request-id': requestId,
-  'x-fc-access-key-id': FC_CREDENTIALS.accessKeyId,
-  'x-fc-access-key-secret': FC_CREDENTIALS.accessKeySecret,
-  'x-fc-security-token': FC_CREDENTIALS.securityToken,
-  'x-fc-function-timeout': '60',
-});
 
 describe('custom runtime with REDEEM_ACCOUNTS', () => {
   it("FC's /invoke with an account event runs in that account with its assumed role", async () => {
-    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: fcHeaders('req-account-a', '/invoke'), body: JSON.stringify({ account: { id: A, roleArn: roleArnOf(A) } }) });
+    const res = await fetch(`${base}/invoke`, { method: 'POST', headers: fcInvokeHeaders('req-account-a', '/invoke'), body: JSON.stringify({ account: { id: A, roleArn: roleArnOf(A) } }) });
     expect(res.headers.get('x-fc-status')).toBe('200');
     const summary = (await res.json()) as any;
     expect(summary.run).toMatchObject({ account_id: A, outcome: 'completed', fc_request_id: 'req-account-a' });
@@ -62,7 +54,7 @@ describe('custom runtime with REDEEM_ACCOUNTS', () => {
   });
 
   it('through the HTTP trigger, /invoke does not exist: an account event there assumes nothing', async () => {
-    const viaHttp = await fetch(`${base}/invoke`, { method: 'POST', headers: fcHeaders('req-http', '/http-invoke'), body: JSON.stringify({ account: { id: B, roleArn: roleArnOf(B) } }) });
+    const viaHttp = await fetch(`${base}/invoke`, { method: 'POST', headers: fcInvokeHeaders('req-http', '/http-invoke'), body: JSON.stringify({ account: { id: B, roleArn: roleArnOf(B) } }) });
     expect(viaHttp.status).toBe(404);
     expect(emulator.accounts.get(B).domain.tasks).toEqual([]);
     expect(emulator.sts.assumed.filter((s) => s.roleArn === roleArnOf(B))).toEqual([]);
