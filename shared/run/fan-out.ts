@@ -56,7 +56,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   const bounds: CallBounds = { clock, deadlineMs };
-  const { account: _account, accounts: narrowTo, ...runOptions } = request.options as RunOptions & { readonly account?: unknown };
+  // Each account run gets the options as they are, less the narrowing (it acts in one account).
+  const { accounts: narrowTo, ...runOptions } = request.options;
   let result: OrchestrateResult | undefined;
   let failure: { code: string; message: string } | undefined;
   let refusal: UserError | undefined;
