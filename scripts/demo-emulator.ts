@@ -4,11 +4,12 @@
  */
 import { clientEnvironment } from '../test/emulator/cli-usage.js';
 import { DAY_MS } from '../test/emulator/portfolio.js';
-import { DEFAULT_ACCESS_KEY, Emulator } from '../test/emulator/server.js';
+import { DEFAULT_ACCESS_KEY, Emulator, type EmulatorOptions } from '../test/emulator/server.js';
 
-export async function startDemoEmulator(): Promise<{ emulator: Emulator; env: Record<string, string> }> {
+/** `extra` adds to the demo set-up, e.g. member accounts for `npm run demo:accounts`. */
+export async function startDemoEmulator(extra: EmulatorOptions = {}): Promise<{ emulator: Emulator; env: Record<string, string> }> {
   const robotSecret = 'SEC-demo-dingtalk-secret';
-  const emulator = new Emulator({ domains: 48, seed: 2026, redemptionShare: 0.5, taskTiming: { waitingMs: 400, executingMs: 800 }, robots: { dingtalk: robotSecret } });
+  const emulator = new Emulator({ domains: 48, seed: 2026, redemptionShare: 0.5, taskTiming: { waitingMs: 400, executingMs: 800 }, robots: { dingtalk: robotSecret }, ...extra });
   const url = await emulator.start();
   const late = emulator.domain.domains.filter((d) => d.phase === 'late-redemption');
   if (late[0]) emulator.domain.seedTask(late[0].domainName, Date.now() - 3_600_000, { waitingMs: 600_000, executingMs: DAY_MS });

@@ -7,10 +7,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
-import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type Platform } from '../../shared/fc/index.js';
-import type { DoctorReport } from '../../shared/doctor/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
-import type { RunSummary } from '../../shared/run/index.js';
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
@@ -49,8 +47,8 @@ function parseJsonBody(raw: Uint8Array): unknown {
   }
 }
 
-/** 502 for a run that failed as a whole; a doctor's report is an answer whatever it found. */
-function resultStatus(result: RunSummary | DoctorReport): 200 | 502 {
+/** 502 for a run (or an orchestrating run) that failed as a whole; a doctor's report is an answer whatever it found. */
+function resultStatus(result: InvocationResult): 200 | 502 {
   return !isDoctorReport(result) && result.run.outcome === 'failed' ? 502 : 200;
 }
 

@@ -16,10 +16,9 @@ import {
   parseHttpEvent,
   responseToStruct,
   type FcHttpResponse,
+  type InvocationResult,
   type Platform,
 } from '../../shared/fc/index.js';
-import type { DoctorReport } from '../../shared/doctor/index.js';
-import type { RunSummary } from '../../shared/run/index.js';
 import { createApp } from './app.js';
 
 const deps = { env: process.env };
@@ -34,12 +33,12 @@ function reportable(error: unknown): Error {
   return out;
 }
 
-export async function handler(event: unknown, context: unknown): Promise<RunSummary | DoctorReport | FcHttpResponse> {
+export async function handler(event: unknown, context: unknown): Promise<InvocationResult | FcHttpResponse> {
   let platform: Platform;
   let decoded: unknown;
   try {
     const ctx = parseContext(context);
-    platform = { channel: 'event', credentials: ctx.credentials, credentialSource: 'context', requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout };
+    platform = { channel: 'event', credentials: ctx.credentials, credentialSource: 'context', requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout, functionName: ctx.function?.name };
     decoded = decodeEvent(event);
   } catch (error) {
     throw reportable(error);

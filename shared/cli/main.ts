@@ -1,8 +1,9 @@
 /**
- * redeemer plan [--domains a.com,b.net] [--json] [--records]
- * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
+ * redeemer plan [--domains a.com,b.net] [--accounts arns|rd:role] [--json] [--records]
+ * redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--accounts arns|rd:role] [--json] [--records]
  *
- * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials.
+ * Uses the environment configuration (REDEEM_*, DOMAIN_*, SLS_*) and ALIBABA_CLOUD_* credentials. With
+ * REDEEM_ACCOUNTS (or --accounts, which sets it) every account runs here, three at a time.
  * stdout carries the table, or only JSON lines when --json or --records asks for them (the table then goes
  * to stderr); progress goes to stderr when it is a terminal.
  * Exit codes: 0 the run completed (in-progress counts as completed), 1 a submission or the run failed,
@@ -13,6 +14,7 @@ import { credentialsFromEnv, loadConfig, resolveCredentials, type Env } from '..
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
+import { accountsExitCode, renderAccounts, runAccounts } from './accounts.js';
 import { withHostLock } from './host-lock.js';
 import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
@@ -44,13 +46,15 @@ async function notifyTest(io: CliIo): Promise<number> {
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
 
-const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--json] [--records]
-       redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--json] [--records]
+const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--accounts ...] [--json] [--records]
+       redeemer run [--mode dry-run|live] [--domains a.com,b.net] [--reason text] [--budget-seconds n] [--accounts ...] [--json] [--records]
        redeemer notify-test   a short test message to every configured channel (NOTIFY_*), ok or the vendor's error each
        redeemer doctor [--json]   check the account, the role and the channels; never orders anything
   --json     stdout is JSON only: the run summary (the run record and every decision) as one line, last;
              the table goes to stderr
-  --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr`;
+  --records  each result record as one JSON line on stdout, as the function writes them; the table goes to stderr
+  --accounts role ARNs (acs:ram::<account-id>:role/<name>,...) or rd:<role-name>: sets REDEEM_ACCOUNTS; each
+             account runs with its role assumed from these credentials, three at a time, one table each and a total`;
 
 export interface CliIo {
   readonly env: Env;
@@ -89,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             domains: { type: 'string' },
             reason: { type: 'string' },
             'budget-seconds': { type: 'string' },
+            accounts: { type: 'string' },
             json: { type: 'boolean', default: false },
             records: { type: 'boolean', default: false },
             help: { type: 'boolean', short: 'h', default: false },
@@ -113,13 +118,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
     // On the command line the operator is configuring, not requesting: --mode sets REDEEM_MODE, so live
     // still needs REDEEM_DOMAINS.
-    const config = loadConfig(values.mode ? { ...io.env, REDEEM_MODE: values.mode } : io.env);
+    const config = loadConfig({ ...io.env, ...(values.mode ? { REDEEM_MODE: values.mode } : {}), ...(values.accounts !== undefined ? { REDEEM_ACCOUNTS: values.accounts } : {}) });
+    if (values.accounts !== undefined && !config.accounts) throw new UsageError('--accounts needs role ARNs (acs:ram::<account-id>:role/<role-name>, comma-separated) or rd:<role-name>');
     const options = parseRunOptions({
       ...(command === 'plan' ? { mode: 'dry-run' } : {}),
       ...(values.domains !== undefined ? { domains: values.domains.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
     const credentials = resolveCredentials(credentialsFromEnv(io.env));
+    const logger = createLogger(values.records ? (line) => io.out(`${line}\n`) : () => undefined);
+    const human = values.json || values.records ? io.err : io.out;
+    const live = config.mode === 'live' && options.mode !== 'dry-run';
+    if (config.accounts) {
+      const accounts = config.accounts;
+      const work = () => runAccounts({ config, accounts, credentials, options, budgetMs: budgetSeconds * 1000, logger });
+      const result = live ? await withHostLock(io.env, budgetSeconds * 1000, work) : await work();
+      human(`${renderAccounts(result, { recordsNote: recordsNote(values) })}\n`);
+      if (values.json) io.out(`${JSON.stringify({ accounts: result.runs.map(({ account, summary }) => ({ account_id: account.id, role_arn: account.roleArn, ...summary })), listing_error: result.listingError })}\n`);
+      return accountsExitCode(result);
+    }
     const run = () =>
       runRedemption({
         config,
@@ -127,14 +144,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         trigger: 'cli',
         options,
         budgetMs: budgetSeconds * 1000,
-        logger: createLogger(values.records ? (line) => io.out(`${line}\n`) : () => undefined),
+        logger,
         onProgress: io.onProgress,
       });
     // Live runs on one machine take turns, so two started together cannot both pass the day's cap; across
     // machines the fresh look at the ledger before each submission is what holds it.
-    const summary = config.mode === 'live' && options.mode !== 'dry-run' ? await withHostLock(io.env, budgetSeconds * 1000, run) : await run();
+    const summary = live ? await withHostLock(io.env, budgetSeconds * 1000, run) : await run();
     // With JSON on stdout the table is for the person watching, on stderr.
-    const human = values.json || values.records ? io.err : io.out;
     human(`${renderTable(summary, { recordsNote: recordsNote(values) })}\n`);
     if (values.json) io.out(`${JSON.stringify(summary)}\n`);
     return exitCodeFor(summary);

@@ -3,6 +3,7 @@
  * fast with one message that names each variable and what is wrong with it; a secret is never echoed.
  */
 import * as z from 'zod/mini';
+import { parseAccounts, type AccountsConfig } from '../accounts/index.js';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
@@ -42,6 +43,8 @@ export interface RedeemerConfig {
   readonly notify: NotifyConfig;
   /** The balance guard and the spend cap (REDEEM_PRICES, REDEEM_MIN_BALANCE, REDEEM_MAX_SPEND_PER_DAY, BSS_ENDPOINT). */
   readonly money: MoneyConfig;
+  /** REDEEM_ACCOUNTS and its companions; undefined when REDEEM_ACCOUNTS is unset (one account, the function's own). */
+  readonly accounts?: AccountsConfig | undefined;
 }
 
 export interface ConfigProblem {
@@ -196,6 +199,8 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
   if (!notify.ok) problems.push(...notify.problems.map(asProblem));
   const money = loadMoneyConfig(env);
   problems.push(...money.problems.map(asProblem));
+  const accounts = parseAccounts(env);
+  problems.push(...accounts.problems.map(asProblem));
   if (problems.length > 0 || !notify.ok) throw new ConfigError(problems);
   return {
     mode: v.REDEEM_MODE,
@@ -213,5 +218,6 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     webhookSecret: v.WEBHOOK_SECRET,
     notify: notify.config,
     money: money.value,
+    accounts: accounts.config,
   };
 }

@@ -6,12 +6,24 @@
  * record, with `outcome: failed` and the error code, so that "runs that did not complete" finds it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock/index.js';
-import { credentialsFromEnv, loadConfig, resolveCredentials, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
+import { ConfigError, credentialsFromEnv, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { parseRunOptions, runRedemption, type RunSummary, type Trigger } from '../run/index.js';
+import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
 import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
+import {
+  AccountNotAuthorizedError,
+  accountErrorCode,
+  authorizeAccount,
+  directoryLister,
+  fcInvokeEndpoint,
+  invokeFunctionAsync,
+  settleAccounts,
+  splitAccountEvent,
+  type AccountRef,
+  type AccountsConfig,
+} from '../accounts/index.js';
 
 export interface Platform {
   /**
@@ -24,6 +36,8 @@ export interface Platform {
   readonly credentialSource?: 'context' | 'headers' | undefined;
   readonly requestId: string | undefined;
   readonly timeoutSeconds: number | undefined;
+  /** The function's name in FC's context (built-in runtime); FC_FUNCTION_NAME is read first. */
+  readonly functionName?: string | undefined;
 }
 
 export interface InvocationDeps {
@@ -55,44 +69,118 @@ async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<D
 }
 
 /** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */
-export function isDoctorReport(result: RunSummary | DoctorReport): result is DoctorReport {
+export function isDoctorReport(result: RunSummary | FanOutSummary | DoctorReport): result is DoctorReport {
   return 'checks' in result;
 }
 
-export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<RunSummary | DoctorReport> {
+/** What one invocation answers: a run's summary, an orchestrating run's, or the doctor's report. */
+export type InvocationResult = RunSummary | FanOutSummary | DoctorReport;
+
+/** Where an orchestrating run sends the account runs: this very function, through FC's InvokeFunction. */
+export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): { readonly endpoint: string; readonly functionName: string } {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const functionName = value('FC_FUNCTION_NAME') ?? platform.functionName;
+  const accountId = value('FC_ACCOUNT_ID');
+  const region = value('FC_REGION');
+  const problems: ConfigProblem[] = [];
+  if (!functionName) problems.push({ variable: 'FC_FUNCTION_NAME', message: 'not set: Function Compute sets it; elsewhere set it to the function that runs the accounts' });
+  if (!accounts.fcEndpoint && (!accountId || !region)) {
+    problems.push({ variable: accountId ? 'FC_REGION' : 'FC_ACCOUNT_ID', message: 'not set: Function Compute sets FC_ACCOUNT_ID and FC_REGION; elsewhere set them, or FC_ENDPOINT' });
+  }
+  if (problems.length > 0 || !functionName) throw new ConfigError(problems);
+  return { endpoint: fcInvokeEndpoint(accountId ?? '', region ?? '', accounts.fcEndpoint), functionName };
+}
+
+/**
+ * One invocation. An event that names an `account` (only the orchestrator's InvokeFunction sends one;
+ * over HTTP the options schema refuses the field) is an account run: refused unless REDEEM_ACCOUNTS
+ * resolves to exactly that account, then the normal run with that account's temporary credentials. With
+ * REDEEM_ACCOUNTS and no account named, the run orchestrates; without it, the run is today's.
+ */
+export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform: Platform, deps: InvocationDeps, config?: RedeemerConfig): Promise<InvocationResult> {
   const logger = deps.logger ?? createLogger();
   const runId = randomUUID();
+  const clock = deps.clock ?? systemClock;
+  const budgetMs = budgetFromTimeout(platform.timeoutSeconds);
+  const startedMs = clock.now();
+  const { account, options: raw } = platform.channel === 'event' ? splitAccountEvent(rawOptions) : { account: undefined, options: rawOptions };
+  const claimedId = (account as { id?: unknown } | undefined)?.id;
   let start;
+  let member: { ref: AccountRef; accounts: AccountsConfig } | undefined;
   try {
-    const options = parseRunOptions(rawOptions);
+    const options = parseRunOptions(raw);
     // The doctor checks a configuration that may be wrong: it runs before the configuration is loaded.
-    if (options.action === 'doctor') return await invokeDoctor(platform, deps);
+    if (options.action === 'doctor' && account === undefined) return await invokeDoctor(platform, deps);
     start = {
       config: config ?? loadConfig(deps.env),
       options,
       credentials: resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)),
     };
+    const accounts = start.config.accounts;
+    if (!accounts && (account !== undefined || options.accounts)) {
+      throw new AccountNotAuthorizedError(`${account !== undefined ? 'account' : 'accounts'}: REDEEM_ACCOUNTS is not set; this function acts in its own account only`);
+    }
+    if (account !== undefined && accounts) {
+      if (options.action === 'doctor' || options.accounts) throw new RunOptionsError('Invalid run options: an account run acts in the one account its event names; it takes neither "accounts" nor "action": "doctor"', 'invalid-options');
+      // The list is resolved afresh with the function's own credentials: the event's word is never enough.
+      const lister = directoryLister(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
+      const { accounts: resolved, listingError } = await settleAccounts(accounts, lister);
+      // A walk that stopped early still vouches for the accounts it listed; one that listed none, for none.
+      if (resolved.length === 0 && listingError !== undefined) throw listingError;
+      member = { ref: authorizeAccount(account, resolved), accounts };
+    }
   } catch (error) {
-    if (error instanceof UserError) {
-      logger.record({ kind: 'run', run_id: runId, trigger, fc_request_id: platform.requestId, outcome: 'failed', error_code: error.code, error_message: error.message });
+    // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
+    if (error instanceof UserError || account !== undefined) {
+      const code = error instanceof UserError ? error.code : accountErrorCode(error);
+      logger.record({
+        kind: 'run',
+        run_id: runId,
+        trigger,
+        fc_request_id: platform.requestId,
+        account_id: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined,
+        outcome: 'failed',
+        error_code: code,
+        error_message: error instanceof Error ? error.message : String(error),
+      });
     }
     throw error;
   }
-  return runRedemption({
-    ...start,
-    trigger,
-    runId,
-    fcRequestId: platform.requestId,
-    budgetMs: budgetFromTimeout(platform.timeoutSeconds),
-    logger,
-    clock: deps.clock,
-    followIntervalMs: deps.followIntervalMs,
-  });
+  const common = { trigger, runId, fcRequestId: platform.requestId, logger, clock };
+  if (member) {
+    return runRedemption({
+      ...start,
+      ...common,
+      account: { ref: member.ref, config: member.accounts, timeoutSeconds: platform.timeoutSeconds },
+      // What the account check took comes off the run's budget: FC's timeout is for the whole invocation.
+      budgetMs: Math.max(1_000, budgetMs - (clock.now() - startedMs)),
+      followIntervalMs: deps.followIntervalMs,
+    });
+  }
+  const accounts = start.config.accounts;
+  if (accounts) {
+    let target;
+    try {
+      target = fanOutTarget(deps.env, platform, accounts);
+    } catch (error) {
+      logger.record({ kind: 'run', run_id: runId, trigger, fc_request_id: platform.requestId, outcome: 'failed', error_code: (error as UserError).code, error_message: (error as Error).message });
+      throw error;
+    }
+    const { credentials } = start;
+    return runFanOut({
+      ...start,
+      ...common,
+      accounts,
+      budgetMs,
+      invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint: target.endpoint, functionName: target.functionName, payload, credentials, ...bounds }),
+    });
+  }
+  return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs });
 }
 
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
-  constructor(readonly summary: RunSummary) {
+  constructor(readonly summary: RunSummary | FanOutSummary) {
     super(`Run ${summary.run.run_id} failed: ${summary.run.error_code}: ${summary.run.error_message}`);
   }
 }

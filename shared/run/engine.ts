@@ -26,6 +26,8 @@ export interface EngineRequest {
   readonly options: RunOptions;
   readonly runId: string;
   readonly fcRequestId?: string | undefined;
+  /** The member account the run acts in (REDEEM_ACCOUNTS): stamped on every record and named in the message. */
+  readonly accountId?: string | undefined;
   /** The whole run, including records; from the FC timeout on Function Compute. */
   readonly budgetMs: number;
   readonly clock: Clock;
@@ -65,7 +67,13 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const { config, clock } = request;
   const budget = timeBudget(request.budgetMs, clock.now);
   const effective = narrow(config, request.options);
-  const identity: RunIdentity = { run_id: request.runId, trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
+  const identity: RunIdentity = {
+    run_id: request.runId,
+    trigger: request.trigger,
+    fc_request_id: request.fcRequestId,
+    mode: effective.mode,
+    ...(request.accountId !== undefined ? { account_id: request.accountId } : {}),
+  };
   const logger = request.logger.with({ ...identity });
   const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
   const api = ports.api;
@@ -130,7 +138,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_message: failure?.message,
   };
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);

@@ -6,5 +6,6 @@ export { executeRun, prepareRun, type EngineRequest, type PreparedRun, type RunP
 export type { ProgressEvent } from './executor.js';
 export { RunOptionsError, parseRunOptions, type RunOptions } from './options.js';
 export { toLogEntry } from './records.js';
-export type { DecisionRecord, RecordFields, ResultRecord, RunFields, RunIdentity, RunRecord, Trigger, WatchRecord } from './records.js';
-export { runRedemption, SLS_TOPIC, type RunRequest } from './run.js';
+export type { AccountRecord, DecisionRecord, FanOutRunRecord, RecordFields, ResultRecord, RunFields, RunIdentity, RunRecord, Trigger, WatchRecord } from './records.js';
+export { runRedemption, slsDeliver, SLS_TOPIC, type MemberAccountRun, type RunRequest } from './run.js';
+export { isFanOutSummary, runFanOut, type FanOutRequest, type FanOutSummary } from './fan-out.js';

@@ -3,6 +3,7 @@
  * and the rule that a request may narrow the configured run but never widen it.
  */
 import * as z from 'zod/mini';
+import { MAX_LISTED_ACCOUNTS } from '../accounts/index.js';
 import type { Mode, RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { normalizeDomainName } from '../config/index.js';
@@ -14,6 +15,8 @@ export const runOptionsSchema = z.strictObject({
   mode: z.optional(z.enum(['dry-run', 'live'])),
   domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
   reason: z.optional(z.string().check(z.maxLength(500))),
+  /** With REDEEM_ACCOUNTS: only these of its accounts (ids); a request may narrow the accounts, never add one. */
+  accounts: z.optional(z.array(z.string().check(z.regex(/^\d{1,32}$/))).check(z.minLength(1), z.maxLength(MAX_LISTED_ACCOUNTS))),
 });
 
 export type RunOptions = z.output<typeof runOptionsSchema>;

@@ -7,7 +7,11 @@
  * - `submission`: written just before an order is sent, so a run killed mid-call still leaves a trace;
  * - `decision`: one per domain, when its outcome so far is known (a submitted order with its task number);
  * - `task`: a followed task that reached its final state.
+ *
+ * With REDEEM_ACCOUNTS, an orchestrating run writes one `account` record per account it handed on and a
+ * `run` record with the fan-out's counts (FanOutRunFields); each account run's records carry account_id.
  */
+import type { AccountFields } from '../accounts/index.js';
 import type { Mode } from '../config/index.js';
 import type { LogEntry } from '../sls/index.js';
 import type { Decision } from './planner.js';
@@ -20,6 +24,8 @@ export interface RunIdentity {
   readonly trigger: Trigger;
   readonly fc_request_id: string | undefined;
   readonly mode: Mode;
+  /** The member account an account run acts in (REDEEM_ACCOUNTS); absent in the function's own account. */
+  readonly account_id?: string | undefined;
 }
 
 /** What became of a decision: the executor fills these, the decision record carries them as they are. */
@@ -100,7 +106,17 @@ export interface RunFields {
   readonly [channel: `notify_${string}`]: string | undefined;
 }
 
-export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields;
+/** An orchestrating run's record: how many accounts it resolved and handed on; it orders nothing itself. */
+export interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message'> {
+  readonly count_accounts?: number | undefined;
+  readonly count_invoked?: number | undefined;
+  readonly count_failed?: number | undefined;
+  /** ListAccounts failed or stopped early (the accounts listed before the stop were still handed on). */
+  readonly listing_error_code?: string | undefined;
+  readonly listing_error_message?: string | undefined;
+}
+
+export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields | FanOutRunFields | AccountFields;
 
 /** The run's last record: every count is known. */
 export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
@@ -116,6 +132,9 @@ export type DecisionRecord = RunIdentity & DecisionFields;
 export type WatchRecord = RunIdentity & WatchFields;
 export type RunRecord = RunIdentity & FinishedRunFields;
 export type ResultRecord = RunIdentity & RecordFields;
+export type FanOutRunRecord = RunIdentity &
+  FanOutRunFields & { readonly outcome: 'completed' | 'failed'; readonly count_accounts: number; readonly count_invoked: number; readonly count_failed: number; readonly duration_ms: number };
+export type AccountRecord = RunIdentity & AccountFields;
 
 const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : undefined);
 

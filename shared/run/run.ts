@@ -1,23 +1,40 @@
 /**
  * One redemption run with the function's own clients: the signed Domain API client and SLS PutLogs, both
- * on the run's one clock and deadline. Credentials live only as long as this call.
+ * on the run's one clock and deadline. Credentials live only as long as this call. An account run
+ * (REDEEM_ACCOUNTS) talks to the Domain API and BSS with the member account's temporary credentials and
+ * to SLS with the function's own.
  */
 import { randomUUID } from 'node:crypto';
+import type { AccountRef, AccountsConfig } from '../accounts/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
+import type { RedeemerConfig } from '../config/index.js';
 import { DomainApiClient } from '../domain-api/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Credentials } from '../signing/index.js';
 import { BssClient } from '../bss/index.js';
 import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
-import { executeRun, type EngineRequest, type RunSummary } from './engine.js';
+import { memberAccountPorts } from './member-account.js';
+import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
+import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
 
 export type { RunSummary } from './engine.js';
 
-export interface RunRequest extends Omit<EngineRequest, 'runId' | 'clock' | 'logger'> {
+/** The member account a run acts in, and what it takes to assume its role. */
+export interface MemberAccountRun {
+  readonly ref: AccountRef;
+  readonly config: Pick<AccountsConfig, 'stsEndpoint' | 'externalId'>;
+  /** The function's timeout: the temporary credentials must outlive the run. */
+  readonly timeoutSeconds?: number | undefined;
+}
+
+export interface RunRequest extends Omit<EngineRequest, 'runId' | 'clock' | 'logger' | 'accountId'> {
+  /** The function's own credentials: the Domain API's and BSS's in its own account; always SLS's. */
   readonly credentials: Credentials;
+  /** Set for an account run: the role there is assumed with `credentials` at the run's first call. */
+  readonly account?: MemberAccountRun | undefined;
   readonly runId?: string | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
@@ -25,28 +42,35 @@ export interface RunRequest extends Omit<EngineRequest, 'runId' | 'clock' | 'log
 
 export const SLS_TOPIC = 'domain-redeemer';
 
+/** Delivery of records to the results logstore with the function's own credentials; undefined without one. */
+export function slsDeliver(config: Pick<RedeemerConfig, 'sls'>, credentials: Credentials, clock: Clock, source: string | undefined): Deliver | undefined {
+  const target = config.sls;
+  if (!target) return undefined;
+  const sls = new SlsClient({ target, credentials, clock });
+  return (records, deadlineMs) => {
+    const time = Math.floor(clock.now() / 1000);
+    return sls.putLogs(records.map((record) => toLogEntry(record, time)), { topic: SLS_TOPIC, source: source ?? 'local' }, deadlineMs);
+  };
+}
+
 export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   const { config, credentials } = request;
   const clock = request.clock ?? systemClock;
   const deadlineMs = workDeadline(timeBudget(request.budgetMs, clock.now));
   // One token bucket for every Domain API call of the run: concurrency can never outrun REDEEM_API_QPS.
   const limiter = new RateLimiter({ qps: config.apiQps, burst: config.apiQps, clock, maxWaitMs: Math.max(1, deadlineMs - clock.now()) });
-  const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter });
-  // Built only with a money setting: with none, BSS is never called.
-  const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
-  const target = config.sls;
-  const sls = target ? new SlsClient({ target, credentials, clock }) : undefined;
+  const deliver = slsDeliver(config, credentials, clock, request.fcRequestId);
+  let ports: RunPorts;
+  if (request.account) {
+    ports = { ...memberAccountPorts({ config, credentials, account: request.account, clock, deadlineMs, limiter }), deliver };
+  } else {
+    const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter });
+    // Built only with a money setting: with none, BSS is never called.
+    const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
+    ports = { api, readBalance: bss ? () => bss.queryAccountBalance() : undefined, deliver };
+  }
   return executeRun(
-    { ...request, runId: request.runId ?? randomUUID(), clock, logger: request.logger ?? createLogger() },
-    {
-      api,
-      readBalance: bss ? () => bss.queryAccountBalance() : undefined,
-      deliver: sls
-        ? (records, deadlineMs) => {
-            const time = Math.floor(clock.now() / 1000);
-            return sls.putLogs(records.map((record) => toLogEntry(record, time)), { topic: SLS_TOPIC, source: request.fcRequestId ?? 'local' }, deadlineMs);
-          }
-        : undefined,
-    },
+    { ...request, accountId: request.account?.ref.id, runId: request.runId ?? randomUUID(), clock, logger: request.logger ?? createLogger() },
+    ports,
   );
 }

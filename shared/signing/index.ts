@@ -2,5 +2,5 @@
 export { signAcs3, signRequest, toPairs, type NameValuePairs, type NameValuePairsInput, type SignOptions, type SignedRequest, type UnsignedRequest } from './acs3.js';
 export type { Credentials } from './credentials.js';
 export { hmacSha1Base64, sha256Hex } from './hash.js';
-export { formatQuery } from './percent-encode.js';
+export { formatQuery, percentEncode } from './percent-encode.js';
 export { webhookSignature } from './webhook.js';

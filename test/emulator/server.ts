@@ -15,6 +15,10 @@ import { RobotService, type RobotSecrets } from './robots.js';
 import { DenyList } from './ram-deny.js';
 import { SlsService } from './sls-service.js';
 import { Acs3Verifier } from './verify-acs3.js';
+import { AccountDirectory, DEFAULT_ACCOUNT_ID, type EmulatedAccountOptions } from './accounts.js';
+import { FcService } from './fc-service.js';
+import { ResourceManagerService, RESOURCE_MANAGER_VERSION } from './resource-manager-service.js';
+import { StsService, STS_VERSION } from './sts-service.js';
 
 export interface EmulatorOptions {
   readonly port?: number;
@@ -37,6 +41,10 @@ export interface EmulatorOptions {
   readonly accessKeys?: Readonly<Record<string, string>>;
   readonly taskTiming?: Partial<TaskTiming>;
   readonly now?: () => number;
+  /** The account of the base access keys: the function's own, and the Resource Directory's management account. */
+  readonly accountId?: string;
+  /** Member accounts, each with its own portfolio, reached with the keys STS AssumeRole hands out. */
+  readonly accounts?: readonly EmulatedAccountOptions[];
   /** Signing secrets of the chat robots at /__robots/* (see robots.ts). */
   readonly robots?: RobotSecrets;
   /** BSS QueryAccountBalance: Data.AvailableAmount (a number is sent as "1000.00") and Data.Currency. */
@@ -99,12 +107,16 @@ export class Emulator {
   readonly rpcProducts = new Map<string, RpcProduct>();
   /** Extra path-based services, tried in order before the RPC dispatch. */
   readonly routes: RouteHandler[] = [];
+  readonly accounts: AccountDirectory;
+  readonly sts: StsService;
+  readonly fc: FcService;
   latencyMs: number;
   readonly latencyByAction: Map<string, number>;
   qps: number | undefined;
   readonly qpsByAction: Map<string, number>;
   private readonly server: Server;
-  private readonly verifier: Acs3Verifier;
+  /** Every ACS3 check goes through it; its secrets include the temporary keys STS has handed out. */
+  readonly verifier: Acs3Verifier;
   private readonly recent = new SlidingWindow();
   private readonly recentByAction = new Map<string, SlidingWindow>();
   private readonly now: () => number;
@@ -114,9 +126,10 @@ export class Emulator {
     this.now = options.now ?? Date.now;
     const seed = options.seed ?? 1;
     const secrets = new Map(Object.entries(options.accessKeys ?? { [DEFAULT_ACCESS_KEY.accessKeyId]: DEFAULT_ACCESS_KEY.accessKeySecret }));
+    const timing = { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 };
     this.domain = new DomainService(
       generatePortfolio({ count: options.domains ?? 200, seed, redemptionShare: options.redemptionShare ?? 0.25, now: this.now() }),
-      { waitingMs: options.taskTiming?.waitingMs ?? 1_000, executingMs: options.taskTiming?.executingMs ?? 2_000 },
+      timing,
       this.now,
     );
     if (options.ledger) this.domain.seedLedger(options.ledger);
@@ -126,7 +139,17 @@ export class Emulator {
     this.latencyByAction = new Map(Object.entries(options.latencyByAction ?? {}));
     this.qps = options.qps;
     this.qpsByAction = new Map(Object.entries(options.qpsByAction ?? {}));
-    this.verifier = new Acs3Verifier(secrets, this.now);
+    // STS's temporary keys verify on the ACS3 products only: SLS is the function's own account's, and a
+    // member account's role may not write there (as RAM would refuse it).
+    const acs3Secrets = new Map(secrets);
+    this.accounts = new AccountDirectory(options.accountId ?? DEFAULT_ACCOUNT_ID, this.domain, acs3Secrets, timing, this.now);
+    for (const account of options.accounts ?? []) this.accounts.add(account);
+    this.verifier = new Acs3Verifier(acs3Secrets, this.now, (id, token) => this.accounts.checkSession(id, token));
+    this.sts = new StsService(this.accounts);
+    this.rpcProducts.set(STS_VERSION, this.sts);
+    this.rpcProducts.set(RESOURCE_MANAGER_VERSION, new ResourceManagerService(this.accounts, this.now));
+    this.fc = new FcService(this.verifier, this.accounts, this.now);
+    this.routes.push(this.fc.route);
     this.sls = new SlsService(secrets, this.now, this.faults);
     this.robots = new RobotService(options.robots, this.now);
     this.routes.push(this.robots.handle);
@@ -265,7 +288,7 @@ export class Emulator {
     }
     if (product) return reply(await product.handle(action, params, requestId, { accessKeyId: verdict.accessKeyId }));
     const failTask = action === 'SaveSingleTaskForCreatingOrderRedeem' && this.faults.take(action, ['task-fail']) !== undefined;
-    const answer = this.domain.handle(action, params, requestId, failTask);
+    const answer = this.accounts.domainFor(verdict.accessKeyId).handle(action, params, requestId, failTask);
     const after = answer.status === 200 ? this.faults.take(action, ['5xx-after', 'reset-after']) : undefined;
     if (after?.kind === '5xx-after') {
       return reply({ status: 500, body: errorBody(requestId, 'InternalError', 'The request processing has failed due to some unknown error.') });

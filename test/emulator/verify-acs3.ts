@@ -14,9 +14,11 @@ export interface IncomingSignedRequest {
   readonly body: Buffer;
 }
 
-export type VerifyResult =
-  | { readonly ok: true; readonly accessKeyId: string; readonly nonce: string }
-  | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
+export type VerifyFailure = { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
+export type VerifyResult = { readonly ok: true; readonly accessKeyId: string; readonly nonce: string } | VerifyFailure;
+
+/** Checks the x-acs-security-token that goes with a temporary key; undefined when it is fine. */
+export type SessionCheck = (accessKeyId: string, securityToken: string | undefined) => VerifyFailure | undefined;
 
 const WINDOW_MS = 15 * 60_000;
 
@@ -48,6 +50,7 @@ export class Acs3Verifier {
   constructor(
     private readonly secrets: ReadonlyMap<string, string>,
     private readonly now: () => number,
+    private readonly checkSession?: SessionCheck,
   ) {}
 
   verify(req: IncomingSignedRequest): VerifyResult {
@@ -95,6 +98,8 @@ export class Acs3Verifier {
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
       return fail(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     }
+    const session = this.checkSession?.(accessKeyId, header(req, 'x-acs-security-token'));
+    if (session) return session;
     this.remember(nonce);
     return { ok: true, accessKeyId, nonce };
   }

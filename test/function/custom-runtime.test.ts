@@ -5,7 +5,7 @@ import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
 import { createLogger } from '../../shared/log/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS, WEBHOOK_SECRET, signedHeaders } from '../support/fc.js';
+import { FC_CREDENTIALS, WEBHOOK_SECRET, fcInvokeHeaders, signedHeaders } from '../support/fc.js';
 
 let emulator: Emulator;
 let server: ServerType;
@@ -29,14 +29,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const fcHeaders = (requestId: string, controlPath = '/invoke') => ({
-  'x-fc-control-path': controlPath,
-  'x-fc-request-id': requestId,
-  'x-fc-access-key-id': FC_CREDENTIALS.accessKeyId,
-  'x-fc-access-key-secret': FC_CREDENTIALS.accessKeySecret,
-  'x-fc-security-token': FC_CREDENTIALS.securityToken,
-  'x-fc-function-timeout': '60',
-});
+const fcHeaders = fcInvokeHeaders;
 
 describe('custom runtime', () => {
   it('POST /invoke runs a timer event with the x-fc-* credentials, sets x-fc-status and logs the invoke markers', async () => {

@@ -18,6 +18,18 @@ export function fcContext(overrides: { requestId?: string; credentials?: object;
   };
 }
 
+/** The x-fc-* headers FC sends the custom runtime: the control path, the request id, the role's keys, the timeout. */
+export function fcInvokeHeaders(requestId: string, controlPath = '/invoke', timeoutSeconds = 60): Record<string, string> {
+  return {
+    'x-fc-control-path': controlPath,
+    'x-fc-request-id': requestId,
+    'x-fc-access-key-id': FC_CREDENTIALS.accessKeyId,
+    'x-fc-access-key-secret': FC_CREDENTIALS.accessKeySecret,
+    'x-fc-security-token': FC_CREDENTIALS.securityToken,
+    'x-fc-function-timeout': String(timeoutSeconds),
+  };
+}
+
 export function timerEvent(payload: string): Buffer {
   return Buffer.from(JSON.stringify({ ...fixture('timer-event.json'), payload }));
 }

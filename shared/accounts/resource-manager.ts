@@ -1,0 +1,116 @@
+/**
+ * ResourceManager ListAccounts (2020-03-31, RPC, ACS3): the member accounts of the Resource Directory.
+ * Only the management account or a delegated administrator may call it. The walk is the one bounded
+ * walk of every paged read (readAllPages: a page cap, the deadline, a stop at a page that brings nothing
+ * new), and it also stops when the service echoes another page number than the one asked for, or ends
+ * short of its own TotalCount. Whatever was listed before a stop travels with the error.
+ */
+import * as z from 'zod/mini';
+import { PagingLimitError, errorCode, readAllPages, type Page } from '../domain-api/index.js';
+import type { Credentials } from '../signing/index.js';
+import { rpcCaller, type CallBounds } from './bounds.js';
+import { AccountListingError } from './errors.js';
+
+export const RESOURCE_MANAGER_VERSION = '2020-03-31';
+export const RESOURCE_MANAGER_DEFAULT_ENDPOINT = 'https://resourcemanager.aliyuncs.com';
+export const MAX_PAGE_SIZE = 100;
+/** 50 pages of 100: far beyond any Resource Directory we expect, small enough to fail fast. */
+export const DEFAULT_MAX_PAGES = 50;
+
+const integer = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
+  z.transform((v) => Number(v)),
+);
+const accountIdText = z.pipe(
+  z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
+  z.transform((v) => String(v)),
+);
+const accountSchema = z.object({
+  AccountId: accountIdText,
+  DisplayName: z.optional(z.string()),
+  Status: z.optional(z.string()),
+  Type: z.optional(z.string()),
+});
+const listAccountsSchema = z.object({
+  RequestId: z.string(),
+  PageNumber: z.optional(integer),
+  PageSize: z.optional(integer),
+  TotalCount: integer,
+  // An empty page may come without Accounts, or with a lone object instead of a list.
+  Accounts: z.optional(
+    z.object({
+      Account: z.pipe(
+        z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
+        z.array(accountSchema).check(z.maxLength(1000)),
+      ),
+    }),
+  ),
+});
+
+export interface MemberAccount {
+  readonly id: string;
+  readonly displayName?: string | undefined;
+  readonly status?: string | undefined;
+  readonly type?: string | undefined;
+}
+
+export interface ListAccountsRequest extends CallBounds {
+  /** The management account's (or delegated administrator's) credentials: the function's own. */
+  readonly credentials: Credentials;
+  /** Default https://resourcemanager.aliyuncs.com; RESOURCE_MANAGER_ENDPOINT overrides it. */
+  readonly endpoint?: string | undefined;
+  readonly pageSize?: number | undefined;
+  readonly maxPages?: number | undefined;
+}
+
+export interface AccountListing {
+  readonly accounts: readonly MemberAccount[];
+  /** ListAccounts pages read (each one signed call, retries aside). */
+  readonly pages: number;
+}
+
+const ACTION = 'ListAccounts';
+
+/** Every member account, or AccountListingError (carrying what was listed) when the walk stops early. */
+export async function listAccounts(request: ListAccountsRequest): Promise<AccountListing> {
+  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? MAX_PAGE_SIZE));
+  const maxPages = Math.max(1, request.maxPages ?? DEFAULT_MAX_PAGES);
+  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request);
+  const seen = new Map<string, MemberAccount>();
+  let totalCount = 0;
+  const stop = (code: string, message: string, cause?: unknown) =>
+    new AccountListingError(code, `${ACTION}: ${message}; ${seen.size} account(s) listed before the stop`, [...seen.values()], cause === undefined ? undefined : { cause });
+
+  const fetchPage = async (pageNumber: number): Promise<Page<MemberAccount>> => {
+    const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema);
+    if (body.PageNumber !== undefined && body.PageNumber !== pageNumber) throw stop('PageRepeated', `asked for page ${pageNumber}, got page ${body.PageNumber}`);
+    totalCount = body.TotalCount;
+    const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
+    for (const item of items) if (!seen.has(item.id)) seen.set(item.id, item);
+    return {
+      items,
+      pageNum: pageNumber,
+      totalPages: Math.ceil(body.TotalCount / pageSize),
+      totalItems: body.TotalCount,
+      hasNext: items.length > 0 && seen.size < body.TotalCount,
+      requestId: body.RequestId,
+    };
+  };
+
+  let walk;
+  try {
+    walk = await readAllPages(ACTION, fetchPage, (account) => account.id, { maxPages, deadlineMs: request.deadlineMs, now: request.clock.now });
+  } catch (error) {
+    if (error instanceof AccountListingError) throw error;
+    if (error instanceof PagingLimitError) {
+      const why = request.clock.now() >= request.deadlineMs ? 'not at the end when the time budget ran out' : `still not at the end after ${maxPages} pages of ${pageSize}`;
+      throw stop('PagingLimit', why, error);
+    }
+    // A call that failed part-way: the accounts of the pages before it are still real members.
+    if (seen.size > 0) throw stop(errorCode(error), (error as Error).message, error);
+    throw error;
+  }
+  if (walk.repeatedPage) throw stop('PageRepeated', `page ${walk.pages} repeats accounts already listed`);
+  if (seen.size < totalCount) throw stop('PageEmpty', `page ${walk.pages} ends the listing although TotalCount is ${totalCount}`);
+  return { accounts: [...seen.values()], pages: walk.pages };
+}

@@ -1,0 +1,95 @@
+/**
+ * STS AssumeRole (2015-04-01, RPC, ACS3): the function's own credentials buy temporary credentials in a
+ * member account. The answer is validated, and it must be for the account asked for: credentials bound
+ * to another account would let a run act on the wrong portfolio.
+ */
+import * as z from 'zod/mini';
+import { MalformedResponseError } from '../domain-api/index.js';
+import type { Credentials } from '../signing/index.js';
+import { rpcCaller, type CallBounds } from './bounds.js';
+
+export const STS_VERSION = '2015-04-01';
+export const STS_DEFAULT_ENDPOINT = 'https://sts.aliyuncs.com';
+/** STS's minimum; the maximum is the role's MaxSessionDuration (3600 s unless raised). */
+export const MIN_DURATION_SECONDS = 900;
+export const MAX_DEFAULT_DURATION_SECONDS = 3600;
+
+const nonEmpty = z.string().check(z.minLength(1));
+const assumeRoleSchema = z.object({
+  RequestId: z.string(),
+  AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),
+  // STS puts no limit on the token's length: none is imposed here.
+  Credentials: z.object({
+    AccessKeyId: nonEmpty,
+    AccessKeySecret: nonEmpty,
+    SecurityToken: nonEmpty,
+    Expiration: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)),
+  }),
+});
+
+export interface AssumeRoleRequest extends CallBounds {
+  /** The function's own (STS) credentials. */
+  readonly credentials: Credentials;
+  /** acs:ram::<account-id>:role/<role-name> */
+  readonly roleArn: string;
+  /** The member account the role belongs to; the answer must name the same account. */
+  readonly accountId: string;
+  readonly durationSeconds?: number | undefined;
+  readonly externalId?: string | undefined;
+  /** Default https://sts.aliyuncs.com; STS_ENDPOINT overrides it. */
+  readonly endpoint?: string | undefined;
+}
+
+export interface AssumedRole {
+  readonly credentials: Credentials & { readonly securityToken: string };
+  /** Epoch ms of the credentials' expiry. */
+  readonly expiresAt: number;
+  readonly assumedRoleArn: string;
+  readonly requestId: string;
+}
+
+/** redeemer-<account-id>: visible in the member account's ActionTrail, 2 to 64 of [A-Za-z0-9.@_-]. */
+export function roleSessionName(accountId: string): string {
+  return `redeemer-${accountId}`.slice(0, 64);
+}
+
+/** Long enough for a run of the function's timeout, within STS's bounds and the default role maximum. */
+export function durationForTimeout(timeoutSeconds: number | undefined): number {
+  const wanted = Math.ceil((timeoutSeconds ?? 0) + 60);
+  return Math.min(MAX_DEFAULT_DURATION_SECONDS, Math.max(MIN_DURATION_SECONDS, wanted));
+}
+
+const ACTION = 'AssumeRole';
+
+/** AssumeRole changes nothing: it is retried as a read. */
+export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRole> {
+  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request).read(
+    ACTION,
+    {
+      RoleArn: request.roleArn,
+      RoleSessionName: roleSessionName(request.accountId),
+      DurationSeconds: request.durationSeconds ?? MIN_DURATION_SECONDS,
+      ExternalId: request.externalId,
+    },
+    assumeRoleSchema,
+  );
+  // acs:ram::<account-id>:role/<role-name>/<session-name>
+  const boundTo = /^acs:ram::(\d+):/.exec(body.AssumedRoleUser.Arn)?.[1];
+  if (boundTo !== request.accountId) {
+    throw new MalformedResponseError(ACTION, 'AssumedRoleUser.Arn', `names account ${boundTo ?? '(none)'}, not ${request.accountId}`, body.RequestId);
+  }
+  const expiresAt = Date.parse(body.Credentials.Expiration);
+  if (!(expiresAt > request.clock.now())) {
+    throw new MalformedResponseError(ACTION, 'Credentials.Expiration', 'already past', body.RequestId);
+  }
+  return {
+    credentials: {
+      accessKeyId: body.Credentials.AccessKeyId,
+      accessKeySecret: body.Credentials.AccessKeySecret,
+      securityToken: body.Credentials.SecurityToken,
+    },
+    expiresAt,
+    assumedRoleArn: body.AssumedRoleUser.Arn,
+    requestId: body.RequestId,
+  };
+}

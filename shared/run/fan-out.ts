@@ -1,0 +1,101 @@
+/**
+ * The orchestrating run (REDEEM_ACCOUNTS set, the event names no account): it orders nothing itself. It
+ * resolves the accounts, hands each one to its own account run (on FC an asynchronous invocation of this
+ * function), and records what it did: `run` started, one `account` record per account, `run` with the
+ * counts, on stdout and in the results logstore, with the function's own credentials throughout.
+ */
+import { randomUUID } from 'node:crypto';
+import { accountErrorCode, directoryLister, orchestrate, type AccountRef, type AccountsConfig, type AsyncInvocation, type CallBounds, type OrchestrateResult } from '../accounts/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
+import type { RedeemerConfig } from '../config/index.js';
+import { errorMessage, UserError } from '../errors/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import type { Credentials } from '../signing/index.js';
+import { narrow, type RunOptions } from './options.js';
+import { Recorder, type SlsDelivery } from './recorder.js';
+import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './records.js';
+import { slsDeliver } from './run.js';
+import { timeBudget, workDeadline } from './time-budget.js';
+
+export interface FanOutRequest {
+  readonly config: RedeemerConfig;
+  readonly accounts: AccountsConfig;
+  readonly trigger: Trigger;
+  readonly options: RunOptions;
+  /** The function's own credentials: ListAccounts, InvokeFunction and SLS. */
+  readonly credentials: Credentials;
+  /** Hands one account on (on FC: invokeFunctionAsync of this function), within the bounds given. */
+  readonly invoke: (payload: string, account: AccountRef, bounds: CallBounds) => Promise<AsyncInvocation>;
+  readonly budgetMs: number;
+  readonly runId?: string | undefined;
+  readonly fcRequestId?: string | undefined;
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+  readonly concurrency?: number | undefined;
+}
+
+export interface FanOutSummary {
+  readonly run: FanOutRunRecord;
+  readonly accounts: readonly AccountRecord[];
+  readonly sls: SlsDelivery;
+}
+
+/** An orchestrating run's answer, told apart from a redemption run's (which has decisions). */
+export function isFanOutSummary(result: object): result is FanOutSummary {
+  return 'accounts' in result && 'run' in result;
+}
+
+export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> {
+  const clock = request.clock ?? systemClock;
+  const budget = timeBudget(request.budgetMs, clock.now);
+  const deadlineMs = workDeadline(budget);
+  // The same rule as every run: a request may narrow the configured run, never widen it (before anything is sent).
+  const effective = narrow(request.config, request.options);
+  const identity: RunIdentity = { run_id: request.runId ?? randomUUID(), trigger: request.trigger, fc_request_id: request.fcRequestId, mode: effective.mode };
+  const recorder = new Recorder((request.logger ?? createLogger()).with({ ...identity }), slsDeliver(request.config, request.credentials, clock, request.fcRequestId), clock, deadlineMs);
+  recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
+
+  const bounds: CallBounds = { clock, deadlineMs };
+  // Each account run gets the options as they are, less the narrowing (it acts in one account).
+  const { accounts: narrowTo, ...runOptions } = request.options;
+  let result: OrchestrateResult | undefined;
+  let failure: { code: string; message: string } | undefined;
+  let refusal: UserError | undefined;
+  try {
+    result = await orchestrate(
+      { config: request.accounts, runOptions, narrowTo },
+      {
+        listAccounts: directoryLister(request.accounts, request.credentials, bounds),
+        invoke: (payload, account) => request.invoke(payload, account, bounds),
+        writeRecord: (fields) => recorder.write(fields, true),
+        concurrency: request.concurrency,
+        clock,
+      },
+    );
+  } catch (error) {
+    if (error instanceof UserError) refusal = error;
+    failure = { code: accountErrorCode(error), message: errorMessage(error) };
+  }
+  const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
+  const listedNothing = result !== undefined && result.listing_error_code !== undefined && result.count_accounts === 0;
+  const run: FanOutRunRecord = {
+    ...identity,
+    kind: 'run',
+    outcome: failure || listedNothing ? 'failed' : 'completed',
+    reason: effective.reason,
+    count_accounts: result?.count_accounts ?? 0,
+    count_invoked: result?.count_invoked ?? 0,
+    count_failed: result?.count_failed ?? 0,
+    listing_error_code: result?.listing_error_code,
+    listing_error_message: result?.listing_error_message,
+    sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
+    duration_ms: clock.now() - budget.startedMs,
+    error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : undefined),
+    error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : undefined),
+  };
+  recorder.write(run);
+  const final = await recorder.finish(budget.endsMs);
+  // A request that named an account outside the list is the caller's mistake: answered as such (403).
+  if (refusal) throw refusal;
+  return { run, accounts: (result?.records ?? []).map((fields) => ({ ...identity, ...fields })), sls: sls.delivered ? final : sls };
+}

@@ -1,0 +1,21 @@
+/** npm run demo:accounts from source: two member accounts redeemed through the real handler, exit 0. */
+import { describe, expect, it } from 'vitest';
+import { finished, spawnEntry } from '../support/spawn.js';
+
+describe('npm run demo:accounts', () => {
+  it('orchestrates two accounts, one table each, each account ordering in its own portfolio only', async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('scripts/demo-accounts.ts', []));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Orchestrating run [0-9a-f-]+ \(live, timer\): completed; 2 accounts, 2 invoked, 0 failed/);
+    expect(stdout.match(/^== Account (\d+) /gm)).toEqual(['== Account 2000000000000001 ', '== Account 2000000000000002 ']);
+    // Each member account's table lists only its own domains (their names carry the account's label).
+    const [, first, second] = stdout.split(/^== Account \d+ .*$/m);
+    expect(first).toMatch(/m0001-/);
+    expect(first).not.toMatch(/m0002-/);
+    expect(second).toMatch(/m0002-/);
+    expect(second).not.toMatch(/m0001-/);
+    expect(stdout).toMatch(/FC invocations: 2; redeem tasks per member account: 2000000000000001: [1-3], 2000000000000002: [1-3];/);
+    expect(stdout).toContain('AssumeRole 2');
+  });
+});
