@@ -65,6 +65,22 @@ function hash(text: string): number {
   return h;
 }
 
+/** A QueryTaskDetailList item in the registrar's shape. */
+export function detailItem(taskNo: string, taskDetailNo: string, domainName: string, statusCode: number, createdMs = Date.now(), taskType = 'ORDER_REDEEM'): Record<string, unknown> {
+  return {
+    TaskNo: taskNo,
+    TaskDetailNo: taskDetailNo,
+    TaskType: taskType,
+    DomainName: domainName,
+    TaskStatus: ['WAITING_EXECUTE', 'EXECUTING', 'EXECUTE_SUCCESS', 'EXECUTE_FAILURE'][statusCode] ?? 'UNKNOWN',
+    TaskStatusCode: statusCode,
+    ErrorMsg: statusCode === 3 ? 'The registry refused the redemption.' : 'The operation is successful.',
+    FailReason: statusCode === 3 ? 'REGISTRY_REJECTED' : null,
+    CreateTime: registrarTime(createdMs),
+    UpdateTime: registrarTime(createdMs),
+  };
+}
+
 const LIST_FIELD: Record<string, string> = { QueryDomainList: 'Domain', QueryTaskList: 'TaskInfo', QueryTaskDetailList: 'TaskDetail' };
 
 /** A page body of `action` holding `items`, with the envelope a test asks for. */
@@ -86,8 +102,8 @@ export class RegistrarStandin {
   /** Submissions it accepted, in order: the orders the account paid for. */
   readonly orders: Array<{ readonly domainName: string; readonly expiration: string; readonly taskNo: string }> = [];
   domains: Array<Readonly<Record<string, unknown>>>;
-  /** Bytes written by streamed answers (all of them), to see where a client cut one off. */
-  streamedBytes = 0;
+  /** Each streamed answer: the bytes written before the client hung up, and whether it got to the end. */
+  readonly streams: Array<{ written: number; completed: boolean }> = [];
   private readonly counts = new Map<string, number>();
   private readonly server = createServer((req, res) => this.handle(req, res));
   private port = 0;
@@ -160,8 +176,10 @@ export class RegistrarStandin {
     let left = bytes - head.length - tail.length;
     let gone = false;
     res.on('close', () => (gone = true));
+    const record = { written: 0, completed: false };
+    this.streams.push(record);
     const write = (buffer: Buffer) => {
-      this.streamedBytes += buffer.length;
+      record.written += buffer.length;
       return res.write(buffer);
     };
     write(head);
@@ -173,6 +191,7 @@ export class RegistrarStandin {
       }
       if (!gone) {
         write(tail);
+        record.completed = true;
         res.end();
       }
     };
@@ -211,18 +230,7 @@ export class RegistrarStandin {
         const details = this.tasks.filter((t) => t.taskNo === call.params.TaskNo);
         return paged(
           'QueryTaskDetailList',
-          details.map((t) => ({
-            TaskNo: t.taskNo,
-            TaskDetailNo: `D-${t.taskNo}`,
-            TaskType: t.taskType ?? 'ORDER_REDEEM',
-            DomainName: t.domainName,
-            TaskStatus: ['WAITING_EXECUTE', 'EXECUTING', 'EXECUTE_SUCCESS', 'EXECUTE_FAILURE'][t.statusCode] ?? 'UNKNOWN',
-            TaskStatusCode: t.statusCode,
-            ErrorMsg: t.statusCode === 3 ? 'The registry refused the redemption.' : null,
-            FailReason: t.statusCode === 3 ? 'REGISTRY_REJECTED' : null,
-            CreateTime: registrarTime(t.createdMs),
-            UpdateTime: registrarTime(t.createdMs),
-          })),
+          details.map((t) => detailItem(t.taskNo, `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs, t.taskType)),
         );
       }
       case 'SaveSingleTaskForCreatingOrderRedeem': {
