@@ -3,21 +3,12 @@
  * clear PagingLimit error and no order; an oversized answer is cut off, not read into memory; a run whose
  * logstore is unreachable says so even when it had nothing to decide.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closedPort } from '../support/canned-server.js';
-import { detailItem, domainItem, pageBody, startStandin, type RegistrarStandin, type StandinOptions } from '../support/registrar-standin.js';
-import { decisionsOf, dueExpiration, runAgainst } from './standin-runs.js';
+import { detailItem, domainItem, pageBody, type StandinOptions } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
-let standin: RegistrarStandin | undefined;
-afterEach(async () => {
-  await standin?.close();
-  standin = undefined;
-});
-
-async function start(options: StandinOptions): Promise<RegistrarStandin> {
-  standin = await startStandin(options);
-  return standin;
-}
+const start = standinPerTest();
 
 const due = (name: string) => domainItem(name, dueExpiration(name));
 const pageOf = (call: { params: Readonly<Record<string, string>> }) => Number(call.params.PageNum);

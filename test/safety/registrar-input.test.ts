@@ -4,23 +4,14 @@
  * whichever spelling the registrar reports it, an item that cannot be trusted is never ordered, and a
  * single bad answer to a read is asked again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { domainItem, pageBody, startStandin, type RegistrarStandin, type StandinOptions, type StandinTask } from '../support/registrar-standin.js';
+import { describe, expect, it } from 'vitest';
+import { domainItem, pageBody, type StandinOptions, type StandinTask } from '../support/registrar-standin.js';
 import { finished } from '../support/spawn.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { spawnCli } from './harness.js';
-import { PUNYCODE_NAME, UNICODE_NAME, decisionsOf, dueExpiration, runAgainst, standinEnv } from './standin-runs.js';
+import { PUNYCODE_NAME, UNICODE_NAME, decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
-let standin: RegistrarStandin | undefined;
-afterEach(async () => {
-  await standin?.close();
-  standin = undefined;
-});
-
-async function start(options: StandinOptions): Promise<RegistrarStandin> {
-  standin = await startStandin(options);
-  return standin;
-}
+const start = standinPerTest();
 
 const due = (name: string, extra: Record<string, unknown> = {}) => domainItem(name, dueExpiration(name), extra);
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,7 @@
 /** Runs against the registrar stand-in: the configuration, due dates, and the name forms the tests compare. */
 import { domainToASCII } from 'node:url';
-import type { RegistrarStandin } from '../support/registrar-standin.js';
+import { afterEach } from 'vitest';
+import { startStandin, type RegistrarStandin, type StandinOptions } from '../support/registrar-standin.js';
 import { quickClock, runInProcess, type Env, type InProcessRun, type JsonRecord } from './harness.js';
 
 const DAY_MS = 86_400_000;
@@ -30,4 +31,14 @@ export function runAgainst(standin: RegistrarStandin, extra: { env?: Env; budget
 
 export function decisionsOf(run: InProcessRun): JsonRecord[] {
   return run.summary.decisions as unknown as JsonRecord[];
+}
+
+/** A stand-in per test, closed after it: call once in a test file, then `start(options)` in each test. */
+export function standinPerTest(): (options: StandinOptions) => Promise<RegistrarStandin> {
+  let current: RegistrarStandin | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => (current = await startStandin(options));
 }
