@@ -113,7 +113,7 @@ describe('live CLI processes started together on one machine (the host lock)', (
         console.log(figures(`CLI ${runs} processes ${shape}`, results));
         // Duplicate submits that reach the registrar: none, since the runs take turns.
         expectSafe(results, runs, true);
-      }, 40_000);
+      }, 20_000 + trialCount(2) * 5_000);
     }
   }
 });
@@ -160,7 +160,7 @@ describe('signed webhooks sent together', () => {
         expectSafe(results, runs, false);
       }
     }
-  }, 40_000);
+  }, 20_000 + trialCount(1) * 4 * 2_000);
 
   describe('to the built FC handler, called concurrently in one process', () => {
     let handler: ReturnType<typeof loadBundledHandler>;
@@ -200,6 +200,6 @@ describe('signed webhooks sent together', () => {
           expectSafe(results, runs, false);
         }
       }
-    }, 40_000);
+    }, 20_000 + trialCount(1) * 4 * 3_000);
   });
 });
