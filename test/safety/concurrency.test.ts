@@ -15,9 +15,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FC_CREDENTIALS, WEBHOOK_SECRET, fcContext, httpEvent, loadBundledHandler, signedHeaders } from '../support/fc.js';
 import { finished } from '../support/spawn.js';
-import { CLI_RECORDS_STREAM, jsonLines, runInProcess, spawnCli, startRuntime, type JsonRecord } from './harness.js';
+import { CLI_RECORDS_STREAM, jsonLines, runInProcess, removeCliTemp, spawnCli, startRuntime, type JsonRecord } from './harness.js';
 import { cliEnv, liveEnv } from './portfolio.js';
 import { CAP_PER_DAY, figures, trial, trialCount, type RunReport, type SetShape, type TrialResult } from './trials.js';
+
+afterAll(removeCliTemp);
 
 const SHAPES: readonly SetShape[] = ['disjoint', 'identical'];
 const RUNS = [2, 5] as const;

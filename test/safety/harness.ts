@@ -5,6 +5,9 @@
  * swapping this one file (that is how each test was checked to fail before the change).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
 import { loadConfig } from '../../shared/config/config.js';
@@ -62,8 +65,25 @@ export const CLI_ENTRY = 'dist/cli/index.js';
 /** Which stream of the CLI carries the records with --records. */
 export const CLI_RECORDS_STREAM: 'stdout' | 'stderr' = 'stdout';
 
+let cliTemp: string | undefined;
+
+/**
+ * The CLI children's temp folder (TMPDIR), one per test file: its children share it, as processes on one
+ * machine share /tmp (the host lock lives there). `removeCliTemp` (in the file's afterAll) takes the lock
+ * files a killed child leaves behind with it.
+ */
+function cliTempDir(): string {
+  cliTemp ??= mkdtempSync(join(tmpdir(), 'redeemer-safety-'));
+  return cliTemp;
+}
+
+export function removeCliTemp(): void {
+  if (cliTemp) rmSync(cliTemp, { recursive: true, force: true });
+  cliTemp = undefined;
+}
+
 export function spawnCli(args: readonly string[], env: Env): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [CLI_ENTRY, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  return spawn(process.execPath, [CLI_ENTRY, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', TMPDIR: cliTempDir(), ...env } });
 }
 
 /** The JSON lines of a CLI's output (anything else, such as the table, is left out). */

@@ -10,13 +10,15 @@
  * `outcome: started` record whenever the run got as far as an order.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../emulator/random.js';
 import { startEmulator } from '../support/emulator.js';
 import { finished } from '../support/spawn.js';
-import { CLI_RECORDS_STREAM, spawnCli, type JsonRecord } from './harness.js';
+import { CLI_RECORDS_STREAM, removeCliTemp, spawnCli, type JsonRecord } from './harness.js';
 import { cliEnv } from './portfolio.js';
 import { trialCount } from './trials.js';
+
+afterAll(removeCliTemp);
 
 const SEED = 20_261_201;
 const KILLS = Math.max(20, trialCount(20));

@@ -4,12 +4,14 @@
  * whichever spelling the registrar reports it, an item that cannot be trusted is never ordered, and a
  * single bad answer to a read is asked again.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { domainItem, pageBody, type StandinOptions, type StandinTask } from '../support/registrar-standin.js';
 import { finished } from '../support/spawn.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { spawnCli } from './harness.js';
+import { removeCliTemp, spawnCli } from './harness.js';
 import { PUNYCODE_NAME, UNICODE_NAME, decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
+
+afterAll(removeCliTemp);
 
 const start = standinPerTest();
 
