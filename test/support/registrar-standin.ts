@@ -1,0 +1,256 @@
+/**
+ * A registrar stand-in: a small loopback HTTP server that answers the four Domain API actions the run
+ * uses with whatever a test scripts, and checks nothing of the signature. The emulator plays a correct
+ * registrar; this plays a misbehaving one: a domain listed twice or in another spelling, a task reported
+ * under the Unicode name, PageNum ignored, NextPage for ever, oversized or malformed answers, odd dates
+ * and status codes. It records every call, and every submission it accepted, so a test can count them.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Action = 'QueryDomainList' | 'QueryTaskList' | 'QueryTaskDetailList' | 'SaveSingleTaskForCreatingOrderRedeem';
+
+export interface StandinCall {
+  readonly action: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** 1-based count of calls of this action so far, this one included. */
+  readonly n: number;
+  readonly at: number;
+}
+
+/** A scripted answer: a JSON body (object) or raw text, a dropped connection, or a stream of `bytes` bytes. */
+export type Scripted =
+  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly stream: number; readonly declareLength?: boolean }
+  | 'drop';
+
+export interface StandinTask {
+  readonly taskNo: string;
+  /** The name as the registrar reports it (it may be the Unicode form of what was ordered). */
+  readonly domainName: string;
+  /** TaskDetail status code: 0 waiting, 1 executing, 2 success, 3 failure; anything else is undocumented. */
+  statusCode: number;
+  readonly createdMs: number;
+  readonly taskType?: string;
+}
+
+export interface StandinOptions {
+  /** The redemption list, served by QueryDomainList in pages of the requested size. */
+  readonly domains?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly tasks?: readonly StandinTask[];
+  /** Answers a call instead of the default behaviour; undefined falls through to the default. */
+  readonly script?: (call: StandinCall, standin: RegistrarStandin) => Scripted | undefined;
+  /** The name a task created by a submission is reported under (default: as ordered). */
+  readonly reportName?: (ordered: string) => string;
+  /** Status code of a task created by a submission (default 2: succeeded at once). */
+  readonly newTaskStatus?: number;
+}
+
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** "2026-12-01 09:00:00", Beijing time, as the registrar writes it. */
+export function registrarTime(ms: number): string {
+  return new Date(ms + BEIJING_OFFSET_MS).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+}
+
+/** A QueryDomainList item in the registrar's shape; `extra` overrides or removes fields (undefined). */
+export function domainItem(name: unknown, expirationDateLong: unknown, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return { DomainName: name, ExpirationDateLong: expirationDateLong, DomainStatus: '2', DomainType: 'gTLD', InstanceId: `S${Math.abs(hash(String(name)))}`, ...extra };
+}
+
+function hash(text: string): number {
+  let h = 7;
+  for (const ch of text) h = (Math.imul(h, 31) + ch.codePointAt(0)!) | 0;
+  return h;
+}
+
+/** A QueryTaskDetailList item in the registrar's shape. */
+export function detailItem(taskNo: string, taskDetailNo: string, domainName: string, statusCode: number, createdMs = Date.now(), taskType = 'ORDER_REDEEM'): Record<string, unknown> {
+  return {
+    TaskNo: taskNo,
+    TaskDetailNo: taskDetailNo,
+    TaskType: taskType,
+    DomainName: domainName,
+    TaskStatus: ['WAITING_EXECUTE', 'EXECUTING', 'EXECUTE_SUCCESS', 'EXECUTE_FAILURE'][statusCode] ?? 'UNKNOWN',
+    TaskStatusCode: statusCode,
+    ErrorMsg: statusCode === 3 ? 'The registry refused the redemption.' : 'The operation is successful.',
+    FailReason: statusCode === 3 ? 'REGISTRY_REJECTED' : null,
+    CreateTime: registrarTime(createdMs),
+    UpdateTime: registrarTime(createdMs),
+  };
+}
+
+const LIST_FIELD: Record<string, string> = { QueryDomainList: 'Domain', QueryTaskList: 'TaskInfo', QueryTaskDetailList: 'TaskDetail' };
+
+/** A page body of `action` holding `items`, with the envelope a test asks for. */
+export function pageBody(action: Exclude<Action, 'SaveSingleTaskForCreatingOrderRedeem'>, items: readonly unknown[], envelope: { pageNum: number; nextPage: boolean; totalPages?: number; pageSize?: number }): object {
+  return {
+    RequestId: randomUUID().toUpperCase(),
+    CurrentPageNum: envelope.pageNum,
+    PageSize: envelope.pageSize ?? items.length,
+    ...(envelope.totalPages === undefined ? {} : { TotalPageNum: envelope.totalPages, TotalItemNum: envelope.totalPages * items.length }),
+    PrePage: envelope.pageNum > 1,
+    NextPage: envelope.nextPage,
+    ...(items.length > 0 ? { Data: { [LIST_FIELD[action]!]: items } } : {}),
+  };
+}
+
+export class RegistrarStandin {
+  readonly calls: StandinCall[] = [];
+  readonly tasks: StandinTask[];
+  /** Submissions it accepted, in order: the orders the account paid for. */
+  readonly orders: Array<{ readonly domainName: string; readonly expiration: string; readonly taskNo: string }> = [];
+  domains: Array<Readonly<Record<string, unknown>>>;
+  /** Each streamed answer: the bytes written before the client hung up, and whether it got to the end. */
+  readonly streams: Array<{ written: number; completed: boolean }> = [];
+  private readonly counts = new Map<string, number>();
+  private readonly server = createServer((req, res) => this.handle(req, res));
+  private port = 0;
+
+  constructor(private readonly options: StandinOptions = {}) {
+    this.domains = [...(options.domains ?? [])];
+    this.tasks = [...(options.tasks ?? [])];
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Calls of one action. */
+  callsOf(action: Action): StandinCall[] {
+    return this.calls.filter((c) => c.action === action);
+  }
+
+  /** Submissions per ordered name (as sent), accepted or not. */
+  submissionsPerDomain(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const call of this.callsOf('SaveSingleTaskForCreatingOrderRedeem')) counts.set(call.params.DomainName ?? '', (counts.get(call.params.DomainName ?? '') ?? 0) + 1);
+    return counts;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://standin');
+      const params: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) params[name] = value;
+      if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params[name] = value;
+      }
+      const action = String(req.headers['x-acs-action'] ?? '');
+      const n = (this.counts.get(action) ?? 0) + 1;
+      this.counts.set(action, n);
+      const call: StandinCall = { action, params, n, at: Date.now() };
+      this.calls.push(call);
+      this.answer(res, this.options.script?.(call, this) ?? this.default(call));
+    });
+  }
+
+  private answer(res: ServerResponse, scripted: Scripted): void {
+    if (scripted === 'drop') return void res.socket?.destroy();
+    if ('stream' in scripted) return this.stream(res, scripted.stream, scripted.declareLength ?? false);
+    const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
+    res.writeHead(scripted.status ?? 200, { 'content-type': 'application/json;charset=utf-8', ...scripted.headers });
+    res.end(text);
+  }
+
+  /** A JSON answer of `bytes` bytes, written in chunks with backpressure; stops when the client goes. */
+  private stream(res: ServerResponse, bytes: number, declareLength: boolean): void {
+    const head = Buffer.from('{"RequestId":"oversized","Pad":"');
+    const tail = Buffer.from('"}');
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    res.writeHead(200, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(bytes) } : {}) });
+    let left = bytes - head.length - tail.length;
+    let gone = false;
+    res.on('close', () => (gone = true));
+    const record = { written: 0, completed: false };
+    this.streams.push(record);
+    const write = (buffer: Buffer) => {
+      record.written += buffer.length;
+      return res.write(buffer);
+    };
+    write(head);
+    const pump = () => {
+      while (!gone && left > 0) {
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        if (!write(piece)) return void res.once('drain', pump);
+      }
+      if (!gone) {
+        write(tail);
+        record.completed = true;
+        res.end();
+      }
+    };
+    pump();
+  }
+
+  private default(call: StandinCall): Scripted {
+    const requestId = randomUUID().toUpperCase();
+    const pageNum = Math.max(1, Number(call.params.PageNum ?? '1') || 1);
+    const pageSize = Math.max(1, Number(call.params.PageSize ?? '100') || 100);
+    const paged = (action: Exclude<Action, 'SaveSingleTaskForCreatingOrderRedeem'>, all: readonly unknown[]): Scripted => {
+      const totalPages = Math.ceil(all.length / pageSize);
+      return { body: pageBody(action, all.slice((pageNum - 1) * pageSize, pageNum * pageSize), { pageNum, pageSize, totalPages, nextPage: pageNum < totalPages }) };
+    };
+    switch (call.action) {
+      case 'QueryDomainList':
+        return paged('QueryDomainList', this.domains);
+      case 'QueryTaskList': {
+        const begin = Number(call.params.BeginCreateTime ?? '0');
+        const end = Number(call.params.EndCreateTime ?? String(Number.MAX_SAFE_INTEGER));
+        // Whole days, as the registrar filters: a day either side is generous, never short.
+        const listed = this.tasks.filter((t) => t.createdMs >= begin - 86_400_000 && t.createdMs <= end + 86_400_000).sort((a, b) => b.createdMs - a.createdMs);
+        return paged(
+          'QueryTaskList',
+          listed.map((t) => ({
+            TaskNo: t.taskNo,
+            TaskType: t.taskType ?? 'ORDER_REDEEM',
+            TaskTypeDescription: 'Redeem',
+            TaskNum: 1,
+            CreateTime: registrarTime(t.createdMs),
+            TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1,
+          })),
+        );
+      }
+      case 'QueryTaskDetailList': {
+        const details = this.tasks.filter((t) => t.taskNo === call.params.TaskNo);
+        return paged(
+          'QueryTaskDetailList',
+          details.map((t) => detailItem(t.taskNo, `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs, t.taskType)),
+        );
+      }
+      case 'SaveSingleTaskForCreatingOrderRedeem': {
+        const domainName = call.params.DomainName ?? '';
+        const task: StandinTask = {
+          taskNo: randomUUID(),
+          domainName: this.options.reportName ? this.options.reportName(domainName) : domainName,
+          statusCode: this.options.newTaskStatus ?? 2,
+          createdMs: Date.now(),
+        };
+        this.tasks.push(task);
+        this.orders.push({ domainName, expiration: call.params.CurrentExpirationDate ?? '', taskNo: task.taskNo });
+        return { body: { RequestId: requestId, TaskNo: task.taskNo } };
+      }
+      default:
+        return { status: 404, body: { RequestId: requestId, Code: 'InvalidApi.NotFound', Message: `Specified api is not found: ${call.action}` } };
+    }
+  }
+}
+
+export async function startStandin(options: StandinOptions = {}): Promise<RegistrarStandin> {
+  return new RegistrarStandin(options).start();
+}
