@@ -35,6 +35,12 @@ export interface RedeemerConfig {
   readonly followSeconds: number;
   /** Calls per second to the Domain API at most, all of the run's calls together (REDEEM_API_QPS). */
   readonly apiQps: number;
+  /**
+   * Submissions of different domains in flight at once (REDEEM_SUBMIT_CONCURRENCY, 1 to 8; default 1, so
+   * that each order's decision line is on stdout before the next is sent; more, up to that many orders can
+   * be on the wire when a process dies, each with its `submission` line).
+   */
+  readonly submitConcurrency: number;
   readonly tldRules: TldRules;
   readonly site: DomainSite;
   readonly domainEndpoint: string | undefined;
@@ -161,6 +167,7 @@ const envSchema = z.object({
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
   REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
   REDEEM_API_QPS: wholeNumber(10, 1_000),
+  REDEEM_SUBMIT_CONCURRENCY: wholeNumber(1, 8),
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
   DOMAIN_ENDPOINT: url,
@@ -211,6 +218,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     maxPerDay: v.REDEEM_MAX_PER_DAY,
     followSeconds: v.REDEEM_FOLLOW_SECONDS,
     apiQps: v.REDEEM_API_QPS,
+    submitConcurrency: Math.max(1, v.REDEEM_SUBMIT_CONCURRENCY),
     tldRules: v.REDEEM_TLD_RULES,
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

@@ -53,12 +53,8 @@ export interface RunPorts {
   readonly deliver?: Deliver | undefined;
 }
 
-/**
- * Calls in flight at once. The rate limiter decides how fast they start; these bound how many are
- * outstanding, and so how much is in doubt if the process dies (at most 4 submissions).
- */
+/** Reads in flight at once; the rate limiter decides how fast they start. Submissions: REDEEM_SUBMIT_CONCURRENCY. */
 const READ_CONCURRENCY = 8;
-const SUBMIT_CONCURRENCY = 4;
 
 /** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
 const LEDGER_DAYS = 7;
@@ -84,10 +80,16 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const problems: string[] = [];
   let candidates = 0;
   let guard: GuardResult<Decision> | undefined;
+  let ledger: Ledger | undefined;
+  let repeatedPage = false;
   let failure: { code: string; message: string } | undefined;
   try {
     const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
-    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress }, ports);
+    // Runs of one process against the same registrar ledger see each other's orders as they are sent.
+    const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
+    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope }, ports);
+    ledger = prepared.ledger;
+    repeatedPage = prepared.repeatedPage;
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {
@@ -106,7 +108,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       capReached: capsAtSubmission(config, prepared.balance),
       followMs: config.followSeconds * 1000,
       listed: new Set(),
-      submitConcurrency: SUBMIT_CONCURRENCY,
+      submitConcurrency: config.submitConcurrency,
       readConcurrency: READ_CONCURRENCY,
       emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
       followIntervalMs: request.followIntervalMs,
@@ -114,6 +116,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     });
   } catch (error) {
     failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: errorMessage(error) };
+  } finally {
+    ledger?.close();
   }
 
   const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
@@ -125,6 +129,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     reason: effective.reason,
     candidates,
     watched: config.notify.watchRenewals ? watch.length : undefined,
+    listing_repeated_page: repeatedPage || undefined,
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
@@ -173,6 +178,7 @@ async function readRenewals(
 export interface PreparedRun {
   /** Domains in redemption, valid listings and not. */
   readonly candidates: number;
+  readonly repeatedPage: boolean;
   readonly ledger: Ledger;
   /** Every domain's decision, the guard's holds applied. */
   readonly decisions: Decision[];
@@ -192,6 +198,8 @@ export async function prepareRun(
     readonly bounds: { readonly deadlineMs: number; readonly now: () => number };
     readonly pageSize?: number | undefined;
     readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
+    /** The registrar ledger's identity in this process (see Ledger): endpoint and account. */
+    readonly scope?: string | undefined;
   },
   ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance'] },
 ): Promise<PreparedRun> {
@@ -199,7 +207,7 @@ export async function prepareRun(
   request.onProgress?.({ phase: 'listing', done: 0 });
   const listing = await readDomainList(ports.api, bounds, request.pageSize ?? 100, 2, READ_CONCURRENCY);
   request.onProgress?.({ phase: 'ledger', done: 0 });
-  const ledger = new Ledger({ api: ports.api, bounds, concurrency: READ_CONCURRENCY });
+  const ledger = new Ledger({ api: ports.api, bounds, concurrency: READ_CONCURRENCY, scope: request.scope });
   await ledger.read(clock.now(), LEDGER_DAYS);
   const planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   const redeem = planned.filter((d) => d.action === 'redeem');
@@ -207,7 +215,7 @@ export async function prepareRun(
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, ledger, decisions: applyGuard(planned, held), guard, balance };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, ledger, decisions: applyGuard(planned, held), guard, balance };
 }
 
 /**

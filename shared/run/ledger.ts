@@ -80,7 +80,26 @@ export interface LedgerDeps {
   readonly bounds: Omit<PagingBounds, 'maxPages'>;
   /** Detail reads in flight at once. */
   readonly concurrency?: number | undefined;
+  /**
+   * Which registrar ledger this is (endpoint and account): runs of one process with the same scope see
+   * each other's orders before the registrar lists them. Left out, a ledger shares with no other.
+   */
+  readonly scope?: string | undefined;
 }
+
+/** An order this process has sent, or is sending, for one registrar ledger. */
+interface ProcessOrder {
+  readonly domainName: string;
+  /** Known once the registrar answered; undefined while in flight, or for an outcome never found. */
+  taskNo: string | undefined;
+}
+
+/**
+ * Every order the runs of this process have sent, per registrar ledger, until each run ends. A run counts
+ * the others' before the registrar lists them (two webhooks in one custom-runtime instance, several runs of
+ * one CLI process), and one the registrar already lists only once: the cap holds across them exactly.
+ */
+const processOrders = new Map<string, Set<ProcessOrder>>();
 
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
@@ -88,10 +107,22 @@ export class Ledger {
   /** Task numbers this run created, with when it submitted them, and for which domain. */
   private readonly mine = new Map<string, number>();
   private readonly mineNames = new Map<string, string>();
-  /** Submissions of this run whose task the ledger does not show (yet): counted against the cap all the same. */
-  private readonly unseenMine: string[] = [];
+  /** This run's entries in the process-wide orders of its scope. */
+  private readonly own: ProcessOrder[] = [];
+  private readonly shared: Set<ProcessOrder>;
 
-  constructor(private readonly deps: LedgerDeps) {}
+  constructor(private readonly deps: LedgerDeps) {
+    const scope = deps.scope;
+    this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
+    if (scope !== undefined) processOrders.set(scope, this.shared);
+  }
+
+  /** Ends this run's part in the process-wide orders (its orders are the registrar's to report from now on). */
+  close(): void {
+    for (const order of this.own) this.shared.delete(order);
+    this.own.length = 0;
+    if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
+  }
 
   entryFor(domainName: string): LedgerEntry | undefined {
     return this.byDomain.get(domainName);
@@ -111,7 +142,9 @@ export class Ledger {
    * say which): what the ledger shows, and this run's own orders it does not show yet (for the spend cap).
    */
   ordersLast24h(nowMs: number): string[] {
-    const names: string[] = [...this.unseenMine];
+    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
+    const names: string[] = [];
+    for (const order of this.shared) if (order.taskNo === undefined || !this.tasks.has(order.taskNo)) names.push(order.domainName);
     for (const task of this.tasks.values()) {
       for (const detail of task.details) if (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) names.push(detail.name);
     }
@@ -122,27 +155,35 @@ export class Ledger {
    * Records this run's own submission, before the ledger shows it; `undefined` for one whose outcome is
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
-  noteMine(taskNo: string | undefined, submittedMs: number, domainName?: string): void {
-    if (taskNo === undefined || !this.tasks.has(taskNo)) this.unseenMine.push(domainName ?? '');
-    if (taskNo !== undefined) this.mine.set(taskNo, submittedMs);
-    if (taskNo !== undefined && domainName !== undefined) this.mineNames.set(taskNo, domainName);
+  noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
+    const order: ProcessOrder = { domainName, taskNo };
+    this.own.push(order);
+    this.shared.add(order);
+    if (taskNo !== undefined) {
+      this.mine.set(taskNo, submittedMs);
+      this.mineNames.set(taskNo, domainName);
+    }
   }
 
   /** A reserved submission that certainly did not place an order no longer counts against the cap. */
   releaseUnseen(domainName: string): void {
-    this.dropUnseen(domainName);
+    const order = this.pendingOf(domainName);
+    if (!order) return;
+    this.own.splice(this.own.indexOf(order), 1);
+    this.shared.delete(order);
   }
 
-  /** An order counted as possibly created (unknown outcome) turned up in the ledger: it is ours, counted once. */
+  /** A reserved submission (or one whose outcome was unknown) has its task: it is ours, counted once. */
   claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
-    this.dropUnseen(domainName);
+    const order = this.pendingOf(domainName);
+    if (order) order.taskNo = taskNo;
+    else this.noteMine(taskNo, submittedMs, domainName);
     this.mine.set(taskNo, submittedMs);
+    this.mineNames.set(taskNo, domainName);
   }
 
-  private dropUnseen(domainName: string): void {
-    const at = this.unseenMine.indexOf(domainName);
-    if (at >= 0) this.unseenMine.splice(at, 1);
-    else if (this.unseenMine.length > 0) this.unseenMine.pop();
+  private pendingOf(domainName: string): ProcessOrder | undefined {
+    return this.own.find((o) => o.taskNo === undefined && o.domainName === domainName);
   }
 
   isMine(taskNo: string): boolean {
@@ -193,7 +234,6 @@ export class Ledger {
       if (submittedMs !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
         const name = this.mineNames.get(task.TaskNo) ?? '';
-        this.dropUnseen(name);
         this.tasks.set(task.TaskNo, { details: [{ name, createdMs: submittedMs }] });
         continue;
       }

@@ -92,6 +92,8 @@ export interface RunFields {
   readonly balance_currency?: string | undefined;
   /** The sum of the prices of the orders this run kept, with REDEEM_PRICES. */
   readonly spend_planned?: number | undefined;
+  /** The registrar served a page it had served before (it ignores PageNum): the list was read up to there. */
+  readonly listing_repeated_page?: boolean | undefined;
   /** Domains on the renewal list (QueryType=1), when it was read. */
   readonly watched?: number | undefined;
   readonly calls?: number | undefined;

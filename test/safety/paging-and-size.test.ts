@@ -91,8 +91,12 @@ describe('finding 4: endless NextPage', () => {
       console.log(`[safety] endless ${action} (same page): ${s.callsOf(action).length} calls, ${Date.now() - started} ms, ${run.summary.run.outcome}`);
       expect(run.summary.run.outcome).toBe('completed');
       expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'same-page.com': 1 });
-      // Each walk reads two pages: the first read, and the fresh look before the one submission.
-      expect(s.callsOf(action).filter((c) => action === 'QueryTaskList' || c.params.TaskNo === 'T-other')).toHaveLength(action === 'QueryTaskList' ? 4 : 2);
+      // Each walk reads two pages and stops at the repeated one: the first read, the fresh look before the
+      // one submission, and (for QueryTaskList) every follow-up round's look at the task list.
+      const walked = s.callsOf(action).filter((c) => action === 'QueryTaskList' || c.params.TaskNo === 'T-other');
+      expect(walked.map(pageOf).every((n) => n <= 2)).toBe(true);
+      if (action === 'QueryTaskList') expect(walked.length).toBeGreaterThanOrEqual(4);
+      else expect(walked).toHaveLength(2);
     });
   }
 

@@ -37,7 +37,7 @@ export function submitCalls(e: Emulator): { total: number; refused: number } {
 
 /** A live configuration against the emulator (for in-process runs, which take the credentials directly). */
 export function liveEnv(e: Emulator, extra: Env = {}): Env {
-  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '10', REDEEM_MAX_PER_DAY: '3', DOMAIN_ENDPOINT: e.url, ...extra };
+  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '10', REDEEM_MAX_PER_DAY: '3', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: e.url, ...extra };
 }
 
 /** The same, for a CLI child process: with the emulator's key in the environment. */

@@ -21,7 +21,7 @@ export function dueExpiration(name: string, now = Date.now()): number {
 }
 
 export function standinEnv(standin: RegistrarStandin, extra: Env = {}): Env {
-  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '50', REDEEM_MAX_PER_DAY: '50', DOMAIN_ENDPOINT: standin.url, ...extra };
+  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '50', REDEEM_MAX_PER_DAY: '50', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: standin.url, ...extra };
 }
 
 /** A live run against the stand-in, with retry waits cut short and a 20 s budget unless told. */

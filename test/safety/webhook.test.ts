@@ -17,7 +17,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   emulator = await trialEmulator();
-  const started = await startRuntime({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_DAY: '3', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET }, lines);
+  const started = await startRuntime({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_DAY: '3', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET }, lines);
   server = started.server;
   base = started.url;
 });
@@ -91,7 +91,7 @@ describe('finding 6: webhook replays (built FC handler)', () => {
   }
 
   it('twice, then five at once: one run each time, the copies answer 409', async () => {
-    Object.assign(process.env, { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET });
+    Object.assign(process.env, { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET });
     vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => ((output += String(chunk)), true)) as never);
     const started = () => output.split('\n').filter((l) => l.includes('"kind":"run"') && l.includes('"outcome":"started"')).length;
 
