@@ -166,7 +166,7 @@ const envSchema = z.object({
   REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
   REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
-  REDEEM_API_QPS: wholeNumber(10, 1_000),
+  REDEEM_API_QPS: wholeNumber(20, 1_000),
   REDEEM_SUBMIT_CONCURRENCY: wholeNumber(1, 8),
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),

@@ -1,6 +1,7 @@
 /**
  * Retry with full-jitter exponential backoff, bounded by the caller's deadline (after ofetch / p-retry):
- * no wait ends past the deadline, and a wait the server asks for that does not fit is not started.
+ * a wait that would not end before the deadline (the backoff, or what the server asked for) is not
+ * started, and the last error is thrown at once rather than after a sleep that could lead nowhere.
  * What is safe to retry is the caller's decision: this module only decides when, and when to stop.
  */
 import type { Clock } from '../clock/index.js';
@@ -32,8 +33,7 @@ export interface RetryDecision {
 
 /**
  * Runs `attempt` until it succeeds, `decide` says the error is not retryable, the attempts are used up,
- * or the next wait would not end before `deadlineMs` (epoch ms). A backoff wait is clamped to the time
- * left; a server's retry-after that does not fit ends the loop. The last error is thrown as it is.
+ * or the next wait would not end before `deadlineMs` (epoch ms). The last error is thrown as it is.
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
@@ -48,11 +48,9 @@ export async function withRetry<T>(
     } catch (error) {
       const decision = decide(error);
       if (!decision.retry || n >= policy.maxAttempts) throw error;
-      const left = deadlineMs - clock.now();
-      const serverWait = decision.retryAfterMs ?? 0;
-      if (left <= 0 || serverWait >= left) throw error;
-      await clock.sleep(Math.min(Math.max(backoffDelay(n - 1, policy, clock.random), serverWait), left));
-      if (clock.now() >= deadlineMs) throw error;
+      const wait = Math.max(backoffDelay(n - 1, policy, clock.random), decision.retryAfterMs ?? 0);
+      if (wait >= deadlineMs - clock.now()) throw error;
+      await clock.sleep(wait);
     }
   }
 }

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Emulator } from '../emulator/server.js';
 import { DEFAULT_ACCOUNT_ID, MEMBERS, roleArnOf } from '../support/accounts.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS, WEBHOOK_SECRET, fcContext, httpEvent, loadBundledHandler, signedHeaders, timerEvent } from '../support/fc.js';
+import { FC_CREDENTIALS, WEBHOOK_SECRET, fcContext, httpEvent, loadBundledHandler, signedHeaders, timerEvent, captureStdio } from '../support/fc.js';
 
 const [A, B, C] = MEMBERS.map((m) => m.id) as [string, string, string];
 const ROBOT_SECRET = 'SEC-accounts-test';
@@ -17,7 +17,7 @@ const baseWrite = process.stdout.write.bind(process.stdout);
 
 let emulator: Emulator;
 let handler: ReturnType<typeof loadBundledHandler>;
-let output = '';
+let stdio = { text: '' };
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -61,13 +61,7 @@ beforeEach(() => {
   emulator.fc.invocations.length = 0;
   emulator.fc.failures.length = 0;
   emulator.sls.logs.length = 0;
-  output = '';
-  const capture = (chunk: unknown) => {
-    output += String(chunk);
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+  stdio = captureStdio();
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -76,7 +70,7 @@ afterEach(() => {
 });
 
 function records(): Array<Record<string, any>> {
-  return output
+  return stdio.text
     .split('\n')
     .filter((l) => l.startsWith('{"kind"'))
     .map((l) => JSON.parse(l));

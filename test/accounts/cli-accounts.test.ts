@@ -1,9 +1,8 @@
 /** `redeemer run --accounts`: every account in the CLI process, its role assumed, one table each and a total. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../shared/cli/main.js';
 import type { Emulator } from '../emulator/server.js';
 import { MEMBERS, roleArnOf } from '../support/accounts.js';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
+import { startEmulator, runCli } from '../support/emulator.js';
 
 const [A, B, C] = MEMBERS.map((m) => m.id) as [string, string, string];
 const ALL = MEMBERS.map((m) => roleArnOf(m.id)).join(',');
@@ -13,24 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    env: {
-      DOMAIN_ENDPOINT: emulator.url,
-      STS_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
-      REDEEM_DOMAINS: '*',
-      REDEEM_MAX_PER_RUN: '2',
-      ...env,
-    },
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(emulator, args, { STS_ENDPOINT: emulator.url, REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '2', ...env });
 
 describe('redeemer with many accounts', () => {
   it('plan --accounts: one table per account and a total; the account whose role is missing is named; nothing ordered', async () => {

@@ -1,12 +1,10 @@
 /** The custom runtime's event path with many accounts: FC's /invoke carries the account event; the HTTP trigger never does. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
-import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
-import { createLogger } from '../../shared/log/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { MEMBERS, roleArnOf } from '../support/accounts.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS, fcInvokeHeaders } from '../support/fc.js';
+import { FC_CREDENTIALS, fcInvokeHeaders, startRuntime } from '../support/fc.js';
 
 const [A, B] = MEMBERS.map((m) => m.id) as [string, string];
 let emulator: Emulator;
@@ -16,8 +14,8 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ domains: 10, seed: 8, accessKeys: { [FC_CREDENTIALS.accessKeyId]: FC_CREDENTIALS.accessKeySecret }, accounts: MEMBERS, taskTiming: { waitingMs: 20, executingMs: 20 } });
-  const started = await startCustomRuntime({
-    env: {
+  ({ server, url: base } = await startRuntime(
+    {
       REDEEM_MODE: 'live',
       REDEEM_DOMAINS: '*',
       REDEEM_MAX_PER_RUN: '1',
@@ -27,19 +25,13 @@ beforeAll(async () => {
       FC_ENDPOINT: emulator.url,
       FC_FUNCTION_NAME: 'domain-redeemer',
     },
-    port: 0,
-    hostname: '127.0.0.1',
-    logger: createLogger((line) => logs.push(line)),
-    followIntervalMs: 20,
-  });
-  server = started.server;
-  base = `http://127.0.0.1:${started.port}`;
+    logs,
+  ));
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await emulator.close();
 });
-
 
 describe('custom runtime with REDEEM_ACCOUNTS', () => {
   it("FC's /invoke with an account event runs in that account with its assumed role", async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../shared/cli/main.js';
 import type { Emulator } from '../emulator/server.js';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
+import { startEmulator, runCli } from '../support/emulator.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -9,21 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    env: {
-      REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
-      ...env,
-    },
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(emulator, args, env);
 
 describe('redeemer CLI', () => {
   it('plan is a dry run: a table, a summary, exit 0, nothing ordered', async () => {

@@ -1,11 +1,9 @@
 /** The custom-runtime server over real HTTP: /invoke (timer and direct events) and /webhook. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
-import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
-import { createLogger } from '../../shared/log/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS, WEBHOOK_SECRET, fcInvokeHeaders, signedHeaders } from '../support/fc.js';
+import { FC_CREDENTIALS, WEBHOOK_SECRET, fcInvokeHeaders, signedHeaders, startRuntime } from '../support/fc.js';
 
 let emulator: Emulator;
 let server: ServerType;
@@ -14,15 +12,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ domains: 60, seed: 8, accessKeys: { [FC_CREDENTIALS.accessKeyId]: FC_CREDENTIALS.accessKeySecret }, taskTiming: { waitingMs: 20, executingMs: 20 } });
-  const started = await startCustomRuntime({
-    env: { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET },
-    port: 0,
-    hostname: '127.0.0.1',
-    logger: createLogger((line) => logs.push(line)),
-    followIntervalMs: 20,
-  });
-  server = started.server;
-  base = `http://127.0.0.1:${started.port}`;
+  ({ server, url: base } = await startRuntime({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: emulator.url, WEBHOOK_SECRET }, logs));
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));

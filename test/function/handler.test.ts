@@ -2,11 +2,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../emulator/server.js';
 import { startEmulator } from '../support/emulator.js';
-import { FC_CREDENTIALS, WEBHOOK_SECRET, fcContext, httpEvent, loadBundledHandler, signedHeaders, timerEvent } from '../support/fc.js';
+import { FC_CREDENTIALS, WEBHOOK_SECRET, fcContext, httpEvent, loadBundledHandler, signedHeaders, timerEvent, captureStdio } from '../support/fc.js';
 
 let emulator: Emulator;
 let handler: ReturnType<typeof loadBundledHandler>;
-let output = '';
+let stdio = { text: '' };
 const baseEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -23,13 +23,7 @@ function configure(env: Record<string, string>) {
 beforeEach(() => {
   configure({});
   emulator.domain.tasks.length = 0;
-  output = '';
-  const capture = (chunk: unknown) => {
-    output += String(chunk);
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+  stdio = captureStdio();
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -37,7 +31,7 @@ afterEach(() => {
 });
 
 function records() {
-  return output
+  return stdio.text
     .split('\n')
     .filter((l) => l.startsWith('{"kind"'))
     .map((l) => JSON.parse(l));
@@ -202,11 +196,11 @@ describe('secrets', () => {
     await handler(timerEvent(''), fcContext());
     await webhook('{"mode":"dry-run"}');
     await webhook('{}', signedHeaders('{}', undefined, 'forged'));
-    await handler(timerEvent(''), fcContext({ credentials: { ...FC_CREDENTIALS, accessKeySecret: 'wrong-secret-value' } })).catch((e: Error) => (output += e.message + e.stack));
-    await handler(Buffer.from('{"mode":"live","x":1}'), fcContext()).catch((e: Error) => (output += e.message + e.stack));
-    expect(output.length).toBeGreaterThan(1000);
+    await handler(timerEvent(''), fcContext({ credentials: { ...FC_CREDENTIALS, accessKeySecret: 'wrong-secret-value' } })).catch((e: Error) => (stdio.text += e.message + e.stack));
+    await handler(Buffer.from('{"mode":"live","x":1}'), fcContext()).catch((e: Error) => (stdio.text += e.message + e.stack));
+    expect(stdio.text.length).toBeGreaterThan(1000);
     for (const secret of [FC_CREDENTIALS.accessKeySecret, FC_CREDENTIALS.securityToken, WEBHOOK_SECRET, 'wrong-secret-value']) {
-      expect(output).not.toContain(secret);
+      expect(stdio.text).not.toContain(secret);
     }
     for (const log of emulator.sls.logs) for (const secret of [FC_CREDENTIALS.accessKeySecret, FC_CREDENTIALS.securityToken, WEBHOOK_SECRET]) expect(JSON.stringify(log)).not.toContain(secret);
   });

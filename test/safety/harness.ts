@@ -8,8 +8,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerType } from '@hono/node-server';
-import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { createLogger } from '../../shared/log/index.js';
 import { runRedemption, type RunSummary } from '../../shared/run/run.js';
@@ -94,7 +92,4 @@ export function jsonLines(text: string): JsonRecord[] {
     .map((line) => JSON.parse(line) as JsonRecord);
 }
 
-export async function startRuntime(env: Env, lines: string[], followIntervalMs = 20): Promise<{ server: ServerType; url: string }> {
-  const { server, port } = await startCustomRuntime({ env, port: 0, hostname: '127.0.0.1', logger: createLogger((line) => lines.push(line)), followIntervalMs });
-  return { server, url: `http://127.0.0.1:${port}` };
-}
+export { startRuntime } from '../support/fc.js';

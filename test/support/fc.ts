@@ -1,6 +1,10 @@
 /** FC-shaped events and context, built from the fixtures in test/fixtures/fc-events. */
 import { createRequire } from 'node:module';
 import { webhookSignature } from '../../shared/signing/webhook.js';
+import type { ServerType } from '@hono/node-server';
+import { vi } from 'vitest';
+import { startCustomRuntime } from '../../functions/redeem/custom-runtime.js';
+import { createLogger } from '../../shared/log/index.js';
 import { readFixture } from './vectors.js';
 
 const fixture = (name: string) => readFixture(`fc-events/${name}`);
@@ -58,4 +62,22 @@ export function signedHeaders(body: string, nowSeconds = Math.floor(Date.now() /
 export function loadBundledHandler(): (event: unknown, context: unknown) => Promise<any> {
   const require = createRequire(import.meta.url);
   return require('../../dist/redeem/index.js').handler;
+}
+
+/** The custom-runtime server on a free loopback port, its log lines collected in `lines`. */
+export async function startRuntime(env: Readonly<Record<string, string | undefined>>, lines: string[], followIntervalMs = 20): Promise<{ server: ServerType; url: string }> {
+  const { server, port } = await startCustomRuntime({ env, port: 0, hostname: '127.0.0.1', logger: createLogger((line) => lines.push(line)), followIntervalMs });
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** Takes over process.stdout and process.stderr for one test (vi.restoreAllMocks gives them back); `text` is what they got. */
+export function captureStdio(): { text: string } {
+  const captured = { text: '' };
+  const capture = (chunk: unknown) => {
+    captured.text += String(chunk);
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+  return captured;
 }
