@@ -47,6 +47,11 @@ export interface RunSummary {
 
 export interface RunPorts {
   readonly api: DomainApi;
+  /**
+   * The previous run's record that sent a notification (GetLogs on the results logstore), to say in this
+   * message which channel failed last time; undefined without SLS. Its failures are ignored.
+   */
+  readonly previousNotification?: ((deadlineMs: number) => Promise<Readonly<Record<string, string>> | undefined>) | undefined;
   /** BSS QueryAccountBalance, for the balance guard; called only when a money setting is on. */
   readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
@@ -142,6 +147,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
+  problems.push(...(await previousDeliveryProblems(config, ports, clock, budget.endsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
   const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
@@ -239,4 +245,26 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
     }
     return undefined;
   };
+}
+
+/**
+ * "A channel failed on the previous attempt": the newest earlier run record that sent a message names each
+ * channel's result (notify_<channel>). Read from the results logstore, so it works across cold starts;
+ * without SLS, GetLogs permission or an index, nothing is said. Bounded to two seconds.
+ */
+async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts, clock: Clock, endsMs: number): Promise<string[]> {
+  if (!ports.previousNotification || Object.keys(config.notify.channels).length === 0) return [];
+  try {
+    const previous = await ports.previousNotification(Math.min(clock.now() + 2_000, endsMs - 1_000));
+    if (!previous) return [];
+    return Object.entries(previous)
+      .filter(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'failed')
+      .map(([key]) => {
+        const channel = key.slice('notify_'.length);
+        const code = previous[`${key}_code`];
+        return `${channel} failed on the previous run's message (run ${previous.run_id ?? 'unknown'}${code ? `, ${code}` : ''})`;
+      });
+  } catch {
+    return [];
+  }
 }

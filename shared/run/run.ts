@@ -69,6 +69,12 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
     const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
     ports = { api, readBalance: bss ? () => bss.queryAccountBalance() : undefined, deliver };
   }
+  if (config.sls) {
+    const sls = new SlsClient({ target: config.sls, credentials, clock, retry: { maxAttempts: 1 } });
+    // The newest earlier run that sent a message: this run's own record has not been written yet.
+    const weekAgo = Math.floor(clock.now() / 1000) - 7 * 86_400;
+    ports = { ...ports, previousNotification: (deadlineMs) => sls.newest(`kind: run and notify: sent${request.account ? ` and account_id: ${request.account.ref.id}` : ''}`, weekAgo, Math.floor(clock.now() / 1000) + 1, deadlineMs) };
+  }
   return executeRun(
     { ...request, accountId: request.account?.ref.id, runId: request.runId ?? randomUUID(), clock, logger: request.logger ?? createLogger() },
     ports,

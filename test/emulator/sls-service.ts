@@ -160,9 +160,12 @@ export class SlsService {
       .map((term) => term.split(':').map((s) => s.trim()) as [string, string]);
     const line = Math.min(100, Number(url.searchParams.get('line') ?? 100));
     const offset = Number(url.searchParams.get('offset') ?? 0);
-    const rows = this.logs
+    const matching = this.logs
       .filter((log) => log.project === project && log.logstore === logstore && log.time >= from && log.time < to)
-      .filter((log) => terms.every(([key, value]) => log.contents[key] === value))
+      .filter((log) => terms.every(([key, value]) => log.contents[key] === value));
+    // reverse=true: newest first, as SLS answers it.
+    if (url.searchParams.get('reverse') === 'true') matching.reverse();
+    const rows = matching
       .slice(offset, offset + line)
       .map((log) => ({ __time__: String(log.time), __source__: log.source, __topic__: log.topic, ...log.contents }));
     const text = JSON.stringify(rows);

@@ -91,7 +91,7 @@ describe('s.yaml', () => {
     const policy = JSON.parse(readFileSync(new URL('../../ram-policy.json', import.meta.url), 'utf8'));
     const actions = policy.Statement.flatMap((s: any) => s.Action).sort();
     // bss:DescribeAcccount (three c's, as RAM spells it) is QueryAccountBalance, for the balance guard.
-    expect(actions).toEqual(['bss:DescribeAcccount', 'domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:PostLogStoreLogs']);
+    expect(actions).toEqual(['bss:DescribeAcccount', 'domain:CreateOrderRedeem', 'domain:QueryCommonInfo', 'domain:QueryDomainTask', 'log:GetLogStoreLogs', 'log:PostLogStoreLogs']);
     for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
   });
 });

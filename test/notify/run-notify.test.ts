@@ -129,6 +129,18 @@ describe('notifications from a run', () => {
     expect(out).not.toContain(TOKEN);
   });
 
+  it('a channel that failed on the previous run is named in the next message, read back from the results logstore', async () => {
+    const e = (emulator = await startEmulator({ domains: 200, seed: 9, taskTiming: { waitingMs: 20, executingMs: 20 }, robots: SECRETS }));
+    e.robots.setMode('dingtalk', 'bad-sign');
+    const first = await run(env(e));
+    expect(JSON.parse(first.lines.at(-1)!)).toMatchObject({ notify_dingtalk: 'failed', notify_wecom: 'ok' });
+    e.robots.setMode('dingtalk', 'ok');
+    await run(env(e, { NOTIFY_ON: 'always' }));
+    const wecom = e.state('none').robots.wecom.received.at(-1)!.body as { markdown: { content: string } };
+    expect(wecom.markdown.content).toContain(`dingtalk failed on the previous run's message (run ${first.summary.run.run_id}, 310000)`);
+    expect(JSON.stringify(wecom)).not.toContain(TOKEN);
+  });
+
   it('redeemer notify-test sends one test message per configured channel and prints ok or the vendor error, host only', async () => {
     const e = (emulator = await startEmulator({ domains: 10, robots: SECRETS }));
     e.robots.setMode('feishu', 'bad-sign');
