@@ -92,7 +92,7 @@ function footer(report: NotificationReport): Line[] {
 
 function daysLeftWords(days: number): string {
   if (days < 0) return `passed ${plural(-days, 'day')} ago, still listed`;
-  if (days === 0) return 'today';
+  if (days === 0) return 'less than a day left';
   return `${plural(days, 'day')} left`;
 }
 

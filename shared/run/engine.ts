@@ -215,7 +215,13 @@ export async function prepareRun(
   request.onProgress?.({ phase: 'ledger', done: 0 });
   const ledger = new Ledger({ api: ports.api, bounds, concurrency: READ_CONCURRENCY, scope: request.scope });
   await ledger.read(clock.now(), LEDGER_DAYS);
-  const planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
+  // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
+  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || config.money.maxSpendPerDay !== undefined)) {
+    await ledger.resolveFinished();
+    planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  }
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;

@@ -192,7 +192,8 @@ export class Ledger {
 
   /** The initial read: the last `days` days of redeem tasks, with the details of those that can change a decision. */
   async read(nowMs: number, days: number): Promise<void> {
-    await this.learn(nowMs - days * DAY_MS, nowMs);
+    // Open tasks are read at once (they stop an order); finished ones wait until a plan needs them.
+    await this.learn(nowMs - days * DAY_MS, nowMs, true);
   }
 
   /**
@@ -211,7 +212,24 @@ export class Ledger {
 
   private refreshing: Promise<TaskDetail[]> | undefined;
 
-  private async learn(beginMs: number, endMs: number): Promise<TaskDetail[]> {
+  /**
+   * Finished tasks of the last two days whose details were left for later (see `read`): read now, once a
+   * plan holds a redemption that one of them could stop, or the spend cap needs their domains' names.
+   */
+  async resolveFinished(): Promise<void> {
+    const tasks = [...this.unresolved.values()];
+    this.unresolved.clear();
+    await this.readDetails(tasks);
+  }
+
+  /** Whether finished recent tasks still wait for their details. */
+  get hasUnresolved(): boolean {
+    return this.unresolved.size > 0;
+  }
+
+  private readonly unresolved = new Map<string, TaskInfo>();
+
+  private async learn(beginMs: number, endMs: number, deferFinished = false): Promise<TaskDetail[]> {
     const { api, bounds } = this.deps;
     const listed = await readAllPages(
       'QueryTaskList',
@@ -220,7 +238,6 @@ export class Ledger {
       { ...bounds, maxPages: MAX_TASK_PAGES },
       this.deps.concurrency ?? 1,
     );
-    const learnt: TaskDetail[] = [];
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
     const toRead: TaskInfo[] = [];
@@ -228,6 +245,12 @@ export class Ledger {
       const listedMs = parseRegistrarTime(task.CreateTime);
       if (task.TaskStatusCode === TASK_INFO_COMPLETE && listedMs !== undefined && listedMs < endMs - DETAILS_WINDOW_MS) {
         this.tasks.set(task.TaskNo, { details: [] });
+        continue;
+      }
+      if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
+        // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
+        this.placeholders(task);
+        this.unresolved.set(task.TaskNo, task);
         continue;
       }
       const submittedMs = this.mine.get(task.TaskNo);
@@ -239,6 +262,18 @@ export class Ledger {
       }
       toRead.push(task);
     }
+    return this.readDetails(toRead);
+  }
+
+  /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
+  private placeholders(task: TaskInfo): void {
+    const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
+    this.tasks.set(task.TaskNo, { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+  }
+
+  private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
+    const { api, bounds } = this.deps;
+    const learnt: TaskDetail[] = [];
     const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), (task) =>
       readAllPages(
         'QueryTaskDetailList',

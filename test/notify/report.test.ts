@@ -46,7 +46,7 @@ describe('buildReport', () => {
     expect(text.split('\n')[0]).toBe(`**${summaryLine(report)}**`);
     expect(text).toContain('**Failed (1)**\n- shop-000002.com: `ParameterIllegal`: the domain expiry changed');
     expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06), redemption in 35 days');
-    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 (today): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 (1 day left)');
+    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 (less than a day left): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 (1 day left)');
     expect(text.endsWith('Find it in SLS: `run_id: run-0f1e2d3c`')).toBe(true);
     // No mention or link syntax survives from registrar text.
     expect(text).not.toMatch(/<@|\]\(/);

@@ -18,6 +18,12 @@ function setup() {
   return { clock, api, ledger, detailReads };
 }
 
+/** The read and, as a plan with a redemption would, the details of the finished tasks it left for later. */
+async function readFully(ledger: Ledger): Promise<void> {
+  await ledger.read(NOW, 7);
+  await ledger.resolveFinished();
+}
+
 describe('parseRegistrarTime', () => {
   const originalTz = process.env.TZ;
   afterEach(() => {
@@ -92,6 +98,22 @@ describe('canonicalName', () => {
 });
 
 describe('Ledger: reading the registrar', () => {
+  it('read leaves the details of finished tasks for later, counting them by TaskNum; resolveFinished reads them', async () => {
+    const { api, ledger, detailReads } = setup();
+    const waiting = api.addTask({ domains: ['a.com'], statusCode: 1, createdMs: NOW - 3_600_000 });
+    const done = api.addTask({ domains: ['b.com', 'c.com'], statusCode: 2, createdMs: NOW - 3_600_000 });
+    await ledger.read(NOW, 7);
+    expect(detailReads()).toEqual([waiting.taskNo]);
+    expect(ledger.entryFor('b.com')).toBeUndefined();
+    expect(ledger.hasUnresolved).toBe(true);
+    expect(ledger.orderedLast24h(NOW)).toBe(3);
+    await ledger.resolveFinished();
+    expect(detailReads()).toEqual([waiting.taskNo, done.taskNo]);
+    expect(ledger.entryFor('b.com')).toMatchObject({ taskNo: done.taskNo, state: 'succeeded' });
+    expect(ledger.ordersLast24h(NOW).sort()).toEqual(['a.com', 'b.com', 'c.com']);
+    expect(ledger.hasUnresolved).toBe(false);
+  });
+
   it('read learns the redeem tasks of the window and their details, one detail read per task', async () => {
     const { api, ledger, detailReads } = setup();
     const renew = api.addTask({ domains: ['renew.com'], taskType: 'ORDER_RENEW' });
@@ -99,7 +121,7 @@ describe('Ledger: reading the registrar', () => {
     const done = api.addTask({ domains: ['b.com'], statusCode: 2, createdMs: NOW - 2 * DAY_MS });
     api.addTask({ domains: ['old.com'], statusCode: 1, createdMs: NOW - 8 * DAY_MS });
 
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
 
     expect(api.callsOf('QueryTaskList')).toHaveLength(1);
     expect(detailReads()).toEqual([waiting.taskNo, done.taskNo]);
@@ -114,7 +136,7 @@ describe('Ledger: reading the registrar', () => {
   it('refresh learns only the tasks that appeared since, and reads details for those alone', async () => {
     const { clock, api, ledger, detailReads } = setup();
     const first = api.addTask({ domains: ['a.com'] });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(detailReads()).toEqual([first.taskNo]);
 
     clock.advance(5_000);
@@ -135,7 +157,7 @@ describe('Ledger: reading the registrar', () => {
 
   it("the run's own task, noted with noteMine, costs no detail call and is counted once", async () => {
     const { clock, api, ledger, detailReads } = setup();
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName: 'mine.com', currentExpirationDate: NOW - 40 * DAY_MS });
     ledger.noteMine(saved.taskNo, clock.now(), 'mine.com');
     // Counted before the ledger shows it...
@@ -152,7 +174,7 @@ describe('Ledger: reading the registrar', () => {
 
   it('an order whose outcome is unknown counts against the cap until it is found, then once', async () => {
     const { clock, api, ledger } = setup();
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     ledger.noteMine(undefined, clock.now(), 'unknown.com');
     expect(ledger.ordersLast24h(clock.now())).toEqual(['unknown.com']);
 
@@ -172,7 +194,7 @@ describe('Ledger: the orders of the last 24 hours', () => {
     api.addTask({ domains: ['inside.com'], createdMs: NOW - DAY_MS + 1_000 });
     api.addTask({ domains: ['older.com'], createdMs: NOW - 2 * DAY_MS });
     api.addTask({ domains: ['now.com'], createdMs: NOW });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(ledger.ordersLast24h(NOW).sort()).toEqual(['inside.com', 'now.com']);
     expect(ledger.orderedLast24h(NOW)).toBe(2);
     // A second later the inside one is out too.
@@ -187,7 +209,7 @@ describe('Ledger: the orders of the last 24 hours', () => {
     api.addTask({ domains: [{ domainName: 'task-time.com', createTime: null }], createdMs: NOW - 3 * DAY_MS });
     // The detail says recent although its task says old.
     api.addTask({ domains: [{ domainName: 'detail-time.com', createTime: registrarTime(NOW - 60_000) }], createdMs: NOW - 3 * DAY_MS });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(ledger.ordersLast24h(NOW).sort()).toEqual(['detail-time.com', 'unreadable.com']);
     expect(ledger.entryFor('unreadable.com')).toMatchObject({ createdMs: undefined });
   });
@@ -196,7 +218,7 @@ describe('Ledger: the orders of the last 24 hours', () => {
     const { api, ledger } = setup();
     // Read as Date.UTC would roll it, "2026-12-00 12:00:00" is Nov 30 12:00, 25 h before NOW: not counted.
     api.addTask({ domains: [{ domainName: 'day-zero.com', createTime: '2026-12-00 12:00:00' }], createTime: 'Dec 0,2026 12:00:00' });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(ledger.ordersLast24h(NOW)).toEqual(['day-zero.com']);
   });
 
@@ -207,7 +229,7 @@ describe('Ledger: the orders of the last 24 hours', () => {
     api.addTask({ domains: [], taskNum: undefined });
     api.addTask({ domains: [], taskNum: 5_000 });
     api.addTask({ domains: ['named.com'], taskNum: 2 });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     const names = ledger.ordersLast24h(NOW);
     // 3 + 1 (TaskNum 0) + 1 (unsaid) + 1,000 + 2.
     expect(names).toHaveLength(1_007);
@@ -215,14 +237,14 @@ describe('Ledger: the orders of the last 24 hours', () => {
     // An old task without details is old all the same.
     const old = setup();
     old.api.addTask({ domains: [], taskNum: 4, createdMs: NOW - 2 * DAY_MS });
-    await old.ledger.read(NOW, 7);
+    await readFully(old.ledger);
     expect(old.ledger.orderedLast24h(NOW)).toBe(0);
   });
 
   it("this run's orders the ledger does not show yet count beside every other run's", async () => {
     const { api, ledger } = setup();
     api.addTask({ domains: ['other.com'] });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     ledger.noteMine('T-not-listed', NOW, 'mine.com');
     ledger.noteMine(undefined, NOW, 'unknown.com');
     expect(ledger.ordersLast24h(NOW).sort()).toEqual(['mine.com', 'other.com', 'unknown.com']);
@@ -235,7 +257,7 @@ describe('Ledger: one domain, one entry', () => {
     const { api, ledger } = setup();
     const failed = api.addTask({ domains: [UNICODE], statusCode: 3, createdMs: NOW - 2_000 });
     const waiting = api.addTask({ domains: ['XN--FSQU00A.xn--FIQS8S'], statusCode: 0, createdMs: NOW - 1_000 });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(ledger.entryFor(PUNYCODE)).toMatchObject({ taskNo: waiting.taskNo, state: 'in-flight' });
     expect(ledger.entryFor(UNICODE)).toBeUndefined();
     expect(ledger.ordersLast24h(NOW)).toEqual([PUNYCODE, PUNYCODE]);
@@ -254,7 +276,7 @@ describe('Ledger: one domain, one entry', () => {
     const { api, ledger } = setup();
     const code: Record<LedgerState, number> = { 'in-flight': 1, succeeded: 2, failed: 3 };
     const tasks = states.map((state, i) => api.addTask({ domains: ['same.com'], statusCode: code[state], createdMs: NOW - (10 - i) * 1_000 }));
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     const winner = tasks[states.indexOf(expected)]!;
     expect(ledger.entryFor('same.com')).toMatchObject({ state: expected, taskNo: winner.taskNo });
   });
@@ -263,14 +285,14 @@ describe('Ledger: one domain, one entry', () => {
     const { api, ledger } = setup();
     api.addTask({ domains: ['same.com'], statusCode: 3, createdMs: NOW - 2_000 });
     const later = api.addTask({ domains: ['same.com'], statusCode: 3, createdMs: NOW - 1_000 });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     expect(ledger.entryFor('same.com')?.taskNo).toBe(later.taskNo);
   });
 
   it("a follow-up's update replaces the entry whatever its state", async () => {
     const { api, ledger } = setup();
     const task = api.addTask({ domains: ['same.com'], statusCode: 1 });
-    await ledger.read(NOW, 7);
+    await readFully(ledger);
     ledger.update('same.com', { taskNo: task.taskNo, state: 'failed', createdMs: undefined });
     expect(ledger.entryFor('same.com')).toEqual({ taskNo: task.taskNo, state: 'failed', createdMs: undefined });
   });
