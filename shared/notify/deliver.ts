@@ -111,8 +111,3 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
   }
   return fields;
 }
-
-/** Lines for the next run's "delivery problems" section, from this run's results. */
-export function deliveryProblemsFrom(results: readonly ChannelResult[]): string[] {
-  return results.filter((r) => r.status === 'failed').map((r) => `${r.channel} (${r.host ?? 'no host'}) failed on the previous run: ${r.code ?? 'unknown'}${r.message ? ` ${r.message}` : ''}`);
-}

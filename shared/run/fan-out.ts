@@ -40,11 +40,6 @@ export interface FanOutSummary {
   readonly sls: SlsDelivery;
 }
 
-/** An orchestrating run's answer, told apart from a redemption run's (which has decisions). */
-export function isFanOutSummary(result: object): result is FanOutSummary {
-  return 'accounts' in result && 'run' in result;
-}
-
 export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> {
   const clock = request.clock ?? systemClock;
   const budget = timeBudget(request.budgetMs, clock.now);

@@ -133,7 +133,6 @@ export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCo
 export type DecisionRecord = RunIdentity & DecisionFields;
 export type WatchRecord = RunIdentity & WatchFields;
 export type RunRecord = RunIdentity & FinishedRunFields;
-export type ResultRecord = RunIdentity & RecordFields;
 export type FanOutRunRecord = RunIdentity &
   FanOutRunFields & { readonly outcome: 'completed' | 'failed'; readonly count_accounts: number; readonly count_invoked: number; readonly count_failed: number; readonly duration_ms: number };
 export type AccountRecord = RunIdentity & AccountFields;
