@@ -16,7 +16,7 @@ import { hostOf, redact, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { plainText } from './text.js';
 
-export const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
+const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
 
 export interface ChannelResult {
   readonly channel: ChannelName;

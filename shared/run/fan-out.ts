@@ -17,7 +17,7 @@ import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './rec
 import { slsDeliver } from './run.js';
 import { timeBudget, workDeadline } from './time-budget.js';
 
-export interface FanOutRequest {
+interface FanOutRequest {
   readonly config: RedeemerConfig;
   readonly accounts: AccountsConfig;
   readonly trigger: Trigger;
