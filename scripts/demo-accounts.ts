@@ -5,7 +5,7 @@
  * the emulator hands each queued event back to the same handler, one at a time as reservedConcurrency: 1
  * does on FC, and each account run assumes its role and redeems in its own account (live: no money).
  */
-import { renderTable } from '../shared/cli/table.js';
+import { renderTable } from '../shared/cli/index.js';
 import type { FanOutSummary, RunSummary } from '../shared/run/index.js';
 import { startDemoEmulator } from './demo-emulator.js';
 

@@ -3,7 +3,7 @@
  * in-process with a demo portfolio, invokes handler(event, context) with an FC-shaped timer event and
  * context (live mode: no money is involved), and prints the table from the run summary.
  */
-import { renderTable } from '../shared/cli/table.js';
+import { renderTable } from '../shared/cli/index.js';
 import type { RunSummary } from '../shared/run/index.js';
 import { startDemoEmulator } from './demo-emulator.js';
 

@@ -10,9 +10,9 @@ import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/e
 import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
 
-export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
-export interface AppBindings {
+interface AppBindings {
   readonly platform: Platform;
 }
 

@@ -13,7 +13,7 @@ import { createApp } from './app.js';
 
 const OUTSIDE: Platform = { channel: 'http', credentials: undefined, requestId: undefined, timeoutSeconds: undefined };
 
-export function platformFromHeaders(headers: Headers): Platform {
+function platformFromHeaders(headers: Headers): Platform {
   const controlPath = headers.get('x-fc-control-path');
   if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
   const timeout = Number(headers.get('x-fc-function-timeout'));
@@ -30,7 +30,7 @@ export function platformFromHeaders(headers: Headers): Platform {
   };
 }
 
-export interface CustomRuntimeOptions {
+interface CustomRuntimeOptions {
   readonly env: Env;
   readonly port: number;
   readonly hostname?: string;

@@ -17,7 +17,7 @@ export interface AccountRef {
   readonly roleArn: string;
 }
 
-export type AccountsSource =
+type AccountsSource =
   | { readonly kind: 'roles'; readonly accounts: readonly AccountRef[] }
   /** rd:<role-name>: every member of the Resource Directory, with that role in each. */
   | { readonly kind: 'directory'; readonly roleName: string };
@@ -38,12 +38,12 @@ const ROLE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([^/]+)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
-export function roleArnFor(accountId: string, roleName: string): string {
+function roleArnFor(accountId: string, roleName: string): string {
   return `acs:ram::${accountId}:role/${roleName}`;
 }
 
 /** acs:ram::<account-id>:role/<role-name>, or undefined when it is not of that shape. */
-export function parseRoleArn(text: string): AccountRef | undefined {
+function parseRoleArn(text: string): AccountRef | undefined {
   const match = ROLE_ARN.exec(text);
   if (!match || !ROLE_NAME.test(match[2]!)) return undefined;
   return { id: match[1]!, roleArn: text };
@@ -111,7 +111,7 @@ export function parseAccounts(env: Env): { readonly config: AccountsConfig | und
 }
 
 /** Member accounts to refs, with the configured role name in each. */
-export function refsForMembers(roleName: string, members: readonly MemberAccount[]): AccountRef[] {
+function refsForMembers(roleName: string, members: readonly MemberAccount[]): AccountRef[] {
   return members.map((member) => ({ id: member.id, roleArn: roleArnFor(member.id, roleName) }));
 }
 
@@ -126,7 +126,7 @@ export async function resolveAccounts(config: AccountsConfig, listAccounts: () =
 }
 
 /** What to do with the accounts a stopped walk had listed (they are real members, and still guarded). */
-export function partialRefs(config: AccountsConfig, error: unknown): AccountRef[] {
+function partialRefs(config: AccountsConfig, error: unknown): AccountRef[] {
   if (config.source.kind !== 'directory' || !(error instanceof AccountListingError)) return [];
   return refsForMembers(config.source.roleName, error.partial);
 }

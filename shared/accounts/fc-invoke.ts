@@ -18,9 +18,9 @@ import { parseJsonOrUndefined } from '../validation/index.js';
 import type { CallBounds } from './bounds.js';
 import { PayloadTooLargeError } from './errors.js';
 
-export const FC_VERSION = '2023-03-30';
+const FC_VERSION = '2023-03-30';
 /** FC's limit for an asynchronous event (raisable to 256 KB by ticket). */
-export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
+const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 /** An async answer is empty; an error answer a few hundred bytes. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -29,7 +29,7 @@ export function fcInvokeEndpoint(accountId: string, region: string, override?: s
   return (override ?? `https://${accountId}.${region}.fc.aliyuncs.com`).replace(/\/+$/, '');
 }
 
-export interface InvokeAsyncRequest extends CallBounds {
+interface InvokeAsyncRequest extends CallBounds {
   readonly endpoint: string;
   readonly functionName: string;
   /** Version or alias; FC uses LATEST when absent. */
@@ -51,7 +51,7 @@ const ACTION = 'InvokeFunction';
  * A call that must not happen twice: only what was certainly not accepted is tried again, as for a
  * redeem submission; FC also says "throttled" with HTTP 429 (ResourceThrottled, not a Throttling* code).
  */
-export function notAcceptedRetry(error: unknown): RetryDecision {
+function notAcceptedRetry(error: unknown): RetryDecision {
   if (error instanceof DomainApiError && error.httpStatus === 429) return { retry: true, retryAfterMs: error.retryAfterMs };
   return submitRetryDecision(error);
 }

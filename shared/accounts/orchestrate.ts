@@ -16,8 +16,8 @@ import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
 
 /** Half of FC's 128 KB asynchronous limit: room for FC's own envelope and for a margin. */
-export const ACCOUNT_PAYLOAD_LIMIT = 64 * 1024;
-export const DEFAULT_CONCURRENCY = 8;
+const ACCOUNT_PAYLOAD_LIMIT = 64 * 1024;
+const DEFAULT_CONCURRENCY = 8;
 
 /**
  * One `kind: account` record per account an orchestrating run handed on. The run's identity (run_id,
@@ -35,7 +35,7 @@ export interface AccountFields {
   readonly duration_ms: number;
 }
 
-export interface OrchestrateOptions {
+interface OrchestrateOptions {
   readonly config: AccountsConfig;
   /** The run options as validated for this run; each account run receives them with `account` added. */
   readonly runOptions: Readonly<Record<string, unknown>>;
@@ -43,7 +43,7 @@ export interface OrchestrateOptions {
   readonly narrowTo?: readonly string[] | undefined;
 }
 
-export interface OrchestrateDeps {
+interface OrchestrateDeps {
   /** One ListAccounts walk (used only for rd:<role-name>). */
   readonly listAccounts: () => Promise<AccountListing>;
   /** Hands one account on: an asynchronous invocation of this function with `payload` as the event. */
@@ -78,7 +78,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
 }
 
 /** The event an account run receives: the run options and the account, nothing else (no `accounts`). */
-export function accountPayload(runOptions: Readonly<Record<string, unknown>>, account: AccountRef): string {
+function accountPayload(runOptions: Readonly<Record<string, unknown>>, account: AccountRef): string {
   const { account: _account, accounts: _accounts, ...options } = runOptions;
   return JSON.stringify({ ...options, account: { id: account.id, roleArn: account.roleArn } });
 }
@@ -154,7 +154,7 @@ export function authorizeAccount(account: unknown, resolved: readonly AccountRef
   return match;
 }
 
-export interface AssumeAccountDeps extends CallBounds {
+interface AssumeAccountDeps extends CallBounds {
   /** The function's own credentials (FC's context or headers). */
   readonly credentials: Credentials;
   readonly config: Pick<AccountsConfig, 'stsEndpoint' | 'externalId'>;

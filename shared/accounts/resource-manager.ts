@@ -11,11 +11,11 @@ import type { Credentials } from '../signing/index.js';
 import { rpcCaller, type CallBounds } from './bounds.js';
 import { AccountListingError } from './errors.js';
 
-export const RESOURCE_MANAGER_VERSION = '2020-03-31';
+const RESOURCE_MANAGER_VERSION = '2020-03-31';
 export const RESOURCE_MANAGER_DEFAULT_ENDPOINT = 'https://resourcemanager.aliyuncs.com';
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 /** 50 pages of 100: far beyond any Resource Directory we expect, small enough to fail fast. */
-export const DEFAULT_MAX_PAGES = 50;
+const DEFAULT_MAX_PAGES = 50;
 
 const integer = z.pipe(
   z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
@@ -54,7 +54,7 @@ export interface MemberAccount {
   readonly type?: string | undefined;
 }
 
-export interface ListAccountsRequest extends CallBounds {
+interface ListAccountsRequest extends CallBounds {
   /** The management account's (or delegated administrator's) credentials: the function's own. */
   readonly credentials: Credentials;
   /** Default https://resourcemanager.aliyuncs.com; RESOURCE_MANAGER_ENDPOINT overrides it. */

@@ -8,11 +8,11 @@ import { MalformedResponseError } from '../domain-api/index.js';
 import type { Credentials } from '../signing/index.js';
 import { rpcCaller, type CallBounds } from './bounds.js';
 
-export const STS_VERSION = '2015-04-01';
+const STS_VERSION = '2015-04-01';
 export const STS_DEFAULT_ENDPOINT = 'https://sts.aliyuncs.com';
 /** STS's minimum; the maximum is the role's MaxSessionDuration (3600 s unless raised). */
-export const MIN_DURATION_SECONDS = 900;
-export const MAX_DEFAULT_DURATION_SECONDS = 3600;
+const MIN_DURATION_SECONDS = 900;
+const MAX_DEFAULT_DURATION_SECONDS = 3600;
 
 const nonEmpty = z.string().check(z.minLength(1));
 const assumeRoleSchema = z.object({
@@ -27,7 +27,7 @@ const assumeRoleSchema = z.object({
   }),
 });
 
-export interface AssumeRoleRequest extends CallBounds {
+interface AssumeRoleRequest extends CallBounds {
   /** The function's own (STS) credentials. */
   readonly credentials: Credentials;
   /** acs:ram::<account-id>:role/<role-name> */

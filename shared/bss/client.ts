@@ -7,7 +7,7 @@ import { RpcCaller, type DomainApiOptions, type DomainSite } from '../domain-api
 import { BSS_PERMISSION_CODES, BssApiError, BssForbiddenError } from './errors.js';
 import { bssErrorBodySchema, queryAccountBalanceSchema } from './schemas.js';
 
-export const BSS_VERSION = '2017-12-14';
+const BSS_VERSION = '2017-12-14';
 
 /** China site: business.aliyuncs.com; international site: business.ap-southeast-1.aliyuncs.com. */
 export const BSS_ENDPOINTS: Readonly<Record<DomainSite, string>> = {
@@ -16,12 +16,12 @@ export const BSS_ENDPOINTS: Readonly<Record<DomainSite, string>> = {
 };
 
 /** The answer is a few hundred bytes; anything far larger is not a balance, and is not buffered. */
-export const MAX_BSS_BODY_BYTES = 64 * 1024;
+const MAX_BSS_BODY_BYTES = 64 * 1024;
 
 /** The Domain API client's options, read for BSS: `site` picks the BSS endpoint, `endpoint` is BSS_ENDPOINT. */
-export type BssClientOptions = DomainApiOptions;
+type BssClientOptions = DomainApiOptions;
 
-export interface AccountBalance {
+interface AccountBalance {
   /** Data.AvailableAmount, as a number (may be negative for an account in arrears). */
   readonly available: number;
   /** Data.Currency: CNY, USD or JPY; the prices are read in it. */

@@ -11,7 +11,7 @@ const AMOUNT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
 /** Larger than any real balance, and small enough to stay exact in ten-thousandths. */
 const MAX_BALANCE = 1e11;
 
-export function parseAmount(value: string | number): number | undefined {
+function parseAmount(value: string | number): number | undefined {
   const n = typeof value === 'number' ? value : AMOUNT.test(value.trim()) ? Number(value.trim().replaceAll(',', '')) : Number.NaN;
   return Number.isFinite(n) && Math.abs(n) <= MAX_BALANCE ? n : undefined;
 }

@@ -14,9 +14,9 @@ import type { Credentials } from '../signing/index.js';
 import { renderTable, type TableOptions } from './table.js';
 
 /** Accounts run at once from a laptop: enough to overlap the waits, few enough to stay under any API's QPS. */
-export const CLI_ACCOUNT_CONCURRENCY = 3;
+const CLI_ACCOUNT_CONCURRENCY = 3;
 
-export interface AccountsRunRequest {
+interface AccountsRunRequest {
   readonly config: RedeemerConfig;
   readonly accounts: AccountsConfig;
   readonly credentials: Credentials;
@@ -26,7 +26,7 @@ export interface AccountsRunRequest {
   readonly logger: Logger;
 }
 
-export interface AccountsRun {
+interface AccountsRun {
   readonly runs: ReadonlyArray<{ readonly account: AccountRef; readonly summary: RunSummary }>;
   /** ListAccounts failed or stopped early: the accounts it had listed still ran. */
   readonly listingError?: string | undefined;
@@ -63,7 +63,7 @@ export function renderAccounts(result: AccountsRun, options: TableOptions = {}):
   return [...parts, renderAccountsTotal(result)].join('\n\n');
 }
 
-export function renderAccountsTotal(result: AccountsRun): string {
+function renderAccountsTotal(result: AccountsRun): string {
   const runs = result.runs.map((r) => r.summary.run);
   const failed = result.runs.filter((r) => r.summary.run.outcome === 'failed');
   const sum = (pick: (run: RunSummary['run']) => number) => runs.reduce((n, run) => n + pick(run), 0);

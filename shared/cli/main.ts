@@ -77,7 +77,7 @@ class UsageError extends UserError {
   }
 }
 
-export function exitCodeFor(summary: RunSummary): 0 | 1 {
+function exitCodeFor(summary: RunSummary): 0 | 1 {
   return summary.run.outcome === 'failed' || summary.run.count_failed > 0 ? 1 : 0;
 }
 

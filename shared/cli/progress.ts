@@ -32,7 +32,7 @@ export function progressLine(event: ProgressEvent): string {
 /** Erase the current terminal line: carriage return, then ANSI "erase to end of line". */
 const ERASE_LINE = '\r\x1b[K';
 
-export interface TerminalProgress {
+interface TerminalProgress {
   /** Shows the event's line in place of the previous one. Never throws: progress must not break a run. */
   readonly show: (event: ProgressEvent) => void;
   /** Removes the progress line, if one is shown, before other text goes to the same terminal. */

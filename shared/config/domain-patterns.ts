@@ -18,11 +18,11 @@ export function normalizeDomainName(input: string): string | undefined {
   return labels.length >= 2 && labels.every((label) => LABEL.test(label)) ? ascii : undefined;
 }
 
-export class PatternError extends Error {
+class PatternError extends Error {
   override readonly name = 'PatternError';
 }
 
-export function parsePattern(input: string): DomainPattern {
+function parsePattern(input: string): DomainPattern {
   const text = input.trim();
   if (text === '*') return { kind: 'all' };
   if (text.startsWith('*.')) {
@@ -46,7 +46,7 @@ export function parsePatternList(text: string): DomainPattern[] {
     .map(parsePattern);
 }
 
-export function matchesPattern(domainName: string, pattern: DomainPattern): boolean {
+function matchesPattern(domainName: string, pattern: DomainPattern): boolean {
   switch (pattern.kind) {
     case 'all':
       return true;

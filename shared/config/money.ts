@@ -9,7 +9,7 @@ import { normalizeSuffix } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
 
 /** Prices by TLD suffix ("com", "com.cn", "xn--fiqs8s"), and "*" for every other TLD. */
-export type PriceTable = Readonly<Record<string, number>>;
+type PriceTable = Readonly<Record<string, number>>;
 
 export interface MoneyConfig {
   /** REDEEM_PRICES, keys normalised like REDEEM_TLD_RULES keys; undefined when unset. */
@@ -31,7 +31,7 @@ export interface MoneyConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Far above any real price or balance, and small enough that amounts stay exact in ten-thousandths. */
-export const MAX_AMOUNT = 1_000_000_000;
+const MAX_AMOUNT = 1_000_000_000;
 
 const priceShape = z.record(
   z.string(),

@@ -9,7 +9,7 @@ import { checkListing } from '../run/index.js';
 import { DAY_MS, ruleFor } from '../run/index.js';
 import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'off';
+type CheckStatus = 'pass' | 'fail' | 'off';
 
 export interface DoctorCheck {
   readonly id: CheckId;
@@ -23,16 +23,16 @@ export interface DoctorCheck {
 export type CheckId = 'config' | 'credentials' | 'clock' | 'domains' | 'tasks' | 'balance' | 'sls' | 'notify' | 'tld-coverage' | 'plan';
 
 /** FC 3.0: the function's own environment variables may total at most 4 KB. */
-export const FC_ENV_LIMIT_BYTES = 4096;
+const FC_ENV_LIMIT_BYTES = 4096;
 /** ACS3 refuses a request whose x-acs-date is more than 15 minutes off the server's clock. */
-export const MAX_CLOCK_SKEW_S = 15 * 60;
+const MAX_CLOCK_SKEW_S = 15 * 60;
 /** Skew worth a word while still accepted. */
-export const NOTABLE_CLOCK_SKEW_S = 60;
+const NOTABLE_CLOCK_SKEW_S = 60;
 /** Pages of the redemption list the doctor reads at most (100 domains each). */
-export const MAX_DOCTOR_PAGES = 200;
+const MAX_DOCTOR_PAGES = 200;
 
 /** The prefixes of the variables the function is deployed with (s.yaml); FC_* and credentials are the platform's. */
-export const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
+const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
 
 export function functionVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -46,13 +46,13 @@ export function functionVariables(env: Readonly<Record<string, string | undefine
  * The size FC counts against its 4 KB, measured generously: the UTF-8 length of the variables as a JSON
  * object (quotes and separators included), so that a pass here is a pass there.
  */
-export function environmentSize(env: Readonly<Record<string, string | undefined>>): number {
+function environmentSize(env: Readonly<Record<string, string | undefined>>): number {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
   return Buffer.byteLength(JSON.stringify(set));
 }
 
 /** What to do about an API error, by its code; `permission` is the RAM action the call needs. */
-export function fixForError(error: unknown, permission: string, endpointVariable = 'DOMAIN_ENDPOINT'): string {
+function fixForError(error: unknown, permission: string, endpointVariable = 'DOMAIN_ENDPOINT'): string {
   const code = errorCode(error);
   if (['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized'].includes(code)) {
     return `grant ${permission} to this identity: attach ram-policy.json to the function's role (or to the RAM user the CLI runs as)`;
@@ -73,7 +73,7 @@ export interface DoctorFindings {
   inRedemption?: string[] | undefined;
 }
 
-export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   config: 'configuration',
   credentials: 'credentials',
   clock: 'clock',

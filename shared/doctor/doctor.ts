@@ -30,7 +30,7 @@ export interface DoctorReport {
   readonly doctorId: string;
 }
 
-export interface DoctorOptions {
+interface DoctorOptions {
   /** Each check's own deadline; a check still running then is a fail. */
   readonly checkTimeoutMs?: number;
   readonly doctorId?: string;

@@ -8,7 +8,7 @@ import type { DomainReads, DomainSite } from '../domain-api/index.js';
 import type { TldRules } from '../run/index.js';
 
 /** The Domain API reads the doctor makes; there is deliberately no SaveSingleTaskForCreatingOrderRedeem. */
-export type DomainReadApi = DomainReads;
+type DomainReadApi = DomainReads;
 
 /** A new object holding only the read methods of `api` (a DomainApiClient, say), bound to it. */
 export function readOnlyDomainApi(api: DomainReadApi): DomainReadApi {
@@ -22,7 +22,7 @@ export function readOnlyDomainApi(api: DomainReadApi): DomainReadApi {
 export type CredentialSource = 'context' | 'headers' | 'environment';
 
 /** Where the credentials came from; never the credentials themselves. */
-export interface CredentialFacts {
+interface CredentialFacts {
   /** Undefined when none were found. */
   readonly source: CredentialSource | undefined;
   readonly securityToken: boolean;
@@ -40,7 +40,7 @@ export interface ApiClockReading {
 }
 
 /** One channel's test message, as the notification module reports it. */
-export interface NotifyTestResult {
+interface NotifyTestResult {
   readonly channel: string;
   /** "ok" passes; anything else fails the check. */
   readonly status: string;

@@ -9,7 +9,7 @@ import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { ApiClockReading } from './ports.js';
 
-export interface ClockProbeOptions {
+interface ClockProbeOptions {
   /** The Domain API endpoint and version of the configured site. */
   readonly endpoint: string;
   readonly version: string;

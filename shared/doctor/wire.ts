@@ -18,7 +18,7 @@ import { functionVariables, planSummary } from './checks.js';
 import { readOnlyDomainApi, type CredentialSource, type DoctorPorts } from './ports.js';
 import { probeApiClock } from './probe.js';
 
-export interface DoctorContext {
+interface DoctorContext {
   readonly env: Env;
   /** Undefined when none were found: the checks that need them say so. */
   readonly credentials: Credentials | undefined;

@@ -4,7 +4,7 @@
  */
 import { errorMessage } from '../errors/index.js';
 
-export interface ApiErrorFields {
+interface ApiErrorFields {
   readonly action: string;
   readonly code: string;
   readonly message: string;

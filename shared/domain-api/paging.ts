@@ -16,7 +16,7 @@ export interface PagingBounds {
   readonly now: () => number;
 }
 
-export interface PagedItems<T> {
+interface PagedItems<T> {
   readonly items: T[];
   readonly pages: number;
   /** The walk ended on a page whose every item had been seen already. */

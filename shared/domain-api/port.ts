@@ -13,7 +13,7 @@ export interface Page<T> {
   readonly requestId: string;
 }
 
-export interface PageEnvelope {
+interface PageEnvelope {
   readonly RequestId: string;
   readonly NextPage?: boolean | undefined;
   readonly TotalPageNum?: number | undefined;

@@ -56,7 +56,7 @@ export function submitRetryDecision(error: unknown): RetryDecision {
  * After a submission failed for good: may the order exist? A timeout or dropped connection after
  * sending, a 5xx, NetworkIOError, or a 2xx we cannot read: then the ledger must be consulted.
  */
-export function isOutcomeUnknown(error: unknown): boolean {
+function isOutcomeUnknown(error: unknown): boolean {
   return (
     (error instanceof NetworkError && error.sent) ||
     (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code))) ||

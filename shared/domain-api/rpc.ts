@@ -14,9 +14,9 @@ import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBein
 import { readRetryDecision, toNetworkError } from './retry-rules.js';
 import { errorBodySchema } from './schemas.js';
 
-export type Params = Readonly<Record<string, string | number | boolean | undefined>>;
+type Params = Readonly<Record<string, string | number | boolean | undefined>>;
 
-export interface RpcOptions {
+interface RpcOptions {
   readonly endpoint: string;
   readonly version: string;
   readonly credentials: Credentials;

@@ -38,7 +38,7 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
  * A listed domain, kept loose on purpose: one bad item must not hide the rest of the list. Each item is
  * checked on its own (shared/run/listing.ts) and a bad one becomes an `invalid-listing` decision.
  */
-export const domainItemSchema = z.object({
+const domainItemSchema = z.object({
   DomainName: z.unknown(),
   ExpirationDateLong: z.unknown(),
   DomainStatus: z.unknown(),
@@ -46,7 +46,7 @@ export const domainItemSchema = z.object({
 
 export const queryDomainListSchema = pagedList('Domain', domainItemSchema);
 
-export const taskDetailSchema = z.object({
+const taskDetailSchema = z.object({
   TaskNo: z.string(),
   TaskDetailNo: z.optional(text),
   TaskType: z.string(),
@@ -62,7 +62,7 @@ export const taskDetailSchema = z.object({
 
 export const queryTaskDetailListSchema = pagedList('TaskDetail', taskDetailSchema);
 
-export const taskInfoSchema = z.object({
+const taskInfoSchema = z.object({
   TaskNo: z.string(),
   TaskType: z.string(),
   TaskNum: z.optional(integer),

@@ -1,7 +1,7 @@
 /** The two Domain API products: the international site and the China site. */
 export type DomainSite = 'intl' | 'cn';
 
-export interface SiteInfo {
+interface SiteInfo {
   readonly endpoint: string;
   readonly version: string;
 }

@@ -21,7 +21,7 @@ const TABLE = {
 } as const;
 
 export type UserErrorCode = keyof typeof TABLE;
-export type HttpStatus = (typeof TABLE)[UserErrorCode]['status'];
+type HttpStatus = (typeof TABLE)[UserErrorCode]['status'];
 
 export class UserError extends Error {
   override readonly name: string = 'UserError';

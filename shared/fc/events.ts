@@ -8,7 +8,7 @@ import { UserError } from '../errors/index.js';
 import type { Trigger } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
 
-export const httpEventSchema = z.object({
+const httpEventSchema = z.object({
   version: z.optional(z.string()),
   rawPath: z.string().check(z.minLength(1)),
   body: z.optional(z.nullable(z.string())),
@@ -27,14 +27,14 @@ export const httpEventSchema = z.object({
 });
 export type FcHttpEvent = z.output<typeof httpEventSchema>;
 
-export const timerEventSchema = z.object({
+const timerEventSchema = z.object({
   triggerTime: z.string(),
   triggerName: z.string(),
   payload: z.optional(z.nullable(z.string())),
 });
-export type FcTimerEvent = z.output<typeof timerEventSchema>;
+type FcTimerEvent = z.output<typeof timerEventSchema>;
 
-export const contextSchema = z.object({
+const contextSchema = z.object({
   requestId: z.optional(z.string()),
   credentials: z.optional(
     z.object({
@@ -45,14 +45,14 @@ export const contextSchema = z.object({
   ),
   function: z.optional(z.object({ name: z.optional(z.string()), timeout: z.optional(z.number()) })),
 });
-export type FcContext = z.output<typeof contextSchema>;
+type FcContext = z.output<typeof contextSchema>;
 
 /** An HTTP trigger event has rawPath and requestContext; it may still be malformed inside (parseHttpEvent says). */
 export function isHttpEventShape(event: unknown): event is { readonly rawPath: unknown; readonly requestContext: unknown } {
   return typeof event === 'object' && event !== null && 'rawPath' in event && 'requestContext' in event;
 }
 
-export function isTimerEvent(event: unknown): event is FcTimerEvent {
+function isTimerEvent(event: unknown): event is FcTimerEvent {
   return timerEventSchema.safeParse(event).success;
 }
 

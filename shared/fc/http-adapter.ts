@@ -25,7 +25,7 @@ export function eventToRequest(event: FcHttpEvent): Request {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
-export function isTextResponse(headers: Headers): boolean {
+function isTextResponse(headers: Headers): boolean {
   const type = headers.get('content-type') ?? '';
   const encoding = headers.get('content-encoding');
   return (!encoding || encoding === 'identity') && (type === '' || TEXT_TYPES.test(type));

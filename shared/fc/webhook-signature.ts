@@ -8,7 +8,7 @@ import { webhookSignature } from '../signing/index.js';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
 
-export type WebhookVerdict = { readonly ok: true; readonly signature: string } | { readonly ok: false; readonly message: string };
+type WebhookVerdict = { readonly ok: true; readonly signature: string } | { readonly ok: false; readonly message: string };
 
 export function verifyWebhook(
   secret: string,

@@ -6,7 +6,7 @@
  * a time (additive increase) up to the configured QPS, as TCP does with its congestion window.
  */
 
-export interface LimiterClock {
+interface LimiterClock {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 }
@@ -34,13 +34,13 @@ export interface RateLimiterOptions {
   readonly clock?: LimiterClock;
 }
 
-export interface AcquireOptions {
+interface AcquireOptions {
   /** Absolute time on the limiter's clock by which the call must be able to start. */
   readonly deadline?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface RateLimiterStats {
+interface RateLimiterStats {
   readonly granted: number;
   readonly rejected: number;
   readonly throttles: number;

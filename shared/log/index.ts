@@ -3,7 +3,7 @@
  * line (FC ships each stdout line as one log entry), with the invocation's fields (fc_request_id, run_id…)
  * stamped here and nowhere else, in the manner of Powertools' logger.
  */
-export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface Logger {
   /** Writes one record, stamped with this logger's fields; answers what was written (for SLS). */
@@ -15,7 +15,7 @@ export interface Logger {
   with(fields: LogFields): Logger;
 }
 
-export type LineWriter = (line: string) => void;
+type LineWriter = (line: string) => void;
 
 export const stdoutWriter: LineWriter = (line) => {
   process.stdout.write(`${line}\n`);

@@ -23,7 +23,7 @@ export interface NotifyConfig {
   readonly channels: Readonly<Partial<Record<ChannelName, ChannelTarget>>>;
 }
 
-export type NotifyConfigResult = { readonly ok: true; readonly config: NotifyConfig } | { readonly ok: false; readonly problems: readonly string[] };
+type NotifyConfigResult = { readonly ok: true; readonly config: NotifyConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -16,7 +16,7 @@ import { hostOf, redact, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { plainText } from './text.js';
 
-export const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
+const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
 
 export interface ChannelResult {
   readonly channel: ChannelName;
@@ -110,9 +110,4 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
     if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
   }
   return fields;
-}
-
-/** Lines for the next run's "delivery problems" section, from this run's results. */
-export function deliveryProblemsFrom(results: readonly ChannelResult[]): string[] {
-  return results.filter((r) => r.status === 'failed').map((r) => `${r.channel} (${r.host ?? 'no host'}) failed on the previous run: ${r.code ?? 'unknown'}${r.message ? ` ${r.message}` : ''}`);
 }

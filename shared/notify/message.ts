@@ -8,16 +8,16 @@ import type { NotificationReport, OrderedItem } from './report.js';
 import { utf8Bytes } from './text.js';
 
 /** Pieces of a line; every text in them is already plainText-cleaned (see report.ts). */
-export type Segment = { readonly text: string } | { readonly code: string };
-export type Line = readonly Segment[];
+type Segment = { readonly text: string } | { readonly code: string };
+type Line = readonly Segment[];
 
-export interface MessageSection {
+interface MessageSection {
   readonly title: string;
   readonly note?: string | undefined;
   readonly lines: readonly Line[];
 }
 
-export interface MessageDoc {
+interface MessageDoc {
   readonly summary: string;
   readonly sections: readonly MessageSection[];
   readonly footer: readonly Line[];
@@ -111,7 +111,7 @@ function isoDate(ms: number): string {
 }
 
 /** A channel's dialect. */
-export interface Flavor {
+interface Flavor {
   readonly segment: (segment: Segment) => string;
   readonly summary: (summary: string) => string;
   readonly sectionTitle: (section: MessageSection) => string;

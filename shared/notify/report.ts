@@ -20,14 +20,14 @@ export interface OrderedItem {
   readonly errorMessage?: string | undefined;
 }
 
-export interface FailedItem {
+interface FailedItem {
   readonly domain: string;
   readonly taskNo?: string | undefined;
   readonly errorCode: string;
   readonly errorMessage?: string | undefined;
 }
 
-export interface AtRiskItem {
+interface AtRiskItem {
   readonly domain: string;
   /** Undefined for a listing whose dates could not be read. */
   readonly daysLeft: number | undefined;
@@ -37,7 +37,7 @@ export interface AtRiskItem {
   readonly why: string;
 }
 
-export interface RenewItem {
+interface RenewItem {
   readonly domain: string;
   readonly expirationMs: number;
   readonly daysToExpiry: number;

@@ -6,9 +6,9 @@
 import { domainToASCII } from 'node:url';
 
 export const DAY_MS = 86_400_000;
-export const SAFETY_MARGIN_MS = DAY_MS;
+const SAFETY_MARGIN_MS = DAY_MS;
 
-export interface TldRule {
+interface TldRule {
   readonly graceDays: number;
   readonly redemptionDays: number;
 }
@@ -28,7 +28,7 @@ export const DEFAULT_TLD_RULES: TldRules = {
 };
 
 /** An unknown TLD gets the shortest known window, so that the estimate errs early, never late. */
-export const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
+const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
 
 /** Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot. */
 export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): TldRules {

@@ -181,7 +181,7 @@ async function readRenewals(
   });
 }
 
-export interface PreparedRun {
+interface PreparedRun {
   /** Domains in redemption, valid listings and not. */
   readonly candidates: number;
   readonly repeatedPage: boolean;

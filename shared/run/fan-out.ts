@@ -17,7 +17,7 @@ import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './rec
 import { slsDeliver } from './run.js';
 import { timeBudget, workDeadline } from './time-budget.js';
 
-export interface FanOutRequest {
+interface FanOutRequest {
   readonly config: RedeemerConfig;
   readonly accounts: AccountsConfig;
   readonly trigger: Trigger;
@@ -38,11 +38,6 @@ export interface FanOutSummary {
   readonly run: FanOutRunRecord;
   readonly accounts: readonly AccountRecord[];
   readonly sls: SlsDelivery;
-}
-
-/** An orchestrating run's answer, told apart from a redemption run's (which has decisions). */
-export function isFanOutSummary(result: object): result is FanOutSummary {
-  return 'accounts' in result && 'run' in result;
 }
 
 export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> {

@@ -19,7 +19,7 @@ export type BalanceReading =
 
 export type GuardSettings = Pick<MoneyConfig, 'prices' | 'minBalance' | 'maxSpendPerDay' | 'guard'>;
 
-export interface GuardInput<D extends { readonly domainName: string }> {
+interface GuardInput<D extends { readonly domainName: string }> {
   /** The planned redemptions, most urgent (earliest deadline) first. */
   readonly planned: readonly D[];
   /** Undefined only when the guard is off (then it is ignored). */
@@ -29,7 +29,7 @@ export interface GuardInput<D extends { readonly domainName: string }> {
   readonly ordersLast24h: readonly string[];
 }
 
-export type GuardVerdict<D> =
+type GuardVerdict<D> =
   | { readonly decision: D; readonly keep: true; readonly price: number | undefined }
   | { readonly decision: D; readonly keep: false; readonly reason: GuardReason; readonly price: number | undefined; readonly detail: string };
 
@@ -53,7 +53,7 @@ const SCALE = 10_000;
 const units = (amount: number) => Math.round(amount * SCALE);
 const amount = (u: number) => u / SCALE;
 
-export const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
+const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
 
 export function guardRedemptions<D extends { readonly domainName: string }>(input: GuardInput<D>): GuardResult<D> {
   const { planned, settings, balance } = input;

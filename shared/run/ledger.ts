@@ -11,7 +11,7 @@ import { readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, ty
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
-export const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
+const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
 /** 100 pages of 100 tasks a week is far above any account; an endless NextPage stops there. */
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
@@ -75,7 +75,7 @@ export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
 }
 
-export interface LedgerDeps {
+interface LedgerDeps {
   readonly api: DomainReads;
   readonly bounds: Omit<PagingBounds, 'maxPages'>;
   /** Detail reads in flight at once. */

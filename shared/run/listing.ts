@@ -20,7 +20,7 @@ export interface InvalidListing {
   readonly expirationMs: number | undefined;
 }
 
-export interface CheckedListing {
+interface CheckedListing {
   readonly candidates: Candidate[];
   readonly invalid: InvalidListing[];
   /** Items that repeated a domain already listed (same date), merged into it. */
@@ -28,7 +28,7 @@ export interface CheckedListing {
 }
 
 /** 1,000 pages of 100: a healthy account is far below, an endless NextPage is stopped with a clear error. */
-export const MAX_LIST_PAGES = 1_000;
+const MAX_LIST_PAGES = 1_000;
 
 function printable(name: unknown): string {
   if (typeof name !== 'string') return `(DomainName ${name === null ? 'null' : typeof name})`;
@@ -83,7 +83,7 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
   return { candidates: [...byName.values()], invalid, duplicates };
 }
 
-export interface RedemptionList extends CheckedListing {
+interface RedemptionList extends CheckedListing {
   readonly pages: number;
   readonly repeatedPage: boolean;
 }

@@ -15,7 +15,7 @@ import type { Credentials } from '../signing/index.js';
 import type { RunPorts } from './engine.js';
 import type { MemberAccountRun } from './run.js';
 
-export interface MemberAccountPortsRequest {
+interface MemberAccountPortsRequest {
   readonly config: Pick<RedeemerConfig, 'site' | 'domainEndpoint' | 'money'>;
   /** The function's own credentials: they assume the role, nothing else here. */
   readonly credentials: Credentials;

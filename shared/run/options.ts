@@ -9,7 +9,7 @@ import { UserError } from '../errors/index.js';
 import { normalizeDomainName } from '../config/index.js';
 import { describeIssues } from '../validation/index.js';
 
-export const runOptionsSchema = z.strictObject({
+const runOptionsSchema = z.strictObject({
   /** run (the default) redeems; doctor checks the account, the role and the channels, and orders nothing. */
   action: z.optional(z.enum(['run', 'doctor'])),
   mode: z.optional(z.enum(['dry-run', 'live'])),

@@ -21,7 +21,7 @@ export type SkipReason =
   | 'cap-per-day'
   | 'invalid-listing'
   | GuardReason;
-export type RedeemReason = 'due' | 'dry-run';
+type RedeemReason = 'due' | 'dry-run';
 
 interface Planned extends DeadlineEstimate {
   readonly domainName: string;
@@ -34,7 +34,7 @@ export type Decision = Planned &
     | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined; readonly problem?: string | undefined }
   );
 
-export type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
+type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
 
 export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'>;
 

@@ -17,7 +17,7 @@ import type { LogEntry } from '../sls/index.js';
 import type { Decision } from './planner.js';
 
 export type Trigger = 'timer' | 'webhook' | 'invoke' | 'cli';
-export type Outcome = 'would-redeem' | 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';
+type Outcome = 'would-redeem' | 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';
 
 export interface RunIdentity {
   readonly run_id: string;
@@ -42,7 +42,7 @@ export interface OutcomeFields {
   readonly reconciled?: boolean | undefined;
 }
 
-export interface DecisionFields extends OutcomeFields {
+interface DecisionFields extends OutcomeFields {
   readonly kind: 'decision';
   readonly domain: string;
   readonly tld: string;
@@ -53,14 +53,14 @@ export interface DecisionFields extends OutcomeFields {
   readonly action: 'redeem' | 'skip';
 }
 
-export interface SubmissionFields {
+interface SubmissionFields {
   readonly kind: 'submission';
   readonly domain: string;
   readonly expiration_ms: number;
 }
 
 /** A domain that still only needs a renewal (QueryType=1): never ordered, only told. */
-export interface WatchFields {
+interface WatchFields {
   readonly kind: 'watch';
   readonly domain: string;
   readonly expiration_ms: number;
@@ -69,7 +69,7 @@ export interface WatchFields {
   readonly days_to_redemption: number;
 }
 
-export interface TaskFields {
+interface TaskFields {
   readonly kind: 'task';
   readonly domain: string;
   readonly task_no: string;
@@ -78,9 +78,9 @@ export interface TaskFields {
   readonly error_message?: string | undefined;
 }
 
-export type OutcomeCounts = Readonly<Record<`count_${'would_redeem' | 'submitted' | 'in_progress' | 'succeeded' | 'failed' | 'skipped'}`, number>>;
+type OutcomeCounts = Readonly<Record<`count_${'would_redeem' | 'submitted' | 'in_progress' | 'succeeded' | 'failed' | 'skipped'}`, number>>;
 
-export interface RunFields {
+interface RunFields {
   readonly kind: 'run';
   /** started: the run began; completed: every domain decided and recorded; failed: it stopped on an error. */
   readonly outcome: 'started' | 'completed' | 'failed';
@@ -109,7 +109,7 @@ export interface RunFields {
 }
 
 /** An orchestrating run's record: how many accounts it resolved and handed on; it orders nothing itself. */
-export interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message'> {
+interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message'> {
   readonly count_accounts?: number | undefined;
   readonly count_invoked?: number | undefined;
   readonly count_failed?: number | undefined;
@@ -121,7 +121,7 @@ export interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'r
 export type RecordFields = DecisionFields | SubmissionFields | TaskFields | WatchFields | RunFields | FanOutRunFields | AccountFields;
 
 /** The run's last record: every count is known. */
-export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
+interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
   readonly outcome: 'completed' | 'failed';
   readonly candidates: number;
   readonly calls: number;
@@ -133,7 +133,6 @@ export interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCo
 export type DecisionRecord = RunIdentity & DecisionFields;
 export type WatchRecord = RunIdentity & WatchFields;
 export type RunRecord = RunIdentity & FinishedRunFields;
-export type ResultRecord = RunIdentity & RecordFields;
 export type FanOutRunRecord = RunIdentity &
   FanOutRunFields & { readonly outcome: 'completed' | 'failed'; readonly count_accounts: number; readonly count_invoked: number; readonly count_failed: number; readonly duration_ms: number };
 export type AccountRecord = RunIdentity & AccountFields;

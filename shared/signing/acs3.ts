@@ -8,13 +8,13 @@ import type { Credentials } from './credentials.js';
 import { EMPTY_PAYLOAD_SHA256, hmacSha256Hex, sha256Hex } from './hash.js';
 import { parseQueryPairs, percentDecode, percentEncode, percentEncodePath } from './percent-encode.js';
 
-export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
+const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
 /** Name-value pairs (headers or query parameters) in the order given; a name may repeat. */
 export type NameValuePairs = ReadonlyArray<readonly [string, string]>;
 export type NameValuePairsInput = NameValuePairs | Readonly<Record<string, string>>;
 
-export interface CanonicalRequestInput {
+interface CanonicalRequestInput {
   readonly method: string;
   /** The path as it goes on the wire, already percent-encoded ("/" for RPC calls). */
   readonly canonicalUri: string;
@@ -25,7 +25,7 @@ export interface CanonicalRequestInput {
   readonly payloadHash: string;
 }
 
-export interface CanonicalHeaders {
+interface CanonicalHeaders {
   /** "name:value\n" lines, sorted by name. */
   readonly canonical: string;
   /** Lowercase names joined with ";". */
@@ -38,7 +38,7 @@ export function toPairs(headers: NameValuePairsInput): NameValuePairs {
 }
 
 /** host, content-type and every x-acs-* header are signed; user-agent and accept are not. */
-export function isSignedHeader(lowercaseName: string): boolean {
+function isSignedHeader(lowercaseName: string): boolean {
   return lowercaseName === 'host' || lowercaseName === 'content-type' || lowercaseName.startsWith('x-acs-');
 }
 
@@ -94,27 +94,27 @@ export function authorizationHeader(accessKeyId: string, signedHeaders: string, 
 }
 
 /** x-acs-date format: UTC, second precision. */
-export function formatAcsDate(date: Date): string {
+function formatAcsDate(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function randomNonce(): string {
+function randomNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-export interface SignOptions {
+interface SignOptions {
   readonly now?: () => Date;
   readonly nonce?: () => string;
 }
 
-export interface UnsignedRequest {
+interface UnsignedRequest {
   readonly method: string;
   readonly url: string | URL;
   readonly headers?: NameValuePairsInput;
   readonly body?: string | Uint8Array;
 }
 
-export interface SignedRequest {
+interface SignedRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Array<[string, string]>;

@@ -15,9 +15,9 @@ import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './s
 
 /** The envelope every SLS version accepts: at most 4,096 logs and 3 MB raw per request. */
 export const MAX_LOGS_PER_REQUEST = 4096;
-export const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
+const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
 
-export class SlsError extends Error {
+class SlsError extends Error {
   override readonly name = 'SlsError';
   constructor(
     readonly code: string,
@@ -34,7 +34,7 @@ export class SlsError extends Error {
   }
 }
 
-export interface SlsClientOptions {
+interface SlsClientOptions {
   readonly target: SlsTarget;
   readonly credentials: Credentials;
   readonly clock: Clock;

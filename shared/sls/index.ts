@@ -1,3 +1,3 @@
 /** SLS PutLogs: the client, with its hand-encoded LogGroup and LOG v1 signature. */
-export { SlsClient, SlsError } from './client.js';
+export { SlsClient } from './client.js';
 export type { LogEntry } from './log-group.js';

@@ -8,7 +8,7 @@ export interface LogEntry {
   readonly contents: ReadonlyArray<readonly [string, string]>;
 }
 
-export interface LogGroupInput {
+interface LogGroupInput {
   readonly logs: readonly LogEntry[];
   readonly topic?: string | undefined;
   readonly source?: string | undefined;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { hmacSha1Base64, toPairs, type NameValuePairs, type NameValuePairsInput } from '../signing/index.js';
 
-export interface SlsSignInput {
+interface SlsSignInput {
   readonly method: string;
   readonly path: string;
   /** Decoded query parameters. */

@@ -3,7 +3,7 @@
  * each names the field by its path and says what was expected, without echoing the value itself
  * (a value may be a secret).
  */
-export interface ValidationIssue {
+interface ValidationIssue {
   readonly code: string;
   readonly path: ReadonlyArray<PropertyKey>;
   readonly message?: string;

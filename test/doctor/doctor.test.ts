@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { functionVariables, planSummary } from '../../shared/doctor/checks.js';
+import { planSummary } from '../../shared/doctor/checks.js';
 import { runDoctor, type DoctorReport } from '../../shared/doctor/doctor.js';
 import { readOnlyDomainApi, type DoctorPorts } from '../../shared/doctor/ports.js';
-import { probeApiClock } from '../../shared/doctor/probe.js';
 import { buildDoctorPorts } from '../../shared/doctor/wire.js';
 import { CANNOT_CHECK, renderDoctor, renderDoctorJson } from '../../shared/doctor/render.js';
 import type { Emulator } from '../emulator/server.js';

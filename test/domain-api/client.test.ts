@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainApiClient } from '../../shared/domain-api/client.js';
 import {
   DomainApiError,
   MalformedResponseError,

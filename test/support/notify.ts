@@ -1,6 +1,6 @@
 /** Records and robot targets for the notification tests. */
 import type { DecisionRecord, RunRecord } from '../../shared/run/index.js';
-import type { WatchRecord } from '../../shared/notify/index.js';
+import type { WatchRecord } from '../../shared/run/index.js';
 
 export const NOW = Date.UTC(2026, 11, 1, 9);
 const DAY = 86_400_000;

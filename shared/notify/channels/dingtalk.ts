@@ -11,7 +11,7 @@ import type { NotificationReport } from '../report.js';
 import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
 
 /** The content limit is 20,000 bytes ("message too long, exceed 20000 bytes"); the whole body is kept under it. */
-export const DINGTALK_BODY_LIMIT = 20_000;
+const DINGTALK_BODY_LIMIT = 20_000;
 const RATE_LIMIT = new Set([130101, 410100]);
 
 /** base64(HMAC-SHA256(secret, `${timestampMs}\n${secret}`)), before URL-encoding. */
@@ -19,7 +19,7 @@ export function dingtalkSign(secret: string, timestampMs: number): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
 }
 
-export function dingtalkUrl(url: string, secret: string | undefined, timestampMs: number): string {
+function dingtalkUrl(url: string, secret: string | undefined, timestampMs: number): string {
   if (!secret) return url;
   return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(dingtalkSign(secret, timestampMs))}`;
 }

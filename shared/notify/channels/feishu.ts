@@ -11,7 +11,7 @@ import type { NotificationReport } from '../report.js';
 import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
 
 /** "The body must be ≤ 20 KB"; 20,000 bytes leaves room whichever K they meant. */
-export const FEISHU_BODY_LIMIT = 20_000;
+const FEISHU_BODY_LIMIT = 20_000;
 const RATE_LIMIT = new Set([11232]);
 
 export function feishuSign(secret: string, timestampSeconds: number): string {

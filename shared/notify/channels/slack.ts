@@ -9,7 +9,7 @@ import type { NotificationReport } from '../report.js';
 import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
 
 /** Slack advises text under 4,000 characters; bytes ≥ characters, so 4,000 bytes is within it. */
-export const SLACK_TEXT_LIMIT = 4_000;
+const SLACK_TEXT_LIMIT = 4_000;
 
 export function slackRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {
   const text = renderWithin(composeMessage(report), SLACK, SLACK_TEXT_LIMIT, (t) => t);

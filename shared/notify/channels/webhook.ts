@@ -13,11 +13,11 @@ import { utf8Bytes } from '../text.js';
 import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
 
 /** The size our own webhook accepts, so that one redeemer can notify another. */
-export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
 const LISTS = ['ordered', 'failed', 'at_risk', 'renew'] as const;
 
-export function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[number] | 'summary' | 'run', unknown> {
+function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[number] | 'summary' | 'run', unknown> {
   return {
     summary: summaryLine(report),
     ordered: report.ordered.map((o) => ({ domain: o.domain, task_no: o.taskNo, outcome: o.outcome, days_left: o.daysLeft, error_code: o.errorCode, error_message: o.errorMessage })),
@@ -43,7 +43,7 @@ export function webhookPayload(report: NotificationReport): Record<(typeof LISTS
 }
 
 /** The body within the limit: the longest list gives up its last (least urgent) items, counted in left_out. */
-export function webhookBody(report: NotificationReport): string {
+function webhookBody(report: NotificationReport): string {
   const payload = webhookPayload(report);
   const lists = LISTS.map((key) => payload[key] as unknown[]);
   const render = (shown: readonly number[]) => {

@@ -7,7 +7,7 @@ import { composeMessage, MARKDOWN, renderWithin } from '../message.js';
 import type { NotificationReport } from '../report.js';
 import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
 
-export const WECOM_MARKDOWN_LIMIT = 4_096;
+const WECOM_MARKDOWN_LIMIT = 4_096;
 const RATE_LIMIT = new Set([45009]);
 
 export function wecomRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {
