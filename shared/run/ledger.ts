@@ -175,6 +175,7 @@ export class Ledger {
 
   /** A reserved submission (or one whose outcome was unknown) has its task: it is ours, counted once. */
   claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
+    this.placedSinceLook++;
     const order = this.pendingOf(domainName);
     if (order) order.taskNo = taskNo;
     else this.noteMine(taskNo, submittedMs, domainName);
@@ -204,7 +205,7 @@ export class Ledger {
     // Submissions in flight together share one look (two looks at once would count a task twice); a
     // reconciliation wants a look that starts after its own call, so it waits for the one in flight.
     if (this.refreshing && options.startedAfterNow) await this.refreshing.catch(() => undefined);
-    this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs).finally(() => {
+    this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs, false, true).finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
@@ -229,15 +230,36 @@ export class Ledger {
 
   private readonly unresolved = new Map<string, TaskInfo>();
 
-  private async learn(beginMs: number, endMs: number, deferFinished = false): Promise<TaskDetail[]> {
+  /** The task list's TotalItemNum at the last look, and this run's orders placed since (see `listTasks`). */
+  private lookTotal: number | undefined;
+  private placedSinceLook = 0;
+
+  /**
+   * The day's tasks. A look (`quick`) that finds the list's TotalItemNum exactly where the last look left
+   * it plus this run's own orders since has nothing new to read beyond its first page: the fresh look before
+   * each submission then costs one call, not one per hundred of the day's tasks. Any other total (another
+   * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
+   */
+  private async listTasks(beginMs: number, endMs: number, quick: boolean): Promise<TaskInfo[]> {
     const { api, bounds } = this.deps;
-    const listed = await readAllPages(
-      'QueryTaskList',
-      (pageNum) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs }),
-      (task) => task.TaskNo,
-      { ...bounds, maxPages: MAX_TASK_PAGES },
-      this.deps.concurrency ?? 1,
-    );
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs });
+    const first = await fetchPage(1);
+    const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
+    const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
+    const items = settled
+      ? first.items
+      : (
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => task.TaskNo, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1)
+        ).items;
+    if (quick) {
+      this.lookTotal = first.totalItems;
+      this.placedSinceLook = 0;
+    }
+    return items;
+  }
+
+  private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false): Promise<TaskDetail[]> {
+    const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
     const toRead: TaskInfo[] = [];

@@ -98,6 +98,23 @@ describe('canonicalName', () => {
 });
 
 describe('Ledger: reading the registrar', () => {
+  it('a fresh look whose TotalItemNum is the last look plus this run\'s orders reads one page; another run\'s order makes it read them all', async () => {
+    const { api, ledger } = setup();
+    for (let i = 0; i < 150; i++) api.addTask({ domains: [`d${i}.com`], statusCode: 2, createdMs: NOW - 3_600_000 });
+    const listCalls = () => api.callsOf('QueryTaskList').length;
+    await ledger.refresh(NOW);
+    expect(listCalls()).toBe(2); // the first look reads both pages and sets the baseline
+    const ours = api.addTask({ domains: ['ours.com'], statusCode: 0 });
+    ledger.noteMine(undefined, NOW, 'ours.com');
+    ledger.claimUnseen(ours.taskNo, NOW, 'ours.com');
+    await ledger.refresh(NOW);
+    expect(listCalls()).toBe(3); // 151 = 150 + our one: nothing else to read
+    api.addTask({ domains: ['theirs.com'], statusCode: 0 });
+    await ledger.refresh(NOW);
+    expect(listCalls()).toBe(5); // 152: someone else ordered; every page is read again
+    expect(ledger.entryFor('theirs.com')).toMatchObject({ state: 'in-flight' });
+  });
+
   it('read leaves the details of finished tasks for later, counting them by TaskNum; resolveFinished reads them', async () => {
     const { api, ledger, detailReads } = setup();
     const waiting = api.addTask({ domains: ['a.com'], statusCode: 1, createdMs: NOW - 3_600_000 });
