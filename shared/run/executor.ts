@@ -116,6 +116,13 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     Object.assign(result, { outcome: 'skipped', reason: 'halted', error_code: errorCode(error), error_message: why });
     return why;
   }
+  // Another submission's outcome became unknown while this one looked: its reconciliation comes first.
+  // From here to the reservation below nothing awaits, so the checks and the reservation are one step.
+  await state.gate;
+  if (state.halted !== undefined) {
+    Object.assign(result, { outcome: 'skipped', reason: 'halted', error_message: state.halted });
+    return undefined;
+  }
   if (skipOnLedger(result, ledger)) return undefined;
   const cap = deps.capReached(ledger, result.decision, clock.now());
   if (cap) {

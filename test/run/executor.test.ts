@@ -36,6 +36,7 @@ interface Setup {
   /** Before execute: how much of the budget is gone already. */
   readonly elapsedMs?: number;
   readonly capReached?: ExecutorDeps['capReached'];
+  readonly submitConcurrency?: number;
 }
 
 async function setup(options: Setup = {}) {
@@ -59,6 +60,7 @@ async function setup(options: Setup = {}) {
     followIntervalMs: 1_000,
     followMs: 300_000,
     listed: new Set(),
+    submitConcurrency: options.submitConcurrency,
   };
   return {
     clock,
@@ -216,6 +218,31 @@ describe('executor: live submissions', () => {
 });
 
 describe('executor: an outcome unknown', () => {
+  it('several in flight: once an outcome is unknown, no submission starts before the ledger was consulted', async () => {
+    const run = await setup({ submitConcurrency: 2 });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Looks take 10 ms and submissions 15 ms; a.com's answer is lost 20 ms after it was sent, while the
+    // other worker is in the middle of its look for c.com: it must wait for the reconciliation to send.
+    run.api.onCall = async (call) => {
+      if (call.action === 'QueryTaskList') await pause(10);
+      if (call.action !== SAVE) return;
+      if (call.domain !== 'a.com') return pause(15);
+      await pause(20);
+      run.api.note({ kind: 'emit', record: 'lost', domain: 'a.com' });
+      throw outcomeUnknown('a.com');
+    };
+    const results = await run.start([due('a.com'), due('b.com'), due('c.com'), due('d.com')]);
+    const lines = timeline(run.api.log);
+    const lost = lines.indexOf('emit lost a.com');
+    const consulted = lines.indexOf('call QueryTaskList', lost);
+    expect(lost).toBeGreaterThan(0);
+    expect(consulted).toBeGreaterThan(lost);
+    // Every submission sent after the loss waits for that look.
+    for (const [i, line] of lines.entries()) if (line.startsWith(`call ${SAVE}`) && i > lost) expect(i).toBeGreaterThan(consulted);
+    expect(run.saves().sort()).toEqual(['a.com', 'b.com', 'c.com', 'd.com']);
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'submitted', 'submitted', 'submitted']);
+  });
+
   it('reconciled when the ledger shows the order: submitted with its task number, followed, counted once', async () => {
     const run = await setup({ maxPerDay: 2 });
     let created = '';
