@@ -220,7 +220,7 @@ describe('executor: live submissions', () => {
 describe('executor: an outcome unknown', () => {
   it('several in flight: once an outcome is unknown, no submission starts before the ledger was consulted', async () => {
     const run = await setup({ submitConcurrency: 2 });
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     // Looks take 10 ms and submissions 15 ms; a.com's answer is lost 20 ms after it was sent, while the
     // other worker is in the middle of its look for c.com: it must wait for the reconciliation to send.
     run.api.onCall = async (call) => {
