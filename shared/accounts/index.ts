@@ -3,5 +3,5 @@ export { MAX_LISTED_ACCOUNTS, directoryLister, parseAccounts, settleAccounts, ty
 export type { CallBounds } from './bounds.js';
 export { AccountNotAuthorizedError, accountErrorCode } from './errors.js';
 export { fcInvokeEndpoint, invokeFunctionAsync, type AsyncInvocation } from './fc-invoke.js';
-export { assumeAccount, authorizeAccount, mapLimited, narrowAccounts, orchestrate, splitAccountEvent, type AccountFields, type OrchestrateResult } from './orchestrate.js';
+export { assumeAccount, authorizeAccount, narrowAccounts, orchestrate, splitAccountEvent, type AccountFields, type OrchestrateResult } from './orchestrate.js';
 export type { AssumedRole } from './sts.js';

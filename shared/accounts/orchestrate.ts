@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
+import { mapLimit } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
@@ -63,20 +64,6 @@ export interface OrchestrateResult {
   readonly records: readonly AccountFields[];
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
 /** The event an account run receives: the run options and the account, nothing else (no `accounts`). */
 function accountPayload(runOptions: Readonly<Record<string, unknown>>, account: AccountRef): string {
   const { account: _account, accounts: _accounts, ...options } = runOptions;
@@ -112,7 +99,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
   const { accounts: resolved, listingError } = await settleAccounts(options.config, deps.listAccounts);
   const accounts = narrowAccounts(resolved, options.narrowTo);
 
-  const records = await mapLimited(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {
+  const records = await mapLimit(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {
     const started = now();
     const base = { kind: 'account' as const, account_id: account.id, role_arn: account.roleArn };
     let record: AccountFields;

@@ -4,10 +4,11 @@
  * does on FC (the same runRedemption, the same caps per account, the same records with account_id). One
  * table per account, then a total.
  */
-import { directoryLister, mapLimited, narrowAccounts, settleAccounts, type AccountRef, type AccountsConfig } from '../accounts/index.js';
+import { directoryLister, narrowAccounts, settleAccounts, type AccountRef, type AccountsConfig } from '../accounts/index.js';
 import { systemClock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
+import { mapLimit } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { runRedemption, type RunOptions, type RunSummary } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
@@ -38,7 +39,7 @@ export async function runAccounts(request: AccountsRunRequest): Promise<Accounts
   const { accounts: resolved, listingError } = await settleAccounts(request.accounts, lister);
   if (resolved.length === 0 && listingError !== undefined) throw listingError;
   const accounts = narrowAccounts(resolved, request.options.accounts);
-  const runs = await mapLimited(accounts, CLI_ACCOUNT_CONCURRENCY, async (account) => ({
+  const runs = await mapLimit(accounts, CLI_ACCOUNT_CONCURRENCY, async (account) => ({
     account,
     summary: await runRedemption({
       config: request.config,

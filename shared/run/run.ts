@@ -44,9 +44,10 @@ export const SLS_TOPIC = 'domain-redeemer';
 
 /** Delivery of records to the results logstore with the function's own credentials; undefined without one. */
 export function slsDeliver(config: Pick<RedeemerConfig, 'sls'>, credentials: Credentials, clock: Clock, source: string | undefined): Deliver | undefined {
-  const target = config.sls;
-  if (!target) return undefined;
-  const sls = new SlsClient({ target, credentials, clock });
+  return config.sls ? deliverTo(new SlsClient({ target: config.sls, credentials, clock }), clock, source) : undefined;
+}
+
+function deliverTo(sls: SlsClient, clock: Clock, source: string | undefined): Deliver {
   return (records, deadlineMs) => {
     const time = Math.floor(clock.now() / 1000);
     return sls.putLogs(records.map((record) => toLogEntry(record, time)), { topic: SLS_TOPIC, source: source ?? 'local' }, deadlineMs);
@@ -59,7 +60,9 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   const deadlineMs = workDeadline(timeBudget(request.budgetMs, clock.now));
   // One token bucket for every Domain API call of the run: concurrency can never outrun REDEEM_API_QPS.
   const limiter = new RateLimiter({ qps: config.apiQps, burst: config.apiQps, clock, maxWaitMs: Math.max(1, deadlineMs - clock.now()) });
-  const deliver = slsDeliver(config, credentials, clock, request.fcRequestId);
+  // One SLS client serves the run's records and its look back at the previous notification.
+  const sls = config.sls ? new SlsClient({ target: config.sls, credentials, clock }) : undefined;
+  const deliver = sls ? deliverTo(sls, clock, request.fcRequestId) : undefined;
   let ports: RunPorts;
   if (request.account) {
     ports = { ...memberAccountPorts({ config, credentials, account: request.account, clock, deadlineMs, limiter }), deliver };
@@ -69,8 +72,7 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
     const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
     ports = { api, readBalance: bss ? () => bss.queryAccountBalance() : undefined, deliver };
   }
-  if (config.sls) {
-    const sls = new SlsClient({ target: config.sls, credentials, clock, retry: { maxAttempts: 1 } });
+  if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
     const weekAgo = Math.floor(clock.now() / 1000) - 7 * 86_400;
     ports = { ...ports, previousNotification: (deadlineMs) => sls.newest(`kind: run and notify: sent${request.account ? ` and account_id: ${request.account.ref.id}` : ''}`, weekAgo, Math.floor(clock.now() / 1000) + 1, deadlineMs) };

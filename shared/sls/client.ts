@@ -17,16 +17,20 @@ import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './s
 export const MAX_LOGS_PER_REQUEST = 4096;
 const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
 
+/** The two LOG requests this client makes; named in every error so a user knows which permission or index to check. */
+type SlsRequest = 'PutLogs' | 'GetLogs';
+
 class SlsError extends Error {
   override readonly name = 'SlsError';
   constructor(
+    readonly request: SlsRequest,
     readonly code: string,
     message: string,
     readonly httpStatus: number | undefined,
     readonly requestId: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`SLS PutLogs failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, options);
+    super(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, options);
   }
 
   get retryable(): boolean {
@@ -96,7 +100,7 @@ export class SlsClient {
   }
 
   private async send(body: Uint8Array, deadlineMs: number): Promise<void> {
-    await this.exchange('POST', `/logstores/${this.options.target.logstore}/shards/lb`, [], body, deadlineMs);
+    await this.exchange('PutLogs', 'POST', `/logstores/${this.options.target.logstore}/shards/lb`, [], body, deadlineMs);
   }
 
   /**
@@ -113,21 +117,21 @@ export class SlsClient {
       ['line', '1'],
       ['reverse', 'true'],
     ];
-    const answer = await this.exchange('GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+    const answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
     let rows: unknown;
     try {
       rows = JSON.parse(answer.toString('utf8'));
     } catch (error) {
-      throw new SlsError('MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
+      throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
     }
     const first = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
     if (first === undefined) return undefined;
-    if (typeof first !== 'object' || first === null) throw new SlsError('MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
+    if (typeof first !== 'object' || first === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
     return Object.fromEntries(Object.entries(first).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
   /** One signed LOG v1 request; answers the body of a 2xx, throws SlsError otherwise. */
-  private async exchange(method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<Buffer> {
+  private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<Buffer> {
     const { target, credentials } = this.options;
     const { baseUrl, projectHeader } = slsBaseUrl(target);
     const headers: Array<[string, string]> = [
@@ -148,7 +152,7 @@ export class SlsClient {
       const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadlineMs - this.options.clock.now()));
       answer = await send({ method, url: `${baseUrl}${path}${search}`, headers, body, timeoutMs, maxBodyBytes: 1024 * 1024 });
     } catch (error) {
-      throw new SlsError('NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
+      throw new SlsError(request, 'NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
     if (answer.status >= 200 && answer.status < 300) return answer.body;
@@ -162,6 +166,6 @@ export class SlsClient {
     } catch {
       message = `non-JSON answer (${text.length} bytes)`;
     }
-    throw new SlsError(code, message, answer.status, requestId);
+    throw new SlsError(request, code, message, answer.status, requestId);
   }
 }

@@ -93,8 +93,14 @@ describe('PutLogs against the emulator', () => {
 
   it('a wrong secret is refused with SignatureNotMatch and is not retried', async () => {
     const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: { ...EMULATOR_CREDENTIALS, accessKeySecret: 'nope' }, clock: systemClock });
-    await expect(client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }], {}, Date.now() + 10_000)).rejects.toMatchObject({ code: 'SignatureNotMatch', httpStatus: 401 });
+    await expect(client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['a', 'b']] }], {}, Date.now() + 10_000)).rejects.toMatchObject({ code: 'SignatureNotMatch', httpStatus: 401, message: expect.stringMatching(/^SLS PutLogs failed: SignatureNotMatch: .*\(HTTP 401/) });
     expect(client.calls).toBe(1);
+  });
+
+  it('a refused GetLogs names GetLogs, not PutLogs, so the user checks the read permission', async () => {
+    const client = new SlsClient({ target: { endpoint: emulator.url, project: 'audit', logstore: 'results' }, credentials: { ...EMULATOR_CREDENTIALS, accessKeySecret: 'nope' }, clock: systemClock });
+    const now = Math.floor(Date.now() / 1000);
+    await expect(client.newest('kind: run', now - 60, now + 1, Date.now() + 10_000)).rejects.toMatchObject({ request: 'GetLogs', code: 'SignatureNotMatch', message: expect.stringMatching(/^SLS GetLogs failed: SignatureNotMatch: /) });
   });
 
   it('an outage (503) is retried with backoff', async () => {
