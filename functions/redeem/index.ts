@@ -22,7 +22,8 @@ import {
 import { createApp } from './app.js';
 
 const deps = { env: process.env };
-const app = createApp(deps);
+// Built on the first HTTP event: a timer or an InvokeFunction never needs the app, so its cold start does not build it.
+let app: ReturnType<typeof createApp> | undefined;
 
 /** An error for FC to report: the message says what is wrong; no stack trace travels with it. */
 function reportable(error: unknown): Error {
@@ -48,7 +49,7 @@ export async function handler(event: unknown, context: unknown): Promise<Invocat
     try {
       // A malformed event is a 400 (Hono's adapters do the same); anything later is the app's to answer.
       const request = eventToRequest(parseHttpEvent(decoded));
-      return await responseToStruct(await app.fetch(request, { platform: { ...platform, channel: 'http' } }));
+      return await responseToStruct(await (app ??= createApp(deps)).fetch(request, { platform: { ...platform, channel: 'http' } }));
     } catch (error) {
       const user = toUserError(error);
       return { statusCode: httpStatusFor(user), headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify(errorBody(user)) };
