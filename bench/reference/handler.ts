@@ -31,7 +31,7 @@ function loadConfig(env: NodeJS.ProcessEnv): RedeemerConfig {
     maxPerDay: v.REDEEM_MAX_PER_DAY,
     followSeconds: Number(env.REDEEM_FOLLOW_SECONDS || 300),
     apiQps: Number(env.REDEEM_API_QPS || 20),
-    submitConcurrency: Number(env.REDEEM_SUBMIT_CONCURRENCY || 1),
+    submitConcurrency: !env.REDEEM_SUBMIT_CONCURRENCY || env.REDEEM_SUBMIT_CONCURRENCY === 'auto' ? 'auto' : Number(env.REDEEM_SUBMIT_CONCURRENCY),
     tldRules: mergeTldRules(v.REDEEM_TLD_RULES ? tldRulesSchema.parse(JSON.parse(v.REDEEM_TLD_RULES)) : {}),
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

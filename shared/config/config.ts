@@ -8,7 +8,7 @@ import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
-import { mergeTldRules, type TldRules } from '../run/index.js';
+import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
 
@@ -36,11 +36,11 @@ export interface RedeemerConfig {
   /** Calls per second to the Domain API at most, all of the run's calls together (REDEEM_API_QPS). */
   readonly apiQps: number;
   /**
-   * Submissions of different domains in flight at once (REDEEM_SUBMIT_CONCURRENCY, 1 to 8; default 1, so
-   * that each order's decision line is on stdout before the next is sent; more, up to that many orders can
-   * be on the wire when a process dies, each with its `submission` line).
+   * Submissions of different domains in flight at once (REDEEM_SUBMIT_CONCURRENCY): 1 to 8, or `auto` (the
+   * default: one at a time, so that each order's decision line is on stdout before the next is sent, unless
+   * the orders left would not all be sent in time that way; see shared/run/submit-pacing.ts).
    */
-  readonly submitConcurrency: number;
+  readonly submitConcurrency: SubmitConcurrency;
   readonly tldRules: TldRules;
   readonly site: DomainSite;
   readonly domainEndpoint: string | undefined;
@@ -86,6 +86,19 @@ function wholeNumber(fallback: number, max: number) {
     }),
   );
 }
+
+/** REDEEM_SUBMIT_CONCURRENCY: "auto", or a whole number from 1 to 8. */
+const submitConcurrency = z.pipe(
+  optionalText,
+  z.transform((v, ctx): SubmitConcurrency => {
+    if (v === undefined || v === 'auto') return 'auto';
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_SUBMIT_CONCURRENCY) {
+      ctx.issues.push({ code: 'custom', message: `expected "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got "${v}"`, input: v });
+      return z.NEVER;
+    }
+    return Number(v);
+  }),
+);
 
 function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
   return z.pipe(
@@ -167,7 +180,7 @@ const envSchema = z.object({
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
   REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
   REDEEM_API_QPS: wholeNumber(20, 1_000),
-  REDEEM_SUBMIT_CONCURRENCY: wholeNumber(1, 8),
+  REDEEM_SUBMIT_CONCURRENCY: submitConcurrency,
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
   DOMAIN_ENDPOINT: url,
@@ -218,7 +231,7 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
     maxPerDay: v.REDEEM_MAX_PER_DAY,
     followSeconds: v.REDEEM_FOLLOW_SECONDS,
     apiQps: v.REDEEM_API_QPS,
-    submitConcurrency: Math.max(1, v.REDEEM_SUBMIT_CONCURRENCY),
+    submitConcurrency: v.REDEEM_SUBMIT_CONCURRENCY,
     tldRules: v.REDEEM_TLD_RULES,
     site: v.DOMAIN_SITE,
     domainEndpoint: v.DOMAIN_ENDPOINT,

@@ -81,6 +81,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   let executed: ExecutedDecision[] = [];
+  let submitConcurrency: number | undefined;
   let watch: WatchRecord[] = [];
   const problems: string[] = [];
   let candidates = 0;
@@ -114,6 +115,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       followMs: config.followSeconds * 1000,
       listed: new Set(),
       submitConcurrency: config.submitConcurrency,
+      onSubmitConcurrency: (highest) => (submitConcurrency = highest),
       readConcurrency: READ_CONCURRENCY,
       emit: (fields) => recorder.write(fields, fields.kind === 'submission' || (fields.kind === 'decision' && fields.action === 'redeem')),
       followIntervalMs: request.followIntervalMs,
@@ -138,6 +140,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
+    submit_concurrency: submitConcurrency,
     sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
     guard: config.money.guard ? (guard?.state ?? 'on') : 'off',
     balance_available: guard?.balanceAvailable,

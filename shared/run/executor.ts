@@ -8,6 +8,7 @@ import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
 import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
+import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
@@ -43,8 +44,10 @@ export interface ExecutorDeps {
   readonly followMs: number;
   /** Task numbers the task list has shown (filled while following). */
   readonly listed: Set<string>;
-  /** Submissions of different domains in flight at once (1: one at a time). */
-  readonly submitConcurrency?: number | undefined;
+  /** Submissions of different domains in flight at once: 1 to 8, or `auto` (see SubmitPacing). Default 1. */
+  readonly submitConcurrency?: SubmitConcurrency | undefined;
+  /** Told, once the submissions are over, the most that were allowed in flight at once. */
+  readonly onSubmitConcurrency?: ((highest: number) => void) | undefined;
   /** Follow-up reads in flight at once. */
   readonly readConcurrency?: number | undefined;
   readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
@@ -74,24 +77,33 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const following: Result[] = [];
   const state: SubmitState = { halted: undefined, capReached: false, gate: Promise.resolve() };
   let started = 0;
-  // Different domains go in parallel, most urgent first; the plan holds one decision per domain, so two
-  // submissions for one domain never overlap, and the caps were fixed when it was made.
-  await mapLimit(due, Math.max(1, deps.submitConcurrency ?? 1), async (result) => {
-    // An outcome-unknown submission holds every new one until the ledger has been consulted.
-    await state.gate;
-    deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
-    if (state.halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
-      Object.assign(result, { outcome: 'skipped', reason: state.halted === undefined ? 'time-budget' : 'halted', error_message: state.halted });
-    } else if (state.capReached) {
-      Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
-    } else {
-      const halt = await submitOne(result, deps, following, state);
-      state.halted ??= halt;
-      // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
-      if (result.reason === 'cap-per-day') state.capReached = true;
+  const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => remainingMs(deps.budget) - deps.budget.submitMarginMs);
+  // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
+  // holds one decision per domain, so two submissions for one domain never overlap, and the caps were
+  // fixed when it was made.
+  await mapLimit(due, pacing.workers, async (result) => {
+    await pacing.acquire();
+    try {
+      // An outcome-unknown submission holds every new one until the ledger has been consulted.
+      await state.gate;
+      deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
+      if (state.halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+        Object.assign(result, { outcome: 'skipped', reason: state.halted === undefined ? 'time-budget' : 'halted', error_message: state.halted });
+      } else if (state.capReached) {
+        Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
+      } else {
+        const halt = await submitOne(result, deps, following, state);
+        state.halted ??= halt;
+        // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
+        if (result.reason === 'cap-per-day') state.capReached = true;
+      }
+      record(result);
+    } finally {
+      // After the decision line: at one slot, the next submission starts only once this one is on record.
+      pacing.release(result.duration_ms, due.length - started);
     }
-    record(result);
   });
+  if (due.length > 0) deps.onSubmitConcurrency?.(pacing.highest);
   await follow(following, deps);
   return results;
 }

@@ -98,6 +98,8 @@ interface RunFields {
   readonly watched?: number | undefined;
   readonly calls?: number | undefined;
   readonly left_for_next_run?: number | undefined;
+  /** The most submissions allowed in flight at once, in a live run that submitted (REDEEM_SUBMIT_CONCURRENCY). */
+  readonly submit_concurrency?: number | undefined;
   readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
   readonly duration_ms?: number | undefined;
   readonly error_code?: string | undefined;

@@ -21,6 +21,16 @@ describe('configuration', () => {
     expect(loadConfig({ REDEEM_MODE: '', REDEEM_MAX_PER_RUN: ' ' })).toMatchObject({ mode: 'dry-run', maxPerRun: 10 });
   });
 
+  it('REDEEM_SUBMIT_CONCURRENCY: auto by default, or 1 to 8; anything else is refused by name', () => {
+    expect(loadConfig({}).submitConcurrency).toBe('auto');
+    expect(loadConfig({ REDEEM_SUBMIT_CONCURRENCY: ' auto ' }).submitConcurrency).toBe('auto');
+    expect(loadConfig({ REDEEM_SUBMIT_CONCURRENCY: '1' }).submitConcurrency).toBe(1);
+    expect(loadConfig({ REDEEM_SUBMIT_CONCURRENCY: '8' }).submitConcurrency).toBe(8);
+    for (const bad of ['0', '9', '2.5', 'many', '-1']) {
+      expect(error({ REDEEM_SUBMIT_CONCURRENCY: bad })).toContain(`REDEEM_SUBMIT_CONCURRENCY: expected "auto" or a whole number from 1 to 8, got "${bad}"`);
+    }
+  });
+
   it('live mode without an allow-list is refused, naming REDEEM_DOMAINS', () => {
     expect(error({ REDEEM_MODE: 'live' })).toMatch(/REDEEM_DOMAINS: required when REDEEM_MODE=live/);
     expect(loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' }).mode).toBe('live');

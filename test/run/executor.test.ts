@@ -36,7 +36,8 @@ interface Setup {
   /** Before execute: how much of the budget is gone already. */
   readonly elapsedMs?: number;
   readonly capReached?: ExecutorDeps['capReached'];
-  readonly submitConcurrency?: number;
+  readonly submitConcurrency?: ExecutorDeps['submitConcurrency'];
+  readonly onSubmitConcurrency?: ExecutorDeps['onSubmitConcurrency'];
 }
 
 async function setup(options: Setup = {}) {
@@ -61,6 +62,7 @@ async function setup(options: Setup = {}) {
     followMs: 300_000,
     listed: new Set(),
     submitConcurrency: options.submitConcurrency,
+    onSubmitConcurrency: options.onSubmitConcurrency,
   };
   return {
     clock,
@@ -214,6 +216,49 @@ describe('executor: live submissions', () => {
     expect(results[0]).toMatchObject({ outcome: 'failed', error_code: 'InvalidDomainName.Malformed', api_request_id: 'req-InvalidDomainName.Malformed' });
     expect(run.saves()).toEqual(['a.com', 'b.com']);
     expect(timeline(run.api.log).slice(0, 5)).toEqual(['call QueryTaskList', 'emit submission a.com', `call ${SAVE} a.com`, 'emit decision a.com', 'call QueryTaskList']);
+  });
+});
+
+describe('executor: REDEEM_SUBMIT_CONCURRENCY=auto', () => {
+  /** Counts the submissions on the wire at once; each takes `ms` of the run's time and a little real time. */
+  function measureInFlight(run: Awaited<ReturnType<typeof setup>>, ms: number) {
+    const seen = { now: 0, most: 0 };
+    run.api.onCall = async (call) => {
+      if (call.action !== SAVE) return;
+      seen.most = Math.max(seen.most, ++seen.now);
+      run.clock.advance(ms);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      seen.now--;
+    };
+    return seen;
+  }
+
+  it('one at a time while the orders fit: each decision line before the next submission', async () => {
+    let highest: number | undefined;
+    const run = await setup({ submitConcurrency: 'auto', onSubmitConcurrency: (n) => (highest = n) });
+    const inFlight = measureInFlight(run, 300);
+    await run.start(['a.com', 'b.com', 'c.com', 'd.com'].map((d) => due(d)));
+    expect(inFlight.most).toBe(1);
+    expect(highest).toBe(1);
+    const lines = timeline(run.api.log).filter((l) => !l.startsWith('call QueryTask'));
+    expect(lines.slice(0, 12)).toEqual(['a.com', 'b.com', 'c.com', 'd.com'].flatMap((d) => [`emit submission ${d}`, `call ${SAVE} ${d}`, `emit decision ${d}`]));
+  });
+
+  it('several at once when one at a time would leave orders for the next run; never two for one domain', async () => {
+    let highest: number | undefined;
+    const run = await setup({ submitConcurrency: 'auto', maxPerDay: 1_000, budgetMs: 120_000, onSubmitConcurrency: (n) => (highest = n) });
+    // 40 orders at 4 s each: 160 s one at a time, in a 120 s budget.
+    const domains = Array.from({ length: 40 }, (_, i) => `d${i}.com`);
+    const inFlight = measureInFlight(run, 4_000);
+    await run.start(domains.map((d) => due(d)));
+    expect(inFlight.most).toBeGreaterThan(1);
+    expect(inFlight.most).toBeLessThanOrEqual(8);
+    expect(highest).toBe(inFlight.most);
+    const saves = run.saves();
+    expect(new Set(saves).size).toBe(saves.length);
+    // Each call still has its submission line first.
+    const lines = timeline(run.api.log);
+    for (const domain of saves) expect(lines.indexOf(`emit submission ${domain}`)).toBeLessThan(lines.indexOf(`call ${SAVE} ${domain}`));
   });
 });
 
