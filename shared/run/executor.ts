@@ -37,7 +37,7 @@ export interface ExecutorDeps {
   readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance' | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
-  /** From the first submission to the first follow-up look; it doubles up to 30 s between looks (a registry can take hours, and every poll is a call). */
+  /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
   readonly followIntervalMs?: number | undefined;
   /** How long to follow the submitted tasks at most (REDEEM_FOLLOW_SECONDS). */
   readonly followMs: number;
@@ -72,7 +72,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   if (deps.mode !== 'live') return results;
 
   const following: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, gate: Promise.resolve(), firstSentMs: undefined };
+  const state: SubmitState = { halted: undefined, capReached: false, gate: Promise.resolve() };
   let started = 0;
   // Different domains go in parallel, most urgent first; the plan holds one decision per domain, so two
   // submissions for one domain never overlap, and the caps were fixed when it was made.
@@ -92,7 +92,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
     record(result);
   });
-  await follow(following, deps, state.firstSentMs);
+  await follow(following, deps);
   return results;
 }
 
@@ -101,8 +101,6 @@ interface SubmitState {
   capReached: boolean;
   /** Resolved, or the reconciliation of an outcome-unknown submission that new submissions wait for. */
   gate: Promise<unknown>;
-  /** When the run's first submission was sent: the registrar has had its task since. */
-  firstSentMs: number | undefined;
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
@@ -133,7 +131,6 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
 
   deps.emit({ kind: 'submission', domain: domainName, expiration_ms: expirationMs });
-  state.firstSentMs ??= clock.now();
   // Counted against the day's cap from now on, so submissions in flight together cannot pass it.
   ledger.noteMine(undefined, started, domainName);
   let halt: string | undefined;
@@ -207,24 +204,17 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
 
 /**
  * Follows the submitted tasks by the page: one look at the task list a round tells which of them finished,
- * and only those get a QueryTaskDetailList. The first look comes followIntervalMs after the first order
- * went out, and each later one twice the previous wait after the look before it: the waits count from
- * when the registrar had the work, so the time spent submitting and reading details counts towards them,
- * and a run that took longer than the wait looks again at once instead of idling. Following stops at
- * REDEEM_FOLLOW_SECONDS (or the finishing margin): an unfinished task is the next run's to read, and its
- * record says `submitted`.
+ * and only those get a QueryTaskDetailList. Following stops at REDEEM_FOLLOW_SECONDS (or the finishing
+ * margin): an unfinished task is the next run's to read, and its record says `submitted`.
  */
-async function follow(pending: Result[], deps: ExecutorDeps, firstSentMs: number | undefined): Promise<void> {
+async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
   let open = pending;
   let wait = deps.followIntervalMs ?? 1_000;
   const startedMs = deps.clock.now();
   const stopMs = Math.min(deps.budget.endsMs - deps.budget.finishMarginMs, startedMs + deps.followMs);
-  let lookAtMs = Math.min(firstSentMs ?? startedMs, startedMs) + wait;
-  while (open.length > 0 && Math.max(deps.clock.now(), lookAtMs) < stopMs) {
+  while (open.length > 0 && deps.clock.now() + wait < stopMs) {
     deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
-    const pause = lookAtMs - deps.clock.now();
-    if (pause > 0) await deps.clock.sleep(pause);
-    const lookedMs = deps.clock.now();
+    await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
     let finished: ReadonlySet<string> | undefined;
     try {
@@ -239,7 +229,6 @@ async function follow(pending: Result[], deps: ExecutorDeps, firstSentMs: number
       return deps.clock.now() < stopMs && ask && (await settled(result, deps));
     });
     open = open.filter((_, i) => !done[i]);
-    lookAtMs = lookedMs + wait;
   }
 }
 

@@ -388,36 +388,6 @@ describe('executor: follow-up', () => {
     expect(run.clock.sleeps).toEqual([1_000, 2_000, 4_000]);
   });
 
-  it('the first look comes followIntervalMs after the first order went out: submitting took longer, so it looks at once, without idling', async () => {
-    const run = await setup();
-    run.api.onCall = (call) => {
-      // Each submission takes 600 ms; the registrar has finished every task by the look after the third.
-      if (call.action === SAVE) run.clock.advance(600);
-      if (call.action === 'QueryTaskList' && run.saves().length === 3) for (const task of run.api.tasks) run.api.settle(task.taskNo, 2);
-    };
-    const results = await run.start([due('a.com'), due('b.com'), due('c.com')]);
-    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(run.clock.sleeps).toEqual([]);
-    // The three fresh looks before the submissions, and one follow-up look.
-    expect(run.api.callsOf('QueryTaskList')).toHaveLength(3 + 1);
-  });
-
-  it('each later look comes its wait after the look before, not after the reads between: reads that took longer look again at once', async () => {
-    const run = await setup();
-    let looks = 0;
-    run.api.onCall = (call) => {
-      if (call.action === 'QueryTaskDetailList') run.clock.advance(2_500);
-      if (call.action !== 'QueryTaskList' || run.clock.sleeps.length === 0) return;
-      // The first follow-up look finds a.com's task finished, the second b.com's.
-      run.api.settle(++looks === 1 ? 'T-1' : 'T-2', 2);
-    };
-    const results = await run.start([due('a.com'), due('b.com')]);
-    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
-    // 1 s to the first look; reading a.com's detail took 2.5 s, more than the 2 s wait to the next look.
-    expect(run.clock.sleeps).toEqual([1_000]);
-    expect(run.api.callsOf('QueryTaskList')).toHaveLength(2 + 2);
-  });
-
   it('stops following at the finishing margin: the task stays submitted, for the next run to read', async () => {
     const run = await setup({ budgetMs: 60_000 });
     const results = await run.start([due('a.com')]);
