@@ -93,8 +93,8 @@ export class RpcCaller {
   async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
-    // call that never got one was never sent.
-    await this.options.limiter?.acquire({ deadline: this.options.deadlineMs });
+    // call that never got one was never sent. The grant names the call to the limiter if it is refused.
+    const grant = await this.options.limiter?.acquire({ deadline: this.options.deadlineMs });
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);
@@ -122,10 +122,10 @@ export class RpcCaller {
       if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(action, error.message, { cause: error });
       throw toNetworkError(action, error, error instanceof HttpTimeoutError);
     }
-    return this.interpret(action, answer, schema);
+    return this.interpret(action, answer, schema, grant);
   }
 
-  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S): z.output<S> {
+  private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S, grant: number | undefined): z.output<S> {
     let json: unknown;
     try {
       json = JSON.parse(answer.body.toString('utf8'));
@@ -134,7 +134,7 @@ export class RpcCaller {
     }
     if (answer.status < 200 || answer.status >= 300) {
       const error = errorFromAnswer(action, answer, json instanceof Error ? undefined : json, this.options.toError);
-      if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs);
+      if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });

@@ -1,7 +1,8 @@
 /**
  * The run's token bucket, on a fake clock so that every wait is exact: spacing, burst, FIFO order,
- * bounded waiting, the pause and the rate cut on throttling, the recovery, and (as a property) that no
- * window of time ever sees more than rate × time + burst calls.
+ * bounded waiting, the pause and the rate cut on throttling, the recovery, the ceiling a throttle
+ * measures (and the hold and probes above it), and (as a property) that no window of time ever sees
+ * more than rate × time + burst calls. rate-limiter-servers.test.ts meets it with whole servers.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -217,12 +218,124 @@ describe('throttling: pause everyone, cut the rate, recover slowly', () => {
   });
 });
 
+describe('throttling: the ceiling a refusal measures', () => {
+  /** `n` calls at once on a limiter configured like the run's (burst = qps); answers their grants. */
+  async function burstOf(n: number, options: Omit<RateLimiterOptions, 'clock'>) {
+    const { clock, limiter } = harness(options);
+    const grants: number[] = [];
+    for (let i = 0; i < n; i++) void limiter.acquire().then((grant) => void grants.push(grant));
+    await clock.advanceTo(0);
+    return { clock, limiter, grants };
+  }
+
+  it('counts the calls granted in the second before the refused one and cuts to 95 % of that, not to half', async () => {
+    const { clock, limiter, grants } = await burstOf(12, { qps: 12, burst: 12 });
+    expect(grants).toEqual([...Array(12).keys()]);
+    await clock.advanceTo(20);
+    // The 11th call is refused: the server took the 10 before it.
+    limiter.onThrottle(100, 10);
+    expect(limiter.stats).toMatchObject({ qps: 9.5, ceiling: 10, decreases: 1, throttles: 1 });
+    // The 12th, refused with it: the same burst, the same measure (the 11th is known refused), no second cut.
+    limiter.onThrottle(100, 11);
+    expect(limiter.stats).toMatchObject({ qps: 9.5, ceiling: 10, decreases: 1, throttles: 2 });
+  });
+
+  it('calls that reached the server out of order: a later refusal of the burst may raise the measure, and the one cut is made again from the rate before it', async () => {
+    const { clock, limiter } = await burstOf(12, { qps: 12, burst: 12 });
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 5);
+    // Five before it: 95 % of 5 would be 4.75, but a cut never goes below half the rate (6).
+    expect(limiter.stats).toMatchObject({ qps: 6, ceiling: 5, decreases: 1 });
+    limiter.onThrottle(100, 11);
+    // Eleven before the 12th, one of them (the 6th) refused: 10.
+    expect(limiter.stats).toMatchObject({ qps: 9.5, ceiling: 10, decreases: 1, throttles: 2 });
+  });
+
+  it('a cut takes at least a tenth off, even when the measure is above the rate (a token bucket still draining)', async () => {
+    const { clock, limiter } = await burstOf(20, { qps: 20, burst: 20, decreaseFactor: 0.25 });
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 19);
+    expect(limiter.stats).toMatchObject({ qps: 18, ceiling: 19, decreases: 1 });
+  });
+
+  it('recovery holds just under the ceiling, then probes above it in doubling steps up to 1.2 × the ceiling; a top held for probeHoldMs is the new ceiling; never above qps', async () => {
+    const { clock, limiter } = await burstOf(20, { qps: 20, burst: 20 });
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 10); // paused until 120; a cut never below half: 10 QPS, ceiling 10
+    const seen: Array<[number, number, number | undefined]> = [];
+    for (const t of [4_119, 4_120, 5_120, 6_120, 7_120, 11_119, 11_120, 12_120, 300_000]) {
+      await clock.advanceTo(t);
+      const { qps, ceiling } = limiter.stats;
+      seen.push([t, Math.round(qps * 100) / 100, ceiling]);
+    }
+    expect(seen).toEqual([
+      [4_119, 10, 10], // held: 10 is above 9.5, the target, so no climb; the probe waits probeHoldMs (4 s) after the pause
+      [4_120, 10.25, 10], // + a fortieth of the ceiling
+      [5_120, 10.75, 10], // + twice that
+      [6_120, 11.75, 10], // + a tenth of the ceiling, the most a probe step adds
+      [7_120, 12, 10], // the top: 1.2 × the ceiling, held for probeHoldMs
+      [11_119, 12, 10],
+      [11_120, 12, 12], // unrefused: the new ceiling, and the next probe starts from it
+      [12_120, 12.3, 12],
+      [300_000, 20, expect.any(Number)], // and so on, up to the configured QPS, never above
+    ]);
+  });
+
+  it('a probe refused where the ceiling was confirms it: the next probe waits twice as long', async () => {
+    const { clock, limiter, grants } = await burstOf(20, { qps: 20, burst: 20, probeHoldMs: 1_000 });
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 10); // 10 QPS, ceiling 10; the probe starts at 1 120 and adds 0.25 QPS
+    await clock.advanceTo(1_120);
+    expect(limiter.stats.qps).toBe(10.25);
+    // A steady queue at the probing rate: 11 calls granted over the next second, then one refused.
+    for (let i = 0; i < 12; i++) void limiter.acquire().then((grant) => void grants.push(grant));
+    await clock.advanceTo(2_100);
+    const refused = grants.at(-1)!;
+    limiter.onThrottle(50, refused);
+    // The measure (the 10 granted in the second before it, all accepted) is where the ceiling was. The cut
+    // takes a tenth off 10.25; recovery climbs back to 9.5 a second after the pause, then holds there
+    // 2 s (twice probeHoldMs) before the next probe.
+    expect(limiter.stats).toMatchObject({ ceiling: 10, decreases: 2 });
+    expect(limiter.stats.qps).toBeCloseTo(9.225, 9);
+    const pauseEnds = 2_100 + 50;
+    await clock.advanceTo(pauseEnds + 1_000);
+    expect(limiter.stats.qps).toBe(9.5);
+    await clock.advanceTo(pauseEnds + 1_000 + 1_999);
+    expect(limiter.stats.qps).toBe(9.5);
+    await clock.advanceTo(pauseEnds + 1_000 + 2_000);
+    expect(limiter.stats.qps).toBe(9.75);
+  });
+
+  it('with a ceiling measured, the bucket holds only what fits under it: after a quiet spell, calls go evenly, not all at once', async () => {
+    const { clock, limiter, acquire, times } = harness({ qps: 20, burst: 20 });
+    for (let i = 0; i < 20; i++) void acquire();
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 10); // 10 QPS, ceiling 10: 10 × 1 s + 1 fits under it, 10 × 1 s + 20 would not
+    await clock.advanceTo(3_000);
+    for (let i = 0; i < 4; i++) void acquire();
+    await clock.advanceTo(3_500);
+    expect(times().slice(20)).toEqual([3_000, 3_100, 3_200, 3_300]);
+  });
+
+  it('a refusal with no call granted in the second before it measures nothing: the rate halves and recovers to qps, as plain AIMD', async () => {
+    const { clock, limiter } = await burstOf(1, { qps: 10, burst: 10 });
+    await clock.advanceTo(20);
+    limiter.onThrottle(100, 0);
+    expect(limiter.stats).toMatchObject({ qps: 5, ceiling: undefined });
+    await clock.advanceTo(60_000);
+    expect(limiter.stats.qps).toBe(10);
+  });
+});
+
 describe('options', () => {
   it('refuses rates and sizes that are not positive numbers', () => {
     expect(() => new RateLimiter({ qps: 0 })).toThrow(/qps must be a positive number, got 0/);
     expect(() => new RateLimiter({ qps: Number.NaN })).toThrow(RangeError);
     expect(() => new RateLimiter({ qps: 5, burst: -1 })).toThrow(/burst/);
     expect(() => new RateLimiter({ qps: 5, decreaseFactor: 1 })).toThrow(/below 1/);
+    expect(() => new RateLimiter({ qps: 5, ceilingShare: 1.5 })).toThrow(/ceilingShare must be at most 1/);
+    expect(() => new RateLimiter({ qps: 5, ceilingShare: 0 })).toThrow(/ceilingShare must be a positive number/);
+    expect(() => new RateLimiter({ qps: 5, probeHoldMs: -1 })).toThrow(/probeHoldMs/);
   });
 });
 
