@@ -75,7 +75,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   if (deps.mode !== 'live') return results;
 
   const following: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, gate: Promise.resolve() };
+  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve() };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => remainingMs(deps.budget) - deps.budget.submitMarginMs);
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
@@ -85,7 +85,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     await pacing.acquire();
     try {
       // An outcome-unknown submission holds every new one until the ledger has been consulted.
-      await state.gate;
+      while (state.reconciling > 0) await state.gate;
       deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
       if (state.halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
         Object.assign(result, { outcome: 'skipped', reason: state.halted === undefined ? 'time-budget' : 'halted', error_message: state.halted });
@@ -111,7 +111,9 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
 interface SubmitState {
   halted: string | undefined;
   capReached: boolean;
-  /** Resolved, or the reconciliation of an outcome-unknown submission that new submissions wait for. */
+  /** Reconciliations of outcome-unknown submissions going on now; no new submission starts while any is. */
+  reconciling: number;
+  /** Settles when every reconciliation begun so far has ended (each sets `halted` if it failed). */
   gate: Promise<unknown>;
 }
 
@@ -129,8 +131,9 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     return why;
   }
   // Another submission's outcome became unknown while this one looked: its reconciliation comes first.
-  // From here to the reservation below nothing awaits, so the checks and the reservation are one step.
-  await state.gate;
+  // The count is read again after every wait and nothing awaits from the last read to the call below, so
+  // no submission starts while a reconciliation is going on, however the two fall between microtasks.
+  while (state.reconciling > 0) await state.gate;
   if (state.halted !== undefined) {
     Object.assign(result, { outcome: 'skipped', reason: 'halted', error_message: state.halted });
     return undefined;
@@ -154,8 +157,23 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     following.push(result);
   } catch (error) {
     if (error instanceof OutcomeUnknownError) {
+      // Counted from this very moment (the look it starts is the reconciliation), and the halt is set when
+      // it ends, before any waiter resumes: a failed reconciliation stops every submission not yet sent.
+      state.reconciling++;
       const reconciling = settleFailure(result, error, deps, following);
-      state.gate = reconciling;
+      const ended = reconciling.then(
+        (why) => {
+          state.halted ??= why;
+          state.reconciling--;
+        },
+        (failure: unknown) => {
+          state.halted ??= `reconciliation failed: ${errorMessage(failure)}`;
+          state.reconciling--;
+        },
+      );
+      // The gate settles only when every reconciliation begun so far has ended, so a waiter that finds the
+      // count above zero always has something pending to wait for (never a spin on a settled promise).
+      state.gate = Promise.all([state.gate, ended]);
       halt = await reconciling;
     } else {
       // Certainly not placed: it no longer counts against the cap.

@@ -288,6 +288,39 @@ describe('executor: an outcome unknown', () => {
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'submitted', 'submitted', 'submitted']);
   });
 
+  it('two reconciliations at once: a later submission waits for both, and the run does not stall', async () => {
+    const run = await setup({ submitConcurrency: 3 });
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    let reconciling = 0;
+    let sentWhileReconciling = 0;
+    const refresh = run.ledger.refresh.bind(run.ledger);
+    run.ledger.refresh = async (nowMs, options) => {
+      if (!options?.startedAfterNow) return refresh(nowMs, options);
+      reconciling++;
+      try {
+        // a.com's reconciliation is slow, b.com's quick: the quick one ends while the slow one goes on.
+        await pause(reconciling === 1 ? 60 : 5);
+        return await refresh(nowMs, options);
+      } finally {
+        reconciling--;
+      }
+    };
+    run.api.onCall = async (call) => {
+      if (call.action !== SAVE) return;
+      if (reconciling > 0) sentWhileReconciling++;
+      if (call.domain === 'a.com' || call.domain === 'b.com') {
+        await pause(call.domain === 'a.com' ? 10 : 12);
+        throw outcomeUnknown(call.domain);
+      }
+      // c.com frees its slot at 20 ms, while a.com's reconciliation is still going on: d.com must wait.
+      if (call.domain === 'c.com') await pause(20);
+    };
+    const results = await run.start([due('a.com'), due('b.com'), due('c.com'), due('d.com')]);
+    expect(sentWhileReconciling).toBe(0);
+    expect(run.saves().sort()).toEqual(['a.com', 'b.com', 'c.com', 'd.com']);
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'submitted', 'submitted']);
+  });
+
   it('reconciled when the ledger shows the order: submitted with its task number, followed, counted once', async () => {
     const run = await setup({ maxPerDay: 2 });
     let created = '';
