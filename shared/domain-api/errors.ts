@@ -3,6 +3,7 @@
  * the request id; never a credential (the signer puts those in headers, which no error copies).
  */
 import { errorMessage } from '../errors/index.js';
+import { RateLimitTimeoutError } from '../http/index.js';
 
 interface ApiErrorFields {
   readonly action: string;
@@ -120,5 +121,6 @@ export function errorCode(error: unknown): string {
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
   if (error instanceof NetworkError) return 'NetworkError';
   if (error instanceof PagingLimitError) return 'PagingLimit';
+  if (error instanceof RateLimitTimeoutError) return error.code;
   return 'InternalError';
 }

@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
+import { DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
@@ -38,10 +38,11 @@ interface RpcOptions {
   readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
 }
 
+/** x-acs-retry-after, integer milliseconds: only a positive value counts, and never more than MAX_RETRY_AFTER_MS. */
 function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const ms = Number(value);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
 }
 
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>

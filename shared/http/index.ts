@@ -2,5 +2,5 @@
 export { DEFAULT_RETRY_POLICY, withRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 export { HttpTimeoutError, ResponseTooLargeError, headerValue, send, type HttpAnswer, type HttpExchange } from './transport.js';
 export { listenFailureLine, parsePort, probePort } from './listen.js';
-export { RateLimiter } from './rate-limiter.js';
+export { MAX_RETRY_AFTER_MS, RateLimitTimeoutError, RateLimiter } from './rate-limiter.js';
 export { Semaphore, mapLimit } from './concurrency.js';

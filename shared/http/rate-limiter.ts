@@ -84,6 +84,12 @@ export class RateLimitTimeoutError extends Error {
   }
 }
 
+/**
+ * The longest wait a server's `x-acs-retry-after` may impose, on the limiter's pause and on a retry alike:
+ * the header is untrusted input, and a wait beyond the run's budget would turn a throttle into a failure.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
 const realClock: LimiterClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -179,7 +185,7 @@ export class RateLimiter {
     this.increaseQps = positive(options.increaseQps, Math.max(0.1, this.maxQps / 10), 'increaseQps');
     this.increaseIntervalMs = positive(options.increaseIntervalMs, 1_000, 'increaseIntervalMs');
     this.defaultPauseMs = positive(options.defaultPauseMs, 1_000, 'defaultPauseMs');
-    this.maxPauseMs = positive(options.maxPauseMs, 60_000, 'maxPauseMs');
+    this.maxPauseMs = positive(options.maxPauseMs, MAX_RETRY_AFTER_MS, 'maxPauseMs');
     this.maxWaitMs = positive(options.maxWaitMs, 120_000, 'maxWaitMs');
     this.ceilingShare = positive(options.ceilingShare, 0.95, 'ceilingShare');
     if (this.ceilingShare > 1) throw new RangeError('rate limiter: ceilingShare must be at most 1');

@@ -7,7 +7,7 @@
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
 import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
-import { mapLimit } from '../http/index.js';
+import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, type Ledger } from './ledger.js';
@@ -199,6 +199,12 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
 async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
   const { ledger, clock } = deps;
   const fields = errorFields(error);
+  // Throttled with no time left to wait, or no call slot before the deadline: certainly not placed, and
+  // nothing wrong with the order itself. It is the next run's, as an order the budget did not reach.
+  if ((error instanceof DomainApiError && error.isThrottling) || error instanceof RateLimitTimeoutError) {
+    Object.assign(result, { outcome: 'skipped', reason: 'time-budget', ...fields });
+    return undefined;
+  }
   const race = error instanceof DomainApiError && RACE_CODES.has(error.code);
   if (!race && !(error instanceof OutcomeUnknownError)) {
     Object.assign(result, { outcome: 'failed', ...fields });
