@@ -14,6 +14,8 @@ export interface PagingBounds {
   /** Epoch ms: no page is asked for after it. */
   readonly deadlineMs: number;
   readonly now: () => number;
+  /** A stop from outside (the read no longer matters: another read of the run failed); the walk throws its reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 interface PagedItems<T> {
@@ -35,41 +37,65 @@ export async function readAllPages<T>(
   const seen = new Set<string>();
   let limit = bounds.maxPages;
   let ahead = new Map<number, Promise<Page<T>>>();
-  for (let pageNum = 1; ; pageNum++) {
-    if (pageNum > limit) {
-      throw new PagingLimitError(action, `the registrar still answered NextPage=true after ${limit} pages; its paging cannot be trusted, so the read was stopped`);
-    }
-    if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError(action, `could not be read to the end inside the time budget (${pageNum - 1} pages read)`);
-    const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
-    ahead.delete(pageNum);
-    if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
-      // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
-      limit = Math.min(limit, page.totalPages + 1);
-      if (concurrency > 1 && page.hasNext) ahead = prefetch(fetchPage, 2, Math.min(page.totalPages, limit), concurrency);
-    }
-    let fresh = 0;
-    for (const item of page.items) {
-      const key = keyOf(item);
-      if (!seen.has(key)) {
-        seen.add(key);
-        fresh++;
+  let ended = false;
+  // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
+  // error, the last page), not past the deadline, not once the signal has stopped the read.
+  const wanted = () => !ended && !bounds.signal?.aborted && bounds.now() < bounds.deadlineMs;
+  try {
+    return await walk();
+  } finally {
+    ended = true;
+    // Pages fetched ahead and not needed are let go; their answers (or errors) are dropped.
+    for (const unused of ahead.values()) unused.catch(() => undefined);
+  }
+
+  async function walk(): Promise<PagedItems<T>> {
+    for (let pageNum = 1; ; pageNum++) {
+      if (bounds.signal?.aborted) throw bounds.signal.reason;
+      if (pageNum > limit) {
+        throw new PagingLimitError(action, `the registrar still answered NextPage=true after ${limit} pages; its paging cannot be trusted, so the read was stopped`);
       }
-      items.push(item);
-    }
-    if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
-      // Pages fetched ahead and not needed are let go; their answers (or errors) are dropped.
-      for (const unused of ahead.values()) unused.catch(() => undefined);
-      return { items, pages: pageNum, repeatedPage: page.items.length > 0 && fresh === 0 };
+      if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError(action, `could not be read to the end inside the time budget (${pageNum - 1} pages read)`);
+      const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
+      ahead.delete(pageNum);
+      if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
+        // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
+        limit = Math.min(limit, page.totalPages + 1);
+        if (concurrency > 1 && page.hasNext) ahead = prefetch(fetchPage, 2, Math.min(page.totalPages, limit), concurrency, wanted);
+      }
+      let fresh = 0;
+      for (const item of page.items) {
+        const key = keyOf(item);
+        if (!seen.has(key)) {
+          seen.add(key);
+          fresh++;
+        }
+        items.push(item);
+      }
+      if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
+        return { items, pages: pageNum, repeatedPage: page.items.length > 0 && fresh === 0 };
+      }
     }
   }
 }
 
+/** What a page fetched ahead answers when the walk no longer wants it by its turn: it is never sent. */
+class PageNotWantedError extends Error {
+  override readonly name = 'PageNotWantedError';
+}
+
 /** Starts pages first..last with at most `concurrency` in flight, each awaited in order by the walk. */
-function prefetch<T>(fetchPage: (pageNum: number) => Promise<Page<T>>, first: number, last: number, concurrency: number): Map<number, Promise<Page<T>>> {
+function prefetch<T>(
+  fetchPage: (pageNum: number) => Promise<Page<T>>,
+  first: number,
+  last: number,
+  concurrency: number,
+  wanted: () => boolean,
+): Map<number, Promise<Page<T>>> {
   const semaphore = new Semaphore(concurrency);
   const pages = new Map<number, Promise<Page<T>>>();
   for (let n = first; n <= last; n++) {
-    const page = semaphore.run(() => fetchPage(n));
+    const page = semaphore.run(() => (wanted() ? fetchPage(n) : Promise.reject(new PageNotWantedError(`page ${n} was no longer wanted`))));
     // The walk may stop before it reaches a page: its failure must not go unhandled.
     page.catch(() => undefined);
     pages.set(n, page);

@@ -214,17 +214,26 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const { config, clock, bounds } = request;
   request.onProgress?.({ phase: 'listing', done: 0 });
-  const ledger = new Ledger({ api: ports.api, bounds, concurrency: READ_CONCURRENCY, scope: request.scope });
   // The list and the ledger need nothing from each other: read side by side (one round trip less at any
-  // latency; the rate limiter still paces every call). Both are waited for before either's error counts,
-  // so that no read of a failed run is still going when it records its end.
-  const [listed, read] = await Promise.allSettled([
-    readDomainList(ports.api, bounds, request.pageSize ?? 100, 2, READ_CONCURRENCY).finally(() => request.onProgress?.({ phase: 'ledger', done: 0 })),
-    ledger.read(clock.now(), LEDGER_DAYS),
+  // latency; the rate limiter still paces every call). The first to fail stops the other at its next page
+  // (the run fails either way), and both are waited for, so that no read of a failed run is still going
+  // when it records its end. The error reported is the first one, the cause.
+  const stop = new AbortController();
+  const stopOnFailure = (error: unknown): never => {
+    stop.abort(error);
+    throw error;
+  };
+  const reads = { ...bounds, signal: stop.signal };
+  const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope });
+  const [listed] = await Promise.allSettled([
+    readDomainList(ports.api, reads, request.pageSize ?? 100, 2, READ_CONCURRENCY)
+      .catch(stopOnFailure)
+      .finally(() => request.onProgress?.({ phase: 'ledger', done: 0 })),
+    ledger.read(clock.now(), LEDGER_DAYS).catch(stopOnFailure),
   ]);
-  if (listed.status === 'rejected' || read.status === 'rejected') {
+  if (stop.signal.aborted || listed.status === 'rejected') {
     ledger.close();
-    throw listed.status === 'rejected' ? listed.reason : (read as PromiseRejectedResult).reason;
+    throw stop.signal.reason;
   }
   const listing = listed.value;
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());

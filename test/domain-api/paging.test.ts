@@ -98,6 +98,40 @@ describe('readAllPages', () => {
   });
 });
 
+describe('readAllPages with pages fetched ahead', () => {
+  it('a walk that fails on a page starts none of the pages still queued behind it', async () => {
+    const asked: number[] = [];
+    const fetchPage = async (pageNum: number) => {
+      asked.push(pageNum);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (pageNum === 3) throw new Error('page 3 broke (test)');
+      return page(pageNum, [`item${pageNum}`], true, 40);
+    };
+    await expect(readAllPages('QueryDomainList', fetchPage, key, bounds(), 4)).rejects.toThrow('page 3 broke');
+    const atFailure = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Page 1, 4 in flight, and those that took a freed slot before the walk reached page 3; nothing after.
+    expect(atFailure).toBeLessThanOrEqual(9);
+    expect(asked).toHaveLength(atFailure);
+  });
+
+  it('a signal stops the walk at its next page with the signal\'s reason, and no queued page starts', async () => {
+    const stop = new AbortController();
+    const asked: number[] = [];
+    const fetchPage = async (pageNum: number) => {
+      asked.push(pageNum);
+      if (pageNum === 2) stop.abort(new Error('the other read failed (test)'));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return page(pageNum, [`item${pageNum}`], true, 40);
+    };
+    await expect(readAllPages('QueryTaskList', fetchPage, key, bounds({ signal: stop.signal }), 2)).rejects.toThrow('the other read failed');
+    const atStop = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(atStop).toBeLessThanOrEqual(4);
+    expect(asked).toHaveLength(atStop);
+  });
+});
+
 describe('pageOf: the paging envelope', () => {
   it('NextPage decides when present; else CurrentPageNum < TotalPageNum; an empty page ends the walk whatever it says', () => {
     expect(pageOf(['a'], { RequestId: 'r', NextPage: true, TotalPageNum: 1, CurrentPageNum: 1 }, 1).hasNext).toBe(true);
