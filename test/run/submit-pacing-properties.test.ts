@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../shared/run/deadline.js';
-import { execute, type ExecutorDeps } from '../../shared/run/executor.js';
+import { execute } from '../../shared/run/executor.js';
+import { executorDeps } from '../support/executor-deps.js';
 import { Ledger } from '../../shared/run/ledger.js';
 import type { Decision } from '../../shared/run/planner.js';
 import { SubmitPacing } from '../../shared/run/submit-pacing.js';
@@ -101,20 +102,7 @@ describe('the executor under auto with a clock that jumps (0 ms, enormous, backw
             onWire--;
           };
           let highest: number | undefined;
-          const deps: ExecutorDeps = {
-            api,
-            ledger,
-            budget,
-            clock,
-            mode: 'live',
-            capReached: () => undefined,
-            emit: (fields) => api.note({ kind: 'emit', record: fields.kind, domain: 'domain' in fields ? fields.domain : undefined }),
-            followIntervalMs: 1_000,
-            followMs: 5_000,
-            listed: new Set(),
-            submitConcurrency: 'auto',
-            onSubmitConcurrency: (h) => (highest = h),
-          };
+          const deps = executorDeps({ api, ledger, budget, clock }, { submitConcurrency: 'auto', onSubmitConcurrency: (h) => (highest = h) });
           await ledger.read(clock.now(), 7);
           jumping = true;
           const names = Array.from({ length: domains }, (_, i) => `j${i}.com`);

@@ -92,4 +92,9 @@ export function jsonLines(text: string): JsonRecord[] {
     .map((line) => JSON.parse(line) as JsonRecord);
 }
 
+/** Complete lines only: a line cut by a kill (none expected: pipe writes this small are atomic) is not a record. */
+export function completeRecords(text: string): JsonRecord[] {
+  return jsonLines(text.slice(0, text.lastIndexOf('\n') + 1));
+}
+
 export { startRuntime } from '../support/fc.js';

@@ -9,19 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../emulator/random.js';
 import { startEmulator } from '../support/emulator.js';
 import { finished } from '../support/spawn.js';
-import { removeCliTemp, spawnCli, type JsonRecord } from '../safety/harness.js';
+import { completeRecords, removeCliTemp, spawnCli, type JsonRecord } from './harness.js';
 import { cliEnv } from '../safety/portfolio.js';
 
 afterAll(removeCliTemp);
-
-function completeRecords(text: string): JsonRecord[] {
-  const end = text.lastIndexOf('\n');
-  return text
-    .slice(0, end + 1)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as JsonRecord);
-}
 
 describe('kills while auto has raised the pace', () => {
   it('a complete run first: auto raises (submit_concurrency > 1) at this latency and budget', async () => {

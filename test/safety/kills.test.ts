@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../emulator/random.js';
 import { startEmulator } from '../support/emulator.js';
 import { finished } from '../support/spawn.js';
-import { CLI_RECORDS_STREAM, removeCliTemp, spawnCli, type JsonRecord } from './harness.js';
+import { CLI_RECORDS_STREAM, completeRecords, removeCliTemp, spawnCli, type JsonRecord } from './harness.js';
 import { cliEnv } from './portfolio.js';
 import { trialCount } from './trials.js';
 
@@ -32,16 +32,6 @@ interface KillResult {
   readonly lastWithoutDecision: boolean;
   readonly slsStarted: boolean;
   readonly stdoutBytes: number;
-}
-
-/** Complete lines only: a line cut by the kill (none expected: pipe writes this small are atomic) is not a record. */
-function completeRecords(text: string): JsonRecord[] {
-  const end = text.lastIndexOf('\n');
-  return text
-    .slice(0, end + 1)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as JsonRecord);
 }
 
 async function killOnce(delayMs: number): Promise<KillResult> {

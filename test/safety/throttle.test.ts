@@ -28,24 +28,33 @@ const throttled = (retryAfter: string | undefined): Scripted => ({
 const names = Array.from({ length: 6 }, (_, i) => `thr${i}.com`);
 const summaryLine = (decisions: readonly JsonRecord[]) => decisions.map((d) => `${d.domain}:${d.outcome}${d.error_code ? `(${d.error_code})` : ''}`).join(' ');
 
+/** A registrar that throttles the first submission for each domain with this x-acs-retry-after. */
+function throttlingFirstSubmissions(header: string, domains: readonly string[]) {
+  const seen = new Set<string>();
+  return {
+    domains: domains.map((n) => domainItem(n, dueExpiration(n))),
+    script: (call: StandinCall) => {
+      if (call.action !== SAVE) return undefined;
+      const d = call.params.DomainName ?? '';
+      if (seen.has(d)) return undefined;
+      seen.add(d);
+      return throttled(header);
+    },
+  };
+}
+
+/** One live run in a 20 s budget against that registrar. */
+async function throttledRun(header: string, domains: readonly string[]) {
+  const s = await start(throttlingFirstSubmissions(header, domains));
+  const began = Date.now();
+  const run = await runAgainst(s, { budgetMs: 20_000 });
+  return { s, run, took: Date.now() - began, decisions: decisionsOf(run) };
+}
+
 describe('absurd x-acs-retry-after on a throttled submission (first attempt of each)', () => {
   for (const header of ['0', 'abc', '1500']) {
     it(`x-acs-retry-after: ${JSON.stringify(header)}: every order placed, none failed, the run inside its 20 s budget`, async () => {
-      const seen = new Set<string>();
-      const s = await start({
-        domains: names.map((n) => domainItem(n, dueExpiration(n))),
-        script: (call: StandinCall) => {
-          if (call.action !== SAVE) return undefined;
-          const d = call.params.DomainName ?? '';
-          if (seen.has(d)) return undefined;
-          seen.add(d);
-          return throttled(header);
-        },
-      });
-      const began = Date.now();
-      const run = await runAgainst(s, { budgetMs: 20_000 });
-      const took = Date.now() - began;
-      const decisions = decisionsOf(run);
+      const { s, run, took, decisions } = await throttledRun(header, names);
       console.log(`[safety] retry-after ${JSON.stringify(header)}: ${took} ms, run ${run.summary.run.outcome}, orders ${s.orders.length}, ${summaryLine(decisions)}`);
       if (decisions.some((d) => d.outcome === 'failed')) console.log(`[safety]   first two: ${JSON.stringify(decisions.slice(0, 2).map((d) => [d.outcome, d.reason, d.error_code, d.error_message]))}`);
       expect(took).toBeLessThan(20_000);
@@ -60,21 +69,7 @@ describe('absurd x-acs-retry-after on a throttled submission (first attempt of e
 describe('a throttle whose wait does not fit the budget (20 s budget, x-acs-retry-after of 60 s or more)', () => {
   for (const header of ['60000', '1e12', '99999999999999999999']) {
     it(`x-acs-retry-after: ${header}: no order failed; what was not placed is left for the next run (time-budget), inside the budget`, async () => {
-      const seen = new Set<string>();
-      const s = await start({
-        domains: names.map((n) => domainItem(n, dueExpiration(n))),
-        script: (call: StandinCall) => {
-          if (call.action !== SAVE) return undefined;
-          const d = call.params.DomainName ?? '';
-          if (seen.has(d)) return undefined;
-          seen.add(d);
-          return throttled(header);
-        },
-      });
-      const began = Date.now();
-      const run = await runAgainst(s, { budgetMs: 20_000 });
-      const took = Date.now() - began;
-      const decisions = decisionsOf(run);
+      const { s, run, took, decisions } = await throttledRun(header, names);
       console.log(`[throttle] retry-after ${header}: ${took} ms, orders ${s.orders.length}, ${summaryLine(decisions)}`);
       expect(took).toBeLessThan(20_000);
       expect(decisions.filter((d) => d.outcome === 'failed'), 'orders failed because of throttling').toEqual([]);
@@ -101,17 +96,7 @@ function warpClock() {
 describe('absurd x-acs-retry-after with time to spare (300 s budget, virtual time)', () => {
   for (const header of ['1e12', '60000', '120000']) {
     it(`x-acs-retry-after: ${header} on each first attempt: the limiter clamps the pause to 60 s, so the orders fit in 300 s: none failed`, async () => {
-      const seen = new Set<string>();
-      const s = await start({
-        domains: names.slice(0, 2).map((n) => domainItem(n, dueExpiration(n))),
-        script: (call: StandinCall) => {
-          if (call.action !== SAVE) return undefined;
-          const d = call.params.DomainName ?? '';
-          if (seen.has(d)) return undefined;
-          seen.add(d);
-          return throttled(header);
-        },
-      });
+      const s = await start(throttlingFirstSubmissions(header, names.slice(0, 2)));
       const clock = warpClock();
       const run = await runInProcess(
         { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '50', REDEEM_MAX_PER_DAY: '50', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: s.url },
