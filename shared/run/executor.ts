@@ -188,11 +188,17 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
 /** A domain the ledger shows another task for (a concurrent run's, or a console order) is not ordered. */
 function skipOnLedger(result: Result, ledger: Ledger): boolean {
   const entry = ledger.entryFor(result.decision.domainName);
-  if (!entry || ledger.isMine(entry.taskNo) || entry.state === 'failed') return false;
-  Object.assign(result, entry.state === 'in-flight' ? { outcome: 'skipped', reason: 'task-in-flight' } : { outcome: 'skipped', reason: 'already-redeemed' }, {
-    task_no: entry.taskNo,
-    reconciled: true,
-  });
+  if (entry && !ledger.isMine(entry.taskNo) && entry.state !== 'failed') {
+    Object.assign(result, entry.state === 'in-flight' ? { outcome: 'skipped', reason: 'task-in-flight' } : { outcome: 'skipped', reason: 'already-redeemed' }, {
+      task_no: entry.taskNo,
+      reconciled: true,
+    });
+    return true;
+  }
+  // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of many).
+  const other = ledger.sentByAnotherRun(result.decision.domainName);
+  if (!other) return false;
+  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, reconciled: true });
   return true;
 }
 

@@ -187,6 +187,16 @@ export class Ledger {
     return this.own.find((o) => o.taskNo === undefined && o.domainName === domainName);
   }
 
+  /**
+   * An order another run of this process has sent for this domain (its task number, when known) that this
+   * ledger may not have read yet: the check and this run's reservation are one synchronous step, so two
+   * runs of one process never both send for one domain.
+   */
+  sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined } | undefined {
+    for (const order of this.shared) if (order.domainName === domainName && !this.own.includes(order)) return order;
+    return undefined;
+  }
+
   isMine(taskNo: string): boolean {
     return this.mine.has(taskNo);
   }
