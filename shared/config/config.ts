@@ -73,13 +73,13 @@ const optionalText = z.pipe(
   z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
 );
 
-function wholeNumber(fallback: number, max: number) {
+function wholeNumber(fallback: number, max: number, min = 0) {
   return z.pipe(
     optionalText,
     z.transform((v, ctx) => {
       if (v === undefined) return fallback;
-      if (!/^\d+$/.test(v) || Number(v) > max) {
-        ctx.issues.push({ code: 'custom', message: `expected a whole number from 0 to ${max}, got "${v}"`, input: v });
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+        ctx.issues.push({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"`, input: v });
         return z.NEVER;
       }
       return Number(v);
@@ -179,7 +179,7 @@ const envSchema = z.object({
   REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
   REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
   REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
-  REDEEM_API_QPS: wholeNumber(20, 1_000),
+  REDEEM_API_QPS: wholeNumber(20, 1_000, 1),
   REDEEM_SUBMIT_CONCURRENCY: submitConcurrency,
   REDEEM_TLD_RULES: tldRules,
   DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
@@ -203,7 +203,6 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
   }
   const v = parsed.data;
   const problems: ConfigProblem[] = [];
-  if (v.REDEEM_API_QPS === 0) problems.push({ variable: 'REDEEM_API_QPS', message: 'expected a whole number from 1 to 1000, got "0"' });
   if (v.REDEEM_MODE === 'live' && !v.REDEEM_DOMAINS) {
     problems.push({ variable: 'REDEEM_DOMAINS', message: 'required when REDEEM_MODE=live (an allow-list such as "example.com,*.example.net", or "*" for every domain)' });
   }

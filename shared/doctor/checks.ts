@@ -5,7 +5,7 @@
 import { priceFor } from '../config/index.js';
 import { errorCode, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
-import { checkListing } from '../run/index.js';
+import { readDomainList } from '../run/index.js';
 import { DAY_MS, ruleFor } from '../run/index.js';
 import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
@@ -28,9 +28,6 @@ const FC_ENV_LIMIT_BYTES = 4096;
 const MAX_CLOCK_SKEW_S = 15 * 60;
 /** Skew worth a word while still accepted. */
 const NOTABLE_CLOCK_SKEW_S = 60;
-/** Pages of the redemption list the doctor reads at most (100 domains each). */
-const MAX_DOCTOR_PAGES = 200;
-
 /** The prefixes of the variables the function is deployed with (s.yaml); FC_* and credentials are the platform's. */
 const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
 
@@ -141,21 +138,14 @@ export async function checkDomains(ports: Pick<DoctorPorts, 'domains' | 'site' |
   if (!ports.domains) return failed('domains', NO_CREDENTIALS, CREDENTIALS_FIX);
   const api = ports.domains;
   try {
-    const names: string[] = [];
-    let pages = 0;
-    let truncated = false;
-    for (let pageNum = 1; ; pageNum++) {
-      const page = await api.queryDomainList({ pageNum, pageSize: 100, queryType: 2 });
-      names.push(...checkListing(page.items).candidates.map((c) => c.domainName));
-      if (!page.hasNext) break;
-      if (++pages >= MAX_DOCTOR_PAGES) {
-        truncated = true;
-        break;
-      }
-    }
+    // The run's own bounded walk: one domain however often a page lists it, and a registrar that ignores
+    // PageNum stops at the repeated page instead of being counted again and again. The doctor's own
+    // deadline for each check bounds the time.
+    const list = await readDomainList(api, { deadlineMs: Number.POSITIVE_INFINITY, now: Date.now });
+    const names = list.candidates.map((c) => c.domainName);
     findings.inRedemption = names;
     const renewal = await countOf(api.queryDomainList({ pageNum: 1, pageSize: 1, queryType: 1 }));
-    const counts = `${names.length}${truncated ? '+' : ''} in redemption, ${renewal} needing renewal (QueryDomainList, DOMAIN_SITE=${ports.site})`;
+    const counts = `${names.length} in redemption, ${renewal} needing renewal (QueryDomainList, DOMAIN_SITE=${ports.site})`;
     if (names.length > 0 || renewal !== '0') return pass('domains', counts);
     const total = await countOf(api.queryDomainList({ pageNum: 1, pageSize: 1 }));
     if (total !== '0') return pass('domains', `${counts}; ${total} domains in all`);

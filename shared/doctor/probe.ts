@@ -6,6 +6,7 @@
  */
 import { HttpTimeoutError, headerValue, send } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
+import { toNetworkError } from '../domain-api/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { ApiClockReading } from './ports.js';
 
@@ -39,7 +40,8 @@ export async function probeApiClock(options: ClockProbeOptions): Promise<ApiCloc
   try {
     answer = await send({ ...signed, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes: 1024 * 1024 });
   } catch (error) {
-    throw new Error(error instanceof HttpTimeoutError ? 'the Domain API did not answer in time' : `the Domain API could not be reached (${(error as Error).message})`, { cause: error });
+    // The same error as any read's, so the doctor's fix names the network, not the README's error table.
+    throw toNetworkError('QueryDomainList', error, error instanceof HttpTimeoutError);
   }
   const localMs = Math.round((started + now()) / 2);
   const date = Date.parse(headerValue(answer.headers, 'date') ?? '');

@@ -95,7 +95,7 @@ export class RpcCaller {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
     // call that never got one was never sent. The grant names the call to the limiter if it is refused.
-    const grant = await this.options.limiter?.acquire({ deadline: this.options.deadlineMs });
+    const grant = await this.options.limiter?.acquire({ deadline: this.options.deadlineMs, label: action });
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);

@@ -107,6 +107,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   const claimedId = (account as { id?: unknown } | undefined)?.id;
   let start;
   let member: { ref: AccountRef; accounts: AccountsConfig } | undefined;
+  let target: { readonly endpoint: string; readonly functionName: string } | undefined;
   try {
     const options = parseRunOptions(raw);
     // The doctor checks a configuration that may be wrong: it runs before the configuration is loaded.
@@ -129,6 +130,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       if (resolved.length === 0 && listingError !== undefined) throw listingError;
       member = { ref: authorizeAccount(account, resolved), accounts };
     }
+    // An orchestrating run needs to know where its account runs go before it starts one.
+    if (accounts && account === undefined) target = fanOutTarget(deps.env, platform, accounts);
   } catch (error) {
     // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
     if (error instanceof UserError || account !== undefined) {
@@ -158,21 +161,15 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     });
   }
   const accounts = start.config.accounts;
-  if (accounts) {
-    let target;
-    try {
-      target = fanOutTarget(deps.env, platform, accounts);
-    } catch (error) {
-      logger.record({ kind: 'run', run_id: runId, trigger, fc_request_id: platform.requestId, outcome: 'failed', error_code: (error as UserError).code, error_message: (error as Error).message });
-      throw error;
-    }
+  if (accounts && target) {
     const { credentials } = start;
+    const { endpoint, functionName } = target;
     return runFanOut({
       ...start,
       ...common,
       accounts,
       budgetMs,
-      invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint: target.endpoint, functionName: target.functionName, payload, credentials, ...bounds }),
+      invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint, functionName, payload, credentials, ...bounds }),
     });
   }
   return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs });

@@ -11,7 +11,7 @@ function checkLimit(limit: number): number {
 
 /** A counting semaphore; waiters are served in the order they asked (FIFO). */
 export class Semaphore {
-  private readonly limit: number;
+  private limit: number;
   private held = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -40,6 +40,16 @@ export class Semaphore {
       if (next) next();
       else this.held--;
     };
+  }
+
+  /** Allows `limit` at once from now on if that is more than before (never fewer), and lets waiters in. */
+  raiseLimit(limit: number): void {
+    if (checkLimit(limit) <= this.limit) return;
+    this.limit = limit;
+    while (this.held < this.limit && this.waiting.length > 0) {
+      this.held++;
+      this.waiting.shift()!();
+    }
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {

@@ -51,6 +51,8 @@ interface AcquireOptions {
   /** Absolute time on the limiter's clock by which the call must be able to start. */
   readonly deadline?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** What the call is (the API action), for the message of a refusal. */
+  readonly label?: string | undefined;
 }
 
 interface RateLimiterStats {
@@ -77,9 +79,10 @@ export class RateLimitTimeoutError extends Error {
     readonly waitMs: number,
     readonly queuedAhead: number,
     readonly qps: number,
+    label?: string,
   ) {
     super(
-      `rate limit: no call slot before the deadline (the next one is ${Math.ceil(waitMs)} ms away at ${Math.round(qps * 100) / 100} calls/s, ${queuedAhead} call(s) queued ahead)`,
+      `${label ? `${label}: ` : ''}rate limit: no call slot before the deadline (the next one is ${Math.ceil(waitMs)} ms away at ${Math.round(qps * 100) / 100} calls/s, ${queuedAhead} call(s) queued ahead); the work did not fit the time at this rate: raise REDEEM_API_QPS if the registrar allows more, or the function's timeout`,
     );
   }
 }
@@ -134,6 +137,7 @@ interface GrantRecord {
 
 interface Waiter {
   readonly deadline: number;
+  readonly label: string | undefined;
   readonly resolve: (grant: Grant) => void;
   readonly reject: (error: unknown) => void;
   readonly cleanup: () => void;
@@ -218,7 +222,7 @@ export class RateLimiter {
         this.rejected++;
         reject(signal!.reason);
       };
-      const waiter: Waiter = { deadline, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
+      const waiter: Waiter = { deadline, label: options.label, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
       this.settle(now);
@@ -417,7 +421,7 @@ export class RateLimiter {
         this.queue.splice(i, 1);
         waiter.cleanup();
         this.rejected++;
-        waiter.reject(new RateLimitTimeoutError(slot - now, i, this.bucket.rate));
+        waiter.reject(new RateLimitTimeoutError(slot - now, i, this.bucket.rate, waiter.label));
         continue;
       }
       this.advance(projected, slot);

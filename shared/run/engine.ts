@@ -113,7 +113,6 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       mode: effective.mode,
       capReached: capsAtSubmission(config, prepared.balance),
       followMs: config.followSeconds * 1000,
-      listed: new Set(),
       submitConcurrency: config.submitConcurrency,
       onSubmitConcurrency: (highest) => (submitConcurrency = highest),
       readConcurrency: READ_CONCURRENCY,

@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, type Ledger } from './ledger.js';
+import { canonicalName, entryState, TASK_INFO_COMPLETE, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { remainingMs, type TimeBudget } from './time-budget.js';
@@ -42,8 +42,6 @@ export interface ExecutorDeps {
   readonly followIntervalMs?: number | undefined;
   /** How long to follow the submitted tasks at most (REDEEM_FOLLOW_SECONDS). */
   readonly followMs: number;
-  /** Task numbers the task list has shown (filled while following). */
-  readonly listed: Set<string>;
   /** Submissions of different domains in flight at once: 1 to 8, or `auto` (see SubmitPacing). Default 1. */
   readonly submitConcurrency?: SubmitConcurrency | undefined;
   /** Told, once the submissions are over, the most that were allowed in flight at once. */
@@ -254,20 +252,22 @@ async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
   let wait = deps.followIntervalMs ?? 1_000;
   const startedMs = deps.clock.now();
   const stopMs = Math.min(deps.budget.endsMs - deps.budget.finishMarginMs, startedMs + deps.followMs);
+  // Task numbers the task list has shown so far: one it has never shown is asked about directly.
+  const listed = new Set<string>();
   while (open.length > 0 && deps.clock.now() + wait < stopMs) {
     deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
     await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
     let finished: ReadonlySet<string> | undefined;
     try {
-      finished = await finishedTasks(deps, startedMs);
+      finished = await finishedTasks(deps, startedMs, listed);
     } catch {
       // The list could not be read this round: ask each task itself instead.
       finished = undefined;
     }
     const done = await mapLimit(open, Math.max(1, deps.readConcurrency ?? 1), async (result) => {
       // A task the list does not show yet (the registrar lags) is asked about directly.
-      const ask = finished === undefined || finished.has(result.task_no!) || !deps.listed.has(result.task_no!);
+      const ask = finished === undefined || finished.has(result.task_no!) || !listed.has(result.task_no!);
       return deps.clock.now() < stopMs && ask && (await settled(result, deps));
     });
     open = open.filter((_, i) => !done[i]);
@@ -275,7 +275,7 @@ async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
 }
 
 /** The task numbers the task list reports COMPLETE; remembers every one it saw listed. */
-async function finishedTasks(deps: ExecutorDeps, sinceMs: number): Promise<Set<string>> {
+async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<Set<string>> {
   const listed = await readAllPages(
     'QueryTaskList',
     (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: deps.clock.now() }),
@@ -284,8 +284,8 @@ async function finishedTasks(deps: ExecutorDeps, sinceMs: number): Promise<Set<s
   );
   const finished = new Set<string>();
   for (const task of listed.items) {
-    deps.listed.add(task.TaskNo);
-    if (task.TaskStatusCode === 3) finished.add(task.TaskNo);
+    seen.add(task.TaskNo);
+    if (task.TaskStatusCode === TASK_INFO_COMPLETE) finished.add(task.TaskNo);
   }
   return finished;
 }

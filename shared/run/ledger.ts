@@ -23,7 +23,7 @@ const MAX_DETAIL_PAGES = 3;
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
 /** TaskInfo's code for a finished task (TaskInfo counts 1-3, unlike TaskDetail's 0-3). */
-const TASK_INFO_COMPLETE = 3;
+export const TASK_INFO_COMPLETE = 3;
 
 export type LedgerState = 'in-flight' | 'succeeded' | 'failed';
 

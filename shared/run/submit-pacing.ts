@@ -7,6 +7,8 @@
  * `submission` line first). The rate limiter still paces every call, and the caps were fixed at planning.
  */
 
+import { Semaphore } from '../http/index.js';
+
 /** The most submissions `auto` lets go at once (as the fixed setting's maximum). */
 export const MAX_SUBMIT_CONCURRENCY = 8;
 
@@ -16,12 +18,12 @@ const SHARE_OF_TIME_LEFT = 0.5;
 export type SubmitConcurrency = number | 'auto';
 
 export class SubmitPacing {
-  private limit: number;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: Semaphore;
+  /** The release of each slot held now; slots are alike, so any one is given back. */
+  private readonly held: Array<() => void> = [];
   private measuredMs = 0;
   private measured = 0;
-  private highestLimit: number;
+  private limit: number;
 
   /**
    * `timeLeftMs`: the time in which submissions may still start (the budget less its submitting margin).
@@ -35,7 +37,7 @@ export class SubmitPacing {
       throw new RangeError(`submit concurrency must be "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got ${setting}`);
     }
     this.limit = setting === 'auto' ? 1 : setting;
-    this.highestLimit = this.limit;
+    this.slots = new Semaphore(this.limit);
   }
 
   /** Workers to start: each waits for a slot, so this is only the ceiling. */
@@ -45,16 +47,12 @@ export class SubmitPacing {
 
   /** The most submissions allowed in flight at once so far in this run. */
   get highest(): number {
-    return this.highestLimit;
+    return this.limit;
   }
 
   /** Resolves when one more submission may start; waiters are served in the order they asked. */
   async acquire(): Promise<void> {
-    if (this.active < this.limit) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.held.push(await this.slots.acquire());
   }
 
   /**
@@ -74,13 +72,9 @@ export class SubmitPacing {
       const needed = Math.min(MAX_SUBMIT_CONCURRENCY, Math.ceil(serialMs / windowMs));
       if (needed > this.limit) {
         this.limit = needed;
-        this.highestLimit = needed;
+        this.slots.raiseLimit(needed);
       }
     }
-    this.active--;
-    while (this.active < this.limit && this.waiting.length > 0) {
-      this.active++;
-      this.waiting.shift()!();
-    }
+    this.held.pop()?.();
   }
 }

@@ -31,6 +31,12 @@ describe('configuration', () => {
     }
   });
 
+  it('REDEEM_API_QPS: 1 to 1000, with one message for 0 and for text alike', () => {
+    expect(loadConfig({}).apiQps).toBe(20);
+    expect(loadConfig({ REDEEM_API_QPS: '1' }).apiQps).toBe(1);
+    for (const bad of ['0', '00', 'abc', '1001']) expect(error({ REDEEM_API_QPS: bad })).toContain(`REDEEM_API_QPS: expected a whole number from 1 to 1000, got "${bad}"`);
+  });
+
   it('live mode without an allow-list is refused, naming REDEEM_DOMAINS', () => {
     expect(error({ REDEEM_MODE: 'live' })).toMatch(/REDEEM_DOMAINS: required when REDEEM_MODE=live/);
     expect(loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' }).mode).toBe('live');

@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { planSummary } from '../../shared/doctor/checks.js';
+import { checkDomains, planSummary, type DoctorFindings } from '../../shared/doctor/checks.js';
+import { probeApiClock } from '../../shared/doctor/probe.js';
+import { errorCode } from '../../shared/domain-api/index.js';
+import type { DomainReads } from '../../shared/domain-api/index.js';
 import { runDoctor, type DoctorReport } from '../../shared/doctor/doctor.js';
 import { readOnlyDomainApi, type DoctorPorts } from '../../shared/doctor/ports.js';
 import { buildDoctorPorts } from '../../shared/doctor/wire.js';
@@ -153,6 +156,37 @@ describe('the doctor against the emulator', () => {
   it('a check that hangs fails at its deadline instead of holding the doctor', async () => {
     const report = await runDoctor(portsFor(emulator, GREEN_ENV, { planNow: () => new Promise(() => {}) }), { checkTimeoutMs: 200 });
     expect(check(report, 'plan')).toMatchObject({ status: 'fail', detail: 'no answer within 0 s' });
+  });
+});
+
+describe('checkDomains', () => {
+  it('a registrar that ignores PageNum: each domain in redemption is counted once, and the walk stops at the repeated page', async () => {
+    const expiration = Date.now() - 40 * 86_400_000;
+    let asked = 0;
+    const page = { pageNum: 1, totalPages: undefined, totalItems: undefined, hasNext: true, requestId: 'r' };
+    const domains = {
+      queryDomainList: async (query: { queryType?: number }) => {
+        if (query.queryType !== 2) return { ...page, items: [], hasNext: false };
+        asked++;
+        return { ...page, items: [{ DomainName: 'a.com', ExpirationDateLong: expiration, DomainStatus: '2' }, { DomainName: 'b.com', ExpirationDateLong: expiration, DomainStatus: '2' }] };
+      },
+    } as unknown as DomainReads;
+    const findings: DoctorFindings = {};
+    const result = await checkDomains({ domains, site: 'intl', otherSite: undefined }, findings);
+    expect(findings.inRedemption).toEqual(['a.com', 'b.com']);
+    expect(result.detail).toMatch(/^2 in redemption/);
+    expect(asked).toBe(2);
+  });
+});
+
+describe('the clock probe', () => {
+  it('an API it cannot reach is a NetworkError, like any read (the doctor then names the network and DOMAIN_ENDPOINT as the fix)', async () => {
+    const error = await probeApiClock({ endpoint: 'http://127.0.0.1:1', version: '2018-01-29', credentials: EMULATOR_CREDENTIALS, timeoutMs: 2_000 }).then(
+      () => expect.fail('the probe answered'),
+      (e: unknown) => e,
+    );
+    expect(errorCode(error)).toBe('NetworkError');
+    expect((error as Error).message).toContain('QueryDomainList');
   });
 });
 

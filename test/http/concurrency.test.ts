@@ -47,6 +47,21 @@ describe('mapLimit', () => {
 });
 
 describe('Semaphore', () => {
+  it('raiseLimit lets waiters in at once, in the order they asked; a lower limit changes nothing', async () => {
+    const semaphore = new Semaphore(1);
+    const entered: number[] = [];
+    for (let i = 0; i < 4; i++) void semaphore.acquire().then(() => entered.push(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toEqual([0]);
+    semaphore.raiseLimit(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toEqual([0, 1, 2]);
+    semaphore.raiseLimit(2);
+    expect(semaphore.active).toBe(3);
+    expect(semaphore.queued).toBe(1);
+    expect(() => semaphore.raiseLimit(0)).toThrow(RangeError);
+  });
+
   it('hands slots over in FIFO order; a double release frees one slot only', async () => {
     const semaphore = new Semaphore(2);
     const order: string[] = [];

@@ -77,14 +77,14 @@ describe('bounded waiting', () => {
     const { clock, acquire, outcomes, times } = harness({ qps: 10 });
     void acquire();
     void acquire();
-    void acquire({ deadline: 150 });
+    void acquire({ deadline: 150, label: 'QueryTaskList' });
     await clock.advanceTo(0);
     const third = outcomes[2]!;
     expect(third).toMatchObject({ at: 0 });
     const error = (third as { error: unknown }).error;
     expect(error).toBeInstanceOf(RateLimitTimeoutError);
     expect((error as RateLimitTimeoutError).code).toBe('RateLimitTimeout');
-    expect((error as Error).message).toBe('rate limit: no call slot before the deadline (the next one is 200 ms away at 10 calls/s, 1 call(s) queued ahead)');
+    expect((error as Error).message).toBe("QueryTaskList: rate limit: no call slot before the deadline (the next one is 200 ms away at 10 calls/s, 1 call(s) queued ahead); the work did not fit the time at this rate: raise REDEEM_API_QPS if the registrar allows more, or the function's timeout");
     await clock.runAll();
     expect(times()).toEqual([0, 100, 'rejected']);
   });

@@ -60,7 +60,6 @@ async function setup(options: Setup = {}) {
     },
     followIntervalMs: 1_000,
     followMs: 300_000,
-    listed: new Set(),
     submitConcurrency: options.submitConcurrency,
     onSubmitConcurrency: options.onSubmitConcurrency,
   };

@@ -17,7 +17,6 @@ export function executorDeps(parts: { readonly api: FakeDomainApi; readonly ledg
     emit: (fields) => parts.api.note({ kind: 'emit', record: fields.kind, domain: 'domain' in fields ? fields.domain : undefined }),
     followIntervalMs: 1_000,
     followMs: 5_000,
-    listed: new Set(),
     ...overrides,
   };
 }
