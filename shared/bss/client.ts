@@ -3,8 +3,8 @@
  * the doctor need, over the same RPC caller as the Domain API (signed afresh, bounded by the deadline,
  * reads retried by the same rules). An answer that cannot be read is an error, never a balance.
  */
-import { RpcCaller, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
-import { BSS_PERMISSION_CODES, BssApiError, BssForbiddenError } from './errors.js';
+import { PERMISSION_DENIED_CODES, RpcCaller, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
+import { BssApiError, BssForbiddenError } from './errors.js';
 import { bssErrorBodySchema, queryAccountBalanceSchema } from './schemas.js';
 
 const BSS_VERSION = '2017-12-14';
@@ -31,7 +31,7 @@ interface AccountBalance {
 
 const ACTION = 'QueryAccountBalance';
 
-const toError = (fields: ConstructorParameters<typeof BssApiError>[0]) => (BSS_PERMISSION_CODES.has(fields.code) ? new BssForbiddenError(fields) : new BssApiError(fields));
+const toError = (fields: ConstructorParameters<typeof BssApiError>[0]) => (PERMISSION_DENIED_CODES.has(fields.code) ? new BssForbiddenError(fields) : new BssApiError(fields));
 
 export class BssClient {
   private readonly rpc: RpcCaller;

@@ -4,9 +4,6 @@
  */
 import { DomainApiError } from '../domain-api/index.js';
 
-/** Codes that mean "this identity may not read the balance": RAM denies bss:DescribeAcccount. */
-export const BSS_PERMISSION_CODES: ReadonlySet<string> = new Set(['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized']);
-
 /** BSS answered with an error body (on any status, or a 200 whose Success is false). */
 export class BssApiError extends DomainApiError {
   override readonly name: string = 'BssApiError';

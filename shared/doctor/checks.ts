@@ -3,10 +3,9 @@
  * its own ✘ with what to do. None of them can place an order (see ports.ts).
  */
 import { priceFor } from '../config/index.js';
-import { errorCode, type Page } from '../domain-api/index.js';
+import { PERMISSION_DENIED_CODES, errorCode, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
-import { readDomainList } from '../run/index.js';
-import { DAY_MS, ruleFor } from '../run/index.js';
+import { DAY_MS, readDomainList, ruleFor } from '../run/index.js';
 import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
 type CheckStatus = 'pass' | 'fail' | 'off';
@@ -51,7 +50,7 @@ function environmentSize(env: Readonly<Record<string, string | undefined>>): num
 /** What to do about an API error, by its code; `permission` is the RAM action the call needs. */
 function fixForError(error: unknown, permission: string, endpointVariable = 'DOMAIN_ENDPOINT'): string {
   const code = errorCode(error);
-  if (['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized'].includes(code)) {
+  if (PERMISSION_DENIED_CODES.has(code)) {
     return `grant ${permission} to this identity: attach ram-policy.json to the function's role (or to the RAM user the CLI runs as)`;
   }
   if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together, and the clock (check 3)';

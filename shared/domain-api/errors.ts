@@ -15,6 +15,9 @@ interface ApiErrorFields {
   readonly retryAfterMs: number | undefined;
 }
 
+/** Codes by which an Alibaba Cloud RPC API says RAM denied the call: the identity lacks the action's permission. */
+export const PERMISSION_DENIED_CODES: ReadonlySet<string> = new Set(['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized']);
+
 /** The server answered with an error body. An unknown code is carried as it is. */
 export class DomainApiError extends Error {
   override readonly name: string = 'DomainApiError';
