@@ -148,6 +148,17 @@ export function directoryLister(config: AccountsConfig, credentials: Credentials
   return () => listAccounts({ credentials, endpoint: config.resourceManagerEndpoint, ...bounds });
 }
 
+/**
+ * The accounts REDEEM_ACCOUNTS resolves to, listed with the function's own credentials. A walk that
+ * stopped early still vouches for the accounts it listed (its error comes back with them); one that
+ * listed none vouches for none, and its error is thrown.
+ */
+export async function listAccountsOrThrow(config: AccountsConfig, credentials: Credentials, bounds: CallBounds): Promise<{ readonly accounts: AccountRef[]; readonly listingError: unknown }> {
+  const settled = await settleAccounts(config, directoryLister(config, credentials, bounds));
+  if (settled.accounts.length === 0 && settled.listingError !== undefined) throw settled.listingError;
+  return settled;
+}
+
 /** The account an event names, as it must look: nothing more than {id, roleArn}. */
 export const accountRefSchema = z.strictObject({
   id: z.string().check(z.regex(/^\d{1,32}$/)),

@@ -1,5 +1,5 @@
 /** Many accounts: REDEEM_ACCOUNTS, STS AssumeRole, ResourceManager ListAccounts, FC InvokeFunction and the fan-out. */
-export { MAX_LISTED_ACCOUNTS, directoryLister, parseAccounts, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
+export { MAX_LISTED_ACCOUNTS, directoryLister, listAccountsOrThrow, parseAccounts, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
 export type { CallBounds } from './bounds.js';
 export { AccountNotAuthorizedError, accountErrorCode } from './errors.js';
 export { fcInvokeEndpoint, invokeFunctionAsync, type AsyncInvocation } from './fc-invoke.js';

@@ -4,7 +4,7 @@
  * does on FC (the same runRedemption, the same caps per account, the same records with account_id). One
  * table per account, then a total.
  */
-import { directoryLister, narrowAccounts, settleAccounts, type AccountRef, type AccountsConfig } from '../accounts/index.js';
+import { listAccountsOrThrow, narrowAccounts, type AccountRef, type AccountsConfig } from '../accounts/index.js';
 import { systemClock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
@@ -35,9 +35,8 @@ interface AccountsRun {
 
 export async function runAccounts(request: AccountsRunRequest): Promise<AccountsRun> {
   const clock = systemClock;
-  const lister = directoryLister(request.accounts, request.credentials, { clock, deadlineMs: clock.now() + Math.min(60_000, request.budgetMs / 4) });
-  const { accounts: resolved, listingError } = await settleAccounts(request.accounts, lister);
-  if (resolved.length === 0 && listingError !== undefined) throw listingError;
+  const bounds = { clock, deadlineMs: clock.now() + Math.min(60_000, request.budgetMs / 4) };
+  const { accounts: resolved, listingError } = await listAccountsOrThrow(request.accounts, request.credentials, bounds);
   const accounts = narrowAccounts(resolved, request.options.accounts);
   const runs = await mapLimit(accounts, CLI_ACCOUNT_CONCURRENCY, async (account) => ({
     account,

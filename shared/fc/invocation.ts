@@ -16,10 +16,9 @@ import {
   AccountNotAuthorizedError,
   accountErrorCode,
   authorizeAccount,
-  directoryLister,
   fcInvokeEndpoint,
   invokeFunctionAsync,
-  settleAccounts,
+  listAccountsOrThrow,
   splitAccountEvent,
   type AccountRef,
   type AccountsConfig,
@@ -124,10 +123,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     if (account !== undefined && accounts) {
       if (options.action === 'doctor' || options.accounts) throw new RunOptionsError('Invalid run options: an account run acts in the one account its event names; it takes neither "accounts" nor "action": "doctor"', 'invalid-options');
       // The list is resolved afresh with the function's own credentials: the event's word is never enough.
-      const lister = directoryLister(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
-      const { accounts: resolved, listingError } = await settleAccounts(accounts, lister);
-      // A walk that stopped early still vouches for the accounts it listed; one that listed none, for none.
-      if (resolved.length === 0 && listingError !== undefined) throw listingError;
+      const { accounts: resolved } = await listAccountsOrThrow(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
       member = { ref: authorizeAccount(account, resolved), accounts };
     }
     // An orchestrating run needs to know where its account runs go before it starts one.

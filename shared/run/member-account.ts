@@ -6,12 +6,12 @@
  * live only as long as the run; the function's own credentials never reach the Domain API here.
  */
 import { assumeAccount, type AssumedRole } from '../accounts/index.js';
-import { BssClient } from '../bss/index.js';
 import type { Clock } from '../clock/index.js';
 import type { RateLimiter } from '../http/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { DomainApiClient, type DomainApi } from '../domain-api/index.js';
+import type { DomainApi } from '../domain-api/index.js';
 import type { Credentials } from '../signing/index.js';
+import { accountClients } from './account-clients.js';
 import type { RunPorts } from './engine.js';
 import type { MemberAccountRun } from './run.js';
 
@@ -29,19 +29,19 @@ interface MemberAccountPortsRequest {
 export function memberAccountPorts(request: MemberAccountPortsRequest): Pick<RunPorts, 'api' | 'readBalance'> {
   const { config, clock, deadlineMs } = request;
   let assumed: Promise<AssumedRole> | undefined;
-  let client: DomainApiClient | undefined;
+  let built: ReturnType<typeof accountClients> | undefined;
   const clients = async () => {
     assumed ??= assumeAccount(request.account.ref, { credentials: request.credentials, config: request.account.config, timeoutSeconds: request.account.timeoutSeconds, clock, deadlineMs });
     const { credentials } = await assumed;
-    client ??= new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter: request.limiter });
-    return { api: client, credentials };
+    built ??= accountClients(config, credentials, { clock, deadlineMs, limiter: request.limiter });
+    return built;
   };
   const api: DomainApi = {
     get calls() {
-      return client?.calls ?? 0;
+      return built?.api.calls ?? 0;
     },
     get callsByAction() {
-      return client?.callsByAction ?? {};
+      return built?.api.callsByAction ?? {};
     },
     queryDomainList: async (query) => (await clients()).api.queryDomainList(query),
     queryTaskList: async (query) => (await clients()).api.queryTaskList(query),
@@ -49,11 +49,6 @@ export function memberAccountPorts(request: MemberAccountPortsRequest): Pick<Run
     saveSingleTaskForCreatingOrderRedeem: async (order) => (await clients()).api.saveSingleTaskForCreatingOrderRedeem(order),
   };
   // As in the function's own account: with no money setting, BSS is never called.
-  const readBalance = config.money.guard
-    ? async () => {
-        const { credentials } = await clients();
-        return new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }).queryAccountBalance();
-      }
-    : undefined;
+  const readBalance = config.money.guard ? async () => (await clients()).readBalance!() : undefined;
   return { api, readBalance };
 }

@@ -8,12 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { AccountRef, AccountsConfig } from '../accounts/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { DomainApiClient } from '../domain-api/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Credentials } from '../signing/index.js';
-import { BssClient } from '../bss/index.js';
 import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
+import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
 import type { Deliver } from './recorder.js';
@@ -67,10 +66,7 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   if (request.account) {
     ports = { ...memberAccountPorts({ config, credentials, account: request.account, clock, deadlineMs, limiter }), deliver };
   } else {
-    const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter });
-    // Built only with a money setting: with none, BSS is never called.
-    const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
-    ports = { api, readBalance: bss ? () => bss.queryAccountBalance() : undefined, deliver };
+    ports = { ...accountClients(config, credentials, { clock, deadlineMs, limiter }), deliver };
   }
   if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
