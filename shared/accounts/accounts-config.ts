@@ -4,7 +4,7 @@
  * sensitive (the external id) is echoed. Unset REDEEM_ACCOUNTS means today's single-account run.
  */
 import * as z from 'zod/mini';
-import { parseEndpoint, type Env } from '../config/index.js';
+import { envText, parseEndpoint, type Env } from '../config/index.js';
 import { AccountListingError } from './errors.js';
 import type { Credentials } from '../signing/index.js';
 import type { CallBounds } from './bounds.js';
@@ -49,14 +49,9 @@ function parseRoleArn(text: string): AccountRef | undefined {
   return { id: match[1]!, roleArn: text };
 }
 
-function present(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
 /** A host name or an http(s) URL, read as BSS_ENDPOINT and the other *_ENDPOINT variables are. */
 function endpoint(env: Env, name: string, fallback: string | undefined, problems: string[]): string | undefined {
-  const value = present(env[name]);
+  const value = envText(env, name);
   return value === undefined ? fallback : (parseEndpoint(name, value, problems) ?? fallback);
 }
 
@@ -93,8 +88,8 @@ function parseSource(value: string, problems: string[]): AccountsSource | undefi
  */
 export function parseAccounts(env: Env): { readonly config: AccountsConfig | undefined; readonly problems: readonly string[] } {
   const problems: string[] = [];
-  const raw = present(env.REDEEM_ACCOUNTS);
-  const externalId = present(env.REDEEM_EXTERNAL_ID);
+  const raw = envText(env, 'REDEEM_ACCOUNTS');
+  const externalId = envText(env, 'REDEEM_EXTERNAL_ID');
   if (raw === undefined) {
     if (externalId !== undefined) problems.push('REDEEM_EXTERNAL_ID: set, but REDEEM_ACCOUNTS is not (it is only passed to AssumeRole)');
     return { config: undefined, problems };

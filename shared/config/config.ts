@@ -7,6 +7,7 @@ import { parseAccounts, type AccountsConfig } from '../accounts/index.js';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
+import type { Env } from './env.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
@@ -18,8 +19,7 @@ export interface SlsTarget {
   readonly logstore: string;
 }
 
-/** The process environment, or a test's stand-in for it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export type Mode = 'dry-run' | 'live';
 

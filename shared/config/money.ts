@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { normalizeSuffix } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
+import { envText, type Env } from './env.js';
 
 /** Prices by TLD suffix ("com", "com.cn", "xn--fiqs8s"), and "*" for every other TLD. */
 type PriceTable = Readonly<Record<string, number>>;
@@ -28,7 +29,6 @@ export interface MoneyConfig {
   readonly guard: boolean;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Far above any real price or balance, and small enough that amounts stay exact in ten-thousandths. */
 const MAX_AMOUNT = 1_000_000_000;
@@ -40,11 +40,6 @@ const priceShape = z.record(
 
 /** A suffix after normalisation: LDH labels joined by dots (xn-- forms for Unicode). */
 const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
 
 function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
   let json: unknown;
@@ -102,10 +97,10 @@ export function parseEndpoint(name: string, raw: string, problems: string[]): st
 
 export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; problems: string[] } {
   const problems: string[] = [];
-  const rawPrices = text(env, 'REDEEM_PRICES');
-  const rawMin = text(env, 'REDEEM_MIN_BALANCE');
-  const rawCap = text(env, 'REDEEM_MAX_SPEND_PER_DAY');
-  const rawEndpoint = text(env, 'BSS_ENDPOINT');
+  const rawPrices = envText(env, 'REDEEM_PRICES');
+  const rawMin = envText(env, 'REDEEM_MIN_BALANCE');
+  const rawCap = envText(env, 'REDEEM_MAX_SPEND_PER_DAY');
+  const rawEndpoint = envText(env, 'BSS_ENDPOINT');
 
   const prices = rawPrices === undefined ? undefined : parsePrices(rawPrices, problems);
   const minBalance = rawMin === undefined ? 0 : parseAmount('REDEEM_MIN_BALANCE', rawMin, problems);

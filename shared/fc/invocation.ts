@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/index.js';
-import { ConfigError, credentialsFromEnv, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
+import { ConfigError, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
@@ -77,7 +77,7 @@ export type InvocationResult = RunSummary | FanOutSummary | DoctorReport;
 
 /** Where an orchestrating run sends the account runs: this very function, through FC's InvokeFunction. */
 export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): { readonly endpoint: string; readonly functionName: string } {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => envText(env, name);
   const functionName = value('FC_FUNCTION_NAME') ?? platform.functionName;
   const accountId = value('FC_ACCOUNT_ID');
   const region = value('FC_REGION');
