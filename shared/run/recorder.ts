@@ -76,15 +76,26 @@ export class Recorder {
   /** What delivery achieved so far: every batch sent, or the last error. */
   status(): SlsDelivery {
     if (!this.deliver) return { configured: false, delivered: false };
-    return { configured: true, delivered: this.attempted && this.queue.length === 0 && this.failure === undefined, error: this.failure };
+    // A batch still on its way is not delivered yet (its records left the queue when it was sent).
+    const delivered = this.attempted && this.inFlight === undefined && this.queue.length === 0 && this.failure === undefined;
+    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : undefined) };
   }
 
   /** Waits for the delivery in flight and sends the rest, all by `deadlineMs`. */
   async finish(deadlineMs: number): Promise<SlsDelivery> {
     if (!this.deliver) return this.status();
-    // A background delivery is itself bounded by the work deadline, which comes before this one.
-    if (this.inFlight) await this.inFlight;
-    if (this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
+    // Waited for until `deadlineMs` only: a background delivery is bounded by the work deadline, which may
+    // come after the time this caller has (the message's share of the finishing margin comes first).
+    if (this.inFlight) await until(this.inFlight, deadlineMs - this.clock.now());
+    if (!this.inFlight && this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
     return this.status();
   }
+}
+
+/** Settles when `work` does or after `ms` of real time, whichever is first; never rejects. */
+function until(work: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
