@@ -1,7 +1,9 @@
 /**
- * Sends one report to every configured channel, in parallel, inside a deadline. A network error or a
- * 5xx is retried at most twice with a short backoff while the deadline allows; a vendor's error code is
- * not retried (a rate limit would only extend its penalty, a refused signature will be refused again).
+ * Sends one report to every configured channel, in parallel, inside a deadline. A robot that could not
+ * be reached, or a 5xx, is retried at most twice with a short backoff while the deadline allows. No robot
+ * deduplicates, so a request that reached it and got no answer (a timeout, a connection dropped after it
+ * was sent) is never sent again: it may have been posted. A vendor's error code is not retried (a rate
+ * limit would only extend its penalty, a refused signature will be refused again).
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
 import { send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
@@ -42,6 +44,8 @@ const RETRY_WAITS_MS = [300, 1_000] as const;
 /** One attempt's own timeout, and the least time left worth starting one. */
 const ATTEMPT_TIMEOUT_MS = 5_000;
 const MIN_ATTEMPT_MS = 250;
+/** Network errors that mean the request never reached the robot, so sending it again cannot post it twice. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
   // Every channel's secrets are kept out of every result, not only its own.
@@ -82,7 +86,10 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left) });
       last = channel.judge(answer);
     } catch (error) {
-      last = { ok: false, code: networkCode(error), message: error instanceof Error ? error.message : String(error), retry: true };
+      const code = networkCode(error);
+      const words = error instanceof Error ? error.message : String(error);
+      const retry = NOT_SENT_CODES.has(code);
+      last = { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
     const wait = RETRY_WAITS_MS[attempt - 1];
