@@ -58,7 +58,9 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
       try {
         const outcome = await deliver(CHANNELS[name], target, report, options);
         const message = outcome.message === undefined ? undefined : plainText(redact(outcome.message, secrets), 300);
-        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code: outcome.code, message, host, attempts: outcome.attempts };
+        // The code comes from the vendor's answer too, and goes into the run record as it is.
+        const code = outcome.code === undefined ? undefined : plainText(redact(outcome.code, secrets), 60);
+        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code, message, host, attempts: outcome.attempts };
       } catch (error) {
         // A bug in a request builder must not cost the other channels, or the run.
         return { channel: name, status: 'failed', code: 'InternalError', message: plainText(redact(String(error), secrets), 300), host };
