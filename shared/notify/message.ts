@@ -38,6 +38,7 @@ export function summaryLine(report: NotificationReport): string {
   if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
   if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
+  if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
   if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
   return `${head}: ${counts.length > 0 ? counts.join(' · ') : `nothing to report, ${report.candidates} in redemption checked`}`;
@@ -60,6 +61,13 @@ function sections(report: NotificationReport): MessageSection[] {
       lines: report.atRisk.map((a) => [
         { text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` },
       ]),
+    });
+  }
+  if (report.leftForNextRun.length > 0) {
+    out.push({
+      title: `Left for the next run (${report.leftForNextRun.length})`,
+      note: 'due, but this run stopped before ordering them',
+      lines: report.leftForNextRun.map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
     });
   }
   if (report.renew.length > 0) {

@@ -37,6 +37,13 @@ interface AtRiskItem {
   readonly why: string;
 }
 
+/** A due domain the run did not get to: its time budget ran out, or it halted. The next run takes it. */
+interface LeftItem {
+  readonly domain: string;
+  readonly daysLeft: number | undefined;
+  readonly why: string;
+}
+
 interface RenewItem {
   readonly domain: string;
   readonly expirationMs: number;
@@ -58,6 +65,8 @@ export interface NotificationReport {
   readonly ordered: readonly OrderedItem[];
   readonly failed: readonly FailedItem[];
   readonly atRisk: readonly AtRiskItem[];
+  /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
+  readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
   readonly deliveryProblems: readonly string[];
   /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
@@ -95,6 +104,9 @@ export function reasonWords(reason: string): string {
   return REASON_WORDS[reason] ?? `not ordered (${plainText(reason, 60) || 'no reason given'})`;
 }
 
+/** Reasons that mean the run did not get to a domain (the run record counts them in left_for_next_run). */
+const LEFT_REASONS = new Set(['time-budget', 'halted']);
+
 /** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
 const SAFE_REASONS = new Set(['already-redeemed']);
 
@@ -108,8 +120,10 @@ export function buildReport(
   const ordered: OrderedItem[] = [];
   const failed: FailedItem[] = [];
   const atRisk: AtRiskItem[] = [];
+  const leftForNextRun: LeftItem[] = [];
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
+    if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
     if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome)) {
       const item: OrderedItem = {
         domain,
@@ -151,6 +165,7 @@ export function buildReport(
     ordered,
     failed,
     atRisk,
+    leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
     deliveryProblems,
   };
@@ -165,7 +180,8 @@ function optionalText(value: string | undefined, max: number): string | undefine
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
-  const failures = report.failed.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0;
+  // A due domain the run did not get to is something it could not do, like a failure.
+  const failures = report.failed.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -184,6 +200,7 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     ordered: [],
     failed: [],
     atRisk: [],
+    leftForNextRun: [],
     renew: [],
     deliveryProblems: [],
     test: true,

@@ -1,0 +1,33 @@
+/**
+ * What the run could not do is said in the message, in words, not left for a person to infer from what
+ * is missing: a run cut short by its time budget, an order whose outcome is unknown.
+ */
+import { describe, expect, it } from 'vitest';
+import { composeMessage, PLAIN, renderMessage, summaryLine } from '../../shared/notify/message.js';
+import { buildReport, shouldNotify } from '../../shared/notify/report.js';
+import { decision, runRecord } from '../support/notify.js';
+
+describe('a run cut short by its time budget', () => {
+  // Two due domains the budget did not reach, 5 and 6 days from their deadline: inside REDEEM_WITHIN_DAYS
+  // (7), outside NOTIFY_AT_RISK_DAYS (3). One order went through before the time ran out.
+  const decisions = [
+    decision('placed.com', 4, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' }),
+    decision('not-reached-1.com', 5, { action: 'redeem', reason: 'time-budget', outcome: 'skipped' }),
+    decision('not-reached-2.com', 6, { action: 'redeem', reason: 'time-budget', outcome: 'skipped' }),
+  ];
+  const run = runRecord({ left_for_next_run: 2, count_succeeded: 1, count_failed: 0, count_skipped: 2 });
+
+  it('says in the summary and the body that due domains were left for the next run, and names them', () => {
+    const report = buildReport(decisions, run, [], 3);
+    expect(summaryLine(report)).toMatch(/2 left for the next run/);
+    const text = renderMessage(composeMessage(report), PLAIN);
+    expect(text).toContain('not-reached-1.com');
+    expect(text).toContain('not-reached-2.com');
+  });
+
+  it('is worth a message even when nothing was ordered and nothing is within the at-risk days', () => {
+    const report = buildReport(decisions.slice(1), runRecord({ left_for_next_run: 2, count_succeeded: 0, count_failed: 0, count_skipped: 2 }), [], 3);
+    expect(shouldNotify(report, 'changes')).toBe(true);
+    expect(shouldNotify(report, 'failures')).toBe(true);
+  });
+});
