@@ -35,6 +35,7 @@ export function summaryLine(report: NotificationReport): string {
   if (report.test) return `${head}: test message, this channel works`;
   const counts: string[] = [];
   if (report.runOutcome === 'failed') counts.push(`RUN FAILED (${report.runError?.code ?? 'unknown'})`);
+  if (report.outcomeUnknown.length > 0) counts.push(`${report.outcomeUnknown.length} outcome unknown`);
   if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
   if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
@@ -47,6 +48,13 @@ export function summaryLine(report: NotificationReport): string {
 function sections(report: NotificationReport): MessageSection[] {
   const out: MessageSection[] = [];
   if (report.runError) out.push({ title: 'Run failed', lines: [[{ code: report.runError.code }, { text: report.runError.message ? `: ${report.runError.message}` : '' }]] });
+  if (report.outcomeUnknown.length > 0) {
+    out.push({
+      title: `Outcome unknown (${report.outcomeUnknown.length})`,
+      note: "the order may have been placed and paid for: check the registrar's console before ordering by hand",
+      lines: report.outcomeUnknown.map((u) => [{ text: `${u.domain}: may have been ordered, no answer: ` }, { code: u.errorCode }, { text: `${u.errorMessage ? `: ${u.errorMessage}` : ''}${u.taskNo ? ` (task ${u.taskNo})` : ''}` }]),
+    });
+  }
   if (report.failed.length > 0) {
     out.push({
       title: `Failed (${report.failed.length})`,
@@ -85,6 +93,7 @@ function sections(report: NotificationReport): MessageSection[] {
 
 function orderedLine(o: OrderedItem): Line {
   const task = o.taskNo ? `, task ${o.taskNo}` : '';
+  if (o.outcome === 'unknown') return [{ text: `${o.domain}: outcome unknown, may have been ordered${task}` }];
   if (o.outcome === 'failed') return [{ text: `${o.domain}: failed ` }, { code: o.errorCode ?? 'unknown' }, { text: task }];
   const words = o.outcome === 'in-progress' ? 'in progress (another operation holds the domain)' : o.outcome;
   return [{ text: `${o.domain}: ${words}${task}` }];

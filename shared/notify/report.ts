@@ -14,7 +14,8 @@ import { plainText } from './text.js';
 export interface OrderedItem {
   readonly domain: string;
   readonly taskNo?: string | undefined;
-  readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed';
+  /** unknown: the submission got no answer and the ledger did not settle it; it may have been placed. */
+  readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'unknown';
   readonly daysLeft: number | undefined;
   readonly errorCode?: string | undefined;
   readonly errorMessage?: string | undefined;
@@ -64,6 +65,8 @@ export interface NotificationReport {
   readonly atRiskDays: number;
   readonly ordered: readonly OrderedItem[];
   readonly failed: readonly FailedItem[];
+  /** Orders that may have been placed (and paid for): never counted or worded as failed. */
+  readonly outcomeUnknown: readonly FailedItem[];
   readonly atRisk: readonly AtRiskItem[];
   /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
   readonly leftForNextRun: readonly LeftItem[];
@@ -80,6 +83,8 @@ export interface ReportExtras {
 }
 
 const ORDERED_OUTCOMES = new Set<string>(['submitted', 'in-progress', 'succeeded', 'failed']);
+/** The executor's code for a submission that got no answer (recorded as failed when the ledger could not settle it). */
+const OUTCOME_UNKNOWN = 'OutcomeUnknown';
 
 /** The planner's and executor's reasons in words; a reason this table does not know still reads sensibly. */
 const REASON_WORDS: Readonly<Record<string, string>> = {
@@ -119,22 +124,26 @@ export function buildReport(
 ): NotificationReport {
   const ordered: OrderedItem[] = [];
   const failed: FailedItem[] = [];
+  const outcomeUnknown: FailedItem[] = [];
   const atRisk: AtRiskItem[] = [];
   const leftForNextRun: LeftItem[] = [];
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
     if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
     if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome)) {
+      const unknown = d.outcome === 'failed' && d.error_code === OUTCOME_UNKNOWN;
       const item: OrderedItem = {
         domain,
         taskNo: optionalText(d.task_no, 80),
-        outcome: d.outcome as OrderedItem['outcome'],
+        outcome: unknown ? 'unknown' : (d.outcome as OrderedItem['outcome']),
         daysLeft: d.days_left,
         errorCode: optionalText(d.error_code, 80),
         errorMessage: optionalText(d.error_message, 200),
       };
       ordered.push(item);
-      if (d.outcome === 'failed') failed.push({ domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage });
+      const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage };
+      if (unknown) outcomeUnknown.push(failure);
+      else if (d.outcome === 'failed') failed.push(failure);
       continue;
     }
     // A listing we could not read has no deadline: it is at risk until a person has looked at it.
@@ -164,6 +173,7 @@ export function buildReport(
     atRiskDays,
     ordered,
     failed,
+    outcomeUnknown,
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
@@ -181,7 +191,7 @@ function optionalText(value: string | undefined, max: number): string | undefine
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
   // A due domain the run did not get to is something it could not do, like a failure.
-  const failures = report.failed.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
+  const failures = report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -199,6 +209,7 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     atRiskDays: 0,
     ordered: [],
     failed: [],
+    outcomeUnknown: [],
     atRisk: [],
     leftForNextRun: [],
     renew: [],

@@ -31,3 +31,26 @@ describe('a run cut short by its time budget', () => {
     expect(shouldNotify(report, 'failures')).toBe(true);
   });
 });
+
+describe('an order whose outcome is unknown', () => {
+  // The submission got no answer and the ledger could not be read to settle it: the executor records it
+  // as failed with OutcomeUnknown. It may have been placed, and paid for.
+  const unknown = decision('maybe-placed.com', 2, {
+    action: 'redeem',
+    reason: 'due',
+    outcome: 'failed',
+    error_code: 'OutcomeUnknown',
+    error_message:
+      'SaveSingleTaskForCreatingOrderRedeem for maybe-placed.com: outcome unknown (the request did not complete: socket hang up after the request was sent to the registrar endpoint); reconcile with the task ledger before retrying; reconciliation failed: QueryTaskList: NetworkError',
+  });
+  const report = buildReport([unknown], runRecord({ count_succeeded: 0, count_failed: 1, count_skipped: 0 }), [], 3);
+
+  it('is not called failed: the summary and its line say it may have been ordered', () => {
+    expect(summaryLine(report)).not.toMatch(/failed/);
+    expect(summaryLine(report)).toMatch(/1 outcome unknown/);
+    const text = renderMessage(composeMessage(report), PLAIN);
+    const line = text.split('\n').find((l) => l.includes('maybe-placed.com'))!;
+    expect(line).toMatch(/may have been ordered/);
+    expect(text).not.toMatch(/^Failed/m);
+  });
+});
