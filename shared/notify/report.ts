@@ -74,6 +74,8 @@ export interface NotificationReport {
   readonly deliveryProblems: readonly string[];
   /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
   readonly test?: boolean | undefined;
+  /** The run could not start: nothing was looked at, and its record is in the function log only. */
+  readonly notStarted?: boolean | undefined;
 }
 
 export interface ReportExtras {
@@ -215,5 +217,26 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     renew: [],
     deliveryProblems: [],
     test: true,
+  };
+}
+
+/**
+ * The message for a run that could not start (bad configuration, no credentials): it would fail the
+ * same way on every run, ordering nothing, so a person must hear of it. Nothing was looked at.
+ */
+export function startFailureReport(options: {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'live';
+  readonly trigger: string;
+  readonly accountId?: string | undefined;
+  readonly error: { readonly code: string; readonly message: string };
+}): NotificationReport {
+  return {
+    ...testReport(options),
+    trigger: plainText(options.trigger, 20),
+    runOutcome: 'failed',
+    runError: { code: plainText(options.error.code, 80), message: plainText(options.error.message, 300) },
+    test: undefined,
+    notStarted: true,
   };
 }
