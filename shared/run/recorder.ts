@@ -10,6 +10,10 @@ import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { RecordFields } from './records.js';
 
+/**
+ * Sends records in order. A failure after some of the first records arrived throws an error whose numeric
+ * `delivered` says how many: only the others may be sent again (the logstore does not deduplicate).
+ */
 export type Deliver = (records: ReadonlyArray<Readonly<Record<string, unknown>>>, deadlineMs: number) => Promise<void>;
 
 export interface SlsDelivery {
@@ -67,8 +71,8 @@ export class Recorder {
       // A failed batch travels again at the front of the next one: once that arrives, its error is over.
       this.failure = undefined;
     } catch (error) {
-      // Kept for the next delivery: stdout has them meanwhile.
-      this.queue = [...batch, ...this.queue];
+      // Kept for the next delivery, less what arrived: stdout has them meanwhile.
+      this.queue = [...batch.slice(deliveredBefore(error)), ...this.queue];
       this.failure = errorMessage(error);
     }
   }
@@ -98,4 +102,10 @@ function until(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How many of a failed delivery's first records arrived all the same (see Deliver). */
+function deliveredBefore(error: unknown): number {
+  const delivered = (error as { delivered?: unknown } | null)?.delivered;
+  return typeof delivered === 'number' && Number.isInteger(delivered) && delivered > 0 ? delivered : 0;
 }
