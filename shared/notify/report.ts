@@ -72,6 +72,8 @@ export interface NotificationReport {
   readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
   readonly deliveryProblems: readonly string[];
+  /** The run's records did not all reach the results logstore: its audit trail is stdout only. */
+  readonly slsFailed?: boolean | undefined;
   /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
   readonly test?: boolean | undefined;
   /** The run could not start: nothing was looked at, and its record is in the function log only. */
@@ -180,6 +182,7 @@ export function buildReport(
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
     deliveryProblems,
+    slsFailed: run.sls_delivery === 'failed',
   };
 }
 
@@ -192,8 +195,9 @@ function optionalText(value: string | undefined, max: number): string | undefine
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
-  // A due domain the run did not get to is something it could not do, like a failure.
-  const failures = report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
+  // A due domain the run did not get to, and records that reached no logstore, are things it could not
+  // do, like a failure.
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }

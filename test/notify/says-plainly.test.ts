@@ -54,3 +54,11 @@ describe('an order whose outcome is unknown', () => {
     expect(text).not.toMatch(/^Failed/m);
   });
 });
+
+describe('records that did not reach SLS', () => {
+  it('are told under NOTIFY_ON=failures too: the run has no audit trail but stdout', () => {
+    const report = buildReport([decision('far.com', 30)], runRecord({ sls_delivery: 'failed', count_succeeded: 0, count_failed: 0 }), [], 3);
+    expect(shouldNotify(report, 'failures')).toBe(true);
+    expect(summaryLine(report)).toMatch(/1 delivery problem/);
+  });
+});
