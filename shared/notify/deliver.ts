@@ -16,6 +16,7 @@ import { webhook } from './channels/webhook.js';
 import { wecom } from './channels/wecom.js';
 import { hostOf, redact, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
+import { takeSlot } from './robot-pacing.js';
 import { plainText } from './text.js';
 
 const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
@@ -80,7 +81,15 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
   const send = options.send ?? httpSend;
   let last: Verdict = { ok: false, code: 'Deadline', message: 'no time left before the deadline to send', retry: false };
   for (let attempt = 1; attempt <= RETRY_WAITS_MS.length + 1; attempt++) {
-    const left = options.deadlineMs - options.now();
+    let left = options.deadlineMs - options.now();
+    if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
+    // Within the vendor's cap for this robot, counted over every run of this process: waited for when the
+    // deadline allows, otherwise not sent (over the cap it would be refused, and DingTalk would then
+    // refuse this robot everything for 10 minutes).
+    if (!(await robotSlot(channel, target, options))) {
+      return { ok: false, code: 'RateLimitAvoided', message: `not sent: the robot's cap (${capWords(channel)}) is reached by this instance's earlier messages`, attempts: attempt - 1 };
+    }
+    left = options.deadlineMs - options.now();
     if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
     // Built for each attempt: a signature's timestamp must be fresh.
     const request = channel.request(target, report, options.now());
@@ -99,6 +108,20 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     await options.sleep(wait);
   }
   return { ...failure(last), attempts: RETRY_WAITS_MS.length + 1 };
+}
+
+/** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */
+async function robotSlot(channel: Channel, target: ChannelTarget, options: SendOptions): Promise<boolean> {
+  const caps = channel.caps ?? [];
+  const waitMs = takeSlot(target.url, caps, options.now());
+  if (waitMs === undefined) return true;
+  if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
+  await options.sleep(waitMs);
+  return takeSlot(target.url, caps, options.now()) === undefined;
+}
+
+function capWords(channel: Channel): string {
+  return (channel.caps ?? []).map((c) => `${c.messages} per ${c.perMs >= 60_000 ? `${c.perMs / 60_000} min` : `${c.perMs / 1000} s`}`).join(', ');
 }
 
 function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {

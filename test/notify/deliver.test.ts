@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelTarget, NotifyConfig } from '../../shared/notify/config.js';
 import { notifyRecordFields, sendNotifications, type SendOptions } from '../../shared/notify/deliver.js';
 import { buildReport, testReport } from '../../shared/notify/report.js';
+import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
 import type { Emulator } from '../emulator/server.js';
 import { ROBOT_NAMES } from '../emulator/robots.js';
 import { startEmulator } from '../support/emulator.js';
@@ -36,6 +37,8 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 beforeEach(() => {
+  // Each test is a fresh instance: the vendors' caps are counted per process (robot-cap.test.ts).
+  forgetRobotSends();
   for (const name of ROBOT_NAMES) emulator.robots.setMode(name, 'ok');
 });
 
