@@ -106,7 +106,9 @@ function footer(report: NotificationReport): Line[] {
   // Its record went to stdout only: SLS was never reached.
   if (report.notStarted) return [[{ text: `Run ${report.runId} (${report.trigger}) could not start: nothing was looked at or ordered, and every run fails the same way until this is fixed` }], [{ text: 'Find it in the function log: ' }, { code: `run_id: ${report.runId}` }]];
   const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
-  return [runLine, [{ text: 'Find it in SLS: ' }, { code: `run_id: ${report.runId}` }]];
+  // Only where its records are: a logstore that failed or is not configured has none of them.
+  const where = report.slsFailed || report.slsOff ? 'the function log' : 'SLS';
+  return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }
 
 function daysLeftWords(days: number): string {

@@ -74,6 +74,8 @@ export interface NotificationReport {
   readonly deliveryProblems: readonly string[];
   /** The run's records did not all reach the results logstore: its audit trail is stdout only. */
   readonly slsFailed?: boolean | undefined;
+  /** No results logstore is configured: the run's records are on stdout only. */
+  readonly slsOff?: boolean | undefined;
   /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
   readonly test?: boolean | undefined;
   /** The run could not start: nothing was looked at, and its record is in the function log only. */
@@ -183,6 +185,7 @@ export function buildReport(
     renew,
     deliveryProblems,
     slsFailed: run.sls_delivery === 'failed',
+    slsOff: run.sls_delivery === 'off',
   };
 }
 

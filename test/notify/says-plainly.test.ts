@@ -62,3 +62,14 @@ describe('records that did not reach SLS', () => {
     expect(summaryLine(report)).toMatch(/1 delivery problem/);
   });
 });
+
+describe('where to find the run', () => {
+  it('points to the function log, not SLS, when the records did not reach SLS or no logstore is configured', () => {
+    for (const sls_delivery of ['failed', 'off'] as const) {
+      const report = buildReport([decision('a.com', 1, { reason: 'cap-per-day' })], runRecord({ sls_delivery }), [], 3);
+      const text = renderMessage(composeMessage(report), PLAIN);
+      expect(text).not.toContain('Find it in SLS');
+      expect(text).toContain('Find it in the function log: run_id: run-0f1e2d3c');
+    }
+  });
+});
