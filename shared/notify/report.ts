@@ -5,6 +5,7 @@
  * (see plainText) before any channel renders it.
  */
 import type { DecisionRecord, RunRecord, WatchRecord } from '../run/index.js';
+import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
 export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
@@ -80,6 +81,8 @@ export interface NotificationReport {
   readonly test?: boolean | undefined;
   /** The run could not start: nothing was looked at, and its record is in the function log only. */
   readonly notStarted?: boolean | undefined;
+  /** An orchestrating run (REDEEM_ACCOUNTS): the accounts it resolved and handed on to their own runs. */
+  readonly handedOn?: { readonly accounts: number; readonly invoked: number } | undefined;
 }
 
 export interface ReportExtras {
@@ -245,5 +248,28 @@ export function startFailureReport(options: {
     runError: { code: plainText(options.error.code, 80), message: plainText(options.error.message, 300) },
     test: undefined,
     notStarted: true,
+  };
+}
+
+/**
+ * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed or could not hand an account on:
+ * each account's own run tells of that account, but an account never handed on never runs, so this is
+ * the only message that can name it.
+ */
+export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRecord[]): NotificationReport {
+  const failed = accounts
+    .filter((a) => a.outcome === 'failed')
+    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} not run`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalText(a.error_message, 200) }));
+  return {
+    ...testReport({ runId: run.run_id, mode: run.mode }),
+    trigger: plainText(run.trigger, 20),
+    runOutcome: run.outcome,
+    runError: run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined,
+    durationMs: run.duration_ms,
+    failed,
+    slsFailed: run.sls_delivery === 'failed',
+    slsOff: run.sls_delivery === 'off',
+    handedOn: { accounts: run.count_accounts, invoked: run.count_invoked },
+    test: undefined,
   };
 }
