@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
 import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
 import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 import {
@@ -47,6 +48,11 @@ export interface InvocationDeps {
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** Start failures that are the function's own (its configuration, its credentials), told to the robots. */
+const START_FAILURES_TOLD = new Set(['bad-configuration', 'missing-credentials']);
+/** The most a failed start spends telling them. */
+const START_FAILURE_NOTIFY_MS = 15_000;
 
 /** The run's budget: the function timeout less a reserve for answering, so FC never kills it mid-record. */
 export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
@@ -132,6 +138,16 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
     if (error instanceof UserError || account !== undefined) {
       const code = error instanceof UserError ? error.code : accountErrorCode(error);
+      const message = error instanceof Error ? error.message : String(error);
+      // The function's own state fails every run alike: a person must hear of it. A caller's bad request is
+      // answered to the caller, and is no reason to message anyone.
+      const told = error instanceof UserError && START_FAILURES_TOLD.has(error.code)
+        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message } }, {
+            deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
+            now: clock.now,
+            sleep: clock.sleep,
+          })
+        : [];
       logger.record({
         kind: 'run',
         run_id: runId,
@@ -140,7 +156,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
         account_id: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined,
         outcome: 'failed',
         error_code: code,
-        error_message: error instanceof Error ? error.message : String(error),
+        error_message: message,
+        ...(told.length > 0 ? { notify: 'sent', ...notifyRecordFields(told) } : {}),
       });
     }
     throw error;

@@ -1,7 +1,9 @@
 /**
- * Sends one report to every configured channel, in parallel, inside a deadline. A network error or a
- * 5xx is retried at most twice with a short backoff while the deadline allows; a vendor's error code is
- * not retried (a rate limit would only extend its penalty, a refused signature will be refused again).
+ * Sends one report to every configured channel, in parallel, inside a deadline. A robot that could not
+ * be reached, or a 5xx, is retried at most twice with a short backoff while the deadline allows. No robot
+ * deduplicates, so a request that reached it and got no answer (a timeout, a connection dropped after it
+ * was sent) is never sent again: it may have been posted. A vendor's error code is not retried (a rate
+ * limit would only extend its penalty, a refused signature will be refused again).
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
 import { send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
@@ -14,6 +16,7 @@ import { webhook } from './channels/webhook.js';
 import { wecom } from './channels/wecom.js';
 import { hostOf, redact, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
+import { takeSlot } from './robot-pacing.js';
 import { plainText } from './text.js';
 
 const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
@@ -42,6 +45,8 @@ const RETRY_WAITS_MS = [300, 1_000] as const;
 /** One attempt's own timeout, and the least time left worth starting one. */
 const ATTEMPT_TIMEOUT_MS = 5_000;
 const MIN_ATTEMPT_MS = 250;
+/** Network errors that mean the request never reached the robot, so sending it again cannot post it twice. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
   // Every channel's secrets are kept out of every result, not only its own.
@@ -54,7 +59,9 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
       try {
         const outcome = await deliver(CHANNELS[name], target, report, options);
         const message = outcome.message === undefined ? undefined : plainText(redact(outcome.message, secrets), 300);
-        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code: outcome.code, message, host, attempts: outcome.attempts };
+        // The code comes from the vendor's answer too, and goes into the run record as it is.
+        const code = outcome.code === undefined ? undefined : plainText(redact(outcome.code, secrets), 60);
+        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code, message, host, attempts: outcome.attempts };
       } catch (error) {
         // A bug in a request builder must not cost the other channels, or the run.
         return { channel: name, status: 'failed', code: 'InternalError', message: plainText(redact(String(error), secrets), 300), host };
@@ -74,7 +81,15 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
   const send = options.send ?? httpSend;
   let last: Verdict = { ok: false, code: 'Deadline', message: 'no time left before the deadline to send', retry: false };
   for (let attempt = 1; attempt <= RETRY_WAITS_MS.length + 1; attempt++) {
-    const left = options.deadlineMs - options.now();
+    let left = options.deadlineMs - options.now();
+    if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
+    // Within the vendor's cap for this robot, counted over every run of this process: waited for when the
+    // deadline allows, otherwise not sent (over the cap it would be refused, and DingTalk would then
+    // refuse this robot everything for 10 minutes).
+    if (!(await robotSlot(channel, target, options))) {
+      return { ok: false, code: 'RateLimitAvoided', message: `not sent: the robot's cap (${capWords(channel)}) is reached by this instance's earlier messages`, attempts: attempt - 1 };
+    }
+    left = options.deadlineMs - options.now();
     if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
     // Built for each attempt: a signature's timestamp must be fresh.
     const request = channel.request(target, report, options.now());
@@ -82,7 +97,10 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left) });
       last = channel.judge(answer);
     } catch (error) {
-      last = { ok: false, code: networkCode(error), message: error instanceof Error ? error.message : String(error), retry: true };
+      const code = networkCode(error);
+      const words = error instanceof Error ? error.message : String(error);
+      const retry = NOT_SENT_CODES.has(code);
+      last = { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
     const wait = RETRY_WAITS_MS[attempt - 1];
@@ -90,6 +108,20 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     await options.sleep(wait);
   }
   return { ...failure(last), attempts: RETRY_WAITS_MS.length + 1 };
+}
+
+/** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */
+async function robotSlot(channel: Channel, target: ChannelTarget, options: SendOptions): Promise<boolean> {
+  const caps = channel.caps ?? [];
+  const waitMs = takeSlot(target.url, caps, options.now());
+  if (waitMs === undefined) return true;
+  if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
+  await options.sleep(waitMs);
+  return takeSlot(target.url, caps, options.now()) === undefined;
+}
+
+function capWords(channel: Channel): string {
+  return (channel.caps ?? []).map((c) => `${c.messages} per ${c.perMs >= 60_000 ? `${c.perMs / 60_000} min` : `${c.perMs / 1000} s`}`).join(', ');
 }
 
 function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {

@@ -1,4 +1,4 @@
 /** Chat notifications: configuration, the report of a run, per-vendor requests, and delivery. */
 export { loadNotifyConfig, type NotifyConfig } from './config.js';
 export { notifyRecordFields } from './deliver.js';
-export { formatChannelResults, notifyRun, sendTestNotifications } from './notify-run.js';
+export { formatChannelResults, notifyFanOut, notifyRun, notifyStartFailure, sendTestNotifications } from './notify-run.js';

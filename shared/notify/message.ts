@@ -35,9 +35,11 @@ export function summaryLine(report: NotificationReport): string {
   if (report.test) return `${head}: test message, this channel works`;
   const counts: string[] = [];
   if (report.runOutcome === 'failed') counts.push(`RUN FAILED (${report.runError?.code ?? 'unknown'})`);
+  if (report.outcomeUnknown.length > 0) counts.push(`${report.outcomeUnknown.length} outcome unknown`);
   if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
   if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
+  if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
   if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
   return `${head}: ${counts.length > 0 ? counts.join(' · ') : `nothing to report, ${report.candidates} in redemption checked`}`;
@@ -46,6 +48,13 @@ export function summaryLine(report: NotificationReport): string {
 function sections(report: NotificationReport): MessageSection[] {
   const out: MessageSection[] = [];
   if (report.runError) out.push({ title: 'Run failed', lines: [[{ code: report.runError.code }, { text: report.runError.message ? `: ${report.runError.message}` : '' }]] });
+  if (report.outcomeUnknown.length > 0) {
+    out.push({
+      title: `Outcome unknown (${report.outcomeUnknown.length})`,
+      note: "the order may have been placed and paid for: check the registrar's console before ordering by hand",
+      lines: report.outcomeUnknown.map((u) => [{ text: `${u.domain}: may have been ordered, no answer: ` }, { code: u.errorCode }, { text: `${u.errorMessage ? `: ${u.errorMessage}` : ''}${u.taskNo ? ` (task ${u.taskNo})` : ''}` }]),
+    });
+  }
   if (report.failed.length > 0) {
     out.push({
       title: `Failed (${report.failed.length})`,
@@ -60,6 +69,13 @@ function sections(report: NotificationReport): MessageSection[] {
       lines: report.atRisk.map((a) => [
         { text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` },
       ]),
+    });
+  }
+  if (report.leftForNextRun.length > 0) {
+    out.push({
+      title: `Left for the next run (${report.leftForNextRun.length})`,
+      note: 'due, but this run stopped before ordering them',
+      lines: report.leftForNextRun.map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
     });
   }
   if (report.renew.length > 0) {
@@ -77,6 +93,7 @@ function sections(report: NotificationReport): MessageSection[] {
 
 function orderedLine(o: OrderedItem): Line {
   const task = o.taskNo ? `, task ${o.taskNo}` : '';
+  if (o.outcome === 'unknown') return [{ text: `${o.domain}: outcome unknown, may have been ordered${task}` }];
   if (o.outcome === 'failed') return [{ text: `${o.domain}: failed ` }, { code: o.errorCode ?? 'unknown' }, { text: task }];
   const words = o.outcome === 'in-progress' ? 'in progress (another operation holds the domain)' : o.outcome;
   return [{ text: `${o.domain}: ${words}${task}` }];
@@ -86,8 +103,19 @@ function footer(report: NotificationReport): Line[] {
   const seconds = (report.durationMs / 1000).toFixed(1);
   // A test message belongs to no run, so there is nothing to find in SLS.
   if (report.test) return [[{ text: `Sent by redeemer notify-test (${report.runId})` }]];
+  if (report.handedOn) {
+    const { accounts, invoked } = report.handedOn;
+    return [
+      [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s: handed on ${invoked} of ${accounts} accounts, each of which sends its own message` }],
+      [{ text: `Find it in ${report.slsFailed || report.slsOff ? 'the function log' : 'SLS'}: ` }, { code: `run_id: ${report.runId}` }],
+    ];
+  }
+  // Its record went to stdout only: SLS was never reached.
+  if (report.notStarted) return [[{ text: `Run ${report.runId} (${report.trigger}) could not start: nothing was looked at or ordered, and every run fails the same way until this is fixed` }], [{ text: 'Find it in the function log: ' }, { code: `run_id: ${report.runId}` }]];
   const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
-  return [runLine, [{ text: 'Find it in SLS: ' }, { code: `run_id: ${report.runId}` }]];
+  // Only where its records are: a logstore that failed or is not configured has none of them.
+  const where = report.slsFailed || report.slsOff ? 'the function log' : 'SLS';
+  return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }
 
 function daysLeftWords(days: number): string {

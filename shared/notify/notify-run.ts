@@ -3,9 +3,10 @@
  * `redeemer notify-test` (a short test message to every configured channel).
  */
 import type { DecisionRecord, RunRecord } from '../run/index.js';
-import type { NotifyConfig } from './config.js';
+import { loadNotifyConfig, type NotifyConfig } from './config.js';
 import { sendNotifications, type ChannelResult, type SendOptions } from './deliver.js';
-import { buildReport, shouldNotify, testReport, type NotificationReport, type ReportExtras, type WatchRecord } from './report.js';
+import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
+import { buildReport, fanOutReport, shouldNotify, startFailureReport, testReport, type NotificationReport, type ReportExtras, type WatchRecord } from './report.js';
 
 export interface RunNotification {
   readonly report: NotificationReport;
@@ -31,6 +32,32 @@ export function sendTestNotifications(
   options: SendOptions,
 ): Promise<ChannelResult[]> {
   return sendNotifications(config, testReport(identity), options);
+}
+
+/**
+ * A run that could not start: told to every channel the notification variables name, read on their own
+ * (the rest of the configuration may be what is wrong). Nothing is sent when they are wrong too.
+ */
+export async function notifyStartFailure(
+  env: Readonly<Record<string, string | undefined>>,
+  identity: Omit<Parameters<typeof startFailureReport>[0], 'mode'>,
+  options: SendOptions,
+): Promise<ChannelResult[]> {
+  const notify = loadNotifyConfig(env);
+  if (!notify.ok || Object.keys(notify.config.channels).length === 0) return [];
+  // The mode as configured when it can be read; a run that cannot start orders nothing either way.
+  const mode = env.REDEEM_MODE?.trim() === 'live' ? 'live' : 'dry-run';
+  return sendNotifications(notify.config, startFailureReport({ ...identity, mode }), options);
+}
+
+/**
+ * The orchestrating run's message (REDEEM_ACCOUNTS): sent only when it failed or could not hand an
+ * account on, since each account's own run tells of that account. No channel: nothing sent, no results.
+ */
+export async function notifyFanOut(config: NotifyConfig, run: FanOutRunRecord, accounts: readonly AccountRecord[], options: SendOptions): Promise<RunNotification> {
+  const report = fanOutReport(run, accounts);
+  const worth = (run.outcome === 'failed' || run.count_failed > 0) && Object.keys(config.channels).length > 0;
+  return { report, sent: worth, results: worth ? await sendNotifications(config, report, options) : [] };
 }
 
 /** One line per channel for a CLI answer: "dingtalk  ok      oapi.dingtalk.com", or the vendor's error. */

@@ -5,6 +5,7 @@
  * (see plainText) before any channel renders it.
  */
 import type { DecisionRecord, RunRecord, WatchRecord } from '../run/index.js';
+import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
 export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
@@ -14,7 +15,8 @@ import { plainText } from './text.js';
 export interface OrderedItem {
   readonly domain: string;
   readonly taskNo?: string | undefined;
-  readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed';
+  /** unknown: the submission got no answer and the ledger did not settle it; it may have been placed. */
+  readonly outcome: 'submitted' | 'in-progress' | 'succeeded' | 'failed' | 'unknown';
   readonly daysLeft: number | undefined;
   readonly errorCode?: string | undefined;
   readonly errorMessage?: string | undefined;
@@ -34,6 +36,13 @@ interface AtRiskItem {
   readonly deadlineMs: number;
   /** The record's reason as it is (a stable code), and in words for a person. */
   readonly reason: string;
+  readonly why: string;
+}
+
+/** A due domain the run did not get to: its time budget ran out, or it halted. The next run takes it. */
+interface LeftItem {
+  readonly domain: string;
+  readonly daysLeft: number | undefined;
   readonly why: string;
 }
 
@@ -57,11 +66,23 @@ export interface NotificationReport {
   readonly atRiskDays: number;
   readonly ordered: readonly OrderedItem[];
   readonly failed: readonly FailedItem[];
+  /** Orders that may have been placed (and paid for): never counted or worded as failed. */
+  readonly outcomeUnknown: readonly FailedItem[];
   readonly atRisk: readonly AtRiskItem[];
+  /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
+  readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
   readonly deliveryProblems: readonly string[];
+  /** The run's records did not all reach the results logstore: its audit trail is stdout only. */
+  readonly slsFailed?: boolean | undefined;
+  /** No results logstore is configured: the run's records are on stdout only. */
+  readonly slsOff?: boolean | undefined;
   /** A `redeemer notify-test` message: nothing happened, the channel is being checked. */
   readonly test?: boolean | undefined;
+  /** The run could not start: nothing was looked at, and its record is in the function log only. */
+  readonly notStarted?: boolean | undefined;
+  /** An orchestrating run (REDEEM_ACCOUNTS): the accounts it resolved and handed on to their own runs. */
+  readonly handedOn?: { readonly accounts: number; readonly invoked: number } | undefined;
 }
 
 export interface ReportExtras {
@@ -71,6 +92,8 @@ export interface ReportExtras {
 }
 
 const ORDERED_OUTCOMES = new Set<string>(['submitted', 'in-progress', 'succeeded', 'failed']);
+/** The executor's code for a submission that got no answer (recorded as failed when the ledger could not settle it). */
+const OUTCOME_UNKNOWN = 'OutcomeUnknown';
 
 /** The planner's and executor's reasons in words; a reason this table does not know still reads sensibly. */
 const REASON_WORDS: Readonly<Record<string, string>> = {
@@ -95,6 +118,9 @@ export function reasonWords(reason: string): string {
   return REASON_WORDS[reason] ?? `not ordered (${plainText(reason, 60) || 'no reason given'})`;
 }
 
+/** Reasons that mean the run did not get to a domain (the run record counts them in left_for_next_run). */
+const LEFT_REASONS = new Set(['time-budget', 'halted']);
+
 /** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
 const SAFE_REASONS = new Set(['already-redeemed']);
 
@@ -107,20 +133,26 @@ export function buildReport(
 ): NotificationReport {
   const ordered: OrderedItem[] = [];
   const failed: FailedItem[] = [];
+  const outcomeUnknown: FailedItem[] = [];
   const atRisk: AtRiskItem[] = [];
+  const leftForNextRun: LeftItem[] = [];
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
+    if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
     if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome)) {
+      const unknown = d.outcome === 'failed' && d.error_code === OUTCOME_UNKNOWN;
       const item: OrderedItem = {
         domain,
         taskNo: optionalText(d.task_no, 80),
-        outcome: d.outcome as OrderedItem['outcome'],
+        outcome: unknown ? 'unknown' : (d.outcome as OrderedItem['outcome']),
         daysLeft: d.days_left,
         errorCode: optionalText(d.error_code, 80),
         errorMessage: optionalText(d.error_message, 200),
       };
       ordered.push(item);
-      if (d.outcome === 'failed') failed.push({ domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage });
+      const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage };
+      if (unknown) outcomeUnknown.push(failure);
+      else if (d.outcome === 'failed') failed.push(failure);
       continue;
     }
     // A listing we could not read has no deadline: it is at risk until a person has looked at it.
@@ -150,9 +182,13 @@ export function buildReport(
     atRiskDays,
     ordered,
     failed,
+    outcomeUnknown,
     atRisk,
+    leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
     deliveryProblems,
+    slsFailed: run.sls_delivery === 'failed',
+    slsOff: run.sls_delivery === 'off',
   };
 }
 
@@ -165,7 +201,9 @@ function optionalText(value: string | undefined, max: number): string | undefine
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
-  const failures = report.failed.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0;
+  // A due domain the run did not get to, and records that reached no logstore, are things it could not
+  // do, like a failure.
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -183,9 +221,55 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     atRiskDays: 0,
     ordered: [],
     failed: [],
+    outcomeUnknown: [],
     atRisk: [],
+    leftForNextRun: [],
     renew: [],
     deliveryProblems: [],
     test: true,
+  };
+}
+
+/**
+ * The message for a run that could not start (bad configuration, no credentials): it would fail the
+ * same way on every run, ordering nothing, so a person must hear of it. Nothing was looked at.
+ */
+export function startFailureReport(options: {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'live';
+  readonly trigger: string;
+  readonly accountId?: string | undefined;
+  readonly error: { readonly code: string; readonly message: string };
+}): NotificationReport {
+  return {
+    ...testReport(options),
+    trigger: plainText(options.trigger, 20),
+    runOutcome: 'failed',
+    runError: { code: plainText(options.error.code, 80), message: plainText(options.error.message, 300) },
+    test: undefined,
+    notStarted: true,
+  };
+}
+
+/**
+ * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed or could not hand an account on:
+ * each account's own run tells of that account, but an account never handed on never runs, so this is
+ * the only message that can name it.
+ */
+export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRecord[]): NotificationReport {
+  const failed = accounts
+    .filter((a) => a.outcome === 'failed')
+    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} not run`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalText(a.error_message, 200) }));
+  return {
+    ...testReport({ runId: run.run_id, mode: run.mode }),
+    trigger: plainText(run.trigger, 20),
+    runOutcome: run.outcome,
+    runError: run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined,
+    durationMs: run.duration_ms,
+    failed,
+    slsFailed: run.sls_delivery === 'failed',
+    slsOff: run.sls_delivery === 'off',
+    handedOn: { accounts: run.count_accounts, invoked: run.count_invoked },
+    test: undefined,
   };
 }

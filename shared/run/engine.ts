@@ -18,7 +18,7 @@ import { applyGuard, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
-import { timeBudget, workDeadline } from './time-budget.js';
+import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
 
 export interface EngineRequest {
   readonly config: RedeemerConfig;
@@ -127,7 +127,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   }
 
   const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
-  const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
+  const finishing = finishingDeadlines(budget);
+  const sls = await recorder.finish(finishing.recordsMs);
   const counted: RunRecord = {
     ...identity,
     kind: 'run',
@@ -149,9 +150,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
-  problems.push(...(await previousDeliveryProblems(config, ports, clock, budget.endsMs)));
+  problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: budget.endsMs - 1_000, now: clock.now, sleep: clock.sleep });
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
@@ -276,12 +277,14 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
 /**
  * "A channel failed on the previous attempt": the newest earlier run record that sent a message names each
  * channel's result (notify_<channel>). Read from the results logstore, so it works across cold starts;
- * without SLS, GetLogs permission or an index, nothing is said. Bounded to two seconds.
+ * without SLS, GetLogs permission or an index, nothing is said. Bounded to two seconds, and to the records'
+ * share of the finishing margin (`byMs`): it is SLS too, and must not take the message's time.
  */
-async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts, clock: Clock, endsMs: number): Promise<string[]> {
+async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts, clock: Clock, byMs: number): Promise<string[]> {
   if (!ports.previousNotification || Object.keys(config.notify.channels).length === 0) return [];
+  if (byMs <= clock.now()) return [];
   try {
-    const previous = await ports.previousNotification(Math.min(clock.now() + 2_000, endsMs - 1_000));
+    const previous = await ports.previousNotification(Math.min(clock.now() + 2_000, byMs));
     if (!previous) return [];
     return Object.entries(previous)
       .filter(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'failed')

@@ -15,7 +15,8 @@ import { narrow, type RunOptions } from './options.js';
 import { Recorder, type SlsDelivery } from './recorder.js';
 import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './records.js';
 import { slsDeliver } from './run.js';
-import { timeBudget, workDeadline } from './time-budget.js';
+import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
+import { notifyFanOut, notifyRecordFields } from '../notify/index.js';
 
 interface FanOutRequest {
   readonly config: RedeemerConfig;
@@ -71,7 +72,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
     if (error instanceof UserError) refusal = error;
     failure = { code: accountErrorCode(error), message: errorMessage(error) };
   }
-  const sls = await recorder.finish(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2));
+  const finishing = finishingDeadlines(budget);
+  const sls = await recorder.finish(finishing.recordsMs);
   const listedNothing = result !== undefined && result.listing_error_code !== undefined && result.count_accounts === 0;
   const run: FanOutRunRecord = {
     ...identity,
@@ -88,9 +90,13 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
     error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : undefined),
     error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : undefined),
   };
-  recorder.write(run);
+  const accountRecords = (result?.records ?? []).map((fields): AccountRecord => ({ ...identity, ...fields }));
+  // An account never handed on never runs, so nothing else will ever tell of it; a refused request is the caller's.
+  const told = refusal ? undefined : await notifyFanOut(request.config.notify, run, accountRecords, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  const recorded: FanOutRunRecord = told?.sent ? { ...run, notify: 'sent', ...notifyRecordFields(told.results) } : run;
+  recorder.write(recorded);
   const final = await recorder.finish(budget.endsMs);
   // A request that named an account outside the list is the caller's mistake: answered as such (403).
   if (refusal) throw refusal;
-  return { run, accounts: (result?.records ?? []).map((fields) => ({ ...identity, ...fields })), sls: sls.delivered ? final : sls };
+  return { run: recorded, accounts: accountRecords, sls: sls.delivered ? final : sls };
 }

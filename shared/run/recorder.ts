@@ -10,6 +10,10 @@ import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { RecordFields } from './records.js';
 
+/**
+ * Sends records in order. A failure after some of the first records arrived throws an error whose numeric
+ * `delivered` says how many: only the others may be sent again (the logstore does not deduplicate).
+ */
 export type Deliver = (records: ReadonlyArray<Readonly<Record<string, unknown>>>, deadlineMs: number) => Promise<void>;
 
 export interface SlsDelivery {
@@ -67,8 +71,8 @@ export class Recorder {
       // A failed batch travels again at the front of the next one: once that arrives, its error is over.
       this.failure = undefined;
     } catch (error) {
-      // Kept for the next delivery: stdout has them meanwhile.
-      this.queue = [...batch, ...this.queue];
+      // Kept for the next delivery, less what arrived: stdout has them meanwhile.
+      this.queue = [...batch.slice(deliveredBefore(error)), ...this.queue];
       this.failure = errorMessage(error);
     }
   }
@@ -76,15 +80,32 @@ export class Recorder {
   /** What delivery achieved so far: every batch sent, or the last error. */
   status(): SlsDelivery {
     if (!this.deliver) return { configured: false, delivered: false };
-    return { configured: true, delivered: this.attempted && this.queue.length === 0 && this.failure === undefined, error: this.failure };
+    // A batch still on its way is not delivered yet (its records left the queue when it was sent).
+    const delivered = this.attempted && this.inFlight === undefined && this.queue.length === 0 && this.failure === undefined;
+    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : undefined) };
   }
 
   /** Waits for the delivery in flight and sends the rest, all by `deadlineMs`. */
   async finish(deadlineMs: number): Promise<SlsDelivery> {
     if (!this.deliver) return this.status();
-    // A background delivery is itself bounded by the work deadline, which comes before this one.
-    if (this.inFlight) await this.inFlight;
-    if (this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
+    // Waited for until `deadlineMs` only: a background delivery is bounded by the work deadline, which may
+    // come after the time this caller has (the message's share of the finishing margin comes first).
+    if (this.inFlight) await until(this.inFlight, deadlineMs - this.clock.now());
+    if (!this.inFlight && this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
     return this.status();
   }
+}
+
+/** Settles when `work` does or after `ms` of real time, whichever is first; never rejects. */
+function until(work: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How many of a failed delivery's first records arrived all the same (see Deliver). */
+function deliveredBefore(error: unknown): number {
+  const delivered = (error as { delivered?: unknown } | null)?.delivered;
+  return typeof delivered === 'number' && Number.isInteger(delivered) && delivered > 0 ? delivered : 0;
 }

@@ -111,7 +111,7 @@ interface RunFields {
 }
 
 /** An orchestrating run's record: how many accounts it resolved and handed on; it orders nothing itself. */
-interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message'> {
+interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message' | 'notify' | `notify_${string}`> {
   readonly count_accounts?: number | undefined;
   readonly count_invoked?: number | undefined;
   readonly count_failed?: number | undefined;

@@ -32,3 +32,19 @@ export function remainingMs(budget: TimeBudget): number {
 export function workDeadline(budget: TimeBudget): number {
   return budget.endsMs - budget.finishMarginMs;
 }
+
+/** Left after the message for the run's last record (its delivery to SLS). */
+const LAST_RECORD_MS = 1_000;
+/** One notification attempt's own timeout (see notify/deliver.ts): the most the message is kept. */
+const NOTIFY_ATTEMPT_MS = 5_000;
+
+/**
+ * The finishing margin, shared: the records' delivery to SLS ends first, by `recordsMs`, so that the
+ * message still has its own time until `notifyMs` whatever SLS does (a logstore that never answers must
+ * not leave a person without the message that says so), and the last record has the rest.
+ */
+export function finishingDeadlines(budget: TimeBudget): { readonly recordsMs: number; readonly notifyMs: number } {
+  const notifyMs = budget.endsMs - LAST_RECORD_MS;
+  const reserveMs = Math.min(NOTIFY_ATTEMPT_MS, budget.finishMarginMs / 3);
+  return { recordsMs: Math.min(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2), notifyMs - reserveMs), notifyMs };
+}

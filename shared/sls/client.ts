@@ -38,6 +38,17 @@ class SlsError extends Error {
   }
 }
 
+/** A putLogs whose first `delivered` logs arrived (in earlier requests) before a later request failed. */
+export class PartialDeliveryError extends Error {
+  override readonly name = 'PartialDeliveryError';
+  constructor(
+    readonly delivered: number,
+    cause: unknown,
+  ) {
+    super(`${cause instanceof Error ? cause.message : String(cause)} (the first ${delivered} logs were delivered)`, { cause });
+  }
+}
+
 interface SlsClientOptions {
   readonly target: SlsTarget;
   readonly credentials: Credentials;
@@ -87,15 +98,22 @@ export class SlsClient {
    * attempt or wait runs past `deadlineMs`: a slow logstore cannot hold the run past its budget.
    */
   async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
+    let delivered = 0;
     for (const batch of batchLogs(logs)) {
       const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
-      await withRetry(
-        () => this.send(body, deadlineMs),
-        (error) => ({ retry: error instanceof SlsError && error.retryable }),
-        this.policy,
-        this.options.clock,
-        deadlineMs,
-      );
+      try {
+        await withRetry(
+          () => this.send(body, deadlineMs),
+          (error) => ({ retry: error instanceof SlsError && error.retryable }),
+          this.policy,
+          this.options.clock,
+          deadlineMs,
+        );
+      } catch (error) {
+        // SLS has no idempotency: the caller must resend only what did not arrive.
+        throw delivered > 0 ? new PartialDeliveryError(delivered, error) : error;
+      }
+      delivered += batch.length;
     }
   }
 

@@ -71,7 +71,7 @@ describe('shouldNotify', () => {
     ['an order', ordered, true, false],
     ['a domain at risk', atRisk, true, true],
     ['a failed run', failedRun, true, true],
-    ['an SLS delivery problem', slsDown, true, false],
+    ['an SLS delivery problem', slsDown, true, true],
     ['renewals only', renewOnly, false, false],
   ];
   it.each(cases)('%s', (_name, report, changes, failures) => {

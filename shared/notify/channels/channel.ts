@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import type { HttpAnswer } from '../../http/index.js';
 import type { ChannelName, ChannelTarget } from '../config.js';
 import type { NotificationReport } from '../report.js';
+import type { RobotCap } from '../robot-pacing.js';
 import { plainText } from '../text.js';
 
 export interface OutgoingRequest {
@@ -20,6 +21,8 @@ export type Verdict = { readonly ok: true } | { readonly ok: false; readonly cod
 
 export interface Channel {
   readonly name: ChannelName;
+  /** The vendor's published per-robot caps (robot-pacing.ts); none where none is published. */
+  readonly caps?: readonly RobotCap[] | undefined;
   readonly request: (target: ChannelTarget, report: NotificationReport, nowMs: number) => OutgoingRequest;
   readonly judge: (answer: HttpAnswer) => Verdict;
 }

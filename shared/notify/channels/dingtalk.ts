@@ -32,6 +32,7 @@ export function dingtalkRequest(target: ChannelTarget, report: NotificationRepor
 
 export const dingtalk: Channel = {
   name: 'dingtalk',
+  caps: [{ messages: 20, perMs: 60_000 }],
   request: dingtalkRequest,
   judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT),
 };

@@ -28,6 +28,10 @@ export function feishuRequest(target: ChannelTarget, report: NotificationReport,
 
 export const feishu: Channel = {
   name: 'feishu',
+  caps: [
+    { messages: 100, perMs: 60_000 },
+    { messages: 5, perMs: 1_000 },
+  ],
   request: feishuRequest,
   judge: (answer) =>
     judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT),

@@ -10,6 +10,8 @@ import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingReque
 
 /** Slack advises text under 4,000 characters; bytes ≥ characters, so 4,000 bytes is within it. */
 const SLACK_TEXT_LIMIT = 4_000;
+/** invalid_payload, no_service, channel_is_archived, … */
+const SLACK_ERROR = /^[a-z][a-z_]{1,59}$/;
 
 export function slackRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {
   const text = renderWithin(composeMessage(report), SLACK, SLACK_TEXT_LIMIT, (t) => t);
@@ -24,6 +26,9 @@ export const slack: Channel = {
     if (byStatus) return byStatus;
     const text = answer.body.toString('utf8').trim();
     if (answer.status === 200 && text === 'ok') return { ok: true };
-    return { ok: false, code: answerText(answer) || `HTTP ${answer.status}`, message: `HTTP ${answer.status}`, retry: false };
+    // Slack's own errors are snake_case words; any other body (a proxy's page that may quote the hook
+    // path, which is the credential) is a message, never a record's code.
+    if (SLACK_ERROR.test(text)) return { ok: false, code: text, message: `HTTP ${answer.status}`, retry: false };
+    return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer) || 'no answer body', retry: false };
   },
 };

@@ -17,6 +17,7 @@ export function wecomRequest(target: ChannelTarget, report: NotificationReport):
 
 export const wecom: Channel = {
   name: 'wecom',
+  caps: [{ messages: 20, perMs: 60_000 }],
   request: wecomRequest,
   judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT),
 };

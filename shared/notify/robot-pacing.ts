@@ -1,0 +1,40 @@
+/**
+ * The vendors' per-robot caps, kept by this process for every run it serves: the runs of one instance
+ * (each account of REDEEM_ACCOUNTS, webhook runs in a row) share a robot, and the vendor counts them
+ * together. DingTalk throttles a robot for 10 minutes after its 21st message of a minute, so a message
+ * over a cap is not sent at all: it would be refused, and it would cost the ones after it.
+ */
+
+export interface RobotCap {
+  readonly messages: number;
+  readonly perMs: number;
+}
+
+/** Robot (its URL, which only this process memory holds) → when its recent requests were sent. */
+const sentAt = new Map<string, number[]>();
+
+/**
+ * Takes a slot for one request to `robot` at `nowMs` and answers undefined, or, when a cap is full,
+ * takes nothing and answers how long until a slot frees.
+ */
+export function takeSlot(robot: string, caps: readonly RobotCap[], nowMs: number): number | undefined {
+  if (caps.length === 0) return undefined;
+  const longest = Math.max(...caps.map((c) => c.perMs));
+  const recent = (sentAt.get(robot) ?? []).filter((t) => t > nowMs - longest);
+  let waitMs = 0;
+  for (const cap of caps) {
+    const inWindow = recent.filter((t) => t > nowMs - cap.perMs);
+    if (inWindow.length >= cap.messages) waitMs = Math.max(waitMs, inWindow[inWindow.length - cap.messages]! + cap.perMs - nowMs);
+  }
+  if (waitMs > 0) {
+    sentAt.set(robot, recent);
+    return waitMs;
+  }
+  sentAt.set(robot, [...recent, nowMs]);
+  return undefined;
+}
+
+/** Forgets every send, as a fresh instance would: for tests that play many runs against one robot. */
+export function forgetRobotSends(): void {
+  sentAt.clear();
+}

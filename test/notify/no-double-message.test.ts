@@ -1,0 +1,63 @@
+/**
+ * No chat robot deduplicates: a message sent twice is posted twice. A request that reached the robot and
+ * got no answer (a slow robot past the attempt's timeout, a connection dropped after the body was read)
+ * may have been posted, so it must not be sent again; only a request that never reached it may be.
+ * Stand-ins written from the vendors' rules: DingTalk posts, then answers {"errcode":0,"errmsg":"ok"}.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sendNotifications } from '../../shared/notify/deliver.js';
+import { buildReport } from '../../shared/notify/report.js';
+import { closedPort } from '../support/canned-server.js';
+import { busyRun } from '../support/notify.js';
+
+const { decisions, run, watch } = busyRun();
+const report = buildReport(decisions, run, watch, 3);
+const TOKEN = 'dt0123456789abcdef0123456789abcdef';
+
+let close: (() => void) | undefined;
+afterEach(() => close?.());
+
+/** A DingTalk stand-in that posts every message it reads in full, then does `then` with the answer. */
+async function robot(then: (res: ServerResponse) => void) {
+  const posted: string[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      posted.push(Buffer.concat(chunks).toString('utf8'));
+      then(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/robot/send?access_token=${TOKEN}`, posted };
+}
+
+const realTime = (ms: number) => ({ deadlineMs: Date.now() + ms, now: Date.now, sleep: (wait: number) => new Promise<void>((resolve) => setTimeout(resolve, wait)) });
+
+describe('a message that may have been posted is never sent again', () => {
+  it('a robot that posts and answers after the attempt timeout gets the message once', async () => {
+    const slow = await robot((res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'), 6_000).unref());
+    const [result] = await sendNotifications({ channels: { dingtalk: { url: slow.url } } }, report, realTime(20_000));
+    expect(slow.posted).toHaveLength(1);
+    expect(result).toMatchObject({ channel: 'dingtalk', status: 'failed', code: 'Timeout', attempts: 1 });
+  }, 30_000);
+
+  it('a connection dropped after the robot read the message is not sent again', async () => {
+    const dropping = await robot((res) => res.socket?.destroy());
+    const [result] = await sendNotifications({ channels: { dingtalk: { url: dropping.url } } }, report, realTime(10_000));
+    expect(dropping.posted).toHaveLength(1);
+    expect(result).toMatchObject({ channel: 'dingtalk', status: 'failed', attempts: 1 });
+  });
+
+  it('a robot that could not be reached at all is tried again', async () => {
+    const port = await closedPort();
+    const [result] = await sendNotifications({ channels: { dingtalk: { url: `http://127.0.0.1:${port}/robot/send?access_token=${TOKEN}` } } }, report, realTime(10_000));
+    expect(result).toMatchObject({ status: 'failed', code: 'ECONNREFUSED', attempts: 3 });
+  });
+});
