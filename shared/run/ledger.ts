@@ -68,6 +68,11 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode'>): LedgerSt
   return 'in-flight';
 }
 
+/** One detail of one task, however often the pages serve it. */
+function detailKey(detail: TaskDetail): string {
+  return `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`;
+}
+
 const PRECEDENCE: Record<LedgerState, number> = { 'in-flight': 3, succeeded: 2, failed: 1 };
 
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
@@ -310,19 +315,25 @@ export class Ledger {
       readAllPages(
         'QueryTaskDetailList',
         (pageNum) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 }),
-        (detail) => `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`,
+        detailKey,
         { ...bounds, maxPages: MAX_DETAIL_PAGES },
       ),
     );
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined }> = [];
+      const counted = new Set<string>();
       for (const detail of details.items) {
         if (detail.TaskNo !== task.TaskNo) continue;
         const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
         const name = canonicalName(detail.DomainName);
-        known.push({ name, createdMs });
+        // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
+        // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
+        // would use up the cap and leave a due domain unordered.
         this.remember(name, { taskNo: task.TaskNo, state: entryState(detail), createdMs });
+        if (counted.has(detailKey(detail))) continue;
+        counted.add(detailKey(detail));
+        known.push({ name, createdMs });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).

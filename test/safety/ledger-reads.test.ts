@@ -1,0 +1,35 @@
+/**
+ * The follow-up, ledger and listing reads against answers that are odd but possible under the vendor's
+ * published paging and task rules (not the emulator's habits): the same detail on two pages, a task list
+ * whose pages repeat while its TotalItemNum says there is more, a domain whose state changes between pages.
+ */
+import { describe, expect, it } from 'vitest';
+import { detailItem, domainItem, pageBody, type StandinTask } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+
+const due = (name: string, extra: Record<string, unknown> = {}) => domainItem(name, dueExpiration(name), extra);
+const pageOf = (call: { params: Readonly<Record<string, string>> }) => Number(call.params.PageNum);
+const HOUR_MS = 3_600_000;
+
+function task(taskNo: string, domainName: string, statusCode: number, hoursAgo = 2): StandinTask {
+  return { taskNo, domainName, statusCode, createdMs: Date.now() - hoursAgo * HOUR_MS };
+}
+
+describe('QueryTaskDetailList: the same detail on two pages', () => {
+  it('is one order of the day, not two: the cap leaves room for the due domain', async () => {
+    const s = await start({
+      domains: [due('due-now.com')],
+      tasks: [task('T-earlier', 'earlier.com', 2)],
+      script: (call) =>
+        call.action === 'QueryTaskDetailList' && call.params.TaskNo === 'T-earlier'
+          ? // A registrar that ignores PageNum (or whose pages shift): page 2 repeats page 1's one detail.
+            { body: pageBody('QueryTaskDetailList', [detailItem('T-earlier', 'D1', 'earlier.com', 2, Date.now() - 2 * HOUR_MS)], { pageNum: pageOf(call), nextPage: pageOf(call) < 2, totalPages: 2 }) }
+          : undefined,
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(decisionsOf(run).find((d) => d.domain === 'due-now.com')).toMatchObject({ action: 'redeem', reason: 'due', outcome: 'succeeded' });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'due-now.com': 1 });
+  });
+});
