@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -66,6 +66,23 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode'>): LedgerSt
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess) return 'succeeded';
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteFailure) return 'failed';
   return 'in-flight';
+}
+
+/**
+ * The task list, if the walk read all of it. A walk that stopped at a page repeating tasks already read
+ * (a registrar ignoring PageNum) has read the whole list only when it holds as many tasks as the first
+ * page's TotalItemNum announced: a task left unread may be another run's order for a domain this run is
+ * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
+ */
+function wholeTaskList(walk: { readonly items: TaskInfo[]; readonly pages: number; readonly repeatedPage: boolean }, announced: number | undefined): TaskInfo[] {
+  const read = new Set(walk.items.map((task) => task.TaskNo)).size;
+  if (walk.repeatedPage && announced !== undefined && read < announced) {
+    throw new PagingLimitError(
+      'QueryTaskList',
+      `page ${walk.pages} repeated tasks already read while TotalItemNum announced ${announced} and only ${read} were read (the registrar may be ignoring PageNum); the ledger would be incomplete, so no order can rest on it`,
+    );
+  }
+  return walk.items;
 }
 
 /** One detail of one task, however often the pages serve it. */
@@ -263,9 +280,10 @@ export class Ledger {
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
     const items = settled
       ? first.items
-      : (
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => task.TaskNo, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1)
-        ).items;
+      : wholeTaskList(
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => task.TaskNo, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          first.totalItems,
+        );
     if (quick) {
       this.lookTotal = first.totalItems;
       this.placedSinceLook = 0;

@@ -33,3 +33,24 @@ describe('QueryTaskDetailList: the same detail on two pages', () => {
     expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'due-now.com': 1 });
   });
 });
+
+describe('QueryTaskList: PageNum ignored while TotalItemNum says there is more', () => {
+  it('a ledger whose second page repeats the first and leaves tasks unread orders nothing on it', async () => {
+    // 149 other tasks of the last hour, then, oldest and so on page 2, the redemption of again.com that
+    // succeeded 20 h ago; the registrar still lists the domain in redemption (its states lag by up to 24 h).
+    const tasks: StandinTask[] = [
+      ...Array.from({ length: 149 }, (_, i) => ({ ...task(`T-renew-${i}`, `renewed-${i}.com`, 2, 1), taskType: 'ORDER_RENEW' })),
+      task('T-again', 'again.com', 2, 20),
+    ];
+    const firstPage = tasks.slice(0, 100).map((t) => ({ TaskNo: t.taskNo, TaskType: t.taskType ?? 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 3 }));
+    const s = await start({
+      domains: [due('again.com')],
+      tasks,
+      script: (call) =>
+        call.action === 'QueryTaskList' ? { body: { ...pageBody('QueryTaskList', firstPage, { pageNum: pageOf(call), nextPage: true, totalPages: 2 }), TotalItemNum: 150 } } : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'PagingLimit', error_message: expect.stringMatching(/QueryTaskList.*TotalItemNum/) });
+  });
+});
