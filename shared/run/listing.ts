@@ -54,13 +54,18 @@ function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
 export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
+  /** Names also listed in another documented state, and which: a state that changed while the pages were read. */
+  const otherState = new Map<string, string>();
   const invalid: InvalidListing[] = [];
   let duplicates = 0;
   for (const item of items) {
     const status = hasStatus(item.DomainStatus, wanted);
-    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
-    if (status === false) continue;
     const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
+    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
+    if (status === false) {
+      if (name !== undefined) otherState.set(name, String(item.DomainStatus));
+      continue;
+    }
     const expirationMs = expirationOf(item.ExpirationDateLong);
     const numeric = typeof item.ExpirationDateLong === 'number' && Number.isFinite(item.ExpirationDateLong) ? item.ExpirationDateLong : undefined;
     if (name === undefined) {
@@ -79,6 +84,15 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
   for (const name of conflicting) {
     byName.delete(name);
     invalid.push({ domain: name, problem: 'listed more than once with different expiration dates', expirationMs: undefined });
+  }
+  // Listed in the wanted state and in another (redeemed or renewed by someone while the list was read,
+  // say): the item in the wanted state may be the stale one, and an order on it could pay for a domain
+  // that no longer needs it. The next run reads a list that says one thing.
+  for (const [name, status] of otherState) {
+    const candidate = byName.get(name);
+    if (!candidate) continue;
+    byName.delete(name);
+    invalid.push({ domain: name, problem: `listed with DomainStatus ${wanted} and also with DomainStatus ${status}: its state changed while the list was read`, expirationMs: candidate.expirationMs });
   }
   return { candidates: [...byName.values()], invalid, duplicates };
 }

@@ -54,3 +54,22 @@ describe('QueryTaskList: PageNum ignored while TotalItemNum says there is more',
     expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'PagingLimit', error_message: expect.stringMatching(/QueryTaskList.*TotalItemNum/) });
   });
 });
+
+describe('QueryDomainList: a domain whose state changes between pages', () => {
+  it('listed in redemption on page 1 and, redeemed meanwhile, normal with a new expiry on page 2: no order on the stale item, an invalid-listing decision', async () => {
+    const expiration = dueExpiration('moved.com');
+    const pages = [
+      [domainItem('moved.com', expiration), due('steady.com')],
+      [domainItem('moved.com', expiration + 365 * 86_400_000, { DomainStatus: '3' })],
+    ];
+    const s = await start({
+      script: (call) =>
+        call.action === 'QueryDomainList' && call.params.QueryType === '2'
+          ? { body: pageBody('QueryDomainList', pages[pageOf(call) - 1] ?? [], { pageNum: pageOf(call), nextPage: pageOf(call) < 2, totalPages: 2 }) }
+          : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'steady.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'moved.com')).toMatchObject({ action: 'skip', reason: 'invalid-listing', error_message: expect.stringMatching(/DomainStatus/) });
+  });
+});
