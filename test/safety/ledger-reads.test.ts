@@ -73,3 +73,17 @@ describe('QueryDomainList: a domain whose state changes between pages', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'moved.com')).toMatchObject({ action: 'skip', reason: 'invalid-listing', error_message: expect.stringMatching(/DomainStatus/) });
   });
 });
+
+describe('a task that does not finish within REDEEM_FOLLOW_SECONDS', () => {
+  it('is recorded submitted, and the next run, reading it with undocumented status codes, does not order the domain again', async () => {
+    const s = await start({ domains: [due('slow.com')], newTaskStatus: 0 });
+    const first = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '0' } });
+    expect(decisionsOf(first).find((d) => d.domain === 'slow.com')).toMatchObject({ outcome: 'submitted', task_no: s.orders[0]!.taskNo });
+    expect(first.summary.run.outcome).toBe('completed');
+    // The registrar now reports the open task with codes it never documented, on the list and in the detail.
+    s.tasks[0]!.statusCode = 5;
+    const second = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '0' } });
+    expect(s.orders).toHaveLength(1);
+    expect(decisionsOf(second).find((d) => d.domain === 'slow.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
+  });
+});
