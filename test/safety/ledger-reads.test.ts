@@ -87,3 +87,24 @@ describe('a task that does not finish within REDEEM_FOLLOW_SECONDS', () => {
     expect(decisionsOf(second).find((d) => d.domain === 'slow.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
   });
 });
+
+describe('QueryTaskList: an empty page that is not the last', () => {
+  it('a ledger whose page 2 of 3 comes back empty is read on to page 3: the redemption there stops a second order', async () => {
+    // Pages of 100: the last hour's other tasks fill pages 1 and 2, the redemption of again.com (20 h ago) is on page 3.
+    const tasks: StandinTask[] = [
+      ...Array.from({ length: 200 }, (_, i) => ({ ...task(`T-renew-${i}`, `renewed-${i}.com`, 2, 1), taskType: 'ORDER_RENEW' })),
+      task('T-again', 'again.com', 2, 20),
+    ];
+    const s = await start({
+      domains: [due('again.com')],
+      tasks,
+      script: (call) =>
+        // Page 2 comes back empty (filtered after paging, say), with the envelope still saying there is more.
+        call.action === 'QueryTaskList' && pageOf(call) === 2 ? { body: { ...pageBody('QueryTaskList', [], { pageNum: 2, nextPage: true }), TotalPageNum: 3, TotalItemNum: 201 } } : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(run.summary.run.outcome).toBe('completed');
+    expect(decisionsOf(run).find((d) => d.domain === 'again.com')).toMatchObject({ action: 'skip', reason: 'already-redeemed', task_no: 'T-again' });
+  });
+});
