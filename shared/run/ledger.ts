@@ -298,7 +298,12 @@ export class Ledger {
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);
-      if (task.TaskStatusCode === TASK_INFO_COMPLETE && listedMs !== undefined && listedMs < endMs - DETAILS_WINDOW_MS) {
+      // Dated before the window the registrar was asked for (less a day: it filters by whole days), a task
+      // it returns all the same is either misdated (its own sample date is "Dec 26,2017") or returned by a
+      // registrar that ignores BeginCreateTime. Which one, only its details tell: they are read, not skipped
+      // as old, so that a redemption of the last hours is seen; its count goes by the details' own times.
+      const datedInWindow = listedMs !== undefined && listedMs >= beginMs - DAY_MS;
+      if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS) {
         this.tasks.set(task.TaskNo, { details: [] });
         continue;
       }

@@ -4,7 +4,7 @@
  * whose pages repeat while its TotalItemNum says there is more, a domain whose state changes between pages.
  */
 import { describe, expect, it } from 'vitest';
-import { detailItem, domainItem, pageBody, type StandinTask } from '../support/registrar-standin.js';
+import { detailItem, domainItem, pageBody, registrarTime, type StandinTask } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
 const start = standinPerTest();
@@ -106,5 +106,41 @@ describe('QueryTaskList: an empty page that is not the last', () => {
     expect(s.orders).toHaveLength(0);
     expect(run.summary.run.outcome).toBe('completed');
     expect(decisionsOf(run).find((d) => d.domain === 'again.com')).toMatchObject({ action: 'skip', reason: 'already-redeemed', task_no: 'T-again' });
+  });
+});
+
+describe('QueryTaskList: a create time outside the window the registrar was asked for', () => {
+  it("a finished redemption the registrar lists for the last week but dates in 2017 still stops a second order and counts on the day's cap", async () => {
+    const s = await start({
+      domains: [due('again.com'), due('next.com')],
+      tasks: [task('T-again', 'again.com', 2, 2)],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        // The registrar's own sample date, on a task it returns for a query of the last days.
+        const items = standin.tasks.map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: t.taskNo === 'T-again' ? 'Dec 26,2017 11:00:54' : '2026-12-01 09:00:00', TaskStatusCode: 3 }));
+        return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'next.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'again.com')).toMatchObject({ action: 'skip', reason: 'already-redeemed', task_no: 'T-again' });
+  });
+});
+
+describe('QueryTaskList: tasks older than the window asked for', () => {
+  it("a registrar that ignores BeginCreateTime and lists a month of finished redemptions: they are not on the day's cap", async () => {
+    const old = Array.from({ length: 25 }, (_, i) => task(`T-old-${i}`, `old-${i}.com`, 2, 24 * (8 + i)));
+    const s = await start({
+      domains: [due('today.com')],
+      tasks: old,
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const items = standin.tasks.map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(t.createdMs), TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'today.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'today.com')).toMatchObject({ action: 'redeem', reason: 'due' });
   });
 });
