@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -61,8 +61,12 @@ function utc(year: number, month: number, day: number, hour: number, minute: num
   return d.getUTCMonth() === month && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 ? ms : undefined;
 }
 
-/** An undocumented status code counts as in flight: never order on a task we cannot read. */
-export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode'>): LedgerState {
+/**
+ * An undocumented status code, or a TaskStatus that contradicts its code, counts as in flight: never
+ * order on a task we cannot read.
+ */
+export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): LedgerState {
+  if (contradictsItself(detail)) return 'in-flight';
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess) return 'succeeded';
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteFailure) return 'failed';
   return 'in-flight';

@@ -144,3 +144,31 @@ describe('QueryTaskList: tasks older than the window asked for', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'today.com')).toMatchObject({ action: 'redeem', reason: 'due' });
   });
 });
+
+describe('QueryTaskDetailList: a TaskStatus that contradicts its TaskStatusCode', () => {
+  it('a ledger detail coded failed (3) but named EXECUTE_SUCCESS is not a failure to order again: task-in-flight, told as at risk', async () => {
+    const s = await start({
+      domains: [due('unsure.com')],
+      tasks: [task('T-unsure', 'unsure.com', 3)],
+      script: (call) =>
+        call.action === 'QueryTaskDetailList' && call.params.TaskNo === 'T-unsure'
+          ? { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-unsure', 'D1', 'unsure.com', 3), TaskStatus: 'EXECUTE_SUCCESS' }], { pageNum: 1, nextPage: false, totalPages: 1 }) }
+          : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'unsure.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-unsure' });
+  });
+
+  it("the follow-up of this run's order, coded succeeded (2) but named EXECUTE_FAILURE, does not record a success: it stays submitted", async () => {
+    const s = await start({
+      domains: [due('mixed.com')],
+      script: (call, standin) =>
+        call.action === 'QueryTaskDetailList' && standin.orders[0] && call.params.TaskNo === standin.orders[0].taskNo
+          ? { body: pageBody('QueryTaskDetailList', [{ ...detailItem(standin.orders[0].taskNo, 'D1', 'mixed.com', 2), TaskStatus: 'EXECUTE_FAILURE' }], { pageNum: 1, nextPage: false, totalPages: 1 }) }
+          : undefined,
+    });
+    const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(run).find((d) => d.domain === 'mixed.com')).toMatchObject({ outcome: 'submitted', task_no: s.orders[0]!.taskNo });
+  });
+});
