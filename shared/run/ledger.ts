@@ -79,7 +79,7 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStat
  * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
  */
 function wholeTaskList(walk: { readonly items: TaskInfo[]; readonly pages: number; readonly repeatedPage: boolean }, announced: number | undefined): TaskInfo[] {
-  const read = new Set(walk.items.map((task) => task.TaskNo)).size;
+  const read = new Set(walk.items.map((task) => taskKey(task.TaskNo))).size;
   if (walk.repeatedPage && announced !== undefined && read < announced) {
     throw new PagingLimitError(
       'QueryTaskList',
@@ -95,6 +95,16 @@ function detailKey(detail: TaskDetail): string {
 }
 
 const PRECEDENCE: Record<LedgerState, number> = { 'in-flight': 3, succeeded: 2, failed: 1 };
+
+/**
+ * A task number as the ledger compares it: trimmed and lower-cased. The registrar's task numbers are
+ * UUIDs, and nothing says it prints one in the same case on the task list as in the submission's answer:
+ * compared as written, this run's own order would look like another task and count twice on the day's cap.
+ * The registrar is always sent the number as it wrote it.
+ */
+export function taskKey(taskNo: string): string {
+  return taskNo.trim().toLowerCase();
+}
 
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
 export function canonicalName(name: string): string {
@@ -155,7 +165,7 @@ export class Ledger {
   }
 
   hasTask(taskNo: string): boolean {
-    return this.tasks.has(taskNo);
+    return this.tasks.has(taskKey(taskNo));
   }
 
   /** Domains ordered in the 24 h before `nowMs`: every run's, this one's included even where not yet listed. */
@@ -170,7 +180,7 @@ export class Ledger {
   ordersLast24h(nowMs: number): string[] {
     // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
     const names: string[] = [];
-    for (const order of this.shared) if (order.taskNo === undefined || !this.tasks.has(order.taskNo)) names.push(order.domainName);
+    for (const order of this.shared) if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     for (const task of this.tasks.values()) {
       for (const detail of task.details) if (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) names.push(detail.name);
     }
@@ -186,8 +196,8 @@ export class Ledger {
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
-      this.mine.set(taskNo, submittedMs);
-      this.mineNames.set(taskNo, domainName);
+      this.mine.set(taskKey(taskNo), submittedMs);
+      this.mineNames.set(taskKey(taskNo), domainName);
     }
   }
 
@@ -205,8 +215,8 @@ export class Ledger {
     const order = this.pendingOf(domainName);
     if (order) order.taskNo = taskNo;
     else this.noteMine(taskNo, submittedMs, domainName);
-    this.mine.set(taskNo, submittedMs);
-    this.mineNames.set(taskNo, domainName);
+    this.mine.set(taskKey(taskNo), submittedMs);
+    this.mineNames.set(taskKey(taskNo), domainName);
   }
 
   private pendingOf(domainName: string): ProcessOrder | undefined {
@@ -224,7 +234,7 @@ export class Ledger {
   }
 
   isMine(taskNo: string): boolean {
-    return this.mine.has(taskNo);
+    return this.mine.has(taskKey(taskNo));
   }
 
   /** The initial read: the last `days` days of redeem tasks, with the details of those that can change a decision. */
@@ -285,7 +295,7 @@ export class Ledger {
     const items = settled
       ? first.items
       : wholeTaskList(
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => task.TaskNo, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => taskKey(task.TaskNo), { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
           first.totalItems,
         );
     if (quick) {
@@ -298,7 +308,7 @@ export class Ledger {
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false): Promise<TaskDetail[]> {
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
+    for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);
@@ -308,20 +318,20 @@ export class Ledger {
       // as old, so that a redemption of the last hours is seen; its count goes by the details' own times.
       const datedInWindow = listedMs !== undefined && listedMs >= beginMs - DAY_MS;
       if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS) {
-        this.tasks.set(task.TaskNo, { details: [] });
+        this.tasks.set(taskKey(task.TaskNo), { details: [] });
         continue;
       }
       if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
-        this.unresolved.set(task.TaskNo, task);
+        this.unresolved.set(taskKey(task.TaskNo), task);
         continue;
       }
-      const submittedMs = this.mine.get(task.TaskNo);
+      const submittedMs = this.mine.get(taskKey(task.TaskNo));
       if (submittedMs !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        const name = this.mineNames.get(task.TaskNo) ?? '';
-        this.tasks.set(task.TaskNo, { details: [{ name, createdMs: submittedMs }] });
+        const name = this.mineNames.get(taskKey(task.TaskNo)) ?? '';
+        this.tasks.set(taskKey(task.TaskNo), { details: [{ name, createdMs: submittedMs }] });
         continue;
       }
       toRead.push(task);
@@ -332,7 +342,7 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
-    this.tasks.set(task.TaskNo, { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+    this.tasks.set(taskKey(task.TaskNo), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
@@ -351,7 +361,7 @@ export class Ledger {
       const known: Array<{ name: string; createdMs: number | undefined }> = [];
       const counted = new Set<string>();
       for (const detail of details.items) {
-        if (detail.TaskNo !== task.TaskNo) continue;
+        if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
         const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
         const name = canonicalName(detail.DomainName);
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
@@ -366,7 +376,7 @@ export class Ledger {
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
       const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
-      this.tasks.set(task.TaskNo, { details: known });
+      this.tasks.set(taskKey(task.TaskNo), { details: known });
     }
     return learnt;
   }

@@ -127,24 +127,6 @@ describe('QueryTaskList: a create time outside the window the registrar was aske
   });
 });
 
-describe('QueryTaskList: tasks older than the window asked for', () => {
-  it("a registrar that ignores BeginCreateTime and lists a month of finished redemptions: they are not on the day's cap", async () => {
-    const old = Array.from({ length: 25 }, (_, i) => task(`T-old-${i}`, `old-${i}.com`, 2, 24 * (8 + i)));
-    const s = await start({
-      domains: [due('today.com')],
-      tasks: old,
-      script: (call, standin) => {
-        if (call.action !== 'QueryTaskList') return undefined;
-        const items = standin.tasks.map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(t.createdMs), TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
-        return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
-      },
-    });
-    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
-    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'today.com': 1 });
-    expect(decisionsOf(run).find((d) => d.domain === 'today.com')).toMatchObject({ action: 'redeem', reason: 'due' });
-  });
-});
-
 describe('QueryTaskDetailList: a TaskStatus that contradicts its TaskStatusCode', () => {
   it('a ledger detail coded failed (3) but named EXECUTE_SUCCESS is not a failure to order again: task-in-flight, told as at risk', async () => {
     const s = await start({
@@ -170,5 +152,47 @@ describe('QueryTaskDetailList: a TaskStatus that contradicts its TaskStatusCode'
     });
     const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '1' } });
     expect(decisionsOf(run).find((d) => d.domain === 'mixed.com')).toMatchObject({ outcome: 'submitted', task_no: s.orders[0]!.taskNo });
+  });
+});
+
+describe('task numbers in another case on the task list than in the submission answer', () => {
+  it("this run's own orders are counted once each: the day's cap lets every due domain through", async () => {
+    // SaveSingleTaskForCreatingOrderRedeem answers a lower-case UUID; the task list and the details print it in upper case.
+    const s = await start({
+      domains: [due('one.com'), due('two.com'), due('three.com')],
+      newTaskStatus: 1,
+      script: (call, standin) => {
+        if (call.action === 'QueryTaskList') {
+          const items = standin.tasks.map((t) => ({ TaskNo: t.taskNo.toUpperCase(), TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 2 }));
+          return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action === 'QueryTaskDetailList') {
+          const items = standin.tasks.filter((t) => t.taskNo.toUpperCase() === call.params.TaskNo?.toUpperCase()).map((t) => detailItem(t.taskNo.toUpperCase(), `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs));
+          return { body: pageBody('QueryTaskDetailList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '3', REDEEM_FOLLOW_SECONDS: '0' } });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'one.com': 1, 'two.com': 1, 'three.com': 1 });
+    expect(decisionsOf(run).filter((d) => d.outcome === 'submitted')).toHaveLength(3);
+  });
+});
+
+describe('QueryTaskList: tasks older than the window asked for', () => {
+  it("a registrar that ignores BeginCreateTime and lists a month of finished redemptions: they are not on the day's cap", async () => {
+    const old = Array.from({ length: 25 }, (_, i) => task(`T-old-${i}`, `old-${i}.com`, 2, 24 * (8 + i)));
+    const s = await start({
+      domains: [due('today.com')],
+      tasks: old,
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const items = standin.tasks.map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(t.createdMs), TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'today.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'today.com')).toMatchObject({ action: 'redeem', reason: 'due' });
   });
 });
