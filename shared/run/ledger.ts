@@ -16,6 +16,7 @@ const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
 const MAX_DETAIL_PAGES = 3;
+const MAX_TASK_DOMAINS = 1_000;
 /**
  * A finished task older than this cannot change a decision: it is out of the day's caps, and the registrar
  * says its states lag by up to 24 h, so its domain has left the redemption list (or, if it failed, may be
@@ -341,21 +342,26 @@ export class Ledger {
 
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
-    const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
+    const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
     this.tasks.set(taskKey(task.TaskNo), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
     const { api, bounds } = this.deps;
     const learnt: TaskDetail[] = [];
-    const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), (task) =>
-      readAllPages(
-        'QueryTaskDetailList',
-        (pageNum) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 }),
-        detailKey,
-        { ...bounds, maxPages: MAX_DETAIL_PAGES },
-      ),
-    );
+    const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), async (task) => {
+      const fetchPage = (pageNum: number) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 });
+      // The first page is asked for here, so the walk's own checks come first: a stopped read, the deadline.
+      if (bounds.signal?.aborted) throw bounds.signal.reason;
+      if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError('QueryTaskDetailList', 'could not be read to the end inside the time budget (0 pages read)');
+      const first = await fetchPage(1);
+      // The page cap follows the task's size: nothing says the registrar serves the 1,000 details a page
+      // asked for, and a batch of 400 at 100 a page needs four. The cap is the pages TaskNum needs at the
+      // first page's length, and one more (a list that grew), never below MAX_DETAIL_PAGES.
+      const domains = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
+      const maxPages = Math.max(MAX_DETAIL_PAGES, Math.ceil(domains / Math.max(1, first.items.length)) + 1);
+      return readAllPages('QueryTaskDetailList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), detailKey, { ...bounds, maxPages });
+    });
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined }> = [];
@@ -374,7 +380,7 @@ export class Ledger {
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
-      const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
+      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
       this.tasks.set(taskKey(task.TaskNo), { details: known });
     }

@@ -238,3 +238,28 @@ describe('QueryDomainList: PageNum ignored while TotalItemNum says there is more
     expect(problems.join('\n')).toMatch(/QueryDomainList.*150.*100/);
   });
 });
+
+describe('QueryTaskDetailList: pages shorter than the PageSize asked for', () => {
+  it('a batch redemption of 400 domains served 100 details a page is read to its end: its domains are not ordered again, the others are', async () => {
+    const batch = Array.from({ length: 400 }, (_, i) => detailItem('T-batch', `D${i}`, `batch-${i}.com`, 1, Date.now() - 3 * HOUR_MS));
+    const s = await start({
+      domains: [due('batch-399.com'), due('alone.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          const item = { TaskNo: 'T-batch', TaskType: 'ORDER_REDEEM', TaskNum: 400, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 2 };
+          return { body: pageBody('QueryTaskList', [item], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action === 'QueryTaskDetailList' && call.params.TaskNo === 'T-batch') {
+          // PageSize=1000 was asked; the registrar serves 100 a page, and says so in TotalPageNum.
+          const n = pageOf(call);
+          return { body: { ...pageBody('QueryTaskDetailList', batch.slice((n - 1) * 100, n * 100), { pageNum: n, nextPage: n < 4, totalPages: 4, pageSize: 100 }), TotalItemNum: 400 } };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '500' } });
+    expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'alone.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'batch-399.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-batch' });
+  });
+});
