@@ -129,6 +129,8 @@ interface ProcessOrder {
   readonly domainName: string;
   /** Known once the registrar answered; undefined while in flight, or for an outcome never found. */
   taskNo: string | undefined;
+  /** How many looks at the task list the noting ledger had begun when it was sent. */
+  readonly sentAfterLooks: number;
 }
 
 /**
@@ -179,11 +181,29 @@ export class Ledger {
    * say which): what the ledger shows, and this run's own orders it does not show yet (for the spend cap).
    */
   ordersLast24h(nowMs: number): string[] {
-    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
     const names: string[] = [];
-    for (const order of this.shared) if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
-    for (const task of this.tasks.values()) {
-      for (const detail of task.details) if (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) names.push(detail.name);
+    const claimed = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
+    // Listed tasks no order of this process claims, learnt by a look begun after one of this run's orders
+    // still waiting for its answer was sent, for its domain: that may be the order itself, listed before
+    // its answer arrived (several in flight), and it is counted once, here.
+    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
+    for (const [key, task] of this.tasks) {
+      for (const detail of task.details) {
+        if (detail.createdMs !== undefined && detail.createdMs <= nowMs - DAY_MS) continue;
+        names.push(detail.name);
+        if (!claimed.has(key)) unclaimed.push({ name: detail.name, look: this.learntInLook.get(key) ?? 0 });
+      }
+    }
+    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
+    for (const order of this.shared) {
+      if (order.taskNo !== undefined) {
+        if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
+        continue;
+      }
+      const listed = this.own.includes(order) ? unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks) : -1;
+      if (listed === -1) names.push(order.domainName);
+      else unclaimed.splice(listed, 1);
     }
     return names;
   }
@@ -193,7 +213,7 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
@@ -306,10 +326,16 @@ export class Ledger {
     return items;
   }
 
+  /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
+  private looks = 0;
+  private readonly learntInLook = new Map<string, number>();
+
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false): Promise<TaskDetail[]> {
+    const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
+    for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);
