@@ -5,5 +5,5 @@ export { AnswerTooLargeError, DomainApiError, MalformedResponseError, OutcomeUnk
 export { readAllPages, type PagingBounds } from './paging.js';
 export { pageOf, type DomainApi, type DomainReads, type DomainListQuery, type Page, type RedeemOrder, type SubmittedOrder, type TaskDetailQuery, type TaskListQuery } from './port.js';
 export { readRetryDecision, submitOnce, submitRetryDecision, toNetworkError } from './retry-rules.js';
-export { TaskDetailStatus, isFinalTaskDetail, type DomainItem, type TaskDetail, type TaskInfo } from './schemas.js';
+export { TaskDetailStatus, contradictsItself, isFinalTaskDetail, type DomainItem, type TaskDetail, type TaskInfo } from './schemas.js';
 export { SITES, type DomainSite } from './sites.js';

@@ -1,8 +1,9 @@
 /**
  * Every paged read of the registrar goes through one bounded walk: a healthy account never reaches its
  * bounds, a misbehaving registrar always does. It stops at the last page, at a page that brings nothing
- * new (a registrar that ignores PageNum), and fails with a clear error past the page cap, past what the
- * first page's TotalPageNum announced, or past the deadline.
+ * new (a registrar that ignores PageNum), at an empty page past what the first page's TotalPageNum
+ * announced (an empty page before it is read past), and fails with a clear error past the page cap, past
+ * what TotalPageNum announced, or past the deadline.
  */
 import { Semaphore } from '../http/index.js';
 import { PagingLimitError } from './errors.js';
@@ -36,6 +37,8 @@ export async function readAllPages<T>(
   const items: T[] = [];
   const seen = new Set<string>();
   let limit = bounds.maxPages;
+  /** The pages the first page said there are (its TotalPageNum), when it said. */
+  let announced = 0;
   let ahead = new Map<number, Promise<Page<T>>>();
   let ended = false;
   // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
@@ -61,6 +64,7 @@ export async function readAllPages<T>(
       if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
         // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
         limit = Math.min(limit, page.totalPages + 1);
+        announced = Math.min(limit, page.totalPages);
         if (concurrency > 1 && page.hasNext) ahead = prefetch(fetchPage, 2, Math.min(page.totalPages, limit), concurrency, wanted);
       }
       let fresh = 0;
@@ -72,6 +76,10 @@ export async function readAllPages<T>(
         }
         items.push(item);
       }
+      // An empty page short of the pages the first one announced is not the end: a registrar that fills
+      // its pages after paging (or lost one) would otherwise hide every page behind it, and with them
+      // domains to redeem or ledger tasks that stop an order. The announcement bounds it.
+      if (page.items.length === 0 && pageNum < announced) continue;
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
         return { items, pages: pageNum, repeatedPage: page.items.length > 0 && fresh === 0 };
       }

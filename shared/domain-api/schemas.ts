@@ -97,6 +97,22 @@ export const TaskDetailStatus = {
   ExecuteFailure: 3,
 } as const;
 
-export function isFinalTaskDetail(detail: Pick<TaskDetail, 'TaskStatusCode'>): boolean {
+/** TaskDetail's TaskStatus names, in the order of their TaskStatusCode. */
+const TASK_DETAIL_STATUS_NAMES: readonly string[] = ['WAITING_EXECUTE', 'EXECUTING', 'EXECUTE_SUCCESS', 'EXECUTE_FAILURE'];
+
+/**
+ * Whether a detail's TaskStatus names a documented state other than its TaskStatusCode's. Then neither can
+ * be believed: a "failure" that says success must not be ordered again, and a "success" that says failure
+ * must not be reported as one. A TaskStatus that names no documented state (absent, another language)
+ * leaves the code the authority.
+ */
+export function contradictsItself(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): boolean {
+  const named = TASK_DETAIL_STATUS_NAMES.indexOf(detail.TaskStatus?.trim().toUpperCase() ?? '');
+  return named !== -1 && named !== detail.TaskStatusCode;
+}
+
+/** Succeeded or failed, by a status that does not contradict itself. */
+export function isFinalTaskDetail(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): boolean {
+  if (contradictsItself(detail)) return false;
   return detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess || detail.TaskStatusCode === TaskDetailStatus.ExecuteFailure;
 }

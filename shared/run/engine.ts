@@ -96,6 +96,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope }, ports);
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
+    if (prepared.unreadListing) problems.push(prepared.unreadListing);
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {
@@ -188,6 +189,8 @@ interface PreparedRun {
   /** Domains in redemption, valid listings and not. */
   readonly candidates: number;
   readonly repeatedPage: boolean;
+  /** What the redemption list's walk could not read, for a person (see readDomainList). */
+  readonly unreadListing: string | undefined;
   readonly ledger: Ledger;
   /** Every domain's decision, the guard's holds applied. */
   readonly decisions: Decision[];
@@ -248,7 +251,7 @@ export async function prepareRun(
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, ledger, decisions: applyGuard(planned, held), guard, balance };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance };
 }
 
 /**

@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, TASK_INFO_COMPLETE, type Ledger } from './ledger.js';
+import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { remainingMs, type TimeBudget } from './time-budget.js';
@@ -267,7 +267,7 @@ async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
     }
     const done = await mapLimit(open, Math.max(1, deps.readConcurrency ?? 1), async (result) => {
       // A task the list does not show yet (the registrar lags) is asked about directly.
-      const ask = finished === undefined || finished.has(result.task_no!) || !listed.has(result.task_no!);
+      const ask = finished === undefined || finished.has(taskKey(result.task_no!)) || !listed.has(taskKey(result.task_no!));
       return deps.clock.now() < stopMs && ask && (await settled(result, deps));
     });
     open = open.filter((_, i) => !done[i]);
@@ -279,13 +279,13 @@ async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<stri
   const listed = await readAllPages(
     'QueryTaskList',
     (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: deps.clock.now() }),
-    (task) => task.TaskNo,
+    (task) => taskKey(task.TaskNo),
     { maxPages: 100, deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
   );
   const finished = new Set<string>();
   for (const task of listed.items) {
-    seen.add(task.TaskNo);
-    if (task.TaskStatusCode === TASK_INFO_COMPLETE) finished.add(task.TaskNo);
+    seen.add(taskKey(task.TaskNo));
+    if (task.TaskStatusCode === TASK_INFO_COMPLETE) finished.add(taskKey(task.TaskNo));
   }
   return finished;
 }
@@ -296,7 +296,7 @@ async function settled(result: Result, deps: ExecutorDeps): Promise<boolean> {
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
     const page = await deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum: 1, pageSize: 100 });
-    const detail = page.items.find((d) => d.TaskNo === result.task_no && canonicalName(d.DomainName) === domainName);
+    const detail = page.items.find((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
     if (!detail || !isFinalTaskDetail(detail)) return false;
     const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
     // The registrar's own words, whatever their language: that is where a payment failure shows.

@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -16,6 +16,7 @@ const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
 const MAX_DETAIL_PAGES = 3;
+const MAX_TASK_DOMAINS = 1_000;
 /**
  * A finished task older than this cannot change a decision: it is out of the day's caps, and the registrar
  * says its states lag by up to 24 h, so its domain has left the redemption list (or, if it failed, may be
@@ -61,14 +62,50 @@ function utc(year: number, month: number, day: number, hour: number, minute: num
   return d.getUTCMonth() === month && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 ? ms : undefined;
 }
 
-/** An undocumented status code counts as in flight: never order on a task we cannot read. */
-export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode'>): LedgerState {
+/**
+ * An undocumented status code, or a TaskStatus that contradicts its code, counts as in flight: never
+ * order on a task we cannot read.
+ */
+export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): LedgerState {
+  if (contradictsItself(detail)) return 'in-flight';
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess) return 'succeeded';
   if (detail.TaskStatusCode === TaskDetailStatus.ExecuteFailure) return 'failed';
   return 'in-flight';
 }
 
+/**
+ * The task list, if the walk read all of it. A walk that stopped at a page repeating tasks already read
+ * (a registrar ignoring PageNum) has read the whole list only when it holds as many tasks as the first
+ * page's TotalItemNum announced: a task left unread may be another run's order for a domain this run is
+ * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
+ */
+function wholeTaskList(walk: { readonly items: TaskInfo[]; readonly pages: number; readonly repeatedPage: boolean }, announced: number | undefined): TaskInfo[] {
+  const read = new Set(walk.items.map((task) => taskKey(task.TaskNo))).size;
+  if (walk.repeatedPage && announced !== undefined && read < announced) {
+    throw new PagingLimitError(
+      'QueryTaskList',
+      `page ${walk.pages} repeated tasks already read while TotalItemNum announced ${announced} and only ${read} were read (the registrar may be ignoring PageNum); the ledger would be incomplete, so no order can rest on it`,
+    );
+  }
+  return walk.items;
+}
+
+/** One detail of one task, however often the pages serve it. */
+function detailKey(detail: TaskDetail): string {
+  return `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`;
+}
+
 const PRECEDENCE: Record<LedgerState, number> = { 'in-flight': 3, succeeded: 2, failed: 1 };
+
+/**
+ * A task number as the ledger compares it: trimmed and lower-cased. The registrar's task numbers are
+ * UUIDs, and nothing says it prints one in the same case on the task list as in the submission's answer:
+ * compared as written, this run's own order would look like another task and count twice on the day's cap.
+ * The registrar is always sent the number as it wrote it.
+ */
+export function taskKey(taskNo: string): string {
+  return taskNo.trim().toLowerCase();
+}
 
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
 export function canonicalName(name: string): string {
@@ -92,6 +129,8 @@ interface ProcessOrder {
   readonly domainName: string;
   /** Known once the registrar answered; undefined while in flight, or for an outcome never found. */
   taskNo: string | undefined;
+  /** How many looks at the task list the noting ledger had begun when it was sent. */
+  readonly sentAfterLooks: number;
 }
 
 /**
@@ -129,7 +168,7 @@ export class Ledger {
   }
 
   hasTask(taskNo: string): boolean {
-    return this.tasks.has(taskNo);
+    return this.tasks.has(taskKey(taskNo));
   }
 
   /** Domains ordered in the 24 h before `nowMs`: every run's, this one's included even where not yet listed. */
@@ -142,11 +181,29 @@ export class Ledger {
    * say which): what the ledger shows, and this run's own orders it does not show yet (for the spend cap).
    */
   ordersLast24h(nowMs: number): string[] {
-    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
     const names: string[] = [];
-    for (const order of this.shared) if (order.taskNo === undefined || !this.tasks.has(order.taskNo)) names.push(order.domainName);
-    for (const task of this.tasks.values()) {
-      for (const detail of task.details) if (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) names.push(detail.name);
+    const claimed = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
+    // Listed tasks no order of this process claims, learnt by a look begun after one of this run's orders
+    // still waiting for its answer was sent, for its domain: that may be the order itself, listed before
+    // its answer arrived (several in flight), and it is counted once, here.
+    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
+    for (const [key, task] of this.tasks) {
+      for (const detail of task.details) {
+        if (detail.createdMs !== undefined && detail.createdMs <= nowMs - DAY_MS) continue;
+        names.push(detail.name);
+        if (!claimed.has(key)) unclaimed.push({ name: detail.name, look: this.learntInLook.get(key) ?? 0 });
+      }
+    }
+    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
+    for (const order of this.shared) {
+      if (order.taskNo !== undefined) {
+        if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
+        continue;
+      }
+      const listed = this.own.includes(order) ? unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks) : -1;
+      if (listed === -1) names.push(order.domainName);
+      else unclaimed.splice(listed, 1);
     }
     return names;
   }
@@ -156,12 +213,12 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
-      this.mine.set(taskNo, submittedMs);
-      this.mineNames.set(taskNo, domainName);
+      this.mine.set(taskKey(taskNo), submittedMs);
+      this.mineNames.set(taskKey(taskNo), domainName);
     }
   }
 
@@ -179,8 +236,8 @@ export class Ledger {
     const order = this.pendingOf(domainName);
     if (order) order.taskNo = taskNo;
     else this.noteMine(taskNo, submittedMs, domainName);
-    this.mine.set(taskNo, submittedMs);
-    this.mineNames.set(taskNo, domainName);
+    this.mine.set(taskKey(taskNo), submittedMs);
+    this.mineNames.set(taskKey(taskNo), domainName);
   }
 
   private pendingOf(domainName: string): ProcessOrder | undefined {
@@ -198,7 +255,7 @@ export class Ledger {
   }
 
   isMine(taskNo: string): boolean {
-    return this.mine.has(taskNo);
+    return this.mine.has(taskKey(taskNo));
   }
 
   /** The initial read: the last `days` days of redeem tasks, with the details of those that can change a decision. */
@@ -258,9 +315,10 @@ export class Ledger {
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
     const items = settled
       ? first.items
-      : (
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => task.TaskNo, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1)
-        ).items;
+      : wholeTaskList(
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => taskKey(task.TaskNo), { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          first.totalItems,
+        );
     if (quick) {
       this.lookTotal = first.totalItems;
       this.placedSinceLook = 0;
@@ -268,28 +326,39 @@ export class Ledger {
     return items;
   }
 
+  /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
+  private looks = 0;
+  private readonly learntInLook = new Map<string, number>();
+
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false): Promise<TaskDetail[]> {
+    const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(task.TaskNo)) fresh.set(task.TaskNo, task);
+    for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
+    for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);
-      if (task.TaskStatusCode === TASK_INFO_COMPLETE && listedMs !== undefined && listedMs < endMs - DETAILS_WINDOW_MS) {
-        this.tasks.set(task.TaskNo, { details: [] });
+      // Dated before the window the registrar was asked for (less a day: it filters by whole days), a task
+      // it returns all the same is either misdated (its own sample date is "Dec 26,2017") or returned by a
+      // registrar that ignores BeginCreateTime. Which one, only its details tell: they are read, not skipped
+      // as old, so that a redemption of the last hours is seen; its count goes by the details' own times.
+      const datedInWindow = listedMs !== undefined && listedMs >= beginMs - DAY_MS;
+      if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS) {
+        this.tasks.set(taskKey(task.TaskNo), { details: [] });
         continue;
       }
       if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
-        this.unresolved.set(task.TaskNo, task);
+        this.unresolved.set(taskKey(task.TaskNo), task);
         continue;
       }
-      const submittedMs = this.mine.get(task.TaskNo);
+      const submittedMs = this.mine.get(taskKey(task.TaskNo));
       if (submittedMs !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        const name = this.mineNames.get(task.TaskNo) ?? '';
-        this.tasks.set(task.TaskNo, { details: [{ name, createdMs: submittedMs }] });
+        const name = this.mineNames.get(taskKey(task.TaskNo)) ?? '';
+        this.tasks.set(taskKey(task.TaskNo), { details: [{ name, createdMs: submittedMs }] });
         continue;
       }
       toRead.push(task);
@@ -299,36 +368,47 @@ export class Ledger {
 
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
-    const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
-    this.tasks.set(task.TaskNo, { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+    const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
+    this.tasks.set(taskKey(task.TaskNo), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
     const { api, bounds } = this.deps;
     const learnt: TaskDetail[] = [];
-    const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), (task) =>
-      readAllPages(
-        'QueryTaskDetailList',
-        (pageNum) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 }),
-        (detail) => `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`,
-        { ...bounds, maxPages: MAX_DETAIL_PAGES },
-      ),
-    );
+    const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), async (task) => {
+      const fetchPage = (pageNum: number) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 });
+      // The first page is asked for here, so the walk's own checks come first: a stopped read, the deadline.
+      if (bounds.signal?.aborted) throw bounds.signal.reason;
+      if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError('QueryTaskDetailList', 'could not be read to the end inside the time budget (0 pages read)');
+      const first = await fetchPage(1);
+      // The page cap follows the task's size: nothing says the registrar serves the 1,000 details a page
+      // asked for, and a batch of 400 at 100 a page needs four. The cap is the pages TaskNum needs at the
+      // first page's length, and one more (a list that grew), never below MAX_DETAIL_PAGES.
+      const domains = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
+      const maxPages = Math.max(MAX_DETAIL_PAGES, Math.ceil(domains / Math.max(1, first.items.length)) + 1);
+      return readAllPages('QueryTaskDetailList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), detailKey, { ...bounds, maxPages });
+    });
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined }> = [];
+      const counted = new Set<string>();
       for (const detail of details.items) {
-        if (detail.TaskNo !== task.TaskNo) continue;
+        if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
         const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
         const name = canonicalName(detail.DomainName);
-        known.push({ name, createdMs });
+        // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
+        // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
+        // would use up the cap and leave a due domain unordered.
         this.remember(name, { taskNo: task.TaskNo, state: entryState(detail), createdMs });
+        if (counted.has(detailKey(detail))) continue;
+        counted.add(detailKey(detail));
+        known.push({ name, createdMs });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
-      const declared = Math.max(1, Math.min(1000, task.TaskNum ?? 1));
+      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
-      this.tasks.set(task.TaskNo, { details: known });
+      this.tasks.set(taskKey(task.TaskNo), { details: known });
     }
     return learnt;
   }

@@ -54,13 +54,18 @@ function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
 export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
+  /** Names also listed in another documented state, and which: a state that changed while the pages were read. */
+  const otherState = new Map<string, string>();
   const invalid: InvalidListing[] = [];
   let duplicates = 0;
   for (const item of items) {
     const status = hasStatus(item.DomainStatus, wanted);
-    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
-    if (status === false) continue;
     const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
+    // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
+    if (status === false) {
+      if (name !== undefined) otherState.set(name, String(item.DomainStatus));
+      continue;
+    }
     const expirationMs = expirationOf(item.ExpirationDateLong);
     const numeric = typeof item.ExpirationDateLong === 'number' && Number.isFinite(item.ExpirationDateLong) ? item.ExpirationDateLong : undefined;
     if (name === undefined) {
@@ -80,22 +85,52 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
     byName.delete(name);
     invalid.push({ domain: name, problem: 'listed more than once with different expiration dates', expirationMs: undefined });
   }
+  // Listed in the wanted state and in another (redeemed or renewed by someone while the list was read,
+  // say): the item in the wanted state may be the stale one, and an order on it could pay for a domain
+  // that no longer needs it. The next run reads a list that says one thing.
+  for (const [name, status] of otherState) {
+    const candidate = byName.get(name);
+    if (!candidate) continue;
+    byName.delete(name);
+    invalid.push({ domain: name, problem: `listed with DomainStatus ${wanted} and also with DomainStatus ${status}: its state changed while the list was read`, expirationMs: candidate.expirationMs });
+  }
   return { candidates: [...byName.values()], invalid, duplicates };
 }
 
 interface RedemptionList extends CheckedListing {
   readonly pages: number;
   readonly repeatedPage: boolean;
+  /**
+   * What the walk left unread, for a person: it stopped at a page repeating items already read while the
+   * first page's TotalItemNum announced more (a registrar ignoring PageNum). The domains it did read are
+   * still decided on; the others were not looked at, and someone must be told.
+   */
+  readonly unread: string | undefined;
+}
+
+/** One listed item, however often the pages serve it. */
+function listingKey(item: DomainItem): string {
+  return `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`;
 }
 
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
+  let announced: number | undefined;
   const read = await readAllPages(
     'QueryDomainList',
-    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
-    (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
+    async (pageNum) => {
+      const page = await api.queryDomainList({ pageNum, pageSize, queryType });
+      if (pageNum === 1) announced = page.totalItems;
+      return page;
+    },
+    listingKey,
     { ...bounds, maxPages: MAX_LIST_PAGES },
     concurrency,
   );
-  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage };
+  const distinct = new Set(read.items.map(listingKey)).size;
+  const unread =
+    read.repeatedPage && announced !== undefined && distinct < announced
+      ? `QueryDomainList served page ${read.pages} again while TotalItemNum announced ${announced} domains; ${distinct} were read (PageNum ignored?), the others were not looked at this run`
+      : undefined;
+  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }

@@ -508,3 +508,27 @@ describe('executor: time budget', () => {
     expect(results[0]!.duration_ms).toBe(48_500);
   });
 });
+
+describe('executor: an order the registrar lists before its answer arrives', () => {
+  it("several in flight: b.com's task, listed while its answer is still on the way, is one order of the day, not two", async () => {
+    const run = await setup({ submitConcurrency: 2, maxPerDay: 3 });
+    const save = run.api.saveSingleTaskForCreatingOrderRedeem.bind(run.api);
+    let cTurn!: () => void;
+    const cDecided = new Promise<void>((resolve) => (cTurn = resolve));
+    const emit = run.deps.emit;
+    (run.deps as { emit: ExecutorDeps['emit'] }).emit = (fields) => {
+      emit(fields);
+      if ('domain' in fields && fields.domain === 'c.com') cTurn();
+    };
+    run.api.saveSingleTaskForCreatingOrderRedeem = async (order) => {
+      // The registrar has created the task (the task list shows it); its answer arrives after c.com's turn.
+      const saved = await save(order);
+      if (order.domainName === 'b.com') await Promise.race([cDecided, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return saved;
+    };
+    run.settleOnPoll();
+    const results = await run.start([due('a.com'), due('b.com'), due('c.com')]);
+    expect(run.saves().sort()).toEqual(['a.com', 'b.com', 'c.com']);
+    expect(results.map((r) => r.reason)).toEqual(['due', 'due', 'due']);
+  });
+});
