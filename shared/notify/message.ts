@@ -41,6 +41,7 @@ export function summaryLine(report: NotificationReport): string {
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
   if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
+  if (report.readProblems.length > 0) counts.push(`${report.readProblems.length} not read`);
   if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
   return `${head}: ${counts.length > 0 ? counts.join(' · ') : `nothing to report, ${report.candidates} in redemption checked`}`;
 }
@@ -87,6 +88,7 @@ function sections(report: NotificationReport): MessageSection[] {
       ]),
     });
   }
+  if (report.readProblems.length > 0) out.push({ title: 'Not read', note: 'what lay behind these was not looked at', lines: report.readProblems.map((p) => [{ text: p }]) });
   if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', lines: report.deliveryProblems.map((p) => [{ text: p }]) });
   return out;
 }

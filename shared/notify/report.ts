@@ -72,6 +72,8 @@ export interface NotificationReport {
   /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
   readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
+  /** Registrar reads that failed or came back short: what lay behind them was not looked at. */
+  readonly readProblems: readonly string[];
   readonly deliveryProblems: readonly string[];
   /** The run's records did not all reach the results logstore: its audit trail is stdout only. */
   readonly slsFailed?: boolean | undefined;
@@ -87,6 +89,8 @@ export interface NotificationReport {
 
 export interface ReportExtras {
   readonly accountId?: string | undefined;
+  /** E.g. "the redemption list was served short: …" (see readDomainList). */
+  readonly readProblems?: readonly string[] | undefined;
   /** E.g. "DingTalk: the previous run's message failed (130101)", from the previous run record. */
   readonly deliveryProblems?: readonly string[] | undefined;
 }
@@ -186,6 +190,7 @@ export function buildReport(
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
+    readProblems: (extras.readProblems ?? []).map((problem) => plainText(problem, 300)),
     deliveryProblems,
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
@@ -201,9 +206,9 @@ function optionalText(value: string | undefined, max: number): string | undefine
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
-  // A due domain the run did not get to, and records that reached no logstore, are things it could not
+  // A due domain the run did not get to, a registrar answer it could not read whole, and records that reached no logstore, are things it could not
   // do, like a failure.
-  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0;
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -225,6 +230,7 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     atRisk: [],
     leftForNextRun: [],
     renew: [],
+    readProblems: [],
     deliveryProblems: [],
     test: true,
   };

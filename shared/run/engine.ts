@@ -83,6 +83,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let executed: ExecutedDecision[] = [];
   let submitConcurrency: number | undefined;
   let watch: WatchRecord[] = [];
+  // What the run could not read (it decided on the rest), and what earlier deliveries failed at.
+  const readProblems: string[] = [];
   const problems: string[] = [];
   let candidates = 0;
   let guard: GuardResult<Decision> | undefined;
@@ -96,14 +98,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope }, ports);
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
-    if (prepared.unreadListing) problems.push(prepared.unreadListing);
+    if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {
         watch = await readRenewals(api, bounds, request, identity, (fields) => recorder.write(fields));
       } catch (error) {
         // Telling a person about renewals must never stop a redemption.
-        problems.push(`the renewal list (QueryType=1) could not be read: ${errorMessage(error)}`);
+        readProblems.push(`the renewal list (QueryType=1) could not be read: ${errorMessage(error)}`);
       }
     }
     executed = await execute(prepared.decisions, {
@@ -153,7 +155,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   };
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);

@@ -231,11 +231,16 @@ describe('QueryDomainList: PageNum ignored while TotalItemNum says there is more
           ? { body: { ...pageBody('QueryDomainList', firstPage, { pageNum: pageOf(call), nextPage: true, totalPages: 2 }), TotalItemNum: 150 } }
           : undefined,
     });
-    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
-    expect(run.summary.run).toMatchObject({ outcome: 'completed', listing_repeated_page: true });
-    expect(inbox.bodies).toHaveLength(1);
-    const problems = (inbox.bodies[0]!.run as Record<string, unknown>).delivery_problems as string[];
-    expect(problems.join('\n')).toMatch(/QueryDomainList.*150.*100/);
+    for (const on of ['changes', 'failures']) {
+      inbox.bodies.length = 0;
+      const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret', NOTIFY_ON: on } });
+      expect(run.summary.run).toMatchObject({ outcome: 'completed', listing_repeated_page: true });
+      // A list read short is something the run could not do, not a delivery problem: NOTIFY_ON=failures tells it too.
+      expect(inbox.bodies, `NOTIFY_ON=${on}`).toHaveLength(1);
+      expect(inbox.bodies[0]!.summary).toMatch(/1 not read/);
+      const problems = (inbox.bodies[0]!.run as Record<string, unknown>).read_problems as string[];
+      expect(problems.join('\n')).toMatch(/QueryDomainList.*150.*100/);
+    }
   });
 });
 

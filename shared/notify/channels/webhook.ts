@@ -37,6 +37,7 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
       candidates: report.candidates,
       duration_ms: report.durationMs,
       at_risk_days: report.atRiskDays,
+      read_problems: report.readProblems,
       delivery_problems: report.deliveryProblems,
       sls_query: `run_id: ${report.runId}`,
       test: report.test || undefined,
