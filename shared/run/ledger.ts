@@ -11,7 +11,22 @@ import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, ty
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
-const REDEEM_TASK_TYPE = 'ORDER_REDEEM';
+/**
+ * The task types the vendor lists for operations other than a redemption. That a redemption's task says
+ * ORDER_REDEEM comes from the same enum list, not from a live answer (unverified), so the ledger does not
+ * rest on it: a task of any type not listed here (ORDER_REDEEM, or a spelling nobody documented) may be a
+ * redemption, and stops an order of its domain and counts on the day's cap. Guessing wrong that way costs a
+ * skipped order that the next run retries; guessing wrong the other way costs a second redemption fee.
+ */
+const OTHER_TASK_TYPES: ReadonlySet<string> = new Set([
+  'CHG_HOLDER', 'CHG_DNS', 'SET_WHOIS_PROTECT', 'UPDATE_ADMIN_CONTACT', 'UPDATE_BILLING_CONTACT', 'UPDATE_TECH_CONTACT',
+  'UPDATE_REGISTRANT_CONTACT', 'SET_UPDATE_PROHIBITED', 'SET_TRANSFER_PROHIBITED', 'ORDER_ACTIVATE', 'ORDER_RENEW',
+  'CREATE_DNSHOST', 'UPDATE_DNSHOST', 'SYNC_DNSHOST', 'DELETE_DOMAIN',
+]);
+
+export function mayBeRedemption(taskType: string): boolean {
+  return !OTHER_TASK_TYPES.has(taskType.trim().toUpperCase());
+}
 /** 100 pages of 100 tasks a week is far above any account; an endless NextPage stops there. */
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
@@ -334,7 +349,7 @@ export class Ledger {
     const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (task.TaskType === REDEEM_TASK_TYPE && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
+    for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {

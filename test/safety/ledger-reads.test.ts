@@ -268,3 +268,23 @@ describe('QueryTaskDetailList: pages shorter than the PageSize asked for', () =>
     expect(decisionsOf(run).find((d) => d.domain === 'batch-399.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-batch' });
   });
 });
+
+describe('TaskType: the value a redeem task carries is undocumented (the reference marks ORDER_REDEEM UNVERIFIED)', () => {
+  it('a task of a type the vendor does not list, open on a due domain, stops its order and counts on the day cap', async () => {
+    const s = await start({
+      domains: [due('held.com'), due('first.com'), due('second.com'), due('third.com')],
+      tasks: [
+        { ...task('T-odd', 'held.com', 1, 1), taskType: 'ORDER_REDEMPTION' },
+        // A type the vendor does list as another operation: no order of the day, no hold on its domain.
+        { ...task('T-renew', 'second.com', 1, 1), taskType: 'ORDER_RENEW' },
+      ],
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '3' } });
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight' });
+    // The odd-typed task takes one of the day's three slots, the renewal none: two of the other three are ordered.
+    const ordered = [...s.submissionsPerDomain().keys()];
+    expect(ordered).toHaveLength(2);
+    expect(ordered).not.toContain('held.com');
+    expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
+  });
+});
