@@ -95,7 +95,7 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStat
  * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
  */
 function wholeTaskList(walk: { readonly items: TaskInfo[]; readonly pages: number; readonly repeatedPage: boolean }, announced: number | undefined): TaskInfo[] {
-  const read = new Set(walk.items.map((task) => taskKey(task.TaskNo))).size;
+  const read = new Set(walk.items.map(listedKey)).size;
   if (walk.repeatedPage && announced !== undefined && read < announced) {
     throw new PagingLimitError(
       'QueryTaskList',
@@ -120,6 +120,15 @@ const PRECEDENCE: Record<LedgerState, number> = { 'in-flight': 3, succeeded: 2, 
  */
 export function taskKey(taskNo: string): string {
   return taskNo.trim().toLowerCase();
+}
+
+/**
+ * A listed task's key: its number's (see taskKey), or, for a task listed with no number, one made of what
+ * else the list says of it. Such a task's details cannot be asked for (QueryTaskDetailList requires a
+ * TaskNo), so it is counted from its TaskNum; two such tasks alike in time and size count once.
+ */
+function listedKey(task: Pick<TaskInfo, 'TaskNo' | 'CreateTime' | 'TaskNum'>): string {
+  return taskKey(task.TaskNo) || `\u0000unnumbered|${task.CreateTime ?? ''}|${task.TaskNum ?? ''}`;
 }
 
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
@@ -331,7 +340,7 @@ export class Ledger {
     const items = settled
       ? first.items
       : wholeTaskList(
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), (task) => taskKey(task.TaskNo), { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
           first.totalItems,
         );
     if (quick) {
@@ -349,7 +358,7 @@ export class Ledger {
     const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(taskKey(task.TaskNo))) fresh.set(taskKey(task.TaskNo), task);
+    for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(listedKey(task))) fresh.set(listedKey(task), task);
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
@@ -360,7 +369,11 @@ export class Ledger {
       // as old, so that a redemption of the last hours is seen; its count goes by the details' own times.
       const datedInWindow = listedMs !== undefined && listedMs >= beginMs - DAY_MS;
       if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS) {
-        this.tasks.set(taskKey(task.TaskNo), { details: [] });
+        this.tasks.set(listedKey(task), { details: [] });
+        continue;
+      }
+      if (taskKey(task.TaskNo) === '') {
+        this.placeholders(task);
         continue;
       }
       if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
@@ -384,7 +397,7 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-    this.tasks.set(taskKey(task.TaskNo), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {

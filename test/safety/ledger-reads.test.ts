@@ -288,3 +288,25 @@ describe('TaskType: the value a redeem task carries is undocumented (the referen
     expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
   });
 });
+
+describe('QueryTaskList: a task listed with an empty TaskNo', () => {
+  it('is counted on the day cap from its TaskNum, and its details are never asked for (QueryTaskDetailList would refuse an empty TaskNo)', async () => {
+    const listed = { TaskNo: ' ', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - HOUR_MS), TaskStatusCode: 2 };
+    const s = await start({
+      domains: [due('first.com'), due('second.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') return { body: pageBody('QueryTaskList', [listed], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        if (call.action === 'QueryTaskDetailList' && (call.params.TaskNo ?? '').trim() === '') {
+          return { status: 400, body: { RequestId: 'R-missing', Code: 'MissingTaskNo', Message: 'TaskNo is mandatory for this action.' } };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+    expect(s.callsOf('QueryTaskDetailList').filter((c) => (c.params.TaskNo ?? '').trim() === '')).toHaveLength(0);
+    // The listed task takes one of the day's two slots.
+    expect(s.submissionsPerDomain().size).toBe(1);
+    expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
+  });
+});
