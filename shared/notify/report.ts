@@ -171,7 +171,7 @@ export function buildReport(
     .sort((a, b) => a.expirationMs - b.expirationMs || (a.domain < b.domain ? -1 : 1));
 
   const deliveryProblems: string[] = [];
-  if (run.sls_delivery === 'failed') deliveryProblems.push('SLS delivery failed: the records of this run are on stdout (the function log) only');
+  if (run.sls_delivery === 'failed') deliveryProblems.push(`SLS delivery failed${run.sls_error ? ` (${plainText(run.sls_error, 160)})` : ''}: the records of this run are on stdout (the function log) only`);
   for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(plainText(problem, 200));
 
   return {

@@ -16,7 +16,7 @@ import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
-import { Recorder, type Deliver, type SlsDelivery } from './recorder.js';
+import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
 
@@ -144,7 +144,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
     submit_concurrency: submitConcurrency,
-    sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
+    ...slsFields(sls),
     guard: config.money.guard ? (guard?.state ?? 'on') : 'off',
     balance_available: guard?.balanceAvailable,
     balance_currency: guard?.balanceCurrency,

@@ -12,7 +12,7 @@ import { errorMessage, UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Credentials } from '../signing/index.js';
 import { narrow, type RunOptions } from './options.js';
-import { Recorder, type SlsDelivery } from './recorder.js';
+import { Recorder, slsFields, type SlsDelivery } from './recorder.js';
 import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './records.js';
 import { slsDeliver } from './run.js';
 import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
@@ -85,7 +85,7 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
     count_failed: result?.count_failed ?? 0,
     listing_error_code: result?.listing_error_code,
     listing_error_message: result?.listing_error_message,
-    sls_delivery: sls.configured ? (sls.delivered ? 'ok' : 'failed') : 'off',
+    ...slsFields(sls),
     duration_ms: clock.now() - budget.startedMs,
     error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : undefined),
     error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : undefined),

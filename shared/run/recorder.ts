@@ -109,3 +109,9 @@ function deliveredBefore(error: unknown): number {
   const delivered = (error as { delivered?: unknown } | null)?.delivered;
   return typeof delivered === 'number' && Number.isInteger(delivered) && delivered > 0 ? delivered : 0;
 }
+
+/** What the run record says of SLS: delivered, failed (and why), or not configured. */
+export function slsFields(sls: SlsDelivery): { readonly sls_delivery: 'ok' | 'failed' | 'off'; readonly sls_error: string | undefined } {
+  if (!sls.configured) return { sls_delivery: 'off', sls_error: undefined };
+  return sls.delivered ? { sls_delivery: 'ok', sls_error: undefined } : { sls_delivery: 'failed', sls_error: sls.error?.slice(0, 300) };
+}

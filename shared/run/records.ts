@@ -101,6 +101,8 @@ interface RunFields {
   /** The most submissions allowed in flight at once, in a live run that submitted (REDEEM_SUBMIT_CONCURRENCY). */
   readonly submit_concurrency?: number | undefined;
   readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
+  /** Why SLS delivery failed (its last error), when it did. */
+  readonly sls_error?: string | undefined;
   readonly duration_ms?: number | undefined;
   readonly error_code?: string | undefined;
   readonly error_message?: string | undefined;
@@ -111,7 +113,7 @@ interface RunFields {
 }
 
 /** An orchestrating run's record: how many accounts it resolved and handed on; it orders nothing itself. */
-interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'duration_ms' | 'error_code' | 'error_message' | 'notify' | `notify_${string}`> {
+interface FanOutRunFields extends Pick<RunFields, 'kind' | 'outcome' | 'reason' | 'sls_delivery' | 'sls_error' | 'duration_ms' | 'error_code' | 'error_message' | 'notify' | `notify_${string}`> {
   readonly count_accounts?: number | undefined;
   readonly count_invoked?: number | undefined;
   readonly count_failed?: number | undefined;

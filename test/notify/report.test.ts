@@ -27,6 +27,9 @@ describe('buildReport', () => {
   it('lists renewals by expiry and reports an SLS delivery failure', () => {
     expect(report.renew.map((r) => r.domain)).toEqual(['renew-me.com', 'renew-too.cn']);
     expect(buildReport([], runRecord({ sls_delivery: 'failed' }), [], 3).deliveryProblems).toEqual(['SLS delivery failed: the records of this run are on stdout (the function log) only']);
+    expect(buildReport([], runRecord({ sls_delivery: 'failed', sls_error: 'PutLogs failed: LogStoreNotExist: logstore results does not exist' }), [], 3).deliveryProblems).toEqual([
+      'SLS delivery failed (PutLogs failed: LogStoreNotExist: logstore results does not exist): the records of this run are on stdout (the function log) only',
+    ]);
   });
 
   it('gives every reason of today and of the coming checks words, and a fallback for others', () => {

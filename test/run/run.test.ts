@@ -168,6 +168,8 @@ describe('reliability under faults', () => {
     const { summary, records } = await run(liveEnv(e));
     expect(summary.sls).toMatchObject({ configured: true, delivered: false, error: expect.stringContaining('ServerBusy') });
     expect(summary.run.sls_delivery).toBe('failed');
+    // The record, and so the message, says why.
+    expect(summary.run.sls_error).toMatch(/ServerBusy/);
     expect(records.filter((r) => r.kind === 'decision')).toHaveLength(summary.run.candidates);
     expect(records.at(-1)).toMatchObject({ kind: 'run', sls_delivery: 'failed' });
     expect(e.sls.logs).toHaveLength(0);
