@@ -5,6 +5,7 @@
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
+import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor } from '../run/index.js';
 import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
@@ -288,7 +289,7 @@ export function planSummary(decisions: ReadonlyArray<{ readonly action: string; 
   for (const d of decisions) {
     if (d.action === 'redeem') wouldOrder++;
     else {
-      if (d.daysLeft <= atRiskDays && d.reason !== 'already-redeemed') atRisk++;
+      if (isAtRisk(d.daysLeft, d.reason, atRiskDays)) atRisk++;
       if (ALLOW_LIST_REASONS.has(d.reason)) heldByAllowList++;
       if (GUARD_REASONS.has(d.reason)) heldByGuard++;
     }

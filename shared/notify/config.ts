@@ -4,6 +4,8 @@
  * token (DingTalk access_token, WeCom key, Feishu hook id, Slack path) and is as secret as the signing
  * secrets: no message ever echoes a URL or a secret, only what is wrong with it.
  */
+// The leaf module, not config/index.js: the main configuration imports this one.
+import { envText, type Env } from '../config/env.js';
 
 export type NotifyOn = 'changes' | 'failures' | 'always';
 export type ChannelName = 'dingtalk' | 'feishu' | 'wecom' | 'slack' | 'webhook';
@@ -25,8 +27,6 @@ export interface NotifyConfig {
 
 type NotifyConfigResult = { readonly ok: true; readonly config: NotifyConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Variable names per channel; WeCom and Slack have no signing secret (the URL is the credential). */
 const CHANNEL_VARIABLES: Readonly<Record<ChannelName, { readonly url: string; readonly secret?: string }>> = {
   dingtalk: { url: 'NOTIFY_DINGTALK_URL', secret: 'NOTIFY_DINGTALK_SECRET' },
@@ -41,12 +41,7 @@ const MAX_AT_RISK_DAYS = 365;
 
 export function loadNotifyConfig(env: Env): NotifyConfigResult {
   const problems: string[] = [];
-  // An empty variable (as `${env('X')}` in s.yaml gives when X is unset) counts as unset.
-  const read = (name: string): string | undefined => {
-    const raw: unknown = env[name];
-    const value = typeof raw === 'string' ? raw.trim() : undefined;
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const read = (name: string): string | undefined => envText(env, name);
 
   const onText = read('NOTIFY_ON') ?? 'changes';
   const on = onText === 'changes' || onText === 'failures' || onText === 'always' ? onText : undefined;

@@ -128,6 +128,15 @@ const LEFT_REASONS = new Set(['time-budget', 'halted']);
 /** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
 const SAFE_REASONS = new Set(['already-redeemed']);
 
+/**
+ * A domain not ordered by this run is at risk when its deadline is within `atRiskDays` (NOTIFY_AT_RISK_DAYS)
+ * and nothing says it is safe. A listing we could not read has no deadline: it is at risk until a person
+ * has looked at it.
+ */
+export function isAtRisk(daysLeft: number | undefined, reason: string, atRiskDays: number): boolean {
+  return (daysLeft === undefined || daysLeft <= atRiskDays) && !SAFE_REASONS.has(reason);
+}
+
 export function buildReport(
   decisions: readonly DecisionRecord[],
   run: RunRecord,
@@ -159,8 +168,7 @@ export function buildReport(
       else if (d.outcome === 'failed') failed.push(failure);
       continue;
     }
-    // A listing we could not read has no deadline: it is at risk until a person has looked at it.
-    if ((d.days_left === undefined || d.days_left <= atRiskDays) && !SAFE_REASONS.has(d.reason)) {
+    if (isAtRisk(d.days_left, d.reason, atRiskDays)) {
       atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: reasonWords(d.reason) });
     }
   }
