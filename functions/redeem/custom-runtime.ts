@@ -7,7 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../../shared/config/index.js';
-import type { Platform } from '../../shared/fc/index.js';
+import { runningVersion, type Platform } from '../../shared/fc/index.js';
 import { createLogger, type Logger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
 
@@ -27,6 +27,7 @@ function platformFromHeaders(headers: Headers): Platform {
     },
     requestId: headers.get('x-fc-request-id') ?? undefined,
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
+    qualifier: runningVersion(headers.get('x-fc-version-id'), headers.get('x-fc-qualifier')),
   };
 }
 

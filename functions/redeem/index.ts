@@ -15,6 +15,7 @@ import {
   parseContext,
   parseHttpEvent,
   responseToStruct,
+  runningVersion,
   type FcHttpResponse,
   type InvocationResult,
   type Platform,
@@ -39,7 +40,15 @@ export async function handler(event: unknown, context: unknown): Promise<Invocat
   let decoded: unknown;
   try {
     const ctx = parseContext(context);
-    platform = { channel: 'event', credentials: ctx.credentials, credentialSource: 'context', requestId: ctx.requestId, timeoutSeconds: ctx.function?.timeout, functionName: ctx.function?.name };
+    platform = {
+      channel: 'event',
+      credentials: ctx.credentials,
+      credentialSource: 'context',
+      requestId: ctx.requestId,
+      timeoutSeconds: ctx.function?.timeout,
+      functionName: ctx.function?.name,
+      qualifier: runningVersion(ctx.service?.versionId, ctx.service?.qualifier),
+    };
     decoded = decodeEvent(event);
   } catch (error) {
     throw reportable(error);

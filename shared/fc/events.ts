@@ -44,6 +44,8 @@ const contextSchema = z.object({
     }),
   ),
   function: z.optional(z.object({ name: z.optional(z.string()), timeout: z.optional(z.number()) })),
+  // The qualifier the invocation used and the version it actually runs ("" on LATEST).
+  service: z.optional(z.object({ qualifier: z.optional(z.string()), versionId: z.optional(z.string()) })),
 });
 type FcContext = z.output<typeof contextSchema>;
 
@@ -67,6 +69,14 @@ export function parseHttpEvent(event: unknown): FcHttpEvent {
   const parsed = httpEventSchema.safeParse(event);
   if (!parsed.success) throw new MalformedEventError(`Malformed HTTP trigger event: ${describeIssues(parsed.error.issues, 'event')}`);
   return parsed.data;
+}
+
+/**
+ * The version this invocation runs, as InvokeFunction's qualifier: the published version when FC names
+ * one (an alias may point elsewhere by the time an account run starts), else the qualifier (LATEST).
+ */
+export function runningVersion(versionId: string | null | undefined, qualifier: string | null | undefined): string | undefined {
+  return versionId?.trim() || qualifier?.trim() || undefined;
 }
 
 export function parseContext(context: unknown): FcContext {

@@ -38,6 +38,12 @@ export interface Platform {
   readonly timeoutSeconds: number | undefined;
   /** The function's name in FC's context (built-in runtime); FC_FUNCTION_NAME is read first. */
   readonly functionName?: string | undefined;
+  /**
+   * The function version this invocation runs (a version number, or the qualifier, e.g. LATEST). FC
+   * snapshots code and environment in each version: the account runs are invoked at this one, so that
+   * they follow the orchestrator's configuration, not LATEST's.
+   */
+  readonly qualifier?: string | undefined;
 }
 
 export interface InvocationDeps {
@@ -81,8 +87,15 @@ export function isDoctorReport(result: RunSummary | FanOutSummary | DoctorReport
 /** What one invocation answers: a run's summary, an orchestrating run's, or the doctor's report. */
 export type InvocationResult = RunSummary | FanOutSummary | DoctorReport;
 
-/** Where an orchestrating run sends the account runs: this very function, through FC's InvokeFunction. */
-export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): { readonly endpoint: string; readonly functionName: string } {
+interface FanOutTarget {
+  readonly endpoint: string;
+  readonly functionName: string;
+  /** The orchestrator's own version; undefined (LATEST) when FC did not say. */
+  readonly qualifier: string | undefined;
+}
+
+/** Where an orchestrating run sends the account runs: this very function, at its own version, through FC's InvokeFunction. */
+export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): FanOutTarget {
   const value = (name: string) => envText(env, name);
   const functionName = value('FC_FUNCTION_NAME') ?? platform.functionName;
   const accountId = value('FC_ACCOUNT_ID');
@@ -93,7 +106,7 @@ export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsCon
     problems.push({ variable: accountId ? 'FC_REGION' : 'FC_ACCOUNT_ID', message: 'not set: Function Compute sets FC_ACCOUNT_ID and FC_REGION; elsewhere set them, or FC_ENDPOINT' });
   }
   if (problems.length > 0 || !functionName) throw new ConfigError(problems);
-  return { endpoint: fcInvokeEndpoint(accountId ?? '', region ?? '', accounts.fcEndpoint), functionName };
+  return { endpoint: fcInvokeEndpoint(accountId ?? '', region ?? '', accounts.fcEndpoint), functionName, qualifier: platform.qualifier };
 }
 
 /**
@@ -112,7 +125,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   const claimedId = (account as { id?: unknown } | undefined)?.id;
   let start;
   let member: { ref: AccountRef; accounts: AccountsConfig } | undefined;
-  let target: { readonly endpoint: string; readonly functionName: string } | undefined;
+  let target: FanOutTarget | undefined;
   try {
     const options = parseRunOptions(raw);
     // The doctor checks a configuration that may be wrong: it runs before the configuration is loaded.
@@ -176,13 +189,13 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   const accounts = start.config.accounts;
   if (accounts && target) {
     const { credentials } = start;
-    const { endpoint, functionName } = target;
+    const { endpoint, functionName, qualifier } = target;
     return runFanOut({
       ...start,
       ...common,
       accounts,
       budgetMs,
-      invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint, functionName, payload, credentials, ...bounds }),
+      invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint, functionName, qualifier, payload, credentials, ...bounds }),
     });
   }
   return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs });
