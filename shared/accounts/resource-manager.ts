@@ -3,7 +3,10 @@
  * Only the management account or a delegated administrator may call it. The walk is the one bounded
  * walk of every paged read (readAllPages: a page cap, the deadline, a stop at a page that brings nothing
  * new), and it also stops when the service echoes another page number than the one asked for, or ends
- * short of its own TotalCount. Whatever was listed before a stop travels with the error.
+ * short of its own TotalCount. TotalCount is the only word on where the directory ends (no NextToken, no
+ * "more" flag), so a full page always asks for the next one: a stale TotalCount below the directory would
+ * otherwise end the walk in silence, with members unguarded. Whatever was listed before a stop travels
+ * with the error.
  */
 import * as z from 'zod/mini';
 import { PagingLimitError, errorCode, readAllPages, type Page } from '../domain-api/index.js';
@@ -78,21 +81,30 @@ export async function listAccounts(request: ListAccountsRequest): Promise<Accoun
   const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request);
   const seen = new Map<string, MemberAccount>();
   let totalCount = 0;
+  let pagesRead = 0;
   const stop = (code: string, message: string, cause?: unknown) =>
     new AccountListingError(code, `${ACTION}: ${message}; ${seen.size} account(s) listed before the stop`, [...seen.values()], cause === undefined ? undefined : { cause });
 
   const fetchPage = async (pageNumber: number): Promise<Page<MemberAccount>> => {
     const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema);
+    const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
+    // Asked only because the page before was full while TotalCount was already reached: a service that
+    // answers past its end with an earlier page (echoed or not) has simply ended.
+    const pastTheEnd = pageNumber > 1 && seen.size >= totalCount;
+    if (pastTheEnd && ((body.PageNumber !== undefined && body.PageNumber !== pageNumber) || items.every((item) => seen.has(item.id)))) {
+      return { items: [], pageNum: pageNumber, totalPages: pageNumber - 1, totalItems: totalCount, hasNext: false, requestId: body.RequestId };
+    }
     if (body.PageNumber !== undefined && body.PageNumber !== pageNumber) throw stop('PageRepeated', `asked for page ${pageNumber}, got page ${body.PageNumber}`);
     totalCount = body.TotalCount;
-    const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
+    pagesRead = pageNumber;
     for (const item of items) if (!seen.has(item.id)) seen.set(item.id, item);
     return {
       items,
       pageNum: pageNumber,
       totalPages: Math.ceil(body.TotalCount / pageSize),
       totalItems: body.TotalCount,
-      hasNext: items.length > 0 && seen.size < body.TotalCount,
+      // A full page may not be the last whatever TotalCount says; an exact count costs one empty page.
+      hasNext: items.length > 0 && (seen.size < body.TotalCount || items.length >= pageSize),
       requestId: body.RequestId,
     };
   };
@@ -103,7 +115,9 @@ export async function listAccounts(request: ListAccountsRequest): Promise<Accoun
   } catch (error) {
     if (error instanceof AccountListingError) throw error;
     if (error instanceof PagingLimitError) {
-      const why = request.clock.now() >= request.deadlineMs ? 'not at the end when the time budget ran out' : `still not at the end after ${maxPages} pages of ${pageSize}`;
+      const why = request.clock.now() >= request.deadlineMs
+        ? 'not at the end when the time budget ran out'
+        : `still not at the end after ${pagesRead} pages of ${pageSize}${pagesRead < maxPages ? ` (TotalCount said ${totalCount})` : ''}`;
       throw stop('PagingLimit', why, error);
     }
     // A call that failed part-way: the accounts of the pages before it are still real members.
