@@ -2,8 +2,10 @@
  * The Domain API and BSS of a member account, for an account run. The role there is assumed at the run's
  * first call, inside the run, so that a role that cannot be assumed fails the run like any other error
  * (its `kind: run` record says failed with STS's code, the notification says so, SLS gets it) and so that
- * the temporary credentials are bought on the run's own clock and deadline. They are asked for once and
- * live only as long as the run; the function's own credentials never reach the Domain API here.
+ * the temporary credentials are bought on the run's own clock and deadline. They live only as long as the
+ * run, and are bought again shortly before they expire: STS grants at most the role's MaxSessionDuration
+ * (3600 s unless raised) while FC's timeout may be far longer. The function's own credentials never reach
+ * the Domain API here.
  */
 import { assumeAccount, type AssumedRole } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
@@ -26,22 +28,42 @@ interface MemberAccountPortsRequest {
   readonly limiter?: RateLimiter | undefined;
 }
 
+/** A call signed with less than this left of the session could reach the service after its expiry. */
+const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
 export function memberAccountPorts(request: MemberAccountPortsRequest): Pick<RunPorts, 'api' | 'readBalance'> {
   const { config, clock, deadlineMs } = request;
-  let assumed: Promise<AssumedRole> | undefined;
-  let built: ReturnType<typeof accountClients> | undefined;
+  interface Session {
+    readonly role: AssumedRole;
+    readonly clients: ReturnType<typeof accountClients>;
+    readonly assumedAtMs: number;
+  }
+  let pending: Promise<Session> | undefined;
+  let current: Session | undefined;
+  // Sessions renewed already (their calls still in flight count on): the run's counts cover them all.
+  const retired: Session[] = [];
+  const sessions = () => (current ? [...retired, current] : retired);
   const clients = async () => {
-    assumed ??= assumeAccount(request.account.ref, { credentials: request.credentials, config: request.account.config, timeoutSeconds: request.account.timeoutSeconds, clock, deadlineMs });
-    const { credentials } = await assumed;
-    built ??= accountClients(config, credentials, { clock, deadlineMs, limiter: request.limiter });
-    return built;
+    // A session that came with no more than the margin (a clock apart from STS's) is not renewed on every call.
+    if (current && current.role.expiresAt - clock.now() <= RENEW_BEFORE_EXPIRY_MS && clock.now() - current.assumedAtMs > RENEW_BEFORE_EXPIRY_MS) {
+      // Decided synchronously: calls in flight together share the one new AssumeRole.
+      retired.push(current);
+      current = undefined;
+      pending = undefined;
+    }
+    pending ??= assumeAccount(request.account.ref, { credentials: request.credentials, config: request.account.config, timeoutSeconds: request.account.timeoutSeconds, clock, deadlineMs }).then(
+      (role) => (current = { role, clients: accountClients(config, role.credentials, { clock, deadlineMs, limiter: request.limiter }), assumedAtMs: clock.now() }),
+    );
+    return (await pending).clients;
   };
   const api: DomainApi = {
     get calls() {
-      return built?.api.calls ?? 0;
+      return sessions().reduce((sum, session) => sum + session.clients.api.calls, 0);
     },
     get callsByAction() {
-      return built?.api.callsByAction ?? {};
+      const byAction: Record<string, number> = {};
+      for (const session of sessions()) for (const [action, n] of Object.entries(session.clients.api.callsByAction)) byAction[action] = (byAction[action] ?? 0) + n;
+      return byAction;
     },
     queryDomainList: async (query) => (await clients()).api.queryDomainList(query),
     queryTaskList: async (query) => (await clients()).api.queryTaskList(query),
