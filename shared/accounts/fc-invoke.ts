@@ -11,7 +11,7 @@
  * RPC call (a path and a body), so it does not go through RpcCaller; it reads error answers the same
  * way (errorFromAnswer) and takes the run's clock and deadline like every other call.
  */
-import { AnswerTooLargeError, DomainApiError, errorFromAnswer, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
+import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, errorFromAnswer, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
 import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RetryDecision } from '../http/index.js';
 import { percentEncode, signAcs3, type Credentials } from '../signing/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
@@ -101,6 +101,19 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
     throw new DomainApiError({ action: ACTION, code: 'NotAccepted', message: `HTTP ${answer.status} instead of 202 Accepted for an asynchronous invocation`, requestId, httpStatus: answer.status, retryAfterMs: undefined });
   }
   throw errorFromAnswer(ACTION, answer, fcErrorBody(answer));
+}
+
+/**
+ * After InvokeFunction failed for good: may FC have queued the event all the same? The request went out
+ * and no refusal came back (a dropped connection or a timeout, a 5xx, an answer we could not read), or
+ * FC answered 200 (the event may have run synchronously).
+ */
+export function mayHaveBeenQueued(error: unknown): boolean {
+  return (
+    (error instanceof NetworkError && error.sent) ||
+    (error instanceof DomainApiError && (error.isServerError || error.code === 'NotAccepted')) ||
+    error instanceof MalformedResponseError
+  );
 }
 
 export async function invokeFunctionAsync(request: InvokeAsyncRequest): Promise<AsyncInvocation> {

@@ -12,7 +12,7 @@ import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
 import type { CallBounds } from './bounds.js';
 import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
-import type { AsyncInvocation } from './fc-invoke.js';
+import { mayHaveBeenQueued, type AsyncInvocation } from './fc-invoke.js';
 import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
 
@@ -58,6 +58,8 @@ export interface OrchestrateResult {
   readonly count_accounts: number;
   readonly count_invoked: number;
   readonly count_failed: number;
+  /** Of the failed, those FC may have queued all the same (the request went out, no refusal came back). */
+  readonly count_maybe_queued: number;
   /** Set when ListAccounts failed or stopped early; the accounts listed before the stop were still invoked. */
   readonly listing_error_code?: string | undefined;
   readonly listing_error_message?: string | undefined;
@@ -99,6 +101,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
   const { accounts: resolved, listingError } = await settleAccounts(options.config, deps.listAccounts);
   const accounts = narrowAccounts(resolved, options.narrowTo);
 
+  let maybeQueued = 0;
   const records = await mapLimit(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {
     const started = now();
     const base = { kind: 'account' as const, account_id: account.id, role_arn: account.roleArn };
@@ -112,6 +115,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
       const invocation = await deps.invoke(payload, account);
       record = { ...base, outcome: 'invoked', invocation_request_id: invocation.requestId, duration_ms: now() - started };
     } catch (error) {
+      if (mayHaveBeenQueued(error)) maybeQueued++;
       record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), duration_ms: now() - started };
     }
     await deps.writeRecord(record);
@@ -123,6 +127,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     count_accounts: accounts.length,
     count_invoked: invoked,
     count_failed: records.length - invoked,
+    count_maybe_queued: maybeQueued,
     ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: errorMessage(listingError) } : {}),
     records,
   };

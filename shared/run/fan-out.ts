@@ -75,10 +75,18 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   const finishing = finishingDeadlines(budget);
   const sls = await recorder.finish(finishing.recordsMs);
   const listedNothing = result !== undefined && result.listing_error_code !== undefined && result.count_accounts === 0;
+  // Every account refused at the hand-on (fc:InvokeFunction missing, say): nothing is guarded, and FC and
+  // a webhook caller must see a failed invocation, not only a message. One handed on, or one FC may have
+  // queued (a dropped connection), makes a completed run: FC retrying it could run that account twice.
+  const refusedAll = result !== undefined && result.count_accounts > 0 && result.count_invoked === 0 && result.count_maybe_queued === 0;
+  const firstRefusal = refusedAll ? result?.records.find((r) => r.outcome === 'failed') : undefined;
+  const handedOnNone = result && firstRefusal
+    ? { code: firstRefusal.error_code ?? 'InvokeFailed', message: `no account could be handed on (${result.count_failed} of ${result.count_accounts} failed): ${firstRefusal.error_message ?? ''}` }
+    : undefined;
   const run: FanOutRunRecord = {
     ...identity,
     kind: 'run',
-    outcome: failure || listedNothing ? 'failed' : 'completed',
+    outcome: failure || listedNothing || handedOnNone ? 'failed' : 'completed',
     reason: effective.reason,
     count_accounts: result?.count_accounts ?? 0,
     count_invoked: result?.count_invoked ?? 0,
@@ -87,8 +95,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
     listing_error_message: result?.listing_error_message,
     ...slsFields(sls),
     duration_ms: clock.now() - budget.startedMs,
-    error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : undefined),
-    error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : undefined),
+    error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : handedOnNone?.code),
+    error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : handedOnNone?.message),
   };
   const accountRecords = (result?.records ?? []).map((fields): AccountRecord => ({ ...identity, ...fields }));
   // An account never handed on never runs, so nothing else will ever tell of it; a refused request is the caller's.
