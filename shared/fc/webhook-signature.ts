@@ -41,8 +41,9 @@ export class ReplayGuard {
 
   /** Answers false when this signature was accepted before inside the window; remembers it otherwise. */
   accept(signature: string, nowMs: number): boolean {
+    // Kept through its last millisecond: the timestamp check passes a request up to exactly 300 s out.
     for (const [key, expiresMs] of this.seen) {
-      if (expiresMs > nowMs && this.seen.size < MAX_REMEMBERED) break;
+      if (expiresMs >= nowMs && this.seen.size < MAX_REMEMBERED) break;
       this.seen.delete(key);
     }
     if (this.seen.has(signature)) return false;

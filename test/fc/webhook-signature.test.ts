@@ -44,8 +44,8 @@ describe('ReplayGuard', () => {
     expect(guard.accept('sha256=aa', AT + 1)).toBe(false);
     expect(guard.accept('sha256=bb', AT + 1)).toBe(true);
     // Remembered for two windows: a timestamp up to 300 s ahead of the clock stays valid for 600 s.
-    expect(guard.accept('sha256=aa', AT + 2 * WINDOW_MS - 1)).toBe(false);
-    expect(guard.accept('sha256=aa', AT + 2 * WINDOW_MS)).toBe(true);
+    expect(guard.accept('sha256=aa', AT + 2 * WINDOW_MS)).toBe(false);
+    expect(guard.accept('sha256=aa', AT + 2 * WINDOW_MS + 1)).toBe(true);
   });
 
   it('a request signed 300 s ahead, replayed 599 s later: the timestamp still passes, the guard does not', () => {
@@ -58,6 +58,20 @@ describe('ReplayGuard', () => {
     const replay = verifyWebhook('s', headers, body, AT + 599_000);
     expect(replay.ok).toBe(true);
     expect(replay.ok && guard.accept(replay.signature, AT + 599_000)).toBe(false);
+  });
+
+  it('a request signed 300 s ahead, replayed exactly 600 s later: the timestamp passes to the millisecond, so the guard must too', () => {
+    const guard = new ReplayGuard();
+    const body = Buffer.from('{"mode":"dry-run"}');
+    const timestamp = String(AT / 1000 + WEBHOOK_WINDOW_SECONDS);
+    const headers = { timestamp, signature: webhookSignature('s', timestamp, body) };
+    const first = verifyWebhook('s', headers, body, AT);
+    expect(first.ok && guard.accept(first.signature, AT)).toBe(true);
+    const replay = verifyWebhook('s', headers, body, AT + 2 * WINDOW_MS);
+    expect(replay.ok).toBe(true);
+    expect(replay.ok && guard.accept(replay.signature, AT + 2 * WINDOW_MS)).toBe(false);
+    // One millisecond later the timestamp itself is stale.
+    expect(verifyWebhook('s', headers, body, AT + 2 * WINDOW_MS + 1).ok).toBe(false);
   });
 
   it('its memory is bounded: past 10,000 signatures inside one window the oldest is forgotten', () => {
@@ -76,7 +90,7 @@ describe('ReplayGuard', () => {
     const seen = () => (guard as unknown as { seen: Map<string, number> }).seen.size;
     for (let i = 0; i < 100; i++) guard.accept(`sig-${i}`, AT);
     expect(seen()).toBe(100);
-    guard.accept('later', AT + 2 * WINDOW_MS);
+    guard.accept('later', AT + 2 * WINDOW_MS + 1);
     expect(seen()).toBe(1);
   });
 });
