@@ -85,9 +85,13 @@ export function parseContext(context: unknown): FcContext {
   return parsed.data;
 }
 
-/** The event arrives as a Buffer holding JSON text (or whatever bytes a direct caller sent). */
+/**
+ * The event arrives as a Buffer holding JSON text (or whatever bytes a direct caller sent). A leading
+ * byte order mark (a file saved by a Windows editor, sent with `s invoke --event-file`) is not part of
+ * the JSON: RFC 8259 lets a parser ignore it, and JSON.parse does not.
+ */
 export function decodeEvent(event: unknown): unknown {
-  const text = Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : undefined;
+  const text = (Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : undefined)?.replace(/^\uFEFF/, '');
   if (text === undefined) return event ?? {};
   if (text.trim() === '') return {};
   try {
