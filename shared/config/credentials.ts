@@ -22,8 +22,13 @@ export interface PartialCredentials {
   readonly securityToken?: string | undefined;
 }
 
-function complete(candidate: PartialCredentials | undefined): Credentials | undefined {
+/** STS hands out AccessKeyIds of this prefix, usable only with their SecurityToken. */
+const STS_KEY_PREFIX = 'STS.';
+
+/** The candidate as credentials that can sign a call, or undefined (a part missing, an STS key without its token). */
+export function completeCredentials(candidate: PartialCredentials | undefined): Credentials | undefined {
   if (!candidate?.accessKeyId || !candidate.accessKeySecret) return undefined;
+  if (candidate.accessKeyId.startsWith(STS_KEY_PREFIX) && !candidate.securityToken) return undefined;
   return { accessKeyId: candidate.accessKeyId, accessKeySecret: candidate.accessKeySecret, securityToken: candidate.securityToken || undefined };
 }
 
@@ -35,10 +40,10 @@ export function credentialsFromEnv(env: Env): PartialCredentials {
   };
 }
 
-/** The first complete set, in the order given. */
+/** The first complete set, in the order given: FC's (context or headers) before the environment's. */
 export function resolveCredentials(...candidates: Array<PartialCredentials | undefined>): Credentials {
   for (const candidate of candidates) {
-    const found = complete(candidate);
+    const found = completeCredentials(candidate);
     if (found) return found;
   }
   throw new MissingCredentialsError();

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/index.js';
-import { ConfigError, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
+import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
@@ -68,7 +68,7 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
 
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
 async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
-  const fromPlatform = platform.credentials?.accessKeyId && platform.credentials.accessKeySecret;
+  const fromPlatform = completeCredentials(platform.credentials) !== undefined;
   let credentials;
   try {
     credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));

@@ -65,7 +65,7 @@ describe('timer events', () => {
   });
 
   it('falls back to the environment credentials when the function has no role', async () => {
-    configure({ ALIBABA_CLOUD_ACCESS_KEY_ID: FC_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: FC_CREDENTIALS.accessKeySecret });
+    configure({ ALIBABA_CLOUD_ACCESS_KEY_ID: FC_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: FC_CREDENTIALS.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: FC_CREDENTIALS.securityToken });
     const summary = await handler(timerEvent(''), fcContext({ credentials: {} }));
     expect(summary.run.outcome).toBe('completed');
   });
