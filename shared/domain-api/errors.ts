@@ -41,8 +41,12 @@ export class DomainApiError extends Error {
     this.retryAfterMs = fields.retryAfterMs;
   }
 
+  /**
+   * Throttling.* by its code, or HTTP 429 whatever the body says: a gateway in front of the API may answer
+   * a bare 429 with no Alibaba error body. Either way the request was refused, never carried out.
+   */
   get isThrottling(): boolean {
-    return this.code.startsWith('Throttling');
+    return this.code.startsWith('Throttling') || this.httpStatus === 429;
   }
 
   get isServerError(): boolean {

@@ -19,9 +19,12 @@ export interface StandinCall {
   readonly at: number;
 }
 
-/** A scripted answer: a JSON body (object) or raw text, a dropped connection, or a stream of `bytes` bytes. */
+/**
+ * A scripted answer: a JSON body (object) or raw text (after `delayMs`, a slow registrar), a dropped
+ * connection, or a stream of `bytes` bytes.
+ */
 export type Scripted =
-  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
   | { readonly stream: number; readonly declareLength?: boolean }
   | 'drop';
 
@@ -163,6 +166,10 @@ export class RegistrarStandin {
     if (scripted === 'drop') return void res.socket?.destroy();
     if ('stream' in scripted) return this.stream(res, scripted.stream, scripted.declareLength ?? false);
     const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
+    if (scripted.delayMs) {
+      const { delayMs, ...now } = scripted;
+      return void setTimeout(() => this.answer(res, now), delayMs);
+    }
     res.writeHead(scripted.status ?? 200, { 'content-type': 'application/json;charset=utf-8', ...scripted.headers });
     res.end(text);
   }
