@@ -54,6 +54,12 @@ export interface TaskListQuery {
 export interface RedeemOrder {
   readonly domainName: string;
   readonly currentExpirationDate: number;
+  /**
+   * Epoch ms: no attempt of this order starts after it (a wait for a call slot, or a throttled retry's
+   * wait, that would end later is not begun). The run's submit margin: an order sent later might not be
+   * answered, reconciled and recorded before the run ends. Undefined: the client's own deadline.
+   */
+  readonly sendByMs?: number | undefined;
 }
 
 export interface SubmittedOrder {

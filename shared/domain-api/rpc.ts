@@ -90,12 +90,15 @@ export class RpcCaller {
     return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
   }
 
-  /** One signed attempt; the caller decides whether and how to retry. */
-  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+  /**
+   * One signed attempt; the caller decides whether and how to retry. `sendByMs`: no call slot is waited
+   * for past it (a submission's margin); the answer may still take until the deadline.
+   */
+  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S, sendByMs?: number): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
     // call that never got one was never sent. The grant names the call to the limiter if it is refused.
-    const grant = await this.options.limiter?.acquire({ deadline: this.options.deadlineMs, label: action });
+    const grant = await this.options.limiter?.acquire({ deadline: Math.min(this.options.deadlineMs, sendByMs ?? Number.POSITIVE_INFINITY), label: action });
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);

@@ -136,6 +136,12 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     Object.assign(result, { outcome: 'skipped', reason: 'halted', error_message: state.halted });
     return undefined;
   }
+  // The look (a slow registrar) and the waits above took their time: the margin is checked again here,
+  // where the order would go out, since one sent inside it may not be answered, reconciled and recorded.
+  if (remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+    Object.assign(result, { outcome: 'skipped', reason: 'time-budget' });
+    return undefined;
+  }
   if (skipOnLedger(result, ledger)) return undefined;
   const cap = deps.capReached(ledger, result.decision, clock.now());
   if (cap) {
@@ -148,7 +154,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   ledger.noteMine(undefined, started, domainName);
   let halt: string | undefined;
   try {
-    const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
+    const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs, sendByMs: deps.budget.endsMs - deps.budget.submitMarginMs });
     ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
-import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import { runInProcess, type TestClock } from './harness.js';
+import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
 const start = standinPerTest();
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
@@ -31,4 +32,41 @@ describe('HTTP 429 with no Throttling code is throttling', () => {
     expect(s.orders.map((o) => o.domainName)).toEqual(['save429.com']);
     expect(decisionsOf(run).find((d) => d.domain === 'save429.com')).toMatchObject({ outcome: 'succeeded' });
   });
+});
+
+/** Accepts the order at once (the account pays for it) and answers only after `delayMs`. */
+function acceptSlowly(call: StandinCall, standin: { tasks: Array<{ taskNo: string; domainName: string; statusCode: number; createdMs: number }>; orders: Array<{ domainName: string; expiration: string; taskNo: string }> }, delayMs: number): Scripted {
+  const taskNo = `T-${call.params.DomainName}-${call.n}`;
+  standin.tasks.push({ taskNo, domainName: call.params.DomainName ?? '', statusCode: 1, createdMs: Date.now() });
+  standin.orders.push({ domainName: call.params.DomainName ?? '', expiration: call.params.CurrentExpirationDate ?? '', taskNo });
+  return { body: { RequestId: `R-${call.n}`, TaskNo: taskNo }, delayMs };
+}
+
+describe('the submit margin holds at the moment an order is sent, not only before its fresh look', () => {
+  it('a fresh look that ends inside the submit margin (6 s budget, 2 s margin): no order sent then, the domain left for the next run', async () => {
+    // The first order goes at once. The fresh look before the second (one quick page: nothing new) takes
+    // 4.2 s, and an order sent after it would have 0.7 s to be answered before the work deadline.
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - 3_600_000), due('late.com')],
+      delayMs: (call) => (call.action === 'QueryTaskList' && call.n === 3 ? 4_200 : call.action === SAVE && call.n === 2 ? 1_000 : undefined),
+    });
+    const run = await runAgainst(s, { budgetMs: 6_000, env: { REDEEM_SUBMIT_CONCURRENCY: '1' } });
+    expect(s.callsOf('QueryTaskList').length).toBeGreaterThanOrEqual(3);
+    expect(s.orders.map((o) => o.domainName)).toEqual(['first.com']);
+    expect(decisionsOf(run).find((d) => d.domain === 'late.com')).toMatchObject({ outcome: 'skipped', reason: 'time-budget' });
+    expect(run.summary.run.left_for_next_run).toBe(1);
+  }, 15_000);
+
+  it('a throttled submission whose x-acs-retry-after ends inside the submit margin is not sent again then: left for the next run', async () => {
+    // Real waits: the retry after 4.2 s would go out with 0.7 s left before the work deadline.
+    const realClock: TestClock = { now: () => Date.now(), random: () => 0.5, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+    const s = await start({
+      domains: [due('throttled.com')],
+      script: (call) => (call.action === SAVE && call.n === 1 ? { status: 400, body: { RequestId: 'T', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }, headers: { 'x-acs-retry-after': '4200' } } : undefined),
+    });
+    const run = await runInProcess(standinEnv(s), { budgetMs: 6_000, clock: realClock, followIntervalMs: 10 });
+    expect(s.orders).toHaveLength(0);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'throttled.com')).toMatchObject({ outcome: 'skipped', reason: 'time-budget' });
+  }, 15_000);
 });

@@ -48,6 +48,8 @@ export interface StandinOptions {
   readonly reportName?: (ordered: string) => string;
   /** Status code of a task created by a submission (default 2: succeeded at once). */
   readonly newTaskStatus?: number;
+  /** Holds any answer (scripted or default, worked out at once) this long: a slow registrar. */
+  readonly delayMs?: (call: StandinCall) => number | undefined;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -158,7 +160,10 @@ export class RegistrarStandin {
       this.counts.set(action, n);
       const call: StandinCall = { action, params, n, at: Date.now() };
       this.calls.push(call);
-      this.answer(res, this.options.script?.(call, this) ?? this.default(call));
+      const scripted = this.options.script?.(call, this) ?? this.default(call);
+      const delayMs = this.options.delayMs?.(call);
+      if (delayMs) setTimeout(() => this.answer(res, scripted), delayMs);
+      else this.answer(res, scripted);
     });
   }
 
