@@ -206,6 +206,17 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
   return true;
 }
 
+/**
+ * An open or succeeded task of the domain that is not this run's: the plan orders no domain that has one,
+ * so a look since the plan learnt it. With several submissions in flight, another's fresh look may have read
+ * this very order before its own answer (a timeout, a 5xx) came back, and the reconciliation's look then
+ * finds nothing new: it is the order all the same, or another run's, and either way the domain is ordered.
+ */
+function taskLearntSincePlan(ledger: Ledger, domainName: string): string | undefined {
+  const entry = ledger.entryFor(domainName);
+  return entry && entry.state !== 'failed' && !ledger.isMine(entry.taskNo) ? entry.taskNo : undefined;
+}
+
 async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
   const { ledger, clock } = deps;
   const fields = errorFields(error);
@@ -231,11 +242,11 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
   }
   const domainName = result.decision.domainName;
   if (error instanceof OutcomeUnknownError) {
-    const found = learnt.find((d) => canonicalName(d.DomainName) === domainName);
+    const found = learnt.find((d) => canonicalName(d.DomainName) === domainName)?.TaskNo ?? taskLearntSincePlan(ledger, domainName);
     if (found) {
       // Found: it is the order counted above as possibly created, now with its number.
-      ledger.claimUnseen(found.TaskNo, clock.now(), domainName);
-      Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
+      ledger.claimUnseen(found, clock.now(), domainName);
+      Object.assign(result, { outcome: 'submitted', task_no: found, reconciled: true, ...fields });
       following.push(result);
     } else {
       Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; no order found in the ledger, the next run will decide again` });

@@ -70,3 +70,23 @@ describe('the submit margin holds at the moment an order is sent, not only befor
     expect(decisionsOf(run).find((d) => d.domain === 'throttled.com')).toMatchObject({ outcome: 'skipped', reason: 'time-budget' });
   }, 15_000);
 });
+
+describe('an outcome-unknown order that another submission\'s look has already learnt', () => {
+  it('a 503 after the registrar took the order, its task read by a later fresh look before the 503 came: reconciled as placed, not "no order found"', async () => {
+    // Two in flight: first.com's order is taken at once and answered with a 503 after 600 ms; second.com is
+    // answered at once, so third.com's fresh look reads the task list while first.com still waits.
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - 7_200_000), domainItem('second.com', dueExpiration('second.com') - 3_600_000), due('third.com')],
+      script: (call, standin) => {
+        if (call.action !== SAVE || call.params.DomainName !== 'first.com') return undefined;
+        const taskNo = 'T-first-503';
+        standin.tasks.push({ taskNo, domainName: 'first.com', statusCode: 2, createdMs: Date.now() });
+        standin.orders.push({ domainName: 'first.com', expiration: call.params.CurrentExpirationDate ?? '', taskNo });
+        return { status: 503, body: { RequestId: 'R-503', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' }, delayMs: 600 };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_SUBMIT_CONCURRENCY: '2' } });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'first.com': 1, 'second.com': 1, 'third.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'first.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-first-503', reconciled: true });
+  }, 15_000);
+});
