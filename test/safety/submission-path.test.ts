@@ -90,3 +90,41 @@ describe('an outcome-unknown order that another submission\'s look has already l
     expect(decisionsOf(run).find((d) => d.domain === 'first.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-first-503', reconciled: true });
   }, 15_000);
 });
+
+/** A signed-webhook channel's far end: keeps every message it is sent. */
+async function messageSink(): Promise<{ url: string; bodies: Array<Record<string, unknown>>; close: () => Promise<void> }> {
+  const bodies: Array<Record<string, unknown>> = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('a balance that cannot be read stops every order, and a person hears of it at once', () => {
+  let sink: Awaited<ReturnType<typeof messageSink>> | undefined;
+  afterEach(async () => {
+    await sink?.close();
+    sink = undefined;
+  });
+
+  it('BSS Forbidden, the one due domain 5 days from its deadline (not yet at risk): nothing ordered, and the message says the balance could not be read', async () => {
+    sink = await messageSink();
+    // Due (REDEEM_WITHIN_DAYS 7) but outside NOTIFY_AT_RISK_DAYS (3): only the unread balance can tell a person.
+    const fiveDaysLeft = Math.floor(Date.now() - (59 - 1 - 5) * 86_400_000);
+    const s = await start({
+      domains: [domainItem('guarded.com', fiveDaysLeft)],
+      script: (call) => (call.action === 'QueryAccountBalance' ? { status: 403, body: { RequestId: 'R-BSS', Code: 'Forbidden', Message: 'User not authorized to operate on the specified resource.' } } : undefined),
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MIN_BALANCE: '100', BSS_ENDPOINT: s.url, NOTIFY_WEBHOOK_URL: sink.url, NOTIFY_WEBHOOK_SECRET: 'sink-secret' } });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'guarded.com')).toMatchObject({ outcome: 'skipped', reason: 'balance-unknown' });
+    expect(run.summary.run.notify).toBe('sent');
+    expect(JSON.stringify(sink.bodies[0])).toMatch(/balance.*Forbidden/);
+  });
+});
