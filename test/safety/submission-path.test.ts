@@ -128,3 +128,20 @@ describe('a balance that cannot be read stops every order, and a person hears of
     expect(JSON.stringify(sink.bodies[0])).toMatch(/balance.*Forbidden/);
   });
 });
+
+describe('a submission answered without a usable TaskNo', () => {
+  it('HTTP 200 with a TaskNo of blanks (the registrar took the order): reconciled with the ledger, recorded and followed under the real task number', async () => {
+    const s = await start({
+      domains: [due('blank.com')],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        standin.tasks.push({ taskNo: 'T-blank-real', domainName: 'blank.com', statusCode: 2, createdMs: Date.now() });
+        standin.orders.push({ domainName: 'blank.com', expiration: call.params.CurrentExpirationDate ?? '', taskNo: 'T-blank-real' });
+        return { body: { RequestId: 'R-BLANK', TaskNo: '   ' } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'blank.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-blank-real', reconciled: true });
+  });
+});
