@@ -145,3 +145,26 @@ describe('a submission answered without a usable TaskNo', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'blank.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-blank-real', reconciled: true });
   });
 });
+
+describe('a submission refused with TaskIsBeingProcessed is not an order', () => {
+  let sink: Awaited<ReturnType<typeof messageSink>> | undefined;
+  afterEach(async () => {
+    await sink?.close();
+    sink = undefined;
+  });
+
+  it('refused (another operation holds the domain, no task of ours), 2 days from the deadline: the message lists it at risk, not as ordered', async () => {
+    sink = await messageSink();
+    const s = await start({
+      domains: [due('held.com')],
+      script: (call) => (call.action === SAVE ? { status: 400, body: { RequestId: 'R-BUSY', Code: 'TaskIsBeingProcessed', HostId: 'domain.aliyuncs.com', Message: 'An operation is being processed. Please try again later.' } } : undefined),
+    });
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: sink.url, NOTIFY_WEBHOOK_SECRET: 'sink-secret' } });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ outcome: 'in-progress', error_code: 'TaskIsBeingProcessed' });
+    const message = sink.bodies[0] as { summary: string; ordered: unknown[]; at_risk: Array<{ domain: string; why: string }> };
+    expect(message.ordered).toEqual([]);
+    expect(message.summary).not.toMatch(/ordered/);
+    expect(message.at_risk).toEqual([expect.objectContaining({ domain: 'held.com', why: expect.stringMatching(/another operation/) })]);
+  });
+});
