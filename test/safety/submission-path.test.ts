@@ -168,3 +168,32 @@ describe('a submission refused with TaskIsBeingProcessed is not an order', () =>
     expect(message.at_risk).toEqual([expect.objectContaining({ domain: 'held.com', why: expect.stringMatching(/another operation/) })]);
   });
 });
+
+describe('the error Code decides, not the HTTP status (the vendor pages disagree on statuses)', () => {
+  for (const [code, status] of [['InternalError', 400], ['ServiceUnavailable', 400]] as const) {
+    it(`${code} on HTTP ${status} after the registrar took the order: outcome unknown, reconciled with the ledger, followed as placed (not "failed")`, async () => {
+      const s = await start({
+        domains: [due('taken.com')],
+        script: (call, standin) => {
+          if (call.action !== SAVE) return undefined;
+          standin.tasks.push({ taskNo: 'T-taken', domainName: 'taken.com', statusCode: 2, createdMs: Date.now() });
+          standin.orders.push({ domainName: 'taken.com', expiration: call.params.CurrentExpirationDate ?? '', taskNo: 'T-taken' });
+          return { status, body: { RequestId: 'R-IE', Code: code, Message: 'The request processing has failed due to some unknown error.' } };
+        },
+      });
+      const run = await runAgainst(s);
+      expect(s.callsOf(SAVE)).toHaveLength(1);
+      expect(decisionsOf(run).find((d) => d.domain === 'taken.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-taken', reconciled: true, error_code: 'OutcomeUnknown' });
+    });
+  }
+
+  it('InternalError on HTTP 400 to the first QueryDomainList: asked again, the run completes and orders', async () => {
+    const s = await start({
+      domains: [due('read-ie.com')],
+      script: (call) => (call.action === 'QueryDomainList' && call.n === 1 ? { status: 400, body: { RequestId: 'R-IE', Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' } } : undefined),
+    });
+    const { summary } = await runAgainst(s);
+    expect(summary.run).toMatchObject({ outcome: 'completed' });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'read-ie.com': 1 });
+  });
+});
