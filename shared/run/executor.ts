@@ -54,6 +54,17 @@ export interface ExecutorDeps {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Result = Mutable<ExecutedDecision>;
 
+/** An order the run stopped before it went on the wire (see clearToSend): certainly not placed. */
+class SubmissionHeldError extends Error {
+  override readonly name = 'SubmissionHeldError';
+  constructor(
+    readonly reason: 'halted' | 'time-budget',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
@@ -154,7 +165,19 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   ledger.noteMine(undefined, started, domainName);
   let halt: string | undefined;
   try {
-    const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs, sendByMs: deps.budget.endsMs - deps.budget.submitMarginMs });
+    const saved = await api.saveSingleTaskForCreatingOrderRedeem({
+      domainName,
+      currentExpirationDate: expirationMs,
+      sendByMs: deps.budget.endsMs - deps.budget.submitMarginMs,
+      // Every attempt, a throttled retry or one that waited for its call slot, holds while another
+      // submission's outcome is reconciled, and does not go out once the run halted or the margin is reached.
+      clearToSend: () => {
+        if (state.reconciling > 0) return state.gate;
+        if (state.halted !== undefined) throw new SubmissionHeldError('halted', state.halted);
+        if (remainingMs(deps.budget) < deps.budget.submitMarginMs) throw new SubmissionHeldError('time-budget', 'the submit margin was reached while this order waited to be sent');
+        return undefined;
+      },
+    });
     ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
@@ -219,6 +242,10 @@ function taskLearntSincePlan(ledger: Ledger, domainName: string): string | undef
 
 async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
   const { ledger, clock } = deps;
+  if (error instanceof SubmissionHeldError) {
+    Object.assign(result, { outcome: 'skipped', reason: error.reason, error_message: error.message });
+    return undefined;
+  }
   const fields = errorFields(error);
   // Throttled with no time left to wait, or no call slot before the deadline: certainly not placed, and
   // nothing wrong with the order itself. It is the next run's, as an order the budget did not reach.

@@ -197,3 +197,36 @@ describe('the error Code decides, not the HTTP status (the vendor pages disagree
     expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'read-ie.com': 1 });
   });
 });
+
+describe('an outcome-unknown submission holds the others until the ledger is consulted, retries included', () => {
+  it('second.com throttled (x-acs-retry-after 600 ms) while first.com gets a 503 after the registrar took it: second.com is not sent again before first.com\'s reconciliation look is answered', async () => {
+    const realClock: TestClock = { now: () => Date.now(), random: () => 0.5, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+    let reconcileAnsweredAt: number | undefined;
+    let sawUnknown = false;
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - 3_600_000), due('second.com')],
+      script: (call, standin) => {
+        if (call.action === SAVE && call.params.DomainName === 'first.com') {
+          standin.tasks.push({ taskNo: 'T-first', domainName: 'first.com', statusCode: 2, createdMs: Date.now() });
+          standin.orders.push({ domainName: 'first.com', expiration: call.params.CurrentExpirationDate ?? '', taskNo: 'T-first' });
+          setTimeout(() => (sawUnknown = true), 300);
+          return { status: 503, body: { RequestId: 'R-503', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' }, delayMs: 300 };
+        }
+        if (call.action === SAVE && call.n <= 2) return { status: 400, body: { RequestId: 'T', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }, headers: { 'x-acs-retry-after': '600' } };
+        if (call.action === 'QueryTaskList' && sawUnknown && reconcileAnsweredAt === undefined) {
+          // The reconciliation's look: answered 400 ms later.
+          setTimeout(() => (reconcileAnsweredAt = Date.now()), 400);
+          return undefined;
+        }
+        return undefined;
+      },
+      delayMs: (call) => (call.action === 'QueryTaskList' && sawUnknown && call.n >= 2 && reconcileAnsweredAt === undefined ? 400 : undefined),
+    });
+    const run = await runInProcess(standinEnv(s, { REDEEM_SUBMIT_CONCURRENCY: '2' }), { budgetMs: 20_000, clock: realClock, followIntervalMs: 10 });
+    const retry = s.callsOf(SAVE).find((c) => c.params.DomainName === 'second.com' && c.n > 2);
+    expect(decisionsOf(run).find((d) => d.domain === 'first.com')).toMatchObject({ reconciled: true });
+    expect(retry, 'second.com sent again').toBeDefined();
+    expect(reconcileAnsweredAt, 'the reconciliation look was answered').toBeDefined();
+    expect(retry!.at).toBeGreaterThanOrEqual(reconcileAnsweredAt!);
+  }, 30_000);
+});
