@@ -230,3 +230,21 @@ describe('an outcome-unknown submission holds the others until the ledger is con
     expect(retry!.at).toBeGreaterThanOrEqual(reconcileAnsweredAt!);
   }, 30_000);
 });
+
+describe('an outcome-unknown order the task list shows only a little later', () => {
+  it('a dropped connection after the registrar took the order, listed 100 ms later: found while the run follows, recorded as placed and followed', async () => {
+    const s = await start({
+      domains: [due('lagging.com')],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        standin.orders.push({ domainName: 'lagging.com', expiration: call.params.CurrentExpirationDate ?? '', taskNo: 'T-lag' });
+        const createdMs = Date.now();
+        setTimeout(() => standin.tasks.push({ taskNo: 'T-lag', domainName: 'lagging.com', statusCode: 2, createdMs }), 100);
+        return 'drop';
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '10' } });
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'lagging.com')).toMatchObject({ outcome: 'succeeded', task_no: 'T-lag', reconciled: true });
+  }, 20_000);
+});
