@@ -70,7 +70,7 @@ export const taskListSchema = z.object({
     .optional(),
 });
 
-export const redeemSchema = z.object({ RequestId: z.string(), TaskNo: z.string().min(1) });
+export const redeemSchema = z.object({ RequestId: z.string(), TaskNo: z.string().refine((v) => v.trim() !== '', 'expected a task number, got an empty or blank one') });
 
 export const runOptionsSchema = z
   .object({

@@ -31,6 +31,9 @@ interface AccountBalance {
 
 const ACTION = 'QueryAccountBalance';
 
+/** The Code of a BSS answer that succeeded. */
+const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'Success', 'OK']);
+
 const toError = (fields: ConstructorParameters<typeof BssApiError>[0]) => (PERMISSION_DENIED_CODES.has(fields.code) ? new BssForbiddenError(fields) : new BssApiError(fields));
 
 export class BssClient {
@@ -43,10 +46,14 @@ export class BssClient {
       version: BSS_VERSION,
       maxBodyBytes: MAX_BSS_BODY_BYTES,
       toError,
-      // BSS may answer a refusal with HTTP 200 and Success: false: that is an error, never a balance.
+      // BSS may answer a refusal with HTTP 200: Success false, or an error Code and no Data. That is an
+      // error with its own code (a missing permission named as such), never a balance nor a bad answer.
       errorIn200: (json, status) => {
         const body = bssErrorBodySchema.safeParse(json);
-        return body.success && body.data.Success === false
+        if (!body.success) return undefined;
+        const noData = (json as { Data?: unknown }).Data === undefined;
+        const refused = body.data.Success === false || (body.data.Success === undefined && noData && !SUCCESS_CODES.has(body.data.Code));
+        return refused
           ? toError({ action: ACTION, code: body.data.Code, message: body.data.Message ?? '', requestId: body.data.RequestId, httpStatus: status, retryAfterMs: undefined })
           : undefined;
       },

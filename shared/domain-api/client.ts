@@ -76,7 +76,7 @@ export class DomainApiClient implements DomainApi {
   saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder> {
     return submitOnce(
       order,
-      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema),
+      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema, order),
       this.rpc.retryPolicy,
       this.rpc.clock,
       this.rpc.deadlineMs,

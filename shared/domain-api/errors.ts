@@ -18,6 +18,9 @@ interface ApiErrorFields {
 /** Codes by which an Alibaba Cloud RPC API says RAM denied the call: the identity lacks the action's permission. */
 export const PERMISSION_DENIED_CODES: ReadonlySet<string> = new Set(['Forbidden', 'Forbidden.RAM', 'NoPermission', 'NotAuthorized']);
 
+/** The gateway's codes for a fault of its own (documented as HTTP 500 and 503). */
+const SERVER_FAULT_CODES: ReadonlySet<string> = new Set(['InternalError', 'ServiceUnavailable']);
+
 /** The server answered with an error body. An unknown code is carried as it is. */
 export class DomainApiError extends Error {
   override readonly name: string = 'DomainApiError';
@@ -41,12 +44,20 @@ export class DomainApiError extends Error {
     this.retryAfterMs = fields.retryAfterMs;
   }
 
+  /**
+   * Throttling.* by its code, or HTTP 429 whatever the body says: a gateway in front of the API may answer
+   * a bare 429 with no Alibaba error body. Either way the request was refused, never carried out.
+   */
   get isThrottling(): boolean {
-    return this.code.startsWith('Throttling');
+    return this.code.startsWith('Throttling') || this.httpStatus === 429;
   }
 
+  /**
+   * A 5xx, or a server-fault code on any status: the vendor's pages disagree on statuses (branch on the
+   * Code), and a request the server failed on may have been carried out before it failed.
+   */
   get isServerError(): boolean {
-    return this.httpStatus >= 500;
+    return this.httpStatus >= 500 || SERVER_FAULT_CODES.has(this.code);
   }
 }
 

@@ -54,6 +54,18 @@ export interface TaskListQuery {
 export interface RedeemOrder {
   readonly domainName: string;
   readonly currentExpirationDate: number;
+  /**
+   * Epoch ms: no attempt of this order starts after it (a wait for a call slot, or a throttled retry's
+   * wait, that would end later is not begun). The run's submit margin: an order sent later might not be
+   * answered, reconciled and recorded before the run ends. Undefined: the client's own deadline.
+   */
+  readonly sendByMs?: number | undefined;
+  /**
+   * Asked right before each attempt is signed and sent (after its call slot): undefined to send now, a
+   * promise to wait for before asking again, or it throws to stop the order (then certainly not sent). The
+   * run holds a retry here while another submission's outcome is reconciled with the ledger.
+   */
+  readonly clearToSend?: (() => Promise<unknown> | undefined) | undefined;
 }
 
 export interface SubmittedOrder {

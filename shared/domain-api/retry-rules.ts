@@ -76,6 +76,8 @@ export async function submitOnce(
   deadlineMs: number,
 ): Promise<SubmittedOrder> {
   let attempts = 0;
+  // Retry waits end by the order's own send-by time: a retry sent later might go unanswered.
+  const lastSendMs = Math.min(deadlineMs, order.sendByMs ?? deadlineMs);
   try {
     const body = await withRetry(
       () => {
@@ -85,7 +87,7 @@ export async function submitOnce(
       submitRetryDecision,
       policy,
       clock,
-      deadlineMs,
+      lastSendMs,
     );
     return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
   } catch (error) {

@@ -12,6 +12,7 @@ import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
 import { readRetryDecision, toNetworkError } from './retry-rules.js';
+import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';
 
 type Params = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -90,12 +91,18 @@ export class RpcCaller {
     return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
   }
 
-  /** One signed attempt; the caller decides whether and how to retry. */
-  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
+  /**
+   * One signed attempt; the caller decides whether and how to retry. `sending.sendByMs`: no call slot is
+   * waited for past it (a submission's margin); the answer may still take until the deadline.
+   * `sending.clearToSend`: asked after the slot, until it says go (see RedeemOrder).
+   */
+  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S, sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> = {}): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
     // call that never got one was never sent. The grant names the call to the limiter if it is refused.
-    const grant = await this.options.limiter?.acquire({ deadline: this.options.deadlineMs, label: action });
+    const grant = await this.options.limiter?.acquire({ deadline: Math.min(this.options.deadlineMs, sending.sendByMs ?? Number.POSITIVE_INFINITY), label: action });
+    // The last answer is synchronous and nothing awaits between it and the send below.
+    for (let wait = sending.clearToSend?.(); wait; wait = sending.clearToSend?.()) await wait;
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);

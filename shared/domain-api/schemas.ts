@@ -73,9 +73,13 @@ const taskInfoSchema = z.object({
 
 export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);
 
+/**
+ * A TaskNo of blanks names no task: the order may exist all the same, so it is an answer we cannot read
+ * (outcome unknown, reconciled with the ledger), never a submitted task that nothing can follow.
+ */
 export const saveRedeemSchema = z.object({
   RequestId: z.string(),
-  TaskNo: z.string().check(z.minLength(1)),
+  TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
 });
 
 export const errorBodySchema = z.object({

@@ -125,6 +125,17 @@ export function reasonWords(reason: string): string {
 /** Reasons that mean the run did not get to a domain (the run record counts them in left_for_next_run). */
 const LEFT_REASONS = new Set(['time-budget', 'halted']);
 
+/**
+ * A submission refused with TaskIsBeingProcessed while no task for the domain is known (the record has no
+ * task number): another operation holds the domain and nothing was ordered. It is not an order, and is at
+ * risk like any other due domain this run did not order: if that operation outlasts the deadline, it is lost.
+ */
+function refusedAsBusy(d: DecisionRecord): boolean {
+  return d.outcome === 'in-progress' && !d.task_no;
+}
+
+const REFUSED_AS_BUSY_WORDS = 'not ordered: another operation holds the domain at the registrar (TaskIsBeingProcessed); the next run tries again';
+
 /** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
 const SAFE_REASONS = new Set(['already-redeemed']);
 
@@ -152,7 +163,7 @@ export function buildReport(
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
     if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
-    if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome)) {
+    if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome) && !refusedAsBusy(d)) {
       const unknown = d.outcome === 'failed' && d.error_code === OUTCOME_UNKNOWN;
       const item: OrderedItem = {
         domain,
@@ -169,7 +180,7 @@ export function buildReport(
       continue;
     }
     if (isAtRisk(d.days_left, d.reason, atRiskDays)) {
-      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: reasonWords(d.reason) });
+      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: refusedAsBusy(d) ? REFUSED_AS_BUSY_WORDS : reasonWords(d.reason) });
     }
   }
   // Most urgent first, so that what a cut leaves out is what can wait longest.

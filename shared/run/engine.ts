@@ -99,6 +99,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
+    // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
+    // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
+    if (prepared.balance && !prepared.balance.ok) readProblems.push(`the account balance could not be read, so nothing was ordered (balance-unknown): ${prepared.balance.message}`);
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {

@@ -54,6 +54,23 @@ export interface ExecutorDeps {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Result = Mutable<ExecutedDecision>;
 
+/** An order the run stopped before it went on the wire (see clearToSend): certainly not placed. */
+class SubmissionHeldError extends Error {
+  override readonly name = 'SubmissionHeldError';
+  constructor(
+    readonly reason: 'halted' | 'time-budget',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How long after the submissions an outcome-unknown order the ledger did not show is looked for again. */
+const LATE_LISTING_MS = 15_000;
+
+/** Said of an outcome-unknown order its reconciliation did not find (and taken back if it is found later). */
+const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide again';
+
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
@@ -73,6 +90,8 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   if (deps.mode !== 'live') return results;
 
   const following: Result[] = [];
+  // Outcome-unknown orders the ledger did not show at their reconciliation: looked for again while following.
+  const unsettled: Result[] = [];
   const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve() };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => remainingMs(deps.budget) - deps.budget.submitMarginMs);
@@ -90,7 +109,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       } else if (state.capReached) {
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
       } else {
-        const halt = await submitOne(result, deps, following, state);
+        const halt = await submitOne(result, deps, following, unsettled, state);
         state.halted ??= halt;
         // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
         if (result.reason === 'cap-per-day') state.capReached = true;
@@ -102,7 +121,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
   });
   if (due.length > 0) deps.onSubmitConcurrency?.(pacing.highest);
-  await follow(following, deps);
+  await follow(following, unsettled, deps);
   return results;
 }
 
@@ -116,7 +135,7 @@ interface SubmitState {
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
-async function submitOne(result: Result, deps: ExecutorDeps, following: Result[], state: SubmitState): Promise<string | undefined> {
+async function submitOne(result: Result, deps: ExecutorDeps, following: Result[], unsettled: Result[], state: SubmitState): Promise<string | undefined> {
   const { ledger, api, clock } = deps;
   const domainName = result.decision.domainName;
   const expirationMs = result.decision.expirationMs!;
@@ -136,6 +155,12 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     Object.assign(result, { outcome: 'skipped', reason: 'halted', error_message: state.halted });
     return undefined;
   }
+  // The look (a slow registrar) and the waits above took their time: the margin is checked again here,
+  // where the order would go out, since one sent inside it may not be answered, reconciled and recorded.
+  if (remainingMs(deps.budget) < deps.budget.submitMarginMs) {
+    Object.assign(result, { outcome: 'skipped', reason: 'time-budget' });
+    return undefined;
+  }
   if (skipOnLedger(result, ledger)) return undefined;
   const cap = deps.capReached(ledger, result.decision, clock.now());
   if (cap) {
@@ -148,7 +173,19 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   ledger.noteMine(undefined, started, domainName);
   let halt: string | undefined;
   try {
-    const saved = await api.saveSingleTaskForCreatingOrderRedeem({ domainName, currentExpirationDate: expirationMs });
+    const saved = await api.saveSingleTaskForCreatingOrderRedeem({
+      domainName,
+      currentExpirationDate: expirationMs,
+      sendByMs: deps.budget.endsMs - deps.budget.submitMarginMs,
+      // Every attempt, a throttled retry or one that waited for its call slot, holds while another
+      // submission's outcome is reconciled, and does not go out once the run halted or the margin is reached.
+      clearToSend: () => {
+        if (state.reconciling > 0) return state.gate;
+        if (state.halted !== undefined) throw new SubmissionHeldError('halted', state.halted);
+        if (remainingMs(deps.budget) < deps.budget.submitMarginMs) throw new SubmissionHeldError('time-budget', 'the submit margin was reached while this order waited to be sent');
+        return undefined;
+      },
+    });
     ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
@@ -158,7 +195,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
       // Counted from this very moment (the look it starts is the reconciliation), and the halt is set when
       // it ends, before any waiter resumes: a failed reconciliation stops every submission not yet sent.
       state.reconciling++;
-      const reconciling = settleFailure(result, error, deps, following);
+      const reconciling = settleFailure(result, error, deps, following, unsettled);
       const ended = reconciling.then(
         (why) => {
           state.halted ??= why;
@@ -176,7 +213,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     } else {
       // Certainly not placed: it no longer counts against the cap.
       ledger.releaseUnseen(domainName);
-      halt = await settleFailure(result, error, deps, following);
+      halt = await settleFailure(result, error, deps, following, unsettled);
     }
   }
   result.duration_ms = clock.now() - started;
@@ -200,8 +237,23 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
   return true;
 }
 
-async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[]): Promise<string | undefined> {
+/**
+ * An open or succeeded task of the domain that is not this run's: the plan orders no domain that has one,
+ * so a look since the plan learnt it. With several submissions in flight, another's fresh look may have read
+ * this very order before its own answer (a timeout, a 5xx) came back, and the reconciliation's look then
+ * finds nothing new: it is the order all the same, or another run's, and either way the domain is ordered.
+ */
+function taskLearntSincePlan(ledger: Ledger, domainName: string): string | undefined {
+  const entry = ledger.entryFor(domainName);
+  return entry && entry.state !== 'failed' && !ledger.isMine(entry.taskNo) ? entry.taskNo : undefined;
+}
+
+async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[], unsettled: Result[]): Promise<string | undefined> {
   const { ledger, clock } = deps;
+  if (error instanceof SubmissionHeldError) {
+    Object.assign(result, { outcome: 'skipped', reason: error.reason, error_message: error.message });
+    return undefined;
+  }
   const fields = errorFields(error);
   // Throttled with no time left to wait, or no call slot before the deadline: certainly not placed, and
   // nothing wrong with the order itself. It is the next run's, as an order the budget did not reach.
@@ -225,14 +277,15 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
   }
   const domainName = result.decision.domainName;
   if (error instanceof OutcomeUnknownError) {
-    const found = learnt.find((d) => canonicalName(d.DomainName) === domainName);
+    const found = learnt.find((d) => canonicalName(d.DomainName) === domainName)?.TaskNo ?? taskLearntSincePlan(ledger, domainName);
     if (found) {
       // Found: it is the order counted above as possibly created, now with its number.
-      ledger.claimUnseen(found.TaskNo, clock.now(), domainName);
-      Object.assign(result, { outcome: 'submitted', task_no: found.TaskNo, reconciled: true, ...fields });
+      ledger.claimUnseen(found, clock.now(), domainName);
+      Object.assign(result, { outcome: 'submitted', task_no: found, reconciled: true, ...fields });
       following.push(result);
     } else {
-      Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}; no order found in the ledger, the next run will decide again` });
+      Object.assign(result, { outcome: 'failed', ...fields, error_message: `${fields.error_message}${NOT_FOUND_NOTE}` });
+      unsettled.push(result);
     }
     return undefined;
   }
@@ -247,17 +300,26 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
  * and only those get a QueryTaskDetailList. Following stops at REDEEM_FOLLOW_SECONDS (or the finishing
  * margin): an unfinished task is the next run's to read, and its record says `submitted`.
  */
-async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
-  let open = pending;
+async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps): Promise<void> {
+  let open = [...pending];
+  let unfound = [...unsettled];
   let wait = deps.followIntervalMs ?? 1_000;
   const startedMs = deps.clock.now();
   const stopMs = Math.min(deps.budget.endsMs - deps.budget.finishMarginMs, startedMs + deps.followMs);
   // Task numbers the task list has shown so far: one it has never shown is asked about directly.
   const listed = new Set<string>();
-  while (open.length > 0 && deps.clock.now() + wait < stopMs) {
+  // Not for long on their own: an order never placed must not keep the run (and its message) waiting.
+  const lookForUnfound = () => unfound.length > 0 && deps.clock.now() < startedMs + LATE_LISTING_MS;
+  while ((open.length > 0 || lookForUnfound()) && deps.clock.now() + wait < stopMs) {
     deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
     await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
+    if (lookForUnfound()) {
+      const found = await foundLate(unfound, deps);
+      unfound = unfound.filter((r) => !found.includes(r));
+      open.push(...found);
+      pending.push(...found);
+    }
     let finished: ReadonlySet<string> | undefined;
     try {
       finished = await finishedTasks(deps, startedMs, listed);
@@ -272,6 +334,30 @@ async function follow(pending: Result[], deps: ExecutorDeps): Promise<void> {
     });
     open = open.filter((_, i) => !done[i]);
   }
+}
+
+/**
+ * Outcome-unknown orders the ledger did not show at their reconciliation, looked for again with one fresh
+ * look: the registrar may list a task a little after it took the order. One found is the order counted as
+ * possibly created (claimed once on the caps), recorded as placed and followed from now on.
+ */
+async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promise<Result[]> {
+  try {
+    await deps.ledger.refresh(deps.clock.now());
+  } catch {
+    // The list could not be read this round; the next round looks again.
+    return [];
+  }
+  const found: Result[] = [];
+  for (const result of unfound) {
+    const domainName = result.decision.domainName;
+    const taskNo = taskLearntSincePlan(deps.ledger, domainName);
+    if (!taskNo) continue;
+    deps.ledger.claimUnseen(taskNo, deps.clock.now(), domainName);
+    Object.assign(result, { outcome: 'submitted', task_no: taskNo, reconciled: true, error_message: `${(result.error_message ?? '').replace(NOT_FOUND_NOTE, '')}; found in the ledger later` });
+    found.push(result);
+  }
+  return found;
 }
 
 /** The task numbers the task list reports COMPLETE; remembers every one it saw listed. */

@@ -120,6 +120,18 @@ describe('BSS answers the emulator never gives', () => {
     }
   });
 
+  it('HTTP 200 with an error Code and no Success field nor Data is that error (NotAuthorized, a BssForbiddenError), not a malformed answer asked again', async () => {
+    const server = await cannedServer(() => ({ body: { RequestId: 'r6', Code: 'NotAuthorized', Message: 'You are not authorized to do this operation.' } }));
+    try {
+      const error = await bss({ endpoint: server.url }).queryAccountBalance().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BssForbiddenError);
+      expect(error).toMatchObject({ code: 'NotAuthorized', httpStatus: 200, requestId: 'r6' });
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('NotAuthorized is a BssForbiddenError too; a missing Currency is malformed', async () => {
     const server = await cannedServer((_req, n) =>
       n === 1 ? { status: 400, body: { RequestId: 'r2', Code: 'NotAuthorized', Message: 'no' } } : { body: { RequestId: 'r3', Success: true, Data: { AvailableAmount: '5.00' } } },

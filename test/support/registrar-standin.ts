@@ -19,9 +19,12 @@ export interface StandinCall {
   readonly at: number;
 }
 
-/** A scripted answer: a JSON body (object) or raw text, a dropped connection, or a stream of `bytes` bytes. */
+/**
+ * A scripted answer: a JSON body (object) or raw text (after `delayMs`, a slow registrar), a dropped
+ * connection, or a stream of `bytes` bytes.
+ */
 export type Scripted =
-  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
   | { readonly stream: number; readonly declareLength?: boolean }
   | 'drop';
 
@@ -45,6 +48,8 @@ export interface StandinOptions {
   readonly reportName?: (ordered: string) => string;
   /** Status code of a task created by a submission (default 2: succeeded at once). */
   readonly newTaskStatus?: number;
+  /** Holds any answer (scripted or default, worked out at once) this long: a slow registrar. */
+  readonly delayMs?: (call: StandinCall) => number | undefined;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -155,7 +160,10 @@ export class RegistrarStandin {
       this.counts.set(action, n);
       const call: StandinCall = { action, params, n, at: Date.now() };
       this.calls.push(call);
-      this.answer(res, this.options.script?.(call, this) ?? this.default(call));
+      const scripted = this.options.script?.(call, this) ?? this.default(call);
+      const delayMs = this.options.delayMs?.(call);
+      if (delayMs) setTimeout(() => this.answer(res, scripted), delayMs);
+      else this.answer(res, scripted);
     });
   }
 
@@ -163,6 +171,10 @@ export class RegistrarStandin {
     if (scripted === 'drop') return void res.socket?.destroy();
     if ('stream' in scripted) return this.stream(res, scripted.stream, scripted.declareLength ?? false);
     const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
+    if (scripted.delayMs) {
+      const { delayMs, ...now } = scripted;
+      return void setTimeout(() => this.answer(res, now), delayMs);
+    }
     res.writeHead(scripted.status ?? 200, { 'content-type': 'application/json;charset=utf-8', ...scripted.headers });
     res.end(text);
   }
