@@ -3,11 +3,10 @@
  * published paging and task rules (not the emulator's habits): the same detail on two pages, a task list
  * whose pages repeat while its TotalItemNum says there is more, a domain whose state changes between pages.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detailItem, domainItem, pageBody, registrarTime, type StandinTask } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
 
 const start = standinPerTest();
 
@@ -199,30 +198,11 @@ describe('QueryTaskList: tasks older than the window asked for', () => {
   });
 });
 
-/** A notification endpoint on a loopback port that keeps every JSON body it is sent. */
-async function webhookInbox() {
-  const bodies: Array<Record<string, unknown>> = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('QueryDomainList: PageNum ignored while TotalItemNum says there is more', () => {
-  let inbox: Awaited<ReturnType<typeof webhookInbox>> | undefined;
-  afterEach(async () => {
-    await inbox?.close();
-    inbox = undefined;
-  });
+  const openInbox = inboxPerTest();
 
   it('the domains never read are told to a person: the message names the list and how many were read', async () => {
-    inbox = await webhookInbox();
+    const inbox = await openInbox();
     // 150 domains in redemption, none due yet; page 1 (100 of them) is served for every PageNum.
     const firstPage = Array.from({ length: 100 }, (_, i) => domainItem(`listed-${i}.com`, Date.now() - 5 * 86_400_000));
     const s = await start({

@@ -4,12 +4,11 @@
  * that eats the submit margin, an order learnt by another submission's look before its own answer came
  * back, a TaskNo of blanks, and a balance that cannot be read while every held domain is days away.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { runInProcess, type TestClock } from './harness.js';
 import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
 
 const start = standinPerTest();
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
@@ -91,30 +90,11 @@ describe('an outcome-unknown order that another submission\'s look has already l
   }, 15_000);
 });
 
-/** A signed-webhook channel's far end: keeps every message it is sent. */
-async function messageSink(): Promise<{ url: string; bodies: Array<Record<string, unknown>>; close: () => Promise<void> }> {
-  const bodies: Array<Record<string, unknown>> = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 describe('a balance that cannot be read stops every order, and a person hears of it at once', () => {
-  let sink: Awaited<ReturnType<typeof messageSink>> | undefined;
-  afterEach(async () => {
-    await sink?.close();
-    sink = undefined;
-  });
+  const openInbox = inboxPerTest();
 
   it('BSS Forbidden, the one due domain 5 days from its deadline (not yet at risk): nothing ordered, and the message says the balance could not be read', async () => {
-    sink = await messageSink();
+    const sink = await openInbox();
     // Due (REDEEM_WITHIN_DAYS 7) but outside NOTIFY_AT_RISK_DAYS (3): only the unread balance can tell a person.
     const fiveDaysLeft = Math.floor(Date.now() - (59 - 1 - 5) * 86_400_000);
     const s = await start({
@@ -147,14 +127,10 @@ describe('a submission answered without a usable TaskNo', () => {
 });
 
 describe('a submission refused with TaskIsBeingProcessed is not an order', () => {
-  let sink: Awaited<ReturnType<typeof messageSink>> | undefined;
-  afterEach(async () => {
-    await sink?.close();
-    sink = undefined;
-  });
+  const openInbox = inboxPerTest();
 
   it('refused (another operation holds the domain, no task of ours), 2 days from the deadline: the message lists it at risk, not as ordered', async () => {
-    sink = await messageSink();
+    const sink = await openInbox();
     const s = await start({
       domains: [due('held.com')],
       script: (call) => (call.action === SAVE ? { status: 400, body: { RequestId: 'R-BUSY', Code: 'TaskIsBeingProcessed', HostId: 'domain.aliyuncs.com', Message: 'An operation is being processed. Please try again later.' } } : undefined),
