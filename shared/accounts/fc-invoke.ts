@@ -11,8 +11,8 @@
  * RPC call (a path and a body), so it does not go through RpcCaller; it reads error answers the same
  * way (errorFromAnswer) and takes the run's clock and deadline like every other call.
  */
-import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, errorFromAnswer, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
-import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RetryDecision } from '../http/index.js';
+import { AnswerTooLargeError, DomainApiError, errorFromAnswer, mayHaveBeenCarriedOut, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
+import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer } from '../http/index.js';
 import { percentEncode, signAcs3, type Credentials } from '../signing/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { CallBounds } from './bounds.js';
@@ -46,15 +46,6 @@ export interface AsyncInvocation {
 }
 
 const ACTION = 'InvokeFunction';
-
-/**
- * A call that must not happen twice: only what was certainly not accepted is tried again, as for a
- * redeem submission; FC also says "throttled" with HTTP 429 (ResourceThrottled, not a Throttling* code).
- */
-function notAcceptedRetry(error: unknown): RetryDecision {
-  if (error instanceof DomainApiError && error.httpStatus === 429) return { retry: true, retryAfterMs: error.retryAfterMs };
-  return submitRetryDecision(error);
-}
 
 /** FC's ROA errors have been seen both as {Code, Message, RequestId} and as {ErrorCode, ErrorMessage}. */
 function fcErrorBody(answer: HttpAnswer): unknown {
@@ -109,11 +100,7 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
  * FC answered 200 (the event may have run synchronously).
  */
 export function mayHaveBeenQueued(error: unknown): boolean {
-  return (
-    (error instanceof NetworkError && error.sent) ||
-    (error instanceof DomainApiError && (error.isServerError || error.code === 'NotAccepted')) ||
-    error instanceof MalformedResponseError
-  );
+  return mayHaveBeenCarriedOut(error) || (error instanceof DomainApiError && error.code === 'NotAccepted');
 }
 
 export async function invokeFunctionAsync(request: InvokeAsyncRequest): Promise<AsyncInvocation> {
@@ -123,6 +110,7 @@ export async function invokeFunctionAsync(request: InvokeAsyncRequest): Promise<
   }
   const query = request.qualifier ? `?qualifier=${percentEncode(request.qualifier)}` : '';
   const url = `${request.endpoint.replace(/\/+$/, '')}/${FC_VERSION}/functions/${percentEncode(request.functionName)}/invocations${query}`;
-  // A second invocation would start a second account run: only what FC certainly did not accept is retried.
-  return withRetry(() => attempt(request, url), notAcceptedRetry, { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...request.retry }, request.clock, request.deadlineMs);
+  // A second invocation would start a second account run: only what FC certainly did not accept is retried
+  // (throttling, FC's 429 ResourceThrottled among it, or a connection never opened), as for a submission.
+  return withRetry(() => attempt(request, url), submitRetryDecision, { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...request.retry }, request.clock, request.deadlineMs);
 }

@@ -19,11 +19,16 @@ export interface PagingBounds {
   readonly signal?: AbortSignal | undefined;
 }
 
-interface PagedItems<T> {
+export interface PagedItems<T> {
   readonly items: T[];
   readonly pages: number;
   /** The walk ended on a page whose every item had been seen already. */
   readonly repeatedPage: boolean;
+  /**
+   * Set when the walk ended on a repeated page while the first page's TotalItemNum announced more
+   * distinct items than were read (a registrar ignoring PageNum): the rest was never served.
+   */
+  readonly short?: { readonly announced: number; readonly read: number } | undefined;
 }
 
 export async function readAllPages<T>(
@@ -39,6 +44,8 @@ export async function readAllPages<T>(
   let limit = bounds.maxPages;
   /** The pages the first page said there are (its TotalPageNum), when it said. */
   let announced = 0;
+  /** The items the first page said there are (its TotalItemNum), when it said. */
+  let announcedItems: number | undefined;
   let ahead = new Map<number, Promise<Page<T>>>();
   let ended = false;
   // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
@@ -61,6 +68,7 @@ export async function readAllPages<T>(
       if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError(action, `could not be read to the end inside the time budget (${pageNum - 1} pages read)`);
       const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
       ahead.delete(pageNum);
+      if (pageNum === 1) announcedItems = page.totalItems;
       if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
         // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
         limit = Math.min(limit, page.totalPages + 1);
@@ -81,7 +89,9 @@ export async function readAllPages<T>(
       // domains to redeem or ledger tasks that stop an order. The announcement bounds it.
       if (page.items.length === 0 && pageNum < announced) continue;
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
-        return { items, pages: pageNum, repeatedPage: page.items.length > 0 && fresh === 0 };
+        const repeatedPage = page.items.length > 0 && fresh === 0;
+        const short = repeatedPage && announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;
+        return { items, pages: pageNum, repeatedPage, short };
       }
     }
   }

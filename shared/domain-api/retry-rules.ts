@@ -3,32 +3,19 @@
  * every client (ours, and the benchmark's SDK-based reference) follows the same safety rules.
  */
 import type { Clock } from '../clock/index.js';
-import { withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
+import { certainlyNotSent, systemErrorCode, withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
 import type { RedeemOrder, SubmittedOrder } from './port.js';
-
-/** Connection errors that mean the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Business codes the registrar uses for a passing fault (HTTP 400): a read may simply ask again. */
 const TRANSIENT_CODES = new Set(['NetworkIOError']);
 
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Wraps a transport failure; `sent` is false only when the connection certainly never opened. */
 export function toNetworkError(action: string, error: unknown, timedOut: boolean): NetworkError {
-  const code = networkCode(error);
+  const code = systemErrorCode(error);
   return new NetworkError(
     action,
-    !(code !== undefined && NOT_SENT_CODES.has(code)),
+    !certainlyNotSent(error),
     timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`,
     { cause: error },
   );
@@ -53,10 +40,11 @@ export function submitRetryDecision(error: unknown): RetryDecision {
 }
 
 /**
- * After a submission failed for good: may the order exist? A timeout or dropped connection after
- * sending, a 5xx, NetworkIOError, or a 2xx we cannot read: then the ledger must be consulted.
+ * After a call that must not happen twice failed for good: may it have been carried out all the same? A
+ * timeout or dropped connection after sending, a server fault, NetworkIOError, or a 2xx we cannot read.
+ * For a submission, the ledger must then be consulted.
  */
-function isOutcomeUnknown(error: unknown): boolean {
+export function mayHaveBeenCarriedOut(error: unknown): boolean {
   return (
     (error instanceof NetworkError && error.sent) ||
     (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code))) ||
@@ -91,7 +79,7 @@ export async function submitOnce(
     );
     return { taskNo: body.TaskNo, requestId: body.RequestId, attempts };
   } catch (error) {
-    if (isOutcomeUnknown(error)) throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
+    if (mayHaveBeenCarriedOut(error)) throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', order.domainName, { cause: error });
     throw error;
   }
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
-import { UserError } from '../errors/index.js';
+import { UserError, errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
 import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
@@ -151,7 +151,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
     if (error instanceof UserError || account !== undefined) {
       const code = error instanceof UserError ? error.code : accountErrorCode(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       // The function's own state fails every run alike: a person must hear of it. A caller's bad request is
       // answered to the caller, and is no reason to message anyone.
       const told = error instanceof UserError && START_FAILURES_TOLD.has(error.code)

@@ -4,3 +4,4 @@ export { HttpTimeoutError, ResponseTooLargeError, headerValue, send, type HttpAn
 export { listenFailureLine, parsePort, probePort } from './listen.js';
 export { MAX_RETRY_AFTER_MS, RateLimitTimeoutError, RateLimiter } from './rate-limiter.js';
 export { Semaphore, mapLimit } from './concurrency.js';
+export { certainlyNotSent, systemErrorCode } from './not-sent.js';

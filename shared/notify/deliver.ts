@@ -6,7 +6,8 @@
  * limit would only extend its penalty, a refused signature will be refused again).
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
-import { send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { errorMessage } from '../errors/index.js';
+import { certainlyNotSent, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -45,8 +46,6 @@ const RETRY_WAITS_MS = [300, 1_000] as const;
 /** One attempt's own timeout, and the least time left worth starting one. */
 const ATTEMPT_TIMEOUT_MS = 5_000;
 const MIN_ATTEMPT_MS = 250;
-/** Network errors that mean the request never reached the robot, so sending it again cannot post it twice. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
   // Every channel's secrets are kept out of every result, not only its own.
@@ -98,8 +97,9 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       last = channel.judge(answer);
     } catch (error) {
       const code = networkCode(error);
-      const words = error instanceof Error ? error.message : String(error);
-      const retry = NOT_SENT_CODES.has(code);
+      const words = errorMessage(error);
+      // Only a request that never reached the robot may go again: sent twice, it could be posted twice.
+      const retry = certainlyNotSent(error);
       last = { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };

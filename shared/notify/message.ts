@@ -105,18 +105,18 @@ function footer(report: NotificationReport): Line[] {
   const seconds = (report.durationMs / 1000).toFixed(1);
   // A test message belongs to no run, so there is nothing to find in SLS.
   if (report.test) return [[{ text: `Sent by redeemer notify-test (${report.runId})` }]];
+  // Only where its records are: a logstore that failed or is not configured has none of them.
+  const where = report.slsFailed || report.slsOff ? 'the function log' : 'SLS';
   if (report.handedOn) {
     const { accounts, invoked } = report.handedOn;
     return [
       [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s: handed on ${invoked} of ${accounts} accounts, each of which sends its own message` }],
-      [{ text: `Find it in ${report.slsFailed || report.slsOff ? 'the function log' : 'SLS'}: ` }, { code: `run_id: ${report.runId}` }],
+      [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }],
     ];
   }
   // Its record went to stdout only: SLS was never reached.
   if (report.notStarted) return [[{ text: `Run ${report.runId} (${report.trigger}) could not start: nothing was looked at or ordered, and every run fails the same way until this is fixed` }], [{ text: 'Find it in the function log: ' }, { code: `run_id: ${report.runId}` }]];
   const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
-  // Only where its records are: a logstore that failed or is not configured has none of them.
-  const where = report.slsFailed || report.slsOff ? 'the function log' : 'SLS';
   return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }
 

@@ -3,6 +3,7 @@
  * `redeemer notify-test` (a short test message to every configured channel).
  */
 import type { DecisionRecord, RunRecord } from '../run/index.js';
+import { envText, type Env } from '../config/env.js';
 import { loadNotifyConfig, type NotifyConfig } from './config.js';
 import { sendNotifications, type ChannelResult, type SendOptions } from './deliver.js';
 import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
@@ -39,14 +40,14 @@ export function sendTestNotifications(
  * (the rest of the configuration may be what is wrong). Nothing is sent when they are wrong too.
  */
 export async function notifyStartFailure(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   identity: Omit<Parameters<typeof startFailureReport>[0], 'mode'>,
   options: SendOptions,
 ): Promise<ChannelResult[]> {
   const notify = loadNotifyConfig(env);
   if (!notify.ok || Object.keys(notify.config.channels).length === 0) return [];
   // The mode as configured when it can be read; a run that cannot start orders nothing either way.
-  const mode = env.REDEEM_MODE?.trim() === 'live' ? 'live' : 'dry-run';
+  const mode = envText(env, 'REDEEM_MODE') === 'live' ? 'live' : 'dry-run';
   return sendNotifications(notify.config, startFailureReport({ ...identity, mode }), options);
 }
 

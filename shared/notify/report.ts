@@ -199,7 +199,7 @@ export function buildReport(
     accountId: optionalText(extras.accountId, 40),
     trigger: plainText(run.trigger, 20),
     runOutcome: run.outcome,
-    runError: run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined,
+    runError: runErrorOf(run),
     candidates: run.candidates,
     durationMs: run.duration_ms,
     atRiskDays,
@@ -216,6 +216,11 @@ export function buildReport(
   };
 }
 
+/** A failed run's error, as a message shows it. */
+function runErrorOf(run: { readonly outcome: string; readonly error_code?: string | undefined; readonly error_message?: string | undefined }): NotificationReport['runError'] {
+  return run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined;
+}
+
 function optionalText(value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
   const text = plainText(value, max);
@@ -225,15 +230,21 @@ function optionalText(value: string | undefined, max: number): string | undefine
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
-  // A due domain the run did not get to, a registrar answer it could not read whole, and records that reached no logstore, are things it could not
-  // do, like a failure.
+  // A due domain the run did not get to, a registrar answer it could not read whole, and records that
+  // reached no logstore are things it could not do, like a failure.
   const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
 
-/** The message `redeemer notify-test` sends: nothing happened, it only proves the channel works. */
-export function testReport(options: { readonly runId: string; readonly mode: 'dry-run' | 'live'; readonly accountId?: string | undefined }): NotificationReport {
+interface ReportIdentity {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'live';
+  readonly accountId?: string | undefined;
+}
+
+/** A report of a run that looked at nothing: the base of the test, start-failure and fan-out messages. */
+function emptyReport(options: ReportIdentity): NotificationReport {
   return {
     runId: plainText(options.runId, 80),
     mode: options.mode,
@@ -251,8 +262,12 @@ export function testReport(options: { readonly runId: string; readonly mode: 'dr
     renew: [],
     readProblems: [],
     deliveryProblems: [],
-    test: true,
   };
+}
+
+/** The message `redeemer notify-test` sends: nothing happened, it only proves the channel works. */
+export function testReport(options: ReportIdentity): NotificationReport {
+  return { ...emptyReport(options), test: true };
 }
 
 /**
@@ -267,11 +282,10 @@ export function startFailureReport(options: {
   readonly error: { readonly code: string; readonly message: string };
 }): NotificationReport {
   return {
-    ...testReport(options),
+    ...emptyReport(options),
     trigger: plainText(options.trigger, 20),
     runOutcome: 'failed',
-    runError: { code: plainText(options.error.code, 80), message: plainText(options.error.message, 300) },
-    test: undefined,
+    runError: runErrorOf({ outcome: 'failed', error_code: options.error.code, error_message: options.error.message }),
     notStarted: true,
   };
 }
@@ -286,15 +300,14 @@ export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRec
     .filter((a) => a.outcome === 'failed')
     .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} not run`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalText(a.error_message, 200) }));
   return {
-    ...testReport({ runId: run.run_id, mode: run.mode }),
+    ...emptyReport({ runId: run.run_id, mode: run.mode }),
     trigger: plainText(run.trigger, 20),
     runOutcome: run.outcome,
-    runError: run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined,
+    runError: runErrorOf(run),
     durationMs: run.duration_ms,
     failed,
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
     handedOn: { accounts: run.count_accounts, invoked: run.count_invoked },
-    test: undefined,
   };
 }

@@ -18,7 +18,7 @@ import { applyGuard, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
-import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
+import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
 
 export interface EngineRequest {
   readonly config: RedeemerConfig;
@@ -92,7 +92,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let repeatedPage = false;
   let failure: { code: string; message: string } | undefined;
   try {
-    const bounds = { deadlineMs: budget.endsMs - budget.submitMarginMs, now: clock.now };
+    const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
     // Runs of one process against the same registrar ledger see each other's orders as they are sent.
     const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope }, ports);

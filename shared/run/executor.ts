@@ -13,7 +13,7 @@ import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
-import { remainingMs, type TimeBudget } from './time-budget.js';
+import { submitByMs, type TimeBudget } from './time-budget.js';
 
 export interface ExecutedDecision extends OutcomeFields {
   readonly decision: Decision;
@@ -94,7 +94,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const unsettled: Result[] = [];
   const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve() };
   let started = 0;
-  const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => remainingMs(deps.budget) - deps.budget.submitMarginMs);
+  const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => submitByMs(deps.budget) - deps.budget.now());
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
   // holds one decision per domain, so two submissions for one domain never overlap, and the caps were
   // fixed when it was made.
@@ -104,8 +104,9 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       // An outcome-unknown submission holds every new one until the ledger has been consulted.
       while (state.reconciling > 0) await state.gate;
       deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
-      if (state.halted !== undefined || remainingMs(deps.budget) < deps.budget.submitMarginMs) {
-        Object.assign(result, { outcome: 'skipped', reason: state.halted === undefined ? 'time-budget' : 'halted', error_message: state.halted });
+      const held = heldBack(state, deps);
+      if (held) {
+        Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
       } else if (state.capReached) {
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
       } else {
@@ -151,14 +152,11 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   // The count is read again after every wait and nothing awaits from the last read to the call below, so
   // no submission starts while a reconciliation is going on, however the two fall between microtasks.
   while (state.reconciling > 0) await state.gate;
-  if (state.halted !== undefined) {
-    Object.assign(result, { outcome: 'skipped', reason: 'halted', error_message: state.halted });
-    return undefined;
-  }
-  // The look (a slow registrar) and the waits above took their time: the margin is checked again here,
-  // where the order would go out, since one sent inside it may not be answered, reconciled and recorded.
-  if (remainingMs(deps.budget) < deps.budget.submitMarginMs) {
-    Object.assign(result, { outcome: 'skipped', reason: 'time-budget' });
+  // The look (a slow registrar) and the waits above took their time: the halt and the margin are checked
+  // again here, and once more before each attempt goes on the wire (clearToSend below).
+  const held = heldBack(state, deps);
+  if (held) {
+    Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
     return undefined;
   }
   if (skipOnLedger(result, ledger)) return undefined;
@@ -176,13 +174,13 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     const saved = await api.saveSingleTaskForCreatingOrderRedeem({
       domainName,
       currentExpirationDate: expirationMs,
-      sendByMs: deps.budget.endsMs - deps.budget.submitMarginMs,
+      sendByMs: submitByMs(deps.budget),
       // Every attempt, a throttled retry or one that waited for its call slot, holds while another
       // submission's outcome is reconciled, and does not go out once the run halted or the margin is reached.
       clearToSend: () => {
         if (state.reconciling > 0) return state.gate;
-        if (state.halted !== undefined) throw new SubmissionHeldError('halted', state.halted);
-        if (remainingMs(deps.budget) < deps.budget.submitMarginMs) throw new SubmissionHeldError('time-budget', 'the submit margin was reached while this order waited to be sent');
+        const late = heldBack(state, deps);
+        if (late) throw late;
         return undefined;
       },
     });
@@ -218,6 +216,13 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
   result.duration_ms = clock.now() - started;
   return halt;
+}
+
+/** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */
+function heldBack(state: SubmitState, deps: ExecutorDeps): SubmissionHeldError | undefined {
+  if (state.halted !== undefined) return new SubmissionHeldError('halted', state.halted);
+  if (deps.budget.now() > submitByMs(deps.budget)) return new SubmissionHeldError('time-budget', 'the submit margin was reached before this order was sent');
+  return undefined;
 }
 
 /** A domain the ledger shows another task for (a concurrent run's, or a console order) is not ordered. */

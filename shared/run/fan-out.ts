@@ -78,11 +78,12 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   // Every account refused at the hand-on (fc:InvokeFunction missing, say): nothing is guarded, and FC and
   // a webhook caller must see a failed invocation, not only a message. One handed on, or one FC may have
   // queued (a dropped connection), makes a completed run: FC retrying it could run that account twice.
-  const refusedAll = result !== undefined && result.count_accounts > 0 && result.count_invoked === 0 && result.count_maybe_queued === 0;
-  const firstRefusal = refusedAll ? result?.records.find((r) => r.outcome === 'failed') : undefined;
-  const handedOnNone = result && firstRefusal
-    ? { code: firstRefusal.error_code ?? 'InvokeFailed', message: `no account could be handed on (${result.count_failed} of ${result.count_accounts} failed): ${firstRefusal.error_message ?? ''}` }
-    : undefined;
+  const refusedAll = result && result.count_accounts > 0 && result.count_invoked === 0 && result.count_maybe_queued === 0 ? result : undefined;
+  const firstRefusal = refusedAll?.records.find((r) => r.outcome === 'failed');
+  const handedOnNone = refusedAll && firstRefusal && {
+    code: firstRefusal.error_code ?? 'InvokeFailed',
+    message: `no account could be handed on (${refusedAll.count_failed} of ${refusedAll.count_accounts} failed): ${firstRefusal.error_message ?? ''}`,
+  };
   const run: FanOutRunRecord = {
     ...identity,
     kind: 'run',

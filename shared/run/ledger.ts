@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -94,12 +94,11 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStat
  * page's TotalItemNum announced: a task left unread may be another run's order for a domain this run is
  * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
  */
-function wholeTaskList(walk: { readonly items: TaskInfo[]; readonly pages: number; readonly repeatedPage: boolean }, announced: number | undefined): TaskInfo[] {
-  const read = new Set(walk.items.map(listedKey)).size;
-  if (walk.repeatedPage && announced !== undefined && read < announced) {
+function wholeTaskList(walk: PagedItems<TaskInfo>): TaskInfo[] {
+  if (walk.short) {
     throw new PagingLimitError(
       'QueryTaskList',
-      `page ${walk.pages} repeated tasks already read while TotalItemNum announced ${announced} and only ${read} were read (the registrar may be ignoring PageNum); the ledger would be incomplete, so no order can rest on it`,
+      `page ${walk.pages} repeated tasks already read while TotalItemNum announced ${walk.short.announced} and only ${walk.short.read} were read (the registrar may be ignoring PageNum); the ledger would be incomplete, so no order can rest on it`,
     );
   }
   return walk.items;
@@ -341,7 +340,6 @@ export class Ledger {
       ? first.items
       : wholeTaskList(
           await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
-          first.totalItems,
         );
     if (quick) {
       this.lookTotal = first.totalItems;

@@ -108,29 +108,17 @@ interface RedemptionList extends CheckedListing {
   readonly unread: string | undefined;
 }
 
-/** One listed item, however often the pages serve it. */
-function listingKey(item: DomainItem): string {
-  return `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`;
-}
-
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
-  let announced: number | undefined;
   const read = await readAllPages(
     'QueryDomainList',
-    async (pageNum) => {
-      const page = await api.queryDomainList({ pageNum, pageSize, queryType });
-      if (pageNum === 1) announced = page.totalItems;
-      return page;
-    },
-    listingKey,
+    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
+    (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
     { ...bounds, maxPages: MAX_LIST_PAGES },
     concurrency,
   );
-  const distinct = new Set(read.items.map(listingKey)).size;
-  const unread =
-    read.repeatedPage && announced !== undefined && distinct < announced
-      ? `QueryDomainList served page ${read.pages} again while TotalItemNum announced ${announced} domains; ${distinct} were read (PageNum ignored?), the others were not looked at this run`
-      : undefined;
+  const unread = read.short
+    ? `QueryDomainList served page ${read.pages} again while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read (PageNum ignored?), the others were not looked at this run`
+    : undefined;
   return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }

@@ -28,6 +28,11 @@ export function remainingMs(budget: TimeBudget): number {
   return budget.endsMs - budget.now();
 }
 
+/** No submission goes out after this: one sent later may not be answered, reconciled and recorded in time. */
+export function submitByMs(budget: TimeBudget): number {
+  return budget.endsMs - budget.submitMarginMs;
+}
+
 /** Where reads and submissions must end: the finishing margin stays free for records and delivery. */
 export function workDeadline(budget: TimeBudget): number {
   return budget.endsMs - budget.finishMarginMs;

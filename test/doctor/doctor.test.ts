@@ -177,6 +177,18 @@ describe('checkDomains', () => {
     expect(result.detail).toMatch(/^2 in redemption/);
     expect(asked).toBe(2);
   });
+
+  it('a list served short (the page repeated while TotalItemNum announces more) fails the check and says how many were read', async () => {
+    const expiration = Date.now() - 40 * 86_400_000;
+    const domains = {
+      queryDomainList: async (query: { queryType?: number }) =>
+        query.queryType !== 2
+          ? { pageNum: 1, totalPages: 1, totalItems: 0, hasNext: false, requestId: 'r', items: [] }
+          : { pageNum: 1, totalPages: 2, totalItems: 150, hasNext: true, requestId: 'r', items: [{ DomainName: 'a.com', ExpirationDateLong: expiration, DomainStatus: '2' }] },
+    } as unknown as DomainReads;
+    const result = await checkDomains({ domains, site: 'intl', otherSite: undefined }, {});
+    expect(result).toMatchObject({ status: 'fail', detail: expect.stringMatching(/TotalItemNum announced 150 domains; 1 were read/) });
+  });
 });
 
 describe('the clock probe', () => {
