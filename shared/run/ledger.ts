@@ -167,8 +167,7 @@ export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
   private readonly tasks = new Map<string, KnownTask>();
   /** Task numbers this run created, with when it submitted them, and for which domain. */
-  private readonly mine = new Map<string, number>();
-  private readonly mineNames = new Map<string, string>();
+  private readonly mine = new Map<string, { readonly submittedMs: number; readonly domainName: string }>();
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
@@ -240,8 +239,7 @@ export class Ledger {
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
-      this.mine.set(taskKey(taskNo), submittedMs);
-      this.mineNames.set(taskKey(taskNo), domainName);
+      this.mine.set(taskKey(taskNo), { submittedMs, domainName });
     }
   }
 
@@ -259,8 +257,7 @@ export class Ledger {
     const order = this.pendingOf(domainName);
     if (order) order.taskNo = taskNo;
     else this.noteMine(taskNo, submittedMs, domainName);
-    this.mine.set(taskKey(taskNo), submittedMs);
-    this.mineNames.set(taskKey(taskNo), domainName);
+    this.mine.set(taskKey(taskNo), { submittedMs, domainName });
   }
 
   private pendingOf(domainName: string): ProcessOrder | undefined {
@@ -380,11 +377,10 @@ export class Ledger {
         this.unresolved.set(taskKey(task.TaskNo), task);
         continue;
       }
-      const submittedMs = this.mine.get(taskKey(task.TaskNo));
-      if (submittedMs !== undefined) {
+      const ours = this.mine.get(taskKey(task.TaskNo));
+      if (ours !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        const name = this.mineNames.get(taskKey(task.TaskNo)) ?? '';
-        this.tasks.set(taskKey(task.TaskNo), { details: [{ name, createdMs: submittedMs }] });
+        this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs }] });
         continue;
       }
       toRead.push(task);
