@@ -34,18 +34,13 @@ const timerEventSchema = z.object({
 });
 type FcTimerEvent = z.output<typeof timerEventSchema>;
 
+const text = z.optional(z.string());
 const contextSchema = z.object({
-  requestId: z.optional(z.string()),
-  credentials: z.optional(
-    z.object({
-      accessKeyId: z.optional(z.string()),
-      accessKeySecret: z.optional(z.string()),
-      securityToken: z.optional(z.string()),
-    }),
-  ),
-  function: z.optional(z.object({ name: z.optional(z.string()), timeout: z.optional(z.number()) })),
+  requestId: text,
+  credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
+  function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
   // The qualifier the invocation used and the version it actually runs ("" on LATEST).
-  service: z.optional(z.object({ qualifier: z.optional(z.string()), versionId: z.optional(z.string()) })),
+  service: z.optional(z.object({ qualifier: text, versionId: text })),
 });
 type FcContext = z.output<typeof contextSchema>;
 
@@ -79,10 +74,33 @@ export function runningVersion(versionId: string | null | undefined, qualifier: 
   return versionId?.trim() || qualifier?.trim() || undefined;
 }
 
+/**
+ * The context is the platform's, not the caller's: a part of it that is null or of another type than the
+ * docs show (`credentials` is `{}` on a function without a role) counts as absent, so the run goes on to
+ * the environment's credentials or to a start failure it records and tells, instead of stopping here.
+ * Never throws. (zod's `catch` would do the same per field, at 10 KB of bundle for its error messages.)
+ */
 export function parseContext(context: unknown): FcContext {
-  const parsed = contextSchema.safeParse(context ?? {});
-  if (!parsed.success) throw new MalformedEventError(`Malformed FC context: ${describeIssues(parsed.error.issues, 'context')}`);
-  return parsed.data;
+  const given = typeof context === 'object' && context !== null ? context : {};
+  const first = contextSchema.safeParse(given);
+  if (first.success) return first.data;
+  // A copy two levels deep (the schema's depth) of the parts the schema reads; the rest (the runtime's
+  // logger and its functions) is left behind, since structuredClone would refuse it.
+  const kept: Record<PropertyKey, unknown> = {};
+  for (const key of Object.keys(contextSchema.def.shape)) {
+    const part = (given as Record<string, unknown>)[key];
+    kept[key] = typeof part === 'object' && part !== null ? { ...part } : part;
+  }
+  for (const { path } of first.error.issues) removeAt(kept, path);
+  const second = contextSchema.safeParse(kept);
+  return second.success ? second.data : {};
+}
+
+function removeAt(root: Record<PropertyKey, unknown>, path: readonly PropertyKey[]): void {
+  let at: unknown = root;
+  for (const key of path.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  const last = path.at(-1);
+  if (typeof at === 'object' && at !== null && last !== undefined) delete (at as Record<PropertyKey, unknown>)[last];
 }
 
 /**

@@ -70,6 +70,17 @@ describe('timer events', () => {
     expect(summary.run.outcome).toBe('completed');
   });
 
+  it('a context whose optional parts are null or of another type runs as if they were absent, on the environment credentials', async () => {
+    // The built-in runtime's context is the platform's, not the user's: a null where the docs show an
+    // object (a function without a role) must not stop the run before it has written or told anything.
+    configure({ ALIBABA_CLOUD_ACCESS_KEY_ID: FC_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: FC_CREDENTIALS.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: FC_CREDENTIALS.securityToken });
+    const odd = { ...fcContext({ requestId: 'req-odd-context' }), credentials: null, service: { qualifier: null, versionId: 7 }, region: null, logger: { info: () => undefined } };
+    const summary = await handler(timerEvent(''), odd);
+    expect(summary.run).toMatchObject({ outcome: 'completed', fc_request_id: 'req-odd-context' });
+    const noTimeout = await handler(timerEvent(''), { ...odd, function: { name: 'redeem', timeout: '60' } });
+    expect(noTimeout.run.outcome).toBe('completed');
+  });
+
   it('missing credentials, a payload that is not JSON, and bad configuration are errors that say what is wrong, with no stack', async () => {
     const noCreds = await handler(timerEvent(''), fcContext({ credentials: {} })).catch((e: Error) => e);
     expect(noCreds.message).toMatch(/No credentials: give the function a role/);
