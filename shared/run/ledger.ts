@@ -50,8 +50,12 @@ export interface LedgerEntry {
 }
 
 interface KnownTask {
-  /** Each of its domains (canonical; "" when the registrar did not say) and its create time (undefined when unreadable: counted as recent). */
-  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined }>;
+  /**
+   * Each of its domains (canonical; "" when the registrar did not say), its create time (undefined when
+   * unreadable: counted as recent), and whether it was still open (waiting or executing, or a state we
+   * cannot read) when learnt: such an order may not have been paid yet (see unsettledOrders).
+   */
+  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean }>;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -282,6 +286,46 @@ export class Ledger {
   async read(nowMs: number, days: number): Promise<void> {
     // Open tasks are read at once (they stop an order); finished ones wait until a plan needs them.
     await this.learn(nowMs - days * DAY_MS, nowMs, true);
+    this.initialLooks = this.looks;
+  }
+
+  /** Looks at the task list the initial read took: a task learnt by a later look appeared since. */
+  private initialLooks = 0;
+
+  /**
+   * Redeem orders that are not this run's and whose price a balance read at the start of the run may not
+   * show, one name per order ("" where the registrar did not say which domain): the tasks still open when
+   * learnt ("the order is created by the task", so a waiting task has not been paid yet), every task that
+   * appeared after the initial read (placed after the balance was read, paid or not), and the orders other
+   * runs of this process sent that the registrar does not list yet. This run's own orders are left out:
+   * the balance guard counts them itself. A listed task that may be this run's own order listed before its
+   * answer came back (see ordersLast24h) is left out too, so it is not counted twice.
+   */
+  unsettledOrders(): string[] {
+    const names: string[] = [];
+    const claimed = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
+    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
+    for (const [key, task] of this.tasks) {
+      if (this.mine.has(key)) continue;
+      const look = this.learntInLook.get(key) ?? 0;
+      for (const detail of task.details) {
+        if (!detail.open && look <= this.initialLooks) continue;
+        if (claimed.has(key)) names.push(detail.name);
+        else unclaimed.push({ name: detail.name, look });
+      }
+    }
+    for (const order of this.own) {
+      if (order.taskNo !== undefined) continue;
+      const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks);
+      if (listed !== -1) unclaimed.splice(listed, 1);
+    }
+    names.push(...unclaimed.map((t) => t.name));
+    for (const order of this.shared) {
+      if (this.own.includes(order)) continue;
+      if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
+    }
+    return names;
   }
 
   /**
@@ -380,7 +424,7 @@ export class Ledger {
       const ours = this.mine.get(taskKey(task.TaskNo));
       if (ours !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs }] });
+        this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs, open: task.TaskStatusCode !== TASK_INFO_COMPLETE }] });
         continue;
       }
       toRead.push(task);
@@ -391,7 +435,8 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
+    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
@@ -412,7 +457,7 @@ export class Ledger {
     });
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
-      const known: Array<{ name: string; createdMs: number | undefined }> = [];
+      const known: Array<{ name: string; createdMs: number | undefined; open: boolean }> = [];
       const counted = new Set<string>();
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
@@ -421,15 +466,16 @@ export class Ledger {
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
         // would use up the cap and leave a due domain unordered.
-        this.remember(name, { taskNo: task.TaskNo, state: entryState(detail), createdMs });
+        const state = entryState(detail);
+        this.remember(name, { taskNo: task.TaskNo, state, createdMs });
         if (counted.has(detailKey(detail))) continue;
         counted.add(detailKey(detail));
-        known.push({ name, createdMs });
+        known.push({ name, createdMs, open: state === 'in-flight' });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
+      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
       this.tasks.set(taskKey(task.TaskNo), { details: known });
     }
     return learnt;
