@@ -60,18 +60,36 @@ interface KnownTask {
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
+/** After the seconds: a fraction, AM/PM (group 7), "Z" or an offset ahead of UTC; nothing else. */
+const TIME_TAIL = String.raw`(?:\.\d{1,9})?(?:\s?([AaPp][Mm]))?(?:Z|\+\d{2}:?\d{2})?\s*$`;
+const ISO_TIME = new RegExp(String.raw`^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2}):(\d{2})${TIME_TAIL}`);
+const MONTH_TIME = new RegExp(String.raw`^\s*([A-Z][a-z]{2}) (\d{1,2}),(\d{4}) (\d{1,2}):(\d{2}):(\d{2})${TIME_TAIL}`);
+
 /**
  * Registrar times come as "2018-01-25 20:46:57" or "Dec 26,2017 11:00:54" with no zone. They are read as
  * UTC on purpose: the registrar's clock is at UTC or ahead of it (Beijing), so a task never looks older
  * than it is and the daily cap can only over-count, never let an extra order through.
+ *
+ * What follows the seconds must be understood, not skipped: a 12-hour time ("01:30:00 PM") read as its
+ * first digits is 12 h older than it is, out of the day's cap while still inside it. Accepted after the
+ * seconds: a fraction, AM/PM (read as such), and "Z" or an offset ahead of UTC (its wall time read as UTC
+ * over-counts, as above); anything else (an offset behind UTC, a zone name) makes the time unreadable.
  */
 export function parseRegistrarTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;
-  let m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m) return utc(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  m = /^([A-Z][a-z]{2}) (\d{1,2}),(\d{4}) (\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m && MONTHS[m[1]!] !== undefined) return utc(+m[3]!, MONTHS[m[1]!]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
+  let m = ISO_TIME.exec(text);
+  if (m) return utc(+m[1]!, +m[2]! - 1, +m[3]!, hour24(m[4]!, m[7]), +m[5]!, +m[6]!);
+  m = MONTH_TIME.exec(text);
+  if (m && MONTHS[m[1]!] !== undefined) return utc(+m[3]!, MONTHS[m[1]!]!, +m[2]!, hour24(m[4]!, m[7]), +m[5]!, +m[6]!);
   return undefined;
+}
+
+/** The hour on a 24-hour clock; with AM/PM the hour must be 1 to 12 (otherwise 99: out of range, unreadable). */
+function hour24(hour: string, meridiem: string | undefined): number {
+  const h = +hour;
+  if (meridiem === undefined) return h;
+  if (h < 1 || h > 12) return 99;
+  return (h % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
 }
 
 /** Date.UTC, but a field out of range (month 13, day 0, 24:00) is unreadable, not rolled into another day (an earlier one would under-count the cap). */

@@ -8,8 +8,9 @@
  * - the README's Money section: "an order may never take the available balance below" REDEEM_MIN_BALANCE.
  */
 import { describe, expect, it } from 'vitest';
-import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
-import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import { detailItem, domainItem, pageBody, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { quickClock, runInProcess, type TestClock } from './harness.js';
+import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
 const start = standinPerTest();
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
@@ -64,5 +65,34 @@ describe('the balance guard counts orders the balance it read cannot show yet', 
     const s = await start({ domains: [due('one.com', 1), due('two.com', 2)], newTaskStatus: 0, script: bss('200.00') });
     await runAgainst(s, { env: { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: s.url, REDEEM_SUBMIT_CONCURRENCY: '1' } });
     expect(s.orders.map((o) => o.domainName)).toEqual(['one.com', 'two.com']);
+  });
+});
+
+/** The run's clock moved to `at` (then running on in real time), so a test can pick the hour of the day. */
+function clockAt(at: number): TestClock {
+  const offset = at - Date.now();
+  return { ...quickClock, now: () => Date.now() + offset };
+}
+
+describe('task times in the ledger, for the day\'s cap', () => {
+  it('a CreateTime printed with AM/PM ("Dec 01,2026 01:30:00 PM") is not read as 01:30: a 21.5 h old order still holds the one slot of REDEEM_MAX_PER_DAY=1', async () => {
+    // 03:00 UTC on 2 December; the order was placed 21.5 h before, at 13:30 Beijing (05:30 UTC) on 1 December.
+    const now = Date.UTC(2026, 11, 2, 3, 0, 0);
+    const printed = 'Dec 01,2026 01:30:00 PM';
+    const s = await start({
+      domains: [domainItem('wanted.com', dueExpiration('wanted.com', now))],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          return { body: pageBody('QueryTaskList', [{ TaskNo: 'T-PM', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: printed, TaskStatus: 'COMPLETE', TaskStatusCode: 3 }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action === 'QueryTaskDetailList') {
+          return { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-PM', 'D-PM', 'earlier.com', 2), CreateTime: '2026-12-01 01:30:00 PM', UpdateTime: '2026-12-01 01:31:00 PM' }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        return undefined;
+      },
+    });
+    const run = await runInProcess(standinEnv(s, { REDEEM_MAX_PER_DAY: '1' }), { clock: clockAt(now), budgetMs: 20_000, followIntervalMs: 10 });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
   });
 });
