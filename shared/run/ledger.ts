@@ -38,6 +38,17 @@ const MAX_TASK_DOMAINS = 1_000;
  * ordered again). Its details are not read: the ledger's cost grows with the day's work, not the week's.
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
+/**
+ * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: a day past it. The
+ * registrar filters by whole days, in its own zone and by its own clock, which may run minutes ahead of
+ * ours (ACS3 accepts 15 minutes of skew): asked to end at our now a minute before its midnight, it leaves
+ * out the tasks it dated just after, another run's order for the very domain this run is about to order.
+ * Nothing can be created after now, so asking for a day more costs nothing.
+ */
+export function taskListEnd(nowMs: number): number {
+  return nowMs + DAY_MS;
+}
+
 /** TaskInfo's code for a finished task (TaskInfo counts 1-3, unlike TaskDetail's 0-3). */
 export const TASK_INFO_COMPLETE = 3;
 
@@ -391,7 +402,7 @@ export class Ledger {
    */
   private async listTasks(beginMs: number, endMs: number, quick: boolean): Promise<TaskInfo[]> {
     const { api, bounds } = this.deps;
-    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs });
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;

@@ -8,7 +8,7 @@
  * - the README's Money section: "an order may never take the available balance below" REDEEM_MIN_BALANCE.
  */
 import { describe, expect, it } from 'vitest';
-import { detailItem, domainItem, pageBody, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { detailItem, domainItem, pageBody, registrarTime, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { quickClock, runInProcess, type TestClock } from './harness.js';
 import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
@@ -104,5 +104,33 @@ describe('the deadline estimate of a name the registrar lists', () => {
     const run = await runAgainst(s);
     expect(s.orders).toHaveLength(0);
     expect(decisionsOf(run).find((d) => d.domain === 'brand.constructor')).toMatchObject({ rules: 'assumed', reason: 'outside-window', days_left: 33 });
+  });
+});
+
+describe('the ledger window near the registrar\'s midnight', () => {
+  const BEIJING_MS = 8 * HOUR_MS;
+  /** The Beijing calendar day of an instant, as a number of days since the epoch. */
+  const beijingDay = (ms: number) => Math.floor((ms + BEIJING_MS) / 86_400_000);
+
+  it('a task the registrar dated just after its midnight (its clock minutes ahead of ours, inside ACS3\'s 15 min) is seen: QueryTaskList filters by whole days', async () => {
+    // Our clock: 23:55 Beijing on 1 December. The registrar's: 10 minutes ahead, 00:05 on 2 December.
+    const ours = Date.UTC(2026, 11, 1, 15, 55, 0);
+    const s = await start({
+      domains: [domainItem('contested.com', dueExpiration('contested.com', ours))],
+      // Another party's order for the same domain, two minutes old by the registrar's clock, still waiting.
+      tasks: [{ taskNo: 'T-AFTER-MIDNIGHT', domainName: 'contested.com', statusCode: 0, createdMs: ours + 8 * 60_000 }],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        // "BeginCreateTime / EndCreateTime (Long ms, by day)": whole registrar (Beijing) days, both ends included.
+        const from = beijingDay(Number(call.params.BeginCreateTime));
+        const to = beijingDay(Number(call.params.EndCreateTime));
+        const listed = standin.tasks.filter((t) => beijingDay(t.createdMs) >= from && beijingDay(t.createdMs) <= to);
+        const items = listed.map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(t.createdMs), TaskStatus: t.statusCode >= 2 ? 'COMPLETE' : 'WAITING_EXECUTE', TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: pageBody('QueryTaskList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runInProcess(standinEnv(s), { clock: clockAt(ours), budgetMs: 20_000, followIntervalMs: 10 });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'contested.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-AFTER-MIDNIGHT' });
   });
 });
