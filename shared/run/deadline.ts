@@ -38,6 +38,13 @@ export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): Tld
   return merged;
 }
 
+/** A suffix after normalizeSuffix: LDH labels joined by dots (xn-- forms for Unicode), as a TLD rule or price key must be. */
+const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export function isSuffix(normalized: string): boolean {
+  return SUFFIX.test(normalized);
+}
+
 export function normalizeSuffix(key: string): string {
   const bare = key.trim().replace(/^\.+|\.+$/g, '').toLowerCase();
   return domainToASCII(`x.${bare}`).slice(2) || bare;
