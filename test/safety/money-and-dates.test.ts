@@ -61,6 +61,17 @@ describe('the balance guard counts orders the balance it read cannot show yet', 
     expect(String(decisionsOf(run).find((d) => d.domain === 'wanted.com')?.error_message)).toContain('earlier.xyz');
   });
 
+  it('two runs of one process at once (two webhooks naming different domains) share one balance: 250 pays two orders in all, not two each', async () => {
+    const s = await start({ domains: [due('a1.com', 1), due('a2.com', 2), due('b1.com', 1), due('b2.com', 2)], newTaskStatus: 0, script: bss('250.00') });
+    const env = standinEnv(s, { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: s.url });
+    const both = await Promise.all([
+      runInProcess(env, { options: { domains: ['a1.com', 'a2.com'] }, clock: quickClock, budgetMs: 20_000, followIntervalMs: 10 }),
+      runInProcess(env, { options: { domains: ['b1.com', 'b2.com'] }, clock: quickClock, budgetMs: 20_000, followIntervalMs: 10 }),
+    ]);
+    expect(s.orders).toHaveLength(2);
+    expect(both.flatMap(decisionsOf).filter((d) => d.reason === 'insufficient-balance')).toHaveLength(2);
+  });
+
   it('this run\'s own orders are counted once, not again when the ledger lists them: 200 pays exactly two', async () => {
     const s = await start({ domains: [due('one.com', 1), due('two.com', 2)], newTaskStatus: 0, script: bss('200.00') });
     await runAgainst(s, { env: { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: s.url, REDEEM_SUBMIT_CONCURRENCY: '1' } });
