@@ -145,3 +145,13 @@ describe('the ledger window near the registrar\'s midnight', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'contested.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-AFTER-MIDNIGHT' });
   });
 });
+
+describe('an expiration date no domain can have', () => {
+  it('ExpirationDateLong in seconds (1970 read as ms) is an invalid listing, not the most urgent domain: it does not take the one slot of REDEEM_MAX_PER_RUN=1 from a domain a day from its deadline', async () => {
+    const realExpiry = dueExpiration('real.com') - 2 * 86_400_000;
+    const s = await start({ domains: [domainItem('seconds.com', Math.floor(realExpiry / 1000)), domainItem('real.com', realExpiry)] });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_RUN: '1' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['real.com']);
+    expect(decisionsOf(run).find((d) => d.domain === 'seconds.com')).toMatchObject({ outcome: 'skipped', reason: 'invalid-listing' });
+  });
+});
