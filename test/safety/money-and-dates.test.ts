@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { detailItem, domainItem, pageBody, registrarTime, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { quickClock, runInProcess, type TestClock } from './harness.js';
 import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
 
 const start = standinPerTest();
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
@@ -153,5 +154,27 @@ describe('an expiration date no domain can have', () => {
     const run = await runAgainst(s, { env: { REDEEM_MAX_PER_RUN: '1' } });
     expect(s.orders.map((o) => o.domainName)).toEqual(['real.com']);
     expect(decisionsOf(run).find((d) => d.domain === 'seconds.com')).toMatchObject({ outcome: 'skipped', reason: 'invalid-listing' });
+  });
+});
+
+describe('a date beyond what a JS Date can hold', () => {
+  const openInbox = inboxPerTest();
+
+  it('a renewal-list domain whose ExpirationDateLong is a safe integer past year 275760 does not cost the message: the order placed is still told', async () => {
+    const sink = await openInbox();
+    const s = await start({
+      script: (call) => {
+        if (call.action !== 'QueryDomainList') return undefined;
+        const items = call.params.QueryType === '1' ? [domainItem('forever.com', 8_700_000_000_000_000, { DomainStatus: '1' })] : [due('ordered.com')];
+        return { body: pageBody('QueryDomainList', items, { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    // A text channel renders dates for a person (the webhook channel sends the records as JSON).
+    const run = await runAgainst(s, { env: { REDEEM_WATCH_RENEWALS: 'true', NOTIFY_SLACK_URL: sink.url } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['ordered.com']);
+    // The inbox answers {} where Slack answers "ok", so the channel says HTTP 200: the message itself arrived.
+    expect(run.summary.run).toMatchObject({ notify: 'sent', notify_slack_code: 'HTTP 200' });
+    expect(JSON.stringify(sink.bodies[0])).toContain('ordered.com');
+    expect(JSON.stringify(sink.bodies[0])).toContain('forever.com');
   });
 });
