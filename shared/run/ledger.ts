@@ -39,14 +39,17 @@ const MAX_TASK_DOMAINS = 1_000;
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
 /**
- * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: a day past it. The
- * registrar filters by whole days, in its own zone and by its own clock, which may run minutes ahead of
- * ours (ACS3 accepts 15 minutes of skew): asked to end at our now a minute before its midnight, it leaves
- * out the tasks it dated just after, another run's order for the very domain this run is about to order.
- * Nothing can be created after now, so asking for a day more costs nothing.
+ * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: now plus the 15 minutes of
+ * clock skew ACS3 accepts. The registrar filters by whole days, in its own zone and by its own clock, which
+ * may run that far ahead of ours: asked to end at our now a minute before its midnight, it leaves out the
+ * tasks it dated just after, another party's order for the very domain this run is about to order. Nothing
+ * is created after its own now, and the margin moves the end into the next day only in those 15 minutes
+ * (a wider one would lengthen every window the registrar is asked for, whose limits are not documented).
  */
+const MAX_REGISTRAR_CLOCK_AHEAD_MS = 15 * 60_000;
+
 export function taskListEnd(nowMs: number): number {
-  return nowMs + DAY_MS;
+  return nowMs + MAX_REGISTRAR_CLOCK_AHEAD_MS;
 }
 
 /** TaskInfo's code for a finished task (TaskInfo counts 1-3, unlike TaskDetail's 0-3). */
