@@ -67,9 +67,10 @@ interface KnownTask {
   /**
    * Each of its domains (canonical; "" when the registrar did not say), its create time (undefined when
    * unreadable: counted as recent), and whether it was still open (waiting or executing, or a state we
-   * cannot read) when learnt: such an order may not have been paid yet (see unsettledOrders).
+   * cannot read) when learnt: such an order may not have been paid yet (see unsettledOrders); and whether
+   * it had failed (an order that failed took no money).
    */
-  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean }>;
+  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean; readonly failed?: boolean }>;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -328,7 +329,7 @@ export class Ledger {
    * Redeem orders that are not this run's and whose price a balance read at the start of the run may not
    * show, one name per order ("" where the registrar did not say which domain): the tasks still open when
    * learnt ("the order is created by the task", so a waiting task has not been paid yet), every task that
-   * appeared after the initial read (placed after the balance was read, paid or not), and the orders other
+   * appeared after the initial read and has not failed (placed after the balance was read), and the orders other
    * runs of this process sent that the registrar does not list yet. This run's own orders are left out:
    * the balance guard counts them itself. A listed task that may be this run's own order listed before its
    * answer came back (see ordersLast24h) is left out too, so it is not counted twice.
@@ -342,7 +343,7 @@ export class Ledger {
       if (this.mine.has(key)) continue;
       const look = this.learntInLook.get(key) ?? 0;
       for (const detail of task.details) {
-        if (!detail.open && look <= this.initialLooks) continue;
+        if (detail.failed || (!detail.open && look <= this.initialLooks)) continue;
         if (claimed.has(key)) names.push(detail.name);
         else unclaimed.push({ name: detail.name, look });
       }
@@ -489,7 +490,7 @@ export class Ledger {
     });
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
-      const known: Array<{ name: string; createdMs: number | undefined; open: boolean }> = [];
+      const known: Array<{ name: string; createdMs: number | undefined; open: boolean; failed?: boolean }> = [];
       const counted = new Set<string>();
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
@@ -502,7 +503,7 @@ export class Ledger {
         this.remember(name, { taskNo: task.TaskNo, state, createdMs });
         if (counted.has(detailKey(detail))) continue;
         counted.add(detailKey(detail));
-        known.push({ name, createdMs, open: state === 'in-flight' });
+        known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).

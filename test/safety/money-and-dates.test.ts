@@ -62,6 +62,19 @@ describe('the balance guard counts orders the balance it read cannot show yet', 
     expect(String(decisionsOf(run).find((d) => d.domain === 'wanted.com')?.error_message)).toContain('earlier.xyz');
   });
 
+  it('an order another party placed mid-run that already FAILED took no money: it does not hold this run\'s second order', async () => {
+    const s = await start({
+      domains: [due('first.com', 1), due('second.com', 2)],
+      script: (call, standin) => {
+        if (call.action === 'QueryAccountBalance') return balanceAnswer('250.00');
+        if (call.action === SAVE && call.n === 1) standin.tasks.push({ taskNo: 'T-CONSOLE-FAILED', domainName: 'console.com', statusCode: 3, createdMs: Date.now() });
+        return undefined;
+      },
+    });
+    await runAgainst(s, { env: { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: s.url, REDEEM_SUBMIT_CONCURRENCY: '1' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['first.com', 'second.com']);
+  });
+
   it('two runs of one process at once (two webhooks naming different domains) share one balance: 250 pays two orders in all, not two each', async () => {
     const s = await start({ domains: [due('a1.com', 1), due('a2.com', 2), due('b1.com', 1), due('b2.com', 2)], newTaskStatus: 0, script: bss('250.00') });
     const env = standinEnv(s, { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: s.url });
