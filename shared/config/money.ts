@@ -5,7 +5,7 @@
  * except the variable's own short text where it helps (none of these is a secret).
  */
 import * as z from 'zod/mini';
-import { normalizeSuffix } from '../run/index.js';
+import { isSuffix, normalizeSuffix } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
 import { envText, type Env } from './env.js';
 
@@ -38,9 +38,6 @@ const priceShape = z.record(
   z.number().check(z.refine((n) => Number.isFinite(n) && n >= 0 && n <= MAX_AMOUNT, { message: `expected a number from 0 to ${MAX_AMOUNT}` })),
 );
 
-/** A suffix after normalisation: LDH labels joined by dots (xn-- forms for Unicode). */
-const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
 function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
   let json: unknown;
   try {
@@ -58,7 +55,7 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
   const before = problems.length;
   for (const [key, price] of Object.entries(parsed.data)) {
     const suffix = key.trim() === '*' ? '*' : normalizeSuffix(key);
-    if (suffix !== '*' && !SUFFIX.test(suffix)) {
+    if (suffix !== '*' && !isSuffix(suffix)) {
       problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国") nor "*"`);
     } else if (Object.hasOwn(table, suffix)) {
       problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} names the same TLD as another key (${suffix})`);

@@ -6,7 +6,7 @@ import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import { isAtRisk } from '../notify/index.js';
-import { DAY_MS, mayBeRedemption, readDomainList, ruleFor } from '../run/index.js';
+import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
 import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
 type CheckStatus = 'pass' | 'fail' | 'off';
@@ -170,7 +170,7 @@ export async function checkTasks(ports: Pick<DoctorPorts, 'domains' | 'now'>): P
   if (!ports.domains) return failed('tasks', NO_CREDENTIALS, CREDENTIALS_FIX);
   const nowMs = (ports.now ?? Date.now)();
   try {
-    const list = await ports.domains.queryTaskList({ pageNum: 1, pageSize: 100, beginCreateTime: nowMs - 7 * DAY_MS, endCreateTime: nowMs });
+    const list = await ports.domains.queryTaskList({ pageNum: 1, pageSize: 100, beginCreateTime: nowMs - 7 * DAY_MS, endCreateTime: taskListEnd(nowMs) });
     const total = list.totalItems ?? list.items.length;
     const counted = list.items.filter((t) => mayBeRedemption(t.TaskType));
     // A type the vendor never documented is counted as a redemption by the ledger: worth seeing by name.

@@ -136,8 +136,13 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * A date for a person; 'unknown' for what no Date can hold. A safe integer the registrar sends may lie
+ * past year 275760 (8.64e15 ms), where toISOString throws: the whole message, orders and all, was lost.
+ */
 function isoDate(ms: number): string {
-  return Number.isFinite(ms) ? new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10) : 'unknown';
+  const date = new Date(Number.isFinite(ms) ? Math.floor(ms / DAY_MS) * DAY_MS : Number.NaN);
+  return Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : 'unknown';
 }
 
 /** A channel's dialect. */

@@ -18,23 +18,31 @@ export type TldRules = Readonly<Record<string, TldRule>>;
 const GTLD: TldRule = { graceDays: 30, redemptionDays: 29 };
 const CNNIC: TldRule = { graceDays: 30, redemptionDays: 14 };
 
-export const DEFAULT_TLD_RULES: TldRules = {
+export const DEFAULT_TLD_RULES: TldRules = Object.assign(Object.create(null) as Record<string, TldRule>, {
   ...Object.fromEntries(['com', 'net', 'org', 'biz', 'info', 'cc', 'tv', 'me', 'name', 'mobi', 'asia', 'so', 'tel'].map((tld) => [tld, GTLD])),
   // cn also covers second levels not listed here, by suffix; IDN TLDs in their xn-- form: 中国 中國 公司 网络.
   ...Object.fromEntries(
     ['cn', 'com.cn', 'net.cn', 'org.cn', 'gov.cn', 'ac.cn', 'xn--fiqs8s', 'xn--fiqz9s', 'xn--55qx5d', 'xn--io0a7i', 'co'].map((tld) => [tld, CNNIC]),
   ),
   hk: { graceDays: 28, redemptionDays: 59 },
-};
+});
 
 /** An unknown TLD gets the shortest known window, so that the estimate errs early, never late. */
 const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
 
 /** Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot. */
 export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): TldRules {
-  const merged: Record<string, TldRule> = { ...DEFAULT_TLD_RULES };
+  // No prototype: a key such as "__proto__" is a key like any other, not the object's prototype.
+  const merged: Record<string, TldRule> = Object.assign(Object.create(null) as Record<string, TldRule>, DEFAULT_TLD_RULES);
   for (const [key, rule] of Object.entries(overrides)) merged[normalizeSuffix(key)] = rule;
   return merged;
+}
+
+/** A suffix after normalizeSuffix: LDH labels joined by dots (xn-- forms for Unicode), as a TLD rule or price key must be. */
+const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export function isSuffix(normalized: string): boolean {
+  return SUFFIX.test(normalized);
 }
 
 export function normalizeSuffix(key: string): string {
@@ -52,12 +60,16 @@ export interface DeadlineEstimate {
   readonly daysLeft: number;
 }
 
-/** The longest suffix with a rule wins: com.cn before cn. */
+/**
+ * The longest suffix with a rule wins: com.cn before cn. Only the table's own keys count: a TLD spelt like
+ * a property every JS object inherits ("constructor") would otherwise find a function for a rule, and a
+ * deadline of NaN that no window comparison stops.
+ */
 export function ruleFor(domainName: string, rules: TldRules): { tld: string; rule: TldRule; known: boolean } {
   const labels = domainName.split('.');
   for (let i = 1; i < labels.length; i++) {
     const suffix = labels.slice(i).join('.');
-    const rule = rules[suffix];
+    const rule = Object.hasOwn(rules, suffix) ? rules[suffix] : undefined;
     if (rule) return { tld: suffix, rule, known: true };
   }
   return { tld: labels.at(-1) ?? domainName, rule: ASSUMED_RULE, known: false };

@@ -254,14 +254,15 @@ export async function prepareRun(
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
-  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
+  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
   return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance };
 }
 
 /**
  * The caps, asked again right before each submission against the fresh ledger: the day's count (every
- * run's orders), and with prices the day's spend and the balance left after this run's earlier orders.
+ * run's orders), and with prices the day's spend and the balance left after this run's earlier orders and
+ * the other orders the balance read cannot show yet (open tasks, orders placed since it was read).
  */
 function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
   let spentByThisRun = 0;
@@ -273,6 +274,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
         ordersLast24h: ledger.ordersLast24h(nowMs),
+        unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) return verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
       // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.

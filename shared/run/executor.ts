@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, type Ledger } from './ledger.js';
+import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { submitByMs, type TimeBudget } from './time-budget.js';
@@ -369,7 +369,7 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
 async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<Set<string>> {
   const listed = await readAllPages(
     'QueryTaskList',
-    (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: deps.clock.now() }),
+    (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
     (task) => taskKey(task.TaskNo),
     { maxPages: 100, deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
   );

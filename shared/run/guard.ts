@@ -27,6 +27,12 @@ interface GuardInput<D extends { readonly domainName: string }> {
   readonly settings: GuardSettings;
   /** Domain names of the registrar's redeem orders created in the last 24 h, one per order. */
   readonly ordersLast24h: readonly string[];
+  /**
+   * Domain names of other orders (not this run's) whose price the balance read may not show yet: tasks still
+   * open, or placed after the balance was read (Ledger.unsettledOrders). With prices, each is taken off the
+   * available balance before this run's orders are: the order is created, and paid, by its task.
+   */
+  readonly unsettled?: readonly string[] | undefined;
 }
 
 type GuardVerdict<D> =
@@ -89,6 +95,19 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     }
   } else spentUnits = undefined;
 
+  // Other orders the balance does not show yet will take their price from it too; one whose price is
+  // unknown leaves the balance unknowable, and every priced order is then held (the balance is never guessed).
+  let unsettledUnits = 0;
+  let unpricedUnsettled: string | undefined;
+  if (prices) {
+    for (const name of input.unsettled ?? []) {
+      const found = priceFor(name, prices);
+      if (found) unsettledUnits += units(found.price);
+      else unpricedUnsettled ??= name === '' ? 'a domain the registrar did not name' : name;
+    }
+    availableUnits -= unsettledUnits;
+  }
+
   let plannedUnits = 0;
   // The first priced redemption the money cannot cover holds back every less urgent one: what is left is
   // kept for the most urgent, as the other caps do. A domain with no price never blocks the queue (it can
@@ -122,9 +141,14 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
         return hold('cap-spend-per-day', found.price, `${fmt(amount(spentUnits))} spent in the last 24 h + ${fmt(amount(plannedUnits))} this run + ${fmt(found.price)} would exceed REDEEM_MAX_SPEND_PER_DAY ${fmt(maxSpendPerDay)}`);
       }
     }
+    if (unpricedUnsettled !== undefined) {
+      blocked = { reason: 'insufficient-balance', domainName: decision.domainName };
+      return hold('insufficient-balance', found.price, `an order for ${unpricedUnsettled} is not yet paid (or was placed after the balance was read) and REDEEM_PRICES has no price for it, so the balance left for this order is unknown`);
+    }
     if (availableUnits - priceUnits < minUnits) {
       blocked = { reason: 'insufficient-balance', domainName: decision.domainName };
-      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+      const others = unsettledUnits > 0 ? ` (after ${fmt(amount(unsettledUnits))} for other orders not yet paid or placed after the balance was read)` : '';
+      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))}${others} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
     }
     availableUnits -= priceUnits;
     plannedUnits += priceUnits;

@@ -38,6 +38,20 @@ const MAX_TASK_DOMAINS = 1_000;
  * ordered again). Its details are not read: the ledger's cost grows with the day's work, not the week's.
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
+/**
+ * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: now plus the 15 minutes of
+ * clock skew ACS3 accepts. The registrar filters by whole days, in its own zone and by its own clock, which
+ * may run that far ahead of ours: asked to end at our now a minute before its midnight, it leaves out the
+ * tasks it dated just after, another party's order for the very domain this run is about to order. Nothing
+ * is created after its own now, and the margin moves the end into the next day only in those 15 minutes
+ * (a wider one would lengthen every window the registrar is asked for, whose limits are not documented).
+ */
+const MAX_REGISTRAR_CLOCK_AHEAD_MS = 15 * 60_000;
+
+export function taskListEnd(nowMs: number): number {
+  return nowMs + MAX_REGISTRAR_CLOCK_AHEAD_MS;
+}
+
 /** TaskInfo's code for a finished task (TaskInfo counts 1-3, unlike TaskDetail's 0-3). */
 export const TASK_INFO_COMPLETE = 3;
 
@@ -50,24 +64,47 @@ export interface LedgerEntry {
 }
 
 interface KnownTask {
-  /** Each of its domains (canonical; "" when the registrar did not say) and its create time (undefined when unreadable: counted as recent). */
-  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined }>;
+  /**
+   * Each of its domains (canonical; "" when the registrar did not say), its create time (undefined when
+   * unreadable: counted as recent), and whether it was still open (waiting or executing, or a state we
+   * cannot read) when learnt: such an order may not have been paid yet (see unsettledOrders); and whether
+   * it had failed (an order that failed took no money).
+   */
+  readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean; readonly failed?: boolean }>;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+
+/** After the seconds: a fraction, AM/PM (group 7), "Z" or an offset ahead of UTC; nothing else. */
+const TIME_TAIL = String.raw`(?:\.\d{1,9})?(?:\s?([AaPp][Mm]))?(?:Z|\+\d{2}:?\d{2})?\s*$`;
+const ISO_TIME = new RegExp(String.raw`^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2}):(\d{2})${TIME_TAIL}`);
+const MONTH_TIME = new RegExp(String.raw`^\s*([A-Z][a-z]{2}) (\d{1,2}),(\d{4}) (\d{1,2}):(\d{2}):(\d{2})${TIME_TAIL}`);
 
 /**
  * Registrar times come as "2018-01-25 20:46:57" or "Dec 26,2017 11:00:54" with no zone. They are read as
  * UTC on purpose: the registrar's clock is at UTC or ahead of it (Beijing), so a task never looks older
  * than it is and the daily cap can only over-count, never let an extra order through.
+ *
+ * What follows the seconds must be understood, not skipped: a 12-hour time ("01:30:00 PM") read as its
+ * first digits is 12 h older than it is, out of the day's cap while still inside it. Accepted after the
+ * seconds: a fraction, AM/PM (read as such), and "Z" or an offset ahead of UTC (its wall time read as UTC
+ * over-counts, as above); anything else (an offset behind UTC, a zone name) makes the time unreadable.
  */
 export function parseRegistrarTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;
-  let m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m) return utc(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  m = /^([A-Z][a-z]{2}) (\d{1,2}),(\d{4}) (\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (m && MONTHS[m[1]!] !== undefined) return utc(+m[3]!, MONTHS[m[1]!]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
+  let m = ISO_TIME.exec(text);
+  if (m) return utc(+m[1]!, +m[2]! - 1, +m[3]!, hour24(m[4]!, m[7]), +m[5]!, +m[6]!);
+  m = MONTH_TIME.exec(text);
+  if (m && MONTHS[m[1]!] !== undefined) return utc(+m[3]!, MONTHS[m[1]!]!, +m[2]!, hour24(m[4]!, m[7]), +m[5]!, +m[6]!);
   return undefined;
+}
+
+/** The hour on a 24-hour clock; with AM/PM the hour must be 1 to 12 (otherwise 99: out of range, unreadable). */
+function hour24(hour: string, meridiem: string | undefined): number {
+  const h = +hour;
+  if (meridiem === undefined) return h;
+  if (h < 1 || h > 12) return 99;
+  return (h % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
 }
 
 /** Date.UTC, but a field out of range (month 13, day 0, 24:00) is unreadable, not rolled into another day (an earlier one would under-count the cap). */
@@ -282,6 +319,46 @@ export class Ledger {
   async read(nowMs: number, days: number): Promise<void> {
     // Open tasks are read at once (they stop an order); finished ones wait until a plan needs them.
     await this.learn(nowMs - days * DAY_MS, nowMs, true);
+    this.initialLooks = this.looks;
+  }
+
+  /** Looks at the task list the initial read took: a task learnt by a later look appeared since. */
+  private initialLooks = 0;
+
+  /**
+   * Redeem orders that are not this run's and whose price a balance read at the start of the run may not
+   * show, one name per order ("" where the registrar did not say which domain): the tasks still open when
+   * learnt ("the order is created by the task", so a waiting task has not been paid yet), every task that
+   * appeared after the initial read and has not failed (placed after the balance was read), and the orders other
+   * runs of this process sent that the registrar does not list yet. This run's own orders are left out:
+   * the balance guard counts them itself. A listed task that may be this run's own order listed before its
+   * answer came back (see ordersLast24h) is left out too, so it is not counted twice.
+   */
+  unsettledOrders(): string[] {
+    const names: string[] = [];
+    const claimed = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
+    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
+    for (const [key, task] of this.tasks) {
+      if (this.mine.has(key)) continue;
+      const look = this.learntInLook.get(key) ?? 0;
+      for (const detail of task.details) {
+        if (detail.failed || (!detail.open && look <= this.initialLooks)) continue;
+        if (claimed.has(key)) names.push(detail.name);
+        else unclaimed.push({ name: detail.name, look });
+      }
+    }
+    for (const order of this.own) {
+      if (order.taskNo !== undefined) continue;
+      const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks);
+      if (listed !== -1) unclaimed.splice(listed, 1);
+    }
+    names.push(...unclaimed.map((t) => t.name));
+    for (const order of this.shared) {
+      if (this.own.includes(order)) continue;
+      if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
+    }
+    return names;
   }
 
   /**
@@ -329,7 +406,7 @@ export class Ledger {
    */
   private async listTasks(beginMs: number, endMs: number, quick: boolean): Promise<TaskInfo[]> {
     const { api, bounds } = this.deps;
-    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: endMs });
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
@@ -380,7 +457,7 @@ export class Ledger {
       const ours = this.mine.get(taskKey(task.TaskNo));
       if (ours !== undefined) {
         // Our own order: its domain is known, so its details cost no call.
-        this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs }] });
+        this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs, open: task.TaskStatusCode !== TASK_INFO_COMPLETE }] });
         continue;
       }
       toRead.push(task);
@@ -391,7 +468,8 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime) })) });
+    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
+    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
@@ -412,7 +490,7 @@ export class Ledger {
     });
     for (const [index, task] of toRead.entries()) {
       const details = read[index]!;
-      const known: Array<{ name: string; createdMs: number | undefined }> = [];
+      const known: Array<{ name: string; createdMs: number | undefined; open: boolean; failed?: boolean }> = [];
       const counted = new Set<string>();
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
@@ -421,15 +499,16 @@ export class Ledger {
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
         // would use up the cap and leave a due domain unordered.
-        this.remember(name, { taskNo: task.TaskNo, state: entryState(detail), createdMs });
+        const state = entryState(detail);
+        this.remember(name, { taskNo: task.TaskNo, state, createdMs });
         if (counted.has(detailKey(detail))) continue;
         counted.add(detailKey(detail));
-        known.push({ name, createdMs });
+        known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
         learnt.push(detail);
       }
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime) });
+      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
       this.tasks.set(taskKey(task.TaskNo), { details: known });
     }
     return learnt;

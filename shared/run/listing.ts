@@ -2,7 +2,7 @@
  * The registrar's redemption list, read to the end under bounds and checked item by item before any money
  * moves: a domain is one domain however often and in whatever spelling it is listed (one canonical, punycode
  * form), and an item whose name is not a host name or whose expiration date is not a positive whole number
- * of milliseconds in the safe range becomes an `invalid-listing` decision, never an order.
+ * of milliseconds in the safe range (and from 1985 on) becomes an `invalid-listing` decision, never an order.
  */
 import { normalizeDomainName } from '../config/index.js';
 import { readAllPages, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
@@ -36,6 +36,14 @@ function printable(name: unknown): string {
   const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 253);
   return clean === '' ? '(empty DomainName)' : clean;
 }
+
+/**
+ * No domain expires before 1985, the year the first .com was registered. A smaller ExpirationDateLong is
+ * not an expiry in milliseconds (seconds, most likely: 1.79e9 s reads as January 1970 in ms); taken at its
+ * word it is the most urgent domain of the list, takes the first slot of the caps from a real one, and is
+ * ordered with a CurrentExpirationDate the registrar never wrote.
+ */
+const EARLIEST_EXPIRY_MS = Date.UTC(1985, 0, 1);
 
 function expirationOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
@@ -72,6 +80,8 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
       invalid.push({ domain: printable(item.DomainName), problem: 'DomainName is not a valid host name', expirationMs: numeric });
     } else if (expirationMs === undefined) {
       invalid.push({ domain: name, problem: 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', expirationMs: undefined });
+    } else if (expirationMs < EARLIEST_EXPIRY_MS) {
+      invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
     } else if (status === undefined) {
       invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
     } else {

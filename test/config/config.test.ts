@@ -56,6 +56,14 @@ describe('configuration', () => {
     expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":30,"redemptionDays":29,"extra":1}}' })).toMatch(/unknown field extra/);
   });
 
+  it('a TLD rule key that is no TLD or suffix, or names the same TLD as another key, is refused by name (never silently unused)', () => {
+    // "*.xyz" would never match a domain: xyz would keep the assumed 30 + 14 days the user meant to replace.
+    expect(error({ REDEEM_TLD_RULES: '{"*.xyz":{"graceDays":0,"redemptionDays":5}}' })).toMatch(/REDEEM_TLD_RULES: "\*\.xyz" is not a TLD or suffix/);
+    expect(error({ REDEEM_TLD_RULES: '{"x yz":{"graceDays":0,"redemptionDays":5}}' })).toMatch(/REDEEM_TLD_RULES: "x yz" is not a TLD or suffix/);
+    // Two spellings of one TLD: which of the two rules applies would depend on the key order.
+    expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":1,"redemptionDays":1},".COM":{"graceDays":30,"redemptionDays":29}}' })).toMatch(/REDEEM_TLD_RULES: "\.COM" names the same TLD as another key \(com\)/);
+  });
+
   it('TLD overrides take Unicode or xn-- keys and replace the built-in entry', () => {
     const { tldRules } = loadConfig({ REDEEM_TLD_RULES: '{"中国":{"graceDays":1,"redemptionDays":2},".COM":{"graceDays":3,"redemptionDays":4}}' });
     expect(tldRules['xn--fiqs8s']).toEqual({ graceDays: 1, redemptionDays: 2 });

@@ -39,6 +39,23 @@ describe('parseRegistrarTime', () => {
     expect(parseRegistrarTime('Feb 29,2024 23:59:59')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
   });
 
+  it('reads what may follow the seconds: a fraction, AM/PM as such, Z or an offset ahead of UTC (its wall time as UTC)', () => {
+    expect(parseRegistrarTime('Dec 01,2026 01:30:00 PM')).toBe(Date.UTC(2026, 11, 1, 13, 30, 0));
+    expect(parseRegistrarTime('2026-12-01 01:30:00 pm')).toBe(Date.UTC(2026, 11, 1, 13, 30, 0));
+    expect(parseRegistrarTime('Dec 1,2026 12:05:00 AM')).toBe(Date.UTC(2026, 11, 1, 0, 5, 0));
+    expect(parseRegistrarTime('Dec 1,2026 12:05:00 PM')).toBe(Date.UTC(2026, 11, 1, 12, 5, 0));
+    expect(parseRegistrarTime('2018-01-25 20:46:57.0')).toBe(Date.UTC(2018, 0, 25, 20, 46, 57));
+    expect(parseRegistrarTime('2018-01-25T20:46:57Z')).toBe(Date.UTC(2018, 0, 25, 20, 46, 57));
+    expect(parseRegistrarTime('2018-01-25T20:46:57+08:00')).toBe(Date.UTC(2018, 0, 25, 20, 46, 57));
+  });
+
+  it.each(['2018-01-25 20:46:57-05:00', '2018-01-25 20:46:57 CST', 'Dec 01,2026 13:30:00 PM', 'Dec 01,2026 00:30:00 AM', '2018-01-25 20:46:57 and more'])(
+    'trailing text it cannot read (%j) makes the time unreadable, never a time read from its first digits',
+    (text) => {
+      expect(parseRegistrarTime(text)).toBeUndefined();
+    },
+  );
+
   it('a time without a zone is UTC, whatever the zone of the process', () => {
     process.env.TZ = 'Asia/Shanghai';
     // The process really is at +08:00 now: a local-time reading would be 8 h off.

@@ -61,14 +61,24 @@ describe('checkListing: ExpirationDateLong', () => {
     expect(checked.invalid).toEqual([{ domain: 'a.com', problem: BAD_DATE, expirationMs: undefined }]);
   });
 
-  it('a string of digits, 2^53 - 1 and 1 are whole milliseconds', () => {
-    const checked = checkListing([item('a.com', '1764550800000'), item('b.com', 2 ** 53 - 1), item('c.com', 1)]);
+  it('a string of digits, 2^53 - 1 and the first millisecond of 1985 are whole milliseconds', () => {
+    const checked = checkListing([item('a.com', '1764550800000'), item('b.com', 2 ** 53 - 1), item('c.com', Date.UTC(1985, 0, 1))]);
     expect(checked.candidates).toEqual([
       { domainName: 'a.com', expirationMs: 1_764_550_800_000 },
       { domainName: 'b.com', expirationMs: 2 ** 53 - 1 },
-      { domainName: 'c.com', expirationMs: 1 },
+      { domainName: 'c.com', expirationMs: Date.UTC(1985, 0, 1) },
     ]);
     expect(checked.invalid).toEqual([]);
+  });
+
+  it('an expiry before 1985 (1 ms, or seconds such as 1764550800) is no domain\'s expiry in milliseconds: an invalid listing', () => {
+    const checked = checkListing([item('one.com', 1), item('seconds.com', '1764550800'), item('edge.com', Date.UTC(1985, 0, 1) - 1)]);
+    expect(checked.candidates).toEqual([]);
+    expect(checked.invalid.map((i) => [i.domain, i.problem])).toEqual([
+      ['one.com', "ExpirationDateLong 1 is before 1985, no domain's expiry in milliseconds (seconds?)"],
+      ['seconds.com', "ExpirationDateLong 1764550800 is before 1985, no domain's expiry in milliseconds (seconds?)"],
+      ['edge.com', `ExpirationDateLong ${Date.UTC(1985, 0, 1) - 1} is before 1985, no domain's expiry in milliseconds (seconds?)`],
+    ]);
   });
 
   it('the number and the string of the same date are the same listing', () => {
