@@ -16,6 +16,14 @@ import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './s
 /** The envelope every SLS version accepts: at most 4,096 logs and 3 MB raw per request. */
 export const MAX_LOGS_PER_REQUEST = 4096;
 const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
+/**
+ * SLS refuses a whole request (every log of it, not just the bad one) when a value or a log is over 1 MB,
+ * so a record the registrar filled with a huge text would keep every record after it out of the logstore.
+ * A value is cut well below that (what a person reads in the console is never megabytes), and a log whose
+ * values together still pass the log limit has each cut to its share of it.
+ */
+const MAX_VALUE_BYTES = 64 * 1024;
+const MAX_LOG_BYTES = 1024 * 1024 - 4096;
 
 /** The two LOG requests this client makes; named in every error so a user knows which permission or index to check. */
 type SlsRequest = 'PutLogs' | 'GetLogs';
@@ -64,6 +72,28 @@ export function slsBaseUrl(target: SlsTarget): { baseUrl: string; projectHeader:
   return { baseUrl: `${url.protocol}//${target.project}.${url.host}`, projectHeader: undefined };
 }
 
+/** `value` in at most `maxBytes` bytes of UTF-8, cut on a character boundary, with a note of how much was cut. */
+function cutValue(value: string, maxBytes: number): string {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length <= maxBytes) return value;
+  const note = ` …[cut: ${bytes.length} bytes in all]`;
+  let end = Math.max(0, maxBytes - Buffer.byteLength(note));
+  // Back to the start of a character: a continuation byte is 10xxxxxx.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return `${bytes.subarray(0, end).toString('utf8')}${note}`;
+}
+
+/** A log within SLS's value and log limits (see MAX_VALUE_BYTES); a log already within them is returned as it is. */
+export function fitLog(log: LogEntry): LogEntry {
+  const oversized = (max: number) => log.contents.some(([, value]) => value.length > max / 3 && Buffer.byteLength(value) > max);
+  if (!oversized(MAX_VALUE_BYTES) && encodeLog(log).length <= MAX_LOG_BYTES) return log;
+  const cutTo = (max: number): LogEntry => ({ ...log, contents: log.contents.map(([key, value]) => [key, cutValue(value, max)] as const) });
+  const fitted = cutTo(MAX_VALUE_BYTES);
+  if (encodeLog(fitted).length <= MAX_LOG_BYTES) return fitted;
+  // Keys and framing take a few bytes each: a key is at most 128 bytes (SLS's own limit).
+  return cutTo(Math.floor(MAX_LOG_BYTES / Math.max(1, log.contents.length)) - 140);
+}
+
 /** Splits logs into requests within the count and size envelope, keeping their order. */
 export function batchLogs(logs: readonly LogEntry[]): LogEntry[][] {
   const batches: LogEntry[][] = [];
@@ -99,7 +129,7 @@ export class SlsClient {
    */
   async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
     let delivered = 0;
-    for (const batch of batchLogs(logs)) {
+    for (const batch of batchLogs(logs.map(fitLog))) {
       const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
       try {
         await withRetry(

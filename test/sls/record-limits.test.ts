@@ -1,0 +1,127 @@
+/**
+ * The run's records against an SLS stand-in that checks every PutLogs the way SLS does (test/support/
+ * sls-standin.ts): the v1 signature, MD5, raw size, and the LogGroup's documented limits (a value and a
+ * log at most 1 MB, keys `[A-Za-z_][A-Za-z0-9_]*` of at most 128 bytes and not reserved, valid UTF-8).
+ * SLS refuses a whole request when one log breaks a rule, so one record the registrar filled with an
+ * oversized or odd text must not keep the run's other records out of the logstore.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fitLog } from '../../shared/sls/client.js';
+import { encodeLog } from '../../shared/sls/log-group.js';
+import { slsStringToSign } from '../../shared/sls/signature.js';
+import { runInProcess, type JsonRecord } from '../safety/harness.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, startStandin, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { standinStringToSign, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { vectorsOf } from '../support/vectors.js';
+
+const DAY = 86_400_000;
+/** A .com domain whose estimated deadline (expiry + 30 + 29 - 1 days) is 3 days away: due. */
+const dueExpiry = () => Date.now() - 55 * DAY;
+
+export const SLS_KEYS = { [EMULATOR_CREDENTIALS.accessKeyId]: { secret: EMULATOR_CREDENTIALS.accessKeySecret, token: EMULATOR_CREDENTIALS.securityToken } };
+
+let sls: SlsStandin;
+let registrar: RegistrarStandin | undefined;
+let submissionAnswer: ((call: StandinCall) => Scripted | undefined) | undefined;
+
+beforeAll(async () => {
+  sls = await startSlsStandin({ keys: SLS_KEYS });
+});
+afterAll(() => sls.close());
+afterEach(async () => {
+  await registrar?.close();
+  registrar = undefined;
+  submissionAnswer = undefined;
+  sls.logs.length = 0;
+  sls.calls.length = 0;
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDEEM_MODE: 'live',
+    REDEEM_DOMAINS: '*',
+    REDEEM_API_QPS: '1000',
+    DOMAIN_ENDPOINT: registrar!.url,
+    SLS_ENDPOINT: sls.url,
+    SLS_PROJECT: 'audit',
+    SLS_LOGSTORE: 'results',
+    ...extra,
+  };
+}
+
+async function registrarWith(domains: string[]): Promise<void> {
+  registrar = await startStandin({
+    domains: domains.map((d) => domainItem(d, dueExpiry())),
+    script: (call) => (call.action === 'SaveSingleTaskForCreatingOrderRedeem' ? submissionAnswer?.(call) : undefined),
+  });
+}
+
+/** Each stdout record is in the logstore exactly once, every field as a string (SLS values are strings). */
+function expectEveryRecordOnce(records: readonly JsonRecord[]): void {
+  const stored = sls.records().map((r) => JSON.stringify(r));
+  for (const record of records) {
+    const asSls = JSON.stringify(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)])));
+    expect(stored.filter((s) => s === asSls).length, `${record.kind} ${record.domain ?? record.outcome ?? ''}`).toBe(1);
+  }
+  expect(stored).toHaveLength(records.length);
+}
+
+describe('the stand-in itself', () => {
+  it('recomputes the published LOG v1 string to sign and the signature (headers as node:http delivers them)', () => {
+    for (const v of vectorsOf('SLS v1 (LOG, HMAC-SHA1)')) {
+      const headers = Object.fromEntries(Object.entries(v.inputs.headers as Record<string, string>).map(([k, val]) => [k.toLowerCase(), val]));
+      const want = v.expected.string_to_sign ?? v.derived?.string_to_sign;
+      const ours = standinStringToSign(v.inputs.method, v.inputs.path, v.inputs.query, headers);
+      if (want) expect(ours, v.id).toBe(want);
+      // And it agrees with the product's signer on the same input (two implementations, one answer).
+      expect(ours, v.id).toBe(slsStringToSign({ method: v.inputs.method, path: v.inputs.path, query: Object.entries(v.inputs.query), headers: v.inputs.headers }));
+    }
+  });
+});
+
+describe('a run against the stand-in', () => {
+  it('delivers every record once: signature, MD5, raw size, keys and UTF-8 all pass SLS checks', async () => {
+    await registrarWith(['alpha.com', 'beta.com']);
+    const { summary, records } = await runInProcess(env());
+    expect(summary.run).toMatchObject({ outcome: 'completed', sls_delivery: 'ok', count_succeeded: 2 });
+    expect(sls.callsOf('PutLogs').filter((c) => c.verdict !== 'ok')).toEqual([]);
+    expect(sls.duplicateKeys).toEqual([]);
+    expect(sls.logs.every((l) => l.topic === 'domain-redeemer')).toBe(true);
+    expectEveryRecordOnce(records);
+  });
+
+  it('a registrar error message of 2 MB: the logstore still gets every record (the text cut), and stdout keeps one JSON line per record', async () => {
+    await registrarWith(['alpha.com', 'beta.com', 'gamma.com']);
+    const huge = `The registry refused: ${'x'.repeat(2 * 1024 * 1024)}`;
+    submissionAnswer = (call) => (call.params.DomainName === 'beta.com' ? { status: 400, body: { RequestId: 'R-HUGE', Code: 'InvalidDomainName.Refused', Message: huge } } : undefined);
+    const lines: string[] = [];
+    const { summary } = await runInProcess(env(), { onLine: (line) => lines.push(line) });
+    expect(summary.run).toMatchObject({ count_succeeded: 2, count_failed: 1 });
+    // stdout: one parseable JSON object per line.
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(summary.run.sls_error).toBeUndefined();
+    expect(summary.run.sls_delivery).toBe('ok');
+    const kinds = sls.records().map((r) => `${r.kind}:${r.domain ?? r.outcome}`);
+    expect(kinds).toEqual(expect.arrayContaining(['decision:alpha.com', 'decision:beta.com', 'decision:gamma.com', 'run:completed']));
+    const beta = sls.records().find((r) => r.kind === 'decision' && r.domain === 'beta.com')!;
+    expect(beta.error_code).toBe('InvalidDomainName.Refused');
+    expect(beta.error_message!.startsWith('SaveSingleTaskForCreatingOrderRedeem failed: InvalidDomainName.Refused: The registry refused: xxx')).toBe(true);
+    expect(Buffer.byteLength(beta.error_message!)).toBeLessThanOrEqual(1024 * 1024);
+  });
+});
+
+describe('a log cut to SLS limits', () => {
+  it('many large values, multi-byte text: within 1 MB per value and per log, cut on character boundaries, small logs untouched', () => {
+    const small = { time: 1, contents: [['domain', '例子.中国']] as Array<[string, string]> };
+    expect(fitLog(small)).toBe(small);
+    const big = { time: 1, contents: Array.from({ length: 40 }, (_, i) => [`k${i}`, '例'.repeat(60_000)] as [string, string]) };
+    const fitted = fitLog(big);
+    expect(encodeLog(fitted).length).toBeLessThanOrEqual(1024 * 1024);
+    for (const [key, value] of fitted.contents) {
+      expect(key).toMatch(/^k\d+$/);
+      expect(value).not.toContain('\uFFFD');
+      expect(value).toMatch(/^例+ …\[cut: 180000 bytes in all\]$/);
+    }
+  });
+});
