@@ -204,7 +204,9 @@ export class SlsClient {
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
     if (answer.status >= 200 && answer.status < 300) return answer.body;
-    const text = answer.body.toString('utf8');
+    // An error page may quote the request (a gateway repeating its headers): the token and the secret
+    // must not travel on into sls_error, the message or the webhook's answer.
+    const text = withoutSecrets(answer.body.toString('utf8'), credentials);
     let code = `HTTP${answer.status}`;
     let message = '';
     try {
@@ -214,6 +216,13 @@ export class SlsClient {
     } catch {
       message = `non-JSON answer (${text.length} bytes)`;
     }
-    throw new SlsError(request, code, message, answer.status, requestId);
+    throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
+}
+
+/** `text` with the security token and the access key secret replaced by ***. */
+function withoutSecrets(text: string, credentials: Credentials): string {
+  let out = text;
+  for (const secret of [credentials.securityToken, credentials.accessKeySecret]) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  return out;
 }

@@ -125,3 +125,24 @@ describe('a log cut to SLS limits', () => {
     }
   });
 });
+
+describe('odd Unicode in registrar text', () => {
+  it('lone surrogates, NUL, control characters, RTL marks and line separators: valid UTF-8 in SLS, one JSON line on stdout', async () => {
+    await registrarWith(['alpha.com', 'beta.com']);
+    // Written as JSON escapes, as a registrar would send them; JSON.parse hands the run lone surrogates.
+    const odd = 'refus\\u00e9 \\ud800 \\udfff end \\u0000 nul \\u0007\\u001b[31m \\u202eevil\\u202c \\u2028 ls \\u2029 ps \\r\\n crlf';
+    submissionAnswer = (call) =>
+      call.params.DomainName === 'beta.com' ? { status: 400, body: `{"RequestId":"R-ODD","Code":"Odd\\u202e.Code","Message":"${odd}"}` } : undefined;
+    const lines: string[] = [];
+    const { summary } = await runInProcess(env(), { onLine: (line) => lines.push(line) });
+    expect(summary.run.sls_delivery).toBe('ok');
+    expect(sls.callsOf('PutLogs').filter((c) => c.verdict !== 'ok')).toEqual([]);
+    for (const line of lines) {
+      expect(line).not.toMatch(/[\n\r]/);
+      expect(() => JSON.parse(line)).not.toThrow();
+    }
+    const beta = sls.records().find((r) => r.kind === 'decision' && r.domain === 'beta.com')!;
+    expect(beta.error_message).toContain('end \u0000 nul');
+    expect(beta.error_message).toContain('\u202eevil');
+  });
+});
