@@ -91,6 +91,18 @@ describe('a run against the stand-in', () => {
     expectEveryRecordOnce(records);
   });
 
+  it('every record is flat: no value is an object on stdout, none reads "[object Object]" in SLS (live and dry run)', async () => {
+    await registrarWith(['alpha.com', 'beta.com']);
+    for (const mode of ['live', 'dry-run']) {
+      sls.logs.length = 0;
+      const { records } = await runInProcess(env({ REDEEM_MODE: mode }));
+      const nested = records.flatMap((r) => Object.entries(r).filter(([, v]) => typeof v === 'object' && v !== null).map(([k]) => `${r.kind}.${k}`));
+      expect(nested, mode).toEqual([]);
+      const objects = sls.records().flatMap((r) => Object.entries(r).filter(([, v]) => v.startsWith('[object')).map(([k]) => `${r.kind}.${k}`));
+      expect(objects, mode).toEqual([]);
+    }
+  });
+
   it('a registrar error message of 2 MB: the logstore still gets every record (the text cut), and stdout keeps one JSON line per record', async () => {
     await registrarWith(['alpha.com', 'beta.com', 'gamma.com']);
     const huge = `The registry refused: ${'x'.repeat(2 * 1024 * 1024)}`;
