@@ -25,6 +25,10 @@ const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
 const MAX_VALUE_BYTES = 64 * 1024;
 const MAX_LOG_BYTES = 1024 * 1024 - 4096;
 
+/** GetLogs asked again while the logstore says its answer is incomplete: this many times at most, waiting longer each time. */
+const GETLOGS_ATTEMPTS = 3;
+const GETLOGS_INCOMPLETE_WAIT_MS = 200;
+
 /** The two LOG requests this client makes; named in every error so a user knows which permission or index to check. */
 type SlsRequest = 'PutLogs' | 'GetLogs';
 
@@ -165,10 +169,22 @@ export class SlsClient {
       ['line', '1'],
       ['reverse', 'true'],
     ];
-    const answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+    // x-log-progress: Incomplete means the logstore has not scanned everything yet: the line it sends
+    // need not be the newest (an older run's, say), so it is asked again, as the docs say, a few times
+    // within the deadline, and never believed.
+    let answer: HttpAnswer | undefined;
+    for (let attempt = 1; ; attempt++) {
+      answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+      if (headerValue(answer.headers, 'x-log-progress') !== 'Incomplete') break;
+      const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
+      if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
+        throw new SlsError('GetLogs', 'Incomplete', `the query was still incomplete after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+      }
+      await this.options.clock.sleep(wait);
+    }
     let rows: unknown;
     try {
-      rows = JSON.parse(answer.toString('utf8'));
+      rows = JSON.parse(answer.body.toString('utf8'));
     } catch (error) {
       throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
     }
@@ -178,8 +194,8 @@ export class SlsClient {
     return Object.fromEntries(Object.entries(first).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
-  /** One signed LOG v1 request; answers the body of a 2xx, throws SlsError otherwise. */
-  private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<Buffer> {
+  /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
+  private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<HttpAnswer> {
     const { target, credentials } = this.options;
     const { baseUrl, projectHeader } = slsBaseUrl(target);
     const headers: Array<[string, string]> = [
@@ -203,7 +219,7 @@ export class SlsClient {
       throw new SlsError(request, 'NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
-    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    if (answer.status >= 200 && answer.status < 300) return answer;
     // An error page may quote the request (a gateway repeating its headers): the token and the secret
     // must not travel on into sls_error, the message or the webhook's answer.
     const text = withoutSecrets(answer.body.toString('utf8'), credentials);

@@ -12,29 +12,26 @@ import { slsStringToSign } from '../../shared/sls/signature.js';
 import { runInProcess, type JsonRecord } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, startStandin, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
-import { standinStringToSign, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { keysFor, standinStringToSign, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
 import { vectorsOf } from '../support/vectors.js';
 
 const DAY = 86_400_000;
 /** A .com domain whose estimated deadline (expiry + 30 + 29 - 1 days) is 3 days away: due. */
 const dueExpiry = () => Date.now() - 55 * DAY;
 
-export const SLS_KEYS = { [EMULATOR_CREDENTIALS.accessKeyId]: { secret: EMULATOR_CREDENTIALS.accessKeySecret, token: EMULATOR_CREDENTIALS.securityToken } };
-
 let sls: SlsStandin;
 let registrar: RegistrarStandin | undefined;
 let submissionAnswer: ((call: StandinCall) => Scripted | undefined) | undefined;
 
 beforeAll(async () => {
-  sls = await startSlsStandin({ keys: SLS_KEYS });
+  sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
 });
 afterAll(() => sls.close());
 afterEach(async () => {
   await registrar?.close();
   registrar = undefined;
   submissionAnswer = undefined;
-  sls.logs.length = 0;
-  sls.calls.length = 0;
+  sls.reset();
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {

@@ -9,15 +9,14 @@ import { SlsClient } from '../../shared/sls/client.js';
 import { runInProcess } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS, recordingRuntime } from '../support/emulator.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
-import { startSlsStandin, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
+import { keysFor, startSlsStandin, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
 import { webhookInbox } from '../support/webhook-inbox.js';
-import { SLS_KEYS } from './record-limits.test.js';
 
 let sls: SlsStandin;
 let answer: ((n: number, headers: Record<string, unknown>) => SlsScripted | undefined) | undefined;
 
 beforeAll(async () => {
-  sls = await startSlsStandin({ keys: SLS_KEYS, script: (call) => (call.api === 'PutLogs' ? answer?.(call.n, call.headers) : undefined) });
+  sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), script: (call) => (call.api === 'PutLogs' ? answer?.(call.n, call.headers) : undefined) });
 });
 afterAll(() => sls.close());
 
@@ -43,7 +42,7 @@ const CODES: Array<[status: number, code: string, retried: boolean]> = [
 
 describe('PutLogs error codes', () => {
   it.each(CODES)('HTTP %i %s: asked again: %s; the error names PutLogs, the code and the status', async (status, code, retried) => {
-    sls.calls.length = 0;
+    sls.reset();
     answer = () => ({ status, errorCode: code, errorMessage: `${code} happened` });
     const { clock } = recordingRuntime();
     const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });

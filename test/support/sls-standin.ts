@@ -226,7 +226,7 @@ export class SlsStandin {
   readonly logs: StoredLog[] = [];
   /** Contents keys repeated within one log (SLS: undefined behaviour), as found. */
   readonly duplicateKeys: string[] = [];
-  private readonly counts = { PutLogs: 0, GetLogs: 0, other: 0 };
+  private readonly counts: Record<SlsCall['api'], number> = { PutLogs: 0, GetLogs: 0, other: 0 };
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => this.handle(req, res));
   private port = 0;
@@ -251,6 +251,14 @@ export class SlsStandin {
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Forgets every call and stored log, and starts the call counts again at 1. */
+  reset(): void {
+    this.calls.length = 0;
+    this.logs.length = 0;
+    this.duplicateKeys.length = 0;
+    this.counts.PutLogs = this.counts.GetLogs = this.counts.other = 0;
   }
 
   callsOf(api: SlsCall['api']): SlsCall[] {
@@ -427,6 +435,11 @@ export class SlsStandin {
 
 function requestId(): string {
   return randomBytes(12).toString('hex').toUpperCase();
+}
+
+/** The stand-in's key table for one set of credentials (the key id, its secret and its STS token). */
+export function keysFor(credentials: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string | undefined }): Record<string, SlsKey> {
+  return { [credentials.accessKeyId]: { secret: credentials.accessKeySecret, ...(credentials.securityToken ? { token: credentials.securityToken } : {}) } };
 }
 
 export async function startSlsStandin(options: SlsStandinOptions = {}): Promise<SlsStandin> {
