@@ -33,6 +33,7 @@ export class Recorder {
   private lastFlushMs: number;
   private failure: string | undefined;
   private attempted = false;
+  private written = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -44,9 +45,13 @@ export class Recorder {
     this.lastFlushMs = clock.now();
   }
 
-  /** Writes one record now; `urgent` (a run starting, an order placed) sends the batch to SLS at once. */
+  /**
+   * Writes one record now; `urgent` (a run starting, an order placed) sends the batch to SLS at once.
+   * Each record carries `seq`, its number in the run: a PutLogs stored but not answered is sent again and
+   * SLS keeps both copies (it has no idempotent write), so `run_id` + `seq` is what names one record.
+   */
   write(fields: RecordFields, urgent = false): void {
-    const written = this.logger.record(fields);
+    const written = this.logger.record({ ...fields, seq: ++this.written });
     if (!this.deliver) return;
     this.queue.push(written);
     if (urgent || this.queue.length >= BATCH_RECORDS || this.clock.now() - this.lastFlushMs >= BATCH_EVERY_MS) this.flushInBackground();
