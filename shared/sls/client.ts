@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { SlsTarget } from '../config/index.js';
 import type { Clock } from '../clock/index.js';
+import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
 import { headerValue, send, type HttpAnswer } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
@@ -19,10 +20,9 @@ const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
 /**
  * SLS refuses a whole request (every log of it, not just the bad one) when a value or a log is over 1 MB,
  * so a record the registrar filled with a huge text would keep every record after it out of the logstore.
- * A value is cut well below that (what a person reads in the console is never megabytes), and a log whose
- * values together still pass the log limit has each cut to its share of it.
+ * The logger already cuts each text to MAX_FIELD_BYTES; here any log is made to fit all the same (a
+ * value cut to that, and a log whose values together still pass the log limit has each cut to its share).
  */
-const MAX_VALUE_BYTES = 64 * 1024;
 const MAX_LOG_BYTES = 1024 * 1024 - 4096;
 
 /** GetLogs asked again while the logstore says its answer is incomplete: this many times at most, waiting longer each time. */
@@ -76,23 +76,12 @@ export function slsBaseUrl(target: SlsTarget): { baseUrl: string; projectHeader:
   return { baseUrl: `${url.protocol}//${target.project}.${url.host}`, projectHeader: undefined };
 }
 
-/** `value` in at most `maxBytes` bytes of UTF-8, cut on a character boundary, with a note of how much was cut. */
-function cutValue(value: string, maxBytes: number): string {
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length <= maxBytes) return value;
-  const note = ` …[cut: ${bytes.length} bytes in all]`;
-  let end = Math.max(0, maxBytes - Buffer.byteLength(note));
-  // Back to the start of a character: a continuation byte is 10xxxxxx.
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return `${bytes.subarray(0, end).toString('utf8')}${note}`;
-}
-
-/** A log within SLS's value and log limits (see MAX_VALUE_BYTES); a log already within them is returned as it is. */
+/** A log within SLS's value and log limits (see MAX_LOG_BYTES); a log already within them is returned as it is. */
 export function fitLog(log: LogEntry): LogEntry {
-  const oversized = (max: number) => log.contents.some(([, value]) => value.length > max / 3 && Buffer.byteLength(value) > max);
-  if (!oversized(MAX_VALUE_BYTES) && encodeLog(log).length <= MAX_LOG_BYTES) return log;
-  const cutTo = (max: number): LogEntry => ({ ...log, contents: log.contents.map(([key, value]) => [key, cutValue(value, max)] as const) });
-  const fitted = cutTo(MAX_VALUE_BYTES);
+  const oversized = log.contents.some(([, value]) => cutText(value, MAX_FIELD_BYTES) !== value);
+  if (!oversized && encodeLog(log).length <= MAX_LOG_BYTES) return log;
+  const cutTo = (max: number): LogEntry => ({ ...log, contents: log.contents.map(([key, value]) => [key, cutText(value, max)] as const) });
+  const fitted = cutTo(MAX_FIELD_BYTES);
   if (encodeLog(fitted).length <= MAX_LOG_BYTES) return fitted;
   // Keys and framing take a few bytes each: a key is at most 128 bytes (SLS's own limit).
   return cutTo(Math.floor(MAX_LOG_BYTES / Math.max(1, log.contents.length)) - 140);

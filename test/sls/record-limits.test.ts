@@ -107,8 +107,11 @@ describe('a run against the stand-in', () => {
     const lines: string[] = [];
     const { summary } = await runInProcess(env(), { onLine: (line) => lines.push(line) });
     expect(summary.run).toMatchObject({ count_succeeded: 2, count_failed: 1 });
-    // stdout: one parseable JSON object per line.
+    // stdout: one parseable JSON object per line, each within what one log entry holds (FC ships each
+    // stdout line as one entry; an SLS LogItem is at most 512 KB through Logtail, 1 MB through the API).
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(Math.max(...lines.map((line) => Buffer.byteLength(line)))).toBeLessThanOrEqual(512 * 1024);
+    const stdoutBeta = lines.map((line) => JSON.parse(line) as JsonRecord).find((r) => r.kind === 'decision' && r.domain === 'beta.com')!;
     expect(summary.run.sls_error).toBeUndefined();
     expect(summary.run.sls_delivery).toBe('ok');
     const kinds = sls.records().map((r) => `${r.kind}:${r.domain ?? r.outcome}`);
@@ -117,6 +120,8 @@ describe('a run against the stand-in', () => {
     expect(beta.error_code).toBe('InvalidDomainName.Refused');
     expect(beta.error_message!.startsWith('SaveSingleTaskForCreatingOrderRedeem failed: InvalidDomainName.Refused: The registry refused: xxx')).toBe(true);
     expect(Buffer.byteLength(beta.error_message!)).toBeLessThanOrEqual(1024 * 1024);
+    // The same record in both places.
+    expect(beta.error_message).toBe(stdoutBeta.error_message);
   });
 });
 
