@@ -160,3 +160,14 @@ describe('odd Unicode in registrar text', () => {
     expect(beta.error_message).toContain('\u202eevil');
   });
 });
+
+describe('what the run record says of its message', () => {
+  it('no channel configured: the run that had news to tell says notify: quiet, not sent (nothing went anywhere)', async () => {
+    await registrarWith(['alpha.com']);
+    const { summary, records } = await runInProcess(env());
+    expect(summary.run.count_succeeded).toBe(1);
+    expect(summary.run.notify).toBe('quiet');
+    expect(records.at(-1)).toMatchObject({ kind: 'run', notify: 'quiet' });
+    expect(Object.keys(records.at(-1)!).filter((k) => k.startsWith('notify_'))).toEqual([]);
+  });
+});
