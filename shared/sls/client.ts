@@ -9,7 +9,7 @@ import type { SlsTarget } from '../config/index.js';
 import type { Clock } from '../clock/index.js';
 import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
-import { headerValue, send, type HttpAnswer } from '../http/index.js';
+import { HttpTimeoutError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
@@ -205,7 +205,10 @@ export class SlsClient {
       const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadlineMs - this.options.clock.now()));
       answer = await send({ method, url: `${baseUrl}${path}${search}`, headers, body, timeoutMs, maxBodyBytes: 1024 * 1024 });
     } catch (error) {
-      throw new SlsError(request, 'NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
+      // The host and the system's reason (no such host, refused, a timeout): an SLS_ENDPOINT given with the
+      // project already in it, say, shows as a doubled project name that could not be resolved.
+      const why = error instanceof HttpTimeoutError ? 'no answer in time' : (systemErrorCode(error) ?? errorName(error));
+      throw new SlsError(request, 'NetworkError', `could not reach ${new URL(baseUrl).host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
     if (answer.status >= 200 && answer.status < 300) return answer;
@@ -223,6 +226,10 @@ export class SlsClient {
     }
     throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
 }
 
 /** `text` with the security token and the access key secret replaced by ***. */

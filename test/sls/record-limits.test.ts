@@ -6,7 +6,8 @@
  * oversized or odd text must not keep the run's other records out of the logstore.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fitLog } from '../../shared/sls/client.js';
+import { SlsClient, fitLog } from '../../shared/sls/client.js';
+import { systemClock } from '../../shared/clock/index.js';
 import { encodeLog } from '../../shared/sls/log-group.js';
 import { slsStringToSign } from '../../shared/sls/signature.js';
 import { runInProcess, type JsonRecord } from '../safety/harness.js';
@@ -169,5 +170,21 @@ describe('what the run record says of its message', () => {
     expect(summary.run.notify).toBe('quiet');
     expect(records.at(-1)).toMatchObject({ kind: 'run', notify: 'quiet' });
     expect(Object.keys(records.at(-1)!).filter((k) => k.startsWith('notify_'))).toEqual([]);
+  });
+});
+
+describe('many records', () => {
+  it('10,000 records of about 700 bytes, a logstore enforcing the older 3 MB and 4,096 logs per request: every one delivered once, in order', async () => {
+    const strict = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), strictEnvelope: true });
+    try {
+      const client = new SlsClient({ target: { endpoint: strict.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock: systemClock });
+      const time = Math.floor(Date.now() / 1000);
+      const logs = Array.from({ length: 10_000 }, (_, i) => ({ time, contents: [['seq', String(i + 1)], ['error_message', '例'.repeat(220)]] as Array<[string, string]> }));
+      await client.putLogs(logs, { topic: 'domain-redeemer', source: 'x'.repeat(128) }, Date.now() + 30_000);
+      expect(strict.callsOf('PutLogs').map((c) => c.verdict)).toEqual(['ok', 'ok', 'ok']);
+      expect(strict.records().map((r) => Number(r.seq))).toEqual(logs.map((_, i) => i + 1));
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -96,3 +96,29 @@ describe('an answer that repeats the request', () => {
     }
   });
 });
+
+describe('a logstore that cannot be reached', () => {
+  it('no such host (the project named twice, say): the error names the host, why, and SLS_ENDPOINT', async () => {
+    const { clock } = recordingRuntime();
+    // .invalid never resolves (RFC 6761): the shape of a project endpoint given where the region's belongs.
+    const client = new SlsClient({ target: { endpoint: 'http://audit.cn-hangzhou.log.invalid', project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock, retry: { maxAttempts: 1 } });
+    const error = await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['kind', 'run']] }], {}, Date.now() + 10_000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/^SLS PutLogs failed: NetworkError: .*audit\.audit\.cn-hangzhou\.log\.invalid.*\((ENOTFOUND|EAI_AGAIN)\).*SLS_ENDPOINT/);
+  });
+
+  it('a refused connection: the error says so, with the host', async () => {
+    const { clock } = recordingRuntime();
+    const closed = await startSlsStandin();
+    const url = closed.url;
+    await closed.close();
+    const client = new SlsClient({ target: { endpoint: url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock, retry: { maxAttempts: 1 } });
+    const error = await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['kind', 'run']] }], {}, Date.now() + 10_000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(new RegExp(`^SLS PutLogs failed: NetworkError: .*${new URL(url).host}.*\\(ECONNREFUSED\\)`));
+  });
+});
