@@ -211,7 +211,12 @@ export class SlsClient {
       throw new SlsError(request, 'NetworkError', `could not reach ${new URL(baseUrl).host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
-    if (answer.status >= 200 && answer.status < 300) return answer;
+    if (answer.status >= 200 && answer.status < 300) {
+      // SLS stamps every answer with x-log-requestid. A 2xx without it came from something else at that
+      // address (a web server that answers every path with a page): nothing was stored, so it is no delivery.
+      if (!requestId) throw new SlsError(request, 'NotSlsAnswer', `HTTP ${answer.status} without x-log-requestid from ${new URL(baseUrl).host}: not SLS; check SLS_ENDPOINT`, answer.status, undefined);
+      return answer;
+    }
     // An error page may quote the request (a gateway repeating its headers): the token and the secret
     // must not travel on into sls_error, the message or the webhook's answer.
     const text = withoutSecrets(answer.body.toString('utf8'), credentials);

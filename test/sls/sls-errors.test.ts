@@ -4,6 +4,8 @@
  * does not (a signature, a key, a clock, a missing project: asking again changes nothing), and what the
  * run then records and tells. Whatever the logstore's answer carries, no credential may come out of it.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlsClient } from '../../shared/sls/client.js';
 import { runInProcess } from '../safety/harness.js';
@@ -120,5 +122,31 @@ describe('a logstore that cannot be reached', () => {
       (e: unknown) => e as Error,
     );
     expect(error?.message).toMatch(new RegExp(`^SLS PutLogs failed: NetworkError: .*${new URL(url).host}.*\\(ECONNREFUSED\\)`));
+  });
+});
+
+describe('an endpoint that is not SLS', () => {
+  it('a web server answering 200 with a page to every request: the run says SLS delivery failed and why, not ok', async () => {
+    // Any path, any method: 200 and an HTML page, as a site serving its index for unknown paths does.
+    const site = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome</body></html>')));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const registrar = await startStandin({ domains: [domainItem('alpha.com', Date.now() - 55 * 86_400_000)] });
+    try {
+      const { summary } = await runInProcess({
+        REDEEM_MODE: 'live',
+        REDEEM_DOMAINS: '*',
+        REDEEM_API_QPS: '1000',
+        DOMAIN_ENDPOINT: registrar.url,
+        SLS_ENDPOINT: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
+        SLS_PROJECT: 'audit',
+        SLS_LOGSTORE: 'results',
+      });
+      expect(summary.run.sls_delivery).toBe('failed');
+      expect(summary.run.sls_error).toMatch(/^SLS PutLogs failed: .*x-log-requestid.*SLS_ENDPOINT/);
+    } finally {
+      site.closeAllConnections();
+      site.close();
+      await registrar.close();
+    }
   });
 });
