@@ -5,6 +5,8 @@
  * SLS refuses a whole request when one log breaks a rule, so one record the registrar filled with an
  * oversized or odd text must not keep the run's other records out of the logstore.
  */
+import { Agent } from 'node:http';
+import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SlsClient, fitLog } from '../../shared/sls/client.js';
 import { systemClock } from '../../shared/clock/index.js';
@@ -75,6 +77,21 @@ describe('the stand-in itself', () => {
       // And it agrees with the product's signer on the same input (two implementations, one answer).
       expect(ours, v.id).toBe(slsStringToSign({ method: v.inputs.method, path: v.inputs.path, query: Object.entries(v.inputs.query), headers: v.inputs.headers }));
     }
+  });
+});
+
+describe('the official @alicloud/log client against the stand-in', () => {
+  it('its PutLogs and GetLogs pass every check, so the stand-in is no stricter than SLS is with its own SDK', async () => {
+    const require = createRequire(import.meta.url);
+    const SlsOfficial = require('@alicloud/log');
+    const client = new SlsOfficial({ ...EMULATOR_CREDENTIALS, endpoint: `standin.test:${new URL(sls.url).port}` });
+    // Every name resolves to the loopback stand-in, so the SDK's own "{project}.{endpoint}" host is used.
+    const agent = new Agent({ lookup: ((_host: string, options: any, callback: any) => (options?.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4))) as never });
+    const now = Math.floor(Date.now() / 1000);
+    await client.postLogStoreLogs('audit', 'results', { logs: [{ timestamp: now, content: { kind: 'decision', domain: '例子.中国' } }], topic: 'domain-redeemer' }, { agent });
+    const rows = await client.getLogs('audit', 'results', new Date((now - 60) * 1000), new Date((now + 60) * 1000), { query: 'kind: decision', line: 1, reverse: true }, { agent });
+    expect(sls.calls.map((c) => `${c.api}:${c.verdict}`)).toEqual(['PutLogs:ok', 'GetLogs:ok']);
+    expect(rows).toEqual([expect.objectContaining({ kind: 'decision', domain: '例子.中国', __topic__: 'domain-redeemer' })]);
   });
 });
 
