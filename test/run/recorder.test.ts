@@ -45,7 +45,7 @@ describe('Recorder: the line writer', () => {
     // The first delivery has not answered: every line is written all the same.
     expect(deliveries).toHaveLength(1);
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      { kind: 'run', run_id: 'r-1', outcome: 'started' },
+      { kind: 'run', run_id: 'r-1', outcome: 'started', seq: 1 },
       expect.objectContaining({ kind: 'decision', run_id: 'r-1', domain: 'a.com' }),
       expect.objectContaining({ kind: 'decision', run_id: 'r-1', domain: 'b.com' }),
     ]);
