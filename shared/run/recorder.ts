@@ -87,7 +87,9 @@ export class Recorder {
     if (!this.deliver) return { configured: false, delivered: false };
     // A batch still on its way is not delivered yet (its records left the queue when it was sent).
     const delivered = this.attempted && this.inFlight === undefined && this.queue.length === 0 && this.failure === undefined;
-    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : undefined) };
+    const unsent = this.queue.length > 0 && !this.inFlight ? `${this.queue.length} record${this.queue.length > 1 ? 's were' : ' was'} not sent: no time was left for SLS` : undefined;
+    // Never "failed" without a reason: the message repeats this to a person.
+    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : unsent) };
   }
 
   /** Waits for the delivery in flight and sends the rest, all by `deadlineMs`. */
