@@ -9,7 +9,7 @@ import type { SlsTarget } from '../config/index.js';
 import type { Clock } from '../clock/index.js';
 import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
-import { HttpTimeoutError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
+import { HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
@@ -46,6 +46,8 @@ class SlsError extends Error {
   }
 
   get retryable(): boolean {
+    // An answer cut off for its size would only be fetched again (the Domain API client's rule too).
+    if (this.code === 'AnswerTooLarge') return false;
     return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
@@ -207,8 +209,10 @@ export class SlsClient {
     } catch (error) {
       // The host and the system's reason (no such host, refused, a timeout): an SLS_ENDPOINT given with the
       // project already in it, say, shows as a doubled project name that could not be resolved.
+      const host = new URL(baseUrl).host;
+      if (error instanceof ResponseTooLargeError) throw new SlsError(request, 'AnswerTooLarge', `${host} answered more than 1 MiB; cut off unread`, undefined, undefined, { cause: error });
       const why = error instanceof HttpTimeoutError ? 'no answer in time' : (systemErrorCode(error) ?? errorName(error));
-      throw new SlsError(request, 'NetworkError', `could not reach ${new URL(baseUrl).host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
+      throw new SlsError(request, 'NetworkError', `could not reach ${host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
     if (answer.status >= 200 && answer.status < 300) {

@@ -150,3 +150,19 @@ describe('an endpoint that is not SLS', () => {
     }
   });
 });
+
+describe('an answer far larger than any SLS answer', () => {
+  it('a 2 MB error page: cut off unread, said as such (not as an unreachable host), and not fetched again', async () => {
+    sls.reset();
+    answer = () => ({ status: 500, errorCode: 'InternalServerError', errorMessage: 'x'.repeat(2 * 1024 * 1024) });
+    const { clock } = recordingRuntime();
+    const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });
+    const error = await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['kind', 'run']] }], {}, Date.now() + 10_000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    answer = undefined;
+    expect(error?.message).toMatch(/^SLS PutLogs failed: AnswerTooLarge: 127\.0\.0\.1:\d+ answered more than 1 MiB; cut off unread$/);
+    expect(sls.callsOf('PutLogs')).toHaveLength(1);
+  });
+});
