@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
 import { HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
-import type { Credentials } from '../signing/index.js';
+import { withoutSecrets, type Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
 
@@ -241,9 +241,3 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
 }
 
-/** `text` with the security token and the access key secret replaced by ***. */
-function withoutSecrets(text: string, credentials: Credentials): string {
-  let out = text;
-  for (const secret of [credentials.securityToken, credentials.accessKeySecret]) if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  return out;
-}

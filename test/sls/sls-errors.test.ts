@@ -166,3 +166,29 @@ describe('an answer far larger than any SLS answer', () => {
     expect(sls.callsOf('PutLogs')).toHaveLength(1);
   });
 });
+
+describe('a registrar answer that repeats the request', () => {
+  it('a refusal quoting the security token and the secret: neither reaches stdout, the records, SLS or the summary', async () => {
+    sls.reset();
+    const registrar = await startStandin({
+      domains: [domainItem('alpha.com', Date.now() - 55 * 86_400_000)],
+      script: (call) =>
+        call.action === 'SaveSingleTaskForCreatingOrderRedeem' || call.action === 'QueryTaskList'
+          ? { status: 400, body: { RequestId: 'R-ECHO', Code: 'InvalidParameter', Message: `bad request: x-acs-security-token=${EMULATOR_CREDENTIALS.securityToken}; secret=${EMULATOR_CREDENTIALS.accessKeySecret}` } }
+          : undefined,
+    });
+    try {
+      const lines: string[] = [];
+      const { summary } = await runInProcess(
+        { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: registrar.url, SLS_ENDPOINT: sls.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' },
+        { onLine: (line) => lines.push(line) },
+      );
+      const everything = JSON.stringify([lines, summary, sls.records()]);
+      expect(everything).toContain('InvalidParameter');
+      expect(everything).not.toContain(EMULATOR_CREDENTIALS.securityToken);
+      expect(everything).not.toContain(EMULATOR_CREDENTIALS.accessKeySecret);
+    } finally {
+      await registrar.close();
+    }
+  });
+});
