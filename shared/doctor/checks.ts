@@ -230,7 +230,7 @@ export async function checkSls(ports: Pick<DoctorPorts, 'writeSlsRecord'>, recor
     await ports.writeSlsRecord(record);
     return pass('sls', `one kind: doctor record written (doctor_id ${record.doctor_id})`);
   } catch (error) {
-    return failed('sls', errorMessage(error), 'the identity needs log:PostLogStoreLogs on that logstore (ram-policy.json, last statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE');
+    return failed('sls', errorMessage(error), 'the identity needs log:PostLogStoreLogs (and log:GetLogStoreLogs, to read the previous run back) on that logstore (ram-policy.json, third statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE');
   }
 }
 

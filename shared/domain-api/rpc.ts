@@ -8,7 +8,7 @@
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
-import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
+import { formatQuery, signAcs3, withoutSecrets, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
 import { readRetryDecision, toNetworkError } from './retry-rules.js';
@@ -134,19 +134,29 @@ export class RpcCaller {
   }
 
   private interpret<S extends z.ZodMiniType>(action: string, answer: HttpAnswer, schema: S, grant: number | undefined): z.output<S> {
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.body.toString('utf8'));
-    } catch (error) {
-      json = error;
-    }
+    const parse = (text: string): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        return error;
+      }
+    };
+    const text = answer.body.toString('utf8');
+    const json = parse(text);
+    // What an error is built from: the answer without the credentials it may quote (a gateway repeating the
+    // request's headers), since an error's text goes into records, stdout and messages.
+    const shown = (): unknown => {
+      const redacted = withoutSecrets(text, this.options.credentials);
+      return redacted === text ? json : parse(redacted);
+    };
     if (answer.status < 200 || answer.status >= 300) {
-      const error = errorFromAnswer(action, answer, json instanceof Error ? undefined : json, this.options.toError);
+      const errorJson = shown();
+      const error = errorFromAnswer(action, answer, errorJson instanceof Error ? undefined : errorJson, this.options.toError);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
-    const refused = this.options.errorIn200?.(json, answer.status);
+    const refused = this.options.errorIn200?.(shown(), answer.status);
     if (refused) throw refused;
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

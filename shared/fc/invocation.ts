@@ -171,6 +171,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
         error_code: code,
         error_message: message,
         ...(told.length > 0 ? { notify: 'sent', ...notifyRecordFields(told) } : {}),
+        // The run's one record: numbered like every record of a run (see Recorder.write).
+        seq: 1,
       });
     }
     throw error;

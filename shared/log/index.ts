@@ -21,12 +21,32 @@ export const stdoutWriter: LineWriter = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-/** undefined values are left out, so absent fields never show as null. */
+/**
+ * The longest text a field keeps, in UTF-8 bytes. FC ships each stdout line as one log entry, and a log
+ * entry holds at most 512 KB through Logtail (1 MB through the API): a registrar's megabytes of error text
+ * would make the line, the record of last resort, too long to ship whole. No person reads more than this.
+ */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+/** `value` in at most `maxBytes` bytes of UTF-8, cut on a character boundary, with a note of how much was cut. */
+export function cutText(value: string, maxBytes: number): string {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: shorter strings never need the encoding.
+  if (value.length * 3 <= maxBytes) return value;
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length <= maxBytes) return value;
+  const note = ` …[cut: ${bytes.length} bytes in all]`;
+  let end = Math.max(0, maxBytes - Buffer.byteLength(note));
+  // Back to the start of a character: a continuation byte is 10xxxxxx.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return `${bytes.subarray(0, end).toString('utf8')}${note}`;
+}
+
+/** undefined values are left out, so absent fields never show as null; a text longer than MAX_FIELD_BYTES is cut. */
 function stamp<T extends object>(base: LogFields, fields: T): LogFields & T {
   // kind first: a reader scanning the log sees what a line is before anything else.
   const out: Record<string, unknown> = 'kind' in fields ? { kind: (fields as { kind: unknown }).kind } : {};
   for (const [key, value] of Object.entries(base)) if (value !== undefined) out[key] = value;
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = typeof value === 'string' ? cutText(value, MAX_FIELD_BYTES) : value;
   return out as LogFields & T;
 }
 

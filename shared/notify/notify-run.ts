@@ -11,7 +11,7 @@ import { buildReport, fanOutReport, shouldNotify, startFailureReport, testReport
 
 export interface RunNotification {
   readonly report: NotificationReport;
-  /** False when NOTIFY_ON said the run was not worth a message (then no channel was called). */
+  /** False when NOTIFY_ON said the run was not worth a message, or no channel is configured (then no channel was called). */
   readonly sent: boolean;
   readonly results: readonly ChannelResult[];
 }
@@ -23,7 +23,9 @@ export async function notifyRun(
   options: SendOptions,
 ): Promise<RunNotification> {
   const report = buildReport(records.decisions, records.run, records.watch, config.atRiskDays, extras);
-  if (!shouldNotify(report, config.on)) return { report, sent: false, results: [] };
+  // No channel: nothing goes anywhere, so the run record must not say a message was sent (readers, and
+  // the next run's look for a channel that failed, take `notify: sent` at its word).
+  if (!shouldNotify(report, config.on) || Object.keys(config.channels).length === 0) return { report, sent: false, results: [] };
   return { report, sent: true, results: await sendNotifications(config, report, options) };
 }
 

@@ -33,6 +33,7 @@ export class Recorder {
   private lastFlushMs: number;
   private failure: string | undefined;
   private attempted = false;
+  private written = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -44,9 +45,13 @@ export class Recorder {
     this.lastFlushMs = clock.now();
   }
 
-  /** Writes one record now; `urgent` (a run starting, an order placed) sends the batch to SLS at once. */
+  /**
+   * Writes one record now; `urgent` (a run starting, an order placed) sends the batch to SLS at once.
+   * Each record carries `seq`, its number in the run: a PutLogs stored but not answered is sent again and
+   * SLS keeps both copies (it has no idempotent write), so `run_id` + `seq` is what names one record.
+   */
   write(fields: RecordFields, urgent = false): void {
-    const written = this.logger.record(fields);
+    const written = this.logger.record({ ...fields, seq: ++this.written });
     if (!this.deliver) return;
     this.queue.push(written);
     if (urgent || this.queue.length >= BATCH_RECORDS || this.clock.now() - this.lastFlushMs >= BATCH_EVERY_MS) this.flushInBackground();
@@ -82,7 +87,9 @@ export class Recorder {
     if (!this.deliver) return { configured: false, delivered: false };
     // A batch still on its way is not delivered yet (its records left the queue when it was sent).
     const delivered = this.attempted && this.inFlight === undefined && this.queue.length === 0 && this.failure === undefined;
-    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : undefined) };
+    const unsent = this.queue.length > 0 && !this.inFlight ? `${this.queue.length} record${this.queue.length > 1 ? 's were' : ' was'} not sent: no time was left for SLS` : undefined;
+    // Never "failed" without a reason: the message repeats this to a person.
+    return { configured: true, delivered, error: this.failure ?? (this.inFlight ? 'a delivery was still waiting for SLS at the deadline' : unsent) };
   }
 
   /** Waits for the delivery in flight and sends the rest, all by `deadlineMs`. */

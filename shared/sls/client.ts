@@ -7,15 +7,27 @@
 import { isIP } from 'node:net';
 import type { SlsTarget } from '../config/index.js';
 import type { Clock } from '../clock/index.js';
+import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
-import { headerValue, send, type HttpAnswer } from '../http/index.js';
-import type { Credentials } from '../signing/index.js';
+import { HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
+import { withoutSecrets, type Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
 
 /** The envelope every SLS version accepts: at most 4,096 logs and 3 MB raw per request. */
 export const MAX_LOGS_PER_REQUEST = 4096;
 const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
+/**
+ * SLS refuses a whole request (every log of it, not just the bad one) when a value or a log is over 1 MB,
+ * so a record the registrar filled with a huge text would keep every record after it out of the logstore.
+ * The logger already cuts each text to MAX_FIELD_BYTES; here any log is made to fit all the same (a
+ * value cut to that, and a log whose values together still pass the log limit has each cut to its share).
+ */
+const MAX_LOG_BYTES = 1024 * 1024 - 4096;
+
+/** GetLogs asked again while the logstore says its answer is incomplete: this many times at most, waiting longer each time. */
+const GETLOGS_ATTEMPTS = 3;
+const GETLOGS_INCOMPLETE_WAIT_MS = 200;
 
 /** The two LOG requests this client makes; named in every error so a user knows which permission or index to check. */
 type SlsRequest = 'PutLogs' | 'GetLogs';
@@ -34,6 +46,8 @@ class SlsError extends Error {
   }
 
   get retryable(): boolean {
+    // An answer cut off for its size would only be fetched again (the Domain API client's rule too).
+    if (this.code === 'AnswerTooLarge') return false;
     return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
@@ -62,6 +76,17 @@ export function slsBaseUrl(target: SlsTarget): { baseUrl: string; projectHeader:
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0 || host === 'localhost') return { baseUrl: `${url.protocol}//${url.host}`, projectHeader: target.project };
   return { baseUrl: `${url.protocol}//${target.project}.${url.host}`, projectHeader: undefined };
+}
+
+/** A log within SLS's value and log limits (see MAX_LOG_BYTES); a log already within them is returned as it is. */
+export function fitLog(log: LogEntry): LogEntry {
+  const oversized = log.contents.some(([, value]) => cutText(value, MAX_FIELD_BYTES) !== value);
+  if (!oversized && encodeLog(log).length <= MAX_LOG_BYTES) return log;
+  const cutTo = (max: number): LogEntry => ({ ...log, contents: log.contents.map(([key, value]) => [key, cutText(value, max)] as const) });
+  const fitted = cutTo(MAX_FIELD_BYTES);
+  if (encodeLog(fitted).length <= MAX_LOG_BYTES) return fitted;
+  // Keys and framing take a few bytes each: a key is at most 128 bytes (SLS's own limit).
+  return cutTo(Math.floor(MAX_LOG_BYTES / Math.max(1, log.contents.length)) - 140);
 }
 
 /** Splits logs into requests within the count and size envelope, keeping their order. */
@@ -99,7 +124,7 @@ export class SlsClient {
    */
   async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
     let delivered = 0;
-    for (const batch of batchLogs(logs)) {
+    for (const batch of batchLogs(logs.map(fitLog))) {
       const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
       try {
         await withRetry(
@@ -135,10 +160,22 @@ export class SlsClient {
       ['line', '1'],
       ['reverse', 'true'],
     ];
-    const answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+    // x-log-progress: Incomplete means the logstore has not scanned everything yet: the line it sends
+    // need not be the newest (an older run's, say), so it is asked again, as the docs say, a few times
+    // within the deadline, and never believed.
+    let answer: HttpAnswer | undefined;
+    for (let attempt = 1; ; attempt++) {
+      answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+      if (headerValue(answer.headers, 'x-log-progress') !== 'Incomplete') break;
+      const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
+      if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
+        throw new SlsError('GetLogs', 'Incomplete', `the query was still incomplete after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+      }
+      await this.options.clock.sleep(wait);
+    }
     let rows: unknown;
     try {
-      rows = JSON.parse(answer.toString('utf8'));
+      rows = JSON.parse(answer.body.toString('utf8'));
     } catch (error) {
       throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
     }
@@ -148,8 +185,8 @@ export class SlsClient {
     return Object.fromEntries(Object.entries(first).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
-  /** One signed LOG v1 request; answers the body of a 2xx, throws SlsError otherwise. */
-  private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<Buffer> {
+  /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
+  private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<HttpAnswer> {
     const { target, credentials } = this.options;
     const { baseUrl, projectHeader } = slsBaseUrl(target);
     const headers: Array<[string, string]> = [
@@ -170,11 +207,23 @@ export class SlsClient {
       const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadlineMs - this.options.clock.now()));
       answer = await send({ method, url: `${baseUrl}${path}${search}`, headers, body, timeoutMs, maxBodyBytes: 1024 * 1024 });
     } catch (error) {
-      throw new SlsError(request, 'NetworkError', 'the request did not complete', undefined, undefined, { cause: error });
+      // The host and the system's reason (no such host, refused, a timeout): an SLS_ENDPOINT given with the
+      // project already in it, say, shows as a doubled project name that could not be resolved.
+      const host = new URL(baseUrl).host;
+      if (error instanceof ResponseTooLargeError) throw new SlsError(request, 'AnswerTooLarge', `${host} answered more than 1 MiB; cut off unread`, undefined, undefined, { cause: error });
+      const why = error instanceof HttpTimeoutError ? 'no answer in time' : (systemErrorCode(error) ?? errorName(error));
+      throw new SlsError(request, 'NetworkError', `could not reach ${host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
     }
     const requestId = headerValue(answer.headers, 'x-log-requestid');
-    if (answer.status >= 200 && answer.status < 300) return answer.body;
-    const text = answer.body.toString('utf8');
+    if (answer.status >= 200 && answer.status < 300) {
+      // SLS stamps every answer with x-log-requestid. A 2xx without it came from something else at that
+      // address (a web server that answers every path with a page): nothing was stored, so it is no delivery.
+      if (!requestId) throw new SlsError(request, 'NotSlsAnswer', `HTTP ${answer.status} without x-log-requestid from ${new URL(baseUrl).host}: not SLS; check SLS_ENDPOINT`, answer.status, undefined);
+      return answer;
+    }
+    // An error page may quote the request (a gateway repeating its headers): the token and the secret
+    // must not travel on into sls_error, the message or the webhook's answer.
+    const text = withoutSecrets(answer.body.toString('utf8'), credentials);
     let code = `HTTP${answer.status}`;
     let message = '';
     try {
@@ -184,6 +233,11 @@ export class SlsClient {
     } catch {
       message = `non-JSON answer (${text.length} bytes)`;
     }
-    throw new SlsError(request, code, message, answer.status, requestId);
+    throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
 }
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}
+

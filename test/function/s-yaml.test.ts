@@ -58,6 +58,16 @@ describe('s.yaml', () => {
     expect(props.logConfig).toMatchObject({ project: 'audit-project', logstore: 'function-logs', logBeginRule: 'None' });
   });
 
+  it('no advice to use logConfig: auto without saying to set logBeginRule back to None (fc3 writes DefaultRegex for auto, which glues the JSON lines into one entry)', () => {
+    // fc3's logConfig: auto writes back enableInstanceMetrics, enableRequestMetrics and logBeginRule: DefaultRegex
+    // (devsapp/fc3 src/default/resources.ts, as summarised in the vendor reference); with DefaultRegex a line
+    // that does not begin with a date joins the entry before it, and every record line begins with '{'.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [name, text] of [['s.yaml', raw], ['README.md', readme]] as const) {
+      for (const line of text.split('\n').filter((l) => l.includes('logConfig: auto'))) expect(line, name).toMatch(/logBeginRule/);
+    }
+  });
+
   it('one invocation at a time across the function (reservedConcurrency: 1); no instanceConcurrency, which a built-in runtime ignores', () => {
     expect(props.concurrencyConfig).toEqual({ reservedConcurrency: 1 });
     expect(props.runtime.startsWith('custom')).toBe(false);

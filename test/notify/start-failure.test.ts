@@ -31,7 +31,7 @@ describe('a run that cannot start', () => {
     };
     const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
     await expect(invokeRun('timer', {}, platform, { env, logger: createLogger((line) => lines.push(line)) })).rejects.toMatchObject({ code: 'bad-configuration' });
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'run', outcome: 'failed', error_code: 'bad-configuration' });
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'run', outcome: 'failed', error_code: 'bad-configuration', seq: 1 });
     const received = emulator.state('none').robots.dingtalk.received;
     expect(received).toHaveLength(1);
     const text = (received[0]!.body as { markdown: { text: string } }).markdown.text;

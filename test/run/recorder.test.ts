@@ -45,7 +45,7 @@ describe('Recorder: the line writer', () => {
     // The first delivery has not answered: every line is written all the same.
     expect(deliveries).toHaveLength(1);
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      { kind: 'run', run_id: 'r-1', outcome: 'started' },
+      { kind: 'run', run_id: 'r-1', outcome: 'started', seq: 1 },
       expect.objectContaining({ kind: 'decision', run_id: 'r-1', domain: 'a.com' }),
       expect.objectContaining({ kind: 'decision', run_id: 'r-1', domain: 'b.com' }),
     ]);
@@ -169,12 +169,12 @@ describe('Recorder: finish and status', () => {
     expect(await finished).toEqual({ configured: true, delivered: true, error: undefined });
   });
 
-  it('finish past its deadline sends nothing and says not delivered', async () => {
+  it('finish past its deadline sends nothing and says not delivered, and why', async () => {
     const { deliver, deliveries } = slowLogstore();
     const { clock, recorder } = setup(deliver, T0);
     recorder.write(decision('a.com'), true);
     clock.advance(5_000);
-    expect(await recorder.finish(T0 + 5_000)).toEqual({ configured: true, delivered: false, error: undefined });
+    expect(await recorder.finish(T0 + 5_000)).toEqual({ configured: true, delivered: false, error: '1 record was not sent: no time was left for SLS' });
     expect(deliveries).toHaveLength(0);
   });
 
@@ -185,5 +185,20 @@ describe('Recorder: finish and status', () => {
     const { recorder } = setup(deliver, T0);
     recorder.write(decision('a.com'));
     expect(await recorder.finish(T0 + 5_000)).toEqual({ configured: true, delivered: false, error: 'logstore not found' });
+  });
+});
+
+describe('Recorder: records left unsent', () => {
+  it('no time left for the last delivery: the status says how many records were not sent and why, never a failure without a reason', async () => {
+    const { deliver, deliveries } = slowLogstore();
+    const { clock, recorder } = setup(deliver);
+    recorder.write(decision('a.com'), true);
+    deliveries[0]!.resolve();
+    await settle();
+    recorder.write(decision('b.com'));
+    recorder.write(decision('c.com'));
+    const status = await recorder.finish(clock.now() - 1);
+    expect(status).toMatchObject({ configured: true, delivered: false });
+    expect(status.error).toBe('2 records were not sent: no time was left for SLS');
   });
 });

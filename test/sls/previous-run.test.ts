@@ -1,0 +1,129 @@
+/**
+ * "A channel failed on the previous run's message" is read back from the results logstore (GetLogs v1,
+ * `kind: run and notify: sent`, the newest line). Against the SLS stand-in, which checks the GetLogs
+ * signature over its decoded, key-sorted query: a true failure is told; an odd answer (progress
+ * incomplete, empty, malformed, huge, wrong types, refused, never answered) tells nothing false and
+ * never holds the run past the read's own bound.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runInProcess } from '../safety/harness.js';
+import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
+import { keysFor, startSlsStandin, type SlsScripted, type SlsStandin, type StoredLog } from '../support/sls-standin.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+
+const DAY = 86_400_000;
+let sls: SlsStandin;
+let registrar: RegistrarStandin;
+let getLogsAnswer: ((n: number) => SlsScripted | undefined) | undefined;
+const openInbox = inboxPerTest();
+
+beforeAll(async () => {
+  sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), script: (call) => (call.api === 'GetLogs' ? getLogsAnswer?.(call.n) : undefined) });
+  registrar = await startStandin({ domains: [domainItem('alpha.com', Date.now() - 55 * DAY)] });
+});
+afterAll(async () => {
+  await sls.close();
+  await registrar.close();
+});
+beforeEach(() => {
+  getLogsAnswer = undefined;
+  sls.reset();
+  registrar.tasks.length = 0;
+});
+
+/** A previous run's record as the function wrote it, `ago` seconds ago. */
+function previousRun(runId: string, webhook: 'ok' | 'failed', agoSeconds: number): StoredLog {
+  const contents: Array<[string, string]> = [
+    ['kind', 'run'],
+    ['run_id', runId],
+    ['outcome', 'completed'],
+    ['notify', 'sent'],
+    ['notify_webhook', webhook],
+    ...(webhook === 'failed' ? ([['notify_webhook_code', 'HTTP500']] as Array<[string, string]>) : []),
+  ];
+  return { project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'fc', time: Math.floor(Date.now() / 1000) - agoSeconds, contents, request: 0 };
+}
+
+/** One live run that orders alpha.com (so a message goes out); answers what the message said of delivery, and the run's time. */
+async function run(): Promise<{ problems: string[]; ms: number }> {
+  const inbox = await openInbox();
+  const started = Date.now();
+  await runInProcess({
+    REDEEM_MODE: 'live',
+    REDEEM_DOMAINS: '*',
+    REDEEM_API_QPS: '1000',
+    DOMAIN_ENDPOINT: registrar.url,
+    SLS_ENDPOINT: sls.url,
+    SLS_PROJECT: 'audit',
+    SLS_LOGSTORE: 'results',
+    NOTIFY_WEBHOOK_URL: inbox.url,
+    NOTIFY_WEBHOOK_SECRET: 'webhook-signing-secret-0123456789',
+  });
+  const ms = Date.now() - started;
+  expect(inbox.bodies).toHaveLength(1);
+  return { problems: (inbox.bodies[0]!.run as { delivery_problems: string[] }).delivery_problems, ms };
+}
+
+describe('the previous run read back', () => {
+  it('a channel that failed on the previous run is told, with that run and the code', async () => {
+    sls.logs.push(previousRun('prev-older', 'ok', 7200), previousRun('prev-newest', 'failed', 3600));
+    const { problems } = await run();
+    expect(sls.callsOf('GetLogs').map((c) => c.verdict)).toEqual(['ok']);
+    expect(problems).toEqual(['webhook failed on the previous run\'s message (run prev-newest, HTTP500)']);
+  });
+
+  it('x-log-progress: Incomplete is not the newest line: asked again (as the docs say) and the complete answer is believed', async () => {
+    // The logstore still scanning: its partial answer holds an older run's failure; the newest run was fine.
+    sls.logs.push(previousRun('prev-older', 'failed', 7200), previousRun('prev-newest', 'ok', 3600));
+    getLogsAnswer = (n) => (n === 1 ? { getLogs: [{ __time__: '1', ...Object.fromEntries(previousRun('prev-older', 'failed', 7200).contents) }], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '1' } } : undefined);
+    const { problems } = await run();
+    expect(problems.filter((p) => p.includes('previous run'))).toEqual([]);
+  });
+
+  it('a logstore that stays Incomplete: nothing is told, and the read stays within its bound', async () => {
+    getLogsAnswer = () => ({ getLogs: [{ __time__: '1', ...Object.fromEntries(previousRun('prev-older', 'failed', 7200).contents) }], headers: { 'x-log-progress': 'Incomplete' } });
+    const { problems, ms } = await run();
+    expect(problems.filter((p) => p.includes('previous run'))).toEqual([]);
+    expect(ms).toBeLessThan(4_000);
+  });
+
+  const failedRow = { __time__: '1', kind: 'run', notify: 'sent', run_id: 'prev' };
+  it.each<[string, SlsScripted]>([
+    ['an empty answer', { getLogs: [] }],
+    ['not JSON', { getLogs: '<html>502 Bad Gateway</html>', raw: true }],
+    ['a JSON object, not an array', { getLogs: { progress: 'Complete', count: 1, logs: [{ ...failedRow, notify_webhook: 'failed' }] } }],
+    ['a row that is a string', { getLogs: ['notify_webhook=failed'] }],
+    ['a row that is null', { getLogs: [null] }],
+    ['wrong types: a number', { getLogs: [{ ...failedRow, notify_webhook: 1 }] }],
+    ['wrong types: an array', { getLogs: [{ ...failedRow, notify_webhook: ['failed'] }] }],
+    ['wrong types: an object', { getLogs: [{ ...failedRow, notify_webhook: { value: 'failed' } }] }],
+    ['refused: Unauthorized', { status: 401, errorCode: 'Unauthorized', errorMessage: 'denied by RAM: log:GetLogStoreLogs' }],
+    ['refused: ReadQuotaExceed', { status: 403, errorCode: 'ReadQuotaExceed', errorMessage: 'Read Quota Exceed' }],
+    ['no index', { status: 400, errorCode: 'IndexConfigNotExist', errorMessage: 'logstore without index config' }],
+    ['a server fault', { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal' }],
+    ['never answered', 'hang'],
+    ['a dropped connection', 'store-then-drop'],
+  ])('%s: nothing is told of a previous run, and the run is not held past the read\'s bound', async (_name, answer) => {
+    getLogsAnswer = () => answer;
+    const { problems, ms } = await run();
+    expect(problems.filter((p) => p.includes('previous run'))).toEqual([]);
+    expect(sls.callsOf('GetLogs').length).toBeLessThanOrEqual(3);
+    expect(ms).toBeLessThan(4_000);
+  });
+
+  it('a huge answer (6 MB) is cut off unread, within the bound', async () => {
+    getLogsAnswer = () => ({ getLogs: [{ ...failedRow, notify_webhook: 'failed', pad: 'x'.repeat(6 * 1024 * 1024) }] });
+    const { problems, ms } = await run();
+    expect(problems.filter((p) => p.includes('previous run'))).toEqual([]);
+    expect(ms).toBeLessThan(4_000);
+  });
+
+  it('huge values in the row: told, and the line stays short', async () => {
+    getLogsAnswer = () => ({ getLogs: [{ ...failedRow, run_id: 'r'.repeat(100_000), notify_webhook: 'failed', notify_webhook_code: 'c'.repeat(100_000) }] });
+    const { problems } = await run();
+    const told = problems.filter((p) => p.includes('previous run'));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.length).toBeLessThanOrEqual(200);
+  });
+});
