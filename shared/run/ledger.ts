@@ -154,12 +154,17 @@ interface ProcessOrder {
   taskNo: string | undefined;
   /** How many looks at the task list the noting ledger had begun when it was sent. */
   readonly sentAfterLooks: number;
+  /** When it was sent (the run's clock): it counts on the day's cap for 24 h. */
+  readonly sentMs: number;
+  /** Its run has ended; kept (see Ledger.close) until the registrar lists its task or the day is over. */
+  ended?: boolean;
 }
 
 /**
- * Every order the runs of this process have sent, per registrar ledger, until each run ends. A run counts
- * the others' before the registrar lists them (two webhooks in one custom-runtime instance, several runs of
- * one CLI process), and one the registrar already lists only once: the cap holds across them exactly.
+ * Every order the runs of this process have sent, per registrar ledger. A run counts the others' before the
+ * registrar lists them (two webhooks in one custom-runtime instance, several runs of one CLI process), and
+ * one the registrar already lists only once: the cap holds across them exactly. An order the registrar
+ * answered with its task number outlives its run until the registrar lists it (see Ledger.close).
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
@@ -178,11 +183,29 @@ export class Ledger {
     if (scope !== undefined) processOrders.set(scope, this.shared);
   }
 
-  /** Ends this run's part in the process-wide orders (its orders are the registrar's to report from now on). */
+  /**
+   * Ends this run's part in the process-wide orders. An order the registrar answered with a task number
+   * certainly exists, but nothing in the docs says how soon QueryTaskList shows it, and the redemption list
+   * lags by up to a day: released now, the next run of this process (a webhook after the timer on a warm
+   * instance) would find the domain still listed, no task for it, and order it again (a second fee), and
+   * would not count it on the day's cap. So it stays, as another run's order, until a later look lists its
+   * task or 24 h have passed. An outcome-unknown order never found is released, as before: the next run
+   * decides again, since holding a domain on an order that may never have been placed can lose it.
+   */
   close(): void {
-    for (const order of this.own) this.shared.delete(order);
+    for (const order of this.own) {
+      if (order.taskNo === undefined) this.shared.delete(order);
+      else order.ended = true;
+    }
     this.own.length = 0;
     if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
+  }
+
+  /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
+  private forgetListed(nowMs: number): void {
+    for (const order of this.shared) {
+      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))))) this.shared.delete(order);
+    }
   }
 
   entryFor(domainName: string): LedgerEntry | undefined {
@@ -217,8 +240,9 @@ export class Ledger {
         if (!claimed.has(key)) unclaimed.push({ name: detail.name, look: this.learntInLook.get(key) ?? 0 });
       }
     }
-    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
+    // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
+      if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
         if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
         continue;
@@ -235,7 +259,7 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentMs: submittedMs };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
@@ -270,7 +294,12 @@ export class Ledger {
    * runs of one process never both send for one domain.
    */
   sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined } | undefined {
-    for (const order of this.shared) if (order.domainName === domainName && !this.own.includes(order)) return order;
+    for (const order of this.shared) {
+      if (order.domainName !== domainName || this.own.includes(order)) continue;
+      // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).
+      if (order.ended && order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))) continue;
+      return order;
+    }
     return undefined;
   }
 
@@ -385,7 +414,9 @@ export class Ledger {
       }
       toRead.push(task);
     }
-    return this.readDetails(toRead);
+    const learnt = await this.readDetails(toRead);
+    this.forgetListed(endMs);
+    return learnt;
   }
 
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */

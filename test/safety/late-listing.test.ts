@@ -1,0 +1,46 @@
+/**
+ * Runs that follow one another while the registrar has not listed the previous run's order yet. The
+ * Domain API docs say only that the task is asynchronous (SaveSingleTaskForCreatingOrderRedeem answers a
+ * TaskNo; "read the outcome with QueryTaskDetailList"): nothing says how soon QueryTaskList shows it, and
+ * the redemption list's states lag by up to 24 h, so the domain is still listed in QueryType=2 meanwhile.
+ * The stand-in (test/support/registrar-standin.ts) lists a task only `listAfterMs` after it took the order,
+ * and takes a second order for the same domain (the account pays twice) unless told to refuse it.
+ */
+import { describe, expect, it } from 'vitest';
+import { domainItem } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const due = (name: string) => domainItem(name, dueExpiration(name));
+const FAST = { REDEEM_FOLLOW_SECONDS: '1' };
+
+describe('one process, runs one after another (a warm FC instance: the timer, then a webhook)', () => {
+  it('the second run does not order again a domain the first ordered a moment ago that the registrar does not list yet', async () => {
+    const s = await start({ domains: [due('late-listed.com')], listAfterMs: 120_000, newTaskStatus: 0 });
+    const first = await runAgainst(s, { env: FAST });
+    expect(decisionsOf(first).find((d) => d.domain === 'late-listed.com')).toMatchObject({ outcome: 'submitted' });
+    const second = await runAgainst(s, { env: FAST });
+    expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'late-listed.com': 1 });
+    expect(decisionsOf(second).find((d) => d.domain === 'late-listed.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: first.summary.decisions[0]!.task_no });
+  });
+
+  it('the day cap counts the earlier run\'s orders the registrar does not list yet', async () => {
+    const s = await start({ domains: [due('a.com'), due('b.com'), due('c.com')], listAfterMs: 120_000, newTaskStatus: 0 });
+    await runAgainst(s, { env: { ...FAST, REDEEM_MAX_PER_DAY: '2', REDEEM_DOMAINS: 'a.com,b.com' } });
+    expect(s.orders).toHaveLength(2);
+    const second = await runAgainst(s, { env: { ...FAST, REDEEM_MAX_PER_DAY: '2' } });
+    expect(s.orders.map((o) => o.domainName).sort(), 'REDEEM_MAX_PER_DAY=2 over the two runs').toEqual(['a.com', 'b.com']);
+    expect(decisionsOf(second).find((d) => d.domain === 'c.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+  });
+});
+
+describe('an ended run\'s order is held only until the registrar lists it', () => {
+  it('listed as failed a moment later: the next run orders the domain again (a failed redemption may be retried)', async () => {
+    const s = await start({ domains: [due('failed-then.com')], listAfterMs: 300, newTaskStatus: 3 });
+    await runAgainst(s, { env: FAST });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const second = await runAgainst(s, { env: FAST });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['failed-then.com', 'failed-then.com']);
+    expect(decisionsOf(second).find((d) => d.domain === 'failed-then.com')).toMatchObject({ action: 'redeem' });
+  });
+});
