@@ -2,12 +2,22 @@
  * Live CLI runs on one machine take turns: a lock file (created exclusively, holding the owner's pid) in
  * the OS temp folder, per endpoint and access key. A lock whose owner process is gone is taken over. This
  * is a convenience for one machine; across machines the ledger's fresh look holds the caps.
+ *
+ * Beside the lock, the orders of the last 24 h that the registrar answered with a task number (one JSON
+ * line each, written the moment the answer is read): the registrar may list a task only some time after it
+ * took the order, and its redemption list lags by up to a day, so the next run on this machine (or the run
+ * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
+import type { JournalOrder, OrderJournal } from '../run/index.js';
+
+const DAY_MS = 86_400_000;
+/** More than any account's day of orders; a file grown past it is read from its end. */
+const MAX_JOURNAL_LINES = 5_000;
 
 function alive(pid: number): boolean {
   try {
@@ -45,9 +55,61 @@ function readFileSafe(path: string): string {
   }
 }
 
+/** The OS temp folder, as the CLI's environment names it (os.tmpdir() reads the process's own TMPDIR). */
+function hostDir(env: Env): string {
+  return env.TMPDIR || tmpdir();
+}
+
+function hostScope(env: Env): string {
+  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
+}
+
+function journalEntry(line: string): JournalOrder | undefined {
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    const { domainName, taskNo, sentMs } = value;
+    if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
+    return { domainName, taskNo, sentMs };
+  } catch {
+    // A line cut by a kill mid-write, or anything else: not an order we can name.
+    return undefined;
+  }
+}
+
+/**
+ * The orders file of this endpoint and key (see the header). Used under the host lock only, so one run at a
+ * time reads and writes it. A file that cannot be read or written costs only this protection: the ledger's
+ * look before each submission still holds, so it never stops a run.
+ */
+export function hostOrderJournal(env: Env, now: () => number = Date.now): OrderJournal {
+  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
+  return {
+    load() {
+      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES);
+      const recent = lines.flatMap((line) => {
+        const entry = journalEntry(line);
+        return entry && entry.sentMs > now() - DAY_MS ? [entry] : [];
+      });
+      try {
+        // Older orders are out of the day: the file keeps only the last 24 h.
+        writeFileSync(path, recent.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      } catch {
+        // Left as it is; the next load filters it again.
+      }
+      return recent;
+    },
+    placed(order) {
+      try {
+        appendFileSync(path, `${JSON.stringify(order)}\n`);
+      } catch {
+        // See above: the ledger still holds.
+      }
+    },
+  };
+}
+
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
-  const scope = createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
-  const path = join(tmpdir(), `domain-redeemer-${scope}.lock`);
+  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
   while (!tryLock(path)) {
     if (Date.now() > until) throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -56,6 +56,8 @@ export interface RunPorts {
   readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
   readonly deliver?: Deliver | undefined;
+  /** Orders kept beyond the process (the CLI's file beside its host lock); see Ledger. */
+  readonly orderJournal?: OrderJournal | undefined;
 }
 
 /** Reads in flight at once; the rate limiter decides how fast they start. Submissions: REDEEM_SUBMIT_CONCURRENCY. */
@@ -218,7 +220,7 @@ export async function prepareRun(
     /** The registrar ledger's identity in this process (see Ledger): endpoint and account. */
     readonly scope?: string | undefined;
   },
-  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance'] },
+  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance']; readonly orderJournal?: OrderJournal | undefined },
 ): Promise<PreparedRun> {
   const { config, clock, bounds } = request;
   request.onProgress?.({ phase: 'listing', done: 0 });
@@ -232,7 +234,7 @@ export async function prepareRun(
     throw error;
   };
   const reads = { ...bounds, signal: stop.signal };
-  const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope });
+  const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope, journal: ports.orderJournal });
   const [listed] = await Promise.allSettled([
     readDomainList(ports.api, reads, request.pageSize ?? 100, 2, READ_CONCURRENCY)
       .catch(stopOnFailure)

@@ -145,6 +145,26 @@ interface LedgerDeps {
    * each other's orders before the registrar lists them. Left out, a ledger shares with no other.
    */
   readonly scope?: string | undefined;
+  /**
+   * Where orders outlive the process (the CLI keeps a file beside its host lock): the orders it holds are
+   * taken in as ended runs' orders, and each order of this run is handed to it the moment its task number
+   * is known. Left out, orders live as long as the process.
+   */
+  readonly journal?: OrderJournal | undefined;
+}
+
+/** An order with its task number, as a journal keeps it. */
+export interface JournalOrder {
+  readonly domainName: string;
+  readonly taskNo: string;
+  readonly sentMs: number;
+}
+
+export interface OrderJournal {
+  /** The orders of the last 24 h it holds. */
+  load(): readonly JournalOrder[];
+  /** Keeps one more; called before the order's decision line is written. */
+  placed(order: JournalOrder): void;
 }
 
 /** An order this process has sent, or is sending, for one registrar ledger. */
@@ -168,6 +188,15 @@ interface ProcessOrder {
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
+/**
+ * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
+ * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
+ * ledger to the product, and the earlier one's orders would hold the new one's domains.
+ */
+export function forgetRegistrar(endpoint: string): void {
+  for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
+}
+
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
   private readonly tasks = new Map<string, KnownTask>();
@@ -181,6 +210,12 @@ export class Ledger {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+    const known = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    for (const kept of deps.journal?.load() ?? []) {
+      if (known.has(taskKey(kept.taskNo))) continue;
+      known.add(taskKey(kept.taskNo));
+      this.shared.add({ domainName: kept.domainName, taskNo: kept.taskNo, sentAfterLooks: 0, sentMs: kept.sentMs, ended: true });
+    }
   }
 
   /**
@@ -264,6 +299,7 @@ export class Ledger {
     this.shared.add(order);
     if (taskNo !== undefined) {
       this.mine.set(taskKey(taskNo), { submittedMs, domainName });
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs });
     }
   }
 
@@ -279,8 +315,10 @@ export class Ledger {
   claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
     this.placedSinceLook++;
     const order = this.pendingOf(domainName);
-    if (order) order.taskNo = taskNo;
-    else this.noteMine(taskNo, submittedMs, domainName);
+    if (order) {
+      order.taskNo = taskNo;
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: order.sentMs });
+    } else this.noteMine(taskNo, submittedMs, domainName);
     this.mine.set(taskKey(taskNo), { submittedMs, domainName });
   }
 

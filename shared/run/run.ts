@@ -37,6 +37,8 @@ export interface RunRequest extends Omit<EngineRequest, 'runId' | 'clock' | 'log
   readonly runId?: string | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
+  /** Orders kept beyond the process, for the next run (the CLI's); see Ledger. */
+  readonly orderJournal?: RunPorts['orderJournal'];
 }
 
 export const SLS_TOPIC = 'domain-redeemer';
@@ -68,6 +70,7 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   } else {
     ports = { ...accountClients(config, credentials, { clock, deadlineMs, limiter }), deliver };
   }
+  if (request.orderJournal) ports = { ...ports, orderJournal: request.orderJournal };
   if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
     const weekAgo = Math.floor(clock.now() / 1000) - 7 * 86_400;

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forgetRegistrar } from '../../shared/run/ledger.js';
 
 export type Action = 'QueryDomainList' | 'QueryTaskList' | 'QueryTaskDetailList' | 'SaveSingleTaskForCreatingOrderRedeem';
 
@@ -138,6 +139,8 @@ export class RegistrarStandin {
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+    // A new registrar, whatever an earlier stand-in on this port took (see forgetRegistrar).
+    forgetRegistrar(this.url);
     return this;
   }
 

@@ -1,0 +1,35 @@
+/** The orders file beside the CLI's host lock (shared/cli/host-lock.ts): what a killed run may leave in it. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostOrderJournal } from '../../shared/cli/host-lock.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'redeemer-orders-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NOW = 1_800_000_000_000;
+
+describe('the host orders file', () => {
+  it('keeps the last 24 h; a line cut by a kill, or one naming no task, is not an order', () => {
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:1', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const journal = hostOrderJournal(env, () => NOW);
+    journal.placed({ domainName: 'old.com', taskNo: 'T-old', sentMs: NOW - 86_400_000 });
+    journal.placed({ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 });
+    const [file] = readdir(dir);
+    writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}{"domainName":"blank.com","taskNo":"  ","sentMs":${NOW}}\n{"domainName":"cut.com","taskNo":"T-c`);
+    expect(journal.load()).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 }]);
+    expect(readFileSync(join(dir, file!), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('another endpoint or key has its own file', () => {
+    const a = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
+    const b = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'other' }, () => NOW);
+    a.placed({ domainName: 'a.com', taskNo: 'T-a', sentMs: NOW });
+    expect(b.load()).toEqual([]);
+    expect(a.load()).toHaveLength(1);
+  });
+});
+
+function readdir(path: string): string[] {
+  return readdirSync(path).filter((f) => f.endsWith('.orders'));
+}

@@ -1,0 +1,96 @@
+/**
+ * Separate processes on one account, and SIGKILL at chosen points, against a registrar that lists a task
+ * only some time after it took the order (the docs promise nothing about when; test/support/registrar-standin.ts,
+ * `listAfterMs`) and keeps the redeemed domain in its redemption list (its states lag by up to 24 h). The
+ * process-wide registry of orders does not reach another process: what the next CLI run knows of the
+ * previous one is the registrar's ledger and what the CLI keeps beside its host lock.
+ *
+ * The kill points are set by what the child asks the registrar, not by timers: the stand-in kills the child
+ * the moment a chosen request arrives (the order taken but not answered; the first follow-up after the
+ * answer), so each kill lands at the same line every time.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { finished } from '../support/spawn.js';
+import { completeRecords, removeCliTemp, spawnCli, type Env, type JsonRecord } from './harness.js';
+import { dueExpiration, standinEnv, standinPerTest } from './standin-runs.js';
+
+afterAll(removeCliTemp);
+
+const start = standinPerTest();
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+const due = (name: string) => domainItem(name, dueExpiration(name));
+/** Two minutes: far longer than a run, as long as the docs allow (they say nothing). */
+const LATE = 120_000;
+
+function cliEnvFor(url: string, extra: Env = {}): Env {
+  return {
+    ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '2', ...extra }),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret,
+  };
+}
+
+async function cliRun(url: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], cliEnvFor(url, extra));
+  onChild?.(child);
+  const done = await finished(child);
+  return { ...done, records: completeRecords(done.stdout) };
+}
+
+const decisionOf = (records: readonly JsonRecord[], domain: string) => records.find((r) => r.kind === 'decision' && r.domain === domain);
+
+/** A stand-in script that SIGKILLs the current child when `when` says so, and drops that request. */
+function killer(when: (call: StandinCall, answeredSaves: number) => 'kill-before-answer' | 'kill' | undefined) {
+  const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true, saves: 0 };
+  const script = (call: StandinCall, standin: { takeOrder: (d: string, e: string) => unknown }): Scripted | undefined => {
+    if (!state.armed || !state.child) return undefined;
+    const verdict = when(call, state.saves);
+    if (verdict === 'kill-before-answer') {
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+    }
+    if (verdict) {
+      state.armed = false;
+      state.child.kill('SIGKILL');
+      return 'drop';
+    }
+    if (call.action === SAVE) state.saves++;
+    return undefined;
+  };
+  return { state, script };
+}
+
+describe('CLI runs one after another on one machine, the registrar listing late', () => {
+  it('the second run does not order again what the first ordered a moment ago', async () => {
+    const s = await start({ domains: [due('one.com')], listAfterMs: LATE, newTaskStatus: 0 });
+    const first = await cliRun(s.url);
+    expect(decisionOf(first.records, 'one.com'), first.stderr).toMatchObject({ outcome: 'submitted' });
+    const second = await cliRun(s.url);
+    expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'one.com': 1 });
+    expect(decisionOf(second.records, 'one.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: decisionOf(first.records, 'one.com')!.task_no });
+  }, 30_000);
+
+  it('REDEEM_MAX_PER_DAY holds over the two runs', async () => {
+    const s = await start({ domains: [due('a.com'), due('b.com'), due('c.com')], listAfterMs: LATE, newTaskStatus: 0 });
+    await cliRun(s.url, { REDEEM_MAX_PER_DAY: '2', REDEEM_DOMAINS: 'a.com,b.com' });
+    const second = await cliRun(s.url, { REDEEM_MAX_PER_DAY: '2' });
+    expect(s.orders.map((o) => o.domainName).sort(), 'orders over the two runs, REDEEM_MAX_PER_DAY=2').toEqual(['a.com', 'b.com']);
+    expect(decisionOf(second.records, 'c.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+  }, 30_000);
+});
+
+describe('SIGKILL at a chosen point, then the next run at once, the registrar listing late', () => {
+  it('killed during the follow-up (the answer with its task number was read): the next run does not order the domain again', async () => {
+    const k = killer((call, saves) => (saves > 0 && call.action !== SAVE ? 'kill' : undefined));
+    const s = await start({ domains: [due('followed.com'), due('second.com')], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
+    const killed = await cliRun(s.url, { REDEEM_SUBMIT_CONCURRENCY: '1' }, (child) => (k.state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    const ordered = s.orders.map((o) => o.domainName);
+    expect(ordered.length, 'the kill came after at least one order').toBeGreaterThan(0);
+    const next = await cliRun(s.url);
+    for (const [domain, n] of s.ordersPerDomain()) expect(n, `orders for ${domain}`).toBe(1);
+    for (const domain of ordered) expect(decisionOf(next.records, domain)).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight' });
+  }, 30_000);
+});
