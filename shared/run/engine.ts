@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { Ledger, type OrderJournal } from './ledger.js';
+import { Ledger, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -235,6 +235,9 @@ export async function prepareRun(
   };
   const reads = { ...bounds, signal: stop.signal };
   const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope, journal: ports.orderJournal });
+  // Orders earlier processes kept (the CLI's file, the results logstore) read beside the list and the
+  // ledger, in at most two seconds: a journal that cannot be read leaves the ledger's look alone to hold.
+  const kept = keptOrders(ports.orderJournal, Math.min(clock.now() + 2_000, bounds.deadlineMs));
   const [listed] = await Promise.allSettled([
     readDomainList(ports.api, reads, request.pageSize ?? 100, 2, READ_CONCURRENCY)
       .catch(stopOnFailure)
@@ -246,6 +249,7 @@ export async function prepareRun(
     throw stop.signal.reason;
   }
   const listing = listed.value;
+  ledger.adopt(await kept);
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
@@ -259,6 +263,14 @@ export async function prepareRun(
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()) }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
   return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance };
+}
+
+async function keptOrders(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {
+  try {
+    return (await journal?.load(deadlineMs)) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -146,9 +146,8 @@ interface LedgerDeps {
    */
   readonly scope?: string | undefined;
   /**
-   * Where orders outlive the process (the CLI keeps a file beside its host lock): the orders it holds are
-   * taken in as ended runs' orders, and each order of this run is handed to it the moment its task number
-   * is known. Left out, orders live as long as the process.
+   * Where orders outlive the process (the CLI's file beside its host lock): each order of this run is
+   * handed to it the moment its task number is known. What it kept is taken in with `adopt`.
    */
   readonly journal?: OrderJournal | undefined;
 }
@@ -161,8 +160,8 @@ export interface JournalOrder {
 }
 
 export interface OrderJournal {
-  /** The orders of the last 24 h it holds. */
-  load(): readonly JournalOrder[];
+  /** The orders of the last 24 h it holds, read by `deadlineMs`; a failure is the caller's to ignore. */
+  load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
   /** Keeps one more; called before the order's decision line is written. */
   placed(order: JournalOrder): void;
 }
@@ -210,11 +209,19 @@ export class Ledger {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+  }
+
+  /**
+   * Takes in the orders a journal kept from earlier processes (see LedgerDeps.journal) as ended runs'
+   * orders: held until the registrar lists their task, counted on the day's cap meanwhile.
+   */
+  adopt(kept: readonly JournalOrder[]): void {
     const known = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
-    for (const kept of deps.journal?.load() ?? []) {
-      if (known.has(taskKey(kept.taskNo))) continue;
-      known.add(taskKey(kept.taskNo));
-      this.shared.add({ domainName: kept.domainName, taskNo: kept.taskNo, sentAfterLooks: 0, sentMs: kept.sentMs, ended: true });
+    for (const order of kept) {
+      const domainName = canonicalName(order.domainName);
+      if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
+      known.add(taskKey(order.taskNo));
+      this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true });
     }
   }
 

@@ -17,7 +17,7 @@ describe('the host orders file', () => {
     journal.placed({ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 });
     const [file] = readdir(dir);
     writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}{"domainName":"blank.com","taskNo":"  ","sentMs":${NOW}}\n{"domainName":"cut.com","taskNo":"T-c`);
-    expect(journal.load()).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 }]);
+    expect(journal.load(NOW)).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 }]);
     expect(readFileSync(join(dir, file!), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
@@ -25,8 +25,8 @@ describe('the host orders file', () => {
     const a = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
     const b = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'other' }, () => NOW);
     a.placed({ domainName: 'a.com', taskNo: 'T-a', sentMs: NOW });
-    expect(b.load()).toEqual([]);
-    expect(a.load()).toHaveLength(1);
+    expect(b.load(NOW)).toEqual([]);
+    expect(a.load(NOW)).toHaveLength(1);
   });
 });
 

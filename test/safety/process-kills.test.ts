@@ -10,8 +10,11 @@
  * answer), so each kill lands at the same line every time.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { EMULATOR_CREDENTIALS, startEmulator } from '../support/emulator.js';
 import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { finished } from '../support/spawn.js';
 import { completeRecords, removeCliTemp, spawnCli, type Env, type JsonRecord } from './harness.js';
@@ -92,5 +95,50 @@ describe('SIGKILL at a chosen point, then the next run at once, the registrar li
     const next = await cliRun(s.url);
     for (const [domain, n] of s.ordersPerDomain()) expect(n, `orders for ${domain}`).toBe(1);
     for (const domain of ordered) expect(decisionOf(next.records, domain)).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight' });
+  }, 30_000);
+});
+
+describe('a fresh instance (no temp folder of the earlier run), with the results logstore', () => {
+  /** Each run in a temp folder of its own, as a new FC instance (or another machine) has; SLS on the emulator. */
+  async function freshRun(url: string, slsUrl: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+    try {
+      return await cliRun(url, { TMPDIR: dir, SLS_ENDPOINT: slsUrl, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('the next run, on a fresh instance, reads the earlier order from the logstore and does not order it again', async () => {
+    const sls = await startEmulator({ domains: 0 });
+    try {
+      const s = await start({ domains: [due('fresh.com')], listAfterMs: LATE, newTaskStatus: 0 });
+      const first = await freshRun(s.url, sls.url);
+      expect(decisionOf(first.records, 'fresh.com'), first.stderr).toMatchObject({ outcome: 'submitted' });
+      const second = await freshRun(s.url, sls.url);
+      expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'fresh.com': 1 });
+      expect(decisionOf(second.records, 'fresh.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: decisionOf(first.records, 'fresh.com')!.task_no });
+    } finally {
+      await sls.close();
+    }
+  }, 30_000);
+
+  it('killed during the follow-up (its decision line delivered to SLS), the next run on a fresh instance: one order, and the cap counts it', async () => {
+    const sls = await startEmulator({ domains: 0 });
+    try {
+      // The first follow-up request after SLS holds the order's decision record (with its task number).
+      const delivered = () => sls.sls.logs.some((log) => log.contents.kind === 'decision' && log.contents.task_no !== undefined);
+      const k = killer((call, saves) => (saves > 0 && call.action !== SAVE && delivered() ? 'kill' : undefined));
+      const s = await start({ domains: [due('a.com'), due('b.com')], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
+      const killed = await freshRun(s.url, sls.url, { REDEEM_SUBMIT_CONCURRENCY: '1', REDEEM_DOMAINS: 'a.com' }, (child) => (k.state.child = child));
+      expect(killed.code).toBeNull();
+      expect(s.orders.map((o) => o.domainName)).toEqual(['a.com']);
+      const next = await freshRun(s.url, sls.url, { REDEEM_MAX_PER_DAY: '1' });
+      expect(s.orders.map((o) => o.domainName), 'REDEEM_MAX_PER_DAY=1 over the two runs').toEqual(['a.com']);
+      expect(decisionOf(next.records, 'a.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight' });
+      expect(decisionOf(next.records, 'b.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    } finally {
+      await sls.close();
+    }
   }, 30_000);
 });
