@@ -44,3 +44,13 @@ describe('an ended run\'s order is held only until the registrar lists it', () =
     expect(decisionsOf(second).find((d) => d.domain === 'failed-then.com')).toMatchObject({ action: 'redeem' });
   });
 });
+
+describe('the decision lines a run writes as it goes', () => {
+  it('are flat: no nested object on stdout (SLS would store it as "[object Object]")', async () => {
+    const s = await start({ domains: [due('flat.com'), domainItem('later.com', dueExpiration('later.com') + 30 * 86_400_000)] });
+    const run = await runAgainst(s, { env: FAST });
+    const lines = run.records.filter((r) => r.kind === 'decision');
+    expect(lines.map((r) => r.domain).sort()).toEqual(['flat.com', 'later.com']);
+    for (const line of lines) for (const [key, value] of Object.entries(line)) expect(typeof value === 'object' && value !== null, `${String(line.domain)}: field ${key}`).toBe(false);
+  });
+});

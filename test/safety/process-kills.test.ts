@@ -142,3 +142,18 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
     }
   }, 30_000);
 });
+
+describe('SIGKILL after the order was taken, before its answer (the outcome unknown to everyone but the registrar)', () => {
+  it('the registrar lists the task by the time the next run looks: the next run does not order it again, and says the task is in progress', async () => {
+    const k = killer((call) => (call.action === SAVE ? 'kill-before-answer' : undefined));
+    const s = await start({ domains: [due('unanswered.com')], listAfterMs: 500, newTaskStatus: 0, script: k.script });
+    const killed = await cliRun(s.url, {}, (child) => (k.state.child = child));
+    expect(killed.code).toBeNull();
+    // The killed run's trace: its submission line, and no decision with a task number.
+    expect(killed.records.filter((r) => r.kind === 'submission').map((r) => r.domain)).toEqual(['unanswered.com']);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const next = await cliRun(s.url);
+    expect(s.orders.map((o) => o.domainName)).toEqual(['unanswered.com']);
+    expect(decisionOf(next.records, 'unanswered.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
+  }, 30_000);
+});
