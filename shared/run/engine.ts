@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { Ledger, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -249,7 +249,10 @@ export async function prepareRun(
     throw stop.signal.reason;
   }
   const listing = listed.value;
-  ledger.adopt(await kept);
+  // Only orders for domains this account lists in redemption: a logstore shared with another deployment
+  // (another account, no account_id) must not hold this account's domains or use up its day's cap.
+  const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
+  ledger.adopt((await kept).filter((order) => listedNames.has(canonicalName(order.domainName))));
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.

@@ -7,6 +7,7 @@
  * and takes a second order for the same domain (the account pays twice) unless told to refuse it.
  */
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../support/emulator.js';
 import { domainItem } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
@@ -52,5 +53,23 @@ describe('the decision lines a run writes as it goes', () => {
     const lines = run.records.filter((r) => r.kind === 'decision');
     expect(lines.map((r) => r.domain).sort()).toEqual(['flat.com', 'later.com']);
     for (const line of lines) for (const [key, value] of Object.entries(line)) expect(typeof value === 'object' && value !== null, `${String(line.domain)}: field ${key}`).toBe(false);
+  });
+});
+
+describe('orders read back from the results logstore', () => {
+  it('another deployment\'s orders in a shared logstore (other domains, no account_id) neither hold a domain nor use up the day\'s cap', async () => {
+    const sls = await startEmulator({ domains: 0 });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      for (let i = 0; i < 3; i++) {
+        sls.sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'other', time: now - 60, contents: { kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: `theirs-${i}.com`, task_no: `T-theirs-${i}`, run_id: 'other-run' } });
+      }
+      const s = await start({ domains: [due('mine.com')] });
+      const run = await runAgainst(s, { env: { ...FAST, REDEEM_MAX_PER_DAY: '1', SLS_ENDPOINT: sls.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' } });
+      expect(s.orders.map((o) => o.domainName)).toEqual(['mine.com']);
+      expect(decisionsOf(run).find((d) => d.domain === 'mine.com')).toMatchObject({ action: 'redeem' });
+    } finally {
+      await sls.close();
+    }
   });
 });

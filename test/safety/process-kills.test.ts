@@ -157,3 +157,54 @@ describe('SIGKILL after the order was taken, before its answer (the outcome unkn
     expect(decisionOf(next.records, 'unanswered.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
   }, 30_000);
 });
+
+describe('SIGKILL while the run writes to SLS, and while it sends its message', () => {
+  /** A loopback server that hands each request to `on` before answering 200 (SLS PutLogs, a robot). */
+  async function tap(on: (path: string, body: string) => void) {
+    const { createServer } = await import('node:http');
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        bodies.push(body);
+        on(req.url ?? '', body);
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json', 'x-log-requestid': 'TAP' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, bodies, close: () => (server.closeAllConnections(), new Promise<void>((resolve) => server.close(() => resolve()))) };
+  }
+
+  for (const point of ['sls', 'notification'] as const) {
+    it(`killed ${point === 'sls' ? 'during a PutLogs after the order was answered' : 'when its message reached the robot'}: the next run does not order the domain again, and its message names it`, async () => {
+      const s = await start({ domains: [due('told.com')], listAfterMs: LATE, newTaskStatus: 0 });
+      let child: ChildProcessWithoutNullStreams | undefined;
+      const sls = await tap((_path, body) => {
+        // PutLogs bodies are protobuf: the order's decision line carries its task number.
+        if (point === 'sls' && s.orders.length > 0 && body.includes(s.orders[0]!.taskNo)) child?.kill('SIGKILL');
+      });
+      const robot = await tap(() => {
+        if (point === 'notification') child?.kill('SIGKILL');
+      });
+      try {
+        const env = { SLS_ENDPOINT: sls.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', NOTIFY_WEBHOOK_URL: `${robot.url}/hook`, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+        const killed = await cliRun(s.url, env, (c) => (child = c));
+        expect(killed.code, 'the first run was killed').toBeNull();
+        expect(s.orders).toHaveLength(1);
+        child = undefined;
+        const before = robot.bodies.length;
+        const next = await cliRun(s.url, env);
+        expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'told.com': 1 });
+        expect(decisionOf(next.records, 'told.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight' });
+        const message = robot.bodies.slice(before).join('\n');
+        expect(message, 'the next run\'s message').toContain('told.com');
+      } finally {
+        await sls.close();
+        await robot.close();
+      }
+    }, 30_000);
+  }
+});
