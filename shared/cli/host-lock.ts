@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
@@ -91,8 +91,11 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now): OrderJ
         return entry && entry.sentMs > now() - DAY_MS ? [entry] : [];
       });
       try {
-        // Older orders are out of the day: the file keeps only the last 24 h.
-        writeFileSync(path, recent.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
+        // it, so that a kill mid-write leaves the old file whole, never a truncated one.
+        const aside = `${path}.${process.pid}.tmp`;
+        writeFileSync(aside, recent.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        renameSync(aside, path);
       } catch {
         // Left as it is; the next load filters it again.
       }
