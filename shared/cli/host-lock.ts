@@ -64,12 +64,14 @@ function hostScope(env: Env): string {
   return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
 }
 
-function journalEntry(line: string): JournalOrder | undefined {
+/** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
+function journalLine(line: string): { readonly order: JournalOrder } | { readonly told: string } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
-    const { domainName, taskNo, sentMs } = value;
+    if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
+    const { domainName, taskNo, sentMs, runId } = value;
     if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
-    return { domainName, taskNo, sentMs };
+    return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
   } catch {
     // A line cut by a kill mid-write, or anything else: not an order we can name.
     return undefined;
@@ -79,34 +81,41 @@ function journalEntry(line: string): JournalOrder | undefined {
 /**
  * The orders file of this endpoint and key (see the header). Used under the host lock only, so one run at a
  * time reads and writes it. A file that cannot be read or written costs only this protection: the ledger's
- * look before each submission still holds, so it never stops a run.
+ * look before each submission still holds, so it never stops a run. An order whose run never wrote its
+ * `told` line (killed before its message) is loaded as untold, for the next run to tell.
  */
 export function hostOrderJournal(env: Env, now: () => number = Date.now): OrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
+  const append = (value: object) => {
+    try {
+      appendFileSync(path, `${JSON.stringify(value)}\n`);
+    } catch {
+      // See above: the ledger still holds.
+    }
+  };
   return {
     load() {
-      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES);
-      const recent = lines.flatMap((line) => {
-        const entry = journalEntry(line);
-        return entry && entry.sentMs > now() - DAY_MS ? [entry] : [];
-      });
+      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
+      const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
+      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > now() - DAY_MS ? [l.order] : []));
       try {
         // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
         // it, so that a kill mid-write leaves the old file whole, never a truncated one.
+        const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
+        const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
         const aside = `${path}.${process.pid}.tmp`;
-        writeFileSync(aside, recent.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''));
         renameSync(aside, path);
       } catch {
         // Left as it is; the next load filters it again.
       }
-      return recent;
+      return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {
-      try {
-        appendFileSync(path, `${JSON.stringify(order)}\n`);
-      } catch {
-        // See above: the ledger still holds.
-      }
+      append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });
+    },
+    ended(runId, toldRuns) {
+      for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },
   };
 }

@@ -150,6 +150,8 @@ interface LedgerDeps {
    * handed to it the moment its task number is known. What it kept is taken in with `adopt`.
    */
   readonly journal?: OrderJournal | undefined;
+  /** The run's id, kept with each of its orders in the journal. */
+  readonly runId?: string | undefined;
 }
 
 /** An order with its task number, as a journal keeps it. */
@@ -157,6 +159,10 @@ export interface JournalOrder {
   readonly domainName: string;
   readonly taskNo: string;
   readonly sentMs: number;
+  /** The run that placed it. */
+  readonly runId?: string | undefined;
+  /** Its run never said it was told to a person (killed, timed out, or still going): the next run tells it. */
+  readonly untold?: boolean | undefined;
 }
 
 export interface OrderJournal {
@@ -164,6 +170,8 @@ export interface OrderJournal {
   load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
   /** Keeps one more; called before the order's decision line is written. */
   placed(order: JournalOrder): void;
+  /** The run `runId` has ended after its message, which told the orders of the runs `told` too. */
+  ended?(runId: string, told: readonly string[]): void;
 }
 
 /** An order this process has sent, or is sending, for one registrar ledger. */
@@ -306,7 +314,7 @@ export class Ledger {
     this.shared.add(order);
     if (taskNo !== undefined) {
       this.mine.set(taskKey(taskNo), { submittedMs, domainName });
-      this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs });
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs, runId: this.deps.runId });
     }
   }
 
@@ -324,7 +332,7 @@ export class Ledger {
     const order = this.pendingOf(domainName);
     if (order) {
       order.taskNo = taskNo;
-      this.deps.journal?.placed({ domainName, taskNo, sentMs: order.sentMs });
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: order.sentMs, runId: this.deps.runId });
     } else this.noteMine(taskNo, submittedMs, domainName);
     this.mine.set(taskKey(taskNo), { submittedMs, domainName });
   }

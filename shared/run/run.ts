@@ -110,11 +110,30 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
           if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
           if ((row.account_id ?? undefined) !== accountId) continue;
           const seconds = Number(row.__time__);
-          orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now() });
+          orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
         }
         if (rows.length < 100) break;
       }
-      return orders;
+      if (orders.length === 0) return orders;
+      // A run's end record is written after its message, and names the earlier runs whose orders that
+      // message told (told_runs): an order of a run with neither never reached a person.
+      const told = new Set<string>();
+      const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
+      try {
+        for (let page = 0; page < ORDER_PAGES; page++) {
+          const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+          for (const row of rows) {
+            if (row.kind !== 'run' || row.outcome === 'started') continue;
+            if (row.run_id) told.add(row.run_id);
+            for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
+          }
+          if (rows.length < 100) break;
+        }
+      } catch {
+        // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
+        return orders;
+      }
+      return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     // Its records are the run's own decision lines, written as they are known.
     placed: () => undefined,
@@ -129,6 +148,9 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     load: async (deadlineMs) => (await Promise.all(present.map((j) => Promise.resolve().then(() => j.load(deadlineMs)).catch(() => [] as const)))).flat(),
     placed: (order) => {
       for (const j of present) j.placed(order);
+    },
+    ended: (runId, told) => {
+      for (const j of present) j.ended?.(runId, told);
     },
   };
 }

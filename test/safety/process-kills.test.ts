@@ -141,6 +141,29 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
       await sls.close();
     }
   }, 30_000);
+
+  it('killed during the follow-up, then two runs on fresh instances: the first names the killed run\'s order in its message, the second does not again', async () => {
+    const sls = await startEmulator({ domains: 0 });
+    const { webhookInbox } = await import('../support/webhook-inbox.js');
+    const inbox = await webhookInbox();
+    try {
+      const delivered = () => sls.sls.logs.some((log) => log.contents.kind === 'decision' && log.contents.task_no !== undefined);
+      const k = killer((call, saves) => (saves > 0 && call.action !== SAVE && delivered() ? 'kill' : undefined));
+      const s = await start({ domains: [domainItem('far.com', dueExpiration('far.com') + 2 * 86_400_000)], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
+      const hook = { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill.
+      const killed = await freshRun(s.url, sls.url, { ...hook, REDEEM_FOLLOW_SECONDS: '8' }, (child) => (k.state.child = child));
+      expect(killed.code).toBeNull();
+      await freshRun(s.url, sls.url, hook);
+      await freshRun(s.url, sls.url, hook);
+      const told = inbox.bodies.map((b) => (b.earlier_orders ?? []) as unknown[]);
+      expect(told, 'earlier_orders of each message sent').toEqual([[{ domain: 'far.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]]);
+      expect(s.orders).toHaveLength(1);
+    } finally {
+      await inbox.close();
+      await sls.close();
+    }
+  }, 30_000);
 });
 
 describe('SIGKILL after the order was taken, before its answer (the outcome unknown to everyone but the registrar)', () => {
@@ -204,6 +227,35 @@ describe('SIGKILL while the run writes to SLS, and while it sends its message', 
       } finally {
         await sls.close();
         await robot.close();
+      }
+    }, 30_000);
+  }
+});
+
+describe('a person hears of a killed run\'s order from the next run', () => {
+  const hook = (url: string) => ({ NOTIFY_WEBHOOK_URL: url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) });
+  const earlier = (body: Record<string, unknown> | undefined) => (body?.earlier_orders ?? []) as Array<Record<string, unknown>>;
+
+  for (const variant of ['in flight, 5 days left (not at risk)', 'succeeded and listed (already redeemed)'] as const) {
+    it(`killed during the follow-up, its order ${variant}: the next run's message names it once, the run after it does not`, async () => {
+      const { webhookInbox } = await import('../support/webhook-inbox.js');
+      const inbox = await webhookInbox();
+      try {
+        const inFlight = variant.startsWith('in flight');
+        const k = killer((call, saves) => (saves > 0 && call.action !== SAVE ? 'kill' : undefined));
+        const s = await start({ domains: [domainItem('quiet.com', dueExpiration('quiet.com') + (inFlight ? 2 * 86_400_000 : 0))], listAfterMs: inFlight ? LATE : 0, newTaskStatus: inFlight ? 0 : 2, script: k.script });
+        const killed = await cliRun(s.url, hook(inbox.url), (c) => (k.state.child = c));
+        expect(killed.code).toBeNull();
+        expect(inbox.bodies, 'the killed run sent nothing').toHaveLength(0);
+        const next = await cliRun(s.url, hook(inbox.url));
+        expect(decisionOf(next.records, 'quiet.com')).toMatchObject({ outcome: 'skipped', reason: inFlight ? 'task-in-flight' : 'already-redeemed' });
+        expect(inbox.bodies, 'the next run\'s message').toHaveLength(1);
+        expect(earlier(inbox.bodies[0])).toEqual([{ domain: 'quiet.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]);
+        await cliRun(s.url, hook(inbox.url));
+        expect(inbox.bodies.slice(1).flatMap(earlier), 'told once').toEqual([]);
+        expect(s.orders).toHaveLength(1);
+      } finally {
+        await inbox.close();
       }
     }, 30_000);
   }
