@@ -17,7 +17,7 @@ describe('the host orders file', () => {
     journal.placed({ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 });
     const [file] = readdir(dir);
     writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}{"domainName":"blank.com","taskNo":"  ","sentMs":${NOW}}\n{"domainName":"cut.com","taskNo":"T-c`);
-    expect(journal.load(NOW)).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 }]);
+    expect(journal.load(NOW)).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000, runId: undefined, untold: false }]);
     expect(readFileSync(join(dir, file!), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
@@ -33,3 +33,15 @@ describe('the host orders file', () => {
 function readdir(path: string): string[] {
   return readdirSync(path).filter((f) => f.endsWith('.orders'));
 }
+
+describe('which orders were told to a person', () => {
+  it('an order of a run that wrote no told line is untold; a run that ended marks its own and the earlier runs it told', () => {
+    const journal = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:3', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
+    journal.placed({ domainName: 'killed.com', taskNo: 'T-1', sentMs: NOW - 60_000, runId: 'run-killed' });
+    journal.placed({ domainName: 'done.com', taskNo: 'T-2', sentMs: NOW - 30_000, runId: 'run-done' });
+    journal.ended!('run-done', []);
+    expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', true], ['done.com', false]]);
+    journal.ended!('run-next', ['run-killed']);
+    expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', false], ['done.com', false]]);
+  });
+});
