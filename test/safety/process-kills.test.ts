@@ -130,7 +130,8 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
       const delivered = () => sls.sls.logs.some((log) => log.contents.kind === 'decision' && log.contents.task_no !== undefined);
       const k = killer((call, saves) => (saves > 0 && call.action !== SAVE && delivered() ? 'kill' : undefined));
       const s = await start({ domains: [due('a.com'), due('b.com')], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
-      const killed = await freshRun(s.url, sls.url, { REDEEM_SUBMIT_CONCURRENCY: '1', REDEEM_DOMAINS: 'a.com' }, (child) => (k.state.child = child));
+      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill.
+      const killed = await freshRun(s.url, sls.url, { REDEEM_SUBMIT_CONCURRENCY: '1', REDEEM_DOMAINS: 'a.com', REDEEM_FOLLOW_SECONDS: '8' }, (child) => (k.state.child = child));
       expect(killed.code).toBeNull();
       expect(s.orders.map((o) => o.domainName)).toEqual(['a.com']);
       const next = await freshRun(s.url, sls.url, { REDEEM_MAX_PER_DAY: '1' });
