@@ -84,7 +84,13 @@ function journalLine(line: string): { readonly order: JournalOrder } | { readonl
  * look before each submission still holds, so it never stops a run. An order whose run never wrote its
  * `told` line (killed before its message) is loaded as untold, for the next run to tell.
  */
-export function hostOrderJournal(env: Env, now: () => number = Date.now): OrderJournal {
+/** The file journal reads and writes at once. */
+export interface HostOrderJournal extends OrderJournal {
+  load(deadlineMs?: number): readonly JournalOrder[];
+  ended(runId: string, told: readonly string[]): void;
+}
+
+export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
   const append = (value: object) => {
     try {

@@ -60,7 +60,8 @@ function sections(report: NotificationReport): MessageSection[] {
   if (report.earlierOrders.length > 0) {
     out.push({
       title: `Ordered by a run that never reported (${report.earlierOrders.length})`,
-      note: 'that run stopped (killed, or timed out) before its message; the registrar took these orders',
+      // A run on another machine or instance may still be going (its end record not written yet): said so.
+      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, or is still going)',
       lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
     });
   }

@@ -39,9 +39,9 @@ describe('which orders were told to a person', () => {
     const journal = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:3', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
     journal.placed({ domainName: 'killed.com', taskNo: 'T-1', sentMs: NOW - 60_000, runId: 'run-killed' });
     journal.placed({ domainName: 'done.com', taskNo: 'T-2', sentMs: NOW - 30_000, runId: 'run-done' });
-    journal.ended!('run-done', []);
+    journal.ended('run-done', []);
     expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', true], ['done.com', false]]);
-    journal.ended!('run-next', ['run-killed']);
+    journal.ended('run-next', ['run-killed']);
     expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', false], ['done.com', false]]);
   });
 });
