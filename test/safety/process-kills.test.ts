@@ -261,3 +261,30 @@ describe('a person hears of a killed run\'s order from the next run', () => {
     }, 30_000);
   }
 });
+
+describe('the built FC handler on a fresh instance after another instance ordered (the registrar listing late)', () => {
+  it('the second instance reads the order from the logstore: one order, task-in-flight, and the day cap counts it', async () => {
+    const { loadBundledHandler, fcContext, timerEvent, captureStdio } = await import('../support/fc.js');
+    const { vi } = await import('vitest');
+    const sls = await startEmulator({ domains: 0, accessKeys: { 'STS.fc-role-key': 'fc-role-secret-value' } });
+    const saved = { ...process.env };
+    try {
+      const s = await start({ domains: [due('fc-a.com'), due('fc-b.com')], listAfterMs: LATE, newTaskStatus: 0 });
+      Object.assign(process.env, { ...standinEnv(s, { REDEEM_FOLLOW_SECONDS: '1', REDEEM_MAX_PER_DAY: '1' }), SLS_ENDPOINT: sls.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' });
+      captureStdio();
+      const first = await loadBundledHandler({ fresh: true })(timerEvent(''), fcContext({ requestId: 'req-instance-1', timeout: 30 }));
+      const second = await loadBundledHandler({ fresh: true })(timerEvent(''), fcContext({ requestId: 'req-instance-2', timeout: 30 }));
+      vi.restoreAllMocks();
+      expect(s.orders.map((o) => o.domainName), 'orders over two instances, REDEEM_MAX_PER_DAY=1').toHaveLength(1);
+      const ordered = s.orders[0]!.domainName;
+      expect(first.decisions.find((d: JsonRecord) => d.domain === ordered)).toMatchObject({ outcome: 'submitted' });
+      expect(second.decisions.find((d: JsonRecord) => d.domain === ordered)).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight' });
+      expect(second.decisions.find((d: JsonRecord) => d.domain !== ordered)).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    } finally {
+      vi.restoreAllMocks();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await sls.close();
+    }
+  }, 30_000);
+});
