@@ -28,16 +28,49 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Which process a pid names, beyond the number: the boot and the start time (Linux /proc), or "" where the
+ * system does not say. A process id is reused: after a reboot any process may have the killed owner's, and a
+ * restarted container often gives the new run the very one the killed run had.
+ */
+function processIdentity(pid: number): string {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the command name, which may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const started = fields[19];
+    return boot && started ? `${boot}:${started}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Whether the lock's content names a live run other than this process: "<pid> <identity>" (or a bare pid, as older versions wrote). */
+function heldByAnother(content: string): boolean {
+  const [pidText, identity] = content.trim().split(/\s+/);
+  const owner = Number(pidText);
+  if (!Number.isInteger(owner) || owner <= 0) return false;
+  // This process is waiting for the lock, so it does not hold it: the id was the killed owner's.
+  if (owner === process.pid) return false;
+  if (!alive(owner)) return false;
+  // Alive, but another process than the one that wrote the lock (its id reused): stale.
+  if (identity) {
+    const now = processIdentity(owner);
+    if (now !== '' && now !== identity) return false;
+  }
+  return true;
+}
+
 function tryLock(path: string): boolean {
   try {
     const fd = openSync(path, 'wx');
-    writeSync(fd, String(process.pid));
+    writeSync(fd, `${process.pid} ${processIdentity(process.pid)}`.trim());
     closeSync(fd);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number(readFileSafe(path));
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+    if (heldByAnother(readFileSafe(path))) return false;
     try {
       unlinkSync(path);
     } catch {
