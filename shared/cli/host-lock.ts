@@ -127,7 +127,8 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOr
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
   const append = (value: object) => {
     try {
-      appendFileSync(path, `${JSON.stringify(value)}\n`);
+      // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
+      appendFileSync(path, `\n${JSON.stringify(value)}\n`);
     } catch {
       // See above: the ledger still holds.
     }

@@ -45,3 +45,16 @@ describe('which orders were told to a person', () => {
     expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', false], ['done.com', false]]);
   });
 });
+
+describe('after a kill mid-append', () => {
+  it('the next run\'s first order is not glued to the cut line: the load before it rewrites the file whole', () => {
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:4', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const journal = hostOrderJournal(env, () => NOW);
+    journal.placed({ domainName: 'before.com', taskNo: 'T-b', sentMs: NOW - 1_000, runId: 'r1' });
+    const file = readdir(dir).map((f) => join(dir, f)).find((f) => readFileSync(f, 'utf8').includes('T-b'))!;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"domainName":"cut.com","taskNo":"T-c`);
+    journal.load(NOW);
+    journal.placed({ domainName: 'after.com', taskNo: 'T-a', sentMs: NOW, runId: 'r2' });
+    expect(journal.load(NOW).map((o) => o.domainName)).toEqual(['before.com', 'after.com']);
+  });
+});
