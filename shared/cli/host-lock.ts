@@ -2,12 +2,22 @@
  * Live CLI runs on one machine take turns: a lock file (created exclusively, holding the owner's pid) in
  * the OS temp folder, per endpoint and access key. A lock whose owner process is gone is taken over. This
  * is a convenience for one machine; across machines the ledger's fresh look holds the caps.
+ *
+ * Beside the lock, the orders of the last 24 h that the registrar answered with a task number (one JSON
+ * line each, written the moment the answer is read): the registrar may list a task only some time after it
+ * took the order, and its redemption list lags by up to a day, so the next run on this machine (or the run
+ * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
+import type { JournalOrder, OrderJournal } from '../run/index.js';
+
+const DAY_MS = 86_400_000;
+/** More than any account's day of orders; a file grown past it is read from its end. */
+const MAX_JOURNAL_LINES = 5_000;
 
 function alive(pid: number): boolean {
   try {
@@ -18,16 +28,49 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Which process a pid names, beyond the number: the boot and the start time (Linux /proc), or "" where the
+ * system does not say. A process id is reused: after a reboot any process may have the killed owner's, and a
+ * restarted container often gives the new run the very one the killed run had.
+ */
+function processIdentity(pid: number): string {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the command name, which may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const started = fields[19];
+    return boot && started ? `${boot}:${started}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Whether the lock's content names a live run other than this process: "<pid> <identity>" (or a bare pid, as older versions wrote). */
+function heldByAnother(content: string): boolean {
+  const [pidText, identity] = content.trim().split(/\s+/);
+  const owner = Number(pidText);
+  if (!Number.isInteger(owner) || owner <= 0) return false;
+  // This process is waiting for the lock, so it does not hold it: the id was the killed owner's.
+  if (owner === process.pid) return false;
+  if (!alive(owner)) return false;
+  // Alive, but another process than the one that wrote the lock (its id reused): stale.
+  if (identity) {
+    const now = processIdentity(owner);
+    if (now !== '' && now !== identity) return false;
+  }
+  return true;
+}
+
 function tryLock(path: string): boolean {
   try {
     const fd = openSync(path, 'wx');
-    writeSync(fd, String(process.pid));
+    writeSync(fd, `${process.pid} ${processIdentity(process.pid)}`.trim());
     closeSync(fd);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number(readFileSafe(path));
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+    if (heldByAnother(readFileSafe(path))) return false;
     try {
       unlinkSync(path);
     } catch {
@@ -45,9 +88,80 @@ function readFileSafe(path: string): string {
   }
 }
 
+/** The OS temp folder, as the CLI's environment names it (os.tmpdir() reads the process's own TMPDIR). */
+function hostDir(env: Env): string {
+  return env.TMPDIR || tmpdir();
+}
+
+function hostScope(env: Env): string {
+  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
+}
+
+/** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
+function journalLine(line: string): { readonly order: JournalOrder } | { readonly told: string } | undefined {
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
+    const { domainName, taskNo, sentMs, runId } = value;
+    if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
+    return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
+  } catch {
+    // A line cut by a kill mid-write, or anything else: not an order we can name.
+    return undefined;
+  }
+}
+
+/**
+ * The orders file of this endpoint and key (see the header). Used under the host lock only, so one run at a
+ * time reads and writes it. A file that cannot be read or written costs only this protection: the ledger's
+ * look before each submission still holds, so it never stops a run. An order whose run never wrote its
+ * `told` line (killed before its message) is loaded as untold, for the next run to tell.
+ */
+/** The file journal reads and writes at once. */
+export interface HostOrderJournal extends OrderJournal {
+  load(deadlineMs?: number): readonly JournalOrder[];
+  ended(runId: string, told: readonly string[]): void;
+}
+
+export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOrderJournal {
+  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
+  const append = (value: object) => {
+    try {
+      // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
+      appendFileSync(path, `\n${JSON.stringify(value)}\n`);
+    } catch {
+      // See above: the ledger still holds.
+    }
+  };
+  return {
+    load() {
+      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
+      const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
+      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > now() - DAY_MS ? [l.order] : []));
+      try {
+        // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
+        // it, so that a kill mid-write leaves the old file whole, never a truncated one.
+        const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
+        const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
+        const aside = `${path}.${process.pid}.tmp`;
+        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''));
+        renameSync(aside, path);
+      } catch {
+        // Left as it is; the next load filters it again.
+      }
+      return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+    },
+    placed(order) {
+      append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });
+    },
+    ended(runId, toldRuns) {
+      for (const id of new Set([runId, ...toldRuns])) append({ told: id });
+    },
+  };
+}
+
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
-  const scope = createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
-  const path = join(tmpdir(), `domain-redeemer-${scope}.lock`);
+  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
   while (!tryLock(path)) {
     if (Date.now() > until) throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);

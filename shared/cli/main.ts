@@ -15,7 +15,7 @@ import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../err
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
 import { accountsExitCode, renderAccounts, runAccounts } from './accounts.js';
-import { withHostLock } from './host-lock.js';
+import { hostOrderJournal, withHostLock } from './host-lock.js';
 import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
 import { randomUUID } from 'node:crypto';
@@ -146,6 +146,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         budgetMs: budgetSeconds * 1000,
         logger,
         onProgress: io.onProgress,
+        // Live runs keep their orders beside the host lock for the next run on this machine (see host-lock.ts).
+        orderJournal: live ? hostOrderJournal(io.env) : undefined,
       });
     // Live runs on one machine take turns, so two started together cannot both pass the day's cap; across
     // machines the fresh look at the ledger before each submission is what holds it.

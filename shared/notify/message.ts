@@ -36,6 +36,7 @@ export function summaryLine(report: NotificationReport): string {
   const counts: string[] = [];
   if (report.runOutcome === 'failed') counts.push(`RUN FAILED (${report.runError?.code ?? 'unknown'})`);
   if (report.outcomeUnknown.length > 0) counts.push(`${report.outcomeUnknown.length} outcome unknown`);
+  if (report.earlierOrders.length > 0) counts.push(`${report.earlierOrders.length} ordered by a run that never reported`);
   if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
   if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
@@ -54,6 +55,14 @@ function sections(report: NotificationReport): MessageSection[] {
       title: `Outcome unknown (${report.outcomeUnknown.length})`,
       note: "the order may have been placed and paid for: check the registrar's console before ordering by hand",
       lines: report.outcomeUnknown.map((u) => [{ text: `${u.domain}: may have been ordered, no answer: ` }, { code: u.errorCode }, { text: `${u.errorMessage ? `: ${u.errorMessage}` : ''}${u.taskNo ? ` (task ${u.taskNo})` : ''}` }]),
+    });
+  }
+  if (report.earlierOrders.length > 0) {
+    out.push({
+      title: `Ordered by a run that never reported (${report.earlierOrders.length})`,
+      // A run on another machine or instance may still be going (its end record not written yet): said so.
+      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, or is still going)',
+      lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
     });
   }
   if (report.failed.length > 0) {

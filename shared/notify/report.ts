@@ -68,6 +68,8 @@ export interface NotificationReport {
   readonly failed: readonly FailedItem[];
   /** Orders that may have been placed (and paid for): never counted or worded as failed. */
   readonly outcomeUnknown: readonly FailedItem[];
+  /** Orders placed by earlier runs that stopped before telling anyone (killed, or timed out). */
+  readonly earlierOrders: readonly EarlierOrderItem[];
   readonly atRisk: readonly AtRiskItem[];
   /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
   readonly leftForNextRun: readonly LeftItem[];
@@ -87,8 +89,17 @@ export interface NotificationReport {
   readonly handedOn?: { readonly accounts: number; readonly invoked: number } | undefined;
 }
 
+/** An order of an earlier run that never told a person of it (killed before its message). */
+export interface EarlierOrderItem {
+  readonly domain: string;
+  readonly taskNo: string;
+  readonly runId: string;
+}
+
 export interface ReportExtras {
   readonly accountId?: string | undefined;
+  /** Orders of earlier runs that never reported (see executeRun): told here, once. */
+  readonly earlierOrders?: readonly EarlierOrderItem[] | undefined;
   /** E.g. "the redemption list was served short: …" (see readDomainList). */
   readonly readProblems?: readonly string[] | undefined;
   /** E.g. "DingTalk: the previous run's message failed (130101)", from the previous run record. */
@@ -206,6 +217,7 @@ export function buildReport(
     ordered,
     failed,
     outcomeUnknown,
+    earlierOrders: (extras.earlierOrders ?? []).map((o) => ({ domain: plainText(o.domain, 253), taskNo: plainText(o.taskNo, 80), runId: plainText(o.runId, 80) })),
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
@@ -232,7 +244,8 @@ export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean 
   if (on === 'always' || report.test) return true;
   // A due domain the run did not get to, a registrar answer it could not read whole, and records that
   // reached no logstore are things it could not do, like a failure.
-  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0;
+  // An earlier run's order nobody was told of is money spent out of sight, told like an unknown outcome.
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -257,6 +270,7 @@ function emptyReport(options: ReportIdentity): NotificationReport {
     ordered: [],
     failed: [],
     outcomeUnknown: [],
+    earlierOrders: [],
     atRisk: [],
     leftForNextRun: [],
     renew: [],

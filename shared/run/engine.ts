@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { Ledger } from './ledger.js';
+import { canonicalName, Ledger, taskKey, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -56,6 +56,8 @@ export interface RunPorts {
   readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
   readonly deliver?: Deliver | undefined;
+  /** Orders kept beyond the process (the CLI's file beside its host lock); see Ledger. */
+  readonly orderJournal?: OrderJournal | undefined;
 }
 
 /** Reads in flight at once; the rate limiter decides how fast they start. Submissions: REDEEM_SUBMIT_CONCURRENCY. */
@@ -91,11 +93,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let ledger: Ledger | undefined;
   let repeatedPage = false;
   let failure: { code: string; message: string } | undefined;
+  // Orders of earlier runs that never told a person (killed before their message): this run tells them.
+  let earlierOrders: readonly JournalOrder[] = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
     // Runs of one process against the same registrar ledger see each other's orders as they are sent.
     const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
-    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope }, ports);
+    const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
+    earlierOrders = prepared.untoldOrders;
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
@@ -156,10 +161,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
+  const earlier = earlierOrders.map((o) => ({ domain: o.domainName, taskNo: o.taskNo, runId: o.runId ?? 'unknown' }));
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
-  const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results) };
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  // The earlier runs whose orders this message told (the next run reads them back from the logstore).
+  const toldRuns = told.sent ? [...new Set(earlier.map((o) => o.runId))] : [];
+  const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
+  ports.orderJournal?.ended?.(request.runId, toldRuns);
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
@@ -201,6 +210,8 @@ interface PreparedRun {
   readonly decisions: Decision[];
   readonly guard: GuardResult<Decision> | undefined;
   readonly balance: BalanceReading | undefined;
+  /** Orders the journal kept whose run never told a person, of this account (see executeRun). */
+  readonly untoldOrders: readonly JournalOrder[];
 }
 
 /**
@@ -217,8 +228,9 @@ export async function prepareRun(
     readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
     /** The registrar ledger's identity in this process (see Ledger): endpoint and account. */
     readonly scope?: string | undefined;
+    readonly runId?: string | undefined;
   },
-  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance'] },
+  ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance']; readonly orderJournal?: OrderJournal | undefined },
 ): Promise<PreparedRun> {
   const { config, clock, bounds } = request;
   request.onProgress?.({ phase: 'listing', done: 0 });
@@ -232,7 +244,10 @@ export async function prepareRun(
     throw error;
   };
   const reads = { ...bounds, signal: stop.signal };
-  const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope });
+  const ledger = new Ledger({ api: ports.api, bounds: reads, concurrency: READ_CONCURRENCY, scope: request.scope, journal: ports.orderJournal, runId: request.runId });
+  // Orders earlier processes kept (the CLI's file, the results logstore) read beside the list and the
+  // ledger, in at most two seconds: a journal that cannot be read leaves the ledger's look alone to hold.
+  const kept = readKept(ports.orderJournal, Math.min(clock.now() + 2_000, bounds.deadlineMs));
   const [listed] = await Promise.allSettled([
     readDomainList(ports.api, reads, request.pageSize ?? 100, 2, READ_CONCURRENCY)
       .catch(stopOnFailure)
@@ -244,6 +259,15 @@ export async function prepareRun(
     throw stop.signal.reason;
   }
   const listing = listed.value;
+  // Only orders for domains this account lists in redemption: a logstore shared with another deployment
+  // (another account, no account_id) must not hold this account's domains or use up its day's cap.
+  const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
+  const keptOrders = await kept;
+  ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
+  // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
+  // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).
+  const toldTasks = new Set(keptOrders.filter((o) => !o.untold).map((o) => taskKey(o.taskNo)));
+  const untoldOrders = [...new Map(keptOrders.filter((o) => o.untold && !toldTasks.has(taskKey(o.taskNo)) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo))).map((o) => [taskKey(o.taskNo), o])).values()];
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
@@ -256,7 +280,15 @@ export async function prepareRun(
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders };
+}
+
+async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {
+  try {
+    return (await journal?.load(deadlineMs)) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -84,8 +84,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo, error_message: decision.problem }
       : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
   );
-  // The decision itself is not a field: spread into the record it was a nested object on stdout and
-  // "[object Object]" in SLS.
+  // The decision itself is not a field of the record: a nested object on a JSON line, "[object Object]" in SLS.
   const record = ({ decision, ...outcome }: Result) => deps.emit(decisionFields(decision, outcome));
   const due = results.filter((r) => r.decision.action === 'redeem');
   for (const result of results) if (deps.mode !== 'live' || result.decision.action === 'skip') record(result);

@@ -182,6 +182,33 @@ interface LedgerDeps {
    * each other's orders before the registrar lists them. Left out, a ledger shares with no other.
    */
   readonly scope?: string | undefined;
+  /**
+   * Where orders outlive the process (the CLI's file beside its host lock): each order of this run is
+   * handed to it the moment its task number is known. What it kept is taken in with `adopt`.
+   */
+  readonly journal?: OrderJournal | undefined;
+  /** The run's id, kept with each of its orders in the journal. */
+  readonly runId?: string | undefined;
+}
+
+/** An order with its task number, as a journal keeps it. */
+export interface JournalOrder {
+  readonly domainName: string;
+  readonly taskNo: string;
+  readonly sentMs: number;
+  /** The run that placed it. */
+  readonly runId?: string | undefined;
+  /** Its run never said it was told to a person (killed, timed out, or still going): the next run tells it. */
+  readonly untold?: boolean | undefined;
+}
+
+export interface OrderJournal {
+  /** The orders of the last 24 h it holds, read by `deadlineMs`; a failure is the caller's to ignore. */
+  load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
+  /** Keeps one more; called before the order's decision line is written. */
+  placed(order: JournalOrder): void;
+  /** The run `runId` has ended after its message, which told the orders of the runs `told` too. */
+  ended?(runId: string, told: readonly string[]): void;
 }
 
 /** An order this process has sent, or is sending, for one registrar ledger. */
@@ -191,14 +218,28 @@ interface ProcessOrder {
   taskNo: string | undefined;
   /** How many looks at the task list the noting ledger had begun when it was sent. */
   readonly sentAfterLooks: number;
+  /** When it was sent (the run's clock): it counts on the day's cap for 24 h. */
+  readonly sentMs: number;
+  /** Its run has ended; kept (see Ledger.close) until the registrar lists its task or the day is over. */
+  ended?: boolean;
 }
 
 /**
- * Every order the runs of this process have sent, per registrar ledger, until each run ends. A run counts
- * the others' before the registrar lists them (two webhooks in one custom-runtime instance, several runs of
- * one CLI process), and one the registrar already lists only once: the cap holds across them exactly.
+ * Every order the runs of this process have sent, per registrar ledger. A run counts the others' before the
+ * registrar lists them (two webhooks in one custom-runtime instance, several runs of one CLI process), and
+ * one the registrar already lists only once: the cap holds across them exactly. An order the registrar
+ * answered with its task number outlives its run until the registrar lists it (see Ledger.close).
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
+
+/**
+ * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
+ * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
+ * ledger to the product, and the earlier one's orders would hold the new one's domains.
+ */
+export function forgetRegistrar(endpoint: string): void {
+  for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
+}
 
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
@@ -215,11 +256,43 @@ export class Ledger {
     if (scope !== undefined) processOrders.set(scope, this.shared);
   }
 
-  /** Ends this run's part in the process-wide orders (its orders are the registrar's to report from now on). */
+  /**
+   * Takes in the orders a journal kept from earlier processes (see LedgerDeps.journal) as ended runs'
+   * orders: held until the registrar lists their task, counted on the day's cap meanwhile.
+   */
+  adopt(kept: readonly JournalOrder[]): void {
+    const known = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    for (const order of kept) {
+      const domainName = canonicalName(order.domainName);
+      if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
+      known.add(taskKey(order.taskNo));
+      this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true });
+    }
+  }
+
+  /**
+   * Ends this run's part in the process-wide orders. An order the registrar answered with a task number
+   * certainly exists, but nothing in the docs says how soon QueryTaskList shows it, and the redemption list
+   * lags by up to a day: released now, the next run of this process (a webhook after the timer on a warm
+   * instance) would find the domain still listed, no task for it, and order it again (a second fee), and
+   * would not count it on the day's cap. So it stays, as another run's order, until a later look lists its
+   * task or 24 h have passed. An outcome-unknown order never found is released, as before: the next run
+   * decides again, since holding a domain on an order that may never have been placed can lose it.
+   */
   close(): void {
-    for (const order of this.own) this.shared.delete(order);
+    for (const order of this.own) {
+      if (order.taskNo === undefined) this.shared.delete(order);
+      else order.ended = true;
+    }
     this.own.length = 0;
     if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
+  }
+
+  /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
+  private forgetListed(nowMs: number): void {
+    for (const order of this.shared) {
+      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))))) this.shared.delete(order);
+    }
   }
 
   entryFor(domainName: string): LedgerEntry | undefined {
@@ -254,8 +327,9 @@ export class Ledger {
         if (!claimed.has(key)) unclaimed.push({ name: detail.name, look: this.learntInLook.get(key) ?? 0 });
       }
     }
-    // Orders of this process (this run's and concurrent runs') not yet among the tasks this ledger read.
+    // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
+      if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
         if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
         continue;
@@ -272,11 +346,12 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentMs: submittedMs };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
       this.mine.set(taskKey(taskNo), { submittedMs, domainName });
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs, runId: this.deps.runId });
     }
   }
 
@@ -292,8 +367,10 @@ export class Ledger {
   claimUnseen(taskNo: string, submittedMs: number, domainName: string): void {
     this.placedSinceLook++;
     const order = this.pendingOf(domainName);
-    if (order) order.taskNo = taskNo;
-    else this.noteMine(taskNo, submittedMs, domainName);
+    if (order) {
+      order.taskNo = taskNo;
+      this.deps.journal?.placed({ domainName, taskNo, sentMs: order.sentMs, runId: this.deps.runId });
+    } else this.noteMine(taskNo, submittedMs, domainName);
     this.mine.set(taskKey(taskNo), { submittedMs, domainName });
   }
 
@@ -307,7 +384,12 @@ export class Ledger {
    * runs of one process never both send for one domain.
    */
   sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined } | undefined {
-    for (const order of this.shared) if (order.domainName === domainName && !this.own.includes(order)) return order;
+    for (const order of this.shared) {
+      if (order.domainName !== domainName || this.own.includes(order)) continue;
+      // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).
+      if (order.ended && order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))) continue;
+      return order;
+    }
     return undefined;
   }
 
@@ -462,7 +544,9 @@ export class Ledger {
       }
       toRead.push(task);
     }
-    return this.readDetails(toRead);
+    const learnt = await this.readDetails(toRead);
+    this.forgetListed(endMs);
+    return learnt;
   }
 
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */

@@ -36,7 +36,7 @@ export type Decision = Planned &
 
 type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'sentByAnotherRun'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -62,6 +62,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const task = ledger.entryFor(d.domainName);
     if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo);
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);
+    // Ordered by another run of this process (one that ended a moment ago included) and not listed yet: it
+    // takes no slot of this run's cap (the executor would skip it at its fresh look anyway).
+    const sent = ledger.sentByAnotherRun?.(d.domainName);
+    if (sent && d.msLeft <= windowMs) return skip('task-in-flight', sent.taskNo);
     if (d.msLeft > windowMs) return skip('outside-window');
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');

@@ -132,6 +132,8 @@ interface FinishedRunFields extends Omit<RunFields, 'outcome'>, OutcomeCounts {
   readonly left_for_next_run: number;
   readonly sls_delivery: 'ok' | 'failed' | 'off';
   readonly duration_ms: number;
+  /** Earlier runs (comma-separated ids) whose orders this run's message told: they never told them. */
+  readonly told_runs?: string | undefined;
 }
 
 export type DecisionRecord = RunIdentity & DecisionFields;

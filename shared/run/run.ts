@@ -15,6 +15,7 @@ import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
+import type { JournalOrder, OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -37,6 +38,8 @@ export interface RunRequest extends Omit<EngineRequest, 'runId' | 'clock' | 'log
   readonly runId?: string | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
+  /** Orders kept beyond the process, for the next run (the CLI's); see Ledger. */
+  readonly orderJournal?: RunPorts['orderJournal'];
 }
 
 export const SLS_TOPIC = 'domain-redeemer';
@@ -68,6 +71,8 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   } else {
     ports = { ...accountClients(config, credentials, { clock, deadlineMs, limiter }), deliver };
   }
+  const journal = combinedJournal(request.orderJournal, sls ? logstoreOrders(sls, clock, request.account?.ref.id) : undefined);
+  if (journal) ports = { ...ports, orderJournal: journal };
   if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
     const weekAgo = Math.floor(clock.now() / 1000) - 7 * 86_400;
@@ -77,4 +82,75 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
     { ...request, accountId: request.account?.ref.id, runId: request.runId ?? randomUUID(), clock, logger: request.logger ?? createLogger() },
     ports,
   );
+}
+
+/** Pages of 100 read at most: more than a day's orders of any REDEEM_MAX_PER_DAY a person would set. */
+const ORDER_PAGES = 5;
+
+/**
+ * The orders of the last 24 h the results logstore holds (every run's `kind: decision` records of live
+ * orders with their task number): the one record of an earlier run that a fresh FC instance still has, since
+ * its temp folder and the process's registry are gone. The registrar may list a task only some time after
+ * it took the order, and its redemption list lags by up to a day, so without it the next run (a webhook
+ * after a run FC killed at its timeout, on a new instance) would order the domain again. Needs
+ * log:GetLogStoreLogs and an index on `kind` and `action`; without them it reads nothing, and the ledger's
+ * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
+ */
+function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
+  return {
+    async load(deadlineMs) {
+      const nowSeconds = Math.floor(clock.now() / 1000);
+      const query = `kind: decision and action: redeem${accountId ? ` and account_id: ${accountId}` : ''}`;
+      const orders: JournalOrder[] = [];
+      for (let page = 0; page < ORDER_PAGES; page++) {
+        const rows = await sls.logs(query, nowSeconds - 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+        for (const row of rows) {
+          const taskNo = row.task_no?.trim();
+          // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
+          if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
+          if ((row.account_id ?? undefined) !== accountId) continue;
+          const seconds = Number(row.__time__);
+          orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
+        }
+        if (rows.length < 100) break;
+      }
+      if (orders.length === 0) return orders;
+      // A run's end record is written after its message, and names the earlier runs whose orders that
+      // message told (told_runs): an order of a run with neither never reached a person.
+      const told = new Set<string>();
+      const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
+      try {
+        for (let page = 0; page < ORDER_PAGES; page++) {
+          const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+          for (const row of rows) {
+            if (row.kind !== 'run' || row.outcome === 'started') continue;
+            if (row.run_id) told.add(row.run_id);
+            for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
+          }
+          if (rows.length < 100) break;
+        }
+      } catch {
+        // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
+        return orders;
+      }
+      return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+    },
+    // Its records are the run's own decision lines, written as they are known.
+    placed: () => undefined,
+  };
+}
+
+function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): OrderJournal | undefined {
+  const present = journals.filter((j): j is OrderJournal => j !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    // Each on its own: one that cannot be read leaves the others.
+    load: async (deadlineMs) => (await Promise.all(present.map((j) => Promise.resolve().then(() => j.load(deadlineMs)).catch(() => [] as const)))).flat(),
+    placed: (order) => {
+      for (const j of present) j.placed(order);
+    },
+    ended: (runId, told) => {
+      for (const j of present) j.ended?.(runId, told);
+    },
+  };
 }

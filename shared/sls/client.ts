@@ -152,12 +152,21 @@ export class SlsClient {
    * the query names; any failure is the caller's to ignore.
    */
   async newest(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number): Promise<Readonly<Record<string, string>> | undefined> {
+    return (await this.logs(query, fromSeconds, toSeconds, deadlineMs, { line: 1, offset: 0 }))[0];
+  }
+
+  /**
+   * The logs matching `query` in [fromSeconds, toSeconds), newest first, one GetLogs page (`line` at most
+   * 100, from `offset`): each row's string fields. Needs what `newest` needs.
+   */
+  async logs(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<Array<Readonly<Record<string, string>>>> {
     const params: Array<[string, string]> = [
       ['type', 'log'],
       ['from', String(fromSeconds)],
       ['to', String(toSeconds)],
       ['query', query],
-      ['line', '1'],
+      ['line', String(Math.max(1, Math.min(100, page.line)))],
+      ['offset', String(Math.max(0, page.offset))],
       ['reverse', 'true'],
     ];
     // x-log-progress: Incomplete means the logstore has not scanned everything yet: the line it sends
@@ -179,10 +188,11 @@ export class SlsClient {
     } catch (error) {
       throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
     }
-    const first = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
-    if (first === undefined) return undefined;
-    if (typeof first !== 'object' || first === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-    return Object.fromEntries(Object.entries(first).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
+    return rows.map((row: unknown) => {
+      if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
+      return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    });
   }
 
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */

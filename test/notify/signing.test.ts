@@ -80,6 +80,6 @@ describe('the generic webhook', () => {
     const headers = Object.fromEntries(request.headers);
     expect(headers['x-redeem-timestamp']).toBe('1767225600');
     expect(headers['x-redeem-signature']).toBe(`sha256=${hmacSha256('shared-secret', `1767225600.${request.body}`).toString('hex')}`);
-    expect(Object.keys(JSON.parse(request.body))).toEqual(['summary', 'ordered', 'failed', 'outcome_unknown', 'at_risk', 'left_for_next_run', 'renew', 'run']);
+    expect(Object.keys(JSON.parse(request.body))).toEqual(['summary', 'ordered', 'failed', 'outcome_unknown', 'earlier_orders', 'at_risk', 'left_for_next_run', 'renew', 'run']);
   });
 });

@@ -1,6 +1,10 @@
 /** Starts an emulator for a test file and gives a Domain API client pointed at it. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { systemClock } from '../../shared/clock/index.js';
 import { DomainApiClient, type DomainApiOptions } from '../../shared/domain-api/client.js';
+import { forgetRegistrar } from '../../shared/run/ledger.js';
 import { signAcs3 } from '../../shared/signing/acs3.js';
 import { formatQuery } from '../../shared/signing/percent-encode.js';
 import { DEFAULT_ACCESS_KEY, Emulator, type EmulatorOptions } from '../emulator/server.js';
@@ -14,6 +18,8 @@ export const EMULATOR_CREDENTIALS = {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new Emulator(options);
   await emulator.start();
+  // A new registrar, whatever an earlier emulator on this port took (see forgetRegistrar).
+  forgetRegistrar(emulator.url);
   return emulator;
 }
 
@@ -71,12 +77,20 @@ export async function sendSigned(
  * The `redeemer` CLI in this process against an emulator, with its key in the environment and the rate
  * limit lifted (a test's emulator answers at once); answers the exit code and what it wrote.
  */
+/** The in-process CLI's temp folder (its host lock and orders file), one per test process, not the machine's /tmp. */
+let cliTemp: string | undefined;
+
 export async function runCli(emulator: { readonly url: string }, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const { main } = await import('../../shared/cli/main.js');
   let out = '';
   let err = '';
+  if (cliTemp === undefined) {
+    const dir = (cliTemp = mkdtempSync(join(tmpdir(), 'redeemer-cli-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   const code = await main(args, {
     env: {
+      TMPDIR: cliTemp,
       REDEEM_API_QPS: '1000',
       DOMAIN_ENDPOINT: emulator.url,
       ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,

@@ -59,8 +59,10 @@ export function signedHeaders(body: string, nowSeconds = Math.floor(Date.now() /
 }
 
 /** The bundled function, loaded the way FC's nodejs20 runtime loads index.handler (CommonJS, no node_modules needed). */
-export function loadBundledHandler(): (event: unknown, context: unknown) => Promise<any> {
+export function loadBundledHandler(options: { readonly fresh?: boolean } = {}): (event: unknown, context: unknown) => Promise<any> {
   const require = createRequire(import.meta.url);
+  // Fresh: a new module instance, as a new FC instance loads it (no orders of earlier runs in its memory).
+  if (options.fresh) delete require.cache[require.resolve('../../dist/redeem/index.js')];
   return require('../../dist/redeem/index.js').handler;
 }
 

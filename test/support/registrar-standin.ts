@@ -4,10 +4,15 @@
  * registrar; this plays a misbehaving one: a domain listed twice or in another spelling, a task reported
  * under the Unicode name, PageNum ignored, NextPage for ever, oversized or malformed answers, odd dates
  * and status codes. It records every call, and every submission it accepted, so a test can count them.
+ * Where the Domain API docs leave the registrar's timing open it can be told: a task listed only some time
+ * after the order was taken (`listAfterMs`), and a second order for a domain with an open task taken (the
+ * account pays twice) or refused with TaskIsBeingProcessed (`secondOrder`). The redemption list is what the
+ * test sets, so a redeemed domain stays listed, as the docs' 24 h lag allows.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forgetRegistrar } from '../../shared/run/ledger.js';
 
 export type Action = 'QueryDomainList' | 'QueryTaskList' | 'QueryTaskDetailList' | 'SaveSingleTaskForCreatingOrderRedeem';
 
@@ -50,6 +55,17 @@ export interface StandinOptions {
   readonly newTaskStatus?: number;
   /** Holds any answer (scripted or default, worked out at once) this long: a slow registrar. */
   readonly delayMs?: (call: StandinCall) => number | undefined;
+  /**
+   * How long after it took an order the registrar lists the task (QueryTaskList and QueryTaskDetailList):
+   * the docs say the task is asynchronous and promise nothing about when it shows. Default 0 (at once).
+   */
+  readonly listAfterMs?: number;
+  /**
+   * A second order for a domain with an open task (or one that succeeded, whose listing lags by up to a
+   * day): 'accept' takes it (the account pays twice), 'refuse' answers TaskIsBeingProcessed (HTTP 400, the
+   * documented body). Default 'accept': the stand-in never hides a second order from the count.
+   */
+  readonly secondOrder?: 'accept' | 'refuse';
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -110,6 +126,8 @@ export class RegistrarStandin {
   /** Each streamed answer: the bytes written before the client hung up, and whether it got to the end. */
   readonly streams: Array<{ written: number; completed: boolean }> = [];
   private readonly counts = new Map<string, number>();
+  /** When each task created by a submission is first listed (see StandinOptions.listAfterMs). */
+  private readonly listedFrom = new Map<string, number>();
   private readonly server = createServer((req, res) => this.handle(req, res));
   private port = 0;
 
@@ -121,6 +139,8 @@ export class RegistrarStandin {
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+    // A new registrar, whatever an earlier stand-in on this port took (see forgetRegistrar).
+    forgetRegistrar(this.url);
     return this;
   }
 
@@ -210,6 +230,36 @@ export class RegistrarStandin {
     pump();
   }
 
+  /** Tasks the registrar lists now: every scripted one, and an order's once its listing delay is over. */
+  listedTasks(now = Date.now()): StandinTask[] {
+    return this.tasks.filter((t) => (this.listedFrom.get(t.taskNo) ?? 0) <= now);
+  }
+
+  /**
+   * Takes an order as the registrar does (a task, an order the account pays for), listed after
+   * `listAfterMs`; answers the task, or undefined when a second order is refused (secondOrder: 'refuse').
+   */
+  takeOrder(domainName: string, expiration: string): StandinTask | undefined {
+    if (this.options.secondOrder === 'refuse' && this.tasks.some((t) => t.domainName === domainName && t.statusCode !== 3)) return undefined;
+    const task: StandinTask = {
+      taskNo: randomUUID(),
+      domainName: this.options.reportName ? this.options.reportName(domainName) : domainName,
+      statusCode: this.options.newTaskStatus ?? 2,
+      createdMs: Date.now(),
+    };
+    this.tasks.push(task);
+    if (this.options.listAfterMs) this.listedFrom.set(task.taskNo, task.createdMs + this.options.listAfterMs);
+    this.orders.push({ domainName, expiration, taskNo: task.taskNo });
+    return task;
+  }
+
+  /** Orders per ordered name that the registrar took (each one a fee). */
+  ordersPerDomain(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const order of this.orders) counts.set(order.domainName, (counts.get(order.domainName) ?? 0) + 1);
+    return counts;
+  }
+
   private default(call: StandinCall): Scripted {
     const requestId = randomUUID().toUpperCase();
     const pageNum = Math.max(1, Number(call.params.PageNum ?? '1') || 1);
@@ -225,7 +275,7 @@ export class RegistrarStandin {
         const begin = Number(call.params.BeginCreateTime ?? '0');
         const end = Number(call.params.EndCreateTime ?? String(Number.MAX_SAFE_INTEGER));
         // Whole days, as the registrar filters: a day either side is generous, never short.
-        const listed = this.tasks.filter((t) => t.createdMs >= begin - 86_400_000 && t.createdMs <= end + 86_400_000).sort((a, b) => b.createdMs - a.createdMs);
+        const listed = this.listedTasks().filter((t) => t.createdMs >= begin - 86_400_000 && t.createdMs <= end + 86_400_000).sort((a, b) => b.createdMs - a.createdMs);
         return paged(
           'QueryTaskList',
           listed.map((t) => ({
@@ -239,22 +289,15 @@ export class RegistrarStandin {
         );
       }
       case 'QueryTaskDetailList': {
-        const details = this.tasks.filter((t) => t.taskNo === call.params.TaskNo);
+        const details = this.listedTasks().filter((t) => t.taskNo === call.params.TaskNo);
         return paged(
           'QueryTaskDetailList',
           details.map((t) => detailItem(t.taskNo, `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs, t.taskType)),
         );
       }
       case 'SaveSingleTaskForCreatingOrderRedeem': {
-        const domainName = call.params.DomainName ?? '';
-        const task: StandinTask = {
-          taskNo: randomUUID(),
-          domainName: this.options.reportName ? this.options.reportName(domainName) : domainName,
-          statusCode: this.options.newTaskStatus ?? 2,
-          createdMs: Date.now(),
-        };
-        this.tasks.push(task);
-        this.orders.push({ domainName, expiration: call.params.CurrentExpirationDate ?? '', taskNo: task.taskNo });
+        const task = this.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        if (!task) return { status: 400, body: { Code: 'TaskIsBeingProcessed', HostId: 'domain.aliyuncs.com', Message: 'An operation is being processed. Please try again later.', RequestId: requestId } };
         return { body: { RequestId: requestId, TaskNo: task.taskNo } };
       }
       default:

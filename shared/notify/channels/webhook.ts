@@ -1,5 +1,5 @@
 /**
- * Any HTTPS endpoint: the report as JSON `{summary, ordered, failed, outcome_unknown, at_risk, left_for_next_run, renew, run}` (and
+ * Any HTTPS endpoint: the report as JSON `{summary, ordered, failed, outcome_unknown, earlier_orders, at_risk, left_for_next_run, renew, run}` (and
  * `left_out` when the size limit cut a list), signed exactly like our own inbound webhook so that one
  * secret format serves both directions: `x-redeem-timestamp` (unix seconds) and
  * `x-redeem-signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. Success is any 2xx.
@@ -15,7 +15,7 @@ import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingReque
 /** The size our own webhook accepts, so that one redeemer can notify another. */
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
-const LISTS = ['ordered', 'failed', 'outcome_unknown', 'at_risk', 'left_for_next_run', 'renew'] as const;
+const LISTS = ['ordered', 'failed', 'outcome_unknown', 'earlier_orders', 'at_risk', 'left_for_next_run', 'renew'] as const;
 
 function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[number] | 'summary' | 'run', unknown> {
   return {
@@ -23,6 +23,7 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
     ordered: report.ordered.map((o) => ({ domain: o.domain, task_no: o.taskNo, outcome: o.outcome, days_left: o.daysLeft, error_code: o.errorCode, error_message: o.errorMessage })),
     failed: report.failed.map((f) => ({ domain: f.domain, task_no: f.taskNo, error_code: f.errorCode, error_message: f.errorMessage })),
     outcome_unknown: report.outcomeUnknown.map((u) => ({ domain: u.domain, task_no: u.taskNo, error_code: u.errorCode, error_message: u.errorMessage })),
+    earlier_orders: report.earlierOrders.map((o) => ({ domain: o.domain, task_no: o.taskNo, run_id: o.runId })),
     at_risk: report.atRisk.map((a) => ({ domain: a.domain, days_left: a.daysLeft, deadline_ms: a.deadlineMs, reason: a.reason, why: a.why })),
     left_for_next_run: report.leftForNextRun.map((l) => ({ domain: l.domain, days_left: l.daysLeft, why: l.why })),
     renew: report.renew.map((r) => ({ domain: r.domain, expiration_ms: r.expirationMs, days_to_expiry: r.daysToExpiry, days_to_redemption: r.daysToRedemption })),

@@ -1,0 +1,71 @@
+/**
+ * The CLI's host lock (shared/cli/host-lock.ts) after its owner was killed and its process id went to
+ * another process: in a container restarted with its temp folder on a volume the new CLI often gets the
+ * very id the killed one had; after a reboot, any process may have it. Such a lock is stale: waiting on it
+ * made every live run wait its whole budget and fail ("another live run on this machine still holds").
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withHostLock } from '../../shared/cli/host-lock.js';
+import { startStandin } from '../support/registrar-standin.js';
+import { ROOT } from '../support/spawn.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'redeemer-lock-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The lock file a run of `env` takes, as that run wrote it (read while it holds the lock). */
+async function lockOf(env: Record<string, string>): Promise<{ path: string; content: string }> {
+  let seen = { path: '', content: '' };
+  await withHostLock(env, 1_000, async () => {
+    const name = readdirSync(env.TMPDIR!).find((f) => f.endsWith('.lock'))!;
+    seen = { path: join(env.TMPDIR!, name), content: readFileSync(join(env.TMPDIR!, name), 'utf8') };
+  });
+  return seen;
+}
+
+/** A temp folder of its own for each case. */
+const own = () => mkdtempSync(join(dir, 'case-'));
+
+describe('a lock left by a killed run whose process id now belongs to another process', () => {
+  it('the id is this very process (a restarted container): taken over at once', async () => {
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'own-pid' };
+    const { path, content } = await lockOf(env);
+    // What the killed run left: its content, with this process's id where its own was.
+    writeFileSync(path, content.replace(/^\d+/, String(process.pid)));
+    const started = Date.now();
+    await expect(withHostLock(env, 2_000, async () => 'ran')).resolves.toBe('ran');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('the id is another live process that is no redeemer run (reused after the owner died): taken over at once', async () => {
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'reused-pid' };
+    const { path, content } = await lockOf(env);
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await new Promise((resolve) => other.once('spawn', resolve));
+      writeFileSync(path, content.replace(/^\d+/, String(other.pid)));
+      const started = Date.now();
+      await expect(withHostLock(env, 2_000, async () => 'ran')).resolves.toBe('ran');
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('a live run of another process still holds it: the next run waits, and says so when its time is up', async () => {
+    // A live CLI run (the built one) held on its first call by a registrar that answers after 3 s.
+    const standin = await startStandin({ delayMs: () => 3_000 });
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: standin.url, ALIBABA_CLOUD_ACCESS_KEY_ID: 'held', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' };
+    const holder = spawn(process.execPath, ['dist/cli/index.js', 'run', '--mode', 'live', '--budget-seconds', '10'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', REDEEM_DOMAINS: '*', ...env } });
+    try {
+      while (standin.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(withHostLock(env, 500, async () => 'ran')).rejects.toThrow(/another live run on this machine still holds/);
+    } finally {
+      holder.kill('SIGKILL');
+      await standin.close();
+    }
+  }, 20_000);
+});

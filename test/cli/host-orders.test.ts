@@ -1,0 +1,60 @@
+/** The orders file beside the CLI's host lock (shared/cli/host-lock.ts): what a killed run may leave in it. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostOrderJournal } from '../../shared/cli/host-lock.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'redeemer-orders-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NOW = 1_800_000_000_000;
+
+describe('the host orders file', () => {
+  it('keeps the last 24 h; a line cut by a kill, or one naming no task, is not an order', () => {
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:1', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const journal = hostOrderJournal(env, () => NOW);
+    journal.placed({ domainName: 'old.com', taskNo: 'T-old', sentMs: NOW - 86_400_000 });
+    journal.placed({ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000 });
+    const [file] = readdir(dir);
+    writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}{"domainName":"blank.com","taskNo":"  ","sentMs":${NOW}}\n{"domainName":"cut.com","taskNo":"T-c`);
+    expect(journal.load(NOW)).toEqual([{ domainName: 'kept.com', taskNo: 'T-kept', sentMs: NOW - 3_600_000, runId: undefined, untold: false }]);
+    expect(readFileSync(join(dir, file!), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('another endpoint or key has its own file', () => {
+    const a = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
+    const b = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'other' }, () => NOW);
+    a.placed({ domainName: 'a.com', taskNo: 'T-a', sentMs: NOW });
+    expect(b.load(NOW)).toEqual([]);
+    expect(a.load(NOW)).toHaveLength(1);
+  });
+});
+
+function readdir(path: string): string[] {
+  return readdirSync(path).filter((f) => f.endsWith('.orders'));
+}
+
+describe('which orders were told to a person', () => {
+  it('an order of a run that wrote no told line is untold; a run that ended marks its own and the earlier runs it told', () => {
+    const journal = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:3', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
+    journal.placed({ domainName: 'killed.com', taskNo: 'T-1', sentMs: NOW - 60_000, runId: 'run-killed' });
+    journal.placed({ domainName: 'done.com', taskNo: 'T-2', sentMs: NOW - 30_000, runId: 'run-done' });
+    journal.ended('run-done', []);
+    expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', true], ['done.com', false]]);
+    journal.ended('run-next', ['run-killed']);
+    expect(journal.load(NOW).map((o) => [o.domainName, o.untold])).toEqual([['killed.com', false], ['done.com', false]]);
+  });
+});
+
+describe('after a kill mid-append', () => {
+  it('the next run\'s first order is not glued to the cut line: the load before it rewrites the file whole', () => {
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:4', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const journal = hostOrderJournal(env, () => NOW);
+    journal.placed({ domainName: 'before.com', taskNo: 'T-b', sentMs: NOW - 1_000, runId: 'r1' });
+    const file = readdir(dir).map((f) => join(dir, f)).find((f) => readFileSync(f, 'utf8').includes('T-b'))!;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"domainName":"cut.com","taskNo":"T-c`);
+    journal.load(NOW);
+    journal.placed({ domainName: 'after.com', taskNo: 'T-a', sentMs: NOW, runId: 'r2' });
+    expect(journal.load(NOW).map((o) => o.domainName)).toEqual(['before.com', 'after.com']);
+  });
+});
