@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
-import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { keysFor, startSlsStandin, type SlsStandin, liveRunWithSls } from '../support/sls-standin.js';
 
 let sls: SlsStandin;
 let registrar: RegistrarStandin;
@@ -27,15 +27,7 @@ afterAll(async () => {
 
 describe('a delivery stored but not answered', () => {
   it('is stored twice, and run_id + seq tells the copies apart from distinct records: each stdout record once', async () => {
-    const { summary, records } = await runInProcess({
-      REDEEM_MODE: 'live',
-      REDEEM_DOMAINS: '*',
-      REDEEM_API_QPS: '1000',
-      DOMAIN_ENDPOINT: registrar.url,
-      SLS_ENDPOINT: sls.url,
-      SLS_PROJECT: 'audit',
-      SLS_LOGSTORE: 'results',
-    });
+    const { summary, records } = await runInProcess(liveRunWithSls(registrar.url, sls.url));
     expect(summary.run.sls_delivery).toBe('ok');
     const stored = sls.records();
     // SLS's reality: the batch sent again is there twice.

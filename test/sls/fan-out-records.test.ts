@@ -73,7 +73,10 @@ describe('a fan-out writing to SLS', () => {
     for (const seqs of byRun.values()) expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     const stored = sls.records();
     expect(stored.filter((r) => r.kind === 'account').map((r) => r.account_id).sort()).toEqual([A, B]);
+    // Each account run reads back its own account only: the previous run's message, and the day's orders.
     const queries = sls.callsOf('GetLogs').map((c) => c.query.query);
-    expect(queries.sort()).toEqual([`kind: run and notify: sent and account_id: ${A}`, `kind: run and notify: sent and account_id: ${B}`]);
+    expect(queries.filter((q) => q?.includes('notify: sent')).sort()).toEqual([`kind: run and notify: sent and account_id: ${A}`, `kind: run and notify: sent and account_id: ${B}`]);
+    expect(queries.filter((q) => q?.startsWith('kind: decision')).sort()).toEqual([`kind: decision and action: redeem and account_id: ${A}`, `kind: decision and action: redeem and account_id: ${B}`]);
+    for (const q of queries) expect(q).toMatch(new RegExp(`account_id: (${A}|${B})$`));
   }, 30_000);
 });

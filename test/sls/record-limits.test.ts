@@ -15,7 +15,7 @@ import { slsStringToSign } from '../../shared/sls/signature.js';
 import { runInProcess, type JsonRecord } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, startStandin, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
-import { keysFor, standinStringToSign, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { keysFor, standinStringToSign, startSlsStandin, type SlsStandin, liveRunWithSls } from '../support/sls-standin.js';
 import { vectorsOf } from '../support/vectors.js';
 
 const DAY = 86_400_000;
@@ -38,16 +38,7 @@ afterEach(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    REDEEM_MODE: 'live',
-    REDEEM_DOMAINS: '*',
-    REDEEM_API_QPS: '1000',
-    DOMAIN_ENDPOINT: registrar!.url,
-    SLS_ENDPOINT: sls.url,
-    SLS_PROJECT: 'audit',
-    SLS_LOGSTORE: 'results',
-    ...extra,
-  };
+  return liveRunWithSls(registrar!.url, sls.url, extra);
 }
 
 async function registrarWith(domains: string[]): Promise<void> {

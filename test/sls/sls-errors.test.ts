@@ -11,7 +11,7 @@ import { SlsClient } from '../../shared/sls/client.js';
 import { runInProcess } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS, recordingRuntime } from '../support/emulator.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
-import { keysFor, startSlsStandin, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
+import { keysFor, startSlsStandin, type SlsScripted, type SlsStandin, liveRunWithSls } from '../support/sls-standin.js';
 import { webhookInbox } from '../support/webhook-inbox.js';
 
 let sls: SlsStandin;
@@ -72,17 +72,7 @@ describe('an answer that repeats the request', () => {
       answer = (n, headers) => (n >= 2 ? { status: 401, errorCode: 'Unauthorized', errorMessage: `denied for request ${JSON.stringify(headers)}` } : undefined);
       const lines: string[] = [];
       const { summary } = await runInProcess(
-        {
-          REDEEM_MODE: 'live',
-          REDEEM_DOMAINS: '*',
-          REDEEM_API_QPS: '1000',
-          DOMAIN_ENDPOINT: registrar.url,
-          SLS_ENDPOINT: sls.url,
-          SLS_PROJECT: 'audit',
-          SLS_LOGSTORE: 'results',
-          NOTIFY_WEBHOOK_URL: inbox.url,
-          NOTIFY_WEBHOOK_SECRET: 'webhook-signing-secret-0123456789',
-        },
+        liveRunWithSls(registrar.url, sls.url, { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'webhook-signing-secret-0123456789' }),
         { onLine: (line) => lines.push(line) },
       );
       expect(summary.run.sls_delivery).toBe('failed');
@@ -132,15 +122,7 @@ describe('an endpoint that is not SLS', () => {
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const registrar = await startStandin({ domains: [domainItem('alpha.com', Date.now() - 55 * 86_400_000)] });
     try {
-      const { summary } = await runInProcess({
-        REDEEM_MODE: 'live',
-        REDEEM_DOMAINS: '*',
-        REDEEM_API_QPS: '1000',
-        DOMAIN_ENDPOINT: registrar.url,
-        SLS_ENDPOINT: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
-        SLS_PROJECT: 'audit',
-        SLS_LOGSTORE: 'results',
-      });
+      const { summary } = await runInProcess(liveRunWithSls(registrar.url, `http://127.0.0.1:${(site.address() as AddressInfo).port}`));
       expect(summary.run.sls_delivery).toBe('failed');
       expect(summary.run.sls_error).toMatch(/^SLS PutLogs failed: .*x-log-requestid.*SLS_ENDPOINT/);
     } finally {

@@ -445,3 +445,8 @@ export function keysFor(credentials: { readonly accessKeyId: string; readonly ac
 export async function startSlsStandin(options: SlsStandinOptions = {}): Promise<SlsStandin> {
   return new SlsStandin(options).start();
 }
+
+/** The environment of a live run of every domain against a registrar and an SLS, both at their URLs. */
+export function liveRunWithSls(registrarUrl: string, slsUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', DOMAIN_ENDPOINT: registrarUrl, SLS_ENDPOINT: slsUrl, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra };
+}
