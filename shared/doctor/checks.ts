@@ -224,14 +224,27 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   return pass('balance', `${have}; ${cover}${cap}; REDEEM_PRICES are read in ${currency}`);
 }
 
-export async function checkSls(ports: Pick<DoctorPorts, 'writeSlsRecord'>, record: DoctorRecord): Promise<DoctorCheck> {
+/** What the run's read-backs of the results logstore ask (its own records, by field): what the doctor's fix names. */
+const READ_BACK_NEEDS = 'log:GetLogStoreLogs on that logstore and a field index on `kind`, `action`, `notify` and `account_id` (text; SLS takes about a minute to apply a new index)';
+
+export async function checkSls(ports: Pick<DoctorPorts, 'writeSlsRecord' | 'readSlsBack'>, record: DoctorRecord): Promise<DoctorCheck> {
   if (!ports.writeSlsRecord) return off('sls', 'SLS_ENDPOINT, SLS_PROJECT, SLS_LOGSTORE not set: results go to stdout only');
   try {
     await ports.writeSlsRecord(record);
-    return pass('sls', `one kind: doctor record written (doctor_id ${record.doctor_id})`);
   } catch (error) {
     return failed('sls', errorMessage(error), 'the identity needs log:PostLogStoreLogs (and log:GetLogStoreLogs, to read the previous run back) on that logstore (ram-policy.json, third statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE');
   }
+  const written = `one kind: doctor record written (doctor_id ${record.doctor_id})`;
+  if (!ports.readSlsBack) return pass('sls', written);
+  // The run reads its own records back: the day's orders (so that a fresh instance does not order a
+  // domain another run has just ordered) and the previous run's message. Without the index or the
+  // permission those reads find nothing, and the run cannot say so: here is where a person learns it.
+  try {
+    await ports.readSlsBack();
+  } catch (error) {
+    return failed('sls', `${written}, but it cannot be read back: ${errorMessage(error)}; the run's own read-backs (the day's orders of other instances, the previous run's message) find nothing`, `give the identity ${READ_BACK_NEEDS}`);
+  }
+  return pass('sls', `${written} and read back (GetLogs by field answers)`);
 }
 
 export async function checkNotify(ports: Pick<DoctorPorts, 'notifyTest'>): Promise<DoctorCheck> {

@@ -84,6 +84,8 @@ export interface DoctorPorts {
   readonly readBalance: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
   /** Writes one record to the results logstore; undefined when SLS is not configured. */
   readonly writeSlsRecord?: ((record: DoctorRecord) => Promise<void>) | undefined;
+  /** One GetLogs of the run's own read-backs (the day's orders); rejects when the logstore cannot be read that way. */
+  readonly readSlsBack?: (() => Promise<void>) | undefined;
   /** The notification module's test ("Tell a person"); undefined or [] when no channel is configured. */
   readonly notifyTest?: (() => Promise<readonly NotifyTestResult[]>) | undefined;
   readonly tldRules: TldRules;

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, loadConfig, loadMoneyConfig, type Env, type RedeemerConfig } from '../config/index.js';
 import { DomainApiClient, SITES, type DomainSite } from '../domain-api/index.js';
 import { sendTestNotifications } from '../notify/index.js';
-import { prepareRun, SLS_TOPIC } from '../run/index.js';
+import { ORDERS_READ_BACK_QUERY, prepareRun, SLS_TOPIC } from '../run/index.js';
 import { toLogEntry } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -69,6 +69,12 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
     readBalance: bss ? () => bss.queryAccountBalance() : undefined,
     writeSlsRecord: sls
       ? (record) => sls.putLogs([toLogEntry(record as unknown as Record<string, unknown>, Math.floor(clock.now() / 1000))], { topic: SLS_TOPIC, source: 'doctor' }, deadlineMs)
+      : undefined,
+    readSlsBack: sls
+      ? async () => {
+          const nowSeconds = Math.floor(clock.now() / 1000);
+          await sls.logs(ORDERS_READ_BACK_QUERY, nowSeconds - 86_400, nowSeconds + 1, Math.min(deadlineMs, clock.now() + 5_000), { line: 1, offset: 0 });
+        }
       : undefined,
     notifyTest:
       Object.keys(config.notify.channels).length > 0

@@ -84,6 +84,9 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   );
 }
 
+/** The run's read-back of the day's live orders (field-indexed `kind` and `action`); the doctor asks it too. */
+export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
+
 /** Pages of 100 read at most: more than a day's orders of any REDEEM_MAX_PER_DAY a person would set. */
 const ORDER_PAGES = 5;
 
@@ -100,7 +103,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   return {
     async load(deadlineMs) {
       const nowSeconds = Math.floor(clock.now() / 1000);
-      const query = `kind: decision and action: redeem${accountId ? ` and account_id: ${accountId}` : ''}`;
+      const query = `${ORDERS_READ_BACK_QUERY}${accountId ? ` and account_id: ${accountId}` : ''}`;
       const orders: JournalOrder[] = [];
       for (let page = 0; page < ORDER_PAGES; page++) {
         const rows = await sls.logs(query, nowSeconds - 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });

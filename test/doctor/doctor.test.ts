@@ -68,6 +68,7 @@ describe('the doctor against the emulator', () => {
     expect(check(report, 'tasks').detail).toMatch(/QueryTaskDetailList: 1 detail/);
     expect(check(report, 'balance').detail).toContain('1,000,000.00 CNY available');
     expect(check(report, 'plan').detail).toMatch(/^would order \d+, at risk \d+, held back by the allow-list \d+/);
+    expect(check(report, 'sls').detail).toMatch(/written .* and read back/);
     expect(emulator.sls.logs.slice(logsBefore)).toEqual([expect.objectContaining({ contents: expect.objectContaining({ kind: 'doctor', doctor_id: report.doctorId }) })]);
     expect(ordered(emulator)).toBe(0);
 

@@ -19,3 +19,26 @@ describe('the doctor on a refused PutLogs', () => {
     expect(check.fix).toContain('log:GetLogStoreLogs');
   });
 });
+
+describe('the doctor on the read-backs', () => {
+  const write = async () => undefined;
+  const record = { kind: 'doctor', doctor_id: 'd-2', message: 'test' } as const;
+
+  it('fails when the logstore cannot be read back (no index, or no log:GetLogStoreLogs): the day\'s orders of other instances would not hold their domains', async () => {
+    const check = await checkSls({ writeSlsRecord: write, readSlsBack: async () => Promise.reject(new Error('SLS GetLogs failed: IndexConfigNotExist: logstore without index config (HTTP 400)')) }, record);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(/IndexConfigNotExist/);
+    expect(check.detail).toMatch(/written/);
+    expect(check.fix).toMatch(/index/);
+    for (const field of ['kind', 'action', 'notify', 'account_id']) expect(check.fix).toContain(`\`${field}\``);
+    expect(check.fix).toContain('log:GetLogStoreLogs');
+  });
+
+  it('passes, and says so, when the read-back answers', async () => {
+    let asked = 0;
+    const check = await checkSls({ writeSlsRecord: write, readSlsBack: async () => void asked++ }, record);
+    expect(check.status).toBe('pass');
+    expect(asked).toBe(1);
+    expect(check.detail).toMatch(/read back/);
+  });
+});
