@@ -137,7 +137,10 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOr
     load() {
       const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
-      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > now() - DAY_MS ? [l.order] : []));
+      // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
+      // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
+      const nowMs = now();
+      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
       try {
         // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
         // it, so that a kill mid-write leaves the old file whole, never a truncated one.

@@ -58,3 +58,17 @@ describe('after a kill mid-append', () => {
     expect(journal.load(NOW).map((o) => o.domainName)).toEqual(['before.com', 'after.com']);
   });
 });
+
+describe('an order dated after now', () => {
+  // The machine's clock ran ahead when a run wrote it (NTP set it back since), or the line is garbage:
+  // nothing orders in the future, so the hold must end within 24 h of the moment it is read, not a day
+  // after the date it names (a domain held that long as task-in-flight passes its deadline unordered).
+  it('holds its domain for at most 24 h from the load that finds it', () => {
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:5', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    hostOrderJournal(env, () => NOW + 30 * 86_400_000).placed({ domainName: 'ahead.com', taskNo: 'T-ahead', sentMs: NOW + 30 * 86_400_000, runId: 'r-ahead' });
+    const first = hostOrderJournal(env, () => NOW).load();
+    expect(first.map((o) => o.domainName)).toEqual(['ahead.com']);
+    expect(first[0]!.sentMs, 'read as placed no later than now').toBeLessThanOrEqual(NOW);
+    expect(hostOrderJournal(env, () => NOW + 25 * 3_600_000).load(), 'a day and an hour later').toEqual([]);
+  });
+});
