@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
@@ -18,6 +18,12 @@ import type { JournalOrder, OrderJournal } from '../run/index.js';
 const DAY_MS = 86_400_000;
 /** More than any account's day of orders; a file grown past it is read from its end. */
 const MAX_JOURNAL_LINES = 5_000;
+/**
+ * The most of the orders file read: its last 2 MiB, more than MAX_JOURNAL_LINES lines of ours (a line is
+ * about 150 bytes). Read whole, a file of any size was read at once, and one over the longest string a JS
+ * engine holds (512 MiB) failed, counted as empty, and was emptied by the compaction, its orders lost.
+ */
+const MAX_JOURNAL_BYTES = 2 * 1024 * 1024;
 
 function alive(pid: number): boolean {
   try {
@@ -88,6 +94,33 @@ function readFileSafe(path: string): string {
   }
 }
 
+/** The last MAX_JOURNAL_BYTES of a file ("" when it cannot be read); a line the cut falls in is left out. */
+function readTail(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, MAX_JOURNAL_BYTES);
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buffer, read, length - read, size - length + read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buffer.subarray(0, read).toString('utf8');
+    return size > length ? text.slice(text.indexOf('\n') + 1) : text;
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The OS temp folder, as the CLI's environment names it (os.tmpdir() reads the process's own TMPDIR). */
 function hostDir(env: Env): string {
   return env.TMPDIR || tmpdir();
@@ -135,7 +168,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOr
   };
   return {
     load() {
-      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
+      const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
       // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.

@@ -1,5 +1,5 @@
 /** The orders file beside the CLI's host lock (shared/cli/host-lock.ts): what a killed run may leave in it. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,31 @@ describe('an order dated after now', () => {
     expect(first.map((o) => o.domainName)).toEqual(['ahead.com']);
     expect(first[0]!.sentMs, 'read as placed no later than now').toBeLessThanOrEqual(NOW);
     expect(hostOrderJournal(env, () => NOW + 25 * 3_600_000).load(), 'a day and an hour later').toEqual([]);
+  });
+});
+
+describe('a file no run of this user wrote whole', () => {
+  const orderLine = (domainName: string) => `${JSON.stringify({ domainName, taskNo: `T-${domainName}`, sentMs: NOW - 60_000, runId: 'r' })}\n`;
+  const pathOf = (env: { TMPDIR: string }) => {
+    const probe = hostOrderJournal(env, () => NOW);
+    probe.placed({ domainName: 'probe.com', taskNo: 'T-probe', sentMs: NOW - 1, runId: 'probe' });
+    const file = readdir(env.TMPDIR).map((f) => join(env.TMPDIR, f))[0]!;
+    rmSync(file);
+    return file;
+  };
+
+  // A file of any size must not cost the orders at its end: read whole, one over the longest string a JS
+  // engine holds (512 MiB) failed to read, was taken as empty, and the compaction emptied it.
+  it('a huge file is read from its end (bounded): the orders written last still hold', () => {
+    const own = mkdtempSync(join(dir, 'huge-'));
+    const env = { TMPDIR: own, DOMAIN_ENDPOINT: 'http://127.0.0.1:6', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const file = pathOf(env);
+    writeFileSync(file, '');
+    truncateSync(file, 600 * 1024 * 1024);
+    appendFileSync(file, `\n${orderLine('last.com')}`);
+    const started = Date.now();
+    expect(hostOrderJournal(env, () => NOW).load().map((o) => o.domainName)).toEqual(['last.com']);
+    expect(Date.now() - started, 'read in bounded time').toBeLessThan(2_000);
+    rmSync(own, { recursive: true, force: true });
   });
 });
