@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
@@ -94,15 +94,46 @@ function readFileSafe(path: string): string {
   }
 }
 
-/** The last MAX_JOURNAL_BYTES of a file ("" when it cannot be read); a line the cut falls in is left out. */
+/** Not through a symbolic link, where the system can say so (0 elsewhere). */
+const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/**
+ * Whether an open file is one this user's runs wrote: a regular file (not a link: see NO_FOLLOW) owned by
+ * this user. The temp folder may be shared (/tmp on a machine of several users) and the file's name is
+ * predictable: another user's file there could name orders that hold this user's due domains as
+ * task-in-flight for a day, and a link there would have this user's runs write into a file of theirs.
+ * Where the system has no user ids (Windows) the folder is the user's own.
+ */
+function ours(fd: number): boolean {
+  const stat = fstatSync(fd);
+  return stat.isFile() && (typeof process.getuid !== 'function' || stat.uid === process.getuid());
+}
+
+/** Whether something is at `path` that is not a file of ours (a link, another user's file). */
+function notOurs(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  try {
+    return !ours(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The last MAX_JOURNAL_BYTES of a file of ours ("" when it cannot be read, or is not ours); a line the cut falls in is left out. */
 function readTail(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
   } catch {
     return '';
   }
   try {
+    if (!ours(fd)) return '';
     const size = fstatSync(fd).size;
     const length = Math.min(size, MAX_JOURNAL_BYTES);
     const buffer = Buffer.alloc(length);
@@ -159,11 +190,15 @@ export interface HostOrderJournal extends OrderJournal {
 export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
   const append = (value: object) => {
+    let fd: number | undefined;
     try {
+      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW, 0o600);
       // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
-      appendFileSync(path, `\n${JSON.stringify(value)}\n`);
+      if (ours(fd)) writeSync(fd, `\n${JSON.stringify(value)}\n`);
     } catch {
       // See above: the ledger still holds.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   };
   return {
@@ -180,7 +215,14 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOr
         const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
         const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
         const aside = `${path}.${process.pid}.tmp`;
-        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''));
+        // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
+        // this pid is removed first. A path that holds another user's file is left alone.
+        rmSync(aside, { force: true });
+        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
+        if (notOurs(path)) {
+          rmSync(aside, { force: true });
+          return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+        }
         renameSync(aside, path);
       } catch {
         // Left as it is; the next load filters it again.

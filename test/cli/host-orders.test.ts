@@ -1,5 +1,5 @@
 /** The orders file beside the CLI's host lock (shared/cli/host-lock.ts): what a killed run may leave in it. */
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,34 @@ describe('a file no run of this user wrote whole', () => {
     const started = Date.now();
     expect(hostOrderJournal(env, () => NOW).load().map((o) => o.domainName)).toEqual(['last.com']);
     expect(Date.now() - started, 'read in bounded time').toBeLessThan(2_000);
+    rmSync(own, { recursive: true, force: true });
+  });
+
+  // A shared temp folder (/tmp on a machine with several users): the file's name is predictable, so another
+  // user may have put a link there (to make this user's run write into a file of theirs), or a file of their
+  // own naming orders (that would hold this user's due domains as task-in-flight for a day).
+  it('a symbolic link in its place is neither read nor written through', () => {
+    const own = mkdtempSync(join(dir, 'link-'));
+    const env = { TMPDIR: own, DOMAIN_ENDPOINT: 'http://127.0.0.1:7', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const file = pathOf(env);
+    const victim = join(own, 'victim.txt');
+    writeFileSync(victim, orderLine('planted.com'));
+    symlinkSync(victim, file);
+    const journal = hostOrderJournal(env, () => NOW);
+    expect(journal.load().map((o) => o.domainName), 'orders read through the link').toEqual([]);
+    journal.placed({ domainName: 'mine.com', taskNo: 'T-mine', sentMs: NOW, runId: 'r2' });
+    expect(readFileSync(victim, 'utf8'), 'the file the link points to').toBe(orderLine('planted.com'));
+    rmSync(own, { recursive: true, force: true });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a file another user owns is not believed (run as root: the test gives the file away)', () => {
+    const own = mkdtempSync(join(dir, 'other-'));
+    const env = { TMPDIR: own, DOMAIN_ENDPOINT: 'http://127.0.0.1:8', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' };
+    const file = pathOf(env);
+    writeFileSync(file, orderLine('planted.com'), { mode: 0o666 });
+    chownSync(file, 65534, 65534);
+    const journal = hostOrderJournal(env, () => NOW);
+    expect(journal.load().map((o) => o.domainName)).toEqual([]);
     rmSync(own, { recursive: true, force: true });
   });
 });
