@@ -161,6 +161,11 @@ function hostScope(env: Env): string {
   return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
 }
 
+/** The orders file's scope: the lock's, and for an account run (--accounts) the member account too. */
+function ordersScope(env: Env, accountId: string | undefined): string {
+  return accountId === undefined ? hostScope(env) : createHash('sha256').update(`${hostScope(env)}\u0000${accountId}`).digest('hex').slice(0, 16);
+}
+
 /** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
 function journalLine(line: string): { readonly order: JournalOrder } | { readonly told: string } | undefined {
   try {
@@ -187,8 +192,9 @@ export interface HostOrderJournal extends OrderJournal {
   ended(runId: string, told: readonly string[]): void;
 }
 
-export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOrderJournal {
-  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
+/** `accountId`: the member account of an account run (--accounts), whose orders are that account's ledger's, kept apart. */
+export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string): HostOrderJournal {
+  const path = join(hostDir(env), `domain-redeemer-${ordersScope(env, accountId)}.orders`);
   const append = (value: object) => {
     let fd: number | undefined;
     try {
