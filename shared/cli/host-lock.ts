@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
@@ -52,8 +52,22 @@ function processIdentity(pid: number): string {
   }
 }
 
+/**
+ * How long an empty lock counts as held: its creator may be between creating it and writing its id (an
+ * older version wrote in two steps; this one links a written file into place), and a waiter that took it
+ * over then would run beside it. An empty lock older than this was left by a creator killed in between.
+ */
+const EMPTY_LOCK_GRACE_MS = 5_000;
+
 /** Whether the lock's content names a live run other than this process: "<pid> <identity>" (or a bare pid, as older versions wrote). */
-function heldByAnother(content: string): boolean {
+function heldByAnother(content: string, path: string): boolean {
+  if (content.trim() === '') {
+    try {
+      return Date.now() - statSync(path).mtimeMs < EMPTY_LOCK_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
   const [pidText, identity] = content.trim().split(/\s+/);
   const owner = Number(pidText);
   if (!Number.isInteger(owner) || owner <= 0) return false;
@@ -68,15 +82,43 @@ function heldByAnother(content: string): boolean {
   return true;
 }
 
+/**
+ * Creates the lock with its content already in it: written aside, then hard-linked into place (a link
+ * fails if the lock exists, as an exclusive create does), so no waiter ever reads it empty. Where the file
+ * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
+ */
+function createLock(path: string): void {
+  const content = `${process.pid} ${processIdentity(process.pid)}`.trim();
+  const aside = `${path}.${process.pid}.new`;
+  let linked = false;
+  try {
+    rmSync(aside, { force: true });
+    writeFileSync(aside, content, { flag: 'wx', mode: 0o600 });
+    linkSync(aside, path);
+    linked = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(aside)) throw error;
+    // No hard links here, or the file aside could not be made (another user's leftover): the two steps.
+  } finally {
+    try {
+      rmSync(aside, { force: true });
+    } catch {
+      // Another user's leftover: not ours to remove.
+    }
+  }
+  if (linked) return;
+  const fd = openSync(path, 'wx');
+  writeSync(fd, content);
+  closeSync(fd);
+}
+
 function tryLock(path: string): boolean {
   try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, `${process.pid} ${processIdentity(process.pid)}`.trim());
-    closeSync(fd);
+    createLock(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (heldByAnother(readFileSafe(path))) return false;
+    if (heldByAnother(readFileSafe(path), path)) return false;
     try {
       unlinkSync(path);
     } catch {
