@@ -415,6 +415,16 @@ export class Ledger {
     return undefined;
   }
 
+  /**
+   * Whether a run of this process that has not ended yet placed the order of `taskNo`: it tells that order
+   * in its own message, so no other run calls it one of a run that never reported.
+   */
+  placedByRunStillGoing(taskNo: string): boolean {
+    const key = taskKey(taskNo);
+    for (const order of this.shared) if (!order.ended && order.taskNo !== undefined && taskKey(order.taskNo) === key) return true;
+    return false;
+  }
+
   isMine(taskNo: string): boolean {
     return this.mine.has(taskKey(taskNo));
   }
