@@ -234,10 +234,15 @@ export interface HostOrderJournal extends OrderJournal {
   ended(runId: string, told: readonly string[]): void;
 }
 
-/** `accountId`: the member account of an account run (--accounts), whose orders are that account's ledger's, kept apart. */
-export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string): HostOrderJournal {
+/**
+ * `accountId`: the member account of an account run (--accounts), whose orders are that account's ledger's,
+ * kept apart. `readOnly`: the doctor's, which reads the file without the host lock and so never writes it
+ * (a compaction beside a live run's append would lose that order).
+ */
+export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string, options: { readonly readOnly?: boolean } = {}): HostOrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${ordersScope(env, accountId)}.orders`);
   const append = (value: object) => {
+    if (options.readOnly) return;
     let fd: number | undefined;
     try {
       fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW, 0o600);
@@ -258,6 +263,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       const nowMs = now();
       const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
       try {
+        if (options.readOnly) throw new Error('read only');
         // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
         // it, so that a kill mid-write leaves the old file whole, never a truncated one.
         const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));

@@ -32,7 +32,9 @@ async function doctor(io: CliIo, json: boolean): Promise<number> {
   } catch {
     credentials = undefined;
   }
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined }));
+  // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
+  const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, orderJournal }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }
