@@ -10,7 +10,7 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
 import { mapLimit } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { runRedemption, type RunOptions, type RunSummary } from '../run/index.js';
+import { runRedemption, type OrderJournal, type RunOptions, type RunSummary } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
 import { renderTable, type TableOptions } from './table.js';
 
@@ -25,6 +25,8 @@ interface AccountsRunRequest {
   /** Each account run's budget. */
   readonly budgetMs: number;
   readonly logger: Logger;
+  /** Each account's orders kept for the next CLI run on this machine (live runs: see host-lock.ts). */
+  readonly orderJournal?: ((account: AccountRef) => OrderJournal) | undefined;
 }
 
 interface AccountsRun {
@@ -48,6 +50,7 @@ export async function runAccounts(request: AccountsRunRequest): Promise<Accounts
       options: request.options,
       budgetMs: request.budgetMs,
       logger: request.logger,
+      orderJournal: request.orderJournal?.(account),
     }),
   }));
   return { runs, listingError: listingError === undefined ? undefined : errorMessage(listingError) };

@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/index.js';
@@ -18,6 +18,12 @@ import type { JournalOrder, OrderJournal } from '../run/index.js';
 const DAY_MS = 86_400_000;
 /** More than any account's day of orders; a file grown past it is read from its end. */
 const MAX_JOURNAL_LINES = 5_000;
+/**
+ * The most of the orders file read: its last 2 MiB, more than MAX_JOURNAL_LINES lines of ours (a line is
+ * about 150 bytes). Read whole, a file of any size was read at once, and one over the longest string a JS
+ * engine holds (512 MiB) failed, counted as empty, and was emptied by the compaction, its orders lost.
+ */
+const MAX_JOURNAL_BYTES = 2 * 1024 * 1024;
 
 function alive(pid: number): boolean {
   try {
@@ -46,8 +52,22 @@ function processIdentity(pid: number): string {
   }
 }
 
+/**
+ * How long an empty lock counts as held: its creator may be between creating it and writing its id (an
+ * older version wrote in two steps; this one links a written file into place), and a waiter that took it
+ * over then would run beside it. An empty lock older than this was left by a creator killed in between.
+ */
+const EMPTY_LOCK_GRACE_MS = 5_000;
+
 /** Whether the lock's content names a live run other than this process: "<pid> <identity>" (or a bare pid, as older versions wrote). */
-function heldByAnother(content: string): boolean {
+function heldByAnother(content: string, path: string): boolean {
+  if (content.trim() === '') {
+    try {
+      return Date.now() - statSync(path).mtimeMs < EMPTY_LOCK_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
   const [pidText, identity] = content.trim().split(/\s+/);
   const owner = Number(pidText);
   if (!Number.isInteger(owner) || owner <= 0) return false;
@@ -62,15 +82,43 @@ function heldByAnother(content: string): boolean {
   return true;
 }
 
+/**
+ * Creates the lock with its content already in it: written aside, then hard-linked into place (a link
+ * fails if the lock exists, as an exclusive create does), so no waiter ever reads it empty. Where the file
+ * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
+ */
+function createLock(path: string): void {
+  const content = `${process.pid} ${processIdentity(process.pid)}`.trim();
+  const aside = `${path}.${process.pid}.new`;
+  let linked = false;
+  try {
+    rmSync(aside, { force: true });
+    writeFileSync(aside, content, { flag: 'wx', mode: 0o600 });
+    linkSync(aside, path);
+    linked = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(aside)) throw error;
+    // No hard links here, or the file aside could not be made (another user's leftover): the two steps.
+  } finally {
+    try {
+      rmSync(aside, { force: true });
+    } catch {
+      // Another user's leftover: not ours to remove.
+    }
+  }
+  if (linked) return;
+  const fd = openSync(path, 'wx');
+  writeSync(fd, content);
+  closeSync(fd);
+}
+
 function tryLock(path: string): boolean {
   try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, `${process.pid} ${processIdentity(process.pid)}`.trim());
-    closeSync(fd);
+    createLock(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (heldByAnother(readFileSafe(path))) return false;
+    if (heldByAnother(readFileSafe(path), path)) return false;
     try {
       unlinkSync(path);
     } catch {
@@ -88,6 +136,64 @@ function readFileSafe(path: string): string {
   }
 }
 
+/** Not through a symbolic link, where the system can say so (0 elsewhere). */
+const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/**
+ * Whether an open file is one this user's runs wrote: a regular file (not a link: see NO_FOLLOW) owned by
+ * this user. The temp folder may be shared (/tmp on a machine of several users) and the file's name is
+ * predictable: another user's file there could name orders that hold this user's due domains as
+ * task-in-flight for a day, and a link there would have this user's runs write into a file of theirs.
+ * Where the system has no user ids (Windows) the folder is the user's own.
+ */
+function ours(fd: number): boolean {
+  const stat = fstatSync(fd);
+  return stat.isFile() && (typeof process.getuid !== 'function' || stat.uid === process.getuid());
+}
+
+/** Whether something is at `path` that is not a file of ours (a link, another user's file). */
+function notOurs(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  try {
+    return !ours(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The last MAX_JOURNAL_BYTES of a file of ours ("" when it cannot be read, or is not ours); a line the cut falls in is left out. */
+function readTail(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+  } catch {
+    return '';
+  }
+  try {
+    if (!ours(fd)) return '';
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, MAX_JOURNAL_BYTES);
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buffer, read, length - read, size - length + read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buffer.subarray(0, read).toString('utf8');
+    return size > length ? text.slice(text.indexOf('\n') + 1) : text;
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The OS temp folder, as the CLI's environment names it (os.tmpdir() reads the process's own TMPDIR). */
 function hostDir(env: Env): string {
   return env.TMPDIR || tmpdir();
@@ -95,6 +201,11 @@ function hostDir(env: Env): string {
 
 function hostScope(env: Env): string {
   return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
+}
+
+/** The orders file's scope: the lock's, and for an account run (--accounts) the member account too. */
+function ordersScope(env: Env, accountId: string | undefined): string {
+  return accountId === undefined ? hostScope(env) : createHash('sha256').update(`${hostScope(env)}\u0000${accountId}`).digest('hex').slice(0, 16);
 }
 
 /** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
@@ -123,28 +234,49 @@ export interface HostOrderJournal extends OrderJournal {
   ended(runId: string, told: readonly string[]): void;
 }
 
-export function hostOrderJournal(env: Env, now: () => number = Date.now): HostOrderJournal {
-  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.orders`);
+/**
+ * `accountId`: the member account of an account run (--accounts), whose orders are that account's ledger's,
+ * kept apart. `readOnly`: the doctor's, which reads the file without the host lock and so never writes it
+ * (a compaction beside a live run's append would lose that order).
+ */
+export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string, options: { readonly readOnly?: boolean } = {}): HostOrderJournal {
+  const path = join(hostDir(env), `domain-redeemer-${ordersScope(env, accountId)}.orders`);
   const append = (value: object) => {
+    if (options.readOnly) return;
+    let fd: number | undefined;
     try {
+      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW, 0o600);
       // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
-      appendFileSync(path, `\n${JSON.stringify(value)}\n`);
+      if (ours(fd)) writeSync(fd, `\n${JSON.stringify(value)}\n`);
     } catch {
       // See above: the ledger still holds.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   };
   return {
     load() {
-      const lines = readFileSafe(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
+      const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
-      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > now() - DAY_MS ? [l.order] : []));
+      // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
+      // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
+      const nowMs = now();
+      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
       try {
+        if (options.readOnly) throw new Error('read only');
         // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
         // it, so that a kill mid-write leaves the old file whole, never a truncated one.
         const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
         const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
         const aside = `${path}.${process.pid}.tmp`;
-        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''));
+        // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
+        // this pid is removed first. A path that holds another user's file is left alone.
+        rmSync(aside, { force: true });
+        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
+        if (notOurs(path)) {
+          rmSync(aside, { force: true });
+          return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+        }
         renameSync(aside, path);
       } catch {
         // Left as it is; the next load filters it again.

@@ -32,7 +32,9 @@ async function doctor(io: CliIo, json: boolean): Promise<number> {
   } catch {
     credentials = undefined;
   }
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined }));
+  // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
+  const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, orderJournal }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }
@@ -131,7 +133,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const live = config.mode === 'live' && options.mode !== 'dry-run';
     if (config.accounts) {
       const accounts = config.accounts;
-      const work = () => runAccounts({ config, accounts, credentials, options, budgetMs: budgetSeconds * 1000, logger });
+      // Each account's live orders are kept for the next run on this machine, as a single account's are (below).
+      const orderJournal = live ? (account: { readonly id: string }) => hostOrderJournal(io.env, Date.now, account.id) : undefined;
+      const work = () => runAccounts({ config, accounts, credentials, options, budgetMs: budgetSeconds * 1000, logger, orderJournal });
       const result = live ? await withHostLock(io.env, budgetSeconds * 1000, work) : await work();
       human(`${renderAccounts(result, { recordsNote: recordsNote(values) })}\n`);
       if (values.json) io.out(`${JSON.stringify({ accounts: result.runs.map(({ account, summary }) => ({ account_id: account.id, role_arn: account.roleArn, ...summary })), listing_error: result.listingError })}\n`);

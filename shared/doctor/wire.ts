@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, loadConfig, loadMoneyConfig, type Env, type RedeemerConfig } from '../config/index.js';
 import { DomainApiClient, SITES, type DomainSite } from '../domain-api/index.js';
 import { sendTestNotifications } from '../notify/index.js';
-import { ORDERS_READ_BACK_QUERY, prepareRun, SLS_TOPIC } from '../run/index.js';
+import { keptOrdersJournal, ORDERS_READ_BACK_QUERY, prepareRun, SLS_TOPIC, type OrderJournal } from '../run/index.js';
 import { toLogEntry } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -26,6 +26,8 @@ interface DoctorContext {
   readonly clock?: Clock | undefined;
   /** How long the whole doctor may take (each read is bounded by it). */
   readonly budgetMs?: number | undefined;
+  /** The CLI's orders file, read only (see hostOrderJournal): what the next live run on this machine holds. */
+  readonly orderJournal?: OrderJournal | undefined;
 }
 
 const OTHER_SITE: Readonly<Record<DomainSite, DomainSite>> = { intl: 'cn', cn: 'intl' };
@@ -89,7 +91,9 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
       // What a live run would decide now, the guard included; prepareRun sends nothing.
       const prepared = await prepareRun(
         { config, effective: { mode: 'live', requested: undefined, reason: 'doctor' }, clock, bounds: { deadlineMs, now: clock.now } },
-        { api: readOnlyDomainApi(client), readBalance: bss ? () => bss.queryAccountBalance() : undefined },
+        // The orders a live run would hold (placed by earlier runs, not listed by the registrar yet): without
+        // them the doctor said it would order a domain a run had just ordered.
+        { api: readOnlyDomainApi(client), readBalance: bss ? () => bss.queryAccountBalance() : undefined, orderJournal: keptOrdersJournal(sls, clock, undefined, context.orderJournal) },
       );
       return planSummary(prepared.decisions.map((d) => ({ ...d, daysLeft: Number.isFinite(d.daysLeft) ? d.daysLeft : 0 })), config.notify.atRiskDays);
     },

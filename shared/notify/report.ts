@@ -145,6 +145,25 @@ function refusedAsBusy(d: DecisionRecord): boolean {
   return d.outcome === 'in-progress' && !d.task_no;
 }
 
+/**
+ * Why a domain at risk was not ordered. A task-in-flight skip with a note is held by another run's order the
+ * registrar does not list (see unlistedOrderNote in the ledger): the note says so, with the task and until
+ * when, since 'a task is in progress at the registrar' would tell a person the registrar confirmed it.
+ * A guard hold adds its detail (below).
+ */
+function atRiskWhy(d: DecisionRecord): string {
+  if (refusedAsBusy(d)) return REFUSED_AS_BUSY_WORDS;
+  if (d.reason === 'task-in-flight' && d.error_message) return plainText(d.error_message, 300);
+  // The guard's hold says what holds it (which order, which price is missing, the sums): 'the account
+  // balance is too low' alone sends a person to a balance that may be plenty, when REDEEM_PRICES lacks the
+  // price of another open order, or the day's spend is what is used up.
+  if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
+  return reasonWords(d.reason);
+}
+
+/** The guard's holds whose detail (error_message) a person needs; balance-unknown is said once for the run (readProblems). */
+const GUARD_DETAIL_REASONS: ReadonlySet<string> = new Set(['insufficient-balance', 'cap-spend-per-day']);
+
 const REFUSED_AS_BUSY_WORDS = 'not ordered: another operation holds the domain at the registrar (TaskIsBeingProcessed); the next run tries again';
 
 /** Reasons that mean the domain is safe, so it is not "at risk" however close its deadline. */
@@ -191,7 +210,7 @@ export function buildReport(
       continue;
     }
     if (isAtRisk(d.days_left, d.reason, atRiskDays)) {
-      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: refusedAsBusy(d) ? REFUSED_AS_BUSY_WORDS : reasonWords(d.reason) });
+      atRisk.push({ domain, daysLeft: d.days_left, deadlineMs: d.deadline_ms ?? Number.NEGATIVE_INFINITY, reason: plainText(d.reason, 60), why: atRiskWhy(d) });
     }
   }
   // Most urgent first, so that what a cut leaves out is what can wait longest.

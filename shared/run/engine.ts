@@ -266,8 +266,15 @@ export async function prepareRun(
   ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
   // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
   // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).
+  // An order of a run of this process still going is not one: that run tells it in its own message.
   const toldTasks = new Set(keptOrders.filter((o) => !o.untold).map((o) => taskKey(o.taskNo)));
-  const untoldOrders = [...new Map(keptOrders.filter((o) => o.untold && !toldTasks.has(taskKey(o.taskNo)) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo))).map((o) => [taskKey(o.taskNo), o])).values()];
+  const untoldOrders = [
+    ...new Map(
+      keptOrders
+        .filter((o) => o.untold && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
+        .map((o) => [taskKey(o.taskNo), o]),
+    ).values(),
+  ];
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.

@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, type Ledger } from './ledger.js';
+import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, unlistedOrderNote, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { submitByMs, type TimeBudget } from './time-budget.js';
@@ -239,7 +239,7 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
   // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of many).
   const other = ledger.sentByAnotherRun(result.decision.domainName);
   if (!other) return false;
-  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, reconciled: true });
+  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, error_message: unlistedOrderNote(other, other.taskNo !== undefined && ledger.hasTask(other.taskNo)), reconciled: true });
   return true;
 }
 

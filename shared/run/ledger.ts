@@ -222,6 +222,28 @@ interface ProcessOrder {
   readonly sentMs: number;
   /** Its run has ended; kept (see Ledger.close) until the registrar lists its task or the day is over. */
   ended?: boolean;
+  /** The run that placed it, when known (for a person: see unlistedOrderNote). */
+  readonly runId?: string | undefined;
+}
+
+/** A time for a person: "2026-12-01 19:20 UTC". */
+function minuteUtc(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time';
+}
+
+/**
+ * What holds a domain that another run's order (see Ledger.sentByAnotherRun) holds, in words a person can
+ * act on. Such an order is one the registrar does not list: nothing in the docs says how soon it lists a
+ * task, so the hold is this process's word alone, not the registrar's; if the task never appears (an order
+ * the registrar dropped, a record that names a task it never took), the domain is not being redeemed until
+ * the hold ends. Near its deadline a person must know that, and look in the registrar's console.
+ */
+export function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined }, listed = false): string {
+  const by = `${order.ended ? 'an earlier run' : 'another run'}${order.runId ? ` (run ${order.runId})` : ''}`;
+  if (order.taskNo === undefined) return `being ordered by ${by} of this process since ${minuteUtc(order.sentMs)}, no answer yet`;
+  // A run still going whose task the registrar lists already: its state is the registrar's word.
+  if (listed) return `ordered by ${by} at ${minuteUtc(order.sentMs)}, task ${order.taskNo}`;
+  return `ordered by ${by} at ${minuteUtc(order.sentMs)}, task ${order.taskNo}, which the registrar does not list yet; held until ${minuteUtc(order.sentMs + DAY_MS)}, so check the registrar's console that the order exists`;
 }
 
 /**
@@ -266,7 +288,7 @@ export class Ledger {
       const domainName = canonicalName(order.domainName);
       if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
       known.add(taskKey(order.taskNo));
-      this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true });
+      this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true, runId: order.runId });
     }
   }
 
@@ -346,7 +368,7 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentMs: submittedMs };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentMs: submittedMs, runId: this.deps.runId };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
@@ -383,7 +405,7 @@ export class Ledger {
    * ledger may not have read yet: the check and this run's reservation are one synchronous step, so two
    * runs of one process never both send for one domain.
    */
-  sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined } | undefined {
+  sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined } | undefined {
     for (const order of this.shared) {
       if (order.domainName !== domainName || this.own.includes(order)) continue;
       // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).
@@ -391,6 +413,16 @@ export class Ledger {
       return order;
     }
     return undefined;
+  }
+
+  /**
+   * Whether a run of this process that has not ended yet placed the order of `taskNo`: it tells that order
+   * in its own message, so no other run calls it one of a run that never reported.
+   */
+  placedByRunStillGoing(taskNo: string): boolean {
+    const key = taskKey(taskNo);
+    for (const order of this.shared) if (!order.ended && order.taskNo !== undefined && taskKey(order.taskNo) === key) return true;
+    return false;
   }
 
   isMine(taskNo: string): boolean {

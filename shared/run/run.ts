@@ -71,7 +71,7 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   } else {
     ports = { ...accountClients(config, credentials, { clock, deadlineMs, limiter }), deliver };
   }
-  const journal = combinedJournal(request.orderJournal, sls ? logstoreOrders(sls, clock, request.account?.ref.id) : undefined);
+  const journal = keptOrdersJournal(sls, clock, request.account?.ref.id, request.orderJournal);
   if (journal) ports = { ...ports, orderJournal: journal };
   if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
@@ -82,6 +82,15 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
     { ...request, accountId: request.account?.ref.id, runId: request.runId ?? randomUUID(), clock, logger: request.logger ?? createLogger() },
     ports,
   );
+}
+
+/**
+ * Where a run finds the orders earlier processes placed that the registrar may not list yet: `local` (the
+ * CLI's orders file) and the results logstore's read-back. The doctor reads them too, to say what a live run
+ * would do now.
+ */
+export function keptOrdersJournal(sls: SlsClient | undefined, clock: Clock, accountId: string | undefined, local?: OrderJournal): OrderJournal | undefined {
+  return combinedJournal(local, sls ? logstoreOrders(sls, clock, accountId) : undefined);
 }
 
 /** The run's read-back of the day's live orders (field-indexed `kind` and `action`); the doctor asks it too. */

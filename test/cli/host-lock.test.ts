@@ -5,7 +5,7 @@
  * made every live run wait its whole budget and fail ("another live run on this machine still holds").
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,4 +68,25 @@ describe('a lock left by a killed run whose process id now belongs to another pr
       await standin.close();
     }
   }, 20_000);
+});
+
+describe('a lock that is being created', () => {
+  // Another run has just created the lock file (exclusively) and not yet written its id into it: a waiter
+  // that reads it in that moment finds it empty. Taken over as stale, two live runs would go on at once
+  // on one machine (both past the day's cap, both ordering a domain the registrar does not list yet).
+  it('an empty lock file a moment old is held, not taken over', async () => {
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'creating' };
+    const { path } = await lockOf(env);
+    writeFileSync(path, '');
+    await expect(withHostLock(env, 500, async () => 'ran')).rejects.toThrow(/another live run on this machine still holds/);
+  });
+
+  it('an empty lock file left long ago (its creator killed before it wrote) is taken over', async () => {
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'creator-killed' };
+    const { path } = await lockOf(env);
+    writeFileSync(path, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    await expect(withHostLock(env, 2_000, async () => 'ran')).resolves.toBe('ran');
+  });
 });

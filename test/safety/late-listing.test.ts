@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../support/emulator.js';
 import { domainItem } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
 const start = standinPerTest();
@@ -71,5 +72,25 @@ describe('orders read back from the results logstore', () => {
     } finally {
       await sls.close();
     }
+  });
+});
+
+describe('a domain held by an order the registrar does not list', () => {
+  const inbox = inboxPerTest();
+  // The hold lasts until the registrar lists the task or 24 h have passed, and nothing in the docs says how
+  // soon it lists one: near the deadline a person must hear that the registrar has NOT confirmed the
+  // order (so that they look in the console), not that a task is in progress there.
+  it('is told as at risk with what the registrar does not show: the order, its task, and until when it holds', async () => {
+    const s = await start({ domains: [due('unlisted.com')], listAfterMs: 3_600_000, newTaskStatus: 0 });
+    const first = await runAgainst(s, { env: FAST });
+    const taskNo = first.summary.decisions[0]!.task_no!;
+    const box = await inbox();
+    const second = await runAgainst(s, { env: { ...FAST, NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) } });
+    expect(decisionsOf(second).find((d) => d.domain === 'unlisted.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: taskNo });
+    const atRisk = (box.bodies[0]?.at_risk ?? []) as Array<Record<string, unknown>>;
+    expect(atRisk.map((a) => a.domain)).toEqual(['unlisted.com']);
+    expect(String(atRisk[0]!.why)).toMatch(/registrar does not list/);
+    expect(String(atRisk[0]!.why)).toContain(taskNo);
+    expect(String(atRisk[0]!.why)).toMatch(/until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
   });
 });

@@ -191,3 +191,25 @@ describe('a date beyond what a JS Date can hold', () => {
     expect(JSON.stringify(sink.bodies[0])).toContain('forever.com');
   });
 });
+
+describe('a due domain the guard holds, told as at risk', () => {
+  const inbox = inboxPerTest();
+  // An open redeem task of a TLD REDEEM_PRICES has no price for (a console order, another deployment's)
+  // leaves the balance left for this run's orders unknown, and the guard holds every priced order while
+  // that task is open, however large the balance. The person hearing of the held domain must hear why:
+  // 'the account balance is too low' sends them to a balance that is plenty, not to REDEEM_PRICES.
+  it('the at-risk line says what holds it (an unpriced open order), not only that the balance is too low', async () => {
+    const s = await start({
+      domains: [due('wanted.com')],
+      tasks: [{ taskNo: 'T-OPEN-XYZ', domainName: 'console.xyz', statusCode: 0, createdMs: Date.now() - HOUR_MS }],
+      script: bss('100000.00'),
+    });
+    const box = await inbox();
+    const run = await runAgainst(s, { env: { REDEEM_PRICES: '{"com": 100}', BSS_ENDPOINT: s.url, NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) } });
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance' });
+    const atRisk = (box.bodies[0]?.at_risk ?? []) as Array<Record<string, unknown>>;
+    expect(atRisk.map((a) => a.domain)).toEqual(['wanted.com']);
+    expect(String(atRisk[0]!.why)).toContain('console.xyz');
+    expect(String(atRisk[0]!.why)).toContain('REDEEM_PRICES has no price');
+  });
+});
