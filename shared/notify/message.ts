@@ -15,7 +15,13 @@ interface MessageSection {
   readonly title: string;
   readonly note?: string | undefined;
   readonly lines: readonly Line[];
+  /** Cut before sections of a lower rank when the message is over a limit (fit.ts); 0 when absent. */
+  readonly cutFirst?: number | undefined;
 }
+
+/** What can wait, cut first: the renewals, then the domains left for the next run and the delivery problems. */
+const CUT_RENEWALS_FIRST = 2;
+const CUT_BEFORE_URGENT = 1;
 
 interface MessageDoc {
   readonly summary: string;
@@ -85,6 +91,7 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Left for the next run (${report.leftForNextRun.length})`,
       note: 'due, but this run stopped before ordering them',
+      cutFirst: CUT_BEFORE_URGENT,
       lines: report.leftForNextRun.map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
     });
   }
@@ -92,13 +99,14 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Renew now (${report.renew.length})`,
       note: 'a renewal costs a fraction of a redemption; this function never renews',
+      cutFirst: CUT_RENEWALS_FIRST,
       lines: report.renew.map((r) => [
         { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
       ]),
     });
   }
   if (report.readProblems.length > 0) out.push({ title: 'Not read', note: 'what lay behind these was not looked at', lines: report.readProblems.map((p) => [{ text: p }]) });
-  if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', lines: report.deliveryProblems.map((p) => [{ text: p }]) });
+  if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', cutFirst: CUT_BEFORE_URGENT, lines: report.deliveryProblems.map((p) => [{ text: p }]) });
   return out;
 }
 
@@ -219,6 +227,6 @@ export function renderMessage(doc: MessageDoc, flavor: Flavor, shown?: readonly 
 export function renderWithin(doc: MessageDoc, flavor: Flavor, limit: number, payload: (text: string) => string): string {
   const itemBytes = doc.sections.map((section) => section.lines.map((line) => utf8Bytes(flavor.bullet(renderLine(line, flavor))) + flavor.lineBreak.length));
   const measure = (shown: readonly number[]) => utf8Bytes(payload(renderMessage(doc, flavor, shown)));
-  const shown = fitSections(itemBytes, measure, limit);
+  const shown = fitSections(itemBytes, measure, limit, doc.sections.map((section) => section.cutFirst ?? 0));
   return shown ? renderMessage(doc, flavor, shown) : renderMessage({ ...doc, sections: [] }, flavor);
 }

@@ -1,0 +1,76 @@
+/**
+ * The five channels against stand-ins written from the vendors' published rules (test/support/chat-robots.ts),
+ * real HTTP on 127.0.0.1: what fits, what is signed, what each error answer means, and what registrar text
+ * can do to a message.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sendNotifications, type SendOptions } from '../../shared/notify/deliver.js';
+import { buildReport } from '../../shared/notify/report.js';
+import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { decision, runRecord, watchRecord } from '../support/notify.js';
+
+const SECRETS = { dingtalk: 'SECd1ngtalk+/=&?#%20 密钥', feishu: 'feishu+/=&?# 密钥', webhook: 'webhook+/=&?# 密钥' };
+
+let robots: ChatRobots | undefined;
+beforeEach(() => forgetRobotSends());
+afterEach(async () => {
+  await robots?.close();
+  robots = undefined;
+});
+
+function options(deadlineInMs = 10_000): SendOptions {
+  return { deadlineMs: Date.now() + deadlineInMs, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
+
+/** The text each robot showed. */
+function shown(r: ChatRobots): Record<string, string> {
+  const last = (name: 'dingtalk' | 'feishu' | 'wecom' | 'slack') => r.posted(name).at(-1)?.body;
+  return { dingtalk: last('dingtalk')?.markdown.text, feishu: last('feishu')?.content.text, wecom: last('wecom')?.markdown.content, slack: last('slack')?.text };
+}
+
+/** The item lines under a section title (up to the next blank line), "…and N more" excluded. */
+function sectionLines(text: string, title: RegExp): string[] {
+  const blocks = text.split('\n\n');
+  const block = blocks.find((b) => title.test(b.split('\n')[0]!));
+  if (!block) return [];
+  return block.split('\n').slice(1).filter((l) => !/…and \d+ more/.test(l));
+}
+
+describe('a run with hundreds of everything', () => {
+  // 40 orders, 30 failures with long Chinese error texts (3 bytes a character), 5 unknown outcomes,
+  // 200 domains at risk, 300 renewals, a read that came back short.
+  const decisions = [
+    ...Array.from({ length: 40 }, (_, i) => decision(`ordered-${i}.中国`, 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: `task-${i}` })),
+    ...Array.from({ length: 30 }, (_, i) =>
+      decision(`failed-${i}-中文域名很长很长.中国`, 1, { action: 'redeem', reason: 'due', outcome: 'failed', task_no: `t-${i}`, error_code: 'InternalError', error_message: '域名状态异常，请稍后重试。'.repeat(8) }),
+    ),
+    ...Array.from({ length: 5 }, (_, i) => decision(`unknown-${i}.com`, 1, { action: 'redeem', reason: 'due', outcome: 'failed', error_code: 'OutcomeUnknown', error_message: 'socket hang up '.repeat(15) })),
+    ...Array.from({ length: 200 }, (_, i) => decision(`risk-${i}-xn--fiqs8s-very-long-idn-label.com`, 2, { reason: 'cap-per-day' })),
+  ];
+  const watch = Array.from({ length: 300 }, (_, i) => watchRecord(`renew-${i}-a-long-domain-name-for-renewal.com`, 5));
+  const report = buildReport(decisions, runRecord(), watch, 3, { readProblems: ['the redemption list was served short: 300 of 900 listed'] });
+
+  it('each vendor accepts it, and the urgent sections keep named lines before the renewals keep any', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    const results = await sendNotifications({ channels: robots.targets() }, report, options());
+    expect(results.map((r) => [r.channel, r.status, r.code])).toEqual([
+      ['dingtalk', 'ok', undefined],
+      ['feishu', 'ok', undefined],
+      ['wecom', 'ok', undefined],
+      ['slack', 'ok', undefined],
+      ['webhook', 'ok', undefined],
+    ]);
+    for (const [channel, text] of Object.entries(shown(robots))) {
+      const failed = sectionLines(text, /Failed \(30\)/);
+      const unknown = sectionLines(text, /Outcome unknown \(5\)/);
+      const risk = sectionLines(text, /At risk \(200\)/);
+      const notRead = sectionLines(text, /Not read/);
+      const renew = sectionLines(text, /Renew now \(300\)/);
+      // A failed order may be a domain about to be lost: its name must be in the message, not only a count.
+      expect({ channel, failed: failed.length > 0, unknown: unknown.length > 0, risk: risk.length > 0, notRead: notRead.length }).toEqual({ channel, failed: true, unknown: true, risk: true, notRead: 1 });
+      // Renewals can wait: they give up their lines before any urgent section gives up all of its.
+      if (renew.length > 0) expect({ channel, failed: failed.length, risk: risk.length }).toEqual({ channel, failed: 30, risk: 200 });
+    }
+  });
+});
