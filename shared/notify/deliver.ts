@@ -134,12 +134,17 @@ function networkCode(error: unknown): string {
   return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'NetworkError';
 }
 
-/** Fields for the run record: notify_<channel>: ok|failed|off, and notify_<channel>_code when it failed. */
+/**
+ * Fields for the run record: notify_<channel>: ok|failed|off, and when it failed notify_<channel>_code and
+ * notify_<channel>_error (the vendor's words and what to fix: DingTalk's 310000 is a keyword, a 加签
+ * secret or an IP whitelist, and only its words tell which). The next run's message repeats them.
+ */
 export function notifyRecordFields(results: readonly ChannelResult[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const r of results) {
     fields[`notify_${r.channel}`] = r.status;
     if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
+    if (r.status === 'failed' && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
   return fields;
 }

@@ -332,8 +332,10 @@ async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts,
       .filter(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'failed')
       .map(([key]) => {
         const channel = key.slice('notify_'.length);
-        const code = previous[`${key}_code`];
-        return `${channel} failed on the previous run's message (run ${previous.run_id ?? 'unknown'}${code ? `, ${code}` : ''})`;
+        // Each part bounded on its own, so that an odd run id or code cannot crowd out what to fix.
+        const code = previous[`${key}_code`]?.slice(0, 60);
+        const words = previous[`${key}_error`]?.slice(0, 300);
+        return `${channel} failed on the previous run's message (run ${(previous.run_id ?? 'unknown').slice(0, 80)}${code ? `, ${code}` : ''})${words ? `: ${words}` : ''}`;
       });
   } catch {
     return [];

@@ -74,3 +74,58 @@ describe('a run with hundreds of everything', () => {
     }
   });
 });
+
+describe('a refusal names the setting to fix', () => {
+  const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
+  const byChannel = async (channels: Parameters<typeof sendNotifications>[0]['channels']) =>
+    Object.fromEntries((await sendNotifications({ channels }, report, options())).filter((r) => r.status !== 'off').map((r) => [r.channel, `${r.code}: ${r.message}`]));
+
+  it('DingTalk 310000: a keyword-protected robot, a wrong 加签 secret, an IP whitelist; 300005 a wrong token', async () => {
+    robots = await startChatRobots({ secrets: SECRETS, dingtalkKeywords: ['告警'] });
+    const t = robots.targets();
+    const keyword = await byChannel({ dingtalk: t.dingtalk });
+    expect(keyword.dingtalk).toMatch(/^310000: keywords not in content/);
+    expect(keyword.dingtalk).toMatch(/keyword.*"domain-redeemer"/);
+    await robots.close();
+    robots = await startChatRobots({ secrets: SECRETS });
+    const t2 = robots.targets();
+    expect((await byChannel({ dingtalk: { ...t2.dingtalk, secret: 'SECwrong' } })).dingtalk).toMatch(/^310000: sign not match.*NOTIFY_DINGTALK_SECRET/);
+    robots.answerWith('dingtalk', { body: { errcode: 310000, errmsg: 'ip 47.96.1.2 not in whitelist' } });
+    expect((await byChannel({ dingtalk: t2.dingtalk })).dingtalk).toMatch(/^310000: ip 47\.96\.1\.2 not in whitelist.*IP whitelist/);
+    expect((await byChannel({ dingtalk: { ...t2.dingtalk, url: t2.dingtalk.url.replace(/access_token=[^&]+/, 'access_token=not-the-token') } })).dingtalk).toMatch(/^300005: token is not exist.*NOTIFY_DINGTALK_URL/);
+  });
+
+  it('Feishu 19021, WeCom 93000, Slack no_service, the webhook 401: each names its variable', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    const t = robots.targets();
+    const got = await byChannel({
+      feishu: { ...t.feishu, secret: 'wrong' },
+      wecom: { url: t.wecom.url.replace(/key=.*/, 'key=wrong-key') },
+      slack: { url: t.slack.url.replace(/[^/]+$/, 'revoked-hook-0000') },
+      webhook: { ...t.webhook, secret: 'wrong' },
+    });
+    expect(got.feishu).toMatch(/^19021: .*NOTIFY_FEISHU_SECRET/);
+    expect(got.wecom).toMatch(/^93000: .*NOTIFY_WECOM_URL/);
+    expect(got.slack).toMatch(/^no_service: .*NOTIFY_SLACK_URL/);
+    expect(got.webhook).toMatch(/^HTTP 401: .*NOTIFY_WEBHOOK_SECRET/);
+  });
+
+  it('a robot URL with a wrong path (a 404 page of HTML) is said to be the URL, not a vendor error', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    const base = robots.url;
+    const got = await byChannel({ dingtalk: { url: `${base}/robot/sendd?access_token=x`, secret: SECRETS.dingtalk }, wecom: { url: `${base}/cgi-bin/webhook/sned?key=x` }, feishu: { url: `${base}/open-apis/bot/v2/hok/x` } });
+    expect(got.dingtalk).toMatch(/^HTTP 404: .*NOTIFY_DINGTALK_URL/);
+    expect(got.wecom).toMatch(/^HTTP 404: .*NOTIFY_WECOM_URL/);
+    expect(got.feishu).toMatch(/^HTTP 404: .*NOTIFY_FEISHU_URL/);
+  });
+});
+
+describe('the doctor on a keyword-protected DingTalk robot', () => {
+  it('says the keyword is what to fix, not only "the URL, token or secret"', async () => {
+    const { checkNotify } = await import('../../shared/doctor/checks.js');
+    robots = await startChatRobots({ dingtalkKeywords: ['告警'] });
+    const t = robots.targets();
+    const check = await checkNotify({ notifyTest: async () => (await sendNotifications({ channels: { dingtalk: { url: t.dingtalk.url } } }, buildReport([], runRecord(), [], 3), options())).filter((r) => r.status !== 'off') });
+    expect(JSON.stringify(check)).toMatch(/add \\"domain-redeemer\\" to its keywords/);
+  });
+});

@@ -141,7 +141,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
   };
 
   const robotOf = (path: string): RobotName | undefined =>
-    path.startsWith('/robot/send') ? 'dingtalk' : path.startsWith('/open-apis/') ? 'feishu' : path.startsWith('/cgi-bin/webhook/') ? 'wecom' : path.startsWith('/services/') ? 'slack' : path === '/hook' ? 'webhook' : undefined;
+    path === '/robot/send' ? 'dingtalk' : path.startsWith('/open-apis/bot/v2/hook/') ? 'feishu' : path === '/cgi-bin/webhook/send' ? 'wecom' : path.startsWith('/services/') ? 'slack' : path === '/hook' ? 'webhook' : undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

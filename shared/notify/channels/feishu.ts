@@ -34,5 +34,8 @@ export const feishu: Channel = {
   ],
   request: feishuRequest,
   judge: (answer) =>
-    judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT),
+    judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT, {
+      urlVariable: 'NOTIFY_FEISHU_URL',
+      forCode: (code) => (code === 19021 ? "check NOTIFY_FEISHU_SECRET (the bot's 签名校验 secret), and this machine's clock (within an hour)" : undefined),
+    }),
 };

@@ -10,7 +10,7 @@ import { fitSections } from '../fit.js';
 import { summaryLine } from '../message.js';
 import type { NotificationReport } from '../report.js';
 import { utf8Bytes } from '../text.js';
-import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
+import { answerText, JSON_HEADERS, judgeStatus, notTheRobot, type Channel, type OutgoingRequest } from './channel.js';
 
 /** The size our own webhook accepts, so that one redeemer can notify another. */
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -84,6 +84,9 @@ export const webhook: Channel = {
     const byStatus = judgeStatus(answer);
     if (byStatus) return byStatus;
     if (answer.status >= 200 && answer.status < 300) return { ok: true };
-    return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
+    if (answer.status === 404) return notTheRobot(answer, 'NOTIFY_WEBHOOK_URL');
+    // A receiver that checks the signature (README) refuses a wrong secret or a stale timestamp so.
+    const remedy = answer.status === 401 || answer.status === 403 ? ' → the endpoint refused the signature: check NOTIFY_WEBHOOK_SECRET, and this machine\'s clock' : '';
+    return { ok: false, code: `HTTP ${answer.status}`, message: `${answerText(answer) || 'refused'}${remedy}`, retry: false };
   },
 };
