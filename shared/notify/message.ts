@@ -67,7 +67,8 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Ordered by a run that never reported (${report.earlierOrders.length})`,
       // A run on another machine or instance may still be going (its end record not written yet): said so.
-      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, or is still going)',
+      // Or its message reached no one: every channel refused it (report.ts, EarlierOrderItem).
+      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, its message reached no channel, or it is still going)',
       lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
     });
   }
