@@ -129,3 +129,28 @@ describe('the doctor on a keyword-protected DingTalk robot', () => {
     expect(JSON.stringify(check)).toMatch(/add \\"domain-redeemer\\" to its keywords/);
   });
 });
+
+describe('answers that say "try again"', () => {
+  const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
+
+  // The timer fires at 09:00:00 (s.yaml); Feishu asks senders to avoid the hour and half hour, where its
+  // load answers 11232. That is not our rate (100/min, 5/s, paced in-process) and carries no penalty.
+  it('Feishu 11232 around the hour is asked again after a wait, and the message is shown once', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    robots.answerWith('feishu', { body: { code: 11232, msg: 'frequency limited psm[lark.oapi.app_platform_runtime]appID[1]' } });
+    const [result] = (await sendNotifications({ channels: { feishu: robots.targets().feishu } }, report, options())).filter((r) => r.status !== 'off');
+    expect(result).toMatchObject({ channel: 'feishu', status: 'ok', attempts: 2 });
+    expect(robots.posted('feishu')).toHaveLength(1);
+  });
+
+  it('DingTalk -1 (system busy) is asked again; 130101 (too fast, 10 minutes of throttling) is not', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    robots.answerWith('dingtalk', { body: { errcode: -1, errmsg: '系统繁忙' } });
+    const [busy] = (await sendNotifications({ channels: { dingtalk: robots.targets().dingtalk } }, report, options())).filter((r) => r.status !== 'off');
+    expect(busy).toMatchObject({ channel: 'dingtalk', status: 'ok', attempts: 2 });
+    forgetRobotSends();
+    robots.answerWith('dingtalk', { body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } });
+    const [fast] = (await sendNotifications({ channels: { dingtalk: robots.targets().dingtalk } }, report, options())).filter((r) => r.status !== 'off');
+    expect(fast).toMatchObject({ channel: 'dingtalk', status: 'failed', code: '130101', attempts: 1 });
+  });
+});

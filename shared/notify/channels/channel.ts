@@ -53,6 +53,11 @@ export interface Remedies {
   readonly urlVariable: string;
   /** For a vendor's code (and its words): what to fix, or undefined when the code says nothing the user can fix. */
   readonly forCode?: (code: number, words: string) => string | undefined;
+  /**
+   * Codes that say nothing was posted and to try again shortly (DingTalk -1 system busy, Feishu 11232 under
+   * its load around the hour and half hour): asked again like a 5xx. Never a code that costs a penalty.
+   */
+  readonly retryCodes?: ReadonlySet<number>;
 }
 
 function withRemedy(verdict: Verdict & { ok: false }, remedy: string | undefined): Verdict {
@@ -87,6 +92,7 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
   const { code, message } = parsed.data;
   if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
   const words = plainText(message ?? '', 160);
+  if (remedies.retryCodes?.has(code)) return { ok: false, code: String(code), message: `${words || 'busy'} (asked again while the deadline allowed)`, retry: true };
   if (rateLimitCodes.has(code)) return { ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false };
   return withRemedy({ ok: false, code: String(code), message: words, retry: false }, remedies.forCode?.(code, words));
 }

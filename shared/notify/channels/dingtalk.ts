@@ -13,6 +13,8 @@ import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from 
 /** The content limit is 20,000 bytes ("message too long, exceed 20000 bytes"); the whole body is kept under it. */
 const DINGTALK_BODY_LIMIT = 20_000;
 const RATE_LIMIT = new Set([130101, 410100]);
+/** -1 system busy: nothing posted, try again shortly (130101 is never asked again: 10 minutes of throttling). */
+const RETRY = new Set([-1]);
 /** "token is not exist" (300005, also reported as 300001 and 400101), missing access_token, robot not found. */
 const UNKNOWN_TOKEN = new Set([300005, 300001, 400101, 40035, 400106]);
 
@@ -50,5 +52,5 @@ export const dingtalk: Channel = {
   name: 'dingtalk',
   caps: [{ messages: 20, perMs: 60_000 }],
   request: dingtalkRequest,
-  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, { urlVariable: 'NOTIFY_DINGTALK_URL', forCode: dingtalkRemedy }),
+  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, { urlVariable: 'NOTIFY_DINGTALK_URL', forCode: dingtalkRemedy, retryCodes: RETRY }),
 };
