@@ -154,3 +154,44 @@ describe('answers that say "try again"', () => {
     expect(fast).toMatchObject({ channel: 'dingtalk', status: 'failed', code: '130101', attempts: 1 });
   });
 });
+
+describe("registrar text that speaks a robot's markup", () => {
+  // Error messages and names come from the registrar: any of them may carry a vendor's mention syntax,
+  // markdown, line breaks or Unicode controls that reorder what a person reads.
+  const hostile = [
+    '@all <at user_id="all">所有人</at> <!channel> <!here> <!everyone> <@U0123> <!subteam^S0123>',
+    '**bold [click](http://evil.example) `code` \n\n# Heading\n- fake item',
+    '&lt;!channel&gt; <font color="warning">red</font> @所有人',
+  ].join(' ');
+  const report = buildReport(
+    [
+      decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'failed', task_no: 't-1', error_code: 'Oops<!channel>', error_message: hostile }),
+      // A right-to-left override makes "evil\u202Emoc.com" read as "evilmoc.com" reversed: another domain to the eye.
+      decision('pay\u202Elapyap.com', 1, { reason: 'cap-per-day' }),
+      decision('zero\u200Bwidth\u2066.com', 1, { reason: 'cap-per-day' }),
+    ],
+    runRecord(),
+    [],
+    3,
+  );
+
+  it('pings nobody, opens no link, keeps one line per item, and carries no bidi or invisible controls', async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    const results = await sendNotifications({ channels: robots.targets() }, report, options());
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const dt = robots.posted('dingtalk').at(-1)!.body;
+    expect(dt.at?.isAtAll ?? false).toBe(false);
+    for (const [channel, text] of Object.entries(shown(robots))) {
+      expect({ channel, mention: /<at |<!|<@|<font/.test(text) }).toEqual({ channel, mention: false });
+      expect({ channel, link: /\]\(http/.test(text) }).toEqual({ channel, link: false });
+      expect({ channel, heading: /^#/m.test(text) }).toEqual({ channel, heading: false });
+      expect({ channel, controls: /[\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/.test(text) }).toEqual({ channel, controls: false });
+      // The failure is one line: nothing of it starts a line of its own.
+      expect({ channel, fake: /^\W*fake item/m.test(text) }).toEqual({ channel, fake: false });
+    }
+    // Shown, so that a person sees the name is odd, rather than a name reordered to read as another.
+    expect(shown(robots).wecom).toContain('pay\uFFFDlapyap.com');
+    // Slack: an entity in the registrar's text stays text (&amp;lt;), it does not become a mention.
+    expect(shown(robots).slack).toContain('&amp;lt;!channel&amp;gt;');
+  });
+});
