@@ -6,7 +6,7 @@
  * outcomes and what was not read); within one rank, the sections are cut down to a common size in bytes,
  * so that no urgent section loses all of its names while another of the same rank keeps dozens (a list
  * of failures with long error texts was emptied first, being the longest, while successful orders kept
- * theirs).
+ * theirs), and each keeps its first item until only first items are left to cut.
  */
 
 /**
@@ -33,14 +33,17 @@ export function fitSections(itemBytes: ReadonlyArray<readonly number[]>, measure
     const cut = open.filter((s) => rank(s) === tier);
     const over = size - limit;
     const bytesShown = (s: number) => prefix[s]![shown[s]!]!;
-    // The largest count of section s whose bytes are within `level`.
+    // Each section keeps its first (most urgent) item while cutting the others can make room: a long
+    // first line (a run's error, a failure with its Chinese error text) must not be the first to go.
+    const keepFirst = cut.reduce((total, s) => total + bytesShown(s) - prefix[s]![1]!, 0) >= over ? 1 : 0;
+    // The largest count of section s whose bytes are within `level`, never below keepFirst.
     const within = (s: number, level: number) => {
       let c = shown[s]!;
-      while (c > 0 && prefix[s]![c]! > level) c--;
+      while (c > keepFirst && prefix[s]![c]! > level) c--;
       return c;
     };
     const removed = (level: number) => cut.reduce((total, s) => total + bytesShown(s) - prefix[s]![within(s, level)]!, 0);
-    // The highest common level that removes enough (removed(0) is everything this rank shows).
+    // The highest common level that removes enough (removed(0) is all this rank may give up this round).
     let low = 0;
     let high = Math.max(...cut.map(bytesShown));
     if (removed(0) < over) high = 0;
@@ -51,9 +54,12 @@ export function fitSections(itemBytes: ReadonlyArray<readonly number[]>, measure
     }
     const before = cut.map((s) => shown[s]!);
     for (const s of cut) shown[s] = within(s, low);
-    // The estimate said enough went but the truth says not yet: at least one item goes each round.
+    // The estimate said enough went but the truth says not yet: at least one item goes each round
+    // (from a section with more than its first item, while there is one).
     if (cut.every((s, i) => shown[s] === before[i])) {
-      const longest = cut.reduce((a, b) => (bytesShown(b) > bytesShown(a) ? b : a));
+      const candidates = cut.filter((s) => shown[s]! > 1);
+      const from = candidates.length > 0 ? candidates : cut;
+      const longest = from.reduce((a, b) => (bytesShown(b) > bytesShown(a) ? b : a));
       shown[longest]!--;
     }
   }

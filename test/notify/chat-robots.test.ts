@@ -75,6 +75,28 @@ describe('a run with hundreds of everything', () => {
   });
 });
 
+describe('a failed run with hundreds of everything', () => {
+  const long = '域名状态异常，请稍后重试。'.repeat(8);
+  const decisions = [
+    ...Array.from({ length: 40 }, (_, i) => decision(`ordered-${i}.中国`, 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: `task-${i}` })),
+    ...Array.from({ length: 30 }, (_, i) => decision(`failed-${i}.中国`, 1, { action: 'redeem', reason: 'due', outcome: 'failed', task_no: `t-${i}`, error_code: 'InternalError', error_message: long })),
+    ...Array.from({ length: 5 }, (_, i) => decision(`unknown-${i}.com`, 1, { action: 'redeem', reason: 'due', outcome: 'failed', error_code: 'OutcomeUnknown', error_message: long })),
+    ...Array.from({ length: 200 }, (_, i) => decision(`risk-${i}.com`, 2, { reason: 'cap-per-day' })),
+  ];
+  const run = runRecord({ outcome: 'failed', error_code: 'PagingLimit', error_message: '查询域名列表失败：'.repeat(30) });
+  const report = buildReport(decisions, run, [], 3, { readProblems: Array.from({ length: 5 }, (_, i) => `read ${i} came back short: ${long}`) });
+
+  it("keeps the run's error and the first item of every urgent section, on every vendor", async () => {
+    robots = await startChatRobots({ secrets: SECRETS });
+    expect((await sendNotifications({ channels: robots.targets() }, report, options())).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    for (const [channel, text] of Object.entries(shown(robots))) {
+      const firsts = [/Run failed/, /Outcome unknown \(5\)/, /Failed \(30\)/, /Ordered \(75\)/, /At risk \(200\)/, /Not read/].map((title) => sectionLines(text, title)[0] ?? 'none');
+      expect({ channel, firsts: firsts.map((line) => line !== 'none') }).toEqual({ channel, firsts: [true, true, true, true, true, true] });
+      expect(firsts[0]).toContain('PagingLimit');
+    }
+  });
+});
+
 describe('a refusal names the setting to fix', () => {
   const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
   const byChannel = async (channels: Parameters<typeof sendNotifications>[0]['channels']) =>
