@@ -217,3 +217,25 @@ describe("registrar text that speaks a robot's markup", () => {
     expect(shown(robots).slack).toContain('&amp;lt;!channel&amp;gt;');
   });
 });
+
+describe('a robot DingTalk throttles', () => {
+  // "Exceeding it throttles the robot for 10 minutes": every message in those minutes is refused, and
+  // each is one more over the cap. The runs of one instance (the accounts of REDEEM_ACCOUNTS, webhook runs
+  // in a row) share the robot.
+  it('gets nothing more from this instance for 10 minutes after a 130101, and the record says why', async () => {
+    let now = Date.now();
+    robots = await startChatRobots({ secrets: SECRETS, now: () => now });
+    const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
+    const send = () => sendNotifications({ channels: { dingtalk: robots!.targets().dingtalk } }, report, { deadlineMs: now + 10_000, now: () => now, sleep: async (ms) => void (now += ms) });
+    // Another sender on the same robot went over its 20 a minute.
+    robots.throttleDingtalk();
+    expect((await send()).find((r) => r.channel === 'dingtalk')).toMatchObject({ status: 'failed', code: '130101' });
+    now += 5 * 60_000;
+    const held = (await send()).find((r) => r.channel === 'dingtalk')!;
+    expect(held).toMatchObject({ status: 'failed', code: 'RateLimitAvoided', attempts: 0 });
+    expect(held.message).toMatch(/throttles this robot for 10 min after 130101/);
+    expect(robots.received.filter((r) => r.robot === 'dingtalk'), 'only the first reached the robot').toHaveLength(1);
+    now += 5 * 60_000 + 1_000;
+    expect((await send()).find((r) => r.channel === 'dingtalk')).toMatchObject({ status: 'ok' });
+  });
+});

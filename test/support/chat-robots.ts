@@ -48,6 +48,8 @@ export interface ChatRobots {
   posted(robot: RobotName): Received[];
   /** The next `times` requests to `robot` get this answer whatever they carry. */
   answerWith(robot: RobotName, answer: Forced, times?: number): void;
+  /** Another sender on the DingTalk robot went over 20 a minute: 10 minutes of 130101 from now. */
+  throttleDingtalk(): void;
   targets(): {
     dingtalk: { url: string; secret?: string };
     feishu: { url: string; secret?: string };
@@ -178,6 +180,9 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     url: base,
     received,
     posted: (robot) => received.filter((r) => r.robot === robot && r.posted),
+    throttleDingtalk() {
+      dingtalkThrottledUntil = now() + rules.dingtalk.throttleMs;
+    },
     answerWith(robot, answer, times = 1) {
       const list = forced.get(robot) ?? [];
       for (let i = 0; i < times; i++) list.push(answer);

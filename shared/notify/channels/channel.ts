@@ -16,8 +16,13 @@ export interface OutgoingRequest {
   readonly body: string;
 }
 
-/** retry: only for answers that say nothing was delivered and trying again may help (5xx). */
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean };
+/**
+ * retry: only for answers that say nothing was delivered and trying again may help (5xx).
+ * holdMs: the vendor refuses the robot everything for this long (DingTalk's throttle): see holdRobot.
+ */
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean; readonly holdMs?: number | undefined };
 
 export interface Channel {
   readonly name: ChannelName;
@@ -58,6 +63,8 @@ export interface Remedies {
    * its load around the hour and half hour): asked again like a 5xx. Never a code that costs a penalty.
    */
   readonly retryCodes?: ReadonlySet<number>;
+  /** Codes after which the vendor refuses the robot everything for a while, and for how long. */
+  readonly holdCodes?: ReadonlyMap<number, number>;
 }
 
 function withRemedy(verdict: Verdict & { ok: false }, remedy: string | undefined): Verdict {
@@ -93,6 +100,6 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
   if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
   const words = plainText(message ?? '', 160);
   if (remedies.retryCodes?.has(code)) return { ok: false, code: String(code), message: `${words || 'busy'} (asked again while the deadline allowed)`, retry: true };
-  if (rateLimitCodes.has(code)) return { ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false };
+  if (rateLimitCodes.has(code)) return { ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false, holdMs: remedies.holdCodes?.get(code) };
   return withRemedy({ ok: false, code: String(code), message: words, retry: false }, remedies.forCode?.(code, words));
 }

@@ -15,6 +15,8 @@ const DINGTALK_BODY_LIMIT = 20_000;
 const RATE_LIMIT = new Set([130101, 410100]);
 /** -1 system busy: nothing posted, try again shortly (130101 is never asked again: 10 minutes of throttling). */
 const RETRY = new Set([-1]);
+/** "Exceeding it throttles the robot for 10 minutes": this process sends it nothing in those minutes. */
+const HOLD = new Map([[130101, 600_000], [410100, 600_000]]);
 /** "token is not exist" (300005, also reported as 300001 and 400101), missing access_token, robot not found. */
 const UNKNOWN_TOKEN = new Set([300005, 300001, 400101, 40035, 400106]);
 
@@ -52,5 +54,5 @@ export const dingtalk: Channel = {
   name: 'dingtalk',
   caps: [{ messages: 20, perMs: 60_000 }],
   request: dingtalkRequest,
-  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, { urlVariable: 'NOTIFY_DINGTALK_URL', forCode: dingtalkRemedy, retryCodes: RETRY }),
+  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, { urlVariable: 'NOTIFY_DINGTALK_URL', forCode: dingtalkRemedy, retryCodes: RETRY, holdCodes: HOLD }),
 };
