@@ -72,6 +72,11 @@ describe('a run with hundreds of everything', () => {
       // Renewals can wait: they give up their lines before any urgent section gives up all of its.
       if (renew.length > 0) expect({ channel, failed: failed.length, risk: risk.length }).toEqual({ channel, failed: 30, risk: 200 });
     }
+    // The webhook (64 KiB): every failure and unknown outcome whole, the renewals cut first and counted.
+    const hook = robots.posted('webhook').at(-1)!;
+    expect(hook.raw.length).toBeLessThanOrEqual(64 * 1024);
+    expect({ failed: hook.body.failed.length, unknown: hook.body.outcome_unknown.length, renewCut: hook.body.left_out?.renew > 0 }).toEqual({ failed: 30, unknown: 5, renewCut: true });
+    expect(hook.body.renew.length + hook.body.left_out.renew).toBe(300);
   });
 });
 
