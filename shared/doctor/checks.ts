@@ -255,7 +255,9 @@ export async function checkNotify(ports: Pick<DoctorPorts, 'notifyTest'>): Promi
     const bad = results.filter((r) => r.status !== 'ok');
     const list = results.map((r) => `${r.channel} ${r.status}${r.code ? ` (${r.code})` : ''}`).join(', ');
     if (bad.length === 0) return pass('notify', `one test message each: ${list}`);
-    return failed('notify', list, `check the URL, token or secret of ${bad.map((r) => r.channel).join(', ')} (the NOTIFY_* variables)`);
+    // The channel's own words say what to fix (a DingTalk keyword or IP whitelist is no URL, token or secret).
+    const why = bad.filter((r) => r.message).map((r) => `${r.channel}: ${r.message}`);
+    return failed('notify', list, `${why.length > 0 ? `${why.join('; ')}; otherwise ` : ''}check the URL, token or secret of ${bad.map((r) => r.channel).join(', ')} (the NOTIFY_* variables)`);
   } catch (error) {
     return failed('notify', errorMessage(error), 'check the NOTIFY_* variables');
   }

@@ -45,6 +45,8 @@ interface NotifyTestResult {
   /** "ok" passes; anything else fails the check. */
   readonly status: string;
   readonly code?: string | undefined;
+  /** The vendor's words and what to fix (secrets already redacted). */
+  readonly message?: string | undefined;
 }
 
 /** What a live run would do now, in counts. */

@@ -83,7 +83,7 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
         ? async () =>
             (await sendTestNotifications(config.notify, { runId: `doctor-${randomUUID()}`, mode: config.mode }, { deadlineMs: Math.min(deadlineMs, clock.now() + 15_000), now: clock.now, sleep: clock.sleep }))
               .filter((r) => r.status !== 'off')
-              .map((r) => ({ channel: r.channel, status: r.status, code: r.code }))
+              .map((r) => ({ channel: r.channel, status: r.status, code: r.code, message: r.message }))
         : undefined,
     tldRules: config.tldRules,
     planNow: async () => {

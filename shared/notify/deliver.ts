@@ -17,7 +17,7 @@ import { webhook } from './channels/webhook.js';
 import { wecom } from './channels/wecom.js';
 import { hostOf, redact, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
-import { takeSlot } from './robot-pacing.js';
+import { holdRobot, robotHold, takeSlot } from './robot-pacing.js';
 import { plainText } from './text.js';
 
 const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
@@ -85,6 +85,8 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     // Within the vendor's cap for this robot, counted over every run of this process: waited for when the
     // deadline allows, otherwise not sent (over the cap it would be refused, and DingTalk would then
     // refuse this robot everything for 10 minutes).
+    const held = robotHold(target.url, options.now());
+    if (held) return { ok: false, code: 'RateLimitAvoided', message: `not sent: ${held.why}, until ${new Date(held.untilMs).toISOString().slice(11, 16)} UTC`, attempts: attempt - 1 };
     if (!(await robotSlot(channel, target, options))) {
       return { ok: false, code: 'RateLimitAvoided', message: `not sent: the robot's cap (${capWords(channel)}) is reached by this instance's earlier messages`, attempts: attempt - 1 };
     }
@@ -103,6 +105,7 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       last = { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
+    if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
     const wait = RETRY_WAITS_MS[attempt - 1];
     if (!last.retry || wait === undefined || options.now() + wait + MIN_ATTEMPT_MS > options.deadlineMs) return { ...failure(last), attempts: attempt };
     await options.sleep(wait);
@@ -134,12 +137,17 @@ function networkCode(error: unknown): string {
   return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'NetworkError';
 }
 
-/** Fields for the run record: notify_<channel>: ok|failed|off, and notify_<channel>_code when it failed. */
+/**
+ * Fields for the run record: notify_<channel>: ok|failed|off, and when it failed notify_<channel>_code and
+ * notify_<channel>_error (the vendor's words and what to fix: DingTalk's 310000 is a keyword, a 加签
+ * secret or an IP whitelist, and only its words tell which). The next run's message repeats them.
+ */
 export function notifyRecordFields(results: readonly ChannelResult[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const r of results) {
     fields[`notify_${r.channel}`] = r.status;
     if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
+    if (r.status === 'failed' && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
   return fields;
 }

@@ -15,7 +15,13 @@ interface MessageSection {
   readonly title: string;
   readonly note?: string | undefined;
   readonly lines: readonly Line[];
+  /** Cut before sections of a lower rank when the message is over a limit (fit.ts); 0 when absent. */
+  readonly cutFirst?: number | undefined;
 }
+
+/** What can wait, cut first: the renewals, then the domains left for the next run and the delivery problems. */
+const CUT_RENEWALS_FIRST = 2;
+const CUT_BEFORE_URGENT = 1;
 
 interface MessageDoc {
   readonly summary: string;
@@ -61,7 +67,8 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Ordered by a run that never reported (${report.earlierOrders.length})`,
       // A run on another machine or instance may still be going (its end record not written yet): said so.
-      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, or is still going)',
+      // Or its message reached no one: every channel refused it (report.ts, EarlierOrderItem).
+      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, its message reached no channel, or it is still going)',
       lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
     });
   }
@@ -85,6 +92,7 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Left for the next run (${report.leftForNextRun.length})`,
       note: 'due, but this run stopped before ordering them',
+      cutFirst: CUT_BEFORE_URGENT,
       lines: report.leftForNextRun.map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
     });
   }
@@ -92,13 +100,14 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Renew now (${report.renew.length})`,
       note: 'a renewal costs a fraction of a redemption; this function never renews',
+      cutFirst: CUT_RENEWALS_FIRST,
       lines: report.renew.map((r) => [
         { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
       ]),
     });
   }
   if (report.readProblems.length > 0) out.push({ title: 'Not read', note: 'what lay behind these was not looked at', lines: report.readProblems.map((p) => [{ text: p }]) });
-  if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', lines: report.deliveryProblems.map((p) => [{ text: p }]) });
+  if (report.deliveryProblems.length > 0) out.push({ title: 'Delivery problems', cutFirst: CUT_BEFORE_URGENT, lines: report.deliveryProblems.map((p) => [{ text: p }]) });
   return out;
 }
 
@@ -219,6 +228,6 @@ export function renderMessage(doc: MessageDoc, flavor: Flavor, shown?: readonly 
 export function renderWithin(doc: MessageDoc, flavor: Flavor, limit: number, payload: (text: string) => string): string {
   const itemBytes = doc.sections.map((section) => section.lines.map((line) => utf8Bytes(flavor.bullet(renderLine(line, flavor))) + flavor.lineBreak.length));
   const measure = (shown: readonly number[]) => utf8Bytes(payload(renderMessage(doc, flavor, shown)));
-  const shown = fitSections(itemBytes, measure, limit);
+  const shown = fitSections(itemBytes, measure, limit, doc.sections.map((section) => section.cutFirst ?? 0));
   return shown ? renderMessage(doc, flavor, shown) : renderMessage({ ...doc, sections: [] }, flavor);
 }

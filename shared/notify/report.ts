@@ -221,7 +221,8 @@ export function buildReport(
 
   const deliveryProblems: string[] = [];
   if (run.sls_delivery === 'failed') deliveryProblems.push(`SLS delivery failed${run.sls_error ? ` (${plainText(run.sls_error, 160)})` : ''}: the records of this run are on stdout (the function log) only`);
-  for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(plainText(problem, 200));
+  // Room for the previous run's channel error and what to fix (notify_<channel>_error, up to 300 characters).
+  for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(plainText(problem, 400));
 
   return {
     runId: plainText(run.run_id, 80),

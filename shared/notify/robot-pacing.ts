@@ -34,7 +34,28 @@ export function takeSlot(robot: string, caps: readonly RobotCap[], nowMs: number
   return undefined;
 }
 
-/** Forgets every send, as a fresh instance would: for tests that play many runs against one robot. */
+/** Robot → until when its vendor refuses it everything, and why (DingTalk's 10 minutes after 130101). */
+const heldUntil = new Map<string, { readonly untilMs: number; readonly why: string }>();
+
+/**
+ * The vendor said it refuses this robot everything until `untilMs` (DingTalk throttles a robot for 10
+ * minutes once it went over 20 a minute, whoever sent them): no run of this process sends to it before,
+ * since each message then is one more over the cap, and refused.
+ */
+export function holdRobot(robot: string, untilMs: number, why: string): void {
+  const held = heldUntil.get(robot);
+  if (!held || held.untilMs < untilMs) heldUntil.set(robot, { untilMs, why });
+}
+
+/** The hold on `robot` at `nowMs`, if any. */
+export function robotHold(robot: string, nowMs: number): { readonly untilMs: number; readonly why: string } | undefined {
+  const held = heldUntil.get(robot);
+  if (held && held.untilMs <= nowMs) heldUntil.delete(robot);
+  return held && held.untilMs > nowMs ? held : undefined;
+}
+
+/** Forgets every send and hold, as a fresh instance would: for tests that play many runs against one robot. */
 export function forgetRobotSends(): void {
   sentAt.clear();
+  heldUntil.clear();
 }

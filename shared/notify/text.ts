@@ -6,8 +6,17 @@
  */
 const REPLACEMENTS: Readonly<Record<string, string>> = { '<': '‹', '>': '›', '`': "'", '[': '(', ']': ')' };
 
+/**
+ * Bidirectional and invisible format characters: a right-to-left override in a registrar's name makes
+ * "pay\u202Elapyap.com" read as another domain, and a zero-width space hides in a name that looks
+ * known. Shown as U+FFFD, so that a person sees something is odd. (The joiners U+200C/U+200D, which
+ * some scripts need, are kept.)
+ */
+const FORMAT_CONTROLS = /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
 export function plainText(value: string, max: number): string {
   const cleaned = value
+    .replace(FORMAT_CONTROLS, '\ufffd')
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/[<>`[\]]/g, (c) => REPLACEMENTS[c] ?? '')
     .replace(/\s+/g, ' ')

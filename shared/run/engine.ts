@@ -165,10 +165,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
   const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  // A message every channel refused (a keyword the robot asks for, a revoked hook) told no one: this run's
+  // orders, and the earlier ones it carried, stay untold for the next run to tell (run.ts reads the same
+  // from the run record's notify_<channel> fields). A quiet run was not meant to tell anyone.
+  const reached = !told.sent || told.results.some((r) => r.status === 'ok');
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
-  const toldRuns = told.sent ? [...new Set(earlier.map((o) => o.runId))] : [];
+  const toldRuns = told.sent && reached ? [...new Set(earlier.map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
-  ports.orderJournal?.ended?.(request.runId, toldRuns);
+  if (reached) ports.orderJournal?.ended?.(request.runId, toldRuns);
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
@@ -339,8 +343,10 @@ async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts,
       .filter(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'failed')
       .map(([key]) => {
         const channel = key.slice('notify_'.length);
-        const code = previous[`${key}_code`];
-        return `${channel} failed on the previous run's message (run ${previous.run_id ?? 'unknown'}${code ? `, ${code}` : ''})`;
+        // Each part bounded on its own, so that an odd run id or code cannot crowd out what to fix.
+        const code = previous[`${key}_code`]?.slice(0, 60);
+        const words = previous[`${key}_error`]?.slice(0, 300);
+        return `${channel} failed on the previous run's message (run ${(previous.run_id ?? 'unknown').slice(0, 80)}${code ? `, ${code}` : ''})${words ? `: ${words}` : ''}`;
       });
   } catch {
     return [];

@@ -128,7 +128,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       }
       if (orders.length === 0) return orders;
       // A run's end record is written after its message, and names the earlier runs whose orders that
-      // message told (told_runs): an order of a run with neither never reached a person.
+      // message told (told_runs): an order of a run with neither, or whose message reached no channel,
+      // never reached a person.
       const told = new Set<string>();
       const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
       try {
@@ -136,6 +137,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
           const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
           for (const row of rows) {
             if (row.kind !== 'run' || row.outcome === 'started') continue;
+            // A message that every channel refused told no one (engine.ts): its run's orders are untold.
+            if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
             if (row.run_id) told.add(row.run_id);
             for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
           }

@@ -138,6 +138,9 @@ describe('notifications from a run', () => {
     await run(env(e, { NOTIFY_ON: 'always' }));
     const wecom = e.state('none').robots.wecom.received.at(-1)!.body as { markdown: { content: string } };
     expect(wecom.markdown.content).toContain(`dingtalk failed on the previous run's message (run ${first.summary.run.run_id}, 310000)`);
+    // What to fix, from the previous run record's notify_dingtalk_error: 310000 alone is three settings.
+    expect(JSON.parse(first.lines.at(-1)!).notify_dingtalk_error).toMatch(/sign not match → check NOTIFY_DINGTALK_SECRET/);
+    expect(wecom.markdown.content).toMatch(/310000\): sign not match → check NOTIFY_DINGTALK_SECRET/);
     expect(JSON.stringify(wecom)).not.toContain(TOKEN);
   });
 

@@ -136,6 +136,7 @@ describe('the previous run read back', () => {
     const { problems } = await run();
     const told = problems.filter((p) => p.includes('previous run'));
     expect(told).toHaveLength(1);
-    expect(told[0]!.length).toBeLessThanOrEqual(200);
+    // The report's bound on a delivery problem, which leaves room for notify_<channel>_error (what to fix).
+    expect(told[0]!.length).toBeLessThanOrEqual(400);
   });
 });

@@ -16,8 +16,13 @@ export interface OutgoingRequest {
   readonly body: string;
 }
 
-/** retry: only for answers that say nothing was delivered and trying again may help (5xx). */
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean };
+/**
+ * retry: only for answers that say nothing was delivered and trying again may help (5xx).
+ * holdMs: the vendor refuses the robot everything for this long (DingTalk's throttle): see holdRobot.
+ */
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean; readonly holdMs?: number | undefined };
 
 export interface Channel {
   readonly name: ChannelName;
@@ -44,10 +49,43 @@ export function judgeStatus(answer: HttpAnswer): Verdict | undefined {
 const codeAnswer = z.object({ code: z.number(), message: z.optional(z.string()) });
 
 /**
+ * What a person must change when a robot refuses: a vendor's code alone ("310000") does not say whether
+ * the keyword, the 加签 secret or the IP whitelist is wrong, nor which variable holds it. Appended to the
+ * vendor's words, which the run record (notify_<channel>_error), notify-test and the doctor show.
+ */
+export interface Remedies {
+  /** The variable holding the robot's URL (NOTIFY_DINGTALK_URL, …). */
+  readonly urlVariable: string;
+  /** For a vendor's code (and its words): what to fix, or undefined when the code says nothing the user can fix. */
+  readonly forCode?: (code: number, words: string) => string | undefined;
+  /**
+   * Codes that say nothing was posted and to try again shortly (DingTalk -1 system busy, Feishu 11232 under
+   * its load around the hour and half hour): asked again like a 5xx. Never a code that costs a penalty.
+   */
+  readonly retryCodes?: ReadonlySet<number>;
+  /** Codes after which the vendor refuses the robot everything for a while, and for how long. */
+  readonly holdCodes?: ReadonlyMap<number, number>;
+}
+
+function withRemedy(verdict: Verdict & { ok: false }, remedy: string | undefined): Verdict {
+  return remedy ? { ...verdict, message: verdict.message ? `${verdict.message} → ${remedy}` : remedy } : verdict;
+}
+
+/**
+ * An answer that is not the vendor's: a 404 page (a wrong path in the URL), HTML from a proxy or a
+ * captive portal. Its body is no use to a person; the variable to check is.
+ */
+export function notTheRobot(answer: HttpAnswer, urlVariable: string): Verdict {
+  const code = answer.status === 200 ? 'MalformedResponse' : `HTTP ${answer.status}`;
+  if (answer.status === 404) return { ok: false, code, message: `nothing answers at that address → check the path of ${urlVariable}`, retry: false };
+  return withRemedy({ ok: false, code, message: answerText(answer) || 'no answer body', retry: false }, `not this vendor's answer: check the host of ${urlVariable} (a proxy in between?)`) as Verdict & { ok: false };
+}
+
+/**
  * For vendors whose JSON answer carries a numeric code (DingTalk and WeCom errcode, Feishu code), 0 on
  * success. `read` maps the vendor's field names; rate-limit codes get words saying they were not retried.
  */
-export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, unknown>) => unknown, rateLimitCodes: ReadonlySet<number>): Verdict {
+export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, unknown>) => unknown, rateLimitCodes: ReadonlySet<number>, remedies: Remedies): Verdict {
   const byStatus = judgeStatus(answer);
   if (byStatus) return byStatus;
   let json: unknown;
@@ -57,11 +95,11 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
     json = undefined;
   }
   const parsed = json !== null && typeof json === 'object' ? codeAnswer.safeParse(read(json as Record<string, unknown>)) : undefined;
-  if (!parsed?.success) {
-    return { ok: false, code: answer.status === 200 ? 'MalformedResponse' : `HTTP ${answer.status}`, message: answerText(answer) || 'no answer body', retry: false };
-  }
+  if (!parsed?.success) return notTheRobot(answer, remedies.urlVariable);
   const { code, message } = parsed.data;
   if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
-  const words = plainText(message ?? '', 200);
-  return { ok: false, code: String(code), message: rateLimitCodes.has(code) ? `rate limited, not retried: ${words}` : words, retry: false };
+  const words = plainText(message ?? '', 160);
+  if (remedies.retryCodes?.has(code)) return { ok: false, code: String(code), message: `${words || 'busy'} (asked again while the deadline allowed)`, retry: true };
+  if (rateLimitCodes.has(code)) return { ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false, holdMs: remedies.holdCodes?.get(code) };
+  return withRemedy({ ok: false, code: String(code), message: words, retry: false }, remedies.forCode?.(code, words));
 }

@@ -13,6 +13,26 @@ import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from 
 /** The content limit is 20,000 bytes ("message too long, exceed 20000 bytes"); the whole body is kept under it. */
 const DINGTALK_BODY_LIMIT = 20_000;
 const RATE_LIMIT = new Set([130101, 410100]);
+/** -1 system busy: nothing posted, try again shortly (130101 is never asked again: 10 minutes of throttling). */
+const RETRY = new Set([-1]);
+/** "Exceeding it throttles the robot for 10 minutes": this process sends it nothing in those minutes. */
+const HOLD = new Map([[130101, 600_000], [410100, 600_000]]);
+/** "token is not exist" (300005, also reported as 300001 and 400101), missing access_token, robot not found. */
+const UNKNOWN_TOKEN = new Set([300005, 300001, 400101, 40035, 400106]);
+
+/** 310000 is one code for three security settings; its errmsg tells which. */
+function dingtalkRemedy(code: number, words: string): string | undefined {
+  if (code === 310000) {
+    if (/keyword/i.test(words)) return 'the robot asks for a custom keyword: add "domain-redeemer" to its keywords (every message starts with it), or use 加签 with NOTIFY_DINGTALK_SECRET';
+    if (/whitelist|\bip\b/i.test(words)) return "the robot's IP whitelist does not hold this function's outbound address: add it, or use 加签 with NOTIFY_DINGTALK_SECRET";
+    if (/sign|timestamp/i.test(words)) return "check NOTIFY_DINGTALK_SECRET (the robot's 加签 secret, SEC…), and this machine's clock (within an hour)";
+    return "the robot's security settings (keywords, 加签 secret NOTIFY_DINGTALK_SECRET, IP whitelist) refused it";
+  }
+  if (UNKNOWN_TOKEN.has(code)) return 'NOTIFY_DINGTALK_URL: DingTalk knows no robot with this access_token (removed, or the URL not copied whole)';
+  if (code === 400102) return "the robot is stopped: start it again in the group's robot settings";
+  if (code === 400013) return 'the robot\'s group was dissolved: NOTIFY_DINGTALK_URL needs a robot of another group';
+  return undefined;
+}
 
 /** base64(HMAC-SHA256(secret, `${timestampMs}\n${secret}`)), before URL-encoding. */
 export function dingtalkSign(secret: string, timestampMs: number): string {
@@ -34,5 +54,5 @@ export const dingtalk: Channel = {
   name: 'dingtalk',
   caps: [{ messages: 20, perMs: 60_000 }],
   request: dingtalkRequest,
-  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT),
+  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, { urlVariable: 'NOTIFY_DINGTALK_URL', forCode: dingtalkRemedy, retryCodes: RETRY, holdCodes: HOLD }),
 };

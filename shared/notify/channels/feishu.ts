@@ -2,7 +2,7 @@
  * Feishu / Lark custom bot: a text message; with 签名校验, `timestamp` (seconds, as a string) and
  * `sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = empty))` in the JSON body,
  * not the URL, and not URL-encoded. Success is `code: 0`; older bots answer `StatusCode: 0` without
- * `code`. 19021 is a refused signature or timestamp, 11232 the throttle.
+ * `code`. 19021 is a refused signature or timestamp, 11232 the throttle (asked again, see RETRY).
  */
 import { createHmac } from 'node:crypto';
 import type { ChannelTarget } from '../config.js';
@@ -12,7 +12,13 @@ import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from 
 
 /** "The body must be ≤ 20 KB"; 20,000 bytes leaves room whichever K they meant. */
 const FEISHU_BODY_LIMIT = 20_000;
-const RATE_LIMIT = new Set([11232]);
+/**
+ * 11232 is the throttle; Feishu says it comes of its own load around the hour and half hour (when our
+ * timer fires), not only of a sender over 100 a minute or 5 a second (paced in-process, robot-pacing.ts),
+ * and names no penalty: it is asked again after a short wait.
+ */
+const RETRY = new Set([11232]);
+const RATE_LIMIT = new Set<number>();
 
 export function feishuSign(secret: string, timestampSeconds: number): string {
   return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
@@ -34,5 +40,9 @@ export const feishu: Channel = {
   ],
   request: feishuRequest,
   judge: (answer) =>
-    judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT),
+    judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT, {
+      urlVariable: 'NOTIFY_FEISHU_URL',
+      retryCodes: RETRY,
+      forCode: (code) => (code === 19021 ? "check NOTIFY_FEISHU_SECRET (the bot's 签名校验 secret), and this machine's clock (within an hour)" : undefined),
+    }),
 };

@@ -6,12 +6,19 @@
 import type { ChannelTarget } from '../config.js';
 import { composeMessage, renderWithin, SLACK } from '../message.js';
 import type { NotificationReport } from '../report.js';
-import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
+import { JSON_HEADERS, judgeStatus, notTheRobot, type Channel, type OutgoingRequest } from './channel.js';
 
 /** Slack advises text under 4,000 characters; bytes ≥ characters, so 4,000 bytes is within it. */
 const SLACK_TEXT_LIMIT = 4_000;
 /** invalid_payload, no_service, channel_is_archived, … */
 const SLACK_ERROR = /^[a-z][a-z_]{1,59}$/;
+/** What to fix for Slack's errors a user can cause. */
+const SLACK_REMEDY: Readonly<Record<string, string>> = {
+  no_service: 'NOTIFY_SLACK_URL: the webhook was revoked (or the URL not copied whole); make a new one',
+  channel_not_found: "NOTIFY_SLACK_URL: the webhook's channel was removed; make a new webhook",
+  channel_is_archived: "NOTIFY_SLACK_URL: the webhook's channel is archived",
+  action_prohibited: "the workspace's admin restricts this webhook",
+};
 
 export function slackRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {
   const text = renderWithin(composeMessage(report), SLACK, SLACK_TEXT_LIMIT, (t) => t);
@@ -28,7 +35,7 @@ export const slack: Channel = {
     if (answer.status === 200 && text === 'ok') return { ok: true };
     // Slack's own errors are snake_case words; any other body (a proxy's page that may quote the hook
     // path, which is the credential) is a message, never a record's code.
-    if (SLACK_ERROR.test(text)) return { ok: false, code: text, message: `HTTP ${answer.status}`, retry: false };
-    return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer) || 'no answer body', retry: false };
+    if (SLACK_ERROR.test(text)) return { ok: false, code: text, message: `HTTP ${answer.status}${SLACK_REMEDY[text] ? ` → ${SLACK_REMEDY[text]}` : ''}`, retry: false };
+    return notTheRobot(answer, 'NOTIFY_SLACK_URL');
   },
 };

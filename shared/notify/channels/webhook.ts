@@ -10,12 +10,14 @@ import { fitSections } from '../fit.js';
 import { summaryLine } from '../message.js';
 import type { NotificationReport } from '../report.js';
 import { utf8Bytes } from '../text.js';
-import { answerText, JSON_HEADERS, judgeStatus, type Channel, type OutgoingRequest } from './channel.js';
+import { answerText, JSON_HEADERS, judgeStatus, notTheRobot, type Channel, type OutgoingRequest } from './channel.js';
 
 /** The size our own webhook accepts, so that one redeemer can notify another. */
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
 const LISTS = ['ordered', 'failed', 'outcome_unknown', 'earlier_orders', 'at_risk', 'left_for_next_run', 'renew'] as const;
+/** As the chat messages (fit.ts): the renewals give up items first, then the domains left for the next run. */
+const CUT_FIRST = [0, 0, 0, 0, 0, 1, 2];
 
 function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[number] | 'summary' | 'run', unknown> {
   return {
@@ -46,7 +48,7 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
   };
 }
 
-/** The body within the limit: the longest list gives up its last (least urgent) items, counted in left_out. */
+/** The body within the limit: lists give up their last (least urgent) items, what can wait first (fit.ts), counted in left_out. */
 function webhookBody(report: NotificationReport): string {
   const payload = webhookPayload(report);
   const lists = LISTS.map((key) => payload[key] as unknown[]);
@@ -60,7 +62,7 @@ function webhookBody(report: NotificationReport): string {
     return JSON.stringify(Object.keys(leftOut).length > 0 ? { ...cut, left_out: leftOut } : cut);
   };
   const itemBytes = lists.map((list) => list.map((item) => utf8Bytes(JSON.stringify(item)) + 1));
-  return render(fitSections(itemBytes, (shown) => utf8Bytes(render(shown)), WEBHOOK_BODY_LIMIT) ?? LISTS.map(() => 0));
+  return render(fitSections(itemBytes, (shown) => utf8Bytes(render(shown)), WEBHOOK_BODY_LIMIT, CUT_FIRST) ?? LISTS.map(() => 0));
 }
 
 export function webhookRequest(target: ChannelTarget, report: NotificationReport, nowMs: number): OutgoingRequest {
@@ -82,6 +84,9 @@ export const webhook: Channel = {
     const byStatus = judgeStatus(answer);
     if (byStatus) return byStatus;
     if (answer.status >= 200 && answer.status < 300) return { ok: true };
-    return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
+    if (answer.status === 404) return notTheRobot(answer, 'NOTIFY_WEBHOOK_URL');
+    // A receiver that checks the signature (README) refuses a wrong secret or a stale timestamp so.
+    const remedy = answer.status === 401 || answer.status === 403 ? ' → the endpoint refused the signature: check NOTIFY_WEBHOOK_SECRET, and this machine\'s clock' : '';
+    return { ok: false, code: `HTTP ${answer.status}`, message: `${answerText(answer) || 'refused'}${remedy}`, retry: false };
   },
 };

@@ -19,5 +19,9 @@ export const wecom: Channel = {
   name: 'wecom',
   caps: [{ messages: 20, perMs: 60_000 }],
   request: wecomRequest,
-  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT),
+  judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, {
+      urlVariable: 'NOTIFY_WECOM_URL',
+      // 93000: the key is no robot's (removed from the group, or the URL not copied whole).
+      forCode: (code) => (code === 93000 ? 'NOTIFY_WECOM_URL: WeCom knows no robot with this key (removed, or the URL not copied whole)' : undefined),
+    }),
 };
