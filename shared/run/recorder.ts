@@ -34,6 +34,14 @@ export class Recorder {
   private failure: string | undefined;
   private attempted = false;
   private written = 0;
+  /**
+   * An urgent record written while a delivery was on its way (an order's decision line, with its task
+   * number, behind the run's first batch) goes the moment that delivery ends, not at the next write: a run
+   * following its tasks writes nothing for minutes, and a kill meanwhile would leave the line out of the
+   * logstore, where the next instance looks for the day's orders. After a failed delivery it waits for the
+   * next write or the finish, as before: the client has already retried, and a loop would hammer SLS.
+   */
+  private urgentWaiting = false;
 
   constructor(
     private readonly logger: Logger,
@@ -54,6 +62,7 @@ export class Recorder {
     const written = this.logger.record({ ...fields, seq: ++this.written });
     if (!this.deliver) return;
     this.queue.push(written);
+    if (urgent && this.inFlight) this.urgentWaiting = true;
     if (urgent || this.queue.length >= BATCH_RECORDS || this.clock.now() - this.lastFlushMs >= BATCH_EVERY_MS) this.flushInBackground();
   }
 
@@ -61,12 +70,15 @@ export class Recorder {
     if (this.inFlight || this.queue.length === 0) return;
     const deadline = Math.min(this.clock.now() + BACKGROUND_DELIVERY_MS, this.backgroundDeadlineMs);
     if (deadline <= this.clock.now()) return;
-    this.inFlight = this.send(deadline).finally(() => {
+    this.urgentWaiting = false;
+    this.inFlight = this.send(deadline).then((ok) => {
       this.inFlight = undefined;
+      if (ok && this.urgentWaiting) this.flushInBackground();
     });
   }
 
-  private async send(deadlineMs: number): Promise<void> {
+  /** Sends the queue; resolves whether every record of it arrived (never rejects). */
+  private async send(deadlineMs: number): Promise<boolean> {
     const batch = this.queue;
     this.queue = [];
     this.lastFlushMs = this.clock.now();
@@ -75,10 +87,12 @@ export class Recorder {
       await this.deliver!(batch, deadlineMs);
       // A failed batch travels again at the front of the next one: once that arrives, its error is over.
       this.failure = undefined;
+      return true;
     } catch (error) {
       // Kept for the next delivery, less what arrived: stdout has them meanwhile.
       this.queue = [...batch.slice(deliveredBefore(error)), ...this.queue];
       this.failure = errorMessage(error);
+      return false;
     }
   }
 

@@ -96,7 +96,10 @@ describe('Recorder: SLS batches', () => {
     expect(deliveries[2]!.domains).toHaveLength(500);
   });
 
-  it('one delivery in flight at a time: what is written meanwhile goes in the next one', async () => {
+  it('one delivery in flight at a time: urgent records written meanwhile go the moment it ends, not at the next write', async () => {
+    // An order's decision line (its task number) written while the run's first batch was on its way
+    // waited for the next record: a run that writes nothing while it follows its tasks (minutes) held it
+    // back, and a kill in that time left it out of the logstore, where the next instance looks for it.
     const { deliver, deliveries } = slowLogstore();
     const { recorder } = setup(deliver);
     recorder.write({ kind: 'run', outcome: 'started' }, true);
@@ -105,8 +108,22 @@ describe('Recorder: SLS batches', () => {
     expect(deliveries).toHaveLength(1);
     deliveries[0]!.resolve();
     await settle();
+    expect(deliveries.map((d) => d.domains)).toEqual([['run'], ['a.com', 'b.com']]);
     recorder.write(decision('c.com'), true);
-    expect(deliveries.map((d) => d.domains)).toEqual([['run'], ['a.com', 'b.com', 'c.com']]);
+    expect(deliveries).toHaveLength(2);
+    deliveries[1]!.resolve();
+    await settle();
+    expect(deliveries.map((d) => d.domains)).toEqual([['run'], ['a.com', 'b.com'], ['c.com']]);
+  });
+
+  it('records that are not urgent, written during a delivery, wait for their batch as before', async () => {
+    const { deliver, deliveries } = slowLogstore();
+    const { recorder } = setup(deliver);
+    recorder.write({ kind: 'run', outcome: 'started' }, true);
+    recorder.write(decision('a.com'));
+    deliveries[0]!.resolve();
+    await settle();
+    expect(deliveries).toHaveLength(1);
   });
 
   it('a failed batch is kept, first, for the next delivery; status says the error until one succeeds', async () => {

@@ -36,8 +36,8 @@ function cliEnvFor(url: string, extra: Env = {}): Env {
   };
 }
 
-async function cliRun(url: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void, budgetSeconds = 10) {
-  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', String(budgetSeconds), '--records'], cliEnvFor(url, extra));
+async function cliRun(url: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], cliEnvFor(url, extra));
   onChild?.(child);
   const done = await finished(child);
   return { ...done, records: completeRecords(done.stdout) };
@@ -100,10 +100,10 @@ describe('SIGKILL at a chosen point, then the next run at once, the registrar li
 
 describe('a fresh instance (no temp folder of the earlier run), with the results logstore', () => {
   /** Each run in a temp folder of its own, as a new FC instance (or another machine) has; SLS on the emulator. */
-  async function freshRun(url: string, slsUrl: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void, budgetSeconds?: number) {
+  async function freshRun(url: string, slsUrl: string, extra: Env = {}, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
     const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
     try {
-      return await cliRun(url, { TMPDIR: dir, SLS_ENDPOINT: slsUrl, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild, budgetSeconds);
+      return await cliRun(url, { TMPDIR: dir, SLS_ENDPOINT: slsUrl, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -130,9 +130,8 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
       const delivered = () => sls.sls.logs.some((log) => log.contents.kind === 'decision' && log.contents.task_no !== undefined);
       const k = killer((call, saves) => (saves > 0 && call.action !== SAVE && delivered() ? 'kill' : undefined));
       const s = await start({ domains: [due('a.com'), due('b.com')], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
-      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill (it
-      // fires at the first follow-up call after that; on a busy machine the delivery took more than 8 s).
-      const killed = await freshRun(s.url, sls.url, { REDEEM_SUBMIT_CONCURRENCY: '1', REDEEM_DOMAINS: 'a.com', REDEEM_FOLLOW_SECONDS: '30' }, (child) => (k.state.child = child), 40);
+      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill.
+      const killed = await freshRun(s.url, sls.url, { REDEEM_SUBMIT_CONCURRENCY: '1', REDEEM_DOMAINS: 'a.com', REDEEM_FOLLOW_SECONDS: '8' }, (child) => (k.state.child = child));
       expect(killed.code).toBeNull();
       expect(s.orders.map((o) => o.domainName)).toEqual(['a.com']);
       const next = await freshRun(s.url, sls.url, { REDEEM_MAX_PER_DAY: '1' });
@@ -142,7 +141,7 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
     } finally {
       await sls.close();
     }
-  }, 90_000);
+  }, 30_000);
 
   it('killed during the follow-up, then two runs on fresh instances: the first names the killed run\'s order in its message, the second does not again', async () => {
     const sls = await startEmulator({ domains: 0 });
@@ -153,8 +152,8 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
       const k = killer((call, saves) => (saves > 0 && call.action !== SAVE && delivered() ? 'kill' : undefined));
       const s = await start({ domains: [domainItem('far.com', dueExpiration('far.com') + 2 * 86_400_000)], listAfterMs: LATE, newTaskStatus: 0, script: k.script });
       const hook = { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
-      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill (see above).
-      const killed = await freshRun(s.url, sls.url, { ...hook, REDEEM_FOLLOW_SECONDS: '30' }, (child) => (k.state.child = child), 40);
+      // Followed long enough for the periodic SLS delivery to carry the decision line before the kill.
+      const killed = await freshRun(s.url, sls.url, { ...hook, REDEEM_FOLLOW_SECONDS: '8' }, (child) => (k.state.child = child));
       expect(killed.code).toBeNull();
       await freshRun(s.url, sls.url, hook);
       await freshRun(s.url, sls.url, hook);
@@ -165,7 +164,7 @@ describe('a fresh instance (no temp folder of the earlier run), with the results
       await inbox.close();
       await sls.close();
     }
-  }, 90_000);
+  }, 30_000);
 });
 
 describe('SIGKILL after the order was taken, before its answer (the outcome unknown to everyone but the registrar)', () => {
