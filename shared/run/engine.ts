@@ -104,6 +104,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
+    if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
     if (prepared.balance && !prepared.balance.ok) readProblems.push(`the account balance could not be read, so nothing was ordered (balance-unknown): ${prepared.balance.message}`);
@@ -216,6 +217,8 @@ interface PreparedRun {
   readonly balance: BalanceReading | undefined;
   /** Orders the journal kept whose run never told a person, of this account (see executeRun). */
   readonly untoldOrders: readonly JournalOrder[];
+  /** What the journal could not read (the logstore's read-back refused, say): told under "Not read". */
+  readonly unreadOrders?: string | undefined;
 }
 
 /**
@@ -267,6 +270,7 @@ export async function prepareRun(
   // (another account, no account_id) must not hold this account's domains or use up its day's cap.
   const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
   const keptOrders = await kept;
+  const unreadOrders = ports.orderJournal?.unread?.();
   ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
   // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
   // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).
@@ -291,7 +295,7 @@ export async function prepareRun(
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unreadOrders };
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {

@@ -207,6 +207,8 @@ export interface OrderJournal {
   load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
   /** Keeps one more; called before the order's decision line is written. */
   placed(order: JournalOrder): void;
+  /** What the last load could not read, said to a person under "Not read"; undefined when it read all. */
+  unread?(): string | undefined;
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
   ended?(runId: string, told: readonly string[]): void;
 }

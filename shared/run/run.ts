@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountRef, AccountsConfig } from '../accounts/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
+import { errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Credentials } from '../signing/index.js';
 import { RateLimiter } from '../http/index.js';
@@ -109,46 +110,59 @@ const ORDER_PAGES = 5;
  * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
  */
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
-  return {
-    async load(deadlineMs) {
-      const nowSeconds = Math.floor(clock.now() / 1000);
-      const query = `${ORDERS_READ_BACK_QUERY}${accountId ? ` and account_id: ${accountId}` : ''}`;
-      const orders: JournalOrder[] = [];
+  let unread: string | undefined;
+  const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const query = `${ORDERS_READ_BACK_QUERY}${accountId ? ` and account_id: ${accountId}` : ''}`;
+    const orders: JournalOrder[] = [];
+    for (let page = 0; page < ORDER_PAGES; page++) {
+      const rows = await sls.logs(query, nowSeconds - 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+      for (const row of rows) {
+        const taskNo = row.task_no?.trim();
+        // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
+        if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
+        if ((row.account_id ?? undefined) !== accountId) continue;
+        const seconds = Number(row.__time__);
+        orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
+      }
+      if (rows.length < 100) break;
+    }
+    if (orders.length === 0) return orders;
+    // A run's end record is written after its message, and names the earlier runs whose orders that
+    // message told (told_runs): an order of a run with neither, or whose message reached no channel,
+    // never reached a person.
+    const told = new Set<string>();
+    const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
+    try {
       for (let page = 0; page < ORDER_PAGES; page++) {
-        const rows = await sls.logs(query, nowSeconds - 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+        const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
         for (const row of rows) {
-          const taskNo = row.task_no?.trim();
-          // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
-          if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
-          if ((row.account_id ?? undefined) !== accountId) continue;
-          const seconds = Number(row.__time__);
-          orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
+          if (row.kind !== 'run' || row.outcome === 'started') continue;
+          // A message that every channel refused told no one (engine.ts): its run's orders are untold.
+          if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
+          if (row.run_id) told.add(row.run_id);
+          for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
         }
         if (rows.length < 100) break;
       }
-      if (orders.length === 0) return orders;
-      // A run's end record is written after its message, and names the earlier runs whose orders that
-      // message told (told_runs): an order of a run with neither, or whose message reached no channel,
-      // never reached a person.
-      const told = new Set<string>();
-      const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
+    } catch {
+      // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
+      return orders;
+    }
+    return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+  };
+  return {
+    unread: () => unread,
+    async load(deadlineMs) {
+      unread = undefined;
       try {
-        for (let page = 0; page < ORDER_PAGES; page++) {
-          const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
-          for (const row of rows) {
-            if (row.kind !== 'run' || row.outcome === 'started') continue;
-            // A message that every channel refused told no one (engine.ts): its run's orders are untold.
-            if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
-            if (row.run_id) told.add(row.run_id);
-            for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
-          }
-          if (rows.length < 100) break;
-        }
-      } catch {
-        // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
-        return orders;
+        return await readOrders(deadlineMs);
+      } catch (error) {
+        // The hold this read gives is silently off without it (no index, no permission, a slow logstore).
+        // The consequence and the fix first: the message cuts a line at 300 characters.
+        unread = `the day's orders could not be read back from the results logstore, so an order another instance placed that the registrar does not list yet does not hold its domain (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+        throw error;
       }
-      return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     // Its records are the run's own decision lines, written as they are known.
     placed: () => undefined,
@@ -167,5 +181,6 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     ended: (runId, told) => {
       for (const j of present) j.ended?.(runId, told);
     },
+    unread: () => present.map((j) => j.unread?.()).find((problem) => problem !== undefined),
   };
 }

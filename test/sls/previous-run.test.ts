@@ -17,13 +17,15 @@ let sls: SlsStandin;
 let registrar: RegistrarStandin;
 let getLogsAnswer: ((n: number) => SlsScripted | undefined) | undefined;
 let everyGetLogsHangs = false;
+let ordersReadAnswer: SlsScripted | undefined;
 const openInbox = inboxPerTest();
 
 beforeAll(async () => {
   // Scripted: only the read of the previous run's message (the run also reads the day's orders back).
   sls = await startSlsStandin({
     keys: keysFor(EMULATOR_CREDENTIALS),
-    script: (call) => (isPreviousRunRead(call) ? getLogsAnswer?.(previousRunReads().length) : call.api === 'GetLogs' && everyGetLogsHangs ? 'hang' : undefined),
+    script: (call) =>
+      isPreviousRunRead(call) ? getLogsAnswer?.(previousRunReads().length) : call.api === 'GetLogs' && everyGetLogsHangs ? 'hang' : isOrdersRead(call) ? ordersReadAnswer : undefined,
   });
   registrar = await startStandin({ domains: [domainItem('alpha.com', Date.now() - 55 * DAY)] });
 });
@@ -34,12 +36,16 @@ afterAll(async () => {
 beforeEach(() => {
   getLogsAnswer = undefined;
   everyGetLogsHangs = false;
+  ordersReadAnswer = undefined;
   sls.reset();
   registrar.tasks.length = 0;
 });
 
 function isPreviousRunRead(call: SlsCall): boolean {
   return call.api === 'GetLogs' && (call.query.query ?? '').includes('notify: sent');
+}
+function isOrdersRead(call: SlsCall): boolean {
+  return call.api === 'GetLogs' && (call.query.query ?? '').startsWith('kind: decision');
 }
 function previousRunReads(): SlsCall[] {
   return sls.callsOf('GetLogs').filter(isPreviousRunRead);
@@ -59,13 +65,14 @@ function previousRun(runId: string, webhook: 'ok' | 'failed', agoSeconds: number
 }
 
 /** One live run that orders alpha.com (so a message goes out); answers what the message said of delivery, and the run's time. */
-async function run(): Promise<{ problems: string[]; ms: number }> {
+async function run(): Promise<{ problems: string[]; notRead: string[]; ms: number }> {
   const inbox = await openInbox();
   const started = Date.now();
   await runInProcess(liveRunWithSls(registrar.url, sls.url, { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'webhook-signing-secret-0123456789' }));
   const ms = Date.now() - started;
   expect(inbox.bodies).toHaveLength(1);
-  return { problems: (inbox.bodies[0]!.run as { delivery_problems: string[] }).delivery_problems, ms };
+  const body = inbox.bodies[0]!.run as { delivery_problems: string[]; read_problems: string[] };
+  return { problems: body.delivery_problems, notRead: body.read_problems, ms };
 }
 
 describe('the previous run read back', () => {
@@ -138,5 +145,25 @@ describe('the previous run read back', () => {
     expect(told).toHaveLength(1);
     // The report's bound on a delivery problem, which leaves room for notify_<channel>_error (what to fix).
     expect(told[0]!.length).toBeLessThanOrEqual(400);
+  });
+});
+
+describe('the day\'s orders read back (what holds another instance\'s orders the registrar does not list yet)', () => {
+  it.each<[string, SlsScripted, RegExp]>([
+    ['no index', { status: 400, errorCode: 'IndexConfigNotExist', errorMessage: 'logstore without index config' }, /IndexConfigNotExist/],
+    ['refused', { status: 401, errorCode: 'Unauthorized', errorMessage: 'denied by RAM: log:GetLogStoreLogs' }, /Unauthorized/],
+    ['never answered', 'hang', /no answer|in time|timed out|deadline/i],
+  ])('%s: the message says, under "Not read", that the day\'s orders could not be read back, and what to fix', async (_name, answer, why) => {
+    ordersReadAnswer = answer;
+    const { notRead } = await run();
+    const said = notRead.filter((p) => p.includes('orders'));
+    expect(said, JSON.stringify(notRead)).toHaveLength(1);
+    expect(said[0]).toMatch(why);
+    expect(said[0]).toMatch(/redeemer doctor/);
+  });
+
+  it('an empty answer is no problem: nothing is said', async () => {
+    const { notRead } = await run();
+    expect(notRead).toEqual([]);
   });
 });
