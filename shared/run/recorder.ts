@@ -111,7 +111,8 @@ export class Recorder {
     if (!this.deliver) return this.status();
     // Waited for until `deadlineMs` only: a background delivery is bounded by the work deadline, which may
     // come after the time this caller has (the message's share of the finishing margin comes first).
-    if (this.inFlight) await until(this.inFlight, deadlineMs - this.clock.now());
+    // A delivery ending may start the next at once (urgent records waiting): each is waited for in turn.
+    while (this.inFlight && deadlineMs > this.clock.now()) await until(this.inFlight, deadlineMs - this.clock.now());
     if (!this.inFlight && this.queue.length > 0 && deadlineMs > this.clock.now()) await this.send(deadlineMs);
     return this.status();
   }

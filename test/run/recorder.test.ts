@@ -163,6 +163,19 @@ describe('Recorder: finish and status', () => {
     expect(recorder.status()).toEqual({ configured: true, delivered: false, error: undefined });
   });
 
+  it('finish waits, in turn, for the delivery an ending one starts (urgent records waiting), and says delivered', async () => {
+    const { deliver, deliveries } = slowLogstore();
+    const { recorder } = setup(deliver);
+    recorder.write({ kind: 'run', outcome: 'started' }, true);
+    recorder.write(decision('a.com'), true);
+    const finished = recorder.finish(T0 + 20_000);
+    deliveries[0]!.resolve();
+    await settle();
+    expect(deliveries.map((d) => d.domains)).toEqual([['run'], ['a.com']]);
+    deliveries[1]!.resolve();
+    expect(await finished).toEqual({ configured: true, delivered: true, error: undefined });
+  });
+
   it('finish waits for the delivery in flight, then sends the rest by its deadline', async () => {
     const { deliver, deliveries } = slowLogstore();
     const { recorder } = setup(deliver);
