@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forgetRegistrar } from '../../shared/run/ledger.js';
+import { verifyAcs3, type Refusal, type VendorKey } from './vendor-acs3.js';
 
 export type Action = 'QueryDomainList' | 'QueryTaskList' | 'QueryTaskDetailList' | 'SaveSingleTaskForCreatingOrderRedeem';
 
@@ -66,6 +67,12 @@ export interface StandinOptions {
    * documented body). Default 'accept': the stand-in never hides a second order from the count.
    */
   readonly secondOrder?: 'accept' | 'refuse';
+  /**
+   * Verifies every request's ACS3-HMAC-SHA256 signature as the vendor does (test/support/vendor-acs3.ts)
+   * with this key, before anything else, and refuses a bad one with the vendor's code and body (the call is
+   * recorded in `refusals`, not in `calls`, and no script sees it).
+   */
+  readonly verify?: VendorKey;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -125,6 +132,10 @@ export class RegistrarStandin {
   domains: Array<Readonly<Record<string, unknown>>>;
   /** Each streamed answer: the bytes written before the client hung up, and whether it got to the end. */
   readonly streams: Array<{ written: number; completed: boolean }> = [];
+  /** Requests the signature check refused (with `verify`), and why. */
+  readonly refusals: Array<Refusal & { readonly action: string; readonly nonce: string }> = [];
+  /** Every nonce seen on a correctly signed request. */
+  readonly nonces = new Set<string>();
   private readonly counts = new Map<string, number>();
   /** When each task created by a submission is first listed (see StandinOptions.listAfterMs). */
   private readonly listedFrom = new Map<string, number>();
@@ -176,6 +187,13 @@ export class RegistrarStandin {
         for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params[name] = value;
       }
       const action = String(req.headers['x-acs-action'] ?? '');
+      if (this.options.verify) {
+        const refusal = verifyAcs3({ method: req.method ?? '', rawUrl: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) }, this.options.verify, this.nonces, Date.now());
+        if (refusal) {
+          this.refusals.push({ ...refusal, action, nonce: String(req.headers['x-acs-signature-nonce'] ?? '') });
+          return this.answer(res, { status: refusal.status, body: { RequestId: randomUUID().toUpperCase(), HostId: 'domain-intl.aliyuncs.com', Code: refusal.code, Message: refusal.message, Recommend: `https://api.aliyun.com/troubleshoot?q=${refusal.code}` } });
+        }
+      }
       const n = (this.counts.get(action) ?? 0) + 1;
       this.counts.set(action, n);
       const call: StandinCall = { action, params, n, at: Date.now() };
