@@ -62,6 +62,27 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
   });
 }
 
+/** The keys of the vendor's error body; an answer with nothing else carries no result. */
+const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
+
+/** Codes the vendor's RPC client (@alicloud/pop-core) reads as success when a 200 answer carries one. */
+const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
+
+/**
+ * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error
+ * body's own keys. The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
+ * 200 as an error too, and a gateway may answer so. Read as a result it passes a page schema (only
+ * RequestId is required) as an EMPTY page: an empty ledger (a domain with an open task ordered again), an
+ * empty redemption list (a run "completed" with nothing looked at). An answer that carries a result beside
+ * a Code (a TaskNo, Data) is a result: an order it names exists.
+ */
+function isVendorErrorBody(json: unknown): boolean {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
+  if (!Object.keys(json).every((key) => ERROR_BODY_KEYS.has(key))) return false;
+  const body = errorBodySchema.safeParse(json);
+  return body.success && !SUCCESS_CODES.has(body.data.Code);
+}
+
 export class RpcCaller {
   readonly endpoint: string;
   private readonly policy: RetryPolicy;
@@ -156,8 +177,11 @@ export class RpcCaller {
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
-    const refused = this.options.errorIn200?.(shown(), answer.status);
-    if (refused) throw refused;
+    const refused = this.options.errorIn200?.(shown(), answer.status) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError) : undefined);
+    if (refused) {
+      if (refused.isThrottling) this.options.limiter?.onThrottle(refused.retryAfterMs, grant);
+      throw refused;
+    }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
