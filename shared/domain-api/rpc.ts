@@ -117,7 +117,12 @@ export class RpcCaller {
    * waited for past it (a submission's margin); the answer may still take until the deadline.
    * `sending.clearToSend`: asked after the slot, until it says go (see RedeemOrder).
    */
-  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S, sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> = {}): Promise<z.output<S>> {
+  async attempt<S extends z.ZodMiniType>(
+    action: string,
+    params: Params,
+    schema: S,
+    sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> & { readonly freshConnection?: boolean } = {},
+  ): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
     // call that never got one was never sent. The grant names the call to the limiter if it is refused.
@@ -146,7 +151,7 @@ export class RpcCaller {
     const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, this.options.deadlineMs - clock.now()));
     let answer: HttpAnswer;
     try {
-      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes, freshConnection: sending.freshConnection });
     } catch (error) {
       if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(action, error.message, { cause: error });
       throw toNetworkError(action, error, error instanceof HttpTimeoutError);

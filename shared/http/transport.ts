@@ -18,6 +18,13 @@ export interface HttpExchange {
   readonly timeoutMs: number;
   /** An answer larger than this is cut off and fails (a misbehaving server must not exhaust memory). */
   readonly maxBodyBytes?: number;
+  /**
+   * Send on a new connection, closed after the answer, instead of an idle keep-alive one. For a call that
+   * must not happen twice: a server may close an idle connection just as it is reused, and the reset that
+   * follows (before any answer byte) cannot be told from one after the server took the request, so the
+   * call's outcome would be unknown though it never arrived. A new connection has no such race.
+   */
+  readonly freshConnection?: boolean;
 }
 
 export interface HttpAnswer {
@@ -56,7 +63,7 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
       clearTimeout(timer);
       reject(error);
     }
-    const req = request(url, { method: exchange.method, headers }, (res) => {
+    const req = request(url, { method: exchange.method, headers, ...(exchange.freshConnection ? { agent: false } : {}) }, (res) => {
       // Every later error of this answer (after a cut-off, say) is ours to report once, never uncaught.
       res.on('error', fail);
       const tooLarge = () => {

@@ -73,6 +73,12 @@ export interface StandinOptions {
    * recorded in `refusals`, not in `calls`, and no script sees it).
    */
   readonly verify?: VendorKey;
+  /**
+   * A server that closed an idle keep-alive connection just as the client reused it: every request that
+   * arrives on a connection which already carried one is reset unread (never seen as a call, never an
+   * order), counted in `resets`. The client sees ECONNRESET before any byte of an answer.
+   */
+  readonly resetReused?: boolean;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -134,6 +140,9 @@ export class RegistrarStandin {
   readonly streams: Array<{ written: number; completed: boolean }> = [];
   /** Requests the signature check refused (with `verify`), and why. */
   readonly refusals: Array<Refusal & { readonly action: string; readonly nonce: string }> = [];
+  /** Requests reset unread on a reused connection (resetReused), by action. */
+  readonly resets: string[] = [];
+  private readonly served = new WeakSet<object>();
   /** Every nonce seen on a correctly signed request. */
   readonly nonces = new Set<string>();
   private readonly counts = new Map<string, number>();
@@ -177,6 +186,13 @@ export class RegistrarStandin {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.resetReused) {
+      if (this.served.has(req.socket)) {
+        this.resets.push(String(req.headers['x-acs-action'] ?? ''));
+        return void req.socket.resetAndDestroy();
+      }
+      this.served.add(req.socket);
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
