@@ -32,6 +32,8 @@ export interface StandinCall {
 export type Scripted =
   | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
   | { readonly stream: number; readonly declareLength?: boolean }
+  /** Bytes written to the socket as they are (status line, headers, body), then the connection ended or reset. */
+  | { readonly raw: string | Buffer; readonly then?: 'end' | 'reset' | 'hold' }
   | 'drop';
 
 export interface StandinTask {
@@ -224,6 +226,13 @@ export class RegistrarStandin {
   private answer(res: ServerResponse, scripted: Scripted): void {
     if (scripted === 'drop') return void res.socket?.destroy();
     if ('stream' in scripted) return this.stream(res, scripted.stream, scripted.declareLength ?? false);
+    if ('raw' in scripted) {
+      const socket = res.socket!;
+      socket.write(scripted.raw);
+      if (scripted.then === 'reset') socket.resetAndDestroy();
+      else if (scripted.then !== 'hold') socket.end();
+      return;
+    }
     const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
     if (scripted.delayMs) {
       const { delayMs, ...now } = scripted;

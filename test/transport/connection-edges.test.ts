@@ -6,7 +6,9 @@
  * looks in the ledger.
  */
 import { describe, expect, it } from 'vitest';
-import { domainItem } from '../support/registrar-standin.js';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { ALL_TASKS, clientAt } from '../support/emulator.js';
+import { domainItem, pageBody, type Scripted } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from '../safety/standin-runs.js';
 
 const start = standinPerTest();
@@ -20,5 +22,58 @@ describe('a keep-alive connection the server closed as the client reused it', ()
     expect(s.resets).not.toContain(SAVE);
     expect(s.orders.map((o) => o.domainName)).toEqual(['stale.com']);
     expect(decisionsOf(run).find((d) => d.domain === 'stale.com')).toMatchObject({ outcome: 'succeeded' });
+  });
+});
+
+/** A raw 200 answer with its body content-coded, as a gateway that compresses whatever it forwards sends it. */
+function coded(coding: string, encoded: Buffer): Scripted {
+  return { raw: Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: ${coding}\r\ncontent-length: ${encoded.length}\r\n\r\n`), encoded]), then: 'end' };
+}
+
+describe('content-coded answers (no Accept-Encoding is sent, which HTTP reads as any coding accepted)', () => {
+  for (const [coding, encode] of [
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const) {
+    it(`a ${coding} redemption list and ${coding} answers to the submission: decoded, the domain ordered once, no "outcome unknown"`, async () => {
+      const name = `${coding}.com`;
+      const s = await start({
+        domains: [domainItem(name, dueExpiration(name))],
+        script: (call, standin) => {
+          if (call.action === 'QueryDomainList' && call.params.QueryType === '2') return coded(coding, encode(JSON.stringify(pageBody('QueryDomainList', standin.domains, { pageNum: 1, nextPage: false }))));
+          if (call.action !== SAVE) return undefined;
+          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+          return coded(coding, encode(JSON.stringify({ RequestId: 'R', TaskNo: task.taskNo })));
+        },
+      });
+      const run = await runAgainst(s);
+      expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+      expect(s.orders.map((o) => o.domainName)).toEqual([name]);
+      const decision = decisionsOf(run).find((d) => d.domain === name);
+      expect(decision).toMatchObject({ outcome: 'succeeded' });
+      expect(decision?.error_code).toBeUndefined();
+    });
+  }
+
+  it('a gzip answer that inflates past the answer bound is cut off as too large, not inflated into memory', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
+    const server = await start({ script: (call) => (call.action === 'QueryTaskList' ? coded('gzip', bomb) : undefined) });
+    const client = clientAt(server.url, { retry: { maxAttempts: 1 } });
+    await expect(client.queryTaskList(ALL_TASKS)).rejects.toMatchObject({ name: 'MalformedResponseError', message: expect.stringContaining('larger than') });
+  });
+
+  it('a gzip header over a body that is not gzip: an unreadable answer (the submission reconciled and found), not a crash', async () => {
+    const s = await start({
+      domains: [domainItem('notgzip.com', dueExpiration('notgzip.com'))],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        return coded('gzip', Buffer.from(JSON.stringify({ RequestId: 'R', TaskNo: task.taskNo })));
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'notgzip.com')).toMatchObject({ outcome: 'succeeded', error_code: 'OutcomeUnknown', reconciled: true });
   });
 });
