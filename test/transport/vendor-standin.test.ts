@@ -49,4 +49,19 @@ describe('every request of a live run passes the vendor signature check', () => 
     expect(decisionsOf(run).filter((d) => d.action === 'redeem').map((d) => d.outcome)).toEqual(['succeeded', 'succeeded']);
     expect(s.nonces.size).toBe(s.calls.length);
   });
+
+  it('a ledger task number with a lone surrogate (valid JSON, "\\ud800", from an untrusted registrar): the run goes on and the request is signed as its UTF-8 goes on the wire, not a run failed with "URI malformed"', async () => {
+    const s = await start({
+      verify: EMULATOR_CREDENTIALS,
+      domains: [domainItem('surrogate.com', dueExpiration('surrogate.com'))],
+      tasks: [{ taskNo: 'T-\ud800', domainName: 'other.com', statusCode: 2, createdMs: Date.now() - 3_600_000 }],
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run.error_message).not.toBe('URI malformed');
+    expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+    expect(s.refusals).toEqual([]);
+    // A server reads the bytes it got: the lone surrogate arrives as U+FFFD, as Buffer.from would write it.
+    expect(s.callsOf('QueryTaskDetailList').map((c) => c.params.TaskNo)).toContain('T-\ufffd');
+  });
 });
+
