@@ -62,6 +62,32 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
   });
 }
 
+/** An error body is small: only its first 64 KiB are searched (the patterns stay cheap on a huge page). */
+const XML_ERROR_SCAN_CHARS = 64 * 1024;
+
+/** The text of one element of an XML document (CDATA or escaped text), trimmed, or undefined. */
+function xmlElement(xml: string, name: string): string | undefined {
+  const cdata = new RegExp(`<${name}><!\\[CDATA\\[([\\s\\S]*?)\\]\\]></${name}>`).exec(xml);
+  if (cdata) return cdata[1]!.trim();
+  const plain = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  if (!plain) return undefined;
+  return plain[1]!.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!).trim();
+}
+
+/**
+ * The vendor's error body in XML (`<Error><RequestId/><HostId/><Code/><Message/></Error>`, its shape when the
+ * format is XML), as the JSON one: a gateway or an endpoint that ignores `accept: application/json` answers
+ * so, and without its Code a throttled submission (certainly not accepted, to be sent again) read as a
+ * failure, a refusal as "non-JSON error answer" with nothing to act on.
+ */
+function xmlErrorBody(text: string): unknown {
+  const head = text.slice(0, XML_ERROR_SCAN_CHARS);
+  if (!/^\s*(<\?xml[^>]*\?>\s*)?<Error>/.test(head)) return undefined;
+  const code = xmlElement(head, 'Code');
+  if (!code) return undefined;
+  return { Code: code, Message: xmlElement(head, 'Message'), RequestId: xmlElement(head, 'RequestId'), HostId: xmlElement(head, 'HostId') };
+}
+
 /** The keys of the vendor's error body; an answer with nothing else carries no result. */
 const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
 
@@ -179,7 +205,8 @@ export class RpcCaller {
     };
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
-      const error = errorFromAnswer(action, answer, errorJson instanceof Error ? undefined : errorJson, this.options.toError);
+      const body = errorJson instanceof Error ? xmlErrorBody(withoutSecrets(text, this.options.credentials)) : errorJson;
+      const error = errorFromAnswer(action, answer, body, this.options.toError);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }

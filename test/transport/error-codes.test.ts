@@ -31,3 +31,28 @@ describe('SignatureNonceUsed on a submission', () => {
     expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded', reconciled: true });
   });
 });
+
+/** The vendor's error body in XML (domain-api reference section 6: `<Error>…</Error>` when the format is XML). */
+const xmlError = (status: number, code: string, message: string, retryAfter?: string): Scripted => ({
+  status,
+  body: `<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R-${code}</RequestId><HostId>domain-intl.aliyuncs.com</HostId><Code>${code}</Code><Message>${message}</Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=${code}]]></Recommend></Error>`,
+  headers: { 'content-type': 'text/xml;charset=utf-8', ...(retryAfter ? { 'x-acs-retry-after': retryAfter } : {}) },
+});
+
+describe('the vendor error body in XML is read for its Code', () => {
+  it('a submission throttled with an XML body (HTTP 400, Throttling.User): certainly not accepted, sent again, ordered once', async () => {
+    const name = 'xml-throttled.com';
+    const s = await start({ domains: [domainItem(name, dueExpiration(name))], script: (call) => (call.action === SAVE && call.n === 1 ? xmlError(400, 'Throttling.User', 'Request was denied due to user flow control.', '30') : undefined) });
+    const run = await runAgainst(s);
+    expect(s.orders.map((o) => o.domainName)).toEqual([name]);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded', attempts: 2 });
+  });
+
+  it('a refused read with an XML body names the vendor code and message, not "HTTP403: non-JSON error answer"', async () => {
+    const s = await start({ domains: [domainItem('x.com', dueExpiration('x.com'))], script: (call) => (call.action === 'QueryDomainList' ? xmlError(403, 'Forbidden.RAM', 'User not authorized to operate on the specified resource.') : undefined) });
+    const run = await runAgainst(s);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'Forbidden.RAM' });
+    expect(String(run.summary.run.error_message)).toContain('User not authorized to operate on the specified resource.');
+    expect(String(run.summary.run.error_message)).toContain('R-Forbidden.RAM');
+  });
+});
