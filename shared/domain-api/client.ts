@@ -37,7 +37,7 @@ export class DomainApiClient implements DomainApi {
 
   constructor(options: DomainApiOptions) {
     const site = SITES[options.site ?? 'intl'];
-    this.rpc = new RpcCaller({ ...options, endpoint: options.endpoint ?? site.endpoint, version: site.version });
+    this.rpc = new RpcCaller({ ...options, endpoint: options.endpoint ?? site.endpoint, version: site.version, endpointVariable: 'DOMAIN_ENDPOINT' });
     this.endpoint = this.rpc.endpoint;
     this.version = site.version;
   }

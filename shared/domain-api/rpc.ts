@@ -35,6 +35,8 @@ interface RpcOptions {
    * every caller down (the server's x-acs-retry-after pauses them all), not only the one refused.
    */
   readonly limiter?: RateLimiter | undefined;
+  /** The setting that overrides the endpoint (DOMAIN_ENDPOINT), named when the endpoint redirects elsewhere. */
+  readonly endpointVariable?: string | undefined;
   /** Builds the error for an error answer; DomainApiError (TaskIsBeingProcessedError) by default. */
   readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
 }
@@ -50,12 +52,19 @@ const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =
   fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
 
 /** The error an answer stands for, from its JSON error body when it has one. */
-export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError): DomainApiError {
+export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
   const body = errorBodySchema.safeParse(json);
+  const location = headerValue(answer.headers, 'location');
+  // A redirect is not followed: the signature names the host, and an order must not go where we did not
+  // send it. The person is told where it pointed, and which setting to change if that is the API.
+  const redirected =
+    answer.status >= 300 && answer.status < 400
+      ? `the endpoint answered a redirect to ${location ?? '(no Location header)'}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
+      : undefined;
   return toError({
     action,
     code: body.success ? body.data.Code : `HTTP${answer.status}`,
-    message: body.success ? (body.data.Message ?? '') : `non-JSON error answer (${answer.body.length} bytes)`,
+    message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
     httpStatus: answer.status,
     retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
@@ -206,7 +215,7 @@ export class RpcCaller {
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
       const body = errorJson instanceof Error ? xmlErrorBody(withoutSecrets(text, this.options.credentials)) : errorJson;
-      const error = errorFromAnswer(action, answer, body, this.options.toError);
+      const error = errorFromAnswer(action, answer, body, this.options.toError, this.options.endpointVariable);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }

@@ -56,3 +56,14 @@ describe('the vendor error body in XML is read for its Code', () => {
     expect(String(run.summary.run.error_message)).toContain('R-Forbidden.RAM');
   });
 });
+
+describe('a redirect (3xx)', () => {
+  it('is not followed (the signature names the host) and the person is told where it pointed and what to change, not "HTTP301: non-JSON error answer (0 bytes)"', async () => {
+    const s = await start({ domains: [domainItem('r.com', dueExpiration('r.com'))], script: (call) => (call.action === 'QueryDomainList' ? { status: 301, body: '', headers: { location: 'https://domain-intl.aliyuncs.com/' } } : undefined) });
+    const run = await runAgainst(s);
+    expect(s.callsOf('QueryDomainList').length).toBeLessThanOrEqual(2);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'HTTP301' });
+    expect(String(run.summary.run.error_message)).toContain('https://domain-intl.aliyuncs.com/');
+    expect(String(run.summary.run.error_message)).toContain('DOMAIN_ENDPOINT');
+  });
+});
