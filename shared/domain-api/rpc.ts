@@ -215,7 +215,10 @@ export class RpcCaller {
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
       const body = errorJson instanceof Error ? xmlErrorBody(withoutSecrets(text, this.options.credentials)) : errorJson;
-      const error = errorFromAnswer(action, answer, body, this.options.toError, this.options.endpointVariable);
+      // A redirect's Location is quoted in the message: without the credentials, like the body.
+      const location = headerValue(answer.headers, 'location');
+      const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, this.options.credentials) } };
+      const error = errorFromAnswer(action, quoted, body, this.options.toError, this.options.endpointVariable);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }
