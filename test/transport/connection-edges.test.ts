@@ -77,3 +77,45 @@ describe('content-coded answers (no Accept-Encoding is sent, which HTTP reads as
     expect(decisionsOf(run).find((d) => d.domain === 'notgzip.com')).toMatchObject({ outcome: 'succeeded', error_code: 'OutcomeUnknown', reconciled: true });
   });
 });
+
+describe('answers to a submission cut or garbled after the registrar took the order: never sent again, reconciled and found', () => {
+  const cases: ReadonlyArray<readonly [string, (body: string) => Scripted]> = [
+    ['a 200 whose body is cut (Content-Length says more, the connection ends)', (b) => ({ raw: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${b.length + 40}\r\n\r\n${b}`, then: 'end' })],
+    ['a reset after ten bytes of the body', (b) => ({ raw: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n\r\n${b.slice(0, 10)}`, then: 'reset' })],
+    ['a Content-Length that says less than was sent', (b) => ({ raw: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${b.length - 5}\r\n\r\n${b}`, then: 'end' })],
+    ['a chunked answer cut after its first chunk', (b) => ({ raw: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n${b.slice(0, 5)}\r\n`, then: 'end' })],
+    ['a connection ended in the middle of the headers', () => ({ raw: 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-len', then: 'end' })],
+    ['a reset after the request was read, before any answer byte', () => 'drop'],
+    ['a gateway HTML page with 502', () => ({ status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body>Tengine</body></html>', headers: { 'content-type': 'text/html' } })],
+    ['a gateway HTML page with 504', () => ({ status: 504, body: '<html><head><title>504 Gateway Time-out</title></head><body>Tengine</body></html>', headers: { 'content-type': 'text/html' } })],
+  ];
+  for (const [label, answer] of cases) {
+    it(label, async () => {
+      const name = 'cut.com';
+      const s = await start({
+        domains: [domainItem(name, dueExpiration(name))],
+        script: (call, standin) => {
+          if (call.action !== SAVE) return undefined;
+          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+          return answer(JSON.stringify({ RequestId: 'R-cut', TaskNo: task.taskNo }));
+        },
+      });
+      const run = await runAgainst(s);
+      expect(s.callsOf(SAVE)).toHaveLength(1);
+      expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded', error_code: 'OutcomeUnknown', reconciled: true });
+    });
+  }
+
+  it('a complete chunked answer is an answer', async () => {
+    const s = await start({
+      domains: [domainItem('chunked.com', dueExpiration('chunked.com'))],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        const b = JSON.stringify({ RequestId: 'R', TaskNo: standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!.taskNo });
+        return { raw: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n${b.slice(0, 5)}\r\n${(b.length - 5).toString(16)}\r\n${b.slice(5)}\r\n0\r\n\r\n`, then: 'end' };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).find((d) => d.domain === 'chunked.com')).toMatchObject({ outcome: 'succeeded', attempts: 1 });
+  });
+});
