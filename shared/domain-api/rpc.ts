@@ -8,7 +8,7 @@
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
 import { ContentDecodingError, DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
-import { formatQuery, signAcs3, withoutSecrets, type Credentials } from '../signing/index.js';
+import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
 import { readRetryDecision, toNetworkError } from './retry-rules.js';
@@ -80,7 +80,13 @@ function xmlElement(xml: string, name: string): string | undefined {
   if (cdata) return cdata[1]!.trim();
   const plain = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
   if (!plain) return undefined;
-  return plain[1]!.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!).trim();
+  return plain[1]!
+    .replace(/&(?:(lt|gt|quot|apos|amp)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g, (whole, named: string | undefined, dec: string | undefined, hex: string | undefined) => {
+      if (named) return ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[named]!;
+      const point = dec !== undefined ? Number(dec) : Number.parseInt(hex!, 16);
+      return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+    })
+    .trim();
 }
 
 /**
@@ -208,13 +214,11 @@ export class RpcCaller {
     const json = parse(text);
     // What an error is built from: the answer without the credentials it may quote (a gateway repeating the
     // request's headers), since an error's text goes into records, stdout and messages.
-    const shown = (): unknown => {
-      const redacted = withoutSecrets(text, this.options.credentials);
-      return redacted === text ? json : parse(redacted);
-    };
+    const shown = (): unknown => (json instanceof Error ? json : withoutSecretsDeep(json, this.options.credentials));
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
-      const body = errorJson instanceof Error ? xmlErrorBody(withoutSecrets(text, this.options.credentials)) : errorJson;
+      // Redacted once decoded: an entity inside the token (&#x2F; for '/') hides it from a search of the text.
+      const body = errorJson instanceof Error ? withoutSecretsDeep(xmlErrorBody(text), this.options.credentials) : errorJson;
       // A redirect's Location is quoted in the message: without the credentials, like the body.
       const location = headerValue(answer.headers, 'location');
       const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, this.options.credentials) } };
