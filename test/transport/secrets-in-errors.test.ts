@@ -9,6 +9,7 @@ import { systemClock } from '../../shared/clock/index.js';
 import { DomainApiClient } from '../../shared/domain-api/client.js';
 import { cannedServer } from '../support/canned-server.js';
 import { ALL_TASKS } from '../support/emulator.js';
+import { SlsClient } from '../../shared/sls/client.js';
 
 const credentials = { accessKeyId: 'STS.NTestKeyId', accessKeySecret: 'Secret/With+Chars=', securityToken: 'CAIS/token+part/2==' };
 
@@ -45,6 +46,24 @@ describe('an XML error answer quoting the token with character references', () =
       const client = new DomainApiClient({ endpoint: server.url, credentials, clock: systemClock, deadlineMs: Date.now() + 30_000, retry: { maxAttempts: 1 } });
       const error = await client.queryTaskList(ALL_TASKS).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'SignatureDoesNotMatch', serverMessage: 'string to sign: x-acs-security-token:***' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the SLS client on an error answer quoting the token with JSON escapes', () => {
+  it("'/' written as '\\/' in errorMessage: the token does not reach the SlsError", async () => {
+    const raw = `{"errorCode":"Unauthorized","errorMessage":"denied for x-acs-security-token:${credentials.securityToken.replace(/\//g, '\\/')}"}`;
+    const server = await cannedServer(() => ({ status: 401, body: raw, headers: { 'x-log-requestid': '0123456789ABCDEF01234567' } }));
+    try {
+      const client = new SlsClient({ target: { endpoint: server.url, project: 'audit', logstore: 'results' }, credentials, clock: systemClock, retry: { maxAttempts: 1 } });
+      const error = await client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: [['kind', 'run']] }], {}, Date.now() + 10_000).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toContain('Unauthorized');
+      expect(JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error?.message)).not.toContain(credentials.securityToken);
     } finally {
       await server.close();
     }
