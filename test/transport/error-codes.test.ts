@@ -67,3 +67,22 @@ describe('a redirect (3xx)', () => {
     expect(String(run.summary.run.error_message)).toContain('DOMAIN_ENDPOINT');
   });
 });
+
+describe('a run the API refused: the person is told what to do, not only the vendor\'s words', () => {
+  for (const [status, code, action, fix] of [
+    [403, 'Forbidden.RAM', 'QueryDomainList', /domain:QueryCommonInfo.*ram-policy\.json|ram-policy\.json.*domain:QueryCommonInfo/],
+    [403, 'Forbidden', 'QueryTaskList', /domain:QueryDomainTask/],
+    [400, 'InvalidSecurityToken.Expired', 'QueryDomainList', /security token/],
+    [400, 'SignatureDoesNotMatch', 'QueryDomainList', /secret/],
+    [404, 'InvalidAccessKeyId.NotFound', 'QueryDomainList', /unknown or disabled/],
+    [400, 'InvalidTimeStamp.Expired', 'QueryDomainList', /clock/],
+  ] as const) {
+    it(`${code} on ${action}: the run record and the message name the fix`, async () => {
+      const s = await start({ domains: [domainItem('fix.com', dueExpiration('fix.com'))], script: (call) => (call.action === action ? vendorError(status, code, `Message of ${code}.`) : undefined) });
+      const run = await runAgainst(s);
+      expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: code });
+      expect(String(run.summary.run.error_message)).toContain(`Message of ${code}.`);
+      expect(String(run.summary.run.error_message)).toMatch(fix);
+    });
+  }
+});
