@@ -86,3 +86,14 @@ describe('a run the API refused: the person is told what to do, not only the ven
     });
   }
 });
+
+describe('a submission the API refused for a missing permission', () => {
+  it('Forbidden.RAM on SaveSingleTaskForCreatingOrderRedeem: the decision says failed and names domain:CreateOrderRedeem and ram-policy.json', async () => {
+    const s = await start({ domains: [domainItem('noperm.com', dueExpiration('noperm.com'))], script: (call) => (call.action === SAVE ? vendorError(403, 'Forbidden.RAM', 'User not authorized to operate on the specified resource.') : undefined) });
+    const run = await runAgainst(s);
+    const decision = decisionsOf(run).find((d) => d.domain === 'noperm.com');
+    expect(decision).toMatchObject({ outcome: 'failed', error_code: 'Forbidden.RAM' });
+    expect(String(decision?.error_message)).toMatch(/domain:CreateOrderRedeem/);
+    expect(String(decision?.error_message)).toMatch(/ram-policy\.json/);
+  });
+});
