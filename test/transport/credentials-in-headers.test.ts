@@ -34,3 +34,14 @@ describe('credentials with whitespace or control characters', () => {
     expect(resolveCredentials(credentialsFromEnv(good))).toEqual({ accessKeyId: good.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: good.ALIBABA_CLOUD_ACCESS_KEY_SECRET, securityToken: good.ALIBABA_CLOUD_SECURITY_TOKEN });
   });
 });
+
+describe('the doctor with such a credential', () => {
+  it('says which variable holds the line break, not "none found" nor a network error', async () => {
+    const { runCli } = await import('../support/emulator.js');
+    const { code, out } = await runCli({ url: 'http://127.0.0.1:9' }, ['doctor'], { ALIBABA_CLOUD_SECURITY_TOKEN: 'CAIS/token+part/2==\n' });
+    expect(code).not.toBe(0);
+    expect(out).toContain('ALIBABA_CLOUD_SECURITY_TOKEN holds whitespace or a control character');
+    expect(out).not.toContain('none found');
+    expect(out).not.toContain('CAIS/token+part/2==');
+  });
+});
