@@ -81,7 +81,9 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
   const timeoutMs = Math.max(1, Math.min(request.requestTimeoutMs ?? 10_000, request.deadlineMs - clock.now()));
   let answer: HttpAnswer;
   try {
-    answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body, timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES });
+    // On a connection of its own, as a submission: a reset on a reused keep-alive connection would leave it
+    // "may have been queued" (never sent again) though FC may never have seen it, and the account not run.
+    answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body, timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, freshConnection: true });
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(ACTION, error.message, { cause: error });
     throw toNetworkError(ACTION, error, error instanceof HttpTimeoutError);

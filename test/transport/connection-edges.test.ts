@@ -6,8 +6,12 @@
  * looks in the ledger.
  */
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { ALL_TASKS, clientAt } from '../support/emulator.js';
+import { invokeFunctionAsync } from '../../shared/accounts/fc-invoke.js';
+import { systemClock } from '../../shared/clock/index.js';
+import { ALL_TASKS, EMULATOR_CREDENTIALS, clientAt } from '../support/emulator.js';
 import { domainItem, pageBody, type Scripted } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from '../safety/standin-runs.js';
 
@@ -117,5 +121,37 @@ describe('answers to a submission cut or garbled after the registrar took the or
     });
     const run = await runAgainst(s);
     expect(decisionsOf(run).find((d) => d.domain === 'chunked.com')).toMatchObject({ outcome: 'succeeded', attempts: 1 });
+  });
+});
+
+describe('an asynchronous FC invocation (an account run) on a keep-alive connection the server closed', () => {
+  it('goes on a connection of its own: the second invocation is accepted, not "may have been queued" after a reset before any answer byte', async () => {
+    const served = new WeakSet<object>();
+    const resets: number[] = [];
+    let accepted = 0;
+    const server = createServer((req, res) => {
+      if (served.has(req.socket)) {
+        resets.push(1);
+        return void req.socket.resetAndDestroy();
+      }
+      served.add(req.socket);
+      req.resume();
+      req.on('end', () => {
+        accepted++;
+        res.writeHead(202, { 'x-fc-request-id': `fc-${accepted}` });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const invoke = () => invokeFunctionAsync({ endpoint, functionName: 'redeemer', payload: '{}', credentials: EMULATOR_CREDENTIALS, clock: systemClock, deadlineMs: Date.now() + 10_000 });
+      await expect(invoke()).resolves.toEqual({ requestId: 'fc-1' });
+      await expect(invoke()).resolves.toEqual({ requestId: 'fc-2' });
+      expect(resets).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
