@@ -210,7 +210,9 @@ export class RpcCaller {
         return error;
       }
     };
-    const text = answer.body.toString('utf8');
+    // A leading byte order mark is no part of the JSON (RFC 8259 8.1 lets a parser ignore it); JSON.parse
+    // refuses it, and every answer of a server that writes one would be "not JSON".
+    const text = answer.body.toString('utf8').replace(/^\uFEFF/, '');
     const json = parse(text);
     // What an error is built from: the answer without the credentials it may quote (a gateway repeating the
     // request's headers), since an error's text goes into records, stdout and messages.

@@ -155,3 +155,16 @@ describe('an asynchronous FC invocation (an account run) on a keep-alive connect
     }
   });
 });
+
+describe('a JSON answer that starts with a UTF-8 byte order mark', () => {
+  it('is read as JSON (the BOM is no part of the document, RFC 8259 section 8.1 lets a parser ignore it), not "not JSON" on every page', async () => {
+    const name = 'bom.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      script: (call, standin) => (call.action === 'QueryDomainList' ? { body: `\uFEFF${JSON.stringify(pageBody('QueryDomainList', standin.domains, { pageNum: 1, nextPage: false }))}` } : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+    expect(s.orders.map((o) => o.domainName)).toEqual([name]);
+  });
+});
