@@ -48,6 +48,17 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
 }
 
+/**
+ * HTTP's own Retry-After in whole seconds, for a throttling answer without x-acs-retry-after (a bare 429
+ * from a gateway in front of the API): retrying sooner only collects more refusals. Capped like the other.
+ */
+function httpRetryAfter(answer: HttpAnswer): number | undefined {
+  if (answer.status !== 429 && answer.status !== 503) return undefined;
+  const value = headerValue(answer.headers, 'retry-after')?.trim();
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  return parseRetryAfter(String(Number(value) * 1000));
+}
+
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
   fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
 
@@ -67,7 +78,7 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
     message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
     httpStatus: answer.status,
-    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
+    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')) ?? httpRetryAfter(answer),
   });
 }
 

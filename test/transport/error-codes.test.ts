@@ -4,6 +4,8 @@
  * the run makes of each: what it retries, what it reconciles, and what a person is told.
  */
 import { describe, expect, it } from 'vitest';
+import { cannedServer } from '../support/canned-server.js';
+import { ALL_TASKS, clientAt, recordingRuntime } from '../support/emulator.js';
 import { domainItem, type Scripted } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from '../safety/standin-runs.js';
 
@@ -95,5 +97,21 @@ describe('a submission the API refused for a missing permission', () => {
     expect(decision).toMatchObject({ outcome: 'failed', error_code: 'Forbidden.RAM' });
     expect(String(decision?.error_message)).toMatch(/domain:CreateOrderRedeem/);
     expect(String(decision?.error_message)).toMatch(/ram-policy\.json/);
+  });
+});
+
+describe("a bare 429 from a gateway with only HTTP's own Retry-After (seconds)", () => {
+  it('a read waits what it asks (2 s), not a backoff of a few hundred milliseconds into another refusal', async () => {
+    let n = 0;
+    const server = await cannedServer(() =>
+      ++n === 1 ? { status: 429, body: '<html><body>429 Too Many Requests</body></html>', headers: { 'content-type': 'text/html', 'retry-after': '2' } } : { body: { RequestId: 'R', NextPage: false } },
+    );
+    try {
+      const { waits, clock } = recordingRuntime();
+      await clientAt(server.url, { clock }).queryTaskList(ALL_TASKS);
+      expect(waits).toEqual([2000]);
+    } finally {
+      await server.close();
+    }
   });
 });
