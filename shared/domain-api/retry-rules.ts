@@ -30,12 +30,14 @@ export function toNetworkError(action: string, error: unknown, timedOut: boolean
 }
 
 /**
- * Reads retry throttling (with the server's wait), 5xx, transient business codes, network errors, an
- * answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking again is safe).
+ * Reads retry throttling (with the server's wait), 5xx, transient business codes, SignatureNonceUsed,
+ * network errors, an answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking
+ * again is safe).
  */
 export function readRetryDecision(error: unknown): RetryDecision {
   if (error instanceof DomainApiError) {
-    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
+    // SignatureNonceUsed: a copy of the request came first; the next attempt is signed with a fresh nonce.
+    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
     return { retry: transient, retryAfterMs: error.retryAfterMs };
   }
   return { retry: error instanceof NetworkError || (error instanceof MalformedResponseError && !(error instanceof AnswerTooLargeError)) };

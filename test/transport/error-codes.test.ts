@@ -115,3 +115,23 @@ describe("a bare 429 from a gateway with only HTTP's own Retry-After (seconds)",
     }
   });
 });
+
+describe('SignatureNonceUsed on a read', () => {
+  it('is asked again with a fresh nonce (a read changes nothing, and the refusal says only that a copy came first), not a failed run', async () => {
+    let n = 0;
+    const nonces: string[] = [];
+    const server = await cannedServer((req) => {
+      nonces.push(String(req.headers['x-acs-signature-nonce']));
+      return ++n === 1
+        ? { status: 400, body: { RequestId: 'R1', HostId: 'domain-intl.aliyuncs.com', Code: 'SignatureNonceUsed', Message: 'Specified signature nonce was used already.' } }
+        : { body: { RequestId: 'R2', NextPage: false } };
+    });
+    try {
+      const { clock } = recordingRuntime();
+      await expect(clientAt(server.url, { clock }).queryTaskList(ALL_TASKS)).resolves.toMatchObject({ requestId: 'R2' });
+      expect(new Set(nonces).size).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
