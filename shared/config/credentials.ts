@@ -31,11 +31,13 @@ export interface PartialCredentials {
  * unknown". A value copied with its line break from a file or a secret store is the usual cause.
  */
 const NOT_IN_A_KEY = /[\s\x00-\x1f\x7f]/;
+/** The secret goes only into the HMAC, never a header: only a control character or whitespace at an end is refused. */
+const NOT_IN_A_SECRET = /[\x00-\x1f\x7f]|^\s|\s$/;
 
 function checkSignable(credentials: Credentials, sources: PartialCredentials['sources']): void {
   for (const part of ['accessKeyId', 'accessKeySecret', 'securityToken'] as const) {
     const value = credentials[part];
-    if (value === undefined || !NOT_IN_A_KEY.test(value)) continue;
+    if (value === undefined || !(part === 'accessKeySecret' ? NOT_IN_A_SECRET : NOT_IN_A_KEY).test(value)) continue;
     const where = sources?.[part] ?? `the ${part} Function Compute passed`;
     throw new UserError('bad-configuration', `${where} holds whitespace or a control character (a line break copied with it?); AccessKeys and security tokens never do: set it without`);
   }
