@@ -13,7 +13,7 @@
  */
 import { AnswerTooLargeError, DomainApiError, errorFromAnswer, mayHaveBeenCarriedOut, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
 import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer } from '../http/index.js';
-import { percentEncode, signAcs3, withoutSecrets, type Credentials } from '../signing/index.js';
+import { percentEncode, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { CallBounds } from './bounds.js';
 import { PayloadTooLargeError } from './errors.js';
@@ -81,7 +81,9 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
   const timeoutMs = Math.max(1, Math.min(request.requestTimeoutMs ?? 10_000, request.deadlineMs - clock.now()));
   let answer: HttpAnswer;
   try {
-    answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body, timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES });
+    // On a connection of its own, as a submission: a reset on a reused keep-alive connection would leave it
+    // "may have been queued" (never sent again) though FC may never have seen it, and the account not run.
+    answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body, timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, freshConnection: true });
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(ACTION, error.message, { cause: error });
     throw toNetworkError(ACTION, error, error instanceof HttpTimeoutError);
@@ -92,7 +94,8 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
     throw new DomainApiError({ action: ACTION, code: 'NotAccepted', message: `HTTP ${answer.status} instead of 202 Accepted for an asynchronous invocation`, requestId, httpStatus: answer.status, retryAfterMs: undefined });
   }
   // Without the credentials an error page may quote: its text goes into the account record and the message.
-  throw errorFromAnswer(ACTION, answer, fcErrorBody({ ...answer, body: Buffer.from(withoutSecrets(answer.body.toString('utf8'), request.credentials)) }));
+  // Redacted after parsing too: a JSON escape inside the token hides it from a search of the text.
+  throw errorFromAnswer(ACTION, answer, withoutSecretsDeep(fcErrorBody({ ...answer, body: Buffer.from(withoutSecrets(answer.body.toString('utf8'), request.credentials)) }), request.credentials));
 }
 
 /**

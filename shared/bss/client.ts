@@ -44,6 +44,7 @@ export class BssClient {
       ...options,
       endpoint: options.endpoint ?? BSS_ENDPOINTS[options.site ?? 'intl'],
       version: BSS_VERSION,
+      endpointVariable: 'BSS_ENDPOINT',
       maxBodyBytes: MAX_BSS_BODY_BYTES,
       toError,
       // BSS may answer a refusal with HTTP 200: Success false, or an error Code and no Data. That is an

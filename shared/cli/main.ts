@@ -27,14 +27,17 @@ import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../
 async function doctor(io: CliIo, json: boolean): Promise<number> {
   const env = credentialsFromEnv(io.env);
   let credentials;
+  let credentialsProblem: string | undefined;
   try {
     credentials = resolveCredentials(env);
-  } catch {
+  } catch (error) {
     credentials = undefined;
+    // Credentials that are there but cannot be used are said as such, not as "none found".
+    if (error instanceof UserError && error.code === 'bad-configuration') credentialsProblem = error.message;
   }
   // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
   const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, orderJournal }));
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, orderJournal }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }

@@ -20,6 +20,27 @@ export interface PartialCredentials {
   readonly accessKeyId?: string | undefined;
   readonly accessKeySecret?: string | undefined;
   readonly securityToken?: string | undefined;
+  /** Where each part came from (the variables' names), for a message about a bad one. */
+  readonly sources?: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken: string } | undefined;
+}
+
+/**
+ * Whitespace or a control character: AccessKey ids, secrets and STS tokens never hold one, and the id and
+ * the token go into HTTP headers, where Node refuses a line break before connecting (ERR_INVALID_CHAR), so
+ * every call failed as a network error, was asked again, and a submission that never left was "outcome
+ * unknown". A value copied with its line break from a file or a secret store is the usual cause.
+ */
+const NOT_IN_A_KEY = /[\s\x00-\x1f\x7f]/;
+/** The secret goes only into the HMAC, never a header: only a control character or whitespace at an end is refused. */
+const NOT_IN_A_SECRET = /[\x00-\x1f\x7f]|^\s|\s$/;
+
+function checkSignable(credentials: Credentials, sources: PartialCredentials['sources']): void {
+  for (const part of ['accessKeyId', 'accessKeySecret', 'securityToken'] as const) {
+    const value = credentials[part];
+    if (value === undefined || !(part === 'accessKeySecret' ? NOT_IN_A_SECRET : NOT_IN_A_KEY).test(value)) continue;
+    const where = sources?.[part] ?? `the ${part} Function Compute passed`;
+    throw new UserError('bad-configuration', `${where} holds whitespace or a control character (a line break copied with it?); AccessKeys and security tokens never do: set it without`);
+  }
 }
 
 /** STS hands out AccessKeyIds of this prefix, usable only with their SecurityToken. */
@@ -37,6 +58,7 @@ export function credentialsFromEnv(env: Env): PartialCredentials {
     accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
     accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
     securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
+    sources: { accessKeyId: 'ALIBABA_CLOUD_ACCESS_KEY_ID', accessKeySecret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', securityToken: 'ALIBABA_CLOUD_SECURITY_TOKEN' },
   };
 }
 
@@ -44,7 +66,10 @@ export function credentialsFromEnv(env: Env): PartialCredentials {
 export function resolveCredentials(...candidates: Array<PartialCredentials | undefined>): Credentials {
   for (const candidate of candidates) {
     const found = completeCredentials(candidate);
-    if (found) return found;
+    if (found) {
+      checkSignable(found, candidate?.sources);
+      return found;
+    }
   }
   throw new MissingCredentialsError();
 }

@@ -26,6 +26,8 @@ interface CredentialFacts {
   /** Undefined when none were found. */
   readonly source: CredentialSource | undefined;
   readonly securityToken: boolean;
+  /** Why the credentials found cannot be used (a variable with a line break), when that is why there are none. */
+  readonly problem?: string | undefined;
 }
 
 /** One signed API answer's Date header against the local clock (see probe.ts). */

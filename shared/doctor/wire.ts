@@ -23,6 +23,8 @@ interface DoctorContext {
   /** Undefined when none were found: the checks that need them say so. */
   readonly credentials: Credentials | undefined;
   readonly source: CredentialSource | undefined;
+  /** Why the credentials found cannot be used, when that is why `credentials` is undefined. */
+  readonly credentialsProblem?: string | undefined;
   readonly clock?: Clock | undefined;
   /** How long the whole doctor may take (each read is bounded by it). */
   readonly budgetMs?: number | undefined;
@@ -60,7 +62,7 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
   return {
     configProblems: problems,
     functionEnv: functionVariables(context.env),
-    credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken) },
+    credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken), problem: context.credentialsProblem },
     site: config.site,
     domains,
     otherSite: otherClient ? { site: other, api: readOnlyDomainApi(otherClient) } : undefined,

@@ -37,7 +37,7 @@ export class DomainApiClient implements DomainApi {
 
   constructor(options: DomainApiOptions) {
     const site = SITES[options.site ?? 'intl'];
-    this.rpc = new RpcCaller({ ...options, endpoint: options.endpoint ?? site.endpoint, version: site.version });
+    this.rpc = new RpcCaller({ ...options, endpoint: options.endpoint ?? site.endpoint, version: site.version, endpointVariable: 'DOMAIN_ENDPOINT' });
     this.endpoint = this.rpc.endpoint;
     this.version = site.version;
   }
@@ -76,7 +76,9 @@ export class DomainApiClient implements DomainApi {
   saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder> {
     return submitOnce(
       order,
-      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema, order),
+      // On a connection of its own: a reset on a reused keep-alive connection would leave the order's fate
+      // unknown (never resent) though the registrar may never have seen it.
+      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema, { ...order, freshConnection: true }),
       this.rpc.retryPolicy,
       this.rpc.clock,
       this.rpc.deadlineMs,

@@ -138,3 +138,32 @@ export function errorCode(error: unknown): string {
   if (error instanceof RateLimitTimeoutError) return error.code;
   return 'InternalError';
 }
+
+/** The RAM action each Domain API action needs (ram-policy.json grants them all). */
+const RAM_ACTION: Readonly<Record<string, string>> = {
+  QueryDomainList: 'domain:QueryCommonInfo',
+  QueryTaskList: 'domain:QueryDomainTask',
+  QueryTaskDetailList: 'domain:QueryDomainTask',
+  SaveSingleTaskForCreatingOrderRedeem: 'domain:CreateOrderRedeem',
+};
+
+/**
+ * What a person can do about an API refusal that ended a run, by its code; undefined when nothing is known
+ * to help. The vendor's own Message says what is wrong ("User not authorized to operate on the specified
+ * resource"), rarely what to change; this names the permission, the variable or the clock.
+ */
+export function whatToDo(error: unknown): string | undefined {
+  if (!(error instanceof DomainApiError)) return undefined;
+  const { code } = error;
+  if (PERMISSION_DENIED_CODES.has(code)) {
+    const permission = RAM_ACTION[error.action];
+    return `the function's role (or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;
+  }
+  if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
+  if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled: it was deleted or disabled, or belongs to another account';
+  if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') return 'the security token is missing, invalid or expired: FC passes a fresh one with every invocation; a token set by hand (ALIBABA_CLOUD_SECURITY_TOKEN) must be renewed';
+  if (code.startsWith('InvalidTimeStamp')) return "the clock is more than 15 minutes off the API's: fix NTP on the machine";
+  if (code === 'Forbidden.UserVerification' || code === 'Forbidden.RiskControl') return 'the account is not real-name verified, or risk control blocked it: resolve it in the console';
+  if (error.isThrottling) return 'the API kept throttling: run less often, or lower REDEEM_API_QPS';
+  return undefined;
+}

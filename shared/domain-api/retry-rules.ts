@@ -10,6 +10,14 @@ import type { RedeemOrder, SubmittedOrder } from './port.js';
 /** Business codes the registrar uses for a passing fault (HTTP 400): a read may simply ask again. */
 const TRANSIENT_CODES = new Set(['NetworkIOError']);
 
+/**
+ * "This nonce was used already": a request carrying the same signature arrived before. Every attempt is
+ * signed with a fresh nonce, so only a copy made on the way (a proxy or gateway sending it again) brings
+ * it, and the copy that came first may have been carried out. Refused as itself, it is no proof that
+ * nothing was ordered.
+ */
+const REPLAYED_CODES = new Set(['SignatureNonceUsed']);
+
 /** Wraps a transport failure; `sent` is false only when the connection certainly never opened. */
 export function toNetworkError(action: string, error: unknown, timedOut: boolean): NetworkError {
   const code = systemErrorCode(error);
@@ -22,12 +30,14 @@ export function toNetworkError(action: string, error: unknown, timedOut: boolean
 }
 
 /**
- * Reads retry throttling (with the server's wait), 5xx, transient business codes, network errors, an
- * answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking again is safe).
+ * Reads retry throttling (with the server's wait), 5xx, transient business codes, SignatureNonceUsed,
+ * network errors, an answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking
+ * again is safe).
  */
 export function readRetryDecision(error: unknown): RetryDecision {
   if (error instanceof DomainApiError) {
-    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
+    // SignatureNonceUsed: a copy of the request came first; the next attempt is signed with a fresh nonce.
+    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
     return { retry: transient, retryAfterMs: error.retryAfterMs };
   }
   return { retry: error instanceof NetworkError || (error instanceof MalformedResponseError && !(error instanceof AnswerTooLargeError)) };
@@ -41,13 +51,14 @@ export function submitRetryDecision(error: unknown): RetryDecision {
 
 /**
  * After a call that must not happen twice failed for good: may it have been carried out all the same? A
- * timeout or dropped connection after sending, a server fault, NetworkIOError, or a 2xx we cannot read.
+ * timeout or dropped connection after sending, a server fault, NetworkIOError, SignatureNonceUsed (a copy
+ * of the request came first), or a 2xx we cannot read.
  * For a submission, the ledger must then be consulted.
  */
 export function mayHaveBeenCarriedOut(error: unknown): boolean {
   return (
     (error instanceof NetworkError && error.sent) ||
-    (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code))) ||
+    (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code))) ||
     error instanceof MalformedResponseError
   );
 }

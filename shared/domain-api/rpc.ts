@@ -7,8 +7,8 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
-import { formatQuery, signAcs3, withoutSecrets, type Credentials } from '../signing/index.js';
+import { ContentDecodingError, DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
+import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
 import { readRetryDecision, toNetworkError } from './retry-rules.js';
@@ -35,6 +35,8 @@ interface RpcOptions {
    * every caller down (the server's x-acs-retry-after pauses them all), not only the one refused.
    */
   readonly limiter?: RateLimiter | undefined;
+  /** The setting that overrides the endpoint (DOMAIN_ENDPOINT), named when the endpoint redirects elsewhere. */
+  readonly endpointVariable?: string | undefined;
   /** Builds the error for an error answer; DomainApiError (TaskIsBeingProcessedError) by default. */
   readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
 }
@@ -46,20 +48,91 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
 }
 
+/**
+ * HTTP's own Retry-After in whole seconds, for a throttling answer without x-acs-retry-after (a bare 429
+ * from a gateway in front of the API): retrying sooner only collects more refusals. Capped like the other.
+ */
+function httpRetryAfter(answer: HttpAnswer): number | undefined {
+  if (answer.status !== 429 && answer.status !== 503) return undefined;
+  const value = headerValue(answer.headers, 'retry-after')?.trim();
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  return parseRetryAfter(String(Number(value) * 1000));
+}
+
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
   fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
 
 /** The error an answer stands for, from its JSON error body when it has one. */
-export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError): DomainApiError {
+export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
   const body = errorBodySchema.safeParse(json);
+  const location = headerValue(answer.headers, 'location');
+  // A redirect is not followed: the signature names the host, and an order must not go where we did not
+  // send it. The person is told where it pointed, and which setting to change if that is the API.
+  const redirected =
+    answer.status >= 300 && answer.status < 400
+      ? `the endpoint answered a redirect to ${location ?? '(no Location header)'}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
+      : undefined;
   return toError({
     action,
     code: body.success ? body.data.Code : `HTTP${answer.status}`,
-    message: body.success ? (body.data.Message ?? '') : `non-JSON error answer (${answer.body.length} bytes)`,
+    message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
     httpStatus: answer.status,
-    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')),
+    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')) ?? httpRetryAfter(answer),
   });
+}
+
+/** An error body is small: only its first 64 KiB are searched (the patterns stay cheap on a huge page). */
+const XML_ERROR_SCAN_CHARS = 64 * 1024;
+
+/** The text of one element of an XML document (CDATA or escaped text), trimmed, or undefined. */
+function xmlElement(xml: string, name: string): string | undefined {
+  const cdata = new RegExp(`<${name}><!\\[CDATA\\[([\\s\\S]*?)\\]\\]></${name}>`).exec(xml);
+  if (cdata) return cdata[1]!.trim();
+  const plain = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  if (!plain) return undefined;
+  return plain[1]!
+    .replace(/&(?:(lt|gt|quot|apos|amp)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g, (whole, named: string | undefined, dec: string | undefined, hex: string | undefined) => {
+      if (named) return ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[named]!;
+      const point = dec !== undefined ? Number(dec) : Number.parseInt(hex!, 16);
+      return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+    })
+    .trim();
+}
+
+/**
+ * The vendor's error body in XML (`<Error><RequestId/><HostId/><Code/><Message/></Error>`, its shape when the
+ * format is XML), as the JSON one: a gateway or an endpoint that ignores `accept: application/json` answers
+ * so, and without its Code a throttled submission (certainly not accepted, to be sent again) read as a
+ * failure, a refusal as "non-JSON error answer" with nothing to act on.
+ */
+function xmlErrorBody(text: string): unknown {
+  const head = text.slice(0, XML_ERROR_SCAN_CHARS);
+  if (!/^\s*(<\?xml[^>]*\?>\s*)?<Error>/.test(head)) return undefined;
+  const code = xmlElement(head, 'Code');
+  if (!code) return undefined;
+  return { Code: code, Message: xmlElement(head, 'Message'), RequestId: xmlElement(head, 'RequestId'), HostId: xmlElement(head, 'HostId') };
+}
+
+/** The keys of the vendor's error body; an answer with nothing else carries no result. */
+const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
+
+/** Codes the vendor's RPC client (@alicloud/pop-core) reads as success when a 200 answer carries one. */
+const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
+
+/**
+ * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error
+ * body's own keys. The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
+ * 200 as an error too, and a gateway may answer so. Read as a result it passes a page schema (only
+ * RequestId is required) as an EMPTY page: an empty ledger (a domain with an open task ordered again), an
+ * empty redemption list (a run "completed" with nothing looked at). An answer that carries a result beside
+ * a Code (a TaskNo, Data) is a result: an order it names exists.
+ */
+function isVendorErrorBody(json: unknown): boolean {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
+  if (!Object.keys(json).every((key) => ERROR_BODY_KEYS.has(key))) return false;
+  const body = errorBodySchema.safeParse(json);
+  return body.success && !SUCCESS_CODES.has(body.data.Code);
 }
 
 export class RpcCaller {
@@ -96,7 +169,12 @@ export class RpcCaller {
    * waited for past it (a submission's margin); the answer may still take until the deadline.
    * `sending.clearToSend`: asked after the slot, until it says go (see RedeemOrder).
    */
-  async attempt<S extends z.ZodMiniType>(action: string, params: Params, schema: S, sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> = {}): Promise<z.output<S>> {
+  async attempt<S extends z.ZodMiniType>(
+    action: string,
+    params: Params,
+    schema: S,
+    sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> & { readonly freshConnection?: boolean } = {},
+  ): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
     // call that never got one was never sent. The grant names the call to the limiter if it is refused.
@@ -125,9 +203,11 @@ export class RpcCaller {
     const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, this.options.deadlineMs - clock.now()));
     let answer: HttpAnswer;
     try {
-      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+      answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes, freshConnection: sending.freshConnection });
     } catch (error) {
       if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(action, error.message, { cause: error });
+      // An answer came but could not be read: after a submission its outcome is unknown, a read asks again.
+      if (error instanceof ContentDecodingError) throw new MalformedResponseError(action, '(body)', error.message, undefined, { cause: error });
       throw toNetworkError(action, error, error instanceof HttpTimeoutError);
     }
     return this.interpret(action, answer, schema, grant);
@@ -141,23 +221,30 @@ export class RpcCaller {
         return error;
       }
     };
-    const text = answer.body.toString('utf8');
+    // A leading byte order mark is no part of the JSON (RFC 8259 8.1 lets a parser ignore it); JSON.parse
+    // refuses it, and every answer of a server that writes one would be "not JSON".
+    const text = answer.body.toString('utf8').replace(/^\uFEFF/, '');
     const json = parse(text);
     // What an error is built from: the answer without the credentials it may quote (a gateway repeating the
     // request's headers), since an error's text goes into records, stdout and messages.
-    const shown = (): unknown => {
-      const redacted = withoutSecrets(text, this.options.credentials);
-      return redacted === text ? json : parse(redacted);
-    };
+    const shown = (): unknown => (json instanceof Error ? json : withoutSecretsDeep(json, this.options.credentials));
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
-      const error = errorFromAnswer(action, answer, errorJson instanceof Error ? undefined : errorJson, this.options.toError);
+      // Redacted once decoded: an entity inside the token (&#x2F; for '/') hides it from a search of the text.
+      const body = errorJson instanceof Error ? withoutSecretsDeep(xmlErrorBody(text), this.options.credentials) : errorJson;
+      // A redirect's Location is quoted in the message: without the credentials, like the body.
+      const location = headerValue(answer.headers, 'location');
+      const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, this.options.credentials) } };
+      const error = errorFromAnswer(action, quoted, body, this.options.toError, this.options.endpointVariable);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
-    const refused = this.options.errorIn200?.(shown(), answer.status);
-    if (refused) throw refused;
+    const refused = this.options.errorIn200?.(shown(), answer.status) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError) : undefined);
+    if (refused) {
+      if (refused.isThrottling) this.options.limiter?.onThrottle(refused.retryAfterMs, grant);
+      throw refused;
+    }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

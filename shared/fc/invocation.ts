@@ -70,13 +70,16 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
 async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
   const fromPlatform = completeCredentials(platform.credentials) !== undefined;
   let credentials;
+  let credentialsProblem: string | undefined;
   try {
     credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));
-  } catch {
+  } catch (error) {
     credentials = undefined;
+    // Credentials that are there but cannot be used are said as such, not as "none found".
+    if (error instanceof UserError && error.code === 'bad-configuration') credentialsProblem = error.message;
   }
   const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
-  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
 }
 
 /** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
 /** The largest answer read by default: a 1,000-item Domain API page is well under 2 MB. */
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -18,6 +19,13 @@ export interface HttpExchange {
   readonly timeoutMs: number;
   /** An answer larger than this is cut off and fails (a misbehaving server must not exhaust memory). */
   readonly maxBodyBytes?: number;
+  /**
+   * Send on a new connection, closed after the answer, instead of an idle keep-alive one. For a call that
+   * must not happen twice: a server may close an idle connection just as it is reused, and the reset that
+   * follows (before any answer byte) cannot be told from one after the server took the request, so the
+   * call's outcome would be unknown though it never arrived. A new connection has no such race.
+   */
+  readonly freshConnection?: boolean;
 }
 
 export interface HttpAnswer {
@@ -41,6 +49,51 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** A content-coded answer (Content-Encoding) that does not decode. */
+export class ContentDecodingError extends Error {
+  override readonly name = 'ContentDecodingError';
+  readonly code = 'ContentDecoding';
+  constructor(coding: string, options?: ErrorOptions) {
+    super(`the answer's ${coding} content coding does not decode`, options);
+  }
+}
+
+/**
+ * The body with its Content-Encoding undone. The requests send no Accept-Encoding, which HTTP reads as
+ * "any coding is acceptable" (RFC 9110 12.5.3), so a server or a gateway in front of it may gzip its
+ * answers; read as they came, every one would be "not JSON". The decoded size is bounded like the body
+ * (a small compressed answer may inflate to gigabytes).
+ */
+function decodeContent(body: Buffer, encoding: string | string[] | undefined, limit: number): Buffer {
+  const codings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  let out = body;
+  // Codings are listed in the order they were applied: undo them last first.
+  for (const coding of codings.reverse()) {
+    const options = { maxOutputLength: limit };
+    try {
+      if (coding === 'gzip' || coding === 'x-gzip') out = gunzipSync(out, options);
+      else if (coding === 'deflate') {
+        // "deflate" is zlib-wrapped by the spec; some servers send it raw.
+        try {
+          out = inflateSync(out, options);
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+          out = inflateRawSync(out, options);
+        }
+      } else if (coding === 'br') out = brotliDecompressSync(out, options);
+      else throw new ContentDecodingError(coding);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new ResponseTooLargeError(limit);
+      if (error instanceof ContentDecodingError) throw error;
+      throw new ContentDecodingError(coding, { cause: error });
+    }
+  }
+  return out;
+}
+
 export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   const url = new URL(exchange.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -56,7 +109,7 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
       clearTimeout(timer);
       reject(error);
     }
-    const req = request(url, { method: exchange.method, headers }, (res) => {
+    const req = request(url, { method: exchange.method, headers, ...(exchange.freshConnection ? { agent: false } : {}) }, (res) => {
       // Every later error of this answer (after a cut-off, say) is ours to report once, never uncaught.
       res.on('error', fail);
       const tooLarge = () => {
@@ -74,9 +127,15 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
       });
       res.on('end', () => {
         if (settled) return;
+        let body: Buffer;
+        try {
+          body = decodeContent(Buffer.concat(chunks), res.headers['content-encoding'], limit);
+        } catch (error) {
+          return fail(error as Error);
+        }
         settled = true;
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
       });
     });
     const timer = setTimeout(() => {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { errorCode, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
+import { errorCode, PagingLimitError, whatToDo, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
@@ -133,7 +133,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       onProgress: request.onProgress,
     });
   } catch (error) {
-    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: errorMessage(error) };
+    // With what to do about it, when the code says (the message goes to a person as it is).
+    const fix = whatToDo(error);
+    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}` };
   } finally {
     ledger?.close();
   }

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
-import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, whatToDo, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
@@ -75,7 +75,9 @@ const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
 function errorFields(error: unknown) {
-  return { error_code: errorCode(error), error_message: errorMessage(error), api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
+  // With what to do about it when the code says (a permission the role lacks, say): a person reads it as it is.
+  const fix = whatToDo(error);
+  return { error_code: errorCode(error), error_message: `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}`, api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
 }
 
 export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {

@@ -15,3 +15,18 @@ export function withoutSecrets(text: string, credentials: Credentials): string {
   for (const secret of [credentials.securityToken, credentials.accessKeySecret]) if (secret && secret.length >= 4) out = out.split(secret).join('***');
   return out;
 }
+
+/**
+ * `value` (parsed JSON) with withoutSecrets applied to every string in it. Redacting the answer's text
+ * alone is not enough: a JSON encoder may escape characters of the token ('/' as '\\/', as PHP and some
+ * Java encoders do, or any character as \\uXXXX), so the token is not in the text as it is, yet
+ * JSON.parse gives it back whole.
+ */
+export function withoutSecretsDeep(value: unknown, credentials: Credentials): unknown {
+  if (typeof value === 'string') return withoutSecrets(value, credentials);
+  if (Array.isArray(value)) return value.map((item) => withoutSecretsDeep(item, credentials));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutSecrets(key, credentials), withoutSecretsDeep(item, credentials)]));
+  }
+  return value;
+}

@@ -5,9 +5,16 @@
  */
 const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function percentEncode(text: string): string {
   if (UNRESERVED_ONLY.test(text)) return text;
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A lone surrogate has no UTF-8 form and encodeURIComponent throws "URI malformed" on it. It comes in as
+  // valid JSON ("\ud800") from an answer we do not control (a TaskNo we ask about), and a throw here failed
+  // the whole run. It is encoded as U+FFFD, what any UTF-8 writer puts on the wire for it, so the signed
+  // string and the sent one stay the same.
+  return encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD')).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Encodes a URL path segment by segment, keeping the "/" separators. */

@@ -238,8 +238,9 @@ export class SlsClient {
     let message = '';
     try {
       const json = JSON.parse(text) as { errorCode?: unknown; errorMessage?: unknown };
-      if (typeof json.errorCode === 'string') code = json.errorCode;
-      if (typeof json.errorMessage === 'string') message = json.errorMessage;
+      // Redacted after parsing too: a JSON escape inside the token hides it from a search of the text.
+      if (typeof json.errorCode === 'string') code = withoutSecrets(json.errorCode, credentials);
+      if (typeof json.errorMessage === 'string') message = withoutSecrets(json.errorMessage, credentials);
     } catch {
       message = `non-JSON answer (${text.length} bytes)`;
     }

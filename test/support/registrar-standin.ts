@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forgetRegistrar } from '../../shared/run/ledger.js';
+import { verifyAcs3, type Refusal, type VendorKey } from './vendor-acs3.js';
 
 export type Action = 'QueryDomainList' | 'QueryTaskList' | 'QueryTaskDetailList' | 'SaveSingleTaskForCreatingOrderRedeem';
 
@@ -31,6 +32,8 @@ export interface StandinCall {
 export type Scripted =
   | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
   | { readonly stream: number; readonly declareLength?: boolean }
+  /** Bytes written to the socket as they are (status line, headers, body), then the connection ended or reset. */
+  | { readonly raw: string | Buffer; readonly then?: 'end' | 'reset' | 'hold' }
   | 'drop';
 
 export interface StandinTask {
@@ -66,6 +69,18 @@ export interface StandinOptions {
    * documented body). Default 'accept': the stand-in never hides a second order from the count.
    */
   readonly secondOrder?: 'accept' | 'refuse';
+  /**
+   * Verifies every request's ACS3-HMAC-SHA256 signature as the vendor does (test/support/vendor-acs3.ts)
+   * with this key, before anything else, and refuses a bad one with the vendor's code and body (the call is
+   * recorded in `refusals`, not in `calls`, and no script sees it).
+   */
+  readonly verify?: VendorKey;
+  /**
+   * A server that closed an idle keep-alive connection just as the client reused it: every request that
+   * arrives on a connection which already carried one is reset unread (never seen as a call, never an
+   * order), counted in `resets`. The client sees ECONNRESET before any byte of an answer.
+   */
+  readonly resetReused?: boolean;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -125,6 +140,13 @@ export class RegistrarStandin {
   domains: Array<Readonly<Record<string, unknown>>>;
   /** Each streamed answer: the bytes written before the client hung up, and whether it got to the end. */
   readonly streams: Array<{ written: number; completed: boolean }> = [];
+  /** Requests the signature check refused (with `verify`), and why. */
+  readonly refusals: Array<Refusal & { readonly action: string; readonly nonce: string }> = [];
+  /** Requests reset unread on a reused connection (resetReused), by action. */
+  readonly resets: string[] = [];
+  private readonly served = new WeakSet<object>();
+  /** Every nonce seen on a correctly signed request. */
+  readonly nonces = new Set<string>();
   private readonly counts = new Map<string, number>();
   /** When each task created by a submission is first listed (see StandinOptions.listAfterMs). */
   private readonly listedFrom = new Map<string, number>();
@@ -166,6 +188,13 @@ export class RegistrarStandin {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.resetReused) {
+      if (this.served.has(req.socket)) {
+        this.resets.push(String(req.headers['x-acs-action'] ?? ''));
+        return void req.socket.resetAndDestroy();
+      }
+      this.served.add(req.socket);
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -176,6 +205,13 @@ export class RegistrarStandin {
         for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params[name] = value;
       }
       const action = String(req.headers['x-acs-action'] ?? '');
+      if (this.options.verify) {
+        const refusal = verifyAcs3({ method: req.method ?? '', rawUrl: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) }, this.options.verify, this.nonces, Date.now());
+        if (refusal) {
+          this.refusals.push({ ...refusal, action, nonce: String(req.headers['x-acs-signature-nonce'] ?? '') });
+          return this.answer(res, { status: refusal.status, body: { RequestId: randomUUID().toUpperCase(), HostId: 'domain-intl.aliyuncs.com', Code: refusal.code, Message: refusal.message, Recommend: `https://api.aliyun.com/troubleshoot?q=${refusal.code}` } });
+        }
+      }
       const n = (this.counts.get(action) ?? 0) + 1;
       this.counts.set(action, n);
       const call: StandinCall = { action, params, n, at: Date.now() };
@@ -190,6 +226,13 @@ export class RegistrarStandin {
   private answer(res: ServerResponse, scripted: Scripted): void {
     if (scripted === 'drop') return void res.socket?.destroy();
     if ('stream' in scripted) return this.stream(res, scripted.stream, scripted.declareLength ?? false);
+    if ('raw' in scripted) {
+      const socket = res.socket!;
+      socket.write(scripted.raw);
+      if (scripted.then === 'reset') socket.resetAndDestroy();
+      else if (scripted.then !== 'hold') socket.end();
+      return;
+    }
     const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
     if (scripted.delayMs) {
       const { delayMs, ...now } = scripted;

@@ -1,0 +1,58 @@
+/**
+ * The vendor's error body arriving with HTTP 200. The Domain API docs give the error shape
+ * ({RequestId, HostId, Code, Message, Recommend}) for 4xx/5xx, yet the vendor's own RPC client
+ * (@alicloud/pop-core) reads a Code in a 200 answer as an error too (unless it is 200/OK/Success), and a
+ * gateway in front of the API may answer so. Read as a page, such a body (RequestId, no Data) is an empty
+ * page: an empty ledger, an empty redemption list.
+ */
+import { describe, expect, it } from 'vitest';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type Scripted } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from '../safety/standin-runs.js';
+
+const start = standinPerTest();
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+const in200 = (code: string, message: string): Scripted => ({ status: 200, body: { RequestId: `R-${code}`, HostId: 'domain-intl.aliyuncs.com', Code: code, Message: message, Recommend: `https://api.aliyun.com/troubleshoot?q=${code}` } });
+
+describe('an error Code in an HTTP 200 answer is an error, never an empty page', () => {
+  it('QueryTaskList throttled with HTTP 200 (twice) while the domain has an open redeem task: asked again, the task is seen, no second order', async () => {
+    const name = 'held.com';
+    const s = await start({
+      verify: EMULATOR_CREDENTIALS,
+      domains: [domainItem(name, dueExpiration(name))],
+      tasks: [{ taskNo: 'T-open', domainName: name, statusCode: 1, createdMs: Date.now() - 3_600_000 }],
+      script: (call) => (call.action === 'QueryTaskList' && call.n <= 2 ? in200('Throttling.User', 'Request was denied due to user flow control.') : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toEqual([]);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ action: 'skip' });
+  });
+
+  it('QueryDomainList refused with HTTP 200 (Forbidden.RAM): the run fails naming the code, it does not report an empty redemption list', async () => {
+    const s = await start({ domains: [domainItem('lost.com', dueExpiration('lost.com'))], script: (call) => (call.action === 'QueryDomainList' ? in200('Forbidden.RAM', 'User not authorized to operate on the specified resource.') : undefined) });
+    const run = await runAgainst(s);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'Forbidden.RAM' });
+  });
+
+  it('a submission answered HTTP 200 with TaskIsBeingProcessed and no TaskNo: in progress, not an unreadable answer', async () => {
+    const name = 'busy.com';
+    const s = await start({ domains: [domainItem(name, dueExpiration(name))], script: (call) => (call.action === SAVE ? in200('TaskIsBeingProcessed', 'An operation is being processed. Please try again later.') : undefined) });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'in-progress', error_code: 'TaskIsBeingProcessed' });
+  });
+
+  it('a 200 with a TaskNo is an order whatever else it carries (a Code alongside): followed, never sent again', async () => {
+    const name = 'both.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        return { body: { RequestId: 'R', Code: 'OK', TaskNo: task.taskNo } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded' });
+  });
+});
