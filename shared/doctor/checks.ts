@@ -3,7 +3,7 @@
  * its own ✘ with what to do. None of them can place an order (see ports.ts).
  */
 import { priceFor } from '../config/index.js';
-import { PERMISSION_DENIED_CODES, errorCode, type Page } from '../domain-api/index.js';
+import { PERMISSION_DENIED_CODES, errorCode, whatToDo, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
@@ -48,21 +48,19 @@ function environmentSize(env: Readonly<Record<string, string | undefined>>): num
   return Buffer.byteLength(JSON.stringify(set));
 }
 
-/** What to do about an API error, by its code; `permission` is the RAM action the call needs. */
+/**
+ * What to do about an API error: the run's own advice (whatToDo), except where the doctor knows better:
+ * which permission this check needs (`permission`), and that a throttled doctor is simply run again.
+ */
 function fixForError(error: unknown, permission: string, endpointVariable = 'DOMAIN_ENDPOINT'): string {
   const code = errorCode(error);
   if (PERMISSION_DENIED_CODES.has(code)) {
     return `grant ${permission} to this identity: attach ram-policy.json to the function's role (or to the RAM user the CLI runs as)`;
   }
-  if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together, and the clock (check 3)';
-  if (code === 'InvalidAccessKeyId.NotFound' || code === 'InvalidAccessKeyId.Inactive') return 'the AccessKey is unknown or disabled: it was deleted, or belongs to another account';
-  if (code.startsWith('InvalidSecurityToken')) return 'the STS token is invalid or expired: get fresh credentials';
-  if (code === 'InvalidTimeStamp.Expired') return 'the clock is more than 15 minutes off: fix NTP on this machine';
-  if (code === 'Forbidden.UserVerification' || code === 'Forbidden.RiskControl') return 'the account is not real-name verified, or risk control blocked it: resolve it in the console';
   if (code.startsWith('Throttling')) return 'the API throttled the doctor: run it again in a minute';
   if (code === 'NetworkError') return `check the internet access (internetAccess: true on FC) and ${endpointVariable} if it is set`;
   if (code === 'MalformedResponse') return 'the API answered something unexpected: open an issue with the message above';
-  return 'see "Troubleshooting by error code" in the README';
+  return whatToDo(error) ?? 'see "Troubleshooting by error code" in the README';
 }
 
 /** The facts one check hands to the next: the names of the domains in redemption, when they were read. */
