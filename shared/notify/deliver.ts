@@ -95,7 +95,9 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     // Built for each attempt: a signature's timestamp must be fresh.
     const request = channel.request(target, report, options.now());
     try {
-      const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left) });
+      // On a connection of its own, like an order: a reset on a reused idle one cannot be told from a
+      // message posted, so it would not be sent again, and a person would hear nothing.
+      const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left), freshConnection: true });
       last = channel.judge(answer);
     } catch (error) {
       const code = networkCode(error);
