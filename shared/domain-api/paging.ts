@@ -25,8 +25,9 @@ export interface PagedItems<T> {
   /** The walk ended on a page whose every item had been seen already. */
   readonly repeatedPage: boolean;
   /**
-   * Set when the walk ended on a repeated page while the first page's TotalItemNum announced more
-   * distinct items than were read (a registrar ignoring PageNum): the rest was never served.
+   * Set when the walk ended with fewer distinct items than the first page's TotalItemNum announced: on a
+   * repeated page (a registrar ignoring PageNum), or on a last page that came short (an empty or missing
+   * Data where items were announced). The rest was never served.
    */
   readonly short?: { readonly announced: number; readonly read: number } | undefined;
 }
@@ -90,7 +91,7 @@ export async function readAllPages<T>(
       if (page.items.length === 0 && pageNum < announced) continue;
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
         const repeatedPage = page.items.length > 0 && fresh === 0;
-        const short = repeatedPage && announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;
+        const short = announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;
         return { items, pages: pageNum, repeatedPage, short };
       }
     }

@@ -126,17 +126,16 @@ export function entryState(detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStat
 }
 
 /**
- * The task list, if the walk read all of it. A walk that stopped at a page repeating tasks already read
- * (a registrar ignoring PageNum) has read the whole list only when it holds as many tasks as the first
- * page's TotalItemNum announced: a task left unread may be another run's order for a domain this run is
+ * The task list, if the walk read all of it: as many tasks as the first page's TotalItemNum announced.
+ * Tasks never leave the list (its window is by create time), so fewer means some were never served, by
+ * a page repeating tasks already read (a registrar ignoring PageNum) or by a last page that came short
+ * (an empty or missing Data): a task left unread may be another run's order for a domain this run is
  * about to order, or a slot of the day's cap, so the ledger then counts as unreadable.
  */
 function wholeTaskList(walk: PagedItems<TaskInfo>): TaskInfo[] {
   if (walk.short) {
-    throw new PagingLimitError(
-      'QueryTaskList',
-      `page ${walk.pages} repeated tasks already read while TotalItemNum announced ${walk.short.announced} and only ${walk.short.read} were read (the registrar may be ignoring PageNum); the ledger would be incomplete, so no order can rest on it`,
-    );
+    const how = walk.repeatedPage ? `page ${walk.pages} repeated tasks already read (the registrar may be ignoring PageNum)` : `the last page, ${walk.pages}, ended the list`;
+    throw new PagingLimitError('QueryTaskList', `${how} while TotalItemNum announced ${walk.short.announced} and only ${walk.short.read} were read; the ledger would be incomplete, so no order can rest on it`);
   }
   return walk.items;
 }

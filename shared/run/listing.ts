@@ -128,7 +128,7 @@ export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds
     concurrency,
   );
   const unread = read.short
-    ? `QueryDomainList served page ${read.pages} again while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read (PageNum ignored?), the others were not looked at this run`
+    ? `QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`
     : undefined;
   return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }
