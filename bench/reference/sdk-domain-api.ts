@@ -6,7 +6,7 @@
 import * as OpenApiModule from '@alicloud/openapi-client';
 import type { z } from 'zod';
 import { DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from '../../shared/domain-api/index.js';
-import { readRetryDecision, submitOnce, toNetworkError } from '../../shared/domain-api/index.js';
+import { fromTransportFailure, readRetryDecision, submitOnce } from '../../shared/domain-api/index.js';
 import { pageOf, type DomainApi, type DomainListQuery, type Page, type RedeemOrder, type SubmittedOrder, type TaskDetailQuery, type TaskListQuery } from '../../shared/domain-api/index.js';
 import type { DomainItem, TaskDetail, TaskInfo } from '../../shared/domain-api/index.js';
 import { SITES, type DomainSite } from '../../shared/domain-api/index.js';
@@ -57,7 +57,7 @@ export class SdkDomainApi implements DomainApi {
         const fields = { action, code: String(error.code), message: String(error.data?.Message ?? ''), requestId: error.data?.RequestId, httpStatus: status, retryAfterMs: undefined };
         throw fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
       }
-      throw toNetworkError(action, error, /timeout/i.test(String(error?.name ?? '')));
+      throw fromTransportFailure(action, error, /timeout/i.test(String(error?.name ?? '')));
     }
     const parsed = schema.safeParse(response.body);
     if (!parsed.success) throw new MalformedResponseError(action, parsed.error.issues[0]?.path.join('.') ?? '(body)', parsed.error.issues[0]?.message ?? 'invalid');

@@ -11,8 +11,8 @@
  * RPC call (a path and a body), so it does not go through RpcCaller; it reads error answers the same
  * way (errorFromAnswer) and takes the run's clock and deadline like every other call.
  */
-import { AnswerTooLargeError, DomainApiError, errorFromAnswer, mayHaveBeenCarriedOut, submitRetryDecision, toNetworkError } from '../domain-api/index.js';
-import { DEFAULT_RETRY_POLICY, HttpTimeoutError, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer } from '../http/index.js';
+import { DomainApiError, errorFromAnswer, mayHaveBeenCarriedOut, submitRetryDecision, fromTransportFailure } from '../domain-api/index.js';
+import { DEFAULT_RETRY_POLICY, headerValue, send, withRetry, type HttpAnswer } from '../http/index.js';
 import { percentEncode, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { CallBounds } from './bounds.js';
@@ -85,8 +85,7 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
     // "may have been queued" (never sent again) though FC may never have seen it, and the account not run.
     answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body, timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, freshConnection: true });
   } catch (error) {
-    if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(ACTION, error.message, { cause: error });
-    throw toNetworkError(ACTION, error, error instanceof HttpTimeoutError);
+    throw fromTransportFailure(ACTION, error);
   }
   const requestId = headerValue(answer.headers, 'x-fc-request-id');
   if (answer.status === 202) return { requestId };

@@ -222,12 +222,6 @@ function journalLine(line: string): { readonly order: JournalOrder } | { readonl
   }
 }
 
-/**
- * The orders file of this endpoint and key (see the header). Used under the host lock only, so one run at a
- * time reads and writes it. A file that cannot be read or written costs only this protection: the ledger's
- * look before each submission still holds, so it never stops a run. An order whose run never wrote its
- * `told` line (killed before its message) is loaded as untold, for the next run to tell.
- */
 /** The file journal reads and writes at once. */
 export interface HostOrderJournal extends OrderJournal {
   load(deadlineMs?: number): readonly JournalOrder[];
@@ -235,9 +229,13 @@ export interface HostOrderJournal extends OrderJournal {
 }
 
 /**
- * `accountId`: the member account of an account run (--accounts), whose orders are that account's ledger's,
- * kept apart. `readOnly`: the doctor's, which reads the file without the host lock and so never writes it
- * (a compaction beside a live run's append would lose that order).
+ * The orders file of this endpoint and key (see the header). A live run uses it under the host lock, so one
+ * run at a time writes it; the doctor reads it without the lock (`readOnly`), and so never writes it (a
+ * compaction beside a live run's append would lose that order). A file that cannot be read or written
+ * costs only this protection: the ledger's look before each submission still holds, so it never stops a
+ * run. An order whose run never wrote its `told` line (killed before its message) is loaded as untold, for
+ * the next run to tell. `accountId`: the member account of an account run (--accounts), whose orders are
+ * that account's ledger's, kept apart.
  */
 export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string, options: { readonly readOnly?: boolean } = {}): HostOrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${ordersScope(env, accountId)}.orders`);
@@ -254,6 +252,26 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       if (fd !== undefined) closeSync(fd);
     }
   };
+  /**
+   * Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over it,
+   * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
+   * is; the next load filters it again.
+   */
+  const compact = (recent: readonly JournalOrder[], told: ReadonlySet<string>) => {
+    const aside = `${path}.${process.pid}.tmp`;
+    try {
+      const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
+      const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
+      // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
+      // this pid is removed first. A path that holds another user's file is left alone.
+      rmSync(aside, { force: true });
+      writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
+      if (notOurs(path)) rmSync(aside, { force: true });
+      else renameSync(aside, path);
+    } catch {
+      // Left as it is.
+    }
+  };
   return {
     load() {
       const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
@@ -262,25 +280,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
       const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
-      try {
-        if (options.readOnly) throw new Error('read only');
-        // Older orders are out of the day: the file keeps only the last 24 h. Written aside and renamed over
-        // it, so that a kill mid-write leaves the old file whole, never a truncated one.
-        const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
-        const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
-        const aside = `${path}.${process.pid}.tmp`;
-        // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
-        // this pid is removed first. A path that holds another user's file is left alone.
-        rmSync(aside, { force: true });
-        writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
-        if (notOurs(path)) {
-          rmSync(aside, { force: true });
-          return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
-        }
-        renameSync(aside, path);
-      } catch {
-        // Left as it is; the next load filters it again.
-      }
+      if (!options.readOnly) compact(recent, told);
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {

@@ -4,9 +4,9 @@
  * refused one: beyond 15 minutes of skew the API answers InvalidTimeStamp.Expired, and its Date header
  * still says by how much.
  */
-import { HttpTimeoutError, headerValue, send } from '../http/index.js';
+import { headerValue, send } from '../http/index.js';
 import { formatQuery, signAcs3, type Credentials } from '../signing/index.js';
-import { toNetworkError } from '../domain-api/index.js';
+import { fromTransportFailure } from '../domain-api/index.js';
 import { parseJsonOrUndefined } from '../validation/index.js';
 import type { ApiClockReading } from './ports.js';
 
@@ -41,7 +41,7 @@ export async function probeApiClock(options: ClockProbeOptions): Promise<ApiCloc
     answer = await send({ ...signed, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes: 1024 * 1024 });
   } catch (error) {
     // The same error as any read's, so the doctor's fix names the network, not the README's error table.
-    throw toNetworkError('QueryDomainList', error, error instanceof HttpTimeoutError);
+    throw fromTransportFailure('QueryDomainList', error);
   }
   const localMs = Math.round((started + now()) / 2);
   const date = Date.parse(headerValue(answer.headers, 'date') ?? '');

@@ -145,6 +145,7 @@ const RAM_ACTION: Readonly<Record<string, string>> = {
   QueryTaskList: 'domain:QueryDomainTask',
   QueryTaskDetailList: 'domain:QueryDomainTask',
   SaveSingleTaskForCreatingOrderRedeem: 'domain:CreateOrderRedeem',
+  QueryAccountBalance: 'bss:DescribeAcccount',
 };
 
 /**
@@ -152,15 +153,21 @@ const RAM_ACTION: Readonly<Record<string, string>> = {
  * to help. The vendor's own Message says what is wrong ("User not authorized to operate on the specified
  * resource"), rarely what to change; this names the permission, the variable or the clock.
  */
+/** The error's message, with what to do about it when the code says: a person reads it as it is. */
+export function explainedMessage(error: unknown): string {
+  const fix = whatToDo(error);
+  return `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}`;
+}
+
 export function whatToDo(error: unknown): string | undefined {
   if (!(error instanceof DomainApiError)) return undefined;
   const { code } = error;
   if (PERMISSION_DENIED_CODES.has(code)) {
     const permission = RAM_ACTION[error.action];
-    return `the function's role (or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;
+    return `the identity the run signs as (the function's role, the member account's role of REDEEM_ACCOUNTS, or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;
   }
   if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
-  if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled: it was deleted or disabled, or belongs to another account';
+  if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled (deleted, disabled, or of another account): enable it, or create one in the RAM console and set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET';
   if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') return 'the security token is missing, invalid or expired: FC passes a fresh one with every invocation; a token set by hand (ALIBABA_CLOUD_SECURITY_TOKEN) must be renewed';
   if (code.startsWith('InvalidTimeStamp')) return "the clock is more than 15 minutes off the API's: fix NTP on the machine";
   if (code === 'Forbidden.UserVerification' || code === 'Forbidden.RiskControl') return 'the account is not real-name verified, or risk control blocked it: resolve it in the console';

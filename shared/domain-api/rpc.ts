@@ -7,11 +7,11 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { ContentDecodingError, DEFAULT_RETRY_POLICY, HttpTimeoutError, MAX_RETRY_AFTER_MS, ResponseTooLargeError, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
+import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { AnswerTooLargeError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
-import { readRetryDecision, toNetworkError } from './retry-rules.js';
+import { DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
+import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
 import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';
 
@@ -205,10 +205,7 @@ export class RpcCaller {
     try {
       answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes, freshConnection: sending.freshConnection });
     } catch (error) {
-      if (error instanceof ResponseTooLargeError) throw new AnswerTooLargeError(action, error.message, { cause: error });
-      // An answer came but could not be read: after a submission its outcome is unknown, a read asks again.
-      if (error instanceof ContentDecodingError) throw new MalformedResponseError(action, '(body)', error.message, undefined, { cause: error });
-      throw toNetworkError(action, error, error instanceof HttpTimeoutError);
+      throw fromTransportFailure(action, error);
     }
     return this.interpret(action, answer, schema, grant);
   }

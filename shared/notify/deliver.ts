@@ -7,7 +7,7 @@
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
 import { errorMessage } from '../errors/index.js';
-import { certainlyNotSent, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { certainlyNotSent, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -15,7 +15,8 @@ import { feishu } from './channels/feishu.js';
 import { slack } from './channels/slack.js';
 import { webhook } from './channels/webhook.js';
 import { wecom } from './channels/wecom.js';
-import { hostOf, redact, secretsOf } from './redact.js';
+import { redact } from '../signing/index.js';
+import { hostOf, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { holdRobot, robotHold, takeSlot } from './robot-pacing.js';
 import { plainText } from './text.js';
@@ -135,8 +136,8 @@ function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {
 
 function networkCode(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'Timeout';
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'NetworkError';
+  const code = systemErrorCode(error);
+  return code !== undefined && /^[A-Z_]{2,40}$/.test(code) ? code : 'NetworkError';
 }
 
 /**

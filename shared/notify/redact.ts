@@ -22,11 +22,6 @@ export function secretsOf(target: ChannelTarget): string[] {
   return [...signing, ...secrets.filter((s) => s.length >= 8)].sort((a, b) => b.length - a.length);
 }
 
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('***');
-  return out;
-}
 
 export function hostOf(url: string): string {
   try {

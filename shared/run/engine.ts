@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
-import { errorCode, PagingLimitError, whatToDo, type DomainApi, type DomainReads } from '../domain-api/index.js';
+import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { notifyRecordFields, notifyRun } from '../notify/index.js';
@@ -133,9 +133,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       onProgress: request.onProgress,
     });
   } catch (error) {
-    // With what to do about it, when the code says (the message goes to a person as it is).
-    const fix = whatToDo(error);
-    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}` };
+    failure = { code: error instanceof PagingLimitError ? 'PagingLimit' : errorCode(error), message: explainedMessage(error) };
   } finally {
     ledger?.close();
   }
@@ -164,7 +162,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
-  const earlier = earlierOrders.map((o) => ({ domain: o.domainName, taskNo: o.taskNo, runId: o.runId ?? 'unknown' }));
+  const earlier = earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }]));
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
   const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });

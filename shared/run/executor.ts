@@ -6,11 +6,11 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
-import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, isFinalTaskDetail, whatToDo, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, unlistedOrderNote, type Ledger } from './ledger.js';
+import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { submitByMs, type TimeBudget } from './time-budget.js';
@@ -75,9 +75,7 @@ const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
 function errorFields(error: unknown) {
-  // With what to do about it when the code says (a permission the role lacks, say): a person reads it as it is.
-  const fix = whatToDo(error);
-  return { error_code: errorCode(error), error_message: `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}`, api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
+  return { error_code: errorCode(error), error_message: explainedMessage(error), api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
 }
 
 export async function execute(decisions: readonly Decision[], deps: ExecutorDeps): Promise<ExecutedDecision[]> {
@@ -239,9 +237,9 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
     return true;
   }
   // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of many).
-  const other = ledger.sentByAnotherRun(result.decision.domainName);
+  const other = ledger.heldByAnotherRun(result.decision.domainName);
   if (!other) return false;
-  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, error_message: unlistedOrderNote(other, other.taskNo !== undefined && ledger.hasTask(other.taskNo)), reconciled: true });
+  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, error_message: other.note, reconciled: true });
   return true;
 }
 

@@ -239,7 +239,7 @@ function minuteUtc(ms: number): string {
  * the registrar dropped, a record that names a task it never took), the domain is not being redeemed until
  * the hold ends. Near its deadline a person must know that, and look in the registrar's console.
  */
-export function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined }, listed = false): string {
+function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined }, listed = false): string {
   const by = `${order.ended ? 'an earlier run' : 'another run'}${order.runId ? ` (run ${order.runId})` : ''}`;
   if (order.taskNo === undefined) return `being ordered by ${by} of this process since ${minuteUtc(order.sentMs)}, no answer yet`;
   // A run still going whose task the registrar lists already: its state is the registrar's word.
@@ -262,6 +262,24 @@ const processOrders = new Map<string, Set<ProcessOrder>>();
  */
 export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
+}
+
+/** A listed task no order of this process claims by task number, and the look that learnt it. */
+interface UnclaimedListing {
+  readonly name: string;
+  readonly look: number;
+}
+
+/**
+ * Takes out of `unclaimed` the listing that may be this run's own order still waiting for its answer: its
+ * domain, learnt by a look begun after the order was sent (several in flight, the registrar may list an
+ * order before it answers). True when one was taken: that listing is the order, counted once.
+ */
+function takeOwnListing(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentAfterLooks: number }): boolean {
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks);
+  if (listed === -1) return false;
+  unclaimed.splice(listed, 1);
+  return true;
 }
 
 export class Ledger {
@@ -333,23 +351,12 @@ export class Ledger {
 
   /**
    * The domains ordered in the 24 h before `nowMs`, one name per order ("" where the registrar did not
-   * say which): what the ledger shows, and this run's own orders it does not show yet (for the spend cap).
+   * say which): what the ledger shows, and the orders of this process it does not show yet (this run's,
+   * concurrent runs', ended runs' and those adopted from a journal), for the day's cap and the spend cap.
    */
   ordersLast24h(nowMs: number): string[] {
-    const names: string[] = [];
-    const claimed = new Set<string>();
-    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
-    // Listed tasks no order of this process claims, learnt by a look begun after one of this run's orders
-    // still waiting for its answer was sent, for its domain: that may be the order itself, listed before
-    // its answer arrived (several in flight), and it is counted once, here.
-    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
-    for (const [key, task] of this.tasks) {
-      for (const detail of task.details) {
-        if (detail.createdMs !== undefined && detail.createdMs <= nowMs - DAY_MS) continue;
-        names.push(detail.name);
-        if (!claimed.has(key)) unclaimed.push({ name: detail.name, look: this.learntInLook.get(key) ?? 0 });
-      }
-    }
+    const { claimed, unclaimed } = this.listedDetails((_key, detail) => detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS);
+    const names = [...claimed, ...unclaimed.map((t) => t.name)];
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
@@ -357,11 +364,30 @@ export class Ledger {
         if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
         continue;
       }
-      const listed = this.own.includes(order) ? unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks) : -1;
-      if (listed === -1) names.push(order.domainName);
-      else unclaimed.splice(listed, 1);
+      // Counted once: already among the listed names when it is listed before its answer came back.
+      if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) names.push(order.domainName);
     }
     return names;
+  }
+
+  /**
+   * The domains of the listed tasks `keep` admits, one name per detail: those an order of this process
+   * claims by its task number, and the others with the look that learnt them (see takeOwnListing).
+   */
+  private listedDetails(keep: (key: string, detail: KnownTask['details'][number], look: number) => boolean): { claimed: string[]; unclaimed: UnclaimedListing[] } {
+    const claimedKeys = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) claimedKeys.add(taskKey(order.taskNo));
+    const claimed: string[] = [];
+    const unclaimed: UnclaimedListing[] = [];
+    for (const [key, task] of this.tasks) {
+      const look = this.learntInLook.get(key) ?? 0;
+      for (const detail of task.details) {
+        if (!keep(key, detail, look)) continue;
+        if (claimedKeys.has(key)) claimed.push(detail.name);
+        else unclaimed.push({ name: detail.name, look });
+      }
+    }
+    return { claimed, unclaimed };
   }
 
   /**
@@ -417,6 +443,15 @@ export class Ledger {
   }
 
   /**
+   * What holds `domainName` for another run of this process (sentByAnotherRun): its task number, and the
+   * note a person reads of it (unlistedOrderNote), which says whether the registrar lists that task yet.
+   */
+  heldByAnotherRun(domainName: string): { readonly taskNo: string | undefined; readonly note: string } | undefined {
+    const order = this.sentByAnotherRun(domainName);
+    return order && { taskNo: order.taskNo, note: unlistedOrderNote(order, order.taskNo !== undefined && this.hasTask(order.taskNo)) };
+  }
+
+  /**
    * Whether a run of this process that has not ended yet placed the order of `taskNo`: it tells that order
    * in its own message, so no other run calls it one of a run that never reported.
    */
@@ -450,25 +485,9 @@ export class Ledger {
    * answer came back (see ordersLast24h) is left out too, so it is not counted twice.
    */
   unsettledOrders(): string[] {
-    const names: string[] = [];
-    const claimed = new Set<string>();
-    for (const order of this.shared) if (order.taskNo !== undefined) claimed.add(taskKey(order.taskNo));
-    const unclaimed: Array<{ readonly name: string; readonly look: number }> = [];
-    for (const [key, task] of this.tasks) {
-      if (this.mine.has(key)) continue;
-      const look = this.learntInLook.get(key) ?? 0;
-      for (const detail of task.details) {
-        if (detail.failed || (!detail.open && look <= this.initialLooks)) continue;
-        if (claimed.has(key)) names.push(detail.name);
-        else unclaimed.push({ name: detail.name, look });
-      }
-    }
-    for (const order of this.own) {
-      if (order.taskNo !== undefined) continue;
-      const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks);
-      if (listed !== -1) unclaimed.splice(listed, 1);
-    }
-    names.push(...unclaimed.map((t) => t.name));
+    const { claimed, unclaimed } = this.listedDetails((key, detail, look) => !this.mine.has(key) && !detail.failed && (detail.open || look > this.initialLooks));
+    for (const order of this.own) if (order.taskNo === undefined) takeOwnListing(unclaimed, order);
+    const names = [...claimed, ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);

@@ -6,7 +6,7 @@
 import type { RedeemerConfig } from '../config/index.js';
 import { matchesAny } from '../config/index.js';
 import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
-import { unlistedOrderNote, type Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 import type { Candidate, InvalidListing } from './listing.js';
 import type { EffectiveRun } from './options.js';
 import type { GuardReason } from './guard.js';
@@ -36,7 +36,7 @@ export type Decision = Planned &
 
 type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'sentByAnotherRun' | 'hasTask'>>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -64,9 +64,9 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);
     // Ordered by another run of this process (one that ended a moment ago included) and not listed yet: it
     // takes no slot of this run's cap (the executor would skip it at its fresh look anyway).
-    const sent = ledger.sentByAnotherRun?.(d.domainName);
+    const held = ledger.heldByAnotherRun?.(d.domainName);
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
-    if (sent && d.msLeft <= windowMs) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: sent.taskNo, problem: unlistedOrderNote(sent, sent.taskNo !== undefined && ledger.hasTask?.(sent.taskNo) === true) };
+    if (held && d.msLeft <= windowMs) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: held.taskNo, problem: held.note };
     if (d.msLeft > windowMs) return skip('outside-window');
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');

@@ -111,39 +111,40 @@ const ORDER_PAGES = 5;
  */
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
-  const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
+  const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
+  // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
+  const rowsOf = async (query: string, days: number, deadlineMs: number) => {
     const nowSeconds = Math.floor(clock.now() / 1000);
-    const query = `${ORDERS_READ_BACK_QUERY}${accountId ? ` and account_id: ${accountId}` : ''}`;
-    const orders: JournalOrder[] = [];
+    const all: Array<Readonly<Record<string, string>>> = [];
     for (let page = 0; page < ORDER_PAGES; page++) {
-      const rows = await sls.logs(query, nowSeconds - 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
-      for (const row of rows) {
-        const taskNo = row.task_no?.trim();
-        // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
-        if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
-        if ((row.account_id ?? undefined) !== accountId) continue;
-        const seconds = Number(row.__time__);
-        orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
-      }
+      const rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+      all.push(...rows);
       if (rows.length < 100) break;
+    }
+    return all;
+  };
+  const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
+    const orders: JournalOrder[] = [];
+    for (const row of await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs)) {
+      const taskNo = row.task_no?.trim();
+      // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
+      if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
+      if ((row.account_id ?? undefined) !== accountId) continue;
+      const seconds = Number(row.__time__);
+      orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
     }
     if (orders.length === 0) return orders;
     // A run's end record is written after its message, and names the earlier runs whose orders that
     // message told (told_runs): an order of a run with neither, or whose message reached no channel,
     // never reached a person.
     const told = new Set<string>();
-    const runQuery = `kind: run${accountId ? ` and account_id: ${accountId}` : ''}`;
     try {
-      for (let page = 0; page < ORDER_PAGES; page++) {
-        const rows = await sls.logs(runQuery, nowSeconds - 2 * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
-        for (const row of rows) {
-          if (row.kind !== 'run' || row.outcome === 'started') continue;
-          // A message that every channel refused told no one (engine.ts): its run's orders are untold.
-          if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
-          if (row.run_id) told.add(row.run_id);
-          for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
-        }
-        if (rows.length < 100) break;
+      for (const row of await rowsOf('kind: run', 2, deadlineMs)) {
+        if (row.kind !== 'run' || row.outcome === 'started') continue;
+        // A message that every channel refused told no one (engine.ts): its run's orders are untold.
+        if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
+        if (row.run_id) told.add(row.run_id);
+        for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
       }
     } catch {
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold.

@@ -24,10 +24,6 @@ export function timeBudget(totalMs: number, now: () => number): TimeBudget {
   };
 }
 
-export function remainingMs(budget: TimeBudget): number {
-  return budget.endsMs - budget.now();
-}
-
 /** No submission goes out after this: one sent later may not be answered, reconciled and recorded in time. */
 export function submitByMs(budget: TimeBudget): number {
   return budget.endsMs - budget.submitMarginMs;

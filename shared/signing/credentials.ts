@@ -11,8 +11,13 @@ export interface Credentials {
  * messages and the webhook's answer.
  */
 export function withoutSecrets(text: string, credentials: Credentials): string {
+  return redact(text, [credentials.securityToken, credentials.accessKeySecret].filter((secret): secret is string => secret !== undefined && secret.length >= 4));
+}
+
+/** `text` with every one of `secrets` replaced by ***; a secret inside another goes after it (pass the longest first). */
+export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of [credentials.securityToken, credentials.accessKeySecret]) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  for (const secret of secrets) out = out.split(secret).join('***');
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { SlsTarget } from '../config/index.js';
 import type { Clock } from '../clock/index.js';
 import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
-import { HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
+import { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
 import { withoutSecrets, type Credentials } from '../signing/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
@@ -221,6 +221,8 @@ export class SlsClient {
       // project already in it, say, shows as a doubled project name that could not be resolved.
       const host = new URL(baseUrl).host;
       if (error instanceof ResponseTooLargeError) throw new SlsError(request, 'AnswerTooLarge', `${host} answered more than 1 MiB; cut off unread`, undefined, undefined, { cause: error });
+      // It answered, in a coding that could not be decoded: not a host that could not be reached.
+      if (error instanceof ContentDecodingError) throw new SlsError(request, 'MalformedResponse', `${host} answered a body that could not be decoded (${error.message})`, undefined, undefined, { cause: error });
       const why = error instanceof HttpTimeoutError ? 'no answer in time' : (systemErrorCode(error) ?? errorName(error));
       throw new SlsError(request, 'NetworkError', `could not reach ${host} (${why}); check SLS_ENDPOINT and the network`, undefined, undefined, { cause: error });
     }
