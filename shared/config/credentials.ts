@@ -8,10 +8,13 @@ import type { Env } from './config.js';
 
 export class MissingCredentialsError extends UserError {
   override readonly name = 'MissingCredentialsError';
-  constructor() {
+  /** `stsKeyAlone`: where an STS key was found without its token, the one near miss worth naming. */
+  constructor(stsKeyAlone?: { readonly key: string; readonly token: string }) {
     super(
       'missing-credentials',
-      'No credentials: give the function a role (FC passes its STS credentials), or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS)',
+      stsKeyAlone
+        ? `No credentials: ${stsKeyAlone.key} holds an STS key (STS.…), which signs only with its token: set ${stsKeyAlone.token}, or use a long-term AccessKey`
+        : 'No credentials: give the function a role (FC passes its STS credentials), or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS)',
     );
   }
 }
@@ -71,5 +74,8 @@ export function resolveCredentials(...candidates: Array<PartialCredentials | und
       return found;
     }
   }
-  throw new MissingCredentialsError();
+  const stsAlone = candidates.find((c) => c?.accessKeyId?.startsWith(STS_KEY_PREFIX) && c.accessKeySecret && !c.securityToken);
+  throw new MissingCredentialsError(
+    stsAlone && { key: stsAlone.sources?.accessKeyId ?? 'the accessKeyId Function Compute passed', token: stsAlone.sources?.securityToken ?? 'the securityToken Function Compute passes with it' },
+  );
 }

@@ -16,6 +16,13 @@ describe('resolveCredentials', () => {
     expect(() => resolveCredentials({ accessKeyId: 'STS.ctx-key', accessKeySecret: 'ctx-secret', securityToken: '' }, {})).toThrow(MissingCredentialsError);
   });
 
+  it('when no candidate can sign, an STS key without its token is named, with the variable to set', () => {
+    const sources = { accessKeyId: 'ALIBABA_CLOUD_ACCESS_KEY_ID', accessKeySecret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', securityToken: 'ALIBABA_CLOUD_SECURITY_TOKEN' };
+    expect(() => resolveCredentials(undefined, { accessKeyId: 'STS.env-key', accessKeySecret: 'env-secret', sources })).toThrow(
+      /ALIBABA_CLOUD_ACCESS_KEY_ID holds an STS key \(STS\.…\), which signs only with its token: set ALIBABA_CLOUD_SECURITY_TOKEN/,
+    );
+  });
+
   it('a long-term AccessKey needs no token (control)', () => {
     expect(resolveCredentials({ accessKeyId: 'LTAI-key', accessKeySecret: 'secret' }, env)).toEqual({ accessKeyId: 'LTAI-key', accessKeySecret: 'secret', securityToken: undefined });
   });
