@@ -3,7 +3,7 @@
  * the doctor need, over the same RPC caller as the Domain API (signed afresh, bounded by the deadline,
  * reads retried by the same rules). An answer that cannot be read is an error, never a balance.
  */
-import { PERMISSION_DENIED_CODES, RpcCaller, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
+import { PERMISSION_DENIED_CODES, RpcCaller, SUCCESS_CODES, type DomainApiOptions, type DomainSite } from '../domain-api/index.js';
 import { BssApiError, BssForbiddenError } from './errors.js';
 import { bssErrorBodySchema, queryAccountBalanceSchema } from './schemas.js';
 
@@ -30,9 +30,6 @@ interface AccountBalance {
 }
 
 const ACTION = 'QueryAccountBalance';
-
-/** The Code of a BSS answer that succeeded. */
-const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'Success', 'OK']);
 
 const toError = (fields: ConstructorParameters<typeof BssApiError>[0]) => (PERMISSION_DENIED_CODES.has(fields.code) ? new BssForbiddenError(fields) : new BssApiError(fields));
 

@@ -118,7 +118,7 @@ function xmlErrorBody(text: string): unknown {
 const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
 
 /** Codes the vendor's RPC client (@alicloud/pop-core) reads as success when a 200 answer carries one. */
-const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
+export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
 
 /**
  * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error

@@ -154,3 +154,10 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
   }
   return fields;
 }
+
+/** The channels a run record read back names, with their status: notifyRecordFields the other way round. */
+export function channelStatuses(record: Readonly<Record<string, string | undefined>>): Array<{ readonly key: string; readonly channel: string; readonly status: string | undefined }> {
+  return Object.entries(record)
+    .filter(([key]) => /^notify_[a-z]+$/.test(key))
+    .map(([key, status]) => ({ key, channel: key.slice('notify_'.length), status }));
+}

@@ -8,7 +8,7 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { notifyRecordFields, notifyRun } from '../notify/index.js';
+import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { canonicalName, Ledger, taskKey, type JournalOrder, type OrderJournal } from './ledger.js';
@@ -343,10 +343,9 @@ async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts,
   try {
     const previous = await ports.previousNotification(Math.min(clock.now() + 2_000, byMs));
     if (!previous) return [];
-    return Object.entries(previous)
-      .filter(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'failed')
-      .map(([key]) => {
-        const channel = key.slice('notify_'.length);
+    return channelStatuses(previous)
+      .filter((c) => c.status === 'failed')
+      .map(({ key, channel }) => {
         // Each part bounded on its own, so that an odd run id or code cannot crowd out what to fix.
         const code = previous[`${key}_code`]?.slice(0, 60);
         const words = previous[`${key}_error`]?.slice(0, 300);

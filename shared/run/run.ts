@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { channelStatuses } from '../notify/index.js';
 import type { Credentials } from '../signing/index.js';
 import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -142,7 +143,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       for (const row of await rowsOf('kind: run', 2, deadlineMs)) {
         if (row.kind !== 'run' || row.outcome === 'started') continue;
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
-        if (row.notify === 'sent' && !Object.entries(row).some(([key, value]) => /^notify_[a-z]+$/.test(key) && value === 'ok')) continue;
+        if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
         if (row.run_id) told.add(row.run_id);
         for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
       }
