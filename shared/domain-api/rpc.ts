@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
+import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
@@ -41,22 +41,15 @@ interface RpcOptions {
   readonly toError?: ((fields: ConstructorParameters<typeof DomainApiError>[0]) => DomainApiError) | undefined;
 }
 
-/** x-acs-retry-after, integer milliseconds: only a positive value counts, and never more than MAX_RETRY_AFTER_MS. */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const ms = Number(value);
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
-}
-
 /**
- * HTTP's own Retry-After in whole seconds, for a throttling answer without x-acs-retry-after (a bare 429
- * from a gateway in front of the API): retrying sooner only collects more refusals. Capped like the other.
+ * The server's wait, never more than MAX_RETRY_AFTER_MS: x-acs-retry-after (integer milliseconds; only a
+ * positive value counts), else HTTP's Retry-After, for a bare 429 or 503 from a gateway in front of the
+ * API (retrying sooner only collects more refusals).
  */
-function httpRetryAfter(answer: HttpAnswer): number | undefined {
-  if (answer.status !== 429 && answer.status !== 503) return undefined;
-  const value = headerValue(answer.headers, 'retry-after')?.trim();
-  if (!value || !/^\d+$/.test(value)) return undefined;
-  return parseRetryAfter(String(Number(value) * 1000));
+function serverWait(answer: HttpAnswer): number | undefined {
+  const acs = Number(headerValue(answer.headers, 'x-acs-retry-after') || Number.NaN);
+  const ms = Number.isFinite(acs) && acs > 0 ? acs : httpRetryAfterMs(answer);
+  return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
@@ -78,7 +71,7 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
     message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
     httpStatus: answer.status,
-    retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'x-acs-retry-after')) ?? httpRetryAfter(answer),
+    retryAfterMs: serverWait(answer),
   });
 }
 

@@ -7,7 +7,7 @@
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
 import { errorMessage } from '../errors/index.js';
-import { certainlyNotSent, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { certainlyNotSent, httpRetryAfterMs, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -95,11 +95,13 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
     // Built for each attempt: a signature's timestamp must be fresh.
     const request = channel.request(target, report, options.now());
+    let serverWaitMs: number | undefined;
     try {
       // On a connection of its own, like an order: a reset on a reused idle one cannot be told from a
       // message posted, so it would not be sent again, and a person would hear nothing.
       const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left), freshConnection: true });
       last = channel.judge(answer);
+      serverWaitMs = httpRetryAfterMs(answer, options.now());
     } catch (error) {
       const code = networkCode(error);
       const words = errorMessage(error);
@@ -109,7 +111,16 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     }
     if (last.ok) return { ok: true, attempts: attempt };
     if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
-    const wait = RETRY_WAITS_MS[attempt - 1];
+    const backoff = RETRY_WAITS_MS[attempt - 1];
+    if (serverWaitMs !== undefined && !last.ok && backoff !== undefined) {
+      // A 429 or 503 naming its wait (Slack's rate limit does) posted nothing and asks to be sent again
+      // after it: waited for when the deadline allows, and otherwise the record says what was asked.
+      if (options.now() + serverWaitMs + MIN_ATTEMPT_MS > options.deadlineMs) {
+        return { ...failure({ ...last, message: `rate limited: the vendor asked to wait ${Math.ceil(serverWaitMs / 1000)} s, past the time this run has to send` }), attempts: attempt };
+      }
+      last = { ...last, retry: true };
+    }
+    const wait = serverWaitMs === undefined || backoff === undefined ? backoff : Math.max(backoff, serverWaitMs);
     if (!last.retry || wait === undefined || options.now() + wait + MIN_ATTEMPT_MS > options.deadlineMs) return { ...failure(last), attempts: attempt };
     await options.sleep(wait);
   }

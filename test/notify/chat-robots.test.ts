@@ -182,6 +182,44 @@ describe('answers that say "try again"', () => {
   });
 });
 
+describe("a 429 with the vendor's Retry-After", () => {
+  const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
+
+  // Slack answers its rate limit with 429 and Retry-After in seconds, and asks the sender to wait that
+  // long: the message was not posted, and a person hears of the run only if it is sent again.
+  it('Slack: waits the seconds it names, sends again, and the message is shown once', async () => {
+    robots = await startChatRobots();
+    robots.answerWith('slack', { status: 429, body: 'rate_limited', contentType: 'text/plain', headers: { 'retry-after': '1' } });
+    const waits: number[] = [];
+    const started = Date.now();
+    const [result] = (await sendNotifications({ channels: { slack: robots.targets().slack } }, report, { ...options(), sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) })).filter((r) => r.status !== 'off');
+    expect(result).toMatchObject({ channel: 'slack', status: 'ok', attempts: 2 });
+    expect(waits).toEqual([1_000]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(robots.posted('slack')).toHaveLength(1);
+  });
+
+  it('a webhook receiver naming an HTTP date is waited for too', async () => {
+    robots = await startChatRobots();
+    robots.answerWith('webhook', { status: 429, body: '{}', headers: { 'retry-after': new Date(Date.now() + 2_000).toUTCString() } });
+    const waits: number[] = [];
+    const [result] = (await sendNotifications({ channels: { webhook: robots.targets().webhook } }, report, { ...options(), sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) })).filter((r) => r.status !== 'off');
+    expect(result).toMatchObject({ channel: 'webhook', status: 'ok', attempts: 2 });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(500);
+    expect(waits[0]).toBeLessThanOrEqual(2_000);
+  });
+
+  it('a wait past the deadline is not waited: failed, and the record says how long the vendor asked', async () => {
+    robots = await startChatRobots();
+    robots.answerWith('slack', { status: 429, body: 'rate_limited', contentType: 'text/plain', headers: { 'retry-after': '30' } });
+    const [result] = (await sendNotifications({ channels: { slack: robots.targets().slack } }, report, options(5_000))).filter((r) => r.status !== 'off');
+    expect(result).toMatchObject({ channel: 'slack', status: 'failed', code: 'HTTP 429', attempts: 1 });
+    expect(result!.message).toMatch(/asked to wait 30 s/);
+    expect(robots.received.filter((r) => r.robot === 'slack')).toHaveLength(1);
+  });
+});
+
 describe("registrar text that speaks a robot's markup", () => {
   // Error messages and names come from the registrar: any of them may carry a vendor's mention syntax,
   // markdown, line breaks or Unicode controls that reorder what a person reads.

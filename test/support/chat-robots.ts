@@ -40,6 +40,7 @@ interface Forced {
   readonly status?: number;
   readonly body: string | object;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ChatRobots {
@@ -158,13 +159,13 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
       } catch {
         body = undefined;
       }
-      const answer = (status: number, text: string, type: string, posted: boolean) => {
+      const answer = (status: number, text: string, type: string, posted: boolean, headers: Readonly<Record<string, string>> = {}) => {
         if (robot) received.push({ robot, url: req.url ?? '', headers: req.headers, raw, body, status, answer: text, posted });
-        res.writeHead(status, { 'content-type': type }).end(text);
+        res.writeHead(status, { ...headers, 'content-type': type }).end(text);
       };
       if (!robot) return answer(404, '<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>', 'text/html', false);
       const next = forced.get(robot)?.shift();
-      if (next) return answer(next.status ?? 200, typeof next.body === 'string' ? next.body : JSON.stringify(next.body), next.contentType ?? 'application/json', false);
+      if (next) return answer(next.status ?? 200, typeof next.body === 'string' ? next.body : JSON.stringify(next.body), next.contentType ?? 'application/json', false, next.headers);
       if (req.method !== 'POST') return answer(200, JSON.stringify({ errcode: 43002, errmsg: '需要POST请求' }), 'application/json', false);
       if (robot === 'dingtalk' || robot === 'feishu' || robot === 'wecom') {
         const [status, json, posted] = robot === 'dingtalk' ? dingtalk(url, body, raw) : robot === 'feishu' ? feishu(url, body, raw) : wecom(url, body);
