@@ -25,7 +25,7 @@ const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
  */
 const MAX_LOG_BYTES = 1024 * 1024 - 4096;
 
-/** GetLogs asked again while the logstore says its answer is incomplete: this many times at most, waiting longer each time. */
+/** GetLogs asked again while the logstore says its answer is incomplete (waiting longer each time), or after a fault of its own: this many times at most. */
 const GETLOGS_ATTEMPTS = 3;
 const GETLOGS_INCOMPLETE_WAIT_MS = 200;
 
@@ -109,6 +109,8 @@ export function batchLogs(logs: readonly LogEntry[]): LogEntry[][] {
   return batches;
 }
 
+const retryableSls = (error: unknown) => ({ retry: error instanceof SlsError && error.retryable });
+
 export class SlsClient {
   private readonly policy: RetryPolicy;
   /** HTTP attempts made. */
@@ -129,7 +131,7 @@ export class SlsClient {
       try {
         await withRetry(
           () => this.send(body, deadlineMs),
-          (error) => ({ retry: error instanceof SlsError && error.retryable }),
+          retryableSls,
           this.policy,
           this.options.clock,
           deadlineMs,
@@ -174,7 +176,9 @@ export class SlsClient {
     // within the deadline, and never believed.
     let answer: HttpAnswer | undefined;
     for (let attempt = 1; ; attempt++) {
-      answer = await this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs);
+      // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
+      // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
+      answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
       if (headerValue(answer.headers, 'x-log-progress') !== 'Incomplete') break;
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {

@@ -18,6 +18,8 @@ let registrar: RegistrarStandin;
 let getLogsAnswer: ((n: number) => SlsScripted | undefined) | undefined;
 let everyGetLogsHangs = false;
 let ordersReadAnswer: SlsScripted | undefined;
+/** Answers for the next reads of the day's orders, one each, before ordersReadAnswer. */
+let ordersReadAnswersOnce: SlsScripted[] = [];
 const openInbox = inboxPerTest();
 
 beforeAll(async () => {
@@ -25,7 +27,7 @@ beforeAll(async () => {
   sls = await startSlsStandin({
     keys: keysFor(EMULATOR_CREDENTIALS),
     script: (call) =>
-      isPreviousRunRead(call) ? getLogsAnswer?.(previousRunReads().length) : call.api === 'GetLogs' && everyGetLogsHangs ? 'hang' : isOrdersRead(call) ? ordersReadAnswer : undefined,
+      isPreviousRunRead(call) ? getLogsAnswer?.(previousRunReads().length) : call.api === 'GetLogs' && everyGetLogsHangs ? 'hang' : isOrdersRead(call) ? (ordersReadAnswersOnce.shift() ?? ordersReadAnswer) : undefined,
   });
   registrar = await startStandin({ domains: [domainItem('alpha.com', Date.now() - 55 * DAY)] });
 });
@@ -37,6 +39,7 @@ beforeEach(() => {
   getLogsAnswer = undefined;
   everyGetLogsHangs = false;
   ordersReadAnswer = undefined;
+  ordersReadAnswersOnce = [];
   sls.reset();
   registrar.tasks.length = 0;
 });
@@ -165,5 +168,21 @@ describe('the day\'s orders read back (what holds another instance\'s orders the
   it('an empty answer is no problem: nothing is said', async () => {
     const { notRead } = await run();
     expect(notRead).toEqual([]);
+  });
+
+  // Another instance ordered alpha.com a minute ago; the registrar does not list that task yet. SLS answers
+  // 500 InternalServerError and 503 ServerBusy when it is its own fault, and asks for the request again.
+  it.each<[string, SlsScripted]>([
+    ['a server fault (500 InternalServerError)', { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal' }],
+    ['ServerBusy (503)', { status: 503, errorCode: 'ServerBusy', errorMessage: 'server busy' }],
+  ])('%s once: asked again, the other instance\'s order holds its domain, and nothing is said', async (_name, fault) => {
+    const sentSeconds = Math.floor(Date.now() / 1000) - 60;
+    const contents: Array<[string, string]> = [['kind', 'decision'], ['action', 'redeem'], ['mode', 'live'], ['domain', 'alpha.com'], ['task_no', 'T-OTHER-INSTANCE'], ['outcome', 'submitted'], ['run_id', 'other-instance-run']];
+    sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'fc', time: sentSeconds, contents, request: 0 });
+    ordersReadAnswersOnce = [fault];
+    const { notRead } = await run();
+    expect(sls.callsOf('GetLogs').filter(isOrdersRead).length).toBeGreaterThanOrEqual(2);
+    expect(notRead).toEqual([]);
+    expect(registrar.tasks).toEqual([]);
   });
 });
