@@ -156,8 +156,11 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       const code = error instanceof UserError ? error.code : accountErrorCode(error);
       const message = errorMessage(error);
       // The function's own state fails every run alike: a person must hear of it. A caller's bad request is
-      // answered to the caller, and is no reason to message anyone.
-      const told = error instanceof UserError && START_FAILURES_TOLD.has(error.code)
+      // answered to the caller, and is no reason to message anyone. An event naming an account has no caller
+      // to answer: the orchestrator handed it on asynchronously, recorded it as invoked and said nothing more,
+      // so an account run that could not check its account (ListAccounts throttled, the account no longer
+      // listed) is told here, or that account goes unguarded in silence.
+      const told = (error instanceof UserError && START_FAILURES_TOLD.has(error.code)) || account !== undefined
         ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message } }, {
             deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
             now: clock.now,

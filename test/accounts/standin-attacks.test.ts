@@ -1,0 +1,70 @@
+/**
+ * The many-accounts path attacked from outside: STS, ResourceManager and FC's InvokeFunction are played by
+ * test/support/accounts-standin.ts (written from the vendors' published rules, not from the emulator), and
+ * fed odd but possible answers. What must hold: an account that could not be run is told to a person,
+ * never dropped in silence; what the person hears names what to fix; no secret reaches a record or message.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { invokeRun, type Platform } from '../../shared/fc/invocation.js';
+import { createLogger } from '../../shared/log/index.js';
+import { startAccountsStandin, type AccountsStandin, type AccountsStandinOptions } from '../support/accounts-standin.js';
+import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
+
+const KEY = { accessKeyId: 'LTAI-function-key', accessKeySecret: 'function-secret-value-1234' };
+const MGMT = '1000000000000001';
+const A = '2000000000000001';
+const B = '2000000000000002';
+const ROLE = (id: string) => `acs:ram::${id}:role/domain-redeemer`;
+
+let standin: AccountsStandin | undefined;
+let inbox: WebhookInbox | undefined;
+afterEach(async () => {
+  await standin?.close();
+  await inbox?.close();
+  standin = inbox = undefined;
+});
+
+async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer') {
+  standin = await startAccountsStandin({ key: KEY, ...options });
+  inbox = await webhookInbox();
+  const env: Record<string, string> = {
+    REDEEM_MODE: 'live',
+    REDEEM_DOMAINS: '*',
+    REDEEM_ACCOUNTS: accounts,
+    STS_ENDPOINT: standin.url,
+    RESOURCE_MANAGER_ENDPOINT: standin.url,
+    FC_ENDPOINT: standin.url,
+    FC_FUNCTION_NAME: 'domain-redeemer',
+    // The member account's Domain API is never reached in these tests.
+    DOMAIN_ENDPOINT: 'http://127.0.0.1:9',
+    ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+    NOTIFY_WEBHOOK_URL: inbox.url,
+    NOTIFY_ON: 'failures',
+  };
+  const lines: Array<Record<string, any>> = [];
+  const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
+  const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds: 60 });
+  return { standin, inbox, lines, run: (options: unknown, requestId: string) => invokeRun('invoke', options, platform(requestId), deps) };
+}
+
+describe('an account run that cannot check its account', () => {
+  it('is told to a person, naming the account: the orchestrator handed it on and said nothing', async () => {
+    // The orchestrator listed the directory and handed A on; when A's run checks the directory again,
+    // ResourceManager throttles for good (100 calls a second per account, shared by every RAM identity).
+    const fn = await setUp({
+      members: [{ id: MGMT }, { id: A }],
+      listAccounts: () => ({ status: 400, body: { RequestId: 'rm-throttled', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } }),
+    });
+    const event = { account: { id: A, roleArn: ROLE(A) } };
+    await expect(fn.run(event, 'req-account-a')).rejects.toMatchObject({ code: 'Throttling.User' });
+    const record = fn.lines.find((r) => r.kind === 'run' && r.account_id === A);
+    expect(record).toMatchObject({ outcome: 'failed', error_code: 'Throttling.User' });
+    // Nothing was ordered, no role assumed: the one thing left is that a person hears account A did not run.
+    expect(fn.standin.calls.filter((c) => c.action === 'AssumeRole')).toEqual([]);
+    expect(fn.inbox.bodies.length).toBe(1);
+    expect(JSON.stringify(fn.inbox.bodies[0])).toContain(A);
+    expect(JSON.stringify(fn.inbox.bodies[0])).toContain('Throttling.User');
+    expect(record!.notify).toBe('sent');
+  });
+});
