@@ -33,6 +33,11 @@ export interface AccountFields {
   readonly invocation_request_id?: string | undefined;
   readonly error_code?: string | undefined;
   readonly error_message?: string | undefined;
+  /**
+   * A failed hand-on that FC may have taken all the same (the request went out, no refusal came back): the
+   * account run may be running, and is not invoked again. A person must not read it as "not run".
+   */
+  readonly maybe_queued?: true | undefined;
   readonly duration_ms: number;
 }
 
@@ -115,8 +120,9 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
       const invocation = await deps.invoke(payload, account);
       record = { ...base, outcome: 'invoked', invocation_request_id: invocation.requestId, duration_ms: now() - started };
     } catch (error) {
-      if (mayHaveBeenQueued(error)) maybeQueued++;
-      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), duration_ms: now() - started };
+      const queued = mayHaveBeenQueued(error);
+      if (queued) maybeQueued++;
+      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), ...(queued ? { maybe_queued: true as const } : {}), duration_ms: now() - started };
     }
     await deps.writeRecord(record);
     return record;

@@ -68,3 +68,26 @@ describe('an account run that cannot check its account', () => {
     expect(record!.notify).toBe('sent');
   });
 });
+
+describe('the orchestrator\'s message', () => {
+  it('an account FC may have queued (the answer was lost after FC took the event) is not told as "not run"', async () => {
+    // A is refused (not there), B's event is taken by FC but the connection drops before the 202 comes back.
+    const fn = await setUp(
+      {
+        members: [{ id: MGMT }, { id: A }, { id: B }],
+        invoke: (invocation) => (invocation.payload.includes(A) ? { status: 404, body: { Code: 'FunctionNotFound', Message: 'function not found' } } : 'drop'),
+      },
+      `${ROLE(A)},${ROLE(B)}`,
+    );
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    // FC holds B's event: B's own run will tell of B. Asking again would run B twice, so nothing is resent.
+    expect(fn.standin.invocations.filter((i) => i.payload.includes(B))).toHaveLength(1);
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 0, count_failed: 2 });
+    expect(fn.inbox.bodies).toHaveLength(1);
+    const text = JSON.stringify(fn.inbox.bodies[0]);
+    expect(text).toContain(`account ${A} not run`);
+    // B may well be running (and ordering) now: a person told "not run" would run it by hand a second time.
+    expect(text).not.toContain(`account ${B} not run`);
+    expect(text).toContain(`account ${B} may have been handed on`);
+  });
+});
