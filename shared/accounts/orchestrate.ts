@@ -5,13 +5,12 @@
  * reported and does not stop the others.
  */
 import type { Clock } from '../clock/index.js';
-import { errorMessage } from '../errors/index.js';
 import { mapLimit } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
 import type { CallBounds } from './bounds.js';
-import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
+import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode, accountErrorMessage } from './errors.js';
 import { mayHaveBeenQueued, type AsyncInvocation } from './fc-invoke.js';
 import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
@@ -122,7 +121,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     } catch (error) {
       const queued = mayHaveBeenQueued(error);
       if (queued) maybeQueued++;
-      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), ...(queued ? { maybe_queued: true as const } : {}), duration_ms: now() - started };
+      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: accountErrorMessage(error), ...(queued ? { maybe_queued: true as const } : {}), duration_ms: now() - started };
     }
     await deps.writeRecord(record);
     return record;
@@ -134,7 +133,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     count_invoked: invoked,
     count_failed: records.length - invoked,
     count_maybe_queued: maybeQueued,
-    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: errorMessage(listingError) } : {}),
+    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: accountErrorMessage(listingError) } : {}),
     records,
   };
 }

@@ -9,7 +9,7 @@ import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
 export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
-import { plainText } from './text.js';
+import { errorText, plainText } from './text.js';
 
 
 export interface OrderedItem {
@@ -201,7 +201,7 @@ export function buildReport(
         outcome: unknown ? 'unknown' : (d.outcome as OrderedItem['outcome']),
         daysLeft: d.days_left,
         errorCode: optionalText(d.error_code, 80),
-        errorMessage: optionalText(d.error_message, 200),
+        errorMessage: optionalError(d.error_message, 200),
       };
       ordered.push(item);
       const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage };
@@ -250,7 +250,14 @@ export function buildReport(
 
 /** A failed run's error, as a message shows it. */
 function runErrorOf(run: { readonly outcome: string; readonly error_code?: string | undefined; readonly error_message?: string | undefined }): NotificationReport['runError'] {
-  return run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined;
+  return run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: errorText(run.error_message ?? '', 300) } : undefined;
+}
+
+/** optionalText for an error message: its advice kept whole (errorText). */
+function optionalError(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const text = errorText(value, max);
+  return text === '' ? undefined : text;
 }
 
 function optionalText(value: string | undefined, max: number): string | undefined {
@@ -333,7 +340,7 @@ export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRec
   const failed = accounts
     .filter((a) => a.outcome === 'failed')
     // One FC may have queued runs all the same and tells of itself: told "not run", a person would run it again by hand.
-    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} ${a.maybe_queued ? 'may have been handed on (FC may have queued it; it was not sent again, and if it runs it sends its own message)' : 'not run'}`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalText(a.error_message, 200) }));
+    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} ${a.maybe_queued ? 'may have been handed on (FC may have queued it; it was not sent again, and if it runs it sends its own message)' : 'not run'}`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalError(a.error_message, 200) }));
   return {
     ...emptyReport({ runId: run.run_id, mode: run.mode }),
     trigger: plainText(run.trigger, 20),

@@ -91,3 +91,49 @@ describe('the orchestrator\'s message', () => {
     expect(text).toContain(`account ${B} may have been handed on`);
   });
 });
+
+describe('what a person is told to fix', () => {
+  it('an account run refused by AssumeRole (the trust policy wants an ExternalId) is told to check the trust policy and REDEEM_EXTERNAL_ID, not ram-policy.json', async () => {
+    const fn = await setUp({ members: [{ id: MGMT }, { id: A, externalId: 'trust-me-42' }] });
+    const summary = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'failed', error_code: 'NoPermission' });
+    expect(fn.inbox.bodies).toHaveLength(1);
+    const said = String((fn.inbox.bodies[0] as any).run.error_message);
+    // ram-policy.json holds no sts:AssumeRole: attaching it changes nothing.
+    expect(said).not.toContain('attach ram-policy.json');
+    expect(said).toContain('sts:AssumeRole');
+    expect(said).toContain('trust policy');
+    expect(said).toContain('REDEEM_EXTERNAL_ID');
+  });
+
+  it('the orchestrator names what to fix for a refused InvokeFunction, a missing function, and a directory it may not list', async () => {
+    const fn = await setUp(
+      {
+        members: [{ id: MGMT }, { id: A }, { id: B }],
+        invoke: (invocation) =>
+          invocation.payload.includes(A)
+            ? { status: 403, body: { Code: 'AccessDenied', Message: 'The service or function does not allow you to access.' } }
+            : { status: 404, body: { Code: 'FunctionNotFound', Message: 'function not found' } },
+      },
+      `${ROLE(A)},${ROLE(B)}`,
+    );
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    const said = (id: string) => String(summary.accounts.find((r: any) => r.account_id === id).error_message);
+    expect(said(A)).toContain('fc:InvokeFunction');
+    expect(said(B)).toContain('FC_FUNCTION_NAME');
+    // The message cuts a long error; what to do is the part a person needs, and stays whole.
+    const text = JSON.stringify(fn.inbox.bodies[0]);
+    expect(text).toContain('fc:InvokeFunction on acs:fc:');
+    expect(text).toContain('FC_FUNCTION_NAME, FC_ACCOUNT_ID and FC_REGION (or FC_ENDPOINT)');
+
+    const rd = await (async () => {
+      await fn.standin.close();
+      await fn.inbox.close();
+      return setUp({ members: [], listAccounts: () => ({ status: 403, body: { RequestId: 'rm-1', Code: 'NoPermission', Message: 'You are not authorized to do this action.' } }) });
+    })();
+    const listed = (await rd.run({}, 'req-orchestrator-2')) as any;
+    expect(listed.run).toMatchObject({ outcome: 'failed', error_code: 'NoPermission' });
+    expect(String(listed.run.error_message)).toContain('resourcemanager:ListAccounts');
+    expect(String(listed.run.error_message)).not.toContain('attach ram-policy.json');
+  });
+});
