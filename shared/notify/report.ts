@@ -332,7 +332,8 @@ export function startFailureReport(options: {
 }
 
 /**
- * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed or could not hand an account on:
+ * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed, could not hand an account on or
+ * listed the directory only in part:
  * each account's own run tells of that account, but an account never handed on never runs, so this is
  * the only message that can name it.
  */
@@ -351,5 +352,11 @@ export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRec
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
     handedOn: { accounts: run.count_accounts, invoked: run.count_invoked },
+    // A walk that stopped part-way handed on the accounts it had listed; the members past the stop were never
+    // seen, so no run of theirs will ever name them. (A walk that listed none failed the run: runError says it.)
+    readProblems:
+      run.listing_error_code !== undefined && run.outcome !== 'failed'
+        ? [errorText(`the Resource Directory was listed only in part (${run.listing_error_code}), so its members past the stop were not run: ${run.listing_error_message ?? ''}`, 300)]
+        : [],
   };
 }

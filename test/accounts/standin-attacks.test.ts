@@ -10,7 +10,7 @@ import { createLogger } from '../../shared/log/index.js';
 import { startAccountsStandin, type AccountsStandin, type AccountsStandinOptions } from '../support/accounts-standin.js';
 import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 
-const KEY = { accessKeyId: 'LTAI-function-key', accessKeySecret: 'function-secret-value-1234' };
+const KEY = { accessKeyId: 'STS.function-key', accessKeySecret: 'function-secret-value-1234', securityToken: 'CAIS/function+token=value/9876' };
 const MGMT = '1000000000000001';
 const A = '2000000000000001';
 const B = '2000000000000002';
@@ -39,6 +39,7 @@ async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'r
     DOMAIN_ENDPOINT: 'http://127.0.0.1:9',
     ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+    ALIBABA_CLOUD_SECURITY_TOKEN: KEY.securityToken,
     NOTIFY_WEBHOOK_URL: inbox.url,
     NOTIFY_ON: 'failures',
   };
@@ -135,5 +136,50 @@ describe('what a person is told to fix', () => {
     expect(listed.run).toMatchObject({ outcome: 'failed', error_code: 'NoPermission' });
     expect(String(listed.run.error_message)).toContain('resourcemanager:ListAccounts');
     expect(String(listed.run.error_message)).not.toContain('attach ram-policy.json');
+  });
+});
+
+describe('no secret in any output', () => {
+  it('STS, ResourceManager and FC answers that quote the request\'s token and secret (plain and JSON-escaped, with 200 and with 4xx) reach no record and no message', async () => {
+    const quoted = `token ${KEY.securityToken} escaped ${KEY.securityToken.replace(/\//g, '\\/')} secret ${KEY.accessKeySecret}`;
+    const quote = (status: number) => ({ status, body: `{"RequestId":"q-${status}","Code":"InvalidParameter","Message":"${quoted.replace(/"/g, '')}"}` });
+    // A first orchestrator: ListAccounts quotes with 200. A second: FC quotes with 400 for A. A's run: AssumeRole quotes with 200.
+    const fn = await setUp({
+      members: [{ id: MGMT }, { id: A }],
+      listAccounts: (call, normal) => (call.n === 1 ? quote(200) : normal()),
+      invoke: (invocation) => (invocation.payload.includes(A) ? quote(400) : undefined),
+      sts: () => quote(200),
+    });
+    const first = (await fn.run({}, 'req-orchestrator-1')) as any;
+    expect(first.run).toMatchObject({ outcome: 'failed', error_code: 'InvalidParameter' });
+    const second = (await fn.run({}, 'req-orchestrator-2')) as any;
+    expect(second.accounts.find((r: any) => r.account_id === A)).toMatchObject({ outcome: 'failed', error_code: 'InvalidParameter' });
+    await expect(fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')).resolves.toMatchObject({ run: { outcome: 'failed', error_code: 'InvalidParameter' } });
+    const orchestrated = [first, second];
+    const everything = JSON.stringify([fn.lines, fn.inbox.bodies, orchestrated]);
+    expect(fn.standin.answered.join('')).toContain(KEY.securityToken);
+    expect(everything).not.toContain(KEY.securityToken);
+    expect(everything).not.toContain(KEY.securityToken.replace(/\//g, '\\/'));
+    expect(everything).not.toContain(KEY.accessKeySecret);
+    expect(everything).toContain('InvalidParameter');
+  });
+});
+
+describe('a directory listed only in part', () => {
+  it('the accounts past the stop are told (the ones listed are handed on), though every hand-on succeeded', async () => {
+    // 150 members: page 1 (100) lists, page 2 keeps failing. The 100 listed are handed on; 50 are never seen.
+    const members = Array.from({ length: 150 }, (_, i) => ({ id: String(3000000000000000 + i) }));
+    const fn = await setUp({
+      members,
+      listAccounts: (call, normal) => (call.params.PageNumber === '2' ? { status: 503, body: { RequestId: 'rm-503', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' } } : normal()),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ count_accounts: 100, count_invoked: 100, count_failed: 0, listing_error_code: 'ServiceUnavailable' });
+    expect(fn.standin.invocations).toHaveLength(100);
+    // Nothing else will ever name the 50 accounts past page 1: this run's message must say the listing stopped.
+    expect(fn.inbox.bodies).toHaveLength(1);
+    const text = JSON.stringify(fn.inbox.bodies[0]);
+    expect(text).toContain('ServiceUnavailable');
+    expect(text).toContain('100 account(s) listed before the stop');
   });
 });
