@@ -183,3 +183,16 @@ describe('a directory listed only in part', () => {
     expect(text).toContain('100 account(s) listed before the stop');
   });
 });
+
+describe('a directory that lists no account', () => {
+  it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
+    // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
+    // or the caller's oddity, and every timer run would guard nothing, in silence.
+    const fn = await setUp({ members: [] });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(fn.standin.invocations).toEqual([]);
+    expect(summary.run).toMatchObject({ outcome: 'failed', count_accounts: 0 });
+    expect(String(summary.run.error_message)).toContain('REDEEM_ACCOUNTS');
+    expect(fn.inbox.bodies).toHaveLength(1);
+  });
+});
