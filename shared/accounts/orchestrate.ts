@@ -56,6 +56,12 @@ interface OrchestrateDeps {
   readonly writeRecord: (record: AccountFields) => void | Promise<void>;
   readonly concurrency?: number | undefined;
   readonly clock: Pick<Clock, 'now'>;
+  /**
+   * Epoch ms: no hand-on starts after it. One sent later may outlive the run's wait for its answer, and
+   * then nobody knows whether FC took it ("may have been handed on"); one not sent is certainly not run,
+   * told so, and the next run hands it on.
+   */
+  readonly handOnByMs?: number | undefined;
 }
 
 export interface OrchestrateResult {
@@ -110,6 +116,11 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     const started = now();
     const base = { kind: 'account' as const, account_id: account.id, role_arn: account.roleArn };
     let record: AccountFields;
+    if (deps.handOnByMs !== undefined && now() >= deps.handOnByMs) {
+      const record: AccountFields = { ...base, outcome: 'failed', error_code: 'time-budget', error_message: 'not handed on: the time budget ran out before its turn; the next run hands it on', duration_ms: 0 };
+      await deps.writeRecord(record);
+      return record;
+    }
     try {
       const payload = accountPayload(options.runOptions, account);
       const size = Buffer.byteLength(payload);

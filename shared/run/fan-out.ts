@@ -15,7 +15,7 @@ import { narrow, type RunOptions } from './options.js';
 import { Recorder, slsFields, type SlsDelivery } from './recorder.js';
 import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './records.js';
 import { slsDeliver } from './run.js';
-import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
+import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
 import { notifyFanOut, notifyRecordFields } from '../notify/index.js';
 
 interface FanOutRequest {
@@ -66,6 +66,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
         writeRecord: (fields) => recorder.write(fields, true),
         concurrency: request.concurrency,
         clock,
+        // As for a submission: none starts that could not be answered and recorded in time.
+        handOnByMs: submitByMs(budget),
       },
     );
   } catch (error) {

@@ -24,7 +24,7 @@ afterEach(async () => {
   standin = inbox = undefined;
 });
 
-async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer') {
+async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60) {
   standin = await startAccountsStandin({ key: KEY, ...options });
   inbox = await webhookInbox();
   const env: Record<string, string> = {
@@ -45,7 +45,7 @@ async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'r
   };
   const lines: Array<Record<string, any>> = [];
   const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
-  const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds: 60 });
+  const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds });
   return { standin, inbox, lines, run: (options: unknown, requestId: string) => invokeRun('invoke', options, platform(requestId), deps) };
 }
 
@@ -194,5 +194,23 @@ describe('a directory that lists no account', () => {
     expect(summary.run).toMatchObject({ outcome: 'failed', count_accounts: 0 });
     expect(String(summary.run.error_message)).toContain('REDEEM_ACCOUNTS');
     expect(fn.inbox.bodies).toHaveLength(1);
+  });
+});
+
+describe('a fan-out that outlasts its time budget', () => {
+  it('sends no invocation it cannot hear the answer of: the accounts left are told "not run", none "may have been handed on"', async () => {
+    // 80 accounts, FC answering each after 400 ms, 8 at a time: 4 s of hand-ons in a 3 s function (1.7 s of work).
+    const members = Array.from({ length: 80 }, (_, i) => ({ id: String(3000000000000000 + i) }));
+    const fn = await setUp({ members, invokeDelayMs: 400 }, members.map((m) => ROLE(m.id)).join(','), 3);
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    const records = summary.accounts as any[];
+    const queuedMaybe = records.filter((r) => r.maybe_queued);
+    // Every account is accounted for: handed on, or told as not run (and the next run hands it on).
+    expect(records).toHaveLength(80);
+    expect(summary.run.count_invoked).toBeGreaterThan(0);
+    expect(summary.run.count_invoked).toBeLessThan(80);
+    expect(queuedMaybe.map((r) => [r.account_id, r.error_code])).toEqual([]);
+    // FC took exactly the events the run says it handed on.
+    expect(fn.standin.invocations.length).toBe(summary.run.count_invoked);
   });
 });

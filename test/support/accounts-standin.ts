@@ -59,6 +59,8 @@ export interface AccountsStandinOptions {
   readonly sts?: (call: AccountsCall, normal: () => AccountsAnswer) => AccountsAnswer | undefined;
   readonly listAccounts?: (call: AccountsCall, normal: () => AccountsAnswer) => AccountsAnswer | undefined;
   readonly invoke?: (invocation: Invocation, n: number) => AccountsAnswer | undefined;
+  /** How long FC takes to answer an invocation it took (recorded at once): a slow or loaded FC. */
+  readonly invokeDelayMs?: number;
   /** Called for every accepted asynchronous invocation, after it was answered (FC runs it later). */
   readonly onInvoked?: (invocation: Invocation) => void;
 }
@@ -156,15 +158,21 @@ export async function startAccountsStandin(options: AccountsStandinOptions): Pro
         requestId,
       };
       invocations.push(invocation);
+      if (options.invokeDelayMs) return void setTimeout(() => answerInvocation(invocation, n), options.invokeDelayMs);
+      return answerInvocation(invocation, n);
+    }
+    return reply(res, RPC_ERROR(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${action}`));
+
+    function answerInvocation(invocation: Invocation, n: number) {
+      const { requestId } = invocation;
+      if (res.destroyed) return;
       const scripted = options.invoke?.(invocation, n);
       if (scripted) return reply(res, scripted, { 'x-fc-request-id': requestId });
       if (invocation.invocationType !== 'Async') return reply(res, { status: 200, body: 'null' }, { 'x-fc-request-id': requestId });
       res.writeHead(202, { 'x-fc-request-id': requestId, 'content-length': '0' }).end();
       answered.push('');
       if (options.onInvoked) setImmediate(() => options.onInvoked!(invocation));
-      return;
     }
-    return reply(res, RPC_ERROR(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${action}`));
   };
 
   const server = createServer((req, res) => {
