@@ -94,12 +94,17 @@ export function splitAccountEvent(options: unknown): { readonly account: unknown
   return { account, options: rest };
 }
 
-/** Only accounts of the resolved list; a request naming any other account is refused as a whole. */
-export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readonly string[] | undefined): AccountRef[] {
+/**
+ * Only accounts of the resolved list; a request naming any other account is refused as a whole. When the
+ * directory was listed only in part (`listingError`), an account not listed may be a member past the stop:
+ * it is left out, not refused, since the refusal would blame the request for the listing's failure (which
+ * the caller reports) and hide it.
+ */
+export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readonly string[] | undefined, listingError?: unknown): AccountRef[] {
   if (narrowTo === undefined) return [...resolved];
   const known = new Set(resolved.map((a) => a.id));
   const unknown = narrowTo.filter((id) => !known.has(id));
-  if (unknown.length > 0) {
+  if (unknown.length > 0 && listingError === undefined) {
     throw new AccountNotAuthorizedError(`accounts: ${unknown.slice(0, 5).join(', ')} not among the accounts REDEEM_ACCOUNTS resolves to; a request may narrow the accounts, never add one`);
   }
   const wanted = new Set(narrowTo);
@@ -109,7 +114,7 @@ export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readon
 export async function orchestrate(options: OrchestrateOptions, deps: OrchestrateDeps): Promise<OrchestrateResult> {
   const now = deps.clock.now;
   const { accounts: resolved, listingError } = await settleAccounts(options.config, deps.listAccounts);
-  const accounts = narrowAccounts(resolved, options.narrowTo);
+  const accounts = narrowAccounts(resolved, options.narrowTo, listingError);
 
   let maybeQueued = 0;
   const records = await mapLimit(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {

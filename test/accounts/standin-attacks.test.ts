@@ -214,3 +214,18 @@ describe('a fan-out that outlasts its time budget', () => {
     expect(fn.standin.invocations.length).toBe(summary.run.count_invoked);
   });
 });
+
+describe('a narrowed run while the directory cannot be listed', () => {
+  it('says ListAccounts failed, not that the accounts asked for are outside REDEEM_ACCOUNTS', async () => {
+    const fn = await setUp({
+      members: [{ id: MGMT }, { id: A }, { id: B }],
+      listAccounts: () => ({ status: 503, body: { RequestId: 'rm-503', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' } }),
+    });
+    // A run narrowed to A (a signed webhook's "accounts", here as an event): A is a member, the directory is down.
+    const outcome = await fn.run({ accounts: [A] }, 'req-narrowed').then((summary: any) => summary.run, (error: any) => ({ thrown: error.code, message: error.message }));
+    expect(outcome).not.toMatchObject({ thrown: 'account-refused' });
+    expect(outcome).toMatchObject({ outcome: 'failed', error_code: 'ServiceUnavailable' });
+    expect(fn.standin.invocations).toEqual([]);
+    expect(fn.inbox.bodies).toHaveLength(1);
+  });
+});
