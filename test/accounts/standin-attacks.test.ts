@@ -9,6 +9,8 @@ import { invokeRun, type Platform } from '../../shared/fc/invocation.js';
 import { createLogger } from '../../shared/log/index.js';
 import { startAccountsStandin, type AccountsStandin, type AccountsStandinOptions } from '../support/accounts-standin.js';
 import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
+import { domainItem, startStandin } from '../support/registrar-standin.js';
+import { dueExpiration, standinEnv } from '../safety/standin-runs.js';
 
 const KEY = { accessKeyId: 'STS.function-key', accessKeySecret: 'function-secret-value-1234', securityToken: 'CAIS/function+token=value/9876' };
 const MGMT = '1000000000000001';
@@ -24,7 +26,7 @@ afterEach(async () => {
   standin = inbox = undefined;
 });
 
-async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60) {
+async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60, extraEnv: Record<string, string> = {}) {
   standin = await startAccountsStandin({ key: KEY, ...options });
   inbox = await webhookInbox();
   const env: Record<string, string> = {
@@ -42,6 +44,7 @@ async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'r
     ALIBABA_CLOUD_SECURITY_TOKEN: KEY.securityToken,
     NOTIFY_WEBHOOK_URL: inbox.url,
     NOTIFY_ON: 'failures',
+    ...extraEnv,
   };
   const lines: Array<Record<string, any>> = [];
   const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
@@ -227,5 +230,55 @@ describe('a narrowed run while the directory cannot be listed', () => {
     expect(outcome).toMatchObject({ outcome: 'failed', error_code: 'ServiceUnavailable' });
     expect(fn.standin.invocations).toEqual([]);
     expect(fn.inbox.bodies).toHaveLength(1);
+  });
+});
+
+describe('AssumeRole on the wire', () => {
+  it('an ExternalId with every character STS allows (+ = , . @ : / -) is signed and sent so that STS reads it as set', async () => {
+    const externalId = 'a+b=c,d.e@f:g/h-i_j';
+    const fn = await setUp({ members: [{ id: MGMT }, { id: A, externalId }] }, 'rd:domain-redeemer', 60, { REDEEM_EXTERNAL_ID: externalId });
+    const summary = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    // The role was assumed (the vendor's signature check and the trust policy passed); the run then fails at
+    // the member's Domain API, which is not there in this test.
+    expect(fn.standin.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.params.ExternalId)).toEqual([externalId]);
+    expect(summary.run.error_code).toBe('NetworkError');
+  });
+});
+
+describe('orders are signed with the account\'s own credentials', () => {
+  it('A\'s run orders with A\'s session key (the registrar checks the signature); B\'s run cannot order with it, nor with the function\'s key', async () => {
+    // STS hands each member a fixed session; the registrar knows A's key only (it is A's Domain API).
+    const session = (id: string) => ({ AccessKeyId: `STS.session-${id}`, AccessKeySecret: `session-secret-${id}`, SecurityToken: `CAIS-session-token-${id}` });
+    const registrar = await startStandin({
+      domains: [domainItem('alpha-one.com', dueExpiration('alpha-one.com'))],
+      verify: { accessKeyId: session(A).AccessKeyId, accessKeySecret: session(A).AccessKeySecret, securityToken: session(A).SecurityToken },
+    });
+    try {
+      const fn = await setUp(
+        {
+          members: [{ id: MGMT }, { id: A }, { id: B }],
+          sts: (call, normal) => {
+            const answer = normal();
+            if (answer === 'drop' || typeof answer.body === 'string' || !('Credentials' in answer.body)) return answer;
+            const id = /acs:ram::(\d+):/.exec(call.params.RoleArn ?? '')![1]!;
+            return { body: { ...answer.body, Credentials: { ...(answer.body as any).Credentials, ...session(id) } } };
+          },
+        },
+        'rd:domain-redeemer',
+        60,
+        { ...standinEnv(registrar), REDEEM_API_QPS: '1000' },
+      );
+      const a = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+      expect(a.run).toMatchObject({ outcome: 'completed', count_submitted: expect.any(Number) });
+      expect(registrar.orders.map((o) => o.domainName)).toEqual(['alpha-one.com']);
+      const b = (await fn.run({ account: { id: B, roleArn: ROLE(B) } }, 'req-account-b')) as any;
+      expect(b.run).toMatchObject({ outcome: 'failed', error_code: 'InvalidAccessKeyId.NotFound' });
+      // Refused at the signature: B's key is not A's, and no request went with the function's key.
+      expect(registrar.refusals.length).toBeGreaterThan(0);
+      expect(registrar.orders).toHaveLength(1);
+      expect(registrar.calls.length + registrar.refusals.length).toBeGreaterThan(0);
+    } finally {
+      await registrar.close();
+    }
   });
 });
