@@ -282,3 +282,20 @@ describe('orders are signed with the account\'s own credentials', () => {
     }
   });
 });
+
+describe('a redirect from the invocation endpoint', () => {
+  it('is told with its Location, without the credentials it quotes, and names FC_ENDPOINT', async () => {
+    const fn = await setUp(
+      { members: [], invoke: () => ({ status: 302, body: '', headers: { location: `https://gateway.example/login?from=fc&token=${encodeURIComponent(KEY.securityToken)}&raw=${KEY.securityToken}` } }) },
+      ROLE(A),
+    );
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    const record = summary.accounts[0];
+    expect(record).toMatchObject({ outcome: 'failed', error_code: 'HTTP302' });
+    expect(record.error_message).toContain('https://gateway.example/login');
+    expect(record.error_message).toContain('FC_ENDPOINT');
+    const everything = JSON.stringify([summary, fn.lines, fn.inbox.bodies]);
+    expect(everything).not.toContain(KEY.securityToken);
+    expect(everything).not.toContain(encodeURIComponent(KEY.securityToken));
+  });
+});
