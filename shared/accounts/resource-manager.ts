@@ -78,7 +78,7 @@ const ACTION = 'ListAccounts';
 export async function listAccounts(request: ListAccountsRequest): Promise<AccountListing> {
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? MAX_PAGE_SIZE));
   const maxPages = Math.max(1, request.maxPages ?? DEFAULT_MAX_PAGES);
-  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request);
+  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request, 'RESOURCE_MANAGER_ENDPOINT');
   const seen = new Map<string, MemberAccount>();
   let totalCount = 0;
   let pagesRead = 0;

@@ -299,3 +299,18 @@ describe('a redirect from the invocation endpoint', () => {
     expect(everything).not.toContain(encodeURIComponent(KEY.securityToken));
   });
 });
+
+describe('a redirect from STS or ResourceManager', () => {
+  it('names the variable that set the endpoint (an http:// address that the service sends to https://)', async () => {
+    const fn = await setUp({ members: [{ id: MGMT }, { id: A }], listAccounts: () => ({ status: 301, body: '', headers: { location: 'https://resourcemanager.aliyuncs.com/' } }) });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'failed', error_code: 'HTTP301' });
+    expect(summary.run.error_message).toContain('RESOURCE_MANAGER_ENDPOINT');
+    await fn.standin.close();
+    await fn.inbox.close();
+    const sts = await setUp({ members: [{ id: MGMT }, { id: A }], sts: () => ({ status: 301, body: '', headers: { location: 'https://sts.aliyuncs.com/' } }) });
+    const run = (await sts.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(run.run).toMatchObject({ outcome: 'failed', error_code: 'HTTP301' });
+    expect(run.run.error_message).toContain('STS_ENDPOINT');
+  });
+});
