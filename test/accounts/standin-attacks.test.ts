@@ -314,3 +314,23 @@ describe('a redirect from STS or ResourceManager', () => {
     expect(run.run.error_message).toContain('STS_ENDPOINT');
   });
 });
+
+describe('AssumeRole throttled, then failing, then answering', () => {
+  it('is asked again (it changes nothing) and the run goes on with the session it got', async () => {
+    const fn = await setUp({
+      members: [{ id: MGMT }, { id: A }],
+      sts: (call) =>
+        call.n === 1
+          ? { status: 400, body: { RequestId: 's-thr', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } }
+          : call.n === 2
+            ? { status: 200, body: { RequestId: 's-200', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' } }
+            : call.n === 3
+              ? { status: 503, body: { RequestId: 's-503', Code: 'ServiceUnavailable', Message: 'busy' } }
+              : undefined,
+    });
+    const summary = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(fn.standin.calls.filter((c) => c.action === 'AssumeRole')).toHaveLength(4);
+    // Past STS: the member's Domain API is not there in this test.
+    expect(summary.run.error_code).toBe('NetworkError');
+  });
+});
