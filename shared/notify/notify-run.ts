@@ -55,7 +55,8 @@ export async function notifyStartFailure(
 
 /**
  * The orchestrating run's message (REDEEM_ACCOUNTS): sent only when it failed, could not hand an account
- * on, or listed the directory only in part, since each account's own run tells of that account. No channel: nothing sent, no results.
+ * on, or listed the directory only in part, since each account's own run tells of that account. No
+ * channel: nothing sent, no results.
  */
 export async function notifyFanOut(config: NotifyConfig, run: FanOutRunRecord, accounts: readonly AccountRecord[], options: SendOptions): Promise<RunNotification> {
   const report = fanOutReport(run, accounts);

@@ -340,7 +340,7 @@ export function startFailureReport(options: {
 export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRecord[]): NotificationReport {
   const failed = accounts
     .filter((a) => a.outcome === 'failed')
-    // One FC may have queued runs all the same and tells of itself: told "not run", a person would run it again by hand.
+    // An account FC may have queued runs all the same and tells of itself: told "not run", a person would run it again by hand.
     .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} ${a.maybe_queued ? 'may have been handed on (FC may have queued it; it was not sent again, and if it runs it sends its own message)' : 'not run'}`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalError(a.error_message, 200) }));
   return {
     ...emptyReport({ runId: run.run_id, mode: run.mode }),

@@ -36,7 +36,8 @@ const WHAT_TO_DO = '; what to do: ';
 export function errorText(value: string, max: number): string {
   const whole = plainText(value, max);
   const at = value.lastIndexOf(WHAT_TO_DO);
-  if (at < 0 || Array.from(whole).length < max) return whole;
+  // Uncut (it fits), or no advice to keep: as plainText gives it.
+  if (at < 0 || Array.from(plainText(value, Number.MAX_SAFE_INTEGER)).length <= max) return whole;
   const fix = plainText(value.slice(at + WHAT_TO_DO.length), max);
   const room = max - Array.from(fix).length - WHAT_TO_DO.length;
   return room < 40 ? whole : `${plainText(value.slice(0, at), room)}${WHAT_TO_DO}${fix}`;

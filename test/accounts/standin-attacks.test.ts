@@ -334,3 +334,14 @@ describe('AssumeRole throttled, then failing, then answering', () => {
     expect(summary.run.error_code).toBe('NetworkError');
   });
 });
+
+describe('errorText', () => {
+  it('keeps an error as it is when it fits, and cuts the error before its advice when it does not', async () => {
+    const { errorText } = await import('../../shared/notify/text.js');
+    const fits = `${'e'.repeat(30)}; what to do: ${'f'.repeat(56)}`;
+    expect(errorText(fits, 100)).toBe(fits);
+    const long = `${'e'.repeat(300)}; what to do: set X`;
+    expect(errorText(long, 100)).toBe(`${'e'.repeat(80)}…; what to do: set X`);
+    expect(Array.from(errorText(long, 100))).toHaveLength(100);
+  });
+});
