@@ -182,7 +182,18 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   return undefined;
 }
 
+/** The settings that give the many-accounts calls their endpoints (each has a default). */
+const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
+  AssumeRole: 'STS_ENDPOINT',
+  ListAccounts: 'RESOURCE_MANAGER_ENDPOINT',
+  InvokeFunction: 'FC_ENDPOINT (or FC_ACCOUNT_ID and FC_REGION, which FC sets)',
+};
+
 export function whatToDo(error: unknown): string | undefined {
+  // No connection at all: a mistyped endpoint setting, or no way out of the function's network.
+  if (error instanceof NetworkError && !error.sent && ACCOUNTS_ENDPOINT_VARIABLE[error.action]) {
+    return `no connection could be made: check ${ACCOUNTS_ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;
+  }
   if (!(error instanceof DomainApiError)) return undefined;
   const { code } = error;
   const accounts = accountsWhatToDo(error);

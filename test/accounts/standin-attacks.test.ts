@@ -345,3 +345,29 @@ describe('errorText', () => {
     expect(Array.from(errorText(long, 100))).toHaveLength(100);
   });
 });
+
+describe('an endpoint that cannot be reached', () => {
+  it('names the variable that sets it: STS_ENDPOINT, RESOURCE_MANAGER_ENDPOINT, FC_ENDPOINT', async () => {
+    const { closedPort } = await import('../support/canned-server.js');
+    const nowhere = `http://127.0.0.1:${await closedPort()}`;
+    const listing = await setUp({ members: [{ id: MGMT }, { id: A }] }, 'rd:domain-redeemer', 60, { RESOURCE_MANAGER_ENDPOINT: nowhere });
+    const orchestrated = (await listing.run({}, 'req-orchestrator')) as any;
+    expect(orchestrated.run).toMatchObject({ outcome: 'failed', error_code: 'NetworkError' });
+    expect(orchestrated.run.error_message).toContain('RESOURCE_MANAGER_ENDPOINT');
+    await listing.standin.close();
+    await listing.inbox.close();
+
+    const invoking = await setUp({ members: [] }, ROLE(A), 60, { FC_ENDPOINT: nowhere });
+    const handedOn = (await invoking.run({}, 'req-orchestrator')) as any;
+    expect(handedOn.accounts[0]).toMatchObject({ outcome: 'failed', error_code: 'NetworkError' });
+    expect(handedOn.accounts[0].maybe_queued).toBeUndefined();
+    expect(handedOn.accounts[0].error_message).toContain('FC_ENDPOINT');
+    await invoking.standin.close();
+    await invoking.inbox.close();
+
+    const assuming = await setUp({ members: [] }, ROLE(A), 60, { STS_ENDPOINT: nowhere });
+    const run = (await assuming.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(run.run).toMatchObject({ outcome: 'failed', error_code: 'NetworkError' });
+    expect(run.run.error_message).toContain('STS_ENDPOINT');
+  });
+});
