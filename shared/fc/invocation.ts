@@ -163,7 +163,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       // so an account run that could not check its account (ListAccounts throttled, the account no longer
       // listed) is told here, or that account goes unguarded in silence.
       const told = (error instanceof UserError && START_FAILURES_TOLD.has(error.code)) || account !== undefined
-        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message } }, {
+        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message }, failsAlways: error instanceof UserError }, {
             deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
             now: clock.now,
             sleep: clock.sleep,

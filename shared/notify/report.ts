@@ -85,6 +85,8 @@ export interface NotificationReport {
   readonly test?: boolean | undefined;
   /** The run could not start: nothing was looked at, and its record is in the function log only. */
   readonly notStarted?: boolean | undefined;
+  /** Of a run that could not start: it will fail the same way every time (its configuration, its credentials). */
+  readonly startFailsAlways?: boolean | undefined;
   /** An orchestrating run (REDEEM_ACCOUNTS): the accounts it resolved and handed on to their own runs. */
   readonly handedOn?: { readonly accounts: number; readonly invoked: number } | undefined;
 }
@@ -321,6 +323,8 @@ export function startFailureReport(options: {
   readonly trigger: string;
   readonly accountId?: string | undefined;
   readonly error: { readonly code: string; readonly message: string };
+  /** False for an account run whose check failed (ListAccounts throttled, say): the next run may well start. */
+  readonly failsAlways?: boolean | undefined;
 }): NotificationReport {
   return {
     ...emptyReport(options),
@@ -328,6 +332,7 @@ export function startFailureReport(options: {
     runOutcome: 'failed',
     runError: runErrorOf({ outcome: 'failed', error_code: options.error.code, error_message: options.error.message }),
     notStarted: true,
+    startFailsAlways: options.failsAlways ?? true,
   };
 }
 

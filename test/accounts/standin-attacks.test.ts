@@ -371,3 +371,29 @@ describe('an endpoint that cannot be reached', () => {
     expect(run.run.error_message).toContain('STS_ENDPOINT');
   });
 });
+
+describe('the message of an account run that could not check its account', () => {
+  it('does not say that every run fails the same way when what stopped it was throttling', async () => {
+    const { startChatRobots } = await import('../support/chat-robots.js');
+    const { forgetRobotSends } = await import('../../shared/notify/robot-pacing.js');
+    forgetRobotSends();
+    const robots = await startChatRobots();
+    try {
+      const fn = await setUp(
+        { members: [{ id: MGMT }, { id: A }], listAccounts: () => ({ status: 400, body: { RequestId: 'rm-throttled', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } }) },
+        'rd:domain-redeemer',
+        60,
+        { NOTIFY_SLACK_URL: robots.targets().slack.url },
+      );
+      await expect(fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')).rejects.toMatchObject({ code: 'Throttling.User' });
+      const shown = robots.posted('slack').map((m) => String(m.body.text));
+      expect(shown).toHaveLength(1);
+      expect(shown[0]).toContain(A);
+      expect(shown[0]).toContain('Throttling.User');
+      // Throttling passes: the next run tries again. Only the function's own configuration fails every run alike.
+      expect(shown[0]).not.toContain('every run fails the same way');
+    } finally {
+      await robots.close();
+    }
+  });
+});
