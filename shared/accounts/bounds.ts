@@ -16,9 +16,11 @@ export interface CallBounds {
   readonly requestTimeoutMs?: number | undefined;
 }
 
-export function rpcCaller(endpoint: string, version: string, credentials: Credentials, bounds: CallBounds): RpcCaller {
+/** `endpointVariable`: the setting that gives the endpoint, named when the endpoint answers a redirect. */
+export function rpcCaller(endpoint: string, version: string, credentials: Credentials, bounds: CallBounds, endpointVariable?: string): RpcCaller {
   return new RpcCaller({
     endpoint,
+    endpointVariable,
     version,
     credentials,
     clock: bounds.clock,

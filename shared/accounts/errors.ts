@@ -5,8 +5,8 @@
  * set of types, so that errorCode() and the retry rules read them all the same way. What a caller did
  * wrong (an account outside the list, an event too large) is a UserError of the one status table.
  */
-import { errorCode } from '../domain-api/index.js';
-import { UserError } from '../errors/index.js';
+import { errorCode, explainedMessage, whatToDo } from '../domain-api/index.js';
+import { UserError, errorMessage } from '../errors/index.js';
 import type { MemberAccount } from './resource-manager.js';
 
 /**
@@ -46,4 +46,13 @@ export class PayloadTooLargeError extends UserError {
 export function accountErrorCode(error: unknown): string {
   if (error instanceof AccountListingError || error instanceof UserError) return error.code;
   return errorCode(error);
+}
+
+/**
+ * The message to record and tell for anything thrown while listing, assuming or invoking: with what to do
+ * about it (the permission, the trust policy, the variable), also for a walk that stopped on a refusal.
+ */
+export function accountErrorMessage(error: unknown): string {
+  const fix = error instanceof AccountListingError ? whatToDo(error.cause) : undefined;
+  return fix ? `${errorMessage(error)}; what to do: ${fix}` : explainedMessage(error);
 }

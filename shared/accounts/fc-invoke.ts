@@ -94,7 +94,11 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
   }
   // Without the credentials an error page may quote: its text goes into the account record and the message.
   // Redacted after parsing too: a JSON escape inside the token hides it from a search of the text.
-  throw errorFromAnswer(ACTION, answer, withoutSecretsDeep(fcErrorBody({ ...answer, body: Buffer.from(withoutSecrets(answer.body.toString('utf8'), request.credentials)) }), request.credentials));
+  // A redirect's Location is quoted in the message too: without the credentials, as the RPC caller quotes it.
+  const location = headerValue(answer.headers, 'location');
+  const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, request.credentials) } };
+  const body = withoutSecretsDeep(fcErrorBody({ ...answer, body: Buffer.from(withoutSecrets(answer.body.toString('utf8'), request.credentials)) }), request.credentials);
+  throw errorFromAnswer(ACTION, quoted, body, undefined, 'FC_ENDPOINT');
 }
 
 /**

@@ -5,13 +5,12 @@
  * reported and does not stop the others.
  */
 import type { Clock } from '../clock/index.js';
-import { errorMessage } from '../errors/index.js';
 import { mapLimit } from '../http/index.js';
 import type { Credentials } from '../signing/index.js';
 import { describeIssues } from '../validation/index.js';
 import { accountRefSchema, settleAccounts, type AccountRef, type AccountsConfig } from './accounts-config.js';
 import type { CallBounds } from './bounds.js';
-import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode } from './errors.js';
+import { AccountNotAuthorizedError, PayloadTooLargeError, accountErrorCode, accountErrorMessage } from './errors.js';
 import { mayHaveBeenQueued, type AsyncInvocation } from './fc-invoke.js';
 import type { AccountListing } from './resource-manager.js';
 import { assumeRole, durationForTimeout, type AssumedRole } from './sts.js';
@@ -33,6 +32,11 @@ export interface AccountFields {
   readonly invocation_request_id?: string | undefined;
   readonly error_code?: string | undefined;
   readonly error_message?: string | undefined;
+  /**
+   * A failed hand-on that FC may have taken all the same (the request went out, no refusal came back): the
+   * account run may be running, and is not invoked again. A person must not read it as "not run".
+   */
+  readonly maybe_queued?: true | undefined;
   readonly duration_ms: number;
 }
 
@@ -52,6 +56,12 @@ interface OrchestrateDeps {
   readonly writeRecord: (record: AccountFields) => void | Promise<void>;
   readonly concurrency?: number | undefined;
   readonly clock: Pick<Clock, 'now'>;
+  /**
+   * Epoch ms: no hand-on starts after it. One sent later may outlive the run's wait for its answer, and
+   * then nobody knows whether FC took it ("may have been handed on"); one not sent is certainly not run,
+   * told so, and the next run hands it on.
+   */
+  readonly handOnByMs?: number | undefined;
 }
 
 export interface OrchestrateResult {
@@ -84,12 +94,17 @@ export function splitAccountEvent(options: unknown): { readonly account: unknown
   return { account, options: rest };
 }
 
-/** Only accounts of the resolved list; a request naming any other account is refused as a whole. */
-export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readonly string[] | undefined): AccountRef[] {
+/**
+ * Only accounts of the resolved list; a request naming any other account is refused as a whole. When the
+ * directory was listed only in part (`listingError`), an account not listed may be a member past the stop:
+ * it is left out, not refused, since the refusal would blame the request for the listing's failure (which
+ * the caller reports) and hide it.
+ */
+export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readonly string[] | undefined, listingError?: unknown): AccountRef[] {
   if (narrowTo === undefined) return [...resolved];
   const known = new Set(resolved.map((a) => a.id));
   const unknown = narrowTo.filter((id) => !known.has(id));
-  if (unknown.length > 0) {
+  if (unknown.length > 0 && listingError === undefined) {
     throw new AccountNotAuthorizedError(`accounts: ${unknown.slice(0, 5).join(', ')} not among the accounts REDEEM_ACCOUNTS resolves to; a request may narrow the accounts, never add one`);
   }
   const wanted = new Set(narrowTo);
@@ -99,13 +114,18 @@ export function narrowAccounts(resolved: readonly AccountRef[], narrowTo: readon
 export async function orchestrate(options: OrchestrateOptions, deps: OrchestrateDeps): Promise<OrchestrateResult> {
   const now = deps.clock.now;
   const { accounts: resolved, listingError } = await settleAccounts(options.config, deps.listAccounts);
-  const accounts = narrowAccounts(resolved, options.narrowTo);
+  const accounts = narrowAccounts(resolved, options.narrowTo, listingError);
 
   let maybeQueued = 0;
   const records = await mapLimit(accounts, deps.concurrency ?? DEFAULT_CONCURRENCY, async (account): Promise<AccountFields> => {
     const started = now();
     const base = { kind: 'account' as const, account_id: account.id, role_arn: account.roleArn };
     let record: AccountFields;
+    if (deps.handOnByMs !== undefined && now() >= deps.handOnByMs) {
+      const record: AccountFields = { ...base, outcome: 'failed', error_code: 'time-budget', error_message: 'not handed on: the time budget ran out before its turn; the next run hands it on', duration_ms: 0 };
+      await deps.writeRecord(record);
+      return record;
+    }
     try {
       const payload = accountPayload(options.runOptions, account);
       const size = Buffer.byteLength(payload);
@@ -115,8 +135,9 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
       const invocation = await deps.invoke(payload, account);
       record = { ...base, outcome: 'invoked', invocation_request_id: invocation.requestId, duration_ms: now() - started };
     } catch (error) {
-      if (mayHaveBeenQueued(error)) maybeQueued++;
-      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: errorMessage(error), duration_ms: now() - started };
+      const queued = mayHaveBeenQueued(error);
+      if (queued) maybeQueued++;
+      record = { ...base, outcome: 'failed', error_code: accountErrorCode(error), error_message: accountErrorMessage(error), ...(queued ? { maybe_queued: true as const } : {}), duration_ms: now() - started };
     }
     await deps.writeRecord(record);
     return record;
@@ -128,7 +149,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
     count_invoked: invoked,
     count_failed: records.length - invoked,
     count_maybe_queued: maybeQueued,
-    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: errorMessage(listingError) } : {}),
+    ...(listingError !== undefined ? { listing_error_code: accountErrorCode(listingError), listing_error_message: accountErrorMessage(listingError) } : {}),
     records,
   };
 }

@@ -78,7 +78,7 @@ const ACTION = 'ListAccounts';
 export async function listAccounts(request: ListAccountsRequest): Promise<AccountListing> {
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? MAX_PAGE_SIZE));
   const maxPages = Math.max(1, request.maxPages ?? DEFAULT_MAX_PAGES);
-  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request);
+  const caller = rpcCaller(request.endpoint ?? RESOURCE_MANAGER_DEFAULT_ENDPOINT, RESOURCE_MANAGER_VERSION, request.credentials, request, 'RESOURCE_MANAGER_ENDPOINT');
   const seen = new Map<string, MemberAccount>();
   let totalCount = 0;
   let pagesRead = 0;
@@ -89,9 +89,11 @@ export async function listAccounts(request: ListAccountsRequest): Promise<Accoun
     const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema);
     const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
     // Asked only because the page before was full while TotalCount was already reached: a service that
-    // answers past its end with an earlier page (echoed or not) has simply ended.
+    // answers past its end with an earlier page (echoed or not) has simply ended. Only a page that brings
+    // no new account ends it so: one that names accounts not seen yet under another page number is no
+    // earlier page, and is refused below rather than dropped in silence.
     const pastTheEnd = pageNumber > 1 && seen.size >= totalCount;
-    if (pastTheEnd && ((body.PageNumber !== undefined && body.PageNumber !== pageNumber) || items.every((item) => seen.has(item.id)))) {
+    if (pastTheEnd && items.every((item) => seen.has(item.id))) {
       return { items: [], pageNum: pageNumber, totalPages: pageNumber - 1, totalItems: totalCount, hasNext: false, requestId: body.RequestId };
     }
     if (body.PageNumber !== undefined && body.PageNumber !== pageNumber) throw stop('PageRepeated', `asked for page ${pageNumber}, got page ${body.PageNumber}`);

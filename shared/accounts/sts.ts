@@ -63,12 +63,15 @@ const ACTION = 'AssumeRole';
 
 /** AssumeRole changes nothing: it is retried as a read. */
 export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRole> {
-  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request).read(
+  const durationSeconds = request.durationSeconds ?? MIN_DURATION_SECONDS;
+  // Before the request: the session cannot have begun earlier, so it ends no later than this plus its duration.
+  const askedAtMs = request.clock.now();
+  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request, 'STS_ENDPOINT').read(
     ACTION,
     {
       RoleArn: request.roleArn,
       RoleSessionName: roleSessionName(request.accountId),
-      DurationSeconds: request.durationSeconds ?? MIN_DURATION_SECONDS,
+      DurationSeconds: durationSeconds,
       ExternalId: request.externalId,
     },
     assumeRoleSchema,
@@ -78,10 +81,14 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRol
   if (boundTo !== request.accountId) {
     throw new MalformedResponseError(ACTION, 'AssumedRoleUser.Arn', `names account ${boundTo ?? '(none)'}, not ${request.accountId}`, body.RequestId);
   }
-  const expiresAt = Date.parse(body.Credentials.Expiration);
-  if (!(expiresAt > request.clock.now())) {
+  const stated = Date.parse(body.Credentials.Expiration);
+  if (!(stated > request.clock.now())) {
     throw new MalformedResponseError(ACTION, 'Credentials.Expiration', 'already past', body.RequestId);
   }
+  // STS grants at most the DurationSeconds asked for. An Expiration beyond it (a far-future value, or STS's
+  // clock ahead of ours) would keep the run signing with a dead token: the session is renewed by the
+  // earlier of the two, measured on our own clock.
+  const expiresAt = Math.min(stated, askedAtMs + durationSeconds * 1000);
   return {
     credentials: {
       accessKeyId: body.Credentials.AccessKeyId,

@@ -39,7 +39,7 @@ export async function runAccounts(request: AccountsRunRequest): Promise<Accounts
   const clock = systemClock;
   const bounds = { clock, deadlineMs: clock.now() + Math.min(60_000, request.budgetMs / 4) };
   const { accounts: resolved, listingError } = await listAccountsOrThrow(request.accounts, request.credentials, bounds);
-  const accounts = narrowAccounts(resolved, request.options.accounts);
+  const accounts = narrowAccounts(resolved, request.options.accounts, listingError);
   const runs = await mapLimit(accounts, CLI_ACCOUNT_CONCURRENCY, async (account) => ({
     account,
     summary: await runRedemption({

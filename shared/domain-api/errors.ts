@@ -159,9 +159,45 @@ export function explainedMessage(error: unknown): string {
   return `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}`;
 }
 
+/**
+ * The many-accounts calls (REDEEM_ACCOUNTS) are made with the function's own role, whose permissions
+ * ram-policy.json does not hold (README "Many accounts"): their refusals are mended elsewhere.
+ */
+function accountsWhatToDo(error: DomainApiError): string | undefined {
+  const { action, code } = error;
+  const denied = PERMISSION_DENIED_CODES.has(code) || code === 'AccessDenied' || error.httpStatus === 403;
+  if (!['AssumeRole', 'ListAccounts', 'InvokeFunction'].includes(action)) return undefined;
+  // Not REDEEM_API_QPS, which paces the Domain API only: these quotas are the account's, shared by all its identities.
+  if (error.isThrottling) return `${action} kept throttling (a quota of the whole account, shared by every identity in it): the next run tries again; if it repeats, run less often or ask for a higher quota`;
+  if (action === 'AssumeRole') {
+    if (code.startsWith('EntityNotExist')) return 'create the role REDEEM_ACCOUNTS names in that member account, with a trust policy that names the function\'s role (or its account)';
+    // STS answers NoPermission both for a caller without sts:AssumeRole and for a trust policy that refuses it.
+    if (denied) return "the function's role needs sts:AssumeRole on that role, and the role's trust policy in the member account must name the function's role (or its account); with an sts:ExternalId condition, REDEEM_EXTERNAL_ID must be set to the same value";
+  }
+  if (action === 'ListAccounts' && denied) return "the function's role needs resourcemanager:ListAccounts, and only the Resource Directory's management account (or a delegated administrator) may list it; else list the role ARNs in REDEEM_ACCOUNTS";
+  if (action === 'InvokeFunction') {
+    if (denied) return "the function's role needs fc:InvokeFunction on acs:fc:<region>:<account-id>:functions/<function-name>* (this function itself)";
+    if (code.endsWith('NotFound')) return 'no such function or version where the account runs are sent: check FC_FUNCTION_NAME, FC_ACCOUNT_ID and FC_REGION (or FC_ENDPOINT)';
+  }
+  return undefined;
+}
+
+/** The settings that give the many-accounts calls their endpoints (each has a default). */
+const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
+  AssumeRole: 'STS_ENDPOINT',
+  ListAccounts: 'RESOURCE_MANAGER_ENDPOINT',
+  InvokeFunction: 'FC_ENDPOINT (or FC_ACCOUNT_ID and FC_REGION, which FC sets)',
+};
+
 export function whatToDo(error: unknown): string | undefined {
+  // No connection at all: a mistyped endpoint setting, or no way out of the function's network.
+  if (error instanceof NetworkError && !error.sent && ACCOUNTS_ENDPOINT_VARIABLE[error.action]) {
+    return `no connection could be made: check ${ACCOUNTS_ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;
+  }
   if (!(error instanceof DomainApiError)) return undefined;
   const { code } = error;
+  const accounts = accountsWhatToDo(error);
+  if (accounts) return accounts;
   if (PERMISSION_DENIED_CODES.has(code)) {
     const permission = RAM_ACTION[error.action];
     return `the identity the run signs as (the function's role, the member account's role of REDEEM_ACCOUNTS, or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;

@@ -16,6 +16,7 @@ import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.
 import {
   AccountNotAuthorizedError,
   accountErrorCode,
+  accountErrorMessage,
   authorizeAccount,
   fcInvokeEndpoint,
   invokeFunctionAsync,
@@ -154,11 +155,15 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
     if (error instanceof UserError || account !== undefined) {
       const code = error instanceof UserError ? error.code : accountErrorCode(error);
-      const message = errorMessage(error);
+      // An account run's check (ListAccounts) says what to fix, as the orchestrator's listing does.
+      const message = account !== undefined ? accountErrorMessage(error) : errorMessage(error);
       // The function's own state fails every run alike: a person must hear of it. A caller's bad request is
-      // answered to the caller, and is no reason to message anyone.
-      const told = error instanceof UserError && START_FAILURES_TOLD.has(error.code)
-        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message } }, {
+      // answered to the caller, and is no reason to message anyone. An event naming an account has no caller
+      // to answer: the orchestrator handed it on asynchronously, recorded it as invoked and said nothing more,
+      // so an account run that could not check its account (ListAccounts throttled, the account no longer
+      // listed) is told here, or that account goes unguarded in silence.
+      const told = (error instanceof UserError && START_FAILURES_TOLD.has(error.code)) || account !== undefined
+        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message }, failsAlways: error instanceof UserError }, {
             deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
             now: clock.now,
             sleep: clock.sleep,

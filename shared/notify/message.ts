@@ -133,7 +133,10 @@ function footer(report: NotificationReport): Line[] {
     ];
   }
   // Its record went to stdout only: SLS was never reached.
-  if (report.notStarted) return [[{ text: `Run ${report.runId} (${report.trigger}) could not start: nothing was looked at or ordered, and every run fails the same way until this is fixed` }], [{ text: 'Find it in the function log: ' }, { code: `run_id: ${report.runId}` }]];
+  if (report.notStarted) {
+    const after = report.startFailsAlways === false ? 'the next run tries again' : 'every run fails the same way until this is fixed';
+    return [[{ text: `Run ${report.runId} (${report.trigger}) could not start: nothing was looked at or ordered, and ${after}` }], [{ text: 'Find it in the function log: ' }, { code: `run_id: ${report.runId}` }]];
+  }
   const runLine: Line = [{ text: `Run ${report.runId} (${report.trigger}) ${report.runOutcome} in ${seconds} s, ${report.candidates} in redemption` }];
   return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }

@@ -54,12 +54,14 @@ export async function notifyStartFailure(
 }
 
 /**
- * The orchestrating run's message (REDEEM_ACCOUNTS): sent only when it failed or could not hand an
- * account on, since each account's own run tells of that account. No channel: nothing sent, no results.
+ * The orchestrating run's message (REDEEM_ACCOUNTS): sent only when it failed, could not hand an account
+ * on, or listed the directory only in part, since each account's own run tells of that account. No
+ * channel: nothing sent, no results.
  */
 export async function notifyFanOut(config: NotifyConfig, run: FanOutRunRecord, accounts: readonly AccountRecord[], options: SendOptions): Promise<RunNotification> {
   const report = fanOutReport(run, accounts);
-  const worth = (run.outcome === 'failed' || run.count_failed > 0) && Object.keys(config.channels).length > 0;
+  // A directory listed only in part leaves accounts that nothing else will name, however the hand-ons went.
+  const worth = (run.outcome === 'failed' || run.count_failed > 0 || run.listing_error_code !== undefined) && Object.keys(config.channels).length > 0;
   return { report, sent: worth, results: worth ? await sendNotifications(config, report, options) : [] };
 }
 

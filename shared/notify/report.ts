@@ -9,7 +9,7 @@ import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
 export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
-import { plainText } from './text.js';
+import { errorText, plainText } from './text.js';
 
 
 export interface OrderedItem {
@@ -85,6 +85,8 @@ export interface NotificationReport {
   readonly test?: boolean | undefined;
   /** The run could not start: nothing was looked at, and its record is in the function log only. */
   readonly notStarted?: boolean | undefined;
+  /** Of a run that could not start: it will fail the same way every time (its configuration, its credentials). */
+  readonly startFailsAlways?: boolean | undefined;
   /** An orchestrating run (REDEEM_ACCOUNTS): the accounts it resolved and handed on to their own runs. */
   readonly handedOn?: { readonly accounts: number; readonly invoked: number } | undefined;
 }
@@ -201,7 +203,7 @@ export function buildReport(
         outcome: unknown ? 'unknown' : (d.outcome as OrderedItem['outcome']),
         daysLeft: d.days_left,
         errorCode: optionalText(d.error_code, 80),
-        errorMessage: optionalText(d.error_message, 200),
+        errorMessage: optionalError(d.error_message, 200),
       };
       ordered.push(item);
       const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage };
@@ -250,7 +252,14 @@ export function buildReport(
 
 /** A failed run's error, as a message shows it. */
 function runErrorOf(run: { readonly outcome: string; readonly error_code?: string | undefined; readonly error_message?: string | undefined }): NotificationReport['runError'] {
-  return run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: plainText(run.error_message ?? '', 300) } : undefined;
+  return run.outcome === 'failed' ? { code: plainText(run.error_code ?? 'unknown', 80), message: errorText(run.error_message ?? '', 300) } : undefined;
+}
+
+/** optionalText for an error message: its advice kept whole (errorText). */
+function optionalError(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const text = errorText(value, max);
+  return text === '' ? undefined : text;
 }
 
 function optionalText(value: string | undefined, max: number): string | undefined {
@@ -314,6 +323,8 @@ export function startFailureReport(options: {
   readonly trigger: string;
   readonly accountId?: string | undefined;
   readonly error: { readonly code: string; readonly message: string };
+  /** False for an account run whose check failed (ListAccounts throttled, say): the next run may well start. */
+  readonly failsAlways?: boolean | undefined;
 }): NotificationReport {
   return {
     ...emptyReport(options),
@@ -321,18 +332,21 @@ export function startFailureReport(options: {
     runOutcome: 'failed',
     runError: runErrorOf({ outcome: 'failed', error_code: options.error.code, error_message: options.error.message }),
     notStarted: true,
+    startFailsAlways: options.failsAlways ?? true,
   };
 }
 
 /**
- * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed or could not hand an account on:
+ * The orchestrating run's message (REDEEM_ACCOUNTS), only when it failed, could not hand an account on or
+ * listed the directory only in part:
  * each account's own run tells of that account, but an account never handed on never runs, so this is
  * the only message that can name it.
  */
 export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRecord[]): NotificationReport {
   const failed = accounts
     .filter((a) => a.outcome === 'failed')
-    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} not run`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalText(a.error_message, 200) }));
+    // An account FC may have queued runs all the same and tells of itself: told "not run", a person would run it again by hand.
+    .map((a): FailedItem => ({ domain: `account ${plainText(a.account_id, 40)} ${a.maybe_queued ? 'may have been handed on (FC may have queued it; it was not sent again, and if it runs it sends its own message)' : 'not run'}`, errorCode: plainText(a.error_code ?? 'unknown', 80), errorMessage: optionalError(a.error_message, 200) }));
   return {
     ...emptyReport({ runId: run.run_id, mode: run.mode }),
     trigger: plainText(run.trigger, 20),
@@ -343,5 +357,11 @@ export function fanOutReport(run: FanOutRunRecord, accounts: readonly AccountRec
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
     handedOn: { accounts: run.count_accounts, invoked: run.count_invoked },
+    // A walk that stopped part-way handed on the accounts it had listed; the members past the stop were never
+    // seen, so no run of theirs will ever name them. (A walk that listed none failed the run: runError says it.)
+    readProblems:
+      run.listing_error_code !== undefined && run.outcome !== 'failed'
+        ? [errorText(`the Resource Directory was listed only in part (${run.listing_error_code}), so its members past the stop were not run: ${run.listing_error_message ?? ''}`, 300)]
+        : [],
   };
 }

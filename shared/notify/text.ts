@@ -25,6 +25,24 @@ export function plainText(value: string, max: number): string {
   return chars.length <= max ? cleaned : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
+/** How explainedMessage (shared/domain-api/errors.ts) joins an error to what to do about it. */
+const WHAT_TO_DO = '; what to do: ';
+
+/**
+ * plainText for an error message: when it must be cut and ends in what to do about it, the error's own
+ * text is cut instead of the advice, which is the part a person acts on (a vendor's message and request
+ * id alone can fill the room).
+ */
+export function errorText(value: string, max: number): string {
+  const whole = plainText(value, max);
+  const at = value.lastIndexOf(WHAT_TO_DO);
+  // Uncut (it fits), or no advice to keep: as plainText gives it.
+  if (at < 0 || Array.from(plainText(value, Number.MAX_SAFE_INTEGER)).length <= max) return whole;
+  const fix = plainText(value.slice(at + WHAT_TO_DO.length), max);
+  const room = max - Array.from(fix).length - WHAT_TO_DO.length;
+  return room < 40 ? whole : `${plainText(value.slice(0, at), room)}${WHAT_TO_DO}${fix}`;
+}
+
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

@@ -15,7 +15,7 @@ import { narrow, type RunOptions } from './options.js';
 import { Recorder, slsFields, type SlsDelivery } from './recorder.js';
 import type { AccountRecord, FanOutRunRecord, RunIdentity, Trigger } from './records.js';
 import { slsDeliver } from './run.js';
-import { finishingDeadlines, timeBudget, workDeadline } from './time-budget.js';
+import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
 import { notifyFanOut, notifyRecordFields } from '../notify/index.js';
 
 interface FanOutRequest {
@@ -66,6 +66,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
         writeRecord: (fields) => recorder.write(fields, true),
         concurrency: request.concurrency,
         clock,
+        // As for a submission: none starts that could not be answered and recorded in time.
+        handOnByMs: submitByMs(budget),
       },
     );
   } catch (error) {
@@ -75,6 +77,12 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   const finishing = finishingDeadlines(budget);
   const sls = await recorder.finish(finishing.recordsMs);
   const listedNothing = result !== undefined && result.listing_error_code !== undefined && result.count_accounts === 0;
+  // A directory that answers with no member at all (it always holds its management account; a list of role
+  // ARNs is never empty, nor is a narrowing): every run would guard nothing and, completed with nothing to
+  // report, tell no one. Failed, so that a person hears of it.
+  const resolvedNone = result !== undefined && result.listing_error_code === undefined && result.count_accounts === 0
+    ? { code: 'NoAccounts', message: `REDEEM_ACCOUNTS resolves to no account (ListAccounts listed no member of the Resource Directory): nothing was run; check that the function's account is the Resource Directory's management account or a delegated administrator` }
+    : undefined;
   // Every account refused at the hand-on (fc:InvokeFunction missing, say): nothing is guarded, and FC and
   // a webhook caller must see a failed invocation, not only a message. One handed on, or one FC may have
   // queued (a dropped connection), makes a completed run: FC retrying it could run that account twice.
@@ -87,7 +95,7 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   const run: FanOutRunRecord = {
     ...identity,
     kind: 'run',
-    outcome: failure || listedNothing || handedOnNone ? 'failed' : 'completed',
+    outcome: failure || listedNothing || handedOnNone || resolvedNone ? 'failed' : 'completed',
     reason: effective.reason,
     count_accounts: result?.count_accounts ?? 0,
     count_invoked: result?.count_invoked ?? 0,
@@ -96,8 +104,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
     listing_error_message: result?.listing_error_message,
     ...slsFields(sls),
     duration_ms: clock.now() - budget.startedMs,
-    error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : handedOnNone?.code),
-    error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : handedOnNone?.message),
+    error_code: failure?.code ?? (listedNothing ? result?.listing_error_code : (handedOnNone ?? resolvedNone)?.code),
+    error_message: failure?.message ?? (listedNothing ? result?.listing_error_message : (handedOnNone ?? resolvedNone)?.message),
   };
   const accountRecords = (result?.records ?? []).map((fields): AccountRecord => ({ ...identity, ...fields }));
   // An account never handed on never runs, so nothing else will ever tell of it; a refused request is the caller's.

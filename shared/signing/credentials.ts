@@ -1,3 +1,5 @@
+import { percentEncode } from './percent-encode.js';
+
 /** Alibaba Cloud credentials. On Function Compute these are STS credentials and carry a token. */
 export interface Credentials {
   readonly accessKeyId: string;
@@ -11,7 +13,10 @@ export interface Credentials {
  * messages and the webhook's answer.
  */
 export function withoutSecrets(text: string, credentials: Credentials): string {
-  return redact(text, [credentials.securityToken, credentials.accessKeySecret].filter((secret): secret is string => secret !== undefined && secret.length >= 4));
+  const secrets = [credentials.securityToken, credentials.accessKeySecret].filter((secret): secret is string => secret !== undefined && secret.length >= 4);
+  // Also as a URL carries them (a redirect's Location quoting the request): percent-encoded, RFC 3986 and
+  // encodeURIComponent's way, each longer than the plain form and so replaced first.
+  return redact(text, secrets.flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]));
 }
 
 /** `text` with every one of `secrets` replaced by ***; a secret inside another goes after it (pass the longest first). */

@@ -20,7 +20,7 @@ function clock(start: number): Clock & { advance: (ms: number) => void } {
 }
 
 /** STS and the Domain API of one member account, on the test's clock. */
-async function memberStandIn(now: () => number) {
+async function memberStandIn(now: () => number, expirationShown: (expiresAt: number) => string = (at) => new Date(at).toISOString().replace(/\.\d+Z$/, 'Z')) {
   const tokens = new Map<string, number>();
   let issued = 0;
   const server = await cannedServer((req) => {
@@ -34,7 +34,7 @@ async function memberStandIn(now: () => number) {
         body: {
           RequestId: `sts-${issued}`,
           AssumedRoleUser: { Arn: `${ROLE}/redeemer-${ACCOUNT}`, AssumedRoleId: `id:${issued}` },
-          Credentials: { AccessKeyId: `STS.member-${issued}`, AccessKeySecret: `member-secret-${issued}`, SecurityToken: token, Expiration: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z') },
+          Credentials: { AccessKeyId: `STS.member-${issued}`, AccessKeySecret: `member-secret-${issued}`, SecurityToken: token, Expiration: expirationShown(expiresAt) },
         },
       };
     }
@@ -67,6 +67,29 @@ describe('an account run longer than its role session', () => {
       await expect(api.queryDomainList(query)).resolves.toMatchObject({ items: [] });
       expect(assumed()).toBe(2);
       expect(api.calls).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is assumed again when STS names an Expiration far past what was asked: the session lasts DurationSeconds whatever the answer says', async () => {
+    // The token dies DurationSeconds after issue; the answer's Expiration says 9999 (or a clock far from ours).
+    const runClock = clock(Date.parse('2026-12-01T01:00:00Z'));
+    const { server, assumed } = await memberStandIn(runClock.now, () => '9999-12-31T23:59:59Z');
+    try {
+      const timeoutSeconds = 7200;
+      const { api } = memberAccountPorts({
+        config: { site: 'intl', domainEndpoint: server.url, money: { guard: undefined } as never },
+        credentials: EMULATOR_CREDENTIALS,
+        account: { ref: { id: ACCOUNT, roleArn: ROLE }, config: { stsEndpoint: server.url, externalId: undefined }, timeoutSeconds },
+        clock: runClock,
+        deadlineMs: runClock.now() + (timeoutSeconds - 10) * 1000,
+      });
+      const query = { pageNum: 1, pageSize: 100, queryType: 2 } as const;
+      await expect(api.queryDomainList(query)).resolves.toMatchObject({ items: [] });
+      runClock.advance(90 * 60 * 1000);
+      await expect(api.queryDomainList(query)).resolves.toMatchObject({ items: [] });
+      expect(assumed()).toBe(2);
     } finally {
       await server.close();
     }

@@ -131,7 +131,7 @@ describe('orchestrate keeps going', () => {
       [B, 'failed', 'ResourceThrottled'],
       [C, 'invoked', `req-${C}`],
     ]);
-    expect(records[1]!.error_message).toBe('InvokeFunction failed: ResourceThrottled: slow down (HTTP 429, RequestId r-b)');
+    expect(records[1]!.error_message).toBe('InvokeFunction failed: ResourceThrottled: slow down (HTTP 429, RequestId r-b); what to do: InvokeFunction kept throttling (a quota of the whole account, shared by every identity in it): the next run tries again; if it repeats, run less often or ask for a higher quota');
   });
 
   it('a listing that stopped early: the accounts listed are still invoked, the stop is reported', async () => {
