@@ -1,0 +1,72 @@
+/**
+ * The FC handler behind an HTTP-trigger stand-in written from FC's published event format
+ * (test/support/fc-http-trigger.ts), against a registrar stand-in: real HTTP on 127.0.0.1 both ways, odd
+ * but possible requests, and what a caller gets back.
+ */
+import { request } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../functions/redeem/index.js';
+import { webhookSignature } from '../../shared/signing/webhook.js';
+import { dueExpiration } from '../safety/standin-runs.js';
+import { WEBHOOK_SECRET, captureStdio, fcContext } from '../support/fc.js';
+import { startTriggerStandin, type TriggerStandin } from '../support/fc-http-trigger.js';
+import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
+
+const NAMES = ['held-one.com', 'held-two.com'];
+let trigger: TriggerStandin;
+let registrar: RegistrarStandin;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  registrar = await startStandin({ domains: NAMES.map((name) => domainItem(name, dueExpiration(name))) });
+  for (const key of Object.keys(process.env)) if (/^(REDEEM_|DOMAIN_|SLS_|WEBHOOK_|NOTIFY_|ALIBABA_CLOUD_)/.test(key)) delete process.env[key];
+  Object.assign(process.env, { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_API_QPS: '1000', REDEEM_FOLLOW_SECONDS: '1', DOMAIN_ENDPOINT: registrar.url, WEBHOOK_SECRET });
+  trigger = await startTriggerStandin({ handler: handler as (event: unknown, context: unknown) => Promise<unknown>, context: (requestId) => fcContext({ requestId }) });
+});
+afterAll(async () => {
+  await trigger.close();
+  await registrar.close();
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+});
+afterEach(() => vi.restoreAllMocks());
+
+function signed(body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return { 'x-redeem-timestamp': String(timestamp), 'x-redeem-signature': webhookSignature(WEBHOOK_SECRET, String(timestamp), body) };
+}
+
+/** A POST whose header values go on the wire as the bytes given (fetch would refuse bytes above 0x7F). */
+function post(path: string, headers: Record<string, string | Buffer>, body: string | Buffer): Promise<{ status: number; text: string }> {
+  const url = new URL(trigger.url + path);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    // Node writes a header's string as latin1, one byte per character: a Buffer's bytes go out as they are.
+    for (const [name, value] of Object.entries(headers)) req.setHeader(name, typeof value === 'string' ? value : value.toString('latin1'));
+    req.on('error', reject);
+    // A Buffer body keeps the header block in latin1 (a string body would re-encode it as UTF-8).
+    req.end(Buffer.from(body));
+  });
+}
+
+describe('headers FC passes on as they came', () => {
+  it('a signed webhook with a UTF-8 header value (a monitor naming itself in Chinese) runs like any other', async () => {
+    const body = '{"mode":"dry-run","reason":"utf-8 header"}';
+    const stdio = captureStdio();
+    const answer = await post('/webhook', { 'content-type': 'application/json', 'x-source': Buffer.from('监控'), ...signed(body) }, body);
+    vi.restoreAllMocks();
+    expect(trigger.events.at(-1)!.headers['x-source']).toBe('监控');
+    expect(answer.status, `${answer.text}\n(function log: ${stdio.text.slice(0, 500) || 'nothing'})`).toBe(200);
+    expect(JSON.parse(answer.text).run).toMatchObject({ trigger: 'webhook', mode: 'dry-run', outcome: 'completed', count_would_redeem: 2 });
+  });
+
+  it('a header whose bytes are not UTF-8 (FC can only pass them as U+FFFD) does not stop a signed webhook either', async () => {
+    const body = '{"mode":"dry-run","reason":"latin-1 header"}';
+    const answer = await post('/webhook', { 'content-type': 'application/json', 'x-note': Buffer.from('caf\xe9', 'latin1'), ...signed(body) }, body);
+    expect(trigger.events.at(-1)!.headers['x-note']).toBe('caf\uFFFD');
+    expect(answer.status, answer.text).toBe(200);
+  });
+});
