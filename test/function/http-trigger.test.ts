@@ -70,3 +70,17 @@ describe('headers FC passes on as they came', () => {
     expect(answer.status, answer.text).toBe(200);
   });
 });
+
+describe('an answer that sends the caller to the function log', () => {
+  it('has its error there: an event the web Request cannot be built from (method TRACE) is logged with its request id', async () => {
+    const event = { ...trigger.events[0]!, requestContext: { ...trigger.events[0]!.requestContext, http: { ...trigger.events[0]!.requestContext.http, method: 'TRACE' } } };
+    const stdio = captureStdio();
+    const struct = (await handler(Buffer.from(JSON.stringify(event)), fcContext({ requestId: 'req-trace' }))) as { statusCode: number; body: string };
+    vi.restoreAllMocks();
+    expect(struct.statusCode).toBe(500);
+    expect(JSON.parse(struct.body).error.message).toMatch(/see the function log/);
+    const logged = stdio.text.split('\n').filter((line) => line.includes('req-trace'));
+    expect(logged.join('\n'), 'the function log holds nothing for req-trace').toMatch(/TRACE/);
+    expect(logged.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
