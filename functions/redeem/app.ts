@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
 import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
+import { duplicateKey } from '../../shared/validation/index.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
@@ -40,11 +41,20 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 
 function parseJsonBody(raw: Uint8Array): unknown {
   if (raw.length === 0) return {};
+  const text = Buffer.from(raw).toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.from(raw).toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
   }
+  // JSON.parse keeps a repeated field's last value; the caller (or what checked its request) may have read
+  // the first: {"mode":"dry-run",…,"mode":"live"} would order for a caller who meant a dry run.
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) {
+    throw new UserError('invalid-json', `The body names the field ${JSON.stringify(repeated.slice(0, 64))} twice; send each field once`);
+  }
+  return value;
 }
 
 /** 502 for a run (or an orchestrating run) that failed as a whole; a doctor's report is an answer whatever it found. */

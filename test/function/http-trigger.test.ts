@@ -84,3 +84,16 @@ describe('an answer that sends the caller to the function log', () => {
     expect(logged.join('\n')).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('bodies that JSON parsers read differently', () => {
+  it('a field named twice ({"mode":"dry-run","mode":"live"}) is refused by name, and nothing is ordered', async () => {
+    // JSON.parse keeps the last value, many parsers (and a caller's own check of what it sends) the first:
+    // a caller who checked "dry-run" would have a live run order for it.
+    const body = '{"mode":"dry-run","reason":"check only","mode":"live"}';
+    const orders = registrar.orders.length;
+    const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+    expect(registrar.orders.length - orders, 'orders placed').toBe(0);
+    expect(answer.status, answer.text).toBe(400);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: 'invalid-json', message: expect.stringContaining('"mode"') });
+  });
+});
