@@ -97,3 +97,18 @@ describe('bodies that JSON parsers read differently', () => {
     expect(JSON.parse(answer.text).error).toMatchObject({ code: 'invalid-json', message: expect.stringContaining('"mode"') });
   });
 });
+
+describe('webhooks naming domains', () => {
+  it('names in other spellings are the listed domains; a name the redemption list does not hold is named in the answer', async () => {
+    const body = JSON.stringify({ mode: 'dry-run', domains: [' HELD-ONE.COM. ', 'held-one.com', 'Not-Held.com', 'held-two.com'] });
+    const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+    expect(answer.status, answer.text).toBe(200);
+    const summary = JSON.parse(answer.text);
+    expect(summary.decisions.map((d: { domain: string; outcome: string }) => [d.domain, d.outcome])).toEqual([
+      ['held-one.com', 'would-redeem'],
+      ['held-two.com', 'would-redeem'],
+    ]);
+    // The caller asked about not-held.com: the answer (and the run record in the log) must say it was not there.
+    expect(summary.run.not_in_redemption, JSON.stringify(summary.run)).toBe('not-held.com');
+  });
+});
