@@ -41,7 +41,10 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 
 function parseJsonBody(raw: Uint8Array): unknown {
   if (raw.length === 0) return {};
-  const text = Buffer.from(raw).toString('utf8');
+  // A leading byte order mark (a file saved by a Windows editor, sent with curl --data-binary @file) is not
+  // part of the JSON: RFC 8259 lets a parser ignore it, and decodeEvent does for the same file sent with
+  // s invoke. The signature was checked over the raw bytes, the mark included.
+  const text = Buffer.from(raw).toString('utf8').replace(/^\uFEFF/, '');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -86,6 +86,13 @@ describe('an answer that sends the caller to the function log', () => {
 });
 
 describe('bodies that JSON parsers read differently', () => {
+  it('a body saved with a UTF-8 byte order mark (a Windows editor, then curl --data-binary @file) runs, as the same file does with s invoke', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"mode":"dry-run","reason":"bom"}')]);
+    const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+    expect(answer.status, answer.text).toBe(200);
+    expect(JSON.parse(answer.text).run).toMatchObject({ mode: 'dry-run', reason: 'bom', outcome: 'completed' });
+  });
+
   it('a field named twice ({"mode":"dry-run","mode":"live"}) is refused by name, and nothing is ordered', async () => {
     // JSON.parse keeps the last value, many parsers (and a caller's own check of what it sends) the first:
     // a caller who checked "dry-run" would have a live run order for it.
