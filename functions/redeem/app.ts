@@ -117,6 +117,15 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     }
   });
 
+  // The route exists for another method: saying "no route" would send a person checking the URL in a
+  // browser (GET /webhook) looking for a deployment problem that is not there.
+  const wrongMethod = (allow: string) => (c: AppContext) => {
+    c.header('allow', allow);
+    return c.json(errorBody({ code: 'method-not-allowed', message: `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}` }), 405);
+  };
+  app.all('/webhook', wrongMethod('POST'));
+  app.all('/healthz', wrongMethod('GET, HEAD'));
+
   app.notFound((c) => c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404));
   app.onError((error, c) => answerError(c, error));
   return app;

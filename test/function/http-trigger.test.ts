@@ -119,3 +119,18 @@ describe('webhooks naming domains', () => {
     expect(summary.run.not_in_redemption, JSON.stringify(summary.run)).toBe('not-held.com');
   });
 });
+
+describe('methods', () => {
+  it('GET /webhook (a person checking the URL in a browser) is told to POST, not that the route does not exist', async () => {
+    const res = await fetch(`${trigger.url}/webhook`);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect([res.status, body.error.code, body.error.message]).toEqual([405, 'method-not-allowed', expect.stringMatching(/POST/)]);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('HEAD and GET /healthz answer; POST /healthz is told to GET', async () => {
+    expect((await fetch(`${trigger.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    const res = await fetch(`${trigger.url}/healthz`, { method: 'POST', body: '{}' });
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([405, 'method-not-allowed']);
+  });
+});
