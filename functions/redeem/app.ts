@@ -49,6 +49,11 @@ function parseJsonBody(raw: Uint8Array): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
+    // UTF-16 (a UTF-16 byte order mark, or the NUL bytes of ASCII in it) is what Windows PowerShell 5.1
+    // writes with `>`: "not JSON" would baffle a person who sent exactly the JSON the README shows.
+    if ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0)) {
+      throw new UserError('invalid-json', 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8', { cause: error });
+    }
     throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
   }
   // JSON.parse keeps a repeated field's last value; the caller (or what checked its request) may have read

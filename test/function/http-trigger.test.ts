@@ -86,6 +86,13 @@ describe('an answer that sends the caller to the function log', () => {
 });
 
 describe('bodies that JSON parsers read differently', () => {
+  it('a body in UTF-16 (Windows PowerShell 5.1 writes `echo … > body.json` so) is refused with what to fix: UTF-8', async () => {
+    const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"mode":"dry-run"}', 'utf16le')]);
+    const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+    expect(answer.status, answer.text).toBe(400);
+    expect(JSON.parse(answer.text).error.message).toMatch(/UTF-16.*UTF-8/);
+  });
+
   it('a body saved with a UTF-8 byte order mark (a Windows editor, then curl --data-binary @file) runs, as the same file does with s invoke', async () => {
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"mode":"dry-run","reason":"bom"}')]);
     const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
