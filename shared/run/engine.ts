@@ -156,6 +156,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
     not_in_redemption: !failure && listingComplete ? notInRedemption(effective.requested, executed) : undefined,
+    // What the run decided without (told under "Not read" in the message): in the record too, so that the
+    // webhook's caller, the CLI's --json and the log say it, with no robot configured as well.
+    read_problems: readProblems.length > 0 ? readProblems.join('; ') : undefined,
     submit_concurrency: submitConcurrency,
     ...slsFields(sls),
     guard: config.money.guard ? (guard?.state ?? 'on') : 'off',

@@ -141,3 +141,24 @@ describe('methods', () => {
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([405, 'method-not-allowed']);
   });
 });
+
+describe('what the run could not read', () => {
+  it('is in the answer the caller gets: a renewal list refused (no permission) is named, not only in a robot message', async () => {
+    const refusing = await startStandin({
+      domains: NAMES.map((name) => domainItem(name, dueExpiration(name))),
+      script: (call) => (call.action === 'QueryDomainList' && call.params.QueryType === '1' ? { status: 403, body: { Code: 'Forbidden', Message: 'User not authorized to operate on the specified resource.', RequestId: 'req-403' } } : undefined),
+    });
+    process.env.DOMAIN_ENDPOINT = refusing.url;
+    try {
+      const body = '{"mode":"dry-run","reason":"renewals refused"}';
+      const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+      expect(answer.status, answer.text).toBe(200);
+      const run = JSON.parse(answer.text).run;
+      expect(run.outcome).toBe('completed');
+      expect(run.read_problems ?? `no read_problems in ${JSON.stringify(run)}`).toMatch(/renewal list.*Forbidden/);
+    } finally {
+      process.env.DOMAIN_ENDPOINT = registrar.url;
+      await refusing.close();
+    }
+  });
+});
