@@ -66,4 +66,10 @@ describe('renderSummary', () => {
     const text = renderSummary({ ...run, run: { ...run.run, not_in_redemption: 'typo-example.com' } });
     expect(text).toMatch(/^.*not in redemption.*typo-example\.com.*$/m);
   });
+
+  it('says what the run could not read (the table shows only what it did read)', () => {
+    const run = summary([{}]);
+    const text = renderSummary({ ...run, run: { ...run.run, read_problems: 'the renewal list (QueryType=1) could not be read: Forbidden' } });
+    expect(text).toMatch(/^not read: the renewal list \(QueryType=1\) could not be read: Forbidden$/m);
+  });
 });
