@@ -39,21 +39,33 @@ async function readLimited(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-function parseJsonBody(raw: Uint8Array): unknown {
+/** UTF-16: its byte order mark, or the NUL bytes of ASCII in it (what Windows PowerShell 5.1 writes with `>`). */
+function looksUtf16(raw: Uint8Array): boolean {
+  return (raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0);
+}
+
+const UTF16 = 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8';
+
+function parseJsonBody(raw: Uint8Array, contentType: string | undefined): unknown {
   if (raw.length === 0) return {};
+  // JSON between systems is UTF-8 (RFC 8259 8.1). Bytes that are not (ISO-8859-1's one-byte "é") were read
+  // as U+FFFD and the run went on with the caller's words mangled: they are refused, naming the encoding.
   // A leading byte order mark (a file saved by a Windows editor, sent with curl --data-binary @file) is not
-  // part of the JSON: RFC 8259 lets a parser ignore it, and decodeEvent does for the same file sent with
-  // s invoke. The signature was checked over the raw bytes, the mark included.
-  const text = Buffer.from(raw).toString('utf8').replace(/^\uFEFF/, '');
+  // part of the JSON: RFC 8259 lets a parser ignore it (TextDecoder drops it), and decodeEvent does for the
+  // same file sent with s invoke. The signature was checked over the raw bytes, the mark included.
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/^\uFEFF/, '');
+  } catch (error) {
+    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
+    const charset = /charset\s*=\s*"?([\w.:-]{1,40})/i.exec(contentType ?? '')?.[1];
+    throw new UserError('invalid-json', `The body is not UTF-8${charset ? ` (its Content-Type says charset=${charset})` : ''}; send the JSON as UTF-8`, { cause: error });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    // UTF-16 (a UTF-16 byte order mark, or the NUL bytes of ASCII in it) is what Windows PowerShell 5.1
-    // writes with `>`: "not JSON" would baffle a person who sent exactly the JSON the README shows.
-    if ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0)) {
-      throw new UserError('invalid-json', 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8', { cause: error });
-    }
+    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
     throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
   }
   // JSON.parse keeps a repeated field's last value; the caller (or what checked its request) may have read
@@ -103,7 +115,7 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
     if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
-    const summary = await invokeRun('webhook', parseJsonBody(raw), c.env.platform, { ...deps, logger });
+    const summary = await invokeRun('webhook', parseJsonBody(raw, c.req.header('content-type')), c.env.platform, { ...deps, logger });
     return c.json(summary, resultStatus(summary));
   });
 

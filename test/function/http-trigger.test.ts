@@ -86,6 +86,13 @@ describe('an answer that sends the caller to the function log', () => {
 });
 
 describe('bodies that JSON parsers read differently', () => {
+  it('a body in ISO-8859-1 (charset=iso-8859-1, "é" as one byte) is refused naming UTF-8, not run with the text mangled', async () => {
+    const body = Buffer.from('{"mode":"dry-run","reason":"vérifier"}', 'latin1');
+    const answer = await post('/webhook', { 'content-type': 'application/json; charset=iso-8859-1', ...signed(body) }, body);
+    expect(answer.status, answer.text).toBe(400);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: 'invalid-json', message: expect.stringMatching(/charset=iso-8859-1.*UTF-8/) });
+  });
+
   it('a body in UTF-16 (Windows PowerShell 5.1 writes `echo … > body.json` so) is refused with what to fix: UTF-8', async () => {
     const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"mode":"dry-run"}', 'utf16le')]);
     const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
