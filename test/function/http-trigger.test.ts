@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { handler } from '../../functions/redeem/index.js';
 import { webhookSignature } from '../../shared/signing/webhook.js';
 import { dueExpiration } from '../safety/standin-runs.js';
-import { WEBHOOK_SECRET, captureStdio, fcContext } from '../support/fc.js';
+import { WEBHOOK_SECRET, captureStdio, fcContext, httpEvent } from '../support/fc.js';
 import { startTriggerStandin, type TriggerStandin } from '../support/fc-http-trigger.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
 
@@ -73,9 +73,8 @@ describe('headers FC passes on as they came', () => {
 
 describe('an answer that sends the caller to the function log', () => {
   it('has its error there: an event the web Request cannot be built from (method TRACE) is logged with its request id', async () => {
-    const event = { ...trigger.events[0]!, requestContext: { ...trigger.events[0]!.requestContext, http: { ...trigger.events[0]!.requestContext.http, method: 'TRACE' } } };
     const stdio = captureStdio();
-    const struct = (await handler(Buffer.from(JSON.stringify(event)), fcContext({ requestId: 'req-trace' }))) as { statusCode: number; body: string };
+    const struct = (await handler(httpEvent({ method: 'TRACE', body: '' }), fcContext({ requestId: 'req-trace' }))) as { statusCode: number; body: string };
     vi.restoreAllMocks();
     expect(struct.statusCode).toBe(500);
     expect(JSON.parse(struct.body).error.message).toMatch(/see the function log/);
