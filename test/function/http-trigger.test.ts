@@ -168,3 +168,48 @@ describe('what the run could not read', () => {
     }
   });
 });
+
+describe('what never starts a run', () => {
+  it('unsigned, badly signed, stale, replayed or misrouted requests: no run starts, nothing is ordered, every answer is JSON naming what to fix', async () => {
+    const body = '{"reason":"live as configured"}';
+    const good = signed(body);
+    const stale = signed(body, Math.floor(Date.now() / 1000) - 301);
+    const first = await post('/webhook', { 'content-type': 'application/json', ...good }, body);
+    expect(first.status).toBe(200);
+    const orders = registrar.orders.length;
+    const stdio = captureStdio();
+    const attempts: Array<[string, string, Record<string, string | Buffer>, string]> = [
+      ['POST', '/webhook', {}, body],
+      ['POST', '/webhook', { 'x-redeem-timestamp': good['x-redeem-timestamp']! }, body],
+      ['POST', '/webhook', { ...good, 'x-redeem-signature': good['x-redeem-signature']!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, body],
+      ['POST', '/webhook', { ...good, 'x-redeem-signature': '' }, body],
+      ['POST', '/webhook', stale, body],
+      ['POST', '/webhook', good, body],
+      ['POST', '/webhook', good, `${body} `],
+      ['POST', '/webhook', { ...good, 'x-redeem-timestamp': `${good['x-redeem-timestamp']}000` }, body],
+      ['POST', '/invoke', { 'x-fc-control-path': '/invoke' }, '{}'],
+      ['PUT', '/webhook', good, body],
+      ['POST', '/WEBHOOK', good, body],
+    ];
+    for (const [method, path, headers, payload] of attempts) {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const url = new URL(trigger.url + path);
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        for (const [name, value] of Object.entries(headers)) req.setHeader(name, value as string);
+        req.on('error', reject);
+        req.end(Buffer.from(payload));
+      });
+      expect(answer.status, `${method} ${path} ${JSON.stringify(headers)}`).toBeGreaterThanOrEqual(400);
+      const error = JSON.parse(answer.text).error as { code: string; message: string };
+      expect(error.message.length, answer.text).toBeGreaterThan(10);
+      expect(answer.text).not.toMatch(/\n\s+at |webhook-secret-value/);
+    }
+    vi.restoreAllMocks();
+    expect(stdio.text).not.toMatch(/"kind":"run"/);
+    expect(registrar.orders.length).toBe(orders);
+  });
+});
