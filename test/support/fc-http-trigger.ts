@@ -122,3 +122,60 @@ export async function startTriggerStandin(options: TriggerStandinOptions): Promi
       }),
   };
 }
+
+export interface CustomRuntimeFrontOptions {
+  /** The custom-runtime server's base URL. */
+  readonly target: string;
+  /** The role's credentials and the function's timeout, as FC passes them. */
+  readonly credentials: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken: string };
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * FC's HTTP trigger in front of a custom runtime (the docs' "passed through: original method, path, query,
+ * headers, body + common headers"): a caller's own x-fc-* headers are not passed on (clients may not send
+ * them), and FC's are added: x-fc-request-id, x-fc-control-path: /http-invoke, the role's
+ * x-fc-access-key-id / -secret / x-fc-security-token and x-fc-function-timeout. `requestIds` lists the ids given.
+ */
+export async function startCustomRuntimeFront(options: CustomRuntimeFrontOptions): Promise<{ url: string; requestIds: string[]; close(): Promise<void> }> {
+  const requestIds: string[] = [];
+  const server = createServer(async (req, res) => {
+    const body = await readAll(req);
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (/^(x-fc-.*|connection|keep-alive|host|content-length|transfer-encoding)$/i.test(name)) continue;
+      headers[name] = name in headers ? `${headers[name]},${req.rawHeaders[i + 1]}` : req.rawHeaders[i + 1]!;
+    }
+    const requestId = `1-${randomUUID()}`;
+    requestIds.push(requestId);
+    Object.assign(headers, {
+      'x-fc-request-id': requestId,
+      'x-fc-control-path': '/http-invoke',
+      'x-fc-access-key-id': options.credentials.accessKeyId,
+      'x-fc-access-key-secret': options.credentials.accessKeySecret,
+      'x-fc-security-token': options.credentials.securityToken,
+      'x-fc-function-timeout': String(options.timeoutSeconds),
+    });
+    const method = req.method ?? 'GET';
+    const answer = await fetch(options.target + (req.url ?? '/'), { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
+    const out = Buffer.from(await answer.arrayBuffer());
+    const kept: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (!/^(connection|content-length|date|keep-alive|server|upgrade|x-fc-.*|transfer-encoding|content-encoding)$/i.test(name)) kept[name] = value;
+    });
+    res.writeHead(answer.status, kept);
+    res.end(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requestIds,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
