@@ -213,3 +213,32 @@ describe('what never starts a run', () => {
     expect(registrar.orders.length).toBe(orders);
   });
 });
+
+describe('near the function timeout', () => {
+  it('a live webhook against a slow registrar answers inside a 6 s function timeout, every domain decided', async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `slow-${i}.com`);
+    const slow = await startStandin({
+      domains: names.map((name) => domainItem(name, dueExpiration(name))),
+      newTaskStatus: 0,
+      delayMs: (call) => (call.action === 'SaveSingleTaskForCreatingOrderRedeem' ? 1_200 : 300),
+    });
+    process.env.DOMAIN_ENDPOINT = slow.url;
+    try {
+      const body = '{"reason":"slow registrar"}';
+      const started = Date.now();
+      const struct = (await handler(httpEvent({ body, headers: signed(body) }), fcContext({ requestId: 'req-slow', timeout: 6 }))) as { statusCode: number; body: string };
+      const elapsed = Date.now() - started;
+      expect(elapsed, 'answered after the function timeout').toBeLessThan(6_000);
+      expect(struct.statusCode, struct.body).toBe(200);
+      const summary = JSON.parse(struct.body) as { run: { outcome: string }; decisions: Array<{ domain: string; outcome: string }> };
+      expect(summary.run.outcome).toBe('completed');
+      expect(summary.decisions.map((d) => d.domain).sort()).toEqual(names);
+      // Every order the registrar took has its decision in the answer.
+      const submitted = summary.decisions.filter((d) => d.outcome === 'submitted' || d.outcome === 'succeeded').map((d) => d.domain);
+      expect(submitted.sort()).toEqual(slow.orders.map((o) => o.domainName).sort());
+    } finally {
+      process.env.DOMAIN_ENDPOINT = registrar.url;
+      await slow.close();
+    }
+  });
+});
