@@ -6,6 +6,7 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/redeem/index.js';
+import { reasonWords } from '../../shared/notify/report.js';
 import { webhookSignature } from '../../shared/signing/webhook.js';
 import { dueExpiration } from '../safety/standin-runs.js';
 import { WEBHOOK_SECRET, captureStdio, fcContext, httpEvent } from '../support/fc.js';
@@ -119,6 +120,17 @@ describe('bodies that JSON parsers read differently', () => {
 });
 
 describe('webhooks naming domains', () => {
+  it('a domain on the allow-list that the request did not name is not told as "not on the allow-list"', async () => {
+    // REDEEM_DOMAINS is "*": held-two.com is allowed. Told "not on the allow-list (REDEEM_DOMAINS)", a person
+    // would go and change a setting that is right.
+    const body = JSON.stringify({ mode: 'dry-run', domains: ['held-one.com'] });
+    const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
+    const decisions = JSON.parse(answer.text).decisions as Array<{ domain: string; reason: string }>;
+    const other = decisions.find((d) => d.domain === 'held-two.com')!;
+    expect(other.reason).toBe('not-requested');
+    expect(reasonWords(other.reason)).not.toMatch(/allow-list|REDEEM_DOMAINS/);
+  });
+
   it('names in other spellings are the listed domains; a name the redemption list does not hold is named in the answer', async () => {
     const body = JSON.stringify({ mode: 'dry-run', domains: [' HELD-ONE.COM. ', 'held-one.com', 'Not-Held.com', 'held-two.com'] });
     const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
