@@ -9,7 +9,7 @@ import { handler } from '../../functions/redeem/index.js';
 import { reasonWords } from '../../shared/notify/report.js';
 import { webhookSignature } from '../../shared/signing/webhook.js';
 import { dueExpiration } from '../safety/standin-runs.js';
-import { WEBHOOK_SECRET, captureStdio, fcContext, httpEvent } from '../support/fc.js';
+import { WEBHOOK_SECRET, captureStdio, fcContext, httpEvent, timerEvent } from '../support/fc.js';
 import { startTriggerStandin, type TriggerStandin } from '../support/fc-http-trigger.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
 
@@ -252,5 +252,15 @@ describe('near the function timeout', () => {
       process.env.DOMAIN_ENDPOINT = registrar.url;
       await slow.close();
     }
+  });
+});
+
+describe('run options named twice in an event', () => {
+  it('a direct invocation (s invoke -e) or a timer payload naming mode twice is refused by name, and nothing is ordered', async () => {
+    const orders = registrar.orders.length;
+    const twice = '{"mode":"dry-run","reason":"check","mode":"live"}';
+    await expect(handler(Buffer.from(twice), fcContext({ requestId: 'req-invoke-twice' }))).rejects.toThrow(/"mode" twice/);
+    await expect(handler(timerEvent(twice), fcContext({ requestId: 'req-timer-twice' }))).rejects.toThrow(/"mode" twice/);
+    expect(registrar.orders.length - orders, 'orders placed').toBe(0);
   });
 });
