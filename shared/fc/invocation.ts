@@ -11,7 +11,7 @@ import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConf
 import { UserError, errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
-import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
+import { RunOptionsError, narrow, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
 import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 import {
   AccountNotAuthorizedError,
@@ -138,6 +138,9 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       options,
       credentials: resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)),
     };
+    // A request that would widen the run (live asked of a dry-run function) is refused here, where it is
+    // recorded, not only later where the run would throw it unrecorded.
+    narrow(start.config, options);
     const accounts = start.config.accounts;
     if (!accounts && (account !== undefined || options.accounts)) {
       throw new AccountNotAuthorizedError(`${account !== undefined ? 'account' : 'accounts'}: REDEEM_ACCOUNTS is not set; this function acts in its own account only`);
