@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
-import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, recordStartFailure, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
 import { duplicateKey } from '../../shared/validation/index.js';
 
@@ -124,7 +124,16 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
   app.post('/invoke', async (c: AppContext) => {
     if (c.env.platform.channel !== 'event') return c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404);
     try {
-      const { trigger, options } = optionsFromEvent(decodeEvent(Buffer.from(await c.req.arrayBuffer())));
+      const decoded = decodeEvent(Buffer.from(await c.req.arrayBuffer()));
+      let event: ReturnType<typeof optionsFromEvent>;
+      try {
+        event = optionsFromEvent(decoded);
+      } catch (error) {
+        // Only a timer's payload fails here: s.yaml's own, so every daily run fails alike: recorded and told.
+        await recordStartFailure('timer', error, c.env.platform, { ...deps, logger });
+        throw error;
+      }
+      const { trigger, options } = event;
       const summary = await invokeRun(trigger, options, c.env.platform, { ...deps, logger });
       c.header('x-fc-status', resultStatus(summary) === 502 ? '404' : '200');
       return c.json(summary, resultStatus(summary));

@@ -14,6 +14,7 @@ import {
   optionsFromEvent,
   parseContext,
   parseHttpEvent,
+  recordStartFailure,
   responseToStruct,
   runningVersion,
   type FcHttpResponse,
@@ -71,8 +72,16 @@ export async function handler(event: unknown, context: unknown): Promise<Invocat
     }
   }
 
+  let invocation: ReturnType<typeof optionsFromEvent>;
   try {
-    const { trigger, options } = optionsFromEvent(decoded);
+    invocation = optionsFromEvent(decoded);
+  } catch (error) {
+    // Only a timer's payload fails here: s.yaml's own, so every daily run fails alike: recorded and told.
+    await recordStartFailure('timer', error, platform, deps);
+    throw reportable(error);
+  }
+  try {
+    const { trigger, options } = invocation;
     const result = await invokeRun(trigger, options, platform, deps);
     if (!isDoctorReport(result) && result.run.outcome === 'failed') throw new RunFailedError(result);
     return result;

@@ -1,9 +1,11 @@
 /**
- * Run options refused at the start: a failed run on record.
+ * The timer's payload is the function's own configuration (s.yaml's triggerConfig.payload), not a caller's
+ * request: a payload the run refuses fails the same way on every daily run, nothing is ordered, ever, and
+ * FC only marks the invocation failed. Like bad configuration, it must be told to a person.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/redeem/index.js';
-import { captureStdio, fcContext } from '../support/fc.js';
+import { captureStdio, fcContext, fcInvokeHeaders, startRuntime, timerEvent } from '../support/fc.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 
 const saved = { ...process.env };
@@ -15,6 +17,39 @@ beforeAll(() => {
 afterAll(() => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);
+});
+
+describe('a timer payload the run refuses', () => {
+  it.each([
+    ['a typo in an option', '{"mode":"dryrun"}', /mode/],
+    ['live asked for while the function is configured for dry-run', '{"mode":"live"}', /live/],
+    ['not JSON', 'mode=dry-run', /not JSON/],
+  ])('%s: the daily run fails, and a person is told why', async (_, payload, why) => {
+    const inbox = await open();
+    Object.assign(process.env, { REDEEM_MODE: 'dry-run', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'notify-secret' });
+    await expect(handler(timerEvent(payload), fcContext({ requestId: 'req-timer-payload' }))).rejects.toThrow(why);
+    expect(inbox.bodies, 'no message reached the robot').toHaveLength(1);
+    const run = inbox.bodies[0]!.run as { outcome: string; error_message: string; trigger: string };
+    expect(run).toMatchObject({ outcome: 'failed', trigger: 'timer' });
+    expect(run.error_message).toMatch(why);
+  });
+});
+
+describe('on the custom runtime', () => {
+  it('a timer payload that is not JSON (on /invoke): x-fc-status 404, and a person is told', async () => {
+    const inbox = await open();
+    const env = { REDEEM_MODE: 'dry-run', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'notify-secret' };
+    const lines: string[] = [];
+    const { server, url } = await startRuntime(env, lines);
+    try {
+      const res = await fetch(`${url}/invoke`, { method: 'POST', headers: fcInvokeHeaders('req-cr-timer'), body: timerEvent('mode=dry-run') });
+      expect([res.status, res.headers.get('x-fc-status')]).toEqual([400, '404']);
+      expect(inbox.bodies).toHaveLength(1);
+      expect(lines.map((line) => (line.startsWith('{') ? JSON.parse(line) : {})).find((r) => r.kind === 'run')).toMatchObject({ outcome: 'failed', trigger: 'timer', error_code: 'malformed-event' });
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('a webhook asking for live of a dry-run function', () => {
