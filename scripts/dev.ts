@@ -20,13 +20,16 @@ const { emulator, env } = await startDemoEmulator();
 const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...process.env };
 const { port: listening } = await startCustomRuntime({ env: merged, port, hostname: '127.0.0.1' });
 const url = `http://127.0.0.1:${listening}`;
+// A WEBHOOK_SECRET from the environment may be the deployed function's (the README's deploy steps export it
+// in the shell a person later runs this from): the recipe names the variable, and prints only our own.
+const hmacKey = process.env.WEBHOOK_SECRET ? '"$WEBHOOK_SECRET"' : `'${merged.WEBHOOK_SECRET}'`;
 process.stdout.write(`Emulator:  ${emulator.url}  (state: ${emulator.url}/__emulator/state)
 Function:  ${url}  (mode ${merged.REDEEM_MODE}, credentials from ALIBABA_CLOUD_* of the demo)
 
 Try the webhook (dry-run):
   body='{"mode":"dry-run","reason":"curl"}'
   ts=$(date +%s)
-  sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac '${merged.WEBHOOK_SECRET}' | sed 's/^.* //')
+  sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac ${hmacKey} | sed 's/^.* //')
   curl -s ${url}/webhook -H "x-redeem-timestamp: $ts" -H "x-redeem-signature: sha256=$sig" -d "$body"
 
 Ctrl-C to stop.

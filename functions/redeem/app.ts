@@ -7,8 +7,9 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
-import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, recordStartFailure, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
+import { duplicateKey } from '../../shared/validation/index.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
@@ -38,13 +39,42 @@ async function readLimited(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-function parseJsonBody(raw: Uint8Array): unknown {
+/** UTF-16: its byte order mark, or the NUL bytes of ASCII in it (what Windows PowerShell 5.1 writes with `>`). */
+function looksUtf16(raw: Uint8Array): boolean {
+  return (raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0);
+}
+
+const UTF16 = 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8';
+
+function parseJsonBody(raw: Uint8Array, contentType: string | undefined): unknown {
   if (raw.length === 0) return {};
+  // JSON between systems is UTF-8 (RFC 8259 8.1). Bytes that are not (ISO-8859-1's one-byte "é") were read
+  // as U+FFFD and the run went on with the caller's words mangled: they are refused, naming the encoding.
+  // A leading byte order mark (a file saved by a Windows editor, sent with curl --data-binary @file) is not
+  // part of the JSON: RFC 8259 lets a parser ignore it (TextDecoder drops it), and decodeEvent does for the
+  // same file sent with s invoke. The signature was checked over the raw bytes, the mark included.
+  let text: string;
   try {
-    return JSON.parse(Buffer.from(raw).toString('utf8'));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/^\uFEFF/, '');
   } catch (error) {
+    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
+    const charset = /charset\s*=\s*"?([\w.:-]{1,40})/i.exec(contentType ?? '')?.[1];
+    throw new UserError('invalid-json', `The body is not UTF-8${charset ? ` (its Content-Type says charset=${charset})` : ''}; send the JSON as UTF-8`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
     throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
   }
+  // JSON.parse keeps a repeated field's last value; the caller (or what checked its request) may have read
+  // the first: {"mode":"dry-run",…,"mode":"live"} would order for a caller who meant a dry run.
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) {
+    throw new UserError('invalid-json', `The body names the field ${JSON.stringify(repeated.slice(0, 64))} twice; send each field once`);
+  }
+  return value;
 }
 
 /** 502 for a run (or an orchestrating run) that failed as a whole; a doctor's report is an answer whatever it found. */
@@ -85,7 +115,7 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
     if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
-    const summary = await invokeRun('webhook', parseJsonBody(raw), c.env.platform, { ...deps, logger });
+    const summary = await invokeRun('webhook', parseJsonBody(raw, c.req.header('content-type')), c.env.platform, { ...deps, logger });
     return c.json(summary, resultStatus(summary));
   });
 
@@ -94,7 +124,16 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
   app.post('/invoke', async (c: AppContext) => {
     if (c.env.platform.channel !== 'event') return c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404);
     try {
-      const { trigger, options } = optionsFromEvent(decodeEvent(Buffer.from(await c.req.arrayBuffer())));
+      const decoded = decodeEvent(Buffer.from(await c.req.arrayBuffer()));
+      let event: ReturnType<typeof optionsFromEvent>;
+      try {
+        event = optionsFromEvent(decoded);
+      } catch (error) {
+        // Only a timer's payload fails here: s.yaml's own, so every daily run fails alike: recorded and told.
+        await recordStartFailure('timer', error, c.env.platform, { ...deps, logger });
+        throw error;
+      }
+      const { trigger, options } = event;
       const summary = await invokeRun(trigger, options, c.env.platform, { ...deps, logger });
       c.header('x-fc-status', resultStatus(summary) === 502 ? '404' : '200');
       return c.json(summary, resultStatus(summary));
@@ -103,6 +142,15 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
       return answerError(c, error);
     }
   });
+
+  // The route exists for another method: saying "no route" would send a person checking the URL in a
+  // browser (GET /webhook) looking for a deployment problem that is not there.
+  const wrongMethod = (allow: string) => (c: AppContext) => {
+    c.header('allow', allow);
+    return c.json(errorBody({ code: 'method-not-allowed', message: `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}` }), 405);
+  };
+  app.all('/webhook', wrongMethod('POST'));
+  app.all('/healthz', wrongMethod('GET, HEAD'));
 
   app.notFound((c) => c.json(errorBody({ code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` }), 404));
   app.onError((error, c) => answerError(c, error));

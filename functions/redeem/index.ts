@@ -14,12 +14,14 @@ import {
   optionsFromEvent,
   parseContext,
   parseHttpEvent,
+  recordStartFailure,
   responseToStruct,
   runningVersion,
   type FcHttpResponse,
   type InvocationResult,
   type Platform,
 } from '../../shared/fc/index.js';
+import { createLogger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
 
 const deps = { env: process.env };
@@ -61,12 +63,25 @@ export async function handler(event: unknown, context: unknown): Promise<Invocat
       return await responseToStruct(await (app ??= createApp(deps)).fetch(request, { platform: { ...platform, channel: 'http' } }));
     } catch (error) {
       const user = toUserError(error);
+      // The answer sends the caller to the function log: the error must be there (the app's own errors are
+      // logged by its onError; these came from the adapter around it). No stack: only the name and message.
+      if (user.code === 'internal-error') {
+        createLogger().error('unhandled error', { fc_request_id: platform.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
+      }
       return { statusCode: httpStatusFor(user), headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify(errorBody(user)) };
     }
   }
 
+  let invocation: ReturnType<typeof optionsFromEvent>;
   try {
-    const { trigger, options } = optionsFromEvent(decoded);
+    invocation = optionsFromEvent(decoded);
+  } catch (error) {
+    // Only a timer's payload fails here: s.yaml's own, so every daily run fails alike: recorded and told.
+    await recordStartFailure('timer', error, platform, deps);
+    throw reportable(error);
+  }
+  try {
+    const { trigger, options } = invocation;
     const result = await invokeRun(trigger, options, platform, deps);
     if (!isDoctorReport(result) && result.run.outcome === 'failed') throw new RunFailedError(result);
     return result;

@@ -54,6 +54,11 @@ export function renderSummary(summary: RunSummary, options: TableOptions = {}): 
     `SLS: ${r.sls_delivery === 'off' ? 'not configured' : summary.sls.delivered ? 'delivered' : `DELIVERY FAILED (${summary.sls.error ?? 'unknown error'})${options.recordsNote ? `; ${options.recordsNote}` : ''}`}`,
   ];
   if (r.left_for_next_run > 0) parts.push(`${r.left_for_next_run} left for the next run (time budget)`);
+  // What the run decided without (a renewal list refused, the balance unread): the robots say it, and a
+  // person at a terminal may have none configured.
+  if (r.read_problems) parts.push(`not read: ${r.read_problems}`);
+  // A name --domains asked for that has no row above: said, or the person reads its absence as "nothing to do".
+  if (r.not_in_redemption) parts.push(`not in redemption (asked for by name, not in the list the registrar served): ${r.not_in_redemption}`);
   if (r.error_code) parts.push(`error ${r.error_code}: ${r.error_message}`);
   return parts.join('\n');
 }

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { UserError } from '../errors/index.js';
 import type { Trigger } from '../run/index.js';
-import { describeIssues } from '../validation/index.js';
+import { describeIssues, duplicateKey } from '../validation/index.js';
 
 const httpEventSchema = z.object({
   version: z.optional(z.string()),
@@ -112,11 +112,21 @@ export function decodeEvent(event: unknown): unknown {
   const text = (Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : undefined)?.replace(/^\uFEFF/, '');
   if (text === undefined) return event ?? {};
   if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new MalformedEventError(`The event is not JSON (${text.length} bytes); send run options such as {"mode":"dry-run"}`, { cause: error });
   }
+  // Run options named twice: JSON.parse keeps the last, a person (or another parser) may mean the first,
+  // and {"mode":"dry-run",…,"mode":"live"} orders. An HTTP trigger event is FC's own JSON, not options.
+  if (!isHttpEventShape(value)) refuseRepeatedField(text, 'event');
+  return value;
+}
+
+function refuseRepeatedField(text: string, what: string): void {
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) throw new MalformedEventError(`The ${what} names the field ${JSON.stringify(repeated.slice(0, 64))} twice; send each field once`);
 }
 
 /** A timer carries the options as a JSON string payload (possibly empty); any other event is the options. */
@@ -125,8 +135,11 @@ export function optionsFromEvent(event: unknown): { trigger: Trigger; options: u
   const payload = event.payload?.trim();
   if (!payload) return { trigger: 'timer', options: {} };
   try {
-    return { trigger: 'timer', options: JSON.parse(payload) };
+    const options: unknown = JSON.parse(payload);
+    refuseRepeatedField(payload, 'timer payload');
+    return { trigger: 'timer', options };
   } catch (error) {
+    if (error instanceof MalformedEventError) throw error;
     throw new MalformedEventError(`The timer payload is not JSON (${payload.length} characters); set it to run options such as {"mode":"dry-run"} or leave it empty`, { cause: error });
   }
 }

@@ -11,13 +11,35 @@ export interface FcHttpResponse {
   readonly body: string;
 }
 
+/**
+ * The event's headers as a web Headers. The event is JSON text, so FC hands a header's bytes over as the
+ * characters they spell in UTF-8 (a monitor's `X-Source: 监控`), or U+FFFD for bytes that are not UTF-8;
+ * web Headers take only byte strings and throw on anything above U+00FF, which failed the whole request
+ * with a 500. Such a value is turned back into its bytes, one character per byte, as a Node HTTP server
+ * (the custom runtime) presents the same request. A name or value no HTTP request can carry (a space in
+ * a name, a line break in a value) is dropped: the app reads only its own x-redeem-* headers, which a
+ * caller cannot lose this way without the signature check saying so.
+ */
+function requestHeaders(given: Readonly<Record<string, string>>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(given)) {
+    const bytes = /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+    try {
+      headers.append(name, bytes);
+    } catch {
+      // Not a header HTTP can carry: see above.
+    }
+  }
+  return headers;
+}
+
 export function eventToRequest(event: FcHttpEvent): Request {
   const host = event.requestContext.domainName || 'localhost';
   const url = new URL(`https://${host}${event.rawPath.startsWith('/') ? '' : '/'}${event.rawPath}`);
   // FC joins repeated query values with commas and gives no raw query string: the joined value is kept as one.
   for (const [name, value] of Object.entries(event.queryParameters ?? {})) url.searchParams.append(name, value);
   const method = event.requestContext.http.method.toUpperCase();
-  const headers = new Headers(event.headers ?? {});
+  const headers = requestHeaders(event.headers ?? {});
   const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== null && event.body !== '';
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : Buffer.from(event.body!, 'utf8')) : undefined;
   return new Request(url, { method, headers, body });

@@ -11,7 +11,7 @@ import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConf
 import { UserError, errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
-import { RunOptionsError, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
+import { RunOptionsError, narrow, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
 import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 import {
   AccountNotAuthorizedError,
@@ -139,6 +139,9 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       options,
       credentials: resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)),
     };
+    // A request that would widen the run (live asked of a dry-run function) is refused here, where it is
+    // recorded (and, from the timer, told), not only later where the run would throw it unrecorded.
+    narrow(start.config, options);
     const accounts = start.config.accounts;
     if (!accounts && (account !== undefined || options.accounts)) {
       throw new AccountNotAuthorizedError(`${account !== undefined ? 'account' : 'accounts'}: REDEEM_ACCOUNTS is not set; this function acts in its own account only`);
@@ -154,34 +157,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   } catch (error) {
     // A request refused for what it asks for, or an account that could not be checked: a failed run on record.
     if (error instanceof UserError || account !== undefined) {
-      const code = error instanceof UserError ? error.code : accountErrorCode(error);
-      // An account run's check (ListAccounts) says what to fix, as the orchestrator's listing does.
-      const message = account !== undefined ? accountErrorMessage(error) : errorMessage(error);
-      // The function's own state fails every run alike: a person must hear of it. A caller's bad request is
-      // answered to the caller, and is no reason to message anyone. An event naming an account has no caller
-      // to answer: the orchestrator handed it on asynchronously, recorded it as invoked and said nothing more,
-      // so an account run that could not check its account (ListAccounts throttled, the account no longer
-      // listed) is told here, or that account goes unguarded in silence.
-      const told = (error instanceof UserError && START_FAILURES_TOLD.has(error.code)) || account !== undefined
-        ? await notifyStartFailure(deps.env, { runId, trigger, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, error: { code, message }, failsAlways: error instanceof UserError }, {
-            deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
-            now: clock.now,
-            sleep: clock.sleep,
-          })
-        : [];
-      logger.record({
-        kind: 'run',
-        run_id: runId,
-        trigger,
-        fc_request_id: platform.requestId,
-        account_id: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined,
-        outcome: 'failed',
-        error_code: code,
-        error_message: message,
-        ...(told.length > 0 ? { notify: 'sent', ...notifyRecordFields(told) } : {}),
-        // The run's one record: numbered like every record of a run (see Recorder.write).
-        seq: 1,
-      });
+      await recordStartFailure(trigger, error, platform, deps, { runId, startedMs, budgetMs, accountId: typeof claimedId === 'string' ? claimedId.slice(0, 32) : undefined, accountRun: account !== undefined });
     }
     throw error;
   }
@@ -209,6 +185,55 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     });
   }
   return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs });
+}
+
+/**
+ * The record of a run that cannot start (`kind: run`, `outcome: failed`, its error code), and the message
+ * when the failure is the function's own: its configuration, its credentials, or the timer's payload (the
+ * payload is s.yaml's, not a caller's: it fails every daily run alike, and nothing would ever be ordered).
+ * A caller's bad request (webhook, InvokeFunction) is answered to the caller, and is no reason to message anyone.
+ */
+export async function recordStartFailure(
+  trigger: Trigger,
+  error: unknown,
+  platform: Platform,
+  deps: InvocationDeps,
+  run: { readonly runId?: string; readonly startedMs?: number; readonly budgetMs?: number; readonly accountId?: string | undefined; readonly accountRun?: boolean } = {},
+): Promise<void> {
+  const logger = deps.logger ?? createLogger();
+  const clock = deps.clock ?? systemClock;
+  const runId = run.runId ?? randomUUID();
+  const startedMs = run.startedMs ?? clock.now();
+  const budgetMs = run.budgetMs ?? budgetFromTimeout(platform.timeoutSeconds);
+  const code = error instanceof UserError ? error.code : accountErrorCode(error);
+  // An account run's check (ListAccounts) says what to fix, as the orchestrator's listing does.
+  const message = run.accountRun ? accountErrorMessage(error) : errorMessage(error);
+  // The function's own state fails every run alike, and so does a timer payload it refuses (s.yaml's, not
+  // a caller's): a person must hear of it. A caller's bad request is answered to the caller, and is no
+  // reason to message anyone. An event naming an account has no caller to answer: the orchestrator handed
+  // it on asynchronously, recorded it as invoked and said nothing more, so an account run that could not
+  // check its account (ListAccounts throttled, the account no longer listed) is told here, or that account
+  // goes unguarded in silence.
+  const told = (error instanceof UserError && (START_FAILURES_TOLD.has(error.code) || trigger === 'timer')) || run.accountRun
+    ? await notifyStartFailure(deps.env, { runId, trigger, accountId: run.accountId, error: { code, message }, failsAlways: error instanceof UserError }, {
+        deadlineMs: Math.min(startedMs + budgetMs - 1_000, clock.now() + START_FAILURE_NOTIFY_MS),
+        now: clock.now,
+        sleep: clock.sleep,
+      })
+    : [];
+  logger.record({
+    kind: 'run',
+    run_id: runId,
+    trigger,
+    fc_request_id: platform.requestId,
+    account_id: run.accountId,
+    outcome: 'failed',
+    error_code: code,
+    error_message: message,
+    ...(told.length > 0 ? { notify: 'sent', ...notifyRecordFields(told) } : {}),
+    // The run's one record: numbered like every record of a run (see Recorder.write).
+    seq: 1,
+  });
 }
 
 export class RunFailedError extends Error {

@@ -24,6 +24,8 @@ export function verifyWebhook(
   const expected = Buffer.from(webhookSignature(secret, headers.timestamp, rawBody));
   // Hex is case-insensitive; some HMAC tools print it in upper case.
   const given = Buffer.from(headers.signature.trim().toLowerCase());
+  // Many HMAC recipes print the bare hex: "does not match" would send the caller hunting for a wrong secret.
+  if (!given.toString().startsWith('sha256=')) return { ok: false, message: 'x-redeem-signature must be "sha256=" followed by the hex HMAC-SHA256' };
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, message: 'x-redeem-signature does not match' };
   return { ok: true, signature: expected.toString() };
 }

@@ -118,6 +118,7 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
   'dry-run': 'dry-run: a live run would order it',
   'outside-window': 'not yet inside REDEEM_WITHIN_DAYS',
   'not-allowed': 'not on the allow-list (REDEEM_DOMAINS)',
+  'not-requested': "not among the domains this run's request named (a run without a list takes it)",
   excluded: 'excluded (REDEEM_EXCLUDE)',
   'task-in-flight': 'a task is in progress at the registrar',
   'already-redeemed': 'already redeemed',

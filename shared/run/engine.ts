@@ -92,6 +92,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let guard: GuardResult<Decision> | undefined;
   let ledger: Ledger | undefined;
   let repeatedPage = false;
+  // The listing was read to its end: a name a request asked for and the list lacks is really not there.
+  let listingComplete = false;
   let failure: { code: string; message: string } | undefined;
   // Orders of earlier runs that never told a person (killed before their message): this run tells them.
   let earlierOrders: readonly JournalOrder[] = [];
@@ -104,6 +106,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
+    listingComplete = prepared.unreadListing === undefined;
     if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
@@ -152,6 +155,10 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
+    not_in_redemption: !failure && listingComplete ? notInRedemption(effective.requested, executed) : undefined,
+    // What the run decided without (told under "Not read" in the message): in the record too, so that the
+    // webhook's caller, the CLI's --json and the log say it, with no robot configured as well.
+    read_problems: readProblems.length > 0 ? readProblems.join('; ') : undefined,
     submit_concurrency: submitConcurrency,
     ...slsFields(sls),
     guard: config.money.guard ? (guard?.state ?? 'on') : 'off',
@@ -177,6 +184,23 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
+}
+
+/** The most names `not_in_redemption` spells out; the rest are counted. */
+const MAX_NAMED_NOT_IN_REDEMPTION = 20;
+
+/**
+ * The names a request asked for (webhook or CLI `domains`) that the redemption list does not hold: another
+ * account's, the other DOMAIN_SITE's, still in its renewal grace, or misspelt. The planner only sees listed
+ * domains, so without this the answer said nothing of the very domain the caller asked about.
+ */
+function notInRedemption(requested: ReadonlySet<string> | undefined, executed: readonly ExecutedDecision[]): string | undefined {
+  if (!requested) return undefined;
+  const listed = new Set(executed.map((e) => e.decision.domainName));
+  const missing = [...requested].filter((name) => !listed.has(name));
+  if (missing.length === 0) return undefined;
+  const named = missing.slice(0, MAX_NAMED_NOT_IN_REDEMPTION).join(',');
+  return missing.length > MAX_NAMED_NOT_IN_REDEMPTION ? `${named} …and ${missing.length - MAX_NAMED_NOT_IN_REDEMPTION} more` : named;
 }
 
 /** The renewal list, one `kind: watch` record per domain: what renewing now would save from redemption. */

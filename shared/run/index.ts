@@ -3,7 +3,7 @@ export { DAY_MS, isSuffix, mergeTldRules, normalizeSuffix, ruleFor, type TldRule
 export { mayBeRedemption, taskListEnd, type JournalOrder, type OrderJournal } from './ledger.js';
 export { readDomainList } from './listing.js';
 export { executeRun, prepareRun, type EngineRequest, type RunSummary } from './engine.js';
-export { RunOptionsError, parseRunOptions, type RunOptions } from './options.js';
+export { RunOptionsError, narrow, parseRunOptions, type RunOptions } from './options.js';
 export { toLogEntry, type DecisionRecord, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 export { keptOrdersJournal, ORDERS_READ_BACK_QUERY, runRedemption, SLS_TOPIC } from './run.js';
 export { runFanOut, type FanOutSummary } from './fan-out.js';

@@ -14,6 +14,7 @@ import type { GuardReason } from './guard.js';
 export type SkipReason =
   | 'outside-window'
   | 'not-allowed'
+  | 'not-requested'
   | 'excluded'
   | 'task-in-flight'
   | 'already-redeemed'
@@ -58,7 +59,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const skip = (reason: SkipReason, taskNo?: string): Decision => ({ ...d, action: 'skip', reason, taskNo });
     if (matchesAny(d.domainName, config.exclude)) return skip('excluded');
     const allowed = config.allow ? matchesAny(d.domainName, config.allow) : run.mode === 'dry-run';
-    if (!allowed || (run.requested && !run.requested.has(d.domainName))) return skip('not-allowed');
+    if (!allowed) return skip('not-allowed');
+    // On the allow-list, but the request named other domains: said as such, since "not on the allow-list"
+    // would send a person to change REDEEM_DOMAINS, which is right.
+    if (run.requested && !run.requested.has(d.domainName)) return skip('not-requested');
     const task = ledger.entryFor(d.domainName);
     if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo);
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);

@@ -98,6 +98,10 @@ interface RunFields {
   readonly watched?: number | undefined;
   readonly calls?: number | undefined;
   readonly left_for_next_run?: number | undefined;
+  /** What the run could not read and decided without (the message's "Not read"), joined with "; ". */
+  readonly read_problems?: string | undefined;
+  /** Names the request asked for that the redemption list does not hold (comma-separated, the first 20). */
+  readonly not_in_redemption?: string | undefined;
   /** The most submissions allowed in flight at once, in a live run that submitted (REDEEM_SUBMIT_CONCURRENCY). */
   readonly submit_concurrency?: number | undefined;
   readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;

@@ -6,3 +6,40 @@ export function parseJsonOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The first object key that `text` (valid JSON: call it after JSON.parse succeeded) names twice in one
+ * object, or undefined. RFC 8259 leaves duplicate names to the parser: JSON.parse keeps the last value,
+ * many parsers the first, so a caller that checked what it sends may mean the other one. One pass over
+ * the text, strings skipped with their escapes; bounded by the text's length.
+ */
+export function duplicateKey(text: string): string | undefined {
+  // One entry per open container: the keys of an object, or null for an array.
+  const open: Array<Set<string> | null> = [];
+  let atKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = open.at(-1);
+      if (atKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      atKey = false;
+      i = end;
+    } else if (c === '{') {
+      open.push(new Set());
+      atKey = true;
+    } else if (c === '[') {
+      open.push(null);
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      atKey = open.at(-1) instanceof Set;
+    }
+  }
+  return undefined;
+}

@@ -60,4 +60,16 @@ describe('renderSummary', () => {
     expect(renderSummary(summary([{}], failedSls), { recordsNote: 'every record is on stdout' })).toMatch(/^SLS: DELIVERY FAILED \(ServerBusy\); every record is on stdout$/m);
     expect(renderSummary(summary([{}], { configured: true, delivered: true }), { recordsNote: 'every record is on stdout' })).toMatch(/^SLS: delivered$/m);
   });
+
+  it('names the domains --domains asked for that the redemption list does not hold', () => {
+    const run = summary([{}]);
+    const text = renderSummary({ ...run, run: { ...run.run, not_in_redemption: 'typo-example.com' } });
+    expect(text).toMatch(/^.*not in redemption.*typo-example\.com.*$/m);
+  });
+
+  it('says what the run could not read (the table shows only what it did read)', () => {
+    const run = summary([{}]);
+    const text = renderSummary({ ...run, run: { ...run.run, read_problems: 'the renewal list (QueryType=1) could not be read: Forbidden' } });
+    expect(text).toMatch(/^not read: the renewal list \(QueryType=1\) could not be read: Forbidden$/m);
+  });
 });

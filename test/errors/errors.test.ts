@@ -23,6 +23,7 @@ const EXPECTED = {
   'payload-too-large': [413, 2],
   'webhook-disabled': [503, 2],
   'not-found': [404, 2],
+  'method-not-allowed': [405, 2],
   'account-refused': [403, 2],
   'internal-error': [500, 1],
 } as const satisfies Record<UserErrorCode, readonly [number, 1 | 2]>;

@@ -37,6 +37,17 @@ describe('webhook signature', () => {
   });
 });
 
+describe('webhook signature: what to fix', () => {
+  it('a bare hex HMAC (the sha256= prefix left out, as many HMAC recipes print it) is told to add the prefix', () => {
+    const body = Buffer.from('{"mode":"dry-run"}');
+    const hex = createHmac('sha256', 's').update('1764550800.').update(body).digest('hex');
+    const verdict = verifyWebhook('s', { timestamp: '1764550800', signature: hex }, body, AT);
+    expect(verdict).toEqual({ ok: false, message: expect.stringContaining('sha256=') });
+    // The format is public (README): saying it gives nothing away; the value sent is not echoed.
+    expect(JSON.stringify(verdict)).not.toContain(hex);
+  });
+});
+
 describe('ReplayGuard', () => {
   it('refuses a signature seen inside the window, and accepts it once the window is over', () => {
     const guard = new ReplayGuard();

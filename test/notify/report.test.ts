@@ -33,7 +33,7 @@ describe('buildReport', () => {
   });
 
   it('gives every reason of today and of the coming checks words, and a fallback for others', () => {
-    for (const reason of ['due', 'dry-run', 'outside-window', 'not-allowed', 'excluded', 'task-in-flight', 'already-redeemed', 'cap-per-run', 'cap-per-day', 'time-budget', 'halted', 'invalid-listing', 'insufficient-balance', 'cap-spend-per-day', 'balance-unknown']) {
+    for (const reason of ['due', 'dry-run', 'outside-window', 'not-allowed', 'not-requested', 'excluded', 'task-in-flight', 'already-redeemed', 'cap-per-run', 'cap-per-day', 'time-budget', 'halted', 'invalid-listing', 'insufficient-balance', 'cap-spend-per-day', 'balance-unknown']) {
       expect(reasonWords(reason)).not.toMatch(/^not ordered \(/);
     }
     expect(reasonWords('<!channel>')).toBe('not ordered (‹!channel›)');

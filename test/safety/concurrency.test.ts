@@ -22,7 +22,7 @@ afterAll(removeCliTemp);
 
 const SHAPES: readonly SetShape[] = ['disjoint', 'identical'];
 const RUNS = [2, 5] as const;
-const NOT_ASKED = new Set(['not-allowed', 'outside-window']);
+const NOT_ASKED = new Set(['not-allowed', 'not-requested', 'outside-window']);
 
 function reportOf(decisions: readonly JsonRecord[], runFailed: boolean, exitCode?: number | null): RunReport {
   const asked = decisions.filter((d) => !NOT_ASKED.has(String(d.reason)));
