@@ -28,3 +28,23 @@ export async function startDemoEmulator(extra: EmulatorOptions = {}): Promise<{ 
     },
   };
 }
+
+/**
+ * The shell a demo runs from may be the one the README's deploy steps export the real key, endpoints,
+ * logstore and robots in: kept, they sent the demo's live run to the registrar they name, its records to
+ * the real logstore and its message to a real group. Those settings are the demo's own (the emulator's);
+ * the shell's policy (REDEEM_*, NOTIFY_ON, WEBHOOK_SECRET) is kept. Removes the rest from `env` in place and
+ * answers the names removed, for the demo to say (never their values).
+ */
+export function dropShellWiring(env: Record<string, string | undefined>): string[] {
+  const wiring = (name: string) =>
+    name !== 'NOTIFY_ON' && (/^(ALIBABA_CLOUD_|SLS_|NOTIFY_)|_ENDPOINT$/.test(name) || ['REDEEM_ACCOUNTS', 'REDEEM_EXTERNAL_ID', 'FC_ACCOUNT_ID', 'FC_REGION', 'FC_FUNCTION_NAME'].includes(name));
+  const dropped = Object.keys(env).filter(wiring).sort();
+  for (const name of dropped) delete env[name];
+  return dropped;
+}
+
+/** The line a demo prints of what dropShellWiring removed, or '' when nothing. */
+export function droppedLine(dropped: readonly string[]): string {
+  return dropped.length > 0 ? `Not taken from this shell (the demo's own are used): ${dropped.join(', ')}\n` : '';
+}

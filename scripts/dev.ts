@@ -1,10 +1,11 @@
 /**
  * npm run dev: the function's app on the custom-runtime server, next to the embedded emulator, for trying
- * the webhook with curl. Configuration comes from the demo, overridable by the environment.
+ * the webhook with curl. Configuration comes from the demo; the environment may change its policy
+ * (REDEEM_*, NOTIFY_ON) and the webhook's secret, never where it sends.
  */
 import { startCustomRuntime } from '../functions/redeem/custom-runtime.js';
 import { listenFailureLine, parsePort, probePort } from '../shared/http/index.js';
-import { startDemoEmulator } from './demo-emulator.js';
+import { droppedLine, dropShellWiring, startDemoEmulator } from './demo-emulator.js';
 
 /** Usage and environment problems: one line, exit code 2. */
 function stop(line: string): never {
@@ -17,7 +18,10 @@ const port = parsePort(portText) ?? stop(`FC_CUSTOM_LISTEN_PORT must be a port n
 // Before the emulator starts: startCustomRuntime does not report listen errors, the probe does.
 await probePort(port, '127.0.0.1').catch((error: unknown) => stop(listenFailureLine(error, port, 'set FC_CUSTOM_LISTEN_PORT to another one (0 picks a free port)') ?? String(error)));
 const { emulator, env } = await startDemoEmulator();
-const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...process.env };
+// The shell's key, endpoints, logstore and robots are not the demo's (dropShellWiring); its policy may be.
+const shell: Record<string, string | undefined> = { ...process.env };
+const ignored = dropShellWiring(shell);
+const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...shell };
 const { port: listening } = await startCustomRuntime({ env: merged, port, hostname: '127.0.0.1' });
 const url = `http://127.0.0.1:${listening}`;
 // A WEBHOOK_SECRET from the environment may be the deployed function's (the README's deploy steps export it
@@ -25,7 +29,7 @@ const url = `http://127.0.0.1:${listening}`;
 const hmacKey = process.env.WEBHOOK_SECRET ? '"$WEBHOOK_SECRET"' : `'${merged.WEBHOOK_SECRET}'`;
 process.stdout.write(`Emulator:  ${emulator.url}  (state: ${emulator.url}/__emulator/state)
 Function:  ${url}  (mode ${merged.REDEEM_MODE}, credentials from ALIBABA_CLOUD_* of the demo)
-
+${droppedLine(ignored)}
 Try the webhook (dry-run):
   body='{"mode":"dry-run","reason":"curl"}'
   ts=$(date +%s)

@@ -5,13 +5,15 @@
  */
 import { renderTable } from '../shared/cli/index.js';
 import type { RunSummary } from '../shared/run/index.js';
-import { startDemoEmulator } from './demo-emulator.js';
+import { droppedLine, dropShellWiring, startDemoEmulator } from './demo-emulator.js';
 
 const { emulator, env } = await startDemoEmulator();
 const inRedemption = emulator.domain.domains.filter((d) => d.domainStatus === 2).length;
 process.stdout.write(`Embedded emulator on ${emulator.url}: ${emulator.domain.domains.length} domains, ${inRedemption} in redemption.\n`);
 
-// The function reads its configuration from the environment, as on FC.
+// The function reads its configuration from the environment, as on FC: the demo's, without the shell's
+// key, endpoints, logstore and robots (a deploy shell's would send the demo's message to a real group).
+process.stdout.write(droppedLine(dropShellWiring(process.env)));
 Object.assign(process.env, env);
 const { handler } = await import('../functions/redeem/index.js');
 const event = Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'daily', payload: '{"reason":"npm start demo"}' }));

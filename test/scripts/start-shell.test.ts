@@ -1,0 +1,39 @@
+/**
+ * npm start runs a live demo against the embedded emulator. The shell it runs from may be the one the
+ * README's deploy steps export the real robots and endpoints in: the demo's message about its made-up
+ * orders must not reach a real group, nor its calls a real service.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { finished, spawnEntry } from '../support/spawn.js';
+
+describe('npm start from a deploy shell', () => {
+  it("sends nothing to the shell's robots and endpoints, says which of its settings it did not take, and exits 0", async () => {
+    const reached: string[] = [];
+    const real = createServer((req: IncomingMessage, res) => {
+      reached.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
+    });
+    await new Promise<void>((resolve) => real.listen(0, '127.0.0.1', resolve));
+    const realUrl = `http://127.0.0.1:${(real.address() as AddressInfo).port}`;
+    try {
+      const { code, stdout, stderr } = await finished(
+        spawnEntry('scripts/start.ts', [], {
+          NOTIFY_WECOM_URL: `${realUrl}/cgi-bin/webhook/send?key=real-group-key`,
+          NOTIFY_WEBHOOK_URL: `${realUrl}/hook`,
+          NOTIFY_WEBHOOK_SECRET: 'real-webhook-secret-0123456789',
+          BSS_ENDPOINT: realUrl,
+          STS_ENDPOINT: realUrl,
+        }),
+      );
+      expect(reached).toEqual([]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toMatch(/Not taken from this shell.*NOTIFY_WECOM_URL/);
+      expect(stdout).not.toContain('real-group-key');
+      expect(stdout).not.toContain('real-webhook-secret');
+    } finally {
+      await new Promise<void>((resolve) => real.close(() => resolve()));
+    }
+  }, 60_000);
+});
