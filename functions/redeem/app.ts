@@ -12,6 +12,8 @@ import { createLogger } from '../../shared/log/index.js';
 import { duplicateKey } from '../../shared/validation/index.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
+/** Characters: an HMAC key short enough to guess in a few tries would let anyone sign orders. */
+const WEBHOOK_SECRET_MIN = 16;
 
 interface AppBindings {
   readonly platform: Platform;
@@ -90,6 +92,11 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
 
   const answerError = (c: AppContext, error: unknown) => {
     const user = toUserError(error);
+    // No run record will say it: without a line, a caller whose signing broke (or someone trying the URL)
+    // goes unnoticed by whoever reads the function log. The code only: never the signature or the body.
+    if (c.req.path === '/webhook' && user.code !== 'internal-error') {
+      logger.warn('webhook refused', { fc_request_id: c.env?.platform?.requestId, status: httpStatusFor(user), code: user.code });
+    }
     if (user.code === 'internal-error') {
       // Our own errors never carry a credential; the stack stays out of the log line and the answer.
       logger.error('unhandled error', { fc_request_id: c.env?.platform?.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
@@ -104,13 +111,17 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
       return c.json({ status: 'ok' });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      return c.json({ status: 'misconfigured', invalid: [...new Set(error.problems.map((p) => p.variable))] });
+      // 503: an uptime monitor reads the status, and every run of a misconfigured function fails.
+      return c.json({ status: 'misconfigured', invalid: [...new Set(error.problems.map((p) => p.variable))] }, 503);
     }
   });
 
   app.post('/webhook', async (c: AppContext) => {
     const secret = deps.env.WEBHOOK_SECRET?.trim();
     if (!secret) throw new UserError('webhook-disabled', 'The webhook is disabled: WEBHOOK_SECRET is not set');
+    if (Array.from(secret).length < WEBHOOK_SECRET_MIN) {
+      throw new UserError('webhook-disabled', `The webhook is disabled: WEBHOOK_SECRET is too short to be a secret; set at least ${WEBHOOK_SECRET_MIN} random characters (openssl rand -hex 32)`);
+    }
     const raw = await readLimited(c.req.raw);
     const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);

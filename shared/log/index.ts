@@ -9,6 +9,8 @@ export interface Logger {
   /** Writes one record, stamped with this logger's fields; answers what was written (for SLS). */
   record<T extends object>(fields: T): LogFields & T;
   error(message: string, fields?: LogFields): void;
+  /** Something refused or held that no run record will say (a webhook refused before any run). */
+  warn(message: string, fields?: LogFields): void;
   /** A line FC itself defines (the custom runtime's "FC Invoke Start RequestId: …" markers), as it is. */
   raw(line: string): void;
   /** A logger that stamps these fields too. */
@@ -59,6 +61,9 @@ export function createLogger(write: LineWriter = stdoutWriter, base: LogFields =
     },
     error(message, fields = {}) {
       write(JSON.stringify(stamp(base, { level: 'ERROR', message, ...fields })));
+    },
+    warn(message, fields = {}) {
+      write(JSON.stringify(stamp(base, { level: 'WARN', message, ...fields })));
     },
     raw(line) {
       write(line);

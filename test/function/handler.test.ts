@@ -171,6 +171,37 @@ describe('HTTP trigger: webhook', () => {
     configure({ WEBHOOK_SECRET: '' });
     expect((await webhook('{}')).statusCode).toBe(503);
   });
+
+  // An HMAC key anyone can guess in a few tries signs orders: a secret too short to resist guessing is no secret.
+  it('503 naming WEBHOOK_SECRET when it is too short to be a secret, and nothing is run', async () => {
+    configure({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', WEBHOOK_SECRET: 'abc' });
+    const before = emulator.calls.length;
+    const body = '{}';
+    const ts = String(Math.floor(Date.now() / 1000));
+    const { webhookSignature } = await import('../../shared/signing/index.js');
+    const res = await webhook(body, { 'x-redeem-timestamp': ts, 'x-redeem-signature': webhookSignature('abc', ts, body) });
+    expect(res.statusCode).toBe(503);
+    expect(res.json.error.message).toMatch(/WEBHOOK_SECRET.*at least 16/);
+    expect(res.json.error.message).not.toContain('abc');
+    expect(emulator.calls.length).toBe(before);
+    expect(emulator.domain.tasks).toHaveLength(0);
+  });
+
+  // Without a line, a caller whose signing is broken (or someone probing the URL) goes unnoticed by the operator.
+  it('a refused webhook (bad signature, replay) leaves one log line with its request id and the code, never the signature', async () => {
+    const body = '{"mode":"dry-run","reason":"a refused request is logged"}';
+    const bad = await webhook(body, { 'x-redeem-timestamp': String(Math.floor(Date.now() / 1000)), 'x-redeem-signature': `sha256=${'0'.repeat(64)}` }, 'req-refused-1');
+    expect(bad.statusCode).toBe(401);
+    const headers = signedHeaders(body);
+    expect((await webhook(body, headers, 'req-ok')).statusCode).toBe(200);
+    expect((await webhook(body, headers, 'req-refused-2')).statusCode).toBe(409);
+    const lines = stdio.text.split('\n').filter((l) => l.includes('req-refused'));
+    expect(lines, stdio.text.slice(-2000)).toHaveLength(2);
+    expect(lines[0]).toMatch(/"code":"unauthorized"/);
+    expect(lines[1]).toMatch(/"code":"replayed"/);
+    for (const line of lines) expect(line).not.toContain('0'.repeat(64));
+    for (const line of lines) expect(line).not.toContain(headers['X-Redeem-Signature']!.slice(7));
+  });
 });
 
 describe('HTTP trigger: other routes and malformed events', () => {
@@ -180,6 +211,15 @@ describe('HTTP trigger: other routes and malformed events', () => {
     expect(res).toMatchObject({ statusCode: 200, isBase64Encoded: false });
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
     expect(emulator.calls.length).toBe(before);
+  });
+
+  // An uptime monitor reads the status code: a function whose every run fails on its configuration is not healthy.
+  it('GET /healthz of a misconfigured function answers 503, naming the variables, never their values', async () => {
+    configure({ REDEEM_MODE: 'live-ish' });
+    const res = await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext());
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ status: 'misconfigured', invalid: ['REDEEM_MODE'] });
+    expect(res.body).not.toContain('live-ish');
   });
 
   it('an unknown route is a JSON 404', async () => {
