@@ -202,6 +202,11 @@ export function whatToDo(error: unknown): string | undefined {
     const permission = RAM_ACTION[error.action];
     return `the identity the run signs as (the function's role, the member account's role of REDEEM_ACCOUNTS, or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;
   }
+  // BSS's NotApplicable ("This API is not applicable for caller", e.g. an account a reseller bills): no
+  // permission mends it, and while a money setting is on the guard holds every order.
+  if (error.action === 'QueryAccountBalance' && code === 'NotApplicable') {
+    return "BSS does not show this account's balance, so the balance guard cannot work for it: ask whoever bills the account (a reseller) for access, or unset REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY to order without the guard";
+  }
   if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
   if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled (deleted, disabled, or of another account): enable it, or create one in the RAM console and set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET';
   if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') return 'the security token is missing, invalid or expired: FC passes a fresh one with every invocation; a token set by hand (ALIBABA_CLOUD_SECURITY_TOKEN) must be renewed';

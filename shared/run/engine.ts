@@ -110,7 +110,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
-    if (prepared.balance && !prepared.balance.ok) readProblems.push(`the account balance could not be read, so nothing was ordered (balance-unknown): ${prepared.balance.message}`);
+    // What to do comes before BSS's own words: the message bounds each line, and the fix is what must reach the person.
+    if (prepared.balance && !prepared.balance.ok) {
+      const { code, fix, message } = prepared.balance;
+      readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `; what to do: ${fix}` : ''}; ${message}`);
+    }
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {

@@ -7,7 +7,7 @@
  * Amounts are compared in integer ten-thousandths so that 0.1 + 0.2 is exactly 0.3.
  */
 import { priceFor, type MoneyConfig } from '../config/index.js';
-import { errorCode } from '../domain-api/index.js';
+import { errorCode, whatToDo } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 
 export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balance-unknown';
@@ -15,7 +15,7 @@ export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balanc
 /** What the run knows of the balance: read, unreadable, or not asked for (the guard is off). */
 export type BalanceReading =
   | { readonly ok: true; readonly available: number; readonly currency: string }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly fix?: string | undefined };
 
 export type GuardSettings = Pick<MoneyConfig, 'prices' | 'minBalance' | 'maxSpendPerDay' | 'guard'>;
 
@@ -68,7 +68,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     return { state: 'off', verdicts: planned.map((decision) => ({ decision, keep: true, price: undefined })), kept: [...planned], ...none, summary: GUARD_OFF_SUMMARY };
   }
   if (!balance?.ok || !Number.isFinite(balance.available)) {
-    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message})` : 'the balance was not read';
+    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message}${balance.fix ? `; what to do: ${balance.fix}` : ''})` : 'the balance was not read';
     return {
       state: 'balance-unknown',
       verdicts: planned.map((decision) => ({ decision, keep: false, reason: 'balance-unknown', price: undefined, detail: `${why}; nothing is submitted` })),
@@ -186,6 +186,8 @@ export async function readBalanceForGuard(
     const { available, currency } = await read();
     return { ok: true, available, currency };
   } catch (error) {
-    return { ok: false, code: errorCode(error), message: errorMessage(error) };
+    // With what to do about it (the permission BSS wants, the guard's settings): what the person hears is
+    // all that ends a guard that holds every order, run after run, until someone mends it.
+    return { ok: false, code: errorCode(error), message: errorMessage(error), fix: whatToDo(error) };
   }
 }

@@ -1,0 +1,50 @@
+/**
+ * The money guard attacked from outside: a BSS stand-in written from the vendor's QueryAccountBalance page
+ * (test/support/bss-standin.ts, ACS3 verified as the vendor does) beside the registrar stand-in, and
+ * answers a real BSS or its gateway may give. Invariants (README "Money", DESIGN section 2): no order the
+ * guard cannot show the account can pay; a misread never lets more orders through than the money covers;
+ * a person hears when the guard held an order and why, with the permission or setting to fix it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { balanceBody, documentedError, startBss, type BssScripted, type BssStandin } from '../support/bss-standin.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type StandinOptions } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const inbox = inboxPerTest();
+let bss: BssStandin | undefined;
+afterEach(async () => {
+  await bss?.close();
+  bss = undefined;
+});
+
+const due = (name: string, daysLeft = 3) => domainItem(name, dueExpiration(name) + (daysLeft - 3) * 86_400_000);
+
+/** A live run of the registrar stand-in `registrar` with BSS answering `answer`, its message sent to an inbox. */
+async function guardedRun(answer: (n: number) => BssScripted, registrar: StandinOptions, env: Record<string, string>) {
+  bss = await startBss(EMULATOR_CREDENTIALS, (call) => answer(call.n));
+  const s = await start(registrar);
+  const box = await inbox();
+  const run = await runAgainst(s, { env: { BSS_ENDPOINT: bss.url, NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32), ...env } });
+  const message = box.bodies[0] as { run: { read_problems: string[] }; at_risk: Array<Record<string, unknown>> } | undefined;
+  return { s, run, message, bss };
+}
+
+describe('a balance BSS refuses to show: the person hears what to fix', () => {
+  it('NotAuthorized (the documented RAM refusal): the message names the permission bss:DescribeAcccount', async () => {
+    const { s, run, message } = await guardedRun(() => documentedError('NotAuthorized'), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'balance-unknown' });
+    expect(message?.run.read_problems.join(' ')).toContain('bss:DescribeAcccount');
+  });
+
+  it('NotApplicable (BSS does not serve this account\'s balance): the message names the settings that turn the guard on', async () => {
+    const { s, message } = await guardedRun(() => documentedError('NotApplicable'), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(s.orders).toHaveLength(0);
+    const said = message?.run.read_problems.join(' ') ?? '';
+    expect(said).toContain('REDEEM_PRICES');
+    expect(said).toContain('REDEEM_MIN_BALANCE');
+  });
+});
