@@ -59,6 +59,17 @@ const SCALE = 10_000;
 const units = (amount: number) => Math.round(amount * SCALE);
 const amount = (u: number) => u / SCALE;
 
+/**
+ * The price an order of the ledger is counted at. One whose domain the registrar did not name (a task listed
+ * before its details, or without a TaskNo) may be of any TLD: with "*" it is counted at the highest price of
+ * the table, never at "*" alone (the cheapest, often), which would hide the fee of a .com it may well be;
+ * without "*" it may be of a TLD with no price, and is unpriced.
+ */
+function orderPrice(name: string, prices: NonNullable<GuardSettings['prices']>): number | undefined {
+  if (name !== '') return priceFor(name, prices)?.price;
+  return Object.hasOwn(prices, '*') ? Math.max(...Object.values(prices)) : undefined;
+}
+
 const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
 
 export function guardRedemptions<D extends { readonly domainName: string }>(input: GuardInput<D>): GuardResult<D> {
@@ -87,11 +98,11 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
   let unpricedPast: string | undefined;
   if (prices) {
     for (const name of input.ordersLast24h) {
-      const found = priceFor(name, prices);
-      if (!found) {
-        unpricedPast ??= name;
+      const price = orderPrice(name, prices);
+      if (price === undefined) {
+        unpricedPast ??= name === '' ? 'a domain the registrar did not name' : name;
         spentUnits = undefined;
-      } else if (spentUnits !== undefined) spentUnits += units(found.price);
+      } else if (spentUnits !== undefined) spentUnits += units(price);
     }
   } else spentUnits = undefined;
 
@@ -101,8 +112,8 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
   let unpricedUnsettled: string | undefined;
   if (prices) {
     for (const name of input.unsettled ?? []) {
-      const found = priceFor(name, prices);
-      if (found) unsettledUnits += units(found.price);
+      const price = orderPrice(name, prices);
+      if (price !== undefined) unsettledUnits += units(price);
       else unpricedUnsettled ??= name === '' ? 'a domain the registrar did not name' : name;
     }
     availableUnits -= unsettledUnits;

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { balanceBody, documentedError, startBss, type BssScripted, type BssStandin } from '../support/bss-standin.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { domainItem, type StandinOptions } from '../support/registrar-standin.js';
+import { domainItem, pageBody, registrarTime, type StandinOptions } from '../support/registrar-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
@@ -46,5 +46,29 @@ describe('a balance BSS refuses to show: the person hears what to fix', () => {
     const said = message?.run.read_problems.join(' ') ?? '';
     expect(said).toContain('REDEEM_PRICES');
     expect(said).toContain('REDEEM_MIN_BALANCE');
+  });
+});
+
+describe('an order the registrar lists without naming its domain', () => {
+  // QueryTaskList lists a redeem task (TaskNum 1) whose details QueryTaskDetailList does not serve yet: the
+  // ledger counts it as one order of an unknown domain. Priced at "*" (the cheapest here) it hides the
+  // price of a .com it may well be.
+  const unnamedTask = (statusCode: number): StandinOptions['script'] => (call) => {
+    if (call.action === 'QueryTaskList') return { body: pageBody('QueryTaskList', [{ TaskNo: 'T-UNNAMED', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - 3_600_000), TaskStatusCode: statusCode }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+    if (call.action === 'QueryTaskDetailList') return { body: pageBody('QueryTaskDetailList', [], { pageNum: 1, nextPage: false, totalPages: 0 }) };
+    return undefined;
+  };
+  const PRICES = '{"com": 600, "*": 100}';
+
+  it('still open (not yet paid): counted at the highest price against the balance, so 700 cannot pay it and a .com at 600', async () => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '700.00', AvailableCashAmount: '700.00' }) }), { domains: [due('wanted.com')], script: unnamedTask(1) }, { REDEEM_PRICES: PRICES });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance' });
+  });
+
+  it('finished in the last 24 h: counted at the highest price on the spend cap, so REDEEM_MAX_SPEND_PER_DAY=700 leaves no room for a .com at 600', async () => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody() }), { domains: [due('wanted.com')], script: unnamedTask(3) }, { REDEEM_PRICES: PRICES, REDEEM_MAX_SPEND_PER_DAY: '700' });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-spend-per-day' });
   });
 });
