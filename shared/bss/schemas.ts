@@ -36,6 +36,10 @@ export const queryAccountBalanceSchema = z.object({
   Data: z.object({
     AvailableAmount: amount,
     Currency: z.string().check(z.refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected a currency code such as "CNY"' })),
+    // 网商银行信用额度 (MYbank credit, the trust pay 信任付 that domain orders cannot use): read as strictly
+    // as the balance, since it is taken off it (see BssClient.queryAccountBalance); null or "" (an account
+    // with no MYbank credit line, the international site's) is none.
+    MybankCreditAmount: z.optional(z.union([z.null(), z.literal(''), amount])),
     AvailableCashAmount: z.optional(z.union([z.string(), z.number()])),
     CreditAmount: z.optional(z.union([z.string(), z.number()])),
   }),

@@ -53,7 +53,7 @@ export interface RunPorts {
    */
   readonly previousNotification?: ((deadlineMs: number) => Promise<Readonly<Record<string, string>> | undefined>) | undefined;
   /** BSS QueryAccountBalance, for the balance guard; called only when a money setting is on. */
-  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
+  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
   readonly deliver?: Deliver | undefined;
   /** Orders kept beyond the process (the CLI's file beside its host lock); see Ledger. */

@@ -14,7 +14,7 @@ export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balanc
 
 /** What the run knows of the balance: read, unreadable, or not asked for (the guard is off). */
 export type BalanceReading =
-  | { readonly ok: true; readonly available: number; readonly currency: string }
+  | { readonly ok: true; readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }
   | { readonly ok: false; readonly code: string; readonly message: string; readonly fix?: string | undefined };
 
 export type GuardSettings = Pick<MoneyConfig, 'prices' | 'minBalance' | 'maxSpendPerDay' | 'guard'>;
@@ -133,7 +133,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     if (!prices) {
       // Without prices the cost is unknown: the balance must be above REDEEM_MIN_BALANCE.
       if (availableUnits > minUnits) return { decision, keep: true, price: undefined };
-      return hold('insufficient-balance', undefined, `the available ${fmt(balance.available)} is not above REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+      return hold('insufficient-balance', undefined, `the available ${fmt(balance.available)}${trustPayNote(balance.trustPay)} is not above REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
     }
     const found = priceFor(decision.domainName, prices);
     if (!found) {
@@ -159,7 +159,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     if (availableUnits - priceUnits < minUnits) {
       blocked = { reason: 'insufficient-balance', domainName: decision.domainName };
       const others = unsettledUnits > 0 ? ` (after ${fmt(amount(unsettledUnits))} for other orders not yet paid or placed after the balance was read)` : '';
-      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))}${others} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))}${trustPayNote(balance.trustPay)}${others} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
     }
     availableUnits -= priceUnits;
     plannedUnits += priceUnits;
@@ -180,6 +180,11 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
   };
 }
 
+/** Said with a hold, so that a person who sees a larger AvailableAmount in the console knows what was left out. */
+function trustPayNote(trustPay: number | undefined): string {
+  return trustPay ? ` (MybankCreditAmount ${fmt(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
+}
+
 function fmt(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 4 });
 }
@@ -190,12 +195,12 @@ function fmt(n: number): string {
  */
 export async function readBalanceForGuard(
   settings: Pick<MoneyConfig, 'guard'>,
-  read: () => Promise<{ readonly available: number; readonly currency: string }>,
+  read: () => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>,
 ): Promise<BalanceReading | undefined> {
   if (!settings.guard) return undefined;
   try {
-    const { available, currency } = await read();
-    return { ok: true, available, currency };
+    const { available, currency, trustPay } = await read();
+    return { ok: true, available, currency, trustPay };
   } catch (error) {
     // With what to do about it (the permission BSS wants, the guard's settings): what the person hears is
     // all that ends a guard that holds every order, run after run, until someone mends it.

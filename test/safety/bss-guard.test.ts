@@ -72,3 +72,33 @@ describe('an order the registrar lists without naming its domain', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-spend-per-day' });
   });
 });
+
+describe('money the account has that cannot pay a domain order', () => {
+  // accounts-and-billing.md 1.1: domain orders cannot be paid with 信任付 (MYbank trust pay), and the API's
+  // orders are paid from the balance; QueryAccountBalance says MybankCreditAmount (网商银行信用额度) apart,
+  // and does not say that AvailableAmount (可用额度) leaves it out.
+  it('AvailableAmount 5,000 that is all MybankCreditAmount (no cash, no credit line): the guard cannot show a .com at 100 is paid, nothing is ordered, and the person hears why', async () => {
+    const { s, run, message } = await guardedRun(
+      () => ({ body: balanceBody({ AvailableAmount: '5000.00', AvailableCashAmount: '0.00', CreditAmount: '0.00', MybankCreditAmount: '5000.00' }) }),
+      { domains: [due('wanted.com', 1)] },
+      { REDEEM_PRICES: '{"*": 100}' },
+    );
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance' });
+    expect(String(message?.at_risk[0]?.why)).toContain('MybankCreditAmount');
+  });
+
+  it('cash beside the trust pay still pays: AvailableAmount 5,000 with 4,800 of it MybankCreditAmount pays two orders at 100, not three', async () => {
+    const { s } = await guardedRun(
+      () => ({ body: balanceBody({ AvailableAmount: '5000.00', AvailableCashAmount: '200.00', CreditAmount: '0.00', MybankCreditAmount: '4800.00' }) }),
+      { domains: [due('one.com', 1), due('two.com', 2), due('three.com', 3)] },
+      { REDEEM_PRICES: '{"*": 100}', REDEEM_SUBMIT_CONCURRENCY: '1' },
+    );
+    expect(s.orders.map((o) => o.domainName)).toEqual(['one.com', 'two.com']);
+  });
+
+  it.each([['absent', undefined], ['null', null], ['""', '']])('MybankCreditAmount %s (an account with no MYbank credit line) is none: the balance still pays', async (_label, mybank) => {
+    const { s } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '1000.00', MybankCreditAmount: mybank }) }), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+  });
+});
