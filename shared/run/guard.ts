@@ -56,7 +56,24 @@ export interface GuardResult<D> {
 }
 
 const SCALE = 10_000;
-const units = (amount: number) => Math.round(amount * SCALE);
+
+/**
+ * An amount in ten-thousandths, rounded the way that can only hold an order back: money the account has
+ * (the balance, the day's cap) down, money that goes (a price, the minimum to keep) up. A balance of
+ * "99.99995" rounded to nearest is 100.0000 and would pay an order at 100; a price of 33.33334 rounded to
+ * nearest is 33.3333 and three of them would fit in 100.00. The product's binary error (99.99 × 10,000 is
+ * 999899.9999999999) is not a fraction of a unit: within a millionth of a unit it is the whole unit.
+ */
+function toUnits(amount: number, direction: 'down' | 'up'): number {
+  const raw = amount * SCALE;
+  const nearest = Math.round(raw);
+  if (Math.abs(raw - nearest) <= Math.max(1e-6, Math.abs(raw) * 1e-15)) return nearest;
+  return direction === 'down' ? Math.floor(raw) : Math.ceil(raw);
+}
+/** Money the account has or may still spend. */
+const unitsHeld = (amount: number) => toUnits(amount, 'down');
+/** Money an order takes, or that must stay. */
+const units = (amount: number) => toUnits(amount, 'up');
 const amount = (u: number) => u / SCALE;
 
 /**
@@ -91,7 +108,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
 
   const { prices, maxSpendPerDay } = settings;
   const minUnits = units(settings.minBalance);
-  let availableUnits = units(balance.available);
+  let availableUnits = unitsHeld(balance.available);
 
   // The ledger's spend; an order of a TLD without a price makes it unknowable, and the cap then holds all.
   let spentUnits: number | undefined = 0;
@@ -147,7 +164,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
         blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
         return hold('cap-spend-per-day', found.price, `the last 24 h hold an order for ${unpricedPast}, which has no price, so the day's spend is unknown`);
       }
-      if (spentUnits + plannedUnits + priceUnits > units(maxSpendPerDay)) {
+      if (spentUnits + plannedUnits + priceUnits > unitsHeld(maxSpendPerDay)) {
         blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
         return hold('cap-spend-per-day', found.price, `${fmt(amount(spentUnits))} spent in the last 24 h + ${fmt(amount(plannedUnits))} this run + ${fmt(found.price)} would exceed REDEEM_MAX_SPEND_PER_DAY ${fmt(maxSpendPerDay)}`);
       }

@@ -102,3 +102,16 @@ describe('money the account has that cannot pay a domain order', () => {
     expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
   });
 });
+
+describe('amounts with more decimals than the guard keeps (ten-thousandths)', () => {
+  it('a balance of "99.99995" does not pay an order at 100: the balance is never rounded up', async () => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '99.99995' }) }), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance' });
+  });
+
+  it('a price of 33.33334 is never rounded down: 100.00 pays two such orders, not three (3 × 33.33334 = 100.00002)', async () => {
+    const { s } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '100.00' }) }), { domains: [due('one.com', 1), due('two.com', 2), due('three.com', 3)] }, { REDEEM_PRICES: '{"*": 33.33334}', REDEEM_SUBMIT_CONCURRENCY: '1' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['one.com', 'two.com']);
+  });
+});
