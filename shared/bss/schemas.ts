@@ -31,7 +31,9 @@ const amount = z.pipe(
 export const queryAccountBalanceSchema = z.object({
   RequestId: z.string(),
   Success: z.optional(z.boolean()),
-  Code: z.optional(z.string()),
+  // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
+  // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
+  Code: z.optional(z.union([z.string(), z.number()])),
   Message: z.optional(z.string()),
   Data: z.object({
     AvailableAmount: amount,

@@ -115,3 +115,13 @@ describe('amounts with more decimals than the guard keeps (ten-thousandths)', ()
     expect(s.orders.map((o) => o.domainName)).toEqual(['one.com', 'two.com']);
   });
 });
+
+describe('a success answer in another spelling', () => {
+  // The page types Code as a String ("200"); the error path already reads a numeric Code (bssErrorBodySchema),
+  // the success path refused the whole balance for it, and every run held every order (balance-unknown).
+  it('Code 200 as a JSON number with Success true and the documented Data is a balance: the order is placed', async () => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({}, { Code: 200 }) }), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(run.summary.run.read_problems).toBeUndefined();
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+  });
+});
