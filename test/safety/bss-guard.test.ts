@@ -125,3 +125,21 @@ describe('a success answer in another spelling', () => {
     expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
   });
 });
+
+describe('a due domain the guard holds before its last NOTIFY_AT_RISK_DAYS', () => {
+  // Due (REDEEM_WITHIN_DAYS 7) with 4 days left, outside NOTIFY_AT_RISK_DAYS (3): a hold of the guard does not
+  // lift by itself (a top-up, a price to add), and a bank transfer takes days. The run that holds it says so.
+  const fourDaysLeft = () => Math.floor(Date.now() - (59 - 1 - 5) * 86_400_000);
+
+  it.each([
+    ['too little balance', { REDEEM_PRICES: '{"*": 100}' }, 'REDEEM_MIN_BALANCE'],
+    ['no price for its TLD', { REDEEM_PRICES: '{"net": 100}' }, 'REDEEM_PRICES'],
+  ])('%s: the run tells it at once, with the setting that holds it', async (_label, env, setting) => {
+    const { s, run, message } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '50.00' }) }), { domains: [domainItem('held.com', fourDaysLeft())] }, env);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', days_left: 4 });
+    expect(run.summary.run.notify).toBe('sent');
+    expect(message?.at_risk.map((a) => a.domain)).toEqual(['held.com']);
+    expect(String(message?.at_risk[0]?.why)).toContain(setting);
+  });
+});
