@@ -341,9 +341,13 @@ async function readKept(journal: OrderJournal | undefined, deadlineMs: number): 
  */
 function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
   let spentByThisRun = 0;
+  // The first priced order the money held here holds every less urgent one after it, as at planning
+  // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
+  let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
     if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
     if (config.money.guard && balance?.ok) {
+      if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
@@ -351,7 +355,11 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
         ordersLast24h: ledger.ordersLast24h(nowMs),
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
-      if (verdict && !verdict.keep) return verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+      if (verdict && !verdict.keep) {
+        const reason = verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+        if (verdict.price !== undefined) blocked = { reason, domainName: decision.domainName };
+        return { reason, detail: verdict.detail };
+      }
       // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.
       spentByThisRun += verdict?.price ?? 0;
     }

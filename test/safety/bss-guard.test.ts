@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { balanceBody, documentedError, startBss, type BssScripted, type BssStandin } from '../support/bss-standin.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { domainItem, pageBody, registrarTime, type StandinOptions } from '../support/registrar-standin.js';
+import { detailItem, domainItem, pageBody, registrarTime, type StandinOptions } from '../support/registrar-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 
@@ -141,5 +141,30 @@ describe('a due domain the guard holds before its last NOTIFY_AT_RISK_DAYS', () 
     expect(run.summary.run.notify).toBe('sent');
     expect(message?.at_risk.map((a) => a.domain)).toEqual(['held.com']);
     expect(String(message?.at_risk[0]?.why)).toContain(setting);
+  });
+});
+
+describe('who waits when the money runs short between the plan and the submission', () => {
+  // README Money, "Who waits": once one cannot be paid, every less urgent one waits too, so the money is kept
+  // for the most urgent; "the caps are checked again, against the fresh ledger, right before each submission".
+  it('an open order that appears before the most urgent submission (300 less 150 no longer pays a .com at 200) holds the less urgent .net at 100 too, with why', async () => {
+    const s = await start({
+      domains: [due('urgent.com', 1), due('later.net', 2)],
+      script: (call) => {
+        // The initial read sees no task; every later look (the one before each submission) sees a console order, not yet paid.
+        if (call.action === 'QueryTaskList' && call.n >= 2) {
+          return { body: pageBody('QueryTaskList', [{ TaskNo: 'T-CONSOLE', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now()), TaskStatusCode: 1 }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action === 'QueryTaskDetailList' && call.params.TaskNo === 'T-CONSOLE') {
+          return { body: pageBody('QueryTaskDetailList', [detailItem('T-CONSOLE', 'D-CONSOLE', 'console.org', 0)], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        return undefined;
+      },
+    });
+    bss = await startBss(EMULATOR_CREDENTIALS, () => ({ body: balanceBody({ AvailableAmount: '300.00', AvailableCashAmount: '300.00' }) }));
+    const run = await runAgainst(s, { env: { REDEEM_PRICES: '{"com": 200, "net": 100, "org": 150}', BSS_ENDPOINT: bss.url, REDEEM_SUBMIT_CONCURRENCY: '1' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual([]);
+    expect(decisionsOf(run).find((d) => d.domain === 'urgent.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('below REDEEM_MIN_BALANCE') });
+    expect(decisionsOf(run).find((d) => d.domain === 'later.net')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('urgent.com') });
   });
 });
