@@ -87,6 +87,19 @@ function orderPrice(name: string, prices: NonNullable<GuardSettings['prices']>):
   return Object.hasOwn(prices, '*') ? Math.max(...Object.values(prices)) : undefined;
 }
 
+/**
+ * The hold of a redemption that can never be ordered while prices are set: its TLD has no price and there is
+ * no "*". The planner asks it before it hands out the count caps' slots (such a domain takes none from one
+ * the money can pay), and the guard gives the same verdict.
+ */
+export function unpricedHold(domainName: string, settings: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'>): { readonly reason: GuardReason; readonly detail: string } | undefined {
+  if (!settings.guard || !settings.prices || priceFor(domainName, settings.prices)) return undefined;
+  const why = `REDEEM_PRICES has no price for ${domainName} and no "*"`;
+  return settings.maxSpendPerDay !== undefined
+    ? { reason: 'cap-spend-per-day', detail: `${why}, so it cannot be ordered under the spend cap` }
+    : { reason: 'insufficient-balance', detail: `${why}, so the balance cannot be shown to cover it` };
+}
+
 const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
 
 export function guardRedemptions<D extends { readonly domainName: string }>(input: GuardInput<D>): GuardResult<D> {
@@ -154,8 +167,8 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     }
     const found = priceFor(decision.domainName, prices);
     if (!found) {
-      const why = `REDEEM_PRICES has no price for ${decision.domainName} and no "*"`;
-      return maxSpendPerDay !== undefined ? hold('cap-spend-per-day', undefined, `${why}, so it cannot be ordered under the spend cap`) : hold('insufficient-balance', undefined, `${why}, so the balance cannot be shown to cover it`);
+      const unpriced = unpricedHold(decision.domainName, settings)!;
+      return hold(unpriced.reason, undefined, unpriced.detail);
     }
     const priceUnits = units(found.price);
     if (blocked) return hold(blocked.reason, found.price, `kept for the more urgent ${blocked.domainName}`);

@@ -168,3 +168,14 @@ describe('who waits when the money runs short between the plan and the submissio
     expect(decisionsOf(run).find((d) => d.domain === 'later.net')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('urgent.com') });
   });
 });
+
+describe('a domain REDEEM_PRICES cannot price, beside the count caps', () => {
+  // README Money: "a TLD with no price and no * is never ordered"; the guard says such a domain "never blocks
+  // the queue". The count caps were handed out before the guard looked, so the most urgent, unpriced one took
+  // the only slot and the priced one behind it was not ordered at all.
+  it.each([['REDEEM_MAX_PER_RUN'], ['REDEEM_MAX_PER_DAY']])('%s=1: the unpriced first.xyz takes no slot, and second.com (priced, paid for) is ordered', async (cap) => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '1000.00' }) }), { domains: [due('first.xyz', 1), due('second.com', 2)] }, { REDEEM_PRICES: '{"com": 100}', [cap]: '1' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['second.com']);
+    expect(decisionsOf(run).find((d) => d.domain === 'first.xyz')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('REDEEM_PRICES has no price for first.xyz') });
+  });
+});
