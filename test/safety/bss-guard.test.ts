@@ -124,6 +124,20 @@ describe('a success answer in another spelling', () => {
     expect(run.summary.run.read_problems).toBeUndefined();
     expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
   });
+
+  // A service that writes its empty fields as null (Java serialisers do): the fields the guard does not read
+  // (Message, AvailableCashAmount, CreditAmount) null refused the whole balance, and every order was held.
+  it('Message, AvailableCashAmount and CreditAmount null beside a readable AvailableAmount is a balance: the order is placed', async () => {
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableCashAmount: null, CreditAmount: null }, { Message: null }) }), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(run.summary.run.read_problems).toBeUndefined();
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+  });
+
+  it('a refusal on HTTP 200 whose Message is null (Success false, NotAuthorized) is still that refusal, with its fix, not a malformed answer', async () => {
+    const { s, message } = await guardedRun(() => ({ body: { RequestId: 'R-NULL', Code: 'NotAuthorized', Message: null, Success: false } }), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
+    expect(s.orders).toHaveLength(0);
+    expect(message?.run.read_problems.join(' ')).toContain('bss:DescribeAcccount');
+  });
 });
 
 describe('a due domain the guard holds before its last NOTIFY_AT_RISK_DAYS', () => {
