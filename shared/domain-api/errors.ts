@@ -182,11 +182,13 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   return undefined;
 }
 
-/** The settings that give the many-accounts calls their endpoints (each has a default). */
+/** The settings that give the many-accounts calls, and BSS, their endpoints (each has a default). */
 const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
   AssumeRole: 'STS_ENDPOINT',
   ListAccounts: 'RESOURCE_MANAGER_ENDPOINT',
   InvokeFunction: 'FC_ENDPOINT (or FC_ACCOUNT_ID and FC_REGION, which FC sets)',
+  // The balance guard's one call: unreachable, it holds every order, so the person must hear what to check.
+  QueryAccountBalance: 'BSS_ENDPOINT (or DOMAIN_SITE, which picks the BSS endpoint)',
 };
 
 export function whatToDo(error: unknown): string | undefined {

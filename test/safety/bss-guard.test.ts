@@ -33,6 +33,18 @@ async function guardedRun(answer: (n: number) => BssScripted, registrar: Standin
 }
 
 describe('a balance BSS refuses to show: the person hears what to fix', () => {
+  it('no connection to BSS (BSS_ENDPOINT names a port nothing listens on): the message names BSS_ENDPOINT', async () => {
+    const closed = await startBss(EMULATOR_CREDENTIALS, () => ({ body: balanceBody() }));
+    const url = closed.url;
+    await closed.close();
+    const s = await start({ domains: [due('wanted.com')] });
+    const box = await inbox();
+    const run = await runAgainst(s, { env: { REDEEM_PRICES: '{"*": 100}', BSS_ENDPOINT: url, NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) } });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'balance-unknown' });
+    expect(((box.bodies[0] as { run: { read_problems: string[] } }).run.read_problems).join(' ')).toContain('BSS_ENDPOINT');
+  });
+
   it('NotAuthorized (the documented RAM refusal): the message names the permission bss:DescribeAcccount', async () => {
     const { s, run, message } = await guardedRun(() => documentedError('NotAuthorized'), { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"*": 100}' });
     expect(s.orders).toHaveLength(0);
