@@ -22,8 +22,18 @@ const MAX_BSS_BODY_BYTES = 64 * 1024;
 type BssClientOptions = DomainApiOptions;
 
 interface AccountBalance {
-  /** Data.AvailableAmount, as a number (may be negative for an account in arrears). */
+  /**
+   * What can pay a domain order: Data.AvailableAmount (may be negative for an account in arrears) less
+   * Data.MybankCreditAmount when that is above 0 (see `trustPay`).
+   */
   readonly available: number;
+  /**
+   * Data.MybankCreditAmount when above 0, else 0. Domain orders cannot be paid with 信任付 (MYbank trust
+   * pay), and the page does not say whether AvailableAmount (可用额度) counts it: taken off, the guard
+   * never counts money that cannot pay the order (at worst it holds one the account could have paid, and
+   * says why). Absent (answers of before the field) it is 0.
+   */
+  readonly trustPay: number;
   /** Data.Currency: CNY, USD or JPY; the prices are read in it. */
   readonly currency: string;
   readonly requestId: string;
@@ -69,6 +79,8 @@ export class BssClient {
 
   async queryAccountBalance(): Promise<AccountBalance> {
     const body = await this.rpc.read(ACTION, {}, queryAccountBalanceSchema);
-    return { available: body.Data.AvailableAmount, currency: body.Data.Currency, requestId: body.RequestId };
+    const mybank = body.Data.MybankCreditAmount;
+    const trustPay = typeof mybank === 'number' ? Math.max(0, mybank) : 0;
+    return { available: body.Data.AvailableAmount - trustPay, trustPay, currency: body.Data.Currency, requestId: body.RequestId };
   }
 }

@@ -31,20 +31,26 @@ const amount = z.pipe(
 export const queryAccountBalanceSchema = z.object({
   RequestId: z.string(),
   Success: z.optional(z.boolean()),
-  Code: z.optional(z.string()),
-  Message: z.optional(z.string()),
+  // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
+  // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
+  Code: z.optional(z.union([z.string(), z.number()])),
+  // null where a service writes its empty fields so (Java serialisers do): a field the guard does not read
+  // must not cost the balance. AvailableCashAmount, CreditAmount and QuotaLimit are not read at all.
+  Message: z.optional(z.nullable(z.string())),
   Data: z.object({
     AvailableAmount: amount,
     Currency: z.string().check(z.refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected a currency code such as "CNY"' })),
-    AvailableCashAmount: z.optional(z.union([z.string(), z.number()])),
-    CreditAmount: z.optional(z.union([z.string(), z.number()])),
+    // 网商银行信用额度 (MYbank credit, the trust pay 信任付 that domain orders cannot use): read as strictly
+    // as the balance, since it is taken off it (see BssClient.queryAccountBalance); null or "" (an account
+    // with no MYbank credit line, the international site's) is none.
+    MybankCreditAmount: z.optional(z.union([z.null(), z.literal(''), amount])),
   }),
 });
 
 /** A BSS error body, on a 4xx/5xx, or on a 200 that says Success: false. */
 export const bssErrorBodySchema = z.object({
   Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
-  Message: z.optional(z.string()),
+  Message: z.optional(z.nullable(z.string())),
   RequestId: z.optional(z.string()),
   Success: z.optional(z.boolean()),
 });

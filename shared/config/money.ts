@@ -51,8 +51,9 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
     problems.push(`REDEEM_PRICES: ${describeIssues(parsed.error.issues, 'prices')}`);
     return undefined;
   }
-  const table: Record<string, number> = Object.create(null);
   const before = problems.length;
+  for (const key of keysWrittenTwice(raw)) problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} is written twice; keep one price for it`);
+  const table: Record<string, number> = Object.create(null);
   for (const [key, price] of Object.entries(parsed.data)) {
     const suffix = key.trim() === '*' ? '*' : normalizeSuffix(key);
     if (suffix !== '*' && !isSuffix(suffix)) {
@@ -69,6 +70,23 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
     return undefined;
   }
   return table;
+}
+
+/**
+ * The keys the text writes more than once. JSON.parse keeps the last of two equal keys without a word, so
+ * {"com": 600, …, "com": 10} (a line pasted twice, an old price left under a new one) priced .com at 10 and
+ * the guard let through orders the money does not cover. Called once the table is known to be an object of
+ * numbers: every string literal in the text is then a key.
+ */
+function keysWrittenTwice(raw: string): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const literal of raw.match(/"(?:[^"\\]|\\.)*"/g) ?? []) {
+    const key = JSON.parse(literal) as string;
+    if (seen.has(key)) twice.add(key);
+    seen.add(key);
+  }
+  return [...twice];
 }
 
 function parseAmount(name: string, raw: string, problems: string[]): number | undefined {

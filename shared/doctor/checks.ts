@@ -193,14 +193,16 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   const { money: settings } = ports;
   if (!settings.guard) return off('balance', 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance is not read');
   if (!ports.readBalance) return failed('balance', NO_CREDENTIALS, CREDENTIALS_FIX);
-  let balance: { available: number; currency: string };
+  let balance: { available: number; currency: string; trustPay?: number | undefined };
   try {
     balance = await ports.readBalance();
   } catch (error) {
     return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the optional statement of ram-policy.json)', 'BSS_ENDPOINT'));
   }
-  const { available, currency } = balance;
-  const have = `${money(available)} ${currency} available, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
+  const { available, currency, trustPay } = balance;
+  // The console shows AvailableAmount with the trust pay in it: said, so the two figures can be squared.
+  const left = trustPay ? ` (MybankCreditAmount ${money(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
+  const have = `${money(available)} ${currency} available${left}, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
   const prices = settings.prices;
   if (!prices) {
     if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum`);

@@ -85,7 +85,7 @@ export interface DoctorPorts {
   readonly apiClock: (() => Promise<ApiClockReading>) | undefined;
   readonly money: MoneyConfig;
   /** BssClient.queryAccountBalance; undefined without credentials. Called only when the guard is on. */
-  readonly readBalance: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
+  readonly readBalance: (() => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>) | undefined;
   /** Writes one record to the results logstore; undefined when SLS is not configured. */
   readonly writeSlsRecord?: ((record: DoctorRecord) => Promise<void>) | undefined;
   /** One GetLogs of the run's own read-backs (the day's orders); rejects when the logstore cannot be read that way. */

@@ -182,11 +182,13 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   return undefined;
 }
 
-/** The settings that give the many-accounts calls their endpoints (each has a default). */
+/** The settings that give the many-accounts calls, and BSS, their endpoints (each has a default). */
 const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
   AssumeRole: 'STS_ENDPOINT',
   ListAccounts: 'RESOURCE_MANAGER_ENDPOINT',
   InvokeFunction: 'FC_ENDPOINT (or FC_ACCOUNT_ID and FC_REGION, which FC sets)',
+  // The balance guard's one call: unreachable, it holds every order, so the person must hear what to check.
+  QueryAccountBalance: 'BSS_ENDPOINT (or DOMAIN_SITE, which picks the BSS endpoint)',
 };
 
 export function whatToDo(error: unknown): string | undefined {
@@ -201,6 +203,11 @@ export function whatToDo(error: unknown): string | undefined {
   if (PERMISSION_DENIED_CODES.has(code)) {
     const permission = RAM_ACTION[error.action];
     return `the identity the run signs as (the function's role, the member account's role of REDEEM_ACCOUNTS, or the CLI's RAM user) lacks ${permission ?? `the permission ${error.action} needs`}: attach ram-policy.json to it`;
+  }
+  // BSS's NotApplicable ("This API is not applicable for caller", e.g. an account a reseller bills): no
+  // permission mends it, and while a money setting is on the guard holds every order.
+  if (error.action === 'QueryAccountBalance' && code === 'NotApplicable') {
+    return "BSS does not show this account's balance, so the balance guard cannot work for it: ask whoever bills the account (a reseller) for access, or unset REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY to order without the guard";
   }
   if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
   if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled (deleted, disabled, or of another account): enable it, or create one in the RAM console and set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET';

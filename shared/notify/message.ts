@@ -82,7 +82,7 @@ function sections(report: NotificationReport): MessageSection[] {
   if (report.atRisk.length > 0) {
     out.push({
       title: `At risk (${report.atRisk.length})`,
-      note: `redemption deadline within ${report.atRiskDays} days, not ordered by this run`,
+      note: `redemption deadline within ${report.atRiskDays} days, or held by the balance guard, not ordered by this run`,
       lines: report.atRisk.map((a) => [
         { text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` },
       ]),

@@ -175,10 +175,13 @@ const SAFE_REASONS = new Set(['already-redeemed']);
 /**
  * A domain not ordered by this run is at risk when its deadline is within `atRiskDays` (NOTIFY_AT_RISK_DAYS)
  * and nothing says it is safe. A listing we could not read has no deadline: it is at risk until a person
- * has looked at it.
+ * has looked at it. A due domain the balance guard held is at risk whatever its days left: the hold does
+ * not lift by itself (a top-up, a price to add to REDEEM_PRICES), a top-up by bank transfer takes days, and
+ * told only in its last NOTIFY_AT_RISK_DAYS it left the person that much time (an unread balance is said at
+ * once too, under "Not read").
  */
 export function isAtRisk(daysLeft: number | undefined, reason: string, atRiskDays: number): boolean {
-  return (daysLeft === undefined || daysLeft <= atRiskDays) && !SAFE_REASONS.has(reason);
+  return (daysLeft === undefined || daysLeft <= atRiskDays || GUARD_DETAIL_REASONS.has(reason)) && !SAFE_REASONS.has(reason);
 }
 
 export function buildReport(

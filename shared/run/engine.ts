@@ -53,7 +53,7 @@ export interface RunPorts {
    */
   readonly previousNotification?: ((deadlineMs: number) => Promise<Readonly<Record<string, string>> | undefined>) | undefined;
   /** BSS QueryAccountBalance, for the balance guard; called only when a money setting is on. */
-  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string }>) | undefined;
+  readonly readBalance?: (() => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>) | undefined;
   /** Delivers records to the results logstore; undefined when none is configured. */
   readonly deliver?: Deliver | undefined;
   /** Orders kept beyond the process (the CLI's file beside its host lock); see Ledger. */
@@ -110,7 +110,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
-    if (prepared.balance && !prepared.balance.ok) readProblems.push(`the account balance could not be read, so nothing was ordered (balance-unknown): ${prepared.balance.message}`);
+    // What to do comes before BSS's own words: the message bounds each line, and the fix is what must reach the person.
+    if (prepared.balance && !prepared.balance.ok) {
+      const { code, fix, message } = prepared.balance;
+      readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `; what to do: ${fix}` : ''}; ${message}`);
+    }
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
       try {
@@ -337,9 +341,13 @@ async function readKept(journal: OrderJournal | undefined, deadlineMs: number): 
  */
 function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
   let spentByThisRun = 0;
+  // The first priced order the money held here holds every less urgent one after it, as at planning
+  // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
+  let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
     if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
     if (config.money.guard && balance?.ok) {
+      if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
@@ -347,7 +355,11 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
         ordersLast24h: ledger.ordersLast24h(nowMs),
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
-      if (verdict && !verdict.keep) return verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+      if (verdict && !verdict.keep) {
+        const reason = verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
+        if (verdict.price !== undefined) blocked = { reason, domainName: decision.domainName };
+        return { reason, detail: verdict.detail };
+      }
       // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.
       spentByThisRun += verdict?.price ?? 0;
     }

@@ -25,6 +25,8 @@ export interface ProgressEvent {
   readonly total?: number | undefined;
 }
 
+type CapReason = 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance';
+
 export interface ExecutorDeps {
   readonly api: DomainApi;
   readonly ledger: Ledger;
@@ -35,7 +37,8 @@ export interface ExecutorDeps {
    * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
    * meanwhile, or undefined when this one may go.
    */
-  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance' | undefined;
+  /** A cap reached right before the submission: its reason, or the reason with the detail a person reads. */
+  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
@@ -113,7 +116,8 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       } else {
         const halt = await submitOne(result, deps, following, unsettled, state);
         state.halted ??= halt;
-        // The spend cap may still let a cheaper domain through, so only the count cap stops the rest at once.
+        // Only the count cap stops the rest here: the money caps hold the less urgent ones themselves
+        // (capReached, with the detail of the hold that holds them).
         if (result.reason === 'cap-per-day') state.capReached = true;
       }
       record(result);
@@ -163,7 +167,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   if (skipOnLedger(result, ledger)) return undefined;
   const cap = deps.capReached(ledger, result.decision, clock.now());
   if (cap) {
-    Object.assign(result, { outcome: 'skipped', reason: cap });
+    Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
     return undefined;
   }
 

@@ -7,15 +7,15 @@
  * Amounts are compared in integer ten-thousandths so that 0.1 + 0.2 is exactly 0.3.
  */
 import { priceFor, type MoneyConfig } from '../config/index.js';
-import { errorCode } from '../domain-api/index.js';
+import { errorCode, whatToDo } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 
 export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balance-unknown';
 
 /** What the run knows of the balance: read, unreadable, or not asked for (the guard is off). */
 export type BalanceReading =
-  | { readonly ok: true; readonly available: number; readonly currency: string }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly ok: true; readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly fix?: string | undefined };
 
 export type GuardSettings = Pick<MoneyConfig, 'prices' | 'minBalance' | 'maxSpendPerDay' | 'guard'>;
 
@@ -56,8 +56,49 @@ export interface GuardResult<D> {
 }
 
 const SCALE = 10_000;
-const units = (amount: number) => Math.round(amount * SCALE);
+
+/**
+ * An amount in ten-thousandths, rounded the way that can only hold an order back: money the account has
+ * (the balance, the day's cap) down, money that goes (a price, the minimum to keep) up. A balance of
+ * "99.99995" rounded to nearest is 100.0000 and would pay an order at 100; a price of 33.33334 rounded to
+ * nearest is 33.3333 and three of them would fit in 100.00. The product's binary error (99.99 × 10,000 is
+ * 999899.9999999999) is not a fraction of a unit: within a millionth of a unit it is the whole unit.
+ */
+function toUnits(amount: number, direction: 'down' | 'up'): number {
+  const raw = amount * SCALE;
+  const nearest = Math.round(raw);
+  if (Math.abs(raw - nearest) <= Math.max(1e-6, Math.abs(raw) * 1e-15)) return nearest;
+  return direction === 'down' ? Math.floor(raw) : Math.ceil(raw);
+}
+/** Money the account has or may still spend. */
+const unitsHeld = (amount: number) => toUnits(amount, 'down');
+/** Money an order takes, or that must stay. */
+const units = (amount: number) => toUnits(amount, 'up');
 const amount = (u: number) => u / SCALE;
+
+/**
+ * The price an order of the ledger is counted at. One whose domain the registrar did not name (a task listed
+ * before its details, or without a TaskNo) may be of any TLD: with "*" it is counted at the highest price of
+ * the table, never at "*" alone (the cheapest, often), which would hide the fee of a .com it may well be;
+ * without "*" it may be of a TLD with no price, and is unpriced.
+ */
+function orderPrice(name: string, prices: NonNullable<GuardSettings['prices']>): number | undefined {
+  if (name !== '') return priceFor(name, prices)?.price;
+  return Object.hasOwn(prices, '*') ? Math.max(...Object.values(prices)) : undefined;
+}
+
+/**
+ * The hold of a redemption that can never be ordered while prices are set: its TLD has no price and there is
+ * no "*". The planner asks it before it hands out the count caps' slots (such a domain takes none from one
+ * the money can pay), and the guard gives the same verdict.
+ */
+export function unpricedHold(domainName: string, settings: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'>): { readonly reason: GuardReason; readonly detail: string } | undefined {
+  if (!settings.guard || !settings.prices || priceFor(domainName, settings.prices)) return undefined;
+  const why = `REDEEM_PRICES has no price for ${domainName} and no "*"`;
+  return settings.maxSpendPerDay !== undefined
+    ? { reason: 'cap-spend-per-day', detail: `${why}, so it cannot be ordered under the spend cap` }
+    : { reason: 'insufficient-balance', detail: `${why}, so the balance cannot be shown to cover it` };
+}
 
 const GUARD_OFF_SUMMARY = 'guard off: none of REDEEM_MIN_BALANCE, REDEEM_PRICES, REDEEM_MAX_SPEND_PER_DAY is set, so the balance was not read';
 
@@ -68,7 +109,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     return { state: 'off', verdicts: planned.map((decision) => ({ decision, keep: true, price: undefined })), kept: [...planned], ...none, summary: GUARD_OFF_SUMMARY };
   }
   if (!balance?.ok || !Number.isFinite(balance.available)) {
-    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message})` : 'the balance was not read';
+    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message}${balance.fix ? `; what to do: ${balance.fix}` : ''})` : 'the balance was not read';
     return {
       state: 'balance-unknown',
       verdicts: planned.map((decision) => ({ decision, keep: false, reason: 'balance-unknown', price: undefined, detail: `${why}; nothing is submitted` })),
@@ -80,18 +121,18 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
 
   const { prices, maxSpendPerDay } = settings;
   const minUnits = units(settings.minBalance);
-  let availableUnits = units(balance.available);
+  let availableUnits = unitsHeld(balance.available);
 
   // The ledger's spend; an order of a TLD without a price makes it unknowable, and the cap then holds all.
   let spentUnits: number | undefined = 0;
   let unpricedPast: string | undefined;
   if (prices) {
     for (const name of input.ordersLast24h) {
-      const found = priceFor(name, prices);
-      if (!found) {
-        unpricedPast ??= name;
+      const price = orderPrice(name, prices);
+      if (price === undefined) {
+        unpricedPast ??= name === '' ? 'a domain the registrar did not name' : name;
         spentUnits = undefined;
-      } else if (spentUnits !== undefined) spentUnits += units(found.price);
+      } else if (spentUnits !== undefined) spentUnits += units(price);
     }
   } else spentUnits = undefined;
 
@@ -101,8 +142,8 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
   let unpricedUnsettled: string | undefined;
   if (prices) {
     for (const name of input.unsettled ?? []) {
-      const found = priceFor(name, prices);
-      if (found) unsettledUnits += units(found.price);
+      const price = orderPrice(name, prices);
+      if (price !== undefined) unsettledUnits += units(price);
       else unpricedUnsettled ??= name === '' ? 'a domain the registrar did not name' : name;
     }
     availableUnits -= unsettledUnits;
@@ -122,12 +163,12 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     if (!prices) {
       // Without prices the cost is unknown: the balance must be above REDEEM_MIN_BALANCE.
       if (availableUnits > minUnits) return { decision, keep: true, price: undefined };
-      return hold('insufficient-balance', undefined, `the available ${fmt(balance.available)} is not above REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+      return hold('insufficient-balance', undefined, `the available ${fmt(balance.available)}${trustPayNote(balance.trustPay)} is not above REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
     }
     const found = priceFor(decision.domainName, prices);
     if (!found) {
-      const why = `REDEEM_PRICES has no price for ${decision.domainName} and no "*"`;
-      return maxSpendPerDay !== undefined ? hold('cap-spend-per-day', undefined, `${why}, so it cannot be ordered under the spend cap`) : hold('insufficient-balance', undefined, `${why}, so the balance cannot be shown to cover it`);
+      const unpriced = unpricedHold(decision.domainName, settings)!;
+      return hold(unpriced.reason, undefined, unpriced.detail);
     }
     const priceUnits = units(found.price);
     if (blocked) return hold(blocked.reason, found.price, `kept for the more urgent ${blocked.domainName}`);
@@ -136,7 +177,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
         blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
         return hold('cap-spend-per-day', found.price, `the last 24 h hold an order for ${unpricedPast}, which has no price, so the day's spend is unknown`);
       }
-      if (spentUnits + plannedUnits + priceUnits > units(maxSpendPerDay)) {
+      if (spentUnits + plannedUnits + priceUnits > unitsHeld(maxSpendPerDay)) {
         blocked = { reason: 'cap-spend-per-day', domainName: decision.domainName };
         return hold('cap-spend-per-day', found.price, `${fmt(amount(spentUnits))} spent in the last 24 h + ${fmt(amount(plannedUnits))} this run + ${fmt(found.price)} would exceed REDEEM_MAX_SPEND_PER_DAY ${fmt(maxSpendPerDay)}`);
       }
@@ -148,7 +189,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     if (availableUnits - priceUnits < minUnits) {
       blocked = { reason: 'insufficient-balance', domainName: decision.domainName };
       const others = unsettledUnits > 0 ? ` (after ${fmt(amount(unsettledUnits))} for other orders not yet paid or placed after the balance was read)` : '';
-      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))}${others} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
+      return hold('insufficient-balance', found.price, `the available ${fmt(amount(availableUnits))}${trustPayNote(balance.trustPay)}${others} less ${fmt(found.price)} would be below REDEEM_MIN_BALANCE ${fmt(settings.minBalance)}`);
     }
     availableUnits -= priceUnits;
     plannedUnits += priceUnits;
@@ -169,6 +210,11 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
   };
 }
 
+/** Said with a hold, so that a person who sees a larger AvailableAmount in the console knows what was left out. */
+function trustPayNote(trustPay: number | undefined): string {
+  return trustPay ? ` (MybankCreditAmount ${fmt(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
+}
+
 function fmt(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 4 });
 }
@@ -179,13 +225,15 @@ function fmt(n: number): string {
  */
 export async function readBalanceForGuard(
   settings: Pick<MoneyConfig, 'guard'>,
-  read: () => Promise<{ readonly available: number; readonly currency: string }>,
+  read: () => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>,
 ): Promise<BalanceReading | undefined> {
   if (!settings.guard) return undefined;
   try {
-    const { available, currency } = await read();
-    return { ok: true, available, currency };
+    const { available, currency, trustPay } = await read();
+    return { ok: true, available, currency, trustPay };
   } catch (error) {
-    return { ok: false, code: errorCode(error), message: errorMessage(error) };
+    // With what to do about it (the permission BSS wants, the guard's settings): what the person hears is
+    // all that ends a guard that holds every order, run after run, until someone mends it.
+    return { ok: false, code: errorCode(error), message: errorMessage(error), fix: whatToDo(error) };
   }
 }

@@ -9,7 +9,7 @@ import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
 import type { Candidate, InvalidListing } from './listing.js';
 import type { EffectiveRun } from './options.js';
-import type { GuardReason } from './guard.js';
+import { unpricedHold, type GuardReason, type GuardSettings } from './guard.js';
 
 export type SkipReason =
   | 'outside-window'
@@ -35,7 +35,10 @@ export type Decision = Planned &
     | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined; readonly problem?: string | undefined }
   );
 
-type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'>;
+type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'maxPerRun' | 'maxPerDay' | 'tldRules'> & {
+  /** The money settings: a domain REDEEM_PRICES cannot price is held before the caps are handed out. */
+  readonly money?: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'> | undefined;
+};
 
 export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun'>>;
 
@@ -72,6 +75,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
     if (held && d.msLeft <= windowMs) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: held.taskNo, problem: held.note };
     if (d.msLeft > windowMs) return skip('outside-window');
+    // Never orderable while prices are set (no price, no "*"): held before the caps, so that it takes no slot
+    // of REDEEM_MAX_PER_RUN / _PER_DAY from a domain behind it that the money can pay.
+    const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
+    if (unpriced) return { ...d, action: 'skip', reason: unpriced.reason, problem: unpriced.detail };
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
     planned++;

@@ -20,7 +20,7 @@ const bss = (options: Partial<ConstructorParameters<typeof BssClient>[0]> = {}) 
 describe('BSS QueryAccountBalance against the emulator', () => {
   it('is signed (the emulator verifies ACS3 with the official util) and answers the balance and currency', async () => {
     const client = bss();
-    expect(await client.queryAccountBalance()).toEqual({ available: 1000, currency: 'CNY', requestId: expect.any(String) });
+    expect(await client.queryAccountBalance()).toEqual({ available: 1000, trustPay: 0, currency: 'CNY', requestId: expect.any(String) });
     expect(client.calls).toBe(1);
     expect(emulator.calls.at(-1)).toMatchObject({ action: 'QueryAccountBalance', code: '200', status: 200 });
   });

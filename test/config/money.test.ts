@@ -70,3 +70,16 @@ describe('priceFor', () => {
     expect(priceFor('a.hasownproperty', only)).toBeUndefined();
   });
 });
+
+describe('REDEEM_PRICES written twice for one TLD', () => {
+  // JSON.parse keeps the last of two equal keys without a word: {"com": 600, ..., "com": 10} (a line pasted
+  // twice, an old price left below a new one) priced every .com at 10, and the guard let sixty orders
+  // through where the money paid one. Which of the two the person meant, only the person knows.
+  it('the same key twice, spelt alike or alike after its escapes, is a problem naming the key; never the last one silently', () => {
+    const problems = (v: string) => loadMoneyConfig({ REDEEM_PRICES: v }).problems;
+    expect(problems('{"com": 600, "net": 100, "com": 10}')).toEqual(['REDEEM_PRICES: "com" is written twice; keep one price for it']);
+    expect(problems('{"com": 600, "\\u0063om": 10}')).toEqual(['REDEEM_PRICES: "com" is written twice; keep one price for it']);
+    // A key that only contains another's text is another key.
+    expect(problems('{"com": 600, "com.cn": 10, "cn": 5}')).toEqual([]);
+  });
+});

@@ -97,7 +97,7 @@ describe('the balance guard, examples', () => {
   it('readBalanceForGuard turns a failure into a reading with its code, never an amount', async () => {
     const error = new DomainApiError({ action: 'QueryAccountBalance', code: 'Forbidden', message: 'denied', requestId: 'r', httpStatus: 403, retryAfterMs: undefined });
     const reading = await readBalanceForGuard({ guard: true }, async () => { throw error; });
-    expect(reading).toEqual({ ok: false, code: 'Forbidden', message: expect.stringContaining('denied') });
+    expect(reading).toEqual({ ok: false, code: 'Forbidden', message: expect.stringContaining('denied'), fix: expect.stringContaining('bss:DescribeAcccount') });
   });
 });
 
