@@ -61,10 +61,15 @@ const START_FAILURES_TOLD = new Set(['bad-configuration', 'missing-credentials']
 /** The most a failed start spends telling them. */
 const START_FAILURE_NOTIFY_MS = 15_000;
 
-/** The run's budget: the function timeout less a reserve for answering, so FC never kills it mid-record. */
+/**
+ * The run's budget: the function timeout less a reserve for answering, so FC never kills it mid-record.
+ * Always less than the timeout, however short: FC stops the invocation at the timeout, and a run whose last
+ * record (and its SLS delivery) may take the whole budget would be cut there, its answer lost. (A floor of
+ * 1 s made a 1 s function's budget the whole timeout.)
+ */
 export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
   const totalMs = (timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
-  return Math.max(1_000, totalMs - Math.min(10_000, totalMs * 0.1));
+  return totalMs - Math.min(10_000, totalMs * 0.1);
 }
 
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
