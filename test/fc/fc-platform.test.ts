@@ -48,9 +48,10 @@ function configure(env: Record<string, string>) {
   Object.assign(process.env, env);
 }
 
+let stdio = { text: '' };
 beforeEach(() => {
   forgetRobotSends();
-  captureStdio();
+  stdio = captureStdio();
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -68,4 +69,51 @@ describe('the function timeout, tiny', () => {
     const seen = await invokeAsFc(timerEvent(''), fcContext({ requestId: `req-timeout-${timeout}`, timeout }));
     expect(seen, `settled after ${seen.settledMs} ms of a ${timeout * 1000} ms timeout`).toMatchObject({ timedOut: false });
   }, 15_000);
+});
+
+/** What reached the stand-ins after the handler settled: FC has frozen the instance by then, so none of it would run until the next invocation. */
+async function afterSettling(settledAt: number, waitMs = 3_000): Promise<string[]> {
+  const robotsBefore = robots?.received.length ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  return [
+    ...(registrar?.calls.filter((c) => c.at > settledAt).map((c) => `registrar ${c.action}`) ?? []),
+    ...(sls?.calls.filter((c) => c.at > settledAt).map((c) => `sls ${c.api}`) ?? []),
+    ...(robots ? robots.received.slice(robotsBefore).map((r) => `robot ${r.robot}`) : []),
+  ];
+}
+
+describe('FC freezes the instance when the handler settles', () => {
+  const dueDomains = ['frozen-a.com', 'frozen-b.com', 'frozen-c.com'].map((n) => domainItem(n, dueExpiration(n)));
+
+  it.each([
+    ['tasks that never finish, a slow registrar and a logstore that stops answering', { newTaskStatus: 0, delay: 150, slsHangFrom: 2, failReads: false }],
+    ['a registrar whose every read fails (500), a logstore that refuses every write', { newTaskStatus: 0, delay: 0, slsHangFrom: Infinity, failReads: true }],
+  ])('%s: nothing is left running after the answer, and the person heard before it', async (_name, o) => {
+    registrar = await startStandin({
+      domains: dueDomains,
+      newTaskStatus: o.newTaskStatus,
+      delayMs: () => o.delay,
+      script: (call) => (o.failReads && call.action !== 'SaveSingleTaskForCreatingOrderRedeem' ? { status: 500, body: { Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.', RequestId: 'R' } } : undefined),
+    });
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] }, script: (call) => (call.api !== 'PutLogs' ? undefined : call.n >= o.slsHangFrom ? 'hang' : o.failReads ? { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal error' } : undefined) });
+    robots = await startChatRobots();
+    const t = robots.targets();
+    configure({ ...liveRunWithSls(registrar.url, sls.url), NOTIFY_ON: 'always', NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_WECOM_URL: t.wecom.url });
+    const seen = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-freeze', timeout: 6 }));
+    const settledAt = Date.now();
+    expect(seen.timedOut).toBe(false);
+    expect(robots.received.filter((r) => r.posted).map((r) => r.robot).sort(), 'the message, before the answer').toEqual(['dingtalk', 'wecom']);
+    expect(await afterSettling(settledAt), 'requests sent after the handler settled').toEqual([]);
+  }, 20_000);
+});
+
+describe('events FC passes on as they came', () => {
+  it('a direct invocation with a million unknown fields (16 MB, inside the 32 MB sync limit) is refused naming some of them, in an error of bounded size', async () => {
+    configure({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret', DOMAIN_ENDPOINT: 'http://127.0.0.1:9' });
+    const event = Buffer.from(JSON.stringify(Object.fromEntries(Array.from({ length: 1_000_000 }, (_, i) => [`field${i}`, i]))));
+    const seen = await invokeAsFc(event, fcContext({ requestId: 'req-big-event', timeout: 60 }));
+    expect(seen.error?.message).toMatch(/^Invalid run options: \(root\): unknown fields field0, field1, /);
+    expect(seen.error!.message.length, 'characters in the error FC shows').toBeLessThan(2_000);
+    expect(seen.error!.message).toMatch(/and 999,9\d\d more/);
+  }, 30_000);
 });
