@@ -82,6 +82,26 @@ async function afterSettling(settledAt: number, waitMs = 3_000): Promise<string[
   ];
 }
 
+describe('the function timeout, short: a person hears of the orders', () => {
+  it.each([6, 8, 11])('a %i s function whose follow-ups get no answer: the orders placed are told before FC stops it', async (timeout) => {
+    // The registrar took the orders, then its task list never answers again (held past any deadline): the
+    // run follows until its work deadline; the message must still have its own time after that.
+    registrar = await startStandin({
+      domains: ['short-a.com', 'short-b.com'].map((n) => domainItem(n, dueExpiration(n))),
+      newTaskStatus: 0,
+      delayMs: (call) => (call.action.startsWith('QueryTask') && registrar!.orders.length === 2 ? 120_000 : undefined),
+    });
+    robots = await startChatRobots();
+    configure({ ...liveRunWithSls(registrar.url, 'http://127.0.0.1:9'), SLS_ENDPOINT: '', SLS_PROJECT: '', SLS_LOGSTORE: '', ALIBABA_CLOUD_ACCESS_KEY_ID: FC_CREDENTIALS.accessKeyId, NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url });
+    const seen = await invokeAsFc(timerEvent(''), fcContext({ requestId: `req-short-${timeout}`, timeout }));
+    expect(seen.timedOut).toBe(false);
+    expect(registrar.orders.map((o) => o.domainName).sort()).toEqual(['short-a.com', 'short-b.com']);
+    const run = stdio.text.split('\n').filter((l) => l.includes('"kind":"run"')).map((l) => JSON.parse(l)).at(-1);
+    expect({ dingtalk: run.notify_dingtalk, code: run.notify_dingtalk_code, error: run.notify_dingtalk_error }, 'the run record of the message').toEqual({ dingtalk: 'ok', code: undefined, error: undefined });
+    expect(robots.posted('dingtalk')).toHaveLength(1);
+  }, 20_000);
+});
+
 describe('FC freezes the instance when the handler settles', () => {
   const dueDomains = ['frozen-a.com', 'frozen-b.com', 'frozen-c.com'].map((n) => domainItem(n, dueExpiration(n)));
 
