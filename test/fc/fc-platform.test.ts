@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/redeem/index.js';
-import { captureStdio, fcContext, FC_CREDENTIALS, timerEvent } from '../support/fc.js';
+import { captureStdio, fcContext, fcInvokeHeaders, FC_CREDENTIALS, startRuntime, timerEvent } from '../support/fc.js';
 import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
 import { keysFor, liveRunWithSls, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
@@ -108,12 +108,18 @@ describe('FC freezes the instance when the handler settles', () => {
   it.each([
     ['tasks that never finish, a slow registrar and a logstore that stops answering', { newTaskStatus: 0, delay: 150, slsHangFrom: 2, failReads: false }],
     ['a registrar whose every read fails (500), a logstore that refuses every write', { newTaskStatus: 0, delay: 0, slsHangFrom: Infinity, failReads: true }],
+    ['a registrar that throttles every read for 30 s (x-acs-retry-after), a logstore that refuses every write', { newTaskStatus: 0, delay: 0, slsHangFrom: Infinity, failReads: 'throttle' as const }],
   ])('%s: nothing is left running after the answer, and the person heard before it', async (_name, o) => {
     registrar = await startStandin({
       domains: dueDomains,
       newTaskStatus: o.newTaskStatus,
       delayMs: () => o.delay,
-      script: (call) => (o.failReads && call.action !== 'SaveSingleTaskForCreatingOrderRedeem' ? { status: 500, body: { Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.', RequestId: 'R' } } : undefined),
+      script: (call) =>
+        !o.failReads || call.action === 'SaveSingleTaskForCreatingOrderRedeem'
+          ? undefined
+          : o.failReads === 'throttle'
+            ? { status: 400, body: { RequestId: 'T', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }, headers: { 'x-acs-retry-after': '30000' } }
+            : { status: 500, body: { Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.', RequestId: 'R' } },
     });
     sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] }, script: (call) => (call.api !== 'PutLogs' ? undefined : call.n >= o.slsHangFrom ? 'hang' : o.failReads ? { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal error' } : undefined) });
     robots = await startChatRobots();
@@ -136,4 +142,55 @@ describe('events FC passes on as they came', () => {
     expect(seen.error!.message.length, 'characters in the error FC shows').toBeLessThan(2_000);
     expect(seen.error!.message).toMatch(/and 999,9\d\d more/);
   }, 30_000);
+});
+
+describe('a warm instance, its role credentials rotated between invocations', () => {
+  it("the second invocation signs with the context's new STS keys only: the first set, expired, is nowhere reused", async () => {
+    const first = { accessKeyId: 'STS.rotation-first', accessKeySecret: 'first-secret-value', securityToken: 'first-security-token' };
+    const second = { accessKeyId: 'STS.rotation-second', accessKeySecret: 'second-secret-value', securityToken: 'second-security-token' };
+    // The registrar and SLS accept one set at a time, as STS keys expire: the first, then only the second.
+    const accepted: { accessKeyId: string; accessKeySecret: string; securityToken: string } = { ...first };
+    registrar = await startStandin({ domains: [domainItem('rotated.com', dueExpiration('rotated.com'))], verify: accepted });
+    const slsKeys: Record<string, { secret: string; token?: string }> = { ...keysFor(first) };
+    sls = await startSlsStandin({ keys: slsKeys, projects: { audit: ['results'] } });
+    configure({ ...liveRunWithSls(registrar.url, sls.url), REDEEM_MODE: 'dry-run' });
+    const one = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-rot-1', credentials: first }));
+    expect(one.error?.message).toBeUndefined();
+    Object.assign(accepted, second);
+    delete slsKeys[first.accessKeyId];
+    Object.assign(slsKeys, keysFor(second));
+    const two = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-rot-2', credentials: second }));
+    expect(two.error?.message).toBeUndefined();
+    expect((two.value as { run: Record<string, unknown> }).run).toMatchObject({ outcome: 'completed', sls_delivery: 'ok' });
+    expect(registrar.refusals.map((r) => r.code)).toEqual([]);
+    expect(stdio.text).not.toContain(second.accessKeySecret);
+    expect(stdio.text).not.toContain(second.securityToken);
+  }, 20_000);
+});
+
+describe('the custom runtime, as FC drives it', () => {
+  it('POST /invoke with x-fc-function-timeout: 6 and a registrar that stops answering after the orders: answered in time, the message sent before, nothing after', async () => {
+    registrar = await startStandin({
+      domains: ['custom-a.com', 'custom-b.com'].map((n) => domainItem(n, dueExpiration(n))),
+      newTaskStatus: 0,
+      delayMs: (call) => (call.action.startsWith('QueryTask') && registrar!.orders.length === 2 ? 120_000 : undefined),
+    });
+    robots = await startChatRobots();
+    const env = { ...liveRunWithSls(registrar.url, ''), SLS_ENDPOINT: '', SLS_PROJECT: '', SLS_LOGSTORE: '', NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url };
+    const lines: string[] = [];
+    const { server, url } = await startRuntime(env, lines, 1_000);
+    try {
+      const started = Date.now();
+      const answer = await fetch(`${url}/invoke`, { method: 'POST', headers: { ...fcInvokeHeaders('req-custom-6', '/invoke', 6), 'content-type': 'application/octet-stream' }, body: timerEvent('') });
+      const body = await answer.json();
+      const settledAt = Date.now();
+      expect(settledAt - started, 'ms to answer a 6 s invocation').toBeLessThan(6_000);
+      expect(answer.headers.get('x-fc-status')).toBe('200');
+      expect(body.run).toMatchObject({ outcome: 'completed', count_submitted: 2, notify_dingtalk: 'ok' });
+      expect(robots.posted('dingtalk')).toHaveLength(1);
+      expect(await afterSettling(settledAt, 2_000)).toEqual([]);
+    } finally {
+      server.close();
+    }
+  }, 20_000);
 });
