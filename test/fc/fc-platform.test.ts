@@ -182,7 +182,7 @@ describe('the custom runtime, as FC drives it', () => {
     try {
       const started = Date.now();
       const answer = await fetch(`${url}/invoke`, { method: 'POST', headers: { ...fcInvokeHeaders('req-custom-6', '/invoke', 6), 'content-type': 'application/octet-stream' }, body: timerEvent('') });
-      const body = await answer.json();
+      const body = (await answer.json()) as { run: Record<string, unknown> };
       const settledAt = Date.now();
       expect(settledAt - started, 'ms to answer a 6 s invocation').toBeLessThan(6_000);
       expect(answer.headers.get('x-fc-status')).toBe('200');
@@ -192,5 +192,21 @@ describe('the custom runtime, as FC drives it', () => {
     } finally {
       server.close();
     }
+  }, 20_000);
+});
+
+describe('a run that cannot start', () => {
+  it.each([
+    ['a timer payload the run refuses (a misspelt mode)', () => timerEvent('{"mode":"lve"}'), 'invalid-options'],
+    ['a direct invocation asking for live of a dry-run function', () => Buffer.from('{"mode":"live"}'), 'escalation-refused'],
+  ])('%s: its failed run record reaches the results logstore, where "runs that did not complete" is asked, not only stdout', async (_name, event, code) => {
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] } });
+    configure({ ...liveRunWithSls('http://127.0.0.1:9', sls.url), REDEEM_MODE: 'dry-run' });
+    const seen = await invokeAsFc(event(), fcContext({ requestId: 'req-no-start', timeout: 60 }));
+    expect(seen.error?.name, 'FC sees a function error').toBeDefined();
+    const onStdout = stdio.text.split('\n').filter((l) => l.includes('"kind":"run"')).map((l) => JSON.parse(l));
+    expect(onStdout).toMatchObject([{ kind: 'run', outcome: 'failed', error_code: code, fc_request_id: 'req-no-start' }]);
+    const stored = sls.logs.map((l) => Object.fromEntries(l.contents));
+    expect(stored, 'records in the results logstore').toMatchObject([{ kind: 'run', outcome: 'failed', error_code: code, run_id: onStdout[0].run_id, seq: '1' }]);
   }, 20_000);
 });
