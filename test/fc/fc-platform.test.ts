@@ -210,3 +210,73 @@ describe('a run that cannot start', () => {
     expect(stored, 'records in the results logstore').toMatchObject([{ kind: 'run', outcome: 'failed', error_code: code, run_id: onStdout[0].run_id, seq: '1' }]);
   }, 20_000);
 });
+
+/**
+ * What a frozen instance's idle keep-alive connections become: the NAT or load balancer between it and the
+ * server forgets them while the instance is frozen, and answers the next packet on one with a reset (the
+ * client never saw a FIN, since a frozen process reads nothing). A TCP relay in front of a server: after
+ * freeze(), every connection opened before it is reset at the first byte the client sends on it.
+ */
+async function staleRelay(target: string): Promise<{ url: string; freeze(): void; resets: number; close(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const { port: targetPort } = new URL(target);
+  const live = new Set<import('node:net').Socket>();
+  const dead = new WeakSet<import('node:net').Socket>();
+  const state = { resets: 0 };
+  const server = createServer((client) => {
+    live.add(client);
+    const upstream = connect(Number(targetPort), '127.0.0.1');
+    client.on('data', (chunk) => {
+      if (dead.has(client)) {
+        state.resets++;
+        upstream.destroy();
+        return void client.resetAndDestroy();
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    const end = () => {
+      live.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    freeze: () => live.forEach((s) => dead.add(s)),
+    get resets() {
+      return state.resets;
+    },
+    close: () => {
+      live.forEach((s) => s.destroy());
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('a warm instance thawed after a freeze', () => {
+  it('keep-alive connections the network forgot meanwhile (reset at first use) cost the next invocation nothing: it reads, records and reads the logstore back as a fresh one would', async () => {
+    registrar = await startStandin({ domains: Array.from({ length: 40 }, (_, i) => domainItem(`thaw${i}.com`, dueExpiration(`thaw${i}.com`))) });
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] } });
+    const toRegistrar = await staleRelay(registrar.url);
+    const toSls = await staleRelay(sls.url);
+    try {
+      configure({ ...liveRunWithSls(toRegistrar.url, toSls.url), REDEEM_MODE: 'dry-run' });
+      const one = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-thaw-1', timeout: 60 }));
+      expect((one.value as { run: Record<string, unknown> }).run).toMatchObject({ outcome: 'completed', sls_delivery: 'ok' });
+      toRegistrar.freeze();
+      toSls.freeze();
+      const two = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-thaw-2', timeout: 60 }));
+      const run = (two.value as { run: Record<string, unknown> } | undefined)?.run;
+      expect({ error: two.error?.message, resets: toRegistrar.resets + toSls.resets > 0 }).toEqual({ error: undefined, resets: true });
+      expect(run).toMatchObject({ outcome: 'completed', sls_delivery: 'ok', count_would_redeem: 10 });
+      expect(run?.read_problems).toBeUndefined();
+    } finally {
+      await Promise.all([toRegistrar.close(), toSls.close()]);
+    }
+  }, 30_000);
+});
