@@ -280,3 +280,15 @@ describe('a warm instance thawed after a freeze', () => {
     }
   }, 30_000);
 });
+
+describe('the doctor inside the function', () => {
+  it('{"action":"doctor"} on a 5 s function with a registrar and a logstore that never answer: the report comes back before FC stops it', async () => {
+    registrar = await startStandin({ delayMs: () => 120_000 });
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] }, script: () => 'hang' });
+    robots = await startChatRobots();
+    configure({ ...liveRunWithSls(registrar.url, sls.url), REDEEM_MODE: 'dry-run', NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url });
+    const seen = await invokeAsFc(Buffer.from('{"action":"doctor"}'), fcContext({ requestId: 'req-doctor', timeout: 5 }));
+    expect(seen, `settled after ${seen.settledMs} ms of 5000`).toMatchObject({ timedOut: false });
+    expect((seen.value as { ok: boolean }).ok).toBe(false);
+  }, 20_000);
+});
