@@ -290,5 +290,6 @@ describe('the doctor inside the function', () => {
     const seen = await invokeAsFc(Buffer.from('{"action":"doctor"}'), fcContext({ requestId: 'req-doctor', timeout: 5 }));
     expect(seen, `settled after ${seen.settledMs} ms of 5000`).toMatchObject({ timedOut: false });
     expect((seen.value as { ok: boolean }).ok).toBe(false);
+    expect(await afterSettling(Date.now(), 1_500)).toEqual([]);
   }, 20_000);
 });
