@@ -293,3 +293,14 @@ describe('the doctor inside the function', () => {
     expect(await afterSettling(Date.now(), 1_500)).toEqual([]);
   }, 20_000);
 });
+
+describe('a direct invocation whose event file is UTF-16 (Windows PowerShell 5.1 writes `echo … > event.json` so; s invoke --event-file sends it)', () => {
+  it('is refused with what to fix, as the webhook refuses the same bytes, not as "not JSON"', async () => {
+    configure({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret', DOMAIN_ENDPOINT: 'http://127.0.0.1:9' });
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"mode":"dry-run"}', 'utf16le')]);
+    const seen = await invokeAsFc(utf16, fcContext({ requestId: 'req-utf16', timeout: 60 }));
+    expect(seen.error?.message).toMatch(/UTF-16.*UTF-8/);
+    const noMark = await invokeAsFc(Buffer.from('{"mode":"dry-run"}', 'utf16le'), fcContext({ requestId: 'req-utf16-2', timeout: 60 }));
+    expect(noMark.error?.message).toMatch(/UTF-16.*UTF-8/);
+  });
+});
