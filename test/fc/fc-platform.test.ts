@@ -304,3 +304,21 @@ describe('a direct invocation whose event file is UTF-16 (Windows PowerShell 5.1
     expect(noMark.error?.message).toMatch(/UTF-16.*UTF-8/);
   });
 });
+
+describe('a run that fails at once while the logstore read-back is slow', () => {
+  it('leaves no read of the logstore going after the answer (its next pages would be sent by a thawed instance)', async () => {
+    // The registrar refuses the listing outright (no permission); the read-back of the day's orders answers
+    // full pages slowly, so it would page on after a run that ended without waiting for it.
+    registrar = await startStandin({
+      domains: [domainItem('readback.com', dueExpiration('readback.com'))],
+      script: (call) => (call.action === 'QueryDomainList' ? { status: 403, body: { RequestId: 'F', Code: 'Forbidden.RAM', Message: 'User not authorized to operate on the specified resource.' } } : undefined),
+    });
+    const rows = Array.from({ length: 100 }, (_, i) => ({ kind: 'decision', action: 'redeem', mode: 'live', domain: `other${i}.com`, task_no: `T${i}`, run_id: 'earlier', __time__: String(Math.floor(Date.now() / 1000) - 60) }));
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] }, script: (call) => (call.api === 'GetLogs' ? { getLogs: rows, delayMs: 600, headers: { 'x-log-progress': 'Complete' } } : undefined) });
+    configure(liveRunWithSls(registrar.url, sls.url));
+    const seen = await invokeAsFc(timerEvent(''), fcContext({ requestId: 'req-readback', timeout: 60 }));
+    const settledAt = Date.now();
+    expect(seen.error?.message).toMatch(/Forbidden.RAM/);
+    expect(await afterSettling(settledAt, 3_000), 'requests sent after the handler settled').toEqual([]);
+  }, 20_000);
+});
