@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
 import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, recordStartFailure, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
-import { duplicateKey } from '../../shared/validation/index.js';
+import { duplicateKey, looksUtf16 } from '../../shared/validation/index.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Characters: an HMAC key short enough to guess in a few tries would let anyone sign orders. */
@@ -39,11 +39,6 @@ async function readLimited(request: Request): Promise<Uint8Array> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-/** UTF-16: its byte order mark, or the NUL bytes of ASCII in it (what Windows PowerShell 5.1 writes with `>`). */
-function looksUtf16(raw: Uint8Array): boolean {
-  return (raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0);
 }
 
 const UTF16 = 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8';

@@ -67,7 +67,10 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
     domains,
     otherSite: otherClient ? { site: other, api: readOnlyDomainApi(otherClient) } : undefined,
     apiClock: credentials
-      ? () => probeApiClock({ endpoint: config.domainEndpoint ?? SITES[config.site].endpoint, version: SITES[config.site].version, credentials, now: clock.now })
+      ? () =>
+          // Bounded by the doctor's deadline like every other call: its own 10 s alone, against a registrar slow
+          // to answer, outlasted a short function's timeout, and FC stopped the doctor before it reported.
+          probeApiClock({ endpoint: config.domainEndpoint ?? SITES[config.site].endpoint, version: SITES[config.site].version, credentials, now: clock.now, timeoutMs: Math.max(1, Math.min(10_000, deadlineMs - clock.now())) })
       : undefined,
     money,
     readBalance: bss ? () => bss.queryAccountBalance() : undefined,

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { UserError } from '../errors/index.js';
 import type { Trigger } from '../run/index.js';
-import { describeIssues, duplicateKey } from '../validation/index.js';
+import { describeIssues, duplicateKey, looksUtf16 } from '../validation/index.js';
 
 const httpEventSchema = z.object({
   version: z.optional(z.string()),
@@ -116,7 +116,11 @@ export function decodeEvent(event: unknown): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new MalformedEventError(`The event is not JSON (${text.length} bytes); send run options such as {"mode":"dry-run"}`, { cause: error });
+    // The same bytes the webhook names (an event file Windows PowerShell 5.1 wrote with `>`): "not JSON" sent
+    // a person who can see valid JSON in the file looking for a typo that is not there.
+    if (Buffer.isBuffer(event) && looksUtf16(event)) throw new MalformedEventError('The event is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8', { cause: error });
+    const size = Buffer.isBuffer(event) ? `${event.length} bytes` : `${text.length} characters`;
+    throw new MalformedEventError(`The event is not JSON (${size}); send run options such as {"mode":"dry-run"}`, { cause: error });
   }
   // Run options named twice: JSON.parse keeps the last, a person (or another parser) may mean the first,
   // and {"mode":"dry-run",…,"mode":"live"} orders. An HTTP trigger event is FC's own JSON, not options.

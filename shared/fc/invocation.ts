@@ -11,7 +11,7 @@ import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConf
 import { UserError, errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
-import { RunOptionsError, narrow, parseRunOptions, runFanOut, runRedemption, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
+import { RunOptionsError, narrow, parseRunOptions, runFanOut, runRedemption, slsDeliver, type FanOutSummary, type RunSummary, type Trigger } from '../run/index.js';
 import { buildDoctorPorts, runDoctor, type DoctorReport } from '../doctor/index.js';
 import {
   AccountNotAuthorizedError,
@@ -61,10 +61,15 @@ const START_FAILURES_TOLD = new Set(['bad-configuration', 'missing-credentials']
 /** The most a failed start spends telling them. */
 const START_FAILURE_NOTIFY_MS = 15_000;
 
-/** The run's budget: the function timeout less a reserve for answering, so FC never kills it mid-record. */
+/**
+ * The run's budget: the function timeout less a reserve for answering, so FC never kills it mid-record.
+ * Always less than the timeout, however short: FC stops the invocation at the timeout, and a run whose last
+ * record (and its SLS delivery) may take the whole budget would be cut there, its answer lost. (A floor of
+ * 1 s made a 1 s function's budget the whole timeout.)
+ */
 export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
   const totalMs = (timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
-  return Math.max(1_000, totalMs - Math.min(10_000, totalMs * 0.1));
+  return totalMs - Math.min(10_000, totalMs * 0.1);
 }
 
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
@@ -221,7 +226,7 @@ export async function recordStartFailure(
         sleep: clock.sleep,
       })
     : [];
-  logger.record({
+  const record = logger.record({
     kind: 'run',
     run_id: runId,
     trigger,
@@ -234,6 +239,33 @@ export async function recordStartFailure(
     // The run's one record: numbered like every record of a run (see Recorder.write).
     seq: 1,
   });
+  await deliverStartFailure(record, platform, deps, clock, startedMs + budgetMs);
+}
+
+/** The most a failed start spends delivering its record to the results logstore. */
+const START_FAILURE_SLS_MS = 5_000;
+
+/**
+ * The failed start's record in the results logstore too, as every run's records are: "runs that did not
+ * complete" is asked there, and a run refused at its start (a timer payload refused every day, a request
+ * asking for live) was on stdout alone, so the logstore showed no run at all for it. Only when the
+ * configuration loads and credentials can sign (bad configuration or no credentials: stdout is all there
+ * is); bounded, and it never fails the invocation: the record is on stdout already.
+ */
+async function deliverStartFailure(record: Readonly<Record<string, unknown>>, platform: Platform, deps: InvocationDeps, clock: Clock, endsMs: number): Promise<void> {
+  let deliver;
+  try {
+    deliver = slsDeliver(loadConfig(deps.env), resolveCredentials(platform.credentials, credentialsFromEnv(deps.env)), clock, platform.requestId);
+  } catch {
+    return;
+  }
+  const deadlineMs = Math.min(endsMs - 500, clock.now() + START_FAILURE_SLS_MS);
+  if (!deliver || deadlineMs <= clock.now()) return;
+  try {
+    await deliver([record], deadlineMs);
+  } catch {
+    // stdout has it (FC ships it to the function's own log).
+  }
 }
 
 export class RunFailedError extends Error {

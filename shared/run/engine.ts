@@ -291,6 +291,10 @@ export async function prepareRun(
   ]);
   if (stop.signal.aborted || listed.status === 'rejected') {
     ledger.close();
+    // The journal's read too (bounded to two seconds, never rejects): a run that failed at once (the listing
+    // refused) answered FC while the logstore read-back was still paging, and a frozen instance sent its
+    // next pages when it thawed, during another invocation.
+    await kept;
     throw stop.signal.reason;
   }
   const listing = listed.value;

@@ -5,6 +5,6 @@ export { readDomainList } from './listing.js';
 export { executeRun, prepareRun, type EngineRequest, type RunSummary } from './engine.js';
 export { RunOptionsError, narrow, parseRunOptions, type RunOptions } from './options.js';
 export { toLogEntry, type DecisionRecord, type RunRecord, type Trigger, type WatchRecord } from './records.js';
-export { keptOrdersJournal, ORDERS_READ_BACK_QUERY, runRedemption, SLS_TOPIC } from './run.js';
+export { keptOrdersJournal, ORDERS_READ_BACK_QUERY, runRedemption, slsDeliver, SLS_TOPIC } from './run.js';
 export { runFanOut, type FanOutSummary } from './fan-out.js';
 export { MAX_SUBMIT_CONCURRENCY, type SubmitConcurrency } from './submit-pacing.js';

@@ -34,7 +34,7 @@ export function workDeadline(budget: TimeBudget): number {
   return budget.endsMs - budget.finishMarginMs;
 }
 
-/** Left after the message for the run's last record (its delivery to SLS). */
+/** Left after the message for the run's last record (its delivery to SLS), at most. */
 const LAST_RECORD_MS = 1_000;
 /** One notification attempt's own timeout (see notify/deliver.ts): the most the message is kept. */
 const NOTIFY_ATTEMPT_MS = 5_000;
@@ -42,10 +42,14 @@ const NOTIFY_ATTEMPT_MS = 5_000;
 /**
  * The finishing margin, shared: the records' delivery to SLS ends first, by `recordsMs`, so that the
  * message still has its own time until `notifyMs` whatever SLS does (a logstore that never answers must
- * not leave a person without the message that says so), and the last record has the rest.
+ * not leave a person without the message that says so), and the last record has the rest. Each share is
+ * inside the margin, whatever its size: with a fixed second for the last record, a margin of one second
+ * (any budget under 10 s, a function timeout under about 13 s) put `notifyMs` on the work deadline itself,
+ * so follow-ups that ran to it (a registrar slow to answer) left the message no time, and the orders the
+ * run placed were told to no one. The message gets up to half the margin, the last record up to a quarter.
  */
 export function finishingDeadlines(budget: TimeBudget): { readonly recordsMs: number; readonly notifyMs: number } {
-  const notifyMs = budget.endsMs - LAST_RECORD_MS;
-  const reserveMs = Math.min(NOTIFY_ATTEMPT_MS, budget.finishMarginMs / 3);
+  const notifyMs = budget.endsMs - Math.min(LAST_RECORD_MS, budget.finishMarginMs / 4);
+  const reserveMs = Math.min(NOTIFY_ATTEMPT_MS, budget.finishMarginMs / 2);
   return { recordsMs: Math.min(budget.endsMs - Math.min(2_000, budget.finishMarginMs / 2), notifyMs - reserveMs), notifyMs };
 }

@@ -202,6 +202,10 @@ export class SlsClient {
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
   private async exchange(request: SlsRequest, method: 'GET' | 'POST', path: string, query: Array<[string, string]>, body: Uint8Array | undefined, deadlineMs: number): Promise<HttpAnswer> {
     const { target, credentials } = this.options;
+    // Past the deadline nothing is sent: a request sent with a 1 ms timeout is given up at once, but its bytes
+    // are on their way, and SLS may store them after the invocation ended (FC has frozen the instance, or the
+    // caller has moved on), a record nobody counts in its delivery.
+    if (deadlineMs <= this.options.clock.now()) throw new SlsError(request, 'Deadline', 'no time left before the deadline to send', undefined, undefined);
     const { baseUrl, projectHeader } = slsBaseUrl(target);
     const headers: Array<[string, string]> = [
       ...(body ? ([['content-type', 'application/x-protobuf'], ['content-md5', contentMd5(body)]] as Array<[string, string]>) : []),

@@ -1,3 +1,3 @@
 /** Messages for zod/mini issues that name the field and never echo its value. */
 export { describeIssue, describeIssues, issuePath } from './messages.js';
-export { duplicateKey, parseJsonOrUndefined } from './json.js';
+export { duplicateKey, looksUtf16, parseJsonOrUndefined } from './json.js';

@@ -43,3 +43,8 @@ export function duplicateKey(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** UTF-16: its byte order mark, or the NUL bytes of ASCII in it (what Windows PowerShell 5.1 writes with `>`). */
+export function looksUtf16(raw: Uint8Array): boolean {
+  return (raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff) || raw.includes(0);
+}

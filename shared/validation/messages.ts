@@ -28,8 +28,13 @@ export function describeIssue(issue: ValidationIssue, root = ''): string {
       return `${where}: expected ${String(issue.expected)}`;
     case 'invalid_value':
       return `${where}: expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `${where}: unknown field${(issue.keys ?? []).length > 1 ? 's' : ''} ${(issue.keys ?? []).join(', ')}`;
+    case 'unrecognized_keys': {
+      // The names are the sender's: an event of a million fields (FC takes 32 MB) must not make an error of
+      // megabytes (the one FC shows, the record, the answer), nor a 1 MB field name a message of one name.
+      const keys = issue.keys ?? [];
+      const named = keys.slice(0, MAX_NAMED).map((k) => (k.length > MAX_NAME ? `${k.slice(0, MAX_NAME)}…` : k)).join(', ');
+      return `${where}: unknown field${keys.length > 1 ? 's' : ''} ${named}${more(keys.length)}`;
+    }
     case 'too_small':
       return `${where}: must be at least ${String(issue.minimum)}`;
     case 'too_big':
@@ -41,6 +46,14 @@ export function describeIssue(issue: ValidationIssue, root = ''): string {
   }
 }
 
+/** Names and issues spelt out at most; the rest are counted (the input may be any size the platform takes). */
+const MAX_NAMED = 10;
+const MAX_NAME = 64;
+
+function more(count: number): string {
+  return count > MAX_NAMED ? ` …and ${(count - MAX_NAMED).toLocaleString('en-US')} more` : '';
+}
+
 export function describeIssues(issues: ReadonlyArray<ValidationIssue>, root = ''): string {
-  return issues.map((issue) => describeIssue(issue, root)).join('; ');
+  return `${issues.slice(0, MAX_NAMED).map((issue) => describeIssue(issue, root)).join('; ')}${more(issues.length)}`;
 }

@@ -72,7 +72,7 @@ export type SlsScripted =
   | { readonly status: number; readonly errorCode: string; readonly errorMessage: string }
   | 'store-then-drop'
   | 'hang'
-  | { readonly getLogs: unknown; readonly raw?: boolean; readonly headers?: Readonly<Record<string, string>> };
+  | { readonly getLogs: unknown; readonly raw?: boolean; readonly headers?: Readonly<Record<string, string>>; /** Answered this much later: a slow query. */ readonly delayMs?: number };
 
 export interface SlsStandinOptions {
   readonly keys?: Readonly<Record<string, SlsKey>>;
@@ -323,7 +323,9 @@ export class SlsStandin {
     }
     if ('getLogs' in scripted) {
       const text = scripted.raw ? String(scripted.getLogs) : JSON.stringify(scripted.getLogs);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-log-requestid': requestId(), ...scripted.headers }).end(text);
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json', 'x-log-requestid': requestId(), ...scripted.headers }).end(text);
+      if (scripted.delayMs) setTimeout(() => !res.destroyed && answer(), scripted.delayMs);
+      else answer();
       return;
     }
     this.error(res, scripted.status, scripted.errorCode, scripted.errorMessage);
