@@ -39,4 +39,23 @@ describe('an order sent near the submit-by time whose answer never comes in time
     expect(looksAfter.length, 'QueryTaskList calls after the order (its reconciliation)').toBeGreaterThan(0);
     expect(decisionsOf(run).find((d) => d.domain === 'late-answer.com')).toMatchObject({ outcome: 'submitted', reconciled: true, task_no: 'T-late-answer.com-1' });
   }, 20_000);
+
+  it('a 503 after the submit-by time, the task listed only after the reconciliation: found by a later look while following', async () => {
+    // The order goes at about 3.5 s and the registrar takes it; its 503 comes at about 4.3 s (after the submit-by
+    // time, 4 s), and it lists the task only 0.9 s after taking it, so the reconciliation does not see it yet.
+    let taskNo: string | undefined;
+    const s = await start({
+      domains: [domainItem('listed-late.com', dueExpiration('listed-late.com'))],
+      listAfterMs: 900,
+      delayMs: (call) => (call.action === 'QueryTaskList' && call.n === 2 ? 3_400 : undefined),
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        taskNo = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')?.taskNo;
+        return { status: 503, body: { RequestId: 'R-503', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' }, delayMs: 800 };
+      },
+    });
+    const run = await runAgainst(s, { budgetMs: 6_000, env: { REDEEM_SUBMIT_CONCURRENCY: '1' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['listed-late.com']);
+    expect(decisionsOf(run).find((d) => d.domain === 'listed-late.com')).toMatchObject({ outcome: 'succeeded', reconciled: true, task_no: taskNo });
+  }, 20_000);
 });
