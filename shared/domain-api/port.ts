@@ -61,6 +61,13 @@ export interface RedeemOrder {
    */
   readonly sendByMs?: number | undefined;
   /**
+   * Epoch ms: an attempt's answer is waited for until then at most (and never past the client's deadline).
+   * An order whose answer does not come has an unknown outcome, and the run must look at the task list
+   * before anything else: given up at the deadline itself, that look could no longer be sent, and the order
+   * went unreconciled. Undefined: the client's own deadline.
+   */
+  readonly answerByMs?: number | undefined;
+  /**
    * Asked right before each attempt is signed and sent (after its call slot): undefined to send now, a
    * promise to wait for before asking again, or it throws to stop the order (then certainly not sent). The
    * run holds a retry here while another submission's outcome is reconciled with the ledger.

@@ -159,14 +159,15 @@ export class RpcCaller {
 
   /**
    * One signed attempt; the caller decides whether and how to retry. `sending.sendByMs`: no call slot is
-   * waited for past it (a submission's margin); the answer may still take until the deadline.
+   * waited for past it (a submission's margin). `sending.answerByMs`: the answer is given up then (a
+   * submission's, so that its reconciliation still fits before the deadline); else at the deadline.
    * `sending.clearToSend`: asked after the slot, until it says go (see RedeemOrder).
    */
   async attempt<S extends z.ZodMiniType>(
     action: string,
     params: Params,
     schema: S,
-    sending: Pick<RedeemOrder, 'sendByMs' | 'clearToSend'> & { readonly freshConnection?: boolean } = {},
+    sending: Pick<RedeemOrder, 'sendByMs' | 'answerByMs' | 'clearToSend'> & { readonly freshConnection?: boolean } = {},
   ): Promise<z.output<S>> {
     const { clock, credentials } = this.options;
     // The slot comes before signing (the signature's date is the sending time) and before the count: a
@@ -197,7 +198,8 @@ export class RpcCaller {
     );
     this.calls++;
     this.callsByAction[action] = (this.callsByAction[action] ?? 0) + 1;
-    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, this.options.deadlineMs - clock.now()));
+    const answerBy = Math.min(this.options.deadlineMs, sending.answerByMs ?? Number.POSITIVE_INFINITY);
+    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, answerBy - clock.now()));
     let answer: HttpAnswer;
     try {
       answer = await send({ method: signed.method, url: signed.url, headers: signed.headers, timeoutMs, maxBodyBytes: this.options.maxBodyBytes, freshConnection: sending.freshConnection });

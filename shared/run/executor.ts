@@ -13,7 +13,7 @@ import { DAY_MS } from './deadline.js';
 import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
-import { submitByMs, type TimeBudget } from './time-budget.js';
+import { answerByMs, submitByMs, workDeadline, type TimeBudget } from './time-budget.js';
 
 export interface ExecutedDecision extends OutcomeFields {
   readonly decision: Decision;
@@ -180,6 +180,8 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
       domainName,
       currentExpirationDate: expirationMs,
       sendByMs: submitByMs(deps.budget),
+      // Given up early enough that the reconciliation an unanswered order needs still fits in the run.
+      answerByMs: answerByMs(deps.budget),
       // Every attempt, a throttled retry or one that waited for its call slot, holds while another
       // submission's outcome is reconciled, and does not go out once the run halted or the margin is reached.
       clearToSend: () => {
@@ -278,7 +280,8 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
   }
   let learnt;
   try {
-    learnt = await ledger.refresh(clock.now(), { startedAfterNow: true });
+    // Until the work deadline, not the submit-by time of the reads before the orders: see Ledger.refresh.
+    learnt = await ledger.refresh(clock.now(), { startedAfterNow: true, deadlineMs: workDeadline(deps.budget) });
   } catch (reconcileError) {
     // The ledger cannot be read, so nothing more may be sent this run.
     const why = `reconciliation failed: ${errorMessage(reconcileError)}`;
@@ -353,7 +356,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
  */
 async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promise<Result[]> {
   try {
-    await deps.ledger.refresh(deps.clock.now());
+    await deps.ledger.refresh(deps.clock.now(), { deadlineMs: workDeadline(deps.budget) });
   } catch {
     // The list could not be read this round; the next round looks again.
     return [];

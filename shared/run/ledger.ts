@@ -499,11 +499,15 @@ export class Ledger {
    * A fresh look at the last day: learns the redeem tasks that appeared since the last look (another run's,
    * or ours), reading details only for those. Answers the tasks it learnt.
    */
-  async refresh(nowMs: number, options: { readonly startedAfterNow?: boolean } = {}): Promise<TaskDetail[]> {
+  async refresh(nowMs: number, options: { readonly startedAfterNow?: boolean; readonly deadlineMs?: number } = {}): Promise<TaskDetail[]> {
     // Submissions in flight together share one look (two looks at once would count a task twice); a
     // reconciliation wants a look that starts after its own call, so it waits for the one in flight.
     if (this.refreshing && options.startedAfterNow) await this.refreshing.catch(() => undefined);
-    this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs, false, true).finally(() => {
+    // A look after an order (its reconciliation, a late listing) may end later than the reads before the
+    // orders (bounded by the submit-by time): an order answered, or given up, after the submit-by time must
+    // still be looked for, or its outcome stays unknown with no look ever sent.
+    const bounds = options.deadlineMs === undefined ? this.deps.bounds : { ...this.deps.bounds, deadlineMs: options.deadlineMs };
+    this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs, false, true, bounds).finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
@@ -538,8 +542,8 @@ export class Ledger {
    * each submission then costs one call, not one per hundred of the day's tasks. Any other total (another
    * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
    */
-  private async listTasks(beginMs: number, endMs: number, quick: boolean): Promise<TaskInfo[]> {
-    const { api, bounds } = this.deps;
+  private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds = this.deps.bounds): Promise<TaskInfo[]> {
+    const { api } = this.deps;
     const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
@@ -560,9 +564,9 @@ export class Ledger {
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
 
-  private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false): Promise<TaskDetail[]> {
+  private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
-    const listed = { items: await this.listTasks(beginMs, endMs, quick) };
+    const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(listedKey(task))) fresh.set(listedKey(task), task);
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
@@ -596,7 +600,7 @@ export class Ledger {
       }
       toRead.push(task);
     }
-    const learnt = await this.readDetails(toRead);
+    const learnt = await this.readDetails(toRead, bounds);
     this.forgetListed(endMs);
     return learnt;
   }
@@ -608,8 +612,8 @@ export class Ledger {
     this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
   }
 
-  private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
-    const { api, bounds } = this.deps;
+  private async readDetails(toRead: readonly TaskInfo[], bounds = this.deps.bounds): Promise<TaskDetail[]> {
+    const { api } = this.deps;
     const learnt: TaskDetail[] = [];
     const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), async (task) => {
       const fetchPage = (pageNum: number) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 });

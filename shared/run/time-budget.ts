@@ -29,6 +29,21 @@ export function submitByMs(budget: TimeBudget): number {
   return budget.endsMs - budget.submitMarginMs;
 }
 
+/** The most of the time between the submit-by time and the work deadline kept for a reconciliation's look. */
+const RECONCILE_RESERVE_MS = 5_000;
+
+/**
+ * By when a submission's answer must have come: after it the order's outcome is unknown, and its
+ * reconciliation (a look at the task list) needs time of its own before the work deadline. With the answer
+ * waited for until the work deadline itself, an order sent near the submit-by time to a registrar slow to
+ * answer (a 60 s function leaves 5.4 s from one to the other) timed out at the deadline, and the look that
+ * would have found it was never sent. Half the gap at most, so the answer keeps the other half.
+ */
+export function answerByMs(budget: TimeBudget): number {
+  const gap = workDeadline(budget) - submitByMs(budget);
+  return workDeadline(budget) - Math.min(RECONCILE_RESERVE_MS, gap / 2);
+}
+
 /** Where reads and submissions must end: the finishing margin stays free for records and delivery. */
 export function workDeadline(budget: TimeBudget): number {
   return budget.endsMs - budget.finishMarginMs;
