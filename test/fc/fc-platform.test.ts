@@ -62,13 +62,16 @@ afterEach(async () => {
 });
 
 describe('the function timeout, tiny', () => {
-  it.each([1, 2, 3, 4, 5])('a %i s timeout with a logstore that never answers: the handler still answers FC before the timeout', async (timeout) => {
+  it.each([1, 2, 3, 4, 5])('a %i s timeout with a logstore that never answers: the handler still answers FC before the timeout', { timeout: 15_000, retry: 2 }, async (timeout) => {
     registrar = await startStandin({ domains: [domainItem('tiny.com', dueExpiration('tiny.com'))] });
     sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), projects: { audit: ['results'] }, script: () => 'hang' });
     configure(liveRunWithSls(registrar.url, sls.url));
     const seen = await invokeAsFc(timerEvent(''), fcContext({ requestId: `req-timeout-${timeout}`, timeout }));
     expect(seen, `settled after ${seen.settledMs} ms of a ${timeout * 1000} ms timeout`).toMatchObject({ timedOut: false });
-  }, 15_000);
+    // A deadline measured in wall time: beside other test files on two cores, the event loop alone was once
+    // 130 ms late on the 1 s case (1,027 ms; 921 ms alone). The defect was late every time (the budget was
+    // the whole timeout); a machine that is late once is asked again.
+  });
 });
 
 /** What reached the stand-ins after the handler settled: FC has frozen the instance by then, so none of it would run until the next invocation. */

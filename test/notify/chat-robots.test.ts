@@ -210,6 +210,15 @@ describe("a 429 with the vendor's Retry-After", () => {
     expect(waits[0]).toBeLessThanOrEqual(2_000);
   });
 
+  it('still rate limited when asked again: failed, and the record does not say "not retried"', async () => {
+    robots = await startChatRobots();
+    robots.answerWith('slack', { status: 429, body: 'rate_limited', contentType: 'text/plain', headers: { 'retry-after': '1' } }, 3);
+    const [result] = (await sendNotifications({ channels: { slack: robots.targets().slack } }, report, options())).filter((r) => r.status !== 'off');
+    expect(result).toMatchObject({ channel: 'slack', status: 'failed', code: 'HTTP 429', attempts: 3 });
+    expect(result!.message).not.toMatch(/not retried/);
+    expect(result!.message).toMatch(/Retry-After/);
+  });
+
   it('a wait past the deadline is not waited: failed, and the record says how long the vendor asked', async () => {
     robots = await startChatRobots();
     robots.answerWith('slack', { status: 429, body: 'rate_limited', contentType: 'text/plain', headers: { 'retry-after': '30' } });
