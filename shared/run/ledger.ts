@@ -71,6 +71,8 @@ interface KnownTask {
    * it had failed (an order that failed took no money).
    */
   readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean; readonly failed?: boolean }>;
+  /** Its number as the registrar wrote it ("" for a task listed without one), for a person (see unnamedTask). */
+  readonly taskNo?: string;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -334,6 +336,31 @@ export class Ledger {
     for (const order of this.shared) {
       if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))))) this.shared.delete(order);
     }
+  }
+
+  /**
+   * A listed task that may be a redemption, not this run's, with a domain its details do not name (they
+   * answered empty or short of TaskNum: the registrar writes them when it gets to the task, or a task listed
+   * with no number, whose details cannot be asked for), and not known to have failed. Which domain that
+   * slot is, nothing says: it may be the very domain a run is about to order (another tool's order, or a
+   * redemption that succeeded while the domain is still listed, the registry catching up), and a second
+   * order costs a second fee. So while one is listed no domain is ordered, and a person is told why; the
+   * next run decides again once its details are readable. A finished task whose details were left for later
+   * (see resolveFinished) is not one until they have been asked for.
+   */
+  unnamedTask(): { readonly taskNo: string; readonly note: string } | undefined {
+    for (const [key, task] of this.tasks) {
+      if (this.mine.has(key) || this.unresolved.has(key)) continue;
+      const slot = task.details.find((d) => d.name === '' && !d.failed);
+      if (!slot) continue;
+      const taskNo = (task.taskNo ?? '').trim();
+      const which = taskNo === '' ? 'a task listed without a TaskNo' : `task ${taskNo}`;
+      return {
+        taskNo,
+        note: `${which} (${slot.open ? 'open' : 'finished'}, possibly a redemption) does not say which domain it is for (QueryTaskDetailList names none, or fewer than its TaskNum), so it may be this one: nothing is ordered while it is unnamed; check the registrar's console, the next run decides again`,
+      };
+    }
+    return undefined;
   }
 
   entryFor(domainName: string): LedgerEntry | undefined {
@@ -605,7 +632,7 @@ export class Ledger {
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
     const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
-    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
+    this.tasks.set(listedKey(task), { taskNo: task.TaskNo, details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[]): Promise<TaskDetail[]> {
@@ -645,7 +672,7 @@ export class Ledger {
       // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
-      this.tasks.set(taskKey(task.TaskNo), { details: known });
+      this.tasks.set(taskKey(task.TaskNo), { taskNo: task.TaskNo, details: known });
     }
     return learnt;
   }
