@@ -168,6 +168,24 @@ function listedKey(task: Pick<TaskInfo, 'TaskNo' | 'CreateTime' | 'TaskNum'>): s
   return taskKey(task.TaskNo) || `\u0000unnumbered|${task.CreateTime ?? ''}|${task.TaskNum ?? ''}`;
 }
 
+/**
+ * One task the list served twice (pages that shifted, a replica behind): rows that agree are one; rows that
+ * disagree on its state, date or size are neither believed. Kept as the last row (the later copy would
+ * win), a row saying it finished days ago hid the row saying it is open, and its details (the domain it
+ * holds) were never read: the domain was ordered again. Merged, the task counts as open (no status: read
+ * now, never skipped as old or left for later), of unknown date (counted as recent) and of the larger size.
+ */
+function mergedRows(a: TaskInfo, b: TaskInfo): TaskInfo {
+  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum) return a;
+  const sizes = [a.TaskNum, b.TaskNum].filter((n): n is number => n !== undefined);
+  return {
+    ...a,
+    TaskStatusCode: a.TaskStatusCode === b.TaskStatusCode ? a.TaskStatusCode : undefined,
+    CreateTime: a.CreateTime === b.CreateTime ? a.CreateTime : undefined,
+    TaskNum: sizes.length > 0 ? Math.max(...sizes) : undefined,
+  };
+}
+
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
 export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
@@ -591,7 +609,11 @@ export class Ledger {
     const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(listedKey(task))) fresh.set(listedKey(task), task);
+    for (const task of listed.items) {
+      if (!mayBeRedemption(task.TaskType) || this.tasks.has(listedKey(task))) continue;
+      const seen = fresh.get(listedKey(task));
+      fresh.set(listedKey(task), seen ? mergedRows(seen, task) : task);
+    }
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {

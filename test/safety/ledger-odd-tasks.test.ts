@@ -4,7 +4,7 @@
  * written from those rules, not from the emulator's habits.
  */
 import { describe, expect, it } from 'vitest';
-import { domainItem, pageBody, type StandinTask } from '../support/registrar-standin.js';
+import { domainItem, pageBody, registrarTime, type StandinTask } from '../support/registrar-standin.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 
@@ -55,5 +55,27 @@ describe('an open redeem task whose details are not readable yet', () => {
     expect(looks).toBeGreaterThanOrEqual(2);
     expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
     expect(decisionsOf(run).find((d) => d.domain === 'raced.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-console' });
+  });
+});
+
+describe('a TaskNo listed twice with different states', () => {
+  it('open on one row and finished days ago on the other: the open row is believed, its details are read and the domain is not ordered again', async () => {
+    // held.com's redemption, still waiting (its detail says so); the task list shows it twice (pages that
+    // shifted, a registrar's replica behind), once open now and once as finished four days ago.
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [task('T-dup', 'held.com', 0)],
+      script: (call) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const rows = [
+          { TaskNo: 'T-dup', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 1 },
+          { TaskNo: 'T-dup', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - 4 * 24 * HOUR_MS), TaskStatusCode: 3 },
+        ];
+        return { body: { ...pageBody('QueryTaskList', rows, { pageNum: 1, nextPage: false }), TotalItemNum: 1 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-dup' });
   });
 });
