@@ -186,6 +186,17 @@ function mergedRows(a: TaskInfo, b: TaskInfo): TaskInfo {
   };
 }
 
+/**
+ * An order's date for the day's cap when the task list and its detail both date it: the later one. They
+ * are one order's dates and may disagree (a detail dated 40 h ago under a task listed an hour ago); taken
+ * from the detail alone, an order of the last hour fell out of the day's cap and let one more through.
+ * The later date can only over-count, the cap's safe side; a task the list misdates into the past (its own
+ * sample says "Dec 26,2017") is still counted by its detail's recent date.
+ */
+function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
 export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
@@ -679,7 +690,7 @@ export class Ledger {
       const counted = new Set<string>();
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
-        const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
+        const createdMs = laterOf(parseRegistrarTime(detail.CreateTime), parseRegistrarTime(task.CreateTime));
         const name = canonicalName(detail.DomainName);
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it

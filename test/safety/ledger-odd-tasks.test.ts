@@ -4,8 +4,8 @@
  * written from those rules, not from the emulator's habits.
  */
 import { describe, expect, it } from 'vitest';
-import { domainItem, pageBody, registrarTime, type StandinTask } from '../support/registrar-standin.js';
-import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import { detailItem, domainItem, pageBody, registrarTime, type StandinTask } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, PUNYCODE_NAME, runAgainst, standinPerTest, UNICODE_NAME } from './standin-runs.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 
 const start = standinPerTest();
@@ -77,5 +77,71 @@ describe('a TaskNo listed twice with different states', () => {
     const run = await runAgainst(s);
     expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
     expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-dup' });
+  });
+});
+
+describe('a detail that names the domain in another spelling', () => {
+  it.each([
+    ['Unicode for a punycode listing', PUNYCODE_NAME, UNICODE_NAME],
+    ['punycode for a Unicode listing', UNICODE_NAME, PUNYCODE_NAME],
+    ['upper case', 'held.com', 'HELD.COM'],
+    ['a trailing dot', 'held.com', 'held.com.'],
+    ['blanks around it', 'held.com', ' held.com '],
+  ])('%s: still the same domain, not ordered again', async (_label, listed, reported) => {
+    const s = await start({ domains: [due(listed)], tasks: [task('T-spelt', reported, 1)] });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.action === 'skip')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-spelt' });
+  });
+});
+
+describe("the day's cap and tasks this function did not place", () => {
+  it('a console order of 1 h ago (by the task list) whose detail is dated 40 h ago still takes one of the two slots of REDEEM_MAX_PER_DAY=2', async () => {
+    // The two dates of one order disagree: whichever is right, the order may be of the last 24 h, and the
+    // cap must not let a second one through on the older date.
+    const s = await start({
+      domains: [due('one.com'), due('two.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          const rows = [{ TaskNo: 'T-console', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - HOUR_MS), TaskStatusCode: 3 }];
+          return { body: { ...pageBody('QueryTaskList', rows, { pageNum: 1, nextPage: false }), TotalItemNum: 1 } };
+        }
+        if (call.action === 'QueryTaskDetailList') return { body: pageBody('QueryTaskDetailList', [detailItem('T-console', 'D1', 'other.com', 2, Date.now() - 40 * HOUR_MS)], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(s.orders).toHaveLength(1);
+    expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
+  });
+
+  it('console orders of the last 24 h in both date formats count on the cap: REDEEM_MAX_PER_DAY=3 with two of them leaves one slot', async () => {
+    const beijing = (ms: number) => new Date(ms + 8 * HOUR_MS);
+    const monthStyle = (ms: number) => {
+      const d = beijing(ms);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]} ${d.getUTCDate()},${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    };
+    const s = await start({
+      domains: [due('one.com'), due('two.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          const rows = [
+            { TaskNo: 'T-a', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: monthStyle(Date.now() - 23 * HOUR_MS), TaskStatusCode: 3 },
+            { TaskNo: 'T-b', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - 2 * HOUR_MS), TaskStatusCode: 3 },
+          ];
+          return { body: { ...pageBody('QueryTaskList', rows, { pageNum: 1, nextPage: false }), TotalItemNum: 2 } };
+        }
+        if (call.action === 'QueryTaskDetailList') {
+          const no = call.params.TaskNo!;
+          const when = no === 'T-a' ? Date.now() - 23 * HOUR_MS : Date.now() - 2 * HOUR_MS;
+          return { body: pageBody('QueryTaskDetailList', [{ ...detailItem(no, `D-${no}`, `${no}.com`, 2, when), CreateTime: no === 'T-a' ? monthStyle(when) : registrarTime(when) }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '3' } });
+    expect(s.orders).toHaveLength(1);
+    expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
   });
 });
