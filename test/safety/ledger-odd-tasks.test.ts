@@ -145,3 +145,32 @@ describe("the day's cap and tasks this function did not place", () => {
     expect(decisionsOf(run).filter((d) => d.reason === 'cap-per-day')).toHaveLength(1);
   });
 });
+
+describe('details that cannot be believed', () => {
+  it("a detail of another TaskNo than the one asked for does not name the asked task's domain: nothing is ordered", async () => {
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [task('T-asked', 'held.com', 1)],
+      script: (call) =>
+        call.action === 'QueryTaskDetailList' ? { body: pageBody('QueryTaskDetailList', [detailItem('T-someone-else', 'D9', 'other.com', 2)], { pageNum: 1, nextPage: false, totalPages: 1 }) } : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-asked' });
+  });
+
+  it('QueryTaskDetailList refused (InternalError, every attempt): no order on that ledger, and a person hears the run failed', async () => {
+    const inbox = await openInbox();
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [task('T-open', 'held.com', 1)],
+      script: (call) => (call.action === 'QueryTaskDetailList' ? { status: 500, body: { RequestId: 'R-500', Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' } } : undefined),
+    });
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(s.orders).toHaveLength(0);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed' });
+    expect(inbox.bodies).toHaveLength(1);
+    expect(JSON.stringify(inbox.bodies[0])).toMatch(/QueryTaskDetailList|InternalError/);
+    expect(JSON.stringify(inbox.bodies[0])).not.toMatch(/\n\s+at |inbox-secret/);
+  });
+});
