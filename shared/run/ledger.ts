@@ -386,7 +386,7 @@ export class Ledger {
       const which = taskNo === '' ? 'a task listed without a TaskNo' : `task ${taskNo}`;
       return {
         taskNo,
-        note: `${which} (${slot.open ? 'open' : 'finished'}, possibly a redemption) does not say which domain it is for (QueryTaskDetailList names none, or fewer than its TaskNum), so it may be this one: nothing is ordered while it is unnamed; check the registrar's console, the next run decides again`,
+        note: `${which} (${slot.open ? 'open' : 'finished'}, possibly a redemption) does not say which domain it is for (QueryTaskDetailList names none, or fewer than its TaskNum or its TotalItemNum), so it may be this one: nothing is ordered while it is unnamed; check the registrar's console, the next run decides again`,
       };
     }
     return undefined;
@@ -702,8 +702,12 @@ export class Ledger {
         known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
         learnt.push(detail);
       }
-      // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
-      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
+      // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid). A
+      // detail walk that ended short of its own TotalItemNum (a last page cut off, NextPage false too soon)
+      // left details unread, whatever TaskNum says (the list may undercount a batch): each is a domain
+      // unnamed (see unnamedTask), which may be the very one due; taken as all there is, it was ordered again.
+      const unread = details.short ? Math.min(MAX_TASK_DOMAINS, details.short.announced) : 0;
+      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1), unread);
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
       this.tasks.set(taskKey(task.TaskNo), { taskNo: task.TaskNo, details: known });
     }

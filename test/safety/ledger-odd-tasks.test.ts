@@ -174,3 +174,26 @@ describe('details that cannot be believed', () => {
     expect(JSON.stringify(inbox.bodies[0])).not.toMatch(/\n\s+at |inbox-secret/);
   });
 });
+
+describe('TaskNum and TotalItemNum that disagree', () => {
+  it('a task listed with TaskNum 1 whose details announce TotalItemNum 2 and serve one: the unserved detail may be the due domain, nothing is ordered', async () => {
+    // A batch redemption of other.com and held.com; the list undercounts it, and the detail walk ends
+    // (NextPage false) after the first, while its own TotalItemNum says there are two.
+    const s = await start({
+      domains: [due('held.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          const rows = [{ TaskNo: 'T-batch', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - HOUR_MS), TaskStatusCode: 2 }];
+          return { body: { ...pageBody('QueryTaskList', rows, { pageNum: 1, nextPage: false }), TotalItemNum: 1 } };
+        }
+        if (call.action === 'QueryTaskDetailList') {
+          return { body: { ...pageBody('QueryTaskDetailList', [detailItem('T-batch', 'D1', 'other.com', 1)], { pageNum: pageOf(call), nextPage: false }), TotalItemNum: 2, TotalPageNum: 1 } };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-batch' });
+  });
+});

@@ -26,7 +26,9 @@ describe('QueryTaskDetailList: the same detail on two pages', () => {
       script: (call) =>
         call.action === 'QueryTaskDetailList' && call.params.TaskNo === 'T-earlier'
           ? // A registrar that ignores PageNum (or whose pages shift): page 2 repeats page 1's one detail.
-            { body: pageBody('QueryTaskDetailList', [detailItem('T-earlier', 'D1', 'earlier.com', 2, Date.now() - 2 * HOUR_MS)], { pageNum: pageOf(call), nextPage: pageOf(call) < 2, totalPages: 2 }) }
+            // Its TotalItemNum says the one detail there is (a TotalItemNum of 2 with one detail served would be
+            // a walk that ended short: a detail unread, which holds every order).
+            { body: { ...pageBody('QueryTaskDetailList', [detailItem('T-earlier', 'D1', 'earlier.com', 2, Date.now() - 2 * HOUR_MS)], { pageNum: pageOf(call), nextPage: pageOf(call) < 2, totalPages: 2 }), TotalItemNum: 1 } }
           : undefined,
     });
     const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
