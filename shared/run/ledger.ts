@@ -168,6 +168,21 @@ function listedKey(task: Pick<TaskInfo, 'TaskNo' | 'CreateTime' | 'TaskNum'>): s
   return taskKey(task.TaskNo) || `\u0000unnumbered|${task.CreateTime ?? ''}|${task.TaskNum ?? ''}`;
 }
 
+/** TaskInfo's TaskStatus names, in the order of their TaskStatusCode (1-3; TaskDetail's are 0-3). */
+const TASK_INFO_STATUS_NAMES: Readonly<Record<string, number>> = { WAITING_EXECUTE: 1, EXECUTING: 2, COMPLETE: 3 };
+
+/**
+ * A task list row as the ledger believes it: one whose TaskStatus names a documented state other than its
+ * TaskStatusCode's (coded COMPLETE, named EXECUTING) says neither, and is kept with no status, i.e. open:
+ * its details are read now. Believed finished, a row dated over two days ago was never read, and the open
+ * redemption it is was ordered again. A TaskStatus that names no documented state leaves the code the
+ * authority, as for details (contradictsItself).
+ */
+function believedRow(task: TaskInfo): TaskInfo {
+  const named = TASK_INFO_STATUS_NAMES[task.TaskStatus?.trim().toUpperCase() ?? ''];
+  return named !== undefined && named !== task.TaskStatusCode ? { ...task, TaskStatusCode: undefined } : task;
+}
+
 /**
  * One task the list served twice (pages that shifted, a replica behind): rows that agree are one; rows that
  * disagree on its state, date or size are neither believed. Kept as the last row (the later copy would
@@ -623,7 +638,8 @@ export class Ledger {
     for (const task of listed.items) {
       if (!mayBeRedemption(task.TaskType) || this.tasks.has(listedKey(task))) continue;
       const seen = fresh.get(listedKey(task));
-      fresh.set(listedKey(task), seen ? mergedRows(seen, task) : task);
+      const row = believedRow(task);
+      fresh.set(listedKey(task), seen ? mergedRows(seen, row) : row);
     }
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];

@@ -197,3 +197,21 @@ describe('TaskNum and TotalItemNum that disagree', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-batch' });
   });
 });
+
+describe("a task list row whose TaskStatusCode and TaskStatus disagree", () => {
+  it('coded COMPLETE (3) but named EXECUTING, dated four days ago: not taken as finished, its details are read and its domain is not ordered again', async () => {
+    // held.com's redemption still waiting (its detail says so); the row's code says finished, its name not.
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [task('T-mixed', 'held.com', 0, 96)],
+      script: (call) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const rows = [{ TaskNo: 'T-mixed', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - 96 * HOUR_MS), TaskStatus: 'EXECUTING', TaskStatusCode: 3 }];
+        return { body: { ...pageBody('QueryTaskList', rows, { pageNum: 1, nextPage: false }), TotalItemNum: 1 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-mixed' });
+  });
+});
