@@ -215,3 +215,24 @@ describe("a task list row whose TaskStatusCode and TaskStatus disagree", () => {
     expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-mixed' });
   });
 });
+
+describe("the follow-up of this run's own order", () => {
+  it('a detail page that holds the domain twice, once EXECUTE_FAILURE and once EXECUTING: not recorded as failed (a person would order it again by hand)', async () => {
+    const s = await start({
+      domains: [due('wanted.com')],
+      // Listed COMPLETE (its detail's default state is a failure), so the follow-up asks for its details.
+      newTaskStatus: 3,
+      script: (call) => {
+        if (call.action !== 'QueryTaskDetailList' || !s.orders.some((o) => o.taskNo === call.params.TaskNo)) return undefined;
+        const no = call.params.TaskNo!;
+        // The same detail served twice in two states (a replica behind): which one is true, nothing says.
+        const copies = [detailItem(no, 'D1', 'wanted.com', 3), detailItem(no, 'D1', 'wanted.com', 1)];
+        return { body: { ...pageBody('QueryTaskDetailList', copies, { pageNum: pageOf(call), nextPage: false }), TotalItemNum: 1 } };
+      },
+    });
+    const run = await runAgainst(s, { budgetMs: 6_000 });
+    expect(s.orders).toHaveLength(1);
+    expect(s.callsOf('QueryTaskDetailList').some((c) => c.params.TaskNo === s.orders[0]!.taskNo)).toBe(true);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'submitted' });
+  });
+});
