@@ -378,7 +378,7 @@ export class Ledger {
   /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
   private forgetListed(nowMs: number): void {
     for (const order of this.shared) {
-      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))))) this.shared.delete(order);
+      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.hasReadDetails(order.taskNo)))) this.shared.delete(order);
     }
   }
 
@@ -405,6 +405,16 @@ export class Ledger {
       };
     }
     return undefined;
+  }
+
+  /**
+   * Whether the details of a listed task have been asked for (not left for later, see resolveFinished):
+   * only then does the registrar's word on it (entryFor, or the domain named from the order, see
+   * readDetails) replace what holds an ended run's order of it.
+   */
+  private hasReadDetails(taskNo: string): boolean {
+    const key = taskKey(taskNo);
+    return this.tasks.has(key) && !this.unresolved.has(key);
   }
 
   entryFor(domainName: string): LedgerEntry | undefined {
@@ -507,7 +517,7 @@ export class Ledger {
     for (const order of this.shared) {
       if (order.domainName !== domainName || this.own.includes(order)) continue;
       // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).
-      if (order.ended && order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))) continue;
+      if (order.ended && order.taskNo !== undefined && this.hasReadDetails(order.taskNo)) continue;
       return order;
     }
     return undefined;
@@ -597,6 +607,16 @@ export class Ledger {
     return this.unresolved.size > 0;
   }
 
+  /**
+   * Whether an order of this process (one adopted from the journal after the initial read) claims a
+   * finished task whose details wait: until they are read, that order holds its domain, whether the task
+   * succeeded (already redeemed) or failed (to be ordered again); the run should read them (resolveFinished).
+   */
+  get claimsUnresolved(): boolean {
+    for (const order of this.shared) if (order.taskNo !== undefined && this.unresolved.has(taskKey(order.taskNo))) return true;
+    return false;
+  }
+
   private readonly unresolved = new Map<string, TaskInfo>();
 
   /** The task list's TotalItemNum at the last look, and this run's orders placed since (see `listTasks`). */
@@ -658,7 +678,10 @@ export class Ledger {
         this.placeholders(task);
         continue;
       }
-      if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
+      // A finished task an order of this process claims is read now: its state decides whether that order
+      // still holds its domain (a failed one may be ordered again), and nothing else would ask for it.
+      const claimed = [...this.shared].some((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE && !claimed) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
         this.unresolved.set(taskKey(task.TaskNo), task);
@@ -725,6 +748,17 @@ export class Ledger {
       const unread = details.short ? Math.min(MAX_TASK_DOMAINS, details.short.announced) : 0;
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1), unread);
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
+      // An order of this process (an earlier run's, one kept in the journal) is this task: its domain is
+      // known even while the registrar has not written the details, and is held by the task from here on
+      // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:
+      // the next run ordered that domain again; and as an unnamed task it would hold every other order.
+      const order = [...this.shared].find((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
+      if (order && slot !== -1) {
+        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
+        // Its state is not readable: held as in flight (a finished task may have succeeded).
+        this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
+      }
       this.tasks.set(taskKey(task.TaskNo), { taskNo: task.TaskNo, details: known });
     }
     return learnt;

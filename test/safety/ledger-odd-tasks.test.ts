@@ -236,3 +236,20 @@ describe("the follow-up of this run's own order", () => {
     expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'submitted' });
   });
 });
+
+describe("an earlier run's order whose listed task has no details yet", () => {
+  it('holds its own domain only: the next run of the process orders the other due domain, not that one again', async () => {
+    // Run 1 (allowed x.com only) orders x.com; its task is listed, still waiting, but the registrar has not
+    // written its details yet when run 2 (every domain allowed) reads the ledger.
+    const s = await start({
+      domains: [due('x-first.com'), due('y-second.com')],
+      newTaskStatus: 0,
+      script: (call) => (call.action === 'QueryTaskDetailList' && s.orders.some((o) => o.taskNo === call.params.TaskNo) ? { body: pageBody('QueryTaskDetailList', [], { pageNum: pageOf(call), nextPage: false, totalPages: 0 }) } : undefined),
+    });
+    await runAgainst(s, { env: { REDEEM_DOMAINS: 'x-first.com' }, budgetMs: 4_000 });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['x-first.com']);
+    const second = await runAgainst(s, { budgetMs: 4_000 });
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'x-first.com': 1, 'y-second.com': 1 });
+    expect(decisionsOf(second).find((d) => d.domain === 'x-first.com')).toMatchObject({ reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
+  });
+});
