@@ -318,7 +318,8 @@ export async function prepareRun(
   let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
-  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || config.money.maxSpendPerDay !== undefined)) {
+  // So is one that an order of this process claims (its state decides whether that order still holds its domain).
+  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }

@@ -244,7 +244,14 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
   }
   // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of many).
   const other = ledger.heldByAnotherRun(result.decision.domainName);
-  if (!other) return false;
+  if (!other) {
+    // A task the fresh look found whose details name no domain yet may be this one's order (another tool's,
+    // placed since the plan): fail closed, as the plan does (Ledger.unnamedTask).
+    const unnamed = ledger.unnamedTask();
+    if (!unnamed) return false;
+    Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: unnamed.taskNo || undefined, error_message: unnamed.note, reconciled: true });
+    return true;
+  }
   Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, error_message: other.note, reconciled: true });
   return true;
 }
@@ -395,8 +402,13 @@ async function settled(result: Result, deps: ExecutorDeps): Promise<boolean> {
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
     const page = await deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum: 1, pageSize: 100 });
-    const detail = page.items.find((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
-    if (!detail || !isFinalTaskDetail(detail)) return false;
+    // Every copy of the domain's detail must say the same final state: a page that serves it twice (a
+    // replica behind, pages that shifted), once failed and once executing, says neither; believed by its
+    // first copy, the order was recorded and told as failed while it may still succeed, and a person told
+    // so orders it again by hand (a second fee). Left unsettled, it stays `submitted`, the next run's to read.
+    const copies = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
+    const detail = copies[0];
+    if (!detail || !copies.every((d) => isFinalTaskDetail(d) && d.TaskStatusCode === detail.TaskStatusCode)) return false;
     const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
     // The registrar's own words, whatever their language: that is where a payment failure shows.
     const failure = { error_code: detail.FailReason || 'EXECUTE_FAILURE', error_message: detail.ErrorMsg ?? undefined };

@@ -71,6 +71,8 @@ interface KnownTask {
    * it had failed (an order that failed took no money).
    */
   readonly details: ReadonlyArray<{ readonly name: string; readonly createdMs: number | undefined; readonly open: boolean; readonly failed?: boolean }>;
+  /** Its number as the registrar wrote it ("" for a task listed without one), for a person (see unnamedTask). */
+  readonly taskNo?: string;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -164,6 +166,50 @@ export function taskKey(taskNo: string): string {
  */
 function listedKey(task: Pick<TaskInfo, 'TaskNo' | 'CreateTime' | 'TaskNum'>): string {
   return taskKey(task.TaskNo) || `\u0000unnumbered|${task.CreateTime ?? ''}|${task.TaskNum ?? ''}`;
+}
+
+/** TaskInfo's TaskStatus names, in the order of their TaskStatusCode (1-3; TaskDetail's are 0-3). */
+const TASK_INFO_STATUS_NAMES: Readonly<Record<string, number>> = { WAITING_EXECUTE: 1, EXECUTING: 2, COMPLETE: 3 };
+
+/**
+ * A task list row as the ledger believes it: one whose TaskStatus names a documented state other than its
+ * TaskStatusCode's (coded COMPLETE, named EXECUTING) says neither, and is kept with no status, i.e. open:
+ * its details are read now. Believed finished, a row dated over two days ago was never read, and the open
+ * redemption it is was ordered again. A TaskStatus that names no documented state leaves the code the
+ * authority, as for details (contradictsItself).
+ */
+function believedRow(task: TaskInfo): TaskInfo {
+  const named = TASK_INFO_STATUS_NAMES[task.TaskStatus?.trim().toUpperCase() ?? ''];
+  return named !== undefined && named !== task.TaskStatusCode ? { ...task, TaskStatusCode: undefined } : task;
+}
+
+/**
+ * One task the list served twice (pages that shifted, a replica behind): rows that agree are one; rows that
+ * disagree on its state, date or size are neither believed. Kept as the last row (the later copy would
+ * win), a row saying it finished days ago hid the row saying it is open, and its details (the domain it
+ * holds) were never read: the domain was ordered again. Merged, the task counts as open (no status: read
+ * now, never skipped as old or left for later), of unknown date (counted as recent) and of the larger size.
+ */
+function mergedRows(a: TaskInfo, b: TaskInfo): TaskInfo {
+  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum) return a;
+  const sizes = [a.TaskNum, b.TaskNum].filter((n): n is number => n !== undefined);
+  return {
+    ...a,
+    TaskStatusCode: a.TaskStatusCode === b.TaskStatusCode ? a.TaskStatusCode : undefined,
+    CreateTime: a.CreateTime === b.CreateTime ? a.CreateTime : undefined,
+    TaskNum: sizes.length > 0 ? Math.max(...sizes) : undefined,
+  };
+}
+
+/**
+ * An order's date for the day's cap when the task list and its detail both date it: the later one. They
+ * are one order's dates and may disagree (a detail dated 40 h ago under a task listed an hour ago); taken
+ * from the detail alone, an order of the last hour fell out of the day's cap and let one more through.
+ * The later date can only over-count, the cap's safe side; a task the list misdates into the past (its own
+ * sample says "Dec 26,2017") is still counted by its detail's recent date.
+ */
+function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 /** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
@@ -332,8 +378,43 @@ export class Ledger {
   /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
   private forgetListed(nowMs: number): void {
     for (const order of this.shared) {
-      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))))) this.shared.delete(order);
+      if (order.ended && (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.hasReadDetails(order.taskNo)))) this.shared.delete(order);
     }
+  }
+
+  /**
+   * A listed task that may be a redemption, not this run's, with a domain its details do not name (they
+   * answered empty or short of TaskNum: the registrar writes them when it gets to the task, or a task listed
+   * with no number, whose details cannot be asked for), and not known to have failed. Which domain that
+   * slot is, nothing says: it may be the very domain a run is about to order (another tool's order, or a
+   * redemption that succeeded while the domain is still listed, the registry catching up), and a second
+   * order costs a second fee. So while one is listed no domain is ordered, and a person is told why; the
+   * next run decides again once its details are readable. A finished task whose details were left for later
+   * (see resolveFinished) is not one until they have been asked for.
+   */
+  unnamedTask(): { readonly taskNo: string; readonly note: string } | undefined {
+    for (const [key, task] of this.tasks) {
+      if (this.mine.has(key) || this.unresolved.has(key)) continue;
+      const slot = task.details.find((d) => d.name === '' && !d.failed);
+      if (!slot) continue;
+      const taskNo = (task.taskNo ?? '').trim();
+      const which = taskNo === '' ? 'a task listed without a TaskNo' : `task ${taskNo}`;
+      return {
+        taskNo,
+        note: `${which} (${slot.open ? 'open' : 'finished'}, possibly a redemption) does not say which domain it is for (QueryTaskDetailList names none, or fewer than its TaskNum or its TotalItemNum), so it may be this one: nothing is ordered while it is unnamed; check the registrar's console, the next run decides again`,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether the details of a listed task have been asked for (not left for later, see resolveFinished):
+   * only then does the registrar's word on it (entryFor, or the domain named from the order, see
+   * readDetails) replace what holds an ended run's order of it.
+   */
+  private hasReadDetails(taskNo: string): boolean {
+    const key = taskKey(taskNo);
+    return this.tasks.has(key) && !this.unresolved.has(key);
   }
 
   entryFor(domainName: string): LedgerEntry | undefined {
@@ -436,7 +517,7 @@ export class Ledger {
     for (const order of this.shared) {
       if (order.domainName !== domainName || this.own.includes(order)) continue;
       // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).
-      if (order.ended && order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo))) continue;
+      if (order.ended && order.taskNo !== undefined && this.hasReadDetails(order.taskNo)) continue;
       return order;
     }
     return undefined;
@@ -530,6 +611,16 @@ export class Ledger {
     return this.unresolved.size > 0;
   }
 
+  /**
+   * Whether an order of this process (one adopted from the journal after the initial read) claims a
+   * finished task whose details wait: until they are read, that order holds its domain, whether the task
+   * succeeded (already redeemed) or failed (to be ordered again); the run should read them (resolveFinished).
+   */
+  get claimsUnresolved(): boolean {
+    for (const order of this.shared) if (order.taskNo !== undefined && this.unresolved.has(taskKey(order.taskNo))) return true;
+    return false;
+  }
+
   private readonly unresolved = new Map<string, TaskInfo>();
 
   /** The task list's TotalItemNum at the last look, and this run's orders placed since (see `listTasks`). */
@@ -568,7 +659,12 @@ export class Ledger {
     const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
     const fresh = new Map<string, TaskInfo>();
-    for (const task of listed.items) if (mayBeRedemption(task.TaskType) && !this.tasks.has(listedKey(task))) fresh.set(listedKey(task), task);
+    for (const task of listed.items) {
+      if (!mayBeRedemption(task.TaskType) || this.tasks.has(listedKey(task))) continue;
+      const seen = fresh.get(listedKey(task));
+      const row = believedRow(task);
+      fresh.set(listedKey(task), seen ? mergedRows(seen, row) : row);
+    }
     for (const key of fresh.keys()) this.learntInLook.set(key, look);
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
@@ -586,7 +682,10 @@ export class Ledger {
         this.placeholders(task);
         continue;
       }
-      if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE) {
+      // A finished task an order of this process claims is read now: its state decides whether that order
+      // still holds its domain (a failed one may be ordered again), and nothing else would ask for it.
+      const claimed = [...this.shared].some((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE && !claimed) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
         this.unresolved.set(taskKey(task.TaskNo), task);
@@ -609,7 +708,7 @@ export class Ledger {
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
     const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
-    this.tasks.set(listedKey(task), { details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
+    this.tasks.set(listedKey(task), { taskNo: task.TaskNo, details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
   }
 
   private async readDetails(toRead: readonly TaskInfo[], bounds = this.deps.bounds): Promise<TaskDetail[]> {
@@ -634,7 +733,7 @@ export class Ledger {
       const counted = new Set<string>();
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
-        const createdMs = parseRegistrarTime(detail.CreateTime) ?? parseRegistrarTime(task.CreateTime);
+        const createdMs = laterOf(parseRegistrarTime(detail.CreateTime), parseRegistrarTime(task.CreateTime));
         const name = canonicalName(detail.DomainName);
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
@@ -646,10 +745,25 @@ export class Ledger {
         known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
         learnt.push(detail);
       }
-      // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid).
-      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
+      // A task whose details are not readable yet still counts: at least TaskNum domains (1 if unsaid). A
+      // detail walk that ended short of its own TotalItemNum (a last page cut off, NextPage false too soon)
+      // left details unread, whatever TaskNum says (the list may undercount a batch): each is a domain
+      // unnamed (see unnamedTask), which may be the very one due; taken as all there is, it was ordered again.
+      const unread = details.short ? Math.min(MAX_TASK_DOMAINS, details.short.announced) : 0;
+      const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1), unread);
       while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
-      this.tasks.set(taskKey(task.TaskNo), { details: known });
+      // An order of this process (an earlier run's, one kept in the journal) is this task: its domain is
+      // known even while the registrar has not written the details, and is held by the task from here on
+      // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:
+      // the next run ordered that domain again; and as an unnamed task it would hold every other order.
+      const order = [...this.shared].find((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
+      if (order && slot !== -1) {
+        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
+        // Its state is not readable: held as in flight (a finished task may have succeeded).
+        this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
+      }
+      this.tasks.set(taskKey(task.TaskNo), { taskNo: task.TaskNo, details: known });
     }
     return learnt;
   }

@@ -40,7 +40,7 @@ type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'max
   readonly money?: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'> | undefined;
 };
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun'>>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -75,6 +75,9 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
     if (held && d.msLeft <= windowMs) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: held.taskNo, problem: held.note };
     if (d.msLeft > windowMs) return skip('outside-window');
+    // A listed task that names no domain yet may be this domain's order (Ledger.unnamedTask): fail closed.
+    const unnamed = ledger.unnamedTask?.();
+    if (unnamed) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: unnamed.taskNo || undefined, problem: unnamed.note };
     // Never orderable while prices are set (no price, no "*"): held before the caps, so that it takes no slot
     // of REDEEM_MAX_PER_RUN / _PER_DAY from a domain behind it that the money can pay.
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;

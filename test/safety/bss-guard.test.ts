@@ -64,7 +64,8 @@ describe('a balance BSS refuses to show: the person hears what to fix', () => {
 describe('an order the registrar lists without naming its domain', () => {
   // QueryTaskList lists a redeem task (TaskNum 1) whose details QueryTaskDetailList does not serve yet: the
   // ledger counts it as one order of an unknown domain. Priced at "*" (the cheapest here) it hides the
-  // price of a .com it may well be.
+  // price of a .com it may well be. Since it may be wanted.com's own order, it holds the order before the
+  // money is weighed (Ledger.unnamedTask); either way nothing is ordered.
   const unnamedTask = (statusCode: number): StandinOptions['script'] => (call) => {
     if (call.action === 'QueryTaskList') return { body: pageBody('QueryTaskList', [{ TaskNo: 'T-UNNAMED', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(Date.now() - 3_600_000), TaskStatusCode: statusCode }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
     if (call.action === 'QueryTaskDetailList') return { body: pageBody('QueryTaskDetailList', [], { pageNum: 1, nextPage: false, totalPages: 0 }) };
@@ -75,13 +76,13 @@ describe('an order the registrar lists without naming its domain', () => {
   it('still open (not yet paid): counted at the highest price against the balance, so 700 cannot pay it and a .com at 600', async () => {
     const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '700.00', AvailableCashAmount: '700.00' }) }), { domains: [due('wanted.com')], script: unnamedTask(1) }, { REDEEM_PRICES: PRICES });
     expect(s.orders).toHaveLength(0);
-    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance' });
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', error_message: expect.stringContaining('T-UNNAMED') });
   });
 
   it('finished in the last 24 h: counted at the highest price on the spend cap, so REDEEM_MAX_SPEND_PER_DAY=700 leaves no room for a .com at 600', async () => {
     const { s, run } = await guardedRun(() => ({ body: balanceBody() }), { domains: [due('wanted.com')], script: unnamedTask(3) }, { REDEEM_PRICES: PRICES, REDEEM_MAX_SPEND_PER_DAY: '700' });
     expect(s.orders).toHaveLength(0);
-    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-spend-per-day' });
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', error_message: expect.stringContaining('T-UNNAMED') });
   });
 });
 
