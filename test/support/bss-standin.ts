@@ -6,10 +6,10 @@
  * answers what a test scripts: odd amounts, another currency, Success false on HTTP 200, throttling,
  * 5xx, a dropped connection, an answer that never comes. Every call is recorded.
  */
+import { LoopbackStandin } from './loopback-standin.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyAcs3, type Refusal, type VendorKey } from './vendor-acs3.js';
 
 interface Fixture {
@@ -44,34 +44,19 @@ export interface BssCall {
   readonly n: number;
 }
 
-export class BssStandin {
+export class BssStandin extends LoopbackStandin {
   readonly calls: BssCall[] = [];
   readonly refusals: Refusal[] = [];
   private readonly nonces = new Set<string>();
-  private readonly server = createServer((req, res) => this.handle(req, res));
-  private port = 0;
 
   constructor(
     private readonly key: VendorKey,
     private readonly script: (call: BssCall) => BssScripted,
-  ) {}
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
+  ) {
+    super();
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

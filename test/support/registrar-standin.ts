@@ -9,9 +9,9 @@
  * account pays twice) or refused with TaskIsBeingProcessed (`secondOrder`). The redemption list is what the
  * test sets, so a redeemed domain stays listed, as the docs' 24 h lag allows.
  */
+import { LoopbackStandin } from './loopback-standin.js';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forgetRegistrar } from '../../shared/run/ledger.js';
 import { verifyAcs3, type Refusal, type VendorKey } from './vendor-acs3.js';
 
@@ -132,7 +132,7 @@ export function pageBody(action: Exclude<Action, 'SaveSingleTaskForCreatingOrder
   };
 }
 
-export class RegistrarStandin {
+export class RegistrarStandin extends LoopbackStandin {
   readonly calls: StandinCall[] = [];
   readonly tasks: StandinTask[];
   /** Submissions it accepted, in order: the orders the account paid for. */
@@ -150,29 +150,16 @@ export class RegistrarStandin {
   private readonly counts = new Map<string, number>();
   /** When each task created by a submission is first listed (see StandinOptions.listAfterMs). */
   private readonly listedFrom = new Map<string, number>();
-  private readonly server = createServer((req, res) => this.handle(req, res));
-  private port = 0;
 
   constructor(private readonly options: StandinOptions = {}) {
+    super();
     this.domains = [...(options.domains ?? [])];
     this.tasks = [...(options.tasks ?? [])];
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    // A new registrar, whatever an earlier stand-in on this port took (see forgetRegistrar).
+  // A new registrar, whatever an earlier stand-in on this port took (see forgetRegistrar).
+  protected override onStarted(): void {
     forgetRegistrar(this.url);
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   /** Calls of one action. */
@@ -187,7 +174,7 @@ export class RegistrarStandin {
     return counts;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     if (this.options.resetReused) {
       if (this.served.has(req.socket)) {
         this.resets.push(String(req.headers['x-acs-action'] ?? ''));

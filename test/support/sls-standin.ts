@@ -28,9 +28,10 @@
  * dropped (the "accepted, answer lost" case a retry duplicates), a request never answered, or a GetLogs
  * answer of its own choosing.
  */
+import { LoopbackStandin } from './loopback-standin.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { inflateSync } from 'node:zlib';
 
 export interface SlsKey {
@@ -221,34 +222,24 @@ function decodeLog(bytes: Buffer, nowMs: number): { time: number; contents: Arra
   return { time, contents };
 }
 
-export class SlsStandin {
+export class SlsStandin extends LoopbackStandin {
   readonly calls: SlsCall[] = [];
   readonly logs: StoredLog[] = [];
   /** Contents keys repeated within one log (SLS: undefined behaviour), as found. */
   readonly duplicateKeys: string[] = [];
   private readonly counts: Record<SlsCall['api'], number> = { PutLogs: 0, GetLogs: 0, other: 0 };
   private readonly sockets = new Set<Socket>();
-  private readonly server = createServer((req, res) => this.handle(req, res));
-  private port = 0;
 
   constructor(private readonly options: SlsStandinOptions = {}) {
+    super();
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  close(): Promise<void> {
+  // Every socket, a hung request's too, destroyed at once.
+  override close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -278,7 +269,7 @@ export class SlsStandin {
     return (this.options.now ?? Date.now)();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
