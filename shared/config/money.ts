@@ -35,7 +35,9 @@ const MAX_AMOUNT = 1_000_000_000;
 
 const priceShape = z.record(
   z.string(),
-  z.number().check(z.refine((n) => Number.isFinite(n) && n >= 0 && n <= MAX_AMOUNT, { message: `expected a number from 0 to ${MAX_AMOUNT}` })),
+  // Above 0: a redemption is never free, and a 0 (meant as "unknown", say) would let any number of that
+  // TLD's orders past the balance and the spend cap.
+  z.number().check(z.refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_AMOUNT, { message: `expected a price above 0 and at most ${MAX_AMOUNT}` })),
 );
 
 function parsePrices(raw: string, problems: string[]): PriceTable | undefined {

@@ -28,12 +28,19 @@ describe('loadMoneyConfig', () => {
       BSS_ENDPOINT: 'ftp://x',
     });
     expect(problems).toEqual([
-      expect.stringMatching(/^REDEEM_PRICES: prices\.com: expected a number from 0 to 1000000000; prices\.net: expected number/),
+      expect.stringMatching(/^REDEEM_PRICES: prices\.com: expected a price above 0 and at most 1000000000; prices\.net: expected number/),
       'REDEEM_MIN_BALANCE: expected an amount from 0 to 1000000000 in the account\'s currency (e.g. 500 or 99.5), got "lots"',
       'BSS_ENDPOINT: is not an http(s) URL or host name: "ftp://x"',
     ]);
     expect(value.guard).toBe(true);
     expect(value.minBalance).toBe(1_000_000_000);
+  });
+
+  // A redemption is never free: a 0 (meant as "unknown", say) made every order of the TLD cost nothing to
+  // the balance and the spend cap, which then let through any number of them.
+  it('refuses a price of 0, naming its key', () => {
+    const { problems } = loadMoneyConfig({ REDEEM_PRICES: '{"com": 600, "net": 0}' });
+    expect(problems).toEqual([expect.stringMatching(/^REDEEM_PRICES: prices\.net: expected a price above 0/)]);
   });
 
   it('refuses non-JSON, an empty table, duplicate keys after normalisation, keys that are not suffixes', () => {
