@@ -6,7 +6,7 @@
  * wrong (an account outside the list, an event too large) is a UserError of the one status table.
  */
 import { errorCode, explainedMessage, whatToDo } from '../domain-api/index.js';
-import { UserError, errorMessage } from '../errors/index.js';
+import { UserError, errorMessage, withWhatToDo } from '../errors/index.js';
 import type { MemberAccount } from './resource-manager.js';
 
 /**
@@ -54,5 +54,5 @@ export function accountErrorCode(error: unknown): string {
  */
 export function accountErrorMessage(error: unknown): string {
   const fix = error instanceof AccountListingError ? whatToDo(error.cause) : undefined;
-  return fix ? `${errorMessage(error)}; what to do: ${fix}` : explainedMessage(error);
+  return fix ? withWhatToDo(errorMessage(error), fix) : explainedMessage(error);
 }

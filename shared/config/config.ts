@@ -9,9 +9,10 @@ import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
 import type { Env } from './env.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
-import { isSuffix, MAX_SUBMIT_CONCURRENCY, mergeTldRules, normalizeSuffix, type SubmitConcurrency, type TldRules } from '../run/index.js';
+import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
+import { checkSuffixKeys } from './suffix-keys.js';
 
 export interface SlsTarget {
   readonly endpoint: string;
@@ -151,17 +152,9 @@ const tldRules = z.pipe(
       ctx.issues.push({ code: 'custom', message: describeIssues(parsed.error.issues, 'rules'), input: v });
       return z.NEVER;
     }
-    // A key no domain can end in ("*.xyz") would be silently unused, and two spellings of one TLD would let
-    // the key order pick the rule: either way the deadline would rest on a rule the user did not mean.
-    const seen = new Map<string, string>();
-    const before = ctx.issues.length;
-    for (const key of Object.keys(parsed.data)) {
-      const suffix = normalizeSuffix(key);
-      if (!isSuffix(suffix)) ctx.issues.push({ code: 'custom', message: `${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国")`, input: v });
-      else if (seen.has(suffix)) ctx.issues.push({ code: 'custom', message: `${JSON.stringify(key)} names the same TLD as another key (${suffix})`, input: v });
-      seen.set(suffix, key);
-    }
-    if (ctx.issues.length > before) return z.NEVER;
+    const keys = checkSuffixKeys(v, Object.keys(parsed.data), { allowStar: false, one: 'rule' });
+    for (const message of keys.problems) ctx.issues.push({ code: 'custom', message, input: v });
+    if (keys.problems.length > 0) return z.NEVER;
     return mergeTldRules(parsed.data);
   }),
 );

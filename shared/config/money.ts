@@ -5,9 +5,9 @@
  * except the variable's own short text where it helps (none of these is a secret).
  */
 import * as z from 'zod/mini';
-import { isSuffix, normalizeSuffix } from '../run/index.js';
 import { describeIssues } from '../validation/index.js';
 import { envText, type Env } from './env.js';
+import { checkSuffixKeys } from './suffix-keys.js';
 
 /** Prices by TLD suffix ("com", "com.cn", "xn--fiqs8s"), and "*" for every other TLD. */
 type PriceTable = Readonly<Record<string, number>>;
@@ -53,42 +53,16 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
     problems.push(`REDEEM_PRICES: ${describeIssues(parsed.error.issues, 'prices')}`);
     return undefined;
   }
-  const before = problems.length;
-  for (const key of keysWrittenTwice(raw)) problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} is written twice; keep one price for it`);
+  const keys = checkSuffixKeys(raw, Object.keys(parsed.data), { allowStar: true, one: 'price' });
+  for (const problem of keys.problems) problems.push(`REDEEM_PRICES: ${problem}`);
+  if (keys.problems.length > 0) return undefined;
   const table: Record<string, number> = Object.create(null);
-  for (const [key, price] of Object.entries(parsed.data)) {
-    const suffix = key.trim() === '*' ? '*' : normalizeSuffix(key);
-    if (suffix !== '*' && !isSuffix(suffix)) {
-      problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国") nor "*"`);
-    } else if (Object.hasOwn(table, suffix)) {
-      problems.push(`REDEEM_PRICES: ${JSON.stringify(key)} names the same TLD as another key (${suffix})`);
-    } else {
-      table[suffix] = price;
-    }
-  }
-  if (problems.length > before) return undefined;
+  for (const [key, suffix] of keys.suffixes) table[suffix] = parsed.data[key]!;
   if (Object.keys(table).length === 0) {
     problems.push('REDEEM_PRICES: has no price; expected e.g. {"com": 600, "*": 1500}');
     return undefined;
   }
   return table;
-}
-
-/**
- * The keys the text writes more than once. JSON.parse keeps the last of two equal keys without a word, so
- * {"com": 600, …, "com": 10} (a line pasted twice, an old price left under a new one) priced .com at 10 and
- * the guard let through orders the money does not cover. Called once the table is known to be an object of
- * numbers: every string literal in the text is then a key.
- */
-function keysWrittenTwice(raw: string): string[] {
-  const seen = new Set<string>();
-  const twice = new Set<string>();
-  for (const literal of raw.match(/"(?:[^"\\]|\\.)*"/g) ?? []) {
-    const key = JSON.parse(literal) as string;
-    if (seen.has(key)) twice.add(key);
-    seen.add(key);
-  }
-  return [...twice];
 }
 
 function parseAmount(name: string, raw: string, problems: string[]): number | undefined {

@@ -2,7 +2,7 @@
  * Typed errors of the Domain API client. Messages carry the action, the code, the server's message and
  * the request id; never a credential (the signer puts those in headers, which no error copies).
  */
-import { errorMessage } from '../errors/index.js';
+import { errorMessage, withWhatToDo } from '../errors/index.js';
 import { RateLimitTimeoutError } from '../http/index.js';
 
 interface ApiErrorFields {
@@ -103,6 +103,16 @@ export class NetworkError extends Error {
   }
 }
 
+/**
+ * Not sent because the run's deadline had passed (FC may freeze the instance once the handler answers, so
+ * bytes sent later would leave during another invocation): certainly not placed, and no network to mend.
+ */
+export class DeadlineNotSentError extends NetworkError {
+  constructor(action: string) {
+    super(action, false, 'no time left before the deadline to send; not sent');
+  }
+}
+
 /** A paged read went past what a healthy account ever needs: the registrar's paging cannot be trusted. */
 export class PagingLimitError extends Error {
   override readonly name = 'PagingLimitError';
@@ -133,6 +143,7 @@ export function errorCode(error: unknown): string {
   if (error instanceof DomainApiError) return error.code;
   if (error instanceof OutcomeUnknownError) return 'OutcomeUnknown';
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
+  if (error instanceof DeadlineNotSentError) return 'Deadline';
   if (error instanceof NetworkError) return 'NetworkError';
   if (error instanceof PagingLimitError) return 'PagingLimit';
   if (error instanceof RateLimitTimeoutError) return error.code;
@@ -148,15 +159,10 @@ const RAM_ACTION: Readonly<Record<string, string>> = {
   QueryAccountBalance: 'bss:DescribeAcccount',
 };
 
-/**
- * What a person can do about an API refusal that ended a run, by its code; undefined when nothing is known
- * to help. The vendor's own Message says what is wrong ("User not authorized to operate on the specified
- * resource"), rarely what to change; this names the permission, the variable or the clock.
- */
 /** The error's message, with what to do about it when the code says: a person reads it as it is. */
 export function explainedMessage(error: unknown): string {
   const fix = whatToDo(error);
-  return `${errorMessage(error)}${fix ? `; what to do: ${fix}` : ''}`;
+  return withWhatToDo(errorMessage(error), fix);
 }
 
 /**
@@ -191,9 +197,14 @@ const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
   QueryAccountBalance: 'BSS_ENDPOINT (or DOMAIN_SITE, which picks the BSS endpoint)',
 };
 
+/**
+ * What a person can do about an API refusal that ended a run, by its code; undefined when nothing is known
+ * to help. The vendor's own Message says what is wrong ("User not authorized to operate on the specified
+ * resource"), rarely what to change; this names the permission, the variable or the clock.
+ */
 export function whatToDo(error: unknown): string | undefined {
   // No connection at all: a mistyped endpoint setting, or no way out of the function's network.
-  if (error instanceof NetworkError && !error.sent && ACCOUNTS_ENDPOINT_VARIABLE[error.action]) {
+  if (error instanceof NetworkError && !error.sent && !(error instanceof DeadlineNotSentError) && ACCOUNTS_ENDPOINT_VARIABLE[error.action]) {
     return `no connection could be made: check ${ACCOUNTS_ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;
   }
   if (!(error instanceof DomainApiError)) return undefined;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { DomainApiError, MalformedResponseError, NetworkError, TaskIsBeingProcessedError } from './errors.js';
+import { DeadlineNotSentError, DomainApiError, MalformedResponseError, NetworkError, TaskIsBeingProcessedError } from './errors.js';
 import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
 import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';
@@ -178,7 +178,7 @@ export class RpcCaller {
     // Past the deadline nothing is sent (a client without a limiter, the doctor's, reaches here): a request
     // sent with a 1 ms timeout is given up at once, but it is on its way, and reaches the registrar after the
     // invocation ended. It certainly never left, so it is not sent: an order would be safe to send again.
-    if (clock.now() >= this.options.deadlineMs) throw new NetworkError(action, false, 'no time left before the deadline to send; not sent');
+    if (clock.now() >= this.options.deadlineMs) throw new DeadlineNotSentError(action);
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);

@@ -55,6 +55,17 @@ export function errorBody(error: Pick<UserError, 'code' | 'message'>): { error: 
   return { error: { code: error.code, message: error.message } };
 }
 
+/**
+ * How a message is joined to what a person can do about it: one spelling, since the message's cut
+ * (notify/text.ts errorText) finds the advice by it, to keep it whole.
+ */
+export const WHAT_TO_DO = '; what to do: ';
+
+/** `message`, and what to do about it when something is known to help. */
+export function withWhatToDo(message: string, fix: string | undefined): string {
+  return fix ? `${message}${WHAT_TO_DO}${fix}` : message;
+}
+
 /** The message of anything thrown; our own errors never carry a credential. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -138,12 +138,12 @@ export function optionsFromEvent(event: unknown): { trigger: Trigger; options: u
   if (!isTimerEvent(event)) return { trigger: 'invoke', options: event };
   const payload = event.payload?.trim();
   if (!payload) return { trigger: 'timer', options: {} };
+  let options: unknown;
   try {
-    const options: unknown = JSON.parse(payload);
-    refuseRepeatedField(payload, 'timer payload');
-    return { trigger: 'timer', options };
+    options = JSON.parse(payload);
   } catch (error) {
-    if (error instanceof MalformedEventError) throw error;
     throw new MalformedEventError(`The timer payload is not JSON (${payload.length} characters); set it to run options such as {"mode":"dry-run"} or leave it empty`, { cause: error });
   }
+  refuseRepeatedField(payload, 'timer payload');
+  return { trigger: 'timer', options };
 }

@@ -80,7 +80,9 @@ interface Delivery {
 async function deliver(channel: Channel, target: ChannelTarget, report: NotificationReport, options: SendOptions): Promise<Delivery> {
   const send = options.send ?? httpSend;
   let last: Verdict = { ok: false, code: 'Deadline', message: 'no time left before the deadline to send', retry: false };
-  for (let attempt = 1; attempt <= RETRY_WAITS_MS.length + 1; attempt++) {
+  let waitedForServer = false;
+  // Ends by a return: after the last attempt there is no wait left (RETRY_WAITS_MS), and the loop returns.
+  for (let attempt = 1; ; attempt++) {
     let left = options.deadlineMs - options.now();
     if (left < MIN_ATTEMPT_MS) return { ...failure(last), attempts: attempt - 1 };
     // Within the vendor's cap for this robot, counted over every run of this process: waited for when the
@@ -112,19 +114,21 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     if (last.ok) return { ok: true, attempts: attempt };
     if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
     const backoff = RETRY_WAITS_MS[attempt - 1];
-    if (serverWaitMs !== undefined && !last.ok && backoff !== undefined) {
+    if (serverWaitMs !== undefined && backoff !== undefined) {
       // A 429 or 503 naming its wait (Slack's rate limit does) posted nothing and asks to be sent again
       // after it: waited for when the deadline allows, and otherwise the record says what was asked.
       if (options.now() + serverWaitMs + MIN_ATTEMPT_MS > options.deadlineMs) {
         return { ...failure({ ...last, message: `rate limited: the vendor asked to wait ${Math.ceil(serverWaitMs / 1000)} s, past the time this run has to send` }), attempts: attempt };
       }
       last = { ...last, retry: true };
+      waitedForServer = true;
     }
     const wait = serverWaitMs === undefined || backoff === undefined ? backoff : Math.max(backoff, serverWaitMs);
-    if (!last.retry || wait === undefined || options.now() + wait + MIN_ATTEMPT_MS > options.deadlineMs) return { ...failure(last), attempts: attempt };
+    if (!last.retry || wait === undefined || options.now() + wait + MIN_ATTEMPT_MS > options.deadlineMs) {
+      return { ...failure(waitedForServer ? { ...last, message: `${last.message}; sent again after the Retry-After it named, ${attempt} attempts in all` } : last), attempts: attempt };
+    }
     await options.sleep(wait);
   }
-  return { ...failure(last), attempts: RETRY_WAITS_MS.length + 1 };
 }
 
 /** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */

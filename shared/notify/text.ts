@@ -4,6 +4,8 @@
  * (`<!channel>`), WeCom (`<@user>`) and Feishu (`<at user_id="all">`) spell mentions, and `[…](…)`
  * is a markdown link, so those characters are replaced with look-alikes that mean nothing.
  */
+import { WHAT_TO_DO } from '../errors/index.js';
+
 const REPLACEMENTS: Readonly<Record<string, string>> = { '<': '‹', '>': '›', '`': "'", '[': '(', ']': ')' };
 
 /**
@@ -25,8 +27,6 @@ export function plainText(value: string, max: number): string {
   return chars.length <= max ? cleaned : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
-/** How explainedMessage (shared/domain-api/errors.ts) joins an error to what to do about it. */
-const WHAT_TO_DO = '; what to do: ';
 
 /**
  * plainText for an error message: when it must be cut and ends in what to do about it, the error's own

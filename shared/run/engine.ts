@@ -6,7 +6,7 @@
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
-import { errorMessage } from '../errors/index.js';
+import { WHAT_TO_DO, errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
@@ -113,7 +113,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     // What to do comes before BSS's own words: the message bounds each line, and the fix is what must reach the person.
     if (prepared.balance && !prepared.balance.ok) {
       const { code, fix, message } = prepared.balance;
-      readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `; what to do: ${fix}` : ''}; ${message}`);
+      readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}; ${message}`);
     }
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {
@@ -350,14 +350,16 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
-    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
+    // One walk of the ledger serves the day's count and the guard.
+    const ordersLast24h = ledger.ordersLast24h(nowMs);
+    if (ordersLast24h.length >= config.maxPerDay) return 'cap-per-day' as const;
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
-        ordersLast24h: ledger.ordersLast24h(nowMs),
+        ordersLast24h,
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) {

@@ -242,17 +242,12 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
     });
     return true;
   }
-  // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of many).
-  const other = ledger.heldByAnotherRun(result.decision.domainName);
-  if (!other) {
-    // A task the fresh look found whose details name no domain yet may be this one's order (another tool's,
-    // placed since the plan): fail closed, as the plan does (Ledger.unnamedTask).
-    const unnamed = ledger.unnamedTask();
-    if (!unnamed) return false;
-    Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: unnamed.taskNo || undefined, error_message: unnamed.note, reconciled: true });
-    return true;
-  }
-  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: other.taskNo, error_message: other.note, reconciled: true });
+  // Another run of this process sent one the registrar does not list yet (a second webhook, a CLI run of
+  // many); or a task the fresh look found whose details name no domain yet may be this one's order (another
+  // tool's, placed since the plan): fail closed, as the plan does (Ledger.unnamedTask).
+  const hold = ledger.heldByAnotherRun(result.decision.domainName) ?? ledger.unnamedTask();
+  if (!hold) return false;
+  Object.assign(result, { outcome: 'skipped', reason: 'task-in-flight', task_no: hold.taskNo || undefined, error_message: hold.note, reconciled: true });
   return true;
 }
 

@@ -8,7 +8,7 @@
  */
 import { priceFor, type MoneyConfig } from '../config/index.js';
 import { errorCode, whatToDo } from '../domain-api/index.js';
-import { errorMessage } from '../errors/index.js';
+import { errorMessage, withWhatToDo } from '../errors/index.js';
 
 export type GuardReason = 'insufficient-balance' | 'cap-spend-per-day' | 'balance-unknown';
 
@@ -109,7 +109,7 @@ export function guardRedemptions<D extends { readonly domainName: string }>(inpu
     return { state: 'off', verdicts: planned.map((decision) => ({ decision, keep: true, price: undefined })), kept: [...planned], ...none, summary: GUARD_OFF_SUMMARY };
   }
   if (!balance?.ok || !Number.isFinite(balance.available)) {
-    const why = balance && !balance.ok ? `the balance could not be read (${balance.code}: ${balance.message}${balance.fix ? `; what to do: ${balance.fix}` : ''})` : 'the balance was not read';
+    const why = balance && !balance.ok ? `the balance could not be read (${withWhatToDo(`${balance.code}: ${balance.message}`, balance.fix)})` : 'the balance was not read';
     return {
       state: 'balance-unknown',
       verdicts: planned.map((decision) => ({ decision, keep: false, reason: 'balance-unknown', price: undefined, detail: `${why}; nothing is submitted` })),

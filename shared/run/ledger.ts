@@ -513,7 +513,7 @@ export class Ledger {
    * ledger may not have read yet: the check and this run's reservation are one synchronous step, so two
    * runs of one process never both send for one domain.
    */
-  sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined } | undefined {
+  private sentByAnotherRun(domainName: string): { readonly taskNo: string | undefined; readonly sentMs: number; readonly ended?: boolean | undefined; readonly runId?: string | undefined } | undefined {
     for (const order of this.shared) {
       if (order.domainName !== domainName || this.own.includes(order)) continue;
       // An ended run's order whose task this ledger has read: the registrar's state of it decides (entryFor).

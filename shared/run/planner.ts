@@ -58,8 +58,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
   const windowMs = config.withinDays * DAY_MS;
   const orderedToday = ledger.orderedLast24h(nowMs);
   let planned = 0;
+  // The ledger does not change while planning: one look for a listed task that names no domain yet.
+  const unnamed = ledger.unnamedTask?.();
   const decisions = estimated.map((d): Decision => {
-    const skip = (reason: SkipReason, taskNo?: string): Decision => ({ ...d, action: 'skip', reason, taskNo });
+    const skip = (reason: SkipReason, taskNo?: string, problem?: string): Decision => ({ ...d, action: 'skip', reason, taskNo, problem });
     if (matchesAny(d.domainName, config.exclude)) return skip('excluded');
     const allowed = config.allow ? matchesAny(d.domainName, config.allow) : run.mode === 'dry-run';
     if (!allowed) return skip('not-allowed');
@@ -73,15 +75,14 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // takes no slot of this run's cap (the executor would skip it at its fresh look anyway).
     const held = ledger.heldByAnotherRun?.(d.domainName);
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
-    if (held && d.msLeft <= windowMs) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: held.taskNo, problem: held.note };
+    if (held && d.msLeft <= windowMs) return skip('task-in-flight', held.taskNo, held.note);
     if (d.msLeft > windowMs) return skip('outside-window');
     // A listed task that names no domain yet may be this domain's order (Ledger.unnamedTask): fail closed.
-    const unnamed = ledger.unnamedTask?.();
-    if (unnamed) return { ...d, action: 'skip', reason: 'task-in-flight', taskNo: unnamed.taskNo || undefined, problem: unnamed.note };
+    if (unnamed) return skip('task-in-flight', unnamed.taskNo || undefined, unnamed.note);
     // Never orderable while prices are set (no price, no "*"): held before the caps, so that it takes no slot
     // of REDEEM_MAX_PER_RUN / _PER_DAY from a domain behind it that the money can pay.
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
-    if (unpriced) return { ...d, action: 'skip', reason: unpriced.reason, problem: unpriced.detail };
+    if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
     planned++;

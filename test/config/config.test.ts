@@ -62,6 +62,8 @@ describe('configuration', () => {
     expect(error({ REDEEM_TLD_RULES: '{"x yz":{"graceDays":0,"redemptionDays":5}}' })).toMatch(/REDEEM_TLD_RULES: "x yz" is not a TLD or suffix/);
     // Two spellings of one TLD: which of the two rules applies would depend on the key order.
     expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":1,"redemptionDays":1},".COM":{"graceDays":30,"redemptionDays":29}}' })).toMatch(/REDEEM_TLD_RULES: "\.COM" names the same TLD as another key \(com\)/);
+    // The same key twice: JSON.parse keeps the last rule without a word (REDEEM_PRICES refuses the same).
+    expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":1,"redemptionDays":1},"com":{"graceDays":30,"redemptionDays":29}}' })).toMatch(/REDEEM_TLD_RULES: "com" is written twice/);
   });
 
   it('TLD overrides take Unicode or xn-- keys and replace the built-in entry', () => {

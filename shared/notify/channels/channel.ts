@@ -4,7 +4,7 @@
  * with HTTP 200, so an answer is judged on its body, never on its status alone.
  */
 import * as z from 'zod/mini';
-import { httpRetryAfterMs, type HttpAnswer } from '../../http/index.js';
+import type { HttpAnswer } from '../../http/index.js';
 import type { ChannelName, ChannelTarget } from '../config.js';
 import type { NotificationReport } from '../report.js';
 import type { RobotCap } from '../robot-pacing.js';
@@ -42,12 +42,8 @@ export function answerText(answer: HttpAnswer): string {
 /** Before the body: a 5xx may be retried, a 429 is the vendor asking us to stop (reported, not hammered). */
 export function judgeStatus(answer: HttpAnswer): Verdict | undefined {
   if (answer.status >= 500) return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer) || 'server error', retry: true };
-  if (answer.status === 429) {
-    // With a Retry-After it can read the deliver loop waits it and asks again (deliver.ts); without, the
-    // vendor is not hammered.
-    const asked = httpRetryAfterMs(answer, Date.now()) !== undefined;
-    return { ok: false, code: 'HTTP 429', message: `rate limited, ${asked ? 'asked again after its Retry-After' : 'not retried'}${answerText(answer) ? `: ${answerText(answer)}` : ''}`, retry: false };
-  }
+  // Not retried here: a 429 naming its wait in Retry-After is waited and sent again by the deliver loop.
+  if (answer.status === 429) return { ok: false, code: 'HTTP 429', message: `rate limited${answerText(answer) ? `: ${answerText(answer)}` : ''}`, retry: false };
   return undefined;
 }
 
