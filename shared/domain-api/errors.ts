@@ -188,8 +188,13 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   return undefined;
 }
 
-/** The settings that give the many-accounts calls, and BSS, their endpoints (each has a default). */
-const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
+/** The settings that give each call its endpoint (each has a default): named when none could be reached. */
+const DOMAIN_ENDPOINT_VARIABLE = 'DOMAIN_ENDPOINT (or DOMAIN_SITE, which picks the endpoint)';
+const ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
+  QueryDomainList: DOMAIN_ENDPOINT_VARIABLE,
+  QueryTaskList: DOMAIN_ENDPOINT_VARIABLE,
+  QueryTaskDetailList: DOMAIN_ENDPOINT_VARIABLE,
+  SaveSingleTaskForCreatingOrderRedeem: DOMAIN_ENDPOINT_VARIABLE,
   AssumeRole: 'STS_ENDPOINT',
   ListAccounts: 'RESOURCE_MANAGER_ENDPOINT',
   InvokeFunction: 'FC_ENDPOINT (or FC_ACCOUNT_ID and FC_REGION, which FC sets)',
@@ -204,8 +209,8 @@ const ACCOUNTS_ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
  */
 export function whatToDo(error: unknown): string | undefined {
   // No connection at all: a mistyped endpoint setting, or no way out of the function's network.
-  if (error instanceof NetworkError && !error.sent && !(error instanceof DeadlineNotSentError) && ACCOUNTS_ENDPOINT_VARIABLE[error.action]) {
-    return `no connection could be made: check ${ACCOUNTS_ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;
+  if (error instanceof NetworkError && !error.sent && !(error instanceof DeadlineNotSentError) && ENDPOINT_VARIABLE[error.action]) {
+    return `no connection could be made: check ${ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;
   }
   if (!(error instanceof DomainApiError)) return undefined;
   const { code } = error;
