@@ -4,7 +4,7 @@
  * sensitive (the external id) is echoed. Unset REDEEM_ACCOUNTS means today's single-account run.
  */
 import * as z from 'zod/mini';
-import { envText, parseEndpoint, type Env } from '../config/index.js';
+import { echoed, envText, parseEndpoint, type Env } from '../config/index.js';
 import { AccountListingError } from './errors.js';
 import type { Credentials } from '../signing/index.js';
 import type { CallBounds } from './bounds.js';
@@ -70,7 +70,7 @@ function parseSource(value: string, problems: string[]): AccountsSource | undefi
   const twice = new Set<string>();
   for (const entry of entries) {
     const ref = parseRoleArn(entry);
-    if (!ref) bad.push(entry.startsWith('rd:') ? `${entry} ("rd:" cannot be mixed with role ARNs)` : `"${entry}"`);
+    if (!ref) bad.push(entry.startsWith('rd:') ? `${entry} ("rd:" cannot be mixed with role ARNs)` : entry.startsWith('acs:') ? `"${entry}"` : echoed(entry));
     else if (accounts.some((a) => a.id === ref.id)) twice.add(ref.id);
     else accounts.push(ref);
   }

@@ -1,4 +1,5 @@
 /** The CLI's human view of a run: a table of decisions and a summary line. */
+import { channelStatuses } from '../notify/index.js';
 import type { RunSummary } from '../run/index.js';
 
 /** A date as YYYY-MM-DD, or "?" for a number no Date can hold: the table is printed after orders were placed and must not throw. */
@@ -59,6 +60,23 @@ export function renderSummary(summary: RunSummary, options: TableOptions = {}): 
   if (r.read_problems) parts.push(`not read: ${r.read_problems}`);
   // A name --domains asked for that has no row above: said, or the person reads its absence as "nothing to do".
   if (r.not_in_redemption) parts.push(`not in redemption (asked for by name, not in the list the registrar served): ${r.not_in_redemption}`);
+  // Beside SLS's: a message every robot refused told no one, and the run's records are the only other trace.
+  parts.push(`Chat message: ${chatMessageWords(r)}`);
   if (r.error_code) parts.push(`error ${r.error_code}: ${r.error_message}`);
   return parts.join('\n');
+}
+
+/** What became of the run's chat message, per channel, from the run record's notify and notify_<channel> fields. */
+function chatMessageWords(r: RunSummary['run']): string {
+  if (r.notify !== 'sent') return 'none sent (nothing worth one, or no NOTIFY_* channel configured)';
+  const fields = r as unknown as Readonly<Record<string, string | undefined>>;
+  const channels = channelStatuses(fields).filter((c) => c.status === 'ok' || c.status === 'failed');
+  const words = channels.map(({ channel, status }) => {
+    if (status === 'ok') return `${channel} delivered`;
+    const code = fields[`notify_${channel}_code`];
+    const error = fields[`notify_${channel}_error`];
+    return `${channel} FAILED (${[code, error].filter(Boolean).join(': ') || 'no detail'})`;
+  });
+  const none = channels.length > 0 && channels.every((c) => c.status === 'failed');
+  return `${words.join(', ')}${none ? '; it reached no one' : ''}`;
 }

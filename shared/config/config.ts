@@ -7,7 +7,7 @@ import { parseAccounts, type AccountsConfig } from '../accounts/index.js';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
-import type { Env } from './env.js';
+import { echoed, type Env } from './env.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues } from '../validation/index.js';
@@ -80,7 +80,7 @@ function wholeNumber(fallback: number, max: number, min = 0) {
     z.transform((v, ctx) => {
       if (v === undefined) return fallback;
       if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-        ctx.issues.push({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"`, input: v });
+        ctx.issues.push({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got ${echoed(v)}`, input: v });
         return z.NEVER;
       }
       return Number(v);
@@ -94,7 +94,7 @@ const submitConcurrency = z.pipe(
   z.transform((v, ctx): SubmitConcurrency => {
     if (v === undefined || v === 'auto') return 'auto';
     if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_SUBMIT_CONCURRENCY) {
-      ctx.issues.push({ code: 'custom', message: `expected "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got "${v}"`, input: v });
+      ctx.issues.push({ code: 'custom', message: `expected "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got ${echoed(v)}`, input: v });
       return z.NEVER;
     }
     return Number(v);
@@ -107,7 +107,7 @@ function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]
     z.transform((v, ctx): T[number] => {
       if (v === undefined) return fallback;
       if (!values.includes(v)) {
-        ctx.issues.push({ code: 'custom', message: `expected ${values.map((x) => `"${x}"`).join(' or ')}, got "${v}"`, input: v });
+        ctx.issues.push({ code: 'custom', message: `expected ${values.map((x) => `"${x}"`).join(' or ')}, got ${echoed(v)}`, input: v });
         return z.NEVER;
       }
       return v;
@@ -216,8 +216,8 @@ export function loadConfig(env: Env = process.env): RedeemerConfig {
       problems.push({ variable: name, message: 'required together with the other SLS_* variables' });
     }
   }
-  if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push({ variable: 'SLS_PROJECT', message: `"${v.SLS_PROJECT}" is not a valid project name` });
-  if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push({ variable: 'SLS_LOGSTORE', message: `"${v.SLS_LOGSTORE}" is not a valid logstore name` });
+  if (v.SLS_PROJECT && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(v.SLS_PROJECT)) problems.push({ variable: 'SLS_PROJECT', message: `${echoed(v.SLS_PROJECT)} is not a valid project name` });
+  if (v.SLS_LOGSTORE && !/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v.SLS_LOGSTORE)) problems.push({ variable: 'SLS_LOGSTORE', message: `${echoed(v.SLS_LOGSTORE)} is not a valid logstore name` });
   const notify = loadNotifyConfig(env);
   if (!notify.ok) problems.push(...notify.problems.map(asProblem));
   const money = loadMoneyConfig(env);

@@ -3,6 +3,7 @@
  * under that suffix), `*` (every domain). Names compare in their ASCII (punycode) form, lowercase.
  */
 import { domainToASCII } from 'node:url';
+import { echoed } from './env.js';
 
 export type DomainPattern = { readonly kind: 'all' } | { readonly kind: 'exact'; readonly name: string } | { readonly kind: 'suffix'; readonly suffix: string };
 
@@ -29,11 +30,11 @@ function parsePattern(input: string): DomainPattern {
     const rest = text.slice(2);
     // A suffix may be a single label ("*.com"), unlike a domain name.
     const suffix = normalizeDomainName(rest.includes('.') ? rest : `x.${rest}`);
-    if (!suffix) throw new PatternError(`"${text}" is not a valid pattern`);
+    if (!suffix) throw new PatternError(`${echoed(text)} is not a valid pattern`);
     return { kind: 'suffix', suffix: rest.includes('.') ? suffix : suffix.slice(2) };
   }
   const name = normalizeDomainName(text);
-  if (!name) throw new PatternError(`"${text}" is not a domain name or a pattern such as *.example.com`);
+  if (!name) throw new PatternError(`${echoed(text)} is not a domain name or a pattern such as *.example.com`);
   return { kind: 'exact', name };
 }
 

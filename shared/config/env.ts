@@ -12,3 +12,17 @@ export function envText(env: Env, name: string): string | undefined {
   const trimmed = typeof value === 'string' ? value.trim() : '';
   return trimmed === '' ? undefined : trimmed;
 }
+
+/**
+ * A wrong value, for an error message that names its variable: quoted when it is short and plain (a typo
+ * such as "lve" or "exmaple.com"), otherwise only its length. A robot URL (its access_token is the
+ * credential) or a secret pasted into the wrong line of s.yaml would otherwise be repeated by the error,
+ * which is told to every chat robot, logged and written to SLS when a run cannot start. Plain: letters,
+ * digits, spaces and . _ - * only, and either a dot or a space (a name, a phrase) or at most 24
+ * characters: the credentials in question (AccessKey secrets, robot tokens and keys, signing secrets)
+ * are longer without a dot or a space, or carry : / ? = characters.
+ */
+export function echoed(value: string): string {
+  const plain = /^[\p{L}\p{N} *._-]{1,64}$/u.test(value) && (/[. ]/.test(value) || value.length <= 24);
+  return plain ? `"${value}"` : `a value of ${Array.from(value).length} characters, not shown (a URL or a secret in the wrong variable?)`;
+}

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { describeIssues } from '../validation/index.js';
-import { envText, type Env } from './env.js';
+import { echoed, envText, type Env } from './env.js';
 import { checkSuffixKeys } from './suffix-keys.js';
 
 /** Prices by TLD suffix ("com", "com.cn", "xn--fiqs8s"), and "*" for every other TLD. */
@@ -67,7 +67,7 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
 
 function parseAmount(name: string, raw: string, problems: string[]): number | undefined {
   if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > MAX_AMOUNT) {
-    problems.push(`${name}: expected an amount from 0 to ${MAX_AMOUNT} in the account's currency (e.g. 500 or 99.5), got "${raw}"`);
+    problems.push(`${name}: expected an amount from 0 to ${MAX_AMOUNT} in the account's currency (e.g. 500 or 99.5), got ${echoed(raw)}`);
     return undefined;
   }
   return Number(raw);

@@ -25,7 +25,14 @@ export interface NotifyConfig {
   readonly channels: Readonly<Partial<Record<ChannelName, ChannelTarget>>>;
 }
 
-type NotifyConfigResult = { readonly ok: true; readonly config: NotifyConfig } | { readonly ok: false; readonly problems: readonly string[] };
+/**
+ * When a notification setting is wrong, `channels` still holds the robots whose own variables are right:
+ * the run that cannot start because of it is told to them (notifyStartFailure), since a typo in NOTIFY_ON
+ * or another robot's URL does not stop these from being reached.
+ */
+type NotifyConfigResult =
+  | { readonly ok: true; readonly config: NotifyConfig }
+  | { readonly ok: false; readonly problems: readonly string[]; readonly channels: Readonly<Partial<Record<ChannelName, ChannelTarget>>> };
 
 /** Variable names per channel; WeCom and Slack have no signing secret (the URL is the credential). */
 const CHANNEL_VARIABLES: Readonly<Record<ChannelName, { readonly url: string; readonly secret?: string }>> = {
@@ -69,7 +76,7 @@ export function loadNotifyConfig(env: Env): NotifyConfigResult {
     else channels[name] = { url, secret };
   }
 
-  if (problems.length > 0 || !on || atRiskDays === undefined || watchRenewals === undefined) return { ok: false, problems };
+  if (problems.length > 0 || !on || atRiskDays === undefined || watchRenewals === undefined) return { ok: false, problems, channels };
   return { ok: true, config: { on, atRiskDays, watchRenewals, channels } };
 }
 

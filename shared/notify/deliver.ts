@@ -57,7 +57,7 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
       if (!target) return { channel: name, status: 'off' };
       const host = hostOf(target.url);
       try {
-        const outcome = await deliver(CHANNELS[name], target, report, options);
+        const outcome = await deliver(CHANNELS[name], target, report, options, secrets);
         const message = outcome.message === undefined ? undefined : plainText(redact(outcome.message, secrets), 300);
         // The code comes from the vendor's answer too, and goes into the run record as it is.
         const code = outcome.code === undefined ? undefined : plainText(redact(outcome.code, secrets), 60);
@@ -77,7 +77,7 @@ interface Delivery {
   readonly attempts: number;
 }
 
-async function deliver(channel: Channel, target: ChannelTarget, report: NotificationReport, options: SendOptions): Promise<Delivery> {
+async function deliver(channel: Channel, target: ChannelTarget, report: NotificationReport, options: SendOptions, secrets: readonly string[]): Promise<Delivery> {
   const send = options.send ?? httpSend;
   let last: Verdict = { ok: false, code: 'Deadline', message: 'no time left before the deadline to send', retry: false };
   let waitedForServer = false;
@@ -102,7 +102,7 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       // On a connection of its own, like an order: a reset on a reused idle one cannot be told from a
       // message posted, so it would not be sent again, and a person would hear nothing.
       const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left), freshConnection: true });
-      last = channel.judge(answer);
+      last = channel.judge(withoutSecrets(answer, secrets));
       serverWaitMs = httpRetryAfterMs(answer, options.now());
     } catch (error) {
       const code = networkCode(error);
@@ -129,6 +129,32 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
     }
     await options.sleep(wait);
   }
+}
+
+/**
+ * The vendor's answer with every secret taken out, before a channel judges it. A channel cuts the answer's
+ * words to a short line (answerText, an errmsg's 160 characters), and a cut that falls inside a quoted
+ * token (a gateway page repeating the hook path, an errmsg repeating the access_token) leaves a piece of
+ * it that the redaction of the whole token afterwards no longer finds. A JSON answer is redacted in its
+ * parsed strings, where an escaped character ("\/", "\u0074") no longer hides the token.
+ */
+function withoutSecrets(answer: HttpAnswer, secrets: readonly string[]): HttpAnswer {
+  if (secrets.length === 0) return answer;
+  const text = answer.body.toString('utf8');
+  let clean: string;
+  try {
+    clean = JSON.stringify(redactStrings(JSON.parse(text), secrets));
+  } catch {
+    clean = redact(text, secrets);
+  }
+  return clean === text ? answer : { ...answer, body: Buffer.from(clean, 'utf8') };
+}
+
+function redactStrings(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, secrets));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key, secrets), redactStrings(item, secrets)]));
+  return value;
 }
 
 /** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */

@@ -49,6 +49,7 @@ export function summaryLine(report: NotificationReport): string {
   if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
   if (report.readProblems.length > 0) counts.push(`${report.readProblems.length} not read`);
+  if (report.notInRedemption.count > 0) counts.push(`${report.notInRedemption.count} not in redemption`);
   if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
   return `${head}: ${counts.length > 0 ? counts.join(' · ') : `nothing to report, ${report.candidates} in redemption checked`}`;
 }
@@ -104,6 +105,18 @@ function sections(report: NotificationReport): MessageSection[] {
       lines: report.renew.map((r) => [
         { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
       ]),
+    });
+  }
+  const missing = report.notInRedemption;
+  if (missing.count > 0) {
+    // Named by the request and not in the list: nothing was done with them, and no other section names them.
+    const unnamed = missing.count - missing.names.length;
+    out.push({
+      title: `Not in redemption (${missing.count})`,
+      note: `asked for by name, not in the redemption list the registrar served: misspelt, another account's, or still in its renewal grace (renew it now), so not ordered${unnamed > 0 ? `; ${unnamed} more not named (the run record names the first ${missing.names.length})` : ''}`,
+      // Nothing was spent or lost on these by this run: cut before the orders, failures and domains at risk.
+      cutFirst: CUT_BEFORE_URGENT,
+      lines: missing.names.map((name): Line => [{ text: name }]),
     });
   }
   if (report.readProblems.length > 0) out.push({ title: 'Not read', note: 'what lay behind these was not looked at', lines: report.readProblems.map((p) => [{ text: p }]) });

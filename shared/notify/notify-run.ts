@@ -39,7 +39,9 @@ export function sendTestNotifications(
 
 /**
  * A run that could not start: told to every channel the notification variables name, read on their own
- * (the rest of the configuration may be what is wrong). Nothing is sent when they are wrong too.
+ * (the rest of the configuration may be what is wrong). A wrong notification setting (NOTIFY_ON, another
+ * robot's URL) leaves the robots whose own URL and secret are right: they are told, or a typo in NOTIFY_ON
+ * stopped every run in silence. Nothing is sent when no robot's variables are right.
  */
 export async function notifyStartFailure(
   env: Env,
@@ -47,10 +49,11 @@ export async function notifyStartFailure(
   options: SendOptions,
 ): Promise<ChannelResult[]> {
   const notify = loadNotifyConfig(env);
-  if (!notify.ok || Object.keys(notify.config.channels).length === 0) return [];
+  const channels = notify.ok ? notify.config.channels : notify.channels;
+  if (Object.keys(channels).length === 0) return [];
   // The mode as configured when it can be read; a run that cannot start orders nothing either way.
   const mode = envText(env, 'REDEEM_MODE') === 'live' ? 'live' : 'dry-run';
-  return sendNotifications(notify.config, startFailureReport({ ...identity, mode }), options);
+  return sendNotifications({ channels }, startFailureReport({ ...identity, mode }), options);
 }
 
 /**

@@ -13,7 +13,10 @@ export function secretsOf(target: ChannelTarget): string[] {
   try {
     const url = new URL(target.url);
     for (const value of url.searchParams.values()) secrets.push(value);
-    for (const segment of url.pathname.split('/')) secrets.push(decodeURIComponent(segment));
+    // As sent, too: a refusal that repeats the request line carries a token percent-encoded (a base64
+    // token's + / =), which its decoded form does not match.
+    for (const pair of url.search.slice(1).split('&')) secrets.push(pair.slice(pair.indexOf('=') + 1));
+    for (const segment of url.pathname.split('/')) secrets.push(segment, safeDecode(segment));
     if (url.username) secrets.push(url.username);
     if (url.password) secrets.push(url.password);
   } catch {
@@ -22,6 +25,14 @@ export function secretsOf(target: ChannelTarget): string[] {
   return [...signing, ...secrets.filter((s) => s.length >= 8)].sort((a, b) => b.length - a.length);
 }
 
+/** decodeURIComponent, or the text as it is where its % escapes are malformed (which must not end the list). */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 export function hostOf(url: string): string {
   try {

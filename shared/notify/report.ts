@@ -76,6 +76,11 @@ export interface NotificationReport {
   readonly renew: readonly RenewItem[];
   /** Registrar reads that failed or came back short: what lay behind them was not looked at. */
   readonly readProblems: readonly string[];
+  /**
+   * Names a request asked for (webhook, --domains) that the redemption list does not hold (the run record's
+   * not_in_redemption): the first ones by name, and how many in all.
+   */
+  readonly notInRedemption: { readonly names: readonly string[]; readonly count: number };
   readonly deliveryProblems: readonly string[];
   /** The run's records did not all reach the results logstore: its audit trail is stdout only. */
   readonly slsFailed?: boolean | undefined;
@@ -248,10 +253,23 @@ export function buildReport(
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
     readProblems: (extras.readProblems ?? []).map((problem) => plainText(problem, 300)),
+    notInRedemption: notInRedemptionOf(run.not_in_redemption),
     deliveryProblems,
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
   };
+}
+
+/**
+ * The run record's not_in_redemption ("a.com,b.net …and 5 more", see engine.ts) as names and a count. A
+ * person asked for these and nothing was done with them: misspelt, another account's, or still in renewal
+ * grace (where a renewal, not a redemption, saves them); told in the message, not only in the record.
+ */
+function notInRedemptionOf(field: string | undefined): NotificationReport['notInRedemption'] {
+  if (!field) return { names: [], count: 0 };
+  const more = / …and (\d+) more$/.exec(field);
+  const names = (more ? field.slice(0, more.index) : field).split(',').map((name) => plainText(name, 253)).filter((name) => name !== '').slice(0, 100);
+  return { names, count: names.length + (more ? Number(more[1]) : 0) };
 }
 
 /** A failed run's error, as a message shows it. */
@@ -278,7 +296,7 @@ export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean 
   // A due domain the run did not get to, a registrar answer it could not read whole, and records that
   // reached no logstore are things it could not do, like a failure.
   // An earlier run's order nobody was told of is money spent out of sight, told like an unknown outcome.
-  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0;
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0 || report.notInRedemption.count > 0;
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }
@@ -308,6 +326,7 @@ function emptyReport(options: ReportIdentity): NotificationReport {
     leftForNextRun: [],
     renew: [],
     readProblems: [],
+    notInRedemption: { names: [], count: 0 },
     deliveryProblems: [],
   };
 }

@@ -59,6 +59,6 @@ describe('loadNotifyConfig', () => {
 
   it('does not echo a long value pasted into the wrong variable', () => {
     const result = loadNotifyConfig({ NOTIFY_ON: `https://hooks.slack.com/services/${TOKEN}` });
-    expect(result).toEqual({ ok: false, problems: ['NOTIFY_ON: expected "changes", "failures" or "always", got another value'] });
+    expect(result).toEqual({ ok: false, problems: ['NOTIFY_ON: expected "changes", "failures" or "always", got another value'], channels: {} });
   });
 });

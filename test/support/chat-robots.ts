@@ -144,7 +144,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
   };
 
   const robotOf = (path: string): RobotName | undefined =>
-    path === '/robot/send' ? 'dingtalk' : path.startsWith('/open-apis/bot/v2/hook/') ? 'feishu' : path === '/cgi-bin/webhook/send' ? 'wecom' : path.startsWith('/services/') ? 'slack' : path === '/hook' ? 'webhook' : undefined;
+    path === '/robot/send' ? 'dingtalk' : path.startsWith('/open-apis/bot/v2/hook/') ? 'feishu' : path === '/cgi-bin/webhook/send' ? 'wecom' : path.startsWith('/services/') ? 'slack' : path === '/hook' || path.startsWith('/hook/') ? 'webhook' : undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

@@ -41,6 +41,8 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
       duration_ms: report.durationMs,
       at_risk_days: report.atRiskDays,
       read_problems: report.readProblems,
+      not_in_redemption: report.notInRedemption.names,
+      not_in_redemption_count: report.notInRedemption.count,
       delivery_problems: report.deliveryProblems,
       sls_query: `run_id: ${report.runId}`,
       test: report.test || undefined,

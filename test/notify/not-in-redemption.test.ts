@@ -1,0 +1,49 @@
+/**
+ * A request (the webhook, `--domains`) names a domain the registrar's redemption list does not hold:
+ * misspelt, another account's, or still in its renewal grace. The run record says so (`not_in_redemption`),
+ * but a person who only reads the chat must hear it too: the domain they asked about was not ordered, and
+ * with nothing else to tell, no message at all read as "nothing to worry about".
+ * Robots: test/support/chat-robots.ts (from the vendors' published rules); registrar: registrar-standin.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { quickClock, runInProcess } from '../safety/harness.js';
+import { standinEnv, standinPerTest } from '../safety/standin-runs.js';
+import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { domainItem } from '../support/registrar-standin.js';
+
+const start = standinPerTest();
+const DAY = 86_400_000;
+let robots: ChatRobots | undefined;
+beforeEach(() => forgetRobotSends());
+afterEach(async () => {
+  await robots?.close();
+  robots = undefined;
+});
+
+describe('a request naming a domain that is not in redemption', () => {
+  it('is told to each robot by name, and the webhook carries it', async () => {
+    // listed.com is in redemption but far from due (40 days to its deadline): nothing to order, nothing at risk.
+    const registrar = await start({ domains: [domainItem('listed.com', Date.now() - 5 * DAY)] });
+    robots = await startChatRobots();
+    const t = robots.targets();
+    const env = standinEnv(registrar, { NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_WECOM_URL: t.wecom.url, NOTIFY_SLACK_URL: t.slack.url, NOTIFY_FEISHU_URL: t.feishu.url, NOTIFY_WEBHOOK_URL: t.webhook.url });
+    const run = await runInProcess(env, { clock: quickClock, followIntervalMs: 10, options: { domains: ['listed.com', 'my-shop-typo.com'] } });
+    expect(run.summary.run.not_in_redemption).toBe('my-shop-typo.com');
+    expect(registrar.orders).toHaveLength(0);
+    const texts = {
+      dingtalk: robots.posted('dingtalk').at(-1)?.body.markdown.text,
+      feishu: robots.posted('feishu').at(-1)?.body.content.text,
+      wecom: robots.posted('wecom').at(-1)?.body.markdown.content,
+      slack: robots.posted('slack').at(-1)?.body.text,
+    };
+    for (const [robot, text] of Object.entries(texts)) {
+      expect(text, `${robot} got no message`).toBeDefined();
+      expect(text, robot).toMatch(/Not in redemption \(1\)/);
+      expect(text, robot).toContain('my-shop-typo.com');
+      expect(text!.split('\n')[0], robot).toMatch(/1 not in redemption/);
+    }
+    expect(robots.posted('webhook').at(-1)?.body.run.not_in_redemption).toEqual(['my-shop-typo.com']);
+    expect(run.summary.run).toMatchObject({ notify: 'sent', notify_dingtalk: 'ok' });
+  }, 30_000);
+});

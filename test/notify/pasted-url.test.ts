@@ -1,0 +1,35 @@
+/**
+ * A robot URL (its access_token is the credential) or a secret pasted into the wrong variable of s.yaml is
+ * a typo a person makes. The run then cannot start, and its error is told to every robot, written to the
+ * function log and to SLS: the error names the variable, and must not repeat the pasted value, or the
+ * robot's token goes to the whole chat group and the logs. Robots: test/support/chat-robots.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { invokeRun } from '../../shared/fc/invocation.js';
+import { createLogger } from '../../shared/log/index.js';
+import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+
+const TOKEN = 'robot-token-5f3c9a0b1d2e4f60';
+let robots: ChatRobots | undefined;
+beforeEach(() => forgetRobotSends());
+afterEach(async () => {
+  await robots?.close();
+  robots = undefined;
+});
+
+describe('a robot URL pasted into another variable', () => {
+  it.each(['REDEEM_MODE', 'REDEEM_DOMAINS', 'REDEEM_MAX_PER_RUN', 'DOMAIN_SITE', 'REDEEM_MIN_BALANCE', 'REDEEM_ACCOUNTS'])('%s: the variable is named, the URL and its token are in no message, record or log line', async (variable) => {
+    robots = await startChatRobots({ token: TOKEN });
+    const url = robots.targets().dingtalk.url;
+    const lines: string[] = [];
+    const env = { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_DINGTALK_URL: url, [variable]: url };
+    const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
+    const error = await invokeRun('timer', {}, platform, { env, logger: createLogger((line) => lines.push(line)) }).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ code: 'bad-configuration' });
+    const text = robots.posted('dingtalk').at(-1)?.body.markdown.text as string;
+    expect(text).toContain(variable);
+    for (const [where, shown] of [['the message', text], ['the log', lines.join('\n')], ['the error', String((error as Error).message)]] as const) expect(shown, where).not.toContain(TOKEN);
+  });
+});
