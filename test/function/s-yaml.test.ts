@@ -68,6 +68,20 @@ describe('s.yaml', () => {
     }
   });
 
+  // Feishu asks robots not to send on the hour or the half hour (its load answers 11232 then; reference
+  // notifications.md), and every run ends with a message: the daily timer fires a few minutes off both.
+  it('the daily timer fires once a day, off the hour and the half hour, in Beijing time', () => {
+    const timer = props.triggers.find((t: any) => t.triggerType === 'timer');
+    const cron = /^CRON_TZ=Asia\/Shanghai (\d+) (\d+) (\d+) \* \* \*$/.exec(timer.triggerConfig.cronExpression);
+    expect(cron, timer.triggerConfig.cronExpression).not.toBeNull();
+    const [, second, minute, hour] = cron!.map(Number);
+    expect(second).toBe(0);
+    expect([0, 30]).not.toContain(minute);
+    expect(hour).toBeGreaterThanOrEqual(0);
+    expect(hour).toBeLessThan(24);
+    expect(timer.description).toContain(`${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`);
+  });
+
   it('one invocation at a time across the function (reservedConcurrency: 1); no instanceConcurrency, which a built-in runtime ignores', () => {
     expect(props.concurrencyConfig).toEqual({ reservedConcurrency: 1 });
     expect(props.runtime.startsWith('custom')).toBe(false);

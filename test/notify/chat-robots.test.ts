@@ -160,8 +160,8 @@ describe('the doctor on a keyword-protected DingTalk robot', () => {
 describe('answers that say "try again"', () => {
   const report = buildReport([decision('shop.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], runRecord(), [], 3);
 
-  // The timer fires at 09:00:00 (s.yaml); Feishu asks senders to avoid the hour and half hour, where its
-  // load answers 11232. That is not our rate (100/min, 5/s, paced in-process) and carries no penalty.
+  // Feishu asks senders to avoid the hour and half hour (s.yaml's timer fires at 09:07 for it), where its
+  // load answers 11232; a webhook or a run by hand may still send then. That is not our rate (100/min, 5/s, paced in-process) and carries no penalty.
   it('Feishu 11232 around the hour is asked again after a wait, and the message is shown once', async () => {
     robots = await startChatRobots({ secrets: SECRETS });
     robots.answerWith('feishu', { body: { code: 11232, msg: 'frequency limited psm[lark.oapi.app_platform_runtime]appID[1]' } });
