@@ -44,7 +44,8 @@ export function summaryLine(report: NotificationReport): string {
   if (report.outcomeUnknown.length > 0) counts.push(`${report.outcomeUnknown.length} outcome unknown`);
   if (report.earlierOrders.length > 0) counts.push(`${report.earlierOrders.length} ordered by a run that never reported`);
   if (report.failed.length > 0) counts.push(`${report.failed.length} failed`);
-  if (report.ordered.length > 0) counts.push(`${report.ordered.length} ordered`);
+  const placed = placedOrders(report);
+  if (placed.length > 0) counts.push(`${placed.length} ordered`);
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
   if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
@@ -79,7 +80,8 @@ function sections(report: NotificationReport): MessageSection[] {
       lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? `: ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}` }]),
     });
   }
-  if (report.ordered.length > 0) out.push({ title: `Ordered (${report.ordered.length})`, lines: report.ordered.map(orderedLine) });
+  const placed = placedOrders(report);
+  if (placed.length > 0) out.push({ title: `Ordered (${placed.length})`, lines: placed.map(orderedLine) });
   if (report.atRisk.length > 0) {
     out.push({
       title: `At risk (${report.atRisk.length})`,
@@ -124,10 +126,17 @@ function sections(report: NotificationReport): MessageSection[] {
   return out;
 }
 
+/**
+ * The orders the registrar took (succeeded, submitted, in progress). A refused order and one whose outcome
+ * is unknown are told once, under Failed and Outcome unknown: counted under "ordered" as well, one refusal
+ * of two orders read "1 failed · 2 ordered", three domains to a person who had two.
+ */
+function placedOrders(report: NotificationReport): readonly OrderedItem[] {
+  return report.ordered.filter((o) => o.outcome !== 'failed' && o.outcome !== 'unknown');
+}
+
 function orderedLine(o: OrderedItem): Line {
   const task = o.taskNo ? `, task ${o.taskNo}` : '';
-  if (o.outcome === 'unknown') return [{ text: `${o.domain}: outcome unknown, may have been ordered${task}` }];
-  if (o.outcome === 'failed') return [{ text: `${o.domain}: failed ` }, { code: o.errorCode ?? 'unknown' }, { text: task }];
   const words = o.outcome === 'in-progress' ? 'in progress (another operation holds the domain)' : o.outcome;
   return [{ text: `${o.domain}: ${words}${task}` }];
 }

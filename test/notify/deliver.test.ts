@@ -70,7 +70,7 @@ describe('every channel against its robot', () => {
       expect(got[0]!.status).toBe(200);
     }
     const dt = received('dingtalk').at(-1)!.body as any;
-    expect(dt.markdown.title).toBe('domain-redeemer · live · account 1234567890: 1 failed · 2 ordered · 4 at risk · 2 to renew');
+    expect(dt.markdown.title).toBe('domain-redeemer · live · account 1234567890: 1 failed · 1 ordered · 4 at risk · 2 to renew');
     expect((received('feishu').at(-1)!.body as any).content.text).toContain('At risk (4): redemption deadline within 3 days');
     expect((received('wecom').at(-1)!.body as any).markdown.content).toContain('**Renew now (2)**');
     expect((received('slack').at(-1)!.body as any).text).toContain('*Failed (1)*');

@@ -39,8 +39,18 @@ describe('buildReport', () => {
     expect(reasonWords('<!channel>')).toBe('not ordered (‹!channel›)');
   });
 
+  // "1 failed · 2 ordered" read as three domains when one order of two was refused: an order counted and
+  // listed once, under what became of it (Failed, Outcome unknown), and "ordered" only for the ones placed.
+  it('counts and lists a refused order once, under Failed, not also under Ordered', () => {
+    const text = renderMessage(composeMessage(report), MARKDOWN);
+    const ordered = text.slice(text.indexOf('Ordered ('));
+    expect(text).toContain('Ordered (1)');
+    expect(ordered.slice(0, ordered.indexOf('\n\n'))).not.toContain('shop-000002.com');
+    expect(text.slice(text.indexOf('Failed (1)'))).toContain('shop-000002.com');
+  });
+
   it('starts with a one-line summary: counts, mode, account', () => {
-    expect(summaryLine(report)).toBe('domain-redeemer · live · account 1234567890: 1 failed · 2 ordered · 4 at risk · 2 to renew');
+    expect(summaryLine(report)).toBe('domain-redeemer · live · account 1234567890: 1 failed · 1 ordered · 4 at risk · 2 to renew');
     expect(summaryLine(buildReport([], runRecord({ outcome: 'failed', error_code: 'Forbidden', error_message: 'no' }), [], 3))).toBe('domain-redeemer · live: RUN FAILED (Forbidden)');
   });
 
