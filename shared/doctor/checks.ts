@@ -205,9 +205,15 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   // The console shows AvailableAmount with the trust pay in it: said, so the two figures can be squared.
   const left = trustPay ? ` (MybankCreditAmount ${money(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
   const have = `${money(available)} ${currency} available${left}, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
+  // The run holds every order on a mismatch (guard.ts readBalanceForGuard): the doctor says so first.
+  if (settings.currency !== undefined && currency.toUpperCase() !== settings.currency) {
+    return failed('balance', `${have}; the account is billed in ${currency}, REDEEM_CURRENCY is ${settings.currency}: a run submits nothing (balance-unknown)`, `write REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY in ${currency} and set REDEEM_CURRENCY=${currency}`);
+  }
+  // Without REDEEM_CURRENCY nothing tells the prices' currency from the account's: said with every pass.
+  const pinned = settings.currency !== undefined ? `the amounts are in ${currency} (REDEEM_CURRENCY)` : `the amounts are taken to be in ${currency}: set REDEEM_CURRENCY=${currency} so that a run holds its orders if they are not`;
   const prices = settings.prices;
   if (!prices) {
-    if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum`);
+    if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum; ${pinned}`);
     return failed('balance', `${have}: not above the minimum, so no order would be submitted (insufficient-balance)`, `top up the account, or lower REDEEM_MIN_BALANCE`);
   }
   const names = findings.inRedemption ?? [];
@@ -224,7 +230,7 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   const all = wanted.reduce((sum, price) => sum + price, 0);
   const cover = wanted.length === 0 ? 'no domain in redemption now' : headroom >= all ? `covers all ${wanted.length} domains in redemption (${money(all)} ${currency})` : `covers some of the ${wanted.length} domains in redemption (${money(all)} ${currency} for all), the most urgent first`;
   const cap = settings.maxSpendPerDay === undefined ? '' : `; REDEEM_MAX_SPEND_PER_DAY ${money(settings.maxSpendPerDay)}`;
-  return pass('balance', `${have}; ${cover}${cap}; REDEEM_PRICES are read in ${currency}`);
+  return pass('balance', `${have}; ${cover}${cap}; ${pinned}`);
 }
 
 /** What the run's read-backs of the results logstore ask (its own records, by field): what the doctor's fix names. */
