@@ -3,15 +3,15 @@
  * hook). A run in progress when it comes must not end in silence: the process stops taking new connections,
  * lets the run finish (its orders followed, its records delivered to SLS, its message sent) and answers the
  * invocation, then exits. Node's default for SIGTERM ends the process at once, between any two lines.
- * Real processes and real HTTP on 127.0.0.1: the runtime is a child process, the registrar, SLS and the
+ * Real processes and real HTTP on 127.0.0.1: the runtime is the built bundle in a child process, the registrar, SLS and the
  * notification webhook are stand-ins written from the vendors' docs.
  */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fcInvokeHeaders } from '../support/fc.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
 import { keysFor, liveRunWithSls, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
-import { spawnEntry } from '../support/spawn.js';
+import { ROOT } from '../support/spawn.js';
 import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 import { FC_CREDENTIALS } from '../support/fc.js';
 import { dueExpiration } from '../safety/standin-runs.js';
@@ -34,14 +34,21 @@ function exited(process: ChildProcessWithoutNullStreams): Promise<{ code: number
   });
 }
 
+/**
+ * The built custom runtime (dist/redeem-custom-runtime/server.js, as FC starts it; `npm run build` makes
+ * it), on a port the system picks, its 0.0.0.0 swapped for 127.0.0.1 by test/support/listen-loopback.mjs.
+ */
 async function spawnRuntime(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  const started = spawnEntry('test/support/custom-runtime-child.ts', [], env);
+  const started = spawn(process.execPath, ['--import', './test/support/listen-loopback.mjs', 'dist/redeem-custom-runtime/server.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', FC_CUSTOM_LISTEN_PORT: '0', ...env },
+  });
   let output = '';
   started.stdout.on('data', (chunk) => (output += chunk));
   started.stderr.on('data', (chunk) => (output += chunk));
   const port = await new Promise<string>((resolve, reject) => {
     const look = () => {
-      const found = /^listening (\d+)$/m.exec(output);
+      const found = /listening on [\d.]+:(\d+)$/m.exec(output);
       if (found) resolve(found[1]!);
     };
     started.stdout.on('data', look);
