@@ -86,6 +86,29 @@ describe('the doctor with REDEEM_ACCOUNTS', () => {
     expect(accounts!.calls.filter((c) => c.action === 'AssumeRole')).toHaveLength(1);
   });
 
+  it('fails when STS cannot be reached, naming STS_ENDPOINT', async () => {
+    const { report, check } = await doctorWith({ members: [{ id: A }] }, ROLE(A), { STS_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(report.ok).toBe(false);
+    expect(check).toMatchObject({ status: 'fail', detail: expect.stringContaining(A), fix: expect.stringContaining('STS_ENDPOINT') });
+  });
+
+  it('fails when STS answers credentials bound to another account than the role asked for', async () => {
+    const { report, check } = await doctorWith(
+      {
+        members: [{ id: A }],
+        sts: (_call, normal) => {
+          const answer = normal();
+          if (answer === 'drop' || typeof answer.body !== 'object') return answer;
+          const body = answer.body as { AssumedRoleUser: { Arn: string } };
+          return { ...answer, body: { ...body, AssumedRoleUser: { ...body.AssumedRoleUser, Arn: body.AssumedRoleUser.Arn.replace(A, B) } } };
+        },
+      },
+      ROLE(A),
+    );
+    expect(report.ok).toBe(false);
+    expect(check).toMatchObject({ status: 'fail', detail: expect.stringContaining('AssumedRoleUser.Arn') });
+  });
+
   it('passes when every account is reachable, says how many, orders nothing and shows no member credential', async () => {
     const { report, check, text } = await doctorWith({ members: [{ id: A }, { id: B }] }, 'rd:domain-redeemer');
     expect(check).toMatchObject({ status: 'pass', detail: expect.stringMatching(/2 accounts/) });
