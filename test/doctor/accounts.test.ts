@@ -109,6 +109,17 @@ describe('the doctor with REDEEM_ACCOUNTS', () => {
     expect(check).toMatchObject({ status: 'fail', detail: expect.stringContaining('AssumedRoleUser.Arn') });
   });
 
+  it('a directory too large for the check\'s time: reports what it tried and how many it did not, before its deadline', async () => {
+    const members = Array.from({ length: 40 }, (_, i) => ({ id: String(3000000000000000 + i) }));
+    accounts = await startAccountsStandin({ key: KEY, members, sts: (_call, normal) => normal() });
+    registrar = await startStandin({ delayMs: (call) => (call.action === 'QueryDomainList' ? 150 : undefined) });
+    const env = { REDEEM_ACCOUNTS: 'rd:domain-redeemer', STS_ENDPOINT: accounts.url, RESOURCE_MANAGER_ENDPOINT: accounts.url, DOMAIN_ENDPOINT: registrar.url };
+    const report = await runDoctor(buildDoctorPorts({ env, credentials: KEY, source: 'environment' }), { checkTimeoutMs: 1_000 });
+    const check = report.checks.find((c) => c.id === ('accounts' as never));
+    expect(check).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^\d+ of the 40 accounts were not tried in the doctor's time \(\d+ were\)$/) });
+    expect(check!.fix).toContain('REDEEM_ACCOUNTS');
+  });
+
   it('passes when every account is reachable, says how many, orders nothing and shows no member credential', async () => {
     const { report, check, text } = await doctorWith({ members: [{ id: A }, { id: B }] }, 'rd:domain-redeemer');
     expect(check).toMatchObject({ status: 'pass', detail: expect.stringMatching(/2 accounts/) });
