@@ -5,6 +5,7 @@
  * somewhere else, its x-fc-* headers are the sender's words, and it is treated as an outside request.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../../shared/config/index.js';
 import { runningVersion, type Platform } from '../../shared/fc/index.js';
@@ -37,11 +38,17 @@ interface CustomRuntimeOptions {
   readonly hostname?: string;
   readonly logger?: Logger;
   readonly followIntervalMs?: number;
+  /**
+   * The process's own server (server.ts): on SIGTERM it stops taking connections, lets the invocations in
+   * progress finish and answer, then exits 0. Off for a server started inside another program (the tests).
+   */
+  readonly stopOnSignals?: boolean;
 }
 
 export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ server: ServerType; port: number }> {
   const logger = options.logger ?? createLogger();
   const app = createApp({ env: options.env, followIntervalMs: options.followIntervalMs, logger });
+  let inProgress = 0;
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -49,11 +56,13 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
         port: options.port,
         fetch: async (request: Request) => {
           const platform = platformFromHeaders(request.headers);
+          inProgress += 1;
           // s logs groups an invocation's lines between these two markers.
           if (platform.requestId) logger.raw(`FC Invoke Start RequestId: ${platform.requestId}`);
           try {
             return await app.fetch(request, { platform });
           } finally {
+            inProgress -= 1;
             if (platform.requestId) logger.raw(`FC Invoke End RequestId: ${platform.requestId}`);
           }
         },
@@ -61,5 +70,25 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
       (info: AddressInfo) => resolve({ server, port: info.port }),
     );
     server.once('error', reject);
+    if (options.stopOnSignals) process.once('SIGTERM', () => stopOnSigterm(server, logger, () => inProgress));
+  });
+}
+
+/**
+ * FC ends an instance with SIGTERM (function-compute.md: instance lifecycle). Node's default ends the
+ * process at once, between any two lines: a run in progress then lost its last records in SLS, the
+ * message that tells a person what it ordered and the answer to its invocation, in silence. Here the
+ * listening socket closes (no new invocation starts), the invocations in progress run to their end, which
+ * their own time budget bounds (under the function timeout), and the process exits 0 once the last
+ * connection has ended. If FC's grace is shorter it kills the process, as it would have without this.
+ */
+function stopOnSigterm(server: ServerType, logger: Logger, inProgress: () => number): void {
+  logger.warn('SIGTERM: the instance is stopping; no new invocations, waiting for those in progress', { in_progress: inProgress() });
+  // close() ends the connections idle now; one busy now turns idle once its answer is written, and FC (or
+  // any client) may keep it open for minutes: idle ones are ended every 100 ms until the last is gone.
+  const sweep = setInterval(() => (server as Server).closeIdleConnections(), 100);
+  server.close(() => {
+    clearInterval(sweep);
+    process.exit(0);
   });
 }

@@ -19,7 +19,7 @@ async function start(): Promise<void> {
   try {
     // startCustomRuntime does not report listen errors; the probe does, with listen()'s own error.
     await probePort(port, HOST);
-    const { port: listening } = await startCustomRuntime({ env: process.env, port, hostname: HOST });
+    const { port: listening } = await startCustomRuntime({ env: process.env, port, hostname: HOST, stopOnSignals: true });
     process.stdout.write(`domain-redeemer custom runtime listening on ${HOST}:${listening}\n`);
   } catch (error) {
     stop(listenFailureLine(error, port, 'FC_CUSTOM_LISTEN_PORT sets the port (on FC it follows customRuntimeConfig.port)') ?? String(error));

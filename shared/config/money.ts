@@ -22,6 +22,13 @@ export interface MoneyConfig {
   /** BSS_ENDPOINT, overriding the site's BSS endpoint (e.g. a local emulator). */
   readonly bssEndpoint: string | undefined;
   /**
+   * REDEEM_CURRENCY (upper case): the currency the amounts above are written in. The balance is in the
+   * account's billing currency (QueryAccountBalance Data.Currency), and nothing else says which one the
+   * prices are in; when set and the account's differs, the guard holds every order. Undefined: the
+   * amounts are taken to be in the account's currency, whatever it is.
+   */
+  readonly currency?: string | undefined;
+  /**
    * True when REDEEM_MIN_BALANCE, REDEEM_PRICES or REDEEM_MAX_SPEND_PER_DAY is set (even to a bad value):
    * then the run reads the balance before it submits and orders nothing when it cannot. False: the guard
    * is off and BSS is never called.
@@ -92,6 +99,7 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
   const rawMin = envText(env, 'REDEEM_MIN_BALANCE');
   const rawCap = envText(env, 'REDEEM_MAX_SPEND_PER_DAY');
   const rawEndpoint = envText(env, 'BSS_ENDPOINT');
+  const rawCurrency = envText(env, 'REDEEM_CURRENCY')?.trim().toUpperCase();
 
   const prices = rawPrices === undefined ? undefined : parsePrices(rawPrices, problems);
   const minBalance = rawMin === undefined ? 0 : parseAmount('REDEEM_MIN_BALANCE', rawMin, problems);
@@ -100,6 +108,11 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
     problems.push('REDEEM_MAX_SPEND_PER_DAY: needs REDEEM_PRICES (the cap adds up the prices of the orders)');
   }
   const bssEndpoint = rawEndpoint === undefined ? undefined : parseEndpoint('BSS_ENDPOINT', rawEndpoint, problems);
+  // A code of three letters, as BSS writes Data.Currency; which codes an account may have is BSS's to say.
+  const currency = rawCurrency !== undefined && /^[A-Z]{3}$/.test(rawCurrency) ? rawCurrency : undefined;
+  if (rawCurrency !== undefined && currency === undefined) {
+    problems.push(`REDEEM_CURRENCY: expected a currency code of three letters such as CNY, USD or JPY (the account's, as QueryAccountBalance gives it), got "${rawCurrency.slice(0, 20)}"`);
+  }
   return {
     value: {
       prices,
@@ -107,6 +120,7 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
       minBalance: minBalance ?? MAX_AMOUNT,
       maxSpendPerDay: rawCap === undefined ? undefined : (maxSpendPerDay ?? 0),
       bssEndpoint,
+      currency,
       guard: rawPrices !== undefined || rawMin !== undefined || rawCap !== undefined,
     },
     problems,

@@ -2,12 +2,13 @@
  * The doctor's checks, each a function of its ports. A check never throws: whatever goes wrong becomes
  * its own ✘ with what to do. None of them can place an order (see ports.ts).
  */
+import { AccountListingError } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, whatToDo, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
-import type { DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
+import type { AccountsProbe, DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
 type CheckStatus = 'pass' | 'fail' | 'off';
 
@@ -20,7 +21,7 @@ export interface DoctorCheck {
   readonly fix?: string | undefined;
 }
 
-export type CheckId = 'config' | 'credentials' | 'clock' | 'domains' | 'tasks' | 'balance' | 'sls' | 'notify' | 'tld-coverage' | 'plan';
+export type CheckId = 'config' | 'credentials' | 'clock' | 'domains' | 'tasks' | 'balance' | 'sls' | 'notify' | 'tld-coverage' | 'plan' | 'accounts';
 
 /** FC 3.0: the function's own environment variables may total at most 4 KB. */
 const FC_ENV_LIMIT_BYTES = 4096;
@@ -79,6 +80,7 @@ const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   notify: 'notification channels',
   'tld-coverage': 'TLD coverage',
   plan: 'what a live run would do now',
+  accounts: 'member accounts (REDEEM_ACCOUNTS: sts:AssumeRole, resourcemanager:ListAccounts)',
 };
 
 export const failed = (id: CheckId, detail: string, fix: string): DoctorCheck => ({ id, title: CHECK_TITLES[id], status: 'fail', detail, fix });
@@ -203,9 +205,15 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   // The console shows AvailableAmount with the trust pay in it: said, so the two figures can be squared.
   const left = trustPay ? ` (MybankCreditAmount ${money(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
   const have = `${money(available)} ${currency} available${left}, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
+  // The run holds every order on a mismatch (guard.ts readBalanceForGuard): the doctor says so first.
+  if (settings.currency !== undefined && currency.toUpperCase() !== settings.currency) {
+    return failed('balance', `${have}; the account is billed in ${currency}, REDEEM_CURRENCY is ${settings.currency}: a run submits nothing (balance-unknown)`, `write REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY in ${currency} and set REDEEM_CURRENCY=${currency}`);
+  }
+  // Without REDEEM_CURRENCY nothing tells the prices' currency from the account's: said with every pass.
+  const pinned = settings.currency !== undefined ? `the amounts are in ${currency} (REDEEM_CURRENCY)` : `the amounts are taken to be in ${currency}: set REDEEM_CURRENCY=${currency} so that a run holds its orders if they are not`;
   const prices = settings.prices;
   if (!prices) {
-    if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum`);
+    if (available > settings.minBalance) return pass('balance', `${have}; without REDEEM_PRICES each order only needs the balance above the minimum; ${pinned}`);
     return failed('balance', `${have}: not above the minimum, so no order would be submitted (insufficient-balance)`, `top up the account, or lower REDEEM_MIN_BALANCE`);
   }
   const names = findings.inRedemption ?? [];
@@ -222,7 +230,7 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   const all = wanted.reduce((sum, price) => sum + price, 0);
   const cover = wanted.length === 0 ? 'no domain in redemption now' : headroom >= all ? `covers all ${wanted.length} domains in redemption (${money(all)} ${currency})` : `covers some of the ${wanted.length} domains in redemption (${money(all)} ${currency} for all), the most urgent first`;
   const cap = settings.maxSpendPerDay === undefined ? '' : `; REDEEM_MAX_SPEND_PER_DAY ${money(settings.maxSpendPerDay)}`;
-  return pass('balance', `${have}; ${cover}${cap}; REDEEM_PRICES are read in ${currency}`);
+  return pass('balance', `${have}; ${cover}${cap}; ${pinned}`);
 }
 
 /** What the run's read-backs of the results logstore ask (its own records, by field): what the doctor's fix names. */
@@ -289,6 +297,70 @@ export async function checkPlan(ports: Pick<DoctorPorts, 'planNow'>): Promise<Do
   } catch (error) {
     return failed('plan', errorMessage(error), fixForError(error, 'domain:QueryCommonInfo and domain:QueryDomainTask'));
   }
+}
+
+/** Member accounts asked at once: STS and ResourceManager quotas are the whole account's. */
+const ACCOUNTS_AT_ONCE = 4;
+/** Accounts named in a failed check's detail; the rest are counted. */
+const ACCOUNTS_NAMED = 5;
+
+function accountFix(error: unknown): string {
+  const cause = error instanceof AccountListingError && error.cause !== undefined ? error.cause : error;
+  return whatToDo(cause) ?? fixForError(cause, 'the permission named above');
+}
+
+/**
+ * What every run of REDEEM_ACCOUNTS does before it reads a domain: resolve the accounts (ListAccounts for
+ * rd:<role>), assume the role in each, read its redemption list with that role. Checks 1 to 10 look at the
+ * doctor's own account only; without this one a role that does not exist, a trust policy that wants an
+ * external id, or a member role without the Domain API permission passed the doctor, and every run of
+ * that account then failed.
+ */
+export async function checkAccounts(probe: AccountsProbe, time: { readonly now: () => number; readonly stopAtMs: number } = { now: Date.now, stopAtMs: Number.POSITIVE_INFINITY }): Promise<DoctorCheck> {
+  if (!probe.list) return failed('accounts', NO_CREDENTIALS, CREDENTIALS_FIX);
+  let listed: Awaited<ReturnType<NonNullable<AccountsProbe['list']>>>;
+  try {
+    listed = await probe.list();
+  } catch (error) {
+    return failed('accounts', errorMessage(error), accountFix(error));
+  }
+  const { accounts, listingError } = listed;
+  const problems: Array<{ id: string; error: unknown }> = [];
+  let next = 0;
+  // A directory of thousands does not fit in the check's time: no account is started after stopAtMs, so
+  // the check reports what it found (and how many it did not get to) instead of timing out with nothing.
+  const worker = async () => {
+    while (next < accounts.length && time.now() < time.stopAtMs) {
+      const account = accounts[next++]!;
+      try {
+        await probe.probe(account);
+      } catch (error) {
+        problems.push({ id: account.id, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, accounts.length) }, worker));
+  const how = probe.source === 'directory' ? 'listed by ResourceManager' : 'listed in REDEEM_ACCOUNTS';
+  const notes: string[] = [];
+  const fixes = new Set<string>();
+  if (listingError !== undefined) {
+    notes.push(`the account list stopped early (${errorMessage(listingError)}): only the ${accounts.length} listed before were checked`);
+    fixes.add(accountFix(listingError));
+  }
+  const untried = accounts.length - next;
+  if (untried > 0) {
+    notes.push(`${untried} of the ${accounts.length} accounts were not tried in the doctor's time (${next} were)`);
+    fixes.add('run the doctor again with REDEEM_ACCOUNTS set to the role ARNs of the others (a few dozen at a time)');
+  }
+  if (problems.length > 0) {
+    const named = problems.slice(0, ACCOUNTS_NAMED).map((p) => `${p.id} (${errorCode(p.error)}: ${errorMessage(p.error)})`);
+    const more = problems.length > ACCOUNTS_NAMED ? `, and ${problems.length - ACCOUNTS_NAMED} more` : '';
+    notes.unshift(`${problems.length} of ${accounts.length} accounts ${how} cannot be run: ${named.join('; ')}${more}`);
+    for (const p of problems) fixes.add(accountFix(p.error));
+  }
+  if (notes.length > 0) return failed('accounts', notes.join('; '), [...fixes].join('; '));
+  if (accounts.length === 0) return failed('accounts', `no account ${how}`, 'check REDEEM_ACCOUNTS: a Resource Directory with no member leaves nothing to guard');
+  return pass('accounts', `${accounts.length} accounts ${how}: each role assumed and its redemption list read (QueryDomainList) with it`);
 }
 
 /** Skip reasons that mean "the allow-list or the deny-list keeps it out". */

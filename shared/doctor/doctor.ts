@@ -1,9 +1,10 @@
 /**
- * `redeemer doctor`: the ten checks in order, each bounded in time, none able to order anything. The
+ * `redeemer doctor`: the ten checks in order (an eleventh with REDEEM_ACCOUNTS), each bounded in time, none able to order anything. The
  * report says per check pass / fail / off (not configured), and for every fail what to do.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  checkAccounts,
   checkBalance,
   checkClock,
   checkConfig,
@@ -71,6 +72,11 @@ export async function runDoctor(ports: DoctorPorts, options: DoctorOptions = {})
     ['tld-coverage', () => checkTldCoverage(ports, findings)],
     ['plan', () => checkPlan(ports)],
   ];
+  // Last, so that checks 1 to 10 keep their numbers (their fixes name them); only with REDEEM_ACCOUNTS set.
+  const accounts = ports.accounts;
+  // It starts no account after three quarters of its time, so that it reports before its deadline.
+  const now = ports.now ?? Date.now;
+  if (accounts) steps.push(['accounts', () => checkAccounts(accounts, { now, stopAtMs: now() + ms * 0.75 })]);
   const checks: DoctorCheck[] = [];
   for (const [id, run] of steps) checks.push(await bounded(id, ms, run));
   const ok = checks.every((c) => c.status !== 'fail');

@@ -3,6 +3,7 @@
  * function, or in a test without the run. Nothing here can place an order: the Domain API port has only
  * the three reads, and readOnlyDomainApi() builds it as a new object, so not even a cast reaches a submit.
  */
+import type { AccountRef } from '../accounts/index.js';
 import type { MoneyConfig } from '../config/index.js';
 import type { DomainReads, DomainSite } from '../domain-api/index.js';
 import type { TldRules } from '../run/index.js';
@@ -95,5 +96,17 @@ export interface DoctorPorts {
   readonly tldRules: TldRules;
   /** The plan of a live run now (planSummary() of the planner's decisions, after the guard). */
   readonly planNow: () => Promise<PlanSummary>;
+  /** REDEEM_ACCOUNTS: what a many-account run needs first; undefined when it is unset (no check in the report). */
+  readonly accounts?: AccountsProbe | undefined;
   readonly now?: () => number;
+}
+
+/** The calls every run of REDEEM_ACCOUNTS starts with, read-only: nothing here can order. */
+export interface AccountsProbe {
+  /** How REDEEM_ACCOUNTS names the accounts: listed role ARNs, or rd:<role> (ResourceManager ListAccounts). */
+  readonly source: 'roles' | 'directory';
+  /** The accounts it resolves to (ListAccounts for rd:); undefined without credentials. */
+  readonly list: (() => Promise<{ readonly accounts: readonly AccountRef[]; readonly listingError: unknown }>) | undefined;
+  /** Assumes the account's role (STS AssumeRole) and reads one page of its redemption list with it; throws as they do. */
+  readonly probe: (account: AccountRef) => Promise<void>;
 }

@@ -5,6 +5,7 @@
  * can submit an order.
  */
 import { randomUUID } from 'node:crypto';
+import { assumeAccount, listAccountsOrThrow, type AccountsConfig } from '../accounts/index.js';
 import { BssClient } from '../bss/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, loadConfig, loadMoneyConfig, type Env, type RedeemerConfig } from '../config/index.js';
@@ -15,7 +16,7 @@ import { toLogEntry } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
 import { SlsClient } from '../sls/index.js';
 import { functionVariables, planSummary } from './checks.js';
-import { readOnlyDomainApi, type CredentialSource, type DoctorPorts } from './ports.js';
+import { readOnlyDomainApi, type AccountsProbe, type CredentialSource, type DoctorPorts } from './ports.js';
 import { probeApiClock } from './probe.js';
 
 interface DoctorContext {
@@ -102,6 +103,25 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
       );
       return planSummary(prepared.decisions.map((d) => ({ ...d, daysLeft: Number.isFinite(d.daysLeft) ? d.daysLeft : 0 })), config.notify.atRiskDays);
     },
+    accounts: config.accounts ? accountsProbe(config, config.accounts, credentials, { clock, deadlineMs, retry }) : undefined,
     now: clock.now,
+  };
+}
+
+/**
+ * The start of every run of REDEEM_ACCOUNTS, read-only: the accounts resolved as the orchestrator does
+ * (listAccountsOrThrow: a walk stopped early still gives what it listed), each role assumed with the function's
+ * own credentials, and one page of that account's redemption list read with the role's.
+ */
+function accountsProbe(config: RedeemerConfig, accounts: AccountsConfig, credentials: Credentials | undefined, bounds: { clock: Clock; deadlineMs: number; retry: { maxAttempts: number } }): AccountsProbe {
+  return {
+    source: accounts.source.kind,
+    list: credentials ? () => listAccountsOrThrow(accounts, credentials, bounds) : undefined,
+    probe: async (account) => {
+      if (!credentials) throw new Error('no credentials');
+      const assumed = await assumeAccount(account, { credentials, config: accounts, ...bounds });
+      const member = readOnlyDomainApi(new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials: assumed.credentials, ...bounds }));
+      await member.queryDomainList({ pageNum: 1, pageSize: 1, queryType: 2 });
+    },
   };
 }

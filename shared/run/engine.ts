@@ -15,7 +15,7 @@ import { canonicalName, Ledger, taskKey, type JournalOrder, type OrderJournal } 
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
-import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
+import { CURRENCY_MISMATCH, guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
@@ -113,7 +113,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     // What to do comes before BSS's own words: the message bounds each line, and the fix is what must reach the person.
     if (prepared.balance && !prepared.balance.ok) {
       const { code, fix, message } = prepared.balance;
-      readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}; ${message}`);
+      // A balance in another currency than the prices: the two currencies are the whole story, and come first.
+      if (code === CURRENCY_MISMATCH) readProblems.push(`${message} (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}`);
+      else readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}; ${message}`);
     }
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {

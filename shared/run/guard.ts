@@ -224,16 +224,33 @@ function fmt(n: number): string {
  * a reading of its own (never a guessed amount), which guardRedemptions turns into balance-unknown.
  */
 export async function readBalanceForGuard(
-  settings: Pick<MoneyConfig, 'guard'>,
+  settings: Pick<MoneyConfig, 'guard' | 'currency'>,
   read: () => Promise<{ readonly available: number; readonly currency: string; readonly trustPay?: number | undefined }>,
 ): Promise<BalanceReading | undefined> {
   if (!settings.guard) return undefined;
   try {
     const { available, currency, trustPay } = await read();
+    // A balance in another currency than the prices is no balance to weigh them against: 700 USD against
+    // prices written in CNY (or 700 CNY against prices in USD, which pays an order it cannot) would be a
+    // comparison of numbers, not of money. It is a balance the guard cannot use, as one it could not read.
+    if (settings.currency !== undefined && currency.toUpperCase() !== settings.currency) return currencyMismatch(currency, settings.currency);
     return { ok: true, available, currency, trustPay };
   } catch (error) {
     // With what to do about it (the permission BSS wants, the guard's settings): what the person hears is
     // all that ends a guard that holds every order, run after run, until someone mends it.
     return { ok: false, code: errorCode(error), message: errorMessage(error), fix: whatToDo(error) };
   }
+}
+
+/** The code a currency mismatch is recorded and told under, as BSS's own codes are. */
+export const CURRENCY_MISMATCH = 'CurrencyMismatch';
+
+function currencyMismatch(account: string, configured: string): BalanceReading {
+  return {
+    ok: false,
+    code: CURRENCY_MISMATCH,
+    // Short: a message line is cut at 300 characters, and both currencies must reach the person.
+    message: `the account is billed in ${account} (QueryAccountBalance), REDEEM_CURRENCY is ${configured}`,
+    fix: `write REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY in ${account} and set REDEEM_CURRENCY=${account}`,
+  };
 }

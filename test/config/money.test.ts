@@ -9,6 +9,13 @@ describe('loadMoneyConfig', () => {
     });
   });
 
+  it('REDEEM_CURRENCY: a code of three letters, in upper case; anything else is named', () => {
+    expect(loadMoneyConfig({ REDEEM_PRICES: '{"*": 100}', REDEEM_CURRENCY: ' usd ' })).toMatchObject({ value: { currency: 'USD' }, problems: [] });
+    const bad = loadMoneyConfig({ REDEEM_PRICES: '{"*": 100}', REDEEM_CURRENCY: 'US$' });
+    expect(bad.problems).toEqual([expect.stringMatching(/^REDEEM_CURRENCY: expected a currency code of three letters such as CNY, USD or JPY .*got "US\$"$/)]);
+    expect(bad.value.currency).toBeUndefined();
+  });
+
   it('reads prices with keys normalised like REDEEM_TLD_RULES keys (case, dots, Unicode to xn--)', () => {
     const { value, problems } = loadMoneyConfig({
       REDEEM_PRICES: '{".COM": 600, "com.cn": 900.5, "中国": 1200, "*": 1500}',

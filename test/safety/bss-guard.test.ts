@@ -206,3 +206,27 @@ describe('a domain REDEEM_PRICES cannot price, beside the count caps', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'first.xyz')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('REDEEM_PRICES has no price for first.xyz') });
   });
 });
+
+describe('prices written in one currency, an account billed in another (QueryAccountBalance Data.Currency: CNY, USD or JPY)', () => {
+  // An international-site account billed in USD, with 700.00 available; the prices were copied from the
+  // China site's page, in CNY. 700 USD pays a .com at 600 CNY (about 85 USD), but the guard must not know it
+  // by luck: compared as numbers, a CNY account with 700.00 would pay a .com priced "80" (meant as USD), an
+  // order of about 600 CNY that the balance cannot pay.
+  const USD_700 = () => ({ body: balanceBody({ AvailableAmount: '700.00', AvailableCashAmount: '700.00', Currency: 'USD' }) });
+
+  it('REDEEM_CURRENCY=CNY against a USD account: nothing is ordered, and the person hears both currencies and what to set', async () => {
+    const { s, run, message } = await guardedRun(USD_700, { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"com": 600}', REDEEM_CURRENCY: 'CNY' });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'balance-unknown' });
+    const said = message?.run.read_problems.join(' ') ?? '';
+    expect(said).toContain('USD');
+    expect(said).toContain('CNY');
+    expect(said).toContain('REDEEM_CURRENCY');
+  });
+
+  it('REDEEM_CURRENCY naming the account\'s own currency: the guard compares, and the order is placed', async () => {
+    const { s, run } = await guardedRun(USD_700, { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"com": 90}', REDEEM_CURRENCY: 'usd' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+    expect(run.summary.run).toMatchObject({ guard: 'on', balance_currency: 'USD' });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * FC recycles a custom-runtime instance with SIGTERM (function-compute.md: instance lifecycle, the PreStop
+ * hook). A run in progress when it comes must not end in silence: the process stops taking new connections,
+ * lets the run finish (its orders followed, its records delivered to SLS, its message sent) and answers the
+ * invocation, then exits. Node's default for SIGTERM ends the process at once, between any two lines.
+ * Real processes and real HTTP on 127.0.0.1: the runtime is the built bundle in a child process, the registrar, SLS and the
+ * notification webhook are stand-ins written from the vendors' docs.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fcInvokeHeaders } from '../support/fc.js';
+import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
+import { keysFor, liveRunWithSls, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { ROOT } from '../support/spawn.js';
+import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
+import { FC_CREDENTIALS } from '../support/fc.js';
+import { dueExpiration } from '../safety/standin-runs.js';
+
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+let registrar: RegistrarStandin | undefined;
+let sls: SlsStandin | undefined;
+let inbox: WebhookInbox | undefined;
+let child: ChildProcessWithoutNullStreams | undefined;
+
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all([registrar?.close(), sls?.close(), inbox?.close()]);
+});
+
+function exited(process: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (process.exitCode !== null || process.signalCode !== null) return resolve({ code: process.exitCode, signal: process.signalCode });
+    process.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/**
+ * The built custom runtime (dist/redeem-custom-runtime/server.js, as FC starts it; `npm run build` makes
+ * it), on a port the system picks, its 0.0.0.0 swapped for 127.0.0.1 by test/support/listen-loopback.mjs.
+ */
+async function spawnRuntime(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
+  const started = spawn(process.execPath, ['--import', './test/support/listen-loopback.mjs', 'dist/redeem-custom-runtime/server.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', FC_CUSTOM_LISTEN_PORT: '0', ...env },
+  });
+  let output = '';
+  started.stdout.on('data', (chunk) => (output += chunk));
+  started.stderr.on('data', (chunk) => (output += chunk));
+  const port = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const found = /listening on [\d.]+:(\d+)$/m.exec(output);
+      if (found) resolve(found[1]!);
+    };
+    started.stdout.on('data', look);
+    started.once('exit', () => reject(new Error(`the runtime ended before listening: ${output}`)));
+  });
+  return { child: started, url: `http://127.0.0.1:${port}`, output: () => output };
+}
+
+describe('custom runtime: SIGTERM during a run', () => {
+  it('stops taking connections, finishes the run (records to SLS, the message sent), answers it, then exits 0', async () => {
+    const names = ['keep-one.com', 'keep-two.com'];
+    let newConnection: Promise<string> | undefined;
+    registrar = await startStandin({
+      domains: names.map((name) => domainItem(name, dueExpiration(name))),
+      // The first order's answer is slow, and SIGTERM comes while the registrar holds it.
+      delayMs: (call) => (call.action === SAVE && call.n === 1 ? 400 : undefined),
+      script: (call) => {
+        if (call.action === SAVE && call.n === 1 && child) {
+          child.kill('SIGTERM');
+          newConnection = new Promise((resolve) => setTimeout(resolve, 150)).then(() =>
+            fetch(`${url}/healthz`).then(
+              (res) => `answered ${res.status}`,
+              (error: Error & { cause?: { code?: string } }) => `refused ${error.cause?.code ?? error.message}`,
+            ),
+          );
+        }
+        return undefined;
+      },
+    });
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS) });
+    inbox = await webhookInbox();
+    const env = {
+      ...liveRunWithSls(registrar.url, sls.url),
+      REDEEM_FOLLOW_SECONDS: '2',
+      NOTIFY_WEBHOOK_URL: inbox.url,
+      NOTIFY_WEBHOOK_SECRET: 'notify-secret-value',
+    };
+    const runtime = await spawnRuntime(env);
+    child = runtime.child;
+    const url = runtime.url;
+    const end = exited(child);
+
+    const res = await fetch(`${url}/invoke`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...fcInvokeHeaders('req-sigterm', '/invoke', 60) }, body: '{}' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-fc-status')).toBe('200');
+    const summary = (await res.json()) as { run: Record<string, unknown> };
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_succeeded: 2 });
+    expect(registrar.orders.map((o) => o.domainName).sort()).toEqual(names);
+
+    // No new invocation once FC said stop: the listening socket was closed.
+    expect(await newConnection).toMatch(/^refused ECONNREFUSED/);
+    // Everything the run wrote reached SLS, its last record included; a person was told what was ordered.
+    const stored = sls.logs.map((l) => Object.fromEntries(l.contents));
+    expect(stored.filter((c) => c.kind === 'run' && c.run_id === summary.run.run_id).at(-1)).toMatchObject({ outcome: 'completed' });
+    expect(inbox.bodies).toHaveLength(1);
+    expect(JSON.stringify(inbox.bodies[0])).toContain('keep-one.com');
+    // Then the process ends by itself, with its reason in the log, without waiting for the client to drop
+    // the kept-alive connection (FC's may stay open for minutes).
+    const answered = Date.now();
+    expect(await end).toEqual({ code: 0, signal: null });
+    expect(Date.now() - answered).toBeLessThan(1_500);
+    expect(runtime.output()).toMatch(/SIGTERM/);
+  }, 30_000);
+
+  it('with nothing in progress, exits 0 at once, a kept-alive idle connection notwithstanding', async () => {
+    const runtime = await spawnRuntime({});
+    child = runtime.child;
+    const end = exited(child);
+    expect((await fetch(`${runtime.url}/healthz`)).status).toBe(200);
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    expect(await end).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(1_500);
+  });
+});
