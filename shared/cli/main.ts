@@ -10,7 +10,7 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { credentialsFromEnv, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
@@ -25,16 +25,7 @@ import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../
 
 /** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
 async function doctor(io: CliIo, json: boolean): Promise<number> {
-  const env = credentialsFromEnv(io.env);
-  let credentials;
-  let credentialsProblem: string | undefined;
-  try {
-    credentials = resolveCredentials(env);
-  } catch (error) {
-    credentials = undefined;
-    // Credentials that are there but cannot be used are said as such, not as "none found".
-    if (error instanceof UserError && error.code === 'bad-configuration') credentialsProblem = error.message;
-  }
+  const { credentials, problem: credentialsProblem } = credentialsOrProblem(credentialsFromEnv(io.env));
   // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
   const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
   const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, orderJournal }));

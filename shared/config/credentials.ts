@@ -79,3 +79,17 @@ export function resolveCredentials(...candidates: Array<PartialCredentials | und
     stsAlone && { key: stsAlone.sources?.accessKeyId ?? 'the accessKeyId Function Compute passed', token: stsAlone.sources?.securityToken ?? 'the securityToken Function Compute passes with it' },
   );
 }
+
+/**
+ * For the doctor, which reports on credentials rather than failing without them: the first complete set,
+ * or none, and why when some are there but cannot be used (said as such, not as "none found").
+ */
+export function credentialsOrProblem(...candidates: Array<PartialCredentials | undefined>): { readonly credentials?: Credentials; readonly problem?: string } {
+  try {
+    return { credentials: resolveCredentials(...candidates) };
+  } catch (error) {
+    if (error instanceof UserError && error.code === 'bad-configuration') return { problem: error.message };
+    return {};
+  }
+}
+

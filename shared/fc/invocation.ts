@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/index.js';
-import { ConfigError, completeCredentials, credentialsFromEnv, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
+import { ConfigError, completeCredentials, credentialsFromEnv, credentialsOrProblem, envText, loadConfig, resolveCredentials, type ConfigProblem, type Env, type PartialCredentials, type RedeemerConfig } from '../config/index.js';
 import { UserError, errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { notifyRecordFields, notifyStartFailure } from '../notify/index.js';
@@ -75,15 +75,7 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
 async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
   const fromPlatform = completeCredentials(platform.credentials) !== undefined;
-  let credentials;
-  let credentialsProblem: string | undefined;
-  try {
-    credentials = resolveCredentials(platform.credentials, credentialsFromEnv(deps.env));
-  } catch (error) {
-    credentials = undefined;
-    // Credentials that are there but cannot be used are said as such, not as "none found".
-    if (error instanceof UserError && error.code === 'bad-configuration') credentialsProblem = error.message;
-  }
+  const { credentials, problem: credentialsProblem } = credentialsOrProblem(platform.credentials, credentialsFromEnv(deps.env));
   const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
   return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
 }
