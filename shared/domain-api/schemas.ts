@@ -69,6 +69,10 @@ const taskInfoSchema = z.object({
   CreateTime: z.optional(z.nullable(z.string())),
   TaskStatus: z.optional(z.string()),
   TaskStatusCode: z.optional(integer),
+  // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
+  // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
+  TaskCancelStatus: z.optional(z.nullable(z.string())),
+  TaskCancelStatusCode: z.optional(z.nullable(integer)),
 });
 
 export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);

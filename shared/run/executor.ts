@@ -85,7 +85,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const results: Result[] = decisions.map((decision) =>
     decision.action === 'skip'
       ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo, error_message: decision.problem }
-      : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
+      : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem', error_message: decision.problem },
   );
   // The decision itself is not a field of the record: a nested object on a JSON line, "[object Object]" in SLS.
   const record = ({ decision, ...outcome }: Result) => deps.emit(decisionFields(decision, outcome));
@@ -239,6 +239,7 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
     Object.assign(result, entry.state === 'in-flight' ? { outcome: 'skipped', reason: 'task-in-flight' } : { outcome: 'skipped', reason: 'already-redeemed' }, {
       task_no: entry.taskNo,
       reconciled: true,
+      ...(entry.note ? { error_message: entry.note } : {}),
     });
     return true;
   }

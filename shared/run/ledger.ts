@@ -61,6 +61,51 @@ export interface LedgerEntry {
   readonly taskNo: string;
   readonly state: LedgerState;
   readonly createdMs: number | undefined;
+  /** What a person needs to hear of this task beyond its state (a cancellation, see underCancel). */
+  readonly note?: string | undefined;
+}
+
+/** A listed task's cancellation (TaskCancelStatus / TaskCancelStatusCode, domain-api.md §3.6). */
+export type CancelState = 'none' | 'cancelling' | 'cancelled';
+
+const TASK_CANCEL_STATUS_NAMES: Readonly<Record<string, number>> = { INIT: 0, CANCELLING: 1, COMPLETE: 2 };
+
+/**
+ * INIT 0 (or nothing said): not cancelled; COMPLETE 2: cancelled; CANCELLING 1: being cancelled. A name
+ * that contradicts its code, or a code the docs do not list, says neither: read as a cancellation going
+ * on, which holds the domain (it may yet be carried out) and is said to a person, never as "cancelled",
+ * which lets the domain be ordered again.
+ */
+export function cancelState(task: Pick<TaskInfo, 'TaskCancelStatus' | 'TaskCancelStatusCode'>): CancelState {
+  const named = TASK_CANCEL_STATUS_NAMES[task.TaskCancelStatus?.trim().toUpperCase() ?? ''];
+  const code = task.TaskCancelStatusCode ?? undefined;
+  if (code === undefined && named === undefined) return 'none';
+  if (code !== undefined && named !== undefined && code !== named) return 'cancelling';
+  const said = code ?? named;
+  return said === 0 ? 'none' : said === 2 ? 'cancelled' : 'cancelling';
+}
+
+/**
+ * A detail's state under its task's cancellation. A cancelled task's details may stay WAITING_EXECUTE for
+ * ever (nothing in the docs says they move): read as open, the cancelled order held its domain as in
+ * flight on every run, never ordered again, until it was lost; so a detail that did not finish counts as
+ * failed (no order was carried out, no money taken), with a note. One that says EXECUTE_SUCCESS under a
+ * cancelled task may or may not have been undone: held (never ordered twice) but not called redeemed. A
+ * cancellation still going on holds the domain: the task may yet be carried out.
+ */
+export function underCancel(taskNo: string, cancel: CancelState, detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): { readonly state: LedgerState; readonly note?: string } {
+  const state = entryState(detail);
+  if (cancel === 'none' || state === 'failed') return { state };
+  if (cancel === 'cancelling') {
+    return { state: 'in-flight', note: `task ${taskNo} is being cancelled (TaskCancelStatus CANCELLING): it may still be carried out, so nothing is ordered for the domain while it is; check the registrar's console, the next run decides again` };
+  }
+  // Only a detail that plainly says it never finished (WAITING_EXECUTE or EXECUTING, not contradicting
+  // itself) lets the domain go: one whose state cannot be read may have succeeded before the cancel.
+  const unfinished = !contradictsItself(detail) && (detail.TaskStatusCode === TaskDetailStatus.WaitingExecute || detail.TaskStatusCode === TaskDetailStatus.Executing);
+  if (!unfinished) {
+    return { state: 'in-flight', note: `task ${taskNo} was cancelled (TaskCancelStatus COMPLETE) while its detail says ${state === 'succeeded' ? 'EXECUTE_SUCCESS' : 'a state that cannot be read'}: whether the domain was redeemed is not known, so it is not ordered again; check the registrar's console` };
+  }
+  return { state: 'failed', note: `task ${taskNo} for this domain was cancelled (TaskCancelStatus COMPLETE) before it was carried out, so it redeemed nothing` };
 }
 
 interface KnownTask {
@@ -191,13 +236,16 @@ function believedRow(task: TaskInfo): TaskInfo {
  * now, never skipped as old or left for later), of unknown date (counted as recent) and of the larger size.
  */
 function mergedRows(a: TaskInfo, b: TaskInfo): TaskInfo {
-  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum) return a;
+  const sameCancel = cancelState(a) === cancelState(b);
+  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum && sameCancel) return a;
   const sizes = [a.TaskNum, b.TaskNum].filter((n): n is number => n !== undefined);
   return {
     ...a,
     TaskStatusCode: a.TaskStatusCode === b.TaskStatusCode ? a.TaskStatusCode : undefined,
     CreateTime: a.CreateTime === b.CreateTime ? a.CreateTime : undefined,
     TaskNum: sizes.length > 0 ? Math.max(...sizes) : undefined,
+    // Two rows that disagree on its cancellation: neither believed, held as being cancelled (see cancelState).
+    ...(sameCancel ? {} : { TaskCancelStatus: undefined, TaskCancelStatusCode: 1 }),
   };
 }
 
@@ -707,8 +755,13 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
-    this.tasks.set(listedKey(task), { taskNo: task.TaskNo, details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
+    // A cancelled task placed no order: its unnamed slots hold no domain (see underCancel).
+    const cancelled = cancelState(task) === 'cancelled';
+    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE && !cancelled;
+    this.tasks.set(listedKey(task), {
+      taskNo: task.TaskNo,
+      details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open, ...(cancelled ? { failed: true } : {}) })),
+    });
   }
 
   private async readDetails(toRead: readonly TaskInfo[], bounds = this.deps.bounds): Promise<TaskDetail[]> {
@@ -731,6 +784,7 @@ export class Ledger {
       const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined; open: boolean; failed?: boolean }> = [];
       const counted = new Set<string>();
+      const cancel = cancelState(task);
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
         const createdMs = laterOf(parseRegistrarTime(detail.CreateTime), parseRegistrarTime(task.CreateTime));
@@ -738,8 +792,8 @@ export class Ledger {
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
         // would use up the cap and leave a due domain unordered.
-        const state = entryState(detail);
-        this.remember(name, { taskNo: task.TaskNo, state, createdMs });
+        const { state, note } = underCancel(task.TaskNo, cancel, detail);
+        this.remember(name, { taskNo: task.TaskNo, state, createdMs, note });
         if (counted.has(detailKey(detail))) continue;
         counted.add(detailKey(detail));
         known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
@@ -751,7 +805,12 @@ export class Ledger {
       // unnamed (see unnamedTask), which may be the very one due; taken as all there is, it was ordered again.
       const unread = details.short ? Math.min(MAX_TASK_DOMAINS, details.short.announced) : 0;
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1), unread);
-      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
+      // A cancelled task whose detail walk ended where it said and served none: the registrar never wrote
+      // one (cancelled before it ran), so it placed no order and its unnamed slots hold no domain. Some
+      // details served, or a walk cut short: the unserved ones may have run before the cancel, and hold.
+      const noneWritten = cancel === 'cancelled' && !details.short && known.length === 0;
+      const filler = { name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE && !noneWritten, ...(noneWritten ? { failed: true } : {}) };
+      while (known.length < declared) known.push({ ...filler });
       // An order of this process (an earlier run's, one kept in the journal) is this task: its domain is
       // known even while the registrar has not written the details, and is held by the task from here on
       // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:

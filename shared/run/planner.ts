@@ -31,7 +31,7 @@ interface Planned extends DeadlineEstimate {
 
 export type Decision = Planned &
   (
-    | { readonly action: 'redeem'; readonly reason: RedeemReason; readonly expirationMs: number }
+    | { readonly action: 'redeem'; readonly reason: RedeemReason; readonly expirationMs: number; readonly problem?: string | undefined }
     | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined; readonly problem?: string | undefined }
   );
 
@@ -69,7 +69,8 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // would send a person to change REDEEM_DOMAINS, which is right.
     if (run.requested && !run.requested.has(d.domainName)) return skip('not-requested');
     const task = ledger.entryFor(d.domainName);
-    if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo);
+    // The ledger's note (a task being cancelled, see Ledger underCancel) is what a person reads of the hold.
+    if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo, task.note);
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);
     // Ordered by another run of this process (one that ended a moment ago included) and not listed yet: it
     // takes no slot of this run's cap (the executor would skip it at its fresh look anyway).
@@ -86,7 +87,8 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
     planned++;
-    return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run' };
+    // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
+    return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
   });
   const unusable = invalid.map((listing): Decision => ({
     domainName: listing.domain,

@@ -1,0 +1,74 @@
+/**
+ * Redeem tasks that were cancelled (by a person in the console, or by the registrar). QueryTaskList's
+ * TaskInfo carries TaskCancelStatus / TaskCancelStatusCode: INIT 0, CANCELLING 1, COMPLETE 2 (domain-api.md
+ * §3.6 and §4, copied into test/support/registrar-standin.ts). Nothing says what the details of a cancelled
+ * task say afterwards: they may stay WAITING_EXECUTE for ever, under a task listed COMPLETE or still
+ * waiting. A cancelled task placed no order: it must not hold its domain as open (never ordered again, so
+ * lost) nor as redeemed, and a person hears what happened.
+ */
+import { describe, expect, it } from 'vitest';
+import { domainItem, type StandinTask } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const openInbox = inboxPerTest();
+const HOUR_MS = 3_600_000;
+const due = (name: string) => domainItem(name, dueExpiration(name));
+const inboxEnv = (url: string) => ({ NOTIFY_WEBHOOK_URL: url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret', NOTIFY_ON: 'always' });
+
+function cancelled(taskNo: string, domainName: string, detailCode: number, cancelStatusCode: number, listStatusCode?: number): StandinTask {
+  return { taskNo, domainName, statusCode: detailCode, createdMs: Date.now() - 2 * HOUR_MS, cancelStatusCode, ...(listStatusCode === undefined ? {} : { listStatusCode }) };
+}
+
+describe('a redeem task whose cancellation is COMPLETE (TaskCancelStatusCode 2)', () => {
+  it.each([
+    ['listed COMPLETE (3)', 3],
+    ['listed still WAITING_EXECUTE (1)', 1],
+  ])('%s over a detail left WAITING_EXECUTE: the domain is not held by it, it is ordered once, and its record names the cancelled task', async (_label, listStatusCode) => {
+    const s = await start({ domains: [due('cancelled.com')], tasks: [cancelled('T-cancelled', 'cancelled.com', 0, 2, listStatusCode)] });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'cancelled.com': 1 });
+    const decision = decisionsOf(run).find((d) => d.domain === 'cancelled.com');
+    expect(decision).toMatchObject({ action: 'redeem' });
+    expect(String(decision?.error_message)).toMatch(/T-cancelled.*cancelled/);
+  });
+
+  it('over a detail that says EXECUTE_SUCCESS: not ordered again, but not reported as redeemed either; a person hears to check it', async () => {
+    const s = await start({ domains: [due('odd.com')], tasks: [cancelled('T-odd', 'odd.com', 2, 2)] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: inboxEnv(inbox.url) });
+    expect(s.orders).toHaveLength(0);
+    const decision = decisionsOf(run).find((d) => d.domain === 'odd.com');
+    expect(decision?.reason).not.toBe('already-redeemed');
+    expect(decision).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-odd' });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/odd\.com.*T-odd.*cancel/);
+  });
+
+  it('with no detail at all: the unnamed task of a cancelled order holds no domain, the due one is ordered', async () => {
+    const s = await start({
+      domains: [due('free.com')],
+      script: (call) => {
+        if (call.action === 'QueryTaskList') {
+          const rows = [{ TaskNo: 'T-empty', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 3, TaskCancelStatus: 'COMPLETE', TaskCancelStatusCode: 2 }];
+          return { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 100, TotalItemNum: 1, TotalPageNum: 1, PrePage: false, NextPage: false, Data: { TaskInfo: rows } } };
+        }
+        if (call.action === 'QueryTaskDetailList') return { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 1000, TotalItemNum: 0, TotalPageNum: 0, PrePage: false, NextPage: false } };
+        return undefined;
+      },
+    });
+    await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'free.com': 1 });
+  });
+});
+
+describe('a redeem task being cancelled (TaskCancelStatusCode 1, CANCELLING)', () => {
+  it('holds its domain (it may still execute), and a person hears that it is being cancelled, not "a task is in progress"', async () => {
+    const s = await start({ domains: [due('cancelling.com')], tasks: [cancelled('T-cancelling', 'cancelling.com', 0, 1)] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: inboxEnv(inbox.url) });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'cancelling.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-cancelling' });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/cancelling\.com.*T-cancelling.*being cancelled/);
+  });
+});
