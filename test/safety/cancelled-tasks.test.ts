@@ -72,3 +72,26 @@ describe('a redeem task being cancelled (TaskCancelStatusCode 1, CANCELLING)', (
     expect(JSON.stringify(inbox.bodies)).toMatch(/cancelling\.com.*T-cancelling.*being cancelled/);
   });
 });
+
+describe("this run's own order, cancelled while the run follows it", () => {
+  it('is recorded and told as not carried out (cancelled), not as submitted', async () => {
+    // The order is taken (its detail WAITING_EXECUTE); from the first follow-up on, the task list says its
+    // cancellation is complete and the task COMPLETE, its detail still waiting.
+    const s = await start({
+      domains: [due('mine.com')],
+      newTaskStatus: 0,
+      script: (call, standin) => {
+        if (call.action === 'QueryTaskList' && standin.orders.length > 0) {
+          for (const t of standin.tasks) Object.assign(t, { cancelStatusCode: 2, listStatusCode: 3 });
+        }
+        return undefined;
+      },
+    });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { ...inboxEnv(inbox.url), REDEEM_FOLLOW_SECONDS: '3' } });
+    expect(s.orders).toHaveLength(1);
+    const decision = decisionsOf(run).find((d) => d.domain === 'mine.com');
+    expect(decision).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED', task_no: s.orders[0]!.taskNo });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/mine\.com.*TASK_CANCELLED/);
+  });
+});
