@@ -191,6 +191,13 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
         return undefined;
       },
     });
+    // A number the ledger knows as another domain's task is no answer to this order: whether and under
+    // which number it was taken, only the ledger can say (reconciled as an outcome unknown, below).
+    const other = ledger.taskOfAnother(saved.taskNo, domainName);
+    if (other !== undefined) {
+      const why = new Error(`the answer (RequestId ${saved.requestId}) gave TaskNo ${saved.taskNo}, which is the task of ${other}`);
+      throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
+    }
     ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });

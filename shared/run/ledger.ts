@@ -590,6 +590,21 @@ export class Ledger {
     return false;
   }
 
+  /**
+   * The domain another order holds `taskNo` for, when this ledger knows that task as another domain's only:
+   * this run's own order of another domain, or a listed task whose details all name other domains. A
+   * submission answered with such a number was not answered with its own: taken at its word, the order was
+   * recorded and told under the other domain's task, followed there for ever, and its own task (the order
+   * the registrar took) never looked for. Undefined for a number it does not know, or knows for this domain.
+   */
+  taskOfAnother(taskNo: string, domainName: string): string | undefined {
+    const key = taskKey(taskNo);
+    const mine = this.mine.get(key);
+    if (mine) return mine.domainName !== domainName ? mine.domainName : undefined;
+    const details = this.tasks.get(key)?.details ?? [];
+    return details.length > 0 && details.every((d) => d.name !== '' && d.name !== domainName) ? details[0]!.name : undefined;
+  }
+
   isMine(taskNo: string): boolean {
     return this.mine.has(taskKey(taskNo));
   }

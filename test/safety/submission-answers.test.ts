@@ -1,0 +1,49 @@
+/**
+ * SaveSingleTaskForCreatingOrderRedeem answers that cannot be taken at their word (domain-api.md §3.3: the
+ * answer is `{ RequestId, TaskNo }`, the task is asynchronous and its detail names the domain, §3.5).
+ * Written from the reference, against the registrar stand-in.
+ */
+import { describe, expect, it } from 'vitest';
+import { domainItem } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const openInbox = inboxPerTest();
+const HOUR_MS = 3_600_000;
+
+describe('a submission answered with the TaskNo of another domain\'s task', () => {
+  it("this run's earlier order's number for the second domain (the registrar took the second order under its own number): the second is recorded and followed under its own task, not the first's", async () => {
+    // first.com is the more urgent (its expiry an hour earlier), so it is sent first.
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - HOUR_MS), domainItem('second.com', dueExpiration('second.com'))],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem' || call.n !== 2) return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return { body: { RequestId: 'R-2', TaskNo: standin.orders[0]!.taskNo } };
+      },
+    });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret', NOTIFY_ON: 'always' } });
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'first.com': 1, 'second.com': 1 });
+    const [firstTask, secondTask] = s.orders.map((o) => o.taskNo);
+    const decisions = decisionsOf(run);
+    expect(decisions.find((d) => d.domain === 'first.com')).toMatchObject({ outcome: 'succeeded', task_no: firstTask });
+    expect(decisions.find((d) => d.domain === 'second.com')).toMatchObject({ outcome: 'succeeded', task_no: secondTask });
+  });
+
+  it('the number of a listed task of another domain (a console order of other.com): recorded and followed under its own task', async () => {
+    const s = await start({
+      domains: [domainItem('mine.com', dueExpiration('mine.com'))],
+      tasks: [{ taskNo: 'T-other', domainName: 'other.com', statusCode: 1, createdMs: Date.now() - 2 * HOUR_MS }],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return { body: { RequestId: 'R-1', TaskNo: 'T-other' } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'mine.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'mine.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo });
+  });
+});
