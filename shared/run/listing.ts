@@ -45,6 +45,15 @@ function printable(name: unknown): string {
  */
 const EARLIEST_EXPIRY_MS = Date.UTC(1985, 0, 1);
 
+/**
+ * A domain reaches the redemption period only after its expiry and the renewal grace period after it
+ * (domain-api.md §5), so a redemption-list item that expires later than now (plus the registrar's own 24 h
+ * of tolerance) carries a date that cannot be its expiry: microseconds (a safe integer up to year 285,000),
+ * or some other date. Taken at its word, its deadline lay months or millennia ahead: skipped as "outside the
+ * window" on every run, said to nobody, until the domain was lost. It is an invalid listing instead.
+ */
+const FUTURE_TOLERANCE_MS = 86_400_000;
+
 function expirationOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
@@ -59,7 +68,7 @@ function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
   return undefined;
 }
 
-export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
+export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2, nowMs = Date.now()): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
   /** Names also listed in another documented state, and which: a state that changed while the pages were read. */
@@ -82,6 +91,8 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
       invalid.push({ domain: name, problem: 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', expirationMs: undefined });
     } else if (expirationMs < EARLIEST_EXPIRY_MS) {
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
+    } else if (wanted === 2 && expirationMs > nowMs + FUTURE_TOLERANCE_MS) {
+      invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, expirationMs: undefined });
     } else if (status === undefined) {
       invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
     } else {
@@ -130,5 +141,5 @@ export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds
   const unread = read.short
     ? `QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`
     : undefined;
-  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage, unread };
+  return { ...checkListing(read.items, queryType, bounds.now()), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }

@@ -1,0 +1,29 @@
+/**
+ * QueryDomainList dates the reference's rules make impossible (domain-api.md §3.1 and §5: ExpirationDateLong
+ * is epoch milliseconds; a domain reaches the redemption period, QueryType=2 / DomainStatus 2, only after
+ * its expiry and the renewal grace period after it). Written from the reference, against the stand-in.
+ */
+import { describe, expect, it } from 'vitest';
+import { domainItem } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const openInbox = inboxPerTest();
+const DAY_MS = 86_400_000;
+
+describe('a redemption-list domain whose ExpirationDateLong lies in the future', () => {
+  it.each([
+    ['in microseconds (the expiry of 45 days ago times 1,000: year 50,000 and more, still a safe integer)', (now: number) => (now - 45 * DAY_MS) * 1_000],
+    ['a year ahead (a date that cannot be the expiry of a domain in redemption)', (now: number) => now + 365 * DAY_MS],
+  ])('%s: an invalid listing a person hears of, not a silent "outside the window"', async (_label, expiry) => {
+    const s = await start({ domains: [domainItem('future.com', expiry(Date.now())), domainItem('good.com', dueExpiration('good.com'))] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'good.com': 1 });
+    const decision = decisionsOf(run).find((d) => d.domain === 'future.com');
+    expect(decision).toMatchObject({ action: 'skip', reason: 'invalid-listing' });
+    expect(String(decision?.error_message)).toMatch(/ExpirationDateLong/);
+    expect(JSON.stringify(inbox.bodies)).toMatch(/future\.com/);
+  });
+});
