@@ -30,6 +30,12 @@ export interface PagedItems<T> {
    * Data where items were announced). The rest was never served.
    */
   readonly short?: { readonly announced: number; readonly read: number } | undefined;
+  /**
+   * Set when a later page's TotalItemNum differed from the first page's: the list changed while it was
+   * read. Paging is by offset (PageNum, PageSize), so an item that left a page already read moved every
+   * later item up by one, and the one that crossed into that page was never served.
+   */
+  readonly totalChanged?: { readonly from: number; readonly to: number; readonly page: number } | undefined;
 }
 
 export async function readAllPages<T>(
@@ -47,6 +53,7 @@ export async function readAllPages<T>(
   let announced = 0;
   /** The items the first page said there are (its TotalItemNum), when it said. */
   let announcedItems: number | undefined;
+  let totalChanged: PagedItems<T>['totalChanged'];
   let ahead = new Map<number, Promise<Page<T>>>();
   let ended = false;
   // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
@@ -70,6 +77,9 @@ export async function readAllPages<T>(
       const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
       ahead.delete(pageNum);
       if (pageNum === 1) announcedItems = page.totalItems;
+      else if (totalChanged === undefined && announcedItems !== undefined && page.totalItems !== undefined && page.totalItems !== announcedItems) {
+        totalChanged = { from: announcedItems, to: page.totalItems, page: pageNum };
+      }
       if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
         // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
         limit = Math.min(limit, page.totalPages + 1);
@@ -92,7 +102,7 @@ export async function readAllPages<T>(
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
         const repeatedPage = page.items.length > 0 && fresh === 0;
         const short = announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;
-        return { items, pages: pageNum, repeatedPage, short };
+        return { items, pages: pageNum, repeatedPage, short, totalChanged };
       }
     }
   }

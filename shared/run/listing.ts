@@ -129,17 +129,33 @@ interface RedemptionList extends CheckedListing {
   readonly unread: string | undefined;
 }
 
+/**
+ * Walks of a list whose TotalItemNum changes while it is read (see PagedItems.totalChanged): a domain may
+ * have crossed into a page already read and never been served, so the list is read again, from page 1. A
+ * list that keeps changing is decided on its last walk, and a person is told.
+ */
+const MAX_LIST_WALKS = 3;
+
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
-  const read = await readAllPages(
-    'QueryDomainList',
-    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
-    (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
-    { ...bounds, maxPages: MAX_LIST_PAGES },
-    concurrency,
-  );
-  const unread = read.short
-    ? `QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`
-    : undefined;
+  const walk = () =>
+    readAllPages(
+      'QueryDomainList',
+      (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
+      (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
+      { ...bounds, maxPages: MAX_LIST_PAGES },
+      concurrency,
+    );
+  let read = await walk();
+  for (let walks = 1; read.totalChanged && walks < MAX_LIST_WALKS; walks++) read = await walk();
+  const problems: string[] = [];
+  if (read.short) {
+    problems.push(`QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`);
+  }
+  if (read.totalChanged) {
+    const { from, to, page } = read.totalChanged;
+    problems.push(`QueryDomainList's TotalItemNum went from ${from} to ${to} by page ${page} on each of ${MAX_LIST_WALKS} reads: the list changed while it was read, and a domain that moved to a page already read was not looked at this run`);
+  }
+  const unread = problems.length > 0 ? problems.join('; ') : undefined;
   return { ...checkListing(read.items, queryType, bounds.now()), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }

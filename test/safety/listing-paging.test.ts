@@ -1,0 +1,60 @@
+/**
+ * QueryDomainList paging against a list that changes while it is read (domain-api.md §3.1: PageNum /
+ * PageSize paging with TotalItemNum, TotalPageNum and NextPage; no cursor, no snapshot, and nothing says
+ * the list holds still: domains enter the redemption period and leave it, redeemed or deleted, at any time).
+ * The stand-in serves pages of two whatever PageSize asks ("PageSize not honoured"), from the list as it is
+ * at each call.
+ */
+import { describe, expect, it } from 'vitest';
+import { domainItem, pageBody, type StandinCall, type RegistrarStandin } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const openInbox = inboxPerTest();
+const PAGE = 2;
+const due = (name: string) => domainItem(name, dueExpiration(name));
+
+/** A page of two of the stand-in's list as it is now, with a TotalItemNum and TotalPageNum that say so. */
+function pageOfTwo(call: StandinCall, standin: RegistrarStandin): object {
+  const pageNum = Number(call.params.PageNum);
+  const all = standin.domains;
+  const totalPages = Math.ceil(all.length / PAGE);
+  return { ...pageBody('QueryDomainList', all.slice((pageNum - 1) * PAGE, pageNum * PAGE), { pageNum, nextPage: pageNum < totalPages, totalPages, pageSize: PAGE }), TotalItemNum: all.length };
+}
+
+describe('a redemption list that changes between its pages', () => {
+  it('a domain leaves it after page 1 (TotalItemNum 6, then 5): the domain that moved up to page 1 unread is still decided and ordered', async () => {
+    const s = await start({
+      domains: ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => due(`${n}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        // Between the first walk's page 1 and page 2: a.com redeemed elsewhere, it leaves the list.
+        if (Number(call.params.PageNum) === 2 && standin.domains.some((d) => d.DomainName === 'a.com')) standin.domains = standin.domains.slice(1);
+        return { body: pageOfTwo(call, standin) };
+      },
+    });
+    const run = await runAgainst(s);
+    // c.com moved from page 2 to page 1 after page 1 was read: a walk by offsets never serves it.
+    expect(decisionsOf(run).map((d) => d.domain)).toContain('c.com');
+    expect(s.ordersPerDomain().get('c.com')).toBe(1);
+  });
+
+  it('a list that shrinks on every walk: bounded, what was read is decided, and a person hears that some of it was not', async () => {
+    const s = await start({
+      domains: Array.from({ length: 40 }, (_, i) => due(`d${i}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        // Before every page 2: the first domain leaves.
+        if (Number(call.params.PageNum) === 2) standin.domains = standin.domains.slice(1);
+        return { body: pageOfTwo(call, standin) };
+      },
+    });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(run.summary.run.outcome).toBe('completed');
+    // Bounded: a few walks of twenty pages, not one per change.
+    expect(s.callsOf('QueryDomainList').filter((c) => c.params.QueryType === '2').length).toBeLessThanOrEqual(3 * 21);
+    expect(JSON.stringify(inbox.bodies)).toMatch(/QueryDomainList.*TotalItemNum/);
+  });
+});
