@@ -47,3 +47,26 @@ describe('a submission answered with the TaskNo of another domain\'s task', () =
     expect(decisionsOf(run).find((d) => d.domain === 'mine.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo });
   });
 });
+
+describe('a submission the registrar took, answered with something that is not its answer', () => {
+  const answers: ReadonlyArray<[string, (taskNo: string) => import('../support/registrar-standin.js').Scripted]> = [
+    ['HTTP 200 with no TaskNo', () => ({ body: { RequestId: 'R-1' } })],
+    ['HTTP 200 with a TaskNo that is a number', () => ({ body: { RequestId: 'R-1', TaskNo: 12345 } })],
+    ['an HTML 502 from a gateway', () => ({ status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } })],
+    ['a connection reset after the request was read', () => ({ raw: '', then: 'reset' })],
+    ['the vendor error body with HTTP 200 (Code InternalError)', () => ({ body: { RequestId: 'R-1', HostId: 'domain-intl.aliyuncs.com', Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' } })],
+  ];
+  it.each(answers)('%s: one order, found in the ledger under its own task and followed, never sent again', async (_label, answer) => {
+    const s = await start({
+      domains: [domainItem('taken.com', dueExpiration('taken.com'))],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        return answer(task.taskNo);
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf('SaveSingleTaskForCreatingOrderRedeem')).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'taken.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo, reconciled: true });
+  });
+});
