@@ -54,6 +54,8 @@ export async function readAllPages<T>(
   /** The items the first page said there are (its TotalItemNum), when it said. */
   let announcedItems: number | undefined;
   let totalChanged: PagedItems<T>['totalChanged'];
+  /** A page short of the announced ones said NextPage false (see walk). */
+  let deniedNext = false;
   let ahead = new Map<number, Promise<Page<T>>>();
   let ended = false;
   // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
@@ -98,7 +100,16 @@ export async function readAllPages<T>(
       // An empty page short of the pages the first one announced is not the end: a registrar that fills
       // its pages after paging (or lost one) would otherwise hide every page behind it, and with them
       // domains to redeem or ledger tasks that stop an order. The announcement bounds it.
-      if (page.items.length === 0 && pageNum < announced) continue;
+      // After a page that said NextPage false (below), an empty page is the end: a TotalPageNum set too
+      // high is not read to its last page.
+      if (page.items.length === 0 && pageNum < announced && !deniedNext) continue;
+      // So is a page that brought new items and says NextPage false short of them: the answer contradicts
+      // itself, and believed at its NextPage it hid the announced pages behind it (without a TotalItemNum,
+      // in silence). The next page is read; an empty one ends the walk.
+      if (page.items.length > 0 && !page.hasNext && fresh > 0 && pageNum < announced) {
+        deniedNext = true;
+        continue;
+      }
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
         const repeatedPage = page.items.length > 0 && fresh === 0;
         const short = announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;

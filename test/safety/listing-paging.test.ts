@@ -58,3 +58,38 @@ describe('a redemption list that changes between its pages', () => {
     expect(JSON.stringify(inbox.bodies)).toMatch(/QueryDomainList.*TotalItemNum/);
   });
 });
+
+describe('a page that says NextPage false before the pages the first one announced', () => {
+  it.each([
+    ['with TotalItemNum', true],
+    ['without TotalItemNum', false],
+  ])('page 1 of TotalPageNum 3 (%s) says NextPage false: pages 2 and 3 are read all the same, every domain decided', async (_label, withTotal) => {
+    const s = await start({
+      domains: ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => due(`${n}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        const body = pageOfTwo(call, standin) as Record<string, unknown>;
+        if (!withTotal) delete body.TotalItemNum;
+        return { body: Number(call.params.PageNum) === 1 ? { ...body, NextPage: false } : body };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).map((d) => d.domain).sort()).toEqual(['a.com', 'b.com', 'c.com', 'd.com', 'e.com', 'f.com']);
+    expect(s.orders).toHaveLength(6);
+  });
+});
+
+describe('a TotalPageNum set too high', () => {
+  it('page 1 of "TotalPageNum 500" holds every domain and says NextPage false: one more page is asked for, not 499', async () => {
+    const s = await start({
+      domains: ['a', 'b'].map((n) => due(`${n}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        return { body: { ...pageOfTwo(call, standin), TotalPageNum: 500, NextPage: false } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).map((d) => d.domain).sort()).toEqual(['a.com', 'b.com']);
+    expect(s.callsOf('QueryDomainList').filter((c) => c.params.QueryType === '2')).toHaveLength(2);
+  });
+});
