@@ -50,6 +50,16 @@ export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Dec
   });
 }
 
+/**
+ * A deadline estimate this far in the past cannot belong to a domain the registrar still lists in
+ * redemption: the longest window the reference knows (.link and its family, 30 + 179 days) outlasts the
+ * shortest estimate (30 + 14) by 165 days, and the registrar's lag is a day. The listed expiry is then not
+ * the domain's (its registration date, say): taken at its word the domain was the most urgent of the list,
+ * took the first slot of the caps from a domain days from its deadline, and was ordered with a
+ * CurrentExpirationDate the registrar never gave it.
+ */
+const STALE_DEADLINE_MS = 365 * DAY_MS;
+
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
   const estimated = candidates
     .map((c) => ({ ...c, ...estimateDeadline(c.domainName, c.expirationMs, config.tldRules, nowMs) }))
@@ -78,6 +88,9 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
     if (held && d.msLeft <= windowMs) return skip('task-in-flight', held.taskNo, held.note);
     if (d.msLeft > windowMs) return skip('outside-window');
+    if (d.msLeft < -STALE_DEADLINE_MS) {
+      return skip('invalid-listing', undefined, `ExpirationDateLong ${d.expirationMs} puts the redemption deadline over a year in the past, yet the domain is listed in redemption: it cannot be its expiry`);
+    }
     // A listed task that names no domain yet may be this domain's order (Ledger.unnamedTask): fail closed.
     if (unnamed) return skip('task-in-flight', unnamed.taskNo || undefined, unnamed.note);
     // Never orderable while prices are set (no price, no "*"): held before the caps, so that it takes no slot

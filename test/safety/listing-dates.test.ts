@@ -27,3 +27,21 @@ describe('a redemption-list domain whose ExpirationDateLong lies in the future',
     expect(JSON.stringify(inbox.bodies)).toMatch(/future\.com/);
   });
 });
+
+describe('a redemption-list domain whose ExpirationDateLong lies years in the past', () => {
+  it('its registration date given as its expiry (2015): an invalid listing, not the most urgent domain; it does not take the one slot of REDEEM_MAX_PER_RUN=1 from a domain a day from its deadline', async () => {
+    const realExpiry = dueExpiration('real.com') - 2 * DAY_MS;
+    const s = await start({ domains: [domainItem('old.com', Date.UTC(2015, 5, 1)), domainItem('real.com', realExpiry)] });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_RUN: '1' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['real.com']);
+    const decision = decisionsOf(run).find((d) => d.domain === 'old.com');
+    expect(decision).toMatchObject({ outcome: 'skipped', reason: 'invalid-listing' });
+    expect(String(decision?.error_message)).toMatch(/ExpirationDateLong/);
+  });
+
+  it('a gTLD whose deadline passed two days ago (the registrar still lists it) is still due and ordered', async () => {
+    const s = await start({ domains: [domainItem('late.com', Date.now() - (59 + 2) * DAY_MS)] });
+    await runAgainst(s);
+    expect(s.orders.map((o) => o.domainName)).toEqual(['late.com']);
+  });
+});
