@@ -6,7 +6,7 @@
  * what TotalPageNum announced, or past the deadline.
  */
 import { Semaphore } from '../http/index.js';
-import { PagingLimitError } from './errors.js';
+import { DomainApiError, PagingLimitError } from './errors.js';
 import type { Page } from './port.js';
 
 export interface PagingBounds {
@@ -141,4 +141,27 @@ function prefetch<T>(
     pages.set(n, page);
   }
   return pages;
+}
+
+/** The page sizes tried after a refusal of the one asked for (see withPageSizes). */
+const SMALLER_PAGE_SIZES = [50, 20, 10];
+
+/**
+ * A paged read `walk(pageSize)` that, refused with InvalidPageSize (a Domain business code, HTTP 400), walks
+ * again from page 1 with a smaller page (50, 20, 10): no maximum is documented for QueryDomainList or
+ * QueryTaskList, and below the one asked every run failed, nothing was ever ordered, and nothing a person
+ * could set changed it. Each walk starts over because PageNum counts pages of one size. `onSize` hears the
+ * size that was answered.
+ */
+export async function withPageSizes<R>(pageSize: number, walk: (pageSize: number) => Promise<R>, onSize?: (pageSize: number) => void): Promise<R> {
+  const sizes = [pageSize, ...SMALLER_PAGE_SIZES.filter((size) => size < pageSize)];
+  for (let i = 0; ; i++) {
+    try {
+      const result = await walk(sizes[i]!);
+      onSize?.(sizes[i]!);
+      return result;
+    } catch (error) {
+      if (!(error instanceof DomainApiError && error.code === 'InvalidPageSize') || i === sizes.length - 1) throw error;
+    }
+  }
 }

@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, withPageSizes, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -697,15 +697,23 @@ export class Ledger {
    * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
    */
   private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds = this.deps.bounds): Promise<TaskInfo[]> {
+    // Refused for its page size (InvalidPageSize), the list is read again in smaller pages, and every later
+    // look keeps the size that was answered (see withPageSizes). TotalItemNum does not depend on it.
+    return withPageSizes(this.taskPageSize, (pageSize) => this.listTasksIn(pageSize, beginMs, endMs, quick, bounds), (answered) => (this.taskPageSize = answered));
+  }
+
+  private taskPageSize = 100;
+
+  private async listTasksIn(pageSize: number, beginMs: number, endMs: number, quick: boolean, bounds: Omit<PagingBounds, 'maxPages'>): Promise<TaskInfo[]> {
     const { api } = this.deps;
-    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
     const items = settled
       ? first.items
       : wholeTaskList(
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES * Math.ceil(100 / pageSize) }, this.deps.concurrency ?? 1),
         );
     if (quick) {
       this.lookTotal = first.totalItems;

@@ -5,7 +5,7 @@
  * of milliseconds in the safe range (and from 1985 on) becomes an `invalid-listing` decision, never an order.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
+import { readAllPages, withPageSizes, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
 
 export interface Candidate {
   /** Canonical: lower case, punycode. */
@@ -138,13 +138,20 @@ const MAX_LIST_WALKS = 3;
 
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
+  // Refused for its page size, the walk is made again in smaller pages, and the next walk keeps that size.
+  let size = pageSize;
   const walk = () =>
-    readAllPages(
-      'QueryDomainList',
-      (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
-      (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
-      { ...bounds, maxPages: MAX_LIST_PAGES },
-      concurrency,
+    withPageSizes(
+      size,
+      (asked) =>
+        readAllPages(
+          'QueryDomainList',
+          (pageNum) => api.queryDomainList({ pageNum, pageSize: asked, queryType }),
+          (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
+          { ...bounds, maxPages: MAX_LIST_PAGES * Math.ceil(pageSize / asked) },
+          concurrency,
+        ),
+      (answered) => (size = answered),
     );
   let read = await walk();
   for (let walks = 1; read.totalChanged && walks < MAX_LIST_WALKS; walks++) read = await walk();

@@ -93,3 +93,26 @@ describe('a TotalPageNum set too high', () => {
     expect(s.callsOf('QueryDomainList').filter((c) => c.params.QueryType === '2')).toHaveLength(2);
   });
 });
+
+describe('a registrar whose PageSize maximum is below the one asked', () => {
+  // domain-api.md §3.1: no maximum PageSize is documented for QueryDomainList (nor for QueryTaskList), and
+  // InvalidPageSize (HTTP 400) is one of the Domain business codes (§6). Here the maximum is 50.
+  const refuseAbove50 = (call: StandinCall) =>
+    (call.action === 'QueryDomainList' || call.action === 'QueryTaskList') && Number(call.params.PageSize) > 50
+      ? { status: 400, body: { RequestId: 'R-PS', HostId: 'domain-intl.aliyuncs.com', Code: 'InvalidPageSize', Message: 'The specified PageSize is invalid.' } }
+      : undefined;
+
+  it('InvalidPageSize to PageSize 100: the lists are read in smaller pages, the run completes and orders', async () => {
+    const s = await start({ domains: [due('small-pages.com')], tasks: [], script: refuseAbove50 });
+    const run = await runAgainst(s);
+    expect(run.summary.run.outcome).toBe('completed');
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'small-pages.com': 1 });
+  });
+
+  it('an open task on the ledger is still seen in the smaller pages: its domain is not ordered again', async () => {
+    const s = await start({ domains: [due('held.com')], tasks: [{ taskNo: 'T-held', domainName: 'held.com', statusCode: 0, createdMs: Date.now() - 3_600_000 }], script: refuseAbove50 });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-held' });
+  });
+});
