@@ -42,6 +42,8 @@ const domainItemSchema = z.object({
   DomainName: z.unknown(),
   ExpirationDateLong: z.unknown(),
   DomainStatus: z.unknown(),
+  // Days from today to expiry (negative once expired): a check of ExpirationDateLong (listing.ts).
+  ExpirationCurrDateDiff: z.optional(z.unknown()),
 });
 
 export const queryDomainListSchema = pagedList('Domain', domainItemSchema);

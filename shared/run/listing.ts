@@ -54,6 +54,25 @@ const EARLIEST_EXPIRY_MS = Date.UTC(1985, 0, 1);
  */
 const FUTURE_TOLERANCE_MS = 86_400_000;
 
+/**
+ * ExpirationCurrDateDiff, the registrar's own count of days from today to expiry (negative once expired;
+ * the sign comes from the reference's examples, its rounding is unverified), may put the expiry earlier
+ * than ExpirationDateLong does. Then the deadline estimated from ExpirationDateLong may be weeks late: a
+ * domain the count says expired 55 days ago, due now, was skipped as outside the window, in silence. Which
+ * one is right nothing says, so the listing is invalid (a person hears of it). Only an earlier expiry is
+ * held, by more than two days (the count's rounding and its "today" in the registrar's zone): a later one
+ * errs on the early side, and a count whose sign runs the other way must not hold every domain.
+ */
+const DAY_COUNT_TOLERANCE_MS = 2 * 86_400_000;
+
+/** How much earlier than `expirationMs` the day count puts the expiry, beyond the tolerance; else undefined. */
+function earlierByDayCount(diff: unknown, expirationMs: number, nowMs: number): number | undefined {
+  const days = typeof diff === 'number' ? diff : typeof diff === 'string' && /^\s*-?\d{1,6}\s*$/.test(diff) ? Number(diff) : Number.NaN;
+  if (!Number.isSafeInteger(days)) return undefined;
+  const gap = expirationMs - (nowMs + days * 86_400_000);
+  return gap > DAY_COUNT_TOLERANCE_MS ? gap : undefined;
+}
+
 function expirationOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
@@ -93,6 +112,9 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
     } else if (wanted === 2 && expirationMs > nowMs + FUTURE_TOLERANCE_MS) {
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, expirationMs: undefined });
+    } else if (wanted === 2 && earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs) !== undefined) {
+      const days = Math.round(earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs)! / 86_400_000);
+      invalid.push({ domain: name, problem: `ExpirationCurrDateDiff ${String(item.ExpirationCurrDateDiff)} puts its expiry ${days} days before ExpirationDateLong ${expirationMs}: the redemption deadline cannot be estimated`, expirationMs });
     } else if (status === undefined) {
       invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
     } else {

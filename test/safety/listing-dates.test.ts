@@ -45,3 +45,27 @@ describe('a redemption-list domain whose ExpirationDateLong lies years in the pa
     expect(s.orders.map((o) => o.domainName)).toEqual(['late.com']);
   });
 });
+
+describe('ExpirationDateLong against ExpirationCurrDateDiff (days from today to expiry, negative once expired: domain-api.md §3.1)', () => {
+  it('the day count puts the expiry 45 days before ExpirationDateLong (55 days ago, not 10): the deadline cannot be estimated, an invalid listing a person hears of, not "outside the window"', async () => {
+    const s = await start({ domains: [domainItem('disagree.com', Date.now() - 10 * DAY_MS, { ExpirationCurrDateDiff: -55 })] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(s.orders).toHaveLength(0);
+    const decision = decisionsOf(run).find((d) => d.domain === 'disagree.com');
+    expect(decision).toMatchObject({ action: 'skip', reason: 'invalid-listing' });
+    expect(String(decision?.error_message)).toMatch(/ExpirationCurrDateDiff/);
+    expect(JSON.stringify(inbox.bodies)).toMatch(/disagree\.com/);
+  });
+
+  it.each([
+    ['agree (a day count rounded down)', -56],
+    ['agree (a day count rounded up)', -55],
+    ['disagree only by the sign (a day count that counts up after expiry: later, never earlier, so not held)', 55],
+    ['agree, the day count given as a string', '-56'],
+  ])('when they %s the domain is decided on ExpirationDateLong and ordered', async (_label, diff) => {
+    const s = await start({ domains: [domainItem('agree.com', Date.now() - 55.5 * DAY_MS, { ExpirationCurrDateDiff: diff })] });
+    await runAgainst(s);
+    expect(s.orders.map((o) => o.domainName)).toEqual(['agree.com']);
+  });
+});
