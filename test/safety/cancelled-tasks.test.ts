@@ -73,6 +73,24 @@ describe('a redeem task being cancelled (TaskCancelStatusCode 1, CANCELLING)', (
   });
 });
 
+describe('cancellation states that cannot be believed', () => {
+  const row = (cancel: Record<string, unknown>) => ({ TaskNo: 'T-doubt', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 1, ...cancel });
+  it.each([
+    ['the task listed twice, once cancelled (COMPLETE) and once not (INIT)', [row({ TaskCancelStatus: 'COMPLETE', TaskCancelStatusCode: 2 }), row({ TaskCancelStatus: 'INIT', TaskCancelStatusCode: 0 })]],
+    ['a TaskCancelStatus that contradicts its code (COMPLETE named INIT)', [row({ TaskCancelStatus: 'INIT', TaskCancelStatusCode: 2 })]],
+    ['an undocumented TaskCancelStatusCode (7)', [row({ TaskCancelStatusCode: 7 })]],
+  ])('%s, its detail waiting: the domain is held, not ordered again', async (_label, rows) => {
+    const s = await start({
+      domains: [due('doubt.com')],
+      tasks: [{ taskNo: 'T-doubt', domainName: 'doubt.com', statusCode: 0, createdMs: Date.now() - 2 * HOUR_MS }],
+      script: (call) => (call.action === 'QueryTaskList' ? { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 100, TotalItemNum: 1, TotalPageNum: 1, PrePage: false, NextPage: false, Data: { TaskInfo: rows } } } : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'doubt.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-doubt' });
+  });
+});
+
 describe("this run's own order, cancelled while the run follows it", () => {
   it('is recorded and told as not carried out (cancelled), not as submitted', async () => {
     // The order is taken (its detail WAITING_EXECUTE); from the first follow-up on, the task list says its
