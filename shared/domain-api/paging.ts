@@ -100,9 +100,11 @@ export async function readAllPages<T>(
       // An empty page short of the pages the first one announced is not the end: a registrar that fills
       // its pages after paging (or lost one) would otherwise hide every page behind it, and with them
       // domains to redeem or ledger tasks that stop an order. The announcement bounds it.
-      // After a page that said NextPage false (below), an empty page is the end: a TotalPageNum set too
-      // high is not read to its last page.
-      if (page.items.length === 0 && pageNum < announced && !deniedNext) continue;
+      // After a page that said NextPage false (below), or once every item TotalItemNum announced has been
+      // served, an empty page is the end: a TotalPageNum set too high (1000 for two domains) is not read to
+      // its last page, each call taken from the run's rate.
+      const allServed = announcedItems !== undefined && seen.size >= announcedItems;
+      if (page.items.length === 0 && pageNum < announced && !deniedNext && !allServed) continue;
       // So is a page that brought new items and says NextPage false short of them: the answer contradicts
       // itself, and believed at its NextPage it hid the announced pages behind it (without a TotalItemNum,
       // in silence). The next page is read; an empty one ends the walk.

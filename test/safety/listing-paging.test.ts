@@ -80,6 +80,20 @@ describe('a page that says NextPage false before the pages the first one announc
 });
 
 describe('a TotalPageNum set too high', () => {
+  it('page 1 holds both domains TotalItemNum announces, says NextPage true and TotalPageNum 1000, and every later page is empty: a few more pages are asked for, not 999', async () => {
+    const s = await start({
+      domains: ['a', 'b'].map((n) => due(`${n}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        const page = pageOfTwo(call, standin) as Record<string, unknown>;
+        return { body: { ...page, TotalPageNum: 1000, NextPage: Number(call.params.PageNum) === 1 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).map((d) => d.domain).sort()).toEqual(['a.com', 'b.com']);
+    expect(s.callsOf('QueryDomainList').filter((c) => c.params.QueryType === '2').length).toBeLessThanOrEqual(12);
+  });
+
   it('page 1 of "TotalPageNum 500" holds every domain and says NextPage false: one more page is asked for, not 499', async () => {
     const s = await start({
       domains: ['a', 'b'].map((n) => due(`${n}.com`)),
