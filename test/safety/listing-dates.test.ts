@@ -24,7 +24,8 @@ describe('a redemption-list domain whose ExpirationDateLong lies in the future',
     const decision = decisionsOf(run).find((d) => d.domain === 'future.com');
     expect(decision).toMatchObject({ action: 'skip', reason: 'invalid-listing' });
     expect(String(decision?.error_message)).toMatch(/ExpirationDateLong/);
-    expect(JSON.stringify(inbox.bodies)).toMatch(/future\.com/);
+    // The message says why it was not ordered, not only that its listing "looks invalid".
+    expect(JSON.stringify(inbox.bodies)).toMatch(/"future\.com"[^}]*"why":"[^"]*ExpirationDateLong/);
   });
 });
 
@@ -55,7 +56,7 @@ describe('ExpirationDateLong against ExpirationCurrDateDiff (days from today to 
     const decision = decisionsOf(run).find((d) => d.domain === 'disagree.com');
     expect(decision).toMatchObject({ action: 'skip', reason: 'invalid-listing' });
     expect(String(decision?.error_message)).toMatch(/ExpirationCurrDateDiff/);
-    expect(JSON.stringify(inbox.bodies)).toMatch(/disagree\.com/);
+    expect(JSON.stringify(inbox.bodies)).toMatch(/"disagree\.com"[^}]*"why":"[^"]*ExpirationCurrDateDiff/);
   });
 
   it.each([
