@@ -191,11 +191,12 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
         return undefined;
       },
     });
-    // A number the ledger knows as another domain's task is no answer to this order: whether and under
-    // which number it was taken, only the ledger can say (reconciled as an outcome unknown, below).
-    const other = ledger.taskOfAnother(saved.taskNo, domainName);
+    // A number the ledger knows as another domain's task, or listed before this order went out, is no
+    // answer to it: whether and under which number it was taken, only the ledger can say (reconciled as an
+    // outcome unknown, below).
+    const other = ledger.notThisOrder(saved.taskNo, domainName);
     if (other !== undefined) {
-      const why = new Error(`the answer (RequestId ${saved.requestId}) gave TaskNo ${saved.taskNo}, which is the task of ${other}`);
+      const why = new Error(`the answer (RequestId ${saved.requestId}) gave TaskNo ${saved.taskNo}, which is ${other}`);
       throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
     }
     ledger.claimUnseen(saved.taskNo, started, domainName);

@@ -591,18 +591,25 @@ export class Ledger {
   }
 
   /**
-   * The domain another order holds `taskNo` for, when this ledger knows that task as another domain's only:
-   * this run's own order of another domain, or a listed task whose details all name other domains. A
-   * submission answered with such a number was not answered with its own: taken at its word, the order was
-   * recorded and told under the other domain's task, followed there for ever, and its own task (the order
-   * the registrar took) never looked for. Undefined for a number it does not know, or knows for this domain.
+   * Why `taskNo` cannot be the task of the order just answered for `domainName`, or undefined when it may
+   * be. It cannot when this ledger knows it as another domain's only (this run's own order of another
+   * domain, or a listed task whose details all name other domains), nor when it was listed by a look begun
+   * before that order was sent (an earlier task, of this domain too: its old failure was recorded and told
+   * as this order's, and a person told so ordered it again by hand). Taken at its word, the order was
+   * recorded and followed under a task that is not its own, which it never leaves, and its own task (the
+   * order the registrar took) was never looked for. A look begun before the order that still listed it (a
+   * page answered after it) is mistaken for an earlier one; its reconciliation then finds it all the same.
    */
-  taskOfAnother(taskNo: string, domainName: string): string | undefined {
+  notThisOrder(taskNo: string, domainName: string): string | undefined {
     const key = taskKey(taskNo);
     const mine = this.mine.get(key);
-    if (mine) return mine.domainName !== domainName ? mine.domainName : undefined;
+    if (mine) return mine.domainName !== domainName ? `the task of ${mine.domainName}` : undefined;
     const details = this.tasks.get(key)?.details ?? [];
-    return details.length > 0 && details.every((d) => d.name !== '' && d.name !== domainName) ? details[0]!.name : undefined;
+    if (details.length > 0 && details.every((d) => d.name !== '' && d.name !== domainName)) return `the task of ${details[0]!.name}`;
+    const pending = this.pendingOf(domainName);
+    const look = this.learntInLook.get(key);
+    if (pending && look !== undefined && look <= pending.sentAfterLooks) return 'a task listed before this order was sent';
+    return undefined;
   }
 
   isMine(taskNo: string): boolean {

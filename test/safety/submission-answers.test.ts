@@ -48,6 +48,24 @@ describe('a submission answered with the TaskNo of another domain\'s task', () =
   });
 });
 
+describe("a submission answered with the TaskNo of the domain's own earlier task", () => {
+  it('an earlier redemption of the domain that FAILED five hours ago (the registrar took the new order under a new number): recorded and followed under the new task, not told as that old failure', async () => {
+    const s = await start({
+      domains: [domainItem('again.com', dueExpiration('again.com'))],
+      tasks: [{ taskNo: 'T-old', domainName: 'again.com', statusCode: 3, createdMs: Date.now() - 5 * HOUR_MS }],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return { body: { RequestId: 'R-1', TaskNo: 'T-old' } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'again.com': 1 });
+    // Told as failed (the old task's REGISTRY_REJECTED), a person orders it again by hand: a second fee.
+    expect(decisionsOf(run).find((d) => d.domain === 'again.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo });
+  });
+});
+
 describe('a submission the registrar took, answered with something that is not its answer', () => {
   const answers: ReadonlyArray<[string, (taskNo: string) => import('../support/registrar-standin.js').Scripted]> = [
     ['HTTP 200 with no TaskNo', () => ({ body: { RequestId: 'R-1' } })],
