@@ -130,3 +130,19 @@ describe('a registrar whose PageSize maximum is below the one asked', () => {
     expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ reason: 'task-in-flight', task_no: 'T-held' });
   });
 });
+
+describe('CurrentPageNum that is not the page asked for', () => {
+  it('every page answered as CurrentPageNum 1 with no NextPage (TotalPageNum 3): every domain decided, a bounded number of pages', async () => {
+    const s = await start({
+      domains: ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => due(`${n}.com`)),
+      script: (call, standin) => {
+        if (call.action !== 'QueryDomainList' || call.params.QueryType !== '2') return undefined;
+        const { NextPage: _dropped, ...page } = pageOfTwo(call, standin) as Record<string, unknown>;
+        return { body: { ...page, CurrentPageNum: 1 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).map((d) => d.domain).sort()).toEqual(['a.com', 'b.com', 'c.com', 'd.com', 'e.com', 'f.com']);
+    expect(s.callsOf('QueryDomainList').filter((c) => c.params.QueryType === '2').length).toBeLessThanOrEqual(4);
+  });
+});

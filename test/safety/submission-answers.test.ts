@@ -88,3 +88,33 @@ describe('a submission the registrar took, answered with something that is not i
     expect(decisionsOf(run).find((d) => d.domain === 'taken.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo, reconciled: true });
   });
 });
+
+describe('the documented refusals of SaveSingleTaskForCreatingOrderRedeem (domain-api.md §3.3, all HTTP 400)', () => {
+  const refusal = (code: string, message: string) => ({ status: 400, body: { RequestId: 'R-400', HostId: 'domain-intl.aliyuncs.com', Code: code, Message: message } });
+
+  it('NetworkIOError after the registrar took the order (a fault on its side, the order maybe placed): reconciled, found and followed, never sent again', async () => {
+    const s = await start({
+      domains: [domainItem('io.com', dueExpiration('io.com'))],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return refusal('NetworkIOError', 'A network IO error occurred.');
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf('SaveSingleTaskForCreatingOrderRedeem')).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'io.com')).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo, reconciled: true });
+  });
+
+  it('ParameterIllegal with no order taken: failed, sent once, and a person hears it', async () => {
+    const s = await start({
+      domains: [domainItem('illegal.com', dueExpiration('illegal.com'))],
+      script: (call) => (call.action === 'SaveSingleTaskForCreatingOrderRedeem' ? refusal('ParameterIllegal', 'The parameter is illegal.') : undefined),
+    });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(s.callsOf('SaveSingleTaskForCreatingOrderRedeem')).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'illegal.com')).toMatchObject({ outcome: 'failed', error_code: 'ParameterIllegal' });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/illegal\.com.*ParameterIllegal/);
+  });
+});
