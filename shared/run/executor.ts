@@ -427,8 +427,11 @@ async function settled(result: Result, deps: ExecutorDeps, cancelled = false): P
     // so orders it again by hand (a second fee). Left unsettled, it stays `submitted`, the next run's to read.
     const copies = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
     const detail = copies[0];
-    if (cancelled && detail) {
-      const verdicts = copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
+    // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
+    // as the ledger reads such a task (readDetails): no order was carried out.
+    const noneWritten = cancelled && !page.hasNext && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    if (noneWritten || (cancelled && detail)) {
+      const verdicts = noneWritten ? [underCancel(result.task_no!, 'cancelled', { TaskStatusCode: TaskDetailStatus.WaitingExecute })] : copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
       if (verdicts.every((v) => v.state === 'failed') && !copies.some((d) => entryState(d) === 'failed')) {
         // Never to finish: told as a failure, not left `submitted`, which a person reads as an order placed.
         const failure = { error_code: 'TASK_CANCELLED', error_message: verdicts[0]!.note };

@@ -112,4 +112,23 @@ describe("this run's own order, cancelled while the run follows it", () => {
     expect(decision).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED', task_no: s.orders[0]!.taskNo });
     expect(JSON.stringify(inbox.bodies)).toMatch(/mine\.com.*TASK_CANCELLED/);
   });
+
+  it('with no detail written at all (cancelled before it ran): told as not carried out, not as submitted', async () => {
+    const s = await start({
+      domains: [due('unwritten.com')],
+      newTaskStatus: 0,
+      script: (call, standin) => {
+        if (call.action === 'QueryTaskList' && standin.orders.length > 0) {
+          for (const t of standin.tasks) Object.assign(t, { cancelStatusCode: 2, listStatusCode: 3 });
+        }
+        if (call.action === 'QueryTaskDetailList' && standin.orders.length > 0 && standin.tasks.every((t) => t.cancelStatusCode === 2)) {
+          return { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 100, TotalItemNum: 0, TotalPageNum: 0, PrePage: false, NextPage: false } };
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '3' } });
+    expect(s.orders).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'unwritten.com')).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED', task_no: s.orders[0]!.taskNo });
+  });
 });
