@@ -88,7 +88,7 @@ export function cancelState(task: Pick<TaskInfo, 'TaskCancelStatus' | 'TaskCance
 /**
  * A detail's state under its task's cancellation. A cancelled task's details may stay WAITING_EXECUTE for
  * ever (nothing in the docs says they move): read as open, the cancelled order held its domain as in
- * flight on every run, never ordered again, until it was lost; so a detail that did not finish counts as
+ * flight on every run, never ordered again, until it was lost; so a detail that never started counts as
  * failed (no order was carried out, no money taken), with a note. One that says EXECUTE_SUCCESS under a
  * cancelled task may or may not have been undone: held (never ordered twice) but not called redeemed. A
  * cancellation still going on holds the domain: the task may yet be carried out.
@@ -99,11 +99,13 @@ export function underCancel(taskNo: string, cancel: CancelState, detail: Pick<Ta
   if (cancel === 'cancelling') {
     return { state: 'in-flight', note: `task ${taskNo} is being cancelled (TaskCancelStatus CANCELLING): it may still be carried out, so nothing is ordered for the domain while it is; check the registrar's console, the next run decides again` };
   }
-  // Only a detail that plainly says it never finished (WAITING_EXECUTE or EXECUTING, not contradicting
-  // itself) lets the domain go: one whose state cannot be read may have succeeded before the cancel.
-  const unfinished = !contradictsItself(detail) && (detail.TaskStatusCode === TaskDetailStatus.WaitingExecute || detail.TaskStatusCode === TaskDetailStatus.Executing);
-  if (!unfinished) {
-    return { state: 'in-flight', note: `task ${taskNo} was cancelled (TaskCancelStatus COMPLETE) while its detail says ${state === 'succeeded' ? 'EXECUTE_SUCCESS' : 'a state that cannot be read'}: whether the domain was redeemed is not known, so it is not ordered again; check the registrar's console` };
+  // Only a detail that plainly says it never started (WAITING_EXECUTE, not contradicting itself) lets the
+  // domain go. EXECUTING: the registry had begun, and a cancel that came then may not have stopped it; a
+  // success, or a state that cannot be read, may have been carried out before the cancel.
+  const neverStarted = !contradictsItself(detail) && detail.TaskStatusCode === TaskDetailStatus.WaitingExecute;
+  if (!neverStarted) {
+    const says = state === 'succeeded' ? 'EXECUTE_SUCCESS' : !contradictsItself(detail) && detail.TaskStatusCode === TaskDetailStatus.Executing ? 'EXECUTING' : 'a state that cannot be read';
+    return { state: 'in-flight', note: `task ${taskNo} was cancelled (TaskCancelStatus COMPLETE) while its detail says ${says}: whether the domain was redeemed is not known, so it is not ordered again; check the registrar's console` };
   }
   return { state: 'failed', note: `task ${taskNo} for this domain was cancelled (TaskCancelStatus COMPLETE) before it was carried out, so it redeemed nothing` };
 }

@@ -45,6 +45,15 @@ describe('a redeem task whose cancellation is COMPLETE (TaskCancelStatusCode 2)'
     expect(JSON.stringify(inbox.bodies)).toMatch(/odd\.com.*T-odd.*cancel/);
   });
 
+  it('over a detail that says EXECUTING: the cancel may have come after the registry began, so it is held (not ordered again) and a person hears to check it', async () => {
+    const s = await start({ domains: [due('midway.com')], tasks: [cancelled('T-midway', 'midway.com', 1, 2, 3)] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: inboxEnv(inbox.url) });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'midway.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-midway' });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/midway\.com.*T-midway.*cancel/);
+  });
+
   it('with no detail at all: the unnamed task of a cancelled order holds no domain, the due one is ordered', async () => {
     const s = await start({
       domains: [due('free.com')],
