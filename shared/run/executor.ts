@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
-import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, withPageSizes, type DomainApi } from '../domain-api/index.js';
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
@@ -391,11 +391,15 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
  * (whatever their TaskStatus: a cancelled task may stay listed as waiting); remembers every one it saw listed.
  */
 async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
-  const listed = await readAllPages(
-    'QueryTaskList',
-    (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
-    (task) => taskKey(task.TaskNo),
-    { maxPages: 100, deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+  // In smaller pages if the registrar refuses 100 (InvalidPageSize), as the ledger reads it: otherwise every
+  // round failed, and a cancellation (seen only here) was never seen.
+  const listed = await withPageSizes(100, (pageSize) =>
+    readAllPages(
+      'QueryTaskList',
+      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
+      (task) => taskKey(task.TaskNo),
+      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+    ),
   );
   const finished = new Set<string>();
   const cancelled = new Set<string>();

@@ -140,4 +140,23 @@ describe("this run's own order, cancelled while the run follows it", () => {
     expect(s.orders).toHaveLength(1);
     expect(decisionsOf(run).find((d) => d.domain === 'unwritten.com')).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED', task_no: s.orders[0]!.taskNo });
   });
+
+  it('on a registrar whose QueryTaskList refuses pages of 100 (InvalidPageSize): the cancellation is still seen and told', async () => {
+    const s = await start({
+      domains: [due('small.com')],
+      newTaskStatus: 0,
+      script: (call, standin) => {
+        if ((call.action === 'QueryDomainList' || call.action === 'QueryTaskList') && Number(call.params.PageSize) > 50) {
+          return { status: 400, body: { RequestId: 'R-PS', HostId: 'domain-intl.aliyuncs.com', Code: 'InvalidPageSize', Message: 'The specified PageSize is invalid.' } };
+        }
+        if (call.action === 'QueryTaskList' && standin.orders.length > 0) {
+          for (const t of standin.tasks) Object.assign(t, { cancelStatusCode: 2, listStatusCode: 1 });
+        }
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '3' } });
+    expect(s.orders).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'small.com')).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED' });
+  });
 });
