@@ -95,6 +95,10 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
   const invalid: InvalidListing[] = [];
   let duplicates = 0;
   for (const item of items) {
+    if (item.NotAnObject !== undefined) {
+      invalid.push({ domain: `(an item that is ${item.NotAnObject})`, problem: `the registrar listed an item that is ${item.NotAnObject}, not a domain: whichever domain it stood for was not looked at`, expirationMs: undefined });
+      continue;
+    }
     const status = hasStatus(item.DomainStatus, wanted);
     const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
     // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).

@@ -70,3 +70,23 @@ describe('ExpirationDateLong against ExpirationCurrDateDiff (days from today to 
     expect(s.orders.map((o) => o.domainName)).toEqual(['agree.com']);
   });
 });
+
+describe('a redemption-list item that is not an object', () => {
+  it.each([
+    ['null', null],
+    ['a string', 'broken.com'],
+    ['a number', 42],
+    ['an array', ['odd.com']],
+  ])('%s among the items: the other domains are still decided and ordered, and the item is told as an invalid listing', async (_label, odd) => {
+    const s = await start({
+      script: (call) =>
+        call.action === 'QueryDomainList' && call.params.QueryType === '2'
+          ? { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 100, TotalItemNum: 2, TotalPageNum: 1, PrePage: false, NextPage: false, Data: { Domain: [odd, domainItem('good.com', dueExpiration('good.com'))] } } }
+          : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run.outcome).toBe('completed');
+    expect(s.orders.map((o) => o.domainName)).toEqual(['good.com']);
+    expect(decisionsOf(run).filter((d) => d.reason === 'invalid-listing')).toHaveLength(1);
+  });
+});
