@@ -849,7 +849,13 @@ export class Ledger {
       // the next run ordered that domain again; and as an unnamed task it would hold every other order.
       const order = [...this.shared].find((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
       const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
-      if (order && slot !== -1) {
+      if (order && slot !== -1 && noneWritten) {
+        // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
+        // Held as in flight here, the next run kept the domain unordered, with no word of the cancel.
+        const { state, note } = underCancel(task.TaskNo, cancel, { TaskStatusCode: TaskDetailStatus.WaitingExecute });
+        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: false, failed: true };
+        this.remember(order.domainName, { taskNo: task.TaskNo, state, createdMs: known[slot]!.createdMs, note });
+      } else if (order && slot !== -1) {
         known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
         // Its state is not readable: held as in flight (a finished task may have succeeded).
         this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });

@@ -10,6 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { domainItem, type StandinTask } from '../support/registrar-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import type { RegistrarStandin } from '../support/registrar-standin.js';
+
+/** A second run in this process: the same registrar, the process's registry of orders kept. */
+function runInSameProcess(s: RegistrarStandin) {
+  return runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '1' } });
+}
 
 const start = standinPerTest();
 const openInbox = inboxPerTest();
@@ -158,5 +164,27 @@ describe("this run's own order, cancelled while the run follows it", () => {
     const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '3' } });
     expect(s.orders).toHaveLength(1);
     expect(decisionsOf(run).find((d) => d.domain === 'small.com')).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED' });
+  });
+});
+
+describe("an earlier run's order whose task was cancelled before the registrar wrote its detail", () => {
+  it('the next run of the process does not hold the domain on that order: ordered again, its record names the cancelled task', async () => {
+    const s = await start({
+      domains: [due('again.com')],
+      newTaskStatus: 0,
+      // A cancelled task's detail answer is empty: none was ever written.
+      script: (call, standin) =>
+        call.action === 'QueryTaskDetailList' && standin.tasks.some((t) => t.taskNo === call.params.TaskNo && t.cancelStatusCode === 2)
+          ? { body: { RequestId: 'R', CurrentPageNum: 1, PageSize: 1000, TotalItemNum: 0, TotalPageNum: 0, PrePage: false, NextPage: false } }
+          : undefined,
+    });
+    const first = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(first).find((d) => d.domain === 'again.com')).toMatchObject({ outcome: 'submitted' });
+    // Cancelled in the console after the first run ended, before the registry began: no detail written.
+    const cancelledNo = s.orders[0]!.taskNo;
+    Object.assign(s.tasks.find((t) => t.taskNo === cancelledNo)!, { cancelStatusCode: 2, listStatusCode: 3 });
+    const second = await runInSameProcess(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'again.com': 2 });
+    expect(String(decisionsOf(second).find((d) => d.domain === 'again.com')?.error_message)).toMatch(new RegExp(`${cancelledNo}.*cancelled`));
   });
 });
