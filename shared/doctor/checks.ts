@@ -4,7 +4,7 @@
  */
 import { AccountListingError } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
-import { PERMISSION_DENIED_CODES, errorCode, whatToDo, type Page } from '../domain-api/index.js';
+import { PERMISSION_DENIED_CODES, errorCode, whatToDo, withPageSizes, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
@@ -171,7 +171,9 @@ export async function checkTasks(ports: Pick<DoctorPorts, 'domains' | 'now'>): P
   if (!ports.domains) return failed('tasks', NO_CREDENTIALS, CREDENTIALS_FIX);
   const nowMs = (ports.now ?? Date.now)();
   try {
-    const list = await ports.domains.queryTaskList({ pageNum: 1, pageSize: 100, beginCreateTime: nowMs - 7 * DAY_MS, endCreateTime: taskListEnd(nowMs) });
+    // In smaller pages if the registrar refuses 100 (InvalidPageSize), as the run's ledger reads it.
+    const domains = ports.domains;
+    const list = await withPageSizes(100, (pageSize) => domains.queryTaskList({ pageNum: 1, pageSize, beginCreateTime: nowMs - 7 * DAY_MS, endCreateTime: taskListEnd(nowMs) }));
     const total = list.totalItems ?? list.items.length;
     const counted = list.items.filter((t) => mayBeRedemption(t.TaskType));
     // A type the vendor never documented is counted as a redemption by the ledger: worth seeing by name.

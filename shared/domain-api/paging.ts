@@ -6,7 +6,7 @@
  * what TotalPageNum announced, or past the deadline.
  */
 import { Semaphore } from '../http/index.js';
-import { PagingLimitError } from './errors.js';
+import { DomainApiError, PagingLimitError } from './errors.js';
 import type { Page } from './port.js';
 
 export interface PagingBounds {
@@ -30,6 +30,12 @@ export interface PagedItems<T> {
    * Data where items were announced). The rest was never served.
    */
   readonly short?: { readonly announced: number; readonly read: number } | undefined;
+  /**
+   * Set when a later page's TotalItemNum differed from the first page's: the list changed while it was
+   * read. Paging is by offset (PageNum, PageSize), so an item that left a page already read moved every
+   * later item up by one, and the one that crossed into that page was never served.
+   */
+  readonly totalChanged?: { readonly from: number; readonly to: number; readonly page: number } | undefined;
 }
 
 export async function readAllPages<T>(
@@ -47,6 +53,9 @@ export async function readAllPages<T>(
   let announced = 0;
   /** The items the first page said there are (its TotalItemNum), when it said. */
   let announcedItems: number | undefined;
+  let totalChanged: PagedItems<T>['totalChanged'];
+  /** A page short of the announced ones said NextPage false (see walk). */
+  let deniedNext = false;
   let ahead = new Map<number, Promise<Page<T>>>();
   let ended = false;
   // A page fetched ahead starts only while the walk still wants it: not after the walk ended (a stop, an
@@ -70,6 +79,9 @@ export async function readAllPages<T>(
       const page = await (ahead.get(pageNum) ?? fetchPage(pageNum));
       ahead.delete(pageNum);
       if (pageNum === 1) announcedItems = page.totalItems;
+      else if (totalChanged === undefined && announcedItems !== undefined && page.totalItems !== undefined && page.totalItems !== announcedItems) {
+        totalChanged = { from: announcedItems, to: page.totalItems, page: pageNum };
+      }
       if (pageNum === 1 && page.totalPages !== undefined && page.totalPages >= 1) {
         // One page past what the first page announced is tolerated (a list that grew meanwhile); more is not.
         limit = Math.min(limit, page.totalPages + 1);
@@ -88,11 +100,22 @@ export async function readAllPages<T>(
       // An empty page short of the pages the first one announced is not the end: a registrar that fills
       // its pages after paging (or lost one) would otherwise hide every page behind it, and with them
       // domains to redeem or ledger tasks that stop an order. The announcement bounds it.
-      if (page.items.length === 0 && pageNum < announced) continue;
+      // After a page that said NextPage false (below), or once every item TotalItemNum announced has been
+      // served, an empty page is the end: a TotalPageNum set too high (1000 for two domains) is not read to
+      // its last page, each call taken from the run's rate.
+      const allServed = announcedItems !== undefined && seen.size >= announcedItems;
+      if (page.items.length === 0 && pageNum < announced && !deniedNext && !allServed) continue;
+      // So is a page that brought new items and says NextPage false short of them: the answer contradicts
+      // itself, and believed at its NextPage it hid the announced pages behind it (without a TotalItemNum,
+      // in silence). The next page is read; an empty one ends the walk.
+      if (page.items.length > 0 && !page.hasNext && fresh > 0 && pageNum < announced) {
+        deniedNext = true;
+        continue;
+      }
       if ((page.items.length > 0 && fresh === 0) || !page.hasNext) {
         const repeatedPage = page.items.length > 0 && fresh === 0;
         const short = announcedItems !== undefined && seen.size < announcedItems ? { announced: announcedItems, read: seen.size } : undefined;
-        return { items, pages: pageNum, repeatedPage, short };
+        return { items, pages: pageNum, repeatedPage, short, totalChanged };
       }
     }
   }
@@ -120,4 +143,27 @@ function prefetch<T>(
     pages.set(n, page);
   }
   return pages;
+}
+
+/** The page sizes tried after a refusal of the one asked for (see withPageSizes). */
+const SMALLER_PAGE_SIZES = [50, 20, 10];
+
+/**
+ * A paged read `walk(pageSize)` that, refused with InvalidPageSize (a Domain business code, HTTP 400), walks
+ * again from page 1 with a smaller page (50, 20, 10): no maximum is documented for QueryDomainList or
+ * QueryTaskList, and below the one asked every run failed, nothing was ever ordered, and nothing a person
+ * could set changed it. Each walk starts over because PageNum counts pages of one size. `onSize` hears the
+ * size that was answered.
+ */
+export async function withPageSizes<R>(pageSize: number, walk: (pageSize: number) => Promise<R>, onSize?: (pageSize: number) => void): Promise<R> {
+  const sizes = [pageSize, ...SMALLER_PAGE_SIZES.filter((size) => size < pageSize)];
+  for (let i = 0; ; i++) {
+    try {
+      const result = await walk(sizes[i]!);
+      onSize?.(sizes[i]!);
+      return result;
+    } catch (error) {
+      if (!(error instanceof DomainApiError && error.code === 'InvalidPageSize') || i === sizes.length - 1) throw error;
+    }
+  }
 }

@@ -38,11 +38,22 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
  * A listed domain, kept loose on purpose: one bad item must not hide the rest of the list. Each item is
  * checked on its own (shared/run/listing.ts) and a bad one becomes an `invalid-listing` decision.
  */
-const domainItemSchema = z.object({
-  DomainName: z.unknown(),
-  ExpirationDateLong: z.unknown(),
-  DomainStatus: z.unknown(),
-});
+const domainItemSchema = z.pipe(
+  // An item that is not an object (null, a string, an array) is one bad item too: refused by the object
+  // schema, it made the whole page malformed, and one such item failed the run with every domain undecided.
+  z.transform((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { NotAnObject: v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v })),
+  z.object({
+    // Optional, so that a missing field is an invalid listing of its own, not a malformed page (inside a
+    // pipe zod/mini no longer takes a key of z.unknown() as optional).
+    DomainName: z.optional(z.unknown()),
+    ExpirationDateLong: z.optional(z.unknown()),
+    DomainStatus: z.optional(z.unknown()),
+    // Days from today to expiry (negative once expired): a check of ExpirationDateLong (listing.ts).
+    ExpirationCurrDateDiff: z.optional(z.unknown()),
+    /** Set (to what it was) for an item that was not an object. */
+    NotAnObject: z.optional(z.string()),
+  }),
+);
 
 export const queryDomainListSchema = pagedList('Domain', domainItemSchema);
 
@@ -69,6 +80,10 @@ const taskInfoSchema = z.object({
   CreateTime: z.optional(z.nullable(z.string())),
   TaskStatus: z.optional(z.string()),
   TaskStatusCode: z.optional(integer),
+  // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
+  // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
+  TaskCancelStatus: z.optional(z.nullable(z.string())),
+  TaskCancelStatusCode: z.optional(z.nullable(integer)),
 });
 
 export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);

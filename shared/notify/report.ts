@@ -166,6 +166,9 @@ function atRiskWhy(d: DecisionRecord): string {
   // balance is too low' alone sends a person to a balance that may be plenty, when REDEEM_PRICES lacks the
   // price of another open order, or the day's spend is what is used up.
   if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
+  // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
+  // gives a person nothing to look for in the console, where the domain's deadline may be days away.
+  if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
   return reasonWords(d.reason);
 }
 

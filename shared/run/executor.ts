@@ -6,11 +6,11 @@
  */
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
-import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, type DomainApi } from '../domain-api/index.js';
+import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, withPageSizes, type DomainApi } from '../domain-api/index.js';
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, type Ledger } from './ledger.js';
+import { cancelState, canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { answerByMs, submitByMs, workDeadline, type TimeBudget } from './time-budget.js';
@@ -85,7 +85,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const results: Result[] = decisions.map((decision) =>
     decision.action === 'skip'
       ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo, error_message: decision.problem }
-      : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem' },
+      : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem', error_message: decision.problem },
   );
   // The decision itself is not a field of the record: a nested object on a JSON line, "[object Object]" in SLS.
   const record = ({ decision, ...outcome }: Result) => deps.emit(decisionFields(decision, outcome));
@@ -191,6 +191,14 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
         return undefined;
       },
     });
+    // A number the ledger knows as another domain's task, or listed before this order went out, is no
+    // answer to it: whether and under which number it was taken, only the ledger can say (reconciled as an
+    // outcome unknown, below).
+    const other = ledger.notThisOrder(saved.taskNo, domainName);
+    if (other !== undefined) {
+      const why = new Error(`the answer (RequestId ${saved.requestId}) gave TaskNo ${saved.taskNo}, which is ${other}`);
+      throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
+    }
     ledger.claimUnseen(saved.taskNo, started, domainName);
     ledger.update(domainName, { taskNo: saved.taskNo, state: 'in-flight', createdMs: clock.now() });
     Object.assign(result, { outcome: 'submitted', task_no: saved.taskNo, api_request_id: saved.requestId, attempts: saved.attempts });
@@ -239,6 +247,7 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
     Object.assign(result, entry.state === 'in-flight' ? { outcome: 'skipped', reason: 'task-in-flight' } : { outcome: 'skipped', reason: 'already-redeemed' }, {
       task_no: entry.taskNo,
       reconciled: true,
+      ...(entry.note ? { error_message: entry.note } : {}),
     });
     return true;
   }
@@ -336,16 +345,18 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
       pending.push(...found);
     }
     let finished: ReadonlySet<string> | undefined;
+    let cancelled: ReadonlySet<string> = new Set();
     try {
-      finished = await finishedTasks(deps, startedMs, listed);
+      ({ finished, cancelled } = await finishedTasks(deps, startedMs, listed));
     } catch {
       // The list could not be read this round: ask each task itself instead.
       finished = undefined;
     }
     const done = await mapLimit(open, Math.max(1, deps.readConcurrency ?? 1), async (result) => {
+      const key = taskKey(result.task_no!);
       // A task the list does not show yet (the registrar lags) is asked about directly.
-      const ask = finished === undefined || finished.has(taskKey(result.task_no!)) || !listed.has(taskKey(result.task_no!));
-      return deps.clock.now() < stopMs && ask && (await settled(result, deps));
+      const ask = finished === undefined || finished.has(key) || cancelled.has(key) || !listed.has(key);
+      return deps.clock.now() < stopMs && ask && (await settled(result, deps, cancelled.has(key)));
     });
     open = open.filter((_, i) => !done[i]);
   }
@@ -375,24 +386,41 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
   return found;
 }
 
-/** The task numbers the task list reports COMPLETE; remembers every one it saw listed. */
-async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<Set<string>> {
-  const listed = await readAllPages(
-    'QueryTaskList',
-    (pageNum) => deps.api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
-    (task) => taskKey(task.TaskNo),
-    { maxPages: 100, deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+/**
+ * The task numbers the task list reports COMPLETE, and those whose cancellation it reports COMPLETE
+ * (whatever their TaskStatus: a cancelled task may stay listed as waiting); remembers every one it saw listed.
+ */
+async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
+  // In smaller pages if the registrar refuses 100 (InvalidPageSize), as the ledger reads it: otherwise every
+  // round failed, and a cancellation (seen only here) was never seen.
+  const listed = await withPageSizes(100, (pageSize) =>
+    readAllPages(
+      'QueryTaskList',
+      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
+      (task) => taskKey(task.TaskNo),
+      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+    ),
   );
   const finished = new Set<string>();
+  const cancelled = new Set<string>();
+  // A task the pages serve twice with two cancellation states is not taken as cancelled (cancelState's rule).
+  const notCancelled = new Set<string>();
   for (const task of listed.items) {
     seen.add(taskKey(task.TaskNo));
     if (task.TaskStatusCode === TASK_INFO_COMPLETE) finished.add(taskKey(task.TaskNo));
+    if (cancelState(task) === 'cancelled') cancelled.add(taskKey(task.TaskNo));
+    else notCancelled.add(taskKey(task.TaskNo));
   }
-  return finished;
+  for (const key of notCancelled) cancelled.delete(key);
+  return { finished, cancelled };
 }
 
-/** One follow-up poll; answers whether the task reached its final state. */
-async function settled(result: Result, deps: ExecutorDeps): Promise<boolean> {
+/**
+ * One follow-up poll; answers whether the task reached its final state. `cancelled`: the task list says the
+ * task's cancellation is complete (by a person in the console, or by the registrar): a detail that did not
+ * finish then never will, and the order redeemed nothing (see underCancel in the ledger).
+ */
+async function settled(result: Result, deps: ExecutorDeps, cancelled = false): Promise<boolean> {
   const domainName = result.decision.domainName;
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
@@ -403,6 +431,23 @@ async function settled(result: Result, deps: ExecutorDeps): Promise<boolean> {
     // so orders it again by hand (a second fee). Left unsettled, it stays `submitted`, the next run's to read.
     const copies = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
     const detail = copies[0];
+    // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
+    // as the ledger reads such a task (readDetails): no order was carried out.
+    const noneWritten = cancelled && !page.hasNext && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    if (noneWritten || (cancelled && detail)) {
+      const verdicts = noneWritten ? [underCancel(result.task_no!, 'cancelled', { TaskStatusCode: TaskDetailStatus.WaitingExecute })] : copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
+      if (verdicts.every((v) => v.state === 'failed') && !copies.some((d) => entryState(d) === 'failed')) {
+        // Never to finish: told as a failure, not left `submitted`, which a person reads as an order placed.
+        const failure = { error_code: 'TASK_CANCELLED', error_message: verdicts[0]!.note };
+        Object.assign(result, { outcome: 'failed', ...failure });
+        deps.ledger.update(domainName, { taskNo: result.task_no!, state: 'failed', createdMs: undefined, note: failure.error_message });
+        deps.emit({ kind: 'task', domain: domainName, task_no: result.task_no!, outcome: 'failed', ...failure });
+        return true;
+      }
+      // A success (or an unreadable state) under a cancelled task is not told as one (underCancel): left
+      // `submitted`, the next run's ledger holds the domain and says why. A failure is told as one, below.
+      if (verdicts.some((v) => v.state === 'in-flight')) return false;
+    }
     if (!detail || !copies.every((d) => isFinalTaskDetail(d) && d.TaskStatusCode === detail.TaskStatusCode)) return false;
     const succeeded = detail.TaskStatusCode === TaskDetailStatus.ExecuteSuccess;
     // The registrar's own words, whatever their language: that is where a payment failure shows.

@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, withPageSizes, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -61,6 +61,53 @@ export interface LedgerEntry {
   readonly taskNo: string;
   readonly state: LedgerState;
   readonly createdMs: number | undefined;
+  /** What a person needs to hear of this task beyond its state (a cancellation, see underCancel). */
+  readonly note?: string | undefined;
+}
+
+/** A listed task's cancellation (TaskCancelStatus / TaskCancelStatusCode, domain-api.md §3.6). */
+export type CancelState = 'none' | 'cancelling' | 'cancelled';
+
+const TASK_CANCEL_STATUS_NAMES: Readonly<Record<string, number>> = { INIT: 0, CANCELLING: 1, COMPLETE: 2 };
+
+/**
+ * INIT 0 (or nothing said): not cancelled; COMPLETE 2: cancelled; CANCELLING 1: being cancelled. A name
+ * that contradicts its code, or a code the docs do not list, says neither: read as a cancellation going
+ * on, which holds the domain (it may yet be carried out) and is said to a person, never as "cancelled",
+ * which lets the domain be ordered again.
+ */
+export function cancelState(task: Pick<TaskInfo, 'TaskCancelStatus' | 'TaskCancelStatusCode'>): CancelState {
+  const named = TASK_CANCEL_STATUS_NAMES[task.TaskCancelStatus?.trim().toUpperCase() ?? ''];
+  const code = task.TaskCancelStatusCode ?? undefined;
+  if (code === undefined && named === undefined) return 'none';
+  if (code !== undefined && named !== undefined && code !== named) return 'cancelling';
+  const said = code ?? named;
+  return said === 0 ? 'none' : said === 2 ? 'cancelled' : 'cancelling';
+}
+
+/**
+ * A detail's state under its task's cancellation. A cancelled task's details may stay WAITING_EXECUTE for
+ * ever (nothing in the docs says they move): read as open, the cancelled order held its domain as in
+ * flight on every run, never ordered again, until it was lost; so a detail that never started counts as
+ * failed (no order was carried out, no money taken), with a note. One that says EXECUTE_SUCCESS under a
+ * cancelled task may or may not have been undone: held (never ordered twice) but not called redeemed. A
+ * cancellation still going on holds the domain: the task may yet be carried out.
+ */
+export function underCancel(taskNo: string, cancel: CancelState, detail: Pick<TaskDetail, 'TaskStatusCode' | 'TaskStatus'>): { readonly state: LedgerState; readonly note?: string } {
+  const state = entryState(detail);
+  if (cancel === 'none' || state === 'failed') return { state };
+  if (cancel === 'cancelling') {
+    return { state: 'in-flight', note: `task ${taskNo} is being cancelled (TaskCancelStatus CANCELLING): it may still be carried out, so nothing is ordered for the domain while it is; check the registrar's console, the next run decides again` };
+  }
+  // Only a detail that plainly says it never started (WAITING_EXECUTE, not contradicting itself) lets the
+  // domain go. EXECUTING: the registry had begun, and a cancel that came then may not have stopped it; a
+  // success, or a state that cannot be read, may have been carried out before the cancel.
+  const neverStarted = !contradictsItself(detail) && detail.TaskStatusCode === TaskDetailStatus.WaitingExecute;
+  if (!neverStarted) {
+    const says = state === 'succeeded' ? 'EXECUTE_SUCCESS' : !contradictsItself(detail) && detail.TaskStatusCode === TaskDetailStatus.Executing ? 'EXECUTING' : 'a state that cannot be read';
+    return { state: 'in-flight', note: `task ${taskNo} was cancelled (TaskCancelStatus COMPLETE) while its detail says ${says}: whether the domain was redeemed is not known, so it is not ordered again; check the registrar's console` };
+  }
+  return { state: 'failed', note: `task ${taskNo} for this domain was cancelled (TaskCancelStatus COMPLETE) before it was carried out, so it redeemed nothing` };
 }
 
 interface KnownTask {
@@ -191,13 +238,16 @@ function believedRow(task: TaskInfo): TaskInfo {
  * now, never skipped as old or left for later), of unknown date (counted as recent) and of the larger size.
  */
 function mergedRows(a: TaskInfo, b: TaskInfo): TaskInfo {
-  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum) return a;
+  const sameCancel = cancelState(a) === cancelState(b);
+  if (a.TaskStatusCode === b.TaskStatusCode && a.CreateTime === b.CreateTime && a.TaskNum === b.TaskNum && sameCancel) return a;
   const sizes = [a.TaskNum, b.TaskNum].filter((n): n is number => n !== undefined);
   return {
     ...a,
     TaskStatusCode: a.TaskStatusCode === b.TaskStatusCode ? a.TaskStatusCode : undefined,
     CreateTime: a.CreateTime === b.CreateTime ? a.CreateTime : undefined,
     TaskNum: sizes.length > 0 ? Math.max(...sizes) : undefined,
+    // Two rows that disagree on its cancellation: neither believed, held as being cancelled (see cancelState).
+    ...(sameCancel ? {} : { TaskCancelStatus: undefined, TaskCancelStatusCode: 1 }),
   };
 }
 
@@ -542,6 +592,28 @@ export class Ledger {
     return false;
   }
 
+  /**
+   * Why `taskNo` cannot be the task of the order just answered for `domainName`, or undefined when it may
+   * be. It cannot when this ledger knows it as another domain's only (this run's own order of another
+   * domain, or a listed task whose details all name other domains), nor when it was listed by a look begun
+   * before that order was sent (an earlier task, of this domain too: its old failure was recorded and told
+   * as this order's, and a person told so ordered it again by hand). Taken at its word, the order was
+   * recorded and followed under a task that is not its own, which it never leaves, and its own task (the
+   * order the registrar took) was never looked for. A look begun before the order that still listed it (a
+   * page answered after it) is mistaken for an earlier one; its reconciliation then finds it all the same.
+   */
+  notThisOrder(taskNo: string, domainName: string): string | undefined {
+    const key = taskKey(taskNo);
+    const mine = this.mine.get(key);
+    if (mine) return mine.domainName !== domainName ? `the task of ${mine.domainName}` : undefined;
+    const details = this.tasks.get(key)?.details ?? [];
+    if (details.length > 0 && details.every((d) => d.name !== '' && d.name !== domainName)) return `the task of ${details[0]!.name}`;
+    const pending = this.pendingOf(domainName);
+    const look = this.learntInLook.get(key);
+    if (pending && look !== undefined && look <= pending.sentAfterLooks) return 'a task listed before this order was sent';
+    return undefined;
+  }
+
   isMine(taskNo: string): boolean {
     return this.mine.has(taskKey(taskNo));
   }
@@ -634,15 +706,23 @@ export class Ledger {
    * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
    */
   private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds = this.deps.bounds): Promise<TaskInfo[]> {
+    // Refused for its page size (InvalidPageSize), the list is read again in smaller pages, and every later
+    // look keeps the size that was answered (see withPageSizes). TotalItemNum does not depend on it.
+    return withPageSizes(this.taskPageSize, (pageSize) => this.listTasksIn(pageSize, beginMs, endMs, quick, bounds), (answered) => (this.taskPageSize = answered));
+  }
+
+  private taskPageSize = 100;
+
+  private async listTasksIn(pageSize: number, beginMs: number, endMs: number, quick: boolean, bounds: Omit<PagingBounds, 'maxPages'>): Promise<TaskInfo[]> {
     const { api } = this.deps;
-    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize: 100, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
     const items = settled
       ? first.items
       : wholeTaskList(
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES }, this.deps.concurrency ?? 1),
+          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES * Math.ceil(100 / pageSize) }, this.deps.concurrency ?? 1),
         );
     if (quick) {
       this.lookTotal = first.totalItems;
@@ -707,8 +787,13 @@ export class Ledger {
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */
   private placeholders(task: TaskInfo): void {
     const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1));
-    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE;
-    this.tasks.set(listedKey(task), { taskNo: task.TaskNo, details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open })) });
+    // A cancelled task placed no order: its unnamed slots hold no domain (see underCancel).
+    const cancelled = cancelState(task) === 'cancelled';
+    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE && !cancelled;
+    this.tasks.set(listedKey(task), {
+      taskNo: task.TaskNo,
+      details: Array.from({ length: declared }, () => ({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open, ...(cancelled ? { failed: true } : {}) })),
+    });
   }
 
   private async readDetails(toRead: readonly TaskInfo[], bounds = this.deps.bounds): Promise<TaskDetail[]> {
@@ -731,6 +816,7 @@ export class Ledger {
       const details = read[index]!;
       const known: Array<{ name: string; createdMs: number | undefined; open: boolean; failed?: boolean }> = [];
       const counted = new Set<string>();
+      const cancel = cancelState(task);
       for (const detail of details.items) {
         if (taskKey(detail.TaskNo) !== taskKey(task.TaskNo)) continue;
         const createdMs = laterOf(parseRegistrarTime(detail.CreateTime), parseRegistrarTime(task.CreateTime));
@@ -738,8 +824,8 @@ export class Ledger {
         // Every copy weighs in on the domain's state (the most open one wins), but a detail the pages
         // served twice (PageNum ignored, pages that shifted) is one order of the day: counted twice, it
         // would use up the cap and leave a due domain unordered.
-        const state = entryState(detail);
-        this.remember(name, { taskNo: task.TaskNo, state, createdMs });
+        const { state, note } = underCancel(task.TaskNo, cancel, detail);
+        this.remember(name, { taskNo: task.TaskNo, state, createdMs, note });
         if (counted.has(detailKey(detail))) continue;
         counted.add(detailKey(detail));
         known.push({ name, createdMs, open: state === 'in-flight', ...(state === 'failed' ? { failed: true } : {}) });
@@ -751,14 +837,25 @@ export class Ledger {
       // unnamed (see unnamedTask), which may be the very one due; taken as all there is, it was ordered again.
       const unread = details.short ? Math.min(MAX_TASK_DOMAINS, details.short.announced) : 0;
       const declared = Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1), unread);
-      while (known.length < declared) known.push({ name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE });
+      // A cancelled task whose detail walk ended where it said and served none: the registrar never wrote
+      // one (cancelled before it ran), so it placed no order and its unnamed slots hold no domain. Some
+      // details served, or a walk cut short: the unserved ones may have run before the cancel, and hold.
+      const noneWritten = cancel === 'cancelled' && !details.short && known.length === 0;
+      const filler = { name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE && !noneWritten, ...(noneWritten ? { failed: true } : {}) };
+      while (known.length < declared) known.push({ ...filler });
       // An order of this process (an earlier run's, one kept in the journal) is this task: its domain is
       // known even while the registrar has not written the details, and is held by the task from here on
       // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:
       // the next run ordered that domain again; and as an unnamed task it would hold every other order.
       const order = [...this.shared].find((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
       const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
-      if (order && slot !== -1) {
+      if (order && slot !== -1 && noneWritten) {
+        // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
+        // Held as in flight here, the next run kept the domain unordered, with no word of the cancel.
+        const { state, note } = underCancel(task.TaskNo, cancel, { TaskStatusCode: TaskDetailStatus.WaitingExecute });
+        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: false, failed: true };
+        this.remember(order.domainName, { taskNo: task.TaskNo, state, createdMs: known[slot]!.createdMs, note });
+      } else if (order && slot !== -1) {
         known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
         // Its state is not readable: held as in flight (a finished task may have succeeded).
         this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });

@@ -5,7 +5,7 @@
  * of milliseconds in the safe range (and from 1985 on) becomes an `invalid-listing` decision, never an order.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { readAllPages, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
+import { readAllPages, withPageSizes, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
 
 export interface Candidate {
   /** Canonical: lower case, punycode. */
@@ -45,6 +45,34 @@ function printable(name: unknown): string {
  */
 const EARLIEST_EXPIRY_MS = Date.UTC(1985, 0, 1);
 
+/**
+ * A domain reaches the redemption period only after its expiry and the renewal grace period after it
+ * (domain-api.md §5), so a redemption-list item that expires later than now (plus the registrar's own 24 h
+ * of tolerance) carries a date that cannot be its expiry: microseconds (a safe integer up to year 285,000),
+ * or some other date. Taken at its word, its deadline lay months or millennia ahead: skipped as "outside the
+ * window" on every run, said to nobody, until the domain was lost. It is an invalid listing instead.
+ */
+const FUTURE_TOLERANCE_MS = 86_400_000;
+
+/**
+ * ExpirationCurrDateDiff, the registrar's own count of days from today to expiry (negative once expired;
+ * the sign comes from the reference's examples, its rounding is unverified), may put the expiry earlier
+ * than ExpirationDateLong does. Then the deadline estimated from ExpirationDateLong may be weeks late: a
+ * domain the count says expired 55 days ago, due now, was skipped as outside the window, in silence. Which
+ * one is right nothing says, so the listing is invalid (a person hears of it). Only an earlier expiry is
+ * held, by more than two days (the count's rounding and its "today" in the registrar's zone): a later one
+ * errs on the early side, and a count whose sign runs the other way must not hold every domain.
+ */
+const DAY_COUNT_TOLERANCE_MS = 2 * 86_400_000;
+
+/** How much earlier than `expirationMs` the day count puts the expiry, beyond the tolerance; else undefined. */
+function earlierByDayCount(diff: unknown, expirationMs: number, nowMs: number): number | undefined {
+  const days = typeof diff === 'number' ? diff : typeof diff === 'string' && /^\s*-?\d{1,6}\s*$/.test(diff) ? Number(diff) : Number.NaN;
+  if (!Number.isSafeInteger(days)) return undefined;
+  const gap = expirationMs - (nowMs + days * 86_400_000);
+  return gap > DAY_COUNT_TOLERANCE_MS ? gap : undefined;
+}
+
 function expirationOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
@@ -59,7 +87,7 @@ function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
   return undefined;
 }
 
-export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2): CheckedListing {
+export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2, nowMs = Date.now()): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
   /** Names also listed in another documented state, and which: a state that changed while the pages were read. */
@@ -67,6 +95,10 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
   const invalid: InvalidListing[] = [];
   let duplicates = 0;
   for (const item of items) {
+    if (item.NotAnObject !== undefined) {
+      invalid.push({ domain: `(an item that is ${item.NotAnObject})`, problem: `the registrar listed an item that is ${item.NotAnObject}, not a domain: whichever domain it stood for was not looked at`, expirationMs: undefined });
+      continue;
+    }
     const status = hasStatus(item.DomainStatus, wanted);
     const name = typeof item.DomainName === 'string' ? normalizeDomainName(item.DomainName) : undefined;
     // QueryType filters on the server; DomainStatus stays the authority (2: a domain is in redemption).
@@ -82,6 +114,11 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
       invalid.push({ domain: name, problem: 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', expirationMs: undefined });
     } else if (expirationMs < EARLIEST_EXPIRY_MS) {
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
+    } else if (wanted === 2 && expirationMs > nowMs + FUTURE_TOLERANCE_MS) {
+      invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, expirationMs: undefined });
+    } else if (wanted === 2 && earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs) !== undefined) {
+      const days = Math.round(earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs)! / 86_400_000);
+      invalid.push({ domain: name, problem: `ExpirationCurrDateDiff ${String(item.ExpirationCurrDateDiff)} puts its expiry ${days} days before ExpirationDateLong ${expirationMs}: the redemption deadline cannot be estimated`, expirationMs });
     } else if (status === undefined) {
       invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
     } else {
@@ -118,17 +155,40 @@ interface RedemptionList extends CheckedListing {
   readonly unread: string | undefined;
 }
 
+/**
+ * Walks of a list whose TotalItemNum changes while it is read (see PagedItems.totalChanged): a domain may
+ * have crossed into a page already read and never been served, so the list is read again, from page 1. A
+ * list that keeps changing is decided on its last walk, and a person is told.
+ */
+const MAX_LIST_WALKS = 3;
+
 /** The redemption list (QueryType=2), or with `queryType` 1 the list of domains that still only need a renewal. */
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
-  const read = await readAllPages(
-    'QueryDomainList',
-    (pageNum) => api.queryDomainList({ pageNum, pageSize, queryType }),
-    (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
-    { ...bounds, maxPages: MAX_LIST_PAGES },
-    concurrency,
-  );
-  const unread = read.short
-    ? `QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`
-    : undefined;
-  return { ...checkListing(read.items, queryType), pages: read.pages, repeatedPage: read.repeatedPage, unread };
+  // Refused for its page size, the walk is made again in smaller pages, and the next walk keeps that size.
+  let size = pageSize;
+  const walk = () =>
+    withPageSizes(
+      size,
+      (asked) =>
+        readAllPages(
+          'QueryDomainList',
+          (pageNum) => api.queryDomainList({ pageNum, pageSize: asked, queryType }),
+          (item) => `${String(item.DomainName)}\u0000${String(item.ExpirationDateLong)}`,
+          { ...bounds, maxPages: MAX_LIST_PAGES * Math.ceil(pageSize / asked) },
+          concurrency,
+        ),
+      (answered) => (size = answered),
+    );
+  let read = await walk();
+  for (let walks = 1; read.totalChanged && walks < MAX_LIST_WALKS; walks++) read = await walk();
+  const problems: string[] = [];
+  if (read.short) {
+    problems.push(`QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`);
+  }
+  if (read.totalChanged) {
+    const { from, to, page } = read.totalChanged;
+    problems.push(`QueryDomainList's TotalItemNum went from ${from} to ${to} by page ${page} on each of ${MAX_LIST_WALKS} reads: the list changed while it was read, and a domain that moved to a page already read was not looked at this run`);
+  }
+  const unread = problems.length > 0 ? problems.join('; ') : undefined;
+  return { ...checkListing(read.items, queryType, bounds.now()), pages: read.pages, repeatedPage: read.repeatedPage, unread };
 }

@@ -31,7 +31,7 @@ interface Planned extends DeadlineEstimate {
 
 export type Decision = Planned &
   (
-    | { readonly action: 'redeem'; readonly reason: RedeemReason; readonly expirationMs: number }
+    | { readonly action: 'redeem'; readonly reason: RedeemReason; readonly expirationMs: number; readonly problem?: string | undefined }
     | { readonly action: 'skip'; readonly reason: SkipReason; readonly taskNo?: string | undefined; readonly problem?: string | undefined }
   );
 
@@ -49,6 +49,16 @@ export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Dec
     return verdict ? { ...d, action: 'skip', reason: verdict.reason, problem: verdict.detail } : d;
   });
 }
+
+/**
+ * A deadline estimate this far in the past cannot belong to a domain the registrar still lists in
+ * redemption: the longest window the reference knows (.link and its family, 30 + 179 days) outlasts the
+ * shortest estimate (30 + 14) by 165 days, and the registrar's lag is a day. The listed expiry is then not
+ * the domain's (its registration date, say): taken at its word the domain was the most urgent of the list,
+ * took the first slot of the caps from a domain days from its deadline, and was ordered with a
+ * CurrentExpirationDate the registrar never gave it.
+ */
+const STALE_DEADLINE_MS = 365 * DAY_MS;
 
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
   const estimated = candidates
@@ -69,7 +79,8 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // would send a person to change REDEEM_DOMAINS, which is right.
     if (run.requested && !run.requested.has(d.domainName)) return skip('not-requested');
     const task = ledger.entryFor(d.domainName);
-    if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo);
+    // The ledger's note (a task being cancelled, see Ledger underCancel) is what a person reads of the hold.
+    if (task?.state === 'in-flight') return skip('task-in-flight', task.taskNo, task.note);
     if (task?.state === 'succeeded') return skip('already-redeemed', task.taskNo);
     // Ordered by another run of this process (one that ended a moment ago included) and not listed yet: it
     // takes no slot of this run's cap (the executor would skip it at its fresh look anyway).
@@ -77,6 +88,9 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // The registrar does not list its task: what holds the domain is said (a person is told it when at risk).
     if (held && d.msLeft <= windowMs) return skip('task-in-flight', held.taskNo, held.note);
     if (d.msLeft > windowMs) return skip('outside-window');
+    if (d.msLeft < -STALE_DEADLINE_MS) {
+      return skip('invalid-listing', undefined, `ExpirationDateLong ${d.expirationMs} puts the redemption deadline over a year in the past, yet the domain is listed in redemption: it cannot be its expiry`);
+    }
     // A listed task that names no domain yet may be this domain's order (Ledger.unnamedTask): fail closed.
     if (unnamed) return skip('task-in-flight', unnamed.taskNo || undefined, unnamed.note);
     // Never orderable while prices are set (no price, no "*"): held before the caps, so that it takes no slot
@@ -86,7 +100,8 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
     planned++;
-    return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run' };
+    // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
+    return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
   });
   const unusable = invalid.map((listing): Decision => ({
     domainName: listing.domain,

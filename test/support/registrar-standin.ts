@@ -44,7 +44,17 @@ export interface StandinTask {
   statusCode: number;
   readonly createdMs: number;
   readonly taskType?: string;
+  /**
+   * QueryTaskList's TaskCancelStatusCode (domain-api.md §3.6: 0 INIT, 1 CANCELLING, 2 COMPLETE), default 0;
+   * the row carries its TaskCancelStatus name too. A cancel in the console or by the registrar sets it.
+   */
+  cancelStatusCode?: number;
+  /** QueryTaskList's TaskStatusCode (1-3) when it is not the one the details imply (a cancelled task may say COMPLETE over waiting details). */
+  listStatusCode?: number;
 }
+
+/** TaskInfo's TaskCancelStatus names, by TaskCancelStatusCode (domain-api.md §3.6). */
+const CANCEL_STATUS_NAMES = ['INIT', 'CANCELLING', 'COMPLETE'];
 
 export interface StandinOptions {
   /** The redemption list, served by QueryDomainList in pages of the requested size. */
@@ -314,7 +324,9 @@ export class RegistrarStandin extends LoopbackStandin {
             TaskTypeDescription: 'Redeem',
             TaskNum: 1,
             CreateTime: registrarTime(t.createdMs),
-            TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1,
+            TaskStatusCode: t.listStatusCode ?? (t.statusCode >= 2 ? 3 : t.statusCode + 1),
+            TaskCancelStatus: CANCEL_STATUS_NAMES[t.cancelStatusCode ?? 0] ?? 'UNKNOWN',
+            TaskCancelStatusCode: t.cancelStatusCode ?? 0,
           })),
         );
       }
