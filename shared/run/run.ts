@@ -98,8 +98,15 @@ export function keptOrdersJournal(sls: SlsClient | undefined, clock: Clock, acco
 /** The run's read-back of the day's live orders (field-indexed `kind` and `action`); the doctor asks it too. */
 export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
 
-/** Pages of 100 read at most: more than a day's orders of any REDEEM_MAX_PER_DAY a person would set. */
-const ORDER_PAGES = 5;
+/**
+ * Pages of 100 read at most. The query cannot tell a live order from a dry run's `action: redeem` decision
+ * (the fields it may name are the indexed `kind` and `action`), and every dry run of the day (a webhook with
+ * {"mode":"dry-run"}, `redeemer plan`) writes one per domain it would order: five pages, once thought more
+ * than any day's orders, were filled by the day's dry runs, and the morning's live order, older than them,
+ * was never read (a fresh instance ordered it again). The read is bounded by its two seconds too, and a read
+ * that stops at either bound says so (see `unread`).
+ */
+const ORDER_PAGES = 20;
 
 /**
  * The orders of the last 24 h the results logstore holds (every run's `kind: decision` records of live
@@ -114,19 +121,31 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   let unread: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
+  // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
+  // (its deadline, a fault) after earlier pages were read; the rows read are kept either way.
   const rowsOf = async (query: string, days: number, deadlineMs: number) => {
     const nowSeconds = Math.floor(clock.now() / 1000);
     const all: Array<Readonly<Record<string, string>>> = [];
     for (let page = 0; page < ORDER_PAGES; page++) {
-      const rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+      let rows: ReadonlyArray<Readonly<Record<string, string>>>;
+      try {
+        rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+      } catch (error) {
+        if (page === 0) throw error;
+        return { rows: all, cut: `page ${page + 1} failed: ${errorMessage(error)}` };
+      }
       all.push(...rows);
-      if (rows.length < 100) break;
+      if (rows.length < 100) return { rows: all, cut: undefined };
     }
-    return all;
+    return { rows: all, cut: `the read stops at ${ORDER_PAGES} pages` };
   };
   const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
     const orders: JournalOrder[] = [];
-    for (const row of await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs)) {
+    const read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
+    // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
+    // The consequence first: the message cuts a line at 300 characters.
+    if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
+    for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
       if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
@@ -140,7 +159,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     // never reached a person.
     const told = new Set<string>();
     try {
-      for (const row of await rowsOf('kind: run', 2, deadlineMs)) {
+      // Cut short, some runs' ends are not read: their orders are told again, never left untold.
+      for (const row of (await rowsOf('kind: run', 2, deadlineMs)).rows) {
         if (row.kind !== 'run' || row.outcome === 'started') continue;
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
         if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
