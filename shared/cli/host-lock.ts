@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../config/index.js';
+import { STS_KEY_PREFIX, type Env } from '../config/index.js';
 import type { JournalOrder, OrderJournal } from '../run/index.js';
 
 const DAY_MS = 86_400_000;
@@ -199,8 +199,18 @@ function hostDir(env: Env): string {
   return env.TMPDIR || tmpdir();
 }
 
+/**
+ * The lock's scope: the endpoint and the key, so that runs of one identity take turns and read each other's
+ * orders. An STS key (`STS.…`) is left out: every AssumeRole answers temporary credentials of their own
+ * (accounts-and-billing.md: Credentials.AccessKeyId "STS.…", with an Expiration), so the key id names the
+ * session, and the next session's run found another lock and no orders file: it ran beside the first and,
+ * the registrar listing the first's order late, ordered the domain again. Every STS session on the machine
+ * shares one scope instead: runs of other identities only take turns, and an order of another account is
+ * never taken in (the run adopts only orders for domains its own redemption list holds).
+ */
 function hostScope(env: Env): string {
-  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
+  const key = env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '';
+  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${key.startsWith(STS_KEY_PREFIX) ? STS_KEY_PREFIX : key}`).digest('hex').slice(0, 16);
 }
 
 /** The orders file's scope: the lock's, and for an account run (--accounts) the member account too. */
