@@ -13,7 +13,7 @@ import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, o
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
-import type { JournalOrder, OrderJournal } from '../run/index.js';
+import type { JournalAttempt, JournalOrder, OrderJournal } from '../run/index.js';
 
 const DAY_MS = 86_400_000;
 /** More than any account's day of orders; a file grown past it is read from its end. */
@@ -218,12 +218,19 @@ function ordersScope(env: Env, accountId: string | undefined): string {
   return accountId === undefined ? hostScope(env) : createHash('sha256').update(`${hostScope(env)}\u0000${accountId}`).digest('hex').slice(0, 16);
 }
 
-/** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
-function journalLine(line: string): { readonly order: JournalOrder } | { readonly told: string } | undefined {
+/**
+ * One line of the file: an order, `{"sending": domain, "sentMs", "runId"}` (an order about to be sent, see
+ * JournalAttempt), or `{"told": runId}` (that run's orders were told to a person).
+ */
+function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly told: string } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
     if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
     const { domainName, taskNo, sentMs, runId } = value;
+    if (typeof value.sending === 'string' && value.sending !== '') {
+      if (typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
+      return { attempt: { domainName: value.sending, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
+    }
     if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
     return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
   } catch {
@@ -267,11 +274,15 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
    * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
    * is; the next load filters it again.
    */
-  const compact = (recent: readonly JournalOrder[], told: ReadonlySet<string>) => {
+  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>) => {
     const aside = `${path}.${process.pid}.tmp`;
     try {
-      const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
-      const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
+      const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
+      const kept = [
+        ...recent.map((o) => JSON.stringify(o)),
+        ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId })),
+        ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id })),
+      ];
       // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
       // this pid is removed first. A path that holds another user's file is left alone.
       rmSync(aside, { force: true });
@@ -282,6 +293,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       // Left as it is.
     }
   };
+  let attempts: readonly JournalAttempt[] = [];
   return {
     load() {
       const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
@@ -290,12 +302,19 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
       const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
-      if (!options.readOnly) compact(recent, told);
+      const sent = lines.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
+      if (!options.readOnly) compact(recent, sent, told);
+      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId) }));
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {
       append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });
     },
+    // Before the order goes out: a run killed while it is on the wire leaves this line and no order line.
+    sending(attempt) {
+      append({ sending: attempt.domainName, sentMs: attempt.sentMs, runId: attempt.runId });
+    },
+    attempts: () => attempts,
     ended(runId, toldRuns) {
       for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, taskKey, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, taskKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -323,12 +323,41 @@ export async function prepareRun(
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
+  untoldOrders.push(...attemptsTheLedgerShows(ports.orderJournal?.attempts?.() ?? [], keptOrders, untoldOrders, ledger, listedNames));
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
   return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unreadOrders };
+}
+
+/** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
+const CLOCK_SLACK_MS = 15 * 60_000;
+
+/**
+ * The orders a run killed while they were on the wire placed all the same: the registrar took the order,
+ * the answer never reached the run, so no decision line, orders-file line or message names its task, and
+ * the next run, finding the task in the ledger, skipped the domain in silence; nobody ever heard of the
+ * order (a redemption fee). An untold run's `kind: submission` (JournalAttempt) with no order of that run
+ * for the domain, whose domain the ledger shows a task for (open or succeeded) created since it was sent
+ * that no other order claims, is told as that run's order. One the ledger does not show is not: it may
+ * never have been taken, and the next run decides again from the ledger.
+ */
+function attemptsTheLedgerShows(attempts: readonly JournalAttempt[], kept: readonly JournalOrder[], told: readonly JournalOrder[], ledger: Ledger, listedNames: ReadonlySet<string>): JournalOrder[] {
+  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
+  const found = new Map<string, JournalOrder>();
+  for (const attempt of attempts) {
+    const name = canonicalName(attempt.domainName);
+    if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
+    if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
+    const entry = ledger.entryFor(name);
+    if (!entry || entry.state === 'failed' || claimed.has(taskKey(entry.taskNo))) continue;
+    if (entry.createdMs !== undefined && entry.createdMs < attempt.sentMs - CLOCK_SLACK_MS) continue;
+    found.set(taskKey(entry.taskNo), { domainName: name, taskNo: entry.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+  }
+  return [...found.values()];
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {

@@ -247,11 +247,27 @@ export interface JournalOrder {
   readonly untold?: boolean | undefined;
 }
 
+/**
+ * An order about to be sent (its `kind: submission` line), as a journal keeps it: a run killed while the
+ * order was on the wire leaves this and no JournalOrder, though the registrar may have taken it.
+ */
+export interface JournalAttempt {
+  readonly domainName: string;
+  readonly sentMs: number;
+  readonly runId?: string | undefined;
+  /** As JournalOrder's: no source says its run told a person. */
+  readonly untold?: boolean | undefined;
+}
+
 export interface OrderJournal {
   /** The orders of the last 24 h it holds, read by `deadlineMs`; a failure is the caller's to ignore. */
   load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
   /** Keeps one more; called before the order's decision line is written. */
   placed(order: JournalOrder): void;
+  /** Keeps an order about to be sent, before it is sent (see JournalAttempt). */
+  sending?(attempt: JournalAttempt): void;
+  /** The orders about to be sent of the last 24 h that the last load found. */
+  attempts?(): readonly JournalAttempt[];
   /** What the last load could not read, said to a person under "Not read"; undefined when it read all. */
   unread?(): string | undefined;
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
@@ -482,7 +498,7 @@ export class Ledger {
     if (taskNo !== undefined) {
       this.mine.set(taskKey(taskNo), { submittedMs, domainName });
       this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs, runId: this.deps.runId });
-    }
+    } else this.deps.journal?.sending?.({ domainName, sentMs: submittedMs, runId: this.deps.runId });
   }
 
   /** A reserved submission that certainly did not place an order no longer counts against the cap. */
@@ -539,6 +555,12 @@ export class Ledger {
   placedByRunStillGoing(taskNo: string): boolean {
     const key = taskKey(taskNo);
     for (const order of this.shared) if (!order.ended && order.taskNo !== undefined && taskKey(order.taskNo) === key) return true;
+    return false;
+  }
+
+  /** Whether a run of this process that has not ended yet is `runId` (it tells its own orders). */
+  runStillGoing(runId: string): boolean {
+    for (const order of this.shared) if (!order.ended && order.runId === runId) return true;
     return false;
   }
 

@@ -17,7 +17,7 @@ import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
-import type { JournalOrder, OrderJournal } from './ledger.js';
+import type { JournalAttempt, JournalOrder, OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -139,8 +139,24 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     }
     return { rows: all, cut: `the read stops at ${ORDER_PAGES} pages` };
   };
+  let attempts: readonly JournalAttempt[] = [];
+  // A live run's `kind: submission` lines (written just before each order is sent): a run killed while an
+  // order was on the wire leaves one and no decision with a task number. Failing, it costs only that.
+  const readAttempts = async (deadlineMs: number): Promise<JournalAttempt[]> => {
+    try {
+      const { rows } = await rowsOf('kind: submission', 1, deadlineMs);
+      return rows.flatMap((row) => {
+        if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
+        const seconds = Number(row.__time__);
+        return [{ domainName: row.domain, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined }];
+      });
+    } catch {
+      return [];
+    }
+  };
   const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
     const orders: JournalOrder[] = [];
+    const sent = readAttempts(deadlineMs);
     const read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
     // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
     // The consequence first: the message cuts a line at 300 characters.
@@ -153,7 +169,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       const seconds = Number(row.__time__);
       orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
     }
-    if (orders.length === 0) return orders;
+    const tried = await sent;
+    if (orders.length === 0 && tried.length === 0) return orders;
     // A run's end record is written after its message, and names the earlier runs whose orders that
     // message told (told_runs): an order of a run with neither, or whose message reached no channel,
     // never reached a person.
@@ -171,12 +188,15 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
       return orders;
     }
+    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId) }));
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
     unread: () => unread,
+    attempts: () => attempts,
     async load(deadlineMs) {
       unread = undefined;
+      attempts = [];
       try {
         return await readOrders(deadlineMs);
       } catch (error) {
@@ -200,6 +220,10 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     placed: (order) => {
       for (const j of present) j.placed(order);
     },
+    sending: (attempt) => {
+      for (const j of present) j.sending?.(attempt);
+    },
+    attempts: () => present.flatMap((j) => j.attempts?.() ?? []),
     ended: (runId, told) => {
       for (const j of present) j.ended?.(runId, told);
     },

@@ -1,0 +1,133 @@
+/**
+ * A run SIGKILLed while its order was on the wire: the registrar took it (domain-api.md 3.3: the answer is
+ * a TaskNo; the task is asynchronous), but the answer never reached the run, so no decision line, no orders
+ * file line and no message names a task. The run's only trace is its `kind: submission` line (written
+ * before the order is sent). The next run finds the task in the ledger (listed a moment later) and skips
+ * the domain as in flight; with the deadline days away the domain is not at risk. Whoever reads the next
+ * run's message must still learn that an order was placed (a redemption fee) by a run that never reported.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type Scripted, type StandinCall, type RegistrarStandin } from '../support/registrar-standin.js';
+import { finished } from '../support/spawn.js';
+import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { completeRecords, removeCliTemp, spawnCli, type Env } from './harness.js';
+import { dueExpiration, standinEnv, standinPerTest } from './standin-runs.js';
+
+afterAll(removeCliTemp);
+const start = standinPerTest();
+const inbox = inboxPerTest();
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+
+async function cliRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+  const env = { ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '1', ...extra }), ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret };
+  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], env);
+  onChild?.(child);
+  const done = await finished(child);
+  return { ...done, records: completeRecords(done.stdout) };
+}
+
+/** Takes the first order as the registrar does, SIGKILLs the child before it is answered, and drops the answer. */
+function killAtFirstOrder() {
+  const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+  const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+    if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+    state.armed = false;
+    standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+    state.child.kill('SIGKILL');
+    return 'drop';
+  };
+  return { state, script };
+}
+
+describe('SIGKILL while the order is on the wire (taken, never answered), then the next run on the machine', () => {
+  it('the next run\'s message says the domain was ordered by a run that never reported, with its task', async () => {
+    const k = killAtFirstOrder();
+    // Deadline 5 days away: due (REDEEM_WITHIN_DAYS 7), not at risk (NOTIFY_AT_RISK_DAYS 3).
+    const s = await start({ domains: [domainItem('onwire.com', dueExpiration('onwire.com') + 2 * 86_400_000)], listAfterMs: 300, newTaskStatus: 0, script: k.script as never });
+    const box = await inbox();
+    const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const killed = await cliRun(s.url, hook, (child) => (k.state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    expect(killed.records.filter((r) => r.kind === 'submission').map((r) => r.domain), 'its trace').toEqual(['onwire.com']);
+    expect(box.bodies, 'the killed run sent nothing').toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const next = await cliRun(s.url, hook);
+    expect(s.orders, 'one order').toHaveLength(1);
+    expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'onwire.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
+    expect(box.bodies, 'the next run\'s message').toHaveLength(1);
+    expect(box.bodies[0]!.earlier_orders).toEqual([{ domain: 'onwire.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]);
+  }, 30_000);
+});
+
+describe('the same on fresh instances (no temp folder in common), with the results logstore', () => {
+  let sls: SlsStandin | undefined;
+  afterAll(async () => sls?.close());
+
+  /** A CLI run in a temp folder of its own, as a new FC instance has; SLS on the stand-in. */
+  async function freshRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+    try {
+      return await cliRun(url, { TMPDIR: dir, SLS_ENDPOINT: sls!.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('killed once its submission line reached the logstore: the next run tells the order once, the run after it does not', async () => {
+    sls = await startSlsStandin({ keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }) });
+    const store = sls;
+    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+    // The order is taken; its answer is held, and the run killed as soon as the logstore has its submission line.
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+      state.armed = false;
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      const child = state.child;
+      const poll = setInterval(() => {
+        if (store.records().some((r) => r.kind === 'submission')) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('exit', () => clearInterval(poll));
+      return { raw: '', then: 'hold' };
+    };
+    const s = await start({ domains: [domainItem('fresh-wire.com', dueExpiration('fresh-wire.com') + 2 * 86_400_000)], listAfterMs: 300, newTaskStatus: 0, script: script as never });
+    const box = await inbox();
+    const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const killed = await freshRun(s.url, hook, (child) => (state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await freshRun(s.url, hook);
+    await freshRun(s.url, hook);
+    expect(s.orders, 'one order').toHaveLength(1);
+    const told = box.bodies.map((b) => b.earlier_orders);
+    expect(told, 'earlier_orders of each message sent').toEqual([[{ domain: 'fresh-wire.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]]);
+  }, 30_000);
+});
+
+describe('an order on the wire that the ledger does not show', () => {
+  it('is not told as placed (it may never have been taken): the next run decides again', async () => {
+    const k = killAtFirstOrder();
+    // The registrar takes nothing: the order never arrived whole.
+    const s = await start({ domains: [domainItem('never.com', dueExpiration('never.com') + 2 * 86_400_000)], newTaskStatus: 0, script: ((call: StandinCall) => {
+      if (!k.state.armed || !k.state.child || call.action !== SAVE) return undefined;
+      k.state.armed = false;
+      k.state.child.kill('SIGKILL');
+      return 'drop';
+    }) as never });
+    const box = await inbox();
+    const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const killed = await cliRun(s.url, hook, (child) => (k.state.child = child));
+    expect(killed.code).toBeNull();
+    const next = await cliRun(s.url, hook);
+    expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'never.com')).toMatchObject({ outcome: 'submitted' });
+    expect(box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'nothing told as ordered by the killed run').toEqual([]);
+  }, 30_000);
+});
