@@ -289,10 +289,17 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
       if (notOurs(path)) rmSync(aside, { force: true });
       else renameSync(aside, path);
-    } catch {
+      return undefined;
+    } catch (error) {
       // Left as it is.
+      return (error as NodeJS.ErrnoException).code ?? 'an error';
     }
   };
+  // What costs the file's hold, for a person (OrderJournal.unread): the run goes on, but silently the next
+  // run on this machine did not know of this run's orders, and nobody knew it. The consequence first: the
+  // message cuts a line at 300 characters.
+  let unread: string | undefined;
+  const consequence = "this machine's next live run will not know of this run's orders until the registrar lists them";
   let attempts: readonly JournalAttempt[] = [];
   return {
     load() {
@@ -303,7 +310,12 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       const nowMs = now();
       const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
       const sent = lines.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
-      if (!options.readOnly) compact(recent, sent, told);
+      unread = undefined;
+      if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
+      else if (!options.readOnly) {
+        const failed = compact(recent, sent, told);
+        if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
+      }
       attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId) }));
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
@@ -315,6 +327,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       append({ sending: attempt.domainName, sentMs: attempt.sentMs, runId: attempt.runId });
     },
     attempts: () => attempts,
+    unread: () => unread,
     ended(runId, toldRuns) {
       for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },

@@ -227,6 +227,7 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     ended: (runId, told) => {
       for (const j of present) j.ended?.(runId, told);
     },
-    unread: () => present.map((j) => j.unread?.()).find((problem) => problem !== undefined),
+    // Each that failed is said: the CLI's file and the logstore hold different runs' orders.
+    unread: () => present.map((j) => j.unread?.()).filter((problem) => problem !== undefined).join('; ') || undefined,
   };
 }
