@@ -46,7 +46,7 @@ function killAtFirstOrder() {
 }
 
 describe('SIGKILL while the order is on the wire (taken, never answered), then the next run on the machine', () => {
-  it('the next run\'s message says the domain was ordered by a run that never reported, with its task', async () => {
+  it('the next run\'s message says the domain was ordered by a run that never reported, with its task; the run after it does not again', async () => {
     const k = killAtFirstOrder();
     // Deadline 5 days away: due (REDEEM_WITHIN_DAYS 7), not at risk (NOTIFY_AT_RISK_DAYS 3).
     const s = await start({ domains: [domainItem('onwire.com', dueExpiration('onwire.com') + 2 * 86_400_000)], listAfterMs: 300, newTaskStatus: 0, script: k.script as never });
@@ -62,6 +62,8 @@ describe('SIGKILL while the order is on the wire (taken, never answered), then t
     expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'onwire.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
     expect(box.bodies, 'the next run\'s message').toHaveLength(1);
     expect(box.bodies[0]!.earlier_orders).toEqual([{ domain: 'onwire.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]);
+    await cliRun(s.url, hook);
+    expect(box.bodies.slice(1).flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'told once').toEqual([]);
   }, 30_000);
 });
 
