@@ -13,6 +13,7 @@ import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, o
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
+import { SITES, type DomainSite } from '../domain-api/sites.js';
 import type { JournalAttempt, JournalOrder, OrderJournal } from '../run/index.js';
 
 const DAY_MS = 86_400_000;
@@ -209,8 +210,29 @@ function hostDir(env: Env): string {
  * never taken in (the run adopts only orders for domains its own redemption list holds).
  */
 function hostScope(env: Env): string {
-  const key = env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '';
-  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${key.startsWith(STS_KEY_PREFIX) ? STS_KEY_PREFIX : key}`).digest('hex').slice(0, 16);
+  const key = env.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim() ?? '';
+  return createHash('sha256').update(`${registrarOf(env)}\u0000${key.startsWith(STS_KEY_PREFIX) ? STS_KEY_PREFIX : key}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * The registrar a run of `env` talks to, in one spelling: the configuration takes DOMAIN_ENDPOINT as a URL
+ * or a bare host name (https), with or without a trailing slash, in any case of scheme and host, and an
+ * empty variable as unset; the raw text made each spelling a lock and an orders file of its own (a run from
+ * a crontab did not read the orders of a run from a shell). The site's name stands for its own endpoint,
+ * the spelling earlier versions used, so the files they left are still found.
+ */
+function registrarOf(env: Env): string {
+  const site = env.DOMAIN_SITE?.trim() === 'cn' ? 'cn' : 'intl';
+  const raw = env.DOMAIN_ENDPOINT?.trim();
+  if (!raw) return site;
+  try {
+    const url = new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`);
+    const endpoint = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    const named = (Object.keys(SITES) as DomainSite[]).find((s) => new URL(SITES[s].endpoint).origin === endpoint);
+    return named ?? endpoint;
+  } catch {
+    return raw;
+  }
 }
 
 /** The orders file's scope: the lock's, and for an account run (--accounts) the member account too. */
