@@ -205,13 +205,16 @@ function hostDir(env: Env): string {
  * orders. An STS key (`STS.…`) is left out: every AssumeRole answers temporary credentials of their own
  * (accounts-and-billing.md: Credentials.AccessKeyId "STS.…", with an Expiration), so the key id names the
  * session, and the next session's run found another lock and no orders file: it ran beside the first and,
- * the registrar listing the first's order late, ordered the domain again. Every STS session on the machine
- * shares one scope instead: runs of other identities only take turns, and an order of another account is
- * never taken in (the run adopts only orders for domains its own redemption list holds).
+ * the registrar listing the first's order late, ordered the domain again. Every STS session of this user of
+ * the machine shares one scope instead: runs of other identities only take turns, and an order of another
+ * account is never taken in (the run adopts only orders for domains its own redemption list holds).
  */
 function hostScope(env: Env): string {
   const key = env.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim() ?? '';
-  return createHash('sha256').update(`${registrarOf(env)}\u0000${key.startsWith(STS_KEY_PREFIX) ? STS_KEY_PREFIX : key}`).digest('hex').slice(0, 16);
+  // STS sessions: one scope per user of the machine, not one for all: in a shared /tmp another user's stale
+  // lock cannot be removed (the sticky bit), and their orders file is not believed (see ours).
+  const identity = key.startsWith(STS_KEY_PREFIX) ? `${STS_KEY_PREFIX}${process.getuid?.() ?? ''}` : key;
+  return createHash('sha256').update(`${registrarOf(env)}\u0000${identity}`).digest('hex').slice(0, 16);
 }
 
 /**
