@@ -352,10 +352,14 @@ function attemptsTheLedgerShows(attempts: readonly JournalAttempt[], kept: reado
     const name = canonicalName(attempt.domainName);
     if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
     if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
-    const entry = ledger.entryFor(name);
-    if (!entry || entry.state === 'failed' || claimed.has(taskKey(entry.taskNo))) continue;
-    if (entry.createdMs !== undefined && entry.createdMs < attempt.sentMs - CLOCK_SLACK_MS) continue;
-    found.set(taskKey(entry.taskNo), { domainName: name, taskNo: entry.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+    // Every task of the domain, not only the one its state rests on: the next run may have ordered it again
+    // (the registrar listing this one late), and that second order is told by its own run.
+    const tasks = ledger
+      .unclaimedTasksNaming(name)
+      .filter((t) => !t.failed && !claimed.has(taskKey(t.taskNo)) && !found.has(taskKey(t.taskNo)) && (t.createdMs === undefined || t.createdMs >= attempt.sentMs - CLOCK_SLACK_MS))
+      .sort((a, b) => (a.createdMs ?? Number.POSITIVE_INFINITY) - (b.createdMs ?? Number.POSITIVE_INFINITY));
+    const task = tasks[0];
+    if (task) found.set(taskKey(task.taskNo), { domainName: name, taskNo: task.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
   }
   return [...found.values()];
 }

@@ -558,6 +558,21 @@ export class Ledger {
     return false;
   }
 
+  /**
+   * Every listed task whose read details name `domainName` and that no order of this process claims, with
+   * its date and whether it failed. entryFor keeps one task a domain, the one its state rests on: a domain
+   * ordered twice (a killed run's order the registrar listed late, and the next run's) has two.
+   */
+  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean }> {
+    const claimed = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    const found = [];
+    for (const [key, task] of this.tasks) {
+      if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
+      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true });
+    }
+    return found;
+  }
+
   /** Whether a run of this process that has not ended yet is `runId` (it tells its own orders). */
   runStillGoing(runId: string): boolean {
     for (const order of this.shared) if (!order.ended && order.runId === runId) return true;

@@ -133,3 +133,44 @@ describe('an order on the wire that the ledger does not show', () => {
     expect(box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'nothing told as ordered by the killed run').toEqual([]);
   }, 30_000);
 });
+
+describe('the killed run\'s order taken, and the next run ordering the domain again (the registrar listing the first late)', () => {
+  let sls: SlsStandin | undefined;
+  afterAll(async () => sls?.close());
+
+  it('once the registrar lists the first order, a later run tells it (the second fee), whichever order the task list comes in', async () => {
+    const { forgetRegistrar } = await import('../../shared/run/ledger.js');
+    const { pageBody, registrarTime } = await import('../support/registrar-standin.js');
+    const { runInProcess, quickClock } = await import('./harness.js');
+    const { liveRunWithSls } = await import('../support/sls-standin.js');
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
+    // The task list oldest first (the docs do not say in which order it comes).
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (call.action !== 'QueryTaskList') return undefined;
+      const rows = standin.listedTasks().sort((a, b) => a.createdMs - b.createdMs).map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: registrarTime(t.createdMs), TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+      return { body: pageBody('QueryTaskList', rows, { pageNum: 1, pageSize: 100, totalPages: 1, nextPage: false }) };
+    };
+    const s = await start({ domains: [domainItem('twice.com', dueExpiration('twice.com') + 2 * 86_400_000)], listAfterMs: 1_500, newTaskStatus: 0, script: script as never });
+    // What a run killed while its order was on the wire leaves: the registrar took the order; the logstore
+    // holds the run's started and submission records, and nothing more.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const killedRun = 'killed-run-1';
+    for (const [seq, contents] of [
+      ['1', { kind: 'run', outcome: 'started' }],
+      ['2', { kind: 'submission', domain: 'twice.com', expiration_ms: String(dueExpiration('twice.com') + 2 * 86_400_000) }],
+    ] as const) {
+      sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'killed', time: nowSeconds, request: 0, contents: Object.entries({ ...contents, run_id: killedRun, trigger: 'timer', mode: 'live', seq }) });
+    }
+    const first = s.takeOrder('twice.com', String(dueExpiration('twice.com') + 2 * 86_400_000))!;
+    const box = await inbox();
+    const env = liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) });
+    forgetRegistrar(s.url);
+    await runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
+    expect(s.orders, 'the next run, the first order not listed yet, ordered again').toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    forgetRegistrar(s.url);
+    await runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
+    const told = box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]);
+    expect(told, 'earlier_orders told').toEqual([{ domain: 'twice.com', task_no: first.taskNo, run_id: killedRun }]);
+  }, 30_000);
+});
