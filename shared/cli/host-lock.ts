@@ -247,10 +247,12 @@ function ordersScope(env: Env, accountId: string | undefined): string {
  * One line of the file: an order, `{"sending": domain, "sentMs", "runId"}` (an order about to be sent, see
  * JournalAttempt), or `{"told": runId}` (that run's orders were told to a person).
  */
-function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly told: string } | undefined {
+function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly released: string } | { readonly told: string } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
     if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
+    // `{"released": domain, "runId"}`: that run's submission for the domain certainly placed no order.
+    if (typeof value.released === 'string' && value.released !== '') return { released: `${typeof value.runId === 'string' ? value.runId : ''}\u0000${value.released}` };
     const { domainName, taskNo, sentMs, runId } = value;
     if (typeof value.sending === 'string' && value.sending !== '') {
       if (typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
@@ -299,13 +301,14 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
    * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
    * is; the next load filters it again.
    */
-  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>) => {
+  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>) => {
     const aside = `${path}.${process.pid}.tmp`;
     try {
       const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
       const kept = [
         ...recent.map((o) => JSON.stringify(o)),
         ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId })),
+        ...attempts.filter((a) => released.has(`${a.runId ?? ''}\u0000${a.domainName}`)).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId })),
         ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id })),
       ];
       // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
@@ -330,6 +333,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
     load() {
       const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
+      const released = new Set(lines.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
       // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
@@ -338,10 +342,10 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       unread = undefined;
       if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
       else if (!options.readOnly) {
-        const failed = compact(recent, sent, told);
+        const failed = compact(recent, sent, told, released);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
-      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId) }));
+      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: released.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {
@@ -350,6 +354,9 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
     // Before the order goes out: a run killed while it is on the wire leaves this line and no order line.
     sending(attempt) {
       append({ sending: attempt.domainName, sentMs: attempt.sentMs, runId: attempt.runId });
+    },
+    released(attempt) {
+      append({ released: attempt.domainName, runId: attempt.runId });
     },
     attempts: () => attempts,
     unread: () => unread,

@@ -97,12 +97,15 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let failure: { code: string; message: string } | undefined;
   // Orders of earlier runs that never told a person (killed before their message): this run tells them.
   let earlierOrders: readonly JournalOrder[] = [];
+  // Orders of earlier runs sent and never answered, that the ledger does not show: told as outcomes unknown.
+  let unansweredOrders: readonly JournalAttempt[] = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
     // Runs of one process against the same registrar ledger see each other's orders as they are sent.
     const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
+    unansweredOrders = prepared.unansweredOrders;
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
@@ -176,13 +179,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const earlier = earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }]));
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  const unanswered = unansweredOrders.flatMap((a) => (a.runId === undefined ? [] : [{ domain: a.domainName, runId: a.runId, sentMs: a.sentMs }]));
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier, unansweredOrders: unanswered }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
   // A message every channel refused (a keyword the robot asks for, a revoked hook) told no one: this run's
   // orders, and the earlier ones it carried, stay untold for the next run to tell (run.ts reads the same
   // from the run record's notify_<channel> fields). A quiet run was not meant to tell anyone.
   const reached = !told.sent || told.results.some((r) => r.status === 'ok');
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
-  const toldRuns = told.sent && reached ? [...new Set(earlier.map((o) => o.runId))] : [];
+  const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
   if (reached) ports.orderJournal?.ended?.(request.runId, toldRuns);
   recorder.write(run);
@@ -247,6 +251,8 @@ interface PreparedRun {
   readonly untoldOrders: readonly JournalOrder[];
   /** What the journal could not read (the logstore's read-back refused, say): told under "Not read". */
   readonly unreadOrders?: string | undefined;
+  /** Orders of untold runs sent and never answered that the ledger does not show (see attemptsOfUntoldRuns). */
+  readonly unansweredOrders: readonly JournalAttempt[];
 }
 
 /**
@@ -323,13 +329,14 @@ export async function prepareRun(
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
-  untoldOrders.push(...attemptsTheLedgerShows(ports.orderJournal?.attempts?.() ?? [], keptOrders, untoldOrders, ledger, listedNames));
+  const attempts = attemptsOfUntoldRuns(ports.orderJournal?.attempts?.() ?? [], keptOrders, untoldOrders, ledger, listedNames);
+  untoldOrders.push(...attempts.found);
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unreadOrders };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
 }
 
 /** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
@@ -344,10 +351,17 @@ const CLOCK_SLACK_MS = 15 * 60_000;
  * that no other order claims, is told as that run's order. One the ledger does not show is not: it may
  * never have been taken, and the next run decides again from the ledger.
  */
-function attemptsTheLedgerShows(attempts: readonly JournalAttempt[], kept: readonly JournalOrder[], told: readonly JournalOrder[], ledger: Ledger, listedNames: ReadonlySet<string>): JournalOrder[] {
+function attemptsOfUntoldRuns(
+  attempts: readonly JournalAttempt[],
+  kept: readonly JournalOrder[],
+  told: readonly JournalOrder[],
+  ledger: Ledger,
+  listedNames: ReadonlySet<string>,
+): { found: JournalOrder[]; unanswered: JournalAttempt[] } {
   const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
   const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
   const found = new Map<string, JournalOrder>();
+  const unanswered = new Map<string, JournalAttempt>();
   for (const attempt of attempts) {
     const name = canonicalName(attempt.domainName);
     if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
@@ -360,8 +374,12 @@ function attemptsTheLedgerShows(attempts: readonly JournalAttempt[], kept: reado
       .sort((a, b) => (a.createdMs ?? Number.POSITIVE_INFINITY) - (b.createdMs ?? Number.POSITIVE_INFINITY));
     const task = tasks[0];
     if (task) found.set(taskKey(task.taskNo), { domainName: name, taskNo: task.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+    // Not listed (yet), and its run never said it placed nothing: it may have been taken all the same, and
+    // the registrar may list it only later, after this run ordered the domain again. Told as an outcome
+    // unknown, so that a person looks in the registrar's console.
+    else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
   }
-  return [...found.values()];
+  return { found: [...found.values()], unanswered: [...unanswered.values()] };
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {

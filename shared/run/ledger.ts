@@ -257,6 +257,8 @@ export interface JournalAttempt {
   readonly runId?: string | undefined;
   /** As JournalOrder's: no source says its run told a person. */
   readonly untold?: boolean | undefined;
+  /** Its run recorded that this submission certainly placed no order (see OrderJournal.released). */
+  readonly settled?: boolean | undefined;
 }
 
 export interface OrderJournal {
@@ -266,6 +268,8 @@ export interface OrderJournal {
   placed(order: JournalOrder): void;
   /** Keeps an order about to be sent, before it is sent (see JournalAttempt). */
   sending?(attempt: JournalAttempt): void;
+  /** The submission of `sending` certainly placed no order (refused, throttled, never sent). */
+  released?(attempt: { readonly domainName: string; readonly runId?: string | undefined }): void;
   /** The orders about to be sent of the last 24 h that the last load found. */
   attempts?(): readonly JournalAttempt[];
   /** What the last load could not read, said to a person under "Not read"; undefined when it read all. */
@@ -507,6 +511,7 @@ export class Ledger {
     if (!order) return;
     this.own.splice(this.own.indexOf(order), 1);
     this.shared.delete(order);
+    this.deps.journal?.released?.({ domainName, runId: this.deps.runId });
   }
 
   /** A reserved submission (or one whose outcome was unknown) has its task: it is ours, counted once. */

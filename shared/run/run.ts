@@ -161,6 +161,9 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
     // The consequence first: the message cuts a line at 300 characters.
     if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
+    // A decision of the run for the domain with no task number and a known outcome: that submission certainly
+    // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled.
+    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => `${row.run_id ?? ''}\u0000${row.domain ?? ''}`));
     for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
@@ -188,7 +191,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
       return orders;
     }
-    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId) }));
+    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
@@ -222,6 +225,9 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     },
     sending: (attempt) => {
       for (const j of present) j.sending?.(attempt);
+    },
+    released: (attempt) => {
+      for (const j of present) j.released?.(attempt);
     },
     attempts: () => present.flatMap((j) => j.attempts?.() ?? []),
     ended: (runId, told) => {

@@ -115,7 +115,7 @@ describe('the same on fresh instances (no temp folder in common), with the resul
 });
 
 describe('an order on the wire that the ledger does not show', () => {
-  it('is not told as placed (it may never have been taken): the next run decides again', async () => {
+  it('is not told as placed (it may never have been taken), but as an outcome unknown, once: the next run decides again', async () => {
     const k = killAtFirstOrder();
     // The registrar takes nothing: the order never arrived whole.
     const s = await start({ domains: [domainItem('never.com', dueExpiration('never.com') + 2 * 86_400_000)], newTaskStatus: 0, script: ((call: StandinCall) => {
@@ -131,6 +131,27 @@ describe('an order on the wire that the ledger does not show', () => {
     const next = await cliRun(s.url, hook);
     expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'never.com')).toMatchObject({ outcome: 'submitted' });
     expect(box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'nothing told as ordered by the killed run').toEqual([]);
+    const unknown = box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as Array<Record<string, unknown>>);
+    expect(unknown.map((u) => u.domain), 'the killed run\'s order, told as an outcome unknown').toEqual(['never.com']);
+    expect(String(unknown[0]!.error_message)).toContain(String(killed.records.find((r) => r.kind === 'run')!.run_id));
+    await cliRun(s.url, hook);
+    expect(box.bodies.slice(1).flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'told once').toEqual([]);
+  }, 30_000);
+
+  it('a submission its run settled (refused: certainly no order) is not told as an outcome unknown when the run\'s message reached no one', async () => {
+    // The first run's order is refused (ParameterIllegal, HTTP 400: nothing placed); its message is refused too.
+    let refuse = true;
+    const s = await start({ domains: [domainItem('refused.com', dueExpiration('refused.com') + 2 * 86_400_000)], newTaskStatus: 0, script: ((call: StandinCall) => {
+      if (!refuse || call.action !== SAVE) return undefined;
+      return { status: 400, body: { Code: 'ParameterIllegal', Message: 'The parameter is illegal.', RequestId: 'R-1' } };
+    }) as never });
+    const box = await inbox();
+    const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const first = await cliRun(s.url, { ...hook, NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/closed' });
+    expect(first.records.find((r) => r.kind === 'decision' && r.domain === 'refused.com')).toMatchObject({ outcome: 'failed' });
+    refuse = false;
+    await cliRun(s.url, hook);
+    expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'outcome_unknown of the next run').toEqual([]);
   }, 30_000);
 });
 
@@ -138,7 +159,7 @@ describe('the killed run\'s order taken, and the next run ordering the domain ag
   let sls: SlsStandin | undefined;
   afterAll(async () => sls?.close());
 
-  it('once the registrar lists the first order, a later run tells it (the second fee), whichever order the task list comes in', async () => {
+  it('the next run orders again and its message reaches no one; once both are listed, a later run tells both orders, whichever order the task list comes in', async () => {
     const { forgetRegistrar } = await import('../../shared/run/ledger.js');
     const { pageBody, registrarTime } = await import('../support/registrar-standin.js');
     const { runInProcess, quickClock } = await import('./harness.js');
@@ -165,12 +186,17 @@ describe('the killed run\'s order taken, and the next run ordering the domain ag
     const box = await inbox();
     const env = liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) });
     forgetRegistrar(s.url);
-    await runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
+    // Its message goes nowhere (the hook's port is closed): no one hears of either order.
+    const next = await runInProcess({ ...env, NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/closed' }, { clock: quickClock, followIntervalMs: 10 });
     expect(s.orders, 'the next run, the first order not listed yet, ordered again').toHaveLength(2);
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     forgetRegistrar(s.url);
     await runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
     const told = box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]);
-    expect(told, 'earlier_orders told').toEqual([{ domain: 'twice.com', task_no: first.taskNo, run_id: killedRun }]);
+    const nextRun = String(next.records.find((r) => r.kind === 'run')!.run_id);
+    expect(told, 'earlier_orders told').toEqual([
+      { domain: 'twice.com', task_no: s.orders[1]!.taskNo, run_id: nextRun },
+      { domain: 'twice.com', task_no: first.taskNo, run_id: killedRun },
+    ]);
   }, 30_000);
 });
