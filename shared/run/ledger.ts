@@ -321,6 +321,9 @@ function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonl
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
+/** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
+const runsGoing = new Set<string>();
+
 /**
  * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
  * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
@@ -361,6 +364,7 @@ export class Ledger {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+    if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
   /**
@@ -387,6 +391,7 @@ export class Ledger {
    * decides again, since holding a domain on an order that may never have been placed can lose it.
    */
   close(): void {
+    if (this.deps.runId !== undefined) runsGoing.delete(this.deps.runId);
     for (const order of this.own) {
       if (order.taskNo === undefined) this.shared.delete(order);
       else order.ended = true;
@@ -578,8 +583,12 @@ export class Ledger {
     return found;
   }
 
-  /** Whether a run of this process that has not ended yet is `runId` (it tells its own orders). */
+  /**
+   * Whether a run of this process that has not ended yet is `runId` (it tells its own orders): its ledger is
+   * open, whether or not it holds an order now (one refused, or throttled past its budget, holds none).
+   */
   runStillGoing(runId: string): boolean {
+    if (runsGoing.has(runId)) return true;
     for (const order of this.shared) if (!order.ended && order.runId === runId) return true;
     return false;
   }
