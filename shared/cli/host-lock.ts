@@ -129,16 +129,29 @@ function tryLock(path: string): boolean {
   }
 }
 
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /** Not through a symbolic link, where the system can say so (0 elsewhere). */
 const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/**
+ * Never waiting in open(2): a named pipe (FIFO) at one of these predictable paths (another user's, in a
+ * shared /tmp) blocked the open until a writer came, and with it the whole CLI, for ever, before the run
+ * started and without a word. Regular files ignore it (0 where the system has none).
+ */
+const NO_BLOCK = fsConstants.O_NONBLOCK ?? 0;
+
+/** What the lock holds; a lock that is not a regular file (a FIFO, a folder) holds no run's id. */
+function readFileSafe(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
+    if (!fstatSync(fd).isFile()) return 'not a lock file';
+    return readFileSync(fd, 'utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
  * Whether an open file is one this user's runs wrote: a regular file (not a link: see NO_FOLLOW) owned by
@@ -156,7 +169,7 @@ function ours(fd: number): boolean {
 function notOurs(path: string): boolean {
   let fd: number;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW | NO_BLOCK);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
@@ -171,7 +184,7 @@ function notOurs(path: string): boolean {
 function readTail(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW | NO_BLOCK);
   } catch {
     return '';
   }
@@ -287,7 +300,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
     if (options.readOnly) return;
     let fd: number | undefined;
     try {
-      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW, 0o600);
+      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW | NO_BLOCK, 0o600);
       // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
       if (ours(fd)) writeSync(fd, `\n${JSON.stringify(value)}\n`);
     } catch {
