@@ -117,6 +117,20 @@ const ORDER_PAGES = 20;
  * log:GetLogStoreLogs and an index on `kind` and `action`; without them it reads nothing, and the ledger's
  * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
  */
+/**
+ * How far ahead of SLS's clock a log's time may be (sls.md: a log's time within [now - 7 d, now + 15 min]):
+ * the records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
+ * now + 1 s only, such an order was left out of the read-back until the reader's clock caught up, and a
+ * fresh instance ordered the domain again meanwhile.
+ */
+const LOG_AHEAD_SECONDS = 15 * 60;
+
+/** A row's time as the moment its order was placed: never after now (a writer's clock ahead holds 24 h at most). */
+function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
+  const seconds = Number(row.__time__);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, nowMs) : nowMs;
+}
+
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
@@ -129,7 +143,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     for (let page = 0; page < ORDER_PAGES; page++) {
       let rows: ReadonlyArray<Readonly<Record<string, string>>>;
       try {
-        rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+        rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + LOG_AHEAD_SECONDS + 1, deadlineMs, { line: 100, offset: page * 100 });
       } catch (error) {
         if (page === 0) throw error;
         return { rows: all, cut: `page ${page + 1} failed: ${errorMessage(error)}` };
@@ -147,8 +161,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       const { rows } = await rowsOf('kind: submission', 1, deadlineMs);
       return rows.flatMap((row) => {
         if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
-        const seconds = Number(row.__time__);
-        return [{ domainName: row.domain, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined }];
+        return [{ domainName: row.domain, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined }];
       });
     } catch {
       return [];
@@ -169,8 +182,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
       if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
       if ((row.account_id ?? undefined) !== accountId) continue;
-      const seconds = Number(row.__time__);
-      orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
+      orders.push({ domainName: row.domain, taskNo, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined });
     }
     const tried = await sent;
     if (orders.length === 0 && tried.length === 0) return orders;

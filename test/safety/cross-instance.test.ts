@@ -68,3 +68,18 @@ describe('a read-back of the day\'s orders that stops at its bound', () => {
     expect(String(run.summary.run.read_problems ?? '')).toMatch(/read back from the results logstore only in part/);
   }, 30_000);
 });
+
+describe('an order recorded by a machine whose clock runs ahead', () => {
+  it('is read back all the same (SLS takes a log up to 15 min ahead of its own clock): a fresh instance does not order it again', async () => {
+    const s = await start({ domains: [due('ahead.com')], listAfterMs: LATE, newTaskStatus: 0 });
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
+    const taken = s.takeOrder('ahead.com', String(dueExpiration('ahead.com')))!;
+    // The decision line of a CLI run on a laptop whose clock is two minutes ahead (sls.md: a log's time may
+    // be up to 15 min after the server's now).
+    const ahead = Math.floor(Date.now() / 1000) + 120;
+    sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'laptop', time: ahead, request: 0, contents: Object.entries({ kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: 'ahead.com', task_no: taken.taskNo, run_id: 'laptop-run', trigger: 'cli', seq: '3' }) });
+    const run = await onFreshInstance(s.url, liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1' }));
+    expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'ahead.com': 1 });
+    expect(run.summary.decisions.find((d) => d.domain === 'ahead.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: taken.taskNo });
+  }, 30_000);
+});
