@@ -113,19 +113,23 @@ function createLock(path: string): void {
   closeSync(fd);
 }
 
-function tryLock(path: string): boolean {
+/** True when taken; else 'held' (a live run has it), or why a stale lock could not be removed (its code). */
+function tryLock(path: string): true | 'held' | { readonly stuck: string } {
   try {
     createLock(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (heldByAnother(readFileSafe(path), path)) return false;
+    if (heldByAnother(readFileSafe(path), path)) return 'held';
     try {
       unlinkSync(path);
-    } catch {
-      // Another waiter took it over first; try again on the next round.
+    } catch (unlinkError) {
+      // Gone: another waiter took it over first; try again on the next round. Anything else (another user's
+      // file in a sticky /tmp, a folder) stays in the way, and no live run holds it: said so when the wait ends.
+      const code = (unlinkError as NodeJS.ErrnoException).code ?? 'an error';
+      if (code !== 'ENOENT') return { stuck: code };
     }
-    return false;
+    return 'held';
   }
 }
 
@@ -382,8 +386,12 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
-  while (!tryLock(path)) {
-    if (Date.now() > until) throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);
+  for (let taken = tryLock(path); taken !== true; taken = tryLock(path)) {
+    if (Date.now() > until) {
+      // "Another live run holds it" sent a person to wait for a run that does not exist.
+      if (taken !== 'held') throw new Error(`${path} is in the way of the host lock: no live run holds it, and this user cannot remove it (${taken.stuck}); remove it, or set TMPDIR to a folder of your own`);
+      throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(Math.random() * 100)));
   }
   try {

@@ -5,7 +5,7 @@
  * made every live run wait its whole budget and fail ("another live run on this machine still holds").
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,16 @@ describe('a lock that is being created', () => {
     const old = new Date(Date.now() - 60_000);
     utimesSync(path, old, old);
     await expect(withHostLock(env, 2_000, async () => 'ran')).resolves.toBe('ran');
+  });
+});
+
+describe('something no live run holds, in the lock\'s place, that cannot be removed', () => {
+  // A folder there (or, in a sticky /tmp, another user's leftover): no run holds it, and the wait can never
+  // end by itself. "Another live run still holds it" sent a person to wait for a run that does not exist.
+  it('the wait ends with a message that says what is in the way and what to do', async () => {
+    const env = { TMPDIR: own(), DOMAIN_ENDPOINT: 'http://127.0.0.1:5', ALIBABA_CLOUD_ACCESS_KEY_ID: 'in-the-way' };
+    const { path } = await lockOf(env);
+    mkdirSync(join(path, 'inside'), { recursive: true });
+    await expect(withHostLock(env, 500, async () => 'ran')).rejects.toThrow(/is in the way of the host lock: no live run holds it, and this user cannot remove it \(E[A-Z]+\); remove it, or set TMPDIR/);
   });
 });
