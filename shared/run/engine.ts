@@ -347,9 +347,10 @@ const CLOCK_SLACK_MS = 15 * 60_000;
  * the answer never reached the run, so no decision line, orders-file line or message names its task, and
  * the next run, finding the task in the ledger, skipped the domain in silence; nobody ever heard of the
  * order (a redemption fee). An untold run's `kind: submission` (JournalAttempt) with no order of that run
- * for the domain, whose domain the ledger shows a task for (open or succeeded) created since it was sent
- * that no other order claims, is told as that run's order. One the ledger does not show is not: it may
- * never have been taken, and the next run decides again from the ledger.
+ * for the domain, whose domain the ledger shows a task for (not failed) created since it was sent that no
+ * other order claims (the earliest such), is told as that run's order (`found`). One the ledger does not
+ * show, and that its run did not record as placing nothing, is told as an outcome unknown (`unanswered`):
+ * it may never have been taken, and the next run decides again from the ledger.
  */
 function attemptsOfUntoldRuns(
   attempts: readonly JournalAttempt[],
