@@ -13,6 +13,7 @@ import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, o
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
+import { errorMessage, UserError } from '../errors/index.js';
 import { SITES, type DomainSite } from '../domain-api/sites.js';
 import type { JournalAttempt, JournalOrder, OrderJournal } from '../run/index.js';
 
@@ -386,7 +387,17 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
-  for (let taken = tryLock(path); taken !== true; taken = tryLock(path)) {
+  // A lock that cannot be made at all (the folder missing, not writable): the user's TMPDIR to mend, said
+  // as such (exit 2), not a bare ENOENT as if the run had failed.
+  const attempt = () => {
+    try {
+      return tryLock(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+      throw new UserError('bad-configuration', `TMPDIR: live runs take turns through a lock file in ${hostDir(env)}${env.TMPDIR ? '' : ' (the OS temp folder)'}, and ${path} cannot be created there (${code}): set TMPDIR to a folder this user can write`, { cause: error });
+    }
+  };
+  for (let taken = attempt(); taken !== true; taken = attempt()) {
     if (Date.now() > until) {
       // "Another live run holds it" sent a person to wait for a run that does not exist.
       if (taken !== 'held') throw new Error(`${path} is in the way of the host lock: no live run holds it, and this user cannot remove it (${taken.stuck}); remove it, or set TMPDIR to a folder of your own`);

@@ -101,3 +101,17 @@ describe('something no live run holds, in the lock\'s place, that cannot be remo
     await expect(withHostLock(env, 500, async () => 'ran')).rejects.toThrow(/is in the way of the host lock: no live run holds it, and this user cannot remove it \(E[A-Z]+\); remove it, or set TMPDIR/);
   });
 });
+
+describe('a temp folder the lock cannot be made in', () => {
+  // The user's own setting (TMPDIR, or the OS temp folder): a live run cannot take turns without it. The
+  // message must name the variable to mend, and the exit code say bad configuration (2), not a failed run.
+  it('TMPDIR naming no folder: exit 2, and the message names TMPDIR', async () => {
+    const { finished } = await import('../support/spawn.js');
+    const env = { TMPDIR: join(own(), 'missing', 'dir'), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', REDEEM_DOMAINS: '*', ALIBABA_CLOUD_ACCESS_KEY_ID: 'a', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'b' };
+    const child = spawn(process.execPath, ['dist/cli/index.js', 'run', '--mode', 'live', '--budget-seconds', '10'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    const done = await finished(child);
+    expect(done.stderr).toMatch(/TMPDIR/);
+    expect(done.stderr).not.toMatch(/\n\s+at /);
+    expect(done.code, done.stderr).toBe(2);
+  }, 20_000);
+});
