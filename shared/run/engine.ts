@@ -329,7 +329,18 @@ export async function prepareRun(
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
-  const attempts = attemptsOfUntoldRuns(ports.orderJournal?.attempts?.() ?? [], keptOrders, untoldOrders, ledger, listedNames);
+  const tried = ports.orderJournal?.attempts?.() ?? [];
+  let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+  // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
+  // unread, the order would be told as one the registrar does not list.
+  if (attempts.unanswered.length > 0 && ledger.hasUnresolved) {
+    try {
+      await ledger.resolveFinished();
+      attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+    } catch {
+      // Telling must never stop the run: told as not listed, which says to look in the console.
+    }
+  }
   untoldOrders.push(...attempts.found);
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.

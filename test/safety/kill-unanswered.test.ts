@@ -200,3 +200,33 @@ describe('the killed run\'s order taken, and the next run ordering the domain ag
     ]);
   }, 30_000);
 });
+
+describe('a killed run\'s order that has already succeeded, the next run ordering nothing', () => {
+  let sls: SlsStandin | undefined;
+  afterAll(async () => sls?.close());
+
+  it('is told as ordered with its task, not as one the registrar does not list', async () => {
+    const { forgetRegistrar } = await import('../../shared/run/ledger.js');
+    const { runInProcess, quickClock } = await import('./harness.js');
+    const { liveRunWithSls } = await import('../support/sls-standin.js');
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
+    // Succeeded at once (a finished task: its details wait until a plan needs them); the next run is asked
+    // about another domain only, so its plan orders nothing.
+    const s = await start({ domains: [domainItem('done.com', dueExpiration('done.com') + 2 * 86_400_000), domainItem('asked.com', dueExpiration('asked.com') + 30 * 86_400_000)], newTaskStatus: 2 });
+    const killedRun = 'killed-run-2';
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const [seq, contents] of [
+      ['1', { kind: 'run', outcome: 'started' }],
+      ['2', { kind: 'submission', domain: 'done.com', expiration_ms: String(dueExpiration('done.com') + 2 * 86_400_000) }],
+    ] as const) {
+      sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'killed', time: nowSeconds, request: 0, contents: Object.entries({ ...contents, run_id: killedRun, trigger: 'timer', mode: 'live', seq }) });
+    }
+    const taken = s.takeOrder('done.com', String(dueExpiration('done.com') + 2 * 86_400_000))!;
+    const box = await inbox();
+    forgetRegistrar(s.url);
+    await runInProcess(liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) }), { clock: quickClock, followIntervalMs: 10, options: { domains: ['asked.com'] } });
+    expect(s.orders, 'nothing ordered again').toHaveLength(1);
+    expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'outcome_unknown').toEqual([]);
+    expect(box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'earlier_orders').toEqual([{ domain: 'done.com', task_no: taken.taskNo, run_id: killedRun }]);
+  }, 30_000);
+});
