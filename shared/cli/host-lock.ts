@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
@@ -55,6 +55,26 @@ function processIdentity(pid: number): string {
 }
 
 /**
+ * The PID namespace this process's ids belong to ("pid:[4026531836]"), or "" where the system does not say.
+ * Two containers sharing one temp folder on a volume have namespaces of their own: an id from the other is
+ * no process here, or another one, so its lock looked stale at once and two live runs went on together.
+ */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A lock written in another PID namespace cannot be judged by its id: its holder touches it every
+ * HEARTBEAT_MS while it runs, and one untouched for NAMESPACE_STALE_MS was left by a holder that died.
+ */
+const HEARTBEAT_MS = 3_000;
+const NAMESPACE_STALE_MS = 15_000;
+
+/**
  * How long an empty lock counts as held: its creator may be between creating it and writing its id (an
  * older version wrote in two steps; this one links a written file into place), and a waiter that took it
  * over then would run beside it. An empty lock older than this was left by a creator killed in between.
@@ -70,9 +90,18 @@ function heldByAnother(content: string, path: string): boolean {
       return false;
     }
   }
-  const [pidText, identity] = content.trim().split(/\s+/);
+  const [pidText, identity, namespace] = content.trim().split(/\s+/);
   const owner = Number(pidText);
   if (!Number.isInteger(owner) || owner <= 0) return false;
+  // Written in another PID namespace: its id says nothing here; its heartbeat does.
+  const here = pidNamespace();
+  if (namespace && here && namespace !== here) {
+    try {
+      return Date.now() - statSync(path).mtimeMs < NAMESPACE_STALE_MS;
+    } catch {
+      return false;
+    }
+  }
   // This process is waiting for the lock, so it does not hold it: the id was the killed owner's.
   if (owner === process.pid) return false;
   if (!alive(owner)) return false;
@@ -90,7 +119,10 @@ function heldByAnother(content: string, path: string): boolean {
  * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
  */
 function createLock(path: string): void {
-  const content = `${process.pid} ${processIdentity(process.pid)}`.trim();
+  const identity = processIdentity(process.pid);
+  const namespace = pidNamespace();
+  // "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one).
+  const content = `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
   const aside = `${path}.${process.pid}.new`;
   let linked = false;
   try {
@@ -405,9 +437,20 @@ export async function withHostLock<T>(env: Env, waitMs: number, work: () => Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(Math.random() * 100)));
   }
+  // Seen from another PID namespace, the lock is held while it is touched (see HEARTBEAT_MS).
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // Gone or not ours: nothing to keep alive.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     return await work();
   } finally {
+    clearInterval(heartbeat);
     try {
       unlinkSync(path);
     } catch {
