@@ -295,7 +295,8 @@ function ordersScope(env: Env, accountId: string | undefined): string {
 
 /**
  * One line of the file: an order, `{"sending": domain, "sentMs", "runId"}` (an order about to be sent, see
- * JournalAttempt), or `{"told": runId}` (that run's orders were told to a person).
+ * JournalAttempt), `{"released": domain, "runId"}` (that submission certainly placed no order), or
+ * `{"told": runId}` (that run's orders were told to a person).
  */
 function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly released: string } | { readonly told: string } | undefined {
   try {
