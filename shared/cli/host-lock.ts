@@ -9,11 +9,13 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../config/index.js';
-import type { JournalOrder, OrderJournal } from '../run/index.js';
+import { STS_KEY_PREFIX, type Env } from '../config/index.js';
+import { errorMessage, UserError } from '../errors/index.js';
+import { SITES, type DomainSite } from '../domain-api/sites.js';
+import type { JournalAttempt, JournalOrder, OrderJournal } from '../run/index.js';
 
 const DAY_MS = 86_400_000;
 /** More than any account's day of orders; a file grown past it is read from its end. */
@@ -53,6 +55,26 @@ function processIdentity(pid: number): string {
 }
 
 /**
+ * The PID namespace this process's ids belong to ("pid:[4026531836]"), or "" where the system does not say.
+ * Two containers sharing one temp folder on a volume have namespaces of their own: an id from the other is
+ * no process here, or another one, so its lock looked stale at once and two live runs went on together.
+ */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A lock written in another PID namespace cannot be judged by its id: its holder touches it every
+ * HEARTBEAT_MS while it runs, and one untouched for NAMESPACE_STALE_MS was left by a holder that died.
+ */
+const HEARTBEAT_MS = 3_000;
+const NAMESPACE_STALE_MS = 15_000;
+
+/**
  * How long an empty lock counts as held: its creator may be between creating it and writing its id (an
  * older version wrote in two steps; this one links a written file into place), and a waiter that took it
  * over then would run beside it. An empty lock older than this was left by a creator killed in between.
@@ -68,9 +90,18 @@ function heldByAnother(content: string, path: string): boolean {
       return false;
     }
   }
-  const [pidText, identity] = content.trim().split(/\s+/);
+  const [pidText, identity, namespace] = content.trim().split(/\s+/);
   const owner = Number(pidText);
   if (!Number.isInteger(owner) || owner <= 0) return false;
+  // Written in another PID namespace: its id says nothing here; its heartbeat does.
+  const here = pidNamespace();
+  if (namespace && here && namespace !== here) {
+    try {
+      return Date.now() - statSync(path).mtimeMs < NAMESPACE_STALE_MS;
+    } catch {
+      return false;
+    }
+  }
   // This process is waiting for the lock, so it does not hold it: the id was the killed owner's.
   if (owner === process.pid) return false;
   if (!alive(owner)) return false;
@@ -88,7 +119,10 @@ function heldByAnother(content: string, path: string): boolean {
  * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
  */
 function createLock(path: string): void {
-  const content = `${process.pid} ${processIdentity(process.pid)}`.trim();
+  const identity = processIdentity(process.pid);
+  const namespace = pidNamespace();
+  // "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one).
+  const content = `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
   const aside = `${path}.${process.pid}.new`;
   let linked = false;
   try {
@@ -112,32 +146,49 @@ function createLock(path: string): void {
   closeSync(fd);
 }
 
-function tryLock(path: string): boolean {
+/** True when taken; else 'held' (a live run has it), or why a stale lock could not be removed (its code). */
+function tryLock(path: string): true | 'held' | { readonly stuck: string } {
   try {
     createLock(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (heldByAnother(readFileSafe(path), path)) return false;
+    if (heldByAnother(readFileSafe(path), path)) return 'held';
     try {
       unlinkSync(path);
-    } catch {
-      // Another waiter took it over first; try again on the next round.
+    } catch (unlinkError) {
+      // Gone: another waiter took it over first; try again on the next round. Anything else (another user's
+      // file in a sticky /tmp, a folder) stays in the way, and no live run holds it: said so when the wait ends.
+      const code = (unlinkError as NodeJS.ErrnoException).code ?? 'an error';
+      if (code !== 'ENOENT') return { stuck: code };
     }
-    return false;
-  }
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
+    return 'held';
   }
 }
 
 /** Not through a symbolic link, where the system can say so (0 elsewhere). */
 const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/**
+ * Never waiting in open(2): a named pipe (FIFO) at one of these predictable paths (another user's, in a
+ * shared /tmp) blocked the open until a writer came, and with it the whole CLI, for ever, before the run
+ * started and without a word. Regular files ignore it (0 where the system has none).
+ */
+const NO_BLOCK = fsConstants.O_NONBLOCK ?? 0;
+
+/** What the lock holds; a lock that is not a regular file (a FIFO, a folder) holds no run's id. */
+function readFileSafe(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
+    if (!fstatSync(fd).isFile()) return 'not a lock file';
+    return readFileSync(fd, 'utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
  * Whether an open file is one this user's runs wrote: a regular file (not a link: see NO_FOLLOW) owned by
@@ -155,7 +206,7 @@ function ours(fd: number): boolean {
 function notOurs(path: string): boolean {
   let fd: number;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW | NO_BLOCK);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
@@ -170,7 +221,7 @@ function notOurs(path: string): boolean {
 function readTail(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW);
+    fd = openSync(path, fsConstants.O_RDONLY | NO_FOLLOW | NO_BLOCK);
   } catch {
     return '';
   }
@@ -199,8 +250,42 @@ function hostDir(env: Env): string {
   return env.TMPDIR || tmpdir();
 }
 
+/**
+ * The lock's scope: the endpoint and the key, so that runs of one identity take turns and read each other's
+ * orders. An STS key (`STS.…`) is left out: every AssumeRole answers temporary credentials of their own
+ * (accounts-and-billing.md: Credentials.AccessKeyId "STS.…", with an Expiration), so the key id names the
+ * session, and the next session's run found another lock and no orders file: it ran beside the first and,
+ * the registrar listing the first's order late, ordered the domain again. Every STS session of this user of
+ * the machine shares one scope instead: runs of other identities only take turns, and an order of another
+ * account is never taken in (the run adopts only orders for domains its own redemption list holds).
+ */
 function hostScope(env: Env): string {
-  return createHash('sha256').update(`${env.DOMAIN_ENDPOINT ?? env.DOMAIN_SITE ?? 'intl'}\u0000${env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? ''}`).digest('hex').slice(0, 16);
+  const key = env.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim() ?? '';
+  // STS sessions: one scope per user of the machine, not one for all: in a shared /tmp another user's stale
+  // lock cannot be removed (the sticky bit), and their orders file is not believed (see ours).
+  const identity = key.startsWith(STS_KEY_PREFIX) ? `${STS_KEY_PREFIX}${process.getuid?.() ?? ''}` : key;
+  return createHash('sha256').update(`${registrarOf(env)}\u0000${identity}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * The registrar a run of `env` talks to, in one spelling: the configuration takes DOMAIN_ENDPOINT as a URL
+ * or a bare host name (https), with or without a trailing slash, in any case of scheme and host, and an
+ * empty variable as unset; the raw text made each spelling a lock and an orders file of its own (a run from
+ * a crontab did not read the orders of a run from a shell). The site's name stands for its own endpoint,
+ * the spelling earlier versions used, so the files they left are still found.
+ */
+function registrarOf(env: Env): string {
+  const site = env.DOMAIN_SITE?.trim() === 'cn' ? 'cn' : 'intl';
+  const raw = env.DOMAIN_ENDPOINT?.trim();
+  if (!raw) return site;
+  try {
+    const url = new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`);
+    const endpoint = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    const named = (Object.keys(SITES) as DomainSite[]).find((s) => new URL(SITES[s].endpoint).origin === endpoint);
+    return named ?? endpoint;
+  } catch {
+    return raw;
+  }
 }
 
 /** The orders file's scope: the lock's, and for an account run (--accounts) the member account too. */
@@ -208,12 +293,22 @@ function ordersScope(env: Env, accountId: string | undefined): string {
   return accountId === undefined ? hostScope(env) : createHash('sha256').update(`${hostScope(env)}\u0000${accountId}`).digest('hex').slice(0, 16);
 }
 
-/** One line of the file: an order, or `{"told": runId}` (that run's orders were told to a person). */
-function journalLine(line: string): { readonly order: JournalOrder } | { readonly told: string } | undefined {
+/**
+ * One line of the file: an order, `{"sending": domain, "sentMs", "runId"}` (an order about to be sent, see
+ * JournalAttempt), `{"released": domain, "runId"}` (that submission certainly placed no order), or
+ * `{"told": runId}` (that run's orders were told to a person).
+ */
+function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly released: string } | { readonly told: string } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
     if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
+    // `{"released": domain, "runId"}`: that run's submission for the domain certainly placed no order.
+    if (typeof value.released === 'string' && value.released !== '') return { released: `${typeof value.runId === 'string' ? value.runId : ''}\u0000${value.released}` };
     const { domainName, taskNo, sentMs, runId } = value;
+    if (typeof value.sending === 'string' && value.sending !== '') {
+      if (typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
+      return { attempt: { domainName: value.sending, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
+    }
     if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
     return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
   } catch {
@@ -243,7 +338,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
     if (options.readOnly) return;
     let fd: number | undefined;
     try {
-      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW, 0o600);
+      fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | NO_FOLLOW | NO_BLOCK, 0o600);
       // On a line of its own even after a line a kill cut short (a blank line is skipped when read).
       if (ours(fd)) writeSync(fd, `\n${JSON.stringify(value)}\n`);
     } catch {
@@ -257,35 +352,65 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
    * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
    * is; the next load filters it again.
    */
-  const compact = (recent: readonly JournalOrder[], told: ReadonlySet<string>) => {
+  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>) => {
     const aside = `${path}.${process.pid}.tmp`;
     try {
-      const runs = new Set(recent.flatMap((o) => (o.runId ? [o.runId] : [])));
-      const kept = [...recent.map((o) => JSON.stringify(o)), ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id }))];
+      const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
+      const kept = [
+        ...recent.map((o) => JSON.stringify(o)),
+        ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId })),
+        ...attempts.filter((a) => released.has(`${a.runId ?? ''}\u0000${a.domainName}`)).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId })),
+        ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id })),
+      ];
       // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
       // this pid is removed first. A path that holds another user's file is left alone.
       rmSync(aside, { force: true });
       writeFileSync(aside, kept.map((line) => `${line}\n`).join(''), { flag: 'wx', mode: 0o600 });
       if (notOurs(path)) rmSync(aside, { force: true });
       else renameSync(aside, path);
-    } catch {
+      return undefined;
+    } catch (error) {
       // Left as it is.
+      return (error as NodeJS.ErrnoException).code ?? 'an error';
     }
   };
+  // What costs the file's hold, for a person (OrderJournal.unread): the run goes on, but silently the next
+  // run on this machine did not know of this run's orders, and nobody knew it. The consequence first: the
+  // message cuts a line at 300 characters.
+  let unread: string | undefined;
+  const consequence = "this machine's next live run will not know of this run's orders until the registrar lists them";
+  let attempts: readonly JournalAttempt[] = [];
   return {
     load() {
       const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
+      const released = new Set(lines.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
       // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
       const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
-      if (!options.readOnly) compact(recent, told);
+      const sent = lines.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
+      unread = undefined;
+      if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
+      else if (!options.readOnly) {
+        const failed = compact(recent, sent, told, released);
+        if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
+      }
+      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: released.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {
       append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });
     },
+    // Before the order goes out: a run killed while it is on the wire leaves this line and no order line.
+    sending(attempt) {
+      append({ sending: attempt.domainName, sentMs: attempt.sentMs, runId: attempt.runId });
+    },
+    released(attempt) {
+      append({ released: attempt.domainName, runId: attempt.runId });
+    },
+    attempts: () => attempts,
+    unread: () => unread,
     ended(runId, toldRuns) {
       for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },
@@ -295,13 +420,38 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
-  while (!tryLock(path)) {
-    if (Date.now() > until) throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);
+  // A lock that cannot be made at all (the folder missing, not writable): the user's TMPDIR to mend, said
+  // as such (exit 2), not a bare ENOENT as if the run had failed.
+  const attempt = () => {
+    try {
+      return tryLock(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+      throw new UserError('bad-configuration', `TMPDIR: live runs take turns through a lock file in ${hostDir(env)}${env.TMPDIR ? '' : ' (the OS temp folder)'}, and ${path} cannot be created there (${code}): set TMPDIR to a folder this user can write`, { cause: error });
+    }
+  };
+  for (let taken = attempt(); taken !== true; taken = attempt()) {
+    if (Date.now() > until) {
+      // "Another live run holds it" sent a person to wait for a run that does not exist.
+      if (taken !== 'held') throw new Error(`${path} is in the way of the host lock: no live run holds it, and this user cannot remove it (${taken.stuck}); remove it, or set TMPDIR to a folder of your own`);
+      throw new Error(`another live run on this machine still holds ${path}; try again when it has finished`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(Math.random() * 100)));
   }
+  // Seen from another PID namespace, the lock is held while it is touched (see HEARTBEAT_MS).
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // Gone or not ours: nothing to keep alive.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     return await work();
   } finally {
+    clearInterval(heartbeat);
     try {
       unlinkSync(path);
     } catch {

@@ -47,7 +47,7 @@ function checkSignable(credentials: Credentials, sources: PartialCredentials['so
 }
 
 /** STS hands out AccessKeyIds of this prefix, usable only with their SecurityToken. */
-const STS_KEY_PREFIX = 'STS.';
+export const STS_KEY_PREFIX = 'STS.';
 
 /** The candidate as credentials that can sign a call, or undefined (a part missing, an STS key without its token). */
 export function completeCredentials(candidate: PartialCredentials | undefined): Credentials | undefined {

@@ -107,6 +107,8 @@ export interface ReportExtras {
   readonly accountId?: string | undefined;
   /** Orders of earlier runs that never reported (see executeRun): told here, once. */
   readonly earlierOrders?: readonly EarlierOrderItem[] | undefined;
+  /** Orders earlier runs sent and never had answered (killed meanwhile), that the ledger does not show: told as outcomes unknown, once. */
+  readonly unansweredOrders?: ReadonlyArray<{ readonly domain: string; readonly runId: string; readonly sentMs: number }> | undefined;
   /** E.g. "the redemption list was served short: …" (see readDomainList). */
   readonly readProblems?: readonly string[] | undefined;
   /** E.g. "DingTalk: the previous run's message failed (130101)", from the previous run record. */
@@ -250,7 +252,14 @@ export function buildReport(
     atRiskDays,
     ordered,
     failed,
-    outcomeUnknown,
+    outcomeUnknown: [
+      ...outcomeUnknown,
+      ...(extras.unansweredOrders ?? []).map((u) => ({
+        domain: plainText(u.domain, 253),
+        errorCode: OUTCOME_UNKNOWN,
+        errorMessage: plainText(`sent by run ${u.runId} at ${Number.isFinite(u.sentMs) && Math.abs(u.sentMs) < 8.64e15 ? `${new Date(u.sentMs).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time'}, with no answer recorded (the run stopped, or is still going); the registrar does not list it (yet)`, 200),
+      })),
+    ],
     earlierOrders: (extras.earlierOrders ?? []).map((o) => ({ domain: plainText(o.domain, 253), taskNo: plainText(o.taskNo, 80), runId: plainText(o.runId, 80) })),
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, taskKey, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, taskKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -97,12 +97,15 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let failure: { code: string; message: string } | undefined;
   // Orders of earlier runs that never told a person (killed before their message): this run tells them.
   let earlierOrders: readonly JournalOrder[] = [];
+  // Orders of earlier runs sent and never answered, that the ledger does not show: told as outcomes unknown.
+  let unansweredOrders: readonly JournalAttempt[] = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
     // Runs of one process against the same registrar ledger see each other's orders as they are sent.
     const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
+    unansweredOrders = prepared.unansweredOrders;
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
@@ -178,13 +181,14 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const earlier = earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }]));
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
-  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
+  const unanswered = unansweredOrders.flatMap((a) => (a.runId === undefined ? [] : [{ domain: a.domainName, runId: a.runId, sentMs: a.sentMs }]));
+  const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier, unansweredOrders: unanswered }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
   // A message every channel refused (a keyword the robot asks for, a revoked hook) told no one: this run's
   // orders, and the earlier ones it carried, stay untold for the next run to tell (run.ts reads the same
   // from the run record's notify_<channel> fields). A quiet run was not meant to tell anyone.
   const reached = !told.sent || told.results.some((r) => r.status === 'ok');
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
-  const toldRuns = told.sent && reached ? [...new Set(earlier.map((o) => o.runId))] : [];
+  const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
   if (reached) ports.orderJournal?.ended?.(request.runId, toldRuns);
   recorder.write(run);
@@ -249,6 +253,8 @@ interface PreparedRun {
   readonly untoldOrders: readonly JournalOrder[];
   /** What the journal could not read (the logstore's read-back refused, say): told under "Not read". */
   readonly unreadOrders?: string | undefined;
+  /** Orders of untold runs sent and never answered that the ledger does not show (see attemptsOfUntoldRuns). */
+  readonly unansweredOrders: readonly JournalAttempt[];
 }
 
 /**
@@ -325,12 +331,69 @@ export async function prepareRun(
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
+  const tried = ports.orderJournal?.attempts?.() ?? [];
+  let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+  // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
+  // unread, the order would be told as one the registrar does not list.
+  if (attempts.unanswered.length > 0 && ledger.hasUnresolved) {
+    try {
+      await ledger.resolveFinished();
+      attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+    } catch {
+      // Telling must never stop the run: told as not listed, which says to look in the console.
+    }
+  }
+  untoldOrders.push(...attempts.found);
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
   const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unreadOrders };
+  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
+}
+
+/** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
+const CLOCK_SLACK_MS = 15 * 60_000;
+
+/**
+ * The orders a run killed while they were on the wire placed all the same: the registrar took the order,
+ * the answer never reached the run, so no decision line, orders-file line or message names its task, and
+ * the next run, finding the task in the ledger, skipped the domain in silence; nobody ever heard of the
+ * order (a redemption fee). An untold run's `kind: submission` (JournalAttempt) with no order of that run
+ * for the domain, whose domain the ledger shows a task for (not failed) created since it was sent that no
+ * other order claims (the earliest such), is told as that run's order (`found`). One the ledger does not
+ * show, and that its run did not record as placing nothing, is told as an outcome unknown (`unanswered`):
+ * it may never have been taken, and the next run decides again from the ledger.
+ */
+function attemptsOfUntoldRuns(
+  attempts: readonly JournalAttempt[],
+  kept: readonly JournalOrder[],
+  told: readonly JournalOrder[],
+  ledger: Ledger,
+  listedNames: ReadonlySet<string>,
+): { found: JournalOrder[]; unanswered: JournalAttempt[] } {
+  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
+  const found = new Map<string, JournalOrder>();
+  const unanswered = new Map<string, JournalAttempt>();
+  for (const attempt of attempts) {
+    const name = canonicalName(attempt.domainName);
+    if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
+    if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
+    // Every task of the domain, not only the one its state rests on: the next run may have ordered it again
+    // (the registrar listing this one late), and that second order is told by its own run.
+    const tasks = ledger
+      .unclaimedTasksNaming(name)
+      .filter((t) => !t.failed && !claimed.has(taskKey(t.taskNo)) && !found.has(taskKey(t.taskNo)) && (t.createdMs === undefined || t.createdMs >= attempt.sentMs - CLOCK_SLACK_MS))
+      .sort((a, b) => (a.createdMs ?? Number.POSITIVE_INFINITY) - (b.createdMs ?? Number.POSITIVE_INFINITY));
+    const task = tasks[0];
+    if (task) found.set(taskKey(task.taskNo), { domainName: name, taskNo: task.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+    // Not listed (yet), and its run never said it placed nothing: it may have been taken all the same, and
+    // the registrar may list it only later, after this run ordered the domain again. Told as an outcome
+    // unknown, so that a person looks in the registrar's console.
+    else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
+  }
+  return { found: [...found.values()], unanswered: [...unanswered.values()] };
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {

@@ -297,11 +297,31 @@ export interface JournalOrder {
   readonly untold?: boolean | undefined;
 }
 
+/**
+ * An order about to be sent (its `kind: submission` line), as a journal keeps it: a run killed while the
+ * order was on the wire leaves this and no JournalOrder, though the registrar may have taken it.
+ */
+export interface JournalAttempt {
+  readonly domainName: string;
+  readonly sentMs: number;
+  readonly runId?: string | undefined;
+  /** As JournalOrder's: no source says its run told a person. */
+  readonly untold?: boolean | undefined;
+  /** Its run recorded that this submission certainly placed no order (see OrderJournal.released). */
+  readonly settled?: boolean | undefined;
+}
+
 export interface OrderJournal {
   /** The orders of the last 24 h it holds, read by `deadlineMs`; a failure is the caller's to ignore. */
   load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;
   /** Keeps one more; called before the order's decision line is written. */
   placed(order: JournalOrder): void;
+  /** Keeps an order about to be sent, before it is sent (see JournalAttempt). */
+  sending?(attempt: JournalAttempt): void;
+  /** The submission of `sending` certainly placed no order (refused, throttled, never sent). */
+  released?(attempt: { readonly domainName: string; readonly runId?: string | undefined }): void;
+  /** The orders about to be sent of the last 24 h that the last load found. */
+  attempts?(): readonly JournalAttempt[];
   /** What the last load could not read, said to a person under "Not read"; undefined when it read all. */
   unread?(): string | undefined;
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
@@ -351,6 +371,9 @@ function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonl
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
+/** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
+const runsGoing = new Set<string>();
+
 /**
  * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
  * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
@@ -391,6 +414,7 @@ export class Ledger {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+    if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
   /**
@@ -417,6 +441,7 @@ export class Ledger {
    * decides again, since holding a domain on an order that may never have been placed can lose it.
    */
   close(): void {
+    if (this.deps.runId !== undefined) runsGoing.delete(this.deps.runId);
     for (const order of this.own) {
       if (order.taskNo === undefined) this.shared.delete(order);
       else order.ended = true;
@@ -532,7 +557,7 @@ export class Ledger {
     if (taskNo !== undefined) {
       this.mine.set(taskKey(taskNo), { submittedMs, domainName });
       this.deps.journal?.placed({ domainName, taskNo, sentMs: submittedMs, runId: this.deps.runId });
-    }
+    } else this.deps.journal?.sending?.({ domainName, sentMs: submittedMs, runId: this.deps.runId });
   }
 
   /** A reserved submission that certainly did not place an order no longer counts against the cap. */
@@ -541,6 +566,7 @@ export class Ledger {
     if (!order) return;
     this.own.splice(this.own.indexOf(order), 1);
     this.shared.delete(order);
+    this.deps.journal?.released?.({ domainName, runId: this.deps.runId });
   }
 
   /** A reserved submission (or one whose outcome was unknown) has its task: it is ours, counted once. */
@@ -612,6 +638,31 @@ export class Ledger {
     const look = this.learntInLook.get(key);
     if (pending && look !== undefined && look <= pending.sentAfterLooks) return 'a task listed before this order was sent';
     return undefined;
+  }
+
+  /**
+   * Every listed task whose read details name `domainName` and that no order of this process claims, with
+   * its date and whether it failed. entryFor keeps one task a domain, the one its state rests on: a domain
+   * ordered twice (a killed run's order the registrar listed late, and the next run's) has two.
+   */
+  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean }> {
+    const claimed = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    const found = [];
+    for (const [key, task] of this.tasks) {
+      if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
+      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true });
+    }
+    return found;
+  }
+
+  /**
+   * Whether a run of this process that has not ended yet is `runId` (it tells its own orders): its ledger is
+   * open, whether or not it holds an order now (one refused, or throttled past its budget, holds none).
+   */
+  runStillGoing(runId: string): boolean {
+    if (runsGoing.has(runId)) return true;
+    for (const order of this.shared) if (!order.ended && order.runId === runId) return true;
+    return false;
   }
 
   isMine(taskNo: string): boolean {

@@ -17,7 +17,7 @@ import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
-import type { JournalOrder, OrderJournal } from './ledger.js';
+import type { JournalAttempt, JournalOrder, OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -98,8 +98,15 @@ export function keptOrdersJournal(sls: SlsClient | undefined, clock: Clock, acco
 /** The run's read-back of the day's live orders (field-indexed `kind` and `action`); the doctor asks it too. */
 export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
 
-/** Pages of 100 read at most: more than a day's orders of any REDEEM_MAX_PER_DAY a person would set. */
-const ORDER_PAGES = 5;
+/**
+ * Pages of 100 read at most. The query cannot tell a live order from a dry run's `action: redeem` decision
+ * (the fields it may name are the indexed `kind` and `action`), and every dry run of the day (a webhook with
+ * {"mode":"dry-run"}, `redeemer plan`) writes one per domain it would order: five pages, once thought more
+ * than any day's orders, were filled by the day's dry runs, and the morning's live order, older than them,
+ * was never read (a fresh instance ordered it again). The read is bounded by its two seconds too, and a read
+ * that stops at either bound says so (see `unread`).
+ */
+const ORDER_PAGES = 20;
 
 /**
  * The orders of the last 24 h the results logstore holds (every run's `kind: decision` records of live
@@ -110,37 +117,82 @@ const ORDER_PAGES = 5;
  * log:GetLogStoreLogs and an index on `kind` and `action`; without them it reads nothing, and the ledger's
  * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
  */
+/**
+ * How far ahead of SLS's clock a log's time may be (sls.md: a log's time within [now - 7 d, now + 15 min]):
+ * the records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
+ * now + 1 s only, such an order was left out of the read-back until the reader's clock caught up, and a
+ * fresh instance ordered the domain again meanwhile.
+ */
+const LOG_AHEAD_SECONDS = 15 * 60;
+
+/** A row's time as the moment its order was placed: never after now (a writer's clock ahead holds 24 h at most). */
+function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
+  const seconds = Number(row.__time__);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, nowMs) : nowMs;
+}
+
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
+  // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
+  // (its deadline, a fault) after earlier pages were read; the rows read are kept either way.
   const rowsOf = async (query: string, days: number, deadlineMs: number) => {
     const nowSeconds = Math.floor(clock.now() / 1000);
     const all: Array<Readonly<Record<string, string>>> = [];
     for (let page = 0; page < ORDER_PAGES; page++) {
-      const rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + 1, deadlineMs, { line: 100, offset: page * 100 });
+      let rows: ReadonlyArray<Readonly<Record<string, string>>>;
+      try {
+        rows = await sls.logs(ofAccount(query), nowSeconds - days * 86_400, nowSeconds + LOG_AHEAD_SECONDS + 1, deadlineMs, { line: 100, offset: page * 100 });
+      } catch (error) {
+        if (page === 0) throw error;
+        return { rows: all, cut: `page ${page + 1} failed: ${errorMessage(error)}` };
+      }
       all.push(...rows);
-      if (rows.length < 100) break;
+      if (rows.length < 100) return { rows: all, cut: undefined };
     }
-    return all;
+    return { rows: all, cut: `the read stops at ${ORDER_PAGES} pages` };
+  };
+  let attempts: readonly JournalAttempt[] = [];
+  // A live run's `kind: submission` lines (written just before each order is sent): a run killed while an
+  // order was on the wire leaves one and no decision with a task number. Failing, it costs only that.
+  const readAttempts = async (deadlineMs: number): Promise<JournalAttempt[]> => {
+    try {
+      const { rows } = await rowsOf('kind: submission', 1, deadlineMs);
+      return rows.flatMap((row) => {
+        if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
+        return [{ domainName: row.domain, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined }];
+      });
+    } catch {
+      return [];
+    }
   };
   const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
     const orders: JournalOrder[] = [];
-    for (const row of await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs)) {
+    const sent = readAttempts(deadlineMs);
+    const read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
+    // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
+    // The consequence first: the message cuts a line at 300 characters.
+    if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
+    // A decision of the run for the domain with no task number and a known outcome: that submission certainly
+    // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled.
+    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => `${row.run_id ?? ''}\u0000${row.domain ?? ''}`));
+    for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
       if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
       if ((row.account_id ?? undefined) !== accountId) continue;
-      const seconds = Number(row.__time__);
-      orders.push({ domainName: row.domain, taskNo, sentMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : clock.now(), runId: row.run_id || undefined });
+      orders.push({ domainName: row.domain, taskNo, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined });
     }
-    if (orders.length === 0) return orders;
+    const tried = await sent;
+    if (orders.length === 0 && tried.length === 0) return orders;
     // A run's end record is written after its message, and names the earlier runs whose orders that
     // message told (told_runs): an order of a run with neither, or whose message reached no channel,
     // never reached a person.
     const told = new Set<string>();
     try {
-      for (const row of await rowsOf('kind: run', 2, deadlineMs)) {
+      // Cut short, some runs' ends are not read: their orders are told again, never left untold.
+      for (const row of (await rowsOf('kind: run', 2, deadlineMs)).rows) {
         if (row.kind !== 'run' || row.outcome === 'started') continue;
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
         if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
@@ -151,12 +203,15 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
       return orders;
     }
+    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
     unread: () => unread,
+    attempts: () => attempts,
     async load(deadlineMs) {
       unread = undefined;
+      attempts = [];
       try {
         return await readOrders(deadlineMs);
       } catch (error) {
@@ -180,9 +235,17 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     placed: (order) => {
       for (const j of present) j.placed(order);
     },
+    sending: (attempt) => {
+      for (const j of present) j.sending?.(attempt);
+    },
+    released: (attempt) => {
+      for (const j of present) j.released?.(attempt);
+    },
+    attempts: () => present.flatMap((j) => j.attempts?.() ?? []),
     ended: (runId, told) => {
       for (const j of present) j.ended?.(runId, told);
     },
-    unread: () => present.map((j) => j.unread?.()).find((problem) => problem !== undefined),
+    // Each that failed is said: the CLI's file and the logstore hold different runs' orders.
+    unread: () => present.map((j) => j.unread?.()).filter((problem) => problem !== undefined).join('; ') || undefined,
   };
 }

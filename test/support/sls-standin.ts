@@ -403,6 +403,9 @@ export class SlsStandin extends LoopbackStandin {
     const line = query.line === undefined ? 100 : Number(query.line);
     if (!Number.isInteger(line) || line < 0 || line > 100) throw new Refusal(400, 'InvalidLine', 'line must be 0..100');
     if (query.reverse !== undefined && query.reverse !== 'true' && query.reverse !== 'false') throw new Refusal(400, 'InvalidReverse', 'reverse');
+    // `offset`: the first row of the page (default 0), as GetLogs v1 pages a result.
+    const offset = query.offset === undefined ? 0 : Number(query.offset);
+    if (!Number.isInteger(offset) || offset < 0) throw new Refusal(400, 'InvalidOffset', 'offset must be a whole number from 0');
     const terms = (query.query ?? '').split(/\s+and\s+/i).filter(Boolean).map((t) => {
       const m = /^([A-Za-z_][A-Za-z0-9_]*):\s*(\S+)$/.exec(t.trim());
       if (!m) throw new Refusal(400, 'InvalidQueryString', `cannot parse ${t}`);
@@ -414,7 +417,7 @@ export class SlsStandin extends LoopbackStandin {
       .filter(({ l }) => terms.every(([k, v]) => l.contents.some(([ck, cv]) => ck === k && cv === v)));
     matching.sort((a, b) => a.l.time - b.l.time || a.i - b.i);
     if (query.reverse === 'true') matching.reverse();
-    return matching.slice(0, line).map(({ l }) => ({ __time__: String(l.time), __source__: l.source ?? '', __topic__: l.topic ?? '', ...Object.fromEntries(l.contents) }));
+    return matching.slice(offset, offset + line).map(({ l }) => ({ __time__: String(l.time), __source__: l.source ?? '', __topic__: l.topic ?? '', ...Object.fromEntries(l.contents) }));
   }
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
