@@ -4,29 +4,23 @@
  * token as it was sent, encoded, which is not the decoded value the redaction looked for.
  * Real HTTP to the robot stand-ins (test/support/chat-robots.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notifyRecordFields, sendNotifications } from '../../shared/notify/deliver.js';
 import { formatChannelResults } from '../../shared/notify/notify-run.js';
 import { buildReport } from '../../shared/notify/report.js';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { busyRun } from '../support/notify.js';
 
 const { decisions, run, watch } = busyRun();
 const report = buildReport(decisions, run, watch, 3);
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 describe('a webhook URL whose token is percent-encoded', () => {
   it.each([
     ['in the query', (base: string) => `${base}/hook?token=c2VjcmV0%2Bd2ViaG9vaw%2Fw%3D%3D`, 'c2VjcmV0%2Bd2ViaG9vaw'],
     ['in the path', (base: string) => `${base}/hook/c2VjcmV0%2Bd2ViaG9vaw%2Fw%3D%3D`, 'c2VjcmV0%2Bd2ViaG9vaw'],
   ])('%s: a 401 page repeating the request line leaves no piece of the token', async (_where, urlOf, piece) => {
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const url = urlOf(robots.url);
     const path = url.slice(robots.url.length);
     robots.answerWith('webhook', { status: 401, body: `Unauthorized: POST ${path} HTTP/1.1`, contentType: 'text/plain' });

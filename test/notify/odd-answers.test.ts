@@ -6,21 +6,15 @@
  * StatusCode 0), Slack HTTP 200 with the body "ok", the notification webhook any 2xx.
  * Real HTTP to the robot stand-ins (test/support/chat-robots.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendNotifications } from '../../shared/notify/deliver.js';
 import { buildReport } from '../../shared/notify/report.js';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { busyRun } from '../support/notify.js';
 
 const { decisions, run, watch } = busyRun();
 const report = buildReport(decisions, run, watch, 3);
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 type Answer = { status?: number; body: string | object; contentType?: string; headers?: Record<string, string> };
 const CHANNELS = ['dingtalk', 'feishu', 'wecom', 'slack', 'webhook'] as const;
@@ -38,7 +32,7 @@ describe('an answer that is not "posted"', () => {
     ['JSON null', { body: 'null' }, 'failed failed failed failed ok'],
     ['Feishu: StatusCode 0 beside a code that refuses', { body: { StatusCode: 0, code: 19021, msg: 'sign match fail' } }, 'failed failed failed failed ok'],
   ])('%s', async (_label, answer, expected) => {
-    robots = await startChatRobots();
+    const robots = await startRobots();
     for (const channel of CHANNELS) robots.answerWith(channel, answer);
     const results = await sendNotifications({ channels: robots.targets() }, report, { deadlineMs: Date.now() + 8_000, now: Date.now, sleep: async () => undefined });
     expect(results.map((r) => r.status).join(' ')).toBe(expected);

@@ -8,6 +8,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
+import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
 import { readFixture } from './vectors.js';
 
 const rules = readFixture('chat-robot-rules.json');
@@ -199,3 +201,18 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/**
+ * Robots per test, closed after it, with the process's robot pacing forgotten before it (a send of an
+ * earlier test must not make this one wait): call once in a test file, then `start(options)` in each test.
+ */
+export function chatRobotsPerTest(): (options?: ChatRobotsOptions) => Promise<ChatRobots> {
+  let current: ChatRobots | undefined;
+  beforeEach(() => forgetRobotSends());
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => (current = await startChatRobots(options));
+}
+
