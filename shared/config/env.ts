@@ -13,6 +13,9 @@ export function envText(env: Env, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
+/** Characters up to which any printable value is quoted. */
+const SHORT = 12;
+
 /**
  * A wrong value, for an error message that names its variable: quoted when it is short and plain (a typo
  * such as "lve" or "exmaple.com"), otherwise only its length. A robot URL (its access_token is the
@@ -24,5 +27,9 @@ export function envText(env: Env, name: string): string | undefined {
  */
 export function echoed(value: string): string {
   const plain = /^[\p{L}\p{N} *._-]{1,64}$/u.test(value) && (/[. ]/.test(value) || value.length <= 24);
-  return plain ? `"${value}"` : `a value of ${Array.from(value).length} characters, not shown (a URL or a secret in the wrong variable?)`;
+  // A short typo is quoted whatever it holds ("1,000", "$500", "10%", "live!", "US$"): hidden, it read as a
+  // URL or a secret, and the person could not see what was wrong. No credential in question is that short
+  // (the shortest, an AccessKey secret, is 30 characters); control characters are never quoted.
+  const short = Array.from(value).length <= SHORT && /^[^\p{C}]+$/u.test(value);
+  return plain || short ? `"${value}"` : `a value of ${Array.from(value).length} characters, not shown (a URL or a secret in the wrong variable?)`;
 }
