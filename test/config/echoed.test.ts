@@ -37,6 +37,18 @@ describe('a wrong configuration value in the error', () => {
     expect(text).toContain(`"${value}"`);
   });
 
+  it.each([
+    ['an AccessKey secret', SECRET],
+    ['a robot access_token', TOKEN],
+    ['a signing secret', SIGNING],
+  ])('REDEEM_CURRENCY holding %s: no piece of it is repeated', (_what, value) => {
+    const { problems } = loadMoneyConfig({ REDEEM_PRICES: '{"*": 100}', REDEEM_CURRENCY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^REDEEM_CURRENCY: /);
+    // Any eight characters of it in a row, in any case (hex reads the same upper-cased).
+    for (let i = 0; i + 8 <= value.length; i++) expect(problems[0]!.toLowerCase()).not.toContain(value.slice(i, i + 8).toLowerCase());
+  });
+
   it.each([SECRET, TOKEN, SIGNING])('a credential of today\'s shapes in REDEEM_MIN_BALANCE is not repeated (%#)', (value) => {
     const text = problemsOf({ REDEEM_MIN_BALANCE: value });
     expect(text).toContain('REDEEM_MIN_BALANCE');
