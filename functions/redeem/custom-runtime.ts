@@ -70,7 +70,16 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
       (info: AddressInfo) => resolve({ server, port: info.port }),
     );
     server.once('error', reject);
-    if (options.stopOnSignals) process.once('SIGTERM', () => stopOnSigterm(server, logger, () => inProgress));
+    if (options.stopOnSignals) {
+      // on, not once: after a once-listener has run, a second SIGTERM (a supervisor that repeats it, a
+      // person's second kill) met Node's default and ended the process at once, the run it waits for with it.
+      let stopping = false;
+      process.on('SIGTERM', () => {
+        if (stopping) return logger.warn('SIGTERM again: still waiting for the invocations in progress', { in_progress: inProgress });
+        stopping = true;
+        stopOnSigterm(server, logger, () => inProgress);
+      });
+    }
   });
 }
 
