@@ -54,4 +54,12 @@ describe('a wrong configuration value in the error', () => {
     expect(text).toContain('REDEEM_MIN_BALANCE');
     expect(text.toLowerCase()).not.toContain(value.slice(0, 8).toLowerCase());
   });
+
+  // The webhook takes a WEBHOOK_SECRET of 16 characters or more (functions/redeem/app.ts): one of 16 to 24
+  // letters and digits is a secret that signs orders, however plain it looks.
+  it.each(['Kq3xV9mT2pLw7nRb', 'a1b2c3d4e5f6a7b8c9d0e1f2', 'K9mT2pLw7nRb_x4Z-7qL'])('a WEBHOOK_SECRET of 16 to 24 plain characters pasted into REDEEM_MODE is not repeated (%s)', (secret) => {
+    const text = problemsOf({ REDEEM_MODE: secret });
+    expect(text).toContain('REDEEM_MODE');
+    expect(text).not.toContain(secret.slice(0, 8));
+  });
 });
