@@ -89,7 +89,9 @@ export function parseEndpoint(name: string, raw: string, problems: string[]): st
   } catch {
     // reported below
   }
-  problems.push(`${name}: is not an http(s) URL or host name: "${raw}"`);
+  // echoed(): what fails to parse is often a whole line pasted as the value ("NOTIFY_DINGTALK_URL: https://…"),
+  // and quoted whole it sent a robot's token to every robot and the logs.
+  problems.push(`${name}: is not an http(s) URL or host name: ${echoed(raw)}`);
   return undefined;
 }
 
