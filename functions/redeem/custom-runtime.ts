@@ -49,6 +49,9 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
   const logger = options.logger ?? createLogger();
   const app = createApp({ env: options.env, followIntervalMs: options.followIntervalMs, logger });
   let inProgress = 0;
+  // Who waits for the invocations in progress to end (stopOnSigterm): told when the count returns to 0.
+  const drained: Array<() => void> = [];
+  const whenDrained = () => new Promise<void>((resolve) => (inProgress === 0 ? resolve() : drained.push(resolve)));
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -63,6 +66,7 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
             return await app.fetch(request, { platform });
           } finally {
             inProgress -= 1;
+            if (inProgress === 0) for (const resolve of drained.splice(0)) resolve();
             if (platform.requestId) logger.raw(`FC Invoke End RequestId: ${platform.requestId}`);
           }
         },
@@ -70,7 +74,16 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
       (info: AddressInfo) => resolve({ server, port: info.port }),
     );
     server.once('error', reject);
-    if (options.stopOnSignals) process.once('SIGTERM', () => stopOnSigterm(server, logger, () => inProgress));
+    if (options.stopOnSignals) {
+      // on, not once: after a once-listener has run, a second SIGTERM (a supervisor that repeats it, a
+      // person's second kill) met Node's default and ended the process at once, the run it waits for with it.
+      let stopping = false;
+      process.on('SIGTERM', () => {
+        if (stopping) return logger.warn('SIGTERM again: still waiting for the invocations in progress', { in_progress: inProgress });
+        stopping = true;
+        stopOnSigterm(server, logger, () => inProgress, whenDrained);
+      });
+    }
   });
 }
 
@@ -80,15 +93,18 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
  * message that tells a person what it ordered and the answer to its invocation, in silence. Here the
  * listening socket closes (no new invocation starts), the invocations in progress run to their end, which
  * their own time budget bounds (under the function timeout), and the process exits 0 once the last
- * connection has ended. If FC's grace is shorter it kills the process, as it would have without this.
+ * connection has ended and the last invocation has returned. If FC's grace is shorter it kills the process, as it would have without this.
  */
-function stopOnSigterm(server: ServerType, logger: Logger, inProgress: () => number): void {
+function stopOnSigterm(server: ServerType, logger: Logger, inProgress: () => number, whenDrained: () => Promise<void>): void {
   logger.warn('SIGTERM: the instance is stopping; no new invocations, waiting for those in progress', { in_progress: inProgress() });
   // close() ends the connections idle now; one busy now turns idle once its answer is written, and FC (or
   // any client) may keep it open for minutes: idle ones are ended every 100 ms until the last is gone.
   const sweep = setInterval(() => (server as Server).closeIdleConnections(), 100);
+  // The last connection gone is not the last invocation done: a caller that hung up (its curl killed, a
+  // proxy giving up) takes its connection with it while its run goes on, and exiting then cut that run
+  // short between two lines. The process exits once both have happened.
   server.close(() => {
     clearInterval(sweep);
-    process.exit(0);
+    void whenDrained().then(() => process.exit(0));
   });
 }

@@ -169,7 +169,8 @@ const url = z.pipe(
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
       return candidate.replace(/\/+$/, '');
     } catch {
-      ctx.issues.push({ code: 'custom', message: `is not an http(s) URL or host name: "${v}"`, input: v });
+      // echoed(), as parseEndpoint: a line pasted whole ("NOTIFY_DINGTALK_URL: https://…") is no URL, and carries a token.
+      ctx.issues.push({ code: 'custom', message: `is not an http(s) URL or host name: ${echoed(v)}`, input: v });
       return z.NEVER;
     }
   }),

@@ -89,7 +89,9 @@ export function parseEndpoint(name: string, raw: string, problems: string[]): st
   } catch {
     // reported below
   }
-  problems.push(`${name}: is not an http(s) URL or host name: "${raw}"`);
+  // echoed(): what fails to parse is often a whole line pasted as the value ("NOTIFY_DINGTALK_URL: https://…"),
+  // and quoted whole it sent a robot's token to every robot and the logs.
+  problems.push(`${name}: is not an http(s) URL or host name: ${echoed(raw)}`);
   return undefined;
 }
 
@@ -99,7 +101,8 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
   const rawMin = envText(env, 'REDEEM_MIN_BALANCE');
   const rawCap = envText(env, 'REDEEM_MAX_SPEND_PER_DAY');
   const rawEndpoint = envText(env, 'BSS_ENDPOINT');
-  const rawCurrency = envText(env, 'REDEEM_CURRENCY')?.trim().toUpperCase();
+  const typedCurrency = envText(env, 'REDEEM_CURRENCY');
+  const rawCurrency = typedCurrency?.toUpperCase();
 
   const prices = rawPrices === undefined ? undefined : parsePrices(rawPrices, problems);
   const minBalance = rawMin === undefined ? 0 : parseAmount('REDEEM_MIN_BALANCE', rawMin, problems);
@@ -111,7 +114,9 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
   // A code of three letters, as BSS writes Data.Currency; which codes an account may have is BSS's to say.
   const currency = rawCurrency !== undefined && /^[A-Z]{3}$/.test(rawCurrency) ? rawCurrency : undefined;
   if (rawCurrency !== undefined && currency === undefined) {
-    problems.push(`REDEEM_CURRENCY: expected a currency code of three letters such as CNY, USD or JPY (the account's, as QueryAccountBalance gives it), got "${rawCurrency.slice(0, 20)}"`);
+    // echoed(), as every other value: its first 20 characters were quoted, 20 of an AccessKey secret's 30
+    // or of a robot token's 64 hex digits (hex reads the same upper-cased) pasted into the wrong line.
+    problems.push(`REDEEM_CURRENCY: expected a currency code of three letters such as CNY, USD or JPY (the account's, as QueryAccountBalance gives it), got ${echoed(typedCurrency!)}`);
   }
   return {
     value: {

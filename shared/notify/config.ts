@@ -93,7 +93,12 @@ function urlProblem(text: string): string | undefined {
   return 'must be an https URL';
 }
 
-/** A wrong value is echoed only when it is short and plain: a URL or secret pasted into the wrong variable is not. */
+/**
+ * A wrong value is echoed only when it is short and plain: a URL or secret pasted into the wrong variable is
+ * not. At most 15 characters: the webhook takes a WEBHOOK_SECRET of 16 (functions/redeem/app.ts), and since a
+ * wrong NOTIFY_* setting is told to the robots that are right (notifyStartFailure), one of 16 to 24 letters
+ * and digits pasted into NOTIFY_ON went to the whole chat group.
+ */
 function shown(value: string): string {
-  return /^[\w.-]{1,24}$/.test(value) ? `"${value}"` : 'another value';
+  return /^[\w.-]{1,15}$/.test(value) ? `"${value}"` : 'another value';
 }

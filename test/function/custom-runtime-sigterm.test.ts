@@ -7,6 +7,7 @@
  * notification webhook are stand-ins written from the vendors' docs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fcInvokeHeaders } from '../support/fc.js';
 import { domainItem, startStandin, type RegistrarStandin } from '../support/registrar-standin.js';
@@ -123,4 +124,60 @@ describe('custom runtime: SIGTERM during a run', () => {
     expect(await end).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(1_500);
   });
+});
+
+describe('custom runtime: SIGTERM attacked (a second signal, a caller that hangs up)', () => {
+  async function slowRun(onFirstOrder: () => void): Promise<{ url: string; end: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output: () => string }> {
+    const names = ['keep-one.com', 'keep-two.com'];
+    registrar = await startStandin({
+      domains: names.map((name) => domainItem(name, dueExpiration(name))),
+      delayMs: (call) => (call.action === SAVE && call.n === 1 ? 600 : undefined),
+      script: (call) => {
+        if (call.action === SAVE && call.n === 1) onFirstOrder();
+        return undefined;
+      },
+    });
+    sls = await startSlsStandin({ keys: keysFor(FC_CREDENTIALS) });
+    inbox = await webhookInbox();
+    const runtime = await spawnRuntime({ ...liveRunWithSls(registrar.url, sls.url), REDEEM_FOLLOW_SECONDS: '2', NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'notify-secret-value' });
+    child = runtime.child;
+    return { url: runtime.url, end: exited(child), output: runtime.output };
+  }
+
+  function finished(): void {
+    // The run's last record reached SLS and the person was told: the run was not cut short.
+    const stored = sls!.logs.map((l) => Object.fromEntries(l.contents));
+    expect(stored.filter((c) => c.kind === 'run').at(-1), 'the run record in SLS').toMatchObject({ outcome: 'completed' });
+    expect(registrar!.orders.map((o) => o.domainName).sort()).toEqual(['keep-one.com', 'keep-two.com']);
+    expect(inbox!.bodies, 'the message').toHaveLength(1);
+  }
+
+  it('a second SIGTERM during the run does not end it: the run finishes and is answered, then exit 0', async () => {
+    const run = await slowRun(() => {
+      child!.kill('SIGTERM');
+      setTimeout(() => child!.kill('SIGTERM'), 100);
+    });
+    const res = await fetch(`${run.url}/invoke`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...fcInvokeHeaders('req-twice', '/invoke', 60) }, body: '{}' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { run: Record<string, unknown> }).run).toMatchObject({ outcome: 'completed' });
+    expect(await run.end).toEqual({ code: 0, signal: null });
+    finished();
+  }, 30_000);
+
+  it('the caller hangs up during the run, then SIGTERM: the run still finishes before the process exits', async () => {
+    // A raw connection, closed outright (a caller's curl killed, a proxy giving up): fetch's abort keeps
+    // the socket for a while, and would not show a server whose last connection is gone.
+    let socket: Socket | undefined;
+    const run = await slowRun(() => {
+      socket!.destroy();
+      setTimeout(() => child!.kill('SIGTERM'), 50);
+    });
+    const { port } = new URL(run.url);
+    const headers = { host: '127.0.0.1', 'content-type': 'application/octet-stream', 'content-length': '2', ...fcInvokeHeaders('req-hangup', '/invoke', 60) };
+    socket = connect(Number(port), '127.0.0.1', () => socket!.write(`POST /invoke HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n{}`));
+    socket.on('error', () => undefined);
+    expect(await run.end).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain('FC Invoke End RequestId: req-hangup');
+    finished();
+  }, 30_000);
 });

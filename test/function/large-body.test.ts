@@ -117,3 +117,61 @@ describe('custom runtime: a 32 MB body over HTTP', () => {
     expect(await res.json()).toEqual({ error: { code: 'payload-too-large', message: `The body is larger than ${LIMIT} bytes` } });
   });
 });
+
+describe('a signed body of exactly the limit, multibyte characters across the pieces', () => {
+  /** A JSON body of `bytes` UTF-8 bytes that names "mode" twice: read whole and its signature checked, it is a 400 naming the field. */
+  function bodyOf(bytes: number, label: string): string {
+    // The label keeps each runtime's bodies apart: the webhook refuses a signed body it has already seen.
+    const head = `{"mode":"dry-run","mode":"live","note":"${label}`;
+    const tail = '"}';
+    // 3, 4 and 2 bytes in turn, so that the pieces of 16 KiB (the adapter's) fall inside and between them.
+    const chars = ['监', '😀', 'é'];
+    const parts: string[] = [];
+    let size = Buffer.byteLength(head + tail);
+    for (let i = 0; size + 4 <= bytes; i++) {
+      parts.push(chars[i % 3]!);
+      size += Buffer.byteLength(chars[i % 3]!);
+    }
+    const body = head + parts.join('') + 'a'.repeat(bytes - size) + tail;
+    expect(Buffer.byteLength(body)).toBe(bytes);
+    return body;
+  }
+  const twice = { error: { code: 'invalid-json', message: 'The body names the field "mode" twice; send each field once' } };
+  const tooLarge = { error: { code: 'payload-too-large', message: `The body is larger than ${LIMIT} bytes` } };
+
+  describe.each([['always'], ['never']] as const)('built-in runtime behind the HTTP trigger (base64 %s)', (base64) => {
+    let trigger: TriggerStandin;
+    const env = { ...process.env };
+    beforeAll(async () => {
+      process.env.WEBHOOK_SECRET = WEBHOOK_SECRET;
+      trigger = await startTriggerStandin({ handler: handler as never, context: (requestId) => fcContext({ requestId }), base64 });
+    });
+    afterAll(async () => {
+      await trigger.close();
+      process.env = env;
+    });
+
+    it.each([[LIMIT, 400, twice], [LIMIT + 1, 413, tooLarge]] as const)('%i bytes: %i', async (bytes, status, answer) => {
+      const body = bodyOf(bytes, `built-in ${base64}`);
+      const res = await fetch(`${trigger.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(body) }, body });
+      expect(await res.json()).toEqual(answer);
+      expect(res.status).toBe(status);
+    });
+  });
+
+  describe('custom runtime', () => {
+    let server: ServerType;
+    let base: string;
+    beforeAll(async () => {
+      ({ server, url: base } = await startRuntime({ WEBHOOK_SECRET }, []));
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    it.each([[LIMIT, 400, twice], [LIMIT + 1, 413, tooLarge]] as const)('%i bytes: %i', async (bytes, status, answer) => {
+      const body = bodyOf(bytes, 'custom');
+      const res = await fetch(`${base}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...fcInvokeHeaders('req-exact', '/http-invoke'), ...signedHeaders(body) }, body });
+      expect(await res.json()).toEqual(answer);
+      expect(res.status).toBe(status);
+    });
+  });
+});

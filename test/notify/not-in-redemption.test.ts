@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
 import { quickClock, runInProcess } from '../safety/harness.js';
-import { standinEnv, standinPerTest } from '../safety/standin-runs.js';
+import { dueExpiration, standinEnv, standinPerTest } from '../safety/standin-runs.js';
 import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
 import { domainItem } from '../support/registrar-standin.js';
 
@@ -46,4 +46,28 @@ describe('a request naming a domain that is not in redemption', () => {
     expect(robots.posted('webhook').at(-1)?.body.run.not_in_redemption).toEqual(['my-shop-typo.com']);
     expect(run.summary.run).toMatchObject({ notify: 'sent', notify_dingtalk: 'ok' });
   }, 30_000);
+
+  it('1,000 long names not in redemption beside two orders: every robot gets a message within its limit, the orders and the count in it', async () => {
+    const ordered = ['keep-one.com', 'keep-two.com'];
+    const registrar = await start({ domains: ordered.map((name) => domainItem(name, dueExpiration(name))) });
+    robots = await startChatRobots();
+    const t = robots.targets();
+    const env = standinEnv(registrar, { NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_WECOM_URL: t.wecom.url, NOTIFY_SLACK_URL: t.slack.url, NOTIFY_FEISHU_URL: t.feishu.url, NOTIFY_WEBHOOK_URL: t.webhook.url });
+    const missing = Array.from({ length: 998 }, (_, i) => `${'x'.repeat(55)}-${String(i).padStart(4, '0')}.${'y'.repeat(60)}.com`);
+    const run = await runInProcess(env, { clock: quickClock, followIntervalMs: 10, options: { domains: [...ordered, ...missing] } });
+    expect(registrar.orders.map((o) => o.domainName).sort()).toEqual(ordered);
+    expect(run.summary.run).toMatchObject({ notify: 'sent', notify_dingtalk: 'ok', notify_wecom: 'ok', notify_slack: 'ok', notify_feishu: 'ok', notify_webhook: 'ok' });
+    const texts = {
+      dingtalk: robots.posted('dingtalk').at(-1)?.body.markdown.text,
+      feishu: robots.posted('feishu').at(-1)?.body.content.text,
+      wecom: robots.posted('wecom').at(-1)?.body.markdown.content,
+      slack: robots.posted('slack').at(-1)?.body.text,
+    };
+    for (const [robot, text] of Object.entries(texts)) {
+      expect(text, `${robot} got no message`).toBeDefined();
+      expect(text!.split('\n')[0], robot).toMatch(/998 not in redemption/);
+      expect(text!.split('\n')[0], robot).toMatch(/2 ordered/);
+      for (const name of ordered) expect(text, robot).toContain(name);
+    }
+  }, 60_000);
 });

@@ -32,4 +32,20 @@ describe('a robot URL pasted into another variable', () => {
     expect(text).toContain(variable);
     for (const [where, shown] of [['the message', text], ['the log', lines.join('\n')], ['the error', String((error as Error).message)]] as const) expect(shown, where).not.toContain(TOKEN);
   });
+
+  // A whole line of s.yaml pasted as the value ("NOTIFY_DINGTALK_URL: https://…"): not a URL, so the
+  // endpoint variables refused it, quoting it whole, the robot's token with it.
+  it.each(['DOMAIN_ENDPOINT', 'SLS_ENDPOINT', 'BSS_ENDPOINT', 'STS_ENDPOINT'])('%s holding a pasted line with the robot URL: the variable is named, the token is in no message or log line', async (variable) => {
+    robots = await startChatRobots({ token: TOKEN });
+    const url = robots.targets().dingtalk.url;
+    const lines: string[] = [];
+    const env: Record<string, string> = { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_DINGTALK_URL: url, [variable]: `NOTIFY_DINGTALK_URL: ${url}` };
+    if (variable === 'STS_ENDPOINT') env.REDEEM_ACCOUNTS = 'acs:ram::1234567890123456:role/redeemer';
+    const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
+    const error = await invokeRun('timer', {}, platform, { env, logger: createLogger((line) => lines.push(line)) }).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ code: 'bad-configuration' });
+    const text = robots.posted('dingtalk').at(-1)?.body.markdown.text as string;
+    expect(text).toContain(variable);
+    for (const [where, shown] of [['the message', text], ['the log', lines.join('\n')], ['the error', String((error as Error).message)]] as const) expect(shown, where).not.toContain(TOKEN);
+  });
 });

@@ -38,4 +38,19 @@ describe('a run that cannot start because of a notification setting', () => {
     expect(slack, 'Slack was told').toContain(variable);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'run', outcome: 'failed', notify: 'sent', notify_dingtalk: 'ok', notify_slack: 'ok' });
   });
+
+  // Since these are told (above), what the error quotes reaches the whole chat group: a WEBHOOK_SECRET
+  // (16 characters or more, functions/redeem/app.ts) pasted into NOTIFY_ON must not be in it.
+  it.each(['NOTIFY_ON', 'NOTIFY_AT_RISK_DAYS', 'REDEEM_WATCH_RENEWALS'])('a WEBHOOK_SECRET of 20 letters and digits pasted into %s is not told to the robots', async (variable) => {
+    const secret = 'Kq3xV9mT2pLw7nRb4sYd';
+    robots = await startChatRobots();
+    const lines: string[] = [];
+    const env = { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url, [variable]: secret };
+    const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
+    await expect(invokeRun('timer', {}, platform, { env, logger: createLogger((line) => lines.push(line)) })).rejects.toMatchObject({ code: 'bad-configuration' });
+    const dingtalk = robots.posted('dingtalk').at(-1)?.body.markdown.text as string | undefined;
+    expect(dingtalk, 'DingTalk was told').toContain(variable);
+    expect(dingtalk).not.toContain(secret);
+    expect(lines.join('\n')).not.toContain(secret);
+  });
 });
