@@ -302,13 +302,23 @@ function optionalText(value: string | undefined, max: number): string | undefine
   return text === '' ? undefined : text;
 }
 
+/**
+ * A named domain missing from the redemption list is worth a message in the function's own account. An
+ * account run (REDEEM_ACCOUNTS) gets every domain the request named and lists only its own, so each other
+ * account's run would send a message for it: N−1 messages for one domain across N accounts. There it is
+ * told only in a message sent for another reason (its note says it may be another account's).
+ */
+function notInRedemptionToTell(report: NotificationReport): boolean {
+  return report.notInRedemption.count > 0 && report.accountId === undefined;
+}
+
 /** Whether this run is worth a message under NOTIFY_ON; a test message always is. */
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
   // A due domain the run did not get to, a registrar answer it could not read whole, and records that
   // reached no logstore are things it could not do, like a failure.
   // An earlier run's order nobody was told of is money spent out of sight, told like an unknown outcome.
-  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0 || report.notInRedemption.count > 0;
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0 || notInRedemptionToTell(report);
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }

@@ -11,6 +11,9 @@ import { quickClock, runInProcess } from '../safety/harness.js';
 import { dueExpiration, standinEnv, standinPerTest } from '../safety/standin-runs.js';
 import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
 import { domainItem } from '../support/registrar-standin.js';
+import { composeMessage, MARKDOWN, renderMessage } from '../../shared/notify/message.js';
+import { buildReport, shouldNotify } from '../../shared/notify/report.js';
+import { decision, runRecord } from '../support/notify.js';
 
 const start = standinPerTest();
 const DAY = 86_400_000;
@@ -70,4 +73,23 @@ describe('a request naming a domain that is not in redemption', () => {
       for (const name of ordered) expect(text, robot).toContain(name);
     }
   }, 60_000);
+});
+
+// With REDEEM_ACCOUNTS the request's domains go to every account's run, and each account lists only its
+// own: every other account's run found the named domain "not in redemption" there, and under
+// NOTIFY_ON=changes sent a message for it alone, N−1 messages for one domain across N accounts (H22).
+describe('an account run (REDEEM_ACCOUNTS) that does not hold a domain the request named', () => {
+  const run = runRecord({ not_in_redemption: 'elsewhere.com', candidates: 3 });
+
+  it('is no reason for a message by itself: the domain may be another account\'s', () => {
+    expect(shouldNotify(buildReport([], run, [], 3, { accountId: '2000000000000001' }), 'changes')).toBe(false);
+    expect(shouldNotify(buildReport([], run, [], 3, { accountId: '2000000000000001' }), 'failures')).toBe(false);
+  });
+
+  it("still is in the function's own account, and in an account run's message sent for another reason", () => {
+    expect(shouldNotify(buildReport([], run, [], 3), 'changes')).toBe(true);
+    const busy = buildReport([decision('late.com', 1, { action: 'redeem', reason: 'due', outcome: 'succeeded', task_no: 't-1' })], run, [], 3, { accountId: '2000000000000001' });
+    expect(shouldNotify(busy, 'changes')).toBe(true);
+    expect(renderMessage(composeMessage(busy), MARKDOWN)).toContain('elsewhere.com');
+  });
 });
