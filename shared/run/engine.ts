@@ -334,8 +334,9 @@ export async function prepareRun(
   const tried = ports.orderJournal?.attempts?.() ?? [];
   let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
   // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
-  // unread, the order would be told as one the registrar does not list.
-  if (attempts.unanswered.length > 0 && ledger.hasUnresolved) {
+  // unread, the order would be told as one the registrar does not list, or (its domain redeemed and gone
+  // from the redemption list) not told at all.
+  if ((attempts.unanswered.length > 0 || attempts.unlisted > 0) && ledger.hasUnresolved) {
     try {
       await ledger.resolveFinished();
       attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
@@ -363,7 +364,8 @@ const CLOCK_SLACK_MS = 15 * 60_000;
  * for the domain, whose domain the ledger shows a task for (not failed) created since it was sent that no
  * other order claims (the earliest such), is told as that run's order (`found`). One the ledger does not
  * show, and that its run did not record as placing nothing, is told as an outcome unknown (`unanswered`):
- * it may never have been taken, and the next run decides again from the ledger.
+ * it may never have been taken, and the next run decides again from the ledger. `unlisted` counts those
+ * of domains not in the redemption list that no read task names yet (their details may be unread).
  */
 function attemptsOfUntoldRuns(
   attempts: readonly JournalAttempt[],
@@ -371,15 +373,21 @@ function attemptsOfUntoldRuns(
   told: readonly JournalOrder[],
   ledger: Ledger,
   listedNames: ReadonlySet<string>,
-): { found: JournalOrder[]; unanswered: JournalAttempt[] } {
+): { found: JournalOrder[]; unanswered: JournalAttempt[]; unlisted: number } {
   const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
   const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
   const found = new Map<string, JournalOrder>();
   const unanswered = new Map<string, JournalAttempt>();
+  let unlisted = 0;
   for (const attempt of attempts) {
     const name = canonicalName(attempt.domainName);
-    if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
+    if (!attempt.untold || attempt.runId === undefined) continue;
     if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
+    // A domain the redemption list no longer holds may be the very one the order redeemed (carried out at
+    // once, the domain active again): skipped for it, that order, a redemption fee, was never told. As for
+    // an untold order (prepareRun), this account's ledger showing its task is what makes it this account's;
+    // one it does not show may be another deployment's (a shared logstore), so is not told as unknown.
+    const listed = listedNames.has(name);
     // Every task of the domain, not only the one its state rests on: the next run may have ordered it again
     // (the registrar listing this one late), and that second order is told by its own run.
     const tasks = ledger
@@ -388,12 +396,13 @@ function attemptsOfUntoldRuns(
       .sort((a, b) => (a.createdMs ?? Number.POSITIVE_INFINITY) - (b.createdMs ?? Number.POSITIVE_INFINITY));
     const task = tasks[0];
     if (task) found.set(taskKey(task.taskNo), { domainName: name, taskNo: task.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+    else if (!listed) unlisted++;
     // Not listed (yet), and its run never said it placed nothing: it may have been taken all the same, and
     // the registrar may list it only later, after this run ordered the domain again. Told as an outcome
     // unknown, so that a person looks in the registrar's console.
     else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
   }
-  return { found: [...found.values()], unanswered: [...unanswered.values()] };
+  return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {
