@@ -327,7 +327,8 @@ export async function prepareRun(
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
   // So is one that an order of this process claims (its state decides whether that order still holds its domain).
-  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
+  // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
+  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
