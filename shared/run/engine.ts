@@ -380,7 +380,7 @@ function attemptsOfUntoldRuns(
   const found = new Map<string, JournalOrder>();
   const unanswered = new Map<string, JournalAttempt>();
   let unlisted = 0;
-  for (const attempt of attempts) {
+  for (const attempt of oneCopyEach(attempts)) {
     const name = canonicalName(attempt.domainName);
     if (!attempt.untold || attempt.runId === undefined) continue;
     if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
@@ -404,6 +404,28 @@ function attemptsOfUntoldRuns(
     else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
   }
   return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
+}
+
+/**
+ * One submission per run and domain, from every journal that holds a copy (the CLI's orders file and the
+ * results logstore each keep one): what any copy knows holds. A run killed just after a refused order
+ * had written `released` to the file while the logstore's decision line was still in a batch that never
+ * left; read as two submissions, the logstore's copy told the refused order as an outcome unknown. Likewise
+ * a run one journal knows told (its message reached someone) is not told again from the other.
+ */
+function oneCopyEach(attempts: readonly JournalAttempt[]): JournalAttempt[] {
+  const byKey = new Map<string, JournalAttempt>();
+  for (const attempt of attempts) {
+    const key = `${attempt.runId ?? ''}\u0000${canonicalName(attempt.domainName)}`;
+    const known = byKey.get(key);
+    byKey.set(
+      key,
+      known === undefined
+        ? attempt
+        : { ...known, sentMs: Math.min(known.sentMs, attempt.sentMs), untold: known.untold === true && attempt.untold === true, settled: known.settled === true || attempt.settled === true },
+    );
+  }
+  return [...byKey.values()];
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {
