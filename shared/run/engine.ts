@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, taskKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -190,7 +190,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
   const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
-  if (reached) ports.orderJournal?.ended?.(request.runId, toldRuns);
+  if (reached) {
+    ports.orderJournal?.ended?.(request.runId, toldRuns);
+    // Known here at once; the journals know it only once the run record below is searchable.
+    noteRunsTold([request.runId, ...toldRuns], clock.now());
+  }
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
@@ -319,7 +323,7 @@ export async function prepareRun(
   const untoldOrders = [
     ...new Map(
       keptOrders
-        .filter((o) => o.untold && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
+        .filter((o) => o.untold && !toldInThisProcess(o.runId) && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
         .map((o) => [taskKey(o.taskNo), o]),
     ).values(),
   ];
@@ -382,7 +386,7 @@ function attemptsOfUntoldRuns(
   let unlisted = 0;
   for (const attempt of oneCopyEach(attempts)) {
     const name = canonicalName(attempt.domainName);
-    if (!attempt.untold || attempt.runId === undefined) continue;
+    if (!attempt.untold || attempt.runId === undefined || toldInThisProcess(attempt.runId)) continue;
     if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
     // A domain the redemption list no longer holds may be the very one the order redeemed (carried out at
     // once, the domain active again): skipped for it, that order, a redemption fee, was never told. As for
