@@ -8,7 +8,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { domainItem, type StandinCall } from '../support/registrar-standin.js';
+import { domainItem, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { finished } from '../support/spawn.js';
 import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
@@ -53,5 +53,36 @@ describe('a refused submission the orders file settled and the logstore never he
     refuse = false;
     await cliRun(s.url, hook);
     expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'outcome_unknown of the next run').toEqual([]);
+  }, 30_000);
+
+  it('a killed run\'s order the registrar took, in both journals: told once as ordered, not also as an outcome unknown', async () => {
+    sls ??= await startSlsStandin({ keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }) });
+    const store = sls;
+    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+    // The order is taken; its answer held, and the run killed once the logstore has its submission line.
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (!state.armed || !state.child || call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+      state.armed = false;
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      const child = state.child;
+      const poll = setInterval(() => {
+        if (store.records().some((r) => r.kind === 'submission' && r.domain === 'both-journals.com')) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('exit', () => clearInterval(poll));
+      return { raw: '', then: 'hold' };
+    };
+    const s = await start({ domains: [domainItem('both-journals.com', dueExpiration('both-journals.com') + 2 * 86_400_000)], listAfterMs: 300, newTaskStatus: 0, script: script as never });
+    const box = await inbox();
+    const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const killed = await cliRun(s.url, hook, (child) => (state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await cliRun(s.url, hook);
+    expect(s.orders, 'one order').toHaveLength(1);
+    expect(box.bodies.map((b) => b.earlier_orders), 'earlier_orders').toEqual([[{ domain: 'both-journals.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]]);
+    expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'outcome_unknown').toEqual([]);
   }, 30_000);
 });
