@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, taskKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
@@ -190,7 +190,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
   const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
-  if (reached) ports.orderJournal?.ended?.(request.runId, toldRuns);
+  if (reached) {
+    ports.orderJournal?.ended?.(request.runId, toldRuns);
+    // Known here at once; the journals know it only once the run record below is searchable.
+    noteRunsTold([request.runId, ...toldRuns], clock.now());
+  }
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
@@ -319,7 +323,7 @@ export async function prepareRun(
   const untoldOrders = [
     ...new Map(
       keptOrders
-        .filter((o) => o.untold && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
+        .filter((o) => o.untold && !toldInThisProcess(o.runId) && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
         .map((o) => [taskKey(o.taskNo), o]),
     ).values(),
   ];
@@ -327,15 +331,17 @@ export async function prepareRun(
   // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
   // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
   // So is one that an order of this process claims (its state decides whether that order still holds its domain).
-  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
+  // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
+  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
     await ledger.resolveFinished();
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
   const tried = ports.orderJournal?.attempts?.() ?? [];
   let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
   // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
-  // unread, the order would be told as one the registrar does not list.
-  if (attempts.unanswered.length > 0 && ledger.hasUnresolved) {
+  // unread, the order would be told as one the registrar does not list, or (its domain redeemed and gone
+  // from the redemption list) not told at all.
+  if ((attempts.unanswered.length > 0 || attempts.unlisted > 0) && ledger.hasUnresolved) {
     try {
       await ledger.resolveFinished();
       attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
@@ -363,7 +369,8 @@ const CLOCK_SLACK_MS = 15 * 60_000;
  * for the domain, whose domain the ledger shows a task for (not failed) created since it was sent that no
  * other order claims (the earliest such), is told as that run's order (`found`). One the ledger does not
  * show, and that its run did not record as placing nothing, is told as an outcome unknown (`unanswered`):
- * it may never have been taken, and the next run decides again from the ledger.
+ * it may never have been taken, and the next run decides again from the ledger. `unlisted` counts those
+ * of domains not in the redemption list that no read task names yet (their details may be unread).
  */
 function attemptsOfUntoldRuns(
   attempts: readonly JournalAttempt[],
@@ -371,15 +378,21 @@ function attemptsOfUntoldRuns(
   told: readonly JournalOrder[],
   ledger: Ledger,
   listedNames: ReadonlySet<string>,
-): { found: JournalOrder[]; unanswered: JournalAttempt[] } {
+): { found: JournalOrder[]; unanswered: JournalAttempt[]; unlisted: number } {
   const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
   const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
   const found = new Map<string, JournalOrder>();
   const unanswered = new Map<string, JournalAttempt>();
-  for (const attempt of attempts) {
+  let unlisted = 0;
+  for (const attempt of oneCopyEach(attempts)) {
     const name = canonicalName(attempt.domainName);
-    if (!attempt.untold || attempt.runId === undefined || !listedNames.has(name)) continue;
+    if (!attempt.untold || attempt.runId === undefined || toldInThisProcess(attempt.runId)) continue;
     if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
+    // A domain the redemption list no longer holds may be the very one the order redeemed (carried out at
+    // once, the domain active again): skipped for it, that order, a redemption fee, was never told. As for
+    // an untold order (prepareRun), this account's ledger showing its task is what makes it this account's;
+    // one it does not show may be another deployment's (a shared logstore), so is not told as unknown.
+    const listed = listedNames.has(name);
     // Every task of the domain, not only the one its state rests on: the next run may have ordered it again
     // (the registrar listing this one late), and that second order is told by its own run.
     const tasks = ledger
@@ -388,12 +401,35 @@ function attemptsOfUntoldRuns(
       .sort((a, b) => (a.createdMs ?? Number.POSITIVE_INFINITY) - (b.createdMs ?? Number.POSITIVE_INFINITY));
     const task = tasks[0];
     if (task) found.set(taskKey(task.taskNo), { domainName: name, taskNo: task.taskNo, sentMs: attempt.sentMs, runId: attempt.runId, untold: true });
+    else if (!listed) unlisted++;
     // Not listed (yet), and its run never said it placed nothing: it may have been taken all the same, and
     // the registrar may list it only later, after this run ordered the domain again. Told as an outcome
     // unknown, so that a person looks in the registrar's console.
     else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
   }
-  return { found: [...found.values()], unanswered: [...unanswered.values()] };
+  return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
+}
+
+/**
+ * One submission per run and domain, from every journal that holds a copy (the CLI's orders file and the
+ * results logstore each keep one): what any copy knows holds. A run killed just after a refused order
+ * had written `released` to the file while the logstore's decision line was still in a batch that never
+ * left; read as two submissions, the logstore's copy told the refused order as an outcome unknown. Likewise
+ * a run one journal knows told (its message reached someone) is not told again from the other.
+ */
+function oneCopyEach(attempts: readonly JournalAttempt[]): JournalAttempt[] {
+  const byKey = new Map<string, JournalAttempt>();
+  for (const attempt of attempts) {
+    const key = `${attempt.runId ?? ''}\u0000${canonicalName(attempt.domainName)}`;
+    const known = byKey.get(key);
+    byKey.set(
+      key,
+      known === undefined
+        ? attempt
+        : { ...known, sentMs: Math.min(known.sentMs, attempt.sentMs), untold: known.untold === true && attempt.untold === true, settled: known.settled === true || attempt.settled === true },
+    );
+  }
+  return [...byKey.values()];
 }
 
 async function readKept(journal: OrderJournal | undefined, deadlineMs: number): Promise<readonly JournalOrder[]> {

@@ -375,6 +375,26 @@ const processOrders = new Map<string, Set<ProcessOrder>>();
 const runsGoing = new Set<string>();
 
 /**
+ * Runs whose orders a message of this process told (the run itself and the earlier runs its message
+ * carried), with when: the journals learn it from the run's end record, the last thing it writes, and
+ * SLS finds a log only once it is indexed, seconds later. The next run of the process meanwhile found the
+ * run's orders and no end, and told them again. Kept two days (the read-back's reach), so it stays small.
+ */
+const runsTold = new Map<string, number>();
+const RUNS_TOLD_KEPT_MS = 2 * 86_400_000;
+
+/** The runs `runIds` had their orders told by a message of this process (see runsTold). */
+export function noteRunsTold(runIds: readonly string[], nowMs: number): void {
+  for (const [id, ms] of runsTold) if (ms < nowMs - RUNS_TOLD_KEPT_MS) runsTold.delete(id);
+  for (const id of runIds) runsTold.set(id, nowMs);
+}
+
+/** Whether a message of this process told the orders of run `runId` (see runsTold). */
+export function toldInThisProcess(runId: string | undefined): boolean {
+  return runId !== undefined && runsTold.has(runId);
+}
+
+/**
  * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
  * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
  * ledger to the product, and the earlier one's orders would hold the new one's domains.

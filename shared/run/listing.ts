@@ -5,6 +5,7 @@
  * of milliseconds in the safe range (and from 1985 on) becomes an `invalid-listing` decision, never an order.
  */
 import { normalizeDomainName } from '../config/index.js';
+import { errorMessage } from '../errors/index.js';
 import { readAllPages, withPageSizes, type DomainItem, type DomainReads, type PagingBounds } from '../domain-api/index.js';
 
 export interface Candidate {
@@ -166,7 +167,7 @@ const MAX_LIST_WALKS = 3;
 export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds, 'maxPages'>, pageSize = 100, queryType: ListStatus = 2, concurrency = 1): Promise<RedemptionList> {
   // Refused for its page size, the walk is made again in smaller pages, and the next walk keeps that size.
   let size = pageSize;
-  const walk = () =>
+  const walk = (bounds: Omit<PagingBounds, 'maxPages'>) =>
     withPageSizes(
       size,
       (asked) =>
@@ -179,15 +180,40 @@ export async function readDomainList(api: DomainReads, bounds: Omit<PagingBounds
         ),
       (answered) => (size = answered),
     );
-  let read = await walk();
-  for (let walks = 1; read.totalChanged && walks < MAX_LIST_WALKS; walks++) read = await walk();
+  let walkStartedMs = bounds.now();
+  let read = await walk(bounds);
+  let walks = 1;
+  /** Why the list was not read again although it changed (no time, or the re-read failed). */
+  let stopped: string | undefined;
+  while (read.totalChanged && walks < MAX_LIST_WALKS) {
+    // A re-read is a second chance at a domain the change may have hidden, not a condition of the run: it
+    // starts only if one more walk as long as the last leaves half the time to the submit-by deadline, and
+    // gets only that half. One that fails (out of time, a page refused) leaves the walk already read whole;
+    // the run went on with none, failed ("QueryDomainList did not complete"), and ordered nothing.
+    const nowMs = bounds.now();
+    const halfLeftMs = (bounds.deadlineMs - nowMs) / 2;
+    if (nowMs - walkStartedMs > halfLeftMs) {
+      stopped = 'not read again: too little time was left';
+      break;
+    }
+    walkStartedMs = nowMs;
+    try {
+      read = await walk({ ...bounds, deadlineMs: nowMs + halfLeftMs });
+      walks++;
+    } catch (error) {
+      if (bounds.signal?.aborted) throw error;
+      stopped = `read again, that read failed: ${errorMessage(error)}`;
+      break;
+    }
+  }
   const problems: string[] = [];
   if (read.short) {
     problems.push(`QueryDomainList ${read.repeatedPage ? `served page ${read.pages} again` : `ended at page ${read.pages}`} while TotalItemNum announced ${read.short.announced} domains; ${read.short.read} were read${read.repeatedPage ? ' (PageNum ignored?)' : ''}, the others were not looked at this run`);
   }
   if (read.totalChanged) {
     const { from, to, page } = read.totalChanged;
-    problems.push(`QueryDomainList's TotalItemNum went from ${from} to ${to} by page ${page} on each of ${MAX_LIST_WALKS} reads: the list changed while it was read, and a domain that moved to a page already read was not looked at this run`);
+    const reads = stopped ? `(${stopped})` : `on each of ${walks} reads`;
+    problems.push(`QueryDomainList's TotalItemNum went from ${from} to ${to} by page ${page} ${reads}: the list changed while it was read, and a domain that moved to a page already read was not looked at this run`);
   }
   const unread = problems.length > 0 ? problems.join('; ') : undefined;
   return { ...checkListing(read.items, queryType, bounds.now()), pages: read.pages, repeatedPage: read.repeatedPage, unread };

@@ -103,17 +103,26 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
   });
-  const unusable = invalid.map((listing): Decision => ({
-    domainName: listing.domain,
-    expirationMs: listing.expirationMs,
-    tld: listing.domain.includes('.') ? listing.domain.slice(listing.domain.lastIndexOf('.') + 1) : '',
-    rules: 'assumed',
-    deadlineMs: Number.NaN,
-    msLeft: Number.NaN,
-    daysLeft: Number.NaN,
-    action: 'skip',
-    reason: 'invalid-listing',
-    problem: listing.problem,
-  }));
+  const unusable = invalid.map((listing): Decision => {
+    // A domain whose redeem task succeeded is safe whatever its listing says: a redemption moves the expiry
+    // ahead (a year on), and the registrar's list, lagging by up to a day, may still name the domain with
+    // it. Its "ExpirationDateLong lies in the future" made it an invalid listing, at risk, every run until
+    // the list caught up: a false alarm sending a person to order a redeemed domain again by hand. The
+    // listing's problem stays on the record.
+    const task = ledger.entryFor(listing.domain);
+    const redeemed = task?.state === 'succeeded' ? { reason: 'already-redeemed' as const, taskNo: task.taskNo } : { reason: 'invalid-listing' as const };
+    return {
+      domainName: listing.domain,
+      expirationMs: listing.expirationMs,
+      tld: listing.domain.includes('.') ? listing.domain.slice(listing.domain.lastIndexOf('.') + 1) : '',
+      rules: 'assumed',
+      deadlineMs: Number.NaN,
+      msLeft: Number.NaN,
+      daysLeft: Number.NaN,
+      action: 'skip',
+      ...redeemed,
+      problem: listing.problem,
+    };
+  });
   return [...decisions, ...unusable];
 }

@@ -181,6 +181,10 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
       if (row.kind !== 'decision' || row.action !== 'redeem' || row.mode !== 'live' || !taskNo || !row.domain) continue;
+      // Skipped at submission, it carries the task that stopped it (a console order, another run's): the run
+      // placed nothing. Read as the run's order, a run that never told was said to have ordered the domain
+      // under another's task. That task holds the domain by itself, from the ledger or its own run's record.
+      if (row.outcome === 'skipped') continue;
       if ((row.account_id ?? undefined) !== accountId) continue;
       orders.push({ domainName: row.domain, taskNo, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined });
     }
