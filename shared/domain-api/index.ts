@@ -5,5 +5,5 @@ export { AnswerTooLargeError, DeadlineNotSentError, DomainApiError, MalformedRes
 export { readAllPages, withPageSizes, type PagedItems, type PagingBounds } from './paging.js';
 export { pageOf, type DomainApi, type DomainReads, type DomainListQuery, type Page, type RedeemOrder, type SubmittedOrder, type TaskDetailQuery, type TaskListQuery } from './port.js';
 export { mayHaveBeenCarriedOut, readRetryDecision, submitOnce, submitRetryDecision, fromTransportFailure } from './retry-rules.js';
-export { TaskDetailStatus, contradictsItself, isFinalTaskDetail, type DomainItem, type TaskDetail, type TaskInfo } from './schemas.js';
+export { TaskDetailStatus, UNREADABLE_CANCEL_STATUS, contradictsItself, isFinalTaskDetail, type DomainItem, type TaskDetail, type TaskInfo } from './schemas.js';
 export { SITES, type DomainSite } from './sites.js';

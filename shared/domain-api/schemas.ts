@@ -10,6 +10,13 @@ const integer = z.pipe(
   z.union([z.number(), z.string().check(z.regex(/^-?\d+$/))]),
   z.transform((v) => Number(v)),
 );
+/** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
+export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
+/** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
+function cancelCode(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
+}
 const flag = z.pipe(
   z.union([z.boolean(), z.enum(['true', 'false'])]),
   z.transform((v) => v === true || v === 'true'),
@@ -82,8 +89,10 @@ const taskInfoSchema = z.object({
   TaskStatusCode: z.optional(integer),
   // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
   // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
-  TaskCancelStatus: z.optional(z.nullable(z.string())),
-  TaskCancelStatusCode: z.optional(z.nullable(integer)),
+  // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so
+  // every run) malformed. What cannot be read is one task's cancellation in doubt (cancelState holds it).
+  TaskCancelStatus: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : typeof v === 'string' ? v : UNREADABLE_CANCEL_STATUS)))),
+  TaskCancelStatusCode: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : cancelCode(v))))),
 });
 
 export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);

@@ -7,7 +7,7 @@
  * reports them in.
  */
 import { normalizeDomainName } from '../config/index.js';
-import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, withPageSizes, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
+import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, UNREADABLE_CANCEL_STATUS, withPageSizes, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
 import { DAY_MS } from './deadline.js';
 
@@ -77,6 +77,7 @@ const TASK_CANCEL_STATUS_NAMES: Readonly<Record<string, number>> = { INIT: 0, CA
  * which lets the domain be ordered again.
  */
 export function cancelState(task: Pick<TaskInfo, 'TaskCancelStatus' | 'TaskCancelStatusCode'>): CancelState {
+  if (task.TaskCancelStatus === UNREADABLE_CANCEL_STATUS) return 'cancelling';
   const named = TASK_CANCEL_STATUS_NAMES[task.TaskCancelStatus?.trim().toUpperCase() ?? ''];
   const code = task.TaskCancelStatusCode ?? undefined;
   if (code === undefined && named === undefined) return 'none';

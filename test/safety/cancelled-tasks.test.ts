@@ -94,6 +94,11 @@ describe('cancellation states that cannot be believed', () => {
     ['the task listed twice, once cancelled (COMPLETE) and once not (INIT)', [row({ TaskCancelStatus: 'COMPLETE', TaskCancelStatusCode: 2 }), row({ TaskCancelStatus: 'INIT', TaskCancelStatusCode: 0 })]],
     ['a TaskCancelStatus that contradicts its code (COMPLETE named INIT)', [row({ TaskCancelStatus: 'INIT', TaskCancelStatusCode: 2 })]],
     ['an undocumented TaskCancelStatusCode (7)', [row({ TaskCancelStatusCode: 7 })]],
+    // The field the run ignored before it read cancellations: no page of the task list may fail on it (the
+    // whole run failed, every day), only the one task's cancellation is unreadable, held as going on.
+    ['a TaskCancelStatusCode that is an empty string', [row({ TaskCancelStatusCode: '' })]],
+    ['a TaskCancelStatusCode that is not a number ("n/a")', [row({ TaskCancelStatus: 'INIT', TaskCancelStatusCode: 'n/a' })]],
+    ['a TaskCancelStatus that is an object', [row({ TaskCancelStatus: { Code: 2 } })]],
   ])('%s, its detail waiting: the domain is held, not ordered again', async (_label, rows) => {
     const s = await start({
       domains: [due('doubt.com')],
