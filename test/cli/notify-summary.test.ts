@@ -4,25 +4,19 @@
  * the DingTalk robot asks for, a revoked Slack hook) must be said as plainly, never left out, and never
  * read as sent. Registrar: registrar-standin.ts; robots: chat-robots.ts (the vendors' answer shapes).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { describe, expect, it } from 'vitest';
 import { dueExpiration, standinPerTest } from '../safety/standin-runs.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { runCli } from '../support/emulator.js';
 import { domainItem } from '../support/registrar-standin.js';
 
 const start = standinPerTest();
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 describe('redeemer run: the chat message in the summary', () => {
   it('names each channel that refused the message, with its code and what to fix, and the one that took it', async () => {
     const registrar = await start({ domains: [domainItem('due-now.com', dueExpiration('due-now.com'))] });
-    robots = await startChatRobots({ dingtalkKeywords: ['告警'] });
+    const robots = await startRobots({ dingtalkKeywords: ['告警'] });
     const t = robots.targets();
     const { code, out } = await runCli(registrar, ['run', '--mode', 'live'], { REDEEM_DOMAINS: '*', REDEEM_FOLLOW_SECONDS: '1', NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_SLACK_URL: t.slack.url });
     expect(registrar.orders).toHaveLength(1);
@@ -38,7 +32,7 @@ describe('redeemer run: the chat message in the summary', () => {
 
   it('says no message was sent when nothing was worth one', async () => {
     const registrar = await start({ domains: [domainItem('later.com', Date.now() - 5 * 86_400_000)] });
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const { out } = await runCli(registrar, ['plan'], { NOTIFY_SLACK_URL: robots.targets().slack.url });
     expect(out).toMatch(/^Chat message: none sent \(nothing worth one, or no NOTIFY_\* channel configured\)$/m);
     expect(robots.received).toHaveLength(0);

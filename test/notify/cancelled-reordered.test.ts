@@ -4,19 +4,13 @@
  * message must count that domain once, as ordered (the registrar took the new order), never as failed too.
  * Robots: test/support/chat-robots.ts; registrar: test/support/registrar-standin.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { describe, expect, it } from 'vitest';
 import { dueExpiration, runAgainst, standinPerTest } from '../safety/standin-runs.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { domainItem } from '../support/registrar-standin.js';
 
 const start = standinPerTest();
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 describe('an order cancelled, then ordered again', () => {
   it('the message counts and lists it once, as ordered', async () => {
@@ -24,7 +18,7 @@ describe('an order cancelled, then ordered again', () => {
       domains: [domainItem('cancelled.com', dueExpiration('cancelled.com')), domainItem('other.com', dueExpiration('other.com'))],
       tasks: [{ taskNo: 'T-cancelled', domainName: 'cancelled.com', statusCode: 0, createdMs: Date.now() - 7_200_000, cancelStatusCode: 2, listStatusCode: 3 }],
     });
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const run = await runAgainst(s, { env: { NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url, REDEEM_FOLLOW_SECONDS: '1' } });
     expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'cancelled.com': 1, 'other.com': 1 });
     expect(run.summary.run).toMatchObject({ notify_dingtalk: 'ok' });

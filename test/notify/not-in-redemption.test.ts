@@ -5,11 +5,10 @@
  * with nothing else to tell, no message at all read as "nothing to worry about".
  * Robots: test/support/chat-robots.ts (from the vendors' published rules); registrar: registrar-standin.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
+import { describe, expect, it } from 'vitest';
 import { quickClock, runInProcess } from '../safety/harness.js';
 import { dueExpiration, standinEnv, standinPerTest } from '../safety/standin-runs.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { domainItem } from '../support/registrar-standin.js';
 import { composeMessage, MARKDOWN, renderMessage } from '../../shared/notify/message.js';
 import { buildReport, shouldNotify } from '../../shared/notify/report.js';
@@ -17,18 +16,13 @@ import { decision, runRecord } from '../support/notify.js';
 
 const start = standinPerTest();
 const DAY = 86_400_000;
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 describe('a request naming a domain that is not in redemption', () => {
   it('is told to each robot by name, and the webhook carries it', async () => {
     // listed.com is in redemption but far from due (40 days to its deadline): nothing to order, nothing at risk.
     const registrar = await start({ domains: [domainItem('listed.com', Date.now() - 5 * DAY)] });
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const t = robots.targets();
     const env = standinEnv(registrar, { NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_WECOM_URL: t.wecom.url, NOTIFY_SLACK_URL: t.slack.url, NOTIFY_FEISHU_URL: t.feishu.url, NOTIFY_WEBHOOK_URL: t.webhook.url });
     const run = await runInProcess(env, { clock: quickClock, followIntervalMs: 10, options: { domains: ['listed.com', 'my-shop-typo.com'] } });
@@ -53,7 +47,7 @@ describe('a request naming a domain that is not in redemption', () => {
   it('1,000 long names not in redemption beside two orders: every robot gets a message within its limit, the orders and the count in it', async () => {
     const ordered = ['keep-one.com', 'keep-two.com'];
     const registrar = await start({ domains: ordered.map((name) => domainItem(name, dueExpiration(name))) });
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const t = robots.targets();
     const env = standinEnv(registrar, { NOTIFY_DINGTALK_URL: t.dingtalk.url, NOTIFY_WECOM_URL: t.wecom.url, NOTIFY_SLACK_URL: t.slack.url, NOTIFY_FEISHU_URL: t.feishu.url, NOTIFY_WEBHOOK_URL: t.webhook.url });
     const missing = Array.from({ length: 998 }, (_, i) => `${'x'.repeat(55)}-${String(i).padStart(4, '0')}.${'y'.repeat(60)}.com`);

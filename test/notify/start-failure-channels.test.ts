@@ -5,19 +5,13 @@
  * reached, and the function fails the same way on every timer run from then on: a person must hear it.
  * Robots: test/support/chat-robots.ts (the vendors' published rules).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invokeRun } from '../../shared/fc/invocation.js';
 import { createLogger } from '../../shared/log/index.js';
-import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
-import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
+import { chatRobotsPerTest } from '../support/chat-robots.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 
-let robots: ChatRobots | undefined;
-beforeEach(() => forgetRobotSends());
-afterEach(async () => {
-  await robots?.close();
-  robots = undefined;
-});
+const startRobots = chatRobotsPerTest();
 
 describe('a run that cannot start because of a notification setting', () => {
   it.each([
@@ -26,7 +20,7 @@ describe('a run that cannot start because of a notification setting', () => {
     ['REDEEM_WATCH_RENEWALS', { REDEEM_WATCH_RENEWALS: 'yes' }],
     ['NOTIFY_FEISHU_URL', { NOTIFY_FEISHU_URL: 'http://open.feishu.cn/open-apis/bot/v2/hook/x' }],
   ])('%s is wrong: the robots that can be reached are told, naming it', async (variable, wrong) => {
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const lines: string[] = [];
     const env = { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url, NOTIFY_SLACK_URL: robots.targets().slack.url, ...wrong };
     const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
@@ -43,7 +37,7 @@ describe('a run that cannot start because of a notification setting', () => {
   // (16 characters or more, functions/redeem/app.ts) pasted into NOTIFY_ON must not be in it.
   it.each(['NOTIFY_ON', 'NOTIFY_AT_RISK_DAYS', 'REDEEM_WATCH_RENEWALS'])('a WEBHOOK_SECRET of 20 letters and digits pasted into %s is not told to the robots', async (variable) => {
     const secret = 'Kq3xV9mT2pLw7nRb4sYd';
-    robots = await startChatRobots();
+    const robots = await startRobots();
     const lines: string[] = [];
     const env = { REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_DINGTALK_URL: robots.targets().dingtalk.url, [variable]: secret };
     const platform = { channel: 'event', credentials: EMULATOR_CREDENTIALS, requestId: 'req-1', timeoutSeconds: 60 } as const;
