@@ -5,7 +5,7 @@
  * secrets: no message ever echoes a URL or a secret, only what is wrong with it.
  */
 // The leaf module, not config/index.js: the main configuration imports this one.
-import { envText, type Env } from '../config/env.js';
+import { echoed, envText, type Env } from '../config/env.js';
 
 export type NotifyOn = 'changes' | 'failures' | 'always';
 export type ChannelName = 'dingtalk' | 'feishu' | 'wecom' | 'slack' | 'webhook';
@@ -52,15 +52,15 @@ export function loadNotifyConfig(env: Env): NotifyConfigResult {
 
   const onText = read('NOTIFY_ON') ?? 'changes';
   const on = onText === 'changes' || onText === 'failures' || onText === 'always' ? onText : undefined;
-  if (!on) problems.push(`NOTIFY_ON: expected "changes", "failures" or "always", got ${shown(onText)}`);
+  if (!on) problems.push(`NOTIFY_ON: expected "changes", "failures" or "always", got ${echoed(onText)}`);
 
   const daysText = read('NOTIFY_AT_RISK_DAYS') ?? '3';
   const atRiskDays = /^\d{1,3}$/.test(daysText) && Number(daysText) <= MAX_AT_RISK_DAYS ? Number(daysText) : undefined;
-  if (atRiskDays === undefined) problems.push(`NOTIFY_AT_RISK_DAYS: expected a whole number from 0 to ${MAX_AT_RISK_DAYS}, got ${shown(daysText)}`);
+  if (atRiskDays === undefined) problems.push(`NOTIFY_AT_RISK_DAYS: expected a whole number from 0 to ${MAX_AT_RISK_DAYS}, got ${echoed(daysText)}`);
 
   const watchText = (read('REDEEM_WATCH_RENEWALS') ?? 'true').toLowerCase();
   const watchRenewals = watchText === 'true' ? true : watchText === 'false' ? false : undefined;
-  if (watchRenewals === undefined) problems.push(`REDEEM_WATCH_RENEWALS: expected "true" or "false", got ${shown(watchText)}`);
+  if (watchRenewals === undefined) problems.push(`REDEEM_WATCH_RENEWALS: expected "true" or "false", got ${echoed(watchText)}`);
 
   const channels: Partial<Record<ChannelName, ChannelTarget>> = {};
   for (const name of CHANNEL_NAMES) {
@@ -91,14 +91,4 @@ function urlProblem(text: string): string | undefined {
   if (url.protocol === 'https:') return url.hostname === '' ? 'has no host' : undefined;
   if (url.protocol === 'http:') return LOCAL_HOSTS.has(url.hostname) ? undefined : 'must be https (http only for 127.0.0.1 or localhost)';
   return 'must be an https URL';
-}
-
-/**
- * A wrong value is echoed only when it is short and plain: a URL or secret pasted into the wrong variable is
- * not. At most 15 characters: the webhook takes a WEBHOOK_SECRET of 16 (functions/redeem/app.ts), and since a
- * wrong NOTIFY_* setting is told to the robots that are right (notifyStartFailure), one of 16 to 24 letters
- * and digits pasted into NOTIFY_ON went to the whole chat group.
- */
-function shown(value: string): string {
-  return /^[\w.-]{1,15}$/.test(value) ? `"${value}"` : 'another value';
 }

@@ -59,6 +59,8 @@ describe('loadNotifyConfig', () => {
 
   it('does not echo a long value pasted into the wrong variable', () => {
     const result = loadNotifyConfig({ NOTIFY_ON: `https://hooks.slack.com/services/${TOKEN}` });
-    expect(result).toEqual({ ok: false, problems: ['NOTIFY_ON: expected "changes", "failures" or "always", got another value'], channels: {} });
+    expect(result).toEqual({ ok: false, problems: [`NOTIFY_ON: expected "changes", "failures" or "always", got a value of ${`https://hooks.slack.com/services/${TOKEN}`.length} characters, not shown (a URL or a secret in the wrong variable?)`], channels: {} });
+    // A typo is quoted, so that a person sees what is wrong.
+    expect(loadNotifyConfig({ NOTIFY_ON: 'change' })).toMatchObject({ ok: false, problems: ['NOTIFY_ON: expected "changes", "failures" or "always", got "change"'] });
   });
 });
