@@ -25,8 +25,7 @@ function options(deadlineInMs = 10_000): SendOptions {
 
 /** The text each robot showed. */
 function shown(r: ChatRobots): Record<string, string> {
-  const last = (name: 'dingtalk' | 'feishu' | 'wecom' | 'slack') => r.posted(name).at(-1)?.body;
-  return { dingtalk: last('dingtalk')?.markdown.text, feishu: last('feishu')?.content.text, wecom: last('wecom')?.markdown.content, slack: last('slack')?.text };
+  return r.lastTexts() as Record<string, string>;
 }
 
 /** The item lines under a section title (up to the next blank line), "…and N more" excluded. */

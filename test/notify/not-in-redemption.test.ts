@@ -28,12 +28,7 @@ describe('a request naming a domain that is not in redemption', () => {
     const run = await runInProcess(env, { clock: quickClock, followIntervalMs: 10, options: { domains: ['listed.com', 'my-shop-typo.com'] } });
     expect(run.summary.run.not_in_redemption).toBe('my-shop-typo.com');
     expect(registrar.orders).toHaveLength(0);
-    const texts = {
-      dingtalk: robots.posted('dingtalk').at(-1)?.body.markdown.text,
-      feishu: robots.posted('feishu').at(-1)?.body.content.text,
-      wecom: robots.posted('wecom').at(-1)?.body.markdown.content,
-      slack: robots.posted('slack').at(-1)?.body.text,
-    };
+    const texts = robots.lastTexts();
     for (const [robot, text] of Object.entries(texts)) {
       expect(text, `${robot} got no message`).toBeDefined();
       expect(text, robot).toMatch(/Not in redemption \(1\)/);
@@ -54,12 +49,7 @@ describe('a request naming a domain that is not in redemption', () => {
     const run = await runInProcess(env, { clock: quickClock, followIntervalMs: 10, options: { domains: [...ordered, ...missing] } });
     expect(registrar.orders.map((o) => o.domainName).sort()).toEqual(ordered);
     expect(run.summary.run).toMatchObject({ notify: 'sent', notify_dingtalk: 'ok', notify_wecom: 'ok', notify_slack: 'ok', notify_feishu: 'ok', notify_webhook: 'ok' });
-    const texts = {
-      dingtalk: robots.posted('dingtalk').at(-1)?.body.markdown.text,
-      feishu: robots.posted('feishu').at(-1)?.body.content.text,
-      wecom: robots.posted('wecom').at(-1)?.body.markdown.content,
-      slack: robots.posted('slack').at(-1)?.body.text,
-    };
+    const texts = robots.lastTexts();
     for (const [robot, text] of Object.entries(texts)) {
       expect(text, `${robot} got no message`).toBeDefined();
       expect(text!.split('\n')[0], robot).toMatch(/998 not in redemption/);

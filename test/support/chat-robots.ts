@@ -49,6 +49,8 @@ export interface ChatRobots {
   readonly url: string;
   readonly received: Received[];
   posted(robot: RobotName): Received[];
+  /** The text of the last message each vendor robot accepted, as that vendor carries it (undefined: none). */
+  lastTexts(): Record<'dingtalk' | 'feishu' | 'wecom' | 'slack', string | undefined>;
   /** The next `times` requests to `robot` get this answer whatever they carry. */
   answerWith(robot: RobotName, answer: Forced, times?: number): void;
   /** Another sender on the DingTalk robot went over 20 a minute: 10 minutes of 130101 from now. */
@@ -183,6 +185,10 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     url: base,
     received,
     posted: (robot) => received.filter((r) => r.robot === robot && r.posted),
+    lastTexts() {
+      const last = (robot: RobotName) => received.filter((r) => r.robot === robot && r.posted).at(-1)?.body;
+      return { dingtalk: last('dingtalk')?.markdown.text, feishu: last('feishu')?.content.text, wecom: last('wecom')?.markdown.content, slack: last('slack')?.text };
+    },
     throttleDingtalk() {
       dingtalkThrottledUntil = now() + rules.dingtalk.throttleMs;
     },
