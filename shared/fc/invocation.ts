@@ -165,7 +165,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       ...common,
       account: { ref: member.ref, config: member.accounts, timeoutSeconds: platform.timeoutSeconds },
       // What the account check took comes off the run's budget: FC's timeout is for the whole invocation.
-      budgetMs: Math.max(1_000, budgetMs - (clock.now() - startedMs)),
+      // No floor (as budgetFromTimeout has none): a check that took it all leaves a run that sends nothing.
+      budgetMs: Math.max(0, budgetMs - (clock.now() - startedMs)),
       followIntervalMs: deps.followIntervalMs,
     });
   }
