@@ -15,3 +15,8 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
+
+/** A time as a person reads it in a message, "2026-12-01 09:07 UTC"; a number no Date can hold is "an unknown time". */
+export function minuteUtc(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time';
+}

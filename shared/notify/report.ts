@@ -4,6 +4,7 @@
  * avoid a redemption. Every text here comes from records that carry registrar answers, so it is cleaned
  * (see plainText) before any channel renders it.
  */
+import { minuteUtc } from '../clock/index.js';
 import type { DecisionRecord, RunRecord, WatchRecord } from '../run/index.js';
 import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
@@ -257,14 +258,14 @@ export function buildReport(
       ...(extras.unansweredOrders ?? []).map((u) => ({
         domain: plainText(u.domain, 253),
         errorCode: OUTCOME_UNKNOWN,
-        errorMessage: plainText(`sent by run ${u.runId} at ${Number.isFinite(u.sentMs) && Math.abs(u.sentMs) < 8.64e15 ? `${new Date(u.sentMs).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time'}, with no answer recorded (the run stopped, or is still going); the registrar does not list it (yet)`, 200),
+        errorMessage: plainText(`sent by run ${u.runId} at ${minuteUtc(u.sentMs)}, with no answer recorded (the run stopped, or is still going); the registrar does not list it (yet)`, 200),
       })),
     ],
     earlierOrders: (extras.earlierOrders ?? []).map((o) => ({ domain: plainText(o.domain, 253), taskNo: plainText(o.taskNo, 80), runId: plainText(o.runId, 80) })),
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
-    readProblems: (extras.readProblems ?? []).map((problem) => plainText(problem, 300)),
+    readProblems: (extras.readProblems ?? []).map((problem) => errorText(problem, 300)),
     notInRedemption: notInRedemptionOf(run.not_in_redemption),
     deliveryProblems,
     slsFailed: run.sls_delivery === 'failed',

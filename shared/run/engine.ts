@@ -6,7 +6,7 @@
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
-import { WHAT_TO_DO, errorMessage } from '../errors/index.js';
+import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, ruleFor } from './deadline.js';
@@ -15,7 +15,7 @@ import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type J
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, plan, type Decision } from './planner.js';
-import { CURRENCY_MISMATCH, guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
+import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
@@ -113,12 +113,10 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
-    // What to do comes before BSS's own words: the message bounds each line, and the fix is what must reach the person.
+    // The message cuts a long line in its middle and keeps what to do (notify errorText).
     if (prepared.balance && !prepared.balance.ok) {
       const { code, fix, message } = prepared.balance;
-      // A balance in another currency than the prices: the two currencies are the whole story, and come first.
-      if (code === CURRENCY_MISMATCH) readProblems.push(`${message} (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}`);
-      else readProblems.push(`the account balance could not be read (${code}), so nothing was ordered (balance-unknown)${fix ? `${WHAT_TO_DO}${fix}` : ''}; ${message}`);
+      readProblems.push(withWhatToDo(`the account balance could not be used (${code}): ${message}; nothing was ordered (balance-unknown)`, fix));
     }
     ({ candidates, guard } = prepared);
     if (config.notify.watchRenewals) {

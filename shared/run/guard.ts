@@ -243,7 +243,7 @@ export async function readBalanceForGuard(
 }
 
 /** The code a currency mismatch is recorded and told under, as BSS's own codes are. */
-export const CURRENCY_MISMATCH = 'CurrencyMismatch';
+const CURRENCY_MISMATCH = 'CurrencyMismatch';
 
 function currencyMismatch(account: string, configured: string): BalanceReading {
   return {

@@ -6,6 +6,7 @@
  * Names are compared in the one canonical form of `normalizeDomainName`, whatever spelling the registrar
  * reports them in.
  */
+import { minuteUtc } from '../clock/index.js';
 import { normalizeDomainName } from '../config/index.js';
 import { contradictsItself, PagingLimitError, readAllPages, TaskDetailStatus, UNREADABLE_CANCEL_STATUS, withPageSizes, type DomainReads, type PagedItems, type PagingBounds, type TaskDetail, type TaskInfo } from '../domain-api/index.js';
 import { mapLimit } from '../http/index.js';
@@ -344,10 +345,6 @@ interface ProcessOrder {
   readonly runId?: string | undefined;
 }
 
-/** A time for a person: "2026-12-01 19:20 UTC". */
-function minuteUtc(ms: number): string {
-  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time';
-}
 
 /**
  * What holds a domain that another run's order (see Ledger.sentByAnotherRun) holds, in words a person can

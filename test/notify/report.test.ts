@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withWhatToDo } from '../../shared/errors/index.js';
 import { composeMessage, MARKDOWN, renderMessage, SLACK, summaryLine } from '../../shared/notify/message.js';
 import { buildReport, reasonWords, shouldNotify, type NotificationReport } from '../../shared/notify/report.js';
 import { busyRun, decision, runRecord } from '../support/notify.js';
@@ -91,5 +92,15 @@ describe('shouldNotify', () => {
     expect(shouldNotify(report, 'changes')).toBe(changes);
     expect(shouldNotify(report, 'failures')).toBe(failures);
     expect(shouldNotify(report, 'always')).toBe(true);
+  });
+});
+
+describe('a "Not read" line longer than the message allows', () => {
+  it('keeps what to do whole, as error lines do, and cuts the words before it', () => {
+    const line = withWhatToDo(`the account balance could not be read (InternalError): ${'BSS said something long. '.repeat(20)}; nothing was ordered (balance-unknown)`, 'check BSS_ENDPOINT if set');
+    const [shown] = buildReport([], runRecord(), [], 3, { readProblems: [line] }).readProblems;
+    expect(Array.from(shown!).length).toBeLessThanOrEqual(300);
+    expect(shown).toMatch(/^the account balance could not be read \(InternalError\): BSS said/);
+    expect(shown).toMatch(/; what to do: check BSS_ENDPOINT if set$/);
   });
 });
