@@ -2,6 +2,7 @@
  * The doctor's checks, each a function of its ports. A check never throws: whatever goes wrong becomes
  * its own ✘ with what to do. None of them can place an order (see ports.ts).
  */
+import { mapLimit } from '../http/index.js';
 import { AccountListingError } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, whatToDo, withPageSizes, type Page } from '../domain-api/index.js';
@@ -319,29 +320,27 @@ function accountFix(error: unknown): string {
  * that account then failed.
  */
 export async function checkAccounts(probe: AccountsProbe, time: { readonly now: () => number; readonly stopAtMs: number } = { now: Date.now, stopAtMs: Number.POSITIVE_INFINITY }): Promise<DoctorCheck> {
-  if (!probe.list) return failed('accounts', NO_CREDENTIALS, CREDENTIALS_FIX);
-  let listed: Awaited<ReturnType<NonNullable<AccountsProbe['list']>>>;
+  const calls = probe.calls;
+  if (!calls) return failed('accounts', NO_CREDENTIALS, CREDENTIALS_FIX);
+  let listed: Awaited<ReturnType<typeof calls.list>>;
   try {
-    listed = await probe.list();
+    listed = await calls.list();
   } catch (error) {
     return failed('accounts', errorMessage(error), accountFix(error));
   }
   const { accounts, listingError } = listed;
-  const problems: Array<{ id: string; error: unknown }> = [];
-  let next = 0;
   // A directory of thousands does not fit in the check's time: no account is started after stopAtMs, so
   // the check reports what it found (and how many it did not get to) instead of timing out with nothing.
-  const worker = async () => {
-    while (next < accounts.length && time.now() < time.stopAtMs) {
-      const account = accounts[next++]!;
-      try {
-        await probe.probe(account);
-      } catch (error) {
-        problems.push({ id: account.id, error });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, accounts.length) }, worker));
+  // Each probe catches its own failure: mapLimit never stops early.
+  const tried = await mapLimit(accounts, ACCOUNTS_AT_ONCE, async (account) => {
+    if (time.now() >= time.stopAtMs) return 'untried' as const;
+    return calls.probe(account).then(
+      () => 'ok' as const,
+      (error: unknown) => ({ id: account.id, error }),
+    );
+  });
+  const problems = tried.filter((t): t is { id: string; error: unknown } => typeof t === 'object');
+  const untried = tried.filter((t) => t === 'untried').length;
   const how = probe.source === 'directory' ? 'listed by ResourceManager' : 'listed in REDEEM_ACCOUNTS';
   const notes: string[] = [];
   const fixes = new Set<string>();
@@ -349,9 +348,8 @@ export async function checkAccounts(probe: AccountsProbe, time: { readonly now: 
     notes.push(`the account list stopped early (${errorMessage(listingError)}): only the ${accounts.length} listed before were checked`);
     fixes.add(accountFix(listingError));
   }
-  const untried = accounts.length - next;
   if (untried > 0) {
-    notes.push(`${untried} of the ${accounts.length} accounts were not tried in the doctor's time (${next} were)`);
+    notes.push(`${untried} of the ${accounts.length} accounts were not tried in the doctor's time (${accounts.length - untried} were)`);
     fixes.add('run the doctor again with REDEEM_ACCOUNTS set to the role ARNs of the others (a few dozen at a time)');
   }
   if (problems.length > 0) {

@@ -105,8 +105,13 @@ export interface DoctorPorts {
 export interface AccountsProbe {
   /** How REDEEM_ACCOUNTS names the accounts: listed role ARNs, or rd:<role> (ResourceManager ListAccounts). */
   readonly source: 'roles' | 'directory';
-  /** The accounts it resolves to (ListAccounts for rd:); undefined without credentials. */
-  readonly list: (() => Promise<{ readonly accounts: readonly AccountRef[]; readonly listingError: unknown }>) | undefined;
-  /** Assumes the account's role (STS AssumeRole) and reads one page of its redemption list with it; throws as they do. */
-  readonly probe: (account: AccountRef) => Promise<void>;
+  /** The calls, with the function's credentials; undefined without them. */
+  readonly calls:
+    | {
+        /** The accounts it resolves to (ListAccounts for rd:). */
+        readonly list: () => Promise<{ readonly accounts: readonly AccountRef[]; readonly listingError: unknown }>;
+        /** Assumes the account's role (STS AssumeRole) and reads one page of its redemption list with it; throws as they do. */
+        readonly probe: (account: AccountRef) => Promise<void>;
+      }
+    | undefined;
 }

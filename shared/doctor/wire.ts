@@ -114,14 +114,13 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
  * own credentials, and one page of that account's redemption list read with the role's.
  */
 function accountsProbe(config: RedeemerConfig, accounts: AccountsConfig, credentials: Credentials | undefined, bounds: { clock: Clock; deadlineMs: number; retry: { maxAttempts: number } }): AccountsProbe {
-  return {
-    source: accounts.source.kind,
-    list: credentials ? () => listAccountsOrThrow(accounts, credentials, bounds) : undefined,
+  const calls: AccountsProbe['calls'] = credentials && {
+    list: () => listAccountsOrThrow(accounts, credentials, bounds),
     probe: async (account) => {
-      if (!credentials) throw new Error('no credentials');
       const assumed = await assumeAccount(account, { credentials, config: accounts, ...bounds });
       const member = readOnlyDomainApi(new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials: assumed.credentials, ...bounds }));
       await member.queryDomainList({ pageNum: 1, pageSize: 1, queryType: 2 });
     },
   };
+  return { source: accounts.source.kind, calls };
 }

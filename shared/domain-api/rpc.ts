@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { DeadlineNotSentError, DomainApiError, MalformedResponseError, NetworkError, TaskIsBeingProcessedError } from './errors.js';
+import { DeadlineNotSentError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
 import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
 import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';

@@ -35,9 +35,8 @@ export interface ExecutorDeps {
   readonly mode: 'dry-run' | 'live';
   /**
    * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
-   * meanwhile, or undefined when this one may go.
+   * meanwhile (its reason, or the reason with the detail a person reads), or undefined when this one may go.
    */
-  /** A cap reached right before the submission: its reason, or the reason with the detail a person reads. */
   readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
@@ -398,7 +397,7 @@ async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<stri
       'QueryTaskList',
       (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
       (task) => taskKey(task.TaskNo),
-      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: deps.budget.endsMs - deps.budget.finishMarginMs, now: deps.clock.now },
+      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
     ),
   );
   const finished = new Set<string>();

@@ -109,6 +109,7 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
     }
     const expirationMs = expirationOf(item.ExpirationDateLong);
     const numeric = typeof item.ExpirationDateLong === 'number' && Number.isFinite(item.ExpirationDateLong) ? item.ExpirationDateLong : undefined;
+    const earlierMs = wanted === 2 && expirationMs !== undefined ? earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs) : undefined;
     if (name === undefined) {
       invalid.push({ domain: printable(item.DomainName), problem: 'DomainName is not a valid host name', expirationMs: numeric });
     } else if (expirationMs === undefined) {
@@ -117,8 +118,8 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
     } else if (wanted === 2 && expirationMs > nowMs + FUTURE_TOLERANCE_MS) {
       invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, expirationMs: undefined });
-    } else if (wanted === 2 && earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs) !== undefined) {
-      const days = Math.round(earlierByDayCount(item.ExpirationCurrDateDiff, expirationMs, nowMs)! / 86_400_000);
+    } else if (earlierMs !== undefined) {
+      const days = Math.round(earlierMs / 86_400_000);
       invalid.push({ domain: name, problem: `ExpirationCurrDateDiff ${String(item.ExpirationCurrDateDiff)} puts its expiry ${days} days before ExpirationDateLong ${expirationMs}: the redemption deadline cannot be estimated`, expirationMs });
     } else if (status === undefined) {
       invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });

@@ -109,15 +109,6 @@ export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
 const ORDER_PAGES = 20;
 
 /**
- * The orders of the last 24 h the results logstore holds (every run's `kind: decision` records of live
- * orders with their task number): the one record of an earlier run that a fresh FC instance still has, since
- * its temp folder and the process's registry are gone. The registrar may list a task only some time after
- * it took the order, and its redemption list lags by up to a day, so without it the next run (a webhook
- * after a run FC killed at its timeout, on a new instance) would order the domain again. Needs
- * log:GetLogStoreLogs and an index on `kind` and `action`; without them it reads nothing, and the ledger's
- * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
- */
-/**
  * How far ahead of SLS's clock a log's time may be (sls.md: a log's time within [now - 7 d, now + 15 min]):
  * the records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
  * now + 1 s only, such an order was left out of the read-back until the reader's clock caught up, and a
@@ -131,6 +122,15 @@ function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, nowMs) : nowMs;
 }
 
+/**
+ * The orders of the last 24 h the results logstore holds (every run's `kind: decision` records of live
+ * orders with their task number): the one record of an earlier run that a fresh FC instance still has, since
+ * its temp folder and the process's registry are gone. The registrar may list a task only some time after
+ * it took the order, and its redemption list lags by up to a day, so without it the next run (a webhook
+ * after a run FC killed at its timeout, on a new instance) would order the domain again. Needs
+ * log:GetLogStoreLogs and an index on `kind` and `action`; without them it reads nothing, and the ledger's
+ * look is what holds. Records are the run's own, and SLS takes a few seconds to index them.
+ */
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;

@@ -46,8 +46,9 @@ class SlsError extends Error {
   }
 
   get retryable(): boolean {
-    // An answer cut off for its size would only be fetched again (the Domain API client's rule too).
-    if (this.code === 'AnswerTooLarge') return false;
+    // An answer cut off for its size would only be fetched again (the Domain API client's rule too); a
+    // request not sent for want of time has none left to be sent again.
+    if (this.code === 'AnswerTooLarge' || this.code === 'Deadline') return false;
     return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
