@@ -15,7 +15,7 @@ import { feishu } from './channels/feishu.js';
 import { slack } from './channels/slack.js';
 import { webhook } from './channels/webhook.js';
 import { wecom } from './channels/wecom.js';
-import { redact } from '../signing/index.js';
+import { redact, redactDeep } from '../signing/index.js';
 import { hostOf, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { holdRobot, robotHold, takeSlot } from './robot-pacing.js';
@@ -102,7 +102,7 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       // On a connection of its own, like an order: a reset on a reused idle one cannot be told from a
       // message posted, so it would not be sent again, and a person would hear nothing.
       const answer = await send({ method: 'POST', url: request.url, headers: request.headers, body: request.body, timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, left), freshConnection: true });
-      last = channel.judge(withoutSecrets(answer, secrets));
+      last = channel.judge(answerWithoutSecrets(answer, secrets));
       serverWaitMs = httpRetryAfterMs(answer, options.now());
     } catch (error) {
       const code = networkCode(error);
@@ -138,23 +138,16 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
  * it that the redaction of the whole token afterwards no longer finds. A JSON answer is redacted in its
  * parsed strings, where an escaped character ("\/", "\u0074") no longer hides the token.
  */
-function withoutSecrets(answer: HttpAnswer, secrets: readonly string[]): HttpAnswer {
+function answerWithoutSecrets(answer: HttpAnswer, secrets: readonly string[]): HttpAnswer {
   if (secrets.length === 0) return answer;
   const text = answer.body.toString('utf8');
   let clean: string;
   try {
-    clean = JSON.stringify(redactStrings(JSON.parse(text), secrets));
+    clean = JSON.stringify(redactDeep(JSON.parse(text), secrets));
   } catch {
     clean = redact(text, secrets);
   }
   return clean === text ? answer : { ...answer, body: Buffer.from(clean, 'utf8') };
-}
-
-function redactStrings(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, secrets));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key, secrets), redactStrings(item, secrets)]));
-  return value;
 }
 
 /** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */

@@ -13,10 +13,15 @@ export interface Credentials {
  * messages and the webhook's answer.
  */
 export function withoutSecrets(text: string, credentials: Credentials): string {
+  return redact(text, secretsOf(credentials));
+}
+
+/** The forms in which the credentials' secrets may be quoted, longest first. */
+function secretsOf(credentials: Credentials): string[] {
   const secrets = [credentials.securityToken, credentials.accessKeySecret].filter((secret): secret is string => secret !== undefined && secret.length >= 4);
   // Also as a URL carries them (a redirect's Location quoting the request): percent-encoded, RFC 3986 and
   // encodeURIComponent's way, each longer than the plain form and so replaced first.
-  return redact(text, secrets.flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]));
+  return secrets.flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]);
 }
 
 /** `text` with every one of `secrets` replaced by ***; a secret inside another goes after it (pass the longest first). */
@@ -33,10 +38,13 @@ export function redact(text: string, secrets: readonly string[]): string {
  * JSON.parse gives it back whole.
  */
 export function withoutSecretsDeep(value: unknown, credentials: Credentials): unknown {
-  if (typeof value === 'string') return withoutSecrets(value, credentials);
-  if (Array.isArray(value)) return value.map((item) => withoutSecretsDeep(item, credentials));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutSecrets(key, credentials), withoutSecretsDeep(item, credentials)]));
-  }
+  return redactDeep(value, secretsOf(credentials));
+}
+
+/** `value` (parsed JSON) with every string in it, keys too, redacted of `secrets` (see redact). */
+export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key, secrets), redactDeep(item, secrets)]));
   return value;
 }
