@@ -5,7 +5,7 @@
  * set of types, so that errorCode() and the retry rules read them all the same way. What a caller did
  * wrong (an account outside the list, an event too large) is a UserError of the one status table.
  */
-import { errorCode, explainedMessage, whatToDo } from '../domain-api/index.js';
+import { errorCode, whatToDo } from '../domain-api/index.js';
 import { UserError, errorMessage, withWhatToDo } from '../errors/index.js';
 import type { MemberAccount } from './resource-manager.js';
 
@@ -53,6 +53,10 @@ export function accountErrorCode(error: unknown): string {
  * about it (the permission, the trust policy, the variable), also for a walk that stopped on a refusal.
  */
 export function accountErrorMessage(error: unknown): string {
-  const fix = error instanceof AccountListingError ? whatToDo(error.cause) : undefined;
-  return fix ? withWhatToDo(errorMessage(error), fix) : explainedMessage(error);
+  return withWhatToDo(errorMessage(error), whatToDo(accountErrorCause(error)));
+}
+
+/** What a listing walk stopped on (its refusal says what to do), or the error itself. */
+export function accountErrorCause(error: unknown): unknown {
+  return error instanceof AccountListingError && error.cause !== undefined ? error.cause : error;
 }

@@ -3,7 +3,7 @@
  * its own ✘ with what to do. None of them can place an order (see ports.ts).
  */
 import { mapLimit } from '../http/index.js';
-import { AccountListingError } from '../accounts/errors.js';
+import { accountErrorCause } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, whatToDo, withPageSizes, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
@@ -308,7 +308,7 @@ const ACCOUNTS_AT_ONCE = 4;
 const ACCOUNTS_NAMED = 5;
 
 function accountFix(error: unknown): string {
-  const cause = error instanceof AccountListingError && error.cause !== undefined ? error.cause : error;
+  const cause = accountErrorCause(error);
   return whatToDo(cause) ?? fixForError(cause, 'the permission named above');
 }
 
