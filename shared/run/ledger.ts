@@ -440,7 +440,7 @@ export class Ledger {
    * orders: held until the registrar lists their task, counted on the day's cap meanwhile.
    */
   adopt(kept: readonly JournalOrder[]): void {
-    const known = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    const known = this.claimedTaskKeys();
     for (const order of kept) {
       const domainName = canonicalName(order.domainName);
       if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
@@ -549,8 +549,7 @@ export class Ledger {
    * claims by its task number, and the others with the look that learnt them (see takeOwnListing).
    */
   private listedDetails(keep: (key: string, detail: KnownTask['details'][number], look: number) => boolean): { claimed: string[]; unclaimed: UnclaimedListing[] } {
-    const claimedKeys = new Set<string>();
-    for (const order of this.shared) if (order.taskNo !== undefined) claimedKeys.add(taskKey(order.taskNo));
+    const claimedKeys = this.claimedTaskKeys();
     const claimed: string[] = [];
     const unclaimed: UnclaimedListing[] = [];
     for (const [key, task] of this.tasks) {
@@ -664,7 +663,7 @@ export class Ledger {
    * ordered twice (a killed run's order the registrar listed late, and the next run's) has two.
    */
   unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean }> {
-    const claimed = new Set([...this.shared].flatMap((o) => (o.taskNo === undefined ? [] : [taskKey(o.taskNo)])));
+    const claimed = this.claimedTaskKeys();
     const found = [];
     for (const [key, task] of this.tasks) {
       if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
@@ -681,6 +680,19 @@ export class Ledger {
     if (runsGoing.has(runId)) return true;
     for (const order of this.shared) if (!order.ended && order.runId === runId) return true;
     return false;
+  }
+
+  /** The task keys the process's orders claim (an order is a task's once the registrar named its TaskNo). */
+  private claimedTaskKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const order of this.shared) if (order.taskNo !== undefined) keys.add(taskKey(order.taskNo));
+    return keys;
+  }
+
+  /** The process's order that claims the task of `key`, if one does. */
+  private orderOfTask(key: string): ProcessOrder | undefined {
+    for (const order of this.shared) if (order.taskNo !== undefined && taskKey(order.taskNo) === key) return order;
+    return undefined;
   }
 
   isMine(taskNo: string): boolean {
@@ -833,7 +845,7 @@ export class Ledger {
       }
       // A finished task an order of this process claims is read now: its state decides whether that order
       // still holds its domain (a failed one may be ordered again), and nothing else would ask for it.
-      const claimed = [...this.shared].some((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      const claimed = this.orderOfTask(taskKey(task.TaskNo)) !== undefined;
       if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE && !claimed) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
@@ -916,7 +928,7 @@ export class Ledger {
       // known even while the registrar has not written the details, and is held by the task from here on
       // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:
       // the next run ordered that domain again; and as an unnamed task it would hold every other order.
-      const order = [...this.shared].find((o) => o.taskNo !== undefined && taskKey(o.taskNo) === taskKey(task.TaskNo));
+      const order = this.orderOfTask(taskKey(task.TaskNo));
       const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
       if (order && slot !== -1 && noneWritten) {
         // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
