@@ -328,7 +328,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
   let unfound = [...unsettled];
   let wait = deps.followIntervalMs ?? 1_000;
   const startedMs = deps.clock.now();
-  const stopMs = Math.min(deps.budget.endsMs - deps.budget.finishMarginMs, startedMs + deps.followMs);
+  const stopMs = Math.min(workDeadline(deps.budget), startedMs + deps.followMs);
   // Task numbers the task list has shown so far: one it has never shown is asked about directly.
   const listed = new Set<string>();
   // Not for long on their own: an order never placed must not keep the run (and its message) waiting.
@@ -390,15 +390,16 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
  * (whatever their TaskStatus: a cancelled task may stay listed as waiting); remembers every one it saw listed.
  */
 async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
-  // In smaller pages if the registrar refuses 100 (InvalidPageSize), as the ledger reads it: otherwise every
-  // round failed, and a cancellation (seen only here) was never seen.
-  const listed = await withPageSizes(100, (pageSize) =>
+  // In the ledger's page size, smaller if the registrar refused 100 (InvalidPageSize): otherwise every round
+  // failed, and a cancellation (seen only here) was never seen; and each round starts where the last ended.
+  const listed = await withPageSizes(deps.ledger.taskPageSize, (pageSize) =>
     readAllPages(
       'QueryTaskList',
       (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
       (task) => taskKey(task.TaskNo),
       { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
     ),
+    (answered) => (deps.ledger.taskPageSize = answered),
   );
   const finished = new Set<string>();
   const cancelled = new Set<string>();

@@ -792,7 +792,8 @@ export class Ledger {
     return withPageSizes(this.taskPageSize, (pageSize) => this.listTasksIn(pageSize, beginMs, endMs, quick, bounds), (answered) => (this.taskPageSize = answered));
   }
 
-  private taskPageSize = 100;
+  /** The task list's page size the registrar took on this run: 100, or smaller after InvalidPageSize (the follow-up reads with it too). */
+  taskPageSize = 100;
 
   private async listTasksIn(pageSize: number, beginMs: number, endMs: number, quick: boolean, bounds: Omit<PagingBounds, 'maxPages'>): Promise<TaskInfo[]> {
     const { api } = this.deps;

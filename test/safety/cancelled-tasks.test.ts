@@ -169,6 +169,8 @@ describe("this run's own order, cancelled while the run follows it", () => {
     const run = await runAgainst(s, { env: { REDEEM_FOLLOW_SECONDS: '3' } });
     expect(s.orders).toHaveLength(1);
     expect(decisionsOf(run).find((d) => d.domain === 'small.com')).toMatchObject({ outcome: 'failed', error_code: 'TASK_CANCELLED' });
+    // The size the registrar took is kept for the run: its task list is refused at 100 once, not every round.
+    expect(s.calls.filter((c) => c.action === 'QueryTaskList' && Number(c.params.PageSize) === 100)).toHaveLength(1);
   });
 });
 
