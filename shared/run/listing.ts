@@ -88,7 +88,7 @@ function hasStatus(status: unknown, wanted: ListStatus): boolean | undefined {
   return undefined;
 }
 
-export function checkListing(items: readonly DomainItem[], wanted: ListStatus = 2, nowMs = Date.now()): CheckedListing {
+export function checkListing(items: readonly DomainItem[], wanted: ListStatus, nowMs: number): CheckedListing {
   const byName = new Map<string, Candidate>();
   const conflicting = new Set<string>();
   /** Names also listed in another documented state, and which: a state that changed while the pages were read. */

@@ -3,6 +3,8 @@ import type { DomainItem } from '../../shared/domain-api/schemas.js';
 import { checkListing } from '../../shared/run/listing.js';
 
 const EXP = 1_764_550_800_000;
+/** The listing is judged as of a fixed day, 30 days after EXP (the redemption period), whatever today is. */
+const NOW = EXP + 30 * 86_400_000;
 /** A listed item; a date or status passed as undefined stays undefined (only a missing argument takes the default). */
 function item(DomainName: unknown, ...rest: [ExpirationDateLong?: unknown, DomainStatus?: unknown]): DomainItem {
   return { DomainName, ExpirationDateLong: rest.length > 0 ? rest[0] : EXP, DomainStatus: rest.length > 1 ? rest[1] : '2' };
@@ -11,7 +13,7 @@ const BAD_DATE = 'ExpirationDateLong is not a positive whole number of milliseco
 
 describe('checkListing: one domain however it is listed', () => {
   it('the same domain listed twice with the same date is one candidate, the repeat counted', () => {
-    const checked = checkListing([item('a.com'), item('b.com'), item('a.com')]);
+    const checked = checkListing([item('a.com'), item('b.com'), item('a.com')], 2, NOW);
     expect(checked.candidates).toEqual([
       { domainName: 'a.com', expirationMs: EXP },
       { domainName: 'b.com', expirationMs: EXP },
@@ -20,7 +22,7 @@ describe('checkListing: one domain however it is listed', () => {
   });
 
   it('case, a trailing dot, white space and the Unicode / punycode spellings are one domain', () => {
-    const checked = checkListing([item('Example.COM'), item(' example.com. '), item('例子.中国'), item('XN--FSQU00A.XN--FIQS8S'), item('xn--fsqu00a.xn--fiqs8s')]);
+    const checked = checkListing([item('Example.COM'), item(' example.com. '), item('例子.中国'), item('XN--FSQU00A.XN--FIQS8S'), item('xn--fsqu00a.xn--fiqs8s')], 2, NOW);
     expect(checked.candidates).toEqual([
       { domainName: 'example.com', expirationMs: EXP },
       { domainName: 'xn--fsqu00a.xn--fiqs8s', expirationMs: EXP },
@@ -29,7 +31,7 @@ describe('checkListing: one domain however it is listed', () => {
   });
 
   it('one domain listed with different dates is no candidate at all: one invalid-listing, whatever the order', () => {
-    const checked = checkListing([item('a.com', EXP), item('例子.中国', EXP), item('A.com', EXP + 1), item('a.com', EXP), item('xn--fsqu00a.xn--fiqs8s', EXP - 86_400_000)]);
+    const checked = checkListing([item('a.com', EXP), item('例子.中国', EXP), item('A.com', EXP + 1), item('a.com', EXP), item('xn--fsqu00a.xn--fiqs8s', EXP - 86_400_000)], 2, NOW);
     expect(checked.candidates).toEqual([]);
     expect(checked.invalid).toEqual([
       { domain: 'a.com', problem: 'listed more than once with different expiration dates', expirationMs: undefined },
@@ -56,7 +58,7 @@ describe('checkListing: ExpirationDateLong', () => {
     ['missing', undefined],
     ['a boolean', true],
   ])('%s is an invalid listing, never an order', (_what, value) => {
-    const checked = checkListing([item('a.com', value)]);
+    const checked = checkListing([item('a.com', value)], 2, NOW);
     expect(checked.candidates).toEqual([]);
     expect(checked.invalid).toEqual([{ domain: 'a.com', problem: BAD_DATE, expirationMs: undefined }]);
   });
@@ -74,7 +76,7 @@ describe('checkListing: ExpirationDateLong', () => {
   });
 
   it('an expiry before 1985 (1 ms, or seconds such as 1764550800) is no domain\'s expiry in milliseconds: an invalid listing', () => {
-    const checked = checkListing([item('one.com', 1), item('seconds.com', '1764550800'), item('edge.com', Date.UTC(1985, 0, 1) - 1)]);
+    const checked = checkListing([item('one.com', 1), item('seconds.com', '1764550800'), item('edge.com', Date.UTC(1985, 0, 1) - 1)], 2, NOW);
     expect(checked.candidates).toEqual([]);
     expect(checked.invalid.map((i) => [i.domain, i.problem])).toEqual([
       ['one.com', "ExpirationDateLong 1 is before 1985, no domain's expiry in milliseconds (seconds?)"],
@@ -84,7 +86,7 @@ describe('checkListing: ExpirationDateLong', () => {
   });
 
   it('the number and the string of the same date are the same listing', () => {
-    expect(checkListing([item('a.com', EXP), item('a.com', String(EXP))])).toMatchObject({ candidates: [{ domainName: 'a.com', expirationMs: EXP }], duplicates: 1 });
+    expect(checkListing([item('a.com', EXP), item('a.com', String(EXP))], 2, NOW)).toMatchObject({ candidates: [{ domainName: 'a.com', expirationMs: EXP }], duplicates: 1 });
   });
 });
 
@@ -104,42 +106,42 @@ describe('checkListing: DomainName', () => {
     [42, '(DomainName number)'],
     [{ name: 'a.com' }, '(DomainName object)'],
   ])('%j is an invalid listing shown as %j', (name, shown) => {
-    const checked = checkListing([item(name)]);
+    const checked = checkListing([item(name)], 2, NOW);
     expect(checked.candidates).toEqual([]);
     expect(checked.invalid).toEqual([{ domain: shown, problem: 'DomainName is not a valid host name', expirationMs: EXP }]);
   });
 
   it('a bad name keeps a numeric date (to show), never a string one', () => {
-    expect(checkListing([item('', 'junk')]).invalid[0]!.expirationMs).toBeUndefined();
-    expect(checkListing([item('', -5)]).invalid[0]!.expirationMs).toBe(-5);
-    expect(checkListing([item('', Number.NaN)]).invalid[0]!.expirationMs).toBeUndefined();
+    expect(checkListing([item('', 'junk')], 2, NOW).invalid[0]!.expirationMs).toBeUndefined();
+    expect(checkListing([item('', -5)], 2, NOW).invalid[0]!.expirationMs).toBe(-5);
+    expect(checkListing([item('', Number.NaN)], 2, NOW).invalid[0]!.expirationMs).toBeUndefined();
   });
 });
 
 describe('checkListing: DomainStatus', () => {
   it('2 or "2" is in redemption; 1 and 3 (documented, not redemption) are left out silently', () => {
-    const checked = checkListing([item('two.com', EXP, 2), item('two-text.com', EXP, '2'), item('renew.com', EXP, 1), item('renew-text.com', EXP, '1'), item('normal.com', EXP, 3), item('normal-text.com', EXP, '3')]);
+    const checked = checkListing([item('two.com', EXP, 2), item('two-text.com', EXP, '2'), item('renew.com', EXP, 1), item('renew-text.com', EXP, '1'), item('normal.com', EXP, 3), item('normal-text.com', EXP, '3')], 2, NOW);
     expect(checked.candidates.map((c) => c.domainName)).toEqual(['two.com', 'two-text.com']);
     expect(checked.invalid).toEqual([]);
   });
 
   it('a status that is not documented is an invalid listing', () => {
     for (const status of [0, 4, '02', ' 2', 'redemption', null, undefined, 2.5]) {
-      expect(checkListing([item('a.com', EXP, status)]).invalid).toEqual([{ domain: 'a.com', problem: 'DomainStatus is not one of the documented codes', expirationMs: EXP }]);
+      expect(checkListing([item('a.com', EXP, status)], 2, NOW).invalid).toEqual([{ domain: 'a.com', problem: 'DomainStatus is not one of the documented codes', expirationMs: EXP }]);
     }
   });
 
   it('a documented status that is not wanted hides the item before any other check', () => {
-    expect(checkListing([item('', 'junk', 3)])).toEqual({ candidates: [], invalid: [], duplicates: 0 });
+    expect(checkListing([item('', 'junk', 3)], 2, NOW)).toEqual({ candidates: [], invalid: [], duplicates: 0 });
   });
 
   it('with wanted 1 (the renewal list) the roles change', () => {
-    const checked = checkListing([item('renew.com', EXP, '1'), item('redeem.com', EXP, '2')], 1);
+    const checked = checkListing([item('renew.com', EXP, '1'), item('redeem.com', EXP, '2')], 1, NOW);
     expect(checked.candidates.map((c) => c.domainName)).toEqual(['renew.com']);
   });
 
   it('checks the name first, then the date, then the status', () => {
-    expect(checkListing([item('', 'junk', 'junk')]).invalid[0]!.problem).toBe('DomainName is not a valid host name');
-    expect(checkListing([item('a.com', 'junk', 'junk')]).invalid[0]!.problem).toBe(BAD_DATE);
+    expect(checkListing([item('', 'junk', 'junk')], 2, NOW).invalid[0]!.problem).toBe('DomainName is not a valid host name');
+    expect(checkListing([item('a.com', 'junk', 'junk')], 2, NOW).invalid[0]!.problem).toBe(BAD_DATE);
   });
 });
