@@ -59,7 +59,10 @@ export function renderSummary(summary: RunSummary, options: TableOptions = {}): 
   // person at a terminal may have none configured.
   if (r.read_problems) parts.push(`not read: ${r.read_problems}`);
   // A name --domains asked for that has no row above: said, or the person reads its absence as "nothing to do".
-  if (r.not_in_redemption) parts.push(`not in redemption (asked for by name, not in the list the registrar served): ${r.not_in_redemption}`);
+  if (r.not_in_redemption) {
+    const more = (r.not_in_redemption_count ?? 0) - r.not_in_redemption.split(',').length;
+    parts.push(`not in redemption (asked for by name, not in the list the registrar served): ${r.not_in_redemption}${more > 0 ? ` …and ${more} more` : ''}`);
+  }
   // Beside SLS's: a message every robot refused told no one, and the run's records are the only other trace.
   parts.push(`Chat message: ${chatMessageWords(r)}`);
   if (r.error_code) parts.push(`error ${r.error_code}: ${r.error_message}`);

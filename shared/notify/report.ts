@@ -266,7 +266,7 @@ export function buildReport(
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
     readProblems: (extras.readProblems ?? []).map((problem) => errorText(problem, 300)),
-    notInRedemption: notInRedemptionOf(run.not_in_redemption),
+    notInRedemption: notInRedemptionOf(run),
     deliveryProblems,
     slsFailed: run.sls_delivery === 'failed',
     slsOff: run.sls_delivery === 'off',
@@ -274,15 +274,13 @@ export function buildReport(
 }
 
 /**
- * The run record's not_in_redemption ("a.com,b.net …and 5 more", see engine.ts) as names and a count. A
- * person asked for these and nothing was done with them: misspelt, another account's, or still in renewal
- * grace (where a renewal, not a redemption, saves them); told in the message, not only in the record.
+ * The run record's not_in_redemption (the first names, see engine.ts) and their count. A person asked for
+ * these and nothing was done with them: misspelt, another account's, or still in renewal grace (where a
+ * renewal, not a redemption, saves them); told in the message, not only in the record.
  */
-function notInRedemptionOf(field: string | undefined): NotificationReport['notInRedemption'] {
-  if (!field) return { names: [], count: 0 };
-  const more = / …and (\d+) more$/.exec(field);
-  const names = (more ? field.slice(0, more.index) : field).split(',').map((name) => plainText(name, 253)).filter((name) => name !== '').slice(0, 100);
-  return { names, count: names.length + (more ? Number(more[1]) : 0) };
+function notInRedemptionOf(run: Pick<RunRecord, 'not_in_redemption' | 'not_in_redemption_count'>): NotificationReport['notInRedemption'] {
+  const names = (run.not_in_redemption ?? '').split(',').map((name) => plainText(name, 253)).filter((name) => name !== '');
+  return { names, count: Math.max(names.length, run.not_in_redemption_count ?? 0) };
 }
 
 /** A failed run's error, as a message shows it. */

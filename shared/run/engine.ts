@@ -162,7 +162,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
-    not_in_redemption: !failure && listingComplete ? notInRedemption(effective.requested, executed) : undefined,
+    ...(!failure && listingComplete ? notInRedemption(effective.requested, executed) : {}),
     // What the run decided without (told under "Not read" in the message): in the record too, so that the
     // webhook's caller, the CLI's --json and the log say it, with no robot configured as well.
     read_problems: readProblems.length > 0 ? readProblems.join('; ') : undefined,
@@ -206,13 +206,12 @@ const MAX_NAMED_NOT_IN_REDEMPTION = 20;
  * account's, the other DOMAIN_SITE's, still in its renewal grace, or misspelt. The planner only sees listed
  * domains, so without this the answer said nothing of the very domain the caller asked about.
  */
-function notInRedemption(requested: ReadonlySet<string> | undefined, executed: readonly ExecutedDecision[]): string | undefined {
-  if (!requested) return undefined;
+function notInRedemption(requested: ReadonlySet<string> | undefined, executed: readonly ExecutedDecision[]): Pick<RunRecord, 'not_in_redemption' | 'not_in_redemption_count'> {
+  if (!requested) return {};
   const listed = new Set(executed.map((e) => e.decision.domainName));
   const missing = [...requested].filter((name) => !listed.has(name));
-  if (missing.length === 0) return undefined;
-  const named = missing.slice(0, MAX_NAMED_NOT_IN_REDEMPTION).join(',');
-  return missing.length > MAX_NAMED_NOT_IN_REDEMPTION ? `${named} …and ${missing.length - MAX_NAMED_NOT_IN_REDEMPTION} more` : named;
+  if (missing.length === 0) return {};
+  return { not_in_redemption: missing.slice(0, MAX_NAMED_NOT_IN_REDEMPTION).join(','), not_in_redemption_count: missing.length };
 }
 
 /** The renewal list, one `kind: watch` record per domain: what renewing now would save from redemption. */

@@ -102,6 +102,8 @@ interface RunFields {
   readonly read_problems?: string | undefined;
   /** Names the request asked for that the redemption list does not hold (comma-separated, the first 20). */
   readonly not_in_redemption?: string | undefined;
+  /** How many such names in all (not_in_redemption spells out 20 at most). */
+  readonly not_in_redemption_count?: number | undefined;
   /** The most submissions allowed in flight at once, in a live run that submitted (REDEEM_SUBMIT_CONCURRENCY). */
   readonly submit_concurrency?: number | undefined;
   readonly sls_delivery?: 'ok' | 'failed' | 'off' | undefined;
