@@ -7,13 +7,12 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { ConfigError, loadConfig } from '../../shared/config/index.js';
 import { errorBody, httpStatusFor, toUserError, UserError } from '../../shared/errors/index.js';
-import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, recordStartFailure, verifyWebhook, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
+import { ReplayGuard, decodeEvent, invokeRun, isDoctorReport, optionsFromEvent, recordStartFailure, verifyWebhook, webhookSecretProblem, type InvocationDeps, type InvocationResult, type Platform } from '../../shared/fc/index.js';
 import { createLogger } from '../../shared/log/index.js';
 import { duplicateKey, looksUtf16 } from '../../shared/validation/index.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Characters: an HMAC key short enough to guess in a few tries would let anyone sign orders. */
-const WEBHOOK_SECRET_MIN = 16;
 
 interface AppBindings {
   readonly platform: Platform;
@@ -114,9 +113,8 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
   app.post('/webhook', async (c: AppContext) => {
     const secret = deps.env.WEBHOOK_SECRET?.trim();
     if (!secret) throw new UserError('webhook-disabled', 'The webhook is disabled: WEBHOOK_SECRET is not set');
-    if (Array.from(secret).length < WEBHOOK_SECRET_MIN) {
-      throw new UserError('webhook-disabled', `The webhook is disabled: WEBHOOK_SECRET is too short to be a secret; set at least ${WEBHOOK_SECRET_MIN} random characters (openssl rand -hex 32)`);
-    }
+    const weak = webhookSecretProblem(secret);
+    if (weak) throw new UserError('webhook-disabled', `The webhook is disabled: ${weak}`);
     const raw = await readLimited(c.req.raw);
     const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);

@@ -7,6 +7,7 @@ import { accountErrorCause } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, whatToDo, withPageSizes, type Page } from '../domain-api/index.js';
 import { errorMessage } from '../errors/index.js';
+import { WEBHOOK_SECRET_HINT, webhookSecretProblem } from '../fc/webhook-signature.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
 import type { AccountsProbe, DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
@@ -95,8 +96,13 @@ export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functio
   const sizeText = `environment ${size.toLocaleString('en-US')} of ${FC_ENV_LIMIT_BYTES.toLocaleString('en-US')} bytes`;
   const problems = [...ports.configProblems];
   if (size > FC_ENV_LIMIT_BYTES) problems.push(`the function's variables total ${size} bytes, above FC's ${FC_ENV_LIMIT_BYTES}`);
+  // Not a configuration error (a run does not use it, and a daily run must not fail for it), but the webhook
+  // refuses every request: the doctor is where a person setting the webhook up looks.
+  const weakSecret = webhookSecretProblem(ports.functionEnv.WEBHOOK_SECRET);
+  if (weakSecret) problems.push(weakSecret);
   if (problems.length > 0) {
-    return failed('config', `${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, size > FC_ENV_LIMIT_BYTES ? 'correct the variables named; shorten the longest (REDEEM_TLD_RULES, REDEEM_PRICES, lists) to fit 4 KB' : 'correct the variables named, then run the doctor again');
+    const fix = size > FC_ENV_LIMIT_BYTES ? 'correct the variables named; shorten the longest (REDEEM_TLD_RULES, REDEEM_PRICES, lists) to fit 4 KB' : 'correct the variables named, then run the doctor again';
+    return failed('config', `${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, weakSecret ? `${fix}; a new WEBHOOK_SECRET: ${WEBHOOK_SECRET_HINT}` : fix);
   }
   return pass('config', `valid; ${sizeText}`);
 }

@@ -8,6 +8,19 @@ import { webhookSignature } from '../signing/index.js';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
 
+/** Shorter than this, a WEBHOOK_SECRET can be guessed: the webhook refuses to verify with it (a secret that starts runs that order). */
+export const WEBHOOK_SECRET_MIN_CHARACTERS = 16;
+export const WEBHOOK_SECRET_HINT = 'openssl rand -hex 32';
+
+/** Why this WEBHOOK_SECRET disables the webhook, or undefined when it serves; the value itself is never in the text. */
+export function webhookSecretProblem(secret: string | undefined): string | undefined {
+  const value = secret?.trim();
+  if (!value) return undefined;
+  const length = Array.from(value).length;
+  if (length >= WEBHOOK_SECRET_MIN_CHARACTERS) return undefined;
+  return `WEBHOOK_SECRET is too short to be a secret (${length} characters): the webhook refuses every request; set at least ${WEBHOOK_SECRET_MIN_CHARACTERS} random characters (${WEBHOOK_SECRET_HINT})`;
+}
+
 type WebhookVerdict = { readonly ok: true; readonly signature: string } | { readonly ok: false; readonly message: string };
 
 export function verifyWebhook(

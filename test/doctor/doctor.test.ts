@@ -92,6 +92,9 @@ describe('the doctor against the emulator', () => {
 
   const failures: Array<[string, string, () => Partial<Parameters<typeof portsFor>[1]> | void, RegExp, RegExp, Partial<DoctorPorts>?]> = [
     ['config', 'a bad variable', () => ({ REDEEM_PRICES: '{"com": -5}' }), /REDEEM_PRICES: prices\.com/, /correct the variables named/],
+    // The webhook refuses every request signed with a secret this short (functions/redeem/app.ts): the doctor
+    // is where a person setting one up looks first. The value itself is never repeated.
+    ['config', 'a WEBHOOK_SECRET too short to be a secret', () => ({ WEBHOOK_SECRET: 'hunter2-letmein' }), /^(?!.*hunter2).*WEBHOOK_SECRET is too short to be a secret \(15 characters\): the webhook refuses every request/, /openssl rand -hex 32/],
     ['config', 'an environment above 4 KB', () => ({ REDEEM_EXCLUDE: Array.from({ length: 300 }, (_, i) => `x${i}.example.com`).join(',') }), /above FC's 4096/, /fit 4 KB/],
     ['domains', 'QueryDomainList denied', () => void emulator.deny.set(['QueryDomainList']), /Forbidden/, /grant domain:QueryCommonInfo/],
     ['tasks', 'QueryTaskList denied', () => void emulator.deny.set(['QueryTaskList']), /QueryTaskList failed: Forbidden/, /grant domain:QueryDomainTask/],
