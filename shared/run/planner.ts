@@ -109,8 +109,16 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // it. Its "ExpirationDateLong lies in the future" made it an invalid listing, at risk, every run until
     // the list caught up: a false alarm sending a person to order a redeemed domain again by hand. The
     // listing's problem stays on the record.
+    // Likewise a domain whose task is still going on: the listing of a domain being redeemed may already show
+    // the new expiry. Told as held by the task, so that nobody orders by hand what is being redeemed; whether
+    // the task redeemed it is the next run's to read.
     const task = ledger.entryFor(listing.domain);
-    const redeemed = task?.state === 'succeeded' ? { reason: 'already-redeemed' as const, taskNo: task.taskNo } : { reason: 'invalid-listing' as const };
+    const held =
+      task?.state === 'succeeded'
+        ? { reason: 'already-redeemed' as const, taskNo: task.taskNo, problem: listing.problem }
+        : task?.state === 'in-flight'
+          ? { reason: 'task-in-flight' as const, taskNo: task.taskNo, problem: `${task.note ?? `task ${task.taskNo} is in progress at the registrar; the next run reads its outcome`}; the listing meanwhile: ${listing.problem}` }
+          : { reason: 'invalid-listing' as const, problem: listing.problem };
     return {
       domainName: listing.domain,
       expirationMs: listing.expirationMs,
@@ -120,8 +128,7 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
       msLeft: Number.NaN,
       daysLeft: Number.NaN,
       action: 'skip',
-      ...redeemed,
-      problem: listing.problem,
+      ...held,
     };
   });
   return [...decisions, ...unusable];
