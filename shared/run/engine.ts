@@ -347,6 +347,12 @@ export async function prepareRun(
     }
   }
   untoldOrders.push(...attempts.found);
+  // An order on the wire when its run was killed, that no task shows: it holds no domain, but counts on the
+  // day's caps and against the balance (Ledger.countUnknown), so the plan's count caps are handed out again.
+  if (attempts.unanswered.length > 0) {
+    ledger.countUnknown(attempts.unanswered);
+    planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  }
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;

@@ -39,6 +39,8 @@ const MAX_TASK_DOMAINS = 1_000;
  * ordered again). Its details are not read: the ledger's cost grows with the day's work, not the week's.
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
+/** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
+const REGISTRAR_CLOCK_SLACK_MS = 15 * 60_000;
 /**
  * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: now plus the 15 minutes of
  * clock skew ACS3 accepts. The registrar filters by whole days, in its own zone and by its own clock, which
@@ -427,6 +429,8 @@ export class Ledger {
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
+  /** Earlier runs' orders whose outcome is unknown (see countUnknown). */
+  private readonly unknownOrders: Array<{ readonly domainName: string; readonly sentMs: number }> = [];
 
   constructor(private readonly deps: LedgerDeps) {
     const scope = deps.scope;
@@ -447,6 +451,32 @@ export class Ledger {
       known.add(taskKey(order.taskNo));
       this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true, runId: order.runId });
     }
+  }
+
+  /**
+   * Takes in earlier runs' orders whose outcome is unknown: a run killed with the order on the wire left its
+   * `kind: submission` line and no answer, and no listed task shows it (engine.ts attemptsOfUntoldRuns). The
+   * registrar may have taken it and list it later. It holds no domain (the next run decides again: holding a
+   * domain on an order that may never have been placed can lose it), but it counts on the day's caps and
+   * against the balance for 24 h from when it was sent, as this run's own unknown outcome does: forgotten,
+   * a kill let the next run order as if the day were empty, past REDEEM_MAX_PER_DAY and the spend cap.
+   */
+  countUnknown(orders: ReadonlyArray<{ readonly domainName: string; readonly sentMs: number }>): void {
+    for (const order of orders) {
+      const domainName = canonicalName(order.domainName);
+      if (domainName !== '' && !this.unknownOrders.some((o) => o.domainName === domainName && o.sentMs === order.sentMs)) this.unknownOrders.push({ domainName, sentMs: order.sentMs });
+    }
+  }
+
+  /**
+   * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
+   * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
+   */
+  private unknownUnlisted(nowMs: number | undefined): string[] {
+    return this.unknownOrders
+      .filter((o) => nowMs === undefined || o.sentMs > nowMs - DAY_MS)
+      .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS))
+      .map((o) => o.domainName);
   }
 
   /**
@@ -541,6 +571,7 @@ export class Ledger {
       // Counted once: already among the listed names when it is listed before its answer came back.
       if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) names.push(order.domainName);
     }
+    names.push(...this.unknownUnlisted(nowMs));
     return names;
   }
 
@@ -726,6 +757,8 @@ export class Ledger {
       if (this.own.includes(order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
+    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
+    names.push(...this.unknownUnlisted(undefined));
     return names;
   }
 
