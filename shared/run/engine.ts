@@ -347,10 +347,12 @@ export async function prepareRun(
     }
   }
   untoldOrders.push(...attempts.found);
-  // An order on the wire when its run was killed, that no task shows: it holds no domain, but counts on the
-  // day's caps and against the balance (Ledger.countUnknown), so the plan's count caps are handed out again.
-  if (attempts.unanswered.length > 0) {
-    ledger.countUnknown(attempts.unanswered);
+  // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
+  // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
+  // (Ledger.countUnknown), so the plan's count caps are handed out again.
+  const unknown = unknownOutcomes(tried, keptOrders, ledger, listedNames);
+  if (unknown.length > 0) {
+    ledger.countUnknown(unknown);
     planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
   }
   const redeem = planned.filter((d) => d.action === 'redeem');
@@ -411,6 +413,22 @@ function attemptsOfUntoldRuns(
     else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
   }
   return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
+}
+
+/**
+ * The submissions of earlier runs (their `kind: submission` lines, or the orders file's) with no answer with
+ * a task number in any journal and not known to have placed nothing (`settled`), for domains this account
+ * lists: a run killed while the order was on the wire, or one that recorded it as OutcomeUnknown and told it.
+ * Told or not, the registrar may have taken it: it counts on the day's caps (Ledger.countUnknown). A run of
+ * this process is left out: its own registry counts its unknown orders (Ledger.close).
+ */
+function unknownOutcomes(attempts: readonly JournalAttempt[], kept: readonly JournalOrder[], ledger: Ledger, listedNames: ReadonlySet<string>): JournalAttempt[] {
+  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  return oneCopyEach(attempts).filter((a) => {
+    const name = canonicalName(a.domainName);
+    if (a.settled || a.runId === undefined || toldInThisProcess(a.runId) || ledger.runStillGoing(a.runId)) return false;
+    return !answered.has(`${a.runId}\u0000${name}`) && listedNames.has(name);
+  });
 }
 
 /**

@@ -371,6 +371,20 @@ function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonl
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
+/** An order whose outcome is unknown (see Ledger.countUnknown), with the run that sent it when known. */
+interface UnknownOrder {
+  readonly domainName: string;
+  readonly sentMs: number;
+  readonly runId?: string | undefined;
+}
+
+/**
+ * Per registrar ledger, as processOrders: the orders of this process's ended runs whose outcome stayed
+ * unknown, and those its runs learnt of from a journal. They count on the day's caps for 24 h (see
+ * Ledger.countUnknown), in every later run of the process too (a webhook after the timer, on a warm instance).
+ */
+const processUnknown = new Map<string, UnknownOrder[]>();
+
 /** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
 const runsGoing = new Set<string>();
 
@@ -401,6 +415,7 @@ export function toldInThisProcess(runId: string | undefined): boolean {
  */
 export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
+  for (const scope of processUnknown.keys()) if (scope.startsWith(`${endpoint}|`)) processUnknown.delete(scope);
 }
 
 /** A listed task no order of this process claims by task number, and the look that learnt it. */
@@ -429,13 +444,15 @@ export class Ledger {
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
-  /** Earlier runs' orders whose outcome is unknown (see countUnknown). */
-  private readonly unknownOrders: Array<{ readonly domainName: string; readonly sentMs: number }> = [];
+  /** Earlier runs' orders whose outcome is unknown (see countUnknown), shared by the runs of the process. */
+  private readonly unknownOrders: UnknownOrder[];
 
   constructor(private readonly deps: LedgerDeps) {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+    this.unknownOrders = scope === undefined ? [] : (processUnknown.get(scope) ?? []);
+    if (scope !== undefined) processUnknown.set(scope, this.unknownOrders);
     if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
@@ -461,10 +478,13 @@ export class Ledger {
    * against the balance for 24 h from when it was sent, as this run's own unknown outcome does: forgotten,
    * a kill let the next run order as if the day were empty, past REDEEM_MAX_PER_DAY and the spend cap.
    */
-  countUnknown(orders: ReadonlyArray<{ readonly domainName: string; readonly sentMs: number }>): void {
+  countUnknown(orders: readonly UnknownOrder[]): void {
     for (const order of orders) {
       const domainName = canonicalName(order.domainName);
-      if (domainName !== '' && !this.unknownOrders.some((o) => o.domainName === domainName && o.sentMs === order.sentMs)) this.unknownOrders.push({ domainName, sentMs: order.sentMs });
+      if (domainName === '') continue;
+      // One order, however many sources know it (this process's registry, the orders file, the logstore).
+      const same = (o: UnknownOrder) => o.domainName === domainName && (o.runId !== undefined && order.runId !== undefined ? o.runId === order.runId : o.sentMs === order.sentMs);
+      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId });
     }
   }
 
@@ -490,12 +510,21 @@ export class Ledger {
    */
   close(): void {
     if (this.deps.runId !== undefined) runsGoing.delete(this.deps.runId);
+    // An order whose outcome stayed unknown holds no domain after its run (the next run decides again), but
+    // counts on the day's caps for 24 h in the process's later runs, as it did in its own (countUnknown).
+    const unknown: UnknownOrder[] = [];
     for (const order of this.own) {
-      if (order.taskNo === undefined) this.shared.delete(order);
-      else order.ended = true;
+      if (order.taskNo === undefined) {
+        this.shared.delete(order);
+        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId });
+      } else order.ended = true;
     }
+    this.countUnknown(unknown);
     this.own.length = 0;
+    const dayAgo = this.deps.bounds.now() - DAY_MS;
+    for (let i = this.unknownOrders.length - 1; i >= 0; i--) if (this.unknownOrders[i]!.sentMs <= dayAgo) this.unknownOrders.splice(i, 1);
     if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
+    if (this.deps.scope !== undefined && this.unknownOrders.length === 0) processUnknown.delete(this.deps.scope);
   }
 
   /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
