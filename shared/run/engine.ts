@@ -358,7 +358,7 @@ export async function prepareRun(
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
-  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
+  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
   return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
 }
@@ -472,16 +472,14 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
-    // One walk of the ledger serves the day's count and the guard.
-    const ordersLast24h = ledger.ordersLast24h(nowMs);
-    if (ordersLast24h.length >= config.maxPerDay) return 'cap-per-day' as const;
+    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
-        ordersLast24h,
+        ordersLast24h: ledger.ordersLast24h(nowMs, { spentOnly: true }),
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) {

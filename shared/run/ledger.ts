@@ -587,8 +587,10 @@ export class Ledger {
    * say which): what the ledger shows, and the orders of this process it does not show yet (this run's,
    * concurrent runs', ended runs' and those adopted from a journal), for the day's cap and the spend cap.
    */
-  ordersLast24h(nowMs: number): string[] {
-    const { claimed, unclaimed } = this.listedDetails((_key, detail) => detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS);
+  ordersLast24h(nowMs: number, options: { readonly spentOnly?: boolean } = {}): string[] {
+    // spentOnly (the spend cap): a listed order that failed took no money (see unsettledOrders), and counted
+    // at its price it held the order placed again for that very domain for a day. The count cap counts it.
+    const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
     const names = [...claimed, ...unclaimed.map((t) => t.name)];
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
