@@ -25,7 +25,7 @@ export interface MoneyConfig {
    * REDEEM_CURRENCY (upper case): the currency the amounts above are written in. The balance is in the
    * account's billing currency (QueryAccountBalance Data.Currency), and nothing else says which one the
    * prices are in; when set and the account's differs, the guard holds every order. Undefined: the
-   * amounts are taken to be in the account's currency, whatever it is.
+   * amounts are taken to be in the account's currency, whatever it is. RMB is read as CNY.
    */
   readonly currency?: string | undefined;
   /**
@@ -80,6 +80,16 @@ function parseAmount(name: string, raw: string, problems: string[]): number | un
   return Number(raw);
 }
 
+/**
+ * The ISO 4217 code a user's REDEEM_CURRENCY names, upper case: RMB (人民币, how many Chinese users write the
+ * renminbi) is CNY, the code BSS answers in Data.Currency. Read as a currency of its own, RMB against a CNY
+ * account was a mismatch that held every order of every run, the money the same.
+ */
+function currencyCode(typed: string | undefined): string | undefined {
+  const upper = typed?.toUpperCase();
+  return upper === 'RMB' ? 'CNY' : upper;
+}
+
 /** An http(s) URL, or a bare host name that gets https://; the trailing slash dropped. */
 export function parseEndpoint(name: string, raw: string, problems: string[]): string | undefined {
   const candidate = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
@@ -102,7 +112,7 @@ export function loadMoneyConfig(env: Env = process.env): { value: MoneyConfig; p
   const rawCap = envText(env, 'REDEEM_MAX_SPEND_PER_DAY');
   const rawEndpoint = envText(env, 'BSS_ENDPOINT');
   const typedCurrency = envText(env, 'REDEEM_CURRENCY');
-  const rawCurrency = typedCurrency?.toUpperCase();
+  const rawCurrency = currencyCode(typedCurrency);
 
   const prices = rawPrices === undefined ? undefined : parsePrices(rawPrices, problems);
   const minBalance = rawMin === undefined ? 0 : parseAmount('REDEEM_MIN_BALANCE', rawMin, problems);

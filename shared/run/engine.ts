@@ -347,10 +347,18 @@ export async function prepareRun(
     }
   }
   untoldOrders.push(...attempts.found);
+  // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
+  // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
+  // (Ledger.countUnknown), so the plan's count caps are handed out again.
+  const unknown = unknownOutcomes(tried, keptOrders, ledger, listedNames);
+  if (unknown.length > 0) {
+    ledger.countUnknown(unknown);
+    planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+  }
   const redeem = planned.filter((d) => d.action === 'redeem');
   // The guard runs in dry-run too, so a dry run shows what the money would allow.
   const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
-  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now()), unsettled: ledger.unsettledOrders() }) : undefined;
+  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
   const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
   return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
 }
@@ -408,6 +416,22 @@ function attemptsOfUntoldRuns(
 }
 
 /**
+ * The submissions of earlier runs (their `kind: submission` lines, or the orders file's) with no answer with
+ * a task number in any journal and not known to have placed nothing (`settled`), for domains this account
+ * lists: a run killed while the order was on the wire, or one that recorded it as OutcomeUnknown and told it.
+ * Told or not, the registrar may have taken it: it counts on the day's caps (Ledger.countUnknown). A run of
+ * this process is left out: its own registry counts its unknown orders (Ledger.close).
+ */
+function unknownOutcomes(attempts: readonly JournalAttempt[], kept: readonly JournalOrder[], ledger: Ledger, listedNames: ReadonlySet<string>): JournalAttempt[] {
+  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  return oneCopyEach(attempts).filter((a) => {
+    const name = canonicalName(a.domainName);
+    if (a.settled || a.runId === undefined || toldInThisProcess(a.runId) || ledger.runStillGoing(a.runId)) return false;
+    return !answered.has(`${a.runId}\u0000${name}`) && listedNames.has(name);
+  });
+}
+
+/**
  * One submission per run and domain, from every journal that holds a copy (the CLI's orders file and the
  * results logstore each keep one): what any copy knows holds. A run killed just after a refused order
  * had written `released` to the file while the logstore's decision line was still in a batch that never
@@ -448,16 +472,14 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
-    // One walk of the ledger serves the day's count and the guard.
-    const ordersLast24h = ledger.ordersLast24h(nowMs);
-    if (ordersLast24h.length >= config.maxPerDay) return 'cap-per-day' as const;
+    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
-        ordersLast24h,
+        ordersLast24h: ledger.ordersLast24h(nowMs, { spentOnly: true }),
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) {

@@ -25,7 +25,10 @@ interface GuardInput<D extends { readonly domainName: string }> {
   /** Undefined only when the guard is off (then it is ignored). */
   readonly balance: BalanceReading | undefined;
   readonly settings: GuardSettings;
-  /** Domain names of the registrar's redeem orders created in the last 24 h, one per order. */
+  /**
+   * Domain names of the redeem orders of the last 24 h that may have cost money (Ledger.ordersLast24h with
+   * spentOnly: the registrar's, failed ones left out, and this process's), one per order.
+   */
   readonly ordersLast24h: readonly string[];
   /**
    * Domain names of other orders (not this run's) whose price the balance read may not show yet: tasks still

@@ -39,6 +39,8 @@ const MAX_TASK_DOMAINS = 1_000;
  * ordered again). Its details are not read: the ledger's cost grows with the day's work, not the week's.
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
+/** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
+const REGISTRAR_CLOCK_SLACK_MS = 15 * 60_000;
 /**
  * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: now plus the 15 minutes of
  * clock skew ACS3 accepts. The registrar filters by whole days, in its own zone and by its own clock, which
@@ -369,6 +371,20 @@ function unlistedOrderNote(order: { readonly taskNo: string | undefined; readonl
  */
 const processOrders = new Map<string, Set<ProcessOrder>>();
 
+/** An order whose outcome is unknown (see Ledger.countUnknown), with the run that sent it when known. */
+interface UnknownOrder {
+  readonly domainName: string;
+  readonly sentMs: number;
+  readonly runId?: string | undefined;
+}
+
+/**
+ * Per registrar ledger, as processOrders: the orders of this process's ended runs whose outcome stayed
+ * unknown, and those its runs learnt of from a journal. They count on the day's caps for 24 h (see
+ * Ledger.countUnknown), in every later run of the process too (a webhook after the timer, on a warm instance).
+ */
+const processUnknown = new Map<string, UnknownOrder[]>();
+
 /** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
 const runsGoing = new Set<string>();
 
@@ -399,6 +415,7 @@ export function toldInThisProcess(runId: string | undefined): boolean {
  */
 export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
+  for (const scope of processUnknown.keys()) if (scope.startsWith(`${endpoint}|`)) processUnknown.delete(scope);
 }
 
 /** A listed task no order of this process claims by task number, and the look that learnt it. */
@@ -427,11 +444,15 @@ export class Ledger {
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
+  /** Earlier runs' orders whose outcome is unknown (see countUnknown), shared by the runs of the process. */
+  private readonly unknownOrders: UnknownOrder[];
 
   constructor(private readonly deps: LedgerDeps) {
     const scope = deps.scope;
     this.shared = scope === undefined ? new Set() : (processOrders.get(scope) ?? new Set());
     if (scope !== undefined) processOrders.set(scope, this.shared);
+    this.unknownOrders = scope === undefined ? [] : (processUnknown.get(scope) ?? []);
+    if (scope !== undefined) processUnknown.set(scope, this.unknownOrders);
     if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
@@ -450,6 +471,35 @@ export class Ledger {
   }
 
   /**
+   * Takes in earlier runs' orders whose outcome is unknown: a run killed with the order on the wire left its
+   * `kind: submission` line and no answer, and no listed task shows it (engine.ts attemptsOfUntoldRuns). The
+   * registrar may have taken it and list it later. It holds no domain (the next run decides again: holding a
+   * domain on an order that may never have been placed can lose it), but it counts on the day's caps and
+   * against the balance for 24 h from when it was sent, as this run's own unknown outcome does: forgotten,
+   * a kill let the next run order as if the day were empty, past REDEEM_MAX_PER_DAY and the spend cap.
+   */
+  countUnknown(orders: readonly UnknownOrder[]): void {
+    for (const order of orders) {
+      const domainName = canonicalName(order.domainName);
+      if (domainName === '') continue;
+      // One order, however many sources know it (this process's registry, the orders file, the logstore).
+      const same = (o: UnknownOrder) => o.domainName === domainName && (o.runId !== undefined && order.runId !== undefined ? o.runId === order.runId : o.sentMs === order.sentMs);
+      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId });
+    }
+  }
+
+  /**
+   * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
+   * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
+   */
+  private unknownUnlisted(nowMs: number | undefined): string[] {
+    return this.unknownOrders
+      .filter((o) => nowMs === undefined || o.sentMs > nowMs - DAY_MS)
+      .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS))
+      .map((o) => o.domainName);
+  }
+
+  /**
    * Ends this run's part in the process-wide orders. An order the registrar answered with a task number
    * certainly exists, but nothing in the docs says how soon QueryTaskList shows it, and the redemption list
    * lags by up to a day: released now, the next run of this process (a webhook after the timer on a warm
@@ -460,12 +510,21 @@ export class Ledger {
    */
   close(): void {
     if (this.deps.runId !== undefined) runsGoing.delete(this.deps.runId);
+    // An order whose outcome stayed unknown holds no domain after its run (the next run decides again), but
+    // counts on the day's caps for 24 h in the process's later runs, as it did in its own (countUnknown).
+    const unknown: UnknownOrder[] = [];
     for (const order of this.own) {
-      if (order.taskNo === undefined) this.shared.delete(order);
-      else order.ended = true;
+      if (order.taskNo === undefined) {
+        this.shared.delete(order);
+        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId });
+      } else order.ended = true;
     }
+    this.countUnknown(unknown);
     this.own.length = 0;
+    const dayAgo = this.deps.bounds.now() - DAY_MS;
+    for (let i = this.unknownOrders.length - 1; i >= 0; i--) if (this.unknownOrders[i]!.sentMs <= dayAgo) this.unknownOrders.splice(i, 1);
     if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
+    if (this.deps.scope !== undefined && this.unknownOrders.length === 0) processUnknown.delete(this.deps.scope);
   }
 
   /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */
@@ -528,8 +587,10 @@ export class Ledger {
    * say which): what the ledger shows, and the orders of this process it does not show yet (this run's,
    * concurrent runs', ended runs' and those adopted from a journal), for the day's cap and the spend cap.
    */
-  ordersLast24h(nowMs: number): string[] {
-    const { claimed, unclaimed } = this.listedDetails((_key, detail) => detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS);
+  ordersLast24h(nowMs: number, options: { readonly spentOnly?: boolean } = {}): string[] {
+    // spentOnly (the spend cap): a listed order that failed took no money (see unsettledOrders), and counted
+    // at its price it held the order placed again for that very domain for a day. The count cap counts it.
+    const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
     const names = [...claimed, ...unclaimed.map((t) => t.name)];
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
@@ -541,6 +602,7 @@ export class Ledger {
       // Counted once: already among the listed names when it is listed before its answer came back.
       if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) names.push(order.domainName);
     }
+    names.push(...this.unknownUnlisted(nowMs));
     return names;
   }
 
@@ -726,6 +788,8 @@ export class Ledger {
       if (this.own.includes(order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
+    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
+    names.push(...this.unknownUnlisted(undefined));
     return names;
   }
 

@@ -16,6 +16,10 @@ describe('loadMoneyConfig', () => {
     expect(bad.value.currency).toBeUndefined();
   });
 
+  it('REDEEM_CURRENCY=RMB (the renminbi as many write it) is CNY, the ISO 4217 code BSS answers: not a currency of its own', () => {
+    for (const written of ['RMB', 'rmb', ' Rmb ']) expect(loadMoneyConfig({ REDEEM_PRICES: '{"*": 100}', REDEEM_CURRENCY: written })).toMatchObject({ value: { currency: 'CNY' }, problems: [] });
+  });
+
   it('reads prices with keys normalised like REDEEM_TLD_RULES keys (case, dots, Unicode to xn--)', () => {
     const { value, problems } = loadMoneyConfig({
       REDEEM_PRICES: '{".COM": 600, "com.cn": 900.5, "中国": 1200, "*": 1500}',

@@ -229,4 +229,21 @@ describe('prices written in one currency, an account billed in another (QueryAcc
     expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
     expect(run.summary.run).toMatchObject({ guard: 'on', balance_currency: 'USD' });
   });
+
+  // RMB (人民币) is how many Chinese users write the renminbi; CNY is its ISO 4217 code, the one BSS answers.
+  it.each([['RMB'], ['rmb']])('REDEEM_CURRENCY=%s against a CNY account is the same money: the guard compares, and the order is placed', async (written) => {
+    const CNY_700 = () => ({ body: balanceBody({ AvailableAmount: '700.00', AvailableCashAmount: '700.00', Currency: 'CNY' }) });
+    const { s, run } = await guardedRun(CNY_700, { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"com": 600}', REDEEM_CURRENCY: written });
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).not.toMatchObject({ reason: 'balance-unknown' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+    expect(run.summary.run).toMatchObject({ guard: 'on', balance_currency: 'CNY' });
+  });
+
+  it('REDEEM_CURRENCY=RMB against a USD account: still nothing ordered, and the message names CNY, the code the account would be billed in', async () => {
+    const { s, message } = await guardedRun(USD_700, { domains: [due('wanted.com')] }, { REDEEM_PRICES: '{"com": 600}', REDEEM_CURRENCY: 'RMB' });
+    expect(s.orders).toHaveLength(0);
+    const said = message?.run.read_problems.join(' ') ?? '';
+    expect(said).toContain('REDEEM_CURRENCY is CNY');
+    expect(said).toContain('USD');
+  });
 });

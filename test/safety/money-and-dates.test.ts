@@ -99,6 +99,34 @@ function clockAt(at: number): TestClock {
   return { ...quickClock, now: () => Date.now() + offset };
 }
 
+describe('the day\'s spend (REDEEM_MAX_SPEND_PER_DAY) counts money spent, not orders that failed', () => {
+  // A redeem task that ended EXECUTE_FAILURE (the registry refused, or the balance could not pay: the Domain
+  // API documents no balance error, so a payment failure shows as a failed task, accounts-and-billing.md 1.2)
+  // took no money: the balance guard already leaves it out (it is no unsettled order). Counted at its price on
+  // the spend cap, it held the order placed again for that very domain for 24 h, its days running out.
+  it('a failed order of this morning at 600 leaves REDEEM_MAX_SPEND_PER_DAY=1000 room for the order placed again at 600', async () => {
+    const s = await start({
+      domains: [due('retry.com', 1)],
+      tasks: [{ taskNo: 'T-FAILED', domainName: 'retry.com', statusCode: 3, createdMs: Date.now() - 2 * HOUR_MS }],
+      script: bss('10000.00'),
+    });
+    const run = await runAgainst(s, { env: { REDEEM_PRICES: '{"com": 600}', REDEEM_MAX_SPEND_PER_DAY: '1000', BSS_ENDPOINT: s.url } });
+    expect(decisionsOf(run).find((d) => d.domain === 'retry.com')).not.toMatchObject({ reason: 'cap-spend-per-day' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['retry.com']);
+  });
+
+  it('a succeeded order at 600 still counts: the same cap holds a second .com at 600', async () => {
+    const s = await start({
+      domains: [due('second.com', 1)],
+      tasks: [{ taskNo: 'T-DONE', domainName: 'first.com', statusCode: 2, createdMs: Date.now() - 2 * HOUR_MS }],
+      script: bss('10000.00'),
+    });
+    const run = await runAgainst(s, { env: { REDEEM_PRICES: '{"com": 600}', REDEEM_MAX_SPEND_PER_DAY: '1000', BSS_ENDPOINT: s.url } });
+    expect(decisionsOf(run).find((d) => d.domain === 'second.com')).toMatchObject({ outcome: 'skipped', reason: 'cap-spend-per-day' });
+    expect(s.orders).toHaveLength(0);
+  });
+});
+
 describe('task times in the ledger, for the day\'s cap', () => {
   it('a CreateTime printed with AM/PM ("Dec 01,2026 01:30:00 PM") is not read as 01:30: a 21.5 h old order still holds the one slot of REDEEM_MAX_PER_DAY=1', async () => {
     // 03:00 UTC on 2 December; the order was placed 21.5 h before, at 13:30 Beijing (05:30 UTC) on 1 December.

@@ -1,0 +1,81 @@
+/**
+ * A run SIGKILLed while an order was on the wire: the registrar took it, the answer never reached the run,
+ * and the registrar lists the task only later (domain-api.md: the docs do not say how soon a task is
+ * listed). The killed run's one trace is its `kind: submission` line (the CLI's orders file keeps it too).
+ * The next run tells it as an outcome unknown and decides the domain again (README Safety model); what it
+ * must not do is forget it on the day's caps: a run counts its own unknown outcome against
+ * REDEEM_MAX_PER_DAY and the spend "all the same" (README, No blind resend), and the caps are per rolling
+ * 24 h, not per run. Otherwise a kill lets the next run order as if the day were empty, and a cap of one
+ * order (or of one fee) is passed by a second order a minute later.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { balanceBody, startBss, type BssStandin } from '../support/bss-standin.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { finished } from '../support/spawn.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { completeRecords, removeCliTemp, spawnCli, type Env } from './harness.js';
+import { dueExpiration, standinEnv, standinPerTest } from './standin-runs.js';
+
+afterAll(removeCliTemp);
+const start = standinPerTest();
+const inbox = inboxPerTest();
+let bss: BssStandin | undefined;
+afterEach(async () => {
+  await bss?.close();
+  bss = undefined;
+});
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+
+async function cliRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
+  const env = { ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '1', ...extra }), ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret, ...(EMULATOR_CREDENTIALS.securityToken ? { ALIBABA_CLOUD_SECURITY_TOKEN: EMULATOR_CREDENTIALS.securityToken } : {}) };
+  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], env);
+  onChild?.(child);
+  const done = await finished(child);
+  return { ...done, records: completeRecords(done.stdout) };
+}
+
+/** Takes the first order as the registrar does, SIGKILLs the child before it is answered, and drops the answer. */
+function killAtFirstOrder() {
+  const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+  const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+    if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+    state.armed = false;
+    standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+    state.child.kill('SIGKILL');
+    return 'drop';
+  };
+  return { state, script };
+}
+
+// Deadlines 4 and 5 days away: due (REDEEM_WITHIN_DAYS 7); the registrar lists the killed run's task a minute on.
+const portfolio = () => [domainItem('onwire.com', dueExpiration('onwire.com') + 86_400_000), domainItem('other.com', dueExpiration('other.com') + 2 * 86_400_000)];
+
+describe('SIGKILL with an order on the wire that the registrar lists late: the next run counts it on the day\'s caps', () => {
+  it('REDEEM_MAX_PER_DAY=1: the next run orders nothing more (cap-per-day) and tells the order as an outcome unknown', async () => {
+    const k = killAtFirstOrder();
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: k.script as never });
+    const box = await inbox();
+    const env = { REDEEM_MAX_PER_DAY: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
+    const killed = await cliRun(s.url, env, (child) => (k.state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    expect(s.orders.map((o) => o.domainName), 'the order the registrar took').toEqual(['onwire.com']);
+    const next = await cliRun(s.url, env);
+    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
+    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
+    expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as Array<Record<string, unknown>>).map((u) => u.domain)).toEqual(['onwire.com']);
+  }, 30_000);
+
+  it('REDEEM_MAX_SPEND_PER_DAY=1000 with .com at 600: the next run places no second order of 600 (cap-spend-per-day)', async () => {
+    bss = await startBss(EMULATOR_CREDENTIALS, () => ({ body: balanceBody({ AvailableAmount: '10000.00' }) }));
+    const k = killAtFirstOrder();
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: k.script as never });
+    const env = { REDEEM_PRICES: '{"com": 600}', REDEEM_MAX_SPEND_PER_DAY: '1000', BSS_ENDPOINT: bss.url };
+    const killed = await cliRun(s.url, env, (child) => (k.state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    const next = await cliRun(s.url, env);
+    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
+    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-spend-per-day', 'cap-spend-per-day']);
+  }, 30_000);
+});
