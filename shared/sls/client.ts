@@ -174,16 +174,21 @@ export class SlsClient {
     ];
     // x-log-progress: Incomplete means the logstore has not scanned everything yet: the line it sends
     // need not be the newest (an older run's, say), so it is asked again, as the docs say, a few times
-    // within the deadline, and never believed.
+    // within the deadline, and never believed. Only `Complete` says the result is whole (every SDK's
+    // IsCompleted() is progress == "Complete"): an answer without the header, or with another word, is no
+    // more complete than an Incomplete one. Believed, its empty page let a fresh instance order again a
+    // domain a morning run had ordered.
     let answer: HttpAnswer | undefined;
     for (let attempt = 1; ; attempt++) {
       // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
       // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
       answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
-      if (headerValue(answer.headers, 'x-log-progress') !== 'Incomplete') break;
+      const progress = headerValue(answer.headers, 'x-log-progress');
+      if (progress === 'Complete') break;
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        throw new SlsError('GetLogs', 'Incomplete', `the query was still incomplete after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+        const said = progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete`;
+        throw new SlsError('GetLogs', 'Incomplete', `${said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
       }
       await this.options.clock.sleep(wait);
     }
