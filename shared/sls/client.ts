@@ -178,31 +178,29 @@ export class SlsClient {
     // IsCompleted() is progress == "Complete"): an answer without the header, or with another word, is no
     // more complete than an Incomplete one. Believed, its empty page let a fresh instance order again a
     // domain a morning run had ordered.
-    let answer: HttpAnswer | undefined;
+    // x-log-count is the number of logs the answer carries: one that counts more (or fewer) than its body
+    // holds does not agree with itself, and a page that looks short would be taken for the last one while
+    // the rows it lacks (an order among them) were never read. It is asked again as an Incomplete one is.
     for (let attempt = 1; ; attempt++) {
       // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
       // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
-      answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
+      const answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
       const progress = headerValue(answer.headers, 'x-log-progress');
-      if (progress === 'Complete') break;
+      let doubt: { code: string; said: string };
+      if (progress === 'Complete') {
+        const rows = parseRows(answer);
+        const count = headerValue(answer.headers, 'x-log-count')?.trim();
+        if (count === undefined || count === String(rows.length)) return rows;
+        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${JSON.stringify(count.slice(0, 20))} logs but it carried ${rows.length}` };
+      } else {
+        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete` };
+      }
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        const said = progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete`;
-        throw new SlsError('GetLogs', 'Incomplete', `${said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
       }
       await this.options.clock.sleep(wait);
     }
-    let rows: unknown;
-    try {
-      rows = JSON.parse(answer.body.toString('utf8'));
-    } catch (error) {
-      throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
-    }
-    if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
-    return rows.map((row: unknown) => {
-      if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-      return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    });
   }
 
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
@@ -262,6 +260,21 @@ export class SlsClient {
     }
     throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
+}
+
+/** A GetLogs v1 body: a JSON array of flat objects, each row's string fields (sls.md section 8). */
+function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(answer.body.toString('utf8'));
+  } catch (error) {
+    throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
+  }
+  if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
+  return rows.map((row: unknown) => {
+    if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
+    return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  });
 }
 
 function errorName(error: unknown): string {

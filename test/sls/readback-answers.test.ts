@@ -54,3 +54,22 @@ describe('an answer that does not say its result is complete', () => {
     expect(r.problems).toMatch(/could not be read back from the results logstore.*the answer had no x-log-progress after 3 attempts/);
   }, 30_000);
 });
+
+/**
+ * `x-log-count` is the number of logs the answer carries (sls.md section 8). An answer whose count says
+ * more rows than its body holds lacks some of them: a page that looks short is taken for the last one,
+ * and the rows it lacks (an order among them) are never read.
+ */
+describe('an answer whose x-log-count disagrees with its rows', () => {
+  it('counting a row its empty body does not carry: asked again, and the answer that carries it holds the morning order', async () => {
+    const r = await freshRun((n) => (n === 1 ? { getLogs: [], headers: { 'x-log-count': '1' } } : { getLogs: [morningOrder()] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+    expect(r.reads).toBe(2);
+  }, 30_000);
+
+  it('that keeps disagreeing: not believed; the run says under "Not read" that the orders could not be read back', async () => {
+    const r = await freshRun(() => ({ getLogs: [], headers: { 'x-log-count': '100' } }));
+    expect(r.problems).toMatch(/could not be read back from the results logstore.*x-log-count/);
+  }, 30_000);
+});
