@@ -256,7 +256,14 @@ export class SlsClient {
       if (typeof json.errorCode === 'string') code = withoutSecrets(json.errorCode, credentials);
       if (typeof json.errorMessage === 'string') message = withoutSecrets(json.errorMessage, credentials);
     } catch {
-      message = `non-JSON answer (${text.length} bytes)`;
+      // A redirect is not followed: the signature covers the request as it was sent, and records must not go
+      // where SLS_ENDPOINT does not say. The person is told where it pointed (its Location without the
+      // credentials, which a gateway may repeat from the request) and which setting to change.
+      const location = headerValue(answer.headers, 'location');
+      message =
+        answer.status >= 300 && answer.status < 400
+          ? `the endpoint answered a redirect to ${location === undefined ? '(no Location header)' : cutText(withoutSecrets(location, credentials), 300)}, which a signed request does not follow: if that is the logstore's address, set SLS_ENDPOINT to it`
+          : `non-JSON answer (${text.length} bytes)`;
     }
     throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
