@@ -49,7 +49,9 @@ class SlsError extends Error {
     // An answer cut off for its size would only be fetched again (the Domain API client's rule too); a
     // request not sent for want of time has none left to be sent again.
     if (this.code === 'AnswerTooLarge' || this.code === 'Deadline') return false;
-    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
+    // The quotas as the official Java producer retries them (RetriableErrors: WriteQuotaExceed,
+    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
+    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
 
