@@ -65,6 +65,10 @@ export class ContentDecodingError extends Error {
  * (a small compressed answer may inflate to gigabytes).
  */
 function decodeContent(body: Buffer, encoding: string | string[] | undefined, limit: number): Buffer {
+  // No bytes are the empty body in any coding: a gateway that stamps Content-Encoding on every answer (a
+  // 204, SLS's empty 200 to a stored PutLogs) sends nothing to decode, and gunzip calls zero bytes a
+  // truncated stream. Read as undecodable, a delivery that arrived counted as failed and was sent again.
+  if (body.length === 0) return body;
   const codings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
     .split(',')
     .map((c) => c.trim().toLowerCase())

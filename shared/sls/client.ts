@@ -49,7 +49,9 @@ class SlsError extends Error {
     // An answer cut off for its size would only be fetched again (the Domain API client's rule too); a
     // request not sent for want of time has none left to be sent again.
     if (this.code === 'AnswerTooLarge' || this.code === 'Deadline') return false;
-    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
+    // The quotas as the official Java producer retries them (RetriableErrors: WriteQuotaExceed,
+    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
+    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
 
@@ -127,7 +129,8 @@ export class SlsClient {
    */
   async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
     let delivered = 0;
-    for (const batch of batchLogs(logs.map(fitLog))) {
+    const batches = batchLogs(logs.map(fitLog));
+    for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
       const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
       try {
         await withRetry(
@@ -138,6 +141,15 @@ export class SlsClient {
           deadlineMs,
         );
       } catch (error) {
+        // A request within the envelope that this logstore calls too large (its limit is not the one the
+        // docs give today: they changed over the years) is refused again as it is, and the recorder puts it
+        // back in front of every later delivery: no record after it would arrive. Nothing of a refused
+        // request is stored, so its halves go in its place, in order, down to a single log.
+        if (error instanceof SlsError && error.code === 'PostBodyTooLarge' && batch.length > 1) {
+          const half = Math.ceil(batch.length / 2);
+          batches.unshift(batch.slice(0, half), batch.slice(half));
+          continue;
+        }
         // SLS has no idempotency: the caller must resend only what did not arrive.
         throw delivered > 0 ? new PartialDeliveryError(delivered, error) : error;
       }
@@ -174,30 +186,33 @@ export class SlsClient {
     ];
     // x-log-progress: Incomplete means the logstore has not scanned everything yet: the line it sends
     // need not be the newest (an older run's, say), so it is asked again, as the docs say, a few times
-    // within the deadline, and never believed.
-    let answer: HttpAnswer | undefined;
+    // within the deadline, and never believed. Only `Complete` says the result is whole (every SDK's
+    // IsCompleted() is progress == "Complete"): an answer without the header, or with another word, is no
+    // more complete than an Incomplete one. Believed, its empty page let a fresh instance order again a
+    // domain a morning run had ordered.
+    // x-log-count is the number of logs the answer carries: one that counts more (or fewer) than its body
+    // holds does not agree with itself, and a page that looks short would be taken for the last one while
+    // the rows it lacks (an order among them) were never read. It is asked again as an Incomplete one is.
     for (let attempt = 1; ; attempt++) {
       // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
       // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
-      answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
-      if (headerValue(answer.headers, 'x-log-progress') !== 'Incomplete') break;
+      const answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
+      const progress = headerValue(answer.headers, 'x-log-progress');
+      let doubt: { code: string; said: string };
+      if (progress === 'Complete') {
+        const rows = parseRows(answer);
+        const count = headerValue(answer.headers, 'x-log-count')?.trim();
+        if (count === undefined || count === String(rows.length)) return rows;
+        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${JSON.stringify(count.slice(0, 20))} logs but it carried ${rows.length}` };
+      } else {
+        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete` };
+      }
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        throw new SlsError('GetLogs', 'Incomplete', `the query was still incomplete after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
       }
       await this.options.clock.sleep(wait);
     }
-    let rows: unknown;
-    try {
-      rows = JSON.parse(answer.body.toString('utf8'));
-    } catch (error) {
-      throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
-    }
-    if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
-    return rows.map((row: unknown) => {
-      if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-      return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    });
   }
 
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
@@ -253,10 +268,32 @@ export class SlsClient {
       if (typeof json.errorCode === 'string') code = withoutSecrets(json.errorCode, credentials);
       if (typeof json.errorMessage === 'string') message = withoutSecrets(json.errorMessage, credentials);
     } catch {
-      message = `non-JSON answer (${text.length} bytes)`;
+      // A redirect is not followed: the signature covers the request as it was sent, and records must not go
+      // where SLS_ENDPOINT does not say. The person is told where it pointed (its Location without the
+      // credentials, which a gateway may repeat from the request) and which setting to change.
+      const location = headerValue(answer.headers, 'location');
+      message =
+        answer.status >= 300 && answer.status < 400
+          ? `the endpoint answered a redirect to ${location === undefined ? '(no Location header)' : cutText(withoutSecrets(location, credentials), 300)}, which a signed request does not follow: if that is the logstore's address, set SLS_ENDPOINT to it`
+          : `non-JSON answer (${text.length} bytes)`;
     }
     throw new SlsError(request, code, message, answer.status, withoutSecrets(requestId ?? '', credentials) || undefined);
   }
+}
+
+/** A GetLogs v1 body: a JSON array of flat objects, each row's string fields (sls.md section 8). */
+function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(answer.body.toString('utf8'));
+  } catch (error) {
+    throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
+  }
+  if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
+  return rows.map((row: unknown) => {
+    if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
+    return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  });
 }
 
 function errorName(error: unknown): string {

@@ -35,6 +35,8 @@ const CODES: Array<[status: number, code: string, retried: boolean]> = [
   [403, 'ProjectForbidden', false],
   [403, 'WriteQuotaExceed', true],
   [403, 'ShardWriteQuotaExceed', true],
+  // The official Java producer's RetriableErrors ("transient exceptions that if retried may succeed").
+  [403, 'ExceedQuota', true],
   [404, 'ProjectNotExist', false],
   [404, 'LogStoreNotExist', false],
   [500, 'InternalServerError', true],

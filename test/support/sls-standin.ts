@@ -73,7 +73,17 @@ export type SlsScripted =
   | { readonly status: number; readonly errorCode: string; readonly errorMessage: string }
   | 'store-then-drop'
   | 'hang'
-  | { readonly getLogs: unknown; readonly raw?: boolean; readonly headers?: Readonly<Record<string, string>>; /** Answered this much later: a slow query. */ readonly delayMs?: number };
+  | {
+      readonly getLogs: unknown;
+      readonly raw?: boolean;
+      /**
+       * Over SLS's own `x-log-progress: Complete` and `x-log-count` (the rows of a JSON array), which every
+       * GetLogs answer carries (sls.md section 8); a header given as undefined is left out.
+       */
+      readonly headers?: Readonly<Record<string, string | undefined>>;
+      /** Answered this much later: a slow query. */
+      readonly delayMs?: number;
+    };
 
 export interface SlsStandinOptions {
   readonly keys?: Readonly<Record<string, SlsKey>>;
@@ -314,7 +324,9 @@ export class SlsStandin extends LoopbackStandin {
     }
     if ('getLogs' in scripted) {
       const text = scripted.raw ? String(scripted.getLogs) : JSON.stringify(scripted.getLogs);
-      const answer = () => res.writeHead(200, { 'content-type': 'application/json', 'x-log-requestid': requestId(), ...scripted.headers }).end(text);
+      const own: Record<string, string | undefined> = { 'x-log-progress': 'Complete', ...(!scripted.raw && Array.isArray(scripted.getLogs) ? { 'x-log-count': String(scripted.getLogs.length) } : {}) };
+      const headers = Object.fromEntries(Object.entries({ 'content-type': 'application/json', 'x-log-requestid': requestId(), ...own, ...scripted.headers }).filter((e): e is [string, string] => e[1] !== undefined));
+      const answer = () => res.writeHead(200, headers).end(text);
       if (scripted.delayMs) setTimeout(() => !res.destroyed && answer(), scripted.delayMs);
       else answer();
       return;
