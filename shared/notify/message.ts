@@ -163,8 +163,15 @@ function footer(report: NotificationReport): Line[] {
   return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }
 
+/**
+ * `days` is days_left, whole days rounded down (deadline.ts): 2 is at least two days left, and -1 is a
+ * deadline passed less than a day ago (-2: one whole day ago). Said as -days, a deadline passed ten minutes
+ * ago read "passed 1 day ago": the estimate is a day before the registrar's own end, so that is the last
+ * day to act by hand, not one already gone.
+ */
 function daysLeftWords(days: number): string {
-  if (days < 0) return `passed ${plural(-days, 'day')} ago, still listed`;
+  if (days === -1) return 'passed less than a day ago, still listed';
+  if (days < 0) return `passed ${plural(-days - 1, 'day')} ago, still listed`;
   if (days === 0) return 'less than a day left';
   return `${plural(days, 'day')} left`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { withWhatToDo } from '../../shared/errors/index.js';
 import { composeMessage, MARKDOWN, renderMessage, SLACK, summaryLine } from '../../shared/notify/message.js';
 import { buildReport, reasonWords, shouldNotify, type NotificationReport } from '../../shared/notify/report.js';
-import { busyRun, decision, runRecord } from '../support/notify.js';
+import { busyRun, decision, NOW, runRecord } from '../support/notify.js';
 
 describe('buildReport', () => {
   const { decisions, run, watch } = busyRun();
@@ -102,5 +102,22 @@ describe('a "Not read" line longer than the message allows', () => {
     expect(Array.from(shown!).length).toBeLessThanOrEqual(300);
     expect(shown).toMatch(/^the account balance could not be read \(InternalError\): BSS said/);
     expect(shown).toMatch(/; what to do: check BSS_ENDPOINT if set$/);
+  });
+});
+
+// days_left is Math.floor(msLeft / 1 day) (deadline.ts): 3 means at least 3 whole days left, and -1 means the
+// estimate passed less than a day ago. The estimate is a day before the registrar's own end (DESIGN §3), so
+// a deadline passed minutes ago is the last day to act by hand, not a day gone.
+describe('a deadline that passed moments ago, told to a person', () => {
+  const HOUR = 3_600_000;
+  it.each([
+    [10 * 60_000, 'passed less than a day ago, still listed'],
+    [30 * HOUR, 'passed 1 day ago, still listed'],
+    [49 * HOUR, 'passed 2 days ago, still listed'],
+  ])('%i ms ago: "%s"', (agoMs, words) => {
+    const deadline = NOW - agoMs;
+    const d = decision('late-000012.com', Math.floor((deadline - NOW) / 86_400_000), { reason: 'not-allowed', deadline_ms: deadline });
+    const text = renderMessage(composeMessage(buildReport([d], runRecord(), [], 3)), MARKDOWN);
+    expect(text).toContain(`- late-000012.com: deadline ~${new Date(deadline).toISOString().slice(0, 10)} (${words})`);
   });
 });
