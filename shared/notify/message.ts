@@ -105,7 +105,7 @@ function sections(report: NotificationReport): MessageSection[] {
       note: 'a renewal costs a fraction of a redemption; this function never renews',
       cutFirst: CUT_RENEWALS_FIRST,
       lines: report.renew.map((r) => [
-        { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
+        { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption ${r.daysToRedemption > 0 ? `in ${plural(r.daysToRedemption, 'day')}` : 'within a day'}` : ''}` },
       ]),
     });
   }
@@ -176,9 +176,14 @@ function daysLeftWords(days: number): string {
   return `${plural(days, 'day')} left`;
 }
 
+/**
+ * `days` is days_to_expiry, whole days rounded down (engine.ts), read as daysLeftWords reads days_left: 0
+ * is within the next 24 h ("today" printed beside tomorrow's date), -1 less than a day ago.
+ */
 function expiryWords(days: number): string {
-  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
-  if (days === 0) return 'expires today';
+  if (days === -1) return 'expired less than a day ago';
+  if (days < 0) return `expired ${plural(-days - 1, 'day')} ago`;
+  if (days === 0) return 'expires within a day';
   return `expires in ${plural(days, 'day')}`;
 }
 

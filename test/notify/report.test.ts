@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { withWhatToDo } from '../../shared/errors/index.js';
 import { composeMessage, MARKDOWN, renderMessage, SLACK, summaryLine } from '../../shared/notify/message.js';
 import { buildReport, reasonWords, shouldNotify, type NotificationReport } from '../../shared/notify/report.js';
-import { busyRun, decision, NOW, runRecord } from '../support/notify.js';
+import { busyRun, decision, NOW, runRecord, watchRecord } from '../support/notify.js';
 
 describe('buildReport', () => {
   const { decisions, run, watch } = busyRun();
@@ -119,5 +119,29 @@ describe('a deadline that passed moments ago, told to a person', () => {
     const d = decision('late-000012.com', Math.floor((deadline - NOW) / 86_400_000), { reason: 'not-allowed', deadline_ms: deadline });
     const text = renderMessage(composeMessage(buildReport([d], runRecord(), [], 3)), MARKDOWN);
     expect(text).toContain(`- late-000012.com: deadline ~${new Date(deadline).toISOString().slice(0, 10)} (${words})`);
+  });
+});
+
+// days_to_expiry is Math.floor((expiry - now) / 1 day) (engine.ts): 0 is "within the next 24 h", which need
+// not be today in any calendar, and -1 is an expiry less than a day ago.
+describe('a renewal-list expiry hours away or hours ago, told to a person', () => {
+  const HOUR = 3_600_000;
+  it.each([
+    [20 * HOUR, 'expires within a day'],
+    [-2 * HOUR, 'expired less than a day ago'],
+    [-30 * HOUR, 'expired 1 day ago'],
+    [5 * 24 * HOUR + HOUR, 'expires in 5 days'],
+  ])('%i ms from now: "%s"', (inMs, words) => {
+    const expiry = NOW + inMs;
+    const days = Math.floor(inMs / 86_400_000);
+    const w = { ...watchRecord('soon-000013.com', days), expiration_ms: expiry, days_to_redemption: days + 29 };
+    const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toContain(`- soon-000013.com: ${words} (${new Date(expiry).toISOString().slice(0, 10)})`);
+  });
+
+  it('a redemption estimated less than a day away (days_to_redemption 0) is "redemption within a day", not "in 0 days"', () => {
+    const w = { ...watchRecord('grace-000014.com', -29), days_to_redemption: 0 };
+    const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toMatch(/- grace-000014\.com: expired 28 days ago \(\d{4}-\d{2}-\d{2}\), redemption within a day/);
   });
 });
