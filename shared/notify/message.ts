@@ -197,7 +197,9 @@ function plural(n: number, word: string): string {
  */
 function isoDate(ms: number): string {
   const date = new Date(Number.isFinite(ms) ? Math.floor(ms / DAY_MS) * DAY_MS : Number.NaN);
-  return Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : 'unknown';
+  // The UTC day, said as such: the registrar's console prints its dates in its own zone, a day later for
+  // an instant between 00:00 and 08:00 Beijing, and an unlabelled date that disagrees with it says nothing of why.
+  return Number.isFinite(date.getTime()) ? `${date.toISOString().slice(0, 10)} UTC` : 'unknown';
 }
 
 /** A channel's dialect. */

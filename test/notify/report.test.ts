@@ -59,8 +59,8 @@ describe('buildReport', () => {
     const text = renderMessage(composeMessage(report), MARKDOWN);
     expect(text.split('\n')[0]).toBe(`**${summaryLine(report)}**`);
     expect(text).toContain('**Failed (1)**\n- shop-000002.com: `ParameterIllegal`: the domain expiry changed');
-    expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06), redemption in 35 days');
-    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 (less than a day left): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 (1 day left)');
+    expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06 UTC), redemption in 35 days');
+    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 UTC (less than a day left): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 UTC (1 day left)');
     expect(text.endsWith('Find it in SLS: `run_id: run-0f1e2d3c`')).toBe(true);
     // No mention or link syntax survives from registrar text.
     expect(text).not.toMatch(/<@|\]\(/);
@@ -118,7 +118,7 @@ describe('a deadline that passed moments ago, told to a person', () => {
     const deadline = NOW - agoMs;
     const d = decision('late-000012.com', Math.floor((deadline - NOW) / 86_400_000), { reason: 'not-allowed', deadline_ms: deadline });
     const text = renderMessage(composeMessage(buildReport([d], runRecord(), [], 3)), MARKDOWN);
-    expect(text).toContain(`- late-000012.com: deadline ~${new Date(deadline).toISOString().slice(0, 10)} (${words})`);
+    expect(text).toContain(`- late-000012.com: deadline ~${new Date(deadline).toISOString().slice(0, 10)} UTC (${words})`);
   });
 });
 
@@ -136,12 +136,24 @@ describe('a renewal-list expiry hours away or hours ago, told to a person', () =
     const days = Math.floor(inMs / 86_400_000);
     const w = { ...watchRecord('soon-000013.com', days), expiration_ms: expiry, days_to_redemption: days + 29 };
     const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
-    expect(text).toContain(`- soon-000013.com: ${words} (${new Date(expiry).toISOString().slice(0, 10)})`);
+    expect(text).toContain(`- soon-000013.com: ${words} (${new Date(expiry).toISOString().slice(0, 10)} UTC)`);
   });
 
   it('a redemption estimated less than a day away (days_to_redemption 0) is "redemption within a day", not "in 0 days"', () => {
     const w = { ...watchRecord('grace-000014.com', -29), days_to_redemption: 0 };
     const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
-    expect(text).toMatch(/- grace-000014\.com: expired 28 days ago \(\d{4}-\d{2}-\d{2}\), redemption within a day/);
+    expect(text).toMatch(/- grace-000014\.com: expired 28 days ago \(\d{4}-\d{2}-\d{2} UTC\), redemption within a day/);
+  });
+});
+
+// The message's dates are UTC days (of ExpirationDateLong and of the estimate); the registrar's console
+// prints dates in its own zone, a day later for an instant between 00:00 and 08:00 Beijing.
+describe('the zone of the dates in a message', () => {
+  it('a deadline and an expiry are said as UTC days', () => {
+    const d = decision('edge-000015.com', 2, { reason: 'not-allowed' });
+    const w = watchRecord('edge-000016.com', 5);
+    const text = renderMessage(composeMessage(buildReport([d], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toContain(`- edge-000015.com: deadline ~${new Date(d.deadline_ms!).toISOString().slice(0, 10)} UTC (2 days left)`);
+    expect(text).toContain(`- edge-000016.com: expires in 5 days (${new Date(w.expiration_ms).toISOString().slice(0, 10)} UTC)`);
   });
 });
