@@ -2,7 +2,10 @@
 import { channelStatuses } from '../notify/index.js';
 import type { RunSummary } from '../run/index.js';
 
-/** A date as YYYY-MM-DD, or "?" for a number no Date can hold: the table is printed after orders were placed and must not throw. */
+/**
+ * A date as YYYY-MM-DD, the UTC day (the header says so: the registrar's console prints its own zone's), or
+ * "?" for a number no Date can hold: the table is printed after orders were placed and must not throw.
+ */
 function day(ms: number | undefined): string {
   const date = ms === undefined ? undefined : new Date(ms);
   return date && Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : '?';
@@ -14,7 +17,7 @@ export interface TableOptions {
 }
 
 export function renderTable(summary: RunSummary, options: TableOptions = {}): string {
-  const header = ['DOMAIN', 'TLD', 'EXPIRY', 'DEADLINE (EST.)', 'DAYS LEFT', 'DECISION', 'REASON', 'OUTCOME', 'TASK', 'ERROR'];
+  const header = ['DOMAIN', 'TLD', 'EXPIRY (UTC)', 'DEADLINE (EST., UTC)', 'DAYS LEFT', 'DECISION', 'REASON', 'OUTCOME', 'TASK', 'ERROR'];
   const rows = summary.decisions.map((d) => [
     d.domain,
     d.rules === 'assumed' ? `${d.tld}*` : d.tld,

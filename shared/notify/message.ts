@@ -105,7 +105,7 @@ function sections(report: NotificationReport): MessageSection[] {
       note: 'a renewal costs a fraction of a redemption; this function never renews',
       cutFirst: CUT_RENEWALS_FIRST,
       lines: report.renew.map((r) => [
-        { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption in ${plural(Math.max(0, r.daysToRedemption), 'day')}` : ''}` },
+        { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption ${r.daysToRedemption > 0 ? `in ${plural(r.daysToRedemption, 'day')}` : 'within a day'}` : ''}` },
       ]),
     });
   }
@@ -163,15 +163,27 @@ function footer(report: NotificationReport): Line[] {
   return [runLine, [{ text: `Find it in ${where}: ` }, { code: `run_id: ${report.runId}` }]];
 }
 
+/**
+ * `days` is days_left, whole days rounded down (deadline.ts): 2 is at least two days left, and -1 is a
+ * deadline passed less than a day ago (-2: one whole day ago). Said as -days, a deadline passed ten minutes
+ * ago read "passed 1 day ago": the estimate is a day before the registrar's own end, so that is the last
+ * day to act by hand, not one already gone.
+ */
 function daysLeftWords(days: number): string {
-  if (days < 0) return `passed ${plural(-days, 'day')} ago, still listed`;
+  if (days === -1) return 'passed less than a day ago, still listed';
+  if (days < 0) return `passed ${plural(-days - 1, 'day')} ago, still listed`;
   if (days === 0) return 'less than a day left';
   return `${plural(days, 'day')} left`;
 }
 
+/**
+ * `days` is days_to_expiry, whole days rounded down (engine.ts), read as daysLeftWords reads days_left: 0
+ * is within the next 24 h ("today" printed beside tomorrow's date), -1 less than a day ago.
+ */
 function expiryWords(days: number): string {
-  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
-  if (days === 0) return 'expires today';
+  if (days === -1) return 'expired less than a day ago';
+  if (days < 0) return `expired ${plural(-days - 1, 'day')} ago`;
+  if (days === 0) return 'expires within a day';
   return `expires in ${plural(days, 'day')}`;
 }
 
@@ -185,7 +197,9 @@ function plural(n: number, word: string): string {
  */
 function isoDate(ms: number): string {
   const date = new Date(Number.isFinite(ms) ? Math.floor(ms / DAY_MS) * DAY_MS : Number.NaN);
-  return Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : 'unknown';
+  // The UTC day, said as such: the registrar's console prints its dates in its own zone, a day later for
+  // an instant between 00:00 and 08:00 Beijing, and an unlabelled date that disagrees with it says nothing of why.
+  return Number.isFinite(date.getTime()) ? `${date.toISOString().slice(0, 10)} UTC` : 'unknown';
 }
 
 /** A channel's dialect. */

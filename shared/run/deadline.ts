@@ -81,3 +81,14 @@ export function estimateDeadline(domainName: string, expirationMs: number, rules
   const msLeft = deadlineMs - nowMs;
   return { tld, rules: known ? 'known' : 'assumed', deadlineMs, msLeft, daysLeft: Math.floor(msLeft / DAY_MS) };
 }
+
+/**
+ * Whole days (rounded down) until a domain still in its grace period is estimated to enter redemption: its
+ * expiry plus the TLD's grace days, less the same day of margin as the deadline. The registrar's boundaries may be off by 24 h (domain-api.md §5), and the count tells a
+ * person how long a renewal (a fraction of the redemption fee) can wait: without the margin a domain told
+ * "redemption in 1 day" could enter redemption that very day.
+ */
+export function daysToRedemption(domainName: string, expirationMs: number, rules: TldRules, nowMs: number): number {
+  const { rule } = ruleFor(domainName, rules);
+  return Math.floor((expirationMs + rule.graceDays * DAY_MS - SAFETY_MARGIN_MS - nowMs) / DAY_MS);
+}

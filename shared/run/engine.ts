@@ -9,7 +9,7 @@ import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type Dom
 import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
-import { DAY_MS, ruleFor } from './deadline.js';
+import { DAY_MS, daysToRedemption } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
@@ -225,14 +225,13 @@ async function readRenewals(
   const list = await readDomainList(api, bounds, request.pageSize ?? 100, 1, READ_CONCURRENCY);
   const now = request.clock.now();
   return list.candidates.map((c) => {
-    const { rule } = ruleFor(c.domainName, request.config.tldRules);
     const record: WatchRecord = {
       ...identity,
       kind: 'watch',
       domain: c.domainName,
       expiration_ms: c.expirationMs,
       days_to_expiry: Math.floor((c.expirationMs - now) / DAY_MS),
-      days_to_redemption: Math.floor((c.expirationMs + rule.graceDays * DAY_MS - now) / DAY_MS),
+      days_to_redemption: daysToRedemption(c.domainName, c.expirationMs, request.config.tldRules, now),
     };
     write(record);
     return record;

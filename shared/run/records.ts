@@ -65,7 +65,7 @@ interface WatchFields {
   readonly domain: string;
   readonly expiration_ms: number;
   readonly days_to_expiry: number;
-  /** Estimated days until it enters redemption: expiry plus the TLD's grace period. */
+  /** Estimated days until it enters redemption: expiry plus the TLD's grace period, less a day of margin (see daysToRedemption). */
   readonly days_to_redemption: number;
 }
 

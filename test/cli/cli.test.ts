@@ -14,7 +14,7 @@ describe('redeemer CLI', () => {
   it('plan is a dry run: a table, a summary, exit 0, nothing ordered', async () => {
     const { code, out } = await cli(['plan']);
     expect(code).toBe(0);
-    expect(out).toMatch(/^DOMAIN\s+TLD\s+EXPIRY\s+DEADLINE \(EST\.\)\s+DAYS LEFT\s+DECISION\s+REASON\s+OUTCOME\s+TASK/);
+    expect(out).toMatch(/^DOMAIN\s+TLD\s+EXPIRY \(UTC\)\s+DEADLINE \(EST\., UTC\)\s+DAYS LEFT\s+DECISION\s+REASON\s+OUTCOME\s+TASK/);
     expect(out).toContain('would-redeem');
     expect(out).toMatch(/Run [0-9a-f-]+ \(dry-run, cli\): completed/);
     expect(emulator.domain.tasks).toHaveLength(0);

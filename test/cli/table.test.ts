@@ -73,3 +73,14 @@ describe('renderSummary', () => {
     expect(text).toMatch(/^not read: the renewal list \(QueryType=1\) could not be read: Forbidden$/m);
   });
 });
+
+// The dates are the UTC days of ExpirationDateLong and of the estimate; the registrar's console prints its
+// ExpirationDate in its own zone (domain-api.md §3.1: "2017-11-02 04:00:45", zone unverified), a day later for
+// an expiry between 00:00 and 08:00 Beijing. Unlabelled, the two disagreed with no word of why.
+describe('the zone of the dates', () => {
+  it('the EXPIRY and DEADLINE columns say they are UTC days (an expiry of 20:00 UTC is the next day in Beijing)', () => {
+    const text = renderTable(summary([{ domain: 'late-evening.com', expiration_ms: Date.UTC(2026, 9, 2, 20) }]));
+    expect(text.split('\n')[0]).toMatch(/^DOMAIN\s+TLD\s+EXPIRY \(UTC\)\s+DEADLINE \(EST\., UTC\)\s+DAYS LEFT/);
+    expect(text.split('\n').find((l) => l.startsWith('late-evening.com'))!.split(/\s{2,}/).slice(0, 3)).toEqual(['late-evening.com', 'com', '2026-10-02']);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { withWhatToDo } from '../../shared/errors/index.js';
 import { composeMessage, MARKDOWN, renderMessage, SLACK, summaryLine } from '../../shared/notify/message.js';
 import { buildReport, reasonWords, shouldNotify, type NotificationReport } from '../../shared/notify/report.js';
-import { busyRun, decision, runRecord } from '../support/notify.js';
+import { busyRun, decision, NOW, runRecord, watchRecord } from '../support/notify.js';
 
 describe('buildReport', () => {
   const { decisions, run, watch } = busyRun();
@@ -59,8 +59,8 @@ describe('buildReport', () => {
     const text = renderMessage(composeMessage(report), MARKDOWN);
     expect(text.split('\n')[0]).toBe(`**${summaryLine(report)}**`);
     expect(text).toContain('**Failed (1)**\n- shop-000002.com: `ParameterIllegal`: the domain expiry changed');
-    expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06), redemption in 35 days');
-    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 (less than a day left): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 (1 day left)');
+    expect(text).toContain('- renew-me.com: expires in 5 days (2026-12-06 UTC), redemption in 35 days');
+    expect(text).toContain('- new-000006.com: deadline ~2026-12-01 UTC (less than a day left): the account balance is too low\n- odd-000007.com: deadline ~2026-12-02 UTC (1 day left)');
     expect(text.endsWith('Find it in SLS: `run_id: run-0f1e2d3c`')).toBe(true);
     // No mention or link syntax survives from registrar text.
     expect(text).not.toMatch(/<@|\]\(/);
@@ -102,5 +102,58 @@ describe('a "Not read" line longer than the message allows', () => {
     expect(Array.from(shown!).length).toBeLessThanOrEqual(300);
     expect(shown).toMatch(/^the account balance could not be read \(InternalError\): BSS said/);
     expect(shown).toMatch(/; what to do: check BSS_ENDPOINT if set$/);
+  });
+});
+
+// days_left is Math.floor(msLeft / 1 day) (deadline.ts): 3 means at least 3 whole days left, and -1 means the
+// estimate passed less than a day ago. The estimate is a day before the registrar's own end (DESIGN §3), so
+// a deadline passed minutes ago is the last day to act by hand, not a day gone.
+describe('a deadline that passed moments ago, told to a person', () => {
+  const HOUR = 3_600_000;
+  it.each([
+    [10 * 60_000, 'passed less than a day ago, still listed'],
+    [30 * HOUR, 'passed 1 day ago, still listed'],
+    [49 * HOUR, 'passed 2 days ago, still listed'],
+  ])('%i ms ago: "%s"', (agoMs, words) => {
+    const deadline = NOW - agoMs;
+    const d = decision('late-000012.com', Math.floor((deadline - NOW) / 86_400_000), { reason: 'not-allowed', deadline_ms: deadline });
+    const text = renderMessage(composeMessage(buildReport([d], runRecord(), [], 3)), MARKDOWN);
+    expect(text).toContain(`- late-000012.com: deadline ~${new Date(deadline).toISOString().slice(0, 10)} UTC (${words})`);
+  });
+});
+
+// days_to_expiry is Math.floor((expiry - now) / 1 day) (engine.ts): 0 is "within the next 24 h", which need
+// not be today in any calendar, and -1 is an expiry less than a day ago.
+describe('a renewal-list expiry hours away or hours ago, told to a person', () => {
+  const HOUR = 3_600_000;
+  it.each([
+    [20 * HOUR, 'expires within a day'],
+    [-2 * HOUR, 'expired less than a day ago'],
+    [-30 * HOUR, 'expired 1 day ago'],
+    [5 * 24 * HOUR + HOUR, 'expires in 5 days'],
+  ])('%i ms from now: "%s"', (inMs, words) => {
+    const expiry = NOW + inMs;
+    const days = Math.floor(inMs / 86_400_000);
+    const w = { ...watchRecord('soon-000013.com', days), expiration_ms: expiry, days_to_redemption: days + 29 };
+    const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toContain(`- soon-000013.com: ${words} (${new Date(expiry).toISOString().slice(0, 10)} UTC)`);
+  });
+
+  it('a redemption estimated less than a day away (days_to_redemption 0) is "redemption within a day", not "in 0 days"', () => {
+    const w = { ...watchRecord('grace-000014.com', -29), days_to_redemption: 0 };
+    const text = renderMessage(composeMessage(buildReport([], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toMatch(/- grace-000014\.com: expired 28 days ago \(\d{4}-\d{2}-\d{2} UTC\), redemption within a day/);
+  });
+});
+
+// The message's dates are UTC days (of ExpirationDateLong and of the estimate); the registrar's console
+// prints dates in its own zone, a day later for an instant between 00:00 and 08:00 Beijing.
+describe('the zone of the dates in a message', () => {
+  it('a deadline and an expiry are said as UTC days', () => {
+    const d = decision('edge-000015.com', 2, { reason: 'not-allowed' });
+    const w = watchRecord('edge-000016.com', 5);
+    const text = renderMessage(composeMessage(buildReport([d], runRecord(), [w], 3)), MARKDOWN);
+    expect(text).toContain(`- edge-000015.com: deadline ~${new Date(d.deadline_ms!).toISOString().slice(0, 10)} UTC (2 days left)`);
+    expect(text).toContain(`- edge-000016.com: expires in 5 days (${new Date(w.expiration_ms).toISOString().slice(0, 10)} UTC)`);
   });
 });

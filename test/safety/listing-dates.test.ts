@@ -90,3 +90,17 @@ describe('a redemption-list item that is not an object', () => {
     expect(decisionsOf(run).filter((d) => d.reason === 'invalid-listing')).toHaveLength(1);
   });
 });
+
+describe('a renewal-list domain near the end of its grace period (QueryType=1, DomainStatus 1)', () => {
+  // domain-api.md §5: gTLD grace "~30 days", and "the redemption period can be off by up to ±24 hours". The
+  // redemption deadline is estimated a day early for that reason (DESIGN §3); the day a domain enters
+  // redemption, told to a person so that a renewal (a fraction of the redemption fee) comes first, must be too.
+  it('expired 28.5 days ago: the grace ends in 1.5 days by the 30-day rule, possibly in half a day; its days_to_redemption is 0 ("redemption within a day"), not 1', async () => {
+    const s = await start({ domains: [domainItem('grace.com', Date.now() - 28.5 * DAY_MS, { DomainStatus: '1' })] });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret', NOTIFY_ON: 'always' } });
+    const watch = run.records.find((r) => r.kind === 'watch' && r.domain === 'grace.com');
+    expect(watch).toMatchObject({ days_to_redemption: 0 });
+    expect(JSON.stringify(inbox.bodies)).toMatch(/"domain":"grace\.com"[^}]*"days_to_redemption":0/);
+  });
+});
