@@ -113,6 +113,19 @@ export class DeadlineNotSentError extends NetworkError {
   }
 }
 
+/**
+ * Not sent: the temporary credentials it would be signed with end before it could arrive (an account run's
+ * assumed role, its session nearly over after a throttled retry's wait or a wait for a call slot). Signed
+ * anyway, the service refuses it (InvalidSecurityToken.Expired) and an order the run could place is lost to
+ * it. Certainly not placed: the caller signs it again with a renewed session.
+ */
+export class SessionEndingError extends Error {
+  override readonly name = 'SessionEndingError';
+  constructor(readonly action: string) {
+    super(`${action} not sent: the session of the temporary credentials it would be signed with ends before it could arrive, and could not be renewed in time`);
+  }
+}
+
 /** A paged read went past what a healthy account ever needs: the registrar's paging cannot be trusted. */
 export class PagingLimitError extends Error {
   override readonly name = 'PagingLimitError';
@@ -144,6 +157,7 @@ export function errorCode(error: unknown): string {
   if (error instanceof OutcomeUnknownError) return 'OutcomeUnknown';
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
   if (error instanceof DeadlineNotSentError) return 'Deadline';
+  if (error instanceof SessionEndingError) return 'SessionEnding';
   if (error instanceof NetworkError) return 'NetworkError';
   if (error instanceof PagingLimitError) return 'PagingLimit';
   if (error instanceof RateLimitTimeoutError) return error.code;

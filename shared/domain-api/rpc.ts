@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { DeadlineNotSentError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
+import { DeadlineNotSentError, DomainApiError, MalformedResponseError, SessionEndingError, TaskIsBeingProcessedError } from './errors.js';
 import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
 import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';
@@ -21,6 +21,11 @@ interface RpcOptions {
   readonly endpoint: string;
   readonly version: string;
   readonly credentials: Credentials;
+  /**
+   * Epoch ms: no attempt is signed from then on (temporary credentials whose session ends soon after):
+   * it throws SessionEndingError instead, certainly not sent, for the caller to sign it again renewed.
+   */
+  readonly signUntilMs?: number | undefined;
   readonly clock: Clock;
   /** Epoch ms: no attempt or retry wait runs past it (the run's own deadline). */
   readonly deadlineMs: number;
@@ -179,6 +184,8 @@ export class RpcCaller {
     // sent with a 1 ms timeout is given up at once, but it is on its way, and reaches the registrar after the
     // invocation ended. It certainly never left, so it is not sent: an order would be safe to send again.
     if (clock.now() >= this.options.deadlineMs) throw new DeadlineNotSentError(action);
+    // A call begun with the session still good may have waited (a throttled retry, a call slot) until its end.
+    if (this.options.signUntilMs !== undefined && clock.now() >= this.options.signUntilMs) throw new SessionEndingError(action);
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);
