@@ -191,6 +191,11 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   if (error.isThrottling) return `${action} kept throttling (a quota of the whole account, shared by every identity in it): the next run tries again; if it repeats, run less often or ask for a higher quota`;
   if (action === 'AssumeRole') {
     if (code.startsWith('EntityNotExist')) return 'create the role REDEEM_ACCOUNTS names in that member account, with a trust policy that names the function\'s role (or its account)';
+    // STS takes AssumeRole from a RAM user or role only (accounts-and-billing.md §2.1), and says so for an
+    // account's own AccessKey ("Roles may not be assumed by root accounts."): no grant or trust policy mends it.
+    if (denied && /\broot account/i.test(error.serverMessage)) {
+      return "STS takes AssumeRole only from a RAM user or a RAM role, never with an Alibaba Cloud account's own AccessKey: set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET to a RAM user's AccessKey that holds sts:AssumeRole on the member accounts' roles (on Function Compute the function's role signs)";
+    }
     // STS answers NoPermission both for a caller without sts:AssumeRole and for a trust policy that refuses it.
     if (denied) return "the function's role needs sts:AssumeRole on that role, and the role's trust policy in the member account must name the function's role (or its account); with an sts:ExternalId condition, REDEEM_EXTERNAL_ID must be set to the same value";
   }
