@@ -61,14 +61,24 @@ export function memberAccountPorts(request: MemberAccountPortsRequest): Pick<Run
   const session = async (): Promise<Session> => {
     // A session that came with no more than the margin (a clock apart from STS's) is not renewed on every call.
     if (current && current.role.expiresAt - clock.now() <= RENEW_BEFORE_EXPIRY_MS && clock.now() - current.assumedAtMs > RENEW_BEFORE_EXPIRY_MS) retire(current);
-    pending ??= assumeAccount(request.account.ref, { credentials: request.credentials, config: request.account.config, timeoutSeconds: request.account.timeoutSeconds, clock, deadlineMs }).then(
-      (role) =>
-        (current = {
-          role,
-          clients: accountClients(config, role.credentials, { clock, deadlineMs, limiter: request.limiter, signUntilMs: role.expiresAt - SIGN_BEFORE_EXPIRY_MS }),
-          assumedAtMs: clock.now(),
-        }),
-    );
+    if (!pending) {
+      const asked: Promise<Session> = assumeAccount(request.account.ref, { credentials: request.credentials, config: request.account.config, timeoutSeconds: request.account.timeoutSeconds, clock, deadlineMs }).then(
+        (role) =>
+          (current = {
+            role,
+            clients: accountClients(config, role.credentials, { clock, deadlineMs, limiter: request.limiter, signUntilMs: role.expiresAt - SIGN_BEFORE_EXPIRY_MS }),
+            assumedAtMs: clock.now(),
+          }),
+        (error: unknown) => {
+          // The calls waiting on it fail with STS's refusal; the next call asks STS again. Kept, one refusal
+          // (a passing 503 at a renewal) failed every later call of the run: the follow-ups of the orders it
+          // placed, their reconciliation, the orders still to send.
+          if (pending === asked) pending = undefined;
+          throw error;
+        },
+      );
+      pending = asked;
+    }
     return pending;
   };
   /**

@@ -146,3 +146,55 @@ describe('a call that outlasts its session', () => {
     }
   });
 });
+
+describe('a renewal that fails', () => {
+  // STS answers 503 ServiceUnavailable for a while (its documented server fault) just when the session is to
+  // be renewed: the call that needed it fails. The run's later calls (the follow-ups of orders it placed,
+  // their reconciliation) must ask STS again, not fail on that one refusal for the rest of the run.
+  it('is asked again by the next call, which succeeds once STS answers', async () => {
+    const runClock = clock(Date.parse('2026-12-01T01:00:00Z'));
+    let stsDown = false;
+    const tokens = new Map<string, number>();
+    let issued = 0;
+    const server = await cannedServer((req) => {
+      const query = new URL(req.url!, 'http://x').searchParams;
+      if (req.headers['x-acs-action'] === 'AssumeRole') {
+        if (stsDown) return { status: 503, body: { RequestId: 'sts-down', Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' } };
+        const token = `member-token-${++issued}`;
+        const expiresAt = runClock.now() + Number(query.get('DurationSeconds')) * 1000;
+        tokens.set(token, expiresAt);
+        return {
+          body: {
+            RequestId: `sts-${issued}`,
+            AssumedRoleUser: { Arn: `${ROLE}/redeemer-${ACCOUNT}`, AssumedRoleId: `id:${issued}` },
+            Credentials: { AccessKeyId: `STS.member-${issued}`, AccessKeySecret: `member-secret-${issued}`, SecurityToken: token, Expiration: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z') },
+          },
+        };
+      }
+      const expiresAt = tokens.get(String(req.headers['x-acs-security-token']));
+      if (expiresAt === undefined || runClock.now() >= expiresAt) return { status: 400, body: { RequestId: 'd-expired', Code: 'InvalidSecurityToken.Expired', Message: 'Specified SecurityToken is expired.' } };
+      return { body: { RequestId: 'd-ok', CurrentPageNum: 1, TotalPageNum: 0, TotalItemNum: 0, NextPage: false, Data: { Domain: [] } } };
+    });
+    try {
+      const timeoutSeconds = 7200;
+      const { api } = memberAccountPorts({
+        config: { site: 'intl', domainEndpoint: server.url, money: { guard: undefined } as never },
+        credentials: EMULATOR_CREDENTIALS,
+        account: { ref: { id: ACCOUNT, roleArn: ROLE }, config: { stsEndpoint: server.url, externalId: undefined }, timeoutSeconds },
+        clock: runClock,
+        deadlineMs: runClock.now() + (timeoutSeconds - 10) * 1000,
+      });
+      const query = { pageNum: 1, pageSize: 100, queryType: 2 } as const;
+      await expect(api.queryDomainList(query)).resolves.toMatchObject({ items: [] });
+      runClock.advance(3570 * 1000);
+      stsDown = true;
+      await expect(api.queryDomainList(query)).rejects.toMatchObject({ action: 'AssumeRole', code: 'ServiceUnavailable' });
+      stsDown = false;
+      runClock.advance(5 * 60 * 1000);
+      await expect(api.queryDomainList(query)).resolves.toMatchObject({ items: [] });
+      expect(issued).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
