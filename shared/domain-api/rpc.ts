@@ -60,6 +60,16 @@ function serverWait(answer: HttpAnswer): number | undefined {
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
   fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
 
+/**
+ * Where a redirect points, as a person needs it (the address to set the endpoint to), without its query
+ * and fragment: an http:// endpoint sent to https:// keeps the request's path and query, and the query is
+ * our own parameters (AssumeRole's ExternalId among them, which no message may echo).
+ */
+function redirectTarget(location: string): string {
+  const cut = location.search(/[?#]/);
+  return cut < 0 ? location : `${location.slice(0, cut)}?… (its query left out)`;
+}
+
 /** The error an answer stands for, from its JSON error body when it has one. */
 export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
   const body = errorBodySchema.safeParse(json);
@@ -68,7 +78,7 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
   // send it. The person is told where it pointed, and which setting to change if that is the API.
   const redirected =
     answer.status >= 300 && answer.status < 400
-      ? `the endpoint answered a redirect to ${location ?? '(no Location header)'}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
+      ? `the endpoint answered a redirect to ${location === undefined ? '(no Location header)' : redirectTarget(location)}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
       : undefined;
   return toError({
     action,
