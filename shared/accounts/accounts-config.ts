@@ -38,6 +38,16 @@ const ROLE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([^/]+)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
+/**
+ * An account id is a number: 02000000000000001 is 2000000000000001, however STS reads the ARN. Listed
+ * both ways, one account would run twice (two per-run caps, two logstore read-backs apart, and in the CLI
+ * two runs at once that may both order one domain).
+ */
+function sameAccount(a: string, b: string): boolean {
+  const number = (id: string) => id.replace(/^0+(?=\d)/, '');
+  return number(a) === number(b);
+}
+
 function roleArnFor(accountId: string, roleName: string): string {
   return `acs:ram::${accountId}:role/${roleName}`;
 }
@@ -71,7 +81,7 @@ function parseSource(value: string, problems: string[]): AccountsSource | undefi
   for (const entry of entries) {
     const ref = parseRoleArn(entry);
     if (!ref) bad.push(entry.startsWith('rd:') ? `${entry} ("rd:" cannot be mixed with role ARNs)` : entry.startsWith('acs:') ? `"${entry}"` : echoed(entry));
-    else if (accounts.some((a) => a.id === ref.id)) twice.add(ref.id);
+    else if (accounts.some((a) => sameAccount(a.id, ref.id))) twice.add(ref.id);
     else accounts.push(ref);
   }
   if (bad.length > 0) problems.push(`REDEEM_ACCOUNTS: not role ARNs of the form acs:ram::<account-id>:role/<role-name>: ${bad.slice(0, 5).join(', ')}`);

@@ -15,14 +15,23 @@ const MIN_DURATION_SECONDS = 900;
 const MAX_DEFAULT_DURATION_SECONDS = 3600;
 
 const nonEmpty = z.string().check(z.minLength(1));
+/**
+ * What the run signs with, as checkSignable (config/credentials.ts) reads the function's own: an id or a
+ * token goes into a header, where Node refuses a line break or a control character before connecting; that
+ * refusal is no network's and read as "may have been sent", so every order signed with it was "outcome
+ * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
+ * copy's, not a secret's.
+ */
+const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !/[\s\x00-\x1f\x7f]/.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
+const aSecret = z.string().check(z.minLength(1), z.refine((v) => !/[\x00-\x1f\x7f]|^\s|\s$/.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
 const assumeRoleSchema = z.object({
   RequestId: z.string(),
   AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),
   // STS puts no limit on the token's length: none is imposed here.
   Credentials: z.object({
-    AccessKeyId: nonEmpty,
-    AccessKeySecret: nonEmpty,
-    SecurityToken: nonEmpty,
+    AccessKeyId: inAHeader,
+    AccessKeySecret: aSecret,
+    SecurityToken: inAHeader,
     Expiration: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)),
   }),
 });

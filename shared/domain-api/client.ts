@@ -18,6 +18,8 @@ export interface DomainApiOptions {
   /** Overrides the site's endpoint, e.g. a local emulator URL. */
   readonly endpoint?: string | undefined;
   readonly credentials: Credentials;
+  /** Temporary credentials: no attempt is signed from then on (see RpcOptions.signUntilMs). */
+  readonly signUntilMs?: number | undefined;
   readonly clock: Clock;
   /** Epoch ms: no attempt or retry wait runs past it (the run's own deadline). */
   readonly deadlineMs: number;

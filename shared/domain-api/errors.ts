@@ -113,6 +113,19 @@ export class DeadlineNotSentError extends NetworkError {
   }
 }
 
+/**
+ * Not sent: the temporary credentials it would be signed with end before it could arrive (an account run's
+ * assumed role, its session nearly over after a throttled retry's wait or a wait for a call slot). Signed
+ * anyway, the service refuses it (InvalidSecurityToken.Expired) and an order the run could place is lost to
+ * it. Certainly not placed: the caller signs it again with a renewed session.
+ */
+export class SessionEndingError extends Error {
+  override readonly name = 'SessionEndingError';
+  constructor(readonly action: string) {
+    super(`${action} not sent: the session of the temporary credentials it would be signed with ends before it could arrive, and could not be renewed in time`);
+  }
+}
+
 /** A paged read went past what a healthy account ever needs: the registrar's paging cannot be trusted. */
 export class PagingLimitError extends Error {
   override readonly name = 'PagingLimitError';
@@ -144,6 +157,7 @@ export function errorCode(error: unknown): string {
   if (error instanceof OutcomeUnknownError) return 'OutcomeUnknown';
   if (error instanceof MalformedResponseError) return 'MalformedResponse';
   if (error instanceof DeadlineNotSentError) return 'Deadline';
+  if (error instanceof SessionEndingError) return 'SessionEnding';
   if (error instanceof NetworkError) return 'NetworkError';
   if (error instanceof PagingLimitError) return 'PagingLimit';
   if (error instanceof RateLimitTimeoutError) return error.code;
@@ -177,6 +191,11 @@ function accountsWhatToDo(error: DomainApiError): string | undefined {
   if (error.isThrottling) return `${action} kept throttling (a quota of the whole account, shared by every identity in it): the next run tries again; if it repeats, run less often or ask for a higher quota`;
   if (action === 'AssumeRole') {
     if (code.startsWith('EntityNotExist')) return 'create the role REDEEM_ACCOUNTS names in that member account, with a trust policy that names the function\'s role (or its account)';
+    // STS takes AssumeRole from a RAM user or role only (accounts-and-billing.md §2.1), and says so for an
+    // account's own AccessKey ("Roles may not be assumed by root accounts."): no grant or trust policy mends it.
+    if (denied && /\broot account/i.test(error.serverMessage)) {
+      return "STS takes AssumeRole only from a RAM user or a RAM role, never with an Alibaba Cloud account's own AccessKey: set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET to a RAM user's AccessKey that holds sts:AssumeRole on the member accounts' roles (on Function Compute the function's role signs)";
+    }
     // STS answers NoPermission both for a caller without sts:AssumeRole and for a trust policy that refuses it.
     if (denied) return "the function's role needs sts:AssumeRole on that role, and the role's trust policy in the member account must name the function's role (or its account); with an sts:ExternalId condition, REDEEM_EXTERNAL_ID must be set to the same value";
   }

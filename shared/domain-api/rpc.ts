@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
-import { DeadlineNotSentError, DomainApiError, MalformedResponseError, TaskIsBeingProcessedError } from './errors.js';
+import { DeadlineNotSentError, DomainApiError, MalformedResponseError, SessionEndingError, TaskIsBeingProcessedError } from './errors.js';
 import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
 import type { RedeemOrder } from './port.js';
 import { errorBodySchema } from './schemas.js';
@@ -21,6 +21,11 @@ interface RpcOptions {
   readonly endpoint: string;
   readonly version: string;
   readonly credentials: Credentials;
+  /**
+   * Epoch ms: no attempt is signed from then on (temporary credentials whose session ends soon after):
+   * it throws SessionEndingError instead, certainly not sent, for the caller to sign it again renewed.
+   */
+  readonly signUntilMs?: number | undefined;
   readonly clock: Clock;
   /** Epoch ms: no attempt or retry wait runs past it (the run's own deadline). */
   readonly deadlineMs: number;
@@ -55,6 +60,16 @@ function serverWait(answer: HttpAnswer): number | undefined {
 const defaultError = (fields: ConstructorParameters<typeof DomainApiError>[0]) =>
   fields.code === 'TaskIsBeingProcessed' ? new TaskIsBeingProcessedError(fields) : new DomainApiError(fields);
 
+/**
+ * Where a redirect points, as a person needs it (the address to set the endpoint to), without its query
+ * and fragment: an http:// endpoint sent to https:// keeps the request's path and query, and the query is
+ * our own parameters (AssumeRole's ExternalId among them, which no message may echo).
+ */
+function redirectTarget(location: string): string {
+  const cut = location.search(/[?#]/);
+  return cut < 0 ? location : `${location.slice(0, cut)}?… (its query left out)`;
+}
+
 /** The error an answer stands for, from its JSON error body when it has one. */
 export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
   const body = errorBodySchema.safeParse(json);
@@ -63,7 +78,7 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
   // send it. The person is told where it pointed, and which setting to change if that is the API.
   const redirected =
     answer.status >= 300 && answer.status < 400
-      ? `the endpoint answered a redirect to ${location ?? '(no Location header)'}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
+      ? `the endpoint answered a redirect to ${location === undefined ? '(no Location header)' : redirectTarget(location)}, which a signed request does not follow${endpointVariable ? `: if that is the API's address, set ${endpointVariable} to it` : ''}`
       : undefined;
   return toError({
     action,
@@ -179,6 +194,8 @@ export class RpcCaller {
     // sent with a 1 ms timeout is given up at once, but it is on its way, and reaches the registrar after the
     // invocation ended. It certainly never left, so it is not sent: an order would be safe to send again.
     if (clock.now() >= this.options.deadlineMs) throw new DeadlineNotSentError(action);
+    // A call begun with the session still good may have waited (a throttled retry, a call slot) until its end.
+    if (this.options.signUntilMs !== undefined && clock.now() >= this.options.signUntilMs) throw new SessionEndingError(action);
     const pairs: Array<[string, string]> = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]);

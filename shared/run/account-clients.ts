@@ -15,15 +15,17 @@ export interface AccountClientBounds {
   readonly deadlineMs: number;
   /** The run's token bucket for the Domain API (BSS has its own, far higher, limits). */
   readonly limiter?: RateLimiter | undefined;
+  /** Temporary credentials (an assumed role): no attempt is signed from then on; see RpcOptions.signUntilMs. */
+  readonly signUntilMs?: number | undefined;
 }
 
 export function accountClients(
   config: Pick<RedeemerConfig, 'site' | 'domainEndpoint' | 'money'>,
   credentials: Credentials,
-  { clock, deadlineMs, limiter }: AccountClientBounds,
+  { clock, deadlineMs, limiter, signUntilMs }: AccountClientBounds,
 ): { readonly api: DomainApiClient; readonly readBalance: RunPorts['readBalance'] } {
-  const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, clock, deadlineMs, limiter });
+  const api = new DomainApiClient({ site: config.site, endpoint: config.domainEndpoint, credentials, signUntilMs, clock, deadlineMs, limiter });
   // Built only with a money setting: with none, BSS is never called.
-  const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, clock, deadlineMs }) : undefined;
+  const bss = config.money.guard ? new BssClient({ site: config.site, endpoint: config.money.bssEndpoint, credentials, signUntilMs, clock, deadlineMs }) : undefined;
   return { api, readBalance: bss ? () => bss.queryAccountBalance() : undefined };
 }

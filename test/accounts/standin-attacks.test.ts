@@ -315,6 +315,30 @@ describe('a redirect from STS or ResourceManager', () => {
   });
 });
 
+describe('a redirect that repeats the request', () => {
+  // An http:// endpoint that the service sends to https:// keeps the path and query (the usual redirect): the
+  // query is the request's own, AssumeRole's ExternalId among its parameters, which REDEEM_EXTERNAL_ID keeps
+  // out of every message (accounts-config.ts: no value that might be sensitive is echoed).
+  it('is told with where it points and STS_ENDPOINT, never with the REDEEM_EXTERNAL_ID it quotes', async () => {
+    const externalId = 'trust-me-7f3a9c21e5';
+    const fn = await setUp(
+      {
+        members: [{ id: MGMT }, { id: A, externalId }],
+        sts: (call) => ({ status: 301, body: '', headers: { location: `https://sts.aliyuncs.com/?${new URLSearchParams(call.params as Record<string, string>).toString()}` } }),
+      },
+      'rd:domain-redeemer',
+      60,
+      { REDEEM_EXTERNAL_ID: externalId },
+    );
+    const run = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(run.run).toMatchObject({ outcome: 'failed', error_code: 'HTTP301' });
+    expect(run.run.error_message).toContain('https://sts.aliyuncs.com/');
+    expect(run.run.error_message).toContain('STS_ENDPOINT');
+    const everything = JSON.stringify([run, fn.lines, fn.inbox.bodies]);
+    expect(everything).not.toContain(externalId);
+  });
+});
+
 describe('AssumeRole throttled, then failing, then answering', () => {
   it('is asked again (it changes nothing) and the run goes on with the session it got', async () => {
     const fn = await setUp({
