@@ -16,11 +16,15 @@ export interface CallBounds {
   readonly requestTimeoutMs?: number | undefined;
 }
 
-/** `endpointVariable`: the setting that gives the endpoint, named when the endpoint answers a redirect. */
-export function rpcCaller(endpoint: string, version: string, credentials: Credentials, bounds: CallBounds, endpointVariable?: string): RpcCaller {
+/**
+ * `endpointVariable`: the setting that gives the endpoint, named when the endpoint answers a redirect.
+ * `alsoSecret`: request parameters that no error may quote (AssumeRole's ExternalId).
+ */
+export function rpcCaller(endpoint: string, version: string, credentials: Credentials, bounds: CallBounds, endpointVariable?: string, alsoSecret?: ReadonlyArray<string | undefined>): RpcCaller {
   return new RpcCaller({
     endpoint,
     endpointVariable,
+    alsoSecret,
     version,
     credentials,
     clock: bounds.clock,

@@ -75,7 +75,7 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRol
   const durationSeconds = request.durationSeconds ?? MIN_DURATION_SECONDS;
   // Before the request: the session cannot have begun earlier, so it ends no later than this plus its duration.
   const askedAtMs = request.clock.now();
-  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request, 'STS_ENDPOINT').read(
+  const body = await rpcCaller(request.endpoint ?? STS_DEFAULT_ENDPOINT, STS_VERSION, request.credentials, request, 'STS_ENDPOINT', [request.externalId]).read(
     ACTION,
     {
       RoleArn: request.roleArn,

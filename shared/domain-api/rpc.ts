@@ -8,7 +8,7 @@
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
-import { formatQuery, signAcs3, withoutSecrets, withoutSecretsDeep, type Credentials } from '../signing/index.js';
+import { formatQuery, quotedForms, redact, redactDeep, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { DeadlineNotSentError, DomainApiError, MalformedResponseError, SessionEndingError, TaskIsBeingProcessedError } from './errors.js';
 import { fromTransportFailure, readRetryDecision } from './retry-rules.js';
@@ -21,6 +21,11 @@ interface RpcOptions {
   readonly endpoint: string;
   readonly version: string;
   readonly credentials: Credentials;
+  /**
+   * Request parameters no message may echo (AssumeRole's ExternalId): taken out, with the credentials, of
+   * whatever an answer quotes (an error repeating the request line, a redirect's Location).
+   */
+  readonly alsoSecret?: ReadonlyArray<string | undefined> | undefined;
   /**
    * Epoch ms: no attempt is signed from then on (temporary credentials whose session ends soon after):
    * it throws SessionEndingError instead, certainly not sent, for the caller to sign it again renewed.
@@ -150,9 +155,13 @@ export class RpcCaller {
   calls = 0;
   readonly callsByAction: Record<string, number> = {};
 
+  /** What an answer may quote that no error may carry: the secret, the token, `alsoSecret`, as URLs carry them too. */
+  private readonly secrets: readonly string[];
+
   constructor(private readonly options: RpcOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.secrets = quotedForms([options.credentials.securityToken, options.credentials.accessKeySecret, ...(options.alsoSecret ?? [])]).sort((a, b) => b.length - a.length);
   }
 
   get clock(): Clock {
@@ -240,14 +249,14 @@ export class RpcCaller {
     const json = parse(text);
     // What an error is built from: the answer without the credentials it may quote (a gateway repeating the
     // request's headers), since an error's text goes into records, stdout and messages.
-    const shown = (): unknown => (json instanceof Error ? json : withoutSecretsDeep(json, this.options.credentials));
+    const shown = (): unknown => (json instanceof Error ? json : redactDeep(json, this.secrets));
     if (answer.status < 200 || answer.status >= 300) {
       const errorJson = shown();
       // Redacted once decoded: an entity inside the token (&#x2F; for '/') hides it from a search of the text.
-      const body = errorJson instanceof Error ? withoutSecretsDeep(xmlErrorBody(text), this.options.credentials) : errorJson;
+      const body = errorJson instanceof Error ? redactDeep(xmlErrorBody(text), this.secrets) : errorJson;
       // A redirect's Location is quoted in the message: without the credentials, like the body.
       const location = headerValue(answer.headers, 'location');
-      const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, this.options.credentials) } };
+      const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: redact(location, this.secrets) } };
       const error = errorFromAnswer(action, quoted, body, this.options.toError, this.options.endpointVariable);
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;

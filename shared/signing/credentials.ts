@@ -18,10 +18,19 @@ export function withoutSecrets(text: string, credentials: Credentials): string {
 
 /** The forms in which the credentials' secrets may be quoted, longest first. */
 function secretsOf(credentials: Credentials): string[] {
-  const secrets = [credentials.securityToken, credentials.accessKeySecret].filter((secret): secret is string => secret !== undefined && secret.length >= 4);
-  // Also as a URL carries them (a redirect's Location quoting the request): percent-encoded, RFC 3986 and
-  // encodeURIComponent's way, each longer than the plain form and so replaced first.
-  return secrets.flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]);
+  return quotedForms([credentials.securityToken, credentials.accessKeySecret]);
+}
+
+/**
+ * The forms in which `secrets` may be quoted, for redact(): each as it is and as a URL carries it (a
+ * redirect's Location, or an error repeating the request line): percent-encoded, RFC 3986 and
+ * encodeURIComponent's way, each longer than the plain form and so replaced first. Values under 4
+ * characters are left out (replaced everywhere, they would garble the text, not hide a secret).
+ */
+export function quotedForms(secrets: ReadonlyArray<string | undefined>): string[] {
+  return secrets
+    .filter((secret): secret is string => secret !== undefined && secret.length >= 4)
+    .flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]);
 }
 
 /** `text` with every one of `secrets` replaced by ***; a secret inside another goes after it (pass the longest first). */

@@ -339,6 +339,33 @@ describe('a redirect that repeats the request', () => {
   });
 });
 
+describe('an STS refusal that quotes the request', () => {
+  // As a gateway quotes the request's token (above), one quoting the request line quotes AssumeRole's own
+  // parameters: the ExternalId REDEEM_EXTERNAL_ID holds, which no message may echo.
+  it.each([403, 200])('with HTTP %i: the ExternalId it quotes (plain and percent-encoded) reaches no record and no message', async (status) => {
+    const externalId = 'trust/me=7f3a9c21e5';
+    const fn = await setUp(
+      {
+        members: [{ id: MGMT }, { id: A, externalId }],
+        sts: (call) => ({
+          status,
+          body: { RequestId: 'sts-quote', Code: 'NoPermission', Message: `You are not authorized to do this action. You should be authorized by RAM. Request: POST /?${new URLSearchParams(call.params as Record<string, string>).toString()} ExternalId=${call.params.ExternalId}` },
+        }),
+      },
+      'rd:domain-redeemer',
+      60,
+      { REDEEM_EXTERNAL_ID: externalId },
+    );
+    const run = (await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a')) as any;
+    expect(run.run).toMatchObject({ outcome: 'failed', error_code: 'NoPermission' });
+    expect(run.run.error_message).toContain('REDEEM_EXTERNAL_ID');
+    const everything = JSON.stringify([run, fn.lines, fn.inbox.bodies]);
+    expect(fn.standin.answered.join('')).toContain(externalId);
+    expect(everything).not.toContain(externalId);
+    expect(everything).not.toContain(encodeURIComponent(externalId));
+  });
+});
+
 describe('AssumeRole throttled, then failing, then answering', () => {
   it('is asked again (it changes nothing) and the run goes on with the session it got', async () => {
     const fn = await setUp({
