@@ -385,6 +385,14 @@ interface UnknownOrder {
  */
 const processUnknown = new Map<string, UnknownOrder[]>();
 
+/**
+ * The ledgers of each scope not yet closed. A scope's registry is dropped only when it is empty and no
+ * ledger of it is open: dropped while another run's ledger still held it (a dry run that ended while a live
+ * run was taking its fresh look), the live run's order went into a set no later run saw, and the next run of
+ * the process, the task not listed yet, ordered the domain again.
+ */
+const openLedgers = new Map<string, number>();
+
 /** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
 const runsGoing = new Set<string>();
 
@@ -444,6 +452,7 @@ export class Ledger {
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
+  private closed = false;
   /** Earlier runs' orders whose outcome is unknown (see countUnknown), shared by the runs of the process. */
   private readonly unknownOrders: UnknownOrder[];
 
@@ -453,6 +462,7 @@ export class Ledger {
     if (scope !== undefined) processOrders.set(scope, this.shared);
     this.unknownOrders = scope === undefined ? [] : (processUnknown.get(scope) ?? []);
     if (scope !== undefined) processUnknown.set(scope, this.unknownOrders);
+    if (scope !== undefined) openLedgers.set(scope, (openLedgers.get(scope) ?? 0) + 1);
     if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
@@ -523,8 +533,15 @@ export class Ledger {
     this.own.length = 0;
     const dayAgo = this.deps.bounds.now() - DAY_MS;
     for (let i = this.unknownOrders.length - 1; i >= 0; i--) if (this.unknownOrders[i]!.sentMs <= dayAgo) this.unknownOrders.splice(i, 1);
-    if (this.deps.scope !== undefined && this.shared.size === 0) processOrders.delete(this.deps.scope);
-    if (this.deps.scope !== undefined && this.unknownOrders.length === 0) processUnknown.delete(this.deps.scope);
+    const scope = this.deps.scope;
+    if (scope !== undefined && !this.closed) {
+      this.closed = true;
+      const open = (openLedgers.get(scope) ?? 1) - 1;
+      if (open > 0) openLedgers.set(scope, open);
+      else openLedgers.delete(scope);
+      if (open <= 0 && this.shared.size === 0 && processOrders.get(scope) === this.shared) processOrders.delete(scope);
+      if (open <= 0 && this.unknownOrders.length === 0 && processUnknown.get(scope) === this.unknownOrders) processUnknown.delete(scope);
+    }
   }
 
   /** Drops ended runs' orders the registrar lists now (this ledger has read their task), or sent a day ago. */

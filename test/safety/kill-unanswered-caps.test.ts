@@ -9,10 +9,14 @@
  * order (or of one fee) is passed by a second order a minute later.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { balanceBody, startBss, type BssStandin } from '../support/bss-standin.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
 import { finished } from '../support/spawn.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 import { completeRecords, removeCliTemp, spawnCli, type Env } from './harness.js';
@@ -77,5 +81,44 @@ describe('SIGKILL with an order on the wire that the registrar lists late: the n
     const next = await cliRun(s.url, env);
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-spend-per-day', 'cap-spend-per-day']);
+  }, 30_000);
+});
+
+describe('the same on fresh instances (no temp folder in common), through the results logstore', () => {
+  let sls: SlsStandin | undefined;
+  afterAll(async () => sls?.close());
+
+  it('killed once its submission line reached the logstore, REDEEM_MAX_PER_DAY=1: the next instance orders nothing more', async () => {
+    sls = await startSlsStandin({ keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }) });
+    const store = sls;
+    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+      state.armed = false;
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      const child = state.child;
+      const poll = setInterval(() => {
+        if (store.records().some((r) => r.kind === 'submission')) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('exit', () => clearInterval(poll));
+      return { raw: '', then: 'hold' };
+    };
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: script as never });
+    const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+      try {
+        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const killed = await fresh((child) => (state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    const next = await fresh();
+    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
+    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
 });
