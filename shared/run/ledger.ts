@@ -545,6 +545,24 @@ export class Ledger {
   }
 
   /**
+   * When the earliest order counted by ordersLast24h(nowMs) leaves the rolling 24 h, for a person (the
+   * day's cap frees a slot then); undefined when none of them is dated (an unreadable CreateTime counts as
+   * recent for as long as it is listed). Listed tasks go by their CreateTime read as UTC (parseRegistrarTime),
+   * orders of this process the registrar does not list yet by when they were sent.
+   */
+  dayCapFreesAt(nowMs: number): number | undefined {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const task of this.tasks.values()) {
+      for (const detail of task.details) if (detail.createdMs !== undefined && detail.createdMs > nowMs - DAY_MS) earliest = Math.min(earliest, detail.createdMs);
+    }
+    for (const order of this.shared) {
+      if (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo)))) continue;
+      earliest = Math.min(earliest, order.sentMs);
+    }
+    return Number.isFinite(earliest) ? earliest + DAY_MS : undefined;
+  }
+
+  /**
    * The domains of the listed tasks `keep` admits, one name per detail: those an order of this process
    * claims by its task number, and the others with the look that learnt them (see takeOwnListing).
    */
