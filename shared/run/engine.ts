@@ -14,7 +14,7 @@ import { execute, type ExecutedDecision, type ProgressEvent } from './executor.j
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
-import { applyGuard, plan, type Decision } from './planner.js';
+import { applyGuard, dayCapNote, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
@@ -449,7 +449,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
     // One walk of the ledger serves the day's count and the guard.
     const ordersLast24h = ledger.ordersLast24h(nowMs);
-    if (ordersLast24h.length >= config.maxPerDay) return 'cap-per-day' as const;
+    if (ordersLast24h.length >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapNote(ordersLast24h.length, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({

@@ -67,7 +67,7 @@ const STALE_DEADLINE_MS = 365 * DAY_MS;
  * parseRegistrarTime: it can only over-count), so an order it dates in Beijing time counts 8 h longer, and
  * a daily run at the same hour finds the day before's orders still counted.
  */
-function dayCapNote(ordered: number, planned: number, maxPerDay: number, freesAtMs: number | undefined): string {
+export function dayCapNote(ordered: number, planned: number, maxPerDay: number, freesAtMs: number | undefined): string {
   const count = `REDEEM_MAX_PER_DAY=${maxPerDay} is used by ${ordered} ${ordered === 1 ? 'order' : 'orders'} in the registrar's ledger of the last 24 h${planned > 0 ? ` and ${planned} planned by this run` : ''}`;
   const how = 'task times carry no zone and are read as UTC, so one dated in Beijing time counts 8 h longer';
   return `${count} (${how}); ${freesAtMs === undefined ? 'when a slot frees is not known (undated tasks count as recent)' : `the first slot frees at ${minuteUtc(freesAtMs)}`}`;

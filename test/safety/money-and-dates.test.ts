@@ -239,3 +239,21 @@ describe('the day\'s cap held by the day before\'s orders, told to a person', ()
     expect(JSON.stringify(inbox.bodies)).toMatch(new RegExp(`"next-day\\.com"[^}]*"why":"cap reached: REDEEM_MAX_PER_DAY: [^"]*frees at ${frees} UTC`));
   });
 });
+
+describe('the day\'s cap reached mid-run, told to a person', () => {
+  it('another party\'s order placed between the plan and the submissions: the domain the fresh look holds says what fills REDEEM_MAX_PER_DAY and when a slot frees', async () => {
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - 86_400_000), domainItem('second.com', dueExpiration('second.com'))],
+      script: (call, standin) => {
+        // The look right before the first submission: another party ordered a third domain meanwhile.
+        if (call.action === 'QueryTaskList' && call.n === 2) standin.tasks.push({ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 0, createdMs: Date.now() });
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['first.com']);
+    const held = decisionsOf(run).find((d) => d.domain === 'second.com');
+    expect(held).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    expect(String(held?.error_message)).toMatch(/REDEEM_MAX_PER_DAY=2 is used by 2 orders[^;]*read as UTC[^;]*; the first slot frees at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  });
+});
