@@ -68,9 +68,10 @@ const STALE_DEADLINE_MS = 365 * DAY_MS;
  * a daily run at the same hour finds the day before's orders still counted.
  */
 export function dayCapNote(ordered: number, planned: number, maxPerDay: number, freesAtMs: number | undefined): string {
-  const count = `REDEEM_MAX_PER_DAY=${maxPerDay} is used by ${ordered} ${ordered === 1 ? 'order' : 'orders'} in the registrar's ledger of the last 24 h${planned > 0 ? ` and ${planned} planned by this run` : ''}`;
+  if (ordered === 0) return `REDEEM_MAX_PER_DAY=${maxPerDay} is used by the ${planned} planned by this run; a slot frees 24 h after this run's first order`;
+  const count = `REDEEM_MAX_PER_DAY=${maxPerDay} is used by ${ordered} ${ordered === 1 ? 'order' : 'orders'} of the last 24 h${planned > 0 ? ` and ${planned} planned by this run` : ''}`;
   const how = 'task times carry no zone and are read as UTC, so one dated in Beijing time counts 8 h longer';
-  return `${count} (${how}); ${freesAtMs === undefined ? 'when a slot frees is not known (undated tasks count as recent)' : `the first slot frees at ${minuteUtc(freesAtMs)}`}`;
+  return `${count} (${how}); ${freesAtMs === undefined ? 'when a slot frees is not known (a task whose CreateTime cannot be read counts as recent)' : `the first slot frees at ${minuteUtc(freesAtMs)}`}`;
 }
 
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
