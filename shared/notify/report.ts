@@ -172,6 +172,8 @@ function atRiskWhy(d: DecisionRecord): string {
   // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
   // gives a person nothing to look for in the console, where the domain's deadline may be days away.
   if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
+  // What fills the day's cap and when a slot frees (planner.ts dayCapNote): the console's last 24 h may show none.
+  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
   return reasonWords(d.reason);
 }
 

@@ -14,7 +14,7 @@ import { execute, type ExecutedDecision, type ProgressEvent } from './executor.j
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
-import { applyGuard, plan, type Decision } from './planner.js';
+import { applyGuard, dayCapNote, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
@@ -471,7 +471,8 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
-    if (ledger.orderedLast24h(nowMs) >= config.maxPerDay) return 'cap-per-day' as const;
+    const orderedToday = ledger.orderedLast24h(nowMs);
+    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({

@@ -111,13 +111,16 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       if (held) {
         Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
       } else if (state.capReached) {
-        Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day' });
+        Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(state.capDetail === undefined ? {} : { error_message: state.capDetail }) });
       } else {
         const halt = await submitOne(result, deps, following, unsettled, state);
         state.halted ??= halt;
         // Only the count cap stops the rest here: the money caps hold the less urgent ones themselves
         // (capReached, with the detail of the hold that holds them).
-        if (result.reason === 'cap-per-day') state.capReached = true;
+        if (result.reason === 'cap-per-day') {
+          state.capReached = true;
+          state.capDetail ??= result.error_message;
+        }
       }
       record(result);
     } finally {
@@ -133,6 +136,8 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
 interface SubmitState {
   halted: string | undefined;
   capReached: boolean;
+  /** What fills the day's cap, as the fresh look that found it full said (engine.ts capsAtSubmission). */
+  capDetail?: string | undefined;
   /** Reconciliations of outcome-unknown submissions going on now; no new submission starts while any is. */
   reconciling: number;
   /** Settles when every reconciliation begun so far has ended (each sets `halted` if it failed). */

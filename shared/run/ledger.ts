@@ -502,11 +502,10 @@ export class Ledger {
    * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
    * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
    */
-  private unknownUnlisted(nowMs: number | undefined): string[] {
+  private unknownUnlisted(nowMs: number | undefined): UnknownOrder[] {
     return this.unknownOrders
       .filter((o) => nowMs === undefined || o.sentMs > nowMs - DAY_MS)
-      .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS))
-      .map((o) => o.domainName);
+      .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS));
   }
 
   /**
@@ -619,8 +618,28 @@ export class Ledger {
       // Counted once: already among the listed names when it is listed before its answer came back.
       if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) names.push(order.domainName);
     }
-    names.push(...this.unknownUnlisted(nowMs));
+    names.push(...this.unknownUnlisted(nowMs).map((o) => o.domainName));
     return names;
+  }
+
+  /**
+   * When the earliest order counted by ordersLast24h(nowMs) leaves the rolling 24 h, for a person (the
+   * day's cap frees a slot then); undefined when none of them is dated (an unreadable CreateTime counts as
+   * recent for as long as it is listed). Listed tasks go by their CreateTime read as UTC (parseRegistrarTime),
+   * orders of this process the registrar does not list yet by when they were sent.
+   */
+  dayCapFreesAt(nowMs: number): number | undefined {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const task of this.tasks.values()) {
+      for (const detail of task.details) if (detail.createdMs !== undefined && detail.createdMs > nowMs - DAY_MS) earliest = Math.min(earliest, detail.createdMs);
+    }
+    for (const order of this.shared) {
+      if (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo)))) continue;
+      earliest = Math.min(earliest, order.sentMs);
+    }
+    // An earlier run's order whose outcome is unknown counts on the cap from when it was sent (countUnknown).
+    for (const order of this.unknownUnlisted(nowMs)) earliest = Math.min(earliest, order.sentMs);
+    return Number.isFinite(earliest) ? earliest + DAY_MS : undefined;
   }
 
   /**
@@ -806,7 +825,7 @@ export class Ledger {
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
     // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
-    names.push(...this.unknownUnlisted(undefined));
+    names.push(...this.unknownUnlisted(undefined).map((o) => o.domainName));
     return names;
   }
 

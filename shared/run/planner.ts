@@ -5,6 +5,7 @@
  */
 import type { RedeemerConfig } from '../config/index.js';
 import { matchesAny } from '../config/index.js';
+import { minuteUtc } from '../clock/index.js';
 import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
 import type { Candidate, InvalidListing } from './listing.js';
@@ -40,7 +41,7 @@ type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'max
   readonly money?: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'> | undefined;
 };
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask'>>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask' | 'dayCapFreesAt'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -59,6 +60,19 @@ export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Dec
  * CurrentExpirationDate the registrar never gave it.
  */
 const STALE_DEADLINE_MS = 365 * DAY_MS;
+
+/**
+ * What fills the day's cap, for a person: "cap reached" alone sent them to a console whose last 24 h may
+ * show no order at all. The registrar's task times carry no zone and are read as UTC (ledger.ts
+ * parseRegistrarTime: it can only over-count), so an order it dates in Beijing time counts 8 h longer, and
+ * a daily run at the same hour finds the day before's orders still counted.
+ */
+export function dayCapNote(ordered: number, planned: number, maxPerDay: number, freesAtMs: number | undefined): string {
+  if (ordered === 0) return `REDEEM_MAX_PER_DAY=${maxPerDay} is used by the ${planned} planned by this run; a slot frees 24 h after this run's first order`;
+  const count = `REDEEM_MAX_PER_DAY=${maxPerDay} is used by ${ordered} ${ordered === 1 ? 'order' : 'orders'} of the last 24 h${planned > 0 ? ` and ${planned} planned by this run` : ''}`;
+  const how = 'task times carry no zone and are read as UTC, so one dated in Beijing time counts 8 h longer';
+  return `${count} (${how}); ${freesAtMs === undefined ? 'when a slot frees is not known (a task whose CreateTime cannot be read counts as recent)' : `the first slot frees at ${minuteUtc(freesAtMs)}`}`;
+}
 
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
   const estimated = candidates
@@ -98,7 +112,7 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
     if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
     if (planned >= config.maxPerRun) return skip('cap-per-run');
-    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
+    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs)));
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };

@@ -52,6 +52,14 @@ describe('planner examples', () => {
     expect(decisions.some((d) => d.reason === 'cap-per-day')).toBe(true);
   });
 
+  it('a domain the day\'s cap holds says what fills it; filled by this run\'s own plan, that a slot frees 24 h after this run\'s first order', () => {
+    const byLedger = plan(candidates, [], { ...ledgerOf([], 4), dayCapFreesAt: () => now + 3_600_000 }, config, run, now).find((d) => d.reason === 'cap-per-day');
+    expect(byLedger?.problem).toBe("REDEEM_MAX_PER_DAY=5 is used by 4 orders of the last 24 h and 1 planned by this run (task times carry no zone and are read as UTC, so one dated in Beijing time counts 8 h longer); the first slot frees at 2026-12-01 13:00 UTC");
+    const tight = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*.com,*.cn,keep.net', REDEEM_MAX_PER_RUN: '5', REDEEM_MAX_PER_DAY: '1' });
+    const byRun = plan(candidates, [], { ...ledgerOf([]), dayCapFreesAt: () => undefined }, tight, narrow(tight, {}), now).find((d) => d.reason === 'cap-per-day');
+    expect(byRun?.problem).toBe("REDEEM_MAX_PER_DAY=1 is used by the 1 planned by this run; a slot frees 24 h after this run's first order");
+  });
+
   it('dry-run plans the same domains with reason dry-run', () => {
     const dry = plan(candidates, [], ledgerOf([]), config, narrow(config, { mode: 'dry-run' }), now);
     expect(dry.filter((d) => d.action === 'redeem').map((d) => d.reason)).toEqual(['dry-run', 'dry-run']);

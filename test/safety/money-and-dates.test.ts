@@ -242,3 +242,46 @@ describe('a due domain the guard holds, told as at risk', () => {
     expect(String(atRisk[0]!.why)).toContain('REDEEM_PRICES has no price');
   });
 });
+
+describe('the day\'s cap held by the day before\'s orders, told to a person', () => {
+  const openInbox = inboxPerTest();
+  // domain-api.md §3.6: CreateTime "Dec 26,2017 11:00:54", no zone; the run reads it as UTC, so an order
+  // the registrar dates in Beijing time counts on the rolling 24 h 8 h longer (README, Safety model). The
+  // daily timer at 09:07 Beijing then finds the day before's orders still counted; "cap reached" alone
+  // sends a person to a console whose last 24 h may show no order at all.
+  it('an order of 24 h 3 min ago (a Beijing CreateTime) fills REDEEM_MAX_PER_DAY=1: the at-risk line says how it is counted and when the slot frees', async () => {
+    const placedMs = Date.now() - 24 * HOUR_MS - 3 * 60_000;
+    const s = await start({
+      domains: [domainItem('next-day.com', dueExpiration('next-day.com') - 2 * 86_400_000)],
+      tasks: [{ taskNo: 'T-YESTERDAY', domainName: 'yesterday.com', statusCode: 2, createdMs: placedMs }],
+    });
+    const inbox = await openInbox();
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'inbox-secret' } });
+    expect(s.orders).toHaveLength(0);
+    const decision = decisionsOf(run).find((d) => d.domain === 'next-day.com');
+    expect(decision).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    // Read as UTC, the Beijing CreateTime is 8 h later than the order: its slot frees 8 h less 3 min from now.
+    const frees = new Date(Math.floor((placedMs + 8 * HOUR_MS + 24 * HOUR_MS) / 1000) * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(String(decision?.error_message)).toMatch(/read as UTC/);
+    expect(String(decision?.error_message)).toContain(`frees at ${frees} UTC`);
+    expect(JSON.stringify(inbox.bodies)).toMatch(new RegExp(`"next-day\\.com"[^}]*"why":"cap reached: REDEEM_MAX_PER_DAY: [^"]*frees at ${frees} UTC`));
+  });
+});
+
+describe('the day\'s cap reached mid-run, told to a person', () => {
+  it('another party\'s order placed between the plan and the submissions: the domain the fresh look holds says what fills REDEEM_MAX_PER_DAY and when a slot frees', async () => {
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - 86_400_000), domainItem('second.com', dueExpiration('second.com'))],
+      script: (call, standin) => {
+        // The look right before the first submission: another party ordered a third domain meanwhile.
+        if (call.action === 'QueryTaskList' && call.n === 2) standin.tasks.push({ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 0, createdMs: Date.now() });
+        return undefined;
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '2' } });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['first.com']);
+    const held = decisionsOf(run).find((d) => d.domain === 'second.com');
+    expect(held).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    expect(String(held?.error_message)).toMatch(/REDEEM_MAX_PER_DAY=2 is used by 2 orders[^;]*read as UTC[^;]*; the first slot frees at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  });
+});
