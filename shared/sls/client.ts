@@ -203,16 +203,26 @@ export class SlsClient {
         const rows = parseRows(answer);
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
         if (count === undefined || count === String(rows.length)) return rows;
-        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${JSON.stringify(count.slice(0, 20))} logs but it carried ${rows.length}` };
+        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${this.quoted(count)} logs but it carried ${rows.length}` };
       } else {
-        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete` };
+        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${this.quoted(progress)}, not Complete` };
       }
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, this.quoted(headerValue(answer.headers, 'x-log-requestid') ?? '', false) || undefined);
       }
       await this.options.clock.sleep(wait);
     }
+  }
+
+  /**
+   * A header of an answer, for an error's text: without the credentials (a gateway may repeat the request's
+   * headers in its own), redacted before it is cut so that no piece of a secret survives the cut.
+   */
+  private quoted(value: string, json = true): string {
+    const clean = withoutSecrets(value, this.options.credentials);
+    const cut = clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+    return json ? JSON.stringify(cut) : cut;
   }
 
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */

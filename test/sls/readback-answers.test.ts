@@ -9,7 +9,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { forgetRegistrar } from '../../shared/run/ledger.js';
-import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { SlsClient } from '../../shared/sls/client.js';
+import { EMULATOR_CREDENTIALS, recordingRuntime } from '../support/emulator.js';
 import { domainItem } from '../support/registrar-standin.js';
 import { keysFor, liveRunWithSls, startSlsStandin, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
 import { quickClock, runInProcess } from '../safety/harness.js';
@@ -72,4 +73,25 @@ describe('an answer whose x-log-count disagrees with its rows', () => {
     const r = await freshRun(() => ({ getLogs: [], headers: { 'x-log-count': '100' } }));
     expect(r.problems).toMatch(/could not be read back from the results logstore.*x-log-count/);
   }, 30_000);
+});
+
+describe('headers of a refused read that repeat the credentials (a gateway echoing the request)', () => {
+  for (const header of ['x-log-progress', 'x-log-count', 'x-log-requestid'] as const) {
+    it(`${header}: no part of the security token or the secret in the error`, async () => {
+      const { securityToken, accessKeySecret } = EMULATOR_CREDENTIALS;
+      const echoed = `${securityToken ?? ''}${accessKeySecret}`;
+      sls = await startSlsStandin({
+        keys: keysFor(EMULATOR_CREDENTIALS),
+        script: (call) => (call.api === 'GetLogs' ? { getLogs: [], headers: { 'x-log-progress': header === 'x-log-progress' ? echoed : 'Incomplete', ...(header === 'x-log-count' ? { 'x-log-progress': 'Complete', 'x-log-count': echoed } : {}), ...(header === 'x-log-requestid' ? { 'x-log-requestid': echoed } : {}) } } : undefined),
+      });
+      const { clock } = recordingRuntime();
+      const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });
+      const error = await client.logs('kind: run', 1, Math.floor(Date.now() / 1000) + 1, Date.now() + 5_000, { line: 1, offset: 0 }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(/^SLS GetLogs failed: /);
+      for (const secret of [securityToken ?? '', accessKeySecret]) expect(error?.message).not.toContain(secret.slice(0, 12));
+    }, 30_000);
+  }
 });
