@@ -95,3 +95,23 @@ describe('headers of a refused read that repeat the credentials (a gateway echoi
     }, 30_000);
   }
 });
+
+describe('answers the read-back already believes rightly (kept so)', () => {
+  it('x-log-progress: Incomplete with an empty array: asked again, and the complete answer holds the morning order', async () => {
+    const r = await freshRun((n) => (n === 1 ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete' } } : { getLogs: [morningOrder()] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+  }, 30_000);
+
+  it('the same order twice, rows out of time order, __time__ as a JSON number: held once, nothing ordered', async () => {
+    const older = { ...morningOrder(), __time__: Math.floor(Date.now() / 1000) - 7200, domain: 'held.com', run_id: 'earlier' };
+    const r = await freshRun(() => ({ getLogs: [older, morningOrder(), morningOrder()] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+  }, 30_000);
+
+  it('a 200 whose body is not JSON: not believed; said under "Not read"', async () => {
+    const r = await freshRun(() => ({ getLogs: '<html><body>Welcome</body></html>', raw: true }));
+    expect(r.problems).toMatch(/could not be read back from the results logstore.*not JSON/);
+  }, 30_000);
+});
