@@ -190,9 +190,10 @@ export class SlsClient {
     // IsCompleted() is progress == "Complete"): an answer without the header, or with another word, is no
     // more complete than an Incomplete one. Believed, its empty page let a fresh instance order again a
     // domain a morning run had ordered.
-    // x-log-count is the number of logs the answer carries: one that counts more (or fewer) than its body
-    // holds does not agree with itself, and a page that looks short would be taken for the last one while
-    // the rows it lacks (an order among them) were never read. It is asked again as an Incomplete one is.
+    // x-log-count is the number of logs the answer carries: one that counts more than its body holds lacks
+    // some of them, and a page that looks short would be taken for the last one while the rows it lacks (an
+    // order among them) were never read. It is asked again as an Incomplete one is. Rows it carries beyond
+    // its count are rows all the same: an order among them holds its domain, so they are believed.
     for (let attempt = 1; ; attempt++) {
       // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
       // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
@@ -202,8 +203,8 @@ export class SlsClient {
       if (progress === 'Complete') {
         const rows = parseRows(answer);
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
-        if (count === undefined || count === String(rows.length)) return rows;
-        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${this.quoted(count)} logs but it carried ${rows.length}` };
+        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return rows;
+        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` };
       } else {
         doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${this.quoted(progress)}, not Complete` };
       }
