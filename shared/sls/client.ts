@@ -175,6 +175,24 @@ export class SlsClient {
    * 100, from `offset`): each row's string fields. Needs what `newest` needs.
    */
   async logs(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<Array<Readonly<Record<string, string>>>> {
+    const read = await this.readPage(query, fromSeconds, toSeconds, deadlineMs, page);
+    if (read.doubt) throw read.doubt;
+    return read.rows;
+  }
+
+  /**
+   * One page as `logs` reads it, but an answer that stayed not whole (not Complete, or counting more rows
+   * than it carries) after its attempts gives the rows it carried, with `partial` saying why they may be
+   * only part of the page, instead of failing. An incomplete answer may lack rows, never invent them: for
+   * a read whose rows only ever hold something (the day's orders), they hold all the same. Refusals and
+   * unreadable answers still throw.
+   */
+  async partialLogs(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<{ readonly rows: Array<Readonly<Record<string, string>>>; readonly partial: string | undefined }> {
+    const read = await this.readPage(query, fromSeconds, toSeconds, deadlineMs, page);
+    return { rows: read.rows, partial: read.doubt?.message };
+  }
+
+  private async readPage(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<{ rows: Array<Readonly<Record<string, string>>>; doubt?: SlsError }> {
     const params: Array<[string, string]> = [
       ['type', 'log'],
       ['from', String(fromSeconds)],
@@ -200,17 +218,24 @@ export class SlsClient {
       const answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
       const progress = headerValue(answer.headers, 'x-log-progress');
       let doubt: { code: string; said: string };
+      let rows: Array<Readonly<Record<string, string>>>;
       if (progress === 'Complete') {
-        const rows = parseRows(answer);
+        rows = parseRows(answer);
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
-        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return rows;
+        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return { rows };
         doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` };
       } else {
+        // What an incomplete answer carries is kept for partialLogs; a body that does not read carries nothing.
+        try {
+          rows = parseRows(answer);
+        } catch {
+          rows = [];
+        }
         doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${this.quoted(progress)}, not Complete` };
       }
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, this.quoted(headerValue(answer.headers, 'x-log-requestid') ?? '', false) || undefined);
+        return { rows, doubt: new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, this.quoted(headerValue(answer.headers, 'x-log-requestid') ?? '', false) || undefined) };
       }
       await this.options.clock.sleep(wait);
     }
