@@ -175,6 +175,24 @@ export class SlsClient {
    * 100, from `offset`): each row's string fields. Needs what `newest` needs.
    */
   async logs(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<Array<Readonly<Record<string, string>>>> {
+    const read = await this.readPage(query, fromSeconds, toSeconds, deadlineMs, page);
+    if (read.doubt) throw read.doubt;
+    return read.rows;
+  }
+
+  /**
+   * One page as `logs` reads it, but an answer that stayed not whole (not Complete, or counting more rows
+   * than it carries) after its attempts gives the rows it carried, with `partial` saying why they may be
+   * only part of the page, instead of failing. An incomplete answer may lack rows, never invent them: for
+   * a read whose rows only ever hold something (the day's orders), they hold all the same. Refusals and
+   * unreadable answers still throw.
+   */
+  async partialLogs(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<{ readonly rows: Array<Readonly<Record<string, string>>>; readonly partial: string | undefined }> {
+    const read = await this.readPage(query, fromSeconds, toSeconds, deadlineMs, page);
+    return { rows: read.rows, partial: read.doubt?.message };
+  }
+
+  private async readPage(query: string, fromSeconds: number, toSeconds: number, deadlineMs: number, page: { readonly line: number; readonly offset: number }): Promise<{ rows: Array<Readonly<Record<string, string>>>; doubt?: SlsError }> {
     const params: Array<[string, string]> = [
       ['type', 'log'],
       ['from', String(fromSeconds)],
@@ -190,29 +208,47 @@ export class SlsClient {
     // IsCompleted() is progress == "Complete"): an answer without the header, or with another word, is no
     // more complete than an Incomplete one. Believed, its empty page let a fresh instance order again a
     // domain a morning run had ordered.
-    // x-log-count is the number of logs the answer carries: one that counts more (or fewer) than its body
-    // holds does not agree with itself, and a page that looks short would be taken for the last one while
-    // the rows it lacks (an order among them) were never read. It is asked again as an Incomplete one is.
+    // x-log-count is the number of logs the answer carries: one that counts more than its body holds lacks
+    // some of them, and a page that looks short would be taken for the last one while the rows it lacks (an
+    // order among them) were never read. It is asked again as an Incomplete one is. Rows it carries beyond
+    // its count are rows all the same: an order among them holds its domain, so they are believed.
     for (let attempt = 1; ; attempt++) {
       // A fault SLS calls its own (5xx, ServerBusy) or a host not reached is asked again, as a PutLogs is:
       // the read of the day's orders is what holds another instance's orders, and one 500 turned it off.
       const answer = await withRetry(() => this.exchange('GetLogs', 'GET', `/logstores/${this.options.target.logstore}`, params, undefined, deadlineMs), retryableSls, { ...this.policy, maxAttempts: GETLOGS_ATTEMPTS }, this.options.clock, deadlineMs);
       const progress = headerValue(answer.headers, 'x-log-progress');
       let doubt: { code: string; said: string };
+      let rows: Array<Readonly<Record<string, string>>>;
       if (progress === 'Complete') {
-        const rows = parseRows(answer);
+        rows = parseRows(answer);
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
-        if (count === undefined || count === String(rows.length)) return rows;
-        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${JSON.stringify(count.slice(0, 20))} logs but it carried ${rows.length}` };
+        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return { rows };
+        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` };
       } else {
-        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${JSON.stringify(progress.slice(0, 20))}, not Complete` };
+        // What an incomplete answer carries is kept for partialLogs; a body that does not read carries nothing.
+        try {
+          rows = parseRows(answer);
+        } catch {
+          rows = [];
+        }
+        doubt = { code: 'Incomplete', said: progress === 'Incomplete' ? 'the query was still incomplete' : progress === undefined ? 'the answer had no x-log-progress' : `the answer's x-log-progress was ${this.quoted(progress)}, not Complete` };
       }
       const wait = GETLOGS_INCOMPLETE_WAIT_MS * attempt;
       if (attempt >= GETLOGS_ATTEMPTS || this.options.clock.now() + wait >= deadlineMs) {
-        throw new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, headerValue(answer.headers, 'x-log-requestid'));
+        return { rows, doubt: new SlsError('GetLogs', doubt.code, `${doubt.said} after ${attempt} attempts`, answer.status, this.quoted(headerValue(answer.headers, 'x-log-requestid') ?? '', false) || undefined) };
       }
       await this.options.clock.sleep(wait);
     }
+  }
+
+  /**
+   * A header of an answer, for an error's text: without the credentials (a gateway may repeat the request's
+   * headers in its own), redacted before it is cut so that no piece of a secret survives the cut.
+   */
+  private quoted(value: string, json = true): string {
+    const clean = withoutSecrets(value, this.options.credentials);
+    const cut = clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+    return json ? JSON.stringify(cut) : cut;
   }
 
   /** One signed LOG v1 request; answers a 2xx, throws SlsError otherwise. */
