@@ -171,6 +171,8 @@ function atRiskWhy(d: DecisionRecord): string {
   if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
   // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
   // gives a person nothing to look for in the console, where the domain's deadline may be days away.
+  // A day's cap held by the domain's own order of unknown outcome (see ownUnknownNote in the planner): said so.
+  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 400)}`;
   if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
   return reasonWords(d.reason);
 }

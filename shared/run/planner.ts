@@ -5,6 +5,7 @@
  */
 import type { RedeemerConfig } from '../config/index.js';
 import { matchesAny } from '../config/index.js';
+import { minuteUtc } from '../clock/index.js';
 import { DAY_MS, estimateDeadline, type DeadlineEstimate } from './deadline.js';
 import type { Ledger } from './ledger.js';
 import type { Candidate, InvalidListing } from './listing.js';
@@ -40,7 +41,7 @@ type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'max
   readonly money?: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'> | undefined;
 };
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask'>>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask' | 'unknownOrderOf'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -98,7 +99,7 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
     if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
     if (planned >= config.maxPerRun) return skip('cap-per-run');
-    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day');
+    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs));
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
@@ -132,4 +133,16 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     };
   });
   return [...decisions, ...unusable];
+}
+
+/**
+ * What a person reads of a domain held on REDEEM_MAX_PER_DAY when the day's count holds an order of that very
+ * domain whose outcome is unknown (Ledger.unknownOrderOf): "cap reached" alone says another order used the
+ * day up, when the order counted may never have reached the registrar and nothing may be redeeming the domain.
+ */
+function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number): string | undefined {
+  const order = ledger.unknownOrderOf?.(domainName, nowMs);
+  if (!order) return undefined;
+  const by = order.runId ? ` by run ${order.runId}` : '';
+  return `the day's count includes this domain's own order sent${by} at ${minuteUtc(order.sentMs)}, whose outcome is unknown (no answer, and the registrar lists no task for it): it is counted until ${minuteUtc(order.sentMs + DAY_MS)} in case the registrar took it. Check the registrar's console: if it shows no redeem task of this domain since then, nothing is redeeming it; order it there by hand, or raise REDEEM_MAX_PER_DAY`;
 }
