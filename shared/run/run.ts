@@ -204,7 +204,12 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
         for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
       }
     } catch {
-      // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
+      // Which runs ended is unknown: the orders still hold their domains, and none is called untold. The
+      // submissions are kept, none called untold either: an order on the wire when its run was killed may
+      // have been taken whether or not its run told it, and counts on the day's caps (engine.ts
+      // unknownOutcomes). Left out, a read of the runs' ends that stayed Incomplete let the next run order
+      // as if the day were empty: a second order a minute later under REDEEM_MAX_PER_DAY=1.
+      attempts = tried.map((a) => ({ ...a, untold: false, settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
       return orders;
     }
     attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
