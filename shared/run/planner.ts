@@ -140,9 +140,11 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
  * domain whose outcome is unknown (Ledger.unknownOrderOf): "cap reached" alone says another order used the
  * day up, when the order counted may never have reached the registrar and nothing may be redeeming the domain.
  */
-function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number): string | undefined {
+export function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number, counted: 'count' | 'spend' | 'balance' = 'count'): string | undefined {
   const order = ledger.unknownOrderOf?.(domainName, nowMs);
   if (!order) return undefined;
   const by = order.runId ? ` by run ${order.runId}` : '';
-  return `the day's count includes this domain's own order sent${by} at ${minuteUtc(order.sentMs)}, whose outcome is unknown (no answer, and the registrar lists no task for it): it is counted until ${minuteUtc(order.sentMs + DAY_MS)} in case the registrar took it. Check the registrar's console: if it shows no redeem task of this domain since then, nothing is redeeming it; order it there by hand, or raise REDEEM_MAX_PER_DAY`;
+  const what = { count: "the day's count", spend: "the day's spend", balance: 'what the balance may not show yet' }[counted];
+  const raise = { count: 'raise REDEEM_MAX_PER_DAY', spend: 'raise REDEEM_MAX_SPEND_PER_DAY', balance: 'top up' }[counted];
+  return `${what} holds this domain's own order of unknown outcome (sent${by} at ${minuteUtc(order.sentMs)}, no task listed) until ${minuteUtc(order.sentMs + DAY_MS)}: if the registrar's console shows no redeem task of it, nothing is redeeming it; order it there by hand, or ${raise}`;
 }
