@@ -133,6 +133,8 @@ function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
  */
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
+  /** Why the submissions (kind: submission) could not be read, if they could not: said beside `unread`. */
+  let unreadAttempts: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
   // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
@@ -158,12 +160,16 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   // order was on the wire leaves one and no decision with a task number. Failing, it costs only that.
   const readAttempts = async (deadlineMs: number): Promise<JournalAttempt[]> => {
     try {
-      const { rows } = await rowsOf('kind: submission', 1, deadlineMs);
+      const { rows, cut } = await rowsOf('kind: submission', 1, deadlineMs);
+      if (cut) unreadAttempts = `the day's submissions were read back from the results logstore only in part (${cut.slice(0, 100)}), so an order another instance sent and never had answered (killed while it was on the wire) may not count on the day's caps`;
       return rows.flatMap((row) => {
         if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
         return [{ domainName: row.domain, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined }];
       });
-    } catch {
+    } catch (error) {
+      // Since such an order counts on the day's caps (engine.ts unknownOutcomes), a read that fails (SLS
+      // answering Incomplete every time, say) leaves the caps to the registrar's list alone: said, not silent.
+      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps: ${errorMessage(error).slice(0, 140)}`;
       return [];
     }
   };
@@ -216,10 +222,11 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
-    unread: () => unread,
+    unread: () => [unread, unreadAttempts].filter((problem) => problem !== undefined).join('; ') || undefined,
     attempts: () => attempts,
     async load(deadlineMs) {
       unread = undefined;
+      unreadAttempts = undefined;
       attempts = [];
       try {
         return await readOrders(deadlineMs);

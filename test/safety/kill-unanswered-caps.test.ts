@@ -161,4 +161,24 @@ describe('the same on fresh instances (no temp folder in common), through the re
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
+
+  // The submissions are read by a query of their own, beside the orders'. Answered Incomplete every time
+  // (or without x-log-progress), the killed run's order cannot count on the caps: that must be said, as a
+  // read of the orders that failed is, since the caps then rest on the registrar's list alone.
+  it('when the read of the submissions stays Incomplete, the run says that the caps may miss such an order', async () => {
+    sls = await startSlsStandin({
+      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+      script: (call) => (call.api === 'GetLogs' && /kind: submission/.test(call.query.query ?? '') ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '0' } } : undefined),
+    });
+    const store = sls;
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+    try {
+      const run = await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' });
+      const record = run.records.find((r) => r.kind === 'run' && r.outcome !== 'started');
+      expect(String(record?.read_problems ?? '')).toMatch(/submissions could not be read back.*caps/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
