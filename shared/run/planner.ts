@@ -114,12 +114,17 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // the new expiry. Told as held by the task, so that nobody orders by hand what is being redeemed; whether
     // the task redeemed it is the next run's to read.
     const task = ledger.entryFor(listing.domain);
+    // Or, with no such task, an order of this process the registrar does not list yet (Ledger.heldByAnotherRun):
+    // the listing may show the expiry that order sets before the task list shows the order.
+    const order = task?.state === 'succeeded' || task?.state === 'in-flight' ? undefined : ledger.heldByAnotherRun?.(listing.domain);
     const held =
       task?.state === 'succeeded'
         ? { reason: 'already-redeemed' as const, taskNo: task.taskNo, problem: listing.problem }
         : task?.state === 'in-flight'
           ? { reason: 'task-in-flight' as const, taskNo: task.taskNo, problem: `${task.note ?? `task ${task.taskNo} is in progress at the registrar; the next run reads its outcome`}; the listing meanwhile: ${listing.problem}` }
-          : { reason: 'invalid-listing' as const, problem: listing.problem };
+          : order !== undefined
+            ? { reason: 'task-in-flight' as const, taskNo: order.taskNo, problem: `${order.note}; the listing meanwhile: ${listing.problem}` }
+            : { reason: 'invalid-listing' as const, problem: listing.problem };
     return {
       domainName: listing.domain,
       expirationMs: listing.expirationMs,
