@@ -233,7 +233,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       } catch (error) {
         // The hold this read gives is silently off without it (no index, no permission, a slow logstore).
         // The consequence and the fix first: the message cuts a line at 300 characters.
-        unread = `the day's orders could not be read back from the results logstore, so an order another instance placed that the registrar does not list yet does not hold its domain (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
         throw error;
       }
     },
