@@ -168,9 +168,12 @@ function atRiskWhy(d: DecisionRecord): string {
   // The guard's hold says what holds it (which order, which price is missing, the sums): 'the account
   // balance is too low' alone sends a person to a balance that may be plenty, when REDEEM_PRICES lacks the
   // price of another open order, or the day's spend is what is used up.
-  if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
+  // 500: the hold may begin with the domain's own order of unknown outcome (planner ownUnknownNote), the sums after it.
+  if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 500)}`;
   // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
   // gives a person nothing to look for in the console, where the domain's deadline may be days away.
+  // A day's cap held by the domain's own order of unknown outcome (see ownUnknownNote in the planner): said so.
+  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 400)}`;
   if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
   // What fills the day's cap and when a slot frees (planner.ts dayCapNote): the console's last 24 h may show none.
   if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;

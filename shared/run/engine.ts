@@ -14,8 +14,8 @@ import { execute, type ExecutedDecision, type ProgressEvent } from './executor.j
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
-import { applyGuard, dayCapNote, plan, type Decision } from './planner.js';
-import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
+import { applyGuard, dayCapNote, ownUnknownNote, plan, type Decision } from './planner.js';
+import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardReason, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
@@ -305,61 +305,77 @@ export async function prepareRun(
     await kept;
     throw stop.signal.reason;
   }
-  const listing = listed.value;
-  // Only orders for domains this account lists in redemption: a logstore shared with another deployment
-  // (another account, no account_id) must not hold this account's domains or use up its day's cap.
-  const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
-  const keptOrders = await kept;
-  const unreadOrders = ports.orderJournal?.unread?.();
-  ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
-  // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
-  // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).
-  // An order of a run of this process still going is not one: that run tells it in its own message.
-  const toldTasks = new Set(keptOrders.filter((o) => !o.untold).map((o) => taskKey(o.taskNo)));
-  const untoldOrders = [
-    ...new Map(
-      keptOrders
-        .filter((o) => o.untold && !toldInThisProcess(o.runId) && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
-        .map((o) => [taskKey(o.taskNo), o]),
-    ).values(),
-  ];
-  let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
-  // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
-  // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
-  // So is one that an order of this process claims (its state decides whether that order still holds its domain).
-  // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
-  if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
-    await ledger.resolveFinished();
-    planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
-  }
-  const tried = ports.orderJournal?.attempts?.() ?? [];
-  let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
-  // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
-  // unread, the order would be told as one the registrar does not list, or (its domain redeemed and gone
-  // from the redemption list) not told at all.
-  if ((attempts.unanswered.length > 0 || attempts.unlisted > 0) && ledger.hasUnresolved) {
-    try {
+  // A preparation that fails from here on (the details of finished tasks refused, say) returns no ledger
+  // for the engine to close: closed here, or the process takes the run for one still going (runStillGoing)
+  // for as long as it lives, and keeps its scope's registry open (Ledger.close).
+  try {
+    const listing = listed.value;
+    // Only orders for domains this account lists in redemption: a logstore shared with another deployment
+    // (another account, no account_id) must not hold this account's domains or use up its day's cap.
+    const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
+    const keptOrders = await kept;
+    const unreadOrders = ports.orderJournal?.unread?.();
+    ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
+    // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
+    // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).
+    // An order of a run of this process still going is not one: that run tells it in its own message.
+    const toldTasks = new Set(keptOrders.filter((o) => !o.untold).map((o) => taskKey(o.taskNo)));
+    const untoldOrders = [
+      ...new Map(
+        keptOrders
+          .filter((o) => o.untold && !toldInThisProcess(o.runId) && !toldTasks.has(taskKey(o.taskNo)) && !ledger.placedByRunStillGoing(o.taskNo) && (listedNames.has(canonicalName(o.domainName)) || ledger.hasTask(o.taskNo)))
+          .map((o) => [taskKey(o.taskNo), o]),
+      ).values(),
+    ];
+    let planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+    // A finished task of the last two days may still stop a redemption (the registrar's states lag by up to
+    // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
+    // So is one that an order of this process claims (its state decides whether that order still holds its domain).
+    // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
+    if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
       await ledger.resolveFinished();
-      attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
-    } catch {
-      // Telling must never stop the run: told as not listed, which says to look in the console.
+      planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
     }
+    const tried = ports.orderJournal?.attempts?.() ?? [];
+    let attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+    // A killed run's order may have finished already: its task's details wait for a plan that needs them, and
+    // unread, the order would be told as one the registrar does not list, or (its domain redeemed and gone
+    // from the redemption list) not told at all.
+    if ((attempts.unanswered.length > 0 || attempts.unlisted > 0) && ledger.hasUnresolved) {
+      try {
+        await ledger.resolveFinished();
+        attempts = attemptsOfUntoldRuns(tried, keptOrders, untoldOrders, ledger, listedNames);
+      } catch {
+        // Telling must never stop the run: told as not listed, which says to look in the console.
+      }
+    }
+    untoldOrders.push(...attempts.found);
+    // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
+    // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
+    // (Ledger.countUnknown), so the plan's count caps are handed out again.
+    const unknown = unknownOutcomes(tried, keptOrders, ledger, listedNames);
+    if (unknown.length > 0) {
+      ledger.countUnknown(unknown);
+      planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
+    }
+    const redeem = planned.filter((d) => d.action === 'redeem');
+    // The guard runs in dry-run too, so a dry run shows what the money would allow.
+    const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
+    const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
+    // A hold that counts the domain's own order of unknown outcome says so first (see ownUnknownNote): the
+    // message cuts the line at 300 characters, and the sums behind it matter less.
+    const withOwnUnknown = (v: { readonly reason: GuardReason; readonly detail: string; readonly decision: Decision }) => {
+      const counted = v.reason === 'cap-spend-per-day' ? 'spend' : v.reason === 'insufficient-balance' ? 'balance' : undefined;
+      const note = counted && ownUnknownNote(ledger, v.decision.domainName, clock.now(), counted);
+      return note ? { reason: v.reason, detail: `${note}; ${v.detail}` } : v;
+    };
+    const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, withOwnUnknown(v)] as const])) ?? []);
+    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
+
+  } catch (error) {
+    ledger.close();
+    throw error;
   }
-  untoldOrders.push(...attempts.found);
-  // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
-  // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
-  // (Ledger.countUnknown), so the plan's count caps are handed out again.
-  const unknown = unknownOutcomes(tried, keptOrders, ledger, listedNames);
-  if (unknown.length > 0) {
-    ledger.countUnknown(unknown);
-    planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
-  }
-  const redeem = planned.filter((d) => d.action === 'redeem');
-  // The guard runs in dry-run too, so a dry run shows what the money would allow.
-  const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
-  const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
-  const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, v] as const])) ?? []);
-  return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
 }
 
 /** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
@@ -472,7 +488,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
     const orderedToday = ledger.orderedLast24h(nowMs);
-    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
+    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs) ?? dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({

@@ -509,6 +509,18 @@ export class Ledger {
   }
 
   /**
+   * The earliest order of `domainName` whose outcome is unknown (countUnknown) that still counts on the
+   * day's caps at `nowMs`: with REDEEM_MAX_PER_DAY small, it is what holds that very domain's retry, and a
+   * person must hear so (the order may never have reached the registrar; only its console can say).
+   */
+  unknownOrderOf(domainName: string, nowMs: number): { readonly sentMs: number; readonly runId?: string | undefined } | undefined {
+    const name = canonicalName(domainName);
+    return this.unknownUnlisted(nowMs)
+      .filter((o) => o.domainName === name)
+      .sort((a, b) => a.sentMs - b.sentMs)[0];
+  }
+
+  /**
    * Ends this run's part in the process-wide orders. An order the registrar answered with a task number
    * certainly exists, but nothing in the docs says how soon QueryTaskList shows it, and the redemption list
    * lags by up to a day: released now, the next run of this process (a webhook after the timer on a warm

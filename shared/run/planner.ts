@@ -41,7 +41,7 @@ type PlanConfig = Pick<RedeemerConfig, 'allow' | 'exclude' | 'withinDays' | 'max
   readonly money?: Pick<GuardSettings, 'prices' | 'maxSpendPerDay' | 'guard'> | undefined;
 };
 
-export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask' | 'dayCapFreesAt'>>;
+export type LedgerView = Pick<Ledger, 'entryFor' | 'orderedLast24h'> & Partial<Pick<Ledger, 'heldByAnotherRun' | 'unnamedTask' | 'dayCapFreesAt' | 'unknownOrderOf'>>;
 
 /** The guard's verdicts applied: a held redemption becomes a skip with the guard's reason and its detail. */
 export function applyGuard(decisions: readonly Decision[], held: ReadonlyMap<Decision, { readonly reason: GuardReason; readonly detail: string }>): Decision[] {
@@ -112,7 +112,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
     if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
     if (planned >= config.maxPerRun) return skip('cap-per-run');
-    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs)));
+    if (orderedToday + planned >= config.maxPerDay) {
+      // The domain's own order of unknown outcome, when it is what fills the cap, says so first (ownUnknownNote).
+      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs) ?? dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs)));
+    }
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
@@ -127,12 +130,17 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // the new expiry. Told as held by the task, so that nobody orders by hand what is being redeemed; whether
     // the task redeemed it is the next run's to read.
     const task = ledger.entryFor(listing.domain);
+    // Or, with no such task, an order of this process the registrar does not list yet (Ledger.heldByAnotherRun):
+    // the listing may show the expiry that order sets before the task list shows the order.
+    const order = task?.state === 'succeeded' || task?.state === 'in-flight' ? undefined : ledger.heldByAnotherRun?.(listing.domain);
     const held =
       task?.state === 'succeeded'
         ? { reason: 'already-redeemed' as const, taskNo: task.taskNo, problem: listing.problem }
         : task?.state === 'in-flight'
           ? { reason: 'task-in-flight' as const, taskNo: task.taskNo, problem: `${task.note ?? `task ${task.taskNo} is in progress at the registrar; the next run reads its outcome`}; the listing meanwhile: ${listing.problem}` }
-          : { reason: 'invalid-listing' as const, problem: listing.problem };
+          : order !== undefined
+            ? { reason: 'task-in-flight' as const, taskNo: order.taskNo, problem: `${order.note}; the listing meanwhile: ${listing.problem}` }
+            : { reason: 'invalid-listing' as const, problem: listing.problem };
     return {
       domainName: listing.domain,
       expirationMs: listing.expirationMs,
@@ -146,4 +154,18 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     };
   });
   return [...decisions, ...unusable];
+}
+
+/**
+ * What a person reads of a domain held on REDEEM_MAX_PER_DAY when the day's count holds an order of that very
+ * domain whose outcome is unknown (Ledger.unknownOrderOf): "cap reached" alone says another order used the
+ * day up, when the order counted may never have reached the registrar and nothing may be redeeming the domain.
+ */
+export function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number, counted: 'count' | 'spend' | 'balance' = 'count'): string | undefined {
+  const order = ledger.unknownOrderOf?.(domainName, nowMs);
+  if (!order) return undefined;
+  const by = order.runId ? ` by run ${order.runId}` : '';
+  const what = { count: "the day's count", spend: "the day's spend", balance: 'what the balance may not show yet' }[counted];
+  const raise = { count: 'raise REDEEM_MAX_PER_DAY', spend: 'raise REDEEM_MAX_SPEND_PER_DAY', balance: 'top up' }[counted];
+  return `${what} holds this domain's own order of unknown outcome (sent${by} at ${minuteUtc(order.sentMs)}, no task listed) until ${minuteUtc(order.sentMs + DAY_MS)}: if the registrar's console shows no redeem task of it, nothing is redeeming it; order it there by hand, or ${raise}`;
 }

@@ -133,6 +133,8 @@ function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
  */
 function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefined): OrderJournal {
   let unread: string | undefined;
+  /** Why the submissions (kind: submission) could not be read, if they could not: said beside `unread`. */
+  let unreadAttempts: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
   // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
@@ -162,12 +164,16 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   // order was on the wire leaves one and no decision with a task number. Failing, it costs only that.
   const readAttempts = async (deadlineMs: number): Promise<JournalAttempt[]> => {
     try {
-      const { rows } = await rowsOf('kind: submission', 1, deadlineMs);
+      const { rows, cut } = await rowsOf('kind: submission', 1, deadlineMs);
+      if (cut) unreadAttempts = `the day's submissions were read back from the results logstore only in part (${cut.slice(0, 100)}), so an order another instance sent and never had answered (killed while it was on the wire) may not count on the day's caps`;
       return rows.flatMap((row) => {
         if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
         return [{ domainName: row.domain, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined }];
       });
-    } catch {
+    } catch (error) {
+      // Since such an order counts on the day's caps (engine.ts unknownOutcomes), a read that fails (SLS
+      // answering Incomplete every time, say) leaves the caps to the registrar's list alone: said, not silent.
+      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps: ${errorMessage(error).slice(0, 140)}`;
       return [];
     }
   };
@@ -177,7 +183,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     const read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
     // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
     // The consequence first: the message cuts a line at 300 characters.
-    if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
+    if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain nor count on the day's caps: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
     // A decision of the run for the domain with no task number and a known outcome: that submission certainly
     // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled.
     const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => `${row.run_id ?? ''}\u0000${row.domain ?? ''}`));
@@ -208,24 +214,30 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
         for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
       }
     } catch {
-      // Which runs ended is unknown: the orders still hold their domains, and none is called untold.
+      // Which runs ended is unknown: the orders still hold their domains, and none is called untold. The
+      // submissions are kept, none called untold either: an order on the wire when its run was killed may
+      // have been taken whether or not its run told it, and counts on the day's caps (engine.ts
+      // unknownOutcomes). Left out, a read of the runs' ends that stayed Incomplete let the next run order
+      // as if the day were empty: a second order a minute later under REDEEM_MAX_PER_DAY=1.
+      attempts = tried.map((a) => ({ ...a, untold: false, settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
       return orders;
     }
     attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
-    unread: () => unread,
+    unread: () => [unread, unreadAttempts].filter((problem) => problem !== undefined).join('; ') || undefined,
     attempts: () => attempts,
     async load(deadlineMs) {
       unread = undefined;
+      unreadAttempts = undefined;
       attempts = [];
       try {
         return await readOrders(deadlineMs);
       } catch (error) {
         // The hold this read gives is silently off without it (no index, no permission, a slow logstore).
         // The consequence and the fix first: the message cuts a line at 300 characters.
-        unread = `the day's orders could not be read back from the results logstore, so an order another instance placed that the registrar does not list yet does not hold its domain (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
         throw error;
       }
     },

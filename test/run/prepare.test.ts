@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/index.js';
 import { DomainApiError } from '../../shared/domain-api/errors.js';
 import { prepareRun } from '../../shared/run/engine.js';
+import { Ledger } from '../../shared/run/ledger.js';
 import { narrow } from '../../shared/run/options.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { FakeDomainApi, type FakeCall } from '../support/fake-domain-api.js';
@@ -65,5 +66,31 @@ describe('prepareRun: the list and the ledger', () => {
       if (call.action === 'QueryTaskList') throw new DomainApiError({ action: 'QueryTaskList', code: 'InternalError', message: 'ledger broke (test)', requestId: 'r2', httpStatus: 500, retryAfterMs: undefined });
     };
     await expect(prepare()).rejects.toMatchObject({ message: expect.stringContaining('ledger broke') });
+  });
+});
+
+describe('prepareRun that fails after its ledger was made', () => {
+  // A run whose preparation fails never reaches the engine's close of its ledger (it has none to close): left
+  // open, the process took the run for one still going forever (its runId kept in memory on a warm instance,
+  // invocation after invocation), and its scope's registry of orders was never let go.
+  it('closes that ledger: the run is not taken for one still going afterwards', async () => {
+    const clock = fakeClock();
+    const api = new FakeDomainApi(clock.now);
+    api.domains = [{ DomainName: 'a.com', ExpirationDateLong: clock.now() - 55 * 86_400_000, DomainStatus: '2' }];
+    // A finished task of the last two days: its details are read only once a plan needs them (resolveFinished).
+    api.addTask({ domains: ['b.com'], statusCode: 2, createdMs: clock.now() - 3_600_000 });
+    api.onCall = async (call) => {
+      if (call.action === 'QueryTaskDetailList') throw new DomainApiError({ action: 'QueryTaskDetailList', code: 'Forbidden.RAM', message: 'details refused (test)', requestId: 'r3', httpStatus: 403, retryAfterMs: undefined });
+    };
+    const config = loadConfig({ REDEEM_MODE: 'dry-run' });
+    const bounds = { deadlineMs: clock.now() + 60_000, now: clock.now };
+    const scope = 'prepare-test|failed-after-ledger';
+    await expect(prepareRun({ config, effective: narrow(config, {}), clock, bounds, scope, runId: 'run-failed-prepare' }, { api })).rejects.toMatchObject({ message: expect.stringContaining('details refused') });
+    const probe = new Ledger({ api, bounds, scope });
+    try {
+      expect(probe.runStillGoing('run-failed-prepare')).toBe(false);
+    } finally {
+      probe.close();
+    }
   });
 });

@@ -121,4 +121,65 @@ describe('the same on fresh instances (no temp folder in common), through the re
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
+
+  // The read of the runs' ends (which runs told their orders) is the third query of the read-back; SLS may
+  // answer it Incomplete every time (sls.md section 8: repeat while Incomplete), and then which runs told is
+  // unknown. Whether the killed run told or not, its order may have been taken: it still counts on the caps.
+  it('the same when the read of the runs\' ends stays Incomplete: which runs told is unknown, the order still counts', async () => {
+    sls = await startSlsStandin({
+      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+      script: (call) => (call.api === 'GetLogs' && /kind: run/.test(call.query.query ?? '') ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '0' } } : undefined),
+    });
+    const store = sls;
+    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+      state.armed = false;
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      const child = state.child;
+      const poll = setInterval(() => {
+        if (store.records().some((r) => r.kind === 'submission')) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('exit', () => clearInterval(poll));
+      return { raw: '', then: 'hold' };
+    };
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: script as never });
+    const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+      try {
+        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const killed = await fresh((child) => (state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    const next = await fresh();
+    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
+    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
+  }, 30_000);
+
+  // The submissions are read by a query of their own, beside the orders'. Answered Incomplete every time
+  // (or without x-log-progress), the killed run's order cannot count on the caps: that must be said, as a
+  // read of the orders that failed is, since the caps then rest on the registrar's list alone.
+  it('when the read of the submissions stays Incomplete, the run says that the caps may miss such an order', async () => {
+    sls = await startSlsStandin({
+      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+      script: (call) => (call.api === 'GetLogs' && /kind: submission/.test(call.query.query ?? '') ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '0' } } : undefined),
+    });
+    const store = sls;
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+    try {
+      const run = await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' });
+      const record = run.records.find((r) => r.kind === 'run' && r.outcome !== 'started');
+      // An incomplete page's rows are kept (SlsClient.partialLogs), so the read is said to be partial.
+      expect(String(record?.read_problems ?? '')).toMatch(/submissions (could not be read back|were read back from the results logstore only in part).*caps/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -1,0 +1,72 @@
+/**
+ * An order whose outcome stayed unknown counts on REDEEM_MAX_PER_DAY for 24 h in the runs after it (see
+ * unknown-outcome-caps.test.ts). With a cap of one, it is that very domain's retry it holds: the order may
+ * never have reached the registrar (the connection dropped before it took it), and the domain's deadline
+ * may be within the day. A person reading only "cap reached: REDEEM_MAX_PER_DAY" would think another order
+ * used the day up; what holds the domain is its own order of unknown outcome, and only the registrar's
+ * console says whether it exists.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { balanceBody, startBss, type BssStandin } from '../support/bss-standin.js';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const inbox = inboxPerTest();
+const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+const DAY_MS = 86_400_000;
+let bss: BssStandin | undefined;
+afterEach(async () => {
+  await bss?.close();
+  bss = undefined;
+});
+
+/** The first order's connection is dropped before the registrar takes it: nothing was ordered. */
+function dropFirstOrderUntaken() {
+  let armed = true;
+  return (call: StandinCall): Scripted | undefined => {
+    if (!armed || call.action !== SAVE) return undefined;
+    armed = false;
+    return 'drop';
+  };
+}
+
+describe('REDEEM_MAX_PER_DAY=1, a domain whose only order of the day has an unknown outcome, its deadline a day away', () => {
+  it('the next run holds it on the cap and tells that the cap is its own order of unknown outcome, to be checked in the console', async () => {
+    // dueExpiration puts the deadline three days away: two days earlier, one day.
+    const s = await start({ domains: [domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS)], listAfterMs: 60_000, newTaskStatus: 0, script: dropFirstOrderUntaken() as never });
+    const first = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(first).map((d) => [d.domain, d.error_code ?? null])).toEqual([['lastday.com', 'OutcomeUnknown']]);
+    expect(s.orders, 'the registrar took nothing').toEqual([]);
+    const box = await inbox();
+    const next = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) } });
+    expect(decisionsOf(next).map((d) => [d.domain, d.reason])).toEqual([['lastday.com', 'cap-per-day']]);
+    const atRisk = (box.bodies[0]?.at_risk ?? []) as Array<Record<string, unknown>>;
+    expect(atRisk.map((a) => a.domain)).toEqual(['lastday.com']);
+    const why = String(atRisk[0]!.why);
+    expect(why).toMatch(/REDEEM_MAX_PER_DAY/);
+    expect(why).toMatch(/unknown outcome/);
+    expect(why).toContain(first.summary.run.run_id as string);
+    expect(why).toMatch(/console/);
+  }, 30_000);
+});
+
+describe('REDEEM_MAX_SPEND_PER_DAY=1000 with .com at 600, the same domain and order', () => {
+  it('the next run holds it on the spend cap and tells that the spend counted is its own order of unknown outcome', async () => {
+    bss = await startBss(EMULATOR_CREDENTIALS, () => ({ body: balanceBody({ AvailableAmount: '10000.00' }) }));
+    const s = await start({ domains: [domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS)], listAfterMs: 60_000, newTaskStatus: 0, script: dropFirstOrderUntaken() as never });
+    const env = { REDEEM_PRICES: '{"com": 600}', REDEEM_MAX_SPEND_PER_DAY: '1000', BSS_ENDPOINT: bss.url, REDEEM_FOLLOW_SECONDS: '1' };
+    const first = await runAgainst(s, { env });
+    expect(decisionsOf(first).map((d) => [d.domain, d.error_code ?? null])).toEqual([['lastday.com', 'OutcomeUnknown']]);
+    const box = await inbox();
+    const next = await runAgainst(s, { env: { ...env, NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) } });
+    expect(decisionsOf(next).map((d) => [d.domain, d.reason])).toEqual([['lastday.com', 'cap-spend-per-day']]);
+    const why = String(((box.bodies[0]?.at_risk ?? []) as Array<Record<string, unknown>>)[0]?.why);
+    expect(why).toMatch(/REDEEM_MAX_SPEND_PER_DAY/);
+    expect(why).toMatch(/unknown outcome/);
+    expect(why).toContain(first.summary.run.run_id as string);
+    expect(why).toMatch(/console/);
+  }, 30_000);
+});
