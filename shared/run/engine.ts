@@ -488,7 +488,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number) => {
     const orderedToday = ledger.orderedLast24h(nowMs);
-    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs) ?? dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
+    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs) ?? dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs, config.maxPerDay)) };
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({

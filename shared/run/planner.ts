@@ -114,7 +114,7 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) {
       // The domain's own order of unknown outcome, when it is what fills the cap, says so first (ownUnknownNote).
-      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs) ?? dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs)));
+      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs) ?? dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs, config.maxPerDay, planned)));
     }
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
