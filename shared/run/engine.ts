@@ -488,7 +488,10 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number, options: { readonly countOnly?: boolean } = {}) => {
     const orderedToday = ledger.orderedLast24h(nowMs);
-    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs) ?? dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs, config.maxPerDay)) };
+    if (orderedToday >= config.maxPerDay) {
+      const freesAt = ledger.dayCapFreesAt(nowMs, config.maxPerDay);
+      return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs, 'count', freesAt) ?? dayCapNote(orderedToday, 0, config.maxPerDay, freesAt) };
+    }
     // The hold of a domain the run stops once the day's count is full (executor.ts): the money caps are not asked.
     if (options.countOnly) return undefined;
     if (config.money.guard && balance?.ok) {

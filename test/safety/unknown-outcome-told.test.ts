@@ -107,3 +107,21 @@ describe('the day\'s count found full at the submission of a domain held by its 
     expect(String(held[1]!.error_message)).toMatch(/REDEEM_MAX_PER_DAY=3 is used by 3 orders/);
   }, 30_000);
 });
+
+describe('REDEEM_MAX_PER_DAY=1 filled by a domain\'s own order of unknown outcome and by a later order of another domain', () => {
+  it('the domain is told when the cap frees: once the later order leaves the 24 h, not when its own order does', async () => {
+    const s = await start({ domains: [domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS)], listAfterMs: 60_000, newTaskStatus: 0, script: dropFirstOrderUntaken() as never });
+    const first = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(first).map((d) => d.error_code)).toEqual(['OutcomeUnknown']);
+    // Another party's order, placed after the unknown one was sent (the stand-in dates in Beijing time,
+    // read as UTC: 8 h later, see money-and-dates.test.ts).
+    const laterMs = Date.now();
+    s.tasks.push({ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 0, createdMs: laterMs } as never);
+    const next = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    const [held] = decisionsOf(next);
+    expect(held).toMatchObject({ domain: 'lastday.com', reason: 'cap-per-day' });
+    const minute = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(String(held!.error_message)).toMatch(/own order of unknown outcome/);
+    expect(String(held!.error_message)).toContain(`until ${minute(laterMs + 8 * 3_600_000 + DAY_MS)} UTC`);
+  }, 30_000);
+});
