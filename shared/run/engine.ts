@@ -486,9 +486,14 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // The first priced order the money held here holds every less urgent one after it, as at planning
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
-  return (ledger: Ledger, decision: Decision, nowMs: number) => {
+  return (ledger: Ledger, decision: Decision, nowMs: number, options: { readonly countOnly?: boolean } = {}) => {
     const orderedToday = ledger.orderedLast24h(nowMs);
-    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs) ?? dayCapNote(orderedToday, 0, config.maxPerDay, ledger.dayCapFreesAt(nowMs)) };
+    if (orderedToday >= config.maxPerDay) {
+      const freesAt = ledger.dayCapFreesAt(nowMs, config.maxPerDay);
+      return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs, 'count', freesAt) ?? dayCapNote(orderedToday, 0, config.maxPerDay, freesAt) };
+    }
+    // The hold of a domain the run stops once the day's count is full (executor.ts): the money caps are not asked.
+    if (options.countOnly) return undefined;
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
       const [verdict] = guardRedemptions({

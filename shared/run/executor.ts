@@ -37,7 +37,7 @@ export interface ExecutorDeps {
    * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
    * meanwhile (its reason, or the reason with the detail a person reads), or undefined when this one may go.
    */
-  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
+  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number, options?: { readonly countOnly?: boolean }) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
@@ -111,16 +111,19 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       if (held) {
         Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
       } else if (state.capReached) {
-        Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(state.capDetail === undefined ? {} : { error_message: state.capDetail }) });
+        // Its own hold, asked of the ledger as it stands (no new look): the detail of the domain that found
+        // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
+        // Carried over, every later domain was told it held itself. countOnly: the money caps are not asked
+        // (their bookkeeping counts what the run is about to send, and this domain is not sent).
+        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true });
+        const detail = typeof cap === 'object' && cap.reason === 'cap-per-day' ? cap.detail : undefined;
+        Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(detail === undefined ? {} : { error_message: detail }) });
       } else {
         const halt = await submitOne(result, deps, following, unsettled, state);
         state.halted ??= halt;
         // Only the count cap stops the rest here: the money caps hold the less urgent ones themselves
         // (capReached, with the detail of the hold that holds them).
-        if (result.reason === 'cap-per-day') {
-          state.capReached = true;
-          state.capDetail ??= result.error_message;
-        }
+        if (result.reason === 'cap-per-day') state.capReached = true;
       }
       record(result);
     } finally {
@@ -136,8 +139,6 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
 interface SubmitState {
   halted: string | undefined;
   capReached: boolean;
-  /** What fills the day's cap, as the fresh look that found it full said (engine.ts capsAtSubmission). */
-  capDetail?: string | undefined;
   /** Reconciliations of outcome-unknown submissions going on now; no new submission starts while any is. */
   reconciling: number;
   /** Settles when every reconciliation begun so far has ended (each sets `halted` if it failed). */

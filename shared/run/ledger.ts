@@ -430,6 +430,8 @@ export function forgetRegistrar(endpoint: string): void {
 interface UnclaimedListing {
   readonly name: string;
   readonly look: number;
+  /** Its detail's create time (undefined when unreadable: counted as recent, see ordersLast24h). */
+  readonly createdMs?: number | undefined;
 }
 
 /**
@@ -616,58 +618,66 @@ export class Ledger {
    * concurrent runs', ended runs' and those adopted from a journal), for the day's cap and the spend cap.
    */
   ordersLast24h(nowMs: number, options: { readonly spentOnly?: boolean } = {}): string[] {
+    return this.countedLast24h(nowMs, options).map((o) => o.name);
+  }
+
+  /**
+   * ordersLast24h with when each order entered the rolling 24 h (undefined: a listed CreateTime that cannot
+   * be read, counted as recent for as long as it is listed). One list for the count and for dayCapFreesAt,
+   * so that when a slot frees is said of the very orders the cap counts.
+   */
+  private countedLast24h(nowMs: number, options: { readonly spentOnly?: boolean } = {}): Array<{ readonly name: string; readonly ms: number | undefined }> {
     // spentOnly (the spend cap): a listed order that failed took no money (see unsettledOrders), and counted
     // at its price it held the order placed again for that very domain for a day. The count cap counts it.
     const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
-    const names = [...claimed, ...unclaimed.map((t) => t.name)];
+    // Taken before the orders below: an own order found among the listings (takeOwnListing) is counted as that listing.
+    const counted: Array<{ readonly name: string; readonly ms: number | undefined }> = [...claimed.map((d) => ({ name: d.name, ms: d.createdMs })), ...unclaimed.map((t) => ({ name: t.name, ms: t.createdMs }))];
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
-        if (!this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
+        if (!this.tasks.has(taskKey(order.taskNo))) counted.push({ name: order.domainName, ms: order.sentMs });
         continue;
       }
       // Counted once: already among the listed names when it is listed before its answer came back.
-      if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) names.push(order.domainName);
+      if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) counted.push({ name: order.domainName, ms: order.sentMs });
     }
-    names.push(...this.unknownUnlisted(nowMs).map((o) => o.domainName));
-    return names;
+    counted.push(...this.unknownUnlisted(nowMs).map((o) => ({ name: o.domainName, ms: o.sentMs })));
+    return counted;
   }
 
   /**
-   * When the earliest order counted by ordersLast24h(nowMs) leaves the rolling 24 h, for a person (the
-   * day's cap frees a slot then); undefined when none of them is dated (an unreadable CreateTime counts as
-   * recent for as long as it is listed). Listed tasks go by their CreateTime read as UTC (parseRegistrarTime),
-   * orders of this process the registrar does not list yet by when they were sent.
+   * When REDEEM_MAX_PER_DAY=`maxPerDay` next has a free slot for an order at `nowMs`, for a person: once
+   * enough of the orders ordersLast24h(nowMs) counts (with `planned` more this run sends now) have left the
+   * rolling 24 h that fewer than the cap remain. With the cap exceeded (more counted than it allows), the
+   * earliest leaving frees none. Undefined when that rests on an order that is not dated (an unreadable
+   * CreateTime counts as recent for as long as it is listed). Listed tasks go by their CreateTime read as
+   * UTC (parseRegistrarTime), orders of this process the registrar does not list yet by when they were sent.
    */
-  dayCapFreesAt(nowMs: number): number | undefined {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const task of this.tasks.values()) {
-      for (const detail of task.details) if (detail.createdMs !== undefined && detail.createdMs > nowMs - DAY_MS) earliest = Math.min(earliest, detail.createdMs);
-    }
-    for (const order of this.shared) {
-      if (order.sentMs <= nowMs - DAY_MS || (order.taskNo !== undefined && this.tasks.has(taskKey(order.taskNo)))) continue;
-      earliest = Math.min(earliest, order.sentMs);
-    }
-    // An earlier run's order whose outcome is unknown counts on the cap from when it was sent (countUnknown).
-    for (const order of this.unknownUnlisted(nowMs)) earliest = Math.min(earliest, order.sentMs);
-    return Number.isFinite(earliest) ? earliest + DAY_MS : undefined;
+  dayCapFreesAt(nowMs: number, maxPerDay: number, planned = 0): number | undefined {
+    const counted = this.countedLast24h(nowMs);
+    const dated = counted.flatMap((o) => (o.ms === undefined ? [] : [o.ms])).sort((a, b) => a - b);
+    // Leaving must take the count below the cap: counted + planned - left < maxPerDay.
+    const mustLeave = counted.length + planned - Math.max(0, maxPerDay) + 1;
+    if (mustLeave <= 0) return nowMs;
+    const last = dated[mustLeave - 1];
+    return last === undefined ? undefined : last + DAY_MS;
   }
 
   /**
    * The domains of the listed tasks `keep` admits, one name per detail: those an order of this process
    * claims by its task number, and the others with the look that learnt them (see takeOwnListing).
    */
-  private listedDetails(keep: (key: string, detail: KnownTask['details'][number], look: number) => boolean): { claimed: string[]; unclaimed: UnclaimedListing[] } {
+  private listedDetails(keep: (key: string, detail: KnownTask['details'][number], look: number) => boolean): { claimed: Array<{ readonly name: string; readonly createdMs: number | undefined }>; unclaimed: UnclaimedListing[] } {
     const claimedKeys = this.claimedTaskKeys();
-    const claimed: string[] = [];
+    const claimed: Array<{ readonly name: string; readonly createdMs: number | undefined }> = [];
     const unclaimed: UnclaimedListing[] = [];
     for (const [key, task] of this.tasks) {
       const look = this.learntInLook.get(key) ?? 0;
       for (const detail of task.details) {
         if (!keep(key, detail, look)) continue;
-        if (claimedKeys.has(key)) claimed.push(detail.name);
-        else unclaimed.push({ name: detail.name, look });
+        if (claimedKeys.has(key)) claimed.push({ name: detail.name, createdMs: detail.createdMs });
+        else unclaimed.push({ name: detail.name, look, createdMs: detail.createdMs });
       }
     }
     return { claimed, unclaimed };
@@ -831,7 +841,7 @@ export class Ledger {
   unsettledOrders(): string[] {
     const { claimed, unclaimed } = this.listedDetails((key, detail, look) => !this.mine.has(key) && !detail.failed && (detail.open || look > this.initialLooks));
     for (const order of this.own) if (order.taskNo === undefined) takeOwnListing(unclaimed, order);
-    const names = [...claimed, ...unclaimed.map((t) => t.name)];
+    const names = [...claimed.map((d) => d.name), ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);

@@ -114,7 +114,8 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     if (planned >= config.maxPerRun) return skip('cap-per-run');
     if (orderedToday + planned >= config.maxPerDay) {
       // The domain's own order of unknown outcome, when it is what fills the cap, says so first (ownUnknownNote).
-      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs) ?? dayCapNote(orderedToday, planned, config.maxPerDay, ledger.dayCapFreesAt?.(nowMs)));
+      const freesAt = ledger.dayCapFreesAt?.(nowMs, config.maxPerDay, planned);
+      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs, 'count', freesAt) ?? dayCapNote(orderedToday, planned, config.maxPerDay, freesAt));
     }
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
@@ -161,11 +162,15 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
  * domain whose outcome is unknown (Ledger.unknownOrderOf): "cap reached" alone says another order used the
  * day up, when the order counted may never have reached the registrar and nothing may be redeeming the domain.
  */
-export function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number, counted: 'count' | 'spend' | 'balance' = 'count'): string | undefined {
+export function ownUnknownNote(ledger: LedgerView, domainName: string, nowMs: number, counted: 'count' | 'spend' | 'balance' = 'count', capFreesAtMs?: number): string | undefined {
   const order = ledger.unknownOrderOf?.(domainName, nowMs);
   if (!order) return undefined;
+  // The day's count holds the domain until a slot frees (Ledger.dayCapFreesAt), which may be after its own
+  // order leaves the 24 h: other orders, sent later, fill the cap too. Told "until" its own order leaves, a
+  // person waited for a retry that the cap still held. Not known (an undated task), it is said so.
+  const until = counted !== 'count' ? minuteUtc(order.sentMs + DAY_MS) : capFreesAtMs === undefined ? 'a slot frees (when is not known: a task whose CreateTime cannot be read counts as recent)' : minuteUtc(Math.max(capFreesAtMs, nowMs));
   const by = order.runId ? ` by run ${order.runId}` : '';
   const what = { count: "the day's count", spend: "the day's spend", balance: 'what the balance may not show yet' }[counted];
   const raise = { count: 'raise REDEEM_MAX_PER_DAY', spend: 'raise REDEEM_MAX_SPEND_PER_DAY', balance: 'top up' }[counted];
-  return `${what} holds this domain's own order of unknown outcome (sent${by} at ${minuteUtc(order.sentMs)}, no task listed) until ${minuteUtc(order.sentMs + DAY_MS)}: if the registrar's console shows no redeem task of it, nothing is redeeming it; order it there by hand, or ${raise}`;
+  return `${what} holds this domain's own order of unknown outcome (sent${by} at ${minuteUtc(order.sentMs)}, no task listed) until ${until}: if the registrar's console shows no redeem task of it, nothing is redeeming it; order it there by hand, or ${raise}`;
 }

@@ -180,7 +180,17 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   const readOrders = async (deadlineMs: number): Promise<readonly JournalOrder[]> => {
     const orders: JournalOrder[] = [];
     const sent = readAttempts(deadlineMs);
-    const read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
+    let read: Awaited<ReturnType<typeof rowsOf>>;
+    try {
+      read = await rowsOf(ORDERS_READ_BACK_QUERY, 1, deadlineMs);
+    } catch (error) {
+      // The submissions are a query of their own (no index on `action` needed): read, they still count on
+      // the day's caps (engine.ts unknownOutcomes), none called untold or settled, as when the runs' ends
+      // cannot be read (below). Dropped with the orders' read, a killed run's order on the wire let the
+      // next instance order that very domain again under REDEEM_MAX_PER_DAY=1: a second redemption fee.
+      attempts = (await sent).map((a) => ({ ...a, untold: false, settled: false }));
+      throw error;
+    }
     // Silent, an older order beyond the rows read held nothing, and nobody knew the hold was partial.
     // The consequence first: the message cuts a line at 300 characters.
     if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain nor count on the day's caps: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;

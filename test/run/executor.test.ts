@@ -182,6 +182,24 @@ describe('executor: live submissions', () => {
     expect(run.decision('b.com')[0]).toMatchObject({ outcome: 'skipped', reason: 'already-redeemed', reconciled: true });
   });
 
+  it("the day cap reached meanwhile, the first held by its own order of unknown outcome: the rest are told their own hold, not that domain's", async () => {
+    // engine.ts capsAtSubmission: a domain whose own unknown-outcome order fills the cap is told so
+    // (planner ownUnknownNote), any other domain what fills the cap (dayCapNote). The rest of the run, held
+    // once the cap is found full, must not be told that another domain's note is theirs.
+    const run = await setup({
+      capReached: (l, d, nowMs) =>
+        l.orderedLast24h(nowMs) >= 2 ? { reason: 'cap-per-day', detail: d.domainName === 'b.com' ? "the day's count holds this domain's own order of unknown outcome" : 'REDEEM_MAX_PER_DAY=2 is used by 2 orders of the last 24 h' } : undefined,
+    });
+    run.api.onCall = onSave('a.com', () => run.api.addTask({ domains: ['elsewhere.com'], statusCode: 1 }));
+    const results = await run.start([due('a.com'), due('b.com'), due('c.com')]);
+    expect(run.saves()).toEqual(['a.com']);
+    expect(results.map((r) => [r.decision.domainName, r.reason, r.error_message])).toEqual([
+      ['a.com', 'due', undefined],
+      ['b.com', 'cap-per-day', "the day's count holds this domain's own order of unknown outcome"],
+      ['c.com', 'cap-per-day', 'REDEEM_MAX_PER_DAY=2 is used by 2 orders of the last 24 h'],
+    ]);
+  });
+
   it('the day cap reached meanwhile (another run ordered): cap-per-day for this domain and the rest, with no more looks', async () => {
     const run = await setup({ maxPerDay: 2 });
     run.api.onCall = onSave('a.com', () => run.api.addTask({ domains: ['elsewhere.com'], statusCode: 1 }));

@@ -162,6 +162,46 @@ describe('the same on fresh instances (no temp folder in common), through the re
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
 
+  // The orders' read (kind: decision and action: redeem) needs an index on `action`; the submissions'
+  // (kind: submission) does not. With the orders' refused (sls.md: ParameterInvalid for a key not indexed),
+  // the submissions read back all the same must still count: the killed run's order may have been taken.
+  it('the same when the read of the orders is refused but the submissions are read: the order on the wire still counts', async () => {
+    sls = await startSlsStandin({
+      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+      script: (call) => (call.api === 'GetLogs' && /action: redeem/.test(call.query.query ?? '') ? { status: 400, errorCode: 'ParameterInvalid', errorMessage: 'key (action) is not config as key value config' } : undefined),
+    });
+    const store = sls;
+    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
+    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
+      state.armed = false;
+      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      const child = state.child;
+      const poll = setInterval(() => {
+        if (store.records().some((r) => r.kind === 'submission')) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('exit', () => clearInterval(poll));
+      return { raw: '', then: 'hold' };
+    };
+    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: script as never });
+    const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
+      try {
+        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const killed = await fresh((child) => (state.child = child));
+    expect(killed.code, 'the first run was killed').toBeNull();
+    const next = await fresh();
+    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
+    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
+  }, 30_000);
+
   // The submissions are read by a query of their own, beside the orders'. Answered Incomplete every time
   // (or without x-log-progress), the killed run's order cannot count on the caps: that must be said, as a
   // read of the orders that failed is, since the caps then rest on the registrar's list alone.

@@ -285,3 +285,28 @@ describe('the day\'s cap reached mid-run, told to a person', () => {
     expect(String(held?.error_message)).toMatch(/REDEEM_MAX_PER_DAY=2 is used by 2 orders[^;]*read as UTC[^;]*; the first slot frees at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
   });
 });
+
+describe('the day\'s cap exceeded, when a slot frees', () => {
+  // REDEEM_MAX_PER_DAY counts every order of the rolling 24 h (README, Safety model). With more orders
+  // counted than the cap (a cap lowered, or another party's orders), a slot frees only once enough of them
+  // have left the 24 h: the earliest leaving frees none while the later ones still fill the cap.
+  it('two listed orders (10 h and 3 h ago) and REDEEM_MAX_PER_DAY=1: the first slot frees when the later one leaves, not the earlier', async () => {
+    const earlierMs = Date.now() - 10 * HOUR_MS;
+    const laterMs = Date.now() - 3 * HOUR_MS;
+    const s = await start({
+      domains: [domainItem('waiting.com', dueExpiration('waiting.com') - 2 * 86_400_000)],
+      tasks: [
+        { taskNo: 'T-EARLIER', domainName: 'earlier.com', statusCode: 2, createdMs: earlierMs },
+        { taskNo: 'T-LATER', domainName: 'later.com', statusCode: 2, createdMs: laterMs },
+      ],
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1' } });
+    expect(s.orders).toHaveLength(0);
+    const decision = decisionsOf(run).find((d) => d.domain === 'waiting.com');
+    expect(decision).toMatchObject({ outcome: 'skipped', reason: 'cap-per-day' });
+    // The stand-in dates in Beijing time, read as UTC (8 h later): see the test above.
+    const minute = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(String(decision?.error_message)).toMatch(/REDEEM_MAX_PER_DAY=1 is used by 2 orders/);
+    expect(String(decision?.error_message)).toContain(`the first slot frees at ${minute(laterMs + 8 * HOUR_MS + 24 * HOUR_MS)} UTC`);
+  });
+});

@@ -70,3 +70,58 @@ describe('REDEEM_MAX_SPEND_PER_DAY=1000 with .com at 600, the same domain and or
     expect(why).toMatch(/console/);
   }, 30_000);
 });
+
+describe('the day\'s count found full at the submission of a domain held by its own order of unknown outcome', () => {
+  it('the less urgent domain held after it is told what fills the cap, not that its own order of unknown outcome does', async () => {
+    let base = Number.POSITIVE_INFINITY;
+    const drop = dropFirstOrderUntaken();
+    const s = await start({
+      domains: [
+        domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS),
+        domainItem('nextday.com', dueExpiration('nextday.com') - DAY_MS),
+      ],
+      listAfterMs: 60_000,
+      newTaskStatus: 0,
+      script: ((call: StandinCall, standin: { tasks: unknown[] }) => {
+        // The next run's look right before its first submission: another party placed two orders since its plan.
+        if (call.action === 'QueryTaskList' && call.n === base + 2) {
+          standin.tasks.push({ taskNo: 'T-OTHER-1', domainName: 'other1.com', statusCode: 0, createdMs: Date.now() }, { taskNo: 'T-OTHER-2', domainName: 'other2.com', statusCode: 0, createdMs: Date.now() });
+        }
+        return drop(call);
+      }) as never,
+    });
+    // The first run: lastday.com's order is dropped unanswered; nextday.com is held on REDEEM_MAX_PER_DAY=1.
+    const first = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(first).find((d) => d.domain === 'lastday.com')?.error_code).toBe('OutcomeUnknown');
+    base = s.callsOf('QueryTaskList').length;
+    // The next run, REDEEM_MAX_PER_DAY=3: plans both (one unknown order counted), then finds three counted.
+    const next = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '3', REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(s.orders).toEqual([]);
+    const held = decisionsOf(next);
+    expect(held.map((d) => [d.domain, d.reason])).toEqual([
+      ['lastday.com', 'cap-per-day'],
+      ['nextday.com', 'cap-per-day'],
+    ]);
+    expect(String(held[0]!.error_message)).toMatch(/this domain's own order of unknown outcome/);
+    expect(String(held[1]!.error_message)).not.toMatch(/this domain's own order of unknown outcome/);
+    expect(String(held[1]!.error_message)).toMatch(/REDEEM_MAX_PER_DAY=3 is used by 3 orders/);
+  }, 30_000);
+});
+
+describe('REDEEM_MAX_PER_DAY=1 filled by a domain\'s own order of unknown outcome and by a later order of another domain', () => {
+  it('the domain is told when the cap frees: once the later order leaves the 24 h, not when its own order does', async () => {
+    const s = await start({ domains: [domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS)], listAfterMs: 60_000, newTaskStatus: 0, script: dropFirstOrderUntaken() as never });
+    const first = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    expect(decisionsOf(first).map((d) => d.error_code)).toEqual(['OutcomeUnknown']);
+    // Another party's order, placed after the unknown one was sent (the stand-in dates in Beijing time,
+    // read as UTC: 8 h later, see money-and-dates.test.ts).
+    const laterMs = Date.now();
+    s.tasks.push({ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 0, createdMs: laterMs } as never);
+    const next = await runAgainst(s, { env: { REDEEM_MAX_PER_DAY: '1', REDEEM_FOLLOW_SECONDS: '1' } });
+    const [held] = decisionsOf(next);
+    expect(held).toMatchObject({ domain: 'lastday.com', reason: 'cap-per-day' });
+    const minute = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(String(held!.error_message)).toMatch(/own order of unknown outcome/);
+    expect(String(held!.error_message)).toContain(`until ${minute(laterMs + 8 * 3_600_000 + DAY_MS)} UTC`);
+  }, 30_000);
+});
