@@ -31,6 +31,7 @@ afterEach(async () => {
   bss = undefined;
 });
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
+type StoreOptions = Omit<NonNullable<Parameters<typeof startSlsStandin>[0]>, 'keys'>;
 
 async function cliRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
   const env = { ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '1', ...extra }), ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret, ...(EMULATOR_CREDENTIALS.securityToken ? { ALIBABA_CLOUD_SECURITY_TOKEN: EMULATOR_CREDENTIALS.securityToken } : {}) };
@@ -85,12 +86,24 @@ describe('SIGKILL with an order on the wire that the registrar lists late: the n
 });
 
 describe('the same on fresh instances (no temp folder in common), through the results logstore', () => {
-  let sls: SlsStandin | undefined;
-  afterAll(async () => sls?.close());
+  // Every stand-in a test starts is closed (a single variable closed only the last one).
+  const stores: SlsStandin[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+  });
+  const openStore = async (options: StoreOptions) => {
+    const store = await startSlsStandin({ keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }), ...options });
+    stores.push(store);
+    return store;
+  };
 
-  it('killed once its submission line reached the logstore, REDEEM_MAX_PER_DAY=1: the next instance orders nothing more', async () => {
-    sls = await startSlsStandin({ keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }) });
-    const store = sls;
+  /**
+   * The registrar takes the first order and holds its answer; the CLI child is SIGKILLed once its
+   * `kind: submission` line has reached the logstore. A second run, on a fresh temp folder (a fresh
+   * instance), must count that order on REDEEM_MAX_PER_DAY=1 and order nothing more.
+   */
+  async function killedThenNextInstance(options: StoreOptions = {}): Promise<void> {
+    const store = await openStore(options);
     const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
     const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
       if (!state.armed || !state.child || call.action !== SAVE) return undefined;
@@ -120,97 +133,37 @@ describe('the same on fresh instances (no temp folder in common), through the re
     const next = await fresh();
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
+  }
+
+  it('killed once its submission line reached the logstore, REDEEM_MAX_PER_DAY=1: the next instance orders nothing more', async () => {
+    await killedThenNextInstance();
   }, 30_000);
 
   // The read of the runs' ends (which runs told their orders) is the third query of the read-back; SLS may
   // answer it Incomplete every time (sls.md section 8: repeat while Incomplete), and then which runs told is
   // unknown. Whether the killed run told or not, its order may have been taken: it still counts on the caps.
   it('the same when the read of the runs\' ends stays Incomplete: which runs told is unknown, the order still counts', async () => {
-    sls = await startSlsStandin({
-      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+    await killedThenNextInstance({
       script: (call) => (call.api === 'GetLogs' && /kind: run/.test(call.query.query ?? '') ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '0' } } : undefined),
     });
-    const store = sls;
-    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
-    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
-      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
-      state.armed = false;
-      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-      const child = state.child;
-      const poll = setInterval(() => {
-        if (store.records().some((r) => r.kind === 'submission')) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-        }
-      }, 10);
-      child.once('exit', () => clearInterval(poll));
-      return { raw: '', then: 'hold' };
-    };
-    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: script as never });
-    const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
-      const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
-      try {
-        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    };
-    const killed = await fresh((child) => (state.child = child));
-    expect(killed.code, 'the first run was killed').toBeNull();
-    const next = await fresh();
-    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
-    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
 
   // The orders' read (kind: decision and action: redeem) needs an index on `action`; the submissions'
   // (kind: submission) does not. With the orders' refused (sls.md: ParameterInvalid for a key not indexed),
   // the submissions read back all the same must still count: the killed run's order may have been taken.
   it('the same when the read of the orders is refused but the submissions are read: the order on the wire still counts', async () => {
-    sls = await startSlsStandin({
-      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+    await killedThenNextInstance({
       script: (call) => (call.api === 'GetLogs' && /action: redeem/.test(call.query.query ?? '') ? { status: 400, errorCode: 'ParameterInvalid', errorMessage: 'key (action) is not config as key value config' } : undefined),
     });
-    const store = sls;
-    const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
-    const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
-      if (!state.armed || !state.child || call.action !== SAVE) return undefined;
-      state.armed = false;
-      standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-      const child = state.child;
-      const poll = setInterval(() => {
-        if (store.records().some((r) => r.kind === 'submission')) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-        }
-      }, 10);
-      child.once('exit', () => clearInterval(poll));
-      return { raw: '', then: 'hold' };
-    };
-    const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: script as never });
-    const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
-      const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
-      try {
-        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    };
-    const killed = await fresh((child) => (state.child = child));
-    expect(killed.code, 'the first run was killed').toBeNull();
-    const next = await fresh();
-    expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
-    expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
   }, 30_000);
 
   // The submissions are read by a query of their own, beside the orders'. Answered Incomplete every time
   // (or without x-log-progress), the killed run's order cannot count on the caps: that must be said, as a
   // read of the orders that failed is, since the caps then rest on the registrar's list alone.
   it('when the read of the submissions stays Incomplete, the run says that the caps may miss such an order', async () => {
-    sls = await startSlsStandin({
-      keys: keysFor({ accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, accessKeySecret: EMULATOR_CREDENTIALS.accessKeySecret }),
+    const store = await openStore({
       script: (call) => (call.api === 'GetLogs' && /kind: submission/.test(call.query.query ?? '') ? { getLogs: [], headers: { 'x-log-progress': 'Incomplete', 'x-log-count': '0' } } : undefined),
     });
-    const store = sls;
     const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
     try {
