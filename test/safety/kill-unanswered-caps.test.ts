@@ -17,10 +17,10 @@ import { balanceBody, startBss, type BssStandin } from '../support/bss-standin.j
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
-import { finished } from '../support/spawn.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
-import { completeRecords, removeCliTemp, spawnCli, type Env } from './harness.js';
-import { dueExpiration, standinEnv, standinPerTest } from './standin-runs.js';
+import { removeCliTemp } from './harness.js';
+import { killAtFirstOrder, liveCliRun, SAVE } from './kill-at-order.js';
+import { dueExpiration, standinPerTest } from './standin-runs.js';
 
 afterAll(removeCliTemp);
 const start = standinPerTest();
@@ -30,29 +30,8 @@ afterEach(async () => {
   await bss?.close();
   bss = undefined;
 });
-const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
 type StoreOptions = Omit<NonNullable<Parameters<typeof startSlsStandin>[0]>, 'keys'>;
 
-async function cliRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
-  const env = { ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '1', ...extra }), ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret, ...(EMULATOR_CREDENTIALS.securityToken ? { ALIBABA_CLOUD_SECURITY_TOKEN: EMULATOR_CREDENTIALS.securityToken } : {}) };
-  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], env);
-  onChild?.(child);
-  const done = await finished(child);
-  return { ...done, records: completeRecords(done.stdout) };
-}
-
-/** Takes the first order as the registrar does, SIGKILLs the child before it is answered, and drops the answer. */
-function killAtFirstOrder() {
-  const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
-  const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
-    if (!state.armed || !state.child || call.action !== SAVE) return undefined;
-    state.armed = false;
-    standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-    state.child.kill('SIGKILL');
-    return 'drop';
-  };
-  return { state, script };
-}
 
 // Deadlines 4 and 5 days away: due (REDEEM_WITHIN_DAYS 7); the registrar lists the killed run's task a minute on.
 const portfolio = () => [domainItem('onwire.com', dueExpiration('onwire.com') + 86_400_000), domainItem('other.com', dueExpiration('other.com') + 2 * 86_400_000)];
@@ -63,10 +42,10 @@ describe('SIGKILL with an order on the wire that the registrar lists late: the n
     const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: k.script as never });
     const box = await inbox();
     const env = { REDEEM_MAX_PER_DAY: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
-    const killed = await cliRun(s.url, env, (child) => (k.state.child = child));
+    const killed = await liveCliRun(s.url, env, (child) => (k.state.child = child));
     expect(killed.code, 'the first run was killed').toBeNull();
     expect(s.orders.map((o) => o.domainName), 'the order the registrar took').toEqual(['onwire.com']);
-    const next = await cliRun(s.url, env);
+    const next = await liveCliRun(s.url, env);
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-per-day', 'cap-per-day']);
     expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as Array<Record<string, unknown>>).map((u) => u.domain)).toEqual(['onwire.com']);
@@ -77,9 +56,9 @@ describe('SIGKILL with an order on the wire that the registrar lists late: the n
     const k = killAtFirstOrder();
     const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0, script: k.script as never });
     const env = { REDEEM_PRICES: '{"com": 600}', REDEEM_MAX_SPEND_PER_DAY: '1000', BSS_ENDPOINT: bss.url };
-    const killed = await cliRun(s.url, env, (child) => (k.state.child = child));
+    const killed = await liveCliRun(s.url, env, (child) => (k.state.child = child));
     expect(killed.code, 'the first run was killed').toBeNull();
-    const next = await cliRun(s.url, env);
+    const next = await liveCliRun(s.url, env);
     expect(s.orders.map((o) => o.domainName), 'orders of the day').toEqual(['onwire.com']);
     expect(next.records.filter((r) => r.kind === 'decision').map((r) => r.reason)).toEqual(['cap-spend-per-day', 'cap-spend-per-day']);
   }, 30_000);
@@ -123,7 +102,7 @@ describe('the same on fresh instances (no temp folder in common), through the re
     const fresh = async (onChild?: (child: ChildProcessWithoutNullStreams) => void) => {
       const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
       try {
-        return await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
+        return await liveCliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', REDEEM_MAX_PER_DAY: '1' }, onChild);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -167,7 +146,7 @@ describe('the same on fresh instances (no temp folder in common), through the re
     const s = await start({ domains: portfolio(), listAfterMs: 60_000, newTaskStatus: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
     try {
-      const run = await cliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' });
+      const run = await liveCliRun(s.url, { TMPDIR: dir, SLS_ENDPOINT: store.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results' });
       const record = run.records.find((r) => r.kind === 'run' && r.outcome !== 'started');
       // An incomplete page's rows are kept (SlsClient.partialLogs), so the read is said to be partial.
       expect(String(record?.read_problems ?? '')).toMatch(/submissions (could not be read back|were read back from the results logstore only in part).*caps/);

@@ -13,37 +13,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
 import { domainItem, type Scripted, type StandinCall, type RegistrarStandin } from '../support/registrar-standin.js';
-import { finished } from '../support/spawn.js';
 import { keysFor, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
-import { completeRecords, removeCliTemp, spawnCli, type Env } from './harness.js';
-import { dueExpiration, standinEnv, standinPerTest } from './standin-runs.js';
+import { removeCliTemp, type Env } from './harness.js';
+import { killAtFirstOrder, liveCliRun, SAVE } from './kill-at-order.js';
+import { dueExpiration, standinPerTest } from './standin-runs.js';
 
 afterAll(removeCliTemp);
 const start = standinPerTest();
 const inbox = inboxPerTest();
-const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
 
-async function cliRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
-  const env = { ...standinEnv({ url } as never, { REDEEM_FOLLOW_SECONDS: '1', ...extra }), ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.accessKeySecret };
-  const child = spawnCli(['run', '--mode', 'live', '--budget-seconds', '10', '--records'], env);
-  onChild?.(child);
-  const done = await finished(child);
-  return { ...done, records: completeRecords(done.stdout) };
-}
-
-/** Takes the first order as the registrar does, SIGKILLs the child before it is answered, and drops the answer. */
-function killAtFirstOrder() {
-  const state = { child: undefined as ChildProcessWithoutNullStreams | undefined, armed: true };
-  const script = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
-    if (!state.armed || !state.child || call.action !== SAVE) return undefined;
-    state.armed = false;
-    standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-    state.child.kill('SIGKILL');
-    return 'drop';
-  };
-  return { state, script };
-}
 
 describe('SIGKILL while the order is on the wire (taken, never answered), then the next run on the machine', () => {
   it('the next run\'s message says the domain was ordered by a run that never reported, with its task; the run after it does not again', async () => {
@@ -52,17 +31,17 @@ describe('SIGKILL while the order is on the wire (taken, never answered), then t
     const s = await start({ domains: [domainItem('onwire.com', dueExpiration('onwire.com') + 2 * 86_400_000)], listAfterMs: 300, newTaskStatus: 0, script: k.script as never });
     const box = await inbox();
     const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
-    const killed = await cliRun(s.url, hook, (child) => (k.state.child = child));
+    const killed = await liveCliRun(s.url, hook, (child) => (k.state.child = child));
     expect(killed.code, 'the first run was killed').toBeNull();
     expect(killed.records.filter((r) => r.kind === 'submission').map((r) => r.domain), 'its trace').toEqual(['onwire.com']);
     expect(box.bodies, 'the killed run sent nothing').toHaveLength(0);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const next = await cliRun(s.url, hook);
+    const next = await liveCliRun(s.url, hook);
     expect(s.orders, 'one order').toHaveLength(1);
     expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'onwire.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: s.orders[0]!.taskNo });
     expect(box.bodies, 'the next run\'s message').toHaveLength(1);
     expect(box.bodies[0]!.earlier_orders).toEqual([{ domain: 'onwire.com', task_no: s.orders[0]!.taskNo, run_id: killed.records.find((r) => r.kind === 'run')!.run_id }]);
-    await cliRun(s.url, hook);
+    await liveCliRun(s.url, hook);
     expect(box.bodies.slice(1).flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'told once').toEqual([]);
   }, 30_000);
 });
@@ -75,7 +54,7 @@ describe('the same on fresh instances (no temp folder in common), with the resul
   async function freshRun(url: string, extra: Env, onChild?: (child: ChildProcessWithoutNullStreams) => void) {
     const dir = mkdtempSync(join(tmpdir(), 'redeemer-fresh-'));
     try {
-      return await cliRun(url, { TMPDIR: dir, SLS_ENDPOINT: sls!.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild);
+      return await liveCliRun(url, { TMPDIR: dir, SLS_ENDPOINT: sls!.url, SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', ...extra }, onChild);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -126,15 +105,15 @@ describe('an order on the wire that the ledger does not show', () => {
     }) as never });
     const box = await inbox();
     const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
-    const killed = await cliRun(s.url, hook, (child) => (k.state.child = child));
+    const killed = await liveCliRun(s.url, hook, (child) => (k.state.child = child));
     expect(killed.code).toBeNull();
-    const next = await cliRun(s.url, hook);
+    const next = await liveCliRun(s.url, hook);
     expect(next.records.find((r) => r.kind === 'decision' && r.domain === 'never.com')).toMatchObject({ outcome: 'submitted' });
     expect(box.bodies.flatMap((b) => (b.earlier_orders ?? []) as unknown[]), 'nothing told as ordered by the killed run').toEqual([]);
     const unknown = box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as Array<Record<string, unknown>>);
     expect(unknown.map((u) => u.domain), 'the killed run\'s order, told as an outcome unknown').toEqual(['never.com']);
     expect(String(unknown[0]!.error_message)).toContain(String(killed.records.find((r) => r.kind === 'run')!.run_id));
-    await cliRun(s.url, hook);
+    await liveCliRun(s.url, hook);
     expect(box.bodies.slice(1).flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'told once').toEqual([]);
   }, 30_000);
 
@@ -147,10 +126,10 @@ describe('an order on the wire that the ledger does not show', () => {
     }) as never });
     const box = await inbox();
     const hook = { NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32) };
-    const first = await cliRun(s.url, { ...hook, NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/closed' });
+    const first = await liveCliRun(s.url, { ...hook, NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/closed' });
     expect(first.records.find((r) => r.kind === 'decision' && r.domain === 'refused.com')).toMatchObject({ outcome: 'failed' });
     refuse = false;
-    await cliRun(s.url, hook);
+    await liveCliRun(s.url, hook);
     expect(box.bodies.flatMap((b) => (b.outcome_unknown ?? []) as unknown[]), 'outcome_unknown of the next run').toEqual([]);
   }, 30_000);
 });
