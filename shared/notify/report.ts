@@ -172,11 +172,10 @@ function atRiskWhy(d: DecisionRecord): string {
   if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 500)}`;
   // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
   // gives a person nothing to look for in the console, where the domain's deadline may be days away.
-  // A day's cap held by the domain's own order of unknown outcome (see ownUnknownNote in the planner): said so.
-  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 400)}`;
   if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
-  // What fills the day's cap and when a slot frees (planner.ts dayCapNote): the console's last 24 h may show none.
-  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
+  // The day's cap: what fills it and when a slot frees (planner dayCapNote; the console's last 24 h may show
+  // none of it), or the domain's own order of unknown outcome that holds it (ownUnknownNote), the longer.
+  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 400)}`;
   return reasonWords(d.reason);
 }
 
