@@ -14,7 +14,7 @@ import { execute, type ExecutedDecision, type ProgressEvent } from './executor.j
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
-import { applyGuard, dayCapNote, ownUnknownNote, plan, type Decision } from './planner.js';
+import { applyGuard, dayCapDetail, ownUnknownNote, plan, type Decision } from './planner.js';
 import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardReason, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
@@ -352,7 +352,8 @@ export async function prepareRun(
     untoldOrders.push(...attempts.found);
     // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
     // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
-    // (Ledger.countUnknown), so the plan's count caps are handed out again.
+    // (Ledger.countUnknown). Counted after the finished tasks' details are read, which may show its task
+    // (a deferred one names no domain yet, and would be counted beside it), so the plan is made again.
     const unknown = unknownOutcomes(tried, keptOrders, ledger, listedNames);
     if (unknown.length > 0) {
       ledger.countUnknown(unknown);
@@ -371,7 +372,6 @@ export async function prepareRun(
     };
     const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, withOwnUnknown(v)] as const])) ?? []);
     return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
-
   } catch (error) {
     ledger.close();
     throw error;
@@ -399,7 +399,7 @@ function attemptsOfUntoldRuns(
   ledger: Ledger,
   listedNames: ReadonlySet<string>,
 ): { found: JournalOrder[]; unanswered: JournalAttempt[]; unlisted: number } {
-  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  const answered = answeredSubmissions(kept);
   const claimed = new Set([...kept, ...told].map((o) => taskKey(o.taskNo)));
   const found = new Map<string, JournalOrder>();
   const unanswered = new Map<string, JournalAttempt>();
@@ -407,7 +407,7 @@ function attemptsOfUntoldRuns(
   for (const attempt of oneCopyEach(attempts)) {
     const name = canonicalName(attempt.domainName);
     if (!attempt.untold || attempt.runId === undefined || toldInThisProcess(attempt.runId)) continue;
-    if (answered.has(`${attempt.runId}\u0000${name}`) || ledger.runStillGoing(attempt.runId)) continue;
+    if (answered.has(submissionKey(attempt.runId, name)) || ledger.runStillGoing(attempt.runId)) continue;
     // A domain the redemption list no longer holds may be the very one the order redeemed (carried out at
     // once, the domain active again): skipped for it, that order, a redemption fee, was never told. As for
     // an untold order (prepareRun), this account's ledger showing its task is what makes it this account's;
@@ -425,7 +425,7 @@ function attemptsOfUntoldRuns(
     // Not listed (yet), and its run never said it placed nothing: it may have been taken all the same, and
     // the registrar may list it only later, after this run ordered the domain again. Told as an outcome
     // unknown, so that a person looks in the registrar's console.
-    else if (!attempt.settled) unanswered.set(`${attempt.runId}\u0000${name}`, { ...attempt, domainName: name });
+    else if (!attempt.settled) unanswered.set(submissionKey(attempt.runId, name), { ...attempt, domainName: name });
   }
   return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
 }
@@ -438,12 +438,22 @@ function attemptsOfUntoldRuns(
  * this process is left out: its own registry counts its unknown orders (Ledger.close).
  */
 function unknownOutcomes(attempts: readonly JournalAttempt[], kept: readonly JournalOrder[], ledger: Ledger, listedNames: ReadonlySet<string>): JournalAttempt[] {
-  const answered = new Set(kept.map((o) => `${o.runId ?? ''}\u0000${canonicalName(o.domainName)}`));
+  const answered = answeredSubmissions(kept);
   return oneCopyEach(attempts).filter((a) => {
     const name = canonicalName(a.domainName);
     if (a.settled || a.runId === undefined || toldInThisProcess(a.runId) || ledger.runStillGoing(a.runId)) return false;
-    return !answered.has(`${a.runId}\u0000${name}`) && listedNames.has(name);
+    return !answered.has(submissionKey(a.runId, name)) && listedNames.has(name);
   });
+}
+
+/** One run's submission of one domain: the key the journals' copies of it share. */
+function submissionKey(runId: string | undefined, domainName: string): string {
+  return `${runId ?? ''}\u0000${canonicalName(domainName)}`;
+}
+
+/** The run-and-domain keys of the orders a journal kept with a task number: those submissions were answered. */
+function answeredSubmissions(kept: readonly JournalOrder[]): Set<string> {
+  return new Set(kept.map((o) => submissionKey(o.runId, o.domainName)));
 }
 
 /**
@@ -456,7 +466,7 @@ function unknownOutcomes(attempts: readonly JournalAttempt[], kept: readonly Jou
 function oneCopyEach(attempts: readonly JournalAttempt[]): JournalAttempt[] {
   const byKey = new Map<string, JournalAttempt>();
   for (const attempt of attempts) {
-    const key = `${attempt.runId ?? ''}\u0000${canonicalName(attempt.domainName)}`;
+    const key = submissionKey(attempt.runId, attempt.domainName);
     const known = byKey.get(key);
     byKey.set(
       key,
@@ -488,10 +498,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
   return (ledger: Ledger, decision: Decision, nowMs: number, options: { readonly countOnly?: boolean } = {}) => {
     const orderedToday = ledger.orderedLast24h(nowMs);
-    if (orderedToday >= config.maxPerDay) {
-      const freesAt = ledger.dayCapFreesAt(nowMs, config.maxPerDay);
-      return { reason: 'cap-per-day' as const, detail: ownUnknownNote(ledger, decision.domainName, nowMs, 'count', freesAt) ?? dayCapNote(orderedToday, 0, config.maxPerDay, freesAt) };
-    }
+    if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapDetail(ledger, decision.domainName, nowMs, orderedToday, 0, config.maxPerDay) };
     // The hold of a domain the run stops once the day's count is full (executor.ts): the money caps are not asked.
     if (options.countOnly) return undefined;
     if (config.money.guard && balance?.ok) {

@@ -112,37 +112,13 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
     if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
     if (planned >= config.maxPerRun) return skip('cap-per-run');
-    if (orderedToday + planned >= config.maxPerDay) {
-      // The domain's own order of unknown outcome, when it is what fills the cap, says so first (ownUnknownNote).
-      const freesAt = ledger.dayCapFreesAt?.(nowMs, config.maxPerDay, planned);
-      return skip('cap-per-day', undefined, ownUnknownNote(ledger, d.domainName, nowMs, 'count', freesAt) ?? dayCapNote(orderedToday, planned, config.maxPerDay, freesAt));
-    }
+    if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, dayCapDetail(ledger, d.domainName, nowMs, orderedToday, planned, config.maxPerDay));
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };
   });
-  const unusable = invalid.map((listing): Decision => {
-    // A domain whose redeem task succeeded is safe whatever its listing says: a redemption moves the expiry
-    // ahead (a year on), and the registrar's list, lagging by up to a day, may still name the domain with
-    // it. Its "ExpirationDateLong lies in the future" made it an invalid listing, at risk, every run until
-    // the list caught up: a false alarm sending a person to order a redeemed domain again by hand. The
-    // listing's problem stays on the record.
-    // Likewise a domain whose task is still going on: the listing of a domain being redeemed may already show
-    // the new expiry. Told as held by the task, so that nobody orders by hand what is being redeemed; whether
-    // the task redeemed it is the next run's to read.
-    const task = ledger.entryFor(listing.domain);
-    // Or, with no such task, an order of this process the registrar does not list yet (Ledger.heldByAnotherRun):
-    // the listing may show the expiry that order sets before the task list shows the order.
-    const order = task?.state === 'succeeded' || task?.state === 'in-flight' ? undefined : ledger.heldByAnotherRun?.(listing.domain);
-    const held =
-      task?.state === 'succeeded'
-        ? { reason: 'already-redeemed' as const, taskNo: task.taskNo, problem: listing.problem }
-        : task?.state === 'in-flight'
-          ? { reason: 'task-in-flight' as const, taskNo: task.taskNo, problem: `${task.note ?? `task ${task.taskNo} is in progress at the registrar; the next run reads its outcome`}; the listing meanwhile: ${listing.problem}` }
-          : order !== undefined
-            ? { reason: 'task-in-flight' as const, taskNo: order.taskNo, problem: `${order.note}; the listing meanwhile: ${listing.problem}` }
-            : { reason: 'invalid-listing' as const, problem: listing.problem };
-    return {
+  const unusable = invalid.map(
+    (listing): Decision => ({
       domainName: listing.domain,
       expirationMs: listing.expirationMs,
       tld: listing.domain.includes('.') ? listing.domain.slice(listing.domain.lastIndexOf('.') + 1) : '',
@@ -151,10 +127,39 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
       msLeft: Number.NaN,
       daysLeft: Number.NaN,
       action: 'skip',
-      ...held,
-    };
-  });
+      ...invalidListingHold(listing, ledger),
+    }),
+  );
   return [...decisions, ...unusable];
+}
+
+/**
+ * What holds a domain whose listing cannot be believed. A redemption moves the expiry a year on, and the
+ * registrar's list, lagging by up to a day, may name the domain with it: a domain whose redeem task
+ * succeeded is safe whatever its listing says (told "looks invalid", at risk every run until the list
+ * caught up, a person was sent to order a redeemed domain again by hand). Likewise one whose task is still
+ * going on, or whose order this process placed and the registrar does not list yet (Ledger.heldByAnotherRun):
+ * told as held by it, so that nobody orders by hand what is being redeemed. The listing's problem stays on
+ * the record.
+ */
+function invalidListingHold(listing: InvalidListing, ledger: LedgerView): { readonly reason: 'already-redeemed' | 'task-in-flight' | 'invalid-listing'; readonly taskNo?: string | undefined; readonly problem: string } {
+  const task = ledger.entryFor(listing.domain);
+  const meanwhile = `the listing meanwhile: ${listing.problem}`;
+  if (task?.state === 'succeeded') return { reason: 'already-redeemed', taskNo: task.taskNo, problem: listing.problem };
+  if (task?.state === 'in-flight') return { reason: 'task-in-flight', taskNo: task.taskNo, problem: `${task.note ?? `task ${task.taskNo} is in progress at the registrar; the next run reads its outcome`}; ${meanwhile}` };
+  const order = ledger.heldByAnotherRun?.(listing.domain);
+  if (order) return { reason: 'task-in-flight', taskNo: order.taskNo, problem: `${order.note}; ${meanwhile}` };
+  return { reason: 'invalid-listing', problem: listing.problem };
+}
+
+/**
+ * Why the day's cap holds `domainName`, for planning and for the look before each submission alike: the
+ * domain's own order of unknown outcome first, when the count holds one (ownUnknownNote), else what fills
+ * the cap and when a slot frees (dayCapNote).
+ */
+export function dayCapDetail(ledger: LedgerView, domainName: string, nowMs: number, ordered: number, planned: number, maxPerDay: number): string {
+  const freesAt = ledger.dayCapFreesAt?.(nowMs, maxPerDay, planned);
+  return ownUnknownNote(ledger, domainName, nowMs, 'count', freesAt) ?? dayCapNote(ordered, planned, maxPerDay, freesAt);
 }
 
 /**
