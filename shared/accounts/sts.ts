@@ -4,6 +4,7 @@
  * to another account would let a run act on the wrong portfolio.
  */
 import * as z from 'zod/mini';
+import { NOT_IN_A_KEY, NOT_IN_A_SECRET } from '../config/credentials.js';
 import { MalformedResponseError } from '../domain-api/index.js';
 import type { Credentials } from '../signing/index.js';
 import { rpcCaller, type CallBounds } from './bounds.js';
@@ -22,8 +23,8 @@ const nonEmpty = z.string().check(z.minLength(1));
  * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
  * copy's, not a secret's.
  */
-const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !/[\s\x00-\x1f\x7f]/.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
-const aSecret = z.string().check(z.minLength(1), z.refine((v) => !/[\x00-\x1f\x7f]|^\s|\s$/.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
+const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
+const aSecret = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_SECRET.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
 const assumeRoleSchema = z.object({
   RequestId: z.string(),
   AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),

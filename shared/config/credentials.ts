@@ -33,9 +33,9 @@ export interface PartialCredentials {
  * every call failed as a network error, was asked again, and a submission that never left was "outcome
  * unknown". A value copied with its line break from a file or a secret store is the usual cause.
  */
-const NOT_IN_A_KEY = /[\s\x00-\x1f\x7f]/;
+export const NOT_IN_A_KEY = /[\s\x00-\x1f\x7f]/;
 /** The secret goes only into the HMAC, never a header: only a control character or whitespace at an end is refused. */
-const NOT_IN_A_SECRET = /[\x00-\x1f\x7f]|^\s|\s$/;
+export const NOT_IN_A_SECRET = /[\x00-\x1f\x7f]|^\s|\s$/;
 
 function checkSignable(credentials: Credentials, sources: PartialCredentials['sources']): void {
   for (const part of ['accessKeyId', 'accessKeySecret', 'securityToken'] as const) {

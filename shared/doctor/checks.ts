@@ -10,6 +10,7 @@ import { errorMessage } from '../errors/index.js';
 import { WEBHOOK_SECRET_HINT, webhookSecretProblem } from '../fc/webhook-signature.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
+import { currencyMismatch } from '../run/guard.js';
 import type { AccountsProbe, DoctorPorts, DoctorRecord, PlanSummary } from './ports.js';
 
 type CheckStatus = 'pass' | 'fail' | 'off';
@@ -215,9 +216,8 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   const left = trustPay ? ` (MybankCreditAmount ${money(trustPay)} left out: domain orders cannot be paid with 信任付 trust pay)` : '';
   const have = `${money(available)} ${currency} available${left}, REDEEM_MIN_BALANCE ${money(settings.minBalance)}`;
   // The run holds every order on a mismatch (guard.ts readBalanceForGuard): the doctor says so first.
-  if (settings.currency !== undefined && currency.toUpperCase() !== settings.currency) {
-    return failed('balance', `${have}; the account is billed in ${currency}, REDEEM_CURRENCY is ${settings.currency}: a run submits nothing (balance-unknown)`, `write REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY in ${currency} and set REDEEM_CURRENCY=${currency}`);
-  }
+  const mismatch = currencyMismatch(currency, settings.currency);
+  if (mismatch) return failed('balance', `${have}; ${mismatch.message}: a run submits nothing (balance-unknown)`, mismatch.fix ?? '');
   // Without REDEEM_CURRENCY nothing tells the prices' currency from the account's: said with every pass.
   const pinned = settings.currency !== undefined ? `the amounts are in ${currency} (REDEEM_CURRENCY)` : `the amounts are taken to be in ${currency}: set REDEEM_CURRENCY=${currency} so that a run holds its orders if they are not`;
   const prices = settings.prices;

@@ -161,7 +161,7 @@ export class RpcCaller {
   constructor(private readonly options: RpcOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.secrets = quotedForms([options.credentials.securityToken, options.credentials.accessKeySecret, ...(options.alsoSecret ?? [])]).sort((a, b) => b.length - a.length);
+    this.secrets = quotedForms([options.credentials.securityToken, options.credentials.accessKeySecret, ...(options.alsoSecret ?? [])]);
   }
 
   get clock(): Clock {

@@ -165,19 +165,23 @@ function refusedAsBusy(d: DecisionRecord): boolean {
 function atRiskWhy(d: DecisionRecord): string {
   if (refusedAsBusy(d)) return REFUSED_AS_BUSY_WORDS;
   if (d.reason === 'task-in-flight' && d.error_message) return plainText(d.error_message, 300);
-  // The guard's hold says what holds it (which order, which price is missing, the sums): 'the account
-  // balance is too low' alone sends a person to a balance that may be plenty, when REDEEM_PRICES lacks the
-  // price of another open order, or the day's spend is what is used up.
-  // 500: the hold may begin with the domain's own order of unknown outcome (planner ownUnknownNote), the sums after it.
-  if (GUARD_DETAIL_REASONS.has(d.reason) && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 500)}`;
-  // Which field of the listing cannot be believed, and why (shared/run/listing.ts): 'looks invalid' alone
-  // gives a person nothing to look for in the console, where the domain's deadline may be days away.
-  if (d.reason === 'invalid-listing' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 300)}`;
-  // The day's cap: what fills it and when a slot frees (planner dayCapNote; the console's last 24 h may show
-  // none of it), or the domain's own order of unknown outcome that holds it (ownUnknownNote), the longer.
-  if (d.reason === 'cap-per-day' && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, 400)}`;
+  const max = DETAIL_LENGTHS[d.reason];
+  if (max !== undefined && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, max)}`;
   return reasonWords(d.reason);
 }
+
+/**
+ * The holds whose detail (error_message) a person needs after the reason's words, and how much of it the
+ * at-risk line keeps:
+ * - the guard's say what holds it (which order, which price is missing, the sums): 'the account balance
+ *   is too low' alone sends a person to a balance that may be plenty. 500: the hold may begin with the
+ *   domain's own order of unknown outcome (planner ownUnknownNote), the sums after it;
+ * - the day's cap says what fills it and when a slot frees (planner dayCapDetail), or the domain's own
+ *   order of unknown outcome that holds it: the console's last 24 h may show none of it;
+ * - an invalid listing says which field cannot be believed, and why (shared/run/listing.ts): 'looks
+ *   invalid' alone gives a person nothing to look for in the console.
+ */
+const DETAIL_LENGTHS: Readonly<Record<string, number>> = { 'insufficient-balance': 500, 'cap-spend-per-day': 500, 'cap-per-day': 400, 'invalid-listing': 300 };
 
 /** The guard's holds whose detail (error_message) a person needs; balance-unknown is said once for the run (readProblems). */
 const GUARD_DETAIL_REASONS: ReadonlySet<string> = new Set(['insufficient-balance', 'cap-spend-per-day']);

@@ -236,7 +236,8 @@ export async function readBalanceForGuard(
     // A balance in another currency than the prices is no balance to weigh them against: 700 USD against
     // prices written in CNY (or 700 CNY against prices in USD, which pays an order it cannot) would be a
     // comparison of numbers, not of money. It is a balance the guard cannot use, as one it could not read.
-    if (settings.currency !== undefined && currency.toUpperCase() !== settings.currency) return currencyMismatch(currency, settings.currency);
+    const mismatch = currencyMismatch(currency, settings.currency);
+    if (mismatch) return mismatch;
     return { ok: true, available, currency, trustPay };
   } catch (error) {
     // With what to do about it (the permission BSS wants, the guard's settings): what the person hears is
@@ -248,7 +249,9 @@ export async function readBalanceForGuard(
 /** The code a currency mismatch is recorded and told under, as BSS's own codes are. */
 const CURRENCY_MISMATCH = 'CurrencyMismatch';
 
-function currencyMismatch(account: string, configured: string): BalanceReading {
+/** The reading of a balance billed in another currency than REDEEM_CURRENCY (`configured`), or undefined when it is not; the doctor says it alike. */
+export function currencyMismatch(account: string, configured: string | undefined): Extract<BalanceReading, { ok: false }> | undefined {
+  if (configured === undefined || account.toUpperCase() === configured) return undefined;
   return {
     ok: false,
     code: CURRENCY_MISMATCH,

@@ -30,7 +30,10 @@ function secretsOf(credentials: Credentials): string[] {
 export function quotedForms(secrets: ReadonlyArray<string | undefined>): string[] {
   return secrets
     .filter((secret): secret is string => secret !== undefined && secret.length >= 4)
-    .flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])]);
+    .flatMap((secret) => [...new Set([percentEncode(secret), encodeURIComponent(secret), secret])])
+    // Longest first, across the secrets too: one quoted inside another (a secret within the token) is
+    // replaced only after it, or pieces of the longer one would be left in the text.
+    .sort((a, b) => b.length - a.length);
 }
 
 /** `text` with every one of `secrets` replaced by ***; a secret inside another goes after it (pass the longest first). */

@@ -101,7 +101,7 @@ describe('the doctor against the emulator', () => {
     ['balance', 'QueryAccountBalance denied', () => void emulator.deny.set(['QueryAccountBalance']), /Forbidden.*balance-unknown/, /bss:DescribeAcccount/],
     ['balance', 'a balance below one order', () => void (emulator.bss.balance = 650), /not enough for one order at 600\.00 CNY/, /top up the account by at least 50\.00 CNY/],
     ['balance', 'a TLD in redemption without a price', () => ({ REDEEM_PRICES: '{"com": 600}' }), /no price for .* and no "\*"/, /to REDEEM_PRICES/],
-    ['balance', 'REDEEM_CURRENCY another than the account\'s', () => ({ REDEEM_CURRENCY: 'USD' }), /billed in CNY, REDEEM_CURRENCY is USD: a run submits nothing/, /in CNY and set REDEEM_CURRENCY=CNY/],
+    ['balance', 'REDEEM_CURRENCY another than the account\'s', () => ({ REDEEM_CURRENCY: 'USD' }), /billed in CNY \(QueryAccountBalance\), REDEEM_CURRENCY is USD: a run submits nothing/, /in CNY and set REDEEM_CURRENCY=CNY/],
     ['sls', 'SLS down', () => void emulator.faults.add({ kind: 'sls-down', count: 10 }), /ServerBusy|503/, /log:PostLogStoreLogs/],
     ['notify', 'a channel failing', () => undefined, /wecom failed \(errcode 93000\)/, /check the URL, token or secret of wecom/, { notifyTest: async () => [{ channel: 'dingtalk', status: 'ok' }, { channel: 'wecom', status: 'failed', code: 'errcode 93000' }] }],
     ['tld-coverage', 'TLDs without a deadline rule', () => ({ REDEEM_TLD_RULES: '' }), /not in the deadline rules .*(xyz|top|shop) \(\d+\)/, /REDEEM_TLD_RULES/],
