@@ -8,6 +8,7 @@ import { echoed, envText, parseEndpoint, type Env } from '../config/index.js';
 import { AccountListingError } from './errors.js';
 import type { Credentials } from '../signing/index.js';
 import type { CallBounds } from './bounds.js';
+import { onFirstUse } from '../validation/index.js';
 import { RESOURCE_MANAGER_DEFAULT_ENDPOINT, listAccounts, type AccountListing, type MemberAccount } from './resource-manager.js';
 import { STS_DEFAULT_ENDPOINT } from './sts.js';
 
@@ -165,7 +166,9 @@ export async function listAccountsOrThrow(config: AccountsConfig, credentials: C
 }
 
 /** The account an event names, as it must look: nothing more than {id, roleArn}. */
-export const accountRefSchema = z.strictObject({
-  id: z.string().check(z.regex(/^\d{1,32}$/)),
-  roleArn: z.string().check(z.maxLength(200)),
-});
+export const accountRefSchema = onFirstUse(() =>
+  z.strictObject({
+    id: z.string().check(z.regex(/^\d{1,32}$/)),
+    roleArn: z.string().check(z.maxLength(200)),
+  }),
+);

@@ -160,7 +160,7 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
  * webhook body never carry an account.
  */
 export function authorizeAccount(account: unknown, resolved: readonly AccountRef[]): AccountRef {
-  const parsed = accountRefSchema.safeParse(account);
+  const parsed = accountRefSchema().safeParse(account);
   if (!parsed.success) throw new AccountNotAuthorizedError(`account: ${describeIssues(parsed.error.issues, 'account')}`);
   const match = resolved.find((a) => a.id === parsed.data.id && a.roleArn === parsed.data.roleArn);
   if (!match) throw new AccountNotAuthorizedError(`account ${parsed.data.id} (${parsed.data.roleArn}) is not among the accounts REDEEM_ACCOUNTS resolves to`);

@@ -13,6 +13,7 @@ import { PagingLimitError, errorCode, readAllPages, type Page } from '../domain-
 import type { Credentials } from '../signing/index.js';
 import { rpcCaller, type CallBounds } from './bounds.js';
 import { AccountListingError } from './errors.js';
+import { onFirstUse } from '../validation/index.js';
 
 const RESOURCE_MANAGER_VERSION = '2020-03-31';
 export const RESOURCE_MANAGER_DEFAULT_ENDPOINT = 'https://resourcemanager.aliyuncs.com';
@@ -20,34 +21,36 @@ const MAX_PAGE_SIZE = 100;
 /** 50 pages of 100: far beyond any Resource Directory we expect, small enough to fail fast. */
 const DEFAULT_MAX_PAGES = 50;
 
-const integer = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
-  z.transform((v) => Number(v)),
-);
-const accountIdText = z.pipe(
-  z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
-  z.transform((v) => String(v)),
-);
-const accountSchema = z.object({
-  AccountId: accountIdText,
-  DisplayName: z.optional(z.string()),
-  Status: z.optional(z.string()),
-  Type: z.optional(z.string()),
-});
-const listAccountsSchema = z.object({
-  RequestId: z.string(),
-  PageNumber: z.optional(integer),
-  PageSize: z.optional(integer),
-  TotalCount: integer,
-  // An empty page may come without Accounts, or with a lone object instead of a list.
-  Accounts: z.optional(
-    z.object({
-      Account: z.pipe(
-        z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
-        z.array(accountSchema).check(z.maxLength(1000)),
-      ),
-    }),
-  ),
+const listAccountsSchema = onFirstUse(() => {
+  const integer = z.pipe(
+    z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
+    z.transform((v) => Number(v)),
+  );
+  const accountIdText = z.pipe(
+    z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
+    z.transform((v) => String(v)),
+  );
+  const accountSchema = z.object({
+    AccountId: accountIdText,
+    DisplayName: z.optional(z.string()),
+    Status: z.optional(z.string()),
+    Type: z.optional(z.string()),
+  });
+  return z.object({
+    RequestId: z.string(),
+    PageNumber: z.optional(integer),
+    PageSize: z.optional(integer),
+    TotalCount: integer,
+    // An empty page may come without Accounts, or with a lone object instead of a list.
+    Accounts: z.optional(
+      z.object({
+        Account: z.pipe(
+          z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
+          z.array(accountSchema).check(z.maxLength(1000)),
+        ),
+      }),
+    ),
+  });
 });
 
 export interface MemberAccount {
@@ -86,7 +89,7 @@ export async function listAccounts(request: ListAccountsRequest): Promise<Accoun
     new AccountListingError(code, `${ACTION}: ${message}; ${seen.size} account(s) listed before the stop`, [...seen.values()], cause === undefined ? undefined : { cause });
 
   const fetchPage = async (pageNumber: number): Promise<Page<MemberAccount>> => {
-    const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema);
+    const body = await caller.read(ACTION, { PageNumber: pageNumber, PageSize: pageSize }, listAccountsSchema());
     const items = (body.Accounts?.Account ?? []).map((item) => ({ id: item.AccountId, displayName: item.DisplayName, status: item.Status, type: item.Type }));
     // Asked only because the page before was full while TotalCount was already reached: a service that
     // answers past its end with an earlier page (echoed or not) has simply ended. Only a page that brings

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { NOT_IN_A_KEY, NOT_IN_A_SECRET } from '../config/credentials.js';
 import { MalformedResponseError } from '../domain-api/index.js';
+import { onFirstUse } from '../validation/index.js';
 import type { Credentials } from '../signing/index.js';
 import { rpcCaller, type CallBounds } from './bounds.js';
 
@@ -15,26 +16,28 @@ export const STS_DEFAULT_ENDPOINT = 'https://sts.aliyuncs.com';
 const MIN_DURATION_SECONDS = 900;
 const MAX_DEFAULT_DURATION_SECONDS = 3600;
 
-const nonEmpty = z.string().check(z.minLength(1));
-/**
- * What the run signs with, as checkSignable (config/credentials.ts) reads the function's own: an id or a
- * token goes into a header, where Node refuses a line break or a control character before connecting; that
- * refusal is no network's and read as "may have been sent", so every order signed with it was "outcome
- * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
- * copy's, not a secret's.
- */
-const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
-const aSecret = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_SECRET.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
-const assumeRoleSchema = z.object({
-  RequestId: z.string(),
-  AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),
-  // STS puts no limit on the token's length: none is imposed here.
-  Credentials: z.object({
-    AccessKeyId: inAHeader,
-    AccessKeySecret: aSecret,
-    SecurityToken: inAHeader,
-    Expiration: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)),
-  }),
+const assumeRoleSchema = onFirstUse(() => {
+  const nonEmpty = z.string().check(z.minLength(1));
+  /**
+   * What the run signs with, as checkSignable (config/credentials.ts) reads the function's own: an id or a
+   * token goes into a header, where Node refuses a line break or a control character before connecting; that
+   * refusal is no network's and read as "may have been sent", so every order signed with it was "outcome
+   * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
+   * copy's, not a secret's.
+   */
+  const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
+  const aSecret = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_SECRET.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
+  return z.object({
+    RequestId: z.string(),
+    AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),
+    // STS puts no limit on the token's length: none is imposed here.
+    Credentials: z.object({
+      AccessKeyId: inAHeader,
+      AccessKeySecret: aSecret,
+      SecurityToken: inAHeader,
+      Expiration: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)),
+    }),
+  });
 });
 
 interface AssumeRoleRequest extends CallBounds {
@@ -84,7 +87,7 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<AssumedRol
       DurationSeconds: durationSeconds,
       ExternalId: request.externalId,
     },
-    assumeRoleSchema,
+    assumeRoleSchema(),
   );
   // acs:ram::<account-id>:role/<role-name>/<session-name>
   const boundTo = /^acs:ram::(\d+):/.exec(body.AssumedRoleUser.Arn)?.[1];

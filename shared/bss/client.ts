@@ -57,7 +57,7 @@ export class BssClient {
       // BSS may answer a refusal with HTTP 200: Success false, or an error Code and no Data. That is an
       // error with its own code (a missing permission named as such), never a balance nor a bad answer.
       errorIn200: (json, status) => {
-        const body = bssErrorBodySchema.safeParse(json);
+        const body = bssErrorBodySchema().safeParse(json);
         if (!body.success) return undefined;
         const noData = (json as { Data?: unknown }).Data === undefined;
         const refused = body.data.Success === false || (body.data.Success === undefined && noData && !SUCCESS_CODES.has(body.data.Code));
@@ -78,7 +78,7 @@ export class BssClient {
   }
 
   async queryAccountBalance(): Promise<AccountBalance> {
-    const body = await this.rpc.read(ACTION, {}, queryAccountBalanceSchema);
+    const body = await this.rpc.read(ACTION, {}, queryAccountBalanceSchema());
     const mybank = body.Data.MybankCreditAmount;
     const trustPay = typeof mybank === 'number' ? Math.max(0, mybank) : 0;
     return { available: body.Data.AvailableAmount - trustPay, trustPay, currency: body.Data.Currency, requestId: body.RequestId };

@@ -4,6 +4,7 @@
  * amount is refused: a balance is never guessed from a text we do not understand.
  */
 import * as z from 'zod/mini';
+import { onFirstUse } from '../validation/index.js';
 
 /** "1000.00", "1,000.00", "-12.5" (an account in arrears), or a JSON number. */
 const AMOUNT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
@@ -16,41 +17,45 @@ function parseAmount(value: string | number): number | undefined {
   return Number.isFinite(n) && Math.abs(n) <= MAX_BALANCE ? n : undefined;
 }
 
-const amount = z.pipe(
-  z.union([z.string(), z.number()]),
-  z.transform((v, ctx) => {
-    const n = parseAmount(v);
-    if (n === undefined) {
-      ctx.issues.push({ code: 'custom', message: 'expected a decimal amount such as "1,000.00"', input: v });
-      return z.NEVER;
-    }
-    return n;
-  }),
-);
+export const queryAccountBalanceSchema = onFirstUse(() => {
+  const amount = z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v, ctx) => {
+      const n = parseAmount(v);
+      if (n === undefined) {
+        ctx.issues.push({ code: 'custom', message: 'expected a decimal amount such as "1,000.00"', input: v });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );
 
-export const queryAccountBalanceSchema = z.object({
-  RequestId: z.string(),
-  Success: z.optional(z.boolean()),
-  // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
-  // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
-  Code: z.optional(z.union([z.string(), z.number()])),
-  // null where a service writes its empty fields so (Java serialisers do): a field the guard does not read
-  // must not cost the balance. AvailableCashAmount, CreditAmount and QuotaLimit are not read at all.
-  Message: z.optional(z.nullable(z.string())),
-  Data: z.object({
-    AvailableAmount: amount,
-    Currency: z.string().check(z.refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected a currency code such as "CNY"' })),
-    // 网商银行信用额度 (MYbank credit, the trust pay 信任付 that domain orders cannot use): read as strictly
-    // as the balance, since it is taken off it (see BssClient.queryAccountBalance); null or "" (an account
-    // with no MYbank credit line, the international site's) is none.
-    MybankCreditAmount: z.optional(z.union([z.null(), z.literal(''), amount])),
-  }),
+  return z.object({
+    RequestId: z.string(),
+    Success: z.optional(z.boolean()),
+    // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
+    // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
+    Code: z.optional(z.union([z.string(), z.number()])),
+    // null where a service writes its empty fields so (Java serialisers do): a field the guard does not read
+    // must not cost the balance. AvailableCashAmount, CreditAmount and QuotaLimit are not read at all.
+    Message: z.optional(z.nullable(z.string())),
+    Data: z.object({
+      AvailableAmount: amount,
+      Currency: z.string().check(z.refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected a currency code such as "CNY"' })),
+      // 网商银行信用额度 (MYbank credit, the trust pay 信任付 that domain orders cannot use): read as strictly
+      // as the balance, since it is taken off it (see BssClient.queryAccountBalance); null or "" (an account
+      // with no MYbank credit line, the international site's) is none.
+      MybankCreditAmount: z.optional(z.union([z.null(), z.literal(''), amount])),
+    }),
+  });
 });
 
 /** A BSS error body, on a 4xx/5xx, or on a 200 that says Success: false. */
-export const bssErrorBodySchema = z.object({
-  Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
-  Message: z.optional(z.nullable(z.string())),
-  RequestId: z.optional(z.string()),
-  Success: z.optional(z.boolean()),
-});
+export const bssErrorBodySchema = onFirstUse(() =>
+  z.object({
+    Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
+    Message: z.optional(z.nullable(z.string())),
+    RequestId: z.optional(z.string()),
+    Success: z.optional(z.boolean()),
+  }),
+);

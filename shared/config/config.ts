@@ -10,7 +10,7 @@ import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
 import { echoed, type Env } from './env.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
-import { describeIssue, describeIssues } from '../validation/index.js';
+import { describeIssue, describeIssues, onFirstUse } from '../validation/index.js';
 import { parsePatternList, type DomainPattern } from './domain-patterns.js';
 import { checkSuffixKeys } from './suffix-keys.js';
 
@@ -69,14 +69,16 @@ export class ConfigError extends UserError {
 }
 
 /** An empty variable (as `${env('X')}` gives when X is unset) counts as unset. */
-const optionalText = z.pipe(
-  z.optional(z.string()),
-  z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+const optionalText = onFirstUse(() =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  ),
 );
 
 function wholeNumber(fallback: number, max: number, min = 0) {
   return z.pipe(
-    optionalText,
+    optionalText(),
     z.transform((v, ctx) => {
       if (v === undefined) return fallback;
       if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -89,21 +91,23 @@ function wholeNumber(fallback: number, max: number, min = 0) {
 }
 
 /** REDEEM_SUBMIT_CONCURRENCY: "auto", or a whole number from 1 to 8. */
-const submitConcurrency = z.pipe(
-  optionalText,
-  z.transform((v, ctx): SubmitConcurrency => {
-    if (v === undefined || v === 'auto') return 'auto';
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_SUBMIT_CONCURRENCY) {
-      ctx.issues.push({ code: 'custom', message: `expected "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got ${echoed(v)}`, input: v });
-      return z.NEVER;
-    }
-    return Number(v);
-  }),
+const submitConcurrency = onFirstUse(() =>
+  z.pipe(
+    optionalText(),
+    z.transform((v, ctx): SubmitConcurrency => {
+      if (v === undefined || v === 'auto') return 'auto';
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_SUBMIT_CONCURRENCY) {
+        ctx.issues.push({ code: 'custom', message: `expected "auto" or a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY}, got ${echoed(v)}`, input: v });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+  ),
 );
 
 function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
   return z.pipe(
-    optionalText,
+    optionalText(),
     z.transform((v, ctx): T[number] => {
       if (v === undefined) return fallback;
       if (!values.includes(v)) {
@@ -115,85 +119,95 @@ function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]
   );
 }
 
-const patternList = z.pipe(
-  optionalText,
-  z.transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    try {
-      const patterns = parsePatternList(v);
-      if (patterns.length === 0) throw new Error('no pattern in the list');
-      return patterns;
-    } catch (error) {
-      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: v });
-      return z.NEVER;
-    }
-  }),
+const patternList = onFirstUse(() =>
+  z.pipe(
+    optionalText(),
+    z.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        const patterns = parsePatternList(v);
+        if (patterns.length === 0) throw new Error('no pattern in the list');
+        return patterns;
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: v });
+        return z.NEVER;
+      }
+    }),
+  ),
 );
 
-const ruleShape = z.strictObject({
-  graceDays: z.int().check(z.minimum(0), z.maximum(365)),
-  redemptionDays: z.int().check(z.minimum(0), z.maximum(365)),
+const tldRulesShape = onFirstUse(() => {
+  const ruleShape = z.strictObject({
+    graceDays: z.int().check(z.minimum(0), z.maximum(365)),
+    redemptionDays: z.int().check(z.minimum(0), z.maximum(365)),
+  });
+  return z.record(z.string().check(z.minLength(1)), ruleShape);
 });
-const tldRulesShape = z.record(z.string().check(z.minLength(1)), ruleShape);
 
-const tldRules = z.pipe(
-  optionalText,
-  z.transform((v, ctx): TldRules => {
-    if (v === undefined) return mergeTldRules({});
-    let json: unknown;
-    try {
-      json = JSON.parse(v);
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'is not JSON; expected e.g. {"com":{"graceDays":30,"redemptionDays":29}}', input: v });
-      return z.NEVER;
-    }
-    const parsed = tldRulesShape.safeParse(json);
-    if (!parsed.success) {
-      ctx.issues.push({ code: 'custom', message: describeIssues(parsed.error.issues, 'rules'), input: v });
-      return z.NEVER;
-    }
-    const keys = checkSuffixKeys(v, Object.keys(parsed.data), { allowStar: false, one: 'rule' });
-    for (const message of keys.problems) ctx.issues.push({ code: 'custom', message, input: v });
-    if (keys.problems.length > 0) return z.NEVER;
-    return mergeTldRules(parsed.data);
-  }),
+const tldRules = onFirstUse(() =>
+  z.pipe(
+    optionalText(),
+    z.transform((v, ctx): TldRules => {
+      if (v === undefined) return mergeTldRules({});
+      let json: unknown;
+      try {
+        json = JSON.parse(v);
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'is not JSON; expected e.g. {"com":{"graceDays":30,"redemptionDays":29}}', input: v });
+        return z.NEVER;
+      }
+      const parsed = tldRulesShape().safeParse(json);
+      if (!parsed.success) {
+        ctx.issues.push({ code: 'custom', message: describeIssues(parsed.error.issues, 'rules'), input: v });
+        return z.NEVER;
+      }
+      const keys = checkSuffixKeys(v, Object.keys(parsed.data), { allowStar: false, one: 'rule' });
+      for (const message of keys.problems) ctx.issues.push({ code: 'custom', message, input: v });
+      if (keys.problems.length > 0) return z.NEVER;
+      return mergeTldRules(parsed.data);
+    }),
+  ),
 );
 
-const url = z.pipe(
-  optionalText,
-  z.transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    const candidate = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
-    try {
-      const parsed = new URL(candidate);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
-      return candidate.replace(/\/+$/, '');
-    } catch {
-      // echoed(), as parseEndpoint: a line pasted whole ("NOTIFY_DINGTALK_URL: https://…") is no URL, and carries a token.
-      ctx.issues.push({ code: 'custom', message: `is not an http(s) URL or host name: ${echoed(v)}`, input: v });
-      return z.NEVER;
-    }
-  }),
+const url = onFirstUse(() =>
+  z.pipe(
+    optionalText(),
+    z.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const candidate = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
+      try {
+        const parsed = new URL(candidate);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+        return candidate.replace(/\/+$/, '');
+      } catch {
+        // echoed(), as parseEndpoint: a line pasted whole ("NOTIFY_DINGTALK_URL: https://…") is no URL, and carries a token.
+        ctx.issues.push({ code: 'custom', message: `is not an http(s) URL or host name: ${echoed(v)}`, input: v });
+        return z.NEVER;
+      }
+    }),
+  ),
 );
 
-const envSchema = z.object({
-  REDEEM_MODE: oneOf(['dry-run', 'live'] as const, 'dry-run'),
-  REDEEM_DOMAINS: patternList,
-  REDEEM_EXCLUDE: patternList,
-  REDEEM_WITHIN_DAYS: wholeNumber(7, 365),
-  REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
-  REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
-  REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
-  REDEEM_API_QPS: wholeNumber(20, 1_000, 1),
-  REDEEM_SUBMIT_CONCURRENCY: submitConcurrency,
-  REDEEM_TLD_RULES: tldRules,
-  DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
-  DOMAIN_ENDPOINT: url,
-  SLS_ENDPOINT: url,
-  SLS_PROJECT: optionalText,
-  SLS_LOGSTORE: optionalText,
-  WEBHOOK_SECRET: optionalText,
-});
+const envSchema = onFirstUse(() =>
+  z.object({
+    REDEEM_MODE: oneOf(['dry-run', 'live'] as const, 'dry-run'),
+    REDEEM_DOMAINS: patternList(),
+    REDEEM_EXCLUDE: patternList(),
+    REDEEM_WITHIN_DAYS: wholeNumber(7, 365),
+    REDEEM_MAX_PER_RUN: wholeNumber(10, 100_000),
+    REDEEM_MAX_PER_DAY: wholeNumber(20, 100_000),
+    REDEEM_FOLLOW_SECONDS: wholeNumber(300, 86_400),
+    REDEEM_API_QPS: wholeNumber(20, 1_000, 1),
+    REDEEM_SUBMIT_CONCURRENCY: submitConcurrency(),
+    REDEEM_TLD_RULES: tldRules(),
+    DOMAIN_SITE: oneOf(['intl', 'cn'] as const, 'intl'),
+    DOMAIN_ENDPOINT: url(),
+    SLS_ENDPOINT: url(),
+    SLS_PROJECT: optionalText(),
+    SLS_LOGSTORE: optionalText(),
+    WEBHOOK_SECRET: optionalText(),
+  }),
+);
 
 /** A "VARIABLE: what is wrong" line from another part of the configuration. */
 function asProblem(line: string): ConfigProblem {
@@ -202,7 +216,7 @@ function asProblem(line: string): ConfigProblem {
 }
 
 export function loadConfig(env: Env = process.env): RedeemerConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema().safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), message: describeIssue({ ...issue, path: [] }).replace(/^\(root\): /, '') })));
   }

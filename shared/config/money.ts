@@ -5,7 +5,7 @@
  * except the variable's own short text where it helps (none of these is a secret).
  */
 import * as z from 'zod/mini';
-import { describeIssues } from '../validation/index.js';
+import { describeIssues, onFirstUse } from '../validation/index.js';
 import { echoed, envText, type Env } from './env.js';
 import { checkSuffixKeys } from './suffix-keys.js';
 
@@ -40,11 +40,13 @@ export interface MoneyConfig {
 /** Far above any real price or balance, and small enough that amounts stay exact in ten-thousandths. */
 const MAX_AMOUNT = 1_000_000_000;
 
-const priceShape = z.record(
-  z.string(),
-  // Above 0: a redemption is never free, and a 0 (meant as "unknown", say) would let any number of that
-  // TLD's orders past the balance and the spend cap.
-  z.number().check(z.refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_AMOUNT, { message: `expected a price above 0 and at most ${MAX_AMOUNT}` })),
+const priceShape = onFirstUse(() =>
+  z.record(
+    z.string(),
+    // Above 0: a redemption is never free, and a 0 (meant as "unknown", say) would let any number of that
+    // TLD's orders past the balance and the spend cap.
+    z.number().check(z.refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_AMOUNT, { message: `expected a price above 0 and at most ${MAX_AMOUNT}` })),
+  ),
 );
 
 function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
@@ -55,7 +57,7 @@ function parsePrices(raw: string, problems: string[]): PriceTable | undefined {
     problems.push('REDEEM_PRICES: is not JSON; expected e.g. {"com": 600, "cn": 1200, "*": 1500}');
     return undefined;
   }
-  const parsed = priceShape.safeParse(json);
+  const parsed = priceShape().safeParse(json);
   if (!parsed.success) {
     problems.push(`REDEEM_PRICES: ${describeIssues(parsed.error.issues, 'prices')}`);
     return undefined;

@@ -53,7 +53,7 @@ export class DomainApiClient implements DomainApi {
   }
 
   async queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>> {
-    const body = await this.rpc.read('QueryDomainList', { PageNum: query.pageNum, PageSize: query.pageSize, QueryType: query.queryType }, queryDomainListSchema);
+    const body = await this.rpc.read('QueryDomainList', { PageNum: query.pageNum, PageSize: query.pageSize, QueryType: query.queryType }, queryDomainListSchema());
     return pageOf(body.Data?.Domain ?? [], body, query.pageNum);
   }
 
@@ -61,7 +61,7 @@ export class DomainApiClient implements DomainApi {
     const body = await this.rpc.read(
       'QueryTaskDetailList',
       { TaskNo: query.taskNo, PageNum: query.pageNum, PageSize: query.pageSize, DomainName: query.domainName },
-      queryTaskDetailListSchema,
+      queryTaskDetailListSchema(),
     );
     return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum);
   }
@@ -70,7 +70,7 @@ export class DomainApiClient implements DomainApi {
     const body = await this.rpc.read(
       'QueryTaskList',
       { PageNum: query.pageNum, PageSize: query.pageSize, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime },
-      queryTaskListSchema,
+      queryTaskListSchema(),
     );
     return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum);
   }
@@ -80,7 +80,7 @@ export class DomainApiClient implements DomainApi {
       order,
       // On a connection of its own: a reset on a reused keep-alive connection would leave the order's fate
       // unknown (never resent) though the registrar may never have seen it.
-      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema, { ...order, freshConnection: true }),
+      () => this.rpc.attempt(REDEEM_ACTION, { DomainName: order.domainName, CurrentExpirationDate: order.currentExpirationDate }, saveRedeemSchema(), { ...order, freshConnection: true }),
       this.rpc.retryPolicy,
       this.rpc.clock,
       this.rpc.deadlineMs,

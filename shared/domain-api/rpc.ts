@@ -77,7 +77,7 @@ function redirectTarget(location: string): string {
 
 /** The error an answer stands for, from its JSON error body when it has one. */
 export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
-  const body = errorBodySchema.safeParse(json);
+  const body = errorBodySchema().safeParse(json);
   const location = headerValue(answer.headers, 'location');
   // A redirect is not followed: the signature names the host, and an order must not go where we did not
   // send it. The person is told where it pointed, and which setting to change if that is the API.
@@ -144,7 +144,7 @@ export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success
 function isVendorErrorBody(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
   if (!Object.keys(json).every((key) => ERROR_BODY_KEYS.has(key))) return false;
-  const body = errorBodySchema.safeParse(json);
+  const body = errorBodySchema().safeParse(json);
   return body.success && !SUCCESS_CODES.has(body.data.Code);
 }
 

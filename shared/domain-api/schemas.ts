@@ -4,12 +4,21 @@
  * missing on an empty page, and TaskDetail may be one object instead of an array.
  */
 import * as z from 'zod/mini';
+import { onFirstUse } from '../validation/index.js';
 
-const text = z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v)));
-const integer = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^-?\d+$/))]),
-  z.transform((v) => Number(v)),
-);
+/** The field shapes the schemas below share, built with the first of them. */
+const fields = onFirstUse(() => ({
+  text: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
+  integer: z.pipe(
+    z.union([z.number(), z.string().check(z.regex(/^-?\d+$/))]),
+    z.transform((v) => Number(v)),
+  ),
+  flag: z.pipe(
+    z.union([z.boolean(), z.enum(['true', 'false'])]),
+    z.transform((v) => v === true || v === 'true'),
+  ),
+}));
+
 /** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
 export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
 /** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
@@ -17,13 +26,10 @@ function cancelCode(value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
 }
-const flag = z.pipe(
-  z.union([z.boolean(), z.enum(['true', 'false'])]),
-  z.transform((v) => v === true || v === 'true'),
-);
 
 /** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
 function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T) {
+  const { integer, flag } = fields();
   return z.object({
     RequestId: z.string(),
     CurrentPageNum: z.optional(integer),
@@ -45,77 +51,89 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
  * A listed domain, kept loose on purpose: one bad item must not hide the rest of the list. Each item is
  * checked on its own (shared/run/listing.ts) and a bad one becomes an `invalid-listing` decision.
  */
-const domainItemSchema = z.pipe(
-  // An item that is not an object (null, a string, an array) is one bad item too: refused by the object
-  // schema, it made the whole page malformed, and one such item failed the run with every domain undecided.
-  z.transform((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { NotAnObject: v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v })),
-  z.object({
-    // Optional, so that a missing field is an invalid listing of its own, not a malformed page (inside a
-    // pipe zod/mini no longer takes a key of z.unknown() as optional).
-    DomainName: z.optional(z.unknown()),
-    ExpirationDateLong: z.optional(z.unknown()),
-    DomainStatus: z.optional(z.unknown()),
-    // Days from today to expiry (negative once expired): a check of ExpirationDateLong (listing.ts).
-    ExpirationCurrDateDiff: z.optional(z.unknown()),
-    /** Set (to what it was) for an item that was not an object. */
-    NotAnObject: z.optional(z.string()),
-  }),
+const domainItemSchema = onFirstUse(() =>
+  z.pipe(
+    // An item that is not an object (null, a string, an array) is one bad item too: refused by the object
+    // schema, it made the whole page malformed, and one such item failed the run with every domain undecided.
+    z.transform((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { NotAnObject: v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v })),
+    z.object({
+      // Optional, so that a missing field is an invalid listing of its own, not a malformed page (inside a
+      // pipe zod/mini no longer takes a key of z.unknown() as optional).
+      DomainName: z.optional(z.unknown()),
+      ExpirationDateLong: z.optional(z.unknown()),
+      DomainStatus: z.optional(z.unknown()),
+      // Days from today to expiry (negative once expired): a check of ExpirationDateLong (listing.ts).
+      ExpirationCurrDateDiff: z.optional(z.unknown()),
+      /** Set (to what it was) for an item that was not an object. */
+      NotAnObject: z.optional(z.string()),
+    }),
+  ),
 );
 
-export const queryDomainListSchema = pagedList('Domain', domainItemSchema);
+export const queryDomainListSchema = onFirstUse(() => pagedList('Domain', domainItemSchema()));
 
-const taskDetailSchema = z.object({
-  TaskNo: z.string(),
-  TaskDetailNo: z.optional(text),
-  TaskType: z.string(),
-  DomainName: z.string(),
-  TaskStatus: z.optional(z.string()),
-  TaskStatusCode: integer,
-  ErrorMsg: z.optional(z.nullable(z.string())),
-  FailReason: z.optional(z.nullable(z.string())),
-  TryCount: z.optional(integer),
-  CreateTime: z.optional(z.nullable(z.string())),
-  UpdateTime: z.optional(z.nullable(z.string())),
+const taskDetailSchema = onFirstUse(() => {
+  const { text, integer } = fields();
+  return z.object({
+    TaskNo: z.string(),
+    TaskDetailNo: z.optional(text),
+    TaskType: z.string(),
+    DomainName: z.string(),
+    TaskStatus: z.optional(z.string()),
+    TaskStatusCode: integer,
+    ErrorMsg: z.optional(z.nullable(z.string())),
+    FailReason: z.optional(z.nullable(z.string())),
+    TryCount: z.optional(integer),
+    CreateTime: z.optional(z.nullable(z.string())),
+    UpdateTime: z.optional(z.nullable(z.string())),
+  });
 });
 
-export const queryTaskDetailListSchema = pagedList('TaskDetail', taskDetailSchema);
+export const queryTaskDetailListSchema = onFirstUse(() => pagedList('TaskDetail', taskDetailSchema()));
 
-const taskInfoSchema = z.object({
-  TaskNo: z.string(),
-  TaskType: z.string(),
-  TaskNum: z.optional(integer),
-  CreateTime: z.optional(z.nullable(z.string())),
-  TaskStatus: z.optional(z.string()),
-  TaskStatusCode: z.optional(integer),
-  // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
-  // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
-  // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so
-  // every run) malformed. What cannot be read is one task's cancellation in doubt (cancelState holds it).
-  TaskCancelStatus: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : typeof v === 'string' ? v : UNREADABLE_CANCEL_STATUS)))),
-  TaskCancelStatusCode: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : cancelCode(v))))),
+const taskInfoSchema = onFirstUse(() => {
+  const { integer } = fields();
+  return z.object({
+    TaskNo: z.string(),
+    TaskType: z.string(),
+    TaskNum: z.optional(integer),
+    CreateTime: z.optional(z.nullable(z.string())),
+    TaskStatus: z.optional(z.string()),
+    TaskStatusCode: z.optional(integer),
+    // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
+    // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
+    // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so
+    // every run) malformed. What cannot be read is one task's cancellation in doubt (cancelState holds it).
+    TaskCancelStatus: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : typeof v === 'string' ? v : UNREADABLE_CANCEL_STATUS)))),
+    TaskCancelStatusCode: z.optional(z.pipe(z.unknown(), z.transform((v) => (v === null || v === undefined ? undefined : cancelCode(v))))),
+  });
 });
 
-export const queryTaskListSchema = pagedList('TaskInfo', taskInfoSchema);
+export const queryTaskListSchema = onFirstUse(() => pagedList('TaskInfo', taskInfoSchema()));
 
 /**
  * A TaskNo of blanks names no task: the order may exist all the same, so it is an answer we cannot read
  * (outcome unknown, reconciled with the ledger), never a submitted task that nothing can follow.
  */
-export const saveRedeemSchema = z.object({
-  RequestId: z.string(),
-  TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
-});
+export const saveRedeemSchema = onFirstUse(() =>
+  z.object({
+    RequestId: z.string(),
+    TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
+  }),
+);
 
-export const errorBodySchema = z.object({
-  Code: text,
-  Message: z.optional(z.string()),
-  RequestId: z.optional(z.string()),
-  HostId: z.optional(z.string()),
-});
+export const errorBodySchema = onFirstUse(() =>
+  z.object({
+    Code: fields().text,
+    Message: z.optional(z.string()),
+    RequestId: z.optional(z.string()),
+    HostId: z.optional(z.string()),
+  }),
+);
 
-export type DomainItem = z.output<typeof domainItemSchema>;
-export type TaskDetail = z.output<typeof taskDetailSchema>;
-export type TaskInfo = z.output<typeof taskInfoSchema>;
+export type DomainItem = z.output<ReturnType<typeof domainItemSchema>>;
+export type TaskDetail = z.output<ReturnType<typeof taskDetailSchema>>;
+export type TaskInfo = z.output<ReturnType<typeof taskInfoSchema>>;
 
 /** TaskDetail status codes (0-3). TaskInfo uses a different set (1-3): keep them apart. */
 export const TaskDetailStatus = {

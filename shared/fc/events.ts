@@ -6,43 +6,49 @@
 import * as z from 'zod/mini';
 import { UserError } from '../errors/index.js';
 import type { Trigger } from '../run/index.js';
-import { describeIssues, duplicateKey, looksUtf16 } from '../validation/index.js';
+import { describeIssues, duplicateKey, looksUtf16, onFirstUse } from '../validation/index.js';
 
-const httpEventSchema = z.object({
-  version: z.optional(z.string()),
-  rawPath: z.string().check(z.minLength(1)),
-  body: z.optional(z.nullable(z.string())),
-  isBase64Encoded: z.optional(z.boolean()),
-  headers: z.optional(z.record(z.string(), z.string())),
-  queryParameters: z.optional(z.nullable(z.record(z.string(), z.string()))),
-  requestContext: z.object({
-    domainName: z.optional(z.string()),
-    requestId: z.optional(z.string()),
-    http: z.object({
-      method: z.string().check(z.minLength(1)),
-      path: z.optional(z.string()),
-      sourceIp: z.optional(z.string()),
+const httpEventSchema = onFirstUse(() =>
+  z.object({
+    version: z.optional(z.string()),
+    rawPath: z.string().check(z.minLength(1)),
+    body: z.optional(z.nullable(z.string())),
+    isBase64Encoded: z.optional(z.boolean()),
+    headers: z.optional(z.record(z.string(), z.string())),
+    queryParameters: z.optional(z.nullable(z.record(z.string(), z.string()))),
+    requestContext: z.object({
+      domainName: z.optional(z.string()),
+      requestId: z.optional(z.string()),
+      http: z.object({
+        method: z.string().check(z.minLength(1)),
+        path: z.optional(z.string()),
+        sourceIp: z.optional(z.string()),
+      }),
     }),
   }),
-});
-export type FcHttpEvent = z.output<typeof httpEventSchema>;
+);
+export type FcHttpEvent = z.output<ReturnType<typeof httpEventSchema>>;
 
-const timerEventSchema = z.object({
-  triggerTime: z.string(),
-  triggerName: z.string(),
-  payload: z.optional(z.nullable(z.string())),
-});
-type FcTimerEvent = z.output<typeof timerEventSchema>;
+const timerEventSchema = onFirstUse(() =>
+  z.object({
+    triggerTime: z.string(),
+    triggerName: z.string(),
+    payload: z.optional(z.nullable(z.string())),
+  }),
+);
+type FcTimerEvent = z.output<ReturnType<typeof timerEventSchema>>;
 
-const text = z.optional(z.string());
-const contextSchema = z.object({
-  requestId: text,
-  credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
-  function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
-  // The qualifier the invocation used and the version it actually runs ("" on LATEST).
-  service: z.optional(z.object({ qualifier: text, versionId: text })),
+const contextSchema = onFirstUse(() => {
+  const text = z.optional(z.string());
+  return z.object({
+    requestId: text,
+    credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
+    function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
+    // The qualifier the invocation used and the version it actually runs ("" on LATEST).
+    service: z.optional(z.object({ qualifier: text, versionId: text })),
+  });
 });
-type FcContext = z.output<typeof contextSchema>;
+type FcContext = z.output<ReturnType<typeof contextSchema>>;
 
 /** An HTTP trigger event has rawPath and requestContext; it may still be malformed inside (parseHttpEvent says). */
 export function isHttpEventShape(event: unknown): event is { readonly rawPath: unknown; readonly requestContext: unknown } {
@@ -50,7 +56,7 @@ export function isHttpEventShape(event: unknown): event is { readonly rawPath: u
 }
 
 function isTimerEvent(event: unknown): event is FcTimerEvent {
-  return timerEventSchema.safeParse(event).success;
+  return timerEventSchema().safeParse(event).success;
 }
 
 export class MalformedEventError extends UserError {
@@ -61,7 +67,7 @@ export class MalformedEventError extends UserError {
 }
 
 export function parseHttpEvent(event: unknown): FcHttpEvent {
-  const parsed = httpEventSchema.safeParse(event);
+  const parsed = httpEventSchema().safeParse(event);
   if (!parsed.success) throw new MalformedEventError(`Malformed HTTP trigger event: ${describeIssues(parsed.error.issues, 'event')}`);
   return parsed.data;
 }
@@ -82,17 +88,17 @@ export function runningVersion(versionId: string | null | undefined, qualifier: 
  */
 export function parseContext(context: unknown): FcContext {
   const given = typeof context === 'object' && context !== null ? context : {};
-  const first = contextSchema.safeParse(given);
+  const first = contextSchema().safeParse(given);
   if (first.success) return first.data;
   // A copy two levels deep (the schema's depth) of the parts the schema reads; the rest (the runtime's
   // logger and its functions) is left behind, since structuredClone would refuse it.
   const kept: Record<PropertyKey, unknown> = {};
-  for (const key of Object.keys(contextSchema.def.shape)) {
+  for (const key of Object.keys(contextSchema().def.shape)) {
     const part = (given as Record<string, unknown>)[key];
     kept[key] = typeof part === 'object' && part !== null ? { ...part } : part;
   }
   for (const { path } of first.error.issues) removeAt(kept, path);
-  const second = contextSchema.safeParse(kept);
+  const second = contextSchema().safeParse(kept);
   return second.success ? second.data : {};
 }
 

@@ -7,19 +7,21 @@ import { MAX_LISTED_ACCOUNTS } from '../accounts/index.js';
 import type { Mode, RedeemerConfig } from '../config/index.js';
 import { UserError } from '../errors/index.js';
 import { normalizeDomainName } from '../config/index.js';
-import { describeIssues } from '../validation/index.js';
+import { describeIssues, onFirstUse } from '../validation/index.js';
 
-const runOptionsSchema = z.strictObject({
-  /** run (the default) redeems; doctor checks the account, the role and the channels, and orders nothing. */
-  action: z.optional(z.enum(['run', 'doctor'])),
-  mode: z.optional(z.enum(['dry-run', 'live'])),
-  domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
-  reason: z.optional(z.string().check(z.maxLength(500))),
-  /** With REDEEM_ACCOUNTS: only these of its accounts (ids); a request may narrow the accounts, never add one. */
-  accounts: z.optional(z.array(z.string().check(z.regex(/^\d{1,32}$/))).check(z.minLength(1), z.maxLength(MAX_LISTED_ACCOUNTS))),
-});
+const runOptionsSchema = onFirstUse(() =>
+  z.strictObject({
+    /** run (the default) redeems; doctor checks the account, the role and the channels, and orders nothing. */
+    action: z.optional(z.enum(['run', 'doctor'])),
+    mode: z.optional(z.enum(['dry-run', 'live'])),
+    domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.maxLength(1000))),
+    reason: z.optional(z.string().check(z.maxLength(500))),
+    /** With REDEEM_ACCOUNTS: only these of its accounts (ids); a request may narrow the accounts, never add one. */
+    accounts: z.optional(z.array(z.string().check(z.regex(/^\d{1,32}$/))).check(z.minLength(1), z.maxLength(MAX_LISTED_ACCOUNTS))),
+  }),
+);
 
-export type RunOptions = z.output<typeof runOptionsSchema>;
+export type RunOptions = z.output<ReturnType<typeof runOptionsSchema>>;
 
 /** A request that cannot be run as it is: the message names the field and what is wrong. */
 export class RunOptionsError extends UserError {
@@ -30,7 +32,7 @@ export class RunOptionsError extends UserError {
 }
 
 export function parseRunOptions(input: unknown): RunOptions {
-  const parsed = runOptionsSchema.safeParse(input ?? {});
+  const parsed = runOptionsSchema().safeParse(input ?? {});
   if (!parsed.success) throw new RunOptionsError(`Invalid run options: ${describeIssues(parsed.error.issues)}`, 'invalid-options');
   const junk = (parsed.data.domains ?? []).filter((name) => normalizeDomainName(name) === undefined);
   if (junk.length > 0) {

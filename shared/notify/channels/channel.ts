@@ -9,6 +9,7 @@ import type { ChannelName, ChannelTarget } from '../config.js';
 import type { NotificationReport } from '../report.js';
 import type { RobotCap } from '../robot-pacing.js';
 import { plainText } from '../text.js';
+import { onFirstUse } from '../../validation/index.js';
 
 export interface OutgoingRequest {
   readonly url: string;
@@ -47,7 +48,7 @@ export function judgeStatus(answer: HttpAnswer): Verdict | undefined {
   return undefined;
 }
 
-const codeAnswer = z.object({ code: z.number(), message: z.optional(z.string()) });
+const codeAnswer = onFirstUse(() => z.object({ code: z.number(), message: z.optional(z.string()) }));
 
 /**
  * What a person must change when a robot refuses: a vendor's code alone ("310000") does not say whether
@@ -95,7 +96,7 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
   } catch {
     json = undefined;
   }
-  const parsed = json !== null && typeof json === 'object' ? codeAnswer.safeParse(read(json as Record<string, unknown>)) : undefined;
+  const parsed = json !== null && typeof json === 'object' ? codeAnswer().safeParse(read(json as Record<string, unknown>)) : undefined;
   if (!parsed?.success) return notTheRobot(answer, remedies.urlVariable);
   const { code, message } = parsed.data;
   if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
