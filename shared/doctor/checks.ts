@@ -209,7 +209,7 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   try {
     balance = await ports.readBalance();
   } catch (error) {
-    return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the optional statement of ram-policy.json)', 'BSS_ENDPOINT'));
+    return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the fourth statement of ram-policy.json)', 'BSS_ENDPOINT'));
   }
   const { available, currency, trustPay } = balance;
   // The console shows AvailableAmount with the trust pay in it: said, so the two figures can be squared.
