@@ -33,7 +33,7 @@ const MAX_CLOCK_SKEW_S = 15 * 60;
 /** Skew worth a word while still accepted. */
 const NOTABLE_CLOCK_SKEW_S = 60;
 /** The prefixes of the variables the function is deployed with (s.yaml); FC_* and credentials are the platform's. */
-const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
+const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_', 'STS_', 'RESOURCE_MANAGER_'] as const;
 
 export function functionVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};
