@@ -41,8 +41,8 @@ function configOrProblems(env: Env): { config: RedeemerConfig; problems: string[
     return { config: loadConfig(env), problems: [] };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // The checks that can still run use the defaults for what was wrong.
-    return { config: loadConfig({}), problems: error.problems.map((p) => `${p.variable}: ${p.message}`) };
+    // The checks that can still run use the defaults for what was wrong, and what was right as it was set.
+    return { config: error.fallback ?? loadConfig({}), problems: error.problems.map((p) => `${p.variable}: ${p.message}`) };
   }
 }
 
