@@ -102,17 +102,27 @@ describe('s.yaml', () => {
     expect(resource.props.environmentVariables.WEBHOOK_SECRET).toBe("${env('WEBHOOK_SECRET', '')}");
   });
 
-  it('a daily timer with CRON_TZ and a JSON payload; an anonymous HTTP trigger for GET and POST', () => {
+  it('a daily timer with CRON_TZ and a JSON payload; an anonymous HTTP trigger for GET, HEAD and POST', () => {
     const timer = props.triggers.find((t: any) => t.triggerType === 'timer');
     expect(timer.triggerConfig.cronExpression).toMatch(/^CRON_TZ=[A-Za-z_/]+ \d+ \d+ \d+ \* \* \*$/);
     expect(JSON.parse(timer.triggerConfig.payload)).toEqual(expect.any(Object));
     const http = props.triggers.find((t: any) => t.triggerType === 'http');
     expect(http.triggerConfig).toMatchObject({ authType: 'anonymous' });
-    expect([...http.triggerConfig.methods].sort()).toEqual(['GET', 'POST']);
+    expect([...http.triggerConfig.methods].sort()).toEqual(['GET', 'HEAD', 'POST']);
   });
 
   // The whole policy is checked against the calls the code makes in ram-policy.test.ts; here, the order the
   // README relies on: a member account's role takes the first two statements, the SLS resource is the third's.
+  // FC refuses, at the trigger, a method its methods list does not hold: the app's own answers for it never
+  // run. The app answers HEAD /healthz (http-trigger.test.ts), and uptime monitors often send HEAD.
+  it('the HTTP trigger lets through every method the app answers on its routes: POST /webhook, GET and HEAD /healthz', () => {
+    const http = props.triggers.find((t: any) => t.triggerType === 'http');
+    const app = readFileSync(new URL('../../functions/redeem/app.ts', import.meta.url), 'utf8');
+    const allowed = [...app.matchAll(/wrongMethod\('([A-Z, ]+)'\)/g)].flatMap((m) => m[1]!.split(', '));
+    expect(allowed.sort()).toEqual(['GET', 'HEAD', 'POST']);
+    for (const method of allowed) expect(http.triggerConfig.methods, method).toContain(method);
+  });
+
   it('ram-policy.json: the domain statements first, then SLS, then the optional ones (balance guard, many accounts)', () => {
     const policy = JSON.parse(readFileSync(new URL('../../ram-policy.json', import.meta.url), 'utf8'));
     const actions = policy.Statement.map((s: any) => [...s.Action].sort());
