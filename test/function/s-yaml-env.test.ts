@@ -91,6 +91,13 @@ describe("s.yaml's environment and the variables the code reads", () => {
     expect(row).toMatch(/FC_\*|FC_ prefix|reserve/);
   });
 
+  it("s.yaml's defaults (what a deploy with nothing exported sets) are the code's own defaults", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(doc.resources.redeem.props.environmentVariables as Record<string, string>).map(([name, value]) => [name, /^\$\{env\('[A-Z_]+'(?:, '([^']*)')?\)\}$/.exec(value)?.[1] ?? '']),
+    );
+    expect(loadConfig(defaults)).toEqual(loadConfig({}));
+  });
+
   it("the doctor's 4 KB measure counts every variable s.yaml sets", () => {
     const all = Object.fromEntries(deployed.map((name) => [name, '']));
     expect(Object.keys(functionVariables(all)).sort()).toEqual([...deployed].sort());
