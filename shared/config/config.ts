@@ -230,7 +230,7 @@ const SETTLE_ROUNDS = 8;
  * checks are layered (the variables' own syntax first, then what they mean together: live with no
  * allow-list, the SLS trio), so a first pass that stops at a typo in one number hid the rest, and a person
  * fixed one variable per deployment. Each round drops the variables named so far and looks again; a
- * variable is named once, for the first thing found wrong with it. Where dropping changes nothing (live
+ * variable is named in one round only, the first that finds it wrong. Where dropping changes nothing (live
  * with no allow-list), the fallback is a dry run.
  */
 function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; readonly problems: readonly ConfigProblem[] } {
@@ -242,11 +242,11 @@ function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; 
       return { config: loadConfigOnce(current), problems };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      for (const problem of error.problems) {
-        if (named.has(problem.variable)) continue;
-        named.add(problem.variable);
-        problems.push(problem);
-      }
+      // Every problem of a round (one variable may have several: two bad keys of REDEEM_TLD_RULES), none of
+      // a variable an earlier round named (it was dropped: what a later round says of it is its absence).
+      const fresh = error.problems.filter((problem) => !named.has(problem.variable));
+      for (const problem of fresh) problems.push(problem);
+      for (const problem of fresh) named.add(problem.variable);
       const next: Record<string, string | undefined> = Object.fromEntries(Object.entries(current).filter(([name]) => !error.problems.some((p) => p.variable === name)));
       if (Object.keys(next).length === Object.keys(current).length) {
         if (next.REDEEM_MODE === undefined) break;

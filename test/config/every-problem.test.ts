@@ -36,3 +36,17 @@ describe('a configuration with several bad variables', () => {
     expect(ports.configProblems).toEqual([expect.stringMatching(/^REDEEM_MAX_PER_RUN: /)]);
   });
 });
+
+describe('a variable with several problems', () => {
+  it('keeps each of them (two bad keys of REDEEM_TLD_RULES are both named), next to another bad variable', () => {
+    let message = '';
+    try {
+      loadConfig({ REDEEM_TLD_RULES: '{"*.xyz":{"graceDays":30,"redemptionDays":29},"*.top":{"graceDays":30,"redemptionDays":29}}', REDEEM_MAX_PER_DAY: 'x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('REDEEM_MAX_PER_DAY');
+    expect(message).toContain('*.xyz');
+    expect(message).toContain('*.top');
+  });
+});
