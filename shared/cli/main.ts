@@ -25,10 +25,10 @@ import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../
 
 /** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
 async function doctor(io: CliIo, json: boolean): Promise<number> {
-  const { credentials, problem: credentialsProblem } = credentialsOrProblem(credentialsFromEnv(io.env));
+  const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(credentialsFromEnv(io.env));
   // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
   const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, orderJournal }));
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, credentialsFix, orderJournal }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }

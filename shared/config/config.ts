@@ -60,10 +60,17 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-/** Bad configuration: one message naming every bad variable, and the problems one by one (for /healthz). */
+/**
+ * Bad configuration: one message naming every bad variable, and the problems one by one (for /healthz).
+ * `fallback`, when known: the configuration with each bad variable at its default (and dry-run), for the
+ * doctor's read-only checks, which must still read the account at the site and endpoint that were right.
+ */
 export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly fallback?: RedeemerConfig,
+  ) {
     super('bad-configuration', `Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
   }
 }
@@ -215,7 +222,49 @@ function asProblem(line: string): ConfigProblem {
   return colon > 0 ? { variable: line.slice(0, colon), message: line.slice(colon + 2) } : { variable: '(environment)', message: line };
 }
 
+/** Rounds of settleConfig at most: each drops the variables the last one named, so a handful suffice. */
+const SETTLE_ROUNDS = 8;
+
+/**
+ * Every problem of the configuration, and the configuration with the bad variables at their defaults. The
+ * checks are layered (the variables' own syntax first, then what they mean together: live with no
+ * allow-list, the SLS trio), so a first pass that stops at a typo in one number hid the rest, and a person
+ * fixed one variable per deployment. Each round drops the variables named so far and looks again; a
+ * variable is named in one round only, the first that finds it wrong. Where dropping changes nothing (live
+ * with no allow-list), the fallback is a dry run.
+ */
+function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; readonly problems: readonly ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const named = new Set<string>();
+  let current: Env = env;
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    try {
+      return { config: loadConfigOnce(current), problems };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // Every problem of a round (one variable may have several: two bad keys of REDEEM_TLD_RULES), none of
+      // a variable an earlier round named (it was dropped: what a later round says of it is its absence).
+      const fresh = error.problems.filter((problem) => !named.has(problem.variable));
+      for (const problem of fresh) problems.push(problem);
+      for (const problem of fresh) named.add(problem.variable);
+      const next: Record<string, string | undefined> = Object.fromEntries(Object.entries(current).filter(([name]) => !error.problems.some((p) => p.variable === name)));
+      if (Object.keys(next).length === Object.keys(current).length) {
+        if (next.REDEEM_MODE === undefined) break;
+        delete next.REDEEM_MODE;
+      }
+      current = next;
+    }
+  }
+  return { config: undefined, problems };
+}
+
 export function loadConfig(env: Env = process.env): RedeemerConfig {
+  const { config, problems } = settleConfig(env);
+  if (problems.length > 0 || !config) throw new ConfigError(problems.length > 0 ? problems : [{ variable: '(environment)', message: 'cannot be read' }], config);
+  return config;
+}
+
+function loadConfigOnce(env: Env): RedeemerConfig {
   const parsed = envSchema().safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), message: describeIssue({ ...issue, path: [] }).replace(/^\(root\): /, '') })));

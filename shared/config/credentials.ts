@@ -9,7 +9,7 @@ import type { Env } from './config.js';
 export class MissingCredentialsError extends UserError {
   override readonly name = 'MissingCredentialsError';
   /** `stsKeyAlone`: where an STS key was found without its token, the one near miss worth naming. */
-  constructor(stsKeyAlone?: { readonly key: string; readonly token: string }) {
+  constructor(readonly stsKeyAlone?: { readonly key: string; readonly token: string }) {
     super(
       'missing-credentials',
       stsKeyAlone
@@ -82,13 +82,18 @@ export function resolveCredentials(...candidates: Array<PartialCredentials | und
 
 /**
  * For the doctor, which reports on credentials rather than failing without them: the first complete set,
- * or none, and why when some are there but cannot be used (said as such, not as "none found").
+ * or none, and why when some are there but cannot be used (said as such, not as "none found"), with what
+ * to do: a value with whitespace in it set again, an STS key's token set (the run names it the same way).
  */
-export function credentialsOrProblem(...candidates: Array<PartialCredentials | undefined>): { readonly credentials?: Credentials; readonly problem?: string } {
+export function credentialsOrProblem(...candidates: Array<PartialCredentials | undefined>): { readonly credentials?: Credentials; readonly problem?: string; readonly fix?: string } {
   try {
     return { credentials: resolveCredentials(...candidates) };
   } catch (error) {
-    if (error instanceof UserError && error.code === 'bad-configuration') return { problem: error.message };
+    if (error instanceof UserError && error.code === 'bad-configuration') return { problem: error.message, fix: 'set the variable again without the whitespace (a value read from a file keeps its line break)' };
+    if (error instanceof MissingCredentialsError && error.stsKeyAlone) {
+      const { key, token } = error.stsKeyAlone;
+      return { problem: `${key} holds an STS key (STS.…), which signs only with its security token, and ${token} is not set`, fix: `set ${token} to the token issued with that key, or use a RAM user's long-term AccessKey` };
+    }
     return {};
   }
 }

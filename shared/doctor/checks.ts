@@ -33,7 +33,7 @@ const MAX_CLOCK_SKEW_S = 15 * 60;
 /** Skew worth a word while still accepted. */
 const NOTABLE_CLOCK_SKEW_S = 60;
 /** The prefixes of the variables the function is deployed with (s.yaml); FC_* and credentials are the platform's. */
-const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_'] as const;
+const FUNCTION_ENV_PREFIXES = ['REDEEM_', 'DOMAIN_', 'SLS_', 'BSS_', 'NOTIFY_', 'WEBHOOK_', 'STS_', 'RESOURCE_MANAGER_'] as const;
 
 export function functionVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -109,8 +109,8 @@ export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functio
 }
 
 export function checkCredentials(ports: Pick<DoctorPorts, 'credentials'>): DoctorCheck {
-  const { source, securityToken, problem } = ports.credentials;
-  if (!source && problem) return failed('credentials', problem, 'set the variable again without the whitespace (a value read from a file keeps its line break)');
+  const { source, securityToken, problem, fix } = ports.credentials;
+  if (!source && problem) return failed('credentials', problem, fix ?? 'set the variable again without the whitespace (a value read from a file keeps its line break)');
   if (!source) {
     return failed('credentials', 'none found in the FC context, the x-fc-access-key-* headers or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET', "give the function a role (REDEEM_ROLE_ARN in s.yaml); for the CLI set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET");
   }
@@ -209,7 +209,7 @@ export async function checkBalance(ports: Pick<DoctorPorts, 'money' | 'readBalan
   try {
     balance = await ports.readBalance();
   } catch (error) {
-    return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the optional statement of ram-policy.json)', 'BSS_ENDPOINT'));
+    return failed('balance', `${errorMessage(error)}; with the guard on, a run submits nothing (balance-unknown)`, fixForError(error, 'bss:DescribeAcccount (the fourth statement of ram-policy.json)', 'BSS_ENDPOINT'));
   }
   const { available, currency, trustPay } = balance;
   // The console shows AvailableAmount with the trust pay in it: said, so the two figures can be squared.

@@ -29,6 +29,8 @@ interface CredentialFacts {
   readonly securityToken: boolean;
   /** Why the credentials found cannot be used (a variable with a line break), when that is why there are none. */
   readonly problem?: string | undefined;
+  /** What to do about `problem` (which variable to set or set again). */
+  readonly fix?: string | undefined;
 }
 
 /** One signed API answer's Date header against the local clock (see probe.ts). */

@@ -26,6 +26,8 @@ interface DoctorContext {
   readonly source: CredentialSource | undefined;
   /** Why the credentials found cannot be used, when that is why `credentials` is undefined. */
   readonly credentialsProblem?: string | undefined;
+  /** What to do about `credentialsProblem`. */
+  readonly credentialsFix?: string | undefined;
   readonly clock?: Clock | undefined;
   /** How long the whole doctor may take (each read is bounded by it). */
   readonly budgetMs?: number | undefined;
@@ -41,8 +43,8 @@ function configOrProblems(env: Env): { config: RedeemerConfig; problems: string[
     return { config: loadConfig(env), problems: [] };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // The checks that can still run use the defaults for what was wrong.
-    return { config: loadConfig({}), problems: error.problems.map((p) => `${p.variable}: ${p.message}`) };
+    // The checks that can still run use the defaults for what was wrong, and what was right as it was set.
+    return { config: error.fallback ?? loadConfig({}), problems: error.problems.map((p) => `${p.variable}: ${p.message}`) };
   }
 }
 
@@ -63,7 +65,7 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
   return {
     configProblems: problems,
     functionEnv: functionVariables(context.env),
-    credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken), problem: context.credentialsProblem },
+    credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken), problem: context.credentialsProblem, fix: context.credentialsFix },
     site: config.site,
     domains,
     otherSite: otherClient ? { site: other, api: readOnlyDomainApi(otherClient) } : undefined,

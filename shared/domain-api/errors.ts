@@ -180,8 +180,9 @@ export function explainedMessage(error: unknown): string {
 }
 
 /**
- * The many-accounts calls (REDEEM_ACCOUNTS) are made with the function's own role, whose permissions
- * ram-policy.json does not hold (README "Many accounts"): their refusals are mended elsewhere.
+ * The many-accounts calls (REDEEM_ACCOUNTS) are made with the function's own role, under ram-policy.json's
+ * optional last three statements (README "Many accounts"); a refusal may also be a trust policy or the
+ * directory's, which no grant mends, so each is told what it needs rather than "attach ram-policy.json".
  */
 function accountsWhatToDo(error: DomainApiError): string | undefined {
   const { action, code } = error;

@@ -75,9 +75,9 @@ export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
 async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<DoctorReport> {
   const fromPlatform = completeCredentials(platform.credentials) !== undefined;
-  const { credentials, problem: credentialsProblem } = credentialsOrProblem(platform.credentials, credentialsFromEnv(deps.env));
+  const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(platform.credentials, credentialsFromEnv(deps.env));
   const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
-  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, credentialsFix, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
 }
 
 /** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */

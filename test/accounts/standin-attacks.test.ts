@@ -103,7 +103,7 @@ describe('what a person is told to fix', () => {
     expect(summary.run).toMatchObject({ outcome: 'failed', error_code: 'NoPermission' });
     expect(fn.inbox.bodies).toHaveLength(1);
     const said = String((fn.inbox.bodies[0] as any).run.error_message);
-    // ram-policy.json holds no sts:AssumeRole: attaching it changes nothing.
+    // The member role's trust policy refused it: attaching ram-policy.json to the function's role changes nothing.
     expect(said).not.toContain('attach ram-policy.json');
     expect(said).toContain('sts:AssumeRole');
     expect(said).toContain('trust policy');
