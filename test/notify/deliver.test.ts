@@ -139,7 +139,7 @@ describe('failures', () => {
       ['slack', 'failed', 'HTTP 429', 3],
       ['webhook', 'failed', 'HTTP 429', 1],
     ]);
-    expect(results[0]!.message).toBe('rate limited, not retried: send too fast, exceed 20 times per minute');
+    expect(results[0]!.message).toMatch(/^rate limited, not retried: send too fast, exceed 20 times per minute → other senders post to this robot too/);
     // Feishu's backoff, and Slack's own second each time (it stays rate limited here).
     expect([...opts.waits].sort((a, b) => a - b)).toEqual([300, 1_000, 1_000, 1_000]);
     for (const name of ROBOT_NAMES) expect(received(name).length - before[name]!).toBe(name === 'feishu' || name === 'slack' ? 3 : 1);
