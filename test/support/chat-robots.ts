@@ -27,6 +27,8 @@ export interface Received {
   readonly answer: string;
   /** Accepted and shown in the group. */
   readonly posted: boolean;
+  /** When the request had arrived whole (Date.now), before any answerAfterMs. */
+  readonly arrivedMs: number;
 }
 
 export interface ChatRobotsOptions {
@@ -40,6 +42,8 @@ export interface ChatRobotsOptions {
   readonly feishuAllowedIps?: readonly string[];
   /** The vendors' clock, for the timestamp windows. */
   readonly now?: () => number;
+  /** A slow vendor: every answer comes this long after the request arrived. */
+  readonly answerAfterMs?: number;
 }
 
 interface Forced {
@@ -162,6 +166,10 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const arrivedMs = Date.now();
+      setTimeout(() => reply(arrivedMs), options.answerAfterMs ?? 0);
+    });
+    const reply = (arrivedMs: number) => {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://robots');
       const robot = robotOf(url.pathname);
@@ -172,7 +180,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
         body = undefined;
       }
       const answer = (status: number, text: string, type: string, posted: boolean, headers: Readonly<Record<string, string>> = {}) => {
-        if (robot) received.push({ robot, url: req.url ?? '', headers: req.headers, raw, body, status, answer: text, posted });
+        if (robot) received.push({ robot, url: req.url ?? '', headers: req.headers, raw, body, status, answer: text, posted, arrivedMs });
         res.writeHead(status, { ...headers, 'content-type': type }).end(text);
       };
       if (!robot) return answer(404, '<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>', 'text/html', false);
@@ -185,7 +193,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
       }
       const [status, text, posted] = robot === 'slack' ? slack(url, body) : webhook(req, raw);
       return answer(status, text, robot === 'slack' ? 'text/html' : 'application/json', posted);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
