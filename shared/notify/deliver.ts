@@ -186,7 +186,16 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
     if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
     if (r.status === 'failed' && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
+  // Every channel tried refused it: the records are the only word of the run, and say so in one field
+  // (not notify_…, which names a channel) that a person or an SLS alert can look for.
+  if (nobodyTold(results)) fields.notified = 'none';
   return fields;
+}
+
+/** A message was tried on some channel and none took it. */
+export function nobodyTold(results: readonly ChannelResult[]): boolean {
+  const tried = results.filter((r) => r.status !== 'off');
+  return tried.length > 0 && tried.every((r) => r.status === 'failed');
 }
 
 /** The channels a run record read back names, with their status: notifyRecordFields the other way round. */
