@@ -150,14 +150,22 @@ function answerWithoutSecrets(answer: HttpAnswer, secrets: readonly string[]): H
   return clean === text ? answer : { ...answer, body: Buffer.from(clean, 'utf8') };
 }
 
-/** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */
+/**
+ * A slot under the robot's caps, waited for while the deadline allows; false without one. Slots free one
+ * at a time as the window slides, and the messages waiting together (the CLI's accounts) wake together:
+ * each that finds the freed slot taken waits for the next, where waiting once left all but one unsent.
+ */
 async function robotSlot(channel: Channel, target: ChannelTarget, options: SendOptions): Promise<boolean> {
   const caps = channel.caps ?? [];
-  const waitMs = takeSlot(target.url, caps, options.now());
-  if (waitMs === undefined) return true;
-  if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
-  await options.sleep(waitMs);
-  return takeSlot(target.url, caps, options.now()) === undefined;
+  for (;;) {
+    const waitMs = takeSlot(target.url, caps, options.now());
+    if (waitMs === undefined) return true;
+    if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
+    const before = options.now();
+    await options.sleep(waitMs);
+    // A clock that did not move (a sleep that waits nothing) frees no slot: one more look, then none.
+    if (options.now() <= before) return takeSlot(target.url, caps, options.now()) === undefined;
+  }
 }
 
 function capWords(channel: Channel): string {
