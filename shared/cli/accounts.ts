@@ -8,7 +8,7 @@ import { listAccountsOrThrow, narrowAccounts, type AccountRef, type AccountsConf
 import { systemClock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
-import { mapLimit } from '../http/index.js';
+import { Semaphore } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { runRedemption, type OrderJournal, type RunOptions, type RunSummary } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
@@ -40,19 +40,42 @@ export async function runAccounts(request: AccountsRunRequest): Promise<Accounts
   const bounds = { clock, deadlineMs: clock.now() + Math.min(60_000, request.budgetMs / 4) };
   const { accounts: resolved, listingError } = await listAccountsOrThrow(request.accounts, request.credentials, bounds);
   const accounts = narrowAccounts(resolved, request.options.accounts, listingError);
-  const runs = await mapLimit(accounts, CLI_ACCOUNT_CONCURRENCY, async (account) => ({
-    account,
-    summary: await runRedemption({
-      config: request.config,
-      credentials: request.credentials,
-      account: { ref: account, config: request.accounts, timeoutSeconds: request.budgetMs / 1000 },
-      trigger: 'cli',
-      options: request.options,
-      budgetMs: request.budgetMs,
-      logger: request.logger,
-      orderJournal: request.orderJournal?.(account),
+  // An account holds its place among the CLI_ACCOUNT_CONCURRENCY only while it uses the registrar: its
+  // records and its message (a robot slow to answer, a wait for a slot under DingTalk's 20 a minute) go on
+  // beside the next account's run, which would otherwise order that much later.
+  // As mapLimit: once a run throws, no further account starts, the ones going are waited for (none goes
+  // on ordering behind the caller's back), and the first error is thrown.
+  const places = new Semaphore(CLI_ACCOUNT_CONCURRENCY);
+  let failure: { readonly error: unknown } | undefined;
+  const settled = await Promise.all(
+    accounts.map(async (account) => {
+      const release = await places.acquire();
+      try {
+        if (failure) return undefined;
+        return {
+          account,
+          summary: await runRedemption({
+            config: request.config,
+            credentials: request.credentials,
+            account: { ref: account, config: request.accounts, timeoutSeconds: request.budgetMs / 1000 },
+            trigger: 'cli',
+            options: request.options,
+            budgetMs: request.budgetMs,
+            logger: request.logger,
+            orderJournal: request.orderJournal?.(account),
+            onRegistrarDone: release,
+          }),
+        };
+      } catch (error) {
+        failure ??= { error };
+        return undefined;
+      } finally {
+        release();
+      }
     }),
-  }));
+  );
+  if (failure) throw failure.error;
+  const runs = settled.filter((run) => run !== undefined);
   return { runs, listingError: listingError === undefined ? undefined : errorMessage(listingError) };
 }
 

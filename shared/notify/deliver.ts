@@ -109,7 +109,9 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const words = errorMessage(error);
       // Only a request that never reached the robot may go again: sent twice, it could be posted twice.
       const retry = certainlyNotSent(error);
-      last = { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
+      last = CERTIFICATE_CODE.test(code)
+        ? { ok: false, code, message: `${words}: ${certificateWords(code, channel.name)}`, retry: false }
+        : { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
     if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
@@ -150,14 +152,22 @@ function answerWithoutSecrets(answer: HttpAnswer, secrets: readonly string[]): H
   return clean === text ? answer : { ...answer, body: Buffer.from(clean, 'utf8') };
 }
 
-/** A slot under the robot's caps, waiting once for one to free when the deadline allows; false without one. */
+/**
+ * A slot under the robot's caps, waited for while the deadline allows; false without one. Slots free one
+ * at a time as the window slides, and the messages waiting together (the CLI's accounts) wake together:
+ * each that finds the freed slot taken waits for the next, where waiting once left all but one unsent.
+ */
 async function robotSlot(channel: Channel, target: ChannelTarget, options: SendOptions): Promise<boolean> {
   const caps = channel.caps ?? [];
-  const waitMs = takeSlot(target.url, caps, options.now());
-  if (waitMs === undefined) return true;
-  if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
-  await options.sleep(waitMs);
-  return takeSlot(target.url, caps, options.now()) === undefined;
+  for (;;) {
+    const waitMs = takeSlot(target.url, caps, options.now());
+    if (waitMs === undefined) return true;
+    if (options.now() + waitMs + MIN_ATTEMPT_MS > options.deadlineMs) return false;
+    const before = options.now();
+    await options.sleep(waitMs);
+    // A clock that did not move (a sleep that waits nothing) frees no slot: one more look, then none.
+    if (options.now() <= before) return takeSlot(target.url, caps, options.now()) === undefined;
+  }
 }
 
 function capWords(channel: Channel): string {
@@ -166,6 +176,19 @@ function capWords(channel: Channel): string {
 
 function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {
   return verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message };
+}
+
+/**
+ * Node's codes for a TLS certificate this machine refused (tls: DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED,
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, …): the handshake failed before a byte of
+ * the message went, so the robot cannot have posted it, and the same certificate is refused again.
+ */
+const CERTIFICATE_CODE = /CERT|^UNABLE_TO_(GET|VERIFY|DECRYPT|DECODE)_|^HOSTNAME_MISMATCH$|^INVALID_CA$/;
+
+function certificateWords(code: string, channel: ChannelName): string {
+  // A certificate "not yet valid" or "expired" is most often this machine's clock, days off.
+  const clock = code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED' ? ", or this machine's clock" : '';
+  return `this machine refused the robot's TLS certificate, so nothing was sent → check the host of NOTIFY_${channel.toUpperCase()}_URL (a proxy that intercepts HTTPS in between?)${clock}`;
 }
 
 function networkCode(error: unknown): string {
@@ -186,7 +209,16 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
     if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
     if (r.status === 'failed' && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
+  // Every channel tried refused it: the records are the only word of the run, and say so in one field
+  // (not notify_…, which names a channel) that a person or an SLS alert can look for.
+  if (nobodyTold(results)) fields.notified = 'none';
   return fields;
+}
+
+/** A message was tried on some channel and none took it. */
+export function nobodyTold(results: readonly ChannelResult[]): boolean {
+  const tried = results.filter((r) => r.status !== 'off');
+  return tried.length > 0 && tried.every((r) => r.status === 'failed');
 }
 
 /** The channels a run record read back names, with their status: notifyRecordFields the other way round. */

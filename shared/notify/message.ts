@@ -62,7 +62,7 @@ function sections(report: NotificationReport): MessageSection[] {
     out.push({
       title: `Outcome unknown (${report.outcomeUnknown.length})`,
       note: "the order may have been placed and paid for: check the registrar's console before ordering by hand",
-      lines: report.outcomeUnknown.map((u) => [{ text: `${u.domain}: may have been ordered, no answer: ` }, { code: u.errorCode }, { text: `${u.errorMessage ? `: ${u.errorMessage}` : ''}${u.taskNo ? ` (task ${u.taskNo})` : ''}` }]),
+      lines: report.outcomeUnknown.map((u) => [{ text: `${u.domain}: may have been ordered, no answer: ` }, { code: u.errorCode }, { text: `${u.errorMessage ? `: ${u.errorMessage}` : ''}${u.taskNo ? ` (task ${u.taskNo})` : ''}${deadlineNote(u)}` }]),
     });
   }
   if (report.earlierOrders.length > 0) {
@@ -77,7 +77,7 @@ function sections(report: NotificationReport): MessageSection[] {
   if (report.failed.length > 0) {
     out.push({
       title: `Failed (${report.failed.length})`,
-      lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? `: ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}` }]),
+      lines: report.failed.map((f) => [{ text: `${f.domain}: ` }, { code: f.errorCode }, { text: `${f.errorMessage ? `: ${f.errorMessage}` : ''}${f.taskNo ? ` (task ${f.taskNo})` : ''}${deadlineNote(f)}` }]),
     });
   }
   const placed = placedOrders(report);
@@ -139,6 +139,15 @@ function atRiskLines(items: NotificationReport['atRisk']): Line[] {
     const why = earlier !== undefined && earlier.length + 8 < a.why.length ? `same as ${earlier}` : a.why;
     return [{ text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${why}` : `${a.domain}: deadline unknown: ${why}` }];
   });
+}
+
+/**
+ * A failed order, or one whose outcome is unknown, leaves the domain to a person, who orders it by hand
+ * before its deadline: said as an at-risk line says it, after the error (which a cut may shorten).
+ */
+function deadlineNote(item: { readonly deadlineMs?: number | undefined; readonly daysLeft?: number | undefined }): string {
+  if (item.deadlineMs === undefined || !Number.isFinite(item.deadlineMs)) return '';
+  return `; deadline ~${isoDate(item.deadlineMs)} (${daysLeftWords(item.daysLeft ?? 0)})`;
 }
 
 /**

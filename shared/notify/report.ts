@@ -28,6 +28,9 @@ interface FailedItem {
   readonly taskNo?: string | undefined;
   readonly errorCode: string;
   readonly errorMessage?: string | undefined;
+  /** The domain's redemption deadline (absent for what no decision of this run holds): the last day to order it by hand. */
+  readonly deadlineMs?: number | undefined;
+  readonly daysLeft?: number | undefined;
 }
 
 interface AtRiskItem {
@@ -229,7 +232,7 @@ export function buildReport(
         errorMessage: optionalError(d.error_message, 200),
       };
       ordered.push(item);
-      const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage };
+      const failure = { domain, taskNo: item.taskNo, errorCode: item.errorCode ?? 'unknown', errorMessage: item.errorMessage, deadlineMs: d.deadline_ms, daysLeft: d.days_left };
       if (unknown) outcomeUnknown.push(failure);
       else if (d.outcome === 'failed') failed.push(failure);
       continue;

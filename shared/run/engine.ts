@@ -36,6 +36,12 @@ export interface EngineRequest {
   readonly followIntervalMs?: number | undefined;
   readonly pageSize?: number | undefined;
   readonly onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Called once the run is done with the registrar (its orders placed and followed, or the run failed):
+   * what is left is its records and its message. The CLI's accounts start the next account then, so that
+   * a robot slow to answer delays no other account's orders.
+   */
+  readonly onRegistrarDone?: (() => void) | undefined;
 }
 
 export interface RunSummary {
@@ -147,6 +153,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   } finally {
     ledger?.close();
   }
+  request.onRegistrarDone?.();
 
   const decisions: DecisionRecord[] = executed.map(({ decision, ...outcome }) => ({ ...identity, ...decisionFields(decision, outcome) }));
   const finishing = finishingDeadlines(budget);

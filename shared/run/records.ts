@@ -114,6 +114,8 @@ interface RunFields {
   readonly error_message?: string | undefined;
   /** sent: a message went out; quiet: NOTIFY_ON found nothing worth one. */
   readonly notify?: 'sent' | 'quiet' | undefined;
+  /** none: a message was sent and every channel refused it, so nobody was told of this run. */
+  readonly notified?: 'none' | undefined;
   /** notify_<channel>: ok | failed | off, and notify_<channel>_code when it failed. */
   readonly [channel: `notify_${string}`]: string | undefined;
 }

@@ -9,7 +9,7 @@ import { forgetRobotSends } from '../../shared/notify/robot-pacing.js';
 import type { Emulator } from '../emulator/server.js';
 import { ROBOT_NAMES } from '../emulator/robots.js';
 import { startEmulator } from '../support/emulator.js';
-import { busyRun, decision, runRecord } from '../support/notify.js';
+import { busyRun, decision, NOW, runRecord } from '../support/notify.js';
 
 const SECRETS = { dingtalk: 'SECdingtalk0123456789abcdef', feishu: 'feishu-secret-0123456789', webhook: 'webhook-secret-0123456789' };
 const TOKENS = {
@@ -75,7 +75,7 @@ describe('every channel against its robot', () => {
     expect((received('wecom').at(-1)!.body as any).markdown.content).toContain('**Renew now (2)**');
     expect((received('slack').at(-1)!.body as any).text).toContain('*Failed (1)*');
     const hook = received('webhook').at(-1)!.body as any;
-    expect(hook.failed).toEqual([{ domain: 'shop-000002.com', task_no: 'b1c2', error_code: 'ParameterIllegal', error_message: 'the domain expiry changed ‹@all› (click)(http://evil)' }]);
+    expect(hook.failed).toEqual([{ domain: 'shop-000002.com', task_no: 'b1c2', error_code: 'ParameterIllegal', error_message: 'the domain expiry changed ‹@all› (click)(http://evil)', days_left: 1, deadline_ms: NOW + 86_400_000 }]);
     expect(hook.run.sls_query).toBe('run_id: run-0f1e2d3c');
   });
 
@@ -139,7 +139,7 @@ describe('failures', () => {
       ['slack', 'failed', 'HTTP 429', 3],
       ['webhook', 'failed', 'HTTP 429', 1],
     ]);
-    expect(results[0]!.message).toBe('rate limited, not retried: send too fast, exceed 20 times per minute');
+    expect(results[0]!.message).toMatch(/^rate limited, not retried: send too fast, exceed 20 times per minute → other senders post to this robot too/);
     // Feishu's backoff, and Slack's own second each time (it stays rate limited here).
     expect([...opts.waits].sort((a, b) => a - b)).toEqual([300, 1_000, 1_000, 1_000]);
     for (const name of ROBOT_NAMES) expect(received(name).length - before[name]!).toBe(name === 'feishu' || name === 'slack' ? 3 : 1);

@@ -13,7 +13,7 @@ describe('buildReport', () => {
       ['mail-000011.org', 'succeeded', '0e735859-aaaa'],
       ['shop-000002.com', 'failed', 'b1c2'],
     ]);
-    expect(report.failed).toEqual([{ domain: 'shop-000002.com', taskNo: 'b1c2', errorCode: 'ParameterIllegal', errorMessage: 'the domain expiry changed ‹@all› (click)(http://evil)' }]);
+    expect(report.failed).toEqual([{ domain: 'shop-000002.com', taskNo: 'b1c2', errorCode: 'ParameterIllegal', errorMessage: 'the domain expiry changed ‹@all› (click)(http://evil)', deadlineMs: NOW + 86_400_000, daysLeft: 1 }]);
   });
 
   it('puts at risk what is close and not ordered, most urgent first, with why; never what is already redeemed', () => {

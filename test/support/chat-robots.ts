@@ -27,6 +27,8 @@ export interface Received {
   readonly answer: string;
   /** Accepted and shown in the group. */
   readonly posted: boolean;
+  /** When the request had arrived whole (Date.now), before any answerAfterMs. */
+  readonly arrivedMs: number;
 }
 
 export interface ChatRobotsOptions {
@@ -34,8 +36,14 @@ export interface ChatRobotsOptions {
   readonly secrets?: Partial<Record<'dingtalk' | 'feishu' | 'webhook', string>>;
   /** DingTalk custom keywords (up to 10): the message must contain one. */
   readonly dingtalkKeywords?: readonly string[];
+  /** Feishu 自定义关键词 (up to 10): the text must contain one, or 19024 "Key Words Not Found". */
+  readonly feishuKeywords?: readonly string[];
+  /** Feishu IP 白名单: a request from any other address is refused with 19022 "Ip Not Allowed". */
+  readonly feishuAllowedIps?: readonly string[];
   /** The vendors' clock, for the timestamp windows. */
   readonly now?: () => number;
+  /** A slow vendor: every answer comes this long after the request arrived. */
+  readonly answerAfterMs?: number;
 }
 
 interface Forced {
@@ -107,8 +115,11 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     return [200, { errcode: 0, errmsg: 'ok' }, true];
   };
 
-  const feishu = (url: URL, body: any, raw: Buffer): [number, object, boolean] => {
-    if (url.pathname !== `/open-apis/bot/v2/hook/${token}`) return [404, { code: 19001, msg: 'param invalid: incoming webhook access token invalid' }, false];
+  // Feishu's security settings and their answers, all HTTP 200 (fixture feishu.errors): a hook id no bot has
+  // (removed, or mistyped) 19001, the IP whitelist 19022, the keywords 19024, the signature 19021.
+  const feishu = (url: URL, body: any, raw: Buffer, remote: string): [number, object, boolean] => {
+    if (url.pathname !== `/open-apis/bot/v2/hook/${token}`) return [200, { code: 19001, data: {}, msg: rules.feishu.errors['19001'] }, false];
+    if (options.feishuAllowedIps && !options.feishuAllowedIps.includes(remote)) return [200, { code: 19022, msg: rules.feishu.errors['19022'] }, false];
     if (raw.length > rules.feishu.bodyBytes) return [400, { code: 9499, msg: 'request body too large' }, false];
     if (over('feishu', rules.feishu.perMinute, 60_000)) return [200, { code: 11232, msg: 'frequency limited' }, false];
     if (secrets.feishu) {
@@ -119,6 +130,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
       }
     }
     if (body?.msg_type !== 'text' || typeof body?.content?.text !== 'string') return [400, { code: 9499, msg: 'Bad Request' }, false];
+    if (options.feishuKeywords && !options.feishuKeywords.some((k) => String(body.content.text).includes(k))) return [200, { code: 19024, msg: rules.feishu.errors['19024'] }, false];
     return [200, { code: 0, data: {}, msg: 'success' }, true];
   };
 
@@ -154,6 +166,10 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const arrivedMs = Date.now();
+      setTimeout(() => reply(arrivedMs), options.answerAfterMs ?? 0);
+    });
+    const reply = (arrivedMs: number) => {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://robots');
       const robot = robotOf(url.pathname);
@@ -164,7 +180,7 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
         body = undefined;
       }
       const answer = (status: number, text: string, type: string, posted: boolean, headers: Readonly<Record<string, string>> = {}) => {
-        if (robot) received.push({ robot, url: req.url ?? '', headers: req.headers, raw, body, status, answer: text, posted });
+        if (robot) received.push({ robot, url: req.url ?? '', headers: req.headers, raw, body, status, answer: text, posted, arrivedMs });
         res.writeHead(status, { ...headers, 'content-type': type }).end(text);
       };
       if (!robot) return answer(404, '<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>', 'text/html', false);
@@ -172,12 +188,12 @@ export async function startChatRobots(options: ChatRobotsOptions = {}): Promise<
       if (next) return answer(next.status ?? 200, typeof next.body === 'string' ? next.body : JSON.stringify(next.body), next.contentType ?? 'application/json', false, next.headers);
       if (req.method !== 'POST') return answer(200, JSON.stringify({ errcode: 43002, errmsg: '需要POST请求' }), 'application/json', false);
       if (robot === 'dingtalk' || robot === 'feishu' || robot === 'wecom') {
-        const [status, json, posted] = robot === 'dingtalk' ? dingtalk(url, body, raw) : robot === 'feishu' ? feishu(url, body, raw) : wecom(url, body);
+        const [status, json, posted] = robot === 'dingtalk' ? dingtalk(url, body, raw) : robot === 'feishu' ? feishu(url, body, raw, req.socket.remoteAddress ?? '') : wecom(url, body);
         return answer(status, JSON.stringify(json), 'application/json', posted);
       }
       const [status, text, posted] = robot === 'slack' ? slack(url, body) : webhook(req, raw);
       return answer(status, text, robot === 'slack' ? 'text/html' : 'application/json', posted);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -69,6 +69,15 @@ export interface Remedies {
   readonly holdCodes?: ReadonlyMap<number, number>;
 }
 
+/**
+ * A vendor's per-robot cap refused the message: this instance never goes over it (robot-pacing.ts), so other
+ * senders post to the robot as well (another tool, or this function's runs on other instances: each account
+ * run of REDEEM_ACCOUNTS is an invocation of its own).
+ */
+export function sharedRobotRemedy(urlVariable: string): string {
+  return `other senders post to this robot too (another tool, or this function's runs on other instances): give domain-redeemer a robot of its own (${urlVariable})`;
+}
+
 function withRemedy(verdict: Verdict & { ok: false }, remedy: string | undefined): Verdict {
   return remedy ? { ...verdict, message: verdict.message ? `${verdict.message} → ${remedy}` : remedy } : verdict;
 }
@@ -102,6 +111,8 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
   if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
   const words = plainText(message ?? '', 160);
   if (remedies.retryCodes?.has(code)) return { ok: false, code: String(code), message: `${words || 'busy'} (asked again while the deadline allowed)`, retry: true };
-  if (rateLimitCodes.has(code)) return { ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false, holdMs: remedies.holdCodes?.get(code) };
+  // What to do is said for a rate limit too: this instance keeps under the vendor's cap (robot-pacing.ts), so
+  // the robot's other senders used it up, and "not retried" alone reads as this function's own fault.
+  if (rateLimitCodes.has(code)) return withRemedy({ ok: false, code: String(code), message: `rate limited, not retried: ${words}`, retry: false, holdMs: remedies.holdCodes?.get(code) }, remedies.forCode?.(code, words));
   return withRemedy({ ok: false, code: String(code), message: words, retry: false }, remedies.forCode?.(code, words));
 }

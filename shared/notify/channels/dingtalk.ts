@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import type { ChannelTarget } from '../config.js';
 import { composeMessage, MARKDOWN, renderWithin } from '../message.js';
 import type { NotificationReport } from '../report.js';
-import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
+import { JSON_HEADERS, judgeJsonCode, sharedRobotRemedy, type Channel, type OutgoingRequest } from './channel.js';
 
 /** The content limit is 20,000 bytes ("message too long, exceed 20000 bytes"); the whole body is kept under it. */
 const DINGTALK_BODY_LIMIT = 20_000;
@@ -28,6 +28,7 @@ function dingtalkRemedy(code: number, words: string): string | undefined {
     if (/sign|timestamp/i.test(words)) return "check NOTIFY_DINGTALK_SECRET (the robot's 加签 secret, SEC…), and this machine's clock (within an hour)";
     return "the robot's security settings (keywords, 加签 secret NOTIFY_DINGTALK_SECRET, IP whitelist) refused it";
   }
+  if (RATE_LIMIT.has(code)) return sharedRobotRemedy('NOTIFY_DINGTALK_URL');
   if (UNKNOWN_TOKEN.has(code)) return 'NOTIFY_DINGTALK_URL: DingTalk knows no robot with this access_token (removed, or the URL not copied whole)';
   if (code === 400102) return "the robot is stopped: start it again in the group's robot settings";
   if (code === 400013) return 'the robot\'s group was dissolved: NOTIFY_DINGTALK_URL needs a robot of another group';

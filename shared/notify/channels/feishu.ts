@@ -2,7 +2,8 @@
  * Feishu / Lark custom bot: a text message; with 签名校验, `timestamp` (seconds, as a string) and
  * `sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = empty))` in the JSON body,
  * not the URL, and not URL-encoded. Success is `code: 0`; older bots answer `StatusCode: 0` without
- * `code`. 19021 is a refused signature or timestamp, 11232 the throttle (asked again, see RETRY).
+ * `code`. Its security settings refuse with HTTP 200 too: 19021 the signature or timestamp, 19022 the IP
+ * whitelist, 19024 the custom keywords; 19001 is a hook id no bot has. 11232 is the throttle (asked again, see RETRY).
  */
 import { createHmac } from 'node:crypto';
 import type { ChannelTarget } from '../config.js';
@@ -19,6 +20,18 @@ const FEISHU_BODY_LIMIT = 20_000;
  */
 const RETRY = new Set([11232]);
 const RATE_LIMIT = new Set<number>();
+
+/**
+ * What to change for each refusal a user can fix, as DingTalk's 310000 says it (dingtalk.ts): the vendor's
+ * words alone ("Key Words Not Found", "Ip Not Allowed") name neither the setting in the bot nor the variable.
+ */
+function feishuRemedy(code: number): string | undefined {
+  if (code === 19021) return "check NOTIFY_FEISHU_SECRET (the bot's 签名校验 secret), and this machine's clock (within an hour)";
+  if (code === 19024) return 'the bot asks for a custom keyword (自定义关键词): add "domain-redeemer" to its keywords (every message starts with it), or use 签名校验 with NOTIFY_FEISHU_SECRET';
+  if (code === 19022) return "the bot's IP whitelist (IP 白名单) does not hold this function's outbound address: add it, or use 签名校验 with NOTIFY_FEISHU_SECRET";
+  if (code === 19001) return 'NOTIFY_FEISHU_URL: Feishu knows no bot with this hook id (removed from the group, or the URL not copied whole)';
+  return undefined;
+}
 
 export function feishuSign(secret: string, timestampSeconds: number): string {
   return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
@@ -43,6 +56,6 @@ export const feishu: Channel = {
     judgeJsonCode(answer, (json) => (json.code !== undefined ? { code: json.code, message: json.msg } : { code: json.StatusCode, message: json.StatusMessage }), RATE_LIMIT, {
       urlVariable: 'NOTIFY_FEISHU_URL',
       retryCodes: RETRY,
-      forCode: (code) => (code === 19021 ? "check NOTIFY_FEISHU_SECRET (the bot's 签名校验 secret), and this machine's clock (within an hour)" : undefined),
+      forCode: feishuRemedy,
     }),
 };

@@ -12,12 +12,18 @@ import { JSON_HEADERS, judgeStatus, notTheRobot, type Channel, type OutgoingRequ
 const SLACK_TEXT_LIMIT = 4_000;
 /** invalid_payload, no_service, channel_is_archived, … */
 const SLACK_ERROR = /^[a-z][a-z_]{1,59}$/;
-/** What to fix for Slack's errors a user can cause. */
+/** What to fix for Slack's errors a user can cause (docs.slack.dev, incoming webhooks, Handling errors). */
 const SLACK_REMEDY: Readonly<Record<string, string>> = {
   no_service: 'NOTIFY_SLACK_URL: the webhook was revoked (or the URL not copied whole); make a new one',
+  no_service_id: 'NOTIFY_SLACK_URL: its service id is not a webhook (the URL not copied whole?)',
+  invalid_token: "NOTIFY_SLACK_URL: the webhook's token is no longer valid (revoked, or its app removed); make a new webhook",
+  no_active_hooks: "NOTIFY_SLACK_URL: the webhook is switched off (its app's incoming webhooks deactivated); turn them on, or make a new one",
+  no_team: "NOTIFY_SLACK_URL: the webhook's workspace is gone; make a webhook in a workspace that exists",
+  team_disabled: "the webhook's workspace is disabled; NOTIFY_SLACK_URL needs a webhook of an active workspace",
   channel_not_found: "NOTIFY_SLACK_URL: the webhook's channel was removed; make a new webhook",
   channel_is_archived: "NOTIFY_SLACK_URL: the webhook's channel is archived",
   action_prohibited: "the workspace's admin restricts this webhook",
+  posting_to_general_channel_denied: "an admin restricts posting to #general: point the webhook at another channel (NOTIFY_SLACK_URL)",
 };
 
 export function slackRequest(target: ChannelTarget, report: NotificationReport): OutgoingRequest {

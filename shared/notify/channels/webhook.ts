@@ -23,8 +23,8 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
   return {
     summary: summaryLine(report),
     ordered: report.ordered.map((o) => ({ domain: o.domain, task_no: o.taskNo, outcome: o.outcome, days_left: o.daysLeft, error_code: o.errorCode, error_message: o.errorMessage })),
-    failed: report.failed.map((f) => ({ domain: f.domain, task_no: f.taskNo, error_code: f.errorCode, error_message: f.errorMessage })),
-    outcome_unknown: report.outcomeUnknown.map((u) => ({ domain: u.domain, task_no: u.taskNo, error_code: u.errorCode, error_message: u.errorMessage })),
+    failed: report.failed.map((f) => ({ domain: f.domain, task_no: f.taskNo, error_code: f.errorCode, error_message: f.errorMessage, days_left: f.daysLeft, deadline_ms: finiteOrUndefined(f.deadlineMs) })),
+    outcome_unknown: report.outcomeUnknown.map((u) => ({ domain: u.domain, task_no: u.taskNo, error_code: u.errorCode, error_message: u.errorMessage, days_left: u.daysLeft, deadline_ms: finiteOrUndefined(u.deadlineMs) })),
     earlier_orders: report.earlierOrders.map((o) => ({ domain: o.domain, task_no: o.taskNo, run_id: o.runId })),
     at_risk: report.atRisk.map((a) => ({ domain: a.domain, days_left: a.daysLeft, deadline_ms: a.deadlineMs, reason: a.reason, why: a.why })),
     left_for_next_run: report.leftForNextRun.map((l) => ({ domain: l.domain, days_left: l.daysLeft, why: l.why })),
@@ -48,6 +48,11 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
       test: report.test || undefined,
     },
   };
+}
+
+/** JSON has no Infinity (a listing whose dates could not be read): left out rather than null. */
+function finiteOrUndefined(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** The body within the limit: lists give up their last (least urgent) items, what can wait first (fit.ts), counted in left_out. */

@@ -5,7 +5,7 @@
 import type { ChannelTarget } from '../config.js';
 import { composeMessage, MARKDOWN, renderWithin } from '../message.js';
 import type { NotificationReport } from '../report.js';
-import { JSON_HEADERS, judgeJsonCode, type Channel, type OutgoingRequest } from './channel.js';
+import { JSON_HEADERS, judgeJsonCode, sharedRobotRemedy, type Channel, type OutgoingRequest } from './channel.js';
 
 const WECOM_MARKDOWN_LIMIT = 4_096;
 const RATE_LIMIT = new Set([45009]);
@@ -22,6 +22,6 @@ export const wecom: Channel = {
   judge: (answer) => judgeJsonCode(answer, (json) => ({ code: json.errcode, message: json.errmsg }), RATE_LIMIT, {
       urlVariable: 'NOTIFY_WECOM_URL',
       // 93000: the key is no robot's (removed from the group, or the URL not copied whole).
-      forCode: (code) => (code === 93000 ? 'NOTIFY_WECOM_URL: WeCom knows no robot with this key (removed, or the URL not copied whole)' : undefined),
+      forCode: (code) => (code === 93000 ? 'NOTIFY_WECOM_URL: WeCom knows no robot with this key (removed, or the URL not copied whole)' : RATE_LIMIT.has(code) ? sharedRobotRemedy('NOTIFY_WECOM_URL') : undefined),
     }),
 };
