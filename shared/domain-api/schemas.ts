@@ -19,6 +19,26 @@ const fields = onFirstUse(() => ({
   ),
 }));
 
+/**
+ * A field read where it can be, and taken as not said where it cannot: for what the run does without
+ * (TryCount, UpdateTime it never reads), or reads with a rule for its absence already (a CreateTime it
+ * cannot read counts as recent; a TaskStatus that names no state leaves TaskStatusCode the authority;
+ * ErrorMsg and FailReason are words for a person). Held to its shape, one such field in a shape the docs do
+ * not show (TryCount null, a time as epoch milliseconds) made the whole page malformed: the ledger
+ * unreadable, so every run ordered nothing and a due domain was lost.
+ */
+function lenient<T extends z.ZodMiniType>(inner: T) {
+  return z.optional(
+    z.pipe(
+      z.unknown(),
+      z.transform((v): z.output<T> | undefined => {
+        const read = inner.safeParse(v);
+        return read.success ? read.data : undefined;
+      }),
+    ),
+  );
+}
+
 /** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
 export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
 /** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
@@ -79,13 +99,14 @@ const taskDetailSchema = onFirstUse(() => {
     TaskDetailNo: z.optional(text),
     TaskType: z.string(),
     DomainName: z.string(),
-    TaskStatus: z.optional(z.string()),
+    TaskStatus: lenient(z.string()),
     TaskStatusCode: integer,
-    ErrorMsg: z.optional(z.nullable(z.string())),
-    FailReason: z.optional(z.nullable(z.string())),
-    TryCount: z.optional(integer),
-    CreateTime: z.optional(z.nullable(z.string())),
-    UpdateTime: z.optional(z.nullable(z.string())),
+    ErrorMsg: lenient(z.nullable(z.string())),
+    FailReason: lenient(z.nullable(z.string())),
+    // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
+    TryCount: lenient(integer),
+    CreateTime: lenient(z.nullable(z.string())),
+    UpdateTime: lenient(z.nullable(z.string())),
   });
 });
 
@@ -97,8 +118,8 @@ const taskInfoSchema = onFirstUse(() => {
     TaskNo: z.string(),
     TaskType: z.string(),
     TaskNum: z.optional(integer),
-    CreateTime: z.optional(z.nullable(z.string())),
-    TaskStatus: z.optional(z.string()),
+    CreateTime: lenient(z.nullable(z.string())),
+    TaskStatus: lenient(z.string()),
     TaskStatusCode: z.optional(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).

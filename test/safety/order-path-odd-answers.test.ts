@@ -1,0 +1,38 @@
+/**
+ * The order and its follow-up against odd but possible registrar answers, written from the vendor's published
+ * rules (domain-api.md §3.3 SaveSingleTaskForCreatingOrderRedeem answers `{ RequestId, TaskNo }` and the task is
+ * asynchronous; §3.5 a detail carries TaskNo, DomainName, TaskStatus/Code, ErrorMsg, FailReason, TryCount,
+ * CreateTime and UpdateTime, the times "2018-01-25 20:46:57 style strings"; §5 states may lag by up to 24 h),
+ * not from the emulator's habits.
+ */
+import { describe, expect, it } from 'vitest';
+import { detailItem, domainItem, pageBody } from '../support/registrar-standin.js';
+import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const HOUR_MS = 3_600_000;
+const due = (name: string) => domainItem(name, dueExpiration(name));
+
+describe('task fields the run does not need, in shapes the docs do not show', () => {
+  it('a detail with TryCount null, UpdateTime and CreateTime as numbers, and a row with CreateTime as a number: the ledger is read, the held domain is not ordered, the other is', async () => {
+    const s = await start({
+      domains: [due('free.com'), due('held.com')],
+      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
+      script: (call, standin) => {
+        if (call.action === 'QueryTaskList' && standin.orders.length === 0) {
+          const row = { TaskNo: 'T-open', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: Date.now() - HOUR_MS, TaskStatus: 'EXECUTING', TaskStatusCode: 2 };
+          return { body: { ...pageBody('QueryTaskList', [row], { pageNum: 1, nextPage: false, totalPages: 1 }) } };
+        }
+        if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
+        const detail = { ...detailItem('T-open', 'D1', 'held.com', 1), TryCount: null, UpdateTime: Date.now(), CreateTime: Date.now() - HOUR_MS };
+        return { body: pageBody('QueryTaskDetailList', [detail], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run.error_message).toBeUndefined();
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
+    const decisions = decisionsOf(run);
+    expect(decisions.find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+    expect(decisions.find((d) => d.domain === 'free.com')).toMatchObject({ outcome: 'succeeded' });
+  });
+});
