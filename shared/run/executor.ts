@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { cancelState, canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
+import { cancelState, canonicalName, entryState, parseRegistrarTime, REGISTRAR_CLOCK_SLACK_MS, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { answerByMs, submitByMs, workDeadline, type TimeBudget } from './time-budget.js';
@@ -72,6 +72,12 @@ const LATE_LISTING_MS = 15_000;
 
 /** Said of an outcome-unknown order its reconciliation did not find (and taken back if it is found later). */
 const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide again';
+
+/**
+ * When each submission began (before its fresh look and its first attempt): a detail its follow-up reads that
+ * the registrar dated before then, by more than the registrar's clock may be behind ours, is an earlier task's.
+ */
+const sentAt = new WeakMap<Result, number>();
 
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
@@ -151,6 +157,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   const domainName = result.decision.domainName;
   const expirationMs = result.decision.expirationMs!;
   const started = clock.now();
+  sentAt.set(result, started);
   try {
     await ledger.refresh(clock.now());
   } catch (error) {
@@ -437,6 +444,17 @@ async function settled(result: Result, deps: ExecutorDeps, cancelled = false): P
     // so orders it again by hand (a second fee). Left unsettled, it stays `submitted`, the next run's to read.
     const copies = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
     const detail = copies[0];
+    // A detail the registrar dated before this order was sent is an earlier task's (the answer gave the number
+    // of a task older than the ledger reads, of this very domain): its success or failure is not this order's.
+    // Believed, a redemption of days ago was told as this one's success while the order still ran, or its old
+    // failure was, and a person told so ordered the domain again by hand (a second fee). Left `submitted`, with
+    // why: the order was taken, and the next run's ledger reads its own task. Not asked about again.
+    const sentMs = sentAt.get(result);
+    const earlier = sentMs === undefined ? undefined : copies.find((d) => (parseRegistrarTime(d.CreateTime) ?? Number.POSITIVE_INFINITY) < sentMs - REGISTRAR_CLOCK_SLACK_MS);
+    if (earlier) {
+      result.error_message = `the answer gave task ${result.task_no!}, whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      return true;
+    }
     // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
     // as the ledger reads such a task (readDetails): no order was carried out.
     const noneWritten = cancelled && !page.hasNext && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));

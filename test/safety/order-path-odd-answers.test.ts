@@ -36,3 +36,29 @@ describe('task fields the run does not need, in shapes the docs do not show', ()
     expect(decisions.find((d) => d.domain === 'free.com')).toMatchObject({ outcome: 'succeeded' });
   });
 });
+
+describe("a submission answered with the TaskNo of an earlier day's task of the same domain, older than the ledger reads (7 days)", () => {
+  const DAY_MS = 86_400_000;
+  it.each([
+    ['succeeded', 2],
+    ['failed', 3],
+  ])('its 9-day-old detail (%s) is not told as this order\'s outcome: recorded submitted, with why', async (_label, oldStatus) => {
+    const s = await start({
+      domains: [due('again.com')],
+      // The registrar's own task for the new order is still executing.
+      newTaskStatus: 1,
+      tasks: [{ taskNo: 'T-old', domainName: 'again.com', statusCode: oldStatus, createdMs: Date.now() - 9 * DAY_MS }],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return { body: { RequestId: 'R-1', TaskNo: 'T-old' } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'again.com': 1 });
+    const decision = decisionsOf(run).find((d) => d.domain === 'again.com');
+    expect(decision).toMatchObject({ outcome: 'submitted', task_no: 'T-old' });
+    expect(String(decision?.error_message)).toMatch(/T-old.*dated .*before this order was sent/);
+    expect(run.records.filter((r) => r.kind === 'task' && r.domain === 'again.com')).toEqual([]);
+  });
+});
