@@ -127,8 +127,18 @@ function xmlErrorBody(text: string): unknown {
   return { Code: code, Message: xmlElement(head, 'Message'), RequestId: xmlElement(head, 'RequestId'), HostId: xmlElement(head, 'HostId') };
 }
 
-/** The keys of the vendor's error body; an answer with nothing else carries no result. */
-const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
+/**
+ * The keys of the vendor's error body; an answer with nothing else carries no result. HttpStatusCode and
+ * Success (false) are the error shape of many Alibaba Cloud APIs (`{RequestId, Code, Message, HttpStatusCode,
+ * Success: false}`): not allowed, such a body with HTTP 200 read as an empty page, an empty ledger, and a
+ * domain with an open redeem task was ordered again.
+ */
+const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail', 'HttpStatusCode']);
+
+/** A `Success` that says the call failed: false, as a boolean or as text. */
+function saysFailure(value: unknown): boolean {
+  return value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false');
+}
 
 /** Codes the vendor's RPC client (@alicloud/pop-core) reads as success when a 200 answer carries one. */
 export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
@@ -143,7 +153,7 @@ export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success
  */
 function isVendorErrorBody(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
-  if (!Object.keys(json).every((key) => ERROR_BODY_KEYS.has(key))) return false;
+  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || (key === 'Success' && saysFailure(value)))) return false;
   const body = errorBodySchema().safeParse(json);
   return body.success && !SUCCESS_CODES.has(body.data.Code);
 }
