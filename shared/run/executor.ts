@@ -79,6 +79,9 @@ const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide
  */
 const sentAt = new WeakMap<Result, number>();
 
+/** Pages of a follow-up's detail answer read at most: the task has one detail, so one page, or a few that shifted. */
+const FOLLOW_DETAIL_PAGES = 3;
+
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
@@ -437,7 +440,15 @@ async function settled(result: Result, deps: ExecutorDeps, cancelled = false): P
   const domainName = result.decision.domainName;
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
-    const page = await deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum: 1, pageSize: 100 });
+    // Every page the answer says there is (a few at most: the task has one detail): a first page saying
+    // EXECUTE_SUCCESS with NextPage true and a second serving the same detail EXECUTING was told as a success
+    // from the first alone. An endless NextPage stops at the cap (a PagingLimitError: not settled this round).
+    const page = await readAllPages(
+      'QueryTaskDetailList',
+      (pageNum) => deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum, pageSize: 100 }),
+      (d) => `${d.TaskDetailNo ?? ''}\u0000${d.DomainName}`,
+      { maxPages: FOLLOW_DETAIL_PAGES, deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
+    );
     // Every copy of the domain's detail must say the same final state: a page that serves it twice (a
     // replica behind, pages that shifted), once failed and once executing, says neither; believed by its
     // first copy, the order was recorded and told as failed while it may still succeed, and a person told
@@ -457,7 +468,7 @@ async function settled(result: Result, deps: ExecutorDeps, cancelled = false): P
     }
     // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
     // as the ledger reads such a task (readDetails): no order was carried out.
-    const noneWritten = cancelled && !page.hasNext && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    const noneWritten = cancelled && !page.short && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
     if (noneWritten || (cancelled && detail)) {
       const verdicts = noneWritten ? [underCancel(result.task_no!, 'cancelled', { TaskStatusCode: TaskDetailStatus.WaitingExecute })] : copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
       if (verdicts.every((v) => v.state === 'failed') && !copies.some((d) => entryState(d) === 'failed')) {

@@ -62,3 +62,28 @@ describe("a submission answered with the TaskNo of an earlier day's task of the 
     expect(run.records.filter((r) => r.kind === 'task' && r.domain === 'again.com')).toEqual([]);
   });
 });
+
+describe("the follow-up's detail answer in more than one page", () => {
+  it('page 1 says EXECUTE_SUCCESS and NextPage true, page 2 serves the same detail EXECUTING: not told as succeeded', async () => {
+    const s = await start({
+      domains: [due('paged.com')],
+      newTaskStatus: 1,
+      script: (call, standin) => {
+        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
+          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+          // The task list says it is finished: the follow-up asks for its detail.
+          task.listStatusCode = 3;
+          return { body: { RequestId: 'R-1', TaskNo: task.taskNo } };
+        }
+        const order = standin.orders[0];
+        if (call.action !== 'QueryTaskDetailList' || !order || call.params.TaskNo !== order.taskNo) return undefined;
+        const page = Number(call.params.PageNum);
+        const detail = detailItem(order.taskNo, `D-${order.taskNo}`, 'paged.com', page === 1 ? 2 : 1);
+        return { body: { ...pageBody('QueryTaskDetailList', [detail], { pageNum: page, nextPage: page === 1 }), TotalPageNum: 2, TotalItemNum: 2 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'paged.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'paged.com')).toMatchObject({ outcome: 'submitted' });
+  });
+});
