@@ -39,6 +39,15 @@ function lenient<T extends z.ZodMiniType>(inner: T) {
   );
 }
 
+/**
+ * A field that may be answered null, JSON's "not said": read as absent (every reader already has a rule for
+ * that), anything else held to its shape. Held to it, `"TotalItemNum": null` on a paging envelope, or a
+ * task's `"TaskNum": null`, made the whole page malformed: the ledger unreadable, every run ordered nothing.
+ */
+function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
+  return z.optional(z.pipe(z.nullable(inner), z.transform((v): z.output<T> | undefined => v ?? undefined)));
+}
+
 /** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
 export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
 /** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
@@ -52,10 +61,10 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
   const { integer, flag } = fields();
   return z.object({
     RequestId: z.string(),
-    CurrentPageNum: z.optional(integer),
-    TotalPageNum: z.optional(integer),
-    TotalItemNum: z.optional(integer),
-    NextPage: z.optional(flag),
+    CurrentPageNum: nullAsUnsaid(integer),
+    TotalPageNum: nullAsUnsaid(integer),
+    TotalItemNum: nullAsUnsaid(integer),
+    NextPage: nullAsUnsaid(flag),
     Data: z.optional(
       z.object({
         [field]: z.pipe(
@@ -117,7 +126,7 @@ const taskInfoSchema = onFirstUse(() => {
   return z.object({
     TaskNo: z.string(),
     TaskType: z.string(),
-    TaskNum: z.optional(integer),
+    TaskNum: nullAsUnsaid(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),
     TaskStatusCode: z.optional(integer),

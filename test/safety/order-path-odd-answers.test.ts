@@ -87,3 +87,21 @@ describe("the follow-up's detail answer in more than one page", () => {
     expect(decisionsOf(run).find((d) => d.domain === 'paged.com')).toMatchObject({ outcome: 'submitted' });
   });
 });
+
+describe('paging fields and TaskNum answered as null (JSON for "not said")', () => {
+  it('QueryTaskList with CurrentPageNum, TotalPageNum, TotalItemNum, NextPage null and a row with TaskNum null: read as not said, the held domain is not ordered, the other is', async () => {
+    const s = await start({
+      domains: [due('free.com'), due('held.com')],
+      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const rows = standin.listedTasks().map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: null, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: { RequestId: `R-${call.n}`, CurrentPageNum: null, PageSize: null, TotalPageNum: null, TotalItemNum: null, PrePage: null, NextPage: null, Data: { TaskInfo: rows } } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run.error_message).toBeUndefined();
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+  });
+});
