@@ -186,9 +186,15 @@ export class RpcCaller {
     return this.policy;
   }
 
-  /** A read under the read retry policy. */
-  read<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
-    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
+  /**
+   * A read under the read retry policy. `deadlineMs`: the read ends by then (no retry waits past it, no call
+   * slot is waited for past it, no answer is waited for past it), when that is before the caller's deadline.
+   */
+  read<S extends z.ZodMiniType>(action: string, params: Params, schema: S, deadlineMs?: number): Promise<z.output<S>> {
+    if (deadlineMs === undefined || deadlineMs >= this.options.deadlineMs) {
+      return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
+    }
+    return withRetry(() => this.attempt(action, params, schema, { sendByMs: deadlineMs, answerByMs: deadlineMs }), readRetryDecision, this.policy, this.options.clock, deadlineMs);
   }
 
   /**

@@ -362,7 +362,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
     let finished: ReadonlySet<string> | undefined;
     let cancelled: ReadonlySet<string> = new Set();
     try {
-      ({ finished, cancelled } = await finishedTasks(deps, startedMs, listed));
+      ({ finished, cancelled } = await finishedTasks(deps, startedMs, listed, stopMs));
     } catch {
       // The list could not be read this round: ask each task itself instead.
       finished = undefined;
@@ -371,7 +371,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
       const key = taskKey(result.task_no!);
       // A task the list does not show yet (the registrar lags) is asked about directly.
       const ask = finished === undefined || finished.has(key) || cancelled.has(key) || !listed.has(key);
-      return deps.clock.now() < stopMs && ask && (await settled(result, deps, cancelled.has(key)));
+      return deps.clock.now() < stopMs && ask && (await settled(result, deps, stopMs, cancelled.has(key)));
     });
     open = open.filter((_, i) => !done[i]);
   }
@@ -405,15 +405,16 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
  * The task numbers the task list reports COMPLETE, and those whose cancellation it reports COMPLETE
  * (whatever their TaskStatus: a cancelled task may stay listed as waiting); remembers every one it saw listed.
  */
-async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
+async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>, stopMs: number): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
   // In the ledger's page size, smaller if the registrar refused 100 (InvalidPageSize): otherwise every round
   // failed, and a cancellation (seen only here) was never seen; and each round starts where the last ended.
   const listed = await withPageSizes(deps.ledger.taskPageSize, (pageSize) =>
     readAllPages(
       'QueryTaskList',
-      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
+      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()), deadlineMs: stopMs }),
       (task) => taskKey(task.TaskNo),
-      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
+      // Ended with following (stopMs), its retries too: see TaskDetailQuery.deadlineMs.
+      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: stopMs, now: deps.clock.now },
     ),
     (answered) => (deps.ledger.taskPageSize = answered),
   );
@@ -436,7 +437,7 @@ async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<stri
  * task's cancellation is complete (by a person in the console, or by the registrar): a detail that did not
  * finish then never will, and the order redeemed nothing (see underCancel in the ledger).
  */
-async function settled(result: Result, deps: ExecutorDeps, cancelled = false): Promise<boolean> {
+async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cancelled = false): Promise<boolean> {
   const domainName = result.decision.domainName;
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
@@ -445,9 +446,9 @@ async function settled(result: Result, deps: ExecutorDeps, cancelled = false): P
     // from the first alone. An endless NextPage stops at the cap (a PagingLimitError: not settled this round).
     const page = await readAllPages(
       'QueryTaskDetailList',
-      (pageNum) => deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum, pageSize: 100 }),
+      (pageNum) => deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum, pageSize: 100, deadlineMs: stopMs }),
       (d) => `${d.TaskDetailNo ?? ''}\u0000${d.DomainName}`,
-      { maxPages: FOLLOW_DETAIL_PAGES, deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
+      { maxPages: FOLLOW_DETAIL_PAGES, deadlineMs: stopMs, now: deps.clock.now },
     );
     // Every copy of the domain's detail must say the same final state: a page that serves it twice (a
     // replica behind, pages that shifted), once failed and once executing, says neither; believed by its

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detailItem, domainItem, pageBody } from '../support/registrar-standin.js';
-import { decisionsOf, dueExpiration, runAgainst, standinPerTest } from './standin-runs.js';
+import { runInProcess } from './harness.js';
+import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
 const start = standinPerTest();
 const HOUR_MS = 3_600_000;
@@ -104,4 +105,29 @@ describe('paging fields and TaskNum answered as null (JSON for "not said")', () 
     expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
     expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
   });
+});
+
+describe("the follow-up's reads end when following does (REDEEM_FOLLOW_SECONDS)", () => {
+  it('QueryTaskDetailList throttled with x-acs-retry-after 60 s every time, REDEEM_FOLLOW_SECONDS=10 in a 600 s budget: the run does not wait minutes of retries past its follow time', async () => {
+    // Time moves as the run sleeps (a retry's wait, a follow-up round), so minutes of waits take no real time.
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, random: () => 0.5, sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((offset += ms), resolve()))) };
+    const detailCalls: number[] = [];
+    const s = await start({
+      domains: [due('slow.com')],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskDetailList' || standin.orders.length === 0) return undefined;
+        detailCalls.push(clock.now());
+        return { status: 400, headers: { 'x-acs-retry-after': '60000' }, body: { RequestId: `R-${call.n}`, HostId: 'domain-intl.aliyuncs.com', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } };
+      },
+    });
+    const startedMs = clock.now();
+    const run = await runInProcess(standinEnv(s, { REDEEM_FOLLOW_SECONDS: '10' }), { budgetMs: 600_000, clock, followIntervalMs: 1_000 });
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'slow.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'slow.com')).toMatchObject({ outcome: 'submitted' });
+    expect(detailCalls.length).toBeGreaterThan(0);
+    // Following ends 10 s after it began; a read it began may finish, but not retry for minutes after.
+    expect(Math.max(...detailCalls) - startedMs).toBeLessThan(30_000);
+    expect(run.summary.run.duration_ms).toBeLessThan(60_000);
+  }, 20_000);
 });
