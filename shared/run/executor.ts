@@ -467,6 +467,9 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
       result.error_message = `the answer gave task ${result.task_no!}, whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
       return true;
     }
+    // An answer short of its own TotalItemNum left details unserved, and an unserved copy of the domain's may
+    // say another state (as the ledger holds such a task, readDetails): nothing is told from it this round.
+    if (page.short) return false;
     // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
     // as the ledger reads such a task (readDetails): no order was carried out.
     const noneWritten = cancelled && !page.short && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));

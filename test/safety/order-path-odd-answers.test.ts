@@ -107,6 +107,29 @@ describe('paging fields and TaskNum answered as null (JSON for "not said")', () 
   });
 });
 
+describe("the follow-up's detail answer short of its own TotalItemNum", () => {
+  it('one detail EXECUTE_SUCCESS, NextPage false, TotalItemNum 2 (a copy announced and never served): not told as succeeded', async () => {
+    const s = await start({
+      domains: [due('short.com')],
+      newTaskStatus: 1,
+      script: (call, standin) => {
+        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
+          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+          task.listStatusCode = 3;
+          return { body: { RequestId: 'R-1', TaskNo: task.taskNo } };
+        }
+        const order = standin.orders[0];
+        if (call.action !== 'QueryTaskDetailList' || !order || call.params.TaskNo !== order.taskNo) return undefined;
+        const detail = detailItem(order.taskNo, `D-${order.taskNo}`, 'short.com', 2);
+        return { body: { ...pageBody('QueryTaskDetailList', [detail], { pageNum: 1, nextPage: false }), TotalPageNum: 1, TotalItemNum: 2 } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'short.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'short.com')).toMatchObject({ outcome: 'submitted' });
+  });
+});
+
 describe("the follow-up's reads end when following does (REDEEM_FOLLOW_SECONDS)", () => {
   it('QueryTaskDetailList throttled with x-acs-retry-after 60 s every time, REDEEM_FOLLOW_SECONDS=10 in a 600 s budget: the run does not wait minutes of retries past its follow time', async () => {
     // Time moves as the run sleeps (a retry's wait, a follow-up round), so minutes of waits take no real time.
