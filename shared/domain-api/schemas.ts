@@ -48,6 +48,13 @@ function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
   return z.optional(z.pipe(z.nullable(inner), z.transform((v): z.output<T> | undefined => v ?? undefined)));
 }
 
+/**
+ * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
+ * the ledger takes as possibly a redemption (mayBeRedemption), the safe side. Held to a string, a row or a
+ * detail answering `"TaskType": null` made the whole page malformed and every run ordered nothing.
+ */
+const taskType = onFirstUse(() => z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))));
+
 /** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
 export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
 /** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
@@ -106,7 +113,7 @@ const taskDetailSchema = onFirstUse(() => {
   return z.object({
     TaskNo: z.string(),
     TaskDetailNo: z.optional(text),
-    TaskType: z.string(),
+    TaskType: taskType(),
     DomainName: z.string(),
     TaskStatus: lenient(z.string()),
     TaskStatusCode: integer,
@@ -125,7 +132,7 @@ const taskInfoSchema = onFirstUse(() => {
   const { integer } = fields();
   return z.object({
     TaskNo: z.string(),
-    TaskType: z.string(),
+    TaskType: taskType(),
     TaskNum: nullAsUnsaid(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),

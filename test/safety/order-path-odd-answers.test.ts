@@ -89,6 +89,27 @@ describe("the follow-up's detail answer in more than one page", () => {
   });
 });
 
+describe('a TaskType answered null (on the task list and on the detail)', () => {
+  it('is a task that may be a redemption: the ledger is read, its domain is not ordered, the other is', async () => {
+    const s = await start({
+      domains: [due('free.com'), due('held.com')],
+      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
+      script: (call, standin) => {
+        if (call.action === 'QueryTaskList' && standin.orders.length === 0) {
+          const row = { TaskNo: 'T-open', TaskType: null, TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 2 };
+          return { body: pageBody('QueryTaskList', [row], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
+        return { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-open', 'D1', 'held.com', 1), TaskType: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(run.summary.run.error_message).toBeUndefined();
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+  });
+});
+
 describe('paging fields and TaskNum answered as null (JSON for "not said")', () => {
   it('QueryTaskList with CurrentPageNum, TotalPageNum, TotalItemNum, NextPage null and a row with TaskNum null: read as not said, the held domain is not ordered, the other is', async () => {
     const s = await start({
