@@ -135,6 +135,17 @@ function xmlErrorBody(text: string): unknown {
  */
 const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail', 'HttpStatusCode']);
 
+/**
+ * A `Data` that carries no result: null, or an object whose every field is empty (null, an empty list, an
+ * empty object: `{}`, `{ TaskInfo: [] }`). A failure Code beside it is the answer; read as a result, such a
+ * body passed a page schema as an empty page: an empty ledger, and a domain with an open task ordered again.
+ */
+function carriesNothing(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.values(value).every((field) => field === null || field === undefined || (Array.isArray(field) ? field.length === 0 : typeof field === 'object' && Object.keys(field).length === 0));
+}
+
 /** A `Success` that says the call failed: false, as a boolean or as text. */
 function saysFailure(value: unknown): boolean {
   return value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false');
@@ -145,15 +156,15 @@ export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success
 
 /**
  * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error
- * body's own keys. The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
+ * body's own keys (a Success false, a Data with nothing in it). The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
  * 200 as an error too, and a gateway may answer so. Read as a result it passes a page schema (only
  * RequestId is required) as an EMPTY page: an empty ledger (a domain with an open task ordered again), an
  * empty redemption list (a run "completed" with nothing looked at). An answer that carries a result beside
- * a Code (a TaskNo, Data) is a result: an order it names exists.
+ * a Code (a TaskNo, a Data with something in it) is a result: an order it names exists.
  */
 function isVendorErrorBody(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
-  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || (key === 'Success' && saysFailure(value)))) return false;
+  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || (key === 'Success' && saysFailure(value)) || (key === 'Data' && carriesNothing(value)))) return false;
   const body = errorBodySchema().safeParse(json);
   return body.success && !SUCCESS_CODES.has(body.data.Code);
 }
