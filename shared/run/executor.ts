@@ -467,6 +467,16 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
       result.error_message = `the answer gave task ${result.task_no!}, whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
       return true;
     }
+    // A whole answer whose details of the task all name other domains: the number the submission was answered
+    // with is another order's task (one older than the ledger reads, which notThisOrder cannot know). Followed
+    // as this order's, it was asked about every round until following ended (the run and its message kept
+    // waiting for a detail that never comes), and the record said nothing of it. Left `submitted`, with why.
+    const ofTask = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    if (!page.short && copies.length === 0 && ofTask.length > 0 && ofTask.every((d) => canonicalName(d.DomainName) !== '')) {
+      const names = [...new Set(ofTask.map((d) => canonicalName(d.DomainName)))].slice(0, 3).join(', ');
+      result.error_message = `the answer gave task ${result.task_no!}, whose details name ${names}, not this domain: that is another order's task, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      return true;
+    }
     // An answer short of its own TotalItemNum left details unserved, and an unserved copy of the domain's may
     // say another state (as the ledger holds such a task, readDetails): nothing is told from it this round.
     if (page.short) return false;

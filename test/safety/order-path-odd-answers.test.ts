@@ -64,6 +64,27 @@ describe("a submission answered with the TaskNo of an earlier day's task of the 
   });
 });
 
+describe("a submission answered with the TaskNo of an earlier day's task of another domain, older than the ledger reads", () => {
+  it('its detail names other.com only: not followed for the whole follow time as if it were this order, and recorded submitted with why', async () => {
+    const s = await start({
+      domains: [due('mine.com')],
+      newTaskStatus: 1,
+      tasks: [{ taskNo: 'T-other-old', domainName: 'other.com', statusCode: 2, createdMs: Date.now() - 9 * 86_400_000 }],
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return { body: { RequestId: 'R-1', TaskNo: 'T-other-old' } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'mine.com': 1 });
+    const decision = decisionsOf(run).find((d) => d.domain === 'mine.com');
+    expect(decision).toMatchObject({ outcome: 'submitted', task_no: 'T-other-old' });
+    expect(String(decision?.error_message)).toMatch(/T-other-old.*other\.com/);
+    expect(s.callsOf('QueryTaskDetailList').filter((c) => c.params.TaskNo === 'T-other-old')).toHaveLength(1);
+  });
+});
+
 describe("the follow-up's detail answer in more than one page", () => {
   it('page 1 says EXECUTE_SUCCESS and NextPage true, page 2 serves the same detail EXECUTING: not told as succeeded', async () => {
     const s = await start({
