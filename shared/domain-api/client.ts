@@ -62,6 +62,7 @@ export class DomainApiClient implements DomainApi {
       'QueryTaskDetailList',
       { TaskNo: query.taskNo, PageNum: query.pageNum, PageSize: query.pageSize, DomainName: query.domainName },
       queryTaskDetailListSchema(),
+      query.deadlineMs,
     );
     return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum);
   }
@@ -71,6 +72,7 @@ export class DomainApiClient implements DomainApi {
       'QueryTaskList',
       { PageNum: query.pageNum, PageSize: query.pageSize, BeginCreateTime: query.beginCreateTime, EndCreateTime: query.endCreateTime },
       queryTaskListSchema(),
+      query.deadlineMs,
     );
     return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum);
   }

@@ -42,6 +42,12 @@ export interface TaskDetailQuery {
   readonly pageNum: number;
   readonly pageSize: number;
   readonly domainName?: string | undefined;
+  /**
+   * Epoch ms: the read ends by then, its retries and its answer included (the run's own deadline when that is
+   * earlier). A follow-up's read ends with following (REDEEM_FOLLOW_SECONDS): without it, a throttled one kept
+   * retrying (x-acs-retry-after up to 60 s, eight attempts) for minutes after following had ended.
+   */
+  readonly deadlineMs?: number | undefined;
 }
 
 export interface TaskListQuery {
@@ -49,6 +55,8 @@ export interface TaskListQuery {
   readonly pageSize: number;
   readonly beginCreateTime: number;
   readonly endCreateTime: number;
+  /** As TaskDetailQuery's. */
+  readonly deadlineMs?: number | undefined;
 }
 
 export interface RedeemOrder {

@@ -127,23 +127,44 @@ function xmlErrorBody(text: string): unknown {
   return { Code: code, Message: xmlElement(head, 'Message'), RequestId: xmlElement(head, 'RequestId'), HostId: xmlElement(head, 'HostId') };
 }
 
-/** The keys of the vendor's error body; an answer with nothing else carries no result. */
-const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail']);
+/**
+ * The keys of the vendor's error body; an answer with nothing else carries no result. HttpStatusCode and
+ * Success (false) are the error shape of many Alibaba Cloud APIs (`{RequestId, Code, Message, HttpStatusCode,
+ * Success: false}`): not allowed, such a body with HTTP 200 read as an empty page, an empty ledger, and a
+ * domain with an open redeem task was ordered again.
+ */
+const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail', 'HttpStatusCode']);
+
+/**
+ * A `Data` that carries no result: null, or an object whose every field is empty (null, an empty list, an
+ * empty object: `{}`, `{ TaskInfo: [] }`). A failure Code beside it is the answer; read as a result, such a
+ * body passed a page schema as an empty page: an empty ledger, and a domain with an open task ordered again.
+ */
+function carriesNothing(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.values(value).every((field) => field === null || field === undefined || (Array.isArray(field) ? field.length === 0 : typeof field === 'object' && Object.keys(field).length === 0));
+}
+
+/** A `Success` that says the call failed: false, as a boolean or as text. */
+function saysFailure(value: unknown): boolean {
+  return value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false');
+}
 
 /** Codes the vendor's RPC client (@alicloud/pop-core) reads as success when a 200 answer carries one. */
 export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success', 'success']);
 
 /**
  * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error
- * body's own keys. The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
+ * body's own keys (a Success false, a Data with nothing in it). The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
  * 200 as an error too, and a gateway may answer so. Read as a result it passes a page schema (only
  * RequestId is required) as an EMPTY page: an empty ledger (a domain with an open task ordered again), an
  * empty redemption list (a run "completed" with nothing looked at). An answer that carries a result beside
- * a Code (a TaskNo, Data) is a result: an order it names exists.
+ * a Code (a TaskNo, a Data with something in it) is a result: an order it names exists.
  */
 function isVendorErrorBody(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
-  if (!Object.keys(json).every((key) => ERROR_BODY_KEYS.has(key))) return false;
+  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || (key === 'Success' && saysFailure(value)) || (key === 'Data' && carriesNothing(value)))) return false;
   const body = errorBodySchema().safeParse(json);
   return body.success && !SUCCESS_CODES.has(body.data.Code);
 }
@@ -176,9 +197,15 @@ export class RpcCaller {
     return this.policy;
   }
 
-  /** A read under the read retry policy. */
-  read<S extends z.ZodMiniType>(action: string, params: Params, schema: S): Promise<z.output<S>> {
-    return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
+  /**
+   * A read under the read retry policy. `deadlineMs`: the read ends by then (no retry waits past it, no call
+   * slot is waited for past it, no answer is waited for past it), when that is before the caller's deadline.
+   */
+  read<S extends z.ZodMiniType>(action: string, params: Params, schema: S, deadlineMs?: number): Promise<z.output<S>> {
+    if (deadlineMs === undefined || deadlineMs >= this.options.deadlineMs) {
+      return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
+    }
+    return withRetry(() => this.attempt(action, params, schema, { sendByMs: deadlineMs, answerByMs: deadlineMs }), readRetryDecision, this.policy, this.options.clock, deadlineMs);
   }
 
   /**

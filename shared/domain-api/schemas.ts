@@ -19,6 +19,42 @@ const fields = onFirstUse(() => ({
   ),
 }));
 
+/**
+ * A field read where it can be, and taken as not said where it cannot: for what the run does without
+ * (TryCount, UpdateTime it never reads), or reads with a rule for its absence already (a CreateTime it
+ * cannot read counts as recent; a TaskStatus that names no state leaves TaskStatusCode the authority;
+ * ErrorMsg and FailReason are words for a person). Held to its shape, one such field in a shape the docs do
+ * not show (TryCount null, a time as epoch milliseconds) made the whole page malformed: the ledger
+ * unreadable, so every run ordered nothing and a due domain was lost.
+ */
+function lenient<T extends z.ZodMiniType>(inner: T) {
+  return z.optional(
+    z.pipe(
+      z.unknown(),
+      z.transform((v): z.output<T> | undefined => {
+        const read = inner.safeParse(v);
+        return read.success ? read.data : undefined;
+      }),
+    ),
+  );
+}
+
+/**
+ * A field that may be answered null, JSON's "not said": read as absent (every reader already has a rule for
+ * that), anything else held to its shape. Held to it, `"TotalItemNum": null` on a paging envelope, or a
+ * task's `"TaskNum": null`, made the whole page malformed: the ledger unreadable, every run ordered nothing.
+ */
+function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
+  return z.optional(z.pipe(z.nullable(inner), z.transform((v): z.output<T> | undefined => v ?? undefined)));
+}
+
+/**
+ * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
+ * the ledger takes as possibly a redemption (mayBeRedemption), the safe side. Held to a string, a row or a
+ * detail answering `"TaskType": null` made the whole page malformed and every run ordered nothing.
+ */
+const taskType = onFirstUse(() => z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))));
+
 /** A TaskCancelStatus that is not text: neither a documented name nor one to compare with its code. */
 export const UNREADABLE_CANCEL_STATUS = '(unreadable)';
 /** A TaskCancelStatusCode as a whole number; anything else as -1, a code the docs do not list. */
@@ -32,10 +68,10 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
   const { integer, flag } = fields();
   return z.object({
     RequestId: z.string(),
-    CurrentPageNum: z.optional(integer),
-    TotalPageNum: z.optional(integer),
-    TotalItemNum: z.optional(integer),
-    NextPage: z.optional(flag),
+    CurrentPageNum: nullAsUnsaid(integer),
+    TotalPageNum: nullAsUnsaid(integer),
+    TotalItemNum: nullAsUnsaid(integer),
+    NextPage: nullAsUnsaid(flag),
     Data: z.optional(
       z.object({
         [field]: z.pipe(
@@ -77,15 +113,16 @@ const taskDetailSchema = onFirstUse(() => {
   return z.object({
     TaskNo: z.string(),
     TaskDetailNo: z.optional(text),
-    TaskType: z.string(),
+    TaskType: taskType(),
     DomainName: z.string(),
-    TaskStatus: z.optional(z.string()),
+    TaskStatus: lenient(z.string()),
     TaskStatusCode: integer,
-    ErrorMsg: z.optional(z.nullable(z.string())),
-    FailReason: z.optional(z.nullable(z.string())),
-    TryCount: z.optional(integer),
-    CreateTime: z.optional(z.nullable(z.string())),
-    UpdateTime: z.optional(z.nullable(z.string())),
+    ErrorMsg: lenient(z.nullable(z.string())),
+    FailReason: lenient(z.nullable(z.string())),
+    // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
+    TryCount: lenient(integer),
+    CreateTime: lenient(z.nullable(z.string())),
+    UpdateTime: lenient(z.nullable(z.string())),
   });
 });
 
@@ -95,10 +132,10 @@ const taskInfoSchema = onFirstUse(() => {
   const { integer } = fields();
   return z.object({
     TaskNo: z.string(),
-    TaskType: z.string(),
-    TaskNum: z.optional(integer),
-    CreateTime: z.optional(z.nullable(z.string())),
-    TaskStatus: z.optional(z.string()),
+    TaskType: taskType(),
+    TaskNum: nullAsUnsaid(integer),
+    CreateTime: lenient(z.nullable(z.string())),
+    TaskStatus: lenient(z.string()),
     TaskStatusCode: z.optional(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).

@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { cancelState, canonicalName, entryState, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
+import { cancelState, canonicalName, entryState, parseRegistrarTime, REGISTRAR_CLOCK_SLACK_MS, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { answerByMs, submitByMs, workDeadline, type TimeBudget } from './time-budget.js';
@@ -72,6 +72,15 @@ const LATE_LISTING_MS = 15_000;
 
 /** Said of an outcome-unknown order its reconciliation did not find (and taken back if it is found later). */
 const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide again';
+
+/**
+ * When each submission began (before its fresh look and its first attempt): a detail its follow-up reads that
+ * the registrar dated before then, by more than the registrar's clock may be behind ours, is an earlier task's.
+ */
+const sentAt = new WeakMap<Result, number>();
+
+/** Pages of a follow-up's detail answer read at most: the task has one detail, so one page, or a few that shifted. */
+const FOLLOW_DETAIL_PAGES = 3;
 
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
@@ -151,6 +160,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   const domainName = result.decision.domainName;
   const expirationMs = result.decision.expirationMs!;
   const started = clock.now();
+  sentAt.set(result, started);
   try {
     await ledger.refresh(clock.now());
   } catch (error) {
@@ -352,7 +362,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
     let finished: ReadonlySet<string> | undefined;
     let cancelled: ReadonlySet<string> = new Set();
     try {
-      ({ finished, cancelled } = await finishedTasks(deps, startedMs, listed));
+      ({ finished, cancelled } = await finishedTasks(deps, startedMs, listed, stopMs));
     } catch {
       // The list could not be read this round: ask each task itself instead.
       finished = undefined;
@@ -361,7 +371,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
       const key = taskKey(result.task_no!);
       // A task the list does not show yet (the registrar lags) is asked about directly.
       const ask = finished === undefined || finished.has(key) || cancelled.has(key) || !listed.has(key);
-      return deps.clock.now() < stopMs && ask && (await settled(result, deps, cancelled.has(key)));
+      return deps.clock.now() < stopMs && ask && (await settled(result, deps, stopMs, cancelled.has(key)));
     });
     open = open.filter((_, i) => !done[i]);
   }
@@ -395,15 +405,16 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promis
  * The task numbers the task list reports COMPLETE, and those whose cancellation it reports COMPLETE
  * (whatever their TaskStatus: a cancelled task may stay listed as waiting); remembers every one it saw listed.
  */
-async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
+async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<string>, stopMs: number): Promise<{ finished: Set<string>; cancelled: Set<string> }> {
   // In the ledger's page size, smaller if the registrar refused 100 (InvalidPageSize): otherwise every round
   // failed, and a cancellation (seen only here) was never seen; and each round starts where the last ended.
   const listed = await withPageSizes(deps.ledger.taskPageSize, (pageSize) =>
     readAllPages(
       'QueryTaskList',
-      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()) }),
+      (pageNum) => deps.api.queryTaskList({ pageNum, pageSize, beginCreateTime: sinceMs - DAY_MS, endCreateTime: taskListEnd(deps.clock.now()), deadlineMs: stopMs }),
       (task) => taskKey(task.TaskNo),
-      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: workDeadline(deps.budget), now: deps.clock.now },
+      // Ended with following (stopMs), its retries too: see TaskDetailQuery.deadlineMs.
+      { maxPages: 100 * Math.ceil(100 / pageSize), deadlineMs: stopMs, now: deps.clock.now },
     ),
     (answered) => (deps.ledger.taskPageSize = answered),
   );
@@ -426,20 +437,52 @@ async function finishedTasks(deps: ExecutorDeps, sinceMs: number, seen: Set<stri
  * task's cancellation is complete (by a person in the console, or by the registrar): a detail that did not
  * finish then never will, and the order redeemed nothing (see underCancel in the ledger).
  */
-async function settled(result: Result, deps: ExecutorDeps, cancelled = false): Promise<boolean> {
+async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cancelled = false): Promise<boolean> {
   const domainName = result.decision.domainName;
   try {
     // No DomainName filter: the registrar may hold the name in another spelling (Unicode); the task has one detail.
-    const page = await deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum: 1, pageSize: 100 });
+    // Every page the answer says there is (a few at most: the task has one detail): a first page saying
+    // EXECUTE_SUCCESS with NextPage true and a second serving the same detail EXECUTING was told as a success
+    // from the first alone. An endless NextPage stops at the cap (a PagingLimitError: not settled this round).
+    const page = await readAllPages(
+      'QueryTaskDetailList',
+      (pageNum) => deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum, pageSize: 100, deadlineMs: stopMs }),
+      (d) => `${d.TaskDetailNo ?? ''}\u0000${d.DomainName}`,
+      { maxPages: FOLLOW_DETAIL_PAGES, deadlineMs: stopMs, now: deps.clock.now },
+    );
     // Every copy of the domain's detail must say the same final state: a page that serves it twice (a
     // replica behind, pages that shifted), once failed and once executing, says neither; believed by its
     // first copy, the order was recorded and told as failed while it may still succeed, and a person told
     // so orders it again by hand (a second fee). Left unsettled, it stays `submitted`, the next run's to read.
     const copies = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!) && canonicalName(d.DomainName) === domainName);
     const detail = copies[0];
+    // A detail the registrar dated before this order was sent is an earlier task's (the answer gave the number
+    // of a task older than the ledger reads, of this very domain): its success or failure is not this order's.
+    // Believed, a redemption of days ago was told as this one's success while the order still ran, or its old
+    // failure was, and a person told so ordered the domain again by hand (a second fee). Left `submitted`, with
+    // why: the order was taken, and the next run's ledger reads its own task. Not asked about again.
+    const sentMs = sentAt.get(result);
+    const earlier = sentMs === undefined ? undefined : copies.find((d) => (parseRegistrarTime(d.CreateTime) ?? Number.POSITIVE_INFINITY) < sentMs - REGISTRAR_CLOCK_SLACK_MS);
+    if (earlier) {
+      result.error_message = `the answer gave task ${result.task_no!}, whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      return true;
+    }
+    // A whole answer whose details of the task all name other domains: the number the submission was answered
+    // with is another order's task (one older than the ledger reads, which notThisOrder cannot know). Followed
+    // as this order's, it was asked about every round until following ended (the run and its message kept
+    // waiting for a detail that never comes), and the record said nothing of it. Left `submitted`, with why.
+    const ofTask = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    if (!page.short && copies.length === 0 && ofTask.length > 0 && ofTask.every((d) => canonicalName(d.DomainName) !== '')) {
+      const names = [...new Set(ofTask.map((d) => canonicalName(d.DomainName)))].slice(0, 3).join(', ');
+      result.error_message = `the answer gave task ${result.task_no!}, whose details name ${names}, not this domain: that is another order's task, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      return true;
+    }
+    // An answer short of its own TotalItemNum left details unserved, and an unserved copy of the domain's may
+    // say another state (as the ledger holds such a task, readDetails): nothing is told from it this round.
+    if (page.short) return false;
     // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
     // as the ledger reads such a task (readDetails): no order was carried out.
-    const noneWritten = cancelled && !page.hasNext && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    const noneWritten = cancelled && !page.short && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
     if (noneWritten || (cancelled && detail)) {
       const verdicts = noneWritten ? [underCancel(result.task_no!, 'cancelled', { TaskStatusCode: TaskDetailStatus.WaitingExecute })] : copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
       if (verdicts.every((v) => v.state === 'failed') && !copies.some((d) => entryState(d) === 'failed')) {

@@ -40,7 +40,7 @@ const MAX_TASK_DOMAINS = 1_000;
  */
 const DETAILS_WINDOW_MS = 2 * DAY_MS;
 /** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
-const REGISTRAR_CLOCK_SLACK_MS = 15 * 60_000;
+export const REGISTRAR_CLOCK_SLACK_MS = 15 * 60_000;
 /**
  * The EndCreateTime to ask QueryTaskList for when the list should reach `nowMs`: now plus the 15 minutes of
  * clock skew ACS3 accepts. The registrar filters by whole days, in its own zone and by its own clock, which

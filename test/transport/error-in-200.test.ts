@@ -41,6 +41,53 @@ describe('an error Code in an HTTP 200 answer is an error, never an empty page',
     expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'in-progress', error_code: 'TaskIsBeingProcessed' });
   });
 
+  // The error shape many Alibaba Cloud APIs answer with: the gateway's keys plus HttpStatusCode and Success false.
+  const in200WithSuccess = (code: string, message: string, httpStatusCode: number): Scripted => ({ status: 200, body: { RequestId: `R-${code}`, Code: code, Message: message, HttpStatusCode: httpStatusCode, Success: false } });
+
+  it('QueryTaskList answered HTTP 200 with Success false, HttpStatusCode 503 (every time) while the domain has an open redeem task: never an empty ledger, no order', async () => {
+    const name = 'held.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      tasks: [{ taskNo: 'T-open', domainName: name, statusCode: 1, createdMs: Date.now() - 3_600_000 }],
+      script: (call) => (call.action === 'QueryTaskList' ? in200WithSuccess('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503) : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toEqual([]);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'ServiceUnavailable' });
+  });
+
+  it('QueryTaskList answered HTTP 200 with Code InternalError and an empty Data ({}) every time, while the domain has an open redeem task: never an empty ledger, no order', async () => {
+    const name = 'held.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      tasks: [{ taskNo: 'T-open', domainName: name, statusCode: 1, createdMs: Date.now() - 3_600_000 }],
+      script: (call) => (call.action === 'QueryTaskList' ? { status: 200, body: { RequestId: `R-${call.n}`, Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.', Data: {} } } : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toEqual([]);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'InternalError' });
+  });
+
+  it('QueryTaskList answered HTTP 200 with Code ServiceUnavailable and Data holding an empty TaskInfo every time, while the domain has an open redeem task: never an empty ledger, no order', async () => {
+    const name = 'held.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      tasks: [{ taskNo: 'T-open', domainName: name, statusCode: 1, createdMs: Date.now() - 3_600_000 }],
+      script: (call) => (call.action === 'QueryTaskList' ? { status: 200, body: { RequestId: `R-${call.n}`, Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.', Data: { TaskInfo: [] } } } : undefined),
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toEqual([]);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'ServiceUnavailable' });
+  });
+
+  it('a submission refused with HTTP 200, Success false (an undocumented InsufficientBalance): failed with its code, not an answer of unknown outcome', async () => {
+    const name = 'poor.com';
+    const s = await start({ domains: [domainItem(name, dueExpiration(name))], script: (call) => (call.action === SAVE ? in200WithSuccess('InsufficientBalance', 'The account balance is insufficient.', 400) : undefined) });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'failed', error_code: 'InsufficientBalance' });
+  });
+
   it('a 200 with a TaskNo is an order whatever else it carries (a Code alongside): followed, never sent again', async () => {
     const name = 'both.com';
     const s = await start({
