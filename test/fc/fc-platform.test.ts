@@ -144,7 +144,9 @@ describe('events FC passes on as they came', () => {
     expect(seen.error?.message).toMatch(/^Invalid run options: \(root\): unknown fields field0, field1, /);
     expect(seen.error!.message.length, 'characters in the error FC shows').toBeLessThan(2_000);
     expect(seen.error!.message).toMatch(/and 999,9\d\d more/);
-  }, 30_000);
+    // 16 MB of JSON parsed, scanned for repeated keys and validated: 8 to 11 s alone here, and 37 s once
+    // with four other sessions' tests on the machine, past the 30 s it had.
+  }, 120_000);
 });
 
 describe('a warm instance, its role credentials rotated between invocations', () => {
