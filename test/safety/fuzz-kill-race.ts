@@ -19,6 +19,8 @@ import { domainItem, startStandin, type RegistrarStandin, type Scripted, type St
 import { keysFor, startSlsStandin, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
 import { finished } from '../support/spawn.js';
 import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
+import { spawn } from 'node:child_process';
+import { ROOT } from '../support/spawn.js';
 import { completeRecords, spawnCli, type Env, type JsonRecord } from './harness.js';
 import { dueExpiration } from './standin-runs.js';
 
@@ -52,6 +54,8 @@ export interface Scenario {
   /** REDEEM_PRICES {"com": 600} and this REDEEM_MAX_SPEND_PER_DAY, with a BSS stand-in. */
   readonly spendCap: number | undefined;
   readonly sls: boolean;
+  /** Which process is killed first: a CLI run, or the built custom runtime in the middle of a run (FC's instance). */
+  readonly killed: 'cli' | 'runtime';
   readonly kill: KillPoint;
   readonly then: 'cli' | 'two-cli' | 'fc+cli';
   /** In 'fc+cli', how the function is invoked: FC's timer, or a signed webhook (HTTP trigger). */
@@ -79,6 +83,7 @@ export function scenarioOf(seed: number): Scenario {
     maxPerDay: pick([1, 2, 3, 50]),
     spendCap: r() < 0.3 ? pick([1000, 1300]) : undefined,
     sls,
+    killed: sls && r() < 0.35 ? 'runtime' : 'cli',
     kill,
     then: sls ? pick(['cli', 'two-cli', 'fc+cli'] as const) : pick(['cli', 'two-cli'] as const),
     pauseMs: pick([0, 0, 700]),
@@ -111,7 +116,7 @@ export interface Outcome {
   readonly slsRecords: Array<Record<string, string>>;
   readonly messages: Array<Record<string, unknown>>;
   /** At each order the registrar took from a CLI: the pid the host lock named then (undefined: no lock file). */
-  readonly lockAtOrder: Array<{ readonly domain: string; readonly lockPid: number | undefined }>;
+  readonly lockAtOrder: Array<{ readonly domain: string; readonly lockPid: number | undefined; readonly killedPhase: boolean }>;
   readonly lockLeft: string[];
 }
 
@@ -129,7 +134,7 @@ function lockPid(dir: string): number | undefined {
 export async function play(scenario: Scenario): Promise<Outcome> {
   const dir = mkdtempSync(join(tmpdir(), `redeemer-fuzz-${scenario.seed}-`));
   const state = { requests: 0, armed: true, child: undefined as ChildProcessWithoutNullStreams | undefined };
-  const lockAtOrder: Array<{ domain: string; lockPid: number | undefined }> = [];
+  const lockAtOrder: Array<{ domain: string; lockPid: number | undefined; killedPhase: boolean }> = [];
   const fire = () => {
     if (!state.armed) return;
     state.armed = false;
@@ -146,7 +151,7 @@ export async function play(scenario: Scenario): Promise<Outcome> {
   };
   const second = { child: undefined as ChildProcessWithoutNullStreams | undefined, requests: 0, armed: scenario.killSecond !== undefined };
   const registrarScript = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
-    if (call.action === SAVE) lockAtOrder.push({ domain: call.params.DomainName ?? '', lockPid: lockPid(dir) });
+    if (call.action === SAVE) lockAtOrder.push({ domain: call.params.DomainName ?? '', lockPid: lockPid(dir), killedPhase: state.child !== undefined });
     // The second of two racing CLIs, killed once the registrar has had killSecond requests of the pair (only
     // while that CLI holds the lock, so that the kill is its own).
     if (second.armed && second.child && lockPid(dir) === second.child.pid && ++second.requests >= scenario.killSecond!) {
@@ -201,10 +206,11 @@ export async function play(scenario: Scenario): Promise<Outcome> {
   };
   try {
     let timer: NodeJS.Timeout | undefined;
-    const killed = await cli((child) => {
+    const onKilled = (child: ChildProcessWithoutNullStreams) => {
       state.child = child;
       if (scenario.kill.kind === 'timer') timer = setTimeout(fire, scenario.kill.ms);
-    });
+    };
+    const killed = scenario.killed === 'cli' ? await cli(onKilled) : await runtimeKilled(scenario, env, onKilled);
     clearTimeout(timer);
     const killedOrders = registrar.orders.length;
     const ordersFile = readdirSync(dir).find((f) => f.endsWith('.orders'));
@@ -263,6 +269,37 @@ export async function play(scenario: Scenario): Promise<Outcome> {
   }
 }
 
+/**
+ * The built custom runtime (as FC starts it) in a child process, one run invoked by its timer or a signed
+ * webhook, the child SIGKILLed as the scenario says (FC ends an instance at its timeout, or it dies).
+ */
+async function runtimeKilled(scenario: Scenario, env: Env, onChild: (c: ChildProcessWithoutNullStreams) => void): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', './test/support/listen-loopback.mjs', 'dist/redeem-custom-runtime/server.js'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', FC_CUSTOM_LISTEN_PORT: '0', ...env, WEBHOOK_SECRET } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const port = await new Promise<string | undefined>((resolve) => {
+    const look = () => {
+      const found = /listening on [\d.]+:(\d+)$/m.exec(stdout);
+      if (found) resolve(found[1]);
+    };
+    child.stdout.on('data', look);
+    void exited.then(() => resolve(undefined));
+  });
+  if (port === undefined) return { pid: child.pid ?? -1, code: await exited, stderr, records: [] };
+  onChild(child);
+  const url = `http://127.0.0.1:${port}`;
+  const body = scenario.trigger === 'timer' ? timerEvent('').toString('utf8') : '{}';
+  const headers = scenario.trigger === 'timer' ? fcInvokeHeaders(`req-killed-${scenario.seed}`, '/invoke', 30) : { ...fcInvokeHeaders(`req-killed-${scenario.seed}`, '/http-invoke', 30), 'content-type': 'application/json', ...signedHeaders('{}') };
+  await fetch(`${url}${scenario.trigger === 'timer' ? '/invoke' : '/webhook'}`, { method: 'POST', headers, body }).then((res) => res.text(), () => undefined);
+  // Not killed during its run: ended here, as FC ends an idle instance.
+  child.kill('SIGKILL');
+  await exited;
+  return { pid: child.pid ?? -1, code: null, stderr, records: completeRecords(stdout) };
+}
+
 const ORDERED = new Set(['submitted', 'in-progress', 'succeeded']);
 
 /** Every invariant the brief names, as a list of broken ones (empty: all held). */
@@ -305,11 +342,12 @@ export function broken(o: Outcome): string[] {
   if (o.lockLeft.length > 0) problems.push(`lock left behind: ${o.lockLeft.join(',')}`);
   // The host lock: each order a CLI sent went out while the lock named that CLI (the killed run's or a later one's).
   const cliPids = new Set([o.killed.pid, ...o.next.map((n) => n.pid), o.last.pid]);
-  for (const at of o.lockAtOrder) if (o.fc === undefined && (at.lockPid === undefined || !cliPids.has(at.lockPid))) problems.push(`order for ${at.domain} sent while the lock named ${at.lockPid}`);
+  for (const at of o.lockAtOrder) if (o.fc === undefined && !(at.killedPhase && s.killed === 'runtime') && (at.lockPid === undefined || !cliPids.has(at.lockPid))) problems.push(`order for ${at.domain} sent while the lock named ${at.lockPid}`);
   if (s.then === 'two-cli') {
-    for (const at of o.lockAtOrder) {
-      const senders = o.next.filter((n) => n.records.some((r) => r.kind === 'submission' && r.domain === at.domain));
-      if (senders.length === 1 && at.lockPid !== senders[0]!.pid && !o.killed.records.some((r) => r.kind === 'submission' && r.domain === at.domain)) problems.push(`order for ${at.domain} sent by pid ${senders[0]!.pid} while the lock named ${at.lockPid}`);
+    for (const at of o.lockAtOrder.filter((x) => !x.killedPhase)) {
+      // The one run that sent this domain (left out when several did: which order was whose is not known here).
+      const senders = [o.killed, ...o.next, o.last].filter((n) => n.records.some((r) => r.kind === 'submission' && r.domain === at.domain));
+      if (senders.length === 1 && at.lockPid !== senders[0]!.pid) problems.push(`order for ${at.domain} sent by pid ${senders[0]!.pid} while the lock named ${at.lockPid}`);
     }
   }
   // What reached SLS (and stdout) claims no outcome that did not happen.
