@@ -113,16 +113,20 @@ function heldByAnother(content: string, path: string): boolean {
   return true;
 }
 
+/** What this process writes in the lock: "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one). */
+function lockContent(): string {
+  const identity = processIdentity(process.pid);
+  const namespace = pidNamespace();
+  return `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
+}
+
 /**
  * Creates the lock with its content already in it: written aside, then hard-linked into place (a link
  * fails if the lock exists, as an exclusive create does), so no waiter ever reads it empty. Where the file
  * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
  */
 function createLock(path: string): void {
-  const identity = processIdentity(process.pid);
-  const namespace = pidNamespace();
-  // "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one).
-  const content = `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
+  const content = lockContent();
   const aside = `${path}.${process.pid}.new`;
   let linked = false;
   try {
@@ -193,7 +197,7 @@ function readLock(path: string): { readonly content: string; readonly file?: str
 }
 
 /**
- * Removes the lock judged stale, and only that one. Removed by name, the name may by then be another
+ * Removes the lock judged stale (or, at the end of a run, judged its own), and only that one. Removed by name, the name may by then be another
  * waiter's: two runs that start together after a kill both judge the killed run's lock stale, the first
  * removes it and takes the lock anew, and the second, between its look and its removal, removed that live
  * run's lock and took the lock too: two live runs at once (both past the day's cap). Moved aside instead (a
@@ -446,6 +450,21 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
   };
 }
 
+/**
+ * Removes the lock if it is still this run's. Removed by name, a lock another waiter took over while this
+ * run went on (judged stale from another PID namespace: this run's heartbeat unseen for 15 s, a paused
+ * container) was that waiter's live lock: removed, a third run took the lock beside the second.
+ */
+function releaseLock(path: string): void {
+  const lock = readLock(path);
+  if (lock.file === undefined || lock.content.trim() !== lockContent()) return;
+  try {
+    removeStale(path, lock);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
@@ -481,10 +500,6 @@ export async function withHostLock<T>(env: Env, waitMs: number, work: () => Prom
     return await work();
   } finally {
     clearInterval(heartbeat);
-    try {
-      unlinkSync(path);
-    } catch {
-      // Already gone: nothing to release.
-    }
+    releaseLock(path);
   }
 }

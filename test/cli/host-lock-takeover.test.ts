@@ -70,4 +70,22 @@ describe('a stale lock two waiters take over at once', () => {
       other.kill('SIGKILL');
     }
   });
+
+  it("a run whose lock another waiter took over while it ran (its heartbeat not seen for 15 s) does not remove that waiter's lock when it ends", async () => {
+    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'release' };
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await new Promise((resolve) => other.once('spawn', resolve));
+      let path = '';
+      await withHostLock(env, 1_000, async () => {
+        path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
+        // Judged stale from another PID namespace (a paused container's lock, untouched for 15 s) and taken over.
+        fs.unlinkSync(path);
+        fs.writeFileSync(path, String(other.pid));
+      });
+      expect(fs.existsSync(path) ? readFileSync(path, 'utf8') : 'removed', "the other run's lock, once this run ended").toBe(String(other.pid));
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
 });
