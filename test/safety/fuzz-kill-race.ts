@@ -388,6 +388,25 @@ export function broken(o: Outcome): string[] {
     if (r.reason === 'already-redeemed' && task && task.statusCode !== 2) problems.push(`${r.domain} already-redeemed by task ${r.task_no}, whose status is ${task.statusCode}`);
     if (r.outcome === 'failed' && task && task.statusCode !== 3) problems.push(`${r.domain} recorded failed with task ${r.task_no}, whose status is ${task.statusCode}`);
   }
+  // What the messages say was ordered is what the registrar took, and a killed run's order is told once.
+  const allRecords = runs.flat();
+  const toldEarlier = new Map<string, number>();
+  for (const m of o.messages) {
+    for (const item of (m.ordered ?? []) as Array<Record<string, unknown>>) {
+      const task = typeof item.task_no === 'string' ? tasks.get(item.task_no) : undefined;
+      if (item.task_no !== undefined && (!task || task.domainName !== item.domain)) problems.push(`a message says ${item.domain} was ordered under task ${item.task_no}, which the registrar never had for it`);
+      if (item.outcome === 'succeeded' && task && task.statusCode !== 2) problems.push(`a message says ${item.domain} succeeded, its task is ${task.statusCode}`);
+    }
+    for (const item of (m.earlier_orders ?? []) as Array<Record<string, unknown>>) {
+      const task = typeof item.task_no === 'string' ? tasks.get(item.task_no) : undefined;
+      if (!task || task.domainName !== item.domain) problems.push(`a message tells an earlier order of ${item.domain} under task ${item.task_no}, which the registrar never had for it`);
+      if (!allRecords.some((r) => r.kind === 'submission' && r.domain === item.domain && r.run_id === item.run_id)) problems.push(`a message tells an earlier order of ${item.domain} by run ${item.run_id}, which sent no order for it`);
+      const key = `${item.domain} ${item.task_no}`;
+      toldEarlier.set(key, (toldEarlier.get(key) ?? 0) + 1);
+    }
+  }
+  const someoneKilledAfterMessage = s.then === 'fc+cli' || (s.then === 'two-cli' && o.next.some((n) => n.code === null));
+  if (!someoneKilledAfterMessage) for (const [key, n] of toldEarlier) if (n > 1) problems.push(`earlier order ${key} told ${n} times`);
   // A due domain is not held for ever: ordered, or a later run's message names it.
   const told = JSON.stringify(o.messages);
   for (const d of s.domains) {
