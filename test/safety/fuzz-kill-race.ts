@@ -115,6 +115,8 @@ export interface Outcome {
   readonly tasks: RegistrarStandin['tasks'];
   readonly slsRecords: Array<Record<string, string>>;
   readonly messages: Array<Record<string, unknown>>;
+  /** The last run's message, if it sent one. */
+  readonly lastMessages: Array<Record<string, unknown>>;
   /** At each order the registrar took from a CLI: the pid the host lock named then (undefined: no lock file). */
   readonly lockAtOrder: Array<{ readonly domain: string; readonly lockPid: number | undefined; readonly killedPhase: boolean }>;
   readonly lockLeft: string[];
@@ -246,7 +248,9 @@ export async function play(scenario: Scenario): Promise<Outcome> {
       next = [cliRun];
     }
     second.armed = false;
+    const beforeLast = inbox.bodies.length;
     const last = await cli();
+    const lastMessages = inbox.bodies.slice(beforeLast);
     return {
       scenario,
       killed,
@@ -259,6 +263,7 @@ export async function play(scenario: Scenario): Promise<Outcome> {
       tasks: [...registrar.tasks],
       slsRecords: sls?.records() ?? [],
       messages: [...inbox.bodies],
+      lastMessages,
       lockAtOrder,
       lockLeft: readdirSync(dir).filter((f) => f.endsWith('.lock') && existsSync(join(dir, f))),
     };
@@ -412,6 +417,9 @@ export function broken(o: Outcome): string[] {
   for (const d of s.domains) {
     if (perDomain.has(d.name)) continue;
     if (!told.includes(d.name)) problems.push(`${d.name} (${d.daysLeft} d left) was never ordered, and no message names it`);
+    // Still due and unordered when the last run ends: that run tells it as at risk (its deadline within 3 days).
+    const atRisk = o.lastMessages.flatMap((m) => (m.at_risk ?? []) as Array<Record<string, unknown>>);
+    if (!atRisk.some((x) => x.domain === d.name)) problems.push(`${d.name} (${d.daysLeft} d left) is not ordered, and the last run's message does not tell it at risk (${JSON.stringify(o.lastMessages).slice(0, 300)})`);
   }
   return problems;
 }
