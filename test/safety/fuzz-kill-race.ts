@@ -1,13 +1,17 @@
 /**
- * A small deterministic fuzz of kills and races (H31): a live CLI run in a child process against a registrar
- * stand-in, an SLS stand-in and (sometimes) a BSS stand-in, all in this process, SIGKILLed at a point a seed
- * chooses (on the Nth request any stand-in receives, before or after it answers, or after N ms); then one or
- * two more runs (a CLI, two CLIs at once, or the function in-process beside a CLI), the registrar sometimes
- * listing the killed run's order late (domain-api.md: a task is asynchronous, states lag up to 24 h).
+ * A small deterministic fuzz of kills and races (H31): a live run, either the CLI or the built custom runtime
+ * (FC's instance, invoked by its timer or a signed webhook), in a child process against a registrar stand-in,
+ * an SLS stand-in and (sometimes) a BSS stand-in, all in this process, SIGKILLed at a point a seed chooses (on
+ * the Nth request any stand-in receives, before or after it answers, or after N ms); then more runs (a CLI;
+ * two or three CLIs at once, the second sometimes killed too; or the custom runtime in this process beside a
+ * CLI), the registrar sometimes listing the killed run's order late (domain-api.md: a task is asynchronous,
+ * states lag up to 24 h); then a last CLI run on its own.
  *
  * Every scenario comes from a seed (mulberry32), so a failing one is replayed by its number. The invariants
  * are checked on what the stand-ins saw (orders taken, the lock file at each order) and on what reached SLS
- * and the robots, never on the product's own account of itself.
+ * and the robots, never on the product's own account of itself. What the README accepts is allowed, and
+ * said where it is: an order whose outcome its run never learnt is decided again by the next run, and two
+ * runs on different hosts at once (the function beside a CLI) may both order a domain.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -65,6 +69,8 @@ export interface Scenario {
   readonly killSecond: number | undefined;
   /** How long after answering a request a kill 'after' it comes. */
   readonly afterMs: number;
+  /** In 'two-cli', a third CLI starts with the two (three waiters on the killed run's stale lock). */
+  readonly third: boolean;
 }
 
 export function scenarioOf(seed: number): Scenario {
@@ -90,6 +96,7 @@ export function scenarioOf(seed: number): Scenario {
     trigger: pick(['timer', 'webhook'] as const),
     killSecond: r() < 0.4 ? 1 + Math.floor(r() * 16) : undefined,
     afterMs: pick([0, 0, 5, 30]),
+    third: r() < 0.3,
   };
 }
 
@@ -226,7 +233,7 @@ export async function play(scenario: Scenario): Promise<Outcome> {
     let fc: JsonRecord[] | undefined;
     let next: CliResult[];
     if (scenario.then === 'cli') next = [await cli()];
-    else if (scenario.then === 'two-cli') next = await Promise.all([cli(), cli((c) => (second.child = c))]);
+    else if (scenario.then === 'two-cli') next = await Promise.all([cli(), cli((c) => (second.child = c)), ...(scenario.third ? [cli()] : [])]);
     else {
       // The function on FC's custom runtime in this process (a fresh instance: no orders file, no earlier
       // run in its memory), invoked by its timer or by a signed webhook, as FC passes either on.
