@@ -197,10 +197,11 @@ function readLock(path: string): { readonly content: string; readonly file?: str
 }
 
 /**
- * Removes the lock judged stale (or, at the end of a run, judged its own), and only that one. Removed by name, the name may by then be another
- * waiter's: two runs that start together after a kill both judge the killed run's lock stale, the first
- * removes it and takes the lock anew, and the second, between its look and its removal, removed that live
- * run's lock and took the lock too: two live runs at once (both past the day's cap). Moved aside instead (a
+ * Removes the lock judged stale (or, at the end of a run, judged its own), and only that one. Removed by
+ * name, the name may by then be another waiter's: two runs that start together after a kill both judge the
+ * killed run's lock stale, the first removes it and takes the lock anew, and the second, between its look
+ * and its removal, removed that live run's lock and took the lock too: two live runs at once (both past the
+ * day's cap). Moved aside instead (a
  * rename is atomic: one waiter gets the file), it is checked to be the file judged (its inode and its
  * content, an inode being reused); one that is not is put back under its name, never over a lock made since.
  * A lock that could not be read as a file (a folder, another user's) is removed by name as before: it holds
