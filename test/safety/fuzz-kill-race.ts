@@ -71,6 +71,8 @@ export interface Scenario {
   readonly afterMs: number;
   /** In 'two-cli', a third CLI starts with the two (three waiters on the killed run's stale lock). */
   readonly third: boolean;
+  /** The registrar refuses a second order for a domain with an open task (TaskIsBeingProcessed) instead of taking it. */
+  readonly refuseSecond: boolean;
 }
 
 export function scenarioOf(seed: number): Scenario {
@@ -97,6 +99,7 @@ export function scenarioOf(seed: number): Scenario {
     killSecond: r() < 0.4 ? 1 + Math.floor(r() * 16) : undefined,
     afterMs: pick([0, 0, 5, 30]),
     third: r() < 0.3,
+    refuseSecond: r() < 0.4,
   };
 }
 
@@ -183,6 +186,7 @@ export async function play(scenario: Scenario): Promise<Outcome> {
     domains: scenario.domains.map((d) => domainItem(d.name, dueExpiration(d.name, now) + (d.daysLeft - 3) * DAY_MS)),
     listAfterMs: scenario.listAfterMs,
     newTaskStatus: scenario.newTaskStatus,
+    secondOrder: scenario.refuseSecond ? 'refuse' : 'accept',
     script: registrarScript,
   });
   const sls: SlsStandin | undefined = scenario.sls ? await startSlsStandin({ keys: keysFor(FC_CREDENTIALS), script: slsScript as never }) : undefined;
@@ -368,6 +372,12 @@ export function broken(o: Outcome): string[] {
   for (const r of claims) {
     if (r.kind !== 'decision') continue;
     const taskNo = typeof r.task_no === 'string' ? r.task_no : undefined;
+    // Refused with TaskIsBeingProcessed (secondOrder 'refuse'): recorded in-progress, without a task of its
+    // own (README Safety model, "Losing a race is not a failure"); true while the registrar holds a task for it.
+    if (r.outcome === 'in-progress' && !taskNo && r.error_code === 'TaskIsBeingProcessed') {
+      if (!o.tasks.some((t) => t.domainName === r.domain && t.statusCode !== 3)) problems.push(`${r.domain} recorded in-progress (TaskIsBeingProcessed), the registrar holds no task for it`);
+      continue;
+    }
     if (ORDERED.has(String(r.outcome))) {
       const task = taskNo ? tasks.get(taskNo) : undefined;
       if (!task) problems.push(`${r.domain} recorded ${r.outcome} with task ${taskNo}, which the registrar never had`);
@@ -441,6 +451,7 @@ export function trace(o: Outcome): string {
     ...o.next.map((n, i) => line(`next${i}(${n.code})`, n.records)),
     line(`last(${o.last.code})`, o.last.records),
     ...(o.fc ? [line('fc', o.fc)] : []),
+    `last run's at_risk ${JSON.stringify(o.lastMessages.flatMap((m) => (m.at_risk ?? []) as unknown[]))}`,
     `lock at orders ${JSON.stringify(o.lockAtOrder)} pids ${o.killed.pid},${o.next.map((n) => n.pid).join(',')}`,
   ].join('\n  ');
 }
