@@ -113,16 +113,20 @@ function heldByAnother(content: string, path: string): boolean {
   return true;
 }
 
+/** What this process writes in the lock: "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one). */
+function lockContent(): string {
+  const identity = processIdentity(process.pid);
+  const namespace = pidNamespace();
+  return `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
+}
+
 /**
  * Creates the lock with its content already in it: written aside, then hard-linked into place (a link
  * fails if the lock exists, as an exclusive create does), so no waiter ever reads it empty. Where the file
  * system has no hard links, an exclusive create and a write (see EMPTY_LOCK_GRACE_MS).
  */
 function createLock(path: string): void {
-  const identity = processIdentity(process.pid);
-  const namespace = pidNamespace();
-  // "<pid> <boot:start> <pid namespace>"; the namespace only beside an identity (older readers take the second field as one).
-  const content = `${process.pid} ${identity}${identity && namespace ? ` ${namespace}` : ''}`.trim();
+  const content = lockContent();
   const aside = `${path}.${process.pid}.new`;
   let linked = false;
   try {
@@ -153,9 +157,10 @@ function tryLock(path: string): true | 'held' | { readonly stuck: string } {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (heldByAnother(readFileSafe(path), path)) return 'held';
+    const lock = readLock(path);
+    if (heldByAnother(lock.content, path)) return 'held';
     try {
-      unlinkSync(path);
+      removeStale(path, lock);
     } catch (unlinkError) {
       // Gone: another waiter took it over first; try again on the next round. Anything else (another user's
       // file in a sticky /tmp, a folder) stays in the way, and no live run holds it: said so when the wait ends.
@@ -176,18 +181,47 @@ const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
  */
 const NO_BLOCK = fsConstants.O_NONBLOCK ?? 0;
 
-/** What the lock holds; a lock that is not a regular file (a FIFO, a folder) holds no run's id. */
-function readFileSafe(path: string): string {
+/** What the lock holds, and which file that is (`file`: device and inode); a lock that is not a regular file (a FIFO, a folder) holds no run's id. */
+function readLock(path: string): { readonly content: string; readonly file?: string } {
   let fd: number | undefined;
   try {
     fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
-    if (!fstatSync(fd).isFile()) return 'not a lock file';
-    return readFileSync(fd, 'utf8');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { content: 'not a lock file' };
+    return { content: readFileSync(fd, 'utf8'), file: `${stat.dev}:${stat.ino}` };
   } catch {
-    return '';
+    return { content: '' };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Removes the lock judged stale (or, at the end of a run, judged its own), and only that one. Removed by
+ * name, the name may by then be another waiter's: two runs that start together after a kill both judge the
+ * killed run's lock stale, the first removes it and takes the lock anew, and the second, between its look
+ * and its removal, removed that live run's lock and took the lock too: two live runs at once (both past the
+ * day's cap). Moved aside instead (a
+ * rename is atomic: one waiter gets the file), it is checked to be the file judged (its inode and its
+ * content, an inode being reused); one that is not is put back under its name, never over a lock made since.
+ * A lock that could not be read as a file (a folder, another user's) is removed by name as before: it holds
+ * no run's id, and what is in the way is said when the wait ends.
+ */
+function removeStale(path: string, judged: { readonly content: string; readonly file?: string }): void {
+  if (judged.file === undefined) return void unlinkSync(path);
+  const aside = `${path}.${process.pid}.stale`;
+  rmSync(aside, { force: true });
+  renameSync(path, aside);
+  const moved = readLock(aside);
+  if (moved.file !== judged.file || moved.content !== judged.content) {
+    try {
+      linkSync(aside, path);
+    } catch (error) {
+      // EEXIST: a lock was made since, and is that run's. No hard links here: back by rename, if still free.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' && !existsSync(path)) renameSync(aside, path);
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 /**
@@ -417,6 +451,21 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
   };
 }
 
+/**
+ * Removes the lock if it is still this run's. Removed by name, a lock another waiter took over while this
+ * run went on (judged stale from another PID namespace: this run's heartbeat unseen for 15 s, a paused
+ * container) was that waiter's live lock: removed, a third run took the lock beside the second.
+ */
+function releaseLock(path: string): void {
+  const lock = readLock(path);
+  if (lock.file === undefined || lock.content.trim() !== lockContent()) return;
+  try {
+    removeStale(path, lock);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
   const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
   const until = Date.now() + waitMs;
@@ -452,10 +501,6 @@ export async function withHostLock<T>(env: Env, waitMs: number, work: () => Prom
     return await work();
   } finally {
     clearInterval(heartbeat);
-    try {
-      unlinkSync(path);
-    } catch {
-      // Already gone: nothing to release.
-    }
+    releaseLock(path);
   }
 }
