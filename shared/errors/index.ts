@@ -14,6 +14,7 @@ const TABLE = {
   unauthorized: { status: 401, exit: 2 },
   replayed: { status: 409, exit: 2 },
   'payload-too-large': { status: 413, exit: 2 },
+  'unsupported-encoding': { status: 415, exit: 2 },
   'webhook-disabled': { status: 503, exit: 2 },
   'not-found': { status: 404, exit: 2 },
   'method-not-allowed': { status: 405, exit: 2 },

@@ -21,6 +21,7 @@ const EXPECTED = {
   unauthorized: [401, 2],
   replayed: [409, 2],
   'payload-too-large': [413, 2],
+  'unsupported-encoding': [415, 2],
   'webhook-disabled': [503, 2],
   'not-found': [404, 2],
   'method-not-allowed': [405, 2],
