@@ -16,6 +16,7 @@ const TABLE = {
   'payload-too-large': { status: 413, exit: 2 },
   'unsupported-encoding': { status: 415, exit: 2 },
   'webhook-disabled': { status: 503, exit: 2 },
+  'instance-stopping': { status: 503, exit: 2 },
   'not-found': { status: 404, exit: 2 },
   'method-not-allowed': { status: 405, exit: 2 },
   'account-refused': { status: 403, exit: 2 },

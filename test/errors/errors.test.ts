@@ -23,6 +23,7 @@ const EXPECTED = {
   'payload-too-large': [413, 2],
   'unsupported-encoding': [415, 2],
   'webhook-disabled': [503, 2],
+  'instance-stopping': [503, 2],
   'not-found': [404, 2],
   'method-not-allowed': [405, 2],
   'account-refused': [403, 2],
