@@ -98,7 +98,8 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const user = toUserError(error);
     // No run record will say it: without a line, a caller whose signing broke (or someone trying the URL)
     // goes unnoticed by whoever reads the function log. The code only: never the signature or the body.
-    if (c.req.path === '/webhook' && user.code !== 'internal-error') {
+    // The path as the router matched it: Hono serves POST /webhook/ (a URL pasted with a trailing slash) as /webhook.
+    if (c.req.path.replace(/\/+$/, '') === '/webhook' && user.code !== 'internal-error') {
       logger.warn('webhook refused', { fc_request_id: c.env?.platform?.requestId, status: httpStatusFor(user), code: user.code });
     }
     if (user.code === 'internal-error') {
