@@ -42,27 +42,37 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 
 const UTF16 = 'The body is UTF-16 text (or holds NUL bytes); send the JSON as UTF-8';
 
-function parseJsonBody(raw: Uint8Array, contentType: string | undefined): unknown {
+function parseJsonBody(raw: Uint8Array, contentType: string | undefined, contentEncoding: string | undefined): unknown {
   if (raw.length === 0) return {};
-  // JSON between systems is UTF-8 (RFC 8259 8.1). Bytes that are not (ISO-8859-1's one-byte "é") were read
-  // as U+FFFD and the run went on with the caller's words mangled: they are refused, naming the encoding.
-  // A leading byte order mark (a file saved by a Windows editor, sent with curl --data-binary @file) is not
-  // part of the JSON: RFC 8259 lets a parser ignore it (TextDecoder drops it), and decodeEvent does for the
-  // same file sent with s invoke. The signature was checked over the raw bytes, the mark included.
+  // Nothing here undoes a Content-Encoding (the custom runtime's server does not; whether FC's front does is
+  // not documented): gzip bytes were read as text and refused as "UTF-16 (or holds NUL bytes)", sending a
+  // caller whose sender compresses (a webhook relay, an HTTP client's gzip option) to fix an encoding of the
+  // text that was never wrong. Bytes that do not read as JSON under a Content-Encoding (or that start like
+  // gzip, 1f 8b, RFC 1952) are named as compressed (415, RFC 9110 15.5.16); a body that is JSON runs,
+  // whatever the header says (a front that decompressed it and kept the header).
+  const encoding = contentEncoding?.trim().toLowerCase();
+  const compressed = (encoding && encoding !== 'identity') || (raw[0] === 0x1f && raw[1] === 0x8b);
+  const refuse = (problem: string, error: unknown): never => {
+    if (compressed) {
+      const named = encoding && encoding !== 'identity' ? `sent with Content-Encoding: ${encoding.slice(0, 40)}` : 'gzip-compressed';
+      throw new UserError('unsupported-encoding', `The body is ${named}; send the JSON uncompressed (no Content-Encoding header)`, { cause: error });
+    }
+    throw new UserError('invalid-json', problem, { cause: error });
+  };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/^\uFEFF/, '');
   } catch (error) {
-    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
+    if (looksUtf16(raw)) refuse(UTF16, error);
     const charset = /charset\s*=\s*"?([\w.:-]{1,40})/i.exec(contentType ?? '')?.[1];
-    throw new UserError('invalid-json', `The body is not UTF-8${charset ? ` (its Content-Type says charset=${charset})` : ''}; send the JSON as UTF-8`, { cause: error });
+    return refuse(`The body is not UTF-8${charset ? ` (its Content-Type says charset=${charset})` : ''}; send the JSON as UTF-8`, error);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    if (looksUtf16(raw)) throw new UserError('invalid-json', UTF16, { cause: error });
-    throw new UserError('invalid-json', 'The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', { cause: error });
+    if (looksUtf16(raw)) refuse(UTF16, error);
+    return refuse('The body is not JSON; send run options such as {"mode":"dry-run","domains":["example.com"]}', error);
   }
   // JSON.parse keeps a repeated field's last value; the caller (or what checked its request) may have read
   // the first: {"mode":"dry-run",…,"mode":"live"} would order for a caller who meant a dry run.
@@ -88,7 +98,8 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const user = toUserError(error);
     // No run record will say it: without a line, a caller whose signing broke (or someone trying the URL)
     // goes unnoticed by whoever reads the function log. The code only: never the signature or the body.
-    if (c.req.path === '/webhook' && user.code !== 'internal-error') {
+    // The path as the router matched it: Hono serves POST /webhook/ (a URL pasted with a trailing slash) as /webhook.
+    if (c.req.path.replace(/\/+$/, '') === '/webhook' && user.code !== 'internal-error') {
       logger.warn('webhook refused', { fc_request_id: c.env?.platform?.requestId, status: httpStatusFor(user), code: user.code });
     }
     if (user.code === 'internal-error') {
@@ -119,7 +130,7 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
     if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
     if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
-    const summary = await invokeRun('webhook', parseJsonBody(raw, c.req.header('content-type')), c.env.platform, { ...deps, logger });
+    const summary = await invokeRun('webhook', parseJsonBody(raw, c.req.header('content-type'), c.req.header('content-encoding')), c.env.platform, { ...deps, logger });
     return c.json(summary, resultStatus(summary));
   });
 

@@ -8,6 +8,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../../shared/config/index.js';
+import { errorBody } from '../../shared/errors/index.js';
 import { runningVersion, type Platform } from '../../shared/fc/index.js';
 import { createLogger, type Logger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
@@ -52,6 +53,8 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
   // Who waits for the invocations in progress to end (stopOnSigterm): told when the count returns to 0.
   const drained: Array<() => void> = [];
   const whenDrained = () => new Promise<void>((resolve) => (inProgress === 0 ? resolve() : drained.push(resolve)));
+  // Set by SIGTERM (stopOnSignals): from then on no invocation starts here.
+  let stopping = false;
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -59,11 +62,25 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
         port: options.port,
         fetch: async (request: Request) => {
           const platform = platformFromHeaders(request.headers);
+          // server.close() refuses new connections only: a kept-alive one (FC's front reuses them) still
+          // brought a request after SIGTERM, and a run started on an instance going down, to be cut by FC's
+          // kill mid-order. It is refused before anything runs; the caller (FC, for an event) sends it again.
+          if (stopping) {
+            logger.warn('SIGTERM: refused an invocation that arrived while the instance stops', { fc_request_id: platform.requestId });
+            return new Response(JSON.stringify(errorBody({ code: 'instance-stopping', message: 'This instance is stopping (SIGTERM); nothing was run: send the request again' })), {
+              status: 503,
+              // x-fc-status only on an event's answer: an HTTP-trigger answer may not set x-fc-* (function-compute.md §4).
+              headers: { 'content-type': 'application/json', connection: 'close', 'retry-after': '1', ...(platform.channel === 'event' ? { 'x-fc-status': '404' } : {}) },
+            });
+          }
           inProgress += 1;
           // s logs groups an invocation's lines between these two markers.
           if (platform.requestId) logger.raw(`FC Invoke Start RequestId: ${platform.requestId}`);
           try {
-            return await app.fetch(request, { platform });
+            const response = await app.fetch(request, { platform });
+            // Answered after SIGTERM: the connection is not to be used again (Node then closes it once written).
+            if (stopping) response.headers.set('connection', 'close');
+            return response;
           } finally {
             inProgress -= 1;
             if (inProgress === 0) for (const resolve of drained.splice(0)) resolve();
@@ -77,7 +94,6 @@ export function startCustomRuntime(options: CustomRuntimeOptions): Promise<{ ser
     if (options.stopOnSignals) {
       // on, not once: after a once-listener has run, a second SIGTERM (a supervisor that repeats it, a
       // person's second kill) met Node's default and ended the process at once, the run it waits for with it.
-      let stopping = false;
       process.on('SIGTERM', () => {
         if (stopping) return logger.warn('SIGTERM again: still waiting for the invocations in progress', { in_progress: inProgress });
         stopping = true;

@@ -180,4 +180,72 @@ describe('custom runtime: SIGTERM attacked (a second signal, a caller that hangs
     expect(run.output()).toContain('FC Invoke End RequestId: req-hangup');
     finished();
   }, 30_000);
+  it('a request on a kept-alive connection after SIGTERM starts no run: 503 naming the stop, and the answer in progress says Connection: close', async () => {
+    // FC's front (like any HTTP client) reuses a kept-alive connection. Node's server.close() stops new
+    // connections only: an idle kept-alive one still takes a request until the 100 ms sweep ends it.
+    let socket: Socket | undefined;
+    const run = await slowRun(() => child!.kill('SIGTERM'));
+    const { port } = new URL(run.url);
+    const request = (id: string) => {
+      const headers = { host: '127.0.0.1', 'content-type': 'application/octet-stream', 'content-length': '2', ...fcInvokeHeaders(id, '/invoke', 60) };
+      return `POST /invoke HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n{}`;
+    };
+    let received = '';
+    const answers: string[] = [];
+    const closed = new Promise<void>((resolve) => {
+      socket = connect(Number(port), '127.0.0.1', () => socket!.write(request('req-first')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      socket.on('data', (chunk) => {
+        received += chunk;
+        for (;;) {
+          const end = received.indexOf('\r\n\r\n');
+          const length = Number(/content-length: (\d+)/i.exec(received.slice(0, end))?.[1] ?? NaN);
+          if (end < 0 || !(received.length >= end + 4 + length)) break;
+          answers.push(received.slice(0, end + 4 + length));
+          received = received.slice(end + 4 + length);
+          // The instant the first answer is in, the next invocation on the same connection.
+          if (answers.length === 1 && !socket!.destroyed) socket!.write(request('req-after'));
+        }
+      });
+    });
+    await closed;
+    expect(await run.end).toEqual({ code: 0, signal: null });
+    finished();
+    expect(run.output(), 'a run for the request after SIGTERM').not.toMatch(/"kind":"run"[^\n]*"fc_request_id":"req-after"|"fc_request_id":"req-after"[^\n]*"kind":"run"/);
+    expect(answers[0], 'the answer in progress at SIGTERM').toMatch(/^HTTP\/1\.1 200[^]*\r\nconnection: close\r\n/i);
+    const after = answers[1];
+    if (after !== undefined) {
+      expect(after, 'a request after SIGTERM').toMatch(/^HTTP\/1\.1 503/);
+      expect(after).toMatch(/"code":"instance-stopping"/);
+    }
+  }, 30_000);
+  it('a request pipelined on the connection of the run in progress after SIGTERM is refused (instance-stopping), nothing run', async () => {
+    let socket: Socket | undefined;
+    const request = (id: string) => {
+      const headers = { host: '127.0.0.1', 'content-type': 'application/octet-stream', 'content-length': '2', ...fcInvokeHeaders(id, '/invoke', 60) };
+      return `POST /invoke HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n{}`;
+    };
+    const run = await slowRun(() => {
+      child!.kill('SIGTERM');
+      setTimeout(() => socket!.write(request('req-piped')), 100);
+    });
+    const { port } = new URL(run.url);
+    let received = '';
+    await new Promise<void>((resolve) => {
+      socket = connect(Number(port), '127.0.0.1', () => socket!.write(request('req-first')));
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => (received += chunk));
+      socket.on('close', () => resolve());
+    });
+    expect(await run.end).toEqual({ code: 0, signal: null });
+    finished();
+    // Node drops the answer to a request pipelined behind one that says Connection: close; what answers it, if anything, is the refusal.
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers[0]!.slice(0, 12), received.slice(0, 400)).toBe('HTTP/1.1 200');
+    for (const later of answers.slice(1)) expect(later).toMatch(/^HTTP\/1\.1 503[^]*"code":"instance-stopping"/);
+    expect(run.output()).toMatch(/"message":"SIGTERM: refused an invocation that arrived while the instance stops","fc_request_id":"req-piped"/);
+    expect(run.output()).not.toMatch(/FC Invoke Start RequestId: req-piped/);
+    expect(run.output()).not.toMatch(/"fc_request_id":"req-piped"[^\n]*"kind":"run"|"kind":"run"[^\n]*"fc_request_id":"req-piped"/);
+  }, 30_000);
 });

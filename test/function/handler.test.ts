@@ -202,6 +202,18 @@ describe('HTTP trigger: webhook', () => {
     for (const line of lines) expect(line).not.toContain('0'.repeat(64));
     for (const line of lines) expect(line).not.toContain(headers['X-Redeem-Signature']!.slice(7));
   });
+
+  it('a webhook URL with a trailing slash (POST /webhook/, which Hono routes to the webhook) leaves its refusal line too', async () => {
+    const body = '{"mode":"dry-run","reason":"trailing slash"}';
+    const bad = await handler(
+      httpEvent({ path: '/webhook/', body, headers: { 'x-redeem-timestamp': String(Math.floor(Date.now() / 1000)), 'x-redeem-signature': `sha256=${'0'.repeat(64)}` } }),
+      fcContext({ requestId: 'req-slash-refused' }),
+    );
+    expect(bad.statusCode, bad.body).toBe(401);
+    const lines = stdio.text.split('\n').filter((l) => l.includes('req-slash-refused'));
+    expect(lines, stdio.text.slice(-2000)).toHaveLength(1);
+    expect(lines[0]).toMatch(/"message":"webhook refused".*"code":"unauthorized"/);
+  });
 });
 
 describe('HTTP trigger: other routes and malformed events', () => {

@@ -4,6 +4,7 @@
  * but possible requests, and what a caller gets back.
  */
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/redeem/index.js';
 import { reasonWords } from '../../shared/notify/report.js';
@@ -105,6 +106,23 @@ describe('bodies that JSON parsers read differently', () => {
     const answer = await post('/webhook', { 'content-type': 'application/json', ...signed(body) }, body);
     expect(answer.status, answer.text).toBe(200);
     expect(JSON.parse(answer.text).run).toMatchObject({ mode: 'dry-run', reason: 'bom', outcome: 'completed' });
+  });
+
+  it('a compressed body (Content-Encoding: gzip, as some webhook senders send) is refused naming the encoding, not as UTF-16', async () => {
+    const body = gzipSync(Buffer.from('{"mode":"dry-run","reason":"gzip"}'));
+    const orders = registrar.orders.length;
+    const answer = await post('/webhook', { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed(body) }, body);
+    expect(registrar.orders.length - orders, 'orders placed').toBe(0);
+    expect(answer.status, answer.text).toBe(415);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: 'unsupported-encoding', message: expect.stringMatching(/Content-Encoding: gzip.*uncompressed/) });
+    // The same bytes with no header are named as gzip too; a body that is JSON runs whatever the header says
+    // (a front that decompressed it and kept the header).
+    const other = gzipSync(Buffer.from('{"mode":"dry-run","reason":"gzip, no header"}'));
+    const bare = await post('/webhook', { 'content-type': 'application/json', ...signed(other) }, other);
+    expect(JSON.parse(bare.text).error, bare.text).toMatchObject({ code: 'unsupported-encoding', message: expect.stringMatching(/gzip-compressed.*uncompressed/) });
+    const plain = '{"mode":"dry-run","reason":"already decompressed"}';
+    const decompressed = await post('/webhook', { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed(plain) }, plain);
+    expect(decompressed.status, decompressed.text).toBe(200);
   });
 
   it('a field named twice ({"mode":"dry-run","mode":"live"}) is refused by name, and nothing is ordered', async () => {
