@@ -25,24 +25,13 @@ import { finished } from '../support/spawn.js';
 import { webhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 import { spawn } from 'node:child_process';
 import { ROOT } from '../support/spawn.js';
+import { seededRandom } from '../emulator/random.js';
 import { completeRecords, spawnCli, type Env, type JsonRecord } from './harness.js';
 import { dueExpiration } from './standin-runs.js';
 
 const DAY_MS = 86_400_000;
 const SAVE = 'SaveSingleTaskForCreatingOrderRedeem';
 const LATE = 120_000;
-
-/** mulberry32: a fixed sequence per seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export type KillPoint =
   | { readonly kind: 'request'; readonly n: number; readonly when: 'before' | 'after'; readonly taken: boolean }
@@ -76,7 +65,7 @@ export interface Scenario {
 }
 
 export function scenarioOf(seed: number): Scenario {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const count = 2 + Math.floor(r() * 4);
   const domains = Array.from({ length: count }, (_, i) => ({ name: `d${i}-${seed}.com`, daysLeft: pick([0, 1, 2]) }));
