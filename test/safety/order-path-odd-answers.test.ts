@@ -6,7 +6,9 @@
  * not from the emulator's habits.
  */
 import { describe, expect, it } from 'vitest';
-import { detailItem, domainItem, pageBody } from '../support/registrar-standin.js';
+import { detailItem, domainItem, pageBody, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
+
+type Script = (call: StandinCall, standin: RegistrarStandin) => Scripted | undefined;
 import { runInProcess } from './harness.js';
 import { decisionsOf, dueExpiration, runAgainst, standinEnv, standinPerTest } from './standin-runs.js';
 
@@ -14,12 +16,48 @@ const start = standinPerTest();
 const HOUR_MS = 3_600_000;
 const due = (name: string) => domainItem(name, dueExpiration(name));
 
+/** free.com and held.com due, held.com with a task executing an hour ago: its answers as `script` makes them. */
+const heldAndFree = (script: Script) => ({
+  domains: [due('free.com'), due('held.com')],
+  tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
+  script,
+});
+
+/** The ledger was read: free.com ordered, held.com not, held by its task. */
+function expectHeldByTask(run: Awaited<ReturnType<typeof runAgainst>>, s: RegistrarStandin): void {
+  expect(run.summary.run.error_message).toBeUndefined();
+  expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
+  expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+}
+
+/** The order is taken and answered with `taskNo`, whatever task the registrar made for it. */
+const answeredWith =
+  (taskNo: string): Script =>
+  (call, standin) => {
+    if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+    standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+    return { body: { RequestId: 'R-1', TaskNo: taskNo } };
+  };
+
+/** The order's task listed finished at once, and its detail pages answered by `detailPage`. */
+const finishedAtOnce =
+  (detailPage: (taskNo: string, pageNum: number) => Scripted): Script =>
+  (call, standin) => {
+    if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
+      const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+      // The task list says it is finished: the follow-up asks for its detail.
+      task.listStatusCode = 3;
+      return { body: { RequestId: 'R-1', TaskNo: task.taskNo } };
+    }
+    const order = standin.orders[0];
+    if (call.action !== 'QueryTaskDetailList' || !order || call.params.TaskNo !== order.taskNo) return undefined;
+    return detailPage(order.taskNo, Number(call.params.PageNum));
+  };
+
 describe('task fields the run does not need, in shapes the docs do not show', () => {
   it('a detail with TryCount null, UpdateTime and CreateTime as numbers, and a row with CreateTime as a number: the ledger is read, the held domain is not ordered, the other is', async () => {
-    const s = await start({
-      domains: [due('free.com'), due('held.com')],
-      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
-      script: (call, standin) => {
+    const s = await start(
+      heldAndFree((call, standin) => {
         if (call.action === 'QueryTaskList' && standin.orders.length === 0) {
           const row = { TaskNo: 'T-open', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: Date.now() - HOUR_MS, TaskStatus: 'EXECUTING', TaskStatusCode: 2 };
           return { body: { ...pageBody('QueryTaskList', [row], { pageNum: 1, nextPage: false, totalPages: 1 }) } };
@@ -27,14 +65,11 @@ describe('task fields the run does not need, in shapes the docs do not show', ()
         if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
         const detail = { ...detailItem('T-open', 'D1', 'held.com', 1), TryCount: null, UpdateTime: Date.now(), CreateTime: Date.now() - HOUR_MS };
         return { body: pageBody('QueryTaskDetailList', [detail], { pageNum: 1, nextPage: false, totalPages: 1 }) };
-      },
-    });
+      }),
+    );
     const run = await runAgainst(s);
-    expect(run.summary.run.error_message).toBeUndefined();
-    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
-    const decisions = decisionsOf(run);
-    expect(decisions.find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
-    expect(decisions.find((d) => d.domain === 'free.com')).toMatchObject({ outcome: 'succeeded' });
+    expectHeldByTask(run, s);
+    expect(decisionsOf(run).find((d) => d.domain === 'free.com')).toMatchObject({ outcome: 'succeeded' });
   });
 });
 
@@ -49,11 +84,7 @@ describe("a submission answered with the TaskNo of an earlier day's task of the 
       // The registrar's own task for the new order is still executing.
       newTaskStatus: 1,
       tasks: [{ taskNo: 'T-old', domainName: 'again.com', statusCode: oldStatus, createdMs: Date.now() - 9 * DAY_MS }],
-      script: (call, standin) => {
-        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
-        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-        return { body: { RequestId: 'R-1', TaskNo: 'T-old' } };
-      },
+      script: answeredWith('T-old'),
     });
     const run = await runAgainst(s);
     expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'again.com': 1 });
@@ -70,11 +101,7 @@ describe("a submission answered with the TaskNo of an earlier day's task of anot
       domains: [due('mine.com')],
       newTaskStatus: 1,
       tasks: [{ taskNo: 'T-other-old', domainName: 'other.com', statusCode: 2, createdMs: Date.now() - 9 * 86_400_000 }],
-      script: (call, standin) => {
-        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
-        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
-        return { body: { RequestId: 'R-1', TaskNo: 'T-other-old' } };
-      },
+      script: answeredWith('T-other-old'),
     });
     const run = await runAgainst(s);
     expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'mine.com': 1 });
@@ -90,19 +117,10 @@ describe("the follow-up's detail answer in more than one page", () => {
     const s = await start({
       domains: [due('paged.com')],
       newTaskStatus: 1,
-      script: (call, standin) => {
-        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
-          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
-          // The task list says it is finished: the follow-up asks for its detail.
-          task.listStatusCode = 3;
-          return { body: { RequestId: 'R-1', TaskNo: task.taskNo } };
-        }
-        const order = standin.orders[0];
-        if (call.action !== 'QueryTaskDetailList' || !order || call.params.TaskNo !== order.taskNo) return undefined;
-        const page = Number(call.params.PageNum);
-        const detail = detailItem(order.taskNo, `D-${order.taskNo}`, 'paged.com', page === 1 ? 2 : 1);
+      script: finishedAtOnce((taskNo, page) => {
+        const detail = detailItem(taskNo, `D-${taskNo}`, 'paged.com', page === 1 ? 2 : 1);
         return { body: { ...pageBody('QueryTaskDetailList', [detail], { pageNum: page, nextPage: page === 1 }), TotalPageNum: 2, TotalItemNum: 2 } };
-      },
+      }),
     });
     const run = await runAgainst(s);
     expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'paged.com': 1 });
@@ -112,40 +130,30 @@ describe("the follow-up's detail answer in more than one page", () => {
 
 describe('a TaskType answered null (on the task list and on the detail)', () => {
   it('is a task that may be a redemption: the ledger is read, its domain is not ordered, the other is', async () => {
-    const s = await start({
-      domains: [due('free.com'), due('held.com')],
-      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
-      script: (call, standin) => {
+    const s = await start(
+      heldAndFree((call, standin) => {
         if (call.action === 'QueryTaskList' && standin.orders.length === 0) {
           const row = { TaskNo: 'T-open', TaskType: null, TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: 2 };
           return { body: pageBody('QueryTaskList', [row], { pageNum: 1, nextPage: false, totalPages: 1 }) };
         }
         if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
         return { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-open', 'D1', 'held.com', 1), TaskType: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
-      },
-    });
-    const run = await runAgainst(s);
-    expect(run.summary.run.error_message).toBeUndefined();
-    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
-    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+      }),
+    );
+    expectHeldByTask(await runAgainst(s), s);
   });
 });
 
 describe('paging fields and TaskNum answered as null (JSON for "not said")', () => {
   it('QueryTaskList with CurrentPageNum, TotalPageNum, TotalItemNum, NextPage null and a row with TaskNum null: read as not said, the held domain is not ordered, the other is', async () => {
-    const s = await start({
-      domains: [due('free.com'), due('held.com')],
-      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - HOUR_MS }],
-      script: (call, standin) => {
+    const s = await start(
+      heldAndFree((call, standin) => {
         if (call.action !== 'QueryTaskList') return undefined;
         const rows = standin.listedTasks().map((t) => ({ TaskNo: t.taskNo, TaskType: 'ORDER_REDEEM', TaskNum: null, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
         return { body: { RequestId: `R-${call.n}`, CurrentPageNum: null, PageSize: null, TotalPageNum: null, TotalItemNum: null, PrePage: null, NextPage: null, Data: { TaskInfo: rows } } };
-      },
-    });
-    const run = await runAgainst(s);
-    expect(run.summary.run.error_message).toBeUndefined();
-    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({ 'free.com': 1 });
-    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+      }),
+    );
+    expectHeldByTask(await runAgainst(s), s);
   });
 });
 
@@ -154,17 +162,10 @@ describe("the follow-up's detail answer short of its own TotalItemNum", () => {
     const s = await start({
       domains: [due('short.com')],
       newTaskStatus: 1,
-      script: (call, standin) => {
-        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
-          const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
-          task.listStatusCode = 3;
-          return { body: { RequestId: 'R-1', TaskNo: task.taskNo } };
-        }
-        const order = standin.orders[0];
-        if (call.action !== 'QueryTaskDetailList' || !order || call.params.TaskNo !== order.taskNo) return undefined;
-        const detail = detailItem(order.taskNo, `D-${order.taskNo}`, 'short.com', 2);
+      script: finishedAtOnce((taskNo) => {
+        const detail = detailItem(taskNo, `D-${taskNo}`, 'short.com', 2);
         return { body: { ...pageBody('QueryTaskDetailList', [detail], { pageNum: 1, nextPage: false }), TotalPageNum: 1, TotalItemNum: 2 } };
-      },
+      }),
     });
     const run = await runAgainst(s);
     expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'short.com': 1 });
