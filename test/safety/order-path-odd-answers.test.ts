@@ -195,4 +195,29 @@ describe("the follow-up's reads end when following does (REDEEM_FOLLOW_SECONDS)"
     expect(Math.max(...detailCalls) - startedMs).toBeLessThan(30_000);
     expect(run.summary.run.duration_ms).toBeLessThan(60_000);
   }, 20_000);
+  it('an order whose answer never came, not found at its reconciliation, while QueryTaskList is throttled with x-acs-retry-after 60 s from then on, REDEEM_FOLLOW_SECONDS=10 in a 600 s budget: the late look for it ends with following too', async () => {
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, random: () => 0.5, sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((offset += ms), resolve()))) };
+    let saved = false;
+    let listsAfterSave = 0;
+    const s = await start({
+      domains: [due('lost.com')],
+      script: (call) => {
+        // The connection is reset once the request was read: the order's outcome is unknown (never taken here).
+        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
+          saved = true;
+          return { raw: '', then: 'reset' };
+        }
+        // The reconciliation's look is answered; every later one is throttled.
+        if (call.action !== 'QueryTaskList' || !saved || ++listsAfterSave === 1) return undefined;
+        return { status: 400, headers: { 'x-acs-retry-after': '60000' }, body: { RequestId: `R-${call.n}`, HostId: 'domain-intl.aliyuncs.com', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } };
+      },
+    });
+    const run = await runInProcess(standinEnv(s, { REDEEM_FOLLOW_SECONDS: '10' }), { budgetMs: 600_000, clock, followIntervalMs: 1_000 });
+    expect(s.callsOf('SaveSingleTaskForCreatingOrderRedeem')).toHaveLength(1);
+    expect(listsAfterSave).toBeGreaterThan(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'lost.com')).toMatchObject({ outcome: 'failed' });
+    // Following ends 10 s after it began; a look it began may finish, but not retry for minutes after.
+    expect(run.summary.run.duration_ms).toBeLessThan(60_000);
+  }, 20_000);
 });
