@@ -149,6 +149,29 @@ describe('paging fields and TaskNum answered as null (JSON for "not said")', () 
   });
 });
 
+describe('paging fields all answered null on a full page (nothing said of a next page)', () => {
+  it('QueryTaskList serves 100 newer CHG_DNS tasks on a full page 1, the open redeem task of held.com on page 2, every paging field null: page 2 is read, held.com is not ordered', async () => {
+    const others = Array.from({ length: 100 }, (_, i) => ({ taskNo: `T-dns-${i}`, domainName: `dns${i}.com`, statusCode: 2, createdMs: Date.now() - HOUR_MS + i, taskType: 'CHG_DNS' }));
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - 3 * HOUR_MS }, ...others],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const pageNum = Number(call.params.PageNum ?? '1');
+        const pageSize = Number(call.params.PageSize ?? '100');
+        const rows = [...standin.listedTasks()]
+          .sort((a, b) => b.createdMs - a.createdMs)
+          .slice((pageNum - 1) * pageSize, pageNum * pageSize)
+          .map((t) => ({ TaskNo: t.taskNo, TaskType: t.taskType ?? 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: { RequestId: `R-${call.n}`, CurrentPageNum: null, PageSize: null, TotalPageNum: null, TotalItemNum: null, PrePage: null, NextPage: null, ...(rows.length > 0 ? { Data: { TaskInfo: rows } } : {}) } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+  });
+});
+
 describe("the follow-up's detail answer short of its own TotalItemNum", () => {
   it('one detail EXECUTE_SUCCESS, NextPage false, TotalItemNum 2 (a copy announced and never served): not told as succeeded', async () => {
     const s = await start({
