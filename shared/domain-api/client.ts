@@ -54,7 +54,7 @@ export class DomainApiClient implements DomainApi {
 
   async queryDomainList(query: DomainListQuery): Promise<Page<DomainItem>> {
     const body = await this.rpc.read('QueryDomainList', { PageNum: query.pageNum, PageSize: query.pageSize, QueryType: query.queryType }, queryDomainListSchema());
-    return pageOf(body.Data?.Domain ?? [], body, query.pageNum);
+    return pageOf(body.Data?.Domain ?? [], body, query.pageNum, query.pageSize);
   }
 
   async queryTaskDetailList(query: TaskDetailQuery): Promise<Page<TaskDetail>> {
@@ -64,7 +64,7 @@ export class DomainApiClient implements DomainApi {
       queryTaskDetailListSchema(),
       query.deadlineMs,
     );
-    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum);
+    return pageOf(body.Data?.TaskDetail ?? [], body, query.pageNum, query.pageSize);
   }
 
   async queryTaskList(query: TaskListQuery): Promise<Page<TaskInfo>> {
@@ -74,7 +74,7 @@ export class DomainApiClient implements DomainApi {
       queryTaskListSchema(),
       query.deadlineMs,
     );
-    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum);
+    return pageOf(body.Data?.TaskInfo ?? [], body, query.pageNum, query.pageSize);
   }
 
   saveSingleTaskForCreatingOrderRedeem(order: RedeemOrder): Promise<SubmittedOrder> {

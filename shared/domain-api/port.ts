@@ -23,10 +23,17 @@ interface PageEnvelope {
 
 /**
  * The paging envelope read the same way by every client: the top-level NextPage (not Data.NextPage),
- * else CurrentPageNum < TotalPageNum; an empty page ends the walk whatever the envelope says.
+ * else CurrentPageNum < TotalPageNum, else (neither said, as when every paging field is answered null) a
+ * page as full as `pageSize` asked for; an empty page ends the walk whatever the envelope says.
+ * A full page with nothing said was read as the last: with the paging fields null (read as not said since
+ * a0459df), a ledger stopped at its first 100 tasks, and a domain whose open redeem task was on the second
+ * page was ordered again (a second fee); a domain listed on the second page was never looked at. Asked for,
+ * a next page that does not exist comes back empty, and a registrar that ignores PageNum repeats the page:
+ * either ends the walk (readAllPages).
  */
-export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number): Page<T> {
-  const hasNext = items.length > 0 && (body.NextPage ?? (body.TotalPageNum !== undefined && (body.CurrentPageNum ?? pageNum) < body.TotalPageNum));
+export function pageOf<T>(items: T[], body: PageEnvelope, pageNum: number, pageSize?: number): Page<T> {
+  const unsaid = body.NextPage === undefined && body.TotalPageNum === undefined;
+  const hasNext = items.length > 0 && (unsaid ? pageSize !== undefined && items.length >= pageSize : (body.NextPage ?? (body.CurrentPageNum ?? pageNum) < body.TotalPageNum!));
   return { items, pageNum, totalPages: body.TotalPageNum, totalItems: body.TotalItemNum, hasNext, requestId: body.RequestId };
 }
 

@@ -90,9 +90,23 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
     code: body.success ? body.data.Code : `HTTP${answer.status}`,
     message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
-    httpStatus: answer.status,
+    httpStatus: statedStatus(answer, json),
     retryAfterMs: serverWait(answer),
   });
+}
+
+/**
+ * The status an error answer stands for: its own, or, for an error body answered with HTTP 200, the 4xx/5xx
+ * its HttpStatusCode names (the error shape `{Code, Message, HttpStatusCode, Success: false}`). Taken as 200,
+ * a server fault under a code other than InternalError / ServiceUnavailable (UnknownError with 500, a
+ * gateway's 504) was no server error: a submission so answered, which the registrar may have carried out,
+ * was recorded and told as failed (certainly not placed, its cap slot given back), and a read not retried.
+ */
+function statedStatus(answer: HttpAnswer, json: unknown): number {
+  if (answer.status < 200 || answer.status >= 300 || json === null || typeof json !== 'object') return answer.status;
+  const stated = (json as { HttpStatusCode?: unknown }).HttpStatusCode;
+  const code = typeof stated === 'number' ? stated : typeof stated === 'string' && /^\s*\d{3}\s*$/.test(stated) ? Number(stated) : Number.NaN;
+  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : answer.status;
 }
 
 /** An error body is small: only its first 64 KiB are searched (the patterns stay cheap on a huge page). */

@@ -354,7 +354,7 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
     await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
     if (lookForUnfound()) {
-      const found = await foundLate(unfound, deps);
+      const found = await foundLate(unfound, deps, stopMs);
       unfound = unfound.filter((r) => !found.includes(r));
       open.push(...found);
       pending.push(...found);
@@ -382,9 +382,11 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
  * look: the registrar may list a task a little after it took the order. One found is the order counted as
  * possibly created (claimed once on the caps), recorded as placed and followed from now on.
  */
-async function foundLate(unfound: readonly Result[], deps: ExecutorDeps): Promise<Result[]> {
+async function foundLate(unfound: readonly Result[], deps: ExecutorDeps, stopMs: number): Promise<Result[]> {
   try {
-    await deps.ledger.refresh(deps.clock.now(), { deadlineMs: workDeadline(deps.budget) });
+    // Ended with following, its reads' retries too (see TaskListQuery.deadlineMs): bounded by the run's work
+    // deadline alone, a throttled look (x-acs-retry-after 60 s) kept the run and its message waiting minutes.
+    await deps.ledger.refresh(deps.clock.now(), { deadlineMs: stopMs, readsEnd: true });
   } catch {
     // The list could not be read this round; the next round looks again.
     return [];

@@ -271,6 +271,9 @@ export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
 }
 
+/** A look's bounds; `readByMs`: each of its reads ends by then, its retries included (TaskListQuery.deadlineMs). */
+type LookBounds = Omit<PagingBounds, 'maxPages'> & { readonly readByMs?: number | undefined };
+
 interface LedgerDeps {
   readonly api: DomainReads;
   readonly bounds: Omit<PagingBounds, 'maxPages'>;
@@ -855,14 +858,15 @@ export class Ledger {
    * A fresh look at the last day: learns the redeem tasks that appeared since the last look (another run's,
    * or ours), reading details only for those. Answers the tasks it learnt.
    */
-  async refresh(nowMs: number, options: { readonly startedAfterNow?: boolean; readonly deadlineMs?: number } = {}): Promise<TaskDetail[]> {
+  async refresh(nowMs: number, options: { readonly startedAfterNow?: boolean; readonly deadlineMs?: number; readonly readsEnd?: boolean } = {}): Promise<TaskDetail[]> {
     // Submissions in flight together share one look (two looks at once would count a task twice); a
     // reconciliation wants a look that starts after its own call, so it waits for the one in flight.
     if (this.refreshing && options.startedAfterNow) await this.refreshing.catch(() => undefined);
     // A look after an order (its reconciliation, a late listing) may end later than the reads before the
     // orders (bounded by the submit-by time): an order answered, or given up, after the submit-by time must
     // still be looked for, or its outcome stays unknown with no look ever sent.
-    const bounds = options.deadlineMs === undefined ? this.deps.bounds : { ...this.deps.bounds, deadlineMs: options.deadlineMs };
+    // `readsEnd`: each read ends by then too, its retries included (a follow-up's look ends with following).
+    const bounds: LookBounds = options.deadlineMs === undefined ? this.deps.bounds : { ...this.deps.bounds, deadlineMs: options.deadlineMs, ...(options.readsEnd ? { readByMs: options.deadlineMs } : {}) };
     this.refreshing ??= this.learn(nowMs - DAY_MS, nowMs, false, true, bounds).finally(() => {
       this.refreshing = undefined;
     });
@@ -908,7 +912,7 @@ export class Ledger {
    * each submission then costs one call, not one per hundred of the day's tasks. Any other total (another
    * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
    */
-  private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds = this.deps.bounds): Promise<TaskInfo[]> {
+  private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds: LookBounds = this.deps.bounds): Promise<TaskInfo[]> {
     // Refused for its page size (InvalidPageSize), the list is read again in smaller pages, and every later
     // look keeps the size that was answered (see withPageSizes). TotalItemNum does not depend on it.
     return withPageSizes(this.taskPageSize, (pageSize) => this.listTasksIn(pageSize, beginMs, endMs, quick, bounds), (answered) => (this.taskPageSize = answered));
@@ -917,9 +921,9 @@ export class Ledger {
   /** The task list's page size the registrar took on this run: 100, or smaller after InvalidPageSize (the follow-up reads with it too). */
   taskPageSize = 100;
 
-  private async listTasksIn(pageSize: number, beginMs: number, endMs: number, quick: boolean, bounds: Omit<PagingBounds, 'maxPages'>): Promise<TaskInfo[]> {
+  private async listTasksIn(pageSize: number, beginMs: number, endMs: number, quick: boolean, bounds: LookBounds): Promise<TaskInfo[]> {
     const { api } = this.deps;
-    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs) });
+    const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs), deadlineMs: bounds.readByMs });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
     const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
@@ -939,7 +943,7 @@ export class Ledger {
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
 
-  private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds = this.deps.bounds): Promise<TaskDetail[]> {
+  private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
     const fresh = new Map<string, TaskInfo>();
@@ -1000,11 +1004,11 @@ export class Ledger {
     });
   }
 
-  private async readDetails(toRead: readonly TaskInfo[], bounds = this.deps.bounds): Promise<TaskDetail[]> {
+  private async readDetails(toRead: readonly TaskInfo[], bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const { api } = this.deps;
     const learnt: TaskDetail[] = [];
     const read = await mapLimit(toRead, Math.max(1, this.deps.concurrency ?? 1), async (task) => {
-      const fetchPage = (pageNum: number) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000 });
+      const fetchPage = (pageNum: number) => api.queryTaskDetailList({ taskNo: task.TaskNo, pageNum, pageSize: 1000, deadlineMs: bounds.readByMs });
       // The first page is asked for here, so the walk's own checks come first: a stopped read, the deadline.
       if (bounds.signal?.aborted) throw bounds.signal.reason;
       if (bounds.now() >= bounds.deadlineMs) throw new PagingLimitError('QueryTaskDetailList', 'could not be read to the end inside the time budget (0 pages read)');

@@ -157,6 +157,29 @@ describe('paging fields and TaskNum answered as null (JSON for "not said")', () 
   });
 });
 
+describe('paging fields all answered null on a full page (nothing said of a next page)', () => {
+  it('QueryTaskList serves 100 newer CHG_DNS tasks on a full page 1, the open redeem task of held.com on page 2, every paging field null: page 2 is read, held.com is not ordered', async () => {
+    const others = Array.from({ length: 100 }, (_, i) => ({ taskNo: `T-dns-${i}`, domainName: `dns${i}.com`, statusCode: 2, createdMs: Date.now() - HOUR_MS + i, taskType: 'CHG_DNS' }));
+    const s = await start({
+      domains: [due('held.com')],
+      tasks: [{ taskNo: 'T-open', domainName: 'held.com', statusCode: 1, createdMs: Date.now() - 3 * HOUR_MS }, ...others],
+      script: (call, standin) => {
+        if (call.action !== 'QueryTaskList') return undefined;
+        const pageNum = Number(call.params.PageNum ?? '1');
+        const pageSize = Number(call.params.PageSize ?? '100');
+        const rows = [...standin.listedTasks()]
+          .sort((a, b) => b.createdMs - a.createdMs)
+          .slice((pageNum - 1) * pageSize, pageNum * pageSize)
+          .map((t) => ({ TaskNo: t.taskNo, TaskType: t.taskType ?? 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatusCode: t.statusCode >= 2 ? 3 : t.statusCode + 1 }));
+        return { body: { RequestId: `R-${call.n}`, CurrentPageNum: null, PageSize: null, TotalPageNum: null, TotalItemNum: null, PrePage: null, NextPage: null, ...(rows.length > 0 ? { Data: { TaskInfo: rows } } : {}) } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.submissionsPerDomain())).toEqual({});
+    expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-open' });
+  });
+});
+
 describe("the follow-up's detail answer short of its own TotalItemNum", () => {
   it('one detail EXECUTE_SUCCESS, NextPage false, TotalItemNum 2 (a copy announced and never served): not told as succeeded', async () => {
     const s = await start({
@@ -194,6 +217,31 @@ describe("the follow-up's reads end when following does (REDEEM_FOLLOW_SECONDS)"
     expect(detailCalls.length).toBeGreaterThan(0);
     // Following ends 10 s after it began; a read it began may finish, but not retry for minutes after.
     expect(Math.max(...detailCalls) - startedMs).toBeLessThan(30_000);
+    expect(run.summary.run.duration_ms).toBeLessThan(60_000);
+  }, 20_000);
+  it('an order whose answer never came, not found at its reconciliation, while QueryTaskList is throttled with x-acs-retry-after 60 s from then on, REDEEM_FOLLOW_SECONDS=10 in a 600 s budget: the late look for it ends with following too', async () => {
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, random: () => 0.5, sleep: (ms: number) => new Promise<void>((resolve) => setImmediate(() => ((offset += ms), resolve()))) };
+    let saved = false;
+    let listsAfterSave = 0;
+    const s = await start({
+      domains: [due('lost.com')],
+      script: (call) => {
+        // The connection is reset once the request was read: the order's outcome is unknown (never taken here).
+        if (call.action === 'SaveSingleTaskForCreatingOrderRedeem') {
+          saved = true;
+          return { raw: '', then: 'reset' };
+        }
+        // The reconciliation's look is answered; every later one is throttled.
+        if (call.action !== 'QueryTaskList' || !saved || ++listsAfterSave === 1) return undefined;
+        return { status: 400, headers: { 'x-acs-retry-after': '60000' }, body: { RequestId: `R-${call.n}`, HostId: 'domain-intl.aliyuncs.com', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } };
+      },
+    });
+    const run = await runInProcess(standinEnv(s, { REDEEM_FOLLOW_SECONDS: '10' }), { budgetMs: 600_000, clock, followIntervalMs: 1_000 });
+    expect(s.callsOf('SaveSingleTaskForCreatingOrderRedeem')).toHaveLength(1);
+    expect(listsAfterSave).toBeGreaterThan(1);
+    expect(decisionsOf(run).find((d) => d.domain === 'lost.com')).toMatchObject({ outcome: 'failed' });
+    // Following ends 10 s after it began; a look it began may finish, but not retry for minutes after.
     expect(run.summary.run.duration_ms).toBeLessThan(60_000);
   }, 20_000);
 });

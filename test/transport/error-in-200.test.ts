@@ -88,6 +88,26 @@ describe('an error Code in an HTTP 200 answer is an error, never an empty page',
     expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'failed', error_code: 'InsufficientBalance' });
   });
 
+  // The body names the status it stands for: a 5xx one is a server fault, after which the order may exist
+  // (the vendor's code need not be one of InternalError / ServiceUnavailable: UnknownError, a gateway's timeout).
+  it.each([
+    ['UnknownError', 500, 'The request processing has failed due to some unknown error.'],
+    ['GatewayTimeout', 504, 'The gateway timed out waiting for the backend.'],
+  ])('a submission the registrar took, answered HTTP 200 with Success false, Code %s and HttpStatusCode %s: reconciled and followed, never told failed, never sent again', async (code, status, message) => {
+    const name = 'fault.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+        return in200WithSuccess(code, message, status);
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo, reconciled: true });
+  });
+
   it('a 200 with a TaskNo is an order whatever else it carries (a Code alongside): followed, never sent again', async () => {
     const name = 'both.com';
     const s = await start({
