@@ -150,6 +150,13 @@ function xmlErrorBody(text: string): unknown {
 const ERROR_BODY_KEYS: ReadonlySet<string> = new Set(['RequestId', 'HostId', 'Code', 'Message', 'Recommend', 'AccessDeniedDetail', 'HttpStatusCode']);
 
 /**
+ * The paging envelope: beside a failure Code and a Data with nothing in it, it says only how many items the
+ * page did not serve. Not allowed, `{Code: "InternalError", TotalItemNum: 0, NextPage: false, Data: {TaskInfo:
+ * []}}` was an empty ledger, and a domain with an open redeem task was ordered again.
+ */
+const PAGING_KEYS: ReadonlySet<string> = new Set(['CurrentPageNum', 'PageSize', 'TotalPageNum', 'TotalItemNum', 'PrePage', 'NextPage']);
+
+/**
  * A `Data` that carries no result: null, or an object whose every field is empty (null, an empty list, an
  * empty object: `{}`, `{ TaskInfo: [] }`). A failure Code beside it is the answer; read as a result, such a
  * body passed a page schema as an empty page: an empty ledger, and a domain with an open task ordered again.
@@ -170,7 +177,7 @@ export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success
 
 /**
  * The vendor's error body with HTTP 200: a Code that is not a success code, and nothing but the error
- * body's own keys (a Success false, a Data with nothing in it). The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
+ * body's own keys (a Success false, a Data with nothing in it, the paging envelope). The docs give that shape for 4xx/5xx, yet the vendor's own RPC client reads a Code in a
  * 200 as an error too, and a gateway may answer so. Read as a result it passes a page schema (only
  * RequestId is required) as an EMPTY page: an empty ledger (a domain with an open task ordered again), an
  * empty redemption list (a run "completed" with nothing looked at). An answer that carries a result beside
@@ -178,7 +185,7 @@ export const SUCCESS_CODES: ReadonlySet<string> = new Set(['200', 'OK', 'Success
  */
 function isVendorErrorBody(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
-  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || (key === 'Success' && saysFailure(value)) || (key === 'Data' && carriesNothing(value)))) return false;
+  if (!Object.entries(json).every(([key, value]) => ERROR_BODY_KEYS.has(key) || PAGING_KEYS.has(key) || (key === 'Success' && saysFailure(value)) || (key === 'Data' && carriesNothing(value)))) return false;
   const body = errorBodySchema().safeParse(json);
   return body.success && !SUCCESS_CODES.has(body.data.Code);
 }

@@ -68,6 +68,24 @@ describe('an error Code in an HTTP 200 answer is an error, never an empty page',
     expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'InternalError' });
   });
 
+  it('QueryTaskList answered HTTP 200 with Code InternalError beside an empty page of the paging envelope (TotalItemNum 0, NextPage false) every time, while the domain has an open redeem task: never an empty ledger, no order', async () => {
+    const name = 'held.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      tasks: [{ taskNo: 'T-open', domainName: name, statusCode: 1, createdMs: Date.now() - 3_600_000 }],
+      script: (call) =>
+        call.action === 'QueryTaskList'
+          ? {
+              status: 200,
+              body: { RequestId: `R-${call.n}`, Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.', CurrentPageNum: 1, PageSize: 100, TotalPageNum: 0, TotalItemNum: 0, PrePage: false, NextPage: false, Data: { TaskInfo: [] } },
+            }
+          : undefined,
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toEqual([]);
+    expect(run.summary.run).toMatchObject({ outcome: 'failed', error_code: 'InternalError' });
+  });
+
   it('QueryTaskList answered HTTP 200 with Code ServiceUnavailable and Data holding an empty TaskInfo every time, while the domain has an open redeem task: never an empty ledger, no order', async () => {
     const name = 'held.com';
     const s = await start({
