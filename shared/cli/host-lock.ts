@@ -256,7 +256,8 @@ function removeDeadProbes(path: string): void {
  * holds it: a waiter can move the file only while no other probe of it exists, and every other waiter's
  * probe is made before it looks, so one waiter at most moves it, and the move takes that file. Two that
  * look at once both leave it to the next round. A probe left by a killed waiter is removed (its id is
- * gone). Where the file system has no hard links: moved aside, checked and put back, as before.
+ * gone). Where the file system has no hard links, or does not count them: moved aside, checked and put
+ * back, as before.
  */
 function removeStale(path: string, judged: { readonly content: string; readonly file?: string }): void {
   if (judged.file === undefined) return void unlinkSync(path);
@@ -276,7 +277,11 @@ function removeStale(path: string, judged: { readonly content: string; readonly 
       removeDeadProbes(path);
       seen = readLockLinks(probe);
     }
-    if (seen.links !== 2 || fileAt(path) !== judged.file) return;
+    if (fileAt(path) !== judged.file) return;
+    // Linked, yet counted as one name: a file system that does not count them (some network and FUSE
+    // mounts); its count says nothing, and the lock is moved aside and checked as where there are no links.
+    if (seen.links < 2) return moveAside(path, judged);
+    if (seen.links !== 2) return;
     moveAside(path, judged);
   } finally {
     rmSync(probe, { force: true });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-const race = vi.hoisted(() => ({ lockPath: '', takeover: undefined as (() => void) | undefined, third: undefined as (() => void) | undefined, fd: -1, noLinks: false }));
+const race = vi.hoisted(() => ({ lockPath: '', takeover: undefined as (() => void) | undefined, third: undefined as (() => void) | undefined, fd: -1, noLinks: false, nlinkOne: false }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -45,7 +45,13 @@ vi.mock('node:fs', async (importOriginal) => {
     if (race.noLinks) throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
     fs.linkSync(from as string, to as string);
   }) as typeof fs.linkSync;
-  return { ...fs, default: { ...fs, openSync, readFileSync, renameSync, linkSync }, openSync, readFileSync, renameSync, linkSync };
+  // A file system that makes hard links but does not count them (some network and FUSE mounts say nlink 1).
+  const fstatSync = ((fd: number, ...rest: unknown[]) => {
+    const stat = (fs.fstatSync as (...a: unknown[]) => import('node:fs').Stats)(fd, ...rest);
+    if (race.nlinkOne) stat.nlink = 1;
+    return stat;
+  }) as typeof fs.fstatSync;
+  return { ...fs, default: { ...fs, openSync, readFileSync, renameSync, linkSync, fstatSync }, openSync, readFileSync, renameSync, linkSync, fstatSync };
 });
 
 const { withHostLock } = await import('../../shared/cli/host-lock.js');
@@ -128,6 +134,27 @@ describe('a stale lock three waiters take over at once', () => {
       expect(readdirSync(env.TMPDIR).filter((f) => f.includes('.lock')), 'what is left of the lock').toEqual([]);
     } finally {
       race.noLinks = false;
+    }
+  });
+
+  it('where the file system does not count hard links (nlink always 1), a stale lock is still taken over', async () => {
+    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'nlink' };
+    let path = '';
+    await withHostLock(env, 1_000, async () => {
+      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
+    });
+    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
+    fs.writeFileSync(path, String(ended));
+    race.nlinkOne = true;
+    try {
+      let ran = false;
+      await withHostLock(env, 1_500, async () => {
+        ran = true;
+      });
+      expect(ran, 'the run').toBe(true);
+      expect(readdirSync(env.TMPDIR).filter((f) => f.includes('.lock')), 'what is left of the lock').toEqual([]);
+    } finally {
+      race.nlinkOne = false;
     }
   });
 });
