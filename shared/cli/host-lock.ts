@@ -221,7 +221,22 @@ function fileAt(path: string): string | undefined {
   }
 }
 
-/** Removes the probes (see removeStale) of this lock left by waiters killed while they looked. */
+/** The part of a process's identity (see processIdentity) a probe's name carries: "" where the system does not say. */
+function probeTag(pid: number): string {
+  return processIdentity(pid).replace(/[^0-9a-z]/gi, '');
+}
+
+/** This waiter's probe of the lock (see removeStale): "<lock>.<pid>.<tag>.probe", or "<lock>.<pid>.probe" without a tag. */
+function probeName(path: string): string {
+  const tag = probeTag(process.pid);
+  return `${path}.${process.pid}${tag ? `.${tag}` : ''}.probe`;
+}
+
+/**
+ * Removes the probes (see removeStale) of this lock left by waiters killed while they looked: the process
+ * its name gives is gone, or is another one (its id reused, as a restarted container reuses them), which
+ * the tag tells where the system says which process a pid names.
+ */
 function removeDeadProbes(path: string): void {
   const prefix = `${basename(path)}.`;
   let names: string[];
@@ -232,8 +247,13 @@ function removeDeadProbes(path: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.probe')) continue;
-    const pid = Number(name.slice(prefix.length, -'.probe'.length));
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    const [pidText = '', tag = ''] = name.slice(prefix.length, -'.probe'.length).split('.');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    if (alive(pid)) {
+      const now = probeTag(pid);
+      if (now === '' || now === tag) continue;
+    }
     try {
       rmSync(join(dirname(path), name), { force: true });
     } catch {
@@ -255,13 +275,13 @@ function removeDeadProbes(path: string): void {
  * other waiter holds a probe of it (its count of names is the lock's and this probe's) and the name still
  * holds it: a waiter can move the file only while no other probe of it exists, and every other waiter's
  * probe is made before it looks, so one waiter at most moves it, and the move takes that file. Two that
- * look at once both leave it to the next round. A probe left by a killed waiter is removed (its id is
- * gone). Where the file system has no hard links, or does not count them: moved aside, checked and put
- * back, as before.
+ * look at once both leave it to the next round. A probe left by a killed waiter is removed (its process
+ * gone, or its id another process's now). Where the file system has no hard links, or does not count
+ * them: moved aside, checked and put back, as before.
  */
 function removeStale(path: string, judged: { readonly content: string; readonly file?: string }): void {
   if (judged.file === undefined) return void unlinkSync(path);
-  const probe = `${path}.${process.pid}.probe`;
+  const probe = probeName(path);
   rmSync(probe, { force: true });
   try {
     linkSync(path, probe);

@@ -157,4 +157,28 @@ describe('a stale lock three waiters take over at once', () => {
       race.nlinkOne = false;
     }
   });
+
+  it("a probe left by a killed waiter whose process id another live process has since is not that waiter's: the stale lock is taken over", async () => {
+    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'reused' };
+    let path = '';
+    await withHostLock(env, 1_000, async () => {
+      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
+    });
+    if (!fs.existsSync('/proc/self/stat')) return; // which process a pid names is told by Linux /proc only
+    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
+    fs.writeFileSync(path, String(ended));
+    // A container restarted: the killed waiter's id is now another process's (a live one, no redeemer run).
+    const reused = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await new Promise((resolve) => reused.once('spawn', resolve));
+      fs.linkSync(path, `${path}.${reused.pid}.probe`);
+      let ran = false;
+      await withHostLock(env, 1_500, async () => {
+        ran = true;
+      });
+      expect(ran, 'the run, after the killed run and the killed waiter').toBe(true);
+    } finally {
+      reused.kill('SIGKILL');
+    }
+  });
 });
