@@ -9,9 +9,9 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
 import { errorMessage, UserError } from '../errors/index.js';
 import { SITES, type DomainSite } from '../domain-api/sites.js';
@@ -196,19 +196,120 @@ function readLock(path: string): { readonly content: string; readonly file?: str
   }
 }
 
+/** What the lock holds, its file (see readLock) and how many names that file has. */
+function readLockLinks(path: string): { readonly content: string; readonly file?: string; readonly links: number } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { content: 'not a lock file', links: 0 };
+    return { content: readFileSync(fd, 'utf8'), file: `${stat.dev}:${stat.ino}`, links: stat.nlink };
+  } catch {
+    return { content: '', links: 0 };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The file at `path` now (device and inode), without reading it; undefined when nothing is there. */
+function fileAt(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The part of a process's identity (see processIdentity) a probe's name carries: "" where the system does not say. */
+function probeTag(pid: number): string {
+  return processIdentity(pid).replace(/[^0-9a-z]/gi, '');
+}
+
+/** This waiter's probe of the lock (see removeStale): "<lock>.<pid>.<tag>.probe", or "<lock>.<pid>.probe" without a tag. */
+function probeName(path: string): string {
+  const tag = probeTag(process.pid);
+  return `${path}.${process.pid}${tag ? `.${tag}` : ''}.probe`;
+}
+
+/**
+ * Removes the probes (see removeStale) of this lock left by waiters killed while they looked: the process
+ * its name gives is gone, or is another one (its id reused, as a restarted container reuses them), which
+ * the tag tells where the system says which process a pid names.
+ */
+function removeDeadProbes(path: string): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.probe')) continue;
+    const [pidText = '', tag = ''] = name.slice(prefix.length, -'.probe'.length).split('.');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    if (alive(pid)) {
+      const now = probeTag(pid);
+      if (now === '' || now === tag) continue;
+    }
+    try {
+      rmSync(join(dirname(path), name), { force: true });
+    } catch {
+      // Another user's: its hold on the file stays, said when the wait ends.
+    }
+  }
+}
+
 /**
  * Removes the lock judged stale (or, at the end of a run, judged its own), and only that one. Removed by
  * name, the name may by then be another waiter's: two runs that start together after a kill both judge the
  * killed run's lock stale, the first removes it and takes the lock anew, and the second, between its look
  * and its removal, removed that live run's lock and took the lock too: two live runs at once (both past the
- * day's cap). Moved aside instead (a
- * rename is atomic: one waiter gets the file), it is checked to be the file judged (its inode and its
- * content, an inode being reused); one that is not is put back under its name, never over a lock made since.
- * A lock that could not be read as a file (a folder, another user's) is removed by name as before: it holds
- * no run's id, and what is in the way is said when the wait ends.
+ * day's cap). Moved aside, checked and linked back, a third waiter could take the name while it was free:
+ * the link back failed, and the first waiter's live lock was removed with the file aside (three runs after
+ * a kill: the first and the third then ran side by side). So the lock is first looked at through a name of
+ * this waiter's (a hard link, `.probe`: the file at the name when linked, whatever the name holds later):
+ * a file that is not the one judged is left alone, never moved. The judged one is moved aside only when no
+ * other waiter holds a probe of it (its count of names is the lock's and this probe's) and the name still
+ * holds it: a waiter can move the file only while no other probe of it exists, and every other waiter's
+ * probe is made before it looks, so one waiter at most moves it, and the move takes that file. Two that
+ * look at once both leave it to the next round. A probe left by a killed waiter is removed (its process
+ * gone, or its id another process's now). Where the file system has no hard links, or does not count
+ * them: moved aside, checked and put back, as before.
  */
 function removeStale(path: string, judged: { readonly content: string; readonly file?: string }): void {
   if (judged.file === undefined) return void unlinkSync(path);
+  const probe = probeName(path);
+  rmSync(probe, { force: true });
+  try {
+    linkSync(path, probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EEXIST') throw error;
+    return moveAside(path, judged);
+  }
+  try {
+    let seen = readLockLinks(probe);
+    if (seen.file !== judged.file || seen.content !== judged.content) return;
+    if (seen.links > 2) {
+      removeDeadProbes(path);
+      seen = readLockLinks(probe);
+    }
+    if (fileAt(path) !== judged.file) return;
+    // Linked, yet counted as one name: a file system that does not count them (some network and FUSE
+    // mounts); its count says nothing, and the lock is moved aside and checked as where there are no links.
+    if (seen.links < 2) return moveAside(path, judged);
+    if (seen.links !== 2) return;
+    moveAside(path, judged);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/** Moves the lock aside, checks it is the file judged, and removes it; one that is not is put back under its name, never over a lock made since. */
+function moveAside(path: string, judged: { readonly content: string; readonly file?: string }): void {
   const aside = `${path}.${process.pid}.stale`;
   rmSync(aside, { force: true });
   renameSync(path, aside);

@@ -225,13 +225,23 @@ function asProblem(line: string): ConfigProblem {
 /** Rounds of settleConfig at most: each drops the variables the last one named, so a handful suffice. */
 const SETTLE_ROUNDS = 8;
 
+/** Whether `message` names one of `variables` (as a whole word: REDEEM_ACCOUNTS is not in REDEEM_ACCOUNTS_X). */
+function mentions(message: string, variables: ReadonlySet<string>): boolean {
+  for (const variable of variables) if (new RegExp(`(^|[^A-Z0-9_])${variable.replace(/[^A-Z0-9_]/g, '\\$&')}($|[^A-Z0-9_])`).test(message)) return true;
+  return false;
+}
+
 /**
  * Every problem of the configuration, and the configuration with the bad variables at their defaults. The
  * checks are layered (the variables' own syntax first, then what they mean together: live with no
  * allow-list, the SLS trio), so a first pass that stops at a typo in one number hid the rest, and a person
  * fixed one variable per deployment. Each round drops the variables named so far and looks again; a
- * variable is named in one round only, the first that finds it wrong. Where dropping changes nothing (live
- * with no allow-list), the fallback is a dry run.
+ * variable is named in one round only, the first that finds it wrong. What a later round says because of
+ * a variable dropped (a secret "set but NOTIFY_DINGTALK_URL is not", when that URL was set, wrongly) is
+ * not the person's to fix: it is not named, and that variable is dropped too. Where dropping changes
+ * nothing (live with no allow-list), the fallback is a dry run; where that changes nothing either (the SLS
+ * trio without its endpoint), the rest of the dropped variables' group goes (the variables that share
+ * their name up to its last "_").
  */
 function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; readonly problems: readonly ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
@@ -243,14 +253,20 @@ function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; 
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       // Every problem of a round (one variable may have several: two bad keys of REDEEM_TLD_RULES), none of
-      // a variable an earlier round named (it was dropped: what a later round says of it is its absence).
-      const fresh = error.problems.filter((problem) => !named.has(problem.variable));
+      // a variable an earlier round named (it was dropped: what a later round says of it is its absence),
+      // none that names a dropped variable (said of its absence, not of what was set).
+      const dropped = new Set(named);
+      const fresh = error.problems.filter((problem) => !dropped.has(problem.variable) && !mentions(problem.message, dropped));
       for (const problem of fresh) problems.push(problem);
-      for (const problem of fresh) named.add(problem.variable);
+      for (const problem of error.problems) named.add(problem.variable);
       const next: Record<string, string | undefined> = Object.fromEntries(Object.entries(current).filter(([name]) => !error.problems.some((p) => p.variable === name)));
       if (Object.keys(next).length === Object.keys(current).length) {
-        if (next.REDEEM_MODE === undefined) break;
-        delete next.REDEEM_MODE;
+        if (next.REDEEM_MODE !== undefined) delete next.REDEEM_MODE;
+        else {
+          const groups = error.problems.map((p) => p.variable.slice(0, p.variable.lastIndexOf('_') + 1)).filter((group) => group !== '');
+          for (const name of Object.keys(next)) if (groups.some((group) => name.startsWith(group))) delete next[name];
+          if (Object.keys(next).length === Object.keys(current).length) break;
+        }
       }
       current = next;
     }

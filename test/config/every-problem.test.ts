@@ -50,3 +50,21 @@ describe('a variable with several problems', () => {
     expect(message).toContain('*.top');
   });
 });
+
+describe('a bad variable that others refer to', () => {
+  // Each round drops the variables named so far; a variable that is right, read beside a dropped one, was
+  // then named for the absence of what the person had set (wrongly): they would remove a right value.
+  it('names no variable that was set right: a bad NOTIFY_DINGTALK_URL does not make its secret "set without the URL"', () => {
+    expect(problemsOf({ NOTIFY_DINGTALK_URL: 'ftp://oapi.dingtalk.com/robot/send', NOTIFY_DINGTALK_SECRET: 'SEC0123456789abcdef' })).toEqual(['NOTIFY_DINGTALK_URL']);
+  });
+
+  it('names no variable that was set right: bad REDEEM_ACCOUNTS does not make REDEEM_EXTERNAL_ID "set, but REDEEM_ACCOUNTS is not"', () => {
+    expect(problemsOf({ REDEEM_ACCOUNTS: 'acs:ram::nope', REDEEM_EXTERNAL_ID: 'ext-id-1' })).toEqual(['REDEEM_ACCOUNTS']);
+  });
+
+  it('the doctor keeps the site that was set right when the one bad variable is an SLS endpoint', () => {
+    const ports = buildDoctorPorts({ env: { SLS_ENDPOINT: 'ftp://cn-hangzhou.log.aliyuncs.com', SLS_PROJECT: 'audit', SLS_LOGSTORE: 'results', DOMAIN_SITE: 'cn' }, credentials: undefined, source: undefined });
+    expect(ports.configProblems).toEqual([expect.stringMatching(/^SLS_ENDPOINT: /)]);
+    expect(ports.site).toBe('cn');
+  });
+});
