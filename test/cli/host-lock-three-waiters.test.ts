@@ -58,6 +58,28 @@ const { withHostLock } = await import('../../shared/cli/host-lock.js');
 const fs = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 const dir = mkdtempSync(join(tmpdir(), 'redeemer-three-'));
+
+type CaseEnv = Readonly<Record<string, string | undefined>> & { readonly TMPDIR: string };
+
+/** A case's own TMPDIR, and in it the host lock a killed run left behind (it names a process that has ended). */
+async function staleLock(key: string): Promise<{ env: CaseEnv; path: string }> {
+  const env: CaseEnv = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: key };
+  let path = '';
+  await withHostLock(env, 1_000, async () => {
+    path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
+  });
+  fs.writeFileSync(path, String(spawnSync(process.execPath, ['-e', '']).pid!));
+  return { env, path };
+}
+
+/** Whether a run gets the lock, waiting 1.5 s at most. */
+async function runs(env: CaseEnv): Promise<boolean> {
+  let ran = false;
+  await withHostLock(env, 1_500, async () => {
+    ran = true;
+  });
+  return ran;
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a stale lock three waiters take over at once', () => {
@@ -101,36 +123,17 @@ describe('a stale lock three waiters take over at once', () => {
   });
 
   it('a probe left by a waiter killed while it looked does not keep the stale lock for ever', async () => {
-    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'probe' };
-    let path = '';
-    await withHostLock(env, 1_000, async () => {
-      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
-    });
+    const { env, path } = await staleLock('probe');
     const ended = spawnSync(process.execPath, ['-e', '']).pid!;
-    fs.writeFileSync(path, String(ended));
     fs.linkSync(path, `${path}.${ended}.probe`);
-    let ran = false;
-    await withHostLock(env, 1_500, async () => {
-      ran = true;
-    });
-    expect(ran, 'the run, after the killed run and the killed waiter').toBe(true);
+    expect(await runs(env), 'the run, after the killed run and the killed waiter').toBe(true);
   });
 
   it('where the file system has no hard links, a stale lock is still taken over, and the lock removed at the end', async () => {
-    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'nolinks' };
-    let path = '';
-    await withHostLock(env, 1_000, async () => {
-      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
-    });
-    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
-    fs.writeFileSync(path, String(ended));
+    const { env } = await staleLock('nolinks');
     race.noLinks = true;
     try {
-      let ran = false;
-      await withHostLock(env, 1_500, async () => {
-        ran = true;
-      });
-      expect(ran, 'the run').toBe(true);
+      expect(await runs(env), 'the run').toBe(true);
       expect(readdirSync(env.TMPDIR).filter((f) => f.includes('.lock')), 'what is left of the lock').toEqual([]);
     } finally {
       race.noLinks = false;
@@ -138,20 +141,10 @@ describe('a stale lock three waiters take over at once', () => {
   });
 
   it('where the file system does not count hard links (nlink always 1), a stale lock is still taken over', async () => {
-    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'nlink' };
-    let path = '';
-    await withHostLock(env, 1_000, async () => {
-      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
-    });
-    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
-    fs.writeFileSync(path, String(ended));
+    const { env } = await staleLock('nlink');
     race.nlinkOne = true;
     try {
-      let ran = false;
-      await withHostLock(env, 1_500, async () => {
-        ran = true;
-      });
-      expect(ran, 'the run').toBe(true);
+      expect(await runs(env), 'the run').toBe(true);
       expect(readdirSync(env.TMPDIR).filter((f) => f.includes('.lock')), 'what is left of the lock').toEqual([]);
     } finally {
       race.nlinkOne = false;
@@ -159,24 +152,14 @@ describe('a stale lock three waiters take over at once', () => {
   });
 
   it("a probe left by a killed waiter whose process id another live process has since is not that waiter's: the stale lock is taken over", async () => {
-    const env = { TMPDIR: mkdtempSync(join(dir, 'case-')), DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'reused' };
-    let path = '';
-    await withHostLock(env, 1_000, async () => {
-      path = join(env.TMPDIR, readdirSync(env.TMPDIR).find((f) => f.endsWith('.lock'))!);
-    });
     if (!fs.existsSync('/proc/self/stat')) return; // which process a pid names is told by Linux /proc only
-    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
-    fs.writeFileSync(path, String(ended));
+    const { env, path } = await staleLock('reused');
     // A container restarted: the killed waiter's id is now another process's (a live one, no redeemer run).
     const reused = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       await new Promise((resolve) => reused.once('spawn', resolve));
       fs.linkSync(path, `${path}.${reused.pid}.probe`);
-      let ran = false;
-      await withHostLock(env, 1_500, async () => {
-        ran = true;
-      });
-      expect(ran, 'the run, after the killed run and the killed waiter').toBe(true);
+      expect(await runs(env), 'the run, after the killed run and the killed waiter').toBe(true);
     } finally {
       reused.kill('SIGKILL');
     }
