@@ -16,6 +16,15 @@ const rules = readFixture('chat-robot-rules.json');
 
 export type RobotName = 'dingtalk' | 'feishu' | 'wecom' | 'slack' | 'webhook';
 
+/** sendNotifications' results, as [channel, status, code], when every robot took the message. */
+export const EVERY_ROBOT_ACCEPTED = [
+  ['dingtalk', 'ok', undefined],
+  ['feishu', 'ok', undefined],
+  ['wecom', 'ok', undefined],
+  ['slack', 'ok', undefined],
+  ['webhook', 'ok', undefined],
+];
+
 export interface Received {
   readonly robot: RobotName;
   readonly url: string;
