@@ -98,7 +98,7 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const user = toUserError(error);
     // No run record will say it: without a line, a caller whose signing broke (or someone trying the URL)
     // goes unnoticed by whoever reads the function log. The code only: never the signature or the body.
-    // The path as the router matched it: Hono serves POST /webhook/ (a URL pasted with a trailing slash) as /webhook.
+    // A URL pasted with a trailing slash (POST /webhook/) reaches the webhook too (test/function/handler.test.ts).
     if (c.req.path.replace(/\/+$/, '') === '/webhook' && user.code !== 'internal-error') {
       logger.warn('webhook refused', { fc_request_id: c.env?.platform?.requestId, status: httpStatusFor(user), code: user.code });
     }

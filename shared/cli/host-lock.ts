@@ -300,9 +300,7 @@ function removeStale(path: string, judged: { readonly content: string; readonly 
     if (fileAt(path) !== judged.file) return;
     // Linked, yet counted as one name: a file system that does not count them (some network and FUSE
     // mounts); its count says nothing, and the lock is moved aside and checked as where there are no links.
-    if (seen.links < 2) return moveAside(path, judged);
-    if (seen.links !== 2) return;
-    moveAside(path, judged);
+    if (seen.links <= 2) moveAside(path, judged);
   } finally {
     rmSync(probe, { force: true });
   }

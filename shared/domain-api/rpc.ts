@@ -223,10 +223,8 @@ export class RpcCaller {
    * slot is waited for past it, no answer is waited for past it), when that is before the caller's deadline.
    */
   read<S extends z.ZodMiniType>(action: string, params: Params, schema: S, deadlineMs?: number): Promise<z.output<S>> {
-    if (deadlineMs === undefined || deadlineMs >= this.options.deadlineMs) {
-      return withRetry(() => this.attempt(action, params, schema), readRetryDecision, this.policy, this.options.clock, this.options.deadlineMs);
-    }
-    return withRetry(() => this.attempt(action, params, schema, { sendByMs: deadlineMs, answerByMs: deadlineMs }), readRetryDecision, this.policy, this.options.clock, deadlineMs);
+    const by = deadlineMs === undefined || deadlineMs >= this.options.deadlineMs ? undefined : deadlineMs;
+    return withRetry(() => this.attempt(action, params, schema, by === undefined ? undefined : { sendByMs: by, answerByMs: by }), readRetryDecision, this.policy, this.options.clock, by ?? this.options.deadlineMs);
   }
 
   /**
@@ -310,7 +308,7 @@ export class RpcCaller {
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
-    const refused = this.options.errorIn200?.(shown(), answer.status) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError) : undefined);
+    const refused = this.options.errorIn200?.(shown(), statedStatus(answer, json)) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError) : undefined);
     if (refused) {
       if (refused.isThrottling) this.options.limiter?.onThrottle(refused.retryAfterMs, grant);
       throw refused;

@@ -10,7 +10,7 @@ import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCo
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
 import { DAY_MS } from './deadline.js';
-import { cancelState, canonicalName, entryState, parseRegistrarTime, REGISTRAR_CLOCK_SLACK_MS, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
+import { cancelState, canonicalName, detailKey, entryState, parseRegistrarTime, REGISTRAR_CLOCK_SLACK_MS, TASK_INFO_COMPLETE, taskKey, taskListEnd, underCancel, type Ledger } from './ledger.js';
 import type { Decision } from './planner.js';
 import { decisionFields, type OutcomeFields, type RecordFields } from './records.js';
 import { answerByMs, submitByMs, workDeadline, type TimeBudget } from './time-budget.js';
@@ -78,6 +78,11 @@ const NOT_FOUND_NOTE = '; no order found in the ledger, the next run will decide
  * the registrar dated before then, by more than the registrar's clock may be behind ours, is an earlier task's.
  */
 const sentAt = new WeakMap<Result, number>();
+
+/** Why an order answered with the number of a task that is not its own stays `submitted`, and what to do. */
+function notThisOrdersTask(taskNo: string, why: string): string {
+  return `the answer gave task ${taskNo}, ${why}, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+}
 
 /** Pages of a follow-up's detail answer read at most: the task has one detail, so one page, or a few that shifted. */
 const FOLLOW_DETAIL_PAGES = 3;
@@ -449,7 +454,7 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
     const page = await readAllPages(
       'QueryTaskDetailList',
       (pageNum) => deps.api.queryTaskDetailList({ taskNo: result.task_no!, pageNum, pageSize: 100, deadlineMs: stopMs }),
-      (d) => `${d.TaskDetailNo ?? ''}\u0000${d.DomainName}`,
+      detailKey,
       { maxPages: FOLLOW_DETAIL_PAGES, deadlineMs: stopMs, now: deps.clock.now },
     );
     // Every copy of the domain's detail must say the same final state: a page that serves it twice (a
@@ -466,7 +471,7 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
     const sentMs = sentAt.get(result);
     const earlier = sentMs === undefined ? undefined : copies.find((d) => (parseRegistrarTime(d.CreateTime) ?? Number.POSITIVE_INFINITY) < sentMs - REGISTRAR_CLOCK_SLACK_MS);
     if (earlier) {
-      result.error_message = `the answer gave task ${result.task_no!}, whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      result.error_message = notThisOrdersTask(result.task_no!, `whose detail for this domain is dated ${earlier.CreateTime ?? ''}, before this order was sent: that is an earlier task's`);
       return true;
     }
     // A whole answer whose details of the task all name other domains: the number the submission was answered
@@ -476,7 +481,7 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
     const ofTask = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
     if (!page.short && copies.length === 0 && ofTask.length > 0 && ofTask.every((d) => canonicalName(d.DomainName) !== '')) {
       const names = [...new Set(ofTask.map((d) => canonicalName(d.DomainName)))].slice(0, 3).join(', ');
-      result.error_message = `the answer gave task ${result.task_no!}, whose details name ${names}, not this domain: that is another order's task, so this order's outcome is not known yet; check the registrar's console, the next run reads the ledger again`;
+      result.error_message = notThisOrdersTask(result.task_no!, `whose details name ${names}, not this domain: that is another order's task`);
       return true;
     }
     // An answer short of its own TotalItemNum left details unserved, and an unserved copy of the domain's may
@@ -484,7 +489,7 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
     if (page.short) return false;
     // Cancelled with no detail written at all (the whole answer says so: no further page) it never ran,
     // as the ledger reads such a task (readDetails): no order was carried out.
-    const noneWritten = cancelled && !page.short && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
+    const noneWritten = cancelled && !page.items.some((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
     if (noneWritten || (cancelled && detail)) {
       const verdicts = noneWritten ? [underCancel(result.task_no!, 'cancelled', { TaskStatusCode: TaskDetailStatus.WaitingExecute })] : copies.map((d) => underCancel(result.task_no!, 'cancelled', d));
       if (verdicts.every((v) => v.state === 'failed') && !copies.some((d) => entryState(d) === 'failed')) {

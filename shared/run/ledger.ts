@@ -194,7 +194,7 @@ function wholeTaskList(walk: PagedItems<TaskInfo>): TaskInfo[] {
 }
 
 /** One detail of one task, however often the pages serve it. */
-function detailKey(detail: TaskDetail): string {
+export function detailKey(detail: TaskDetail): string {
   return `${detail.TaskDetailNo ?? ''}\u0000${detail.DomainName}`;
 }
 

@@ -26,7 +26,7 @@ function webhookPayload(report: NotificationReport): Record<(typeof LISTS)[numbe
     failed: report.failed.map((f) => ({ domain: f.domain, task_no: f.taskNo, error_code: f.errorCode, error_message: f.errorMessage, days_left: f.daysLeft, deadline_ms: finiteOrUndefined(f.deadlineMs) })),
     outcome_unknown: report.outcomeUnknown.map((u) => ({ domain: u.domain, task_no: u.taskNo, error_code: u.errorCode, error_message: u.errorMessage, days_left: u.daysLeft, deadline_ms: finiteOrUndefined(u.deadlineMs) })),
     earlier_orders: report.earlierOrders.map((o) => ({ domain: o.domain, task_no: o.taskNo, run_id: o.runId })),
-    at_risk: report.atRisk.map((a) => ({ domain: a.domain, days_left: a.daysLeft, deadline_ms: a.deadlineMs, reason: a.reason, why: a.why })),
+    at_risk: report.atRisk.map((a) => ({ domain: a.domain, days_left: a.daysLeft, deadline_ms: finiteOrUndefined(a.deadlineMs), reason: a.reason, why: a.why })),
     left_for_next_run: report.leftForNextRun.map((l) => ({ domain: l.domain, days_left: l.daysLeft, why: l.why })),
     renew: report.renew.map((r) => ({ domain: r.domain, expiration_ms: r.expirationMs, days_to_expiry: r.daysToExpiry, days_to_redemption: r.daysToRedemption })),
     run: {
