@@ -120,6 +120,22 @@ describe('BSS answers the emulator never gives', () => {
     }
   });
 
+  it('HTTP 200 with Success false and HttpStatusCode 500 (UnknownError) is a server fault: asked again, then the balance is read', async () => {
+    let n = 0;
+    const server = await cannedServer(() =>
+      ++n === 1
+        ? { body: { RequestId: 'r-fault', Success: false, Code: 'UnknownError', Message: 'The request processing has failed due to some unknown error.', HttpStatusCode: 500 } }
+        : { body: { RequestId: 'r-ok', Success: true, Code: '200', Data: { AvailableAmount: '1,000.00', Currency: 'CNY' } } },
+    );
+    try {
+      const balance = await bss({ endpoint: server.url, retry: { maxAttempts: 2, baseDelayMs: 1 } }).queryAccountBalance();
+      expect(n).toBe(2);
+      expect(balance).toMatchObject({ currency: 'CNY' });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('HTTP 200 with an error Code and no Success field nor Data is that error (NotAuthorized, a BssForbiddenError), not a malformed answer asked again', async () => {
     const server = await cannedServer(() => ({ body: { RequestId: 'r6', Code: 'NotAuthorized', Message: 'You are not authorized to do this operation.' } }));
     try {
