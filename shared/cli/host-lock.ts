@@ -543,7 +543,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       append({ released: attempt.domainName, runId: attempt.runId });
     },
     attempts: () => attempts,
-    unread: () => unread,
+    unread: () => (unread === undefined ? [] : [unread]),
     ended(runId, toldRuns) {
       for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },

@@ -116,7 +116,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
     listingComplete = prepared.unreadListing === undefined;
-    if (prepared.unreadOrders) readProblems.push(prepared.unreadOrders);
+    readProblems.push(...prepared.unreadOrders);
     // Nothing is ordered while the guard cannot read the balance; its holds are told as at risk only within
     // NOTIFY_AT_RISK_DAYS, so the unread balance itself is said at once (a missing permission lasts).
     // The message cuts a long line in its middle and keeps what to do (notify errorText).
@@ -259,7 +259,7 @@ interface PreparedRun {
   /** Orders the journal kept whose run never told a person, of this account (see executeRun). */
   readonly untoldOrders: readonly JournalOrder[];
   /** What the journal could not read (the logstore's read-back refused, say): told under "Not read". */
-  readonly unreadOrders?: string | undefined;
+  readonly unreadOrders: readonly string[];
   /** Orders of untold runs sent and never answered that the ledger does not show (see attemptsOfUntoldRuns). */
   readonly unansweredOrders: readonly JournalAttempt[];
 }
@@ -321,7 +321,7 @@ export async function prepareRun(
     // (another account, no account_id) must not hold this account's domains or use up its day's cap.
     const listedNames = new Set([...listing.candidates.map((c) => c.domainName), ...listing.invalid.map((i) => i.domain)]);
     const keptOrders = await kept;
-    const unreadOrders = ports.orderJournal?.unread?.();
+    const unreadOrders = ports.orderJournal?.unread?.() ?? [];
     ledger.adopt(keptOrders.filter((order) => listedNames.has(canonicalName(order.domainName))));
     // Told to a person: an untold order (no source says its run told it) of this account, whose domain is
     // listed in redemption or whose task this account's ledger holds (a redeemed domain may have left the list).

@@ -329,8 +329,8 @@ export interface OrderJournal {
   released?(attempt: { readonly domainName: string; readonly runId?: string | undefined }): void;
   /** The orders about to be sent of the last 24 h that the last load found. */
   attempts?(): readonly JournalAttempt[];
-  /** What the last load could not read, said to a person under "Not read"; undefined when it read all. */
-  unread?(): string | undefined;
+  /** What the last load could not read, each said to a person under "Not read" on a line of its own; none when it read all. */
+  unread?(): readonly string[];
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
   ended?(runId: string, told: readonly string[]): void;
 }

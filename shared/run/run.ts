@@ -173,7 +173,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     } catch (error) {
       // Since such an order counts on the day's caps (engine.ts unknownOutcomes), a read that fails (SLS
       // answering Incomplete every time, say) leaves the caps to the registrar's list alone: said, not silent.
-      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps: ${errorMessage(error).slice(0, 140)}`;
+      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
       return [];
     }
   };
@@ -236,7 +236,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
-    unread: () => [unread, unreadAttempts].filter((problem) => problem !== undefined).join('; ') || undefined,
+    unread: () => [unread, unreadAttempts].filter((problem) => problem !== undefined),
     attempts: () => attempts,
     async load(deadlineMs) {
       unread = undefined;
@@ -276,6 +276,6 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
       for (const j of present) j.ended?.(runId, told);
     },
     // Each that failed is said: the CLI's file and the logstore hold different runs' orders.
-    unread: () => present.map((j) => j.unread?.()).filter((problem) => problem !== undefined).join('; ') || undefined,
+    unread: () => present.flatMap((j) => j.unread?.() ?? []),
   };
 }
