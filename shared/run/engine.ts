@@ -14,8 +14,8 @@ import { execute, type ExecutedDecision, type ProgressEvent } from './executor.j
 import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
-import { applyGuard, dayCapDetail, ownUnknownNote, plan, type Decision } from './planner.js';
-import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardReason, type GuardResult } from './guard.js';
+import { applyGuard, dayCapDetail, moneyHoldDetail, plan, type Decision } from './planner.js';
+import { guardRedemptions, readBalanceForGuard, type BalanceReading, type GuardResult } from './guard.js';
 import { Recorder, slsFields, type Deliver, type SlsDelivery } from './recorder.js';
 import { countOutcomes, decisionFields, type DecisionRecord, type RunIdentity, type RunRecord, type Trigger, type WatchRecord } from './records.js';
 import { finishingDeadlines, submitByMs, timeBudget, workDeadline } from './time-budget.js';
@@ -370,14 +370,7 @@ export async function prepareRun(
     // The guard runs in dry-run too, so a dry run shows what the money would allow.
     const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
     const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
-    // A hold that counts the domain's own order of unknown outcome says so first (see ownUnknownNote): the
-    // message cuts the line at 300 characters, and the sums behind it matter less.
-    const withOwnUnknown = (v: { readonly reason: GuardReason; readonly detail: string; readonly decision: Decision }) => {
-      const counted = v.reason === 'cap-spend-per-day' ? 'spend' : v.reason === 'insufficient-balance' ? 'balance' : undefined;
-      const note = counted && ownUnknownNote(ledger, v.decision.domainName, clock.now(), counted);
-      return note ? { reason: v.reason, detail: `${note}; ${v.detail}` } : v;
-    };
-    const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, withOwnUnknown(v)] as const])) ?? []);
+    const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, { reason: v.reason, detail: moneyHoldDetail(ledger, v.decision.domainName, clock.now(), v.reason, v.detail) }] as const])) ?? []);
     return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
   } catch (error) {
     ledger.close();
@@ -520,7 +513,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
       if (verdict && !verdict.keep) {
         const reason = verdict.reason === 'cap-spend-per-day' ? ('cap-spend-per-day' as const) : ('insufficient-balance' as const);
         if (verdict.price !== undefined) blocked = { reason, domainName: decision.domainName };
-        return { reason, detail: verdict.detail };
+        return { reason, detail: moneyHoldDetail(ledger, decision.domainName, nowMs, reason, verdict.detail) };
       }
       // Counted as spent from here on, whatever the submission's fate: the guard errs towards holding back.
       spentByThisRun += verdict?.price ?? 0;

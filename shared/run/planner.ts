@@ -163,6 +163,17 @@ export function dayCapDetail(ledger: LedgerView, domainName: string, nowMs: numb
 }
 
 /**
+ * Why the money holds `domainName`, at planning and at the look before each submission alike: a hold that
+ * counts the domain's own order of unknown outcome says so first (ownUnknownNote), since the message cuts
+ * the line at 300 characters and the sums behind it matter less.
+ */
+export function moneyHoldDetail(ledger: LedgerView, domainName: string, nowMs: number, reason: string, detail: string): string {
+  const counted = reason === 'cap-spend-per-day' ? 'spend' : reason === 'insufficient-balance' ? 'balance' : undefined;
+  const note = counted && ownUnknownNote(ledger, domainName, nowMs, counted);
+  return note ? `${note}; ${detail}` : detail;
+}
+
+/**
  * What a person reads of a domain held on REDEEM_MAX_PER_DAY when the day's count holds an order of that very
  * domain whose outcome is unknown (Ledger.unknownOrderOf): "cap reached" alone says another order used the
  * day up, when the order counted may never have reached the registrar and nothing may be redeeming the domain.

@@ -125,3 +125,33 @@ describe('REDEEM_MAX_PER_DAY=1 filled by a domain\'s own order of unknown outcom
     expect(String(held!.error_message)).toContain(`until ${minute(laterMs + 8 * 3_600_000 + DAY_MS)} UTC`);
   }, 30_000);
 });
+
+describe("the day's spend found full at the submission of a domain whose own order of unknown outcome it counts", () => {
+  it('the hold at the submission tells that the spend counted is its own order of unknown outcome, as the plan does', async () => {
+    bss = await startBss(EMULATOR_CREDENTIALS, () => ({ body: balanceBody({ AvailableAmount: '10000.00' }) }));
+    let base = Number.POSITIVE_INFINITY;
+    const drop = dropFirstOrderUntaken();
+    const s = await start({
+      domains: [domainItem('lastday.com', dueExpiration('lastday.com') - 2 * DAY_MS)],
+      listAfterMs: 60_000,
+      newTaskStatus: 0,
+      script: ((call: StandinCall, standin: { tasks: unknown[] }) => {
+        // The next run's look right before its submission: another party ordered a .com since its plan.
+        if (call.action === 'QueryTaskList' && call.n === base + 2) {
+          standin.tasks.push({ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 0, createdMs: Date.now() });
+        }
+        return drop(call);
+      }) as never,
+    });
+    const env = { REDEEM_PRICES: '{"com": 600}', BSS_ENDPOINT: bss.url, REDEEM_FOLLOW_SECONDS: '1' };
+    const first = await runAgainst(s, { env: { ...env, REDEEM_MAX_SPEND_PER_DAY: '1000' } });
+    expect(decisionsOf(first).map((d) => [d.domain, d.error_code ?? null])).toEqual([['lastday.com', 'OutcomeUnknown']]);
+    base = s.callsOf('QueryTaskList').length;
+    // The plan counts 600 (its own unknown order) + 600 <= 1300; the look before the submission finds 1800.
+    const next = await runAgainst(s, { env: { ...env, REDEEM_MAX_SPEND_PER_DAY: '1300' } });
+    expect(s.orders).toEqual([]);
+    const [held] = decisionsOf(next);
+    expect(held).toMatchObject({ domain: 'lastday.com', reason: 'cap-spend-per-day' });
+    expectOwnUnknownTold(String(held!.error_message), 'REDEEM_MAX_SPEND_PER_DAY', first.summary.run.run_id as string);
+  }, 30_000);
+});
