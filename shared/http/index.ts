@@ -5,4 +5,4 @@ export { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, headerVa
 export { listenFailureLine, parsePort, probePort } from './listen.js';
 export { MAX_RETRY_AFTER_MS, RateLimitTimeoutError, RateLimiter } from './rate-limiter.js';
 export { Semaphore, mapLimit } from './concurrency.js';
-export { certainlyNotSent, systemErrorCode } from './not-sent.js';
+export { certainlyNotSent, refusedCertificateCode, refusedCertificateWords, systemErrorCode } from './not-sent.js';

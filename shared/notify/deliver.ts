@@ -7,7 +7,7 @@
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
  */
 import { errorMessage } from '../errors/index.js';
-import { certainlyNotSent, httpRetryAfterMs, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { certainlyNotSent, httpRetryAfterMs, refusedCertificateCode, refusedCertificateWords, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -109,8 +109,9 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const words = errorMessage(error);
       // Only a request that never reached the robot may go again: sent twice, it could be posted twice.
       const retry = certainlyNotSent(error);
-      last = CERTIFICATE_CODE.test(code)
-        ? { ok: false, code, message: `${words}: ${certificateWords(code, channel.name)}`, retry: false }
+      // A refused certificate is refused again: nothing was sent, and nothing is sent again.
+      last = refusedCertificateCode(error)
+        ? { ok: false, code, message: `${words}: ${refusedCertificateWords(code, "the robot's", `the host of NOTIFY_${channel.name.toUpperCase()}_URL`)}`, retry: false }
         : { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
@@ -176,19 +177,6 @@ function capWords(channel: Channel): string {
 
 function failure(verdict: Verdict): Omit<Delivery, 'attempts'> {
   return verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message };
-}
-
-/**
- * Node's codes for a TLS certificate this machine refused (tls: DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED,
- * UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, …): the handshake failed before a byte of
- * the message went, so the robot cannot have posted it, and the same certificate is refused again.
- */
-const CERTIFICATE_CODE = /CERT|^UNABLE_TO_(GET|VERIFY|DECRYPT|DECODE)_|^HOSTNAME_MISMATCH$|^INVALID_CA$/;
-
-function certificateWords(code: string, channel: ChannelName): string {
-  // A certificate "not yet valid" or "expired" is most often this machine's clock, days off.
-  const clock = code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED' ? ", or this machine's clock" : '';
-  return `this machine refused the robot's TLS certificate, so nothing was sent → check the host of NOTIFY_${channel.toUpperCase()}_URL (a proxy that intercepts HTTPS in between?)${clock}`;
 }
 
 function networkCode(error: unknown): string {
