@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
 import { errorMessage, UserError } from '../errors/index.js';
 import { SITES, type DomainSite } from '../domain-api/sites.js';
-import type { JournalAttempt, JournalOrder, OrderJournal } from '../run/index.js';
+import { submissionKey, type JournalAttempt, type JournalOrder, type OrderJournal } from '../run/index.js';
 
 const DAY_MS = 86_400_000;
 /** More than any account's day of orders; a file grown past it is read from its end. */
@@ -436,7 +436,7 @@ function journalLine(line: string): { readonly order: JournalOrder } | { readonl
     const value = JSON.parse(line) as Record<string, unknown>;
     if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
     // `{"released": domain, "runId"}`: that run's submission for the domain certainly placed no order.
-    if (typeof value.released === 'string' && value.released !== '') return { released: `${typeof value.runId === 'string' ? value.runId : ''}\u0000${value.released}` };
+    if (typeof value.released === 'string' && value.released !== '') return { released: submissionKey(typeof value.runId === 'string' ? value.runId : undefined, value.released) };
     const { domainName, taskNo, sentMs, runId } = value;
     if (typeof value.sending === 'string' && value.sending !== '') {
       if (typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
@@ -492,7 +492,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       const kept = [
         ...recent.map((o) => JSON.stringify(o)),
         ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId })),
-        ...attempts.filter((a) => released.has(`${a.runId ?? ''}\u0000${a.domainName}`)).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId })),
+        ...attempts.filter((a) => released.has(submissionKey(a.runId, a.domainName))).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId })),
         ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id })),
       ];
       // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
@@ -529,7 +529,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
         const failed = compact(recent, sent, told, released);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
-      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: released.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
+      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: released.has(submissionKey(a.runId, a.domainName)) }));
       return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
     },
     placed(order) {

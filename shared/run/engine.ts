@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, daysToRedemption } from './deadline.js';
 import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, noteRunsTold, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, dayCapDetail, moneyHoldDetail, plan, type Decision } from './planner.js';
@@ -444,11 +444,6 @@ function unknownOutcomes(attempts: readonly JournalAttempt[], kept: readonly Jou
     if (a.settled || a.runId === undefined || toldInThisProcess(a.runId) || ledger.runStillGoing(a.runId)) return false;
     return !answered.has(submissionKey(a.runId, name)) && listedNames.has(name);
   });
-}
-
-/** One run's submission of one domain: the key the journals' copies of it share. */
-function submissionKey(runId: string | undefined, domainName: string): string {
-  return `${runId ?? ''}\u0000${canonicalName(domainName)}`;
 }
 
 /** The run-and-domain keys of the orders a journal kept with a task number: those submissions were answered. */

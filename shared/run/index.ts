@@ -1,6 +1,6 @@
 /** One redemption run: options, deadlines, the plan, the ledger, execution and the result records. */
 export { DAY_MS, isSuffix, mergeTldRules, normalizeSuffix, ruleFor, type TldRules } from './deadline.js';
-export { mayBeRedemption, taskListEnd, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+export { mayBeRedemption, submissionKey, taskListEnd, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 export { readDomainList } from './listing.js';
 export { executeRun, prepareRun, type EngineRequest, type RunSummary } from './engine.js';
 export { RunOptionsError, narrow, parseRunOptions, type RunOptions } from './options.js';

@@ -318,6 +318,11 @@ export interface JournalAttempt {
   readonly settled?: boolean | undefined;
 }
 
+/** One run's submission of one domain: the key every journal's copy of it (attempt, order, decision line) shares. */
+export function submissionKey(runId: string | undefined, domainName: string): string {
+  return `${runId ?? ''}\u0000${canonicalName(domainName)}`;
+}
+
 export interface OrderJournal {
   /** The orders of the last 24 h it holds, read by `deadlineMs`; a failure is the caller's to ignore. */
   load(deadlineMs: number): readonly JournalOrder[] | Promise<readonly JournalOrder[]>;

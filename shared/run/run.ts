@@ -17,7 +17,7 @@ import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
-import type { JournalAttempt, JournalOrder, OrderJournal } from './ledger.js';
+import { submissionKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -196,7 +196,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain nor count on the day's caps: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
     // A decision of the run for the domain with no task number and a known outcome: that submission certainly
     // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled.
-    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => `${row.run_id ?? ''}\u0000${row.domain ?? ''}`));
+    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => submissionKey(row.run_id, row.domain ?? '')));
     for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
@@ -229,10 +229,10 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // have been taken whether or not its run told it, and counts on the day's caps (engine.ts
       // unknownOutcomes). Left out, a read of the runs' ends that stayed Incomplete let the next run order
       // as if the day were empty: a second order a minute later under REDEEM_MAX_PER_DAY=1.
-      attempts = tried.map((a) => ({ ...a, untold: false, settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
+      attempts = tried.map((a) => ({ ...a, untold: false, settled: settled.has(submissionKey(a.runId, a.domainName)) }));
       return orders;
     }
-    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(`${a.runId ?? ''}\u0000${a.domainName}`) }));
+    attempts = tried.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: settled.has(submissionKey(a.runId, a.domainName)) }));
     return orders.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
   };
   return {
