@@ -181,23 +181,11 @@ const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
  */
 const NO_BLOCK = fsConstants.O_NONBLOCK ?? 0;
 
-/** What the lock holds, and which file that is (`file`: device and inode); a lock that is not a regular file (a FIFO, a folder) holds no run's id. */
-function readLock(path: string): { readonly content: string; readonly file?: string } {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { content: 'not a lock file' };
-    return { content: readFileSync(fd, 'utf8'), file: `${stat.dev}:${stat.ino}` };
-  } catch {
-    return { content: '' };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** What the lock holds, its file (see readLock) and how many names that file has. */
-function readLockLinks(path: string): { readonly content: string; readonly file?: string; readonly links: number } {
+/**
+ * What the lock holds, which file that is (`file`: device and inode) and how many names that file has; a
+ * lock that is not a regular file (a FIFO, a folder) holds no run's id.
+ */
+function readLock(path: string): { readonly content: string; readonly file?: string; readonly links: number } {
   let fd: number | undefined;
   try {
     fd = openSync(path, fsConstants.O_RDONLY | NO_BLOCK);
@@ -291,11 +279,11 @@ function removeStale(path: string, judged: { readonly content: string; readonly 
     return moveAside(path, judged);
   }
   try {
-    let seen = readLockLinks(probe);
+    let seen = readLock(probe);
     if (seen.file !== judged.file || seen.content !== judged.content) return;
     if (seen.links > 2) {
       removeDeadProbes(path);
-      seen = readLockLinks(probe);
+      seen = readLock(probe);
     }
     if (fileAt(path) !== judged.file) return;
     // Linked, yet counted as one name: a file system that does not count them (some network and FUSE
