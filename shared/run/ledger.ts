@@ -271,6 +271,17 @@ export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
 }
 
+/** Every task dated, each no later than the one before it: the list as the registrar gave it, newest first. */
+function listedNewestFirst(tasks: readonly TaskInfo[]): boolean {
+  let previous = Number.POSITIVE_INFINITY;
+  for (const task of tasks) {
+    const ms = parseRegistrarTime(task.CreateTime);
+    if (ms === undefined || ms > previous) return false;
+    previous = ms;
+  }
+  return true;
+}
+
 /** A look's bounds; `readByMs`: each of its reads ends by then, its retries included (TaskListQuery.deadlineMs). */
 type LookBounds = Omit<PagingBounds, 'maxPages'> & { readonly readByMs?: number | undefined };
 
@@ -916,12 +927,19 @@ export class Ledger {
    * it plus this run's own orders since has nothing new to read beyond its first page: the fresh look before
    * each submission then costs one call, not one per hundred of the day's tasks. Any other total (another
    * run's order, a task that left the window, an order of ours whose outcome was unknown) reads every page.
+   * That a new task shows on page 1 holds only when the registrar lists newest first, which its docs do not
+   * say: the first page alone is taken only once a whole read showed that order (or when it is the whole
+   * list). Listed oldest first, our own order not listed yet and another party's placed meanwhile made the
+   * total come out as expected, with the new task on the last page: the domain was ordered twice.
    */
   private async listTasks(beginMs: number, endMs: number, quick: boolean, bounds: LookBounds = this.deps.bounds): Promise<TaskInfo[]> {
     // Refused for its page size (InvalidPageSize), the list is read again in smaller pages, and every later
     // look keeps the size that was answered (see withPageSizes). TotalItemNum does not depend on it.
     return withPageSizes(this.taskPageSize, (pageSize) => this.listTasksIn(pageSize, beginMs, endMs, quick, bounds), (answered) => (this.taskPageSize = answered));
   }
+
+  /** The last whole read of the task list came newest first (see listTasks). */
+  private listedNewestFirst = false;
 
   /** The task list's page size the registrar took on this run: 100, or smaller after InvalidPageSize (the follow-up reads with it too). */
   taskPageSize = 100;
@@ -931,12 +949,15 @@ export class Ledger {
     const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs), deadlineMs: bounds.readByMs });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
-    const settled = quick && first.totalItems !== undefined && first.totalItems === expected;
-    const items = settled
-      ? first.items
-      : wholeTaskList(
-          await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES * Math.ceil(100 / pageSize) }, this.deps.concurrency ?? 1),
-        );
+    const pageOneIsNew = first.totalItems !== undefined && (first.totalItems <= first.items.length || (this.listedNewestFirst && listedNewestFirst(first.items)));
+    const settled = quick && first.totalItems !== undefined && first.totalItems === expected && pageOneIsNew;
+    let items = first.items;
+    if (!settled) {
+      items = wholeTaskList(
+        await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES * Math.ceil(100 / pageSize) }, this.deps.concurrency ?? 1),
+      );
+      this.listedNewestFirst = listedNewestFirst(items);
+    }
     if (quick) {
       this.lookTotal = first.totalItems;
       this.placedSinceLook = 0;

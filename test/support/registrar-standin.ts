@@ -91,6 +91,11 @@ export interface StandinOptions {
    * order), counted in `resets`. The client sees ECONNRESET before any byte of an answer.
    */
   readonly resetReused?: boolean;
+  /**
+   * The order QueryTaskList lists tasks in: newest first (default) or oldest first. The docs say nothing of
+   * it, so the run must not count on either.
+   */
+  readonly taskOrder?: 'newest-first' | 'oldest-first';
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -130,12 +135,12 @@ export function detailItem(taskNo: string, taskDetailNo: string, domainName: str
 const LIST_FIELD: Record<string, string> = { QueryDomainList: 'Domain', QueryTaskList: 'TaskInfo', QueryTaskDetailList: 'TaskDetail' };
 
 /** A page body of `action` holding `items`, with the envelope a test asks for. */
-export function pageBody(action: Exclude<Action, 'SaveSingleTaskForCreatingOrderRedeem'>, items: readonly unknown[], envelope: { pageNum: number; nextPage: boolean; totalPages?: number; pageSize?: number }): object {
+export function pageBody(action: Exclude<Action, 'SaveSingleTaskForCreatingOrderRedeem'>, items: readonly unknown[], envelope: { pageNum: number; nextPage: boolean; totalPages?: number; pageSize?: number; totalItems?: number }): object {
   return {
     RequestId: randomUUID().toUpperCase(),
     CurrentPageNum: envelope.pageNum,
     PageSize: envelope.pageSize ?? items.length,
-    ...(envelope.totalPages === undefined ? {} : { TotalPageNum: envelope.totalPages, TotalItemNum: envelope.totalPages * items.length }),
+    ...(envelope.totalPages === undefined ? {} : { TotalPageNum: envelope.totalPages, TotalItemNum: envelope.totalItems ?? envelope.totalPages * items.length }),
     PrePage: envelope.pageNum > 1,
     NextPage: envelope.nextPage,
     ...(items.length > 0 ? { Data: { [LIST_FIELD[action]!]: items } } : {}),
@@ -306,7 +311,7 @@ export class RegistrarStandin extends LoopbackStandin {
     const pageSize = Math.max(1, Number(call.params.PageSize ?? '100') || 100);
     const paged = (action: Exclude<Action, 'SaveSingleTaskForCreatingOrderRedeem'>, all: readonly unknown[]): Scripted => {
       const totalPages = Math.ceil(all.length / pageSize);
-      return { body: pageBody(action, all.slice((pageNum - 1) * pageSize, pageNum * pageSize), { pageNum, pageSize, totalPages, nextPage: pageNum < totalPages }) };
+      return { body: pageBody(action, all.slice((pageNum - 1) * pageSize, pageNum * pageSize), { pageNum, pageSize, totalPages, totalItems: all.length, nextPage: pageNum < totalPages }) };
     };
     switch (call.action) {
       case 'QueryDomainList':
@@ -315,7 +320,7 @@ export class RegistrarStandin extends LoopbackStandin {
         const begin = Number(call.params.BeginCreateTime ?? '0');
         const end = Number(call.params.EndCreateTime ?? String(Number.MAX_SAFE_INTEGER));
         // Whole days, as the registrar filters: a day either side is generous, never short.
-        const listed = this.listedTasks().filter((t) => t.createdMs >= begin - 86_400_000 && t.createdMs <= end + 86_400_000).sort((a, b) => b.createdMs - a.createdMs);
+        const listed = this.listedTasks().filter((t) => t.createdMs >= begin - 86_400_000 && t.createdMs <= end + 86_400_000).sort((a, b) => (this.options.taskOrder === 'oldest-first' ? a.createdMs - b.createdMs : b.createdMs - a.createdMs));
         return paged(
           'QueryTaskList',
           listed.map((t) => ({
