@@ -111,8 +111,10 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // of REDEEM_MAX_PER_RUN / _PER_DAY from a domain behind it that the money can pay.
     const unpriced = config.money ? unpricedHold(d.domainName, config.money) : undefined;
     if (unpriced) return skip(unpriced.reason, undefined, unpriced.detail);
-    if (planned >= config.maxPerRun) return skip('cap-per-run');
+    // The day's cap first: where both hold a domain, the next run cannot order it either until a slot frees,
+    // and told "REDEEM_MAX_PER_RUN" a person would wait for a run that orders nothing.
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, dayCapDetail(ledger, d.domainName, nowMs, orderedToday, planned, config.maxPerDay));
+    if (planned >= config.maxPerRun) return skip('cap-per-run');
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };

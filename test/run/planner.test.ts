@@ -60,6 +60,15 @@ describe('planner examples', () => {
     expect(byRun?.problem).toBe("REDEEM_MAX_PER_DAY=1 is used by the 1 planned by this run; a slot frees 24 h after this run's first order");
   });
 
+  it('a domain both caps hold is told the day\'s: the next run cannot order it either until a slot frees', () => {
+    const even = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*.com,*.cn,keep.net', REDEEM_MAX_PER_RUN: '2', REDEEM_MAX_PER_DAY: '2' });
+    const decisions = plan(candidates, [], { ...ledgerOf([]), dayCapFreesAt: () => undefined }, even, narrow(even, {}), now);
+    expect(decisions.filter((d) => d.action === 'redeem').map((d) => d.domainName)).toEqual(['flight.com', 'late.com']);
+    const held = decisions.find((d) => d.domainName === 'third.cn');
+    expect(held?.reason).toBe('cap-per-day');
+    expect(held?.problem).toMatch(/REDEEM_MAX_PER_DAY=2 is used by the 2 planned by this run/);
+  });
+
   it('dry-run plans the same domains with reason dry-run', () => {
     const dry = plan(candidates, [], ledgerOf([]), config, narrow(config, { mode: 'dry-run' }), now);
     expect(dry.filter((d) => d.action === 'redeem').map((d) => d.reason)).toEqual(['dry-run', 'dry-run']);
