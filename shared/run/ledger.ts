@@ -271,15 +271,20 @@ export function canonicalName(name: string): string {
   return normalizeDomainName(name) ?? name.trim().toLowerCase();
 }
 
-/** Every task dated, each no later than the one before it: the list as the registrar gave it, newest first. */
-function listedNewestFirst(tasks: readonly TaskInfo[]): boolean {
+/**
+ * Every task dated, each no later than the one before it: the list as the registrar gave it, newest first.
+ * `shown`: and the last earlier than the first, since a list of one second's tasks is in either order.
+ */
+function listedNewestFirst(tasks: readonly TaskInfo[], shown = false): boolean {
   let previous = Number.POSITIVE_INFINITY;
+  let first: number | undefined;
   for (const task of tasks) {
     const ms = parseRegistrarTime(task.CreateTime);
     if (ms === undefined || ms > previous) return false;
+    first ??= ms;
     previous = ms;
   }
-  return true;
+  return !shown || (first !== undefined && previous < first);
 }
 
 /** A look's bounds; `readByMs`: each of its reads ends by then, its retries included (TaskListQuery.deadlineMs). */
@@ -956,7 +961,7 @@ export class Ledger {
       items = wholeTaskList(
         await readAllPages('QueryTaskList', (pageNum) => (pageNum === 1 ? Promise.resolve(first) : fetchPage(pageNum)), listedKey, { ...bounds, maxPages: MAX_TASK_PAGES * Math.ceil(100 / pageSize) }, this.deps.concurrency ?? 1),
       );
-      this.listedNewestFirst = listedNewestFirst(items);
+      this.listedNewestFirst = listedNewestFirst(items, true);
     }
     if (quick) {
       this.lookTotal = first.totalItems;

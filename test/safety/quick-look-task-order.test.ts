@@ -14,16 +14,21 @@ const start = standinPerTest();
 const HOUR_MS = 3_600_000;
 
 /** Other domains' finished renewals of the day: more than one page of 100, none a redemption. */
-function earlierTasks(count: number): StandinTask[] {
+function earlierTasks(count: number, { sameSecond = false } = {}): StandinTask[] {
   const now = Date.now();
-  return Array.from({ length: count }, (_, i) => ({ taskNo: `T-OLD-${i}`, domainName: `old${i}.com`, statusCode: 2, createdMs: now - 5 * HOUR_MS + i * 1000, taskType: 'ORDER_RENEW' }));
+  return Array.from({ length: count }, (_, i) => ({ taskNo: `T-OLD-${i}`, domainName: `old${i}.com`, statusCode: 2, createdMs: now - 5 * HOUR_MS + (sameSecond ? 0 : i * 1000), taskType: 'ORDER_RENEW' }));
 }
 
-describe.each(['oldest-first', 'newest-first'] as const)('QueryTaskList listed %s, 150 tasks of the day', (taskOrder) => {
+describe.each([
+  ['oldest-first', false],
+  ['newest-first', false],
+  // All dated the same second (a batch of renewals), a list in either order looks "newest first".
+  ['oldest-first', true],
+] as const)('QueryTaskList listed %s, 150 tasks of the day (all in one second: %s)', (taskOrder, sameSecond) => {
   it('another party orders the next domain while this run orders the first, its own order not listed yet: the next domain is not ordered again', async () => {
     const s = await start({
       domains: [domainItem('first.com', dueExpiration('first.com') - 2 * 86_400_000), domainItem('second.com', dueExpiration('second.com') - 86_400_000)],
-      tasks: earlierTasks(150),
+      tasks: earlierTasks(150, { sameSecond }),
       taskOrder,
       listAfterMs: 60_000,
       newTaskStatus: 0,
