@@ -117,16 +117,21 @@ describe('canonicalName', () => {
 describe('Ledger: reading the registrar', () => {
   it('a fresh look whose TotalItemNum is the last look plus this run\'s orders reads one page; another run\'s order makes it read them all', async () => {
     const { api, ledger } = setup();
-    for (let i = 0; i < 150; i++) api.addTask({ domains: [`d${i}.com`], statusCode: 2, createdMs: NOW - 3_600_000 });
+    // A registrar that lists newest first (the fake lists in insertion order: each new task goes on top).
+    const newestFirst = () => api.tasks.sort((a, b) => b.createdMs - a.createdMs);
+    for (let i = 0; i < 150; i++) api.addTask({ domains: [`d${i}.com`], statusCode: 2, createdMs: NOW - 3_600_000 - i * 1000 });
+    newestFirst();
     const listCalls = () => api.callsOf('QueryTaskList').length;
     await ledger.refresh(NOW);
     expect(listCalls()).toBe(2); // the first look reads both pages and sets the baseline
     const ours = api.addTask({ domains: ['ours.com'], statusCode: 0 });
+    newestFirst();
     ledger.noteMine(undefined, NOW, 'ours.com');
     ledger.claimUnseen(ours.taskNo, NOW, 'ours.com');
     await ledger.refresh(NOW);
-    expect(listCalls()).toBe(3); // 151 = 150 + our one: nothing else to read
+    expect(listCalls()).toBe(3); // 151 = 150 + our one, and page 1 reaches back before the last look: nothing else to read
     api.addTask({ domains: ['theirs.com'], statusCode: 0 });
+    newestFirst();
     await ledger.refresh(NOW);
     expect(listCalls()).toBe(5); // 152: someone else ordered; every page is read again
     expect(ledger.entryFor('theirs.com')).toMatchObject({ state: 'in-flight' });

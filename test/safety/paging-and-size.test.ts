@@ -48,16 +48,15 @@ const PAGE_CAP = { QueryDomainList: 1_000, QueryTaskList: 100, QueryTaskDetailLi
 
 describe('finding 4: endless NextPage', () => {
   for (const action of Object.keys(ENDLESS) as Array<keyof typeof ENDLESS>) {
-    it(`${action} with new items on every page: a PagingLimit error naming the action, at most ${PAGE_CAP[action]} pages, no order, in seconds`, async () => {
+    it(`${action} with new items on every page: a PagingLimit error naming the action, at most ${PAGE_CAP[action]} pages, no order, stopped by the page cap`, async () => {
       const s = await start(ENDLESS[action]);
-      const started = Date.now();
       const { summary } = await runAgainst(s);
-      const ms = Date.now() - started;
-      console.log(`[safety] endless ${action} (distinct items): ${s.callsOf(action).length} calls, ${ms} ms, ${summary.run.error_code}`);
       expect(summary.run).toMatchObject({ outcome: 'failed', error_code: 'PagingLimit', error_message: expect.stringContaining(action) });
       expect(s.callsOf(action).length).toBeLessThanOrEqual(PAGE_CAP[action]);
       expect(s.orders).toHaveLength(0);
-      expect(ms).toBeLessThan(10_000);
+      // Stopped by the cap on pages, not by the run's time budget (the same code): a wall-clock limit here
+      // failed on a loaded machine, and speed is the benchmark's to measure.
+      expect(String(summary.run.error_message)).toMatch(/NextPage=true after \d+ pages/);
     });
   }
 
