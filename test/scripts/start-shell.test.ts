@@ -36,4 +36,16 @@ describe('npm start from a deploy shell', () => {
       await new Promise<void>((resolve) => real.close(() => resolve()));
     }
   }, 60_000);
+
+  // README "Quick start": "from the shell they take only the policy (`REDEEM_*`, `NOTIFY_ON`)". A person who
+  // exports REDEEM_MODE=dry-run, or a cap, before trying the demo sees what that policy does.
+  it("takes the shell's policy: REDEEM_MODE=dry-run makes the demo a dry run, and its REDEEM_MAX_PER_RUN holds", async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('scripts/start.ts', [], { REDEEM_MODE: 'dry-run', REDEEM_MAX_PER_RUN: '2' }));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/Run [0-9a-f-]+ \(dry-run, timer\): completed/);
+    expect(stdout).toContain('21 in redemption: 2 would-redeem, 19 skipped');
+    expect(stdout).toContain('Taken from this shell (the policy): REDEEM_MAX_PER_RUN, REDEEM_MODE');
+    // Only the demo's order "from an earlier run".
+    expect(stdout).toContain('The emulator now holds 1 redeem tasks');
+  }, 60_000);
 });
