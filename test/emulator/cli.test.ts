@@ -1,5 +1,6 @@
 /** `npm run emulator`: its --help, and the environment it prints, pasted into a shell, is all a redeemer needs. */
 import { execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../shared/cli/main.js';
 import { finished, spawnEntry } from '../support/spawn.js';
@@ -57,4 +58,25 @@ describe('npm run emulator', () => {
     }
     expect((await done).code).toBe(0);
   });
+
+  // README "Quick start" and "The emulator on its own" give these command lines to copy; each must start the
+  // emulator (on a free port here, in place of the README's 8080).
+  it("starts with every option line the README gives for it", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\\\n\s*/g, '');
+    const lines = readme.split('\n').map((line) => (/^`npm run emulator -- ([^`]*)`/.exec(line.trim()) ?? /^npm run emulator -- (.*?)(?:\s+#.*)?$/.exec(line.trim()))?.[1]).filter((args): args is string => args !== undefined && !args.includes('--help'));
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      // The shell's own word splitting of the line, quotes and all.
+      const args = execFileSync('bash', ['-c', `printf '%s\\0' ${line}`]).toString().split('\0').slice(0, -1);
+      const port = args.indexOf('--port');
+      if (port >= 0) args[port + 1] = '0';
+      const child = spawnEntry('test/emulator/cli.ts', args);
+      const done = finished(child);
+      const started = await banner(child).catch((error: Error) => `not started: ${error.message}`);
+      child.kill('SIGTERM');
+      const { stderr } = await done;
+      expect(started, `npm run emulator -- ${line}: ${stderr}`).toMatch(/^emulator listening on http:\/\/127\.0\.0\.1:\d+ \(/);
+    }
+  }, 60_000);
 });
+
