@@ -104,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const [command, ...extra] = positionals;
+    // doctor and notify-test take none of run's options: ignored, `doctor --accounts <arn>` read as a check
+    // of that account and `doctor --domains a.com` as a look at that domain alone, and neither was.
+    const takes = command === 'doctor' ? ['json'] : command === 'notify-test' ? [] : undefined;
+    const foreign = takes && extra.length === 0 ? Object.entries(values).find(([name, value]) => name !== 'help' && value !== undefined && value !== false && !takes.includes(name)) : undefined;
+    if (foreign) throw new UsageError(`${command} does not take --${foreign[0]} (${takes!.length > 0 ? `only ${takes!.map((name) => `--${name}`).join(', ')}` : 'no option'})`);
     if (command === 'notify-test' && extra.length === 0) return await notifyTest(io);
     if (command === 'doctor' && extra.length === 0) return await doctor(io, values.json);
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
