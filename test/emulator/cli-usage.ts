@@ -39,7 +39,7 @@ const OPTION_HELP: Readonly<Record<keyof typeof EMULATOR_OPTIONS, readonly [argu
   'access-key-secret': ['<secret>', 'its secret (default emulator-secret)'],
   'task-waiting-ms': ['<n>', 'how long a new redeem task stays waiting, in ms (default 1000)'],
   'task-executing-ms': ['<n>', 'then how long it executes before it succeeds, in ms (default 2000)'],
-  'ledger-tasks': ['<n>', 'seed a week of finished redeem orders (a "second day" ledger): this many tasks'],
+  'ledger-tasks': ['<n>', 'seed a week of finished redeem orders (a "second day" ledger): this many tasks, each of its own domain (341 need --domains 2000 or so)'],
   'ledger-days': ['<n>', 'spread the seeded tasks over this many days (default 7)'],
   'ledger-domains': ['<a.com,b.com | @file>', 'the domains the seeded tasks name first (the newest tasks)'],
   balance: ['<amount>', 'BSS QueryAccountBalance: the available amount (default 10000)'],
@@ -63,7 +63,8 @@ const FAULT_HELP: Readonly<Record<FaultKind, string>> = {
 };
 
 export function emulatorUsage(): string {
-  const options = Object.entries(OPTION_HELP).map(([name, [argument, help]]) => `  ${`--${name} ${argument}`.padEnd(31)}${help}`);
+  // Two spaces at least between an option and its help, however long its argument.
+  const options = Object.entries(OPTION_HELP).map(([name, [argument, help]]) => `  ${`--${name} ${argument}  `.padEnd(31)}${help}`);
   const kinds = FAULT_KINDS.map((kind) => `    ${kind.padEnd(14)}${FAULT_HELP[kind]}`);
   return [
     'usage: npm run emulator -- [options]',

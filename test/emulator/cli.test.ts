@@ -28,6 +28,8 @@ describe('npm run emulator', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     for (const name of Object.keys(EMULATOR_OPTIONS)) expect(stdout).toMatch(new RegExp(`^  --${name}\\b.*\\S`, 'm'));
+    // Each option's argument stands apart from its help (the longest one ran into it: "@file>the domains").
+    for (const line of stdout.split('\n').filter((l) => l.startsWith('  --'))) expect(line).toMatch(/^  --[a-z-]+(?: <[^>]*>)?(?: {2,}\S| *$)/);
     expect(stdout).toContain('kind[@Action][*count][%probability][+retryAfterMs]');
     for (const kind of FAULT_KINDS) expect(stdout).toMatch(new RegExp(`^    ${kind} +\\S`, 'm'));
     // The example in the help is one the parser accepts.
