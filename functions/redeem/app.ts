@@ -111,14 +111,19 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
 
   // Says whether the configuration is valid, naming the bad variables but never their values; no cloud call.
   app.get('/healthz', (c) => {
+    // A WEBHOOK_SECRET set too short refuses every webhook (the trigger's one job) and fails the doctor's
+    // config check: it is named too. Unset, the function has no webhook, by choice.
+    const weakSecret = webhookSecretProblem(deps.env.WEBHOOK_SECRET) ? ['WEBHOOK_SECRET'] : [];
+    let invalid: string[] = [];
     try {
       loadConfig(deps.env);
-      return c.json({ status: 'ok' });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      // 503: an uptime monitor reads the status, and every run of a misconfigured function fails.
-      return c.json({ status: 'misconfigured', invalid: [...new Set(error.problems.map((p) => p.variable))] }, 503);
+      invalid = error.problems.map((p) => p.variable);
     }
+    // 503: an uptime monitor reads the status, and every run of a misconfigured function fails.
+    if (invalid.length === 0 && weakSecret.length === 0) return c.json({ status: 'ok' });
+    return c.json({ status: 'misconfigured', invalid: [...new Set([...invalid, ...weakSecret])] }, 503);
   });
 
   app.post('/webhook', async (c: AppContext) => {

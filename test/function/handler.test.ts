@@ -234,6 +234,23 @@ describe('HTTP trigger: other routes and malformed events', () => {
     expect(res.body).not.toContain('live-ish');
   });
 
+  // README: a WEBHOOK_SECRET under 16 characters makes "the webhook answer 503 naming it, and redeemer doctor
+  // fails its config check"; /healthz "says whether the configuration is valid and names the bad variables".
+  // It answered ok while the trigger's one job, the webhook, refused every request.
+  it('GET /healthz with a WEBHOOK_SECRET too short to be a secret answers 503 naming it, never its value; unset, ok', async () => {
+    configure({ WEBHOOK_SECRET: 'hunter2-letmein' });
+    const res = await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext());
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ status: 'misconfigured', invalid: ['WEBHOOK_SECRET'] });
+    expect(res.body).not.toContain('hunter2');
+    configure({ REDEEM_MODE: 'live-ish', WEBHOOK_SECRET: 'hunter2-letmein' });
+    expect(JSON.parse((await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext())).body)).toEqual({ status: 'misconfigured', invalid: ['REDEEM_MODE', 'WEBHOOK_SECRET'] });
+    // No webhook at all (a timer-only function) is a choice, not a fault.
+    configure({});
+    delete process.env.WEBHOOK_SECRET;
+    expect((await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext())).statusCode).toBe(200);
+  });
+
   it('an unknown route is a JSON 404', async () => {
     const res = await handler(httpEvent({ method: 'GET', path: '/nope' }), fcContext());
     expect(res.statusCode).toBe(404);
