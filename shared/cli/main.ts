@@ -121,9 +121,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // still needs REDEEM_DOMAINS.
     const config = loadConfig({ ...io.env, ...(values.mode ? { REDEEM_MODE: values.mode } : {}), ...(values.accounts !== undefined ? { REDEEM_ACCOUNTS: values.accounts } : {}) });
     if (values.accounts !== undefined && !config.accounts) throw new UsageError('--accounts needs role ARNs (acs:ram::<account-id>:role/<role-name>, comma-separated) or rd:<role-name>');
+    const domains = values.domains?.split(',').map((d) => d.trim()).filter(Boolean);
+    if (domains?.length === 0) throw new UsageError('--domains names no domain (expected a.com,b.net); leave it out to take every domain the allow-list takes');
     const options = parseRunOptions({
       ...(command === 'plan' ? { mode: 'dry-run' } : {}),
-      ...(values.domains !== undefined ? { domains: values.domains.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
+      ...(domains !== undefined ? { domains } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
     const credentials = resolveCredentials(credentialsFromEnv(io.env));

@@ -100,6 +100,8 @@ describe('redeemer CLI', () => {
       [['run', '--bogus'], {}, /Unknown option '--bogus'/],
       [['plan'], { REDEEM_TLD_RULES: 'nope' }, /REDEEM_TLD_RULES: is not JSON/],
       [['plan', '--domains', 'ok.com,bad domain'], {}, /domains: not domain names: "bad domain"/],
+      [['run', '--domains', ''], {}, /--domains names no domain/],
+      [['plan', '--domains', ' , '], {}, /--domains names no domain/],
       [['plan'], { ALIBABA_CLOUD_ACCESS_KEY_ID: '' }, /No credentials/],
     ] as Array<[string[], Record<string, string>, RegExp]>) {
       const { code, err } = await cli(args, env);
