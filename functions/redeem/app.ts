@@ -165,9 +165,10 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
 
   // The route exists for another method: saying "no route" would send a person checking the URL in a
   // browser (GET /webhook) looking for a deployment problem that is not there.
+  // Through answerError: a GET of the webhook URL (someone trying it) leaves its refusal line like any other.
   const wrongMethod = (allow: string) => (c: AppContext) => {
     c.header('allow', allow);
-    return c.json(errorBody({ code: 'method-not-allowed', message: `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}` }), 405);
+    return answerError(c, new UserError('method-not-allowed', `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}`));
   };
   app.all('/webhook', wrongMethod('POST'));
   app.all('/healthz', wrongMethod('GET, HEAD'));

@@ -203,6 +203,18 @@ describe('HTTP trigger: webhook', () => {
     for (const line of lines) expect(line).not.toContain(headers['X-Redeem-Signature']!.slice(7));
   });
 
+  // README "The webhook": "every refused request leaves one WARN line in the function log"; a GET or PUT of
+  // the webhook URL (someone trying it) is refused with 405 and was the one refusal that left none.
+  it('a request to /webhook with another method (405) leaves its refusal line too', async () => {
+    for (const method of ['GET', 'PUT']) {
+      const res = await handler(httpEvent({ method, path: '/webhook' }), fcContext({ requestId: `req-method-${method}` }));
+      expect(res.statusCode, res.body).toBe(405);
+      const lines = stdio.text.split('\n').filter((l) => l.includes(`req-method-${method}`));
+      expect(lines, `${method}: ${stdio.text.slice(-2000)}`).toHaveLength(1);
+      expect(lines[0]).toMatch(/"message":"webhook refused".*"status":405,"code":"method-not-allowed"/);
+    }
+  });
+
   it('a webhook URL with a trailing slash (POST /webhook/, which Hono routes to the webhook) leaves its refusal line too', async () => {
     const body = '{"mode":"dry-run","reason":"trailing slash"}';
     const bad = await handler(
