@@ -5,6 +5,18 @@
 import type { ParseArgsConfig } from 'node:util';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 
+/**
+ * The actions the emulator answers by their x-acs-action name, where --deny, --qps and --faults apply (the
+ * Domain API's, BSS's, STS's and Resource Manager's). --latency-ms also applies to InvokeFunction (FC's
+ * route), --faults also to PutLogs (sls-down). A name outside these would be taken and never match.
+ */
+export const EMULATED_ACTIONS = ['QueryDomainList', 'QueryTaskList', 'QueryTaskDetailList', 'SaveSingleTaskForCreatingOrderRedeem', 'QueryAccountBalance', 'AssumeRole', 'ListAccounts'] as const;
+
+/** The first name of `names` the emulator does not answer (with `extra`), or undefined. */
+export function unknownAction(names: readonly string[], extra: readonly string[] = []): string | undefined {
+  return names.find((name) => !(EMULATED_ACTIONS as readonly string[]).includes(name) && !extra.includes(name));
+}
+
 export const EMULATOR_OPTIONS = {
   port: { type: 'string', default: '0' },
   domains: { type: 'string' },

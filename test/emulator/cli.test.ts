@@ -80,5 +80,25 @@ describe('npm run emulator', () => {
       expect(started, `npm run emulator -- ${line}: ${stderr}`).toMatch(/^emulator listening on http:\/\/127\.0\.0\.1:\d+ \(/);
     }
   }, 60_000);
+
+  // README "The emulator on its own": `--deny QueryTaskList,QueryAccountBalance` answers Forbidden. A
+  // misspelt action (QueryTaskLis) was taken and denied nothing, and the person tested a permission that
+  // was never taken away; the same for --latency-ms, --qps and --faults '@Action'.
+  it('an action name it does not answer, in --deny, --latency-ms, --qps or --faults, exits 2 naming the option and the name', async () => {
+    for (const [option, value] of [
+      ['--deny', 'QueryTaskList,QueryTaskLis'],
+      ['--latency-ms', '150,QueryDomainLis=300'],
+      ['--qps', '50,QuerytaskList=5'],
+      ['--faults', 'throttle@SaveSingleTaskForCreatingOrderRedem'],
+    ] as const) {
+      const child = spawnEntry('test/emulator/cli.ts', ['--port', '0', option, value]);
+      // One that took the name starts and keeps running: stopped, it fails below on its exit code.
+      const timer = setTimeout(() => child.kill('SIGTERM'), 8_000);
+      const { code, stderr } = await finished(child);
+      clearTimeout(timer);
+      expect(code, `${option} ${value}: ${stderr}`).toBe(2);
+      expect(stderr).toMatch(new RegExp(`^emulator: ${option}: no such action "(QueryTaskLis|QueryDomainLis|QuerytaskList|SaveSingleTaskForCreatingOrderRedem)"`));
+    }
+  }, 60_000);
 });
 
