@@ -179,3 +179,16 @@ describe("README's settings tables and the variables the code reads", () => {
     expect(unnamed).toEqual([]);
   });
 });
+
+describe("s.yaml's deploy-time variables and README's deploy steps", () => {
+  // Read by Serverless Devs when `s deploy` runs (the role, the log project, the region, the access alias),
+  // not by the function: a user learns them only from "Deploying with Serverless Devs".
+  it('every ${env(…)} of s.yaml outside the environment variables is named in the deploy steps', () => {
+    const raw = readFileSync(new URL('s.yaml', ROOT), 'utf8');
+    const named = new Set([...raw.matchAll(/\$\{env\('([A-Z0-9_]+)'/g)].map((m) => m[1]!));
+    const deployTime = [...named].filter((name) => !deployed.includes(name));
+    expect(deployTime).toEqual(expect.arrayContaining(['REDEEM_ROLE_ARN', 'FC_LOG_PROJECT']));
+    const steps = readme.slice(readme.indexOf('## Deploying with Serverless Devs'), readme.indexOf('### Custom runtime'));
+    expect(deployTime.filter((name) => !new RegExp(`\\b${name}\\b`).test(steps))).toEqual([]);
+  });
+});
