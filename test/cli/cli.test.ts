@@ -101,6 +101,8 @@ describe('redeemer CLI', () => {
       [['plan'], { REDEEM_TLD_RULES: 'nope' }, /REDEEM_TLD_RULES: is not JSON/],
       [['plan', '--domains', 'ok.com,bad domain'], {}, /domains: not domain names: "bad domain"/],
       [['run', '--domains', ''], {}, /--domains names no domain/],
+      // The flag the person typed is named, not the variable it stands in for (they set no REDEEM_ACCOUNTS).
+      [['plan', '--accounts', 'bogus'], {}, /^redeemer: Invalid configuration: --accounts: not role ARNs of the form acs:ram::<account-id>:role\/<role-name>: "bogus"/],
       [['plan', '--domains', ' , '], {}, /--domains names no domain/],
       [['plan'], { ALIBABA_CLOUD_ACCESS_KEY_ID: '' }, /No credentials/],
     ] as Array<[string[], Record<string, string>, RegExp]>) {
