@@ -49,6 +49,12 @@ let orchestrator: FanOutSummary;
 try {
   orchestrator = (await handler(Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'daily', payload: '' })), context('1-demo-orchestrator'))) as FanOutSummary;
   await emulator.fc.drain();
+} catch (error) {
+  // A run that cannot start (a bad value of the shell's policy, say): one line, as in npm start.
+  process.stdout.write = write;
+  process.stderr.write(`The handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await emulator.close();
+  process.exit(1);
 } finally {
   process.stdout.write = write;
 }

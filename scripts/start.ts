@@ -35,6 +35,14 @@ process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk
 let summary: RunSummary;
 try {
   summary = (await handler(event, context)) as RunSummary;
+} catch (error) {
+  // A run that cannot start (the shell's policy is the function's configuration: a bad value fails it as on
+  // FC): its record and the error in one line each, not Node's uncaught-exception dump.
+  process.stdout.write = write;
+  process.stdout.write(`The function wrote ${lines.length} JSON lines to stdout; the last:\n${lines.at(-1)?.trim() ?? '(none)'}\n`);
+  process.stderr.write(`The handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await emulator.close();
+  process.exit(1);
 } finally {
   process.stdout.write = write;
 }

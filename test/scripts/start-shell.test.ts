@@ -48,4 +48,15 @@ describe('npm start from a deploy shell', () => {
     // Only the demo's order "from an earlier run".
     expect(stdout).toContain('The emulator now holds 1 redeem tasks');
   }, 60_000);
+
+  // The shell's policy is the function's configuration: a bad value fails the handler as on FC. The demo
+  // says so in one line naming the variable (README "Configuration"), not with Node's uncaught-exception dump.
+  it('a bad policy value in the shell: one line naming the variable, the run record, exit 1', async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('scripts/start.ts', [], { REDEEM_MAX_PER_DAY: 'ten' }));
+    expect(code).toBe(1);
+    expect(stderr).not.toMatch(/node:internal|triggerUncaughtException|\n\s+at /);
+    expect(`${stdout}${stderr}`).toMatch(/The handler failed: Invalid configuration: REDEEM_MAX_PER_DAY: expected a whole number/);
+    expect(stdout).toMatch(/"kind":"run".*"outcome":"failed".*"error_code":"bad-configuration"/);
+  }, 60_000);
 });
+
