@@ -81,7 +81,8 @@ export function emulatorUsage(): string {
   return [
     'usage: npm run emulator -- [options]',
     '',
-    'A local Domain API (ACS3-signed RPC) and SLS PutLogs on one port, with a generated portfolio.',
+    'A local Domain API (ACS3-signed RPC), SLS (PutLogs, GetLogs), BSS, STS, Resource Manager, FC and the chat',
+    'robots (/__robots/<name>) on one port, with a generated portfolio.',
     '',
     ...options,
     '',
