@@ -15,18 +15,31 @@ import { Emulator } from '../test/emulator/server.js';
 import { CASES, selectCases } from './cases.js';
 import { OURS_BUNDLE, REFERENCE_BUNDLE, buildReference, bundleSizes, coldStart, nodeBaseline, percentile, runCase, signingThroughput, type CaseResult, type ColdStart } from './lib.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    big: { type: 'boolean', default: false },
-    case: { type: 'string', multiple: true },
-    runs: { type: 'string' },
-    'api-qps': { type: 'string' },
-    out: { type: 'string' },
-    save: { type: 'boolean', default: false },
-    list: { type: 'boolean', default: false },
-  },
-});
+/** Bad usage: one line naming what is wrong, exit 2, before the reference build and the measuring. */
+function usage(line: string): never {
+  process.stderr.write(`bench: ${line}\n`);
+  process.exit(2);
+}
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        big: { type: 'boolean', default: false },
+        case: { type: 'string', multiple: true },
+        runs: { type: 'string' },
+        'api-qps': { type: 'string' },
+        out: { type: 'string' },
+        save: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    return usage(`${(error as Error).message} (the flags: --quick --big --case --runs --api-qps --out --save --list)`);
+  }
+})();
+const { values } = parsed;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 if (values.list) {
   for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${c.groups.join(',').padEnd(14)} ${c.title}\n`);
@@ -34,9 +47,17 @@ if (values.list) {
 }
 const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? 3 : 20));
+// NaN or 0 ran no cold start at all and printed NaN medians, after the build.
+if (!Number.isInteger(runs) || runs < 1 || runs > 1_000) usage(`--runs must be a whole number from 1 to 1000, got ${values.runs}`);
 const apiQps = values['api-qps'] === undefined ? undefined : Number(values['api-qps']);
-if (apiQps !== undefined && !(apiQps > 0)) throw new Error(`--api-qps must be a positive number, got ${values['api-qps']}`);
-const cases = selectCases({ quick, big: values.big, names: values.case?.flatMap((v) => v.split(',')).filter(Boolean) });
+if (apiQps !== undefined && !(apiQps > 0)) usage(`--api-qps must be a positive number, got ${values['api-qps']}`);
+const cases = (() => {
+  try {
+    return selectCases({ quick, big: values.big, names: values.case?.flatMap((v) => v.split(',')).filter(Boolean) });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
 const outFile = values.out ?? fileURLToPath(new URL('./out/results.json', import.meta.url));
 
 log('building the reference bundle ...');

@@ -7,7 +7,7 @@
  */
 import { renderTable } from '../shared/cli/index.js';
 import type { FanOutSummary, RunSummary } from '../shared/run/index.js';
-import { droppedLine, dropShellWiring, startDemoEmulator } from './demo-emulator.js';
+import { droppedLine, dropShellWiring, keptLine, startDemoEmulator, underShellPolicy } from './demo-emulator.js';
 
 const MEMBERS = [
   { id: '2000000000000001', displayName: 'shop', domains: 24, seed: 31 },
@@ -18,11 +18,12 @@ const roleArn = (id: string) => `acs:ram::${id}:role/domain-redeemer`;
 const { emulator, env } = await startDemoEmulator({ accounts: MEMBERS });
 process.stdout.write(`Embedded emulator on ${emulator.url}: the function's account and ${MEMBERS.length} member accounts (${MEMBERS.map((m) => m.id).join(', ')}).\n`);
 
-// Without the shell's key, endpoints, logstore and robots (dropShellWiring).
+// Without the shell's key, endpoints, logstore and robots (dropShellWiring); with its policy (REDEEM_*, NOTIFY_ON).
 process.stdout.write(droppedLine(dropShellWiring(process.env)));
-Object.assign(process.env, env, {
+const demo = underShellPolicy({ ...env, REDEEM_MAX_PER_RUN: '3' }, process.env);
+process.stdout.write(keptLine(demo.kept));
+Object.assign(process.env, demo.env, {
   REDEEM_ACCOUNTS: MEMBERS.map((m) => roleArn(m.id)).join(','),
-  REDEEM_MAX_PER_RUN: '3',
   STS_ENDPOINT: emulator.url,
   FC_ENDPOINT: emulator.url,
 });
@@ -48,6 +49,12 @@ let orchestrator: FanOutSummary;
 try {
   orchestrator = (await handler(Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'daily', payload: '' })), context('1-demo-orchestrator'))) as FanOutSummary;
   await emulator.fc.drain();
+} catch (error) {
+  // A run that cannot start (a bad value of the shell's policy, say): one line, as in npm start.
+  process.stdout.write = write;
+  process.stderr.write(`The handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await emulator.close();
+  process.exit(1);
 } finally {
   process.stdout.write = write;
 }

@@ -48,3 +48,19 @@ export function dropShellWiring(env: Record<string, string | undefined>): string
 export function droppedLine(dropped: readonly string[]): string {
   return dropped.length > 0 ? `Not taken from this shell (the demo's own are used): ${dropped.join(', ')}\n` : '';
 }
+
+/**
+ * The demo's settings with the shell's policy in front: a demo setting (REDEEM_MODE, REDEEM_DOMAINS, …) the
+ * shell sets, after dropShellWiring, is the shell's (an empty one counts as unset, as everywhere). Assigned
+ * over the shell, the demo's live mode and caps silently replaced a REDEEM_MODE=dry-run the person had
+ * exported. Answers the settings to assign and the names the shell's value was kept for.
+ */
+export function underShellPolicy(demo: Record<string, string>, shell: Record<string, string | undefined>): { env: Record<string, string>; kept: string[] } {
+  const kept = Object.keys(demo).filter((name) => (shell[name] ?? '').trim() !== '').sort();
+  return { env: Object.fromEntries(Object.entries(demo).filter(([name]) => !kept.includes(name))), kept };
+}
+
+/** The line a demo prints of the shell's policy it kept over its own, or '' when none. */
+export function keptLine(kept: readonly string[]): string {
+  return kept.length > 0 ? `Taken from this shell (the policy): ${kept.join(', ')}\n` : '';
+}

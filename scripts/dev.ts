@@ -5,7 +5,7 @@
  */
 import { startCustomRuntime } from '../functions/redeem/custom-runtime.js';
 import { listenFailureLine, parsePort, probePort } from '../shared/http/index.js';
-import { droppedLine, dropShellWiring, startDemoEmulator } from './demo-emulator.js';
+import { droppedLine, dropShellWiring, startDemoEmulator, underShellPolicy } from './demo-emulator.js';
 
 /** Usage and environment problems: one line, exit code 2. */
 function stop(line: string): never {
@@ -21,12 +21,14 @@ const { emulator, env } = await startDemoEmulator();
 // The shell's key, endpoints, logstore and robots are not the demo's (dropShellWiring); its policy may be.
 const shell: Record<string, string | undefined> = { ...process.env };
 const ignored = dropShellWiring(shell);
-const merged: Record<string, string | undefined> = { ...env, WEBHOOK_SECRET: 'dev-webhook-secret', ...shell };
+// The shell's policy and WEBHOOK_SECRET before the demo's own, an empty one counting as unset.
+const demo = underShellPolicy({ ...env, WEBHOOK_SECRET: 'dev-webhook-secret' }, shell);
+const merged: Record<string, string | undefined> = { ...shell, ...demo.env };
 const { port: listening } = await startCustomRuntime({ env: merged, port, hostname: '127.0.0.1' });
 const url = `http://127.0.0.1:${listening}`;
 // A WEBHOOK_SECRET from the environment may be the deployed function's (the README's deploy steps export it
 // in the shell a person later runs this from): the recipe names the variable, and prints only our own.
-const hmacKey = process.env.WEBHOOK_SECRET ? '"$WEBHOOK_SECRET"' : `'${merged.WEBHOOK_SECRET}'`;
+const hmacKey = demo.kept.includes('WEBHOOK_SECRET') ? '"$WEBHOOK_SECRET"' : `'${merged.WEBHOOK_SECRET}'`;
 process.stdout.write(`Emulator:  ${emulator.url}  (state: ${emulator.url}/__emulator/state)
 Function:  ${url}  (mode ${merged.REDEEM_MODE}, credentials from ALIBABA_CLOUD_* of the demo)
 ${droppedLine(ignored)}

@@ -5,7 +5,7 @@
  */
 import { renderTable } from '../shared/cli/index.js';
 import type { RunSummary } from '../shared/run/index.js';
-import { droppedLine, dropShellWiring, startDemoEmulator } from './demo-emulator.js';
+import { droppedLine, dropShellWiring, keptLine, startDemoEmulator, underShellPolicy } from './demo-emulator.js';
 
 const { emulator, env } = await startDemoEmulator();
 const inRedemption = emulator.domain.domains.filter((d) => d.domainStatus === 2).length;
@@ -13,8 +13,11 @@ process.stdout.write(`Embedded emulator on ${emulator.url}: ${emulator.domain.do
 
 // The function reads its configuration from the environment, as on FC: the demo's, without the shell's
 // key, endpoints, logstore and robots (a deploy shell's would send the demo's message to a real group).
+// The shell's policy (REDEEM_*, NOTIFY_ON) goes before the demo's own.
 process.stdout.write(droppedLine(dropShellWiring(process.env)));
-Object.assign(process.env, env);
+const demo = underShellPolicy(env, process.env);
+process.stdout.write(keptLine(demo.kept));
+Object.assign(process.env, demo.env);
 const { handler } = await import('../functions/redeem/index.js');
 const event = Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'daily', payload: '{"reason":"npm start demo"}' }));
 const context = {
@@ -32,6 +35,14 @@ process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk
 let summary: RunSummary;
 try {
   summary = (await handler(event, context)) as RunSummary;
+} catch (error) {
+  // A run that cannot start (the shell's policy is the function's configuration: a bad value fails it as on
+  // FC): its record and the error in one line each, not Node's uncaught-exception dump.
+  process.stdout.write = write;
+  process.stdout.write(`The function wrote ${lines.length} JSON lines to stdout; the last:\n${lines.at(-1)?.trim() ?? '(none)'}\n`);
+  process.stderr.write(`The handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await emulator.close();
+  process.exit(1);
 } finally {
   process.stdout.write = write;
 }

@@ -111,14 +111,19 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
 
   // Says whether the configuration is valid, naming the bad variables but never their values; no cloud call.
   app.get('/healthz', (c) => {
+    // A WEBHOOK_SECRET set too short refuses every webhook (the trigger's one job) and fails the doctor's
+    // config check: it is named too. Unset, the function has no webhook, by choice.
+    const weakSecret = webhookSecretProblem(deps.env.WEBHOOK_SECRET) ? ['WEBHOOK_SECRET'] : [];
+    let invalid: string[] = [];
     try {
       loadConfig(deps.env);
-      return c.json({ status: 'ok' });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      // 503: an uptime monitor reads the status, and every run of a misconfigured function fails.
-      return c.json({ status: 'misconfigured', invalid: [...new Set(error.problems.map((p) => p.variable))] }, 503);
+      invalid = error.problems.map((p) => p.variable);
     }
+    // 503: an uptime monitor reads the status, and every run of a misconfigured function fails.
+    if (invalid.length === 0 && weakSecret.length === 0) return c.json({ status: 'ok' });
+    return c.json({ status: 'misconfigured', invalid: [...new Set([...invalid, ...weakSecret])] }, 503);
   });
 
   app.post('/webhook', async (c: AppContext) => {
@@ -160,9 +165,10 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
 
   // The route exists for another method: saying "no route" would send a person checking the URL in a
   // browser (GET /webhook) looking for a deployment problem that is not there.
+  // Through answerError: a GET of the webhook URL (someone trying it) leaves its refusal line like any other.
   const wrongMethod = (allow: string) => (c: AppContext) => {
     c.header('allow', allow);
-    return c.json(errorBody({ code: 'method-not-allowed', message: `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}` }), 405);
+    return answerError(c, new UserError('method-not-allowed', `${c.req.method} ${c.req.path}: use ${allow.replace(', ', ' or ')}`));
   };
   app.all('/webhook', wrongMethod('POST'));
   app.all('/healthz', wrongMethod('GET, HEAD'));

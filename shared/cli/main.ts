@@ -10,7 +10,7 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { ConfigError, credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
@@ -104,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const [command, ...extra] = positionals;
+    // doctor and notify-test take none of run's options: ignored, `doctor --accounts <arn>` read as a check
+    // of that account and `doctor --domains a.com` as a look at that domain alone, and neither was.
+    const takes = command === 'doctor' ? ['json'] : command === 'notify-test' ? [] : undefined;
+    const foreign = takes && extra.length === 0 ? Object.entries(values).find(([name, value]) => name !== 'help' && value !== undefined && value !== false && !takes.includes(name)) : undefined;
+    if (foreign) throw new UsageError(`${command} does not take --${foreign[0]} (${takes!.length > 0 ? `only ${takes!.map((name) => `--${name}`).join(', ')}` : 'no option'})`);
     if (command === 'notify-test' && extra.length === 0) return await notifyTest(io);
     if (command === 'doctor' && extra.length === 0) return await doctor(io, values.json);
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
@@ -114,11 +119,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
     // On the command line the operator is configuring, not requesting: --mode sets REDEEM_MODE, so live
     // still needs REDEEM_DOMAINS.
-    const config = loadConfig({ ...io.env, ...(values.mode ? { REDEEM_MODE: values.mode } : {}), ...(values.accounts !== undefined ? { REDEEM_ACCOUNTS: values.accounts } : {}) });
+    const config = (() => {
+      try {
+        return loadConfig({ ...io.env, ...(values.mode ? { REDEEM_MODE: values.mode } : {}), ...(values.accounts !== undefined ? { REDEEM_ACCOUNTS: values.accounts } : {}) });
+      } catch (error) {
+        // What --accounts gave is named as the flag: the person set no REDEEM_ACCOUNTS (or set one the flag replaced).
+        if (!(error instanceof ConfigError) || values.accounts === undefined) throw error;
+        throw new ConfigError(error.problems.map((p) => (p.variable === 'REDEEM_ACCOUNTS' ? { ...p, variable: '--accounts' } : p)), error.fallback);
+      }
+    })();
     if (values.accounts !== undefined && !config.accounts) throw new UsageError('--accounts needs role ARNs (acs:ram::<account-id>:role/<role-name>, comma-separated) or rd:<role-name>');
+    const domains = values.domains?.split(',').map((d) => d.trim()).filter(Boolean);
+    if (domains?.length === 0) throw new UsageError('--domains names no domain (expected a.com,b.net); leave it out to take every domain the allow-list takes');
     const options = parseRunOptions({
       ...(command === 'plan' ? { mode: 'dry-run' } : {}),
-      ...(values.domains !== undefined ? { domains: values.domains.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
+      ...(domains !== undefined ? { domains } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
     const credentials = resolveCredentials(credentialsFromEnv(io.env));

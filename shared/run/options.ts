@@ -34,6 +34,8 @@ export class RunOptionsError extends UserError {
 export function parseRunOptions(input: unknown): RunOptions {
   const parsed = runOptionsSchema().safeParse(input ?? {});
   if (!parsed.success) throw new RunOptionsError(`Invalid run options: ${describeIssues(parsed.error.issues)}`, 'invalid-options');
+  // An empty list would look at no domain at all (each "not-requested"), where a list left out takes them all.
+  if (parsed.data.domains?.length === 0) throw new RunOptionsError('Invalid run options: domains: the list names no domain; leave the field out to take every domain the allow-list takes', 'invalid-options');
   const junk = (parsed.data.domains ?? []).filter((name) => normalizeDomainName(name) === undefined);
   if (junk.length > 0) {
     throw new RunOptionsError(`Invalid run options: domains: not domain names: ${junk.slice(0, 5).map((j) => JSON.stringify(j)).join(', ')}`, 'invalid-options');

@@ -46,6 +46,6 @@ describe('redeemer with many accounts', () => {
   it('--accounts with something that is not a role ARN says so', async () => {
     const { code, err } = await cli(['plan', '--accounts', 'acs:ram::1:user/alice']);
     expect(code).toBe(2);
-    expect(err).toContain('REDEEM_ACCOUNTS: not role ARNs of the form acs:ram::<account-id>:role/<role-name>');
+    expect(err).toContain('--accounts: not role ARNs of the form acs:ram::<account-id>:role/<role-name>');
   });
 });

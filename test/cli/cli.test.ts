@@ -100,6 +100,10 @@ describe('redeemer CLI', () => {
       [['run', '--bogus'], {}, /Unknown option '--bogus'/],
       [['plan'], { REDEEM_TLD_RULES: 'nope' }, /REDEEM_TLD_RULES: is not JSON/],
       [['plan', '--domains', 'ok.com,bad domain'], {}, /domains: not domain names: "bad domain"/],
+      [['run', '--domains', ''], {}, /--domains names no domain/],
+      // The flag the person typed is named, not the variable it stands in for (they set no REDEEM_ACCOUNTS).
+      [['plan', '--accounts', 'bogus'], {}, /^redeemer: Invalid configuration: --accounts: not role ARNs of the form acs:ram::<account-id>:role\/<role-name>: "bogus"/],
+      [['plan', '--domains', ' , '], {}, /--domains names no domain/],
       [['plan'], { ALIBABA_CLOUD_ACCESS_KEY_ID: '' }, /No credentials/],
     ] as Array<[string[], Record<string, string>, RegExp]>) {
       const { code, err } = await cli(args, env);
@@ -108,4 +112,26 @@ describe('redeemer CLI', () => {
       expect(err).not.toMatch(/\n\s+at /);
     }
   });
+
+  // README "The CLI": `redeemer doctor [--json]` and `redeemer notify-test` take nothing else. An option
+  // they ignored read as done: `doctor --accounts <arn>` checked no account (check 11 reads REDEEM_ACCOUNTS),
+  // `doctor --domains a.com` looked at every domain, `notify-test --json` printed no JSON.
+  it("an option the command does not take exits 2 naming the option, before anything is read or sent", async () => {
+    for (const [args, option] of [
+      [['doctor', '--accounts', 'acs:ram::1234567890123456:role/domain-redeemer'], '--accounts'],
+      [['doctor', '--domains', 'a.com'], '--domains'],
+      [['doctor', '--mode', 'live'], '--mode'],
+      [['doctor', '--records'], '--records'],
+      [['notify-test', '--json'], '--json'],
+      [['notify-test', '--reason', 'x'], '--reason'],
+    ] as Array<[string[], string]>) {
+      const calls = emulator.calls.length;
+      const { code, out, err } = await cli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err, args.join(' ')).toMatch(new RegExp(`^redeemer: ${args[0]} does not take ${option}\\b`));
+      expect(out).toBe('');
+      expect(emulator.calls.length, args.join(' ')).toBe(calls);
+    }
+  });
 });
+

@@ -5,6 +5,18 @@
 import type { ParseArgsConfig } from 'node:util';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 
+/**
+ * The actions the emulator answers by their x-acs-action name, where --deny, --qps and --faults apply (the
+ * Domain API's, BSS's, STS's and Resource Manager's). --latency-ms also applies to InvokeFunction (FC's
+ * route), --faults also to PutLogs (sls-down). A name outside these would be taken and never match.
+ */
+export const EMULATED_ACTIONS = ['QueryDomainList', 'QueryTaskList', 'QueryTaskDetailList', 'SaveSingleTaskForCreatingOrderRedeem', 'QueryAccountBalance', 'AssumeRole', 'ListAccounts'] as const;
+
+/** The first name of `names` the emulator does not answer (with `extra`), or undefined. */
+export function unknownAction(names: readonly string[], extra: readonly string[] = []): string | undefined {
+  return names.find((name) => !(EMULATED_ACTIONS as readonly string[]).includes(name) && !extra.includes(name));
+}
+
 export const EMULATOR_OPTIONS = {
   port: { type: 'string', default: '0' },
   domains: { type: 'string' },
@@ -39,7 +51,7 @@ const OPTION_HELP: Readonly<Record<keyof typeof EMULATOR_OPTIONS, readonly [argu
   'access-key-secret': ['<secret>', 'its secret (default emulator-secret)'],
   'task-waiting-ms': ['<n>', 'how long a new redeem task stays waiting, in ms (default 1000)'],
   'task-executing-ms': ['<n>', 'then how long it executes before it succeeds, in ms (default 2000)'],
-  'ledger-tasks': ['<n>', 'seed a week of finished redeem orders (a "second day" ledger): this many tasks'],
+  'ledger-tasks': ['<n>', 'seed a week of finished redeem orders (a "second day" ledger): this many tasks, each of its own domain (341 need --domains 2000 or so)'],
   'ledger-days': ['<n>', 'spread the seeded tasks over this many days (default 7)'],
   'ledger-domains': ['<a.com,b.com | @file>', 'the domains the seeded tasks name first (the newest tasks)'],
   balance: ['<amount>', 'BSS QueryAccountBalance: the available amount (default 10000)'],
@@ -63,12 +75,14 @@ const FAULT_HELP: Readonly<Record<FaultKind, string>> = {
 };
 
 export function emulatorUsage(): string {
-  const options = Object.entries(OPTION_HELP).map(([name, [argument, help]]) => `  ${`--${name} ${argument}`.padEnd(31)}${help}`);
+  // Two spaces at least between an option and its help, however long its argument.
+  const options = Object.entries(OPTION_HELP).map(([name, [argument, help]]) => `  ${`--${name} ${argument}  `.padEnd(31)}${help}`);
   const kinds = FAULT_KINDS.map((kind) => `    ${kind.padEnd(14)}${FAULT_HELP[kind]}`);
   return [
     'usage: npm run emulator -- [options]',
     '',
-    'A local Domain API (ACS3-signed RPC) and SLS PutLogs on one port, with a generated portfolio.',
+    'A local Domain API (ACS3-signed RPC), SLS (PutLogs, GetLogs), BSS, STS, Resource Manager, FC and the chat',
+    'robots (/__robots/<name>) on one port, with a generated portfolio.',
     '',
     ...options,
     '',

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listenFailureLine } from '../../shared/http/index.js';
-import { clientEnvironment, EMULATOR_OPTIONS, emulatorUsage, exportLines } from './cli-usage.js';
+import { clientEnvironment, EMULATED_ACTIONS, EMULATOR_OPTIONS, emulatorUsage, exportLines, unknownAction } from './cli-usage.js';
+import { parseFaultSpec } from './faults.js';
 import { parseActionNumbers } from './knobs.js';
 import { Emulator } from './server.js';
 
@@ -62,6 +63,23 @@ function domainList(value: string | undefined): string[] | undefined {
 
 const latency = actionNumbers('latency-ms', values['latency-ms'], 0, 600_000);
 const qps = actionNumbers('qps', values.qps, 1, 100_000);
+const deny = values.deny?.split(',').map((a) => a.trim()).filter(Boolean);
+let faultActions: string[] = [];
+try {
+  faultActions = values.faults === undefined ? [] : parseFaultSpec(values.faults).flatMap((rule) => (rule.action === undefined ? [] : [rule.action]));
+} catch (error) {
+  fail((error as Error).message);
+}
+// A misspelt action is taken and never matches: `--deny QueryTaskLis` denied nothing.
+for (const [option, names, extra] of [
+  ['deny', deny ?? [], []],
+  ['latency-ms', Object.keys(latency.byAction ?? {}), ['InvokeFunction']],
+  ['qps', Object.keys(qps.byAction ?? {}), []],
+  ['faults', faultActions, ['PutLogs']],
+] as const) {
+  const unknown = unknownAction(names, extra);
+  if (unknown !== undefined) fail(`--${option}: no such action "${unknown}"; the emulator answers ${[...EMULATED_ACTIONS, ...extra].join(', ')}`);
+}
 const ledgerTasks = numberOption('ledger-tasks', values['ledger-tasks'], 0, 1_000_000);
 if (ledgerTasks === undefined && (values['ledger-days'] !== undefined || values['ledger-domains'] !== undefined)) fail('--ledger-days and --ledger-domains need --ledger-tasks');
 const accessKey = { accessKeyId: values['access-key-id'] ?? 'emulator-ak', accessKeySecret: values['access-key-secret'] ?? 'emulator-secret' };
@@ -82,7 +100,7 @@ try {
     accessKeys: { [accessKey.accessKeyId]: accessKey.accessKeySecret },
     balance: numberOption('balance', values.balance, -1e9, 1e9, false),
     currency: values.currency === undefined || /^[A-Z]{3}$/.test(values.currency) ? values.currency : fail(`--currency must be a code such as CNY, got "${values.currency}"`),
-    deny: values.deny?.split(',').map((a) => a.trim()).filter(Boolean),
+    deny,
     taskTiming: {
       waitingMs: numberOption('task-waiting-ms', values['task-waiting-ms'], 0, 86_400_000),
       executingMs: numberOption('task-executing-ms', values['task-executing-ms'], 0, 86_400_000),

@@ -203,6 +203,18 @@ describe('HTTP trigger: webhook', () => {
     for (const line of lines) expect(line).not.toContain(headers['X-Redeem-Signature']!.slice(7));
   });
 
+  // README "The webhook": "every refused request leaves one WARN line in the function log"; a GET or PUT of
+  // the webhook URL (someone trying it) is refused with 405 and was the one refusal that left none.
+  it('a request to /webhook with another method (405) leaves its refusal line too', async () => {
+    for (const method of ['GET', 'PUT']) {
+      const res = await handler(httpEvent({ method, path: '/webhook' }), fcContext({ requestId: `req-method-${method}` }));
+      expect(res.statusCode, res.body).toBe(405);
+      const lines = stdio.text.split('\n').filter((l) => l.includes(`req-method-${method}`));
+      expect(lines, `${method}: ${stdio.text.slice(-2000)}`).toHaveLength(1);
+      expect(lines[0]).toMatch(/"message":"webhook refused".*"status":405,"code":"method-not-allowed"/);
+    }
+  });
+
   it('a webhook URL with a trailing slash (POST /webhook/, which Hono routes to the webhook) leaves its refusal line too', async () => {
     const body = '{"mode":"dry-run","reason":"trailing slash"}';
     const bad = await handler(
@@ -232,6 +244,23 @@ describe('HTTP trigger: other routes and malformed events', () => {
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body)).toEqual({ status: 'misconfigured', invalid: ['REDEEM_MODE'] });
     expect(res.body).not.toContain('live-ish');
+  });
+
+  // README: a WEBHOOK_SECRET under 16 characters makes "the webhook answer 503 naming it, and redeemer doctor
+  // fails its config check"; /healthz "says whether the configuration is valid and names the bad variables".
+  // It answered ok while the trigger's one job, the webhook, refused every request.
+  it('GET /healthz with a WEBHOOK_SECRET too short to be a secret answers 503 naming it, never its value; unset, ok', async () => {
+    configure({ WEBHOOK_SECRET: 'hunter2-letmein' });
+    const res = await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext());
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ status: 'misconfigured', invalid: ['WEBHOOK_SECRET'] });
+    expect(res.body).not.toContain('hunter2');
+    configure({ REDEEM_MODE: 'live-ish', WEBHOOK_SECRET: 'hunter2-letmein' });
+    expect(JSON.parse((await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext())).body)).toEqual({ status: 'misconfigured', invalid: ['REDEEM_MODE', 'WEBHOOK_SECRET'] });
+    // No webhook at all (a timer-only function) is a choice, not a fault.
+    configure({});
+    delete process.env.WEBHOOK_SECRET;
+    expect((await handler(httpEvent({ method: 'GET', path: '/healthz' }), fcContext())).statusCode).toBe(200);
   });
 
   it('an unknown route is a JSON 404', async () => {

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../shared/accounts/index.js';
-import { credentialsFromEnv, loadConfig } from '../../shared/config/index.js';
+import { ConfigError, credentialsFromEnv, loadConfig } from '../../shared/config/index.js';
 import { functionVariables } from '../../shared/doctor/checks.js';
 import { fanOutTarget } from '../../shared/fc/invocation.js';
 
@@ -101,5 +101,94 @@ describe("s.yaml's environment and the variables the code reads", () => {
   it("the doctor's 4 KB measure counts every variable s.yaml sets", () => {
     const all = Object.fromEntries(deployed.map((name) => [name, '']));
     expect(Object.keys(functionVariables(all)).sort()).toEqual([...deployed].sort());
+  });
+});
+
+/**
+ * README "Configuration" and "Money": the settings tables a user deploys from. Each row's first cell names
+ * its variables (`NOTIFY_*_URL` stands for the channels'), its second the default.
+ */
+function readmeSection(title: string): string {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  const rest = readme.slice(start + 1);
+  return rest.slice(0, 3 + rest.slice(3).search(/\n##? /));
+}
+const settingRows = ['Configuration', 'Money'].flatMap((title) =>
+  readmeSection(title)
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const [names, defaults] = line.slice(2).split(' | ');
+      return {
+        names: [...names!.matchAll(/`([A-Z][A-Z0-9_*]+)`/g)].map((m) => m[1]!),
+        // Only a cell that is defaults (`7`), not one that says where it comes from (from `DOMAIN_SITE`).
+        defaults: defaults!.startsWith('`') ? [...defaults!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) : [],
+      };
+    }),
+);
+const listed = settingRows.flatMap((row) => row.names);
+const listedAs = (name: string) => listed.some((entry) => new RegExp(`^${entry.replace(/\*/g, '[A-Z0-9_]+')}$`).test(name));
+/** Set by Function Compute on every function (the README names them where an override is made from them). */
+const fcSets = (name: string) => name.startsWith('FC_') && name !== 'FC_ENDPOINT';
+
+describe("README's settings tables and the variables the code reads", () => {
+  const read = variablesRead();
+
+  it('the tables are found (so an empty table cannot pass)', () => {
+    expect(listed).toEqual(expect.arrayContaining(['REDEEM_MODE', 'NOTIFY_*_URL', 'REDEEM_MIN_BALANCE', 'STS_ENDPOINT']));
+  });
+
+  it('every variable the code reads, except those FC sets, is in a table', () => {
+    expect([...read].filter((name) => !fcSets(name) && !listedAs(name)).sort()).toEqual([]);
+  });
+
+  it('every variable a table names is read by the code', () => {
+    expect(listed.filter((entry) => ![...read].some((name) => new RegExp(`^${entry.replace(/\*/g, '[A-Z0-9_]+')}$`).test(name)))).toEqual([]);
+  });
+
+  it('the default a table states is what the code takes when the variable is unset', () => {
+    // REDEEM_ACCOUNTS set, for the endpoints that only the many-accounts run reads.
+    const base = { REDEEM_ACCOUNTS: 'rd:domain-redeemer' };
+    const checked: string[] = [];
+    for (const row of settingRows) {
+      row.defaults.forEach((value, i) => {
+        const name = row.names[i]!;
+        if (value.includes('<') || name.includes('*') || !read.has(name)) return;
+        const stated = loadConfig({ ...base, [name]: value });
+        const unset = loadConfig(base);
+        // Setting any money variable, even to its default, turns the balance guard on (README "Money": "with none of them set the guard is off").
+        expect({ ...stated, money: { ...stated.money, guard: unset.money.guard } }, `${name}=${value}`).toEqual(unset);
+        checked.push(name);
+      });
+    }
+    expect(checked).toEqual(expect.arrayContaining(['REDEEM_MODE', 'REDEEM_WITHIN_DAYS', 'NOTIFY_ON', 'NOTIFY_AT_RISK_DAYS', 'REDEEM_MIN_BALANCE', 'STS_ENDPOINT']));
+  });
+
+  it('a bad value of a variable a table names fails with a message that names that variable', () => {
+    const unnamed: string[] = [];
+    for (const name of [...read].filter((n) => listedAs(n) && !n.startsWith('ALIBABA_CLOUD_') && n !== 'WEBHOOK_SECRET')) {
+      const env: Record<string, string> = { [name]: 'no good!', ...(['STS_ENDPOINT', 'RESOURCE_MANAGER_ENDPOINT', 'FC_ENDPOINT', 'REDEEM_EXTERNAL_ID'].includes(name) ? { REDEEM_ACCOUNTS: 'rd:domain-redeemer' } : {}) };
+      try {
+        loadConfig(env);
+        unnamed.push(`${name}: taken`);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (!(error instanceof ConfigError) || !error.problems.some((p) => p.variable === name) || !message.includes(`${name}: `)) unnamed.push(`${name}: ${message}`);
+      }
+    }
+    expect(unnamed).toEqual([]);
+  });
+});
+
+describe("s.yaml's deploy-time variables and README's deploy steps", () => {
+  // Read by Serverless Devs when `s deploy` runs (the role, the log project, the region, the access alias),
+  // not by the function: a user learns them only from "Deploying with Serverless Devs".
+  it('every ${env(…)} of s.yaml outside the environment variables is named in the deploy steps', () => {
+    const raw = readFileSync(new URL('s.yaml', ROOT), 'utf8');
+    const named = new Set([...raw.matchAll(/\$\{env\('([A-Z0-9_]+)'/g)].map((m) => m[1]!));
+    const deployTime = [...named].filter((name) => !deployed.includes(name));
+    expect(deployTime).toEqual(expect.arrayContaining(['REDEEM_ROLE_ARN', 'FC_LOG_PROJECT']));
+    const steps = readme.slice(readme.indexOf('## Deploying with Serverless Devs'), readme.indexOf('### Custom runtime'));
+    expect(deployTime.filter((name) => !new RegExp(`\\b${name}\\b`).test(steps))).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { domainToASCII } from 'node:url';
 import { DAY_MS, DEFAULT_TLD_RULES, estimateDeadline, mergeTldRules, ruleFor } from '../../shared/run/deadline.js';
 
 const now = Date.UTC(2026, 11, 1);
@@ -32,5 +34,36 @@ describe('deadline estimate', () => {
   it('an override wins over the built-in rule', () => {
     const rules = mergeTldRules({ com: { graceDays: 0, redemptionDays: 1 } });
     expect(estimateDeadline('a.com', now, rules, now).deadlineMs).toBe(now);
+  });
+});
+
+// README "Redemption deadline" is the table a user checks their TLDs against (and overrides with
+// REDEEM_TLD_RULES): the built-in rules must be exactly what it lists.
+describe("README's deadline table", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Redemption deadline'), readme.indexOf('## Deploying'));
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| family') && !line.startsWith('|---'))
+    .map((line) => line.split('|').map((cell) => cell.trim()).slice(1, -1));
+
+  it('lists each built-in TLD with its grace and redemption days, and nothing the code does not hold', () => {
+    const listed: Record<string, { graceDays: number; redemptionDays: number }> = {};
+    for (const [family, tlds, grace, redemption] of rows) {
+      if (family === 'anything else') continue;
+      // Words of the TLD cell, less the parenthesis's words (com.cn …, "any .cn second level", the `xn--` note).
+      const names = tlds!.replace(/\(([^)]*)\)/g, (_, inner: string) => ` ${inner.split(/[\s,]+/).filter((part) => /^[a-z]+\.cn$/.test(part)).join(' ')} `).split(/[\s,]+/).filter(Boolean);
+      for (const name of names) listed[domainToASCII(`a.${name}`).slice(2)] = { graceDays: Number(grace), redemptionDays: Number(Number.parseInt(redemption!, 10)) };
+    }
+    expect(Object.keys(listed).length).toBeGreaterThan(20);
+    const sorted = (rules: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(rules).sort(([a], [b]) => a.localeCompare(b)));
+    expect(JSON.stringify(sorted(listed), null, 1)).toBe(JSON.stringify(sorted(DEFAULT_TLD_RULES), null, 1));
+  });
+
+  it('"anything else" is the assumed rule, flagged', () => {
+    const [, , grace, redemption] = rows.find(([family]) => family === 'anything else')!;
+    const estimate = estimateDeadline('a.zzz-unlisted', now - 10 * DAY_MS, DEFAULT_TLD_RULES, now);
+    expect(estimate.rules).toBe('assumed');
+    expect(estimate.deadlineMs).toBe(now - 10 * DAY_MS + (Number(grace) + Number.parseInt(redemption!, 10)) * DAY_MS - DAY_MS);
   });
 });

@@ -17,4 +17,13 @@ describe('run options', () => {
     expect(() => parseRunOptions({ domains: 'a.com' })).toThrow(/domains: expected array/);
     expect(() => parseRunOptions({ domains: ['a.com', 'bad domain!'] })).toThrow(/domains: not domain names: "bad domain!"/);
   });
+
+  // An empty list named no domain: the run looked at none of them ("not-requested" for each), exit 0, while
+  // `"domains"?` left out takes every domain of the allow-list. A list built from an empty variable
+  // (`--domains "$DOMAINS"`) is a mistake to name, as an empty `accounts` list already is.
+  it('an empty domains list is refused by name, as an empty accounts list is', () => {
+    expect(() => parseRunOptions({ domains: [] })).toThrow(/^Invalid run options: domains: .*names no domain/);
+    expect(() => parseRunOptions({ accounts: [] })).toThrow(/accounts/);
+  });
 });
+

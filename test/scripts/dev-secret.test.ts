@@ -85,4 +85,24 @@ describe('npm run dev', () => {
       await new Promise<void>((resolve) => real.close(() => resolve()));
     }
   }, 40_000);
+
+  // s.yaml's `${env('WEBHOOK_SECRET', '')}` habit: a shell that exported the variables empty. An empty
+  // variable counts as unset (README "Configuration"), so the demo's own secret and mode stand; the shell's
+  // empty WEBHOOK_SECRET replaced the dev secret and the printed recipe (`-hmac ''`) was answered 503.
+  it('with WEBHOOK_SECRET and REDEEM_MODE exported empty, the recipe it prints is accepted, in the demo\'s live mode', async () => {
+    let stop = () => {};
+    try {
+      const text = await banner({ WEBHOOK_SECRET: '', REDEEM_MODE: '' }, (s) => (stop = s));
+      expect(text).toContain("-hmac 'dev-webhook-secret'");
+      expect(text).toContain('(mode live,');
+      const functionUrl = /Function:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1]!;
+      const body = JSON.stringify({ mode: 'dry-run', reason: 'empty shell' });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const answer = await fetch(`${functionUrl}/webhook`, { method: 'POST', body, headers: { 'x-redeem-timestamp': ts, 'x-redeem-signature': webhookSignature('dev-webhook-secret', ts, body) } });
+      expect(answer.status, await answer.clone().text()).toBe(200);
+    } finally {
+      stop();
+    }
+  }, 40_000);
 });
+

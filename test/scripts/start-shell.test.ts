@@ -36,4 +36,27 @@ describe('npm start from a deploy shell', () => {
       await new Promise<void>((resolve) => real.close(() => resolve()));
     }
   }, 60_000);
+
+  // README "Quick start": "from the shell they take only the policy (`REDEEM_*`, `NOTIFY_ON`)". A person who
+  // exports REDEEM_MODE=dry-run, or a cap, before trying the demo sees what that policy does.
+  it("takes the shell's policy: REDEEM_MODE=dry-run makes the demo a dry run, and its REDEEM_MAX_PER_RUN holds", async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('scripts/start.ts', [], { REDEEM_MODE: 'dry-run', REDEEM_MAX_PER_RUN: '2' }));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/Run [0-9a-f-]+ \(dry-run, timer\): completed/);
+    expect(stdout).toContain('21 in redemption: 2 would-redeem, 19 skipped');
+    expect(stdout).toContain('Taken from this shell (the policy): REDEEM_MAX_PER_RUN, REDEEM_MODE');
+    // Only the demo's order "from an earlier run".
+    expect(stdout).toContain('The emulator now holds 1 redeem tasks');
+  }, 60_000);
+
+  // The shell's policy is the function's configuration: a bad value fails the handler as on FC. The demo
+  // says so in one line naming the variable (README "Configuration"), not with Node's uncaught-exception dump.
+  it('a bad policy value in the shell: one line naming the variable, the run record, exit 1', async () => {
+    const { code, stdout, stderr } = await finished(spawnEntry('scripts/start.ts', [], { REDEEM_MAX_PER_DAY: 'ten' }));
+    expect(code).toBe(1);
+    expect(stderr).not.toMatch(/node:internal|triggerUncaughtException|\n\s+at /);
+    expect(`${stdout}${stderr}`).toMatch(/The handler failed: Invalid configuration: REDEEM_MAX_PER_DAY: expected a whole number/);
+    expect(stdout).toMatch(/"kind":"run".*"outcome":"failed".*"error_code":"bad-configuration"/);
+  }, 60_000);
 });
+
