@@ -228,8 +228,8 @@ const ENDPOINT_VARIABLE: Readonly<Record<string, string>> = {
  * resource"), rarely what to change; this names the permission, the variable or the clock.
  */
 export function whatToDo(error: unknown): string | undefined {
-  const certificate = error instanceof NetworkError && ENDPOINT_VARIABLE[error.action] ? refusedCertificateCode(error) : undefined;
-  if (certificate) return refusedCertificateWords(certificate, "the API's", `the host of ${ENDPOINT_VARIABLE[(error as NetworkError).action]} if set`);
+  const certificate = error instanceof NetworkError && ENDPOINT_VARIABLE[error.action] ? { code: refusedCertificateCode(error), variable: ENDPOINT_VARIABLE[error.action] } : undefined;
+  if (certificate?.code) return refusedCertificateWords(certificate.code, "the API's", `the host of ${certificate.variable} if set`);
   // No connection at all: a mistyped endpoint setting, or no way out of the function's network.
   if (error instanceof NetworkError && !error.sent && !(error instanceof DeadlineNotSentError) && ENDPOINT_VARIABLE[error.action]) {
     return `no connection could be made: check ${ENDPOINT_VARIABLE[error.action]} if set, and the function's internet access (internetAccess: true, or a VPC endpoint)`;

@@ -33,7 +33,7 @@ export function refusedCertificateCode(error: unknown): string | undefined {
 
 export function certainlyNotSent(error: unknown): boolean {
   const code = systemErrorCode(error);
-  return code !== undefined && (NOT_SENT_CODES.has(code) || REFUSED_CERTIFICATE_CODE.test(code));
+  return code !== undefined && (NOT_SENT_CODES.has(code) || refusedCertificateCode(error) !== undefined);
 }
 
 /** What a person reads of a refused certificate: `whose` certificate ("the robot's"), and what to `check`. */

@@ -954,8 +954,10 @@ export class Ledger {
     const fetchPage = (pageNum: number) => api.queryTaskList({ pageNum, pageSize, beginCreateTime: beginMs, endCreateTime: taskListEnd(endMs), deadlineMs: bounds.readByMs });
     const first = await fetchPage(1);
     const expected = this.lookTotal === undefined ? undefined : this.lookTotal + this.placedSinceLook;
-    const pageOneIsNew = first.totalItems !== undefined && (first.totalItems <= first.items.length || (this.listedNewestFirst && listedNewestFirst(first.items)));
-    const settled = quick && first.totalItems !== undefined && first.totalItems === expected && pageOneIsNew;
+    const total = first.totalItems;
+    // Page 1 holds every new task: it is the whole list, or the list comes newest first (as the last whole read showed).
+    const pageOneHoldsNew = total !== undefined && (total <= first.items.length || (this.listedNewestFirst && listedNewestFirst(first.items)));
+    const settled = quick && total === expected && pageOneHoldsNew;
     let items = first.items;
     if (!settled) {
       items = wholeTaskList(
