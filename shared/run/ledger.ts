@@ -1137,6 +1137,12 @@ export class Ledger {
       known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
       // Its state is not readable: held as in flight (a finished task may have succeeded).
       this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
+    } else if (!known.some((d) => d.name === order.domainName)) {
+      // Every detail names another domain: the registrar's word and the order's disagree on what this task
+      // is. The order is let go once its task is read (forgetListed), and so its domain was held by nothing
+      // and ordered again. Held as in flight by this task (one order: the task's own detail counts it).
+      const note = `task ${task.TaskNo} is the order of this domain by what was kept of it (sent ${minuteUtc(order.sentMs)}), but the registrar's details of it name ${known[0]?.name || 'another domain'}: held, not ordered again; check the registrar's console`;
+      this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: order.sentMs, note });
     }
     // Dated by the registrar earlier than the order was sent (its clock, its zone, a misprint), the task fell
     // out of the day's caps while the order was hours old, and the next order went out past REDEEM_MAX_PER_DAY:
