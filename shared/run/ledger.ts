@@ -470,6 +470,22 @@ function takeOwnListing(unclaimed: UnclaimedListing[], order: { readonly domainN
   return true;
 }
 
+/**
+ * Takes out of `unclaimed` a listed task of the domain of an earlier run's order (an ended run's, or one a
+ * journal kept) whose own task number no listed task has, created since the order was sent (less the
+ * registrar's clock slack). A domain's name is unique at the registrar: the order a journal names for it
+ * and the task listed for it since are one order, whatever number the journal kept (a row of the logstore
+ * written by another version, a number the registrar printed otherwise). Counted as both, the day's caps
+ * and the balance guard counted it twice, and a due domain was left unordered for the cap. True when one
+ * was taken: the listing is counted, the order not again. It still holds its domain (sentByAnotherRun).
+ */
+function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number }): boolean {
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+  if (listed === -1) return false;
+  unclaimed.splice(listed, 1);
+  return true;
+}
+
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
   private readonly tasks = new Map<string, KnownTask>();
@@ -670,7 +686,7 @@ export class Ledger {
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
-        if (!this.tasks.has(taskKey(order.taskNo))) counted.push({ name: order.domainName, ms: order.sentMs });
+        if (!this.tasks.has(taskKey(order.taskNo)) && !(order.ended && takeListingOfDomain(unclaimed, order))) counted.push({ name: order.domainName, ms: order.sentMs });
         continue;
       }
       // Counted once: already among the listed names when it is listed before its answer came back.
@@ -878,6 +894,8 @@ export class Ledger {
     const names = [...claimed.map((d) => d.name), ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
+      // An earlier run's order listed under another number is that listing, counted above (see takeListingOfDomain).
+      if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
     // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
