@@ -554,9 +554,9 @@ export class Ledger {
    * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
    * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
    */
-  private unknownUnlisted(nowMs: number | undefined): UnknownOrder[] {
+  private unknownUnlisted(nowMs: number): UnknownOrder[] {
     return this.unknownOrders
-      .filter((o) => nowMs === undefined || o.sentMs > nowMs - DAY_MS)
+      .filter((o) => o.sentMs > nowMs - DAY_MS)
       .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS));
   }
 
@@ -898,8 +898,11 @@ export class Ledger {
       if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
-    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
-    names.push(...this.unknownUnlisted(undefined).map((o) => o.domainName));
+    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the
+    // balance was read; for the day only, as on the day's caps. Counted with no end, one kept by this
+    // process (a warm instance's earlier run, pruned only when a run closes) held the balance past its day:
+    // by then, if taken, it is paid and its task listed, and the registrar's list says what happened.
+    names.push(...this.unknownUnlisted(this.deps.bounds.now()).map((o) => o.domainName));
     return names;
   }
 
