@@ -419,22 +419,56 @@ function ordersScope(env: Env, accountId: string | undefined): string {
  * JournalAttempt), `{"released": domain, "runId"}` (that submission certainly placed no order), or
  * `{"told": runId}` (that run's orders were told to a person).
  */
-function journalLine(line: string): { readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly released: string } | { readonly told: string } | undefined {
+type JournalLine = ({ readonly order: JournalOrder } | { readonly attempt: JournalAttempt } | { readonly released: string } | { readonly told: string }) & {
+  /** The registrar it was written for (registrarOf); lines of older versions say none. */
+  readonly registrar?: string | undefined;
+};
+
+function journalLine(line: string): JournalLine | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
-    if (typeof value.told === 'string' && value.told !== '') return { told: value.told };
+    const registrar = typeof value.registrar === 'string' ? value.registrar : undefined;
+    if (typeof value.told === 'string' && value.told !== '') return { told: value.told, registrar };
     // `{"released": domain, "runId"}`: that run's submission for the domain certainly placed no order.
-    if (typeof value.released === 'string' && value.released !== '') return { released: submissionKey(typeof value.runId === 'string' ? value.runId : undefined, value.released) };
+    if (typeof value.released === 'string' && value.released !== '') return { released: submissionKey(typeof value.runId === 'string' ? value.runId : undefined, value.released), registrar };
     const { domainName, taskNo, sentMs, runId } = value;
     if (typeof value.sending === 'string' && value.sending !== '') {
       if (typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
-      return { attempt: { domainName: value.sending, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
+      return { attempt: { domainName: value.sending, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined }, registrar };
     }
     if (typeof domainName !== 'string' || domainName === '' || typeof taskNo !== 'string' || taskNo.trim() === '' || typeof sentMs !== 'number' || !Number.isFinite(sentMs)) return undefined;
-    return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined } };
+    return { order: { domainName, taskNo, sentMs, runId: typeof runId === 'string' && runId !== '' ? runId : undefined }, registrar };
   } catch {
     // A line cut by a kill mid-write, or anything else: not an order we can name.
     return undefined;
+  }
+}
+
+/** An orders file's name (see ordersScope): every key's and every member account's. */
+const ORDERS_FILE = /^domain-redeemer-[0-9a-f]{16}\.orders$/;
+/** The most of the other orders files read (the newest first): far more keys and accounts than one user runs. */
+const MAX_OTHER_FILES = 64;
+
+/**
+ * The other orders files of this user's runs in the temp folder (any key, any member account), newest
+ * first: see hostOrderJournal for why they are read. One that cannot be listed or read costs only its hold.
+ */
+function otherOrdersFiles(dir: string, own: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => ORDERS_FILE.test(name) && name !== basename(own))
+      .flatMap((name) => {
+        try {
+          return [{ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }];
+        } catch {
+          return [];
+        }
+      })
+      .sort((a, b) => b.mtimeMs - a.mtimeMs)
+      .slice(0, MAX_OTHER_FILES)
+      .map((f) => f.path);
+  } catch {
+    return [];
   }
 }
 
@@ -451,11 +485,25 @@ export interface HostOrderJournal extends OrderJournal {
  * costs only this protection: the ledger's look before each submission still holds, so it never stops a
  * run. An order whose run never wrote its `told` line (killed before its message) is loaded as untold, for
  * the next run to tell. `accountId`: the member account of an account run (--accounts), whose orders are
- * that account's ledger's, kept apart.
+ * that account's ledger's, written apart.
+ *
+ * Read, beside its own file, are the other orders files of this user's runs of the same registrar (any key,
+ * any member account; read only, never compacted: each is written by its own runs under their own lock).
+ * Keyed apart, an account run and a plain run of that same account (the member's own key) did not read
+ * each other's orders: the plain run right after an account run's order the registrar did not list yet
+ * ordered the domain again (a second fee), and the other way round. Neither can tell which account a key
+ * or a member id is of the other's (a plain run does not know its account), but a domain's name is unique
+ * at the registrar: an order for it from any account is the order for it, and a run holds (and counts)
+ * only orders for domains its own redemption list holds (prepareRun), so another account's hold nothing
+ * of this one's. So every line names the registrar it was written for; lines of another registrar, and
+ * those of older versions that name none, are left out of the other files (a run's own compaction tags
+ * its file's lines). The doctor reads the same, so it says what a live run would hold.
  */
 export function hostOrderJournal(env: Env, now: () => number = Date.now, accountId?: string, options: { readonly readOnly?: boolean } = {}): HostOrderJournal {
   const path = join(hostDir(env), `domain-redeemer-${ordersScope(env, accountId)}.orders`);
-  const append = (value: object) => {
+  const registrar = registrarOf(env);
+  const append = (line: object) => {
+    const value = { ...line, registrar };
     if (options.readOnly) return;
     let fd: number | undefined;
     try {
@@ -478,10 +526,10 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
     try {
       const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
       const kept = [
-        ...recent.map((o) => JSON.stringify(o)),
-        ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId })),
-        ...attempts.filter((a) => released.has(submissionKey(a.runId, a.domainName))).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId })),
-        ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id })),
+        ...recent.map((o) => JSON.stringify({ ...o, registrar })),
+        ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId, registrar })),
+        ...attempts.filter((a) => released.has(submissionKey(a.runId, a.domainName))).map((a) => JSON.stringify({ released: a.domainName, runId: a.runId, registrar })),
+        ...[...told].filter((id) => runs.has(id)).map((id) => JSON.stringify({ told: id, registrar })),
       ];
       // Created anew ('wx' follows no link, and fails on another user's file); a killed run's leftover of
       // this pid is removed first. A path that holds another user's file is left alone.
@@ -503,22 +551,28 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
   let attempts: readonly JournalAttempt[] = [];
   return {
     load() {
-      const lines = readTail(path).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
-      const told = new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
-      const released = new Set(lines.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
+      const linesOf = (file: string) => readTail(file).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
+      const lines = linesOf(path);
+      // The other files' lines of this registrar (see above): read with this file's, never written into it.
+      const others = otherOrdersFiles(hostDir(env), path).flatMap((file) => linesOf(file).filter((l) => l?.registrar === registrar));
+      const toldIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
+      const releasedIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
       // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
       // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
-      const recent = lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
-      const sent = lines.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
+      const recentIn = (all: ReadonlyArray<JournalLine | undefined>) => all.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
+      const sentIn = (all: ReadonlyArray<JournalLine | undefined>) => all.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
+      const [recent, sent, told, released] = [recentIn(lines), sentIn(lines), toldIn(lines), releasedIn(lines)];
+      const everyTold = new Set([...told, ...toldIn(others)]);
+      const everyReleased = new Set([...released, ...releasedIn(others)]);
       unread = undefined;
       if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
       else if (!options.readOnly) {
         const failed = compact(recent, sent, told, released);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
-      attempts = sent.map((a) => ({ ...a, untold: a.runId !== undefined && !told.has(a.runId), settled: released.has(submissionKey(a.runId, a.domainName)) }));
-      return recent.map((o) => ({ ...o, untold: o.runId !== undefined && !told.has(o.runId) }));
+      attempts = [...sent, ...sentIn(others)].map((a) => ({ ...a, untold: a.runId !== undefined && !everyTold.has(a.runId), settled: everyReleased.has(submissionKey(a.runId, a.domainName)) }));
+      return [...recent, ...recentIn(others)].map((o) => ({ ...o, untold: o.runId !== undefined && !everyTold.has(o.runId) }));
     },
     placed(order) {
       append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });

@@ -470,6 +470,22 @@ function takeOwnListing(unclaimed: UnclaimedListing[], order: { readonly domainN
   return true;
 }
 
+/**
+ * Takes out of `unclaimed` a listed task of the domain of an earlier run's order (an ended run's, or one a
+ * journal kept) whose own task number no listed task has, created since the order was sent (less the
+ * registrar's clock slack). A domain's name is unique at the registrar: the order a journal names for it
+ * and the task listed for it since are one order, whatever number the journal kept (a row of the logstore
+ * written by another version, a number the registrar printed otherwise). Counted as both, the day's caps
+ * and the balance guard counted it twice, and a due domain was left unordered for the cap. True when one
+ * was taken: the listing is counted, the order not again. It still holds its domain (sentByAnotherRun).
+ */
+function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number }): boolean {
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+  if (listed === -1) return false;
+  unclaimed.splice(listed, 1);
+  return true;
+}
+
 export class Ledger {
   private readonly byDomain = new Map<string, LedgerEntry>();
   private readonly tasks = new Map<string, KnownTask>();
@@ -502,7 +518,17 @@ export class Ledger {
       const domainName = canonicalName(order.domainName);
       if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
       known.add(taskKey(order.taskNo));
-      this.shared.add({ domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true, runId: order.runId });
+      const adopted: ProcessOrder = { domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true, runId: order.runId };
+      this.shared.add(adopted);
+      const key = taskKey(order.taskNo);
+      const skipped = this.skippedOld.get(key);
+      if (skipped) {
+        // Listed finished and dated before the details' window, so its details were not read (see learn);
+        // this order was sent within the day: the date is wrong, and its details are read (resolveFinished).
+        this.skippedOld.delete(key);
+        this.tasks.delete(key);
+        this.unresolved.set(key, skipped);
+      } else this.claimRead(key, adopted);
     }
   }
 
@@ -528,9 +554,9 @@ export class Ledger {
    * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
    * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
    */
-  private unknownUnlisted(nowMs: number | undefined): UnknownOrder[] {
+  private unknownUnlisted(nowMs: number): UnknownOrder[] {
     return this.unknownOrders
-      .filter((o) => nowMs === undefined || o.sentMs > nowMs - DAY_MS)
+      .filter((o) => o.sentMs > nowMs - DAY_MS)
       .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS));
   }
 
@@ -660,7 +686,7 @@ export class Ledger {
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
-        if (!this.tasks.has(taskKey(order.taskNo))) counted.push({ name: order.domainName, ms: order.sentMs });
+        if (!this.tasks.has(taskKey(order.taskNo)) && !(order.ended && takeListingOfDomain(unclaimed, order))) counted.push({ name: order.domainName, ms: order.sentMs });
         continue;
       }
       // Counted once: already among the listed names when it is listed before its answer came back.
@@ -868,10 +894,15 @@ export class Ledger {
     const names = [...claimed.map((d) => d.name), ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
+      // An earlier run's order listed under another number is that listing, counted above (see takeListingOfDomain).
+      if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) continue;
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
-    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the balance was read.
-    names.push(...this.unknownUnlisted(undefined).map((o) => o.domainName));
+    // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the
+    // balance was read; for the day only, as on the day's caps. Counted with no end, one kept by this
+    // process (a warm instance's earlier run, pruned only when a run closes) held the balance past its day:
+    // by then, if taken, it is paid and its task listed, and the registrar's list says what happened.
+    names.push(...this.unknownUnlisted(this.deps.bounds.now()).map((o) => o.domainName));
     return names;
   }
 
@@ -922,6 +953,9 @@ export class Ledger {
   }
 
   private readonly unresolved = new Map<string, TaskInfo>();
+
+  /** Finished tasks listed as older than the details' window, whose details were never read (see learn). */
+  private readonly skippedOld = new Map<string, TaskInfo>();
 
   /** The task list's TotalItemNum at the last look, and this run's orders placed since (see `listTasks`). */
   private lookTotal: number | undefined;
@@ -995,17 +1029,22 @@ export class Ledger {
       // registrar that ignores BeginCreateTime. Which one, only its details tell: they are read, not skipped
       // as old, so that a redemption of the last hours is seen; its count goes by the details' own times.
       const datedInWindow = listedMs !== undefined && listedMs >= beginMs - DAY_MS;
-      if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS) {
+      // A finished task an order of this process claims is read now: its state decides whether that order
+      // still holds its domain (a failed one may be ordered again), and nothing else would ask for it.
+      const claimed = taskKey(task.TaskNo) !== '' && this.orderOfTask(taskKey(task.TaskNo)) !== undefined;
+      // Never for a task an order of this process claims: that order was sent within the day, so the date is
+      // wrong, not the order old. Skipped, its task counted as read: the order was let go (forgetListed),
+      // held its domain no more and counted on no cap, and the domain was ordered again.
+      if (task.TaskStatusCode === TASK_INFO_COMPLETE && datedInWindow && listedMs < endMs - DETAILS_WINDOW_MS && !claimed) {
         this.tasks.set(listedKey(task), { details: [] });
+        // Kept in case a journal's order (adopted after the initial read) turns out to claim it.
+        if (taskKey(task.TaskNo) !== '') this.skippedOld.set(taskKey(task.TaskNo), task);
         continue;
       }
       if (taskKey(task.TaskNo) === '') {
         this.placeholders(task);
         continue;
       }
-      // A finished task an order of this process claims is read now: its state decides whether that order
-      // still holds its domain (a failed one may be ordered again), and nothing else would ask for it.
-      const claimed = this.orderOfTask(taskKey(task.TaskNo)) !== undefined;
       if (deferFinished && task.TaskStatusCode === TASK_INFO_COMPLETE && !claimed) {
         // Counted now from TaskNum; which domains it names is asked for only if a plan needs it.
         this.placeholders(task);
@@ -1084,26 +1123,53 @@ export class Ledger {
       const noneWritten = cancel === 'cancelled' && !details.short && known.length === 0;
       const filler = { name: '', createdMs: parseRegistrarTime(task.CreateTime), open: task.TaskStatusCode !== TASK_INFO_COMPLETE && !noneWritten, ...(noneWritten ? { failed: true } : {}) };
       while (known.length < declared) known.push({ ...filler });
-      // An order of this process (an earlier run's, one kept in the journal) is this task: its domain is
-      // known even while the registrar has not written the details, and is held by the task from here on
-      // (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no domain:
-      // the next run ordered that domain again; and as an unnamed task it would hold every other order.
-      const order = this.orderOfTask(taskKey(task.TaskNo));
-      const slot = order && !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
-      if (order && slot !== -1 && noneWritten) {
-        // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
-        // Held as in flight here, the next run kept the domain unordered, with no word of the cancel.
-        const { state, note } = underCancel(task.TaskNo, cancel, { TaskStatusCode: TaskDetailStatus.WaitingExecute });
-        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: false, failed: true };
-        this.remember(order.domainName, { taskNo: task.TaskNo, state, createdMs: known[slot]!.createdMs, note });
-      } else if (order && slot !== -1) {
-        known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
-        // Its state is not readable: held as in flight (a finished task may have succeeded).
-        this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
-      }
       this.tasks.set(taskKey(task.TaskNo), { taskNo: task.TaskNo, details: known });
+      this.readRows.set(taskKey(task.TaskNo), { task, noneWritten });
+      const order = this.orderOfTask(taskKey(task.TaskNo));
+      if (order) this.claimRead(taskKey(task.TaskNo), order);
     }
     return learnt;
+  }
+
+  /** Each task whose details were read, its row as listed and whether a cancelled one wrote no detail (see readDetails). */
+  private readonly readRows = new Map<string, { readonly task: TaskInfo; readonly noneWritten: boolean }>();
+
+  /**
+   * An order of this process (an earlier run's, one kept in a journal) is the read task of `key`, whenever
+   * the two are learnt: at the details' read, or when a journal's order is adopted after it.
+   */
+  private claimRead(key: string, order: ProcessOrder): void {
+    const read = this.readRows.get(key);
+    const current = this.tasks.get(key);
+    if (!read || !current) return;
+    const { task, noneWritten } = read;
+    const known = [...current.details];
+    // Its domain is known even while the registrar has not written the details, and is held by the task
+    // from here on (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no
+    // domain: the next run ordered that domain again; and as an unnamed task it would hold every other order.
+    const slot = !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
+    if (slot !== -1 && noneWritten) {
+      // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
+      // Held as in flight here, the next run kept the domain unordered, with no word of the cancel.
+      const { state, note } = underCancel(task.TaskNo, cancelState(task), { TaskStatusCode: TaskDetailStatus.WaitingExecute });
+      known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: false, failed: true };
+      this.remember(order.domainName, { taskNo: task.TaskNo, state, createdMs: known[slot]!.createdMs, note });
+    } else if (slot !== -1) {
+      known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
+      // Its state is not readable: held as in flight (a finished task may have succeeded).
+      this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
+    } else if (!known.some((d) => d.name === order.domainName)) {
+      // Every detail names another domain: the registrar's word and the order's disagree on what this task
+      // is. The order is let go once its task is read (forgetListed), and so its domain was held by nothing
+      // and ordered again. Held as in flight by this task (one order: the task's own detail counts it).
+      const note = `task ${task.TaskNo} is the order of this domain by what was kept of it (sent ${minuteUtc(order.sentMs)}), but the registrar's details of it name ${known[0]?.name || 'another domain'}: held, not ordered again; check the registrar's console`;
+      this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: order.sentMs, note });
+    }
+    // Dated by the registrar earlier than the order was sent (its clock, its zone, a misprint), the task fell
+    // out of the day's caps while the order was hours old, and the next order went out past REDEEM_MAX_PER_DAY:
+    // the order's own send time is a floor, its later date only over-counts (the caps' safe side).
+    for (const [i, d] of known.entries()) if (d.name === order.domainName) known[i] = { ...d, createdMs: laterOf(d.createdMs, order.sentMs) };
+    this.tasks.set(key, { taskNo: task.TaskNo, details: known });
   }
 
   private remember(name: string, entry: LedgerEntry): void {

@@ -136,6 +136,15 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   /** Why the submissions (kind: submission) could not be read, if they could not: said beside `unread`. */
   let unreadAttempts: string | undefined;
   const ofAccount = (query: string) => `${query}${accountId ? ` and account_id: ${accountId}` : ''}`;
+  // An account run's rows are its account's (the query names it, each row is checked again). A plain run
+  // takes every row, an account run's (account_id) too: a domain's name is unique at the registrar, so an
+  // order for it from any account is the order for it, and the engine holds only the domains this account
+  // lists in redemption. Taking only rows without account_id, a plain run with the member's own key, right
+  // after an account run ordered a domain the registrar did not list yet, ordered it again (a second fee).
+  // The other way round cannot be told: a plain run's rows do not say which account they are of (its key
+  // does not say), so an account run does not read them; its query stays one account's, a fan-out's reads
+  // one account's size each.
+  const ofThisAccount = (row: Readonly<Record<string, string>>) => accountId === undefined || row.account_id === accountId;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
   // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
   // (its deadline, a fault) after earlier pages were read; the rows read are kept either way.
@@ -167,7 +176,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       const { rows, cut } = await rowsOf('kind: submission', 1, deadlineMs);
       if (cut) unreadAttempts = `the day's submissions were read back from the results logstore only in part (${cut.slice(0, 100)}), so an order another instance sent and never had answered (killed while it was on the wire) may not count on the day's caps`;
       return rows.flatMap((row) => {
-        if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || (row.account_id ?? undefined) !== accountId) return [];
+        if (row.kind !== 'submission' || row.mode !== 'live' || !row.domain || !ofThisAccount(row)) return [];
         return [{ domainName: row.domain, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined }];
       });
     } catch (error) {
@@ -205,7 +214,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       // placed nothing. Read as the run's order, a run that never told was said to have ordered the domain
       // under another's task. That task holds the domain by itself, from the ledger or its own run's record.
       if (row.outcome === 'skipped') continue;
-      if ((row.account_id ?? undefined) !== accountId) continue;
+      if (!ofThisAccount(row)) continue;
       orders.push({ domainName: row.domain, taskNo, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined });
     }
     const tried = await sent;

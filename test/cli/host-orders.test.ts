@@ -21,12 +21,30 @@ describe('the host orders file', () => {
     expect(readFileSync(join(dir, file!), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
-  it('another endpoint or key has its own file', () => {
+  it('another key has its own file, which is read (a domain is one at the registrar), never written; another endpoint\'s is not read', () => {
     const a = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
     const b = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:2', ALIBABA_CLOUD_ACCESS_KEY_ID: 'other' }, () => NOW);
+    const elsewhere = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:22', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
     a.placed({ domainName: 'a.com', taskNo: 'T-a', sentMs: NOW });
-    expect(b.load(NOW)).toEqual([]);
+    const files = () => readdir(dir).filter((f) => readFileSync(join(dir, f), 'utf8').includes('T-a'));
+    expect(files()).toHaveLength(1);
+    expect(b.load(NOW).map((o) => o.taskNo)).toEqual(['T-a']);
+    // b's load compacted b's own file only: a's order is still in a's file alone.
+    expect(files()).toHaveLength(1);
+    expect(elsewhere.load(NOW)).toEqual([]);
     expect(a.load(NOW)).toHaveLength(1);
+  });
+
+  it("another key's file: an older version's line (no registrar named) is not read, its own run's is", () => {
+    const a = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:15', ALIBABA_CLOUD_ACCESS_KEY_ID: 'k' }, () => NOW);
+    const b = hostOrderJournal({ TMPDIR: dir, DOMAIN_ENDPOINT: 'http://127.0.0.1:15', ALIBABA_CLOUD_ACCESS_KEY_ID: 'other' }, () => NOW);
+    a.placed({ domainName: 'a.com', taskNo: 'T-5', sentMs: NOW });
+    const file = readdir(dir).map((f) => join(dir, f)).find((f) => readFileSync(f, 'utf8').includes('T-5'))!;
+    writeFileSync(file, `${JSON.stringify({ domainName: 'old.com', taskNo: 'T-5-old', sentMs: NOW })}\n`);
+    expect(b.load(NOW)).toEqual([]);
+    // Its own run reads it, and tags it when it rewrites the file: from then on the other keys read it too.
+    expect(a.load(NOW).map((o) => o.taskNo)).toEqual(['T-5-old']);
+    expect(b.load(NOW).map((o) => o.taskNo)).toEqual(['T-5-old']);
   });
 });
 
