@@ -339,7 +339,10 @@ export async function prepareRun(
     // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
     // So is one that an order of this process claims (its state decides whether that order still holds its domain).
     // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
-    if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
+    // So is one that may have redeemed a domain a cap or a missing price held: with the day's cap full (that
+    // very order may fill it) nothing is planned, and the domain redeemed an hour ago, still listed, was told
+    // "cap reached" and at risk, not already redeemed.
+    if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem' || HELD_AFTER_LEDGER.has(d.reason)) || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
       await ledger.resolveFinished();
       planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
     }
@@ -377,6 +380,13 @@ export async function prepareRun(
     throw error;
   }
 }
+
+/**
+ * The planner's holds that come after its look at the domain's task (plan): the caps, and the money's hold
+ * of a domain REDEEM_PRICES cannot price. A succeeded task of the domain whose details wait would have made
+ * it already-redeemed instead.
+ */
+const HELD_AFTER_LEDGER: ReadonlySet<string> = new Set(['cap-per-day', 'cap-per-run', 'cap-spend-per-day', 'insufficient-balance']);
 
 /** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
 const CLOCK_SLACK_MS = 15 * 60_000;
