@@ -10,7 +10,7 @@ import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, daysToRedemption } from './deadline.js';
-import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
+import { execute, type CapOptions, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
@@ -501,8 +501,10 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // The first priced order the money held here holds every less urgent one after it, as at planning
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
-  return (ledger: Ledger, decision: Decision, nowMs: number, options: { readonly countOnly?: boolean } = {}) => {
-    const orderedToday = ledger.orderedLast24h(nowMs);
+  return (ledger: Ledger, decision: Decision, nowMs: number, options: CapOptions = {}) => {
+    // A refused order whose slot went to another still counts (CapOptions.alsoCounted).
+    const also = options.alsoCounted ?? [];
+    const orderedToday = ledger.orderedLast24h(nowMs) + also.length;
     if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapDetail(ledger, decision.domainName, nowMs, orderedToday, 0, config.maxPerDay) };
     // The hold of a domain the run stops once the day's count is full (executor.ts): the money caps are not asked.
     if (options.countOnly) return undefined;
@@ -512,7 +514,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
-        ordersLast24h: ledger.ordersLast24h(nowMs, { spentOnly: true }),
+        ordersLast24h: [...ledger.ordersLast24h(nowMs, { spentOnly: true }), ...also],
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) {
