@@ -140,8 +140,10 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus, n
   // Listed once with a date that can be its expiry and once with one that cannot (or a status, a day count
   // that cannot be believed): the registrar's answer is untrusted, and which listing is the domain's nothing
   // says. Ordered on the good one alone, the run paid on a date its own list contradicts. One invalid
-  // listing instead, that says both: a person hears which domain, and what disagrees.
-  for (const [name, bad] of badOf) {
+  // listing instead, that says both: a person hears which domain, and what disagrees. Not on the renewal
+  // list (wanted 1): nothing is ordered from it, and its invalid listings are told to nobody (engine.ts
+  // readRenewals), so the good one is kept and the renewal still told.
+  for (const [name, bad] of wanted === 2 ? badOf : []) {
     const good = byName.get(name);
     if (!good && !conflicting.has(name)) continue;
     byName.delete(name);

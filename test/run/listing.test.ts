@@ -168,3 +168,10 @@ describe('checkListing: one domain listed with a good date and a bad one', () =>
     expect(checked.invalid.map((i) => i.domain)).toEqual(['a.com']);
   });
 });
+
+describe('checkListing: the renewal list (wanted 1) with a good date and a bad one', () => {
+  it('keeps the good one: nothing is ordered from it, and dropped, the renewal would be told to nobody', () => {
+    const checked = checkListing([item('a.com', EXP, '1'), item('a.com', 'junk', '1')], 1, NOW);
+    expect(checked.candidates).toEqual([{ domainName: 'a.com', expirationMs: EXP }]);
+  });
+});
