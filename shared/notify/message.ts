@@ -92,9 +92,9 @@ function sections(report: NotificationReport): MessageSection[] {
   if (report.leftForNextRun.length > 0) {
     out.push({
       title: `Left for the next run (${report.leftForNextRun.length})`,
-      note: 'due, but this run stopped before ordering them',
+      note: leftNote(report.leftForNextRun),
       cutFirst: CUT_BEFORE_URGENT,
-      lines: report.leftForNextRun.map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
+      lines: withSameAs(report.leftForNextRun).map((l) => [{ text: `${l.domain}: ${l.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(l.daysLeft)}: ${l.why}` }]),
     });
   }
   if (report.renew.length > 0) {
@@ -131,14 +131,26 @@ function sections(report: NotificationReport): MessageSection[] {
  * A cut keeps a section's first lines, so the line referred to is always shown.
  */
 function atRiskLines(items: NotificationReport['atRisk']): Line[] {
+  return withSameAs(items).map((a): Line => [{ text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${a.why}` : `${a.domain}: deadline unknown: ${a.why}` }]);
+}
+
+/** Each item's why, or "same as <domain>" where an earlier item of the list said it already (see atRiskLines). */
+function withSameAs<T extends { readonly domain: string; readonly why: string }>(items: readonly T[]): T[] {
   const firstWith = new Map<string, string>();
-  return items.map((a): Line => {
-    const earlier = firstWith.get(a.why);
-    if (earlier === undefined) firstWith.set(a.why, a.domain);
+  return items.map((item) => {
+    const earlier = firstWith.get(item.why);
+    if (earlier === undefined) firstWith.set(item.why, item.domain);
     // Only worth it where the reference is shorter than what it stands for.
-    const why = earlier !== undefined && earlier.length + 8 < a.why.length ? `same as ${earlier}` : a.why;
-    return [{ text: Number.isFinite(a.deadlineMs) ? `${a.domain}: deadline ~${isoDate(a.deadlineMs)} (${daysLeftWords(a.daysLeft ?? 0)}): ${why}` : `${a.domain}: deadline unknown: ${why}` }];
+    return earlier !== undefined && earlier.length + 8 < item.why.length ? { ...item, why: `same as ${earlier}` } : item;
   });
+}
+
+/** What the domains left for the next run have in common: the run stopped before them, or a cap held them. */
+function leftNote(items: NotificationReport['leftForNextRun']): string {
+  const capped = items.some((l) => l.heldByCap);
+  const stopped = items.some((l) => !l.heldByCap);
+  if (capped && stopped) return 'due, but this run stopped before ordering them, or a cap held them';
+  return capped ? 'due, but a cap held them: a later run orders them as the caps allow' : 'due, but this run stopped before ordering them';
 }
 
 /**

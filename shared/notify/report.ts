@@ -43,11 +43,16 @@ interface AtRiskItem {
   readonly why: string;
 }
 
-/** A due domain the run did not get to: its time budget ran out, or it halted. The next run takes it. */
+/**
+ * A due domain this run did not order for want of time or room: its time budget ran out, it halted, or a
+ * cap (REDEEM_MAX_PER_RUN, REDEEM_MAX_PER_DAY) held it. A later run takes it.
+ */
 interface LeftItem {
   readonly domain: string;
   readonly daysLeft: number | undefined;
   readonly why: string;
+  /** Held by a cap, not left unreached: the configuration at work, not by itself worth a NOTIFY_ON=failures message. */
+  readonly heldByCap?: boolean | undefined;
 }
 
 interface RenewItem {
@@ -75,7 +80,10 @@ export interface NotificationReport {
   /** Orders placed by earlier runs that stopped before telling anyone (killed, or timed out). */
   readonly earlierOrders: readonly EarlierOrderItem[];
   readonly atRisk: readonly AtRiskItem[];
-  /** Due and not reached (the run record's left_for_next_run), whatever their days left: not only the ones at risk. */
+  /**
+   * Due and not reached (the run record's left_for_next_run), or held by a cap, whatever their days left:
+   * not only the ones at risk.
+   */
   readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
   /** Registrar reads that failed or came back short: what lay behind them was not looked at. */
@@ -151,6 +159,13 @@ export function reasonWords(reason: string): string {
 const LEFT_REASONS = new Set(['time-budget', 'halted']);
 
 /**
+ * The caps on the number of orders: a due domain one holds waits for a later run, and is named under "Left
+ * for the next run". Told only within NOTIFY_AT_RISK_DAYS (under At risk), a domain days from its deadline
+ * that the caps held back was named nowhere, and a person did not know which domain waits.
+ */
+const CAP_REASONS = new Set(['cap-per-run', 'cap-per-day']);
+
+/**
  * A submission refused with TaskIsBeingProcessed while no task for the domain is known (the record has no
  * task number): another operation holds the domain and nothing was ordered. It is not an order, and is at
  * risk like any other due domain this run did not order: if that operation outlasts the deadline, it is lost.
@@ -221,6 +236,8 @@ export function buildReport(
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
     if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
+    // With what holds it (the day's cap says when a slot frees), as an at-risk line says it.
+    if (d.outcome === 'skipped' && CAP_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: atRiskWhy(d), heldByCap: true });
     if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome) && !refusedAsBusy(d)) {
       const unknown = d.outcome === 'failed' && d.error_code === OUTCOME_UNKNOWN;
       const item: OrderedItem = {
@@ -326,9 +343,10 @@ function notInRedemptionToTell(report: NotificationReport): boolean {
 export function shouldNotify(report: NotificationReport, on: NotifyOn): boolean {
   if (on === 'always' || report.test) return true;
   // A due domain the run did not get to, a registrar answer it could not read whole, and records that
-  // reached no logstore are things it could not do, like a failure.
+  // reached no logstore are things it could not do, like a failure. One a cap held is not (the cap is the
+  // configuration at work): it is told when a message goes, and under At risk when its deadline is close.
   // An earlier run's order nobody was told of is money spent out of sight, told like an unknown outcome.
-  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.length > 0 || report.readProblems.length > 0 || notInRedemptionToTell(report);
+  const failures = report.slsFailed === true || report.failed.length > 0 || report.outcomeUnknown.length > 0 || report.earlierOrders.length > 0 || report.runOutcome === 'failed' || report.atRisk.length > 0 || report.leftForNextRun.some((l) => !l.heldByCap) || report.readProblems.length > 0 || notInRedemptionToTell(report);
   if (on === 'failures') return failures;
   return failures || report.ordered.length > 0 || report.deliveryProblems.length > 0;
 }

@@ -10,7 +10,7 @@ import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
 import { DAY_MS, daysToRedemption } from './deadline.js';
-import { execute, type ExecutedDecision, type ProgressEvent } from './executor.js';
+import { execute, type CapOptions, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
@@ -339,7 +339,10 @@ export async function prepareRun(
     // a day), and the spend cap needs its domains: only then are their details read, and the plan made again.
     // So is one that an order of this process claims (its state decides whether that order still holds its domain).
     // So is one that may have redeemed a domain whose listing cannot be believed (see plan: a redeemed domain).
-    if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem') || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
+    // So is one that may have redeemed a domain a cap or a missing price held: with the day's cap full (that
+    // very order may fill it) nothing is planned, and the domain redeemed an hour ago, still listed, was told
+    // "cap reached" and at risk, not already redeemed.
+    if (ledger.hasUnresolved && (planned.some((d) => d.action === 'redeem' || HELD_AFTER_LEDGER.has(d.reason)) || listing.invalid.length > 0 || config.money.maxSpendPerDay !== undefined || ledger.claimsUnresolved)) {
       await ledger.resolveFinished();
       planned = plan(listing.candidates, listing.invalid, ledger, config, request.effective, clock.now());
     }
@@ -377,6 +380,13 @@ export async function prepareRun(
     throw error;
   }
 }
+
+/**
+ * The planner's holds that come after its look at the domain's task (plan): the caps, and the money's hold
+ * of a domain REDEEM_PRICES cannot price. A succeeded task of the domain whose details wait would have made
+ * it already-redeemed instead.
+ */
+const HELD_AFTER_LEDGER: ReadonlySet<string> = new Set(['cap-per-day', 'cap-per-run', 'cap-spend-per-day', 'insufficient-balance']);
 
 /** How far the registrar's clock (a task's CreateTime) may be behind ours: ACS3 refuses more skew than this. */
 const CLOCK_SLACK_MS = 15 * 60_000;
@@ -491,8 +501,10 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
   // The first priced order the money held here holds every less urgent one after it, as at planning
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
   let blocked: { readonly reason: 'cap-spend-per-day' | 'insufficient-balance'; readonly domainName: string } | undefined;
-  return (ledger: Ledger, decision: Decision, nowMs: number, options: { readonly countOnly?: boolean } = {}) => {
-    const orderedToday = ledger.orderedLast24h(nowMs);
+  return (ledger: Ledger, decision: Decision, nowMs: number, options: CapOptions = {}) => {
+    // A refused order whose slot went to another still counts (CapOptions.alsoCounted).
+    const also = options.alsoCounted ?? [];
+    const orderedToday = ledger.orderedLast24h(nowMs) + also.length;
     if (orderedToday >= config.maxPerDay) return { reason: 'cap-per-day' as const, detail: dayCapDetail(ledger, decision.domainName, nowMs, orderedToday, 0, config.maxPerDay) };
     // The hold of a domain the run stops once the day's count is full (executor.ts): the money caps are not asked.
     if (options.countOnly) return undefined;
@@ -502,7 +514,7 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },
         settings: config.money,
-        ordersLast24h: ledger.ordersLast24h(nowMs, { spentOnly: true }),
+        ordersLast24h: [...ledger.ordersLast24h(nowMs, { spentOnly: true }), ...also],
         unsettled: ledger.unsettledOrders(),
       }).verdicts;
       if (verdict && !verdict.keep) {

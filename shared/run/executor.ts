@@ -27,6 +27,17 @@ export interface ProgressEvent {
 
 type CapReason = 'cap-per-day' | 'cap-spend-per-day' | 'insufficient-balance';
 
+export interface CapOptions {
+  /** Only the day's count: the money caps are not asked (see execute). */
+  readonly countOnly?: boolean | undefined;
+  /**
+   * Domains whose refused order gave its slot to another (see execute's freeSlot), counted on the day's count
+   * and spend as orders: the refusal (TaskIsBeingProcessed) says an operation holds the domain, which may be
+   * a redemption the ledger does not list yet.
+   */
+  readonly alsoCounted?: readonly string[] | undefined;
+}
+
 export interface ExecutorDeps {
   readonly api: DomainApi;
   readonly ledger: Ledger;
@@ -37,7 +48,7 @@ export interface ExecutorDeps {
    * Asked after the fresh look before each submission: a cap the day's orders (every run's) have reached
    * meanwhile (its reason, or the reason with the detail a person reads), or undefined when this one may go.
    */
-  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number, options?: { readonly countOnly?: boolean }) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
+  readonly capReached: (ledger: Ledger, decision: Decision, nowMs: number, options?: CapOptions) => CapReason | { readonly reason: CapReason; readonly detail: string } | undefined;
   /** Writes one record now (stdout at once, SLS in batches). */
   readonly emit: (fields: RecordFields) => void;
   /** First wait between follow-up rounds; it doubles up to 30 s (a registry can take hours, and every poll is a call). */
@@ -90,6 +101,17 @@ const FOLLOW_DETAIL_PAGES = 3;
 /** Codes with which the registrar refuses an order another run may have placed first. */
 const RACE_CODES = new Set(['TaskIsBeingProcessed', 'ParameterIllegal']);
 
+/**
+ * Refusals of one domain's order (another operation holds it; its expiry changed), certainly placing
+ * nothing and taking no fee: the slot of the caps the order held goes to the next domain the caps held
+ * back (see execute). A refusal of the account (a permission, the signature) frees none: the next order
+ * would be refused the same way, and each one would be a call for nothing.
+ */
+const SLOT_FREEING_CODES: ReadonlySet<string> = RACE_CODES;
+
+/** The planner's holds a slot freed by a refused order may lift (see execute). */
+const CAP_HOLDS: ReadonlySet<string> = new Set(['cap-per-run', 'cap-per-day']);
+
 function errorFields(error: unknown) {
   return { error_code: errorCode(error), error_message: explainedMessage(error), api_request_id: error instanceof DomainApiError ? error.requestId : undefined };
 }
@@ -103,18 +125,49 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   // The decision itself is not a field of the record: a nested object on a JSON line, "[object Object]" in SLS.
   const record = ({ decision, ...outcome }: Result) => deps.emit(decisionFields(decision, outcome));
   const due = results.filter((r) => r.decision.action === 'redeem');
-  for (const result of results) if (deps.mode !== 'live' || result.decision.action === 'skip') record(result);
+  // Held by a cap at planning, most urgent first: each takes the slot a refused order frees (freeSlot), so
+  // its decision line waits until the submissions are over (one line per domain, with its outcome).
+  const waiting = deps.mode === 'live' ? results.filter((r) => r.decision.action === 'skip' && CAP_HOLDS.has(r.decision.reason)) : [];
+  for (const result of results) if (deps.mode !== 'live' || (result.decision.action === 'skip' && !waiting.includes(result))) record(result);
   if (deps.mode !== 'live') return results;
+  // The slots fixed at planning, re-offered at most once each: a registrar refusing every order with a
+  // domain's code costs at most twice the run's planned calls, not one per domain the caps held.
+  let reoffers = due.length;
+  /**
+   * A slot of the caps a certainly refused order gave back (it is neither in flight nor placed) goes to the
+   * most urgent domain a cap held, appended to the submissions (mapLimit reads their count as it goes): it
+   * starts only after the refusal is known, so orders in flight and placed stay within what the plan fixed.
+   * The day's cap and the money are asked again before it is sent (capReached), as for every order, with
+   * the refused domain still counted (CapOptions.alsoCounted): so REDEEM_MAX_PER_RUN's slot is re-offered,
+   * and the day's only where the day has room for the operation the refusal says holds that domain.
+   */
+  const freeSlot = (refused: string): void => {
+    if (reoffers <= 0) return;
+    const next = waiting.shift();
+    if (!next || next.decision.expirationMs === undefined) {
+      if (next) record(next);
+      return;
+    }
+    reoffers--;
+    state.freedBy.push(refused);
+    // An earlier task of the domain that ended without redeeming it is said with the order, as the plan does.
+    const earlier = deps.ledger.entryFor(next.decision.domainName);
+    const note = earlier?.state === 'failed' ? earlier.note : undefined;
+    const { domainName, tld, rules, deadlineMs, msLeft, daysLeft, expirationMs } = next.decision;
+    const decision: Decision = { domainName, tld, rules, deadlineMs, msLeft, daysLeft, expirationMs, action: 'redeem', reason: 'due', problem: note };
+    Object.assign(next, { decision, reason: 'due', outcome: 'submitted', task_no: undefined, error_message: note });
+    due.push(next);
+  };
 
   const following: Result[] = [];
   // Outcome-unknown orders the ledger did not show at their reconciliation: looked for again while following.
   const unsettled: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve() };
+  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [] };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => submitByMs(deps.budget) - deps.budget.now());
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
   // holds one decision per domain, so two submissions for one domain never overlap, and the caps were
-  // fixed when it was made.
+  // fixed when it was made (a slot a refused order gives back goes to the next domain they held: freeSlot).
   await mapLimit(due, pacing.workers, async (result) => {
     await pacing.acquire();
     try {
@@ -129,7 +182,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
         // Carried over, every later domain was told it held itself. countOnly: the money caps are not asked
         // (their bookkeeping counts what the run is about to send, and this domain is not sent).
-        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true });
+        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: state.freedBy });
         const detail = typeof cap === 'object' && cap.reason === 'cap-per-day' ? cap.detail : undefined;
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(detail === undefined ? {} : { error_message: detail }) });
       } else {
@@ -138,6 +191,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         // Only the count cap stops the rest here: the money caps hold the less urgent ones themselves
         // (capReached, with the detail of the hold that holds them).
         if (result.reason === 'cap-per-day') state.capReached = true;
+        if (refusedForCertain(result) && state.halted === undefined && !state.capReached) freeSlot(result.decision.domainName);
       }
       record(result);
     } finally {
@@ -146,8 +200,20 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
   });
   if (due.length > 0) deps.onSubmitConcurrency?.(pacing.highest);
+  // Held by a cap to the end: recorded as planned.
+  for (const result of waiting) record(result);
   await follow(following, unsettled, deps);
   return results;
+}
+
+/**
+ * The registrar refused this order with a code of the domain's own (SLOT_FREEING_CODES), and no task of it
+ * is known: nothing was placed, no fee taken. An outcome unknown, a throttled or held order, or one the
+ * ledger then showed a task for, is not.
+ */
+function refusedForCertain(result: Result): boolean {
+  if (result.error_code === undefined || !SLOT_FREEING_CODES.has(result.error_code) || result.task_no) return false;
+  return result.outcome === 'failed' || (result.outcome === 'in-progress' && result.reason === 'due');
 }
 
 interface SubmitState {
@@ -157,6 +223,8 @@ interface SubmitState {
   reconciling: number;
   /** Settles when every reconciliation begun so far has ended (each sets `halted` if it failed). */
   gate: Promise<unknown>;
+  /** Domains whose refused order gave its slot to another (CapOptions.alsoCounted). */
+  readonly freedBy: string[];
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
@@ -185,7 +253,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     return undefined;
   }
   if (skipOnLedger(result, ledger)) return undefined;
-  const cap = deps.capReached(ledger, result.decision, clock.now());
+  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: state.freedBy });
   if (cap) {
     Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
     return undefined;

@@ -679,9 +679,14 @@ export class Ledger {
   private countedLast24h(nowMs: number, options: { readonly spentOnly?: boolean } = {}): Array<{ readonly name: string; readonly ms: number | undefined }> {
     // spentOnly (the spend cap): a listed order that failed took no money (see unsettledOrders), and counted
     // at its price it held the order placed again for that very domain for a day. The count cap counts it.
-    const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || detail.createdMs > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
+    // A listed task is dated by the registrar's clock, which may be up to REGISTRAR_CLOCK_SLACK_MS behind
+    // ours: dated 24 h 10 min ago, it may be 23 h 55 min old, and let go at 24 h of its CreateTime it let one
+    // order too many through. So it counts from its latest true time (CreateTime + the slack), here and in
+    // when a slot frees (dayCapFreesAt). Over-counting by the slack is the cap's safe side.
+    const trueMs = (createdMs: number | undefined) => (createdMs === undefined ? undefined : createdMs + REGISTRAR_CLOCK_SLACK_MS);
+    const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || trueMs(detail.createdMs)! > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
     // Taken before the orders below: an own order found among the listings (takeOwnListing) is counted as that listing.
-    const counted: Array<{ readonly name: string; readonly ms: number | undefined }> = [...claimed.map((d) => ({ name: d.name, ms: d.createdMs })), ...unclaimed.map((t) => ({ name: t.name, ms: t.createdMs }))];
+    const counted: Array<{ readonly name: string; readonly ms: number | undefined }> = [...claimed.map((d) => ({ name: d.name, ms: trueMs(d.createdMs) })), ...unclaimed.map((t) => ({ name: t.name, ms: trueMs(t.createdMs) }))];
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
@@ -702,7 +707,8 @@ export class Ledger {
    * rolling 24 h that fewer than the cap remain. With the cap exceeded (more counted than it allows), the
    * earliest leaving frees none. Undefined when that rests on an order that is not dated (an unreadable
    * CreateTime counts as recent for as long as it is listed). Listed tasks go by their CreateTime read as
-   * UTC (parseRegistrarTime), orders of this process the registrar does not list yet by when they were sent.
+   * UTC (parseRegistrarTime) plus the registrar's clock slack (see countedLast24h), orders of this process
+   * the registrar does not list yet by when they were sent.
    */
   dayCapFreesAt(nowMs: number, maxPerDay: number, planned = 0): number | undefined {
     const counted = this.countedLast24h(nowMs);

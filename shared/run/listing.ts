@@ -94,6 +94,13 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus, n
   /** Names also listed in another documented state, and which: a state that changed while the pages were read. */
   const otherState = new Map<string, string>();
   const invalid: InvalidListing[] = [];
+  /** The invalid listings of each domain whose name could be read: a good listing of it beside one is not believed. */
+  const badOf = new Map<string, InvalidListing[]>();
+  const reject = (domain: string, problem: string, expirationMs: number | undefined) => {
+    const listing = { domain, problem, expirationMs };
+    invalid.push(listing);
+    badOf.set(domain, [...(badOf.get(domain) ?? []), listing]);
+  };
   let duplicates = 0;
   for (const item of items) {
     if (item.NotAnObject !== undefined) {
@@ -113,22 +120,37 @@ export function checkListing(items: readonly DomainItem[], wanted: ListStatus, n
     if (name === undefined) {
       invalid.push({ domain: printable(item.DomainName), problem: 'DomainName is not a valid host name', expirationMs: numeric });
     } else if (expirationMs === undefined) {
-      invalid.push({ domain: name, problem: 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', expirationMs: undefined });
+      reject(name, 'ExpirationDateLong is not a positive whole number of milliseconds within the safe range', undefined);
     } else if (expirationMs < EARLIEST_EXPIRY_MS) {
-      invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, expirationMs: undefined });
+      reject(name, `ExpirationDateLong ${expirationMs} is before 1985, no domain's expiry in milliseconds (seconds?)`, undefined);
     } else if (wanted === 2 && expirationMs > nowMs + FUTURE_TOLERANCE_MS) {
-      invalid.push({ domain: name, problem: `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, expirationMs: undefined });
+      reject(name, `ExpirationDateLong ${expirationMs} lies in the future, yet the domain is listed in redemption, which comes only after expiry: not an expiry in milliseconds (microseconds?)`, undefined);
     } else if (earlierMs !== undefined) {
       const days = Math.round(earlierMs / 86_400_000);
-      invalid.push({ domain: name, problem: `ExpirationCurrDateDiff ${String(item.ExpirationCurrDateDiff)} puts its expiry ${days} days before ExpirationDateLong ${expirationMs}: the redemption deadline cannot be estimated`, expirationMs });
+      reject(name, `ExpirationCurrDateDiff ${String(item.ExpirationCurrDateDiff)} puts its expiry ${days} days before ExpirationDateLong ${expirationMs}: the redemption deadline cannot be estimated`, expirationMs);
     } else if (status === undefined) {
-      invalid.push({ domain: name, problem: 'DomainStatus is not one of the documented codes', expirationMs });
+      reject(name, 'DomainStatus is not one of the documented codes', expirationMs);
     } else {
       const known = byName.get(name);
       if (!known) byName.set(name, { domainName: name, expirationMs });
       else if (known.expirationMs === expirationMs) duplicates++;
       else conflicting.add(name);
     }
+  }
+  // Listed once with a date that can be its expiry and once with one that cannot (or a status, a day count
+  // that cannot be believed): the registrar's answer is untrusted, and which listing is the domain's nothing
+  // says. Ordered on the good one alone, the run paid on a date its own list contradicts. One invalid
+  // listing instead, that says both: a person hears which domain, and what disagrees. Not on the renewal
+  // list (wanted 1): nothing is ordered from it, and its invalid listings are told to nobody (engine.ts
+  // readRenewals), so the good one is kept and the renewal still told.
+  for (const [name, bad] of wanted === 2 ? badOf : []) {
+    const good = byName.get(name);
+    if (!good && !conflicting.has(name)) continue;
+    byName.delete(name);
+    conflicting.delete(name);
+    for (const listing of bad) invalid.splice(invalid.indexOf(listing), 1);
+    const dates = good ? `one gives ExpirationDateLong ${good.expirationMs}` : 'some give different expiration dates';
+    invalid.push({ domain: name, problem: `listed more than once, and the listings disagree: ${dates}, another cannot be believed (${bad[0]!.problem})`, expirationMs: undefined });
   }
   for (const name of conflicting) {
     byName.delete(name);

@@ -6,6 +6,8 @@ import { FakeDomainApi, registrarTime } from '../support/fake-domain-api.js';
 
 /** Whole seconds: the registrar prints times to the second. */
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
+/** How far the registrar's clock may be behind ours (REGISTRAR_CLOCK_SLACK_MS). */
+const SLACK_MS = 15 * 60_000;
 const UNICODE = '例子.中国';
 /** node:url domainToASCII('例子.中国'), written out. */
 const PUNYCODE = 'xn--fsqu00a.xn--fiqs8s';
@@ -227,10 +229,11 @@ describe('Ledger: reading the registrar', () => {
 });
 
 describe('Ledger: the orders of the last 24 hours', () => {
-  it('counts what was created after now - 24 h, not at it', async () => {
+  it('counts what was created after now - 24 h, not at it (by the registrar\'s clock, which may be 15 minutes behind ours)', async () => {
     const { api, ledger } = setup();
-    api.addTask({ domains: ['edge.com'], createdMs: NOW - DAY_MS });
-    api.addTask({ domains: ['inside.com'], createdMs: NOW - DAY_MS + 1_000 });
+    // The registrar's CreateTime may be up to 15 minutes behind ours: the edge is 24 h 15 min before now.
+    api.addTask({ domains: ['edge.com'], createdMs: NOW - DAY_MS - SLACK_MS });
+    api.addTask({ domains: ['inside.com'], createdMs: NOW - DAY_MS - SLACK_MS + 1_000 });
     api.addTask({ domains: ['older.com'], createdMs: NOW - 2 * DAY_MS });
     api.addTask({ domains: ['now.com'], createdMs: NOW });
     await readFully(ledger);
@@ -238,6 +241,20 @@ describe('Ledger: the orders of the last 24 hours', () => {
     expect(ledger.orderedLast24h(NOW)).toBe(2);
     // A second later the inside one is out too.
     expect(ledger.ordersLast24h(NOW + 1_000)).toEqual(['now.com']);
+  });
+
+  it("a listed task counts on the day's cap and spend until 24 h 15 min after its CreateTime: the registrar's clock may be 15 minutes behind ours", async () => {
+    const { api, ledger } = setup();
+    // Dated 24 h 10 min ago by the registrar's clock, it may have been created 23 h 55 min ago by ours.
+    api.addTask({ domains: ['slack.com'], createdMs: NOW - DAY_MS - 10 * 60_000 });
+    api.addTask({ domains: ['gone.com'], createdMs: NOW - DAY_MS - 15 * 60_000 });
+    await readFully(ledger);
+    expect(ledger.ordersLast24h(NOW)).toEqual(['slack.com']);
+    expect(ledger.ordersLast24h(NOW, { spentOnly: true })).toEqual(['slack.com']);
+    // Its slot frees 24 h 15 min after its CreateTime, five minutes from now.
+    expect(ledger.dayCapFreesAt(NOW, 1)).toBe(NOW + 5 * 60_000);
+    expect(ledger.ordersLast24h(NOW + 5 * 60_000 - 1_000)).toEqual(['slack.com']);
+    expect(ledger.ordersLast24h(NOW + 5 * 60_000)).toEqual([]);
   });
 
   it("a detail's own time is used before its task's; an unreadable time counts as recent", async () => {

@@ -145,3 +145,33 @@ describe('checkListing: DomainStatus', () => {
     expect(checkListing([item('a.com', 'junk', 'junk')], 2, NOW).invalid[0]!.problem).toBe(BAD_DATE);
   });
 });
+
+describe('checkListing: one domain listed with a good date and a bad one', () => {
+  it.each([
+    ['an unreadable date', item('a.com', 'junk'), BAD_DATE],
+    ['a date before 1985', item('a.com', 1_764_550_800), "ExpirationDateLong 1764550800 is before 1985, no domain's expiry in milliseconds (seconds?)"],
+    ['a date in the future', item('a.com', EXP * 1_000), `ExpirationDateLong ${EXP * 1_000} lies in the future`],
+    ['an undocumented status', item('a.com', EXP, '9'), 'DomainStatus is not one of the documented codes'],
+  ])('with %s, whichever comes first, is no candidate: one invalid-listing naming both', (_what, badItem, problem) => {
+    for (const items of [[item('a.com'), badItem, item('b.com')], [badItem, item('A.com'), item('b.com')]]) {
+      const checked = checkListing(items, 2, NOW);
+      expect(checked.candidates).toEqual([{ domainName: 'b.com', expirationMs: EXP }]);
+      expect(checked.invalid).toHaveLength(1);
+      expect(checked.invalid[0]).toMatchObject({ domain: 'a.com', expirationMs: undefined });
+      expect(checked.invalid[0]!.problem).toMatch(new RegExp(`^listed more than once, and the listings disagree: one gives ExpirationDateLong ${EXP}, another .*${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+  });
+
+  it('two dates that differ and a bad one: one invalid-listing for the domain', () => {
+    const checked = checkListing([item('a.com', EXP), item('a.com', EXP + 1), item('a.com', 'junk')], 2, NOW);
+    expect(checked.candidates).toEqual([]);
+    expect(checked.invalid.map((i) => i.domain)).toEqual(['a.com']);
+  });
+});
+
+describe('checkListing: the renewal list (wanted 1) with a good date and a bad one', () => {
+  it('keeps the good one: nothing is ordered from it, and dropped, the renewal would be told to nobody', () => {
+    const checked = checkListing([item('a.com', EXP, '1'), item('a.com', 'junk', '1')], 1, NOW);
+    expect(checked.candidates).toEqual([{ domainName: 'a.com', expirationMs: EXP }]);
+  });
+});
