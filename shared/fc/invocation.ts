@@ -146,8 +146,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     if (account !== undefined && accounts) {
       if (options.action === 'doctor' || options.accounts) throw new RunOptionsError('Invalid run options: an account run acts in the one account its event names; it takes neither "accounts" nor "action": "doctor"', 'invalid-options');
       // The list is resolved afresh with the function's own credentials: the event's word is never enough.
-      const { accounts: resolved } = await listAccountsOrThrow(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
-      member = { ref: authorizeAccount(account, resolved), accounts };
+      const { accounts: resolved, listingError } = await listAccountsOrThrow(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
+      member = { ref: authorizeAccount(account, resolved, listingError), accounts };
     }
     // An orchestrating run needs to know where its account runs go before it starts one.
     if (accounts && account === undefined) target = fanOutTarget(deps.env, platform, accounts);
