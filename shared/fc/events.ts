@@ -42,6 +42,9 @@ const contextSchema = onFirstUse(() => {
   const text = z.optional(z.string());
   return z.object({
     requestId: text,
+    // The owner's account id and the region (function-compute.md §2.2): where the account runs are invoked.
+    accountId: text,
+    region: text,
     credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
     function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
     // The qualifier the invocation used and the version it actually runs ("" on LATEST).
