@@ -40,4 +40,13 @@ describe('a DingTalk robot that refuses with its other codes', () => {
     expect(second).toMatchObject({ status: 'failed', code: 'RateLimitAvoided' });
     expect(robots.received.length).toBe(before);
   });
+
+  it('90030 (webhook over limit: a daily quota some DingTalk editions set) says what it is and what to do', async () => {
+    const robots = await start();
+    robots.answerWith('dingtalk', { body: { errcode: 90030, errmsg: 'webhook over limit' } });
+    const [result] = (await sendNotifications({ channels: { dingtalk: robots.targets().dingtalk } }, report, options())).filter((r) => r.channel === 'dingtalk');
+    expect(result).toMatchObject({ status: 'failed', code: '90030', attempts: 1 });
+    expect(result!.message).toMatch(/webhook over limit → .*quota/);
+  });
 });
+
