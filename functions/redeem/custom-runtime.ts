@@ -15,7 +15,7 @@ import { createApp } from './app.js';
 
 const OUTSIDE: Platform = { channel: 'http', credentials: undefined, requestId: undefined, timeoutSeconds: undefined };
 
-function platformFromHeaders(headers: Headers): Platform {
+export function platformFromHeaders(headers: Headers): Platform {
   const controlPath = headers.get('x-fc-control-path');
   if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
   const timeout = Number(headers.get('x-fc-function-timeout'));
@@ -28,6 +28,10 @@ function platformFromHeaders(headers: Headers): Platform {
       securityToken: headers.get('x-fc-security-token') ?? undefined,
     },
     requestId: headers.get('x-fc-request-id') ?? undefined,
+    // Where an orchestrating run invokes the account runs when the FC_* variables do not say it.
+    functionName: headers.get('x-fc-function-name') ?? undefined,
+    accountId: headers.get('x-fc-account-id') ?? undefined,
+    region: headers.get('x-fc-region') ?? undefined,
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
     qualifier: runningVersion(headers.get('x-fc-version-id'), headers.get('x-fc-qualifier')),
   };

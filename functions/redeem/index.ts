@@ -49,6 +49,8 @@ export async function handler(event: unknown, context: unknown): Promise<Invocat
       requestId: ctx.requestId,
       timeoutSeconds: ctx.function?.timeout,
       functionName: ctx.function?.name,
+      accountId: ctx.accountId,
+      region: ctx.region,
       qualifier: runningVersion(ctx.service?.versionId, ctx.service?.qualifier),
     };
     decoded = decodeEvent(event);

@@ -159,10 +159,15 @@ export async function orchestrate(options: OrchestrateOptions, deps: Orchestrate
  * REDEEM_ACCOUNTS resolves to. The lead's handler calls this for events only: the HTTP trigger and the
  * webhook body never carry an account.
  */
-export function authorizeAccount(account: unknown, resolved: readonly AccountRef[]): AccountRef {
+export function authorizeAccount(account: unknown, resolved: readonly AccountRef[], listingError?: unknown): AccountRef {
   const parsed = accountRefSchema().safeParse(account);
   if (!parsed.success) throw new AccountNotAuthorizedError(`account: ${describeIssues(parsed.error.issues, 'account')}`);
   const match = resolved.find((a) => a.id === parsed.data.id && a.roleArn === parsed.data.roleArn);
+  // A walk that stopped part-way (`listingError`) vouches only for the accounts it listed: one past the stop
+  // is not run, and what stopped the walk (throttling, say: the next run tries again) is what is said. Told
+  // "not among the accounts REDEEM_ACCOUNTS resolves to", and that every run fails the same way, a person
+  // went looking for a configuration that was right.
+  if (!match && listingError !== undefined) throw listingError;
   if (!match) throw new AccountNotAuthorizedError(`account ${parsed.data.id} (${parsed.data.roleArn}) is not among the accounts REDEEM_ACCOUNTS resolves to`);
   return match;
 }

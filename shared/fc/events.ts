@@ -29,11 +29,17 @@ const httpEventSchema = onFirstUse(() =>
 );
 export type FcHttpEvent = z.output<ReturnType<typeof httpEventSchema>>;
 
+/**
+ * A timer event is known by its triggerTime and triggerName. Its payload is documented as a string; one of
+ * another type (the configured JSON handed over parsed, say) is still the timer's: read as a direct
+ * invocation, its fields were refused as unknown run options, with trigger "invoke" and nobody told, so
+ * every daily run failed in silence. optionsFromEvent says what it does with it.
+ */
 const timerEventSchema = onFirstUse(() =>
   z.object({
     triggerTime: z.string(),
     triggerName: z.string(),
-    payload: z.optional(z.nullable(z.string())),
+    payload: z.optional(z.unknown()),
   }),
 );
 type FcTimerEvent = z.output<ReturnType<typeof timerEventSchema>>;
@@ -42,6 +48,9 @@ const contextSchema = onFirstUse(() => {
   const text = z.optional(z.string());
   return z.object({
     requestId: text,
+    // The owner's account id and the region (function-compute.md §2.2): where the account runs are invoked.
+    accountId: text,
+    region: text,
     credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
     function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
     // The qualifier the invocation used and the version it actually runs ("" on LATEST).
@@ -142,6 +151,11 @@ function refuseRepeatedField(text: string, what: string): void {
 /** A timer carries the options as a JSON string payload (possibly empty); any other event is the options. */
 export function optionsFromEvent(event: unknown): { trigger: Trigger; options: unknown } {
   if (!isTimerEvent(event)) return { trigger: 'invoke', options: event };
+  // Already parsed: the options as they are (the schema judges them, and a refusal is the timer's, told).
+  if (event.payload !== null && typeof event.payload === 'object' && !Array.isArray(event.payload)) return { trigger: 'timer', options: event.payload };
+  if (event.payload !== undefined && event.payload !== null && typeof event.payload !== 'string') {
+    throw new MalformedEventError(`The timer payload is a ${Array.isArray(event.payload) ? 'list' : typeof event.payload}, not a string of run options; set it to run options such as {"mode":"dry-run"} or leave it empty`);
+  }
   const payload = event.payload?.trim();
   if (!payload) return { trigger: 'timer', options: {} };
   let options: unknown;

@@ -37,8 +37,15 @@ export interface Platform {
   readonly credentialSource?: 'context' | 'headers' | undefined;
   readonly requestId: string | undefined;
   readonly timeoutSeconds: number | undefined;
-  /** The function's name in FC's context (built-in runtime); FC_FUNCTION_NAME is read first. */
+  /** The function's name in FC's context (built-in runtime) or x-fc-function-name (custom runtime); FC_FUNCTION_NAME is read first. */
   readonly functionName?: string | undefined;
+  /**
+   * The owner's account id and the region, as FC states them in the context (`accountId`, `region`) or the
+   * custom runtime's x-fc-account-id / x-fc-region: where the account runs are invoked when FC_ACCOUNT_ID
+   * and FC_REGION are not in the environment. Those are read first.
+   */
+  readonly accountId?: string | undefined;
+  readonly region?: string | undefined;
   /**
    * The function version this invocation runs (a version number, or the qualifier, e.g. LATEST). FC
    * snapshots code and environment in each version: the account runs are invoked at this one, so that
@@ -98,9 +105,12 @@ interface FanOutTarget {
 /** Where an orchestrating run sends the account runs: this very function, at its own version, through FC's InvokeFunction. */
 export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): FanOutTarget {
   const value = (name: string) => envText(env, name);
-  const functionName = value('FC_FUNCTION_NAME') ?? platform.functionName;
-  const accountId = value('FC_ACCOUNT_ID');
-  const region = value('FC_REGION');
+  const functionName = value('FC_FUNCTION_NAME') ?? (platform.functionName?.trim() || undefined);
+  // FC states them in the context and the custom runtime's headers too: an FC (or a stand-in of it) that
+  // says them there and not in the environment failed every orchestrating run "FC_ACCOUNT_ID: not set".
+  // Only what can be part of the invocation host is taken from there.
+  const accountId = value('FC_ACCOUNT_ID') ?? (/^\d{1,32}$/.test(platform.accountId ?? '') ? platform.accountId : undefined);
+  const region = value('FC_REGION') ?? (/^[a-z0-9-]{1,64}$/.test(platform.region ?? '') ? platform.region : undefined);
   const problems: ConfigProblem[] = [];
   if (!functionName) problems.push({ variable: 'FC_FUNCTION_NAME', message: 'not set: Function Compute sets it; elsewhere set it to the function that runs the accounts' });
   if (!accounts.fcEndpoint && (!accountId || !region)) {
@@ -146,8 +156,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
     if (account !== undefined && accounts) {
       if (options.action === 'doctor' || options.accounts) throw new RunOptionsError('Invalid run options: an account run acts in the one account its event names; it takes neither "accounts" nor "action": "doctor"', 'invalid-options');
       // The list is resolved afresh with the function's own credentials: the event's word is never enough.
-      const { accounts: resolved } = await listAccountsOrThrow(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
-      member = { ref: authorizeAccount(account, resolved), accounts };
+      const { accounts: resolved, listingError } = await listAccountsOrThrow(accounts, start.credentials, { clock, deadlineMs: startedMs + Math.min(30_000, budgetMs / 4) });
+      member = { ref: authorizeAccount(account, resolved, listingError), accounts };
     }
     // An orchestrating run needs to know where its account runs go before it starts one.
     if (accounts && account === undefined) target = fanOutTarget(deps.env, platform, accounts);

@@ -24,6 +24,8 @@ const MAX_BYTES_PER_REQUEST = 3 * 1024 * 1024;
  * value cut to that, and a log whose values together still pass the log limit has each cut to its share).
  */
 const MAX_LOG_BYTES = 1024 * 1024 - 4096;
+/** A log group's topic and source (sls.md 2.4): over it, SLS refuses the whole request, every log of it. */
+const MAX_TOPIC_SOURCE_BYTES = 128;
 
 /** GetLogs asked again while the logstore says its answer is incomplete (waiting longer each time), or after a fault of its own: this many times at most. */
 const GETLOGS_ATTEMPTS = 3;
@@ -130,8 +132,12 @@ export class SlsClient {
   async putLogs(logs: readonly LogEntry[], meta: { topic?: string; source?: string }, deadlineMs: number): Promise<void> {
     let delivered = 0;
     const batches = batchLogs(logs.map(fitLog));
+    // The source is the FC request id: one longer than SLS takes kept every record of the run out.
+    const fit = (text: string | undefined) => (text === undefined ? undefined : cutText(text, MAX_TOPIC_SOURCE_BYTES));
+    const topic = fit(meta.topic);
+    const source = fit(meta.source);
     for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
-      const body = encodeLogGroup({ logs: batch, topic: meta.topic, source: meta.source });
+      const body = encodeLogGroup({ logs: batch, topic, source });
       try {
         await withRetry(
           () => this.send(body, deadlineMs),

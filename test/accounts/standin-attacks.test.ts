@@ -448,3 +448,48 @@ describe('the message of an account run that could not check its account', () =>
     }
   });
 });
+
+describe('an account run whose check of the directory stopped part-way', () => {
+  // The directory has more members than one ListAccounts page (100); A is on page 2, and the account
+  // run's own walk is throttled there. The accounts of page 1 vouch for nothing about A: A is not run
+  // (the event's word is never enough), but A is no account outside REDEEM_ACCOUNTS either.
+  const members = [{ id: MGMT }, ...Array.from({ length: 99 }, (_, i) => ({ id: String(3000000000000001 + i) })), { id: A }];
+  const throttledOnPage2 = (call: { params: Readonly<Record<string, string>> }) =>
+    call.params.PageNumber === '2' ? { status: 400, body: { RequestId: 'rm-throttled', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } } : undefined;
+
+  it('is refused with the stop it met (Throttling.User), not as an account outside REDEEM_ACCOUNTS, and told that the next run tries again', async () => {
+    const { startChatRobots } = await import('../support/chat-robots.js');
+    const { forgetRobotSends } = await import('../../shared/notify/robot-pacing.js');
+    forgetRobotSends();
+    const robots = await startChatRobots();
+    try {
+      const fn = await setUp({ members, listAccounts: throttledOnPage2 }, 'rd:domain-redeemer', 60, { NOTIFY_SLACK_URL: robots.targets().slack.url });
+      const refused = await fn.run({ account: { id: A, roleArn: ROLE(A) } }, 'req-account-a').then(
+        () => undefined,
+        (error: unknown) => error as { code?: string; message?: string },
+      );
+      expect(refused).toBeDefined();
+      // Nothing was assumed in A: the account could not be vouched for.
+      expect(fn.standin.calls.filter((c) => c.action === 'AssumeRole')).toHaveLength(0);
+      expect(refused!.code).not.toBe('account-refused');
+      expect(refused!.message).toContain('Throttling.User');
+      const record = fn.lines.find((l) => l.kind === 'run' && l.outcome === 'failed');
+      expect(record).toMatchObject({ account_id: A });
+      expect(record!.error_code).not.toBe('account-refused');
+      const shown = robots.posted('slack').map((m) => String(m.body.text));
+      expect(shown).toHaveLength(1);
+      expect(shown[0]).toContain(A);
+      expect(shown[0]).not.toContain('is not among the accounts REDEEM_ACCOUNTS resolves to');
+      expect(shown[0]).not.toContain('every run fails the same way');
+    } finally {
+      await robots.close();
+    }
+  });
+
+  it('an account the walk did list before the stop is still run (control)', async () => {
+    const first = members[1]!.id;
+    const fn = await setUp({ members, listAccounts: throttledOnPage2 }, 'rd:domain-redeemer');
+    await fn.run({ account: { id: first, roleArn: ROLE(first) } }, 'req-account-first').catch(() => undefined);
+    expect(fn.standin.calls.filter((c) => c.action === 'AssumeRole')).toHaveLength(1);
+  });
+});

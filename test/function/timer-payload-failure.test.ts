@@ -35,6 +35,29 @@ describe('a timer payload the run refuses', () => {
   });
 });
 
+/**
+ * A timer event whose payload is not the documented string (an FC, or a stand-in of it, that hands the
+ * configured JSON over parsed, or a number): it is still the timer, the function's own trigger. Read as
+ * a direct invocation, its {triggerTime, triggerName, payload} were refused as unknown run options, with
+ * trigger "invoke" and no message, so every daily run failed with nobody told.
+ */
+describe('a timer event whose payload is not a string', () => {
+  const event = (payload: unknown) => Buffer.from(JSON.stringify({ triggerTime: '2026-12-01T01:00:00Z', triggerName: 'daily', payload }));
+
+  it.each([
+    ['the run options as a JSON object (live asked of a dry-run function)', { mode: 'live' }, /live/],
+    ['a number', 7, /payload/],
+  ])('%s: the daily run fails as the timer\'s, and a person is told why', async (_, payload, why) => {
+    const inbox = await open();
+    Object.assign(process.env, { REDEEM_MODE: 'dry-run', DOMAIN_ENDPOINT: 'http://127.0.0.1:9', NOTIFY_WEBHOOK_URL: inbox.url, NOTIFY_WEBHOOK_SECRET: 'notify-secret' });
+    await expect(handler(event(payload), fcContext({ requestId: 'req-timer-odd-payload' }))).rejects.toThrow(why);
+    expect(inbox.bodies, 'no message reached the robot').toHaveLength(1);
+    const run = inbox.bodies[0]!.run as { outcome: string; error_message: string; trigger: string };
+    expect(run).toMatchObject({ outcome: 'failed', trigger: 'timer' });
+    expect(run.error_message).toMatch(why);
+  });
+});
+
 describe('on the custom runtime', () => {
   it('a timer payload that is not JSON (on /invoke): x-fc-status 404, and a person is told', async () => {
     const inbox = await open();

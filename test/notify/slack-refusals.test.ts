@@ -33,3 +33,33 @@ describe('a Slack hook that can no longer post', () => {
     expect(result!.message).toMatch(remedy);
   });
 });
+
+/**
+ * Slack's JSON form of the same answers ({"ok": true} / {"ok": false, "error": "…"}, HTTP 200): its Web
+ * API's convention ("every response has a top-level boolean ok"), which Workflow Builder webhooks
+ * (hooks.slack.com/triggers/…) answer with. Read as "not this vendor's answer", a message Slack had
+ * posted was recorded failed (and told again by the next run as never heard), and a refusal sent a person
+ * looking for a proxy instead of the hook.
+ */
+describe('Slack answering in its JSON form', () => {
+  const send = async (answer: { status: number; body: object }) => {
+    const robots = await start();
+    robots.answerWith('slack', { ...answer, contentType: 'application/json; charset=utf-8' });
+    const results = await sendNotifications({ channels: { slack: robots.targets().slack } }, report, { deadlineMs: Date.now() + 10_000, now: Date.now, sleep: async () => {} });
+    return results.find((r) => r.channel === 'slack')!;
+  };
+
+  it('{"ok":true} is a message posted', async () => {
+    expect(await send({ status: 200, body: { ok: true } })).toMatchObject({ status: 'ok' });
+  });
+
+  it('{"ok":false,"error":"channel_not_found"} (HTTP 200) is that refusal, with what to change', async () => {
+    const result = await send({ status: 200, body: { ok: false, error: 'channel_not_found' } });
+    expect(result).toMatchObject({ status: 'failed', code: 'channel_not_found' });
+    expect(result.message).toMatch(/→ NOTIFY_SLACK_URL: the webhook's channel was removed/);
+  });
+
+  it('{"ok":true} with a 4xx status is no success', async () => {
+    expect(await send({ status: 400, body: { ok: true } })).toMatchObject({ status: 'failed' });
+  });
+});

@@ -196,3 +196,14 @@ describe('many records', () => {
     }
   });
 });
+
+describe("the log group's topic and source", () => {
+  it('a source over SLS\'s 128 bytes (an FC request id as long as that) is cut to fit, not the reason every record of the run is refused', async () => {
+    sls.reset();
+    const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock: systemClock });
+    const now = Math.floor(Date.now() / 1000);
+    const source = `1-${'a'.repeat(160)}`;
+    await client.putLogs([{ time: now, contents: [['kind', 'run'], ['fc_request_id', source]] }], { topic: 'domain-redeemer', source }, Date.now() + 10_000);
+    expect(sls.records().map((r) => r.fc_request_id)).toEqual([source]);
+  });
+});

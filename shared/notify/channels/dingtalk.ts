@@ -32,6 +32,9 @@ function dingtalkRemedy(code: number, words: string): string | undefined {
   if (UNKNOWN_TOKEN.has(code)) return 'NOTIFY_DINGTALK_URL: DingTalk knows no robot with this access_token (removed, or the URL not copied whole)';
   if (code === 400102) return "the robot is stopped: start it again in the group's robot settings";
   if (code === 400013) return 'the robot\'s group was dissolved: NOTIFY_DINGTALK_URL needs a robot of another group';
+  // "webhook over limit": the quota of messages some DingTalk editions give a custom robot (a few a natural
+  // day, the vendor notes say), not this function's pace: the robot takes nothing more until it renews.
+  if (code === 90030) return "DingTalk's quota of messages for this robot is used up (some DingTalk editions allow a few a day): it takes no more until the quota renews; check the edition's robot quota, or add another channel (NOTIFY_*_URL)";
   return undefined;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Slack incoming webhook: `{"text": …}` in mrkdwn; the URL is the credential. Success is HTTP 200 with
  * the body `ok`; errors are plain strings with a status (400 invalid_payload, 403 action_prohibited,
- * 404 channel_not_found / no_service, 410 channel_is_archived, 429 rate limited).
+ * 404 channel_not_found / no_service, 410 channel_is_archived, 429 rate limited), or the same in Slack's
+ * JSON form ({"ok": true}, {"ok": false, "error": "channel_not_found"}).
  */
 import type { ChannelTarget } from '../config.js';
 import { composeMessage, renderWithin, SLACK } from '../message.js';
@@ -38,10 +39,26 @@ export const slack: Channel = {
     const byStatus = judgeStatus(answer);
     if (byStatus) return byStatus;
     const text = answer.body.toString('utf8').trim();
-    if (answer.status === 200 && text === 'ok') return { ok: true };
+    // Slack's JSON form of the same answer, {"ok": true} or {"ok": false, "error": "…"}: its Web API's
+    // convention (a top-level boolean ok), which Workflow Builder webhooks answer with.
+    const json = slackJson(text);
+    if (answer.status === 200 && (text === 'ok' || json?.ok === true)) return { ok: true };
+    const word = json?.ok === false ? json.error : text;
     // Slack's own errors are snake_case words; any other body (a proxy's page that may quote the hook
     // path, which is the credential) is a message, never a record's code.
-    if (SLACK_ERROR.test(text)) return { ok: false, code: text, message: `HTTP ${answer.status}${SLACK_REMEDY[text] ? ` → ${SLACK_REMEDY[text]}` : ''}`, retry: false };
+    if (word !== undefined && SLACK_ERROR.test(word)) return { ok: false, code: word, message: `HTTP ${answer.status}${SLACK_REMEDY[word] ? ` → ${SLACK_REMEDY[word]}` : ''}`, retry: false };
     return notTheRobot(answer, 'NOTIFY_SLACK_URL');
   },
 };
+
+/** {"ok": boolean, "error"?: string}, or undefined for any other body. */
+function slackJson(text: string): { readonly ok: boolean; readonly error?: string | undefined } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const json = JSON.parse(text) as { ok?: unknown; error?: unknown } | null;
+    if (json === null || typeof json !== 'object' || typeof json.ok !== 'boolean') return undefined;
+    return { ok: json.ok, error: typeof json.error === 'string' ? json.error : undefined };
+  } catch {
+    return undefined;
+  }
+}
