@@ -150,6 +150,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
     reoffers--;
     state.freedBy.push(refused);
+    state.promoted.set(next, { refused, planned: next.decision });
     // An earlier task of the domain that ended without redeeming it is said with the order, as the plan does.
     const earlier = deps.ledger.entryFor(next.decision.domainName);
     const note = earlier?.state === 'failed' ? earlier.note : undefined;
@@ -162,7 +163,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const following: Result[] = [];
   // Outcome-unknown orders the ledger did not show at their reconciliation: looked for again while following.
   const unsettled: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [] };
+  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [], promoted: new Map() };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => submitByMs(deps.budget) - deps.budget.now());
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
@@ -225,6 +226,8 @@ interface SubmitState {
   gate: Promise<unknown>;
   /** Domains whose refused order gave its slot to another (CapOptions.alsoCounted). */
   readonly freedBy: string[];
+  /** Each order sent in a freed slot: the refused domain whose slot it took, and its decision as planned. */
+  readonly promoted: Map<Result, { readonly refused: string; readonly planned: Decision }>;
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
@@ -253,6 +256,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     return undefined;
   }
   if (skipOnLedger(result, ledger)) return undefined;
+  if (slotTakenBack(result, ledger, state)) return undefined;
   const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: state.freedBy });
   if (cap) {
     Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
@@ -319,6 +323,27 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
   result.duration_ms = clock.now() - started;
   return halt;
+}
+
+/**
+ * An order in a slot a refusal freed (freeSlot), whose fresh look now finds a task of the refused domain: the
+ * registrar lists tasks asynchronously, so the refusal (all that said nothing was placed) was not the last word,
+ * and the task, this run's order or not, may hold the slot. Sent, the run placed more orders than the caps
+ * fixed at planning (REDEEM_MAX_PER_RUN). It is held as planned, saying why; the next run decides again.
+ */
+function slotTakenBack(result: Result, ledger: Ledger, state: SubmitState): boolean {
+  const freed = state.promoted.get(result);
+  if (!freed) return false;
+  const taskNo = taskLearntSincePlan(ledger, freed.refused);
+  if (taskNo === undefined) return false;
+  Object.assign(result, {
+    decision: freed.planned,
+    outcome: 'skipped',
+    reason: freed.planned.reason,
+    task_no: undefined,
+    error_message: `the slot ${freed.refused}'s refused order seemed to free is not used: the registrar now lists task ${taskNo} of ${freed.refused}, so that order may have been placed; left for the next run`,
+  });
+  return true;
 }
 
 /** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */
