@@ -183,7 +183,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
         // Carried over, every later domain was told it held itself. countOnly: the money caps are not asked
         // (their bookkeeping counts what the run is about to send, and this domain is not sent).
-        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: state.freedBy });
+        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: stillUnlisted(state.freedBy, deps.ledger) });
         const detail = typeof cap === 'object' && cap.reason === 'cap-per-day' ? cap.detail : undefined;
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(detail === undefined ? {} : { error_message: detail }) });
       } else {
@@ -257,7 +257,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
   if (skipOnLedger(result, ledger)) return undefined;
   if (slotTakenBack(result, ledger, state)) return undefined;
-  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: state.freedBy });
+  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: stillUnlisted(state.freedBy, ledger) });
   if (cap) {
     Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
     return undefined;
@@ -344,6 +344,16 @@ function slotTakenBack(result: Result, ledger: Ledger, state: SubmitState): bool
     error_message: `the slot ${freed.refused}'s refused order seemed to free is not used: the registrar now lists task ${taskNo} of ${freed.refused}, so that order may have been placed; left for the next run`,
   });
   return true;
+}
+
+/**
+ * The refused domains (freedBy) still counted beside the ledger (CapOptions.alsoCounted): those whose task no
+ * look has listed since the plan. Once the registrar lists the task of the operation the refusal said holds the
+ * domain, the ledger counts it: counted again here, one order took two of the day's slots, and a planned domain
+ * was held on REDEEM_MAX_PER_DAY. A failed task listed since keeps it counted (over-counting is the safe side).
+ */
+function stillUnlisted(freedBy: readonly string[], ledger: Ledger): string[] {
+  return freedBy.filter((domainName) => taskLearntSincePlan(ledger, domainName) === undefined);
 }
 
 /** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */

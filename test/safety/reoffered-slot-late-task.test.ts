@@ -47,4 +47,15 @@ describe('the slot a refusal freed, when a task of the refused domain shows up b
     // Still told, with why it waits.
     expect(run.records.filter((r) => r.kind === 'decision' && r.domain === 'next.com')).toHaveLength(1);
   });
+
+  // The refused domain counts on the day (CapOptions.alsoCounted) as the operation its refusal says holds
+  // it, which the registrar may not list yet. Once the registrar lists that operation's task, the task counts
+  // itself: counted beside it, the one order took two of the day's slots, and a planned domain was held.
+  it("REDEEM_MAX_PER_DAY=2, REDEEM_MAX_PER_RUN=2: the refused domain's task, listed since, is counted once, and the other planned domain is ordered", async () => {
+    const s = await start({ domains: [due('busy.com', 3), due('plan.com', 2), due('next.com', 1)], script: takenButRefused('TaskIsBeingProcessed') });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_RUN: '2', REDEEM_MAX_PER_DAY: '2' } });
+    expect(decisionsOf(run).find((d) => d.domain === 'plan.com')).toMatchObject({ action: 'redeem', outcome: 'succeeded' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['busy.com', 'plan.com']);
+    expect(decisionsOf(run).find((d) => d.domain === 'next.com')).toMatchObject({ action: 'skip', outcome: 'skipped' });
+  });
 });
