@@ -528,10 +528,13 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
    * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
    * is; the next load filters it again.
    */
-  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>) => {
+  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>, othersRuns: ReadonlySet<string>) => {
     const aside = `${path}.${process.pid}.tmp`;
     try {
+      // A told line of a run whose orders another file holds is kept too: that run's file is never written
+      // here (ended writes the line into this file). Dropped, the order was told again by every later load.
       const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
+      for (const id of othersRuns) runs.add(id);
       const kept = [
         ...recent.map((o) => JSON.stringify({ ...o, registrar })),
         ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId, registrar })),
@@ -582,7 +585,8 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
           : undefined;
       if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
       else if (!options.readOnly) {
-        const failed = compact(recent, sent, told, released);
+        const othersRuns = new Set([...recentIn(others), ...sentIn(others)].flatMap((o) => (o.runId ? [o.runId] : [])));
+        const failed = compact(recent, sent, told, released, othersRuns);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
       attempts = [...sent, ...sentIn(others)].map((a) => ({ ...a, untold: a.runId !== undefined && !everyTold.has(a.runId), settled: everyReleased.has(submissionKey(a.runId, a.domainName)) }));

@@ -65,3 +65,22 @@ describe('the orders file holding the order, among many other files', () => {
     expect(plain.unread?.().join(' ')).toContain('the 2 oldest of this user\'s other orders files holding orders were not read');
   });
 });
+
+describe("a told line for another file's run", () => {
+  // The run that told an order of another key's or member account's file writes `told` in its own file
+  // (ended): the other file is never written. Its own file's compaction kept told lines of its own runs only,
+  // so the next load dropped it, and every load after told that order again as one no message had told.
+  it("stays told across the telling file's later loads", () => {
+    const dir = mkdtempSync(join(root, 'told-'));
+    const env = { TMPDIR: dir, DOMAIN_ENDPOINT: ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAImanagement0001' };
+    // An account run placed the order and was killed before its message.
+    hostOrderJournal(env, () => NOW, '1000000000000001').placed({ domainName: 'member.com', taskNo: 'T-MEMBER', sentMs: NOW - 60_000, runId: 'run-killed' });
+    const plainEnv = { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAImemberownkey0001' };
+    const telling = hostOrderJournal(plainEnv, () => NOW);
+    expect(telling.load().map((o) => o.untold)).toEqual([true]);
+    telling.ended('run-telling', ['run-killed']);
+    // The next plain runs of that key, each a load.
+    expect(hostOrderJournal(plainEnv, () => NOW).load().map((o) => o.untold), 'the next run').toEqual([false]);
+    expect(hostOrderJournal(plainEnv, () => NOW).load().map((o) => o.untold), 'the run after it').toEqual([false]);
+  });
+});
