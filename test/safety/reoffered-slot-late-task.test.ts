@@ -59,3 +59,22 @@ describe('the slot a refusal freed, when a task of the refused domain shows up b
     expect(decisionsOf(run).find((d) => d.domain === 'next.com')).toMatchObject({ action: 'skip', outcome: 'skipped' });
   });
 });
+
+describe('the slot a refusal freed, when the money held a more urgent planned domain', () => {
+  // README, Who waits: once one domain cannot be paid, every less urgent one waits too, so the money is kept
+  // for the most urgent. The planning guard held rich.net (500, with 200 left after busy.com's 100); the
+  // domain the caps held behind it is less urgent, and must not take the money rich.net waits for.
+  it('REDEEM_MAX_PER_RUN=2, balance 300: busy.com refused, rich.net held by the balance, cheap.org (less urgent) is not ordered in the freed slot', async () => {
+    const balance = { status: 200, body: { RequestId: 'R-BSS', Code: 'Success', Message: 'Successful!', Success: true, Data: { AvailableAmount: '300.00', AvailableCashAmount: '300.00', CreditAmount: '0.00', Currency: 'CNY' } } };
+    const s = await start({
+      domains: [due('busy.com', 3), due('rich.net', 2), due('cheap.org', 1)],
+      script: (call) => (call.action === 'QueryAccountBalance' ? balance : call.action === SAVE && call.params.DomainName === 'busy.com' ? refusal('TaskIsBeingProcessed') : undefined),
+    });
+    const run = await runAgainst(s, { env: { REDEEM_MAX_PER_RUN: '2', REDEEM_PRICES: '{"com": 100, "net": 500, "org": 50}', BSS_ENDPOINT: s.url } });
+    expect(decisionsOf(run).find((d) => d.domain === 'rich.net')).toMatchObject({ reason: 'insufficient-balance', outcome: 'skipped' });
+    expect(s.orders.map((o) => o.domainName), 'orders the registrar took').toEqual([]);
+    const cheap = decisionsOf(run).find((d) => d.domain === 'cheap.org');
+    expect(cheap).toMatchObject({ reason: 'insufficient-balance', outcome: 'skipped' });
+    expect(String(cheap?.error_message)).toContain('kept for the more urgent rich.net');
+  });
+});
