@@ -9,7 +9,7 @@
  * after one that was killed) would otherwise find the domain listed, no task for it, and order it again.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { STS_KEY_PREFIX, type Env } from '../config/index.js';
@@ -452,23 +452,30 @@ const MAX_OTHER_FILES = 64;
 /**
  * The other orders files of this user's runs in the temp folder (any key, any member account), newest
  * first: see hostOrderJournal for why they are read. One that cannot be listed or read costs only its hold.
+ * Only files that can hold an order count towards MAX_OTHER_FILES: regular files of this user's (readTail
+ * believes no other) that are not empty. An account run leaves a file per member account, rewritten at each
+ * member's load, empty for most (a Resource Directory's thousands), and a shared /tmp holds other users'
+ * files: counted among the newest 64, they pushed out the one file holding the order, and the member key's
+ * plain run ordered that domain again. `left`: files that could hold an order and were not read.
  */
-function otherOrdersFiles(dir: string, own: string): string[] {
+function otherOrdersFiles(dir: string, own: string): { readonly paths: string[]; readonly left: number } {
   try {
-    return readdirSync(dir)
+    const files = readdirSync(dir)
       .filter((name) => ORDERS_FILE.test(name) && name !== basename(own))
       .flatMap((name) => {
         try {
-          return [{ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }];
+          // lstat: a link is not followed (readTail opens none either).
+          const stat = lstatSync(join(dir, name));
+          if (!stat.isFile() || stat.size === 0 || (typeof process.getuid === 'function' && stat.uid !== process.getuid())) return [];
+          return [{ path: join(dir, name), mtimeMs: stat.mtimeMs }];
         } catch {
           return [];
         }
       })
-      .sort((a, b) => b.mtimeMs - a.mtimeMs)
-      .slice(0, MAX_OTHER_FILES)
-      .map((f) => f.path);
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    return { paths: files.slice(0, MAX_OTHER_FILES).map((f) => f.path), left: Math.max(0, files.length - MAX_OTHER_FILES) };
   } catch {
-    return [];
+    return { paths: [], left: 0 };
   }
 }
 
@@ -521,10 +528,13 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
    * so that a kill mid-write leaves the old file whole, never a truncated one. A failure leaves it as it
    * is; the next load filters it again.
    */
-  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>) => {
+  const compact = (recent: readonly JournalOrder[], attempts: readonly JournalAttempt[], told: ReadonlySet<string>, released: ReadonlySet<string>, othersRuns: ReadonlySet<string>) => {
     const aside = `${path}.${process.pid}.tmp`;
     try {
+      // A told line of a run whose orders another file holds is kept too: that run's file is never written
+      // here (ended writes the line into this file). Dropped, the order was told again by every later load.
       const runs = new Set([...recent, ...attempts].flatMap((o) => (o.runId ? [o.runId] : [])));
+      for (const id of othersRuns) runs.add(id);
       const kept = [
         ...recent.map((o) => JSON.stringify({ ...o, registrar })),
         ...attempts.map((a) => JSON.stringify({ sending: a.domainName, sentMs: a.sentMs, runId: a.runId, registrar })),
@@ -547,6 +557,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
   // run on this machine did not know of this run's orders, and nobody knew it. The consequence first: the
   // message cuts a line at 300 characters.
   let unread: string | undefined;
+  let unreadOthers: string | undefined;
   const consequence = "this machine's next live run will not know of this run's orders until the registrar lists them";
   let attempts: readonly JournalAttempt[] = [];
   return {
@@ -554,7 +565,8 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       const linesOf = (file: string) => readTail(file).split('\n').slice(-MAX_JOURNAL_LINES).map(journalLine);
       const lines = linesOf(path);
       // The other files' lines of this registrar (see above): read with this file's, never written into it.
-      const others = otherOrdersFiles(hostDir(env), path).flatMap((file) => linesOf(file).filter((l) => l?.registrar === registrar));
+      const otherFiles = otherOrdersFiles(hostDir(env), path);
+      const others = otherFiles.paths.flatMap((file) => linesOf(file).filter((l) => l?.registrar === registrar));
       const toldIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
       const releasedIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
       // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
@@ -566,9 +578,15 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       const everyTold = new Set([...told, ...toldIn(others)]);
       const everyReleased = new Set([...released, ...releasedIn(others)]);
       unread = undefined;
+      // Silent, the hold of the files left out was off and nobody knew.
+      unreadOthers =
+        otherFiles.left > 0
+          ? `an order another key or member account placed on this machine that the registrar does not list yet may not hold its domain: the ${otherFiles.left} oldest of this user's other orders files holding orders were not read (${MAX_OTHER_FILES} at most)`
+          : undefined;
       if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
       else if (!options.readOnly) {
-        const failed = compact(recent, sent, told, released);
+        const othersRuns = new Set([...recentIn(others), ...sentIn(others)].flatMap((o) => (o.runId ? [o.runId] : [])));
+        const failed = compact(recent, sent, told, released, othersRuns);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
       attempts = [...sent, ...sentIn(others)].map((a) => ({ ...a, untold: a.runId !== undefined && !everyTold.has(a.runId), settled: everyReleased.has(submissionKey(a.runId, a.domainName)) }));
@@ -585,7 +603,7 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       append({ released: attempt.domainName, runId: attempt.runId });
     },
     attempts: () => attempts,
-    unread: () => (unread === undefined ? [] : [unread]),
+    unread: () => [unread, unreadOthers].filter((problem) => problem !== undefined),
     ended(runId, toldRuns) {
       for (const id of new Set([runId, ...toldRuns])) append({ told: id });
     },

@@ -139,7 +139,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
       budget,
       clock,
       mode: effective.mode,
-      capReached: capsAtSubmission(config, prepared.balance),
+      capReached: capsAtSubmission(config, prepared.balance, firstPricedHold(prepared.guard)),
       followMs: config.followSeconds * 1000,
       submitConcurrency: config.submitConcurrency,
       onSubmitConcurrency: (highest) => (submitConcurrency = highest),
@@ -491,12 +491,30 @@ async function readKept(journal: OrderJournal | undefined, deadlineMs: number): 
   }
 }
 
+/** The planning guard's first hold of a priced domain: it holds every less urgent one (guardRedemptions). */
+interface PricedHold {
+  readonly reason: 'cap-spend-per-day' | 'insufficient-balance';
+  readonly decision: Decision;
+}
+
+function firstPricedHold(guard: GuardResult<Decision> | undefined): PricedHold | undefined {
+  for (const verdict of guard?.verdicts ?? []) {
+    if (!verdict.keep && verdict.price !== undefined && (verdict.reason === 'cap-spend-per-day' || verdict.reason === 'insufficient-balance')) return { reason: verdict.reason, decision: verdict.decision };
+  }
+  return undefined;
+}
+
+/** Whether `decision` comes after `than` in the plan's order (earliest deadline first, then by name). */
+function lessUrgent(decision: Decision, than: Decision): boolean {
+  return decision.deadlineMs > than.deadlineMs || (decision.deadlineMs === than.deadlineMs && decision.domainName > than.domainName);
+}
+
 /**
  * The caps, asked again right before each submission against the fresh ledger: the day's count (every
  * run's orders), and with prices the day's spend and the balance left after this run's earlier orders and
  * the other orders the balance read cannot show yet (open tasks, orders placed since it was read).
  */
-function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined) {
+function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | undefined, heldAtPlanning?: PricedHold) {
   let spentByThisRun = 0;
   // The first priced order the money held here holds every less urgent one after it, as at planning
   // (guardRedemptions): a cheaper one must not take what is left from the more urgent (README, Who waits).
@@ -510,6 +528,10 @@ function capsAtSubmission(config: RedeemerConfig, balance: BalanceReading | unde
     if (options.countOnly) return undefined;
     if (config.money.guard && balance?.ok) {
       if (blocked) return { reason: blocked.reason, detail: `kept for the more urgent ${blocked.domainName}` };
+      // The planning guard's first priced hold holds every less urgent domain too: one the caps held, sent in
+      // a slot a refused order freed (executor freeSlot), was never asked of that guard, and took the money
+      // kept for the more urgent domain (README, Who waits).
+      if (heldAtPlanning && lessUrgent(decision, heldAtPlanning.decision)) return { reason: heldAtPlanning.reason, detail: `kept for the more urgent ${heldAtPlanning.decision.domainName}` };
       const [verdict] = guardRedemptions({
         planned: [decision],
         balance: { ...balance, available: balance.available - spentByThisRun },

@@ -150,6 +150,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
     }
     reoffers--;
     state.freedBy.push(refused);
+    state.promoted.set(next, { refused, planned: next.decision });
     // An earlier task of the domain that ended without redeeming it is said with the order, as the plan does.
     const earlier = deps.ledger.entryFor(next.decision.domainName);
     const note = earlier?.state === 'failed' ? earlier.note : undefined;
@@ -162,7 +163,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const following: Result[] = [];
   // Outcome-unknown orders the ledger did not show at their reconciliation: looked for again while following.
   const unsettled: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [] };
+  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [], promoted: new Map() };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => submitByMs(deps.budget) - deps.budget.now());
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
@@ -182,7 +183,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
         // Carried over, every later domain was told it held itself. countOnly: the money caps are not asked
         // (their bookkeeping counts what the run is about to send, and this domain is not sent).
-        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: state.freedBy });
+        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: stillUnlisted(state.freedBy, deps.ledger) });
         const detail = typeof cap === 'object' && cap.reason === 'cap-per-day' ? cap.detail : undefined;
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(detail === undefined ? {} : { error_message: detail }) });
       } else {
@@ -225,6 +226,8 @@ interface SubmitState {
   gate: Promise<unknown>;
   /** Domains whose refused order gave its slot to another (CapOptions.alsoCounted). */
   readonly freedBy: string[];
+  /** Each order sent in a freed slot: the refused domain whose slot it took, and its decision as planned. */
+  readonly promoted: Map<Result, { readonly refused: string; readonly planned: Decision }>;
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
@@ -253,7 +256,8 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     return undefined;
   }
   if (skipOnLedger(result, ledger)) return undefined;
-  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: state.freedBy });
+  if (slotTakenBack(result, ledger, state)) return undefined;
+  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: stillUnlisted(state.freedBy, ledger) });
   if (cap) {
     Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
     return undefined;
@@ -319,6 +323,37 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
   result.duration_ms = clock.now() - started;
   return halt;
+}
+
+/**
+ * An order in a slot a refusal freed (freeSlot), whose fresh look now finds a task of the refused domain: the
+ * registrar lists tasks asynchronously, so the refusal (all that said nothing was placed) was not the last word,
+ * and the task, this run's order or not, may hold the slot. Sent, the run placed more orders than the caps
+ * fixed at planning (REDEEM_MAX_PER_RUN). It is held as planned, saying why; the next run decides again.
+ */
+function slotTakenBack(result: Result, ledger: Ledger, state: SubmitState): boolean {
+  const freed = state.promoted.get(result);
+  if (!freed) return false;
+  const taskNo = taskLearntSincePlan(ledger, freed.refused);
+  if (taskNo === undefined) return false;
+  Object.assign(result, {
+    decision: freed.planned,
+    outcome: 'skipped',
+    reason: freed.planned.reason,
+    task_no: undefined,
+    error_message: `the slot ${freed.refused}'s refused order seemed to free is not used: the registrar now lists task ${taskNo} of ${freed.refused}, so that order may have been placed; left for the next run`,
+  });
+  return true;
+}
+
+/**
+ * The refused domains (freedBy) still counted beside the ledger (CapOptions.alsoCounted): those whose task no
+ * look has listed since the plan. Once the registrar lists the task of the operation the refusal said holds the
+ * domain, the ledger counts it: counted again here, one order took two of the day's slots, and a planned domain
+ * was held on REDEEM_MAX_PER_DAY. A failed task listed since keeps it counted (over-counting is the safe side).
+ */
+function stillUnlisted(freedBy: readonly string[], ledger: Ledger): string[] {
+  return freedBy.filter((domainName) => taskLearntSincePlan(ledger, domainName) === undefined);
 }
 
 /** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */
