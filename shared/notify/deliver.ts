@@ -19,7 +19,7 @@ import { redact, redactDeep } from '../signing/index.js';
 import { hostOf, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { holdRobot, robotHold, takeSlot } from './robot-pacing.js';
-import { plainText } from './text.js';
+import { channelText, plainText } from './text.js';
 
 const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
 
@@ -61,8 +61,8 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
         // The words from outside (the vendor's answer, a network error) were redacted where they came in
         // (see deliver): redacting the whole message again took URL words that are no token (the README's
         // webhook path /hooks/redeemer) out of the advice written here, which then said to add the
-        // keyword "domain-***".
-        const message = outcome.message === undefined ? undefined : plainText(outcome.message, 300);
+        // keyword "domain-***". Cut in the vendor's words, never in the advice after them.
+        const message = outcome.message === undefined ? undefined : channelText(outcome.message, 300);
         // The code comes from the vendor's answer too, and goes into the run record as it is.
         const code = outcome.code === undefined ? undefined : plainText(redact(outcome.code, secrets), 60);
         return { channel: name, status: outcome.ok ? 'ok' : 'failed', code, message, host, attempts: outcome.attempts };
