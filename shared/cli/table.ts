@@ -76,11 +76,13 @@ export function renderSummary(summary: RunSummary, options: TableOptions = {}): 
 function chatMessageWords(r: RunSummary['run']): string {
   if (r.notify !== 'sent') return 'none sent (nothing worth one, or no NOTIFY_* channel configured)';
   const fields = r as unknown as Readonly<Record<string, string | undefined>>;
-  const channels = channelStatuses(fields).filter((c) => c.status === 'ok' || c.status === 'failed');
+  const channels = channelStatuses(fields).filter((c) => c.status === 'ok' || c.status === 'failed' || c.status === 'unknown');
   const words = channels.map(({ channel, status }) => {
     if (status === 'ok') return `${channel} delivered`;
     const code = fields[`notify_${channel}_code`];
     const error = fields[`notify_${channel}_error`];
+    // Sent whole with no answer (deliver.ts): it may have been posted.
+    if (status === 'unknown') return `${channel} NO ANSWER, may have been posted (${[code, error].filter(Boolean).join(': ') || 'no detail'})`;
     return `${channel} FAILED (${[code, error].filter(Boolean).join(': ') || 'no detail'})`;
   });
   const none = channels.length > 0 && channels.every((c) => c.status === 'failed');

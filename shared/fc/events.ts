@@ -52,7 +52,9 @@ const contextSchema = onFirstUse(() => {
     accountId: text,
     region: text,
     credentials: z.optional(z.object({ accessKeyId: text, accessKeySecret: text, securityToken: text })),
-    function: z.optional(z.object({ name: text, timeout: z.optional(z.number()) })),
+    // The timeout as a number, or as a string of digits (as the custom runtime's x-fc-function-timeout
+    // header gives it): dropped as the wrong type, a 600 s function ran on the 60 s assumed.
+    function: z.optional(z.object({ name: text, timeout: z.optional(z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d{1,7}$/)), z.transform(Number))])) })),
     // The qualifier the invocation used and the version it actually runs ("" on LATEST).
     service: z.optional(z.object({ qualifier: text, versionId: text })),
   });

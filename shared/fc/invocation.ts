@@ -75,8 +75,12 @@ const START_FAILURE_NOTIFY_MS = 15_000;
  * 1 s made a 1 s function's budget the whole timeout.)
  */
 export function budgetFromTimeout(timeoutSeconds: number | undefined): number {
-  const totalMs = (timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
+  const totalMs = (knownTimeout(timeoutSeconds) ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
   return totalMs - Math.min(10_000, totalMs * 0.1);
+}
+
+function knownTimeout(timeoutSeconds: number | undefined): timeoutSeconds is number {
+  return timeoutSeconds !== undefined && Number.isFinite(timeoutSeconds) && timeoutSeconds > 0;
 }
 
 /** The checks of `redeemer doctor`, inside the function with its own role; nothing is ordered. */
@@ -131,6 +135,8 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   const runId = randomUUID();
   const clock = deps.clock ?? systemClock;
   const budgetMs = budgetFromTimeout(platform.timeoutSeconds);
+  // Said, not silent: a run cut at 54 s of a longer function leaves the rest of the portfolio for tomorrow.
+  if (!knownTimeout(platform.timeoutSeconds)) logger.warn(`no function timeout known (FC's context or x-fc-function-timeout): ${DEFAULT_TIMEOUT_SECONDS} s assumed, a run budget of ${budgetMs / 1000} s`, { fc_request_id: platform.requestId });
   const startedMs = clock.now();
   const { account, options: raw } = platform.channel === 'event' ? splitAccountEvent(rawOptions) : { account: undefined, options: rawOptions };
   const claimedId = (account as { id?: unknown } | undefined)?.id;

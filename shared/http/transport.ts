@@ -36,7 +36,14 @@ export interface HttpAnswer {
 
 export class HttpTimeoutError extends Error {
   override readonly name = 'TimeoutError';
-  constructor(timeoutMs: number) {
+  /**
+   * @param written the whole request had been handed to the connection (its 'finish'): the server may have
+   * read it and acted (a chat robot posted), only its answer did not come.
+   */
+  constructor(
+    timeoutMs: number,
+    readonly written = false,
+  ) {
     super(`no complete answer within ${timeoutMs} ms`);
   }
 }
@@ -142,10 +149,12 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
       });
     });
+    let written = false;
     const timer = setTimeout(() => {
-      fail(new HttpTimeoutError(exchange.timeoutMs));
+      fail(new HttpTimeoutError(exchange.timeoutMs, written));
       req.destroy();
     }, Math.max(1, exchange.timeoutMs));
+    req.on('finish', () => (written = true));
     req.on('error', fail);
     req.end(exchange.body);
   });

@@ -4,10 +4,11 @@
  * deduplicates, so a request that reached it and got no answer (a timeout, a connection dropped after it
  * was sent) is never sent again: it may have been posted. A vendor's error code is not retried (a rate
  * limit would only extend its penalty, a refused signature will be refused again).
- * Nothing here throws: each channel ends as ok, failed (with the vendor's code) or off.
+ * Nothing here throws: each channel ends as ok, failed (with the vendor's code), unknown (sent whole, no
+ * answer: it may have been posted) or off.
  */
 import { errorMessage } from '../errors/index.js';
-import { certainlyNotSent, httpRetryAfterMs, refusedCertificateCode, refusedCertificateWords, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { certainlyNotSent, HttpTimeoutError, httpRetryAfterMs, refusedCertificateCode, refusedCertificateWords, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -19,13 +20,17 @@ import { redact, redactDeep } from '../signing/index.js';
 import { hostOf, secretsOf } from './redact.js';
 import type { NotificationReport } from './report.js';
 import { holdRobot, robotHold, takeSlot } from './robot-pacing.js';
-import { plainText } from './text.js';
+import { channelText, plainText } from './text.js';
 
 const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wecom, slack, webhook };
 
 export interface ChannelResult {
   readonly channel: ChannelName;
-  readonly status: 'ok' | 'failed' | 'off';
+  /**
+   * unknown: the whole message was sent and no answer came before the deadline: it may have been posted
+   * (a slow robot), so it is neither told as delivered nor as refused.
+   */
+  readonly status: 'ok' | 'failed' | 'unknown' | 'off';
   /** The vendor's error code (e.g. "130101", "19021"), "HTTP 503", a network error code, or "Deadline". */
   readonly code?: string | undefined;
   readonly message?: string | undefined;
@@ -44,8 +49,13 @@ export interface SendOptions {
 
 /** Waits before the second and third attempts. */
 const RETRY_WAITS_MS = [300, 1_000] as const;
-/** One attempt's own timeout, and the least time left worth starting one. */
-const ATTEMPT_TIMEOUT_MS = 5_000;
+/**
+ * One attempt's own timeout, and the least time left worth starting one. The attempt takes what the
+ * deadline leaves, up to this: a robot that posts and answers after 5 to 15 s (seen) timed out at a fixed
+ * 5 s, was recorded as failed, and its run's orders were told again by the next run as never reported.
+ * Only a request that never reached the robot is sent again, so a longer wait costs no second message.
+ */
+const ATTEMPT_TIMEOUT_MS = 20_000;
 const MIN_ATTEMPT_MS = 250;
 
 export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, report: NotificationReport, options: SendOptions): Promise<ChannelResult[]> {
@@ -61,11 +71,11 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
         // The words from outside (the vendor's answer, a network error) were redacted where they came in
         // (see deliver): redacting the whole message again took URL words that are no token (the README's
         // webhook path /hooks/redeemer) out of the advice written here, which then said to add the
-        // keyword "domain-***".
-        const message = outcome.message === undefined ? undefined : plainText(outcome.message, 300);
+        // keyword "domain-***". Cut in the vendor's words, never in the advice after them.
+        const message = outcome.message === undefined ? undefined : channelText(outcome.message, 300);
         // The code comes from the vendor's answer too, and goes into the run record as it is.
         const code = outcome.code === undefined ? undefined : plainText(redact(outcome.code, secrets), 60);
-        return { channel: name, status: outcome.ok ? 'ok' : 'failed', code, message, host, attempts: outcome.attempts };
+        return { channel: name, status: outcome.ok ? 'ok' : outcome.maybePosted ? 'unknown' : 'failed', code, message, host, attempts: outcome.attempts };
       } catch (error) {
         // A bug in a request builder must not cost the other channels, or the run.
         return { channel: name, status: 'failed', code: 'InternalError', message: plainText(redact(String(error), secrets), 300), host };
@@ -76,6 +86,8 @@ export async function sendNotifications(config: Pick<NotifyConfig, 'channels'>, 
 
 interface Delivery {
   readonly ok: boolean;
+  /** No answer after the whole request was written: it may have been posted (ChannelResult status unknown). */
+  readonly maybePosted?: boolean | undefined;
   readonly code?: string | undefined;
   readonly message?: string | undefined;
   readonly attempts: number;
@@ -114,6 +126,10 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const words = redact(errorMessage(error), secrets);
       // Only a request that never reached the robot may go again: sent twice, it could be posted twice.
       const retry = certainlyNotSent(error);
+      // The whole message went out and no answer came back: a robot slow to answer may well have posted it.
+      if (error instanceof HttpTimeoutError && error.written) {
+        return { ok: false, maybePosted: true, code, message: `${words} after the whole message was sent: it may have been posted (not sent again; a robot slow to answer)`, attempts: attempt };
+      }
       // A refused certificate is refused again: nothing was sent, and nothing is sent again.
       last = refusedCertificateCode(error)
         ? { ok: false, code, message: `${words}: ${refusedCertificateWords(code, "the robot's", `the host of NOTIFY_${channel.name.toUpperCase()}_URL`)}`, retry: false }
@@ -199,8 +215,8 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
   const fields: Record<string, string> = {};
   for (const r of results) {
     fields[`notify_${r.channel}`] = r.status;
-    if (r.status === 'failed' && r.code) fields[`notify_${r.channel}_code`] = r.code;
-    if (r.status === 'failed' && r.message) fields[`notify_${r.channel}_error`] = r.message;
+    if ((r.status === 'failed' || r.status === 'unknown') && r.code) fields[`notify_${r.channel}_code`] = r.code;
+    if ((r.status === 'failed' || r.status === 'unknown') && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
   // Every channel tried refused it: the records are the only word of the run, and say so in one field
   // (not notify_…, which names a channel) that a person or an SLS alert can look for.

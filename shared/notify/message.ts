@@ -70,7 +70,7 @@ function sections(report: NotificationReport): MessageSection[] {
       title: `Ordered by a run that never reported (${report.earlierOrders.length})`,
       // A run on another machine or instance may still be going (its end record not written yet): said so.
       // Or its message reached no one: every channel refused it (report.ts, EarlierOrderItem).
-      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, its message reached no channel, or it is still going)',
+      note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, its message reached no channel or got no answer from it and may not have reached you, or it is still going)',
       lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
     });
   }

@@ -71,6 +71,6 @@ export async function notifyFanOut(config: NotifyConfig, run: FanOutRunRecord, a
 /** One line per channel for a CLI answer: "dingtalk  ok      oapi.dingtalk.com", or the vendor's error. */
 export function formatChannelResults(results: readonly ChannelResult[]): string {
   return results
-    .map((r) => [r.channel.padEnd(9), r.status.padEnd(7), r.host ?? '-', r.status === 'failed' ? `${r.code ?? ''}${r.message ? `: ${r.message}` : ''}` : ''].join(' ').trimEnd())
+    .map((r) => [r.channel.padEnd(9), r.status.padEnd(7), r.host ?? '-', r.status === 'failed' || r.status === 'unknown' ? `${r.code ?? ''}${r.message ? `: ${r.message}` : ''}` : ''].join(' ').trimEnd())
     .join('\n');
 }

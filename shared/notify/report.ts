@@ -10,7 +10,7 @@ import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 
 export type { WatchRecord } from '../run/index.js';
 import type { NotifyOn } from './config.js';
-import { errorText, plainText } from './text.js';
+import { channelText, errorText, plainText } from './text.js';
 
 
 export interface OrderedItem {
@@ -267,7 +267,7 @@ export function buildReport(
   const deliveryProblems: string[] = [];
   if (run.sls_delivery === 'failed') deliveryProblems.push(`SLS delivery failed${run.sls_error ? ` (${plainText(run.sls_error, 160)})` : ''}: the records of this run are on stdout (the function log) only`);
   // Room for the previous run's channel error and what to fix (notify_<channel>_error, up to 300 characters).
-  for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(plainText(problem, 400));
+  for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(channelText(problem, 400));
 
   return {
     runId: plainText(run.run_id, 80),

@@ -34,13 +34,29 @@ export function plainText(value: string, max: number): string {
  * id alone can fill the room).
  */
 export function errorText(value: string, max: number): string {
+  return keepingAdvice(value, max, WHAT_TO_DO);
+}
+
+/** How a channel's result message puts what to fix after the vendor's words (channels/channel.ts withRemedy). */
+export const CHANNEL_ADVICE = ' → ';
+
+/**
+ * plainText for a channel's result message: the vendor's words are cut, never the advice after them.
+ * WeCom's 45009 alone (its hint, the caller's IP and a URL) filled the room, and the cut took off the
+ * variable to change. The advice is after the last arrow: the vendor's words may hold one, ours do not.
+ */
+export function channelText(value: string, max: number): string {
+  return keepingAdvice(value, max, CHANNEL_ADVICE);
+}
+
+function keepingAdvice(value: string, max: number, marker: string): string {
   const whole = plainText(value, max);
-  const at = value.lastIndexOf(WHAT_TO_DO);
+  const at = value.lastIndexOf(marker);
   // Uncut (it fits), or no advice to keep: as plainText gives it.
   if (at < 0 || Array.from(plainText(value, Number.MAX_SAFE_INTEGER)).length <= max) return whole;
-  const fix = plainText(value.slice(at + WHAT_TO_DO.length), max);
-  const room = max - Array.from(fix).length - WHAT_TO_DO.length;
-  return room < 40 ? whole : `${plainText(value.slice(0, at), room)}${WHAT_TO_DO}${fix}`;
+  const fix = plainText(value.slice(at + marker.length), max);
+  const room = max - Array.from(fix).length - marker.length;
+  return room < 40 ? whole : `${plainText(value.slice(0, at), room)}${marker}${fix}`;
 }
 
 export function utf8Bytes(text: string): number {

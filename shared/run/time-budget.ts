@@ -51,7 +51,10 @@ export function workDeadline(budget: TimeBudget): number {
 
 /** Left after the message for the run's last record (its delivery to SLS), at most. */
 const LAST_RECORD_MS = 1_000;
-/** One notification attempt's own timeout (see notify/deliver.ts): the most the message is kept. */
+/**
+ * The message's own time, kept whatever SLS does (at most half the margin). A robot slow to answer gets
+ * more when the records were quick: an attempt takes what is left up to notifyMs (notify/deliver.ts).
+ */
 const NOTIFY_ATTEMPT_MS = 5_000;
 
 /**

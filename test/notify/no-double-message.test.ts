@@ -41,11 +41,12 @@ async function robot(then: (res: ServerResponse) => void) {
 const realTime = (ms: number) => ({ deadlineMs: Date.now() + ms, now: Date.now, sleep: (wait: number) => new Promise<void>((resolve) => setTimeout(resolve, wait)) });
 
 describe('a message that may have been posted is never sent again', () => {
-  it('a robot that posts and answers after the attempt timeout gets the message once', async () => {
-    const slow = await robot((res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'), 6_000).unref());
-    const [result] = await sendNotifications({ channels: { dingtalk: { url: slow.url } } }, report, realTime(20_000));
+  it('a robot that posts and answers after the deadline gets the message once', async () => {
+    const slow = await robot((res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'), 4_000).unref());
+    const [result] = await sendNotifications({ channels: { dingtalk: { url: slow.url } } }, report, realTime(2_000));
     expect(slow.posted).toHaveLength(1);
-    expect(result).toMatchObject({ channel: 'dingtalk', status: 'failed', code: 'Timeout', attempts: 1 });
+    // Sent whole, no answer in time: it may have been posted (a slow robot within the deadline is ok: slow-robot.test.ts).
+    expect(result).toMatchObject({ channel: 'dingtalk', status: 'unknown', code: 'Timeout', attempts: 1 });
   }, 30_000);
 
   it('a connection dropped after the robot read the message is not sent again', async () => {

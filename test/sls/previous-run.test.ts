@@ -55,7 +55,7 @@ function previousRunReads(): SlsCall[] {
 }
 
 /** A previous run's record as the function wrote it, `ago` seconds ago. */
-function previousRun(runId: string, webhook: 'ok' | 'failed', agoSeconds: number): StoredLog {
+function previousRun(runId: string, webhook: 'ok' | 'failed' | 'unknown', agoSeconds: number): StoredLog {
   const contents: Array<[string, string]> = [
     ['kind', 'run'],
     ['run_id', runId],
@@ -63,6 +63,7 @@ function previousRun(runId: string, webhook: 'ok' | 'failed', agoSeconds: number
     ['notify', 'sent'],
     ['notify_webhook', webhook],
     ...(webhook === 'failed' ? ([['notify_webhook_code', 'HTTP500']] as Array<[string, string]>) : []),
+    ...(webhook === 'unknown' ? ([['notify_webhook_code', 'Timeout'], ['notify_webhook_error', 'no complete answer within 9000 ms after the whole message was sent: it may have been posted']] as Array<[string, string]>) : []),
   ];
   return { project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'fc', time: Math.floor(Date.now() / 1000) - agoSeconds, contents, request: 0 };
 }
@@ -84,6 +85,12 @@ describe('the previous run read back', () => {
     const { problems } = await run();
     expect(previousRunReads().map((c) => c.verdict)).toEqual(['ok']);
     expect(problems).toEqual(['webhook failed on the previous run\'s message (run prev-newest, HTTP500)']);
+  });
+
+  it('a channel that got no answer to the previous run\'s message (unknown: sent whole, maybe posted) is told as such, not as a failure', async () => {
+    sls.logs.push(previousRun('prev-slow', 'unknown', 3600));
+    const { problems } = await run();
+    expect(problems).toEqual(["webhook got no answer to the previous run's message, which may not have reached you (run prev-slow, Timeout): no complete answer within 9000 ms after the whole message was sent: it may have been posted"]);
   });
 
   it('x-log-progress: Incomplete is not the newest line: asked again (as the docs say) and the complete answer is believed', async () => {
