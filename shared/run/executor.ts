@@ -453,20 +453,27 @@ async function follow(pending: Result[], unsettled: Result[], deps: ExecutorDeps
   let wait = deps.followIntervalMs ?? 1_000;
   const startedMs = deps.clock.now();
   const stopMs = Math.min(workDeadline(deps.budget), startedMs + deps.followMs);
+  // The late look has a window of its own, bounded by the work deadline alone: cut at REDEEM_FOLLOW_SECONDS
+  // (0 or 1 for "do not follow"), an order the registrar took and listed a few seconds late was told as
+  // failed ("the next run will decide again"), and a person might have ordered it again by hand.
+  const lateStopMs = Math.min(workDeadline(deps.budget), Math.max(stopMs, startedMs + LATE_LISTING_MS));
   // Task numbers the task list has shown so far: one it has never shown is asked about directly.
   const listed = new Set<string>();
   // Not for long on their own: an order never placed must not keep the run (and its message) waiting.
   const lookForUnfound = () => unfound.length > 0 && deps.clock.now() < startedMs + LATE_LISTING_MS;
-  while ((open.length > 0 || lookForUnfound()) && deps.clock.now() + wait < stopMs) {
+  const following = () => open.length > 0 && deps.clock.now() + wait < stopMs;
+  while (following() || (lookForUnfound() && deps.clock.now() + wait < lateStopMs)) {
     deps.onProgress?.({ phase: 'following', done: pending.length - open.length, total: pending.length });
     await deps.clock.sleep(wait);
     wait = Math.min(wait * 2, 30_000);
     if (lookForUnfound()) {
-      const found = await foundLate(unfound, deps, stopMs);
+      const found = await foundLate(unfound, deps, lateStopMs);
       unfound = unfound.filter((r) => !found.includes(r));
       open.push(...found);
       pending.push(...found);
     }
+    // Past REDEEM_FOLLOW_SECONDS only the late look goes on: an open task is the next run's to read.
+    if (open.length === 0 || deps.clock.now() >= stopMs) continue;
     let finished: ReadonlySet<string> | undefined;
     let cancelled: ReadonlySet<string> = new Set();
     try {
