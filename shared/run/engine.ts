@@ -28,6 +28,15 @@ export interface EngineRequest {
   readonly fcRequestId?: string | undefined;
   /** The member account the run acts in (REDEEM_ACCOUNTS): stamped on every record and named in the message. */
   readonly accountId?: string | undefined;
+  /**
+   * A plain run's own account, when the platform says it (on FC: the function's owner, FC_ACCOUNT_ID /
+   * the context's accountId / x-fc-account-id, the account its own credentials act in): stamped on its
+   * records as account_id only, so that an account run of that account finds its orders by its own query
+   * (`account_id: <id>`). Without it, an account run of the account right after the plain run, on a fresh
+   * instance, read none of them and ordered the domain again while the registrar did not list the task yet.
+   * Nothing else changes with it: the run is named as the function's own, not as an account run.
+   */
+  readonly ownAccountId?: string | undefined;
   /** The whole run, including records; from the FC timeout on Function Compute. */
   readonly budgetMs: number;
   readonly clock: Clock;
@@ -81,7 +90,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     trigger: request.trigger,
     fc_request_id: request.fcRequestId,
     mode: effective.mode,
-    ...(request.accountId !== undefined ? { account_id: request.accountId } : {}),
+    ...((request.accountId ?? request.ownAccountId) !== undefined ? { account_id: request.accountId ?? request.ownAccountId } : {}),
   };
   const logger = request.logger.with({ ...identity });
   const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
