@@ -116,8 +116,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let unansweredOrders: readonly JournalAttempt[] = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
-    // Runs of one process against the same registrar ledger see each other's orders as they are sent.
-    const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
+    // Runs of one process against the same registrar ledger see each other's orders as they are sent. A
+    // plain run that knows its account (ownAccountId) shares the scope of that account's account runs: scoped
+    // 'own', an account run of the function's own account in the same warm instance, before the registrar
+    // listed the plain run's task (and without the logstore's read-back), ordered the domain again.
+    const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? request.ownAccountId ?? 'own'}`;
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
     unansweredOrders = prepared.unansweredOrders;

@@ -63,4 +63,20 @@ describe("an account run reads back a plain run's order of its own account", () 
     // Found by the account run's own query (`account_id: <account>`): the plain run said which account it is of.
     expect(lines.find((r) => r.kind === 'decision' && r.domain === domain && r.outcome === 'submitted' && r.fc_request_id === 'req-plain')).toMatchObject({ account_id: DEFAULT_ACCOUNT_ID });
   });
+
+  it('in one warm instance without a results logstore, the account run of the account sees the plain run\'s order in the process and does not order it again', async () => {
+    const e = (emulator = await startEmulator({ domains: 20, seed: 4, accounts: MEMBERS, taskTiming: { waitingMs: 600_000, executingMs: 600_000 } }));
+    const own = e.accounts.get(DEFAULT_ACCOUNT_ID).domain;
+    const logger = createLogger(() => undefined);
+    const noSls = { SLS_ENDPOINT: '', SLS_PROJECT: '', SLS_LOGSTORE: '' };
+    const plain: Platform = { channel: 'event', credentials: undefined, requestId: 'req-plain', timeoutSeconds: 60, accountId: DEFAULT_ACCOUNT_ID };
+    await invokeRun('timer', {}, plain, { env: envFor(e, noSls), followIntervalMs: 20, logger });
+    expect(own.tasks).toHaveLength(1);
+    // The registrar does not list the task yet; the same process runs next (its registry of orders is all it has).
+    own.tasks.splice(0);
+    const accountEnv = envFor(e, { ...noSls, REDEEM_ACCOUNTS: roleArnOf(DEFAULT_ACCOUNT_ID), STS_ENDPOINT: e.url, RESOURCE_MANAGER_ENDPOINT: e.url, FC_ENDPOINT: e.url, FC_FUNCTION_NAME: 'domain-redeemer' });
+    const member: Platform = { channel: 'event', credentials: undefined, requestId: 'req-account', timeoutSeconds: 60 };
+    await invokeRun('invoke', { account: { id: DEFAULT_ACCOUNT_ID, roleArn: roleArnOf(DEFAULT_ACCOUNT_ID) } }, member, { env: accountEnv, followIntervalMs: 20, logger });
+    expect(own.tasks.map((t) => t.domainName)).toEqual([]);
+  });
 });
