@@ -88,7 +88,7 @@ async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<D
   const fromPlatform = completeCredentials(platform.credentials) !== undefined;
   const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(platform.credentials, credentialsFromEnv(deps.env));
   const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
-  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, credentialsFix, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, credentialsFix, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds), ownAccountId: ownAccountId(deps.env, platform) }));
 }
 
 /** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */
@@ -112,6 +112,12 @@ interface FanOutTarget {
  */
 function platformAccountId(env: Env, platform: Platform): string | undefined {
   return envText(env, 'FC_ACCOUNT_ID') ?? (/^\d{1,32}$/.test(platform.accountId ?? '') ? platform.accountId : undefined);
+}
+
+/** The function's own account for its records and its process registry: an account id's shape only. */
+function ownAccountId(env: Env, platform: Platform): string | undefined {
+  const id = platformAccountId(env, platform);
+  return id !== undefined && /^\d{1,32}$/.test(id) ? id : undefined;
 }
 
 /** Where an orchestrating run sends the account runs: this very function, at its own version, through FC's InvokeFunction. */
@@ -208,8 +214,7 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
   }
   // The run in the function's own account says which account that is (EngineRequest.ownAccountId): an
   // account run of it (a fan-out over the directory takes the management account too) reads its orders back.
-  const own = platformAccountId(deps.env, platform);
-  return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs, ownAccountId: own && /^\d{1,32}$/.test(own) ? own : undefined });
+  return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs, ownAccountId: ownAccountId(deps.env, platform) });
 }
 
 /**

@@ -78,6 +78,14 @@ export interface RunPorts {
 /** Reads in flight at once; the rate limiter decides how fast they start. Submissions: REDEEM_SUBMIT_CONCURRENCY. */
 const READ_CONCURRENCY = 8;
 
+/**
+ * The registrar ledger's identity in this process (see Ledger): the endpoint, and the account its orders
+ * are of (`own` when the run does not know it). The doctor takes it too, to hold what a run here would.
+ */
+export function registrarScope(config: Pick<RedeemerConfig, 'domainEndpoint' | 'site'>, accountId: string | undefined): string {
+  return `${config.domainEndpoint ?? config.site}|${accountId ?? 'own'}`;
+}
+
 /** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
 const LEDGER_DAYS = 7;
 
@@ -120,7 +128,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     // plain run that knows its account (ownAccountId) shares the scope of that account's account runs: scoped
     // 'own', an account run of the function's own account in the same warm instance, before the registrar
     // listed the plain run's task (and without the logstore's read-back), ordered the domain again.
-    const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? request.ownAccountId ?? 'own'}`;
+    const scope = registrarScope(config, request.accountId ?? request.ownAccountId);
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
     unansweredOrders = prepared.unansweredOrders;
