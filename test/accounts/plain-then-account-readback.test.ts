@@ -79,4 +79,19 @@ describe("an account run reads back a plain run's order of its own account", () 
     await invokeRun('invoke', { account: { id: DEFAULT_ACCOUNT_ID, roleArn: roleArnOf(DEFAULT_ACCOUNT_ID) } }, member, { env: accountEnv, followIntervalMs: 20, logger });
     expect(own.tasks.map((t) => t.domainName)).toEqual([]);
   });
+
+  it('the plain run names the account FC_ACCOUNT_ID says first, then the context\'s; a value not shaped like an account id is not written', async () => {
+    const e = (emulator = await startEmulator({ domains: 5, seed: 4, taskTiming: { waitingMs: 600_000, executingMs: 600_000 } }));
+    const accountsOf = async (env: Record<string, string>, accountId: string | undefined) => {
+      const lines: Array<Record<string, any>> = [];
+      const platform: Platform = { channel: 'event', credentials: undefined, requestId: 'req-plain', timeoutSeconds: 60, accountId };
+      await invokeRun('timer', { mode: 'dry-run' }, platform, { env: envFor(e, { SLS_ENDPOINT: '', SLS_PROJECT: '', SLS_LOGSTORE: '', ...env }), followIntervalMs: 20, logger: createLogger((line) => void lines.push(JSON.parse(line))) });
+      expect(lines.length).toBeGreaterThan(1);
+      return [...new Set(lines.map((r) => r.account_id))];
+    };
+    expect(await accountsOf({}, DEFAULT_ACCOUNT_ID)).toEqual([DEFAULT_ACCOUNT_ID]);
+    expect(await accountsOf({ FC_ACCOUNT_ID: '2000000000000009' }, DEFAULT_ACCOUNT_ID)).toEqual(['2000000000000009']);
+    expect(await accountsOf({}, 'acs:ram::1:role/x')).toEqual([undefined]);
+    expect(await accountsOf({}, undefined)).toEqual([undefined]);
+  });
 });
