@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { ConfigError, loadConfig, loadMoneyConfig, type Env, type RedeemerConfig } from '../config/index.js';
 import { DomainApiClient, SITES, type DomainSite } from '../domain-api/index.js';
 import { sendTestNotifications } from '../notify/index.js';
-import { keptOrdersJournal, ORDERS_READ_BACK_QUERY, prepareRun, SLS_TOPIC, type OrderJournal } from '../run/index.js';
+import { keptOrdersJournal, ORDERS_READ_BACK_QUERY, prepareRun, registrarScope, SLS_TOPIC, type OrderJournal } from '../run/index.js';
 import { toLogEntry } from '../run/index.js';
 import type { Credentials } from '../signing/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -33,6 +33,11 @@ interface DoctorContext {
   readonly budgetMs?: number | undefined;
   /** The CLI's orders file, read only (see hostOrderJournal): what the next live run on this machine holds. */
   readonly orderJournal?: OrderJournal | undefined;
+  /**
+   * On FC, the function's own account as FC names it (EngineRequest.ownAccountId): the doctor reads this
+   * process's orders of that account (a warm instance's earlier runs), as the next run here would.
+   */
+  readonly ownAccountId?: string | undefined;
 }
 
 const OTHER_SITE: Readonly<Record<DomainSite, DomainSite>> = { intl: 'cn', cn: 'intl' };
@@ -97,12 +102,17 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
     planNow: async () => {
       if (!client) throw new Error('no credentials');
       // What a live run would decide now, the guard included; prepareRun sends nothing.
+      // In this process's scope of the account: a warm FC instance's earlier runs' orders the registrar does not
+      // list yet hold their domains in the next run here (the process registry), and did not in the doctor's
+      // plan, which said it would order a domain just ordered (with no logstore to read it back from).
       const prepared = await prepareRun(
-        { config, effective: { mode: 'live', requested: undefined, reason: 'doctor' }, clock, bounds: { deadlineMs, now: clock.now } },
+        { config, effective: { mode: 'live', requested: undefined, reason: 'doctor' }, clock, bounds: { deadlineMs, now: clock.now }, scope: registrarScope(config, context.ownAccountId) },
         // The orders a live run would hold (placed by earlier runs, not listed by the registrar yet): without
         // them the doctor said it would order a domain a run had just ordered.
         { api: readOnlyDomainApi(client), readBalance: bss ? () => bss.queryAccountBalance() : undefined, orderJournal: keptOrdersJournal(sls, clock, undefined, context.orderJournal) },
       );
+      // Closed at once: an open ledger of the scope is a run of this process still going (Ledger.close).
+      prepared.ledger.close();
       return planSummary(prepared.decisions.map((d) => ({ ...d, daysLeft: Number.isFinite(d.daysLeft) ? d.daysLeft : 0 })), config.notify.atRiskDays);
     },
     accounts: config.accounts ? accountsProbe(config, config.accounts, credentials, { clock, deadlineMs, retry }) : undefined,

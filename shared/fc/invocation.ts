@@ -88,7 +88,7 @@ async function invokeDoctor(platform: Platform, deps: InvocationDeps): Promise<D
   const fromPlatform = completeCredentials(platform.credentials) !== undefined;
   const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(platform.credentials, credentialsFromEnv(deps.env));
   const source = credentials ? (fromPlatform ? (platform.credentialSource ?? 'context') : 'environment') : undefined;
-  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, credentialsFix, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds) }));
+  return runDoctor(buildDoctorPorts({ env: deps.env, credentials, source, credentialsProblem, credentialsFix, clock: deps.clock, budgetMs: budgetFromTimeout(platform.timeoutSeconds), ownAccountId: ownAccountId(deps.env, platform) }));
 }
 
 /** What one invocation answers: a run's summary, or with `action: "doctor"` the doctor's report. */
@@ -106,6 +106,20 @@ interface FanOutTarget {
   readonly qualifier: string | undefined;
 }
 
+/**
+ * The function's own account (its owner, in which its role's credentials act), as FC states it: FC_ACCOUNT_ID,
+ * else the context's accountId or the custom runtime's x-fc-account-id. Only an account id's shape is taken.
+ */
+function platformAccountId(env: Env, platform: Platform): string | undefined {
+  return envText(env, 'FC_ACCOUNT_ID') ?? (/^\d{1,32}$/.test(platform.accountId ?? '') ? platform.accountId : undefined);
+}
+
+/** The function's own account for its records and its process registry: an account id's shape only. */
+function ownAccountId(env: Env, platform: Platform): string | undefined {
+  const id = platformAccountId(env, platform);
+  return id !== undefined && /^\d{1,32}$/.test(id) ? id : undefined;
+}
+
 /** Where an orchestrating run sends the account runs: this very function, at its own version, through FC's InvokeFunction. */
 export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsConfig): FanOutTarget {
   const value = (name: string) => envText(env, name);
@@ -113,7 +127,7 @@ export function fanOutTarget(env: Env, platform: Platform, accounts: AccountsCon
   // FC states them in the context and the custom runtime's headers too: an FC (or a stand-in of it) that
   // says them there and not in the environment failed every orchestrating run "FC_ACCOUNT_ID: not set".
   // Only what can be part of the invocation host is taken from there.
-  const accountId = value('FC_ACCOUNT_ID') ?? (/^\d{1,32}$/.test(platform.accountId ?? '') ? platform.accountId : undefined);
+  const accountId = platformAccountId(env, platform);
   const region = value('FC_REGION') ?? (/^[a-z0-9-]{1,64}$/.test(platform.region ?? '') ? platform.region : undefined);
   const problems: ConfigProblem[] = [];
   if (!functionName) problems.push({ variable: 'FC_FUNCTION_NAME', message: 'not set: Function Compute sets it; elsewhere set it to the function that runs the accounts' });
@@ -198,7 +212,9 @@ export async function invokeRun(trigger: Trigger, rawOptions: unknown, platform:
       invoke: (payload, _account, bounds) => invokeFunctionAsync({ endpoint, functionName, qualifier, payload, credentials, ...bounds }),
     });
   }
-  return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs });
+  // The run in the function's own account says which account that is (EngineRequest.ownAccountId): an
+  // account run of it (a fan-out over the directory takes the management account too) reads its orders back.
+  return runRedemption({ ...start, ...common, budgetMs, followIntervalMs: deps.followIntervalMs, ownAccountId: ownAccountId(deps.env, platform) });
 }
 
 /**

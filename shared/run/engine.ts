@@ -28,6 +28,15 @@ export interface EngineRequest {
   readonly fcRequestId?: string | undefined;
   /** The member account the run acts in (REDEEM_ACCOUNTS): stamped on every record and named in the message. */
   readonly accountId?: string | undefined;
+  /**
+   * A plain run's own account, when the platform says it (on FC: the function's owner, FC_ACCOUNT_ID /
+   * the context's accountId / x-fc-account-id, the account its own credentials act in): stamped on its
+   * records as account_id only, so that an account run of that account finds its orders by its own query
+   * (`account_id: <id>`). Without it, an account run of the account right after the plain run, on a fresh
+   * instance, read none of them and ordered the domain again while the registrar did not list the task yet.
+   * Nothing else changes with it: the run is named as the function's own, not as an account run.
+   */
+  readonly ownAccountId?: string | undefined;
   /** The whole run, including records; from the FC timeout on Function Compute. */
   readonly budgetMs: number;
   readonly clock: Clock;
@@ -69,6 +78,14 @@ export interface RunPorts {
 /** Reads in flight at once; the rate limiter decides how fast they start. Submissions: REDEEM_SUBMIT_CONCURRENCY. */
 const READ_CONCURRENCY = 8;
 
+/**
+ * The registrar ledger's identity in this process (see Ledger): the endpoint, and the account its orders
+ * are of (`own` when the run does not know it). The doctor takes it too, to hold what a run here would.
+ */
+export function registrarScope(config: Pick<RedeemerConfig, 'domainEndpoint' | 'site'>, accountId: string | undefined): string {
+  return `${config.domainEndpoint ?? config.site}|${accountId ?? 'own'}`;
+}
+
 /** The ledger looks back a week: a task still open after that is the registrar's to report, not ours to repeat. */
 const LEDGER_DAYS = 7;
 
@@ -81,7 +98,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     trigger: request.trigger,
     fc_request_id: request.fcRequestId,
     mode: effective.mode,
-    ...(request.accountId !== undefined ? { account_id: request.accountId } : {}),
+    ...((request.accountId ?? request.ownAccountId) !== undefined ? { account_id: request.accountId ?? request.ownAccountId } : {}),
   };
   const logger = request.logger.with({ ...identity });
   const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
@@ -107,8 +124,11 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let unansweredOrders: readonly JournalAttempt[] = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
-    // Runs of one process against the same registrar ledger see each other's orders as they are sent.
-    const scope = `${config.domainEndpoint ?? config.site}|${request.accountId ?? 'own'}`;
+    // Runs of one process against the same registrar ledger see each other's orders as they are sent. A
+    // plain run that knows its account (ownAccountId) shares the scope of that account's account runs: scoped
+    // 'own', an account run of the function's own account in the same warm instance, before the registrar
+    // listed the plain run's task (and without the logstore's read-back), ordered the domain again.
+    const scope = registrarScope(config, request.accountId ?? request.ownAccountId);
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
     unansweredOrders = prepared.unansweredOrders;

@@ -24,7 +24,10 @@ export interface RunIdentity {
   readonly trigger: Trigger;
   readonly fc_request_id: string | undefined;
   readonly mode: Mode;
-  /** The member account an account run acts in (REDEEM_ACCOUNTS); absent in the function's own account. */
+  /**
+   * The member account an account run acts in (REDEEM_ACCOUNTS); in the function's own account, that account
+   * when the platform says it (FC's accountId, EngineRequest.ownAccountId), else absent (the CLI's plain run).
+   */
   readonly account_id?: string | undefined;
 }
 

@@ -141,9 +141,11 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
   // order for it from any account is the order for it, and the engine holds only the domains this account
   // lists in redemption. Taking only rows without account_id, a plain run with the member's own key, right
   // after an account run ordered a domain the registrar did not list yet, ordered it again (a second fee).
-  // The other way round cannot be told: a plain run's rows do not say which account they are of (its key
-  // does not say), so an account run does not read them; its query stays one account's, a fan-out's reads
-  // one account's size each.
+  // The other way round, a plain run on FC says its account (FC's accountId: EngineRequest.ownAccountId),
+  // so an account run of that account finds its rows by this same query: a fan-out's reads stay one
+  // account's size each (taking every row without account_id too, each account run of a fan-out would read
+  // every plain run's rows, dry runs' included, and reach ORDER_PAGES sooner). A CLI's plain run knows no
+  // account id without another call (its key does not say), so its rows are not an account run's.
   const ofThisAccount = (row: Readonly<Record<string, string>>) => accountId === undefined || row.account_id === accountId;
   // Pages of 100, newest first, up to ORDER_PAGES: the rows of `query` from `days` ago until now.
   // `cut` says why the rows may be only the newest part: a last page still full, or a later page that failed
