@@ -5,40 +5,14 @@
  * budget's notify reserve) leaves; and one that got no answer after the whole request was written may have
  * been posted: its result is "unknown", not "failed", and says so.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nobodyTold, notifyRecordFields, sendNotifications } from '../../shared/notify/deliver.js';
 import { buildReport } from '../../shared/notify/report.js';
 import { busyRun } from '../support/notify.js';
+import { postingRobot as robot, realTime } from '../support/posting-robot.js';
 
 const { decisions, run, watch } = busyRun();
 const report = buildReport(decisions, run, watch, 3);
-const TOKEN = 'dt0123456789abcdef0123456789abcdef';
-
-let close: (() => void) | undefined;
-afterEach(() => close?.());
-
-/** A DingTalk stand-in that posts every message it reads in full, then does `then` with the answer. */
-async function robot(then: (res: ServerResponse) => void) {
-  const posted: string[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      posted.push(Buffer.concat(chunks).toString('utf8'));
-      then(res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  close = () => {
-    server.closeAllConnections();
-    server.close();
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/robot/send?access_token=${TOKEN}`, posted };
-}
-
-const realTime = (ms: number) => ({ deadlineMs: Date.now() + ms, now: Date.now, sleep: (wait: number) => new Promise<void>((resolve) => setTimeout(resolve, wait)) });
 const OK = '{"errcode":0,"errmsg":"ok"}';
 
 describe('a robot slow to answer', () => {
