@@ -424,7 +424,10 @@ export function broken(o: Outcome): string[] {
   for (const records of runs) {
     // By run id: the instance's lines hold two runs in 'fc-pair'.
     const sent = new Map<string, Set<unknown>>();
-    for (const r of records.filter((x) => x.kind === 'submission')) sent.set(String(r.run_id), (sent.get(String(r.run_id)) ?? new Set()).add(r.domain));
+    // An order the registrar certainly refused (TaskIsBeingProcessed, no task) placed nothing: its slot goes
+    // to the next domain the caps held (README Safety model, the caps), so it is not one of the run's orders.
+    const refused = new Set(records.filter((x) => x.kind === 'decision' && x.error_code === 'TaskIsBeingProcessed' && !x.task_no).map((x) => `${x.run_id} ${x.domain}`));
+    for (const r of records.filter((x) => x.kind === 'submission' && !refused.has(`${x.run_id} ${x.domain}`))) sent.set(String(r.run_id), (sent.get(String(r.run_id)) ?? new Set()).add(r.domain));
     for (const [runId, domains] of sent) if (domains.size > s.maxPerRun) problems.push(`run ${runId} sent ${domains.size} orders, REDEEM_MAX_PER_RUN=${s.maxPerRun}`);
   }
   const finishedRuns = [...o.next.filter((n) => n.code !== null), o.last];
