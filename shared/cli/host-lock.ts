@@ -1,6 +1,6 @@
 /**
  * Live CLI runs on one machine take turns: a lock file (created exclusively, holding the owner's pid) in
- * the OS temp folder, per endpoint and access key. A lock whose owner process is gone is taken over. This
+ * the OS temp folder, per endpoint and user of the machine (every key: see lockScope). A lock whose owner process is gone is taken over. This
  * is a convenience for one machine; across machines the ledger's fresh look holds the caps.
  *
  * Beside the lock, the orders of the last 24 h that the registrar answered with a task number (one JSON
@@ -625,8 +625,19 @@ function releaseLock(path: string): void {
   }
 }
 
+/**
+ * The lock's scope: the registrar and the user of the machine, whatever the key. A domain's name is unique at
+ * the registrar, and a key does not say whose account it acts in: an account run (--accounts, the management
+ * key through a member's role) and a plain run with that member's own key, one lock per key, ran at once and
+ * both ordered a domain the registrar listed late (each reads the other's orders file only at its start).
+ * Runs of other accounts on the machine take turns too: a wait, never a second fee.
+ */
+function lockScope(env: Env): string {
+  return createHash('sha256').update(`${registrarOf(env)}\u0000user:${process.getuid?.() ?? ''}`).digest('hex').slice(0, 16);
+}
+
 export async function withHostLock<T>(env: Env, waitMs: number, work: () => Promise<T>): Promise<T> {
-  const path = join(hostDir(env), `domain-redeemer-${hostScope(env)}.lock`);
+  const path = join(hostDir(env), `domain-redeemer-${lockScope(env)}.lock`);
   const until = Date.now() + waitMs;
   // A lock that cannot be made at all (the folder missing, not writable): the user's TMPDIR to mend, said
   // as such (exit 2), not a bare ENOENT as if the run had failed.

@@ -513,6 +513,11 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps, stopMs:
     if (!taskNo) continue;
     deps.ledger.claimUnseen(taskNo, deps.clock.now(), domainName);
     Object.assign(result, { outcome: 'submitted', task_no: taskNo, reconciled: true, error_message: `${(result.error_message ?? '').replace(NOT_FOUND_NOTE, '')}; found in the ledger later` });
+    // Its line again, now with its task: the one written at its reconciliation said failed with no task
+    // number, and only a task record of a finished follow-up (none past REDEEM_FOLLOW_SECONDS, or for a task
+    // still open) would have said otherwise. The logstore read-back holds a domain by such a line.
+    const { decision, ...outcome } = result;
+    deps.emit(decisionFields(decision, outcome));
     found.push(result);
   }
   return found;

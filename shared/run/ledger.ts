@@ -554,10 +554,22 @@ export class Ledger {
    * The unknown orders (countUnknown) sent in the 24 h before `nowMs` that no listed task may be yet: once a
    * task of the domain created since (less the registrar's clock slack) is listed, that task is counted.
    */
-  private unknownUnlisted(nowMs: number): UnknownOrder[] {
+  private unknownUnlisted(nowMs: number, taken: ReadonlyMap<string, number> = new Map()): UnknownOrder[] {
+    // One listing is one order: taken by another order of its domain (`taken`: a journal's order listed under
+    // another number, this run's own order listed before its answer), or by an earlier unknown order, it is
+    // not this one too. Taken for all of them, a killed run's unknown order and the order the next run placed
+    // for that domain counted once, and the day's cap let one order too many through (fuzz seed 5225).
+    const used = new Map(taken);
     return this.unknownOrders
       .filter((o) => o.sentMs > nowMs - DAY_MS)
-      .filter((o) => !this.unclaimedTasksNaming(o.domainName).some((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+      .sort((a, b) => a.sentMs - b.sentMs)
+      .filter((o) => {
+        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS).length;
+        const usedOfDomain = used.get(o.domainName) ?? 0;
+        if (listings <= usedOfDomain) return true;
+        used.set(o.domainName, usedOfDomain + 1);
+        return false;
+      });
   }
 
   /**
@@ -687,17 +699,23 @@ export class Ledger {
     const { claimed, unclaimed } = this.listedDetails((_key, detail) => (detail.createdMs === undefined || trueMs(detail.createdMs)! > nowMs - DAY_MS) && !(options.spentOnly && detail.failed));
     // Taken before the orders below: an own order found among the listings (takeOwnListing) is counted as that listing.
     const counted: Array<{ readonly name: string; readonly ms: number | undefined }> = [...claimed.map((d) => ({ name: d.name, ms: trueMs(d.createdMs) })), ...unclaimed.map((t) => ({ name: t.name, ms: trueMs(t.createdMs) }))];
+    // The listings of each domain the orders below take: an unknown order of the domain cannot be them too.
+    const taken = new Map<string, number>();
+    const take = (name: string) => void taken.set(name, (taken.get(name) ?? 0) + 1);
     // Orders of this process (this run's, concurrent runs', ended runs') not yet among the tasks this ledger read.
     for (const order of this.shared) {
       if (order.ended && order.sentMs <= nowMs - DAY_MS) continue;
       if (order.taskNo !== undefined) {
-        if (!this.tasks.has(taskKey(order.taskNo)) && !(order.ended && takeListingOfDomain(unclaimed, order))) counted.push({ name: order.domainName, ms: order.sentMs });
+        if (this.tasks.has(taskKey(order.taskNo))) continue;
+        if (order.ended && takeListingOfDomain(unclaimed, order)) take(order.domainName);
+        else counted.push({ name: order.domainName, ms: order.sentMs });
         continue;
       }
       // Counted once: already among the listed names when it is listed before its answer came back.
-      if (!(this.own.includes(order) && takeOwnListing(unclaimed, order))) counted.push({ name: order.domainName, ms: order.sentMs });
+      if (this.own.includes(order) && takeOwnListing(unclaimed, order)) take(order.domainName);
+      else counted.push({ name: order.domainName, ms: order.sentMs });
     }
-    counted.push(...this.unknownUnlisted(nowMs).map((o) => ({ name: o.domainName, ms: o.sentMs })));
+    counted.push(...this.unknownUnlisted(nowMs, taken).map((o) => ({ name: o.domainName, ms: o.sentMs })));
     return counted;
   }
 
@@ -896,19 +914,25 @@ export class Ledger {
    */
   unsettledOrders(): string[] {
     const { claimed, unclaimed } = this.listedDetails((key, detail, look) => !this.mine.has(key) && !detail.failed && (detail.open || look > this.initialLooks));
-    for (const order of this.own) if (order.taskNo === undefined) takeOwnListing(unclaimed, order);
+    // The listings of each domain the orders below take (see unknownUnlisted).
+    const taken = new Map<string, number>();
+    const take = (name: string) => void taken.set(name, (taken.get(name) ?? 0) + 1);
+    for (const order of this.own) if (order.taskNo === undefined && takeOwnListing(unclaimed, order)) take(order.domainName);
     const names = [...claimed.map((d) => d.name), ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
       // An earlier run's order listed under another number is that listing, counted above (see takeListingOfDomain).
-      if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) continue;
+      if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) {
+        take(order.domainName);
+        continue;
+      }
       if (order.taskNo === undefined || !this.tasks.has(taskKey(order.taskNo))) names.push(order.domainName);
     }
     // An earlier run's order whose outcome is unknown, if taken, may not be paid yet or was paid after the
     // balance was read; for the day only, as on the day's caps. Counted with no end, one kept by this
     // process (a warm instance's earlier run, pruned only when a run closes) held the balance past its day:
     // by then, if taken, it is paid and its task listed, and the registrar's list says what happened.
-    names.push(...this.unknownUnlisted(this.deps.bounds.now()).map((o) => o.domainName));
+    names.push(...this.unknownUnlisted(this.deps.bounds.now(), taken).map((o) => o.domainName));
     return names;
   }
 

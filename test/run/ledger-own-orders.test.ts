@@ -120,6 +120,32 @@ describe("Ledger: a journal order matched by its domain, not its task number", (
   });
 });
 
+describe('Ledger: one listed task is one order, however many unlisted orders of its domain it could be', () => {
+  // Fuzz seed 5225 (test/safety/fuzz-seeds.test.ts): a run killed before it kept the answer of its order
+  // (an outcome unknown), that order's task listed and failed; the next run ordered the domain again, whose
+  // answer its orders file kept, not listed yet. The one listing was taken for both, and the day counted
+  // two orders of three: a fourth went past REDEEM_MAX_PER_DAY=3.
+  it("a killed run's unknown order and a later journal order of the same domain, one task listed: two orders on the day", async () => {
+    const { api, ledger } = setup();
+    api.addTask({ domains: ['ours.com'], statusCode: 3, createdMs: NOW - 2 * 60_000 });
+    await prepare(ledger, [{ domainName: 'ours.com', taskNo: 'NOT-LISTED-YET', sentMs: NOW - 60_000, runId: 'next' }]);
+    await ledger.resolveFinished();
+    ledger.countUnknown([{ domainName: 'ours.com', sentMs: NOW - 2 * 60_000, runId: 'killed' }]);
+    expect(ledger.ordersLast24h(NOW)).toEqual(['ours.com', 'ours.com']);
+  });
+
+  it('two unknown orders of one domain, one task listed: two orders on the day', async () => {
+    const { api, ledger } = setup();
+    api.addTask({ domains: ['ours.com'], statusCode: 0, createdMs: NOW - 2 * 60_000 });
+    await prepare(ledger, []);
+    ledger.countUnknown([
+      { domainName: 'ours.com', sentMs: NOW - 2 * 60_000, runId: 'first' },
+      { domainName: 'ours.com', sentMs: NOW - 60_000, runId: 'second' },
+    ]);
+    expect(ledger.ordersLast24h(NOW)).toEqual(['ours.com', 'ours.com']);
+  });
+});
+
 describe('Ledger: one odd answer does not hold every order', () => {
   it("a journal order's task listed with no details yet names the order's domain: it holds that domain alone", async () => {
     const { api, ledger } = setup();

@@ -63,3 +63,16 @@ describe('REDEEM_FOLLOW_SECONDS and the late look for an order whose answer was 
     expect(decisionsOf(run).find((d) => d.domain === 'lost.com')).toMatchObject({ outcome: 'submitted', reconciled: true });
   }, 20_000);
 });
+
+describe('an order the late look found, past REDEEM_FOLLOW_SECONDS', () => {
+  // Fuzz seeds 6169, 6197 (a submission's answer lost, REDEEM_FOLLOW_SECONDS=1): the run record counted the
+  // order submitted, while its only line in the records (stdout, SLS) said failed: OutcomeUnknown, with no
+  // task number. The logstore read-back of the next fresh instance could not hold the domain by it, and a
+  // person reading the log was told it failed.
+  it.each(['1', '300'])('REDEEM_FOLLOW_SECONDS=%s: its last decision line says submitted, with the task number the run found', async (followSeconds) => {
+    const { s, run } = await lostAnswerRun(followSeconds);
+    expect(s.orders).toHaveLength(1);
+    const lines = run.records.filter((r) => r.kind === 'decision' && r.domain === 'lost.com');
+    expect(lines.at(-1), JSON.stringify(lines)).toMatchObject({ outcome: 'submitted', task_no: s.orders[0]!.taskNo });
+  }, 20_000);
+});

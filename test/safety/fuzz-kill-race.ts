@@ -50,7 +50,8 @@ export interface Scenario {
   /** Which process is killed first: a CLI run, or the built custom runtime in the middle of a run (FC's instance). */
   readonly killed: 'cli' | 'runtime';
   readonly kill: KillPoint;
-  readonly then: 'cli' | 'two-cli' | 'fc+cli';
+  /** 'fc-pair': FC's timer and a signed webhook at once in one fresh custom-runtime instance (no CLI beside). */
+  readonly then: 'cli' | 'two-cli' | 'fc+cli' | 'fc-pair';
   /** In 'fc+cli', how the function is invoked: FC's timer, or a signed webhook (HTTP trigger). */
   readonly trigger: 'timer' | 'webhook';
   readonly pauseMs: number;
@@ -62,9 +63,20 @@ export interface Scenario {
   readonly third: boolean;
   /** The registrar refuses a second order for a domain with an open task (TaskIsBeingProcessed) instead of taking it. */
   readonly refuseSecond: boolean;
+  /** Every `every`th registrar call answered Throttling.User with this x-acs-retry-after (domain-api.md §6). */
+  readonly throttle: { readonly every: number; readonly retryAfter: string } | undefined;
+  /** After the killed run, the Nth submission is taken and its answer lost (the connection dropped after the request was read). */
+  readonly loseAnswer: number | undefined;
+  /** The killed custom runtime gets SIGTERM (FC recycling it), then SIGKILL this long after (FC's grace). */
+  readonly sigtermGraceMs: number | undefined;
 }
 
 export function scenarioOf(seed: number): Scenario {
+  const { pair, ...drawn } = drawScenario(seed);
+  return { ...drawn, then: drawn.then === 'fc+cli' && pair ? 'fc-pair' : drawn.then };
+}
+
+function drawScenario(seed: number): Scenario & { pair: boolean } {
   const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const count = 2 + Math.floor(r() * 4);
@@ -89,6 +101,17 @@ export function scenarioOf(seed: number): Scenario {
     afterMs: pick([0, 0, 5, 30]),
     third: r() < 0.3,
     refuseSecond: r() < 0.4,
+    ...oddAnswers(r, pick),
+  };
+}
+
+/** Drawn after every other field, so that a seed's older fields stay what they were. */
+function oddAnswers(r: () => number, pick: <T>(xs: readonly T[]) => T): Pick<Scenario, 'throttle' | 'loseAnswer' | 'sigtermGraceMs'> & { pair: boolean } {
+  return {
+    throttle: r() < 0.3 ? { every: pick([3, 4, 7]), retryAfter: pick(['1', '250', '1200']) } : undefined,
+    loseAnswer: r() < 0.3 ? 1 + Math.floor(r() * 3) : undefined,
+    sigtermGraceMs: r() < 0.5 ? pick([0, 300, 3000]) : undefined,
+    pair: r() < 0.5,
   };
 }
 
@@ -119,6 +142,10 @@ export interface Outcome {
   /** At each order the registrar took from a CLI: the pid the host lock named then (undefined: no lock file). */
   readonly lockAtOrder: Array<{ readonly domain: string; readonly lockPid: number | undefined; readonly killedPhase: boolean }>;
   readonly lockLeft: string[];
+  /** Orders the registrar took after the killed run whose answer it lost (Scenario.loseAnswer). */
+  readonly lost: ReadonlyArray<{ readonly domain: string; readonly taskNo: string }>;
+  /** How many of `orders` the registrar had taken when the last run started. */
+  readonly beforeLastOrders: number;
 }
 
 function lockPid(dir: string): number | undefined {
@@ -139,8 +166,14 @@ export async function play(scenario: Scenario): Promise<Outcome> {
   const fire = () => {
     if (!state.armed) return;
     state.armed = false;
-    state.child?.kill('SIGKILL');
+    const child = state.child;
+    if (scenario.killed === 'runtime' && scenario.sigtermGraceMs !== undefined && child) {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), scenario.sigtermGraceMs);
+    } else child?.kill('SIGKILL');
   };
+  const lost: Array<{ domain: string; taskNo: string }> = [];
+  const odd = { calls: 0, laterSaves: 0 };
   /** Counts a request of the killed run; says whether to kill before answering it, and arranges a kill after. */
   const atRequest = (): 'kill-now' | undefined => {
     if (!state.armed || !state.child || scenario.kill.kind !== 'request') return undefined;
@@ -160,10 +193,21 @@ export async function play(scenario: Scenario): Promise<Outcome> {
       second.child.kill('SIGKILL');
       return 'drop';
     }
-    if (atRequest() !== 'kill-now') return undefined;
+    if (atRequest() !== 'kill-now') return oddAnswer(call, standin);
     if (call.action === SAVE && scenario.kill.kind === 'request' && scenario.kill.taken) standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
     fire();
     return 'drop';
+  };
+  const oddAnswer = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+    if (scenario.throttle && ++odd.calls % scenario.throttle.every === 0) {
+      return { status: 400, body: { RequestId: 'THROTTLED', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }, headers: { 'x-acs-retry-after': scenario.throttle.retryAfter } };
+    }
+    if (call.action === SAVE && state.child === undefined && scenario.loseAnswer !== undefined && ++odd.laterSaves === scenario.loseAnswer) {
+      const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '');
+      if (task) lost.push({ domain: call.params.DomainName ?? '', taskNo: task.taskNo });
+      return 'drop';
+    }
+    return undefined;
   };
   const slsScript = (call: { api: string }): SlsScripted | undefined => {
     if (atRequest() !== 'kill-now') return undefined;
@@ -227,7 +271,25 @@ export async function play(scenario: Scenario): Promise<Outcome> {
     let next: CliResult[];
     if (scenario.then === 'cli') next = [await cli()];
     else if (scenario.then === 'two-cli') next = await Promise.all([cli(), cli((c) => (second.child = c)), ...(scenario.third ? [cli()] : [])]);
-    else {
+    else if (scenario.then === 'fc-pair') {
+      // FC's timer and a signed webhook at once in one fresh instance: its process-wide orders keep them apart.
+      const lines: string[] = [];
+      const { server, url } = await startRuntime({ ...env, WEBHOOK_SECRET }, lines);
+      try {
+        await Promise.all(
+          (['timer', 'webhook'] as const).map(async (trigger) => {
+            const body = trigger === 'timer' ? timerEvent('').toString('utf8') : '{}';
+            const headers = trigger === 'timer' ? fcInvokeHeaders(`req-pair-t-${scenario.seed}`, '/invoke', 30) : { ...fcInvokeHeaders(`req-pair-w-${scenario.seed}`, '/http-invoke', 30), 'content-type': 'application/json', ...signedHeaders('{}') };
+            const res = await fetch(`${url}${trigger === 'timer' ? '/invoke' : '/webhook'}`, { method: 'POST', headers, body });
+            await res.text();
+          }),
+        );
+      } finally {
+        server.close();
+      }
+      fc = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonRecord);
+      next = [];
+    } else {
       // The function on FC's custom runtime in this process (a fresh instance: no orders file, no earlier
       // run in its memory), invoked by its timer or by a signed webhook, as FC passes either on.
       const lines: string[] = [];
@@ -248,6 +310,7 @@ export async function play(scenario: Scenario): Promise<Outcome> {
       next = [cliRun];
     }
     second.armed = false;
+    const beforeLastOrders = registrar.orders.length;
     const beforeLast = inbox.bodies.length;
     const last = await cli();
     const lastMessages = inbox.bodies.slice(beforeLast);
@@ -266,6 +329,8 @@ export async function play(scenario: Scenario): Promise<Outcome> {
       lastMessages,
       lockAtOrder,
       lockLeft: readdirSync(dir).filter((f) => f.endsWith('.lock') && existsSync(join(dir, f))),
+      lost,
+      beforeLastOrders,
     };
   } finally {
     second.armed = false;
@@ -328,18 +393,42 @@ export function broken(o: Outcome): string[] {
     // A failed order redeemed nothing: the domain may be ordered again, once per failure.
     const failedBefore = o.orders.filter((x) => x.domainName === d.name && o.tasks.find((t) => t.taskNo === x.taskNo)?.statusCode === 3).length;
     const secondKilled = s.then === 'two-cli' && o.next.some((n) => n.code === null) ? 1 : 0;
-    const cli = (first ? (o.killedKnew.local.has(first.taskNo) ? 0 : 1) : 1) + failedBefore + secondKilled;
-    const fc = s.then !== 'fc+cli' ? 0 : first ? (o.killedKnew.sls.has(first.taskNo) ? 0 : 1) : 1;
+    // An order whose answer was lost is an outcome unknown to its run: the next run decides again (README).
+    const lostHere = o.lost.filter((x) => x.domain === d.name).length;
+    const cli = (first ? (o.killedKnew.local.has(first.taskNo) ? 0 : 1) : 1) + failedBefore + secondKilled + lostHere;
+    const fc = s.then !== 'fc+cli' && s.then !== 'fc-pair' ? 0 : first ? (o.killedKnew.sls.has(first.taskNo) ? 0 : 1) : 1;
     if (again > cli + fc) problems.push(`${again} later orders for ${d.name} (${first ? `the killed run ordered it, ${o.killedKnew.local.has(first.taskNo) ? 'knew' : 'never knew'} its task${o.killedKnew.sls.has(first.taskNo) ? ', in SLS' : ''}` : 'the killed run did not order it'})`);
   }
-  if (s.then !== 'fc+cli' && o.orders.length > s.maxPerDay) problems.push(`${o.orders.length} orders in the day, REDEEM_MAX_PER_DAY=${s.maxPerDay}`);
+  // A killed runtime's order whose submission line never reached SLS (killed while that PutLogs was on the
+  // wire; the order is not held back for it) is known to no later run until the registrar lists it: README
+  // Safety model 5 and "What remains" (an order counts from its kind: submission line in the logstore).
+  const killedRun = o.killed.records.find((r) => r.kind === 'run')?.run_id;
+  const unseen = s.killed !== 'runtime' ? 0 : killed.filter((x) => !o.killedKnew.sls.has(x.taskNo) && !o.slsRecords.some((r) => r.kind === 'submission' && r.run_id === killedRun && r.domain === x.domainName)).length;
+  if (s.then !== 'fc+cli' && s.then !== 'fc-pair' && o.orders.length - unseen > s.maxPerDay) problems.push(`${o.orders.length} orders in the day (${unseen} of the killed runtime's that no journal knew), REDEEM_MAX_PER_DAY=${s.maxPerDay}`);
+  // The pair in one instance: one process, so its registry holds the caps and one order per domain exactly
+  // between its two runs (what they could not know of the killed CLI run is the different-hosts case).
+  if (s.then === 'fc-pair') {
+    const pairOrders = o.orders.slice(o.killedOrders, o.beforeLastOrders);
+    if (pairOrders.length > s.maxPerDay) problems.push(`${pairOrders.length} orders by the timer and webhook runs of one instance, REDEEM_MAX_PER_DAY=${s.maxPerDay}`);
+    const pairPerDomain = new Map<string, number>();
+    for (const x of pairOrders) pairPerDomain.set(x.domainName, (pairPerDomain.get(x.domainName) ?? 0) + 1);
+    for (const [domain, n] of pairPerDomain) {
+      const excused = o.lost.filter((x) => x.domain === domain).length + pairOrders.filter((x) => x.domainName === domain && o.tasks.find((t) => t.taskNo === x.taskNo)?.statusCode === 3).length;
+      if (n > 1 + excused) problems.push(`${n} orders for ${domain} by the timer and webhook runs of one instance`);
+    }
+  }
   // An order whose task failed took no money (README Money): it counts on the day's orders, not the spend.
   const paid = o.orders.filter((x) => o.tasks.find((t) => t.taskNo === x.taskNo)?.statusCode !== 3).length;
   if (s.then !== 'fc+cli' && s.spendCap !== undefined && paid * 600 > s.spendCap) problems.push(`${paid * 600} spent, REDEEM_MAX_SPEND_PER_DAY=${s.spendCap}`);
   const runs = [o.killed.records, ...o.next.map((n) => n.records), o.last.records, ...(o.fc ? [o.fc] : [])];
   for (const records of runs) {
-    const sent = new Set(records.filter((r) => r.kind === 'submission').map((r) => r.domain));
-    if (sent.size > s.maxPerRun) problems.push(`a run sent ${sent.size} orders, REDEEM_MAX_PER_RUN=${s.maxPerRun}`);
+    // By run id: the instance's lines hold two runs in 'fc-pair'.
+    const sent = new Map<string, Set<unknown>>();
+    // An order the registrar certainly refused (TaskIsBeingProcessed, no task) placed nothing: its slot goes
+    // to the next domain the caps held (README Safety model, the caps), so it is not one of the run's orders.
+    const refused = new Set(records.filter((x) => x.kind === 'decision' && x.error_code === 'TaskIsBeingProcessed' && !x.task_no).map((x) => `${x.run_id} ${x.domain}`));
+    for (const r of records.filter((x) => x.kind === 'submission' && !refused.has(`${x.run_id} ${x.domain}`))) sent.set(String(r.run_id), (sent.get(String(r.run_id)) ?? new Set()).add(r.domain));
+    for (const [runId, domains] of sent) if (domains.size > s.maxPerRun) problems.push(`run ${runId} sent ${domains.size} orders, REDEEM_MAX_PER_RUN=${s.maxPerRun}`);
   }
   const finishedRuns = [...o.next.filter((n) => n.code !== null), o.last];
   for (const n of finishedRuns) if (n.code !== 0 && n.code !== 1) problems.push(`a later CLI run exited ${n.code}: ${n.stderr.slice(-300)}`);
@@ -416,10 +505,12 @@ export function broken(o: Outcome): string[] {
       toldEarlier.set(key, (toldEarlier.get(key) ?? 0) + 1);
     }
   }
-  const someoneKilledAfterMessage = s.then === 'fc+cli' || (s.then === 'two-cli' && o.next.some((n) => n.code === null));
+  const someoneKilledAfterMessage = s.then === 'fc+cli' || s.then === 'fc-pair' || (s.then === 'two-cli' && o.next.some((n) => n.code === null));
   if (!someoneKilledAfterMessage) for (const [key, n] of toldEarlier) if (n > 1) problems.push(`earlier order ${key} told ${n} times`);
   // A due domain is not held for ever: ordered, or a later run's message names it.
   const told = JSON.stringify(o.messages);
+  // Every order the registrar took is told to a person, by its run or a later one (a failed one redeemed nothing).
+  for (const x of o.orders) if (!told.includes(x.domainName)) problems.push(`the order for ${x.domainName} (task ${x.taskNo.slice(0, 8)}) is named in no message`);
   for (const d of s.domains) {
     if (perDomain.has(d.name)) continue;
     if (!told.includes(d.name)) problems.push(`${d.name} (${d.daysLeft} d left) was never ordered, and no message names it`);
