@@ -1,7 +1,8 @@
 /**
  * Live CLI runs on one machine take turns: a lock file (created exclusively, holding the owner's pid) in
- * the OS temp folder, per endpoint and user of the machine (every key: see lockScope). A lock whose owner process is gone is taken over. This
- * is a convenience for one machine; across machines the ledger's fresh look holds the caps.
+ * the OS temp folder, per endpoint and user of the machine (every key: see lockScope). A lock whose owner
+ * process is gone is taken over. This is a convenience for one machine; across machines the ledger's fresh
+ * look holds the caps.
  *
  * Beside the lock, the orders of the last 24 h that the registrar answered with a task number (one JSON
  * line each, written the moment the answer is read): the registrar may list a task only some time after it
@@ -444,6 +445,21 @@ function journalLine(line: string): JournalLine | undefined {
   }
 }
 
+/**
+ * What a file's lines say: its orders and sent submissions of the last 24 h, the runs told and the
+ * submissions released. An order dated after now was written while the clock ran ahead (or the line is
+ * garbage): it is read, and kept, as placed now, so that it holds its domain for 24 h at most, not until a
+ * day after that date.
+ */
+function journalOf(lines: ReadonlyArray<JournalLine | undefined>, nowMs: number) {
+  return {
+    recent: lines.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : [])),
+    sent: lines.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : [])),
+    told: new Set(lines.flatMap((l) => (l && 'told' in l ? [l.told] : []))),
+    released: new Set(lines.flatMap((l) => (l && 'released' in l ? [l.released] : []))),
+  };
+}
+
 /** An orders file's name (see ordersScope): every key's and every member account's. */
 const ORDERS_FILE = /^domain-redeemer-[0-9a-f]{16}\.orders$/;
 /** The most of the other orders files read (the newest first): far more keys and accounts than one user runs. */
@@ -567,16 +583,11 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
       // The other files' lines of this registrar (see above): read with this file's, never written into it.
       const otherFiles = otherOrdersFiles(hostDir(env), path);
       const others = otherFiles.paths.flatMap((file) => linesOf(file).filter((l) => l?.registrar === registrar));
-      const toldIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'told' in l ? [l.told] : [])));
-      const releasedIn = (all: ReadonlyArray<JournalLine | undefined>) => new Set(all.flatMap((l) => (l && 'released' in l ? [l.released] : [])));
-      // An order dated after now was written while the clock ran ahead (or the line is garbage): it is read,
-      // and kept, as placed now, so that it holds its domain for 24 h at most, not until a day after that date.
       const nowMs = now();
-      const recentIn = (all: ReadonlyArray<JournalLine | undefined>) => all.flatMap((l) => (l && 'order' in l && l.order.sentMs > nowMs - DAY_MS ? [{ ...l.order, sentMs: Math.min(l.order.sentMs, nowMs) }] : []));
-      const sentIn = (all: ReadonlyArray<JournalLine | undefined>) => all.flatMap((l) => (l && 'attempt' in l && l.attempt.sentMs > nowMs - DAY_MS ? [{ ...l.attempt, sentMs: Math.min(l.attempt.sentMs, nowMs) }] : []));
-      const [recent, sent, told, released] = [recentIn(lines), sentIn(lines), toldIn(lines), releasedIn(lines)];
-      const everyTold = new Set([...told, ...toldIn(others)]);
-      const everyReleased = new Set([...released, ...releasedIn(others)]);
+      const { recent, sent, told, released } = journalOf(lines, nowMs);
+      const theirs = journalOf(others, nowMs);
+      const everyTold = new Set([...told, ...theirs.told]);
+      const everyReleased = new Set([...released, ...theirs.released]);
       unread = undefined;
       // Silent, the hold of the files left out was off and nobody knew.
       unreadOthers =
@@ -585,12 +596,12 @@ export function hostOrderJournal(env: Env, now: () => number = Date.now, account
           : undefined;
       if (notOurs(path)) unread = `${consequence}: the CLI's orders file ${path} is not a regular file of this user's (a link, a folder, another user's file); remove it`;
       else if (!options.readOnly) {
-        const othersRuns = new Set([...recentIn(others), ...sentIn(others)].flatMap((o) => (o.runId ? [o.runId] : [])));
+        const othersRuns = new Set([...theirs.recent, ...theirs.sent].flatMap((o) => (o.runId ? [o.runId] : [])));
         const failed = compact(recent, sent, told, released, othersRuns);
         if (failed) unread = `${consequence}: the CLI's orders file ${path} could not be written (${failed})`;
       }
-      attempts = [...sent, ...sentIn(others)].map((a) => ({ ...a, untold: a.runId !== undefined && !everyTold.has(a.runId), settled: everyReleased.has(submissionKey(a.runId, a.domainName)) }));
-      return [...recent, ...recentIn(others)].map((o) => ({ ...o, untold: o.runId !== undefined && !everyTold.has(o.runId) }));
+      attempts = [...sent, ...theirs.sent].map((a) => ({ ...a, untold: a.runId !== undefined && !everyTold.has(a.runId), settled: everyReleased.has(submissionKey(a.runId, a.domainName)) }));
+      return [...recent, ...theirs.recent].map((o) => ({ ...o, untold: o.runId !== undefined && !everyTold.has(o.runId) }));
     },
     placed(order) {
       append({ domainName: order.domainName, taskNo: order.taskNo, sentMs: order.sentMs, runId: order.runId });

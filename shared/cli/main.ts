@@ -20,7 +20,7 @@ import type { ProgressEvent } from './progress.js';
 import { renderTable } from './table.js';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock/index.js';
-import { formatChannelResults, sendTestNotifications } from '../notify/index.js';
+import { formatChannelResults, sendTestNotifications, undelivered } from '../notify/index.js';
 import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
 
 /** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
@@ -40,7 +40,7 @@ async function notifyTest(io: CliIo): Promise<number> {
   const results = await sendTestNotifications(config.notify, { runId: randomUUID(), mode: config.mode }, { deadlineMs: Date.now() + 15_000, now: systemClock.now, sleep: systemClock.sleep });
   io.out(`${formatChannelResults(results.filter((r) => r.status !== 'off'))}\n`);
   // A test message with no answer (unknown) is not shown to work either.
-  return results.some((r) => r.status === 'failed' || r.status === 'unknown') ? 1 : 0;
+  return results.some((r) => undelivered(r.status)) ? 1 : 0;
 }
 
 const USAGE = `usage: redeemer plan [--domains a.com,b.net] [--accounts ...] [--json] [--records]

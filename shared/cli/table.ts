@@ -1,5 +1,5 @@
 /** The CLI's human view of a run: a table of decisions and a summary line. */
-import { channelStatuses } from '../notify/index.js';
+import { channelStatuses, undelivered } from '../notify/index.js';
 import type { RunSummary } from '../run/index.js';
 
 /**
@@ -76,7 +76,7 @@ export function renderSummary(summary: RunSummary, options: TableOptions = {}): 
 function chatMessageWords(r: RunSummary['run']): string {
   if (r.notify !== 'sent') return 'none sent (nothing worth one, or no NOTIFY_* channel configured)';
   const fields = r as unknown as Readonly<Record<string, string | undefined>>;
-  const channels = channelStatuses(fields).filter((c) => c.status === 'ok' || c.status === 'failed' || c.status === 'unknown');
+  const channels = channelStatuses(fields).filter((c) => c.status === 'ok' || undelivered(c.status));
   const words = channels.map(({ channel, status }) => {
     if (status === 'ok') return `${channel} delivered`;
     const code = fields[`notify_${channel}_code`];

@@ -111,13 +111,15 @@ interface FanOutTarget {
  * else the context's accountId or the custom runtime's x-fc-account-id. Only an account id's shape is taken.
  */
 function platformAccountId(env: Env, platform: Platform): string | undefined {
-  return envText(env, 'FC_ACCOUNT_ID') ?? (/^\d{1,32}$/.test(platform.accountId ?? '') ? platform.accountId : undefined);
+  return envText(env, 'FC_ACCOUNT_ID') ?? (isAccountId(platform.accountId) ? platform.accountId : undefined);
 }
 
-/** The function's own account for its records and its process registry: an account id's shape only. */
+const isAccountId = (id: string | undefined): id is string => id !== undefined && /^\d{1,32}$/.test(id);
+
+/** The function's own account for its records and its process registry: FC_ACCOUNT_ID too only if shaped like one. */
 function ownAccountId(env: Env, platform: Platform): string | undefined {
   const id = platformAccountId(env, platform);
-  return id !== undefined && /^\d{1,32}$/.test(id) ? id : undefined;
+  return isAccountId(id) ? id : undefined;
 }
 
 /** Where an orchestrating run sends the account runs: this very function, at its own version, through FC's InvokeFunction. */

@@ -215,8 +215,8 @@ export function notifyRecordFields(results: readonly ChannelResult[]): Record<st
   const fields: Record<string, string> = {};
   for (const r of results) {
     fields[`notify_${r.channel}`] = r.status;
-    if ((r.status === 'failed' || r.status === 'unknown') && r.code) fields[`notify_${r.channel}_code`] = r.code;
-    if ((r.status === 'failed' || r.status === 'unknown') && r.message) fields[`notify_${r.channel}_error`] = r.message;
+    if (undelivered(r.status) && r.code) fields[`notify_${r.channel}_code`] = r.code;
+    if (undelivered(r.status) && r.message) fields[`notify_${r.channel}_error`] = r.message;
   }
   // Every channel tried refused it: the records are the only word of the run, and say so in one field
   // (not notify_…, which names a channel) that a person or an SLS alert can look for.
@@ -231,6 +231,11 @@ export function nobodyTold(results: readonly ChannelResult[]): boolean {
 }
 
 /** The channels a run record read back names, with their status: notifyRecordFields the other way round. */
+/** A channel's status that is not a delivery: refused or failed, or sent whole with no answer (it may have been posted). */
+export function undelivered(status: string | undefined): boolean {
+  return status === 'failed' || status === 'unknown';
+}
+
 export function channelStatuses(record: Readonly<Record<string, string | undefined>>): Array<{ readonly key: string; readonly channel: string; readonly status: string | undefined }> {
   return Object.entries(record)
     .filter(([key]) => /^notify_[a-z]+$/.test(key))

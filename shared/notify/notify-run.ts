@@ -5,7 +5,7 @@
 import type { DecisionRecord, RunRecord } from '../run/index.js';
 import { envText, type Env } from '../config/env.js';
 import { loadNotifyConfig, type NotifyConfig } from './config.js';
-import { sendNotifications, type ChannelResult, type SendOptions } from './deliver.js';
+import { sendNotifications, undelivered, type ChannelResult, type SendOptions } from './deliver.js';
 import type { AccountRecord, FanOutRunRecord } from '../run/records.js';
 import { buildReport, fanOutReport, shouldNotify, startFailureReport, testReport, type NotificationReport, type ReportExtras, type WatchRecord } from './report.js';
 
@@ -71,6 +71,6 @@ export async function notifyFanOut(config: NotifyConfig, run: FanOutRunRecord, a
 /** One line per channel for a CLI answer: "dingtalk  ok      oapi.dingtalk.com", or the vendor's error. */
 export function formatChannelResults(results: readonly ChannelResult[]): string {
   return results
-    .map((r) => [r.channel.padEnd(9), r.status.padEnd(7), r.host ?? '-', r.status === 'failed' || r.status === 'unknown' ? `${r.code ?? ''}${r.message ? `: ${r.message}` : ''}` : ''].join(' ').trimEnd())
+    .map((r) => [r.channel.padEnd(9), r.status.padEnd(7), r.host ?? '-', undelivered(r.status) ? `${r.code ?? ''}${r.message ? `: ${r.message}` : ''}` : ''].join(' ').trimEnd())
     .join('\n');
 }

@@ -8,7 +8,7 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { channelStatuses, notifyRecordFields, notifyRun } from '../notify/index.js';
+import { channelStatuses, notifyRecordFields, notifyRun, undelivered } from '../notify/index.js';
 import { DAY_MS, daysToRedemption } from './deadline.js';
 import { execute, type CapOptions, type ExecutedDecision, type ProgressEvent } from './executor.js';
 import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
@@ -93,12 +93,15 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const { config, clock } = request;
   const budget = timeBudget(request.budgetMs, clock.now);
   const effective = narrow(config, request.options);
+  // The account the run's records name and its process registry is scoped by: the member account, or the
+  // function's own when the platform says it (ownAccountId).
+  const recordAccount = request.accountId ?? request.ownAccountId;
   const identity: RunIdentity = {
     run_id: request.runId,
     trigger: request.trigger,
     fc_request_id: request.fcRequestId,
     mode: effective.mode,
-    ...((request.accountId ?? request.ownAccountId) !== undefined ? { account_id: request.accountId ?? request.ownAccountId } : {}),
+    ...(recordAccount !== undefined ? { account_id: recordAccount } : {}),
   };
   const logger = request.logger.with({ ...identity });
   const recorder = new Recorder(logger, ports.deliver, clock, workDeadline(budget));
@@ -128,7 +131,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     // plain run that knows its account (ownAccountId) shares the scope of that account's account runs: scoped
     // 'own', an account run of the function's own account in the same warm instance, before the registrar
     // listed the plain run's task (and without the logstore's read-back), ordered the domain again.
-    const scope = registrarScope(config, request.accountId ?? request.ownAccountId);
+    const scope = registrarScope(config, recordAccount);
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
     unansweredOrders = prepared.unansweredOrders;
@@ -585,7 +588,7 @@ async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts,
     if (!previous) return [];
     return channelStatuses(previous)
       // unknown: sent whole and no answer (a slow robot): it may not have reached the person reading this.
-      .filter((c) => c.status === 'failed' || c.status === 'unknown')
+      .filter((c) => undelivered(c.status))
       .map(({ key, channel, status }) => {
         // Each part bounded on its own, so that an odd run id or code cannot crowd out what to fix.
         const code = previous[`${key}_code`]?.slice(0, 60);

@@ -122,8 +122,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       ? { decision, reason: decision.reason, outcome: 'skipped', task_no: decision.taskNo, error_message: decision.problem }
       : { decision, reason: decision.reason, outcome: deps.mode === 'live' ? 'submitted' : 'would-redeem', error_message: decision.problem },
   );
-  // The decision itself is not a field of the record: a nested object on a JSON line, "[object Object]" in SLS.
-  const record = ({ decision, ...outcome }: Result) => deps.emit(decisionFields(decision, outcome));
+  const record = (result: Result) => recordResult(result, deps);
   const due = results.filter((r) => r.decision.action === 'redeem');
   // Held by a cap at planning, most urgent first: each takes the slot a refused order frees (freeSlot), so
   // its decision line waits until the submissions are over (one line per domain, with its outcome).
@@ -149,7 +148,6 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       return;
     }
     reoffers--;
-    state.freedBy.push(refused);
     state.promoted.set(next, { refused, planned: next.decision });
     // An earlier task of the domain that ended without redeeming it is said with the order, as the plan does.
     const earlier = deps.ledger.entryFor(next.decision.domainName);
@@ -163,7 +161,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   const following: Result[] = [];
   // Outcome-unknown orders the ledger did not show at their reconciliation: looked for again while following.
   const unsettled: Result[] = [];
-  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), freedBy: [], promoted: new Map() };
+  const state: SubmitState = { halted: undefined, capReached: false, reconciling: 0, gate: Promise.resolve(), promoted: new Map() };
   let started = 0;
   const pacing = new SubmitPacing(deps.submitConcurrency ?? 1, () => submitByMs(deps.budget) - deps.budget.now());
   // Different domains go in parallel, most urgent first (slots are handed out in item order); the plan
@@ -183,7 +181,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
         // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
         // Carried over, every later domain was told it held itself. countOnly: the money caps are not asked
         // (their bookkeeping counts what the run is about to send, and this domain is not sent).
-        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: stillUnlisted(state.freedBy, deps.ledger) });
+        const cap = deps.capReached(deps.ledger, result.decision, deps.clock.now(), { countOnly: true, alsoCounted: stillUnlisted(state, deps.ledger) });
         const detail = typeof cap === 'object' && cap.reason === 'cap-per-day' ? cap.detail : undefined;
         Object.assign(result, { outcome: 'skipped', reason: 'cap-per-day', ...(detail === undefined ? {} : { error_message: detail }) });
       } else {
@@ -207,6 +205,11 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
   return results;
 }
 
+/** A result's decision line, written now. The decision itself is not a field: a nested object on a JSON line, "[object Object]" in SLS. */
+function recordResult({ decision, ...outcome }: Result, deps: Pick<ExecutorDeps, 'emit'>): void {
+  deps.emit(decisionFields(decision, outcome));
+}
+
 /**
  * The registrar refused this order with a code of the domain's own (SLOT_FREEING_CODES), and no task of it
  * is known: nothing was placed, no fee taken. An outcome unknown, a throttled or held order, or one the
@@ -224,9 +227,7 @@ interface SubmitState {
   reconciling: number;
   /** Settles when every reconciliation begun so far has ended (each sets `halted` if it failed). */
   gate: Promise<unknown>;
-  /** Domains whose refused order gave its slot to another (CapOptions.alsoCounted). */
-  readonly freedBy: string[];
-  /** Each order sent in a freed slot: the refused domain whose slot it took, and its decision as planned. */
+  /** Each order sent in a freed slot: the refused domain whose slot it took (CapOptions.alsoCounted), and its decision as planned. */
   readonly promoted: Map<Result, { readonly refused: string; readonly planned: Decision }>;
 }
 
@@ -257,7 +258,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   }
   if (skipOnLedger(result, ledger)) return undefined;
   if (slotTakenBack(result, ledger, state)) return undefined;
-  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: stillUnlisted(state.freedBy, ledger) });
+  const cap = deps.capReached(ledger, result.decision, clock.now(), { alsoCounted: stillUnlisted(state, ledger) });
   if (cap) {
     Object.assign(result, typeof cap === 'string' ? { outcome: 'skipped', reason: cap } : { outcome: 'skipped', reason: cap.reason, error_message: cap.detail });
     return undefined;
@@ -347,13 +348,13 @@ function slotTakenBack(result: Result, ledger: Ledger, state: SubmitState): bool
 }
 
 /**
- * The refused domains (freedBy) still counted beside the ledger (CapOptions.alsoCounted): those whose task no
+ * The refused domains whose slot went to another (SubmitState.promoted) still counted beside the ledger (CapOptions.alsoCounted): those whose task no
  * look has listed since the plan. Once the registrar lists the task of the operation the refusal said holds the
  * domain, the ledger counts it: counted again here, one order took two of the day's slots, and a planned domain
  * was held on REDEEM_MAX_PER_DAY. A failed task listed since keeps it counted (over-counting is the safe side).
  */
-function stillUnlisted(freedBy: readonly string[], ledger: Ledger): string[] {
-  return freedBy.filter((domainName) => taskLearntSincePlan(ledger, domainName) === undefined);
+function stillUnlisted(state: SubmitState, ledger: Ledger): string[] {
+  return [...state.promoted.values()].map((p) => p.refused).filter((domainName) => taskLearntSincePlan(ledger, domainName) === undefined);
 }
 
 /** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */
@@ -516,8 +517,7 @@ async function foundLate(unfound: readonly Result[], deps: ExecutorDeps, stopMs:
     // Its line again, now with its task: the one written at its reconciliation said failed with no task
     // number, and only a task record of a finished follow-up (none past REDEEM_FOLLOW_SECONDS, or for a task
     // still open) would have said otherwise. The logstore read-back holds a domain by such a line.
-    const { decision, ...outcome } = result;
-    deps.emit(decisionFields(decision, outcome));
+    recordResult(result, deps);
     found.push(result);
   }
   return found;

@@ -1174,10 +1174,11 @@ export class Ledger {
     if (!read || !current) return;
     const { task, noneWritten } = read;
     const known = [...current.details];
+    const named = known.some((d) => d.name === order.domainName);
     // Its domain is known even while the registrar has not written the details, and is held by the task
     // from here on (the order itself is let go once its task is read, see forgetListed). Unnamed, it held no
     // domain: the next run ordered that domain again; and as an unnamed task it would hold every other order.
-    const slot = !known.some((d) => d.name === order.domainName) ? known.findIndex((d) => d.name === '') : -1;
+    const slot = named ? -1 : known.findIndex((d) => d.name === '');
     if (slot !== -1 && noneWritten) {
       // Cancelled before the registrar wrote a detail: the order was never carried out (see underCancel).
       // Held as in flight here, the next run kept the domain unordered, with no word of the cancel.
@@ -1188,7 +1189,7 @@ export class Ledger {
       known[slot] = { ...known[slot]!, name: order.domainName, createdMs: known[slot]!.createdMs ?? order.sentMs, open: true };
       // Its state is not readable: held as in flight (a finished task may have succeeded).
       this.remember(order.domainName, { taskNo: task.TaskNo, state: 'in-flight', createdMs: known[slot]!.createdMs });
-    } else if (!known.some((d) => d.name === order.domainName)) {
+    } else if (!named) {
       // Every detail names another domain: the registrar's word and the order's disagree on what this task
       // is. The order is let go once its task is read (forgetListed), and so its domain was held by nothing
       // and ordered again. Held as in flight by this task (one order: the task's own detail counts it).
