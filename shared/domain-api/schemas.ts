@@ -159,12 +159,18 @@ export const saveRedeemSchema = onFirstUse(() =>
   }),
 );
 
+/**
+ * The vendor's error body. Message, RequestId and HostId are words for a person and may be answered null: held
+ * to strings, `{"Code":"Throttling.User","Message":null,"RequestId":null}` lost its Code (a throttled read
+ * failed the run as "HTTP400: non-JSON error answer", a throttled submission, certainly not accepted, was
+ * never sent again; in a 200 it was "malformed answer").
+ */
 export const errorBodySchema = onFirstUse(() =>
   z.object({
     Code: fields().text,
-    Message: z.optional(z.string()),
-    RequestId: z.optional(z.string()),
-    HostId: z.optional(z.string()),
+    Message: nullAsUnsaid(z.string()),
+    RequestId: nullAsUnsaid(z.string()),
+    HostId: nullAsUnsaid(z.string()),
   }),
 );
 
