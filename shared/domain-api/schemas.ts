@@ -49,6 +49,13 @@ function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
 }
 
 /**
+ * An answer's RequestId: informational (quoted, never relied on), so null is read as not said; but the key
+ * must be there. Left optional, a bare `{}` (a proxy's empty object) would pass a page schema as an empty
+ * page: an empty ledger, and a domain with an open task ordered again.
+ */
+const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
+
+/**
  * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
  * the ledger takes as possibly a redemption (mayBeRedemption), the safe side. Held to a string, a row or a
  * detail answering `"TaskType": null` made the whole page malformed and every run ordered nothing.
@@ -67,7 +74,7 @@ function cancelCode(value: unknown): number {
 function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T) {
   const { integer, flag } = fields();
   return z.object({
-    RequestId: z.string(),
+    RequestId: requestId(),
     CurrentPageNum: nullAsUnsaid(integer),
     TotalPageNum: nullAsUnsaid(integer),
     TotalItemNum: nullAsUnsaid(integer),
@@ -154,7 +161,8 @@ export const queryTaskListSchema = onFirstUse(() => pagedList('TaskInfo', taskIn
  */
 export const saveRedeemSchema = onFirstUse(() =>
   z.object({
-    RequestId: z.string(),
+    // Held to a string, an order answered with its TaskNo and RequestId null was "outcome unknown".
+    RequestId: requestId(),
     TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
   }),
 );
