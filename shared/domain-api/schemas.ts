@@ -70,6 +70,9 @@ function cancelCode(value: unknown): number {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
 }
 
+/** A detail's TaskStatusCode answered null: a code the docs do not list (0-3), so an open task. */
+const UNREAD_STATUS_CODE = -1;
+
 /** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
 function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T) {
   const { integer, flag } = fields();
@@ -123,7 +126,10 @@ const taskDetailSchema = onFirstUse(() => {
     TaskType: taskType(),
     DomainName: z.string(),
     TaskStatus: lenient(z.string()),
-    TaskStatusCode: integer,
+    // Null says no state: an undocumented code (-1), which every reader takes as open, never as finished
+    // (ledger entryState, isFinalTaskDetail), whatever TaskStatus names. Held to a number, one such detail
+    // made the page malformed: the ledger unreadable, and every run ordered nothing.
+    TaskStatusCode: z.pipe(z.nullable(integer), z.transform((v): number => v ?? UNREAD_STATUS_CODE)),
     ErrorMsg: lenient(z.nullable(z.string())),
     FailReason: lenient(z.nullable(z.string())),
     // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
@@ -143,7 +149,8 @@ const taskInfoSchema = onFirstUse(() => {
     TaskNum: nullAsUnsaid(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),
-    TaskStatusCode: z.optional(integer),
+    // Absent or null: no state said, an open task (its details are read).
+    TaskStatusCode: nullAsUnsaid(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
     // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so
