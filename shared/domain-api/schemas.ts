@@ -122,7 +122,8 @@ const taskDetailSchema = onFirstUse(() => {
   const { text, integer } = fields();
   return z.object({
     TaskNo: z.string(),
-    TaskDetailNo: z.optional(text),
+    // Optional information (detailKey reads its absence as ""): null is not said.
+    TaskDetailNo: nullAsUnsaid(text),
     TaskType: taskType(),
     DomainName: z.string(),
     TaskStatus: lenient(z.string()),

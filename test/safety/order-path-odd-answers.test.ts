@@ -274,3 +274,25 @@ describe('a TaskStatusCode answered null (on the task list and on the detail) is
     expect(run.records.filter((r) => r.kind === 'task')).toEqual([]);
   });
 });
+
+describe('a TaskDetailNo answered null (optional information: the detail is keyed by it and its domain)', () => {
+  it('the held task\'s detail with TaskDetailNo null: the ledger is read, held.com is not ordered, free.com is', async () => {
+    const s = await start(
+      heldAndFree((call) => {
+        if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
+        return { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-open', 'D1', 'held.com', 1), TaskDetailNo: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      }),
+    );
+    expectHeldByTask(await runAgainst(s), s);
+  });
+
+  it("the order's own detail with TaskDetailNo null, EXECUTE_SUCCESS: followed to success", async () => {
+    const s = await start({
+      domains: [due('nodetailno.com')],
+      newTaskStatus: 1,
+      script: finishedAtOnce((taskNo) => ({ body: pageBody('QueryTaskDetailList', [{ ...detailItem(taskNo, 'unused', 'nodetailno.com', 2), TaskDetailNo: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) })),
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).find((d) => d.domain === 'nodetailno.com')).toMatchObject({ outcome: 'succeeded' });
+  });
+});
