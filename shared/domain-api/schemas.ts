@@ -82,7 +82,8 @@ function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T)
     TotalPageNum: nullAsUnsaid(integer),
     TotalItemNum: nullAsUnsaid(integer),
     NextPage: nullAsUnsaid(flag),
-    Data: z.optional(
+    // Null, as absent, an empty page (beside a failure Code it is that error: rpc.ts isVendorErrorBody).
+    Data: nullAsUnsaid(
       z.object({
         [field]: z.pipe(
           z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
