@@ -25,7 +25,7 @@ const assumeRoleSchema = onFirstUse(() => {
    * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
    * copy's, not a secret's.
    */
-  const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
+  const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace, a control character or a character that is not ASCII, which no AccessKey id or token does' }));
   const aSecret = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_SECRET.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
   return z.object({
     RequestId: z.string(),
