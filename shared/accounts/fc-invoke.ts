@@ -98,7 +98,7 @@ async function attempt(request: InvokeAsyncRequest, url: string): Promise<AsyncI
   const location = headerValue(answer.headers, 'location');
   const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: withoutSecrets(location, request.credentials) } };
   const body = withoutSecretsDeep(fcErrorBody({ ...answer, body: Buffer.from(withoutSecrets(answer.body.toString('utf8'), request.credentials)) }), request.credentials);
-  throw errorFromAnswer(ACTION, quoted, body, undefined, 'FC_ENDPOINT');
+  throw errorFromAnswer(ACTION, quoted, body, undefined, 'FC_ENDPOINT', clock.now());
 }
 
 /**

@@ -25,11 +25,14 @@ const assumeRoleSchema = onFirstUse(() => {
    * unknown" though it never left the process. A secret goes only into the HMAC: whitespace at an end is a
    * copy's, not a secret's.
    */
-  const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace or a control character, which no AccessKey id or token does' }));
+  const inAHeader = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_KEY.test(v), { error: 'holds whitespace, a control character or a character that is not ASCII, which no AccessKey id or token does' }));
   const aSecret = z.string().check(z.minLength(1), z.refine((v) => !NOT_IN_A_SECRET.test(v), { error: 'holds a control character, or whitespace at an end, which no AccessKey secret does' }));
+  // Informational (quoted, never relied on): null is not said. Held to strings, an answer with complete
+  // Credentials and either null was malformed, and the member account was not run.
+  const said = z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined));
   return z.object({
-    RequestId: z.string(),
-    AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(z.string()) }),
+    RequestId: said,
+    AssumedRoleUser: z.object({ Arn: nonEmpty, AssumedRoleId: z.optional(said) }),
     // STS puts no limit on the token's length: none is imposed here.
     Credentials: z.object({
       AccessKeyId: inAHeader,
@@ -58,7 +61,7 @@ export interface AssumedRole {
   /** Epoch ms of the credentials' expiry. */
   readonly expiresAt: number;
   readonly assumedRoleArn: string;
-  readonly requestId: string;
+  readonly requestId: string | undefined;
 }
 
 /** redeemer-<account-id>: visible in the member account's ActionTrail, 2 to 64 of [A-Za-z0-9.@_-]. */

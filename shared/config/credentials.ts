@@ -33,16 +33,30 @@ export interface PartialCredentials {
  * every call failed as a network error, was asked again, and a submission that never left was "outcome
  * unknown". A value copied with its line break from a file or a secret store is the usual cause.
  */
-export const NOT_IN_A_KEY = /[\s\x00-\x1f\x7f]/;
+const BREAKS_A_HEADER = /[\s\x00-\x1f\x7f]/;
+/**
+ * Anything but printable ASCII: beside the above, a character outside ASCII (a typographic quote or dash a
+ * document turned it into, a letter pasted with it). Node refuses a header above U+00FF and sends U+0080 to
+ * U+00FF as Latin-1 bytes the signature was not computed over: the run failed deep in the transport.
+ */
+export const NOT_IN_A_KEY = /[^\x21-\x7e]/;
+
+/** What is wrong with an id or a token, in words that never quote it; undefined when nothing is. */
+export function notInAKey(value: string): string | undefined {
+  if (BREAKS_A_HEADER.test(value)) return 'holds whitespace or a control character (a line break copied with it?)';
+  return NOT_IN_A_KEY.test(value) ? 'holds a character that is not ASCII (a typographic quote or dash, or a letter pasted with it?)' : undefined;
+}
 /** The secret goes only into the HMAC, never a header: only a control character or whitespace at an end is refused. */
 export const NOT_IN_A_SECRET = /[\x00-\x1f\x7f]|^\s|\s$/;
 
 function checkSignable(credentials: Credentials, sources: PartialCredentials['sources']): void {
   for (const part of ['accessKeyId', 'accessKeySecret', 'securityToken'] as const) {
     const value = credentials[part];
-    if (value === undefined || !(part === 'accessKeySecret' ? NOT_IN_A_SECRET : NOT_IN_A_KEY).test(value)) continue;
+    if (value === undefined) continue;
+    const wrong = part === 'accessKeySecret' ? (NOT_IN_A_SECRET.test(value) ? 'holds whitespace or a control character (a line break copied with it?)' : undefined) : notInAKey(value);
+    if (wrong === undefined) continue;
     const where = sources?.[part] ?? `the ${part} Function Compute passed`;
-    throw new UserError('bad-configuration', `${where} holds whitespace or a control character (a line break copied with it?); AccessKeys and security tokens never do: set it without`);
+    throw new UserError('bad-configuration', `${where} ${wrong}; AccessKeys and security tokens never do: set it without`);
   }
 }
 
@@ -89,7 +103,7 @@ export function credentialsOrProblem(...candidates: Array<PartialCredentials | u
   try {
     return { credentials: resolveCredentials(...candidates) };
   } catch (error) {
-    if (error instanceof UserError && error.code === 'bad-configuration') return { problem: error.message, fix: 'set the variable again without the whitespace (a value read from a file keeps its line break)' };
+    if (error instanceof UserError && error.code === 'bad-configuration') return { problem: error.message, fix: 'set the variable again as it was issued, without that character (a value read from a file keeps its line break)' };
     if (error instanceof MissingCredentialsError && error.stsKeyAlone) {
       const { key, token } = error.stsKeyAlone;
       return { problem: `${key} holds an STS key (STS.…), which signs only with its security token, and ${token} is not set`, fix: `set ${token} to the token issued with that key, or use a RAM user's long-term AccessKey` };

@@ -110,7 +110,7 @@ export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functio
 
 export function checkCredentials(ports: Pick<DoctorPorts, 'credentials'>): DoctorCheck {
   const { source, securityToken, problem, fix } = ports.credentials;
-  if (!source && problem) return failed('credentials', problem, fix ?? 'set the variable again without the whitespace (a value read from a file keeps its line break)');
+  if (!source && problem) return failed('credentials', problem, fix ?? 'set the variable again as it was issued, without that character (a value read from a file keeps its line break)');
   if (!source) {
     return failed('credentials', 'none found in the FC context, the x-fc-access-key-* headers or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET', "give the function a role (REDEEM_ROLE_ARN in s.yaml); for the CLI set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET");
   }

@@ -10,11 +10,11 @@ export interface Page<T> {
   readonly totalPages: number | undefined;
   readonly totalItems: number | undefined;
   readonly hasNext: boolean;
-  readonly requestId: string;
+  readonly requestId: string | undefined;
 }
 
 interface PageEnvelope {
-  readonly RequestId: string;
+  readonly RequestId?: string | undefined;
   readonly NextPage?: boolean | undefined;
   readonly TotalPageNum?: number | undefined;
   readonly TotalItemNum?: number | undefined;
@@ -92,7 +92,8 @@ export interface RedeemOrder {
 
 export interface SubmittedOrder {
   readonly taskNo: string;
-  readonly requestId: string;
+  /** Undefined when the answer said none (null). */
+  readonly requestId: string | undefined;
   readonly attempts: number;
 }
 

@@ -71,7 +71,7 @@ export function mayHaveBeenCarriedOut(error: unknown): boolean {
  */
 export async function submitOnce(
   order: RedeemOrder,
-  attempt: () => Promise<{ readonly TaskNo: string; readonly RequestId: string }>,
+  attempt: () => Promise<{ readonly TaskNo: string; readonly RequestId?: string | undefined }>,
   policy: RetryPolicy,
   clock: Clock,
   deadlineMs: number,

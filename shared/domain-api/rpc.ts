@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Clock } from '../clock/index.js';
-import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
+import { DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, headerValue, httpDateWaitMs, httpRetryAfterMs, send, withRetry, type HttpAnswer, type RateLimiter, type RetryPolicy } from '../http/index.js';
 import { formatQuery, quotedForms, redact, redactDeep, signAcs3, type Credentials } from '../signing/index.js';
 import { describeIssue, issuePath } from '../validation/index.js';
 import { DeadlineNotSentError, DomainApiError, MalformedResponseError, SessionEndingError, TaskIsBeingProcessedError } from './errors.js';
@@ -54,11 +54,13 @@ interface RpcOptions {
 /**
  * The server's wait, never more than MAX_RETRY_AFTER_MS: x-acs-retry-after (integer milliseconds; only a
  * positive value counts), else HTTP's Retry-After, for a bare 429 or 503 from a gateway in front of the
- * API (retrying sooner only collects more refusals).
+ * API (retrying sooner only collects more refusals). Either may be an HTTP date, read on the run's clock
+ * (`nowMs`): read only as seconds, a gateway's date was no wait, and the retry came into another refusal.
  */
-function serverWait(answer: HttpAnswer): number | undefined {
-  const acs = Number(headerValue(answer.headers, 'x-acs-retry-after') || Number.NaN);
-  const ms = Number.isFinite(acs) && acs > 0 ? acs : httpRetryAfterMs(answer);
+function serverWait(answer: HttpAnswer, nowMs: number | undefined): number | undefined {
+  const acsText = headerValue(answer.headers, 'x-acs-retry-after')?.trim();
+  const acs = Number(acsText || Number.NaN);
+  const ms = (Number.isFinite(acs) && acs > 0 ? acs : acsText ? httpDateWaitMs(acsText, nowMs) : undefined) ?? httpRetryAfterMs(answer, nowMs);
   return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
@@ -76,7 +78,7 @@ function redirectTarget(location: string): string {
 }
 
 /** The error an answer stands for, from its JSON error body when it has one. */
-export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string): DomainApiError {
+export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknown, toError = defaultError, endpointVariable?: string, nowMs?: number): DomainApiError {
   const body = errorBodySchema().safeParse(json);
   const location = headerValue(answer.headers, 'location');
   // A redirect is not followed: the signature names the host, and an order must not go where we did not
@@ -91,7 +93,7 @@ export function errorFromAnswer(action: string, answer: HttpAnswer, json: unknow
     message: body.success ? (body.data.Message ?? '') : (redirected ?? `non-JSON error answer (${answer.body.length} bytes)`),
     requestId: body.success ? body.data.RequestId : undefined,
     httpStatus: statedStatus(answer, json),
-    retryAfterMs: serverWait(answer),
+    retryAfterMs: serverWait(answer, nowMs),
   });
 }
 
@@ -303,12 +305,12 @@ export class RpcCaller {
       // A redirect's Location is quoted in the message: without the credentials, like the body.
       const location = headerValue(answer.headers, 'location');
       const quoted = location === undefined ? answer : { ...answer, headers: { ...answer.headers, location: redact(location, this.secrets) } };
-      const error = errorFromAnswer(action, quoted, body, this.options.toError, this.options.endpointVariable);
+      const error = errorFromAnswer(action, quoted, body, this.options.toError, this.options.endpointVariable, this.options.clock.now());
       if (error.isThrottling) this.options.limiter?.onThrottle(error.retryAfterMs, grant);
       throw error;
     }
     if (json instanceof Error) throw new MalformedResponseError(action, '(body)', 'not JSON', undefined, { cause: json });
-    const refused = this.options.errorIn200?.(shown(), statedStatus(answer, json)) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError) : undefined);
+    const refused = this.options.errorIn200?.(shown(), statedStatus(answer, json)) ?? (isVendorErrorBody(json) ? errorFromAnswer(action, answer, shown(), this.options.toError, undefined, this.options.clock.now()) : undefined);
     if (refused) {
       if (refused.isThrottling) this.options.limiter?.onThrottle(refused.retryAfterMs, grant);
       throw refused;

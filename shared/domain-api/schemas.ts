@@ -49,6 +49,13 @@ function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
 }
 
 /**
+ * An answer's RequestId: informational (quoted, never relied on), so null is read as not said; but the key
+ * must be there. Left optional, a bare `{}` (a proxy's empty object) would pass a page schema as an empty
+ * page: an empty ledger, and a domain with an open task ordered again.
+ */
+const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
+
+/**
  * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
  * the ledger takes as possibly a redemption (mayBeRedemption), the safe side. Held to a string, a row or a
  * detail answering `"TaskType": null` made the whole page malformed and every run ordered nothing.
@@ -63,16 +70,20 @@ function cancelCode(value: unknown): number {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
 }
 
+/** A detail's TaskStatusCode answered null: a code the docs do not list (0-3), so an open task. */
+const UNREAD_STATUS_CODE = -1;
+
 /** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
 function pagedList<K extends string, T extends z.ZodMiniType>(field: K, item: T) {
   const { integer, flag } = fields();
   return z.object({
-    RequestId: z.string(),
+    RequestId: requestId(),
     CurrentPageNum: nullAsUnsaid(integer),
     TotalPageNum: nullAsUnsaid(integer),
     TotalItemNum: nullAsUnsaid(integer),
     NextPage: nullAsUnsaid(flag),
-    Data: z.optional(
+    // Null, as absent, an empty page (beside a failure Code it is that error: rpc.ts isVendorErrorBody).
+    Data: nullAsUnsaid(
       z.object({
         [field]: z.pipe(
           z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
@@ -112,11 +123,15 @@ const taskDetailSchema = onFirstUse(() => {
   const { text, integer } = fields();
   return z.object({
     TaskNo: z.string(),
-    TaskDetailNo: z.optional(text),
+    // Optional information (detailKey reads its absence as ""): null is not said.
+    TaskDetailNo: nullAsUnsaid(text),
     TaskType: taskType(),
     DomainName: z.string(),
     TaskStatus: lenient(z.string()),
-    TaskStatusCode: integer,
+    // Null says no state: an undocumented code (-1), which every reader takes as open, never as finished
+    // (ledger entryState, isFinalTaskDetail), whatever TaskStatus names. Held to a number, one such detail
+    // made the page malformed: the ledger unreadable, and every run ordered nothing.
+    TaskStatusCode: z.pipe(z.nullable(integer), z.transform((v): number => v ?? UNREAD_STATUS_CODE)),
     ErrorMsg: lenient(z.nullable(z.string())),
     FailReason: lenient(z.nullable(z.string())),
     // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
@@ -136,7 +151,8 @@ const taskInfoSchema = onFirstUse(() => {
     TaskNum: nullAsUnsaid(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),
-    TaskStatusCode: z.optional(integer),
+    // Absent or null: no state said, an open task (its details are read).
+    TaskStatusCode: nullAsUnsaid(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
     // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so
@@ -154,17 +170,24 @@ export const queryTaskListSchema = onFirstUse(() => pagedList('TaskInfo', taskIn
  */
 export const saveRedeemSchema = onFirstUse(() =>
   z.object({
-    RequestId: z.string(),
+    // Held to a string, an order answered with its TaskNo and RequestId null was "outcome unknown".
+    RequestId: requestId(),
     TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
   }),
 );
 
+/**
+ * The vendor's error body. Message, RequestId and HostId are words for a person and may be answered null: held
+ * to strings, `{"Code":"Throttling.User","Message":null,"RequestId":null}` lost its Code (a throttled read
+ * failed the run as "HTTP400: non-JSON error answer", a throttled submission, certainly not accepted, was
+ * never sent again; in a 200 it was "malformed answer").
+ */
 export const errorBodySchema = onFirstUse(() =>
   z.object({
     Code: fields().text,
-    Message: z.optional(z.string()),
-    RequestId: z.optional(z.string()),
-    HostId: z.optional(z.string()),
+    Message: nullAsUnsaid(z.string()),
+    RequestId: nullAsUnsaid(z.string()),
+    HostId: nullAsUnsaid(z.string()),
   }),
 );
 

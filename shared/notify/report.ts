@@ -184,7 +184,7 @@ function atRiskWhy(d: DecisionRecord): string {
   if (refusedAsBusy(d)) return REFUSED_AS_BUSY_WORDS;
   if (d.reason === 'task-in-flight' && d.error_message) return plainText(d.error_message, 300);
   const max = DETAIL_LENGTHS[d.reason];
-  if (max !== undefined && d.error_message) return `${reasonWords(d.reason)}: ${plainText(d.error_message, max)}`;
+  if (max !== undefined && d.error_message) return `${reasonWords(d.reason)}: ${errorText(d.error_message, max)}`;
   return reasonWords(d.reason);
 }
 
@@ -197,9 +197,11 @@ function atRiskWhy(d: DecisionRecord): string {
  * - the day's cap says what fills it and when a slot frees (planner dayCapDetail), or the domain's own
  *   order of unknown outcome that holds it: the console's last 24 h may show none of it;
  * - an invalid listing says which field cannot be believed, and why (shared/run/listing.ts): 'looks
- *   invalid' alone gives a person nothing to look for in the console.
+ *   invalid' alone gives a person nothing to look for in the console;
+ * - a halt says what stopped the run (the ledger unreadable on an expired token, say) and what to do: 'the
+ *   run halted' alone left a person nothing to mend before the next run halted the same way.
  */
-const DETAIL_LENGTHS: Readonly<Record<string, number>> = { 'insufficient-balance': 500, 'cap-spend-per-day': 500, 'cap-per-day': 400, 'invalid-listing': 300 };
+const DETAIL_LENGTHS: Readonly<Record<string, number>> = { 'insufficient-balance': 500, 'cap-spend-per-day': 500, 'cap-per-day': 400, 'invalid-listing': 300, halted: 400 };
 
 /** The guard's holds whose detail (error_message) a person needs; balance-unknown is said once for the run (readProblems). */
 const GUARD_DETAIL_REASONS: ReadonlySet<string> = new Set(['insufficient-balance', 'cap-spend-per-day']);
@@ -235,7 +237,7 @@ export function buildReport(
   const leftForNextRun: LeftItem[] = [];
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
-    if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: reasonWords(d.reason) });
+    if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: atRiskWhy(d) });
     // With what holds it (the day's cap says when a slot frees), as an at-risk line says it.
     if (d.outcome === 'skipped' && CAP_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: atRiskWhy(d), heldByCap: true });
     if (d.action === 'redeem' && ORDERED_OUTCOMES.has(d.outcome) && !refusedAsBusy(d)) {

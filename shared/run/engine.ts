@@ -192,6 +192,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     ...countOutcomes(decisions),
     calls: api.calls,
     left_for_next_run: executed.filter((e) => e.reason === 'time-budget' || e.reason === 'halted').length,
+    ...haltOf(executed),
     ...(!failure && listingComplete ? notInRedemption(effective.requested, executed) : {}),
     // What the run decided without (told under "Not read" in the message): in the record too, so that the
     // webhook's caller, the CLI's --json and the log say it, with no robot configured as well.
@@ -226,6 +227,12 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   recorder.write(run);
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
+}
+
+/** Why the run halted, as the first domain it held says it (every held domain carries the same halt). */
+function haltOf(executed: readonly ExecutedDecision[]): Pick<RunRecord, 'halt_code' | 'halt_message'> {
+  const held = executed.find((e) => e.reason === 'halted' && e.outcome === 'skipped');
+  return held ? { halt_code: held.error_code, halt_message: held.error_message } : {};
 }
 
 /** The most names `not_in_redemption` spells out; the rest are counted. */

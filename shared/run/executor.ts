@@ -5,7 +5,6 @@
  * task until it is final or the time budget says stop. Every outcome is written the moment it is known.
  */
 import type { Clock } from '../clock/index.js';
-import { errorMessage } from '../errors/index.js';
 import { DomainApiError, OutcomeUnknownError, TaskIsBeingProcessedError, errorCode, explainedMessage, isFinalTaskDetail, readAllPages, TaskDetailStatus, withPageSizes, type DomainApi } from '../domain-api/index.js';
 import { mapLimit, RateLimitTimeoutError } from '../http/index.js';
 import { SubmitPacing, type SubmitConcurrency } from './submit-pacing.js';
@@ -67,14 +66,30 @@ export interface ExecutorDeps {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Result = Mutable<ExecutedDecision>;
 
+/**
+ * Why the run halted (nothing more is sent): the code of the error that stopped it and what a person reads,
+ * what to do included. Each domain it holds says both, and so does the run record (halt_code, halt_message):
+ * said only as "the run halted", a token that expired mid-run was no reason a person could act on.
+ */
+interface Halt {
+  readonly code: string;
+  readonly message: string;
+}
+
 /** An order the run stopped before it went on the wire (see clearToSend): certainly not placed. */
 class SubmissionHeldError extends Error {
   override readonly name = 'SubmissionHeldError';
   constructor(
     readonly reason: 'halted' | 'time-budget',
     message: string,
+    readonly code?: string,
   ) {
     super(message);
+  }
+
+  /** The held result's fields. */
+  get fields() {
+    return { outcome: 'skipped', reason: this.reason, error_message: this.message, ...(this.code === undefined ? {} : { error_code: this.code }) } as const;
   }
 }
 
@@ -175,7 +190,7 @@ export async function execute(decisions: readonly Decision[], deps: ExecutorDeps
       deps.onProgress?.({ phase: 'submitting', done: ++started, total: due.length });
       const held = heldBack(state, deps);
       if (held) {
-        Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
+        Object.assign(result, held.fields);
       } else if (state.capReached) {
         // Its own hold, asked of the ledger as it stands (no new look): the detail of the domain that found
         // the cap full may be that domain's alone (its own order of unknown outcome, planner ownUnknownNote).
@@ -221,7 +236,7 @@ function refusedForCertain(result: Result): boolean {
 }
 
 interface SubmitState {
-  halted: string | undefined;
+  halted: Halt | undefined;
   capReached: boolean;
   /** Reconciliations of outcome-unknown submissions going on now; no new submission starts while any is. */
   reconciling: number;
@@ -232,7 +247,7 @@ interface SubmitState {
 }
 
 /** One submission with its fresh look and its aftermath; answers why nothing more may be sent, if so. */
-async function submitOne(result: Result, deps: ExecutorDeps, following: Result[], unsettled: Result[], state: SubmitState): Promise<string | undefined> {
+async function submitOne(result: Result, deps: ExecutorDeps, following: Result[], unsettled: Result[], state: SubmitState): Promise<Halt | undefined> {
   const { ledger, api, clock } = deps;
   const domainName = result.decision.domainName;
   const expirationMs = result.decision.expirationMs!;
@@ -241,8 +256,8 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   try {
     await ledger.refresh(clock.now());
   } catch (error) {
-    const why = `the ledger could not be read before submitting, so nothing more is sent this run: ${errorMessage(error)}`;
-    Object.assign(result, { outcome: 'skipped', reason: 'halted', error_code: errorCode(error), error_message: why });
+    const why = { code: errorCode(error), message: `the ledger could not be read before submitting, so nothing more is sent this run: ${explainedMessage(error)}` };
+    Object.assign(result, { outcome: 'skipped', reason: 'halted', error_code: why.code, error_message: why.message });
     return why;
   }
   // Another submission's outcome became unknown while this one looked: its reconciliation comes first.
@@ -253,7 +268,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   // again here, and once more before each attempt goes on the wire (clearToSend below).
   const held = heldBack(state, deps);
   if (held) {
-    Object.assign(result, { outcome: 'skipped', reason: held.reason, error_message: held.message });
+    Object.assign(result, held.fields);
     return undefined;
   }
   if (skipOnLedger(result, ledger)) return undefined;
@@ -267,7 +282,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
   deps.emit({ kind: 'submission', domain: domainName, expiration_ms: expirationMs });
   // Counted against the day's cap from now on, so submissions in flight together cannot pass it.
   ledger.noteMine(undefined, started, domainName);
-  let halt: string | undefined;
+  let halt: Halt | undefined;
   try {
     const saved = await api.saveSingleTaskForCreatingOrderRedeem({
       domainName,
@@ -289,7 +304,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     // outcome unknown, below).
     const other = ledger.notThisOrder(saved.taskNo, domainName);
     if (other !== undefined) {
-      const why = new Error(`the answer (RequestId ${saved.requestId}) gave TaskNo ${saved.taskNo}, which is ${other}`);
+      const why = new Error(`the answer${saved.requestId ? ` (RequestId ${saved.requestId})` : ''} gave TaskNo ${saved.taskNo}, which is ${other}`);
       throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
     }
     ledger.claimUnseen(saved.taskNo, started, domainName);
@@ -308,7 +323,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
           state.reconciling--;
         },
         (failure: unknown) => {
-          state.halted ??= `reconciliation failed: ${errorMessage(failure)}`;
+          state.halted ??= { code: errorCode(failure), message: `reconciliation failed: ${explainedMessage(failure)}` };
           state.reconciling--;
         },
       );
@@ -359,7 +374,7 @@ function stillUnlisted(state: SubmitState, ledger: Ledger): string[] {
 
 /** Why no order may go out now: the run halted, or the submit margin is reached. Undefined: it may. */
 function heldBack(state: SubmitState, deps: ExecutorDeps): SubmissionHeldError | undefined {
-  if (state.halted !== undefined) return new SubmissionHeldError('halted', state.halted);
+  if (state.halted !== undefined) return new SubmissionHeldError('halted', state.halted.message, state.halted.code);
   if (deps.budget.now() > submitByMs(deps.budget)) return new SubmissionHeldError('time-budget', 'the submit margin was reached before this order was sent');
   return undefined;
 }
@@ -395,10 +410,10 @@ function taskLearntSincePlan(ledger: Ledger, domainName: string): string | undef
   return entry && entry.state !== 'failed' && !ledger.isMine(entry.taskNo) ? entry.taskNo : undefined;
 }
 
-async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[], unsettled: Result[]): Promise<string | undefined> {
+async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[], unsettled: Result[]): Promise<Halt | undefined> {
   const { ledger, clock } = deps;
   if (error instanceof SubmissionHeldError) {
-    Object.assign(result, { outcome: 'skipped', reason: error.reason, error_message: error.message });
+    Object.assign(result, error.fields);
     return undefined;
   }
   const fields = errorFields(error);
@@ -419,8 +434,8 @@ async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps,
     learnt = await ledger.refresh(clock.now(), { startedAfterNow: true, deadlineMs: workDeadline(deps.budget) });
   } catch (reconcileError) {
     // The ledger cannot be read, so nothing more may be sent this run.
-    const why = `reconciliation failed: ${errorMessage(reconcileError)}`;
-    Object.assign(result, { outcome: error instanceof TaskIsBeingProcessedError ? 'in-progress' : 'failed', ...fields, error_message: `${fields.error_message}; ${why}` });
+    const why = { code: errorCode(reconcileError), message: `reconciliation failed: ${explainedMessage(reconcileError)}` };
+    Object.assign(result, { outcome: error instanceof TaskIsBeingProcessedError ? 'in-progress' : 'failed', ...fields, error_message: `${fields.error_message}; ${why.message}` });
     return why;
   }
   const domainName = result.decision.domainName;

@@ -101,6 +101,9 @@ interface RunFields {
   readonly watched?: number | undefined;
   readonly calls?: number | undefined;
   readonly left_for_next_run?: number | undefined;
+  /** The run halted (nothing more was sent): the code of the error that stopped it, and why, with what to do. */
+  readonly halt_code?: string | undefined;
+  readonly halt_message?: string | undefined;
   /** What the run could not read and decided without (the message's "Not read"), joined with "; ". */
   readonly read_problems?: string | undefined;
   /** Names the request asked for that the redemption list does not hold (comma-separated, the first 20). */

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock/index.js';
 import { MalformedResponseError, OutcomeUnknownError } from '../../shared/domain-api/index.js';
+import { assumeRole } from '../../shared/accounts/sts.js';
 import { memberAccountPorts } from '../../shared/run/member-account.js';
 import { cannedServer } from '../support/canned-server.js';
 
@@ -49,6 +50,31 @@ describe('an AssumeRole answer whose credentials no request can carry', () => {
       expect((error as Error).message).toContain(`Credentials.${field}`);
       for (const value of Object.values(credentials)) if (value.length > 8 && value !== expiration) expect((error as Error).message).not.toContain(value.trim());
       expect(domainCalls).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/**
+ * RequestId and AssumedRoleUser.AssumedRoleId are informational (accounts-and-billing.md §2.1: the run signs
+ * with Credentials and checks the account AssumedRoleUser.Arn names): answered null beside complete
+ * Credentials, the role is assumed, not refused as a malformed answer that leaves the account not run.
+ */
+describe('an AssumeRole answer with complete Credentials and informational fields null', () => {
+  it.each([
+    ['RequestId null', { RequestId: null }],
+    ['AssumedRoleUser.AssumedRoleId null', { AssumedRoleUser: { Arn: `${ROLE}/redeemer-${ACCOUNT}`, AssumedRoleId: null } }],
+    ['both null', { RequestId: null, AssumedRoleUser: { Arn: `${ROLE}/redeemer-${ACCOUNT}`, AssumedRoleId: null } }],
+  ])('%s: the role is assumed with those credentials', async (_name, twist) => {
+    const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const server = await cannedServer(() => ({
+      body: { RequestId: 'sts-1', AssumedRoleUser: { Arn: `${ROLE}/redeemer-${ACCOUNT}`, AssumedRoleId: 'id:1' }, Credentials: { AccessKeyId: 'STS.member-1', AccessKeySecret: 'member-secret-1', SecurityToken: 'member-token-1', Expiration: expiration }, ...twist },
+    }));
+    try {
+      const assumed = await assumeRole({ credentials: KEY, roleArn: ROLE, accountId: ACCOUNT, endpoint: server.url, clock: { ...systemClock, sleep: async () => {} }, deadlineMs: Date.now() + 10_000, retry: { maxAttempts: 1 } });
+      expect(assumed.credentials).toEqual({ accessKeyId: 'STS.member-1', accessKeySecret: 'member-secret-1', securityToken: 'member-token-1' });
+      expect(assumed.assumedRoleArn).toBe(`${ROLE}/redeemer-${ACCOUNT}`);
     } finally {
       await server.close();
     }

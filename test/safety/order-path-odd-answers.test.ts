@@ -245,3 +245,54 @@ describe("the follow-up's reads end when following does (REDEEM_FOLLOW_SECONDS)"
     expect(run.summary.run.duration_ms).toBeLessThan(60_000);
   }, 20_000);
 });
+
+describe('a TaskStatusCode answered null (on the task list and on the detail) is an open task, never a finished one', () => {
+  it('the row coded null and named nothing, its detail coded null and named EXECUTE_SUCCESS: the ledger is read, held.com is held as in flight (not redeemed), free.com ordered', async () => {
+    const s = await start(
+      heldAndFree((call, standin) => {
+        if (call.action === 'QueryTaskList' && standin.orders.length === 0) {
+          const row = { TaskNo: 'T-open', TaskType: 'ORDER_REDEEM', TaskNum: 1, CreateTime: '2026-12-01 09:00:00', TaskStatus: null, TaskStatusCode: null };
+          return { body: pageBody('QueryTaskList', [row], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+        }
+        if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
+        const detail = { ...detailItem('T-open', 'D1', 'held.com', 2), TaskStatusCode: null };
+        return { body: pageBody('QueryTaskDetailList', [detail], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      }),
+    );
+    expectHeldByTask(await runAgainst(s), s);
+  });
+
+  it("the order's own detail coded null and named EXECUTE_SUCCESS under a task listed COMPLETE: recorded submitted, never told succeeded", async () => {
+    const s = await start({
+      domains: [due('nullcode.com')],
+      newTaskStatus: 1,
+      script: finishedAtOnce((taskNo) => ({ body: pageBody('QueryTaskDetailList', [{ ...detailItem(taskNo, `D-${taskNo}`, 'nullcode.com', 2), TaskStatusCode: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) })),
+    });
+    const run = await runAgainst(s);
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'nullcode.com': 1 });
+    expect(decisionsOf(run).find((d) => d.domain === 'nullcode.com')).toMatchObject({ outcome: 'submitted' });
+    expect(run.records.filter((r) => r.kind === 'task')).toEqual([]);
+  });
+});
+
+describe('a TaskDetailNo answered null (optional information: the detail is keyed by it and its domain)', () => {
+  it('the held task\'s detail with TaskDetailNo null: the ledger is read, held.com is not ordered, free.com is', async () => {
+    const s = await start(
+      heldAndFree((call) => {
+        if (call.action !== 'QueryTaskDetailList' || call.params.TaskNo !== 'T-open') return undefined;
+        return { body: pageBody('QueryTaskDetailList', [{ ...detailItem('T-open', 'D1', 'held.com', 1), TaskDetailNo: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) };
+      }),
+    );
+    expectHeldByTask(await runAgainst(s), s);
+  });
+
+  it("the order's own detail with TaskDetailNo null, EXECUTE_SUCCESS: followed to success", async () => {
+    const s = await start({
+      domains: [due('nodetailno.com')],
+      newTaskStatus: 1,
+      script: finishedAtOnce((taskNo) => ({ body: pageBody('QueryTaskDetailList', [{ ...detailItem(taskNo, 'unused', 'nodetailno.com', 2), TaskDetailNo: null }], { pageNum: 1, nextPage: false, totalPages: 1 }) })),
+    });
+    const run = await runAgainst(s);
+    expect(decisionsOf(run).find((d) => d.domain === 'nodetailno.com')).toMatchObject({ outcome: 'succeeded' });
+  });
+});

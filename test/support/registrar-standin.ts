@@ -305,6 +305,11 @@ export class RegistrarStandin extends LoopbackStandin {
     return counts;
   }
 
+  /** The answer an unscripted call gets (a submission is taken): for a script that changes a field of it. */
+  defaultAnswer(call: StandinCall): Scripted {
+    return this.default(call);
+  }
+
   private default(call: StandinCall): Scripted {
     const requestId = randomUUID().toUpperCase();
     const pageNum = Math.max(1, Number(call.params.PageNum ?? '1') || 1);
