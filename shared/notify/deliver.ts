@@ -142,6 +142,7 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
         : { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
+    if (last.maybePosted) return { ok: false, maybePosted: true, code: last.code, message: last.message, attempts: attempt };
     if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
     const backoff = RETRY_WAITS_MS[attempt - 1];
     if (serverWaitMs !== undefined && backoff !== undefined) {

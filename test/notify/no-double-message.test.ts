@@ -35,6 +35,8 @@ describe('a message that may have been posted is never sent again', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     }],
     ['an answer whose gzip does not decode', (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end('{"errcode":0,"errmsg":"ok"}')],
+    ['an answer that is not JSON', (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"')],
+    ['an HTML page at HTTP 200', (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>ok</body></html>')],
   ])('%s: unknown, not sent again', async (_label, then) => {
     const dropping = await robot(then);
     const [result] = await sendNotifications({ channels: { dingtalk: { url: dropping.url } } }, report, realTime(10_000));
