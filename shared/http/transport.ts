@@ -105,6 +105,18 @@ function decodeContent(body: Buffer, encoding: string | string[] | undefined, li
   return out;
 }
 
+/** Whether each error send() rejected with came after the whole request was handed to the connection. */
+const WRITTEN = new WeakMap<object, boolean>();
+
+/**
+ * For an error send() rejected with: true when the whole request had been handed to the connection (a
+ * reset after it, an answer cut off or undecodable: the server may have read it and acted), false when it
+ * had not (the server cannot have read it whole), undefined for an error that is not send()'s.
+ */
+export function requestWritten(error: unknown): boolean | undefined {
+  return typeof error === 'object' && error !== null ? WRITTEN.get(error) : undefined;
+}
+
 export function send(exchange: HttpExchange): Promise<HttpAnswer> {
   const url = new URL(exchange.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -118,6 +130,7 @@ export function send(exchange: HttpExchange): Promise<HttpAnswer> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      WRITTEN.set(error, written);
       reject(error);
     }
     const req = request(url, { method: exchange.method, headers, ...(exchange.freshConnection ? { agent: false } : {}) }, (res) => {

@@ -1,14 +1,15 @@
 /**
  * Sends one report to every configured channel, in parallel, inside a deadline. A robot that could not
  * be reached, or a 5xx, is retried at most twice with a short backoff while the deadline allows. No robot
- * deduplicates, so a request that reached it and got no answer (a timeout, a connection dropped after it
- * was sent) is never sent again: it may have been posted. A vendor's error code is not retried (a rate
+ * deduplicates, so a request that reached it whole and got no answer that can be read (a timeout, a
+ * connection dropped or reset after it was written, an answer cut off or undecodable) is never sent again:
+ * it may have been posted (unknown). A reset before the last byte was written posted nothing and is retried. A vendor's error code is not retried (a rate
  * limit would only extend its penalty, a refused signature will be refused again).
  * Nothing here throws: each channel ends as ok, failed (with the vendor's code), unknown (sent whole, no
  * answer: it may have been posted) or off.
  */
 import { errorMessage } from '../errors/index.js';
-import { certainlyNotSent, HttpTimeoutError, httpRetryAfterMs, refusedCertificateCode, refusedCertificateWords, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
+import { certainlyNotSent, HttpTimeoutError, httpRetryAfterMs, refusedCertificateCode, refusedCertificateWords, requestWritten, systemErrorCode, send as httpSend, type HttpAnswer, type HttpExchange } from '../http/index.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelTarget, type NotifyConfig } from './config.js';
 import type { Channel, Verdict } from './channels/channel.js';
 import { dingtalk } from './channels/dingtalk.js';
@@ -27,8 +28,8 @@ const CHANNELS: Readonly<Record<ChannelName, Channel>> = { dingtalk, feishu, wec
 export interface ChannelResult {
   readonly channel: ChannelName;
   /**
-   * unknown: the whole message was sent and no answer came before the deadline: it may have been posted
-   * (a slow robot), so it is neither told as delivered nor as refused.
+   * unknown: the whole message was sent and no answer that can be read came before the deadline (a slow
+   * robot, a connection lost after the request): it may have been posted, so it is neither told as delivered nor as refused.
    */
   readonly status: 'ok' | 'failed' | 'unknown' | 'off';
   /** The vendor's error code (e.g. "130101", "19021"), "HTTP 503", a network error code, or "Deadline". */
@@ -124,11 +125,16 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
       const code = networkCode(error);
       // Redacted here, where it comes in: a transport error may quote the request.
       const words = redact(errorMessage(error), secrets);
-      // Only a request that never reached the robot may go again: sent twice, it could be posted twice.
-      const retry = certainlyNotSent(error);
-      // The whole message went out and no answer came back: a robot slow to answer may well have posted it.
-      if (error instanceof HttpTimeoutError && error.written) {
-        return { ok: false, maybePosted: true, code, message: `${words} after the whole message was sent: it may have been posted (not sent again; a robot slow to answer)`, attempts: attempt };
+      // Only a request that never reached the robot whole may go again: sent twice, it could be posted twice.
+      // One not written whole (a reset before its last byte) cannot have been posted: the robot reads to the
+      // Content-Length before it acts.
+      const written = requestWritten(error) ?? (error instanceof HttpTimeoutError && error.written);
+      const retry = certainlyNotSent(error) || requestWritten(error) === false;
+      // The whole message went out and no answer came back that can be read (none in time, a reset, an
+      // answer cut off or undecodable): the robot may well have posted it.
+      if (written) {
+        const why = error instanceof HttpTimeoutError ? 'a robot slow to answer' : 'the robot read it, its answer was lost';
+        return { ok: false, maybePosted: true, code, message: `${words} after the whole message was sent: it may have been posted (not sent again; ${why})`, attempts: attempt };
       }
       // A refused certificate is refused again: nothing was sent, and nothing is sent again.
       last = refusedCertificateCode(error)
@@ -136,6 +142,7 @@ async function deliver(channel: Channel, target: ChannelTarget, report: Notifica
         : { ok: false, code, message: retry ? words : `${words}; not sent again, the robot may have posted it`, retry };
     }
     if (last.ok) return { ok: true, attempts: attempt };
+    if (last.maybePosted) return { ok: false, maybePosted: true, code: last.code, message: last.message, attempts: attempt };
     if (last.holdMs) holdRobot(target.url, options.now() + last.holdMs, `the vendor throttles this robot for ${Math.round(last.holdMs / 60_000)} min after ${last.code}`);
     const backoff = RETRY_WAITS_MS[attempt - 1];
     if (serverWaitMs !== undefined && backoff !== undefined) {

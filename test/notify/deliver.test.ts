@@ -154,7 +154,8 @@ describe('failures', () => {
     const opts = options();
     const results = await sendNotifications(config(), report, opts);
     expect(results.find((r) => r.channel === 'dingtalk')).toMatchObject({ status: 'ok', attempts: 2 });
-    expect(results.find((r) => r.channel === 'slack')).toMatchObject({ status: 'failed', attempts: 1 });
+    // Read whole, then the connection dropped: it may have been posted (deliver.ts, ChannelResult unknown).
+    expect(results.find((r) => r.channel === 'slack')).toMatchObject({ status: 'unknown', code: 'ECONNRESET', attempts: 1 });
     expect(received('slack').length - before).toBe(1);
     expect(opts.waits).toEqual([300]);
   });

@@ -23,7 +23,7 @@ export interface OutgoingRequest {
  */
 export type Verdict =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean; readonly holdMs?: number | undefined };
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly retry: boolean; readonly holdMs?: number | undefined; readonly maybePosted?: boolean | undefined };
 
 export interface Channel {
   readonly name: ChannelName;
@@ -89,7 +89,11 @@ function withRemedy(verdict: Verdict & { ok: false }, remedy: string | undefined
 export function notTheRobot(answer: HttpAnswer, urlVariable: string): Verdict {
   const code = answer.status === 200 ? 'MalformedResponse' : `HTTP ${answer.status}`;
   if (answer.status === 404) return { ok: false, code, message: `nothing answers at that address → check the path of ${urlVariable}`, retry: false };
-  return withRemedy({ ok: false, code, message: answerText(answer) || 'no answer body', retry: false }, `not this vendor's answer: check the host of ${urlVariable} (a proxy in between?)`) as Verdict & { ok: false };
+  // A 2xx that cannot be read as the vendor's answer (not JSON, cut short, another vendor's shape, a proxy
+  // mangling it): the robot may have read the message and posted it, so it is unknown, not refused.
+  const maybePosted = answer.status >= 200 && answer.status < 300;
+  const words = `${answerText(answer) || 'no answer body'}${maybePosted ? ': it may have been posted (not sent again)' : ''}`;
+  return { ...withRemedy({ ok: false, code, message: words, retry: false }, `not this vendor's answer: check the host of ${urlVariable} (a proxy in between?)`), ...(maybePosted ? { maybePosted } : {}) } as Verdict & { ok: false };
 }
 
 /**
