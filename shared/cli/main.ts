@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
-import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
+import { parseRunOptions, runRedemption, RunOptionsError, type RunOptions, type RunSummary } from '../run/index.js';
 import { accountsExitCode, renderAccounts, runAccounts } from './accounts.js';
 import { hostOrderJournal, withHostLock } from './host-lock.js';
 import type { ProgressEvent } from './progress.js';
@@ -71,6 +71,29 @@ function recordsNote(flags: { json: boolean; records: boolean }): string {
 class UsageError extends UserError {
   constructor(message: string) {
     super('usage', message);
+  }
+}
+
+/** What each flag takes, said after a value the run options refuse. */
+const FLAG_TAKES: Readonly<Record<'domains' | 'reason', string>> = {
+  domains: 'expected domain names separated by commas, such as a.com,b.net',
+  reason: 'expected a short text saying why the run was started',
+};
+
+/**
+ * The run options from the flags, a refusal named by the flag the person typed: "Invalid run options:
+ * domains: …" spoke of the field of an event they never wrote.
+ */
+function optionsFromFlags(input: Record<string, unknown>): RunOptions {
+  try {
+    return parseRunOptions(input);
+  } catch (error) {
+    if (!(error instanceof RunOptionsError)) throw error;
+    const detail = error.message.replace(/^Invalid run options: /, '');
+    const fields = (Object.keys(FLAG_TAKES) as Array<keyof typeof FLAG_TAKES>).filter((field) => new RegExp(`(^|; )${field}[[:]`).test(detail));
+    if (fields.length === 0) throw error;
+    const named = detail.replace(/(^|; )domains\[(\d+)\]: /g, (_, start: string, i: string) => `${start}--domains: name ${Number(i) + 1} `).replace(/(^|; )(domains|reason):/g, '$1--$2:');
+    throw new UsageError(`${named}; ${fields.map((field) => FLAG_TAKES[field]).join('; ')}`);
   }
 }
 
@@ -132,7 +155,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (values.accounts !== undefined && !config.accounts) throw new UsageError('--accounts needs role ARNs (acs:ram::<account-id>:role/<role-name>, comma-separated) or rd:<role-name>');
     const domains = values.domains?.split(',').map((d) => d.trim()).filter(Boolean);
     if (domains?.length === 0) throw new UsageError('--domains names no domain (expected a.com,b.net); leave it out to take every domain the allow-list takes');
-    const options = parseRunOptions({
+    const options = optionsFromFlags({
       ...(command === 'plan' ? { mode: 'dry-run' } : {}),
       ...(domains !== undefined ? { domains } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
