@@ -21,14 +21,17 @@ import { renderTable } from './table.js';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock/index.js';
 import { formatChannelResults, sendTestNotifications, undelivered } from '../notify/index.js';
-import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+import { buildDoctorPorts, functionVariables, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+import { readDeployedEnv } from './deployed-env.js';
 
 /** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
 async function doctor(io: CliIo, json: boolean): Promise<number> {
   const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(credentialsFromEnv(io.env));
   // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
   const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, credentialsFix, orderJournal }));
+  // FC's 4 KB is of the variables s.yaml deploys, not of this shell's.
+  const functionEnv = await readDeployedEnv(io.env, functionVariables(io.env));
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, credentialsFix, orderJournal, functionEnv }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }
