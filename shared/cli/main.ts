@@ -10,7 +10,7 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { ConfigError, credentialsFromEnv, credentialsOrProblem, echoed, loadConfig, resolveCredentials, type Env } from '../config/index.js';
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
 import { parseRunOptions, runRedemption, RunOptionsError, type RunOptions, type RunSummary } from '../run/index.js';
@@ -141,8 +141,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
     if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
     if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);
-    const budgetSeconds = values['budget-seconds'] === undefined ? 600 : Number(values['budget-seconds']);
-    if (!Number.isInteger(budgetSeconds) || budgetSeconds < 10 || budgetSeconds > 86_400) throw new UsageError('--budget-seconds must be a whole number from 10 to 86400');
+    // Digits only, as every whole-number variable (config.ts wholeNumber): Number() read "0x3c" as 60 and "1e3" as 1000.
+    const budgetText = values['budget-seconds']?.trim();
+    const budgetSeconds = budgetText === undefined ? 600 : /^\d{1,6}$/.test(budgetText) ? Number(budgetText) : Number.NaN;
+    if (!(budgetSeconds >= 10 && budgetSeconds <= 86_400)) throw new UsageError(`--budget-seconds must be a whole number of seconds from 10 to 86400 (digits only), got ${budgetText ? echoed(values['budget-seconds']!) : 'an empty value'}`);
 
     // On the command line the operator is configuring, not requesting: --mode sets REDEEM_MODE, so live
     // still needs REDEEM_DOMAINS.
