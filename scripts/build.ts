@@ -44,7 +44,16 @@ for (const name of existsSync('functions') ? readdirSync('functions') : []) {
   if (existsSync(`${dir}/server.ts`)) await bundleTo(`${dir}/server.ts`, `dist/${name}-custom-runtime/server.js`);
 }
 
-const cli: BuildOptions = { ...FUNCTION_BUILD_OPTIONS, sourcemap: true, entryPoints: ['shared/cli/bin.ts'], outfile: 'dist/cli/index.js', format: 'esm', banner: { js: '// domain-redeemer CLI' } };
+// The CLI bundles CommonJS packages (yaml, for s.yaml in shared/cli/deployed-env.ts) that require Node's
+// built-ins: an ESM bundle has no `require` of its own, so it is made here (esbuild's shim then uses it).
+const cli: BuildOptions = {
+  ...FUNCTION_BUILD_OPTIONS,
+  sourcemap: true,
+  entryPoints: ['shared/cli/bin.ts'],
+  outfile: 'dist/cli/index.js',
+  format: 'esm',
+  banner: { js: "// domain-redeemer CLI\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+};
 await build(cli);
 outputs.push('dist/cli/index.js');
 writeFileSync('dist/cli/package.json', '{"type":"module"}\n');

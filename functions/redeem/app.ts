@@ -20,7 +20,9 @@ interface AppBindings {
 
 type AppContext = Context<{ Bindings: AppBindings }>;
 
-const tooLarge = () => new UserError('payload-too-large', `The body is larger than ${WEBHOOK_BODY_LIMIT} bytes`);
+/** The size when Content-Length states it; else only that it is more than the limit (the rest is never read). */
+const tooLarge = (bytes?: number) =>
+  new UserError('payload-too-large', `The body is ${bytes !== undefined ? `${bytes}` : `more than ${WEBHOOK_BODY_LIMIT}`} bytes; the limit is ${WEBHOOK_BODY_LIMIT} bytes (${WEBHOOK_BODY_LIMIT / 1024} KiB)`);
 
 /**
  * Reads the body up to the limit; one byte more is a 413, whatever Content-Length claimed. Hand-written
@@ -28,7 +30,8 @@ const tooLarge = () => new UserError('payload-too-large', `The body is larger th
  * falsely (the body there comes from the event, not from a framed HTTP stream).
  */
 async function readLimited(request: Request): Promise<Uint8Array> {
-  if (Number(request.headers.get('content-length') ?? '0') > WEBHOOK_BODY_LIMIT) throw tooLarge();
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > WEBHOOK_BODY_LIMIT) throw tooLarge(Number.isSafeInteger(declared) ? declared : undefined);
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -10,10 +10,10 @@
  * 2 bad configuration or usage.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, credentialsFromEnv, credentialsOrProblem, loadConfig, resolveCredentials, type Env } from '../config/index.js';
+import { ConfigError, credentialsFromEnv, credentialsOrProblem, echoed, loadConfig, resolveCredentials, type Env } from '../config/index.js';
 import { errorMessage, exitCodeFor as exitCodeForError, UserError } from '../errors/index.js';
 import { createLogger } from '../log/index.js';
-import { parseRunOptions, runRedemption, type RunSummary } from '../run/index.js';
+import { parseRunOptions, runRedemption, RunOptionsError, type RunOptions, type RunSummary } from '../run/index.js';
 import { accountsExitCode, renderAccounts, runAccounts } from './accounts.js';
 import { hostOrderJournal, withHostLock } from './host-lock.js';
 import type { ProgressEvent } from './progress.js';
@@ -21,14 +21,17 @@ import { renderTable } from './table.js';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock/index.js';
 import { formatChannelResults, sendTestNotifications, undelivered } from '../notify/index.js';
-import { buildDoctorPorts, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+import { buildDoctorPorts, functionVariables, renderDoctor, renderDoctorJson, runDoctor } from '../doctor/index.js';
+import { readDeployedEnv } from './deployed-env.js';
 
 /** The doctor on a laptop, with the ALIBABA_CLOUD_* credentials: exit 0 all configured checks pass, 1 otherwise. */
 async function doctor(io: CliIo, json: boolean): Promise<number> {
   const { credentials, problem: credentialsProblem, fix: credentialsFix } = credentialsOrProblem(credentialsFromEnv(io.env));
   // The orders file is read, never written: the doctor takes no host lock (see hostOrderJournal).
   const orderJournal = hostOrderJournal(io.env, Date.now, undefined, { readOnly: true });
-  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, credentialsFix, orderJournal }));
+  // FC's 4 KB is of the variables s.yaml deploys, not of this shell's.
+  const functionEnv = await readDeployedEnv(io.env, functionVariables(io.env));
+  const report = await runDoctor(buildDoctorPorts({ env: io.env, credentials, source: credentials ? 'environment' : undefined, credentialsProblem, credentialsFix, orderJournal, functionEnv }));
   io.out(json ? renderDoctorJson(report) : renderDoctor(report));
   return report.exitCode;
 }
@@ -74,6 +77,29 @@ class UsageError extends UserError {
   }
 }
 
+/** What each flag takes, said after a value the run options refuse. */
+const FLAG_TAKES: Readonly<Record<'domains' | 'reason', string>> = {
+  domains: 'expected domain names separated by commas, such as a.com,b.net',
+  reason: 'expected a short text saying why the run was started',
+};
+
+/**
+ * The run options from the flags, a refusal named by the flag the person typed: "Invalid run options:
+ * domains: …" spoke of the field of an event they never wrote.
+ */
+function optionsFromFlags(input: Record<string, unknown>): RunOptions {
+  try {
+    return parseRunOptions(input);
+  } catch (error) {
+    if (!(error instanceof RunOptionsError)) throw error;
+    const detail = error.message.replace(/^Invalid run options: /, '');
+    const fields = (Object.keys(FLAG_TAKES) as Array<keyof typeof FLAG_TAKES>).filter((field) => new RegExp(`(^|; )${field}[[:]`).test(detail));
+    if (fields.length === 0) throw error;
+    const named = detail.replace(/(^|; )domains\[(\d+)\]: /g, (_, start: string, i: string) => `${start}--domains: name ${Number(i) + 1} `).replace(/(^|; )(domains|reason):/g, '$1--$2:');
+    throw new UsageError(`${named}; ${fields.map((field) => FLAG_TAKES[field]).join('; ')}`);
+  }
+}
+
 function exitCodeFor(summary: RunSummary): 0 | 1 {
   return summary.run.outcome === 'failed' || summary.run.count_failed > 0 ? 1 : 0;
 }
@@ -115,8 +141,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if ((command !== 'plan' && command !== 'run') || extra.length > 0) throw new UsageError(command ? `unknown command "${[command, ...extra].join(' ')}"` : 'a command is required');
     if (command === 'plan' && values.mode !== undefined) throw new UsageError('plan is always a dry run; use "run --mode ..." to choose a mode');
     if (values.mode !== undefined && values.mode !== 'dry-run' && values.mode !== 'live') throw new UsageError(`--mode must be dry-run or live, got "${values.mode}"`);
-    const budgetSeconds = values['budget-seconds'] === undefined ? 600 : Number(values['budget-seconds']);
-    if (!Number.isInteger(budgetSeconds) || budgetSeconds < 10 || budgetSeconds > 86_400) throw new UsageError('--budget-seconds must be a whole number from 10 to 86400');
+    // Digits only, as every whole-number variable (config.ts wholeNumber): Number() read "0x3c" as 60 and "1e3" as 1000.
+    const budgetText = values['budget-seconds']?.trim();
+    const budgetSeconds = budgetText === undefined ? 600 : /^\d{1,6}$/.test(budgetText) ? Number(budgetText) : Number.NaN;
+    if (!(budgetSeconds >= 10 && budgetSeconds <= 86_400)) throw new UsageError(`--budget-seconds must be a whole number of seconds from 10 to 86400 (digits only), got ${budgetText ? echoed(values['budget-seconds']!) : 'an empty value'}`);
 
     // On the command line the operator is configuring, not requesting: --mode sets REDEEM_MODE, so live
     // still needs REDEEM_DOMAINS.
@@ -132,7 +160,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (values.accounts !== undefined && !config.accounts) throw new UsageError('--accounts needs role ARNs (acs:ram::<account-id>:role/<role-name>, comma-separated) or rd:<role-name>');
     const domains = values.domains?.split(',').map((d) => d.trim()).filter(Boolean);
     if (domains?.length === 0) throw new UsageError('--domains names no domain (expected a.com,b.net); leave it out to take every domain the allow-list takes');
-    const options = parseRunOptions({
+    const options = optionsFromFlags({
       ...(command === 'plan' ? { mode: 'dry-run' } : {}),
       ...(domains !== undefined ? { domains } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),

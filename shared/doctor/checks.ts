@@ -92,11 +92,12 @@ const off = (id: CheckId, detail: string): DoctorCheck => ({ id, title: CHECK_TI
 const NO_CREDENTIALS = 'not checked: no credentials (check 2)';
 const CREDENTIALS_FIX = 'fix the credentials first (check 2)';
 
-export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functionEnv'>): DoctorCheck {
+export function checkConfig(ports: Pick<DoctorPorts, 'configProblems' | 'functionEnv' | 'functionEnvSource'>): DoctorCheck {
   const size = environmentSize(ports.functionEnv);
-  const sizeText = `environment ${size.toLocaleString('en-US')} of ${FC_ENV_LIMIT_BYTES.toLocaleString('en-US')} bytes`;
+  const source = ports.functionEnvSource ? ` (${ports.functionEnvSource})` : '';
+  const sizeText = `environment ${size.toLocaleString('en-US')} of ${FC_ENV_LIMIT_BYTES.toLocaleString('en-US')} bytes${source}`;
   const problems = [...ports.configProblems];
-  if (size > FC_ENV_LIMIT_BYTES) problems.push(`the function's variables total ${size} bytes, above FC's ${FC_ENV_LIMIT_BYTES}`);
+  if (size > FC_ENV_LIMIT_BYTES) problems.push(`the function's variables total ${size} bytes${source}, above FC's ${FC_ENV_LIMIT_BYTES}-byte limit`);
   // Not a configuration error (a run does not use it, and a daily run must not fail for it), but the webhook
   // refuses every request: the doctor is where a person setting the webhook up looks.
   const weakSecret = webhookSecretProblem(ports.functionEnv.WEBHOOK_SECRET);

@@ -2,3 +2,4 @@
 export { runDoctor, type DoctorReport } from './doctor.js';
 export { renderDoctor, renderDoctorJson } from './render.js';
 export { buildDoctorPorts } from './wire.js';
+export { functionVariables } from './checks.js';

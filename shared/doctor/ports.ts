@@ -78,6 +78,8 @@ export interface DoctorPorts {
   readonly configProblems: readonly string[];
   /** The function's own variables (see functionVariables), for FC's 4 KB limit. */
   readonly functionEnv: Readonly<Record<string, string | undefined>>;
+  /** Where functionEnv comes from, said beside its size ("as s.yaml deploys it …"). */
+  readonly functionEnvSource?: string | undefined;
   readonly credentials: CredentialFacts;
   readonly site: DomainSite;
   /** The configured site's reads; undefined without credentials. */

@@ -38,6 +38,11 @@ interface DoctorContext {
    * process's orders of that account (a warm instance's earlier runs), as the next run here would.
    */
   readonly ownAccountId?: string | undefined;
+  /**
+   * The function's variables as FC holds them, for its 4 KB: the CLI's are s.yaml's as deployed (deployed-env.ts);
+   * without it, the process's own (inside the function those are the deployed ones).
+   */
+  readonly functionEnv?: { readonly variables: Readonly<Record<string, string>>; readonly source: string } | undefined;
 }
 
 const OTHER_SITE: Readonly<Record<DomainSite, DomainSite>> = { intl: 'cn', cn: 'intl' };
@@ -69,7 +74,8 @@ export function buildDoctorPorts(context: DoctorContext): DoctorPorts {
   const domains = client ? readOnlyDomainApi(client) : undefined;
   return {
     configProblems: problems,
-    functionEnv: functionVariables(context.env),
+    functionEnv: context.functionEnv?.variables ?? functionVariables(context.env),
+    functionEnvSource: context.functionEnv?.source ?? "the function's own variables",
     credentials: { source: context.source, securityToken: Boolean(credentials?.securityToken), problem: context.credentialsProblem, fix: context.credentialsFix },
     site: config.site,
     domains,

@@ -8,21 +8,23 @@ import { UserError } from '../errors/index.js';
 import type { Trigger } from '../run/index.js';
 import { describeIssues, duplicateKey, looksUtf16, onFirstUse } from '../validation/index.js';
 
+// FC's own JSON: a field with nothing to say may come as null (no query string, no body, no User-Agent), which
+// is absent, not a malformed event answered 400 before the app saw the request. Only rawPath and the method are needed.
 const httpEventSchema = onFirstUse(() =>
   z.object({
-    version: z.optional(z.string()),
+    version: z.nullish(z.string()),
     rawPath: z.string().check(z.minLength(1)),
-    body: z.optional(z.nullable(z.string())),
-    isBase64Encoded: z.optional(z.boolean()),
-    headers: z.optional(z.record(z.string(), z.string())),
-    queryParameters: z.optional(z.nullable(z.record(z.string(), z.string()))),
+    body: z.nullish(z.string()),
+    isBase64Encoded: z.nullish(z.boolean()),
+    headers: z.nullish(z.record(z.string(), z.string())),
+    queryParameters: z.nullish(z.record(z.string(), z.string())),
     requestContext: z.object({
-      domainName: z.optional(z.string()),
-      requestId: z.optional(z.string()),
+      domainName: z.nullish(z.string()),
+      requestId: z.nullish(z.string()),
       http: z.object({
         method: z.string().check(z.minLength(1)),
-        path: z.optional(z.string()),
-        sourceIp: z.optional(z.string()),
+        path: z.nullish(z.string()),
+        sourceIp: z.nullish(z.string()),
       }),
     }),
   }),

@@ -31,11 +31,20 @@ export class RunOptionsError extends UserError {
   }
 }
 
+/** The fields of a run the doctor does not take. */
+const DOCTOR_REFUSES = ['domains', 'mode', 'accounts'] as const;
+
 export function parseRunOptions(input: unknown): RunOptions {
   const parsed = runOptionsSchema().safeParse(input ?? {});
   if (!parsed.success) throw new RunOptionsError(`Invalid run options: ${describeIssues(parsed.error.issues)}`, 'invalid-options');
   // An empty list would look at no domain at all (each "not-requested"), where a list left out takes them all.
   if (parsed.data.domains?.length === 0) throw new RunOptionsError('Invalid run options: domains: the list names no domain; leave the field out to take every domain the allow-list takes', 'invalid-options');
+  // The doctor checks the whole configuration and every account: a run's target taken in silence read as a
+  // look at what was named. (reason names no target: it is taken.)
+  if (parsed.data.action === 'doctor') {
+    const field = DOCTOR_REFUSES.find((name) => parsed.data[name] !== undefined);
+    if (field) throw new RunOptionsError(`Invalid run options: ${field}: "action": "doctor" takes no ${field} (the doctor checks the whole configuration${field === 'accounts' ? ' and every account' : ''}, and orders nothing); leave ${field} out, or leave "action" out for a run`, 'invalid-options');
+  }
   const junk = (parsed.data.domains ?? []).filter((name) => normalizeDomainName(name) === undefined);
   if (junk.length > 0) {
     throw new RunOptionsError(`Invalid run options: domains: not domain names: ${junk.slice(0, 5).map((j) => JSON.stringify(j)).join(', ')}`, 'invalid-options');

@@ -13,6 +13,16 @@ interface ValidationIssue {
   readonly minimum?: unknown;
   readonly maximum?: unknown;
   readonly format?: string;
+  /** What a size is of (zod's too_small / too_big): a string's characters, an array's items, a number. */
+  readonly origin?: string;
+}
+
+/** The unit of a size limit, so that "at most 500" says what of: " characters", " items", or nothing for a number. */
+function unit(issue: ValidationIssue, count: unknown): string {
+  const one = count === 1 || count === 1n;
+  if (issue.origin === 'string') return one ? ' character' : ' characters';
+  if (issue.origin === 'array' || issue.origin === 'set') return one ? ' item' : ' items';
+  return '';
 }
 
 export function issuePath(path: ReadonlyArray<PropertyKey>, root = ''): string {
@@ -36,9 +46,9 @@ export function describeIssue(issue: ValidationIssue, root = ''): string {
       return `${where}: unknown field${keys.length > 1 ? 's' : ''} ${named}${more(keys.length)}`;
     }
     case 'too_small':
-      return `${where}: must be at least ${String(issue.minimum)}`;
+      return `${where}: must be at least ${String(issue.minimum)}${unit(issue, issue.minimum)}`;
     case 'too_big':
-      return `${where}: must be at most ${String(issue.maximum)}`;
+      return `${where}: must be at most ${String(issue.maximum)}${unit(issue, issue.maximum)}`;
     case 'invalid_format':
       return `${where}: not a valid ${issue.format ?? 'value'}`;
     default:

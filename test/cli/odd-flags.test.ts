@@ -1,0 +1,32 @@
+/**
+ * Flag values a person can type that Number() reads as something else than they wrote: --budget-seconds
+ * takes digits only, as every whole-number variable does (REDEEM_MAX_PER_RUN and the others:
+ * config.ts wholeNumber), so "0x3c" (60 in hex), "1e3", "+60", "60.0" and "0b111100" are refused naming the
+ * flag and echoing the value, not run for a budget nobody wrote; spaces around digits (a quoted value) are
+ * trimmed, as the variables' are. Refused before the configuration is loaded or anything is asked.
+ */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../shared/cli/main.js';
+
+async function cli(args: string[]) {
+  let out = '';
+  let err = '';
+  const env = { DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' };
+  const code = await main(args, { env, out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err, first: err.split('\n')[0]! };
+}
+
+describe('--budget-seconds', () => {
+  it.each(['0x3c', '1e3', '+60', '60.0', '0b111100', '0o74', '6e1', '١٢٠'])('%s is refused, naming the flag and the value', async (value) => {
+    const { code, first, out } = await cli(['run', '--budget-seconds', value]);
+    expect(first).toBe(`redeemer: --budget-seconds must be a whole number of seconds from 10 to 86400 (digits only), got "${value}"`);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+  });
+
+  it.each(['', '  ', '9', '86401', '-60'])('%j is refused as out of range or empty', async (value) => {
+    const { code, first } = await cli(['run', `--budget-seconds=${value}`]);
+    expect(first).toMatch(/^redeemer: --budget-seconds must be a whole number of seconds from 10 to 86400 \(digits only\), got /);
+    expect(code).toBe(2);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * FC 3.0's HTTP trigger event (test/fixtures/fc-events/http-event.json, from the shared reference's
+ * fc-events/) with JSON null where a field has nothing to say: no query string, no body, no User-Agent
+ * header. The event is the platform's, not the caller's: such a null is "absent", not a malformed event
+ * answered 400 before the app saw the request.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventToRequest } from '../../shared/fc/http-adapter.js';
+import { parseHttpEvent } from '../../shared/fc/events.js';
+import { readFixture } from '../support/vectors.js';
+
+const sample = readFixture('fc-events/http-event.json');
+const withHttp = (http: Record<string, unknown>) => ({ ...sample.requestContext, http: { ...sample.requestContext.http, ...http } });
+
+describe('an HTTP trigger event with null in its optional fields', () => {
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['queryParameters: null', { queryParameters: null }],
+    ['headers: null', { headers: null }],
+    ['body: null', { body: null }],
+    ['isBase64Encoded: null', { isBase64Encoded: null }],
+    ['version: null', { version: null }],
+    ['requestContext.http.userAgent: null', { requestContext: withHttp({ userAgent: null }) }],
+    ['requestContext.http.sourceIp and path: null', { requestContext: withHttp({ sourceIp: null, path: null }) }],
+    ['requestContext.domainName and requestId: null', { requestContext: { ...withHttp({}), domainName: null, requestId: null } }],
+    ['all of them at once', { queryParameters: null, headers: null, body: null, isBase64Encoded: null, requestContext: { ...withHttp({ userAgent: null, sourceIp: null, path: null }), domainName: null, requestId: null, timeEpoch: null } }],
+  ];
+  for (const [name, change] of cases) {
+    it(`${name} is accepted and read as absent`, () => {
+      const request = eventToRequest(parseHttpEvent({ ...sample, ...change }));
+      expect(request.method).toBe('POST');
+      expect(new URL(request.url).pathname).toBe('/webhook');
+    });
+  }
+
+  it('a POST with body: null is a request without a body', async () => {
+    const request = eventToRequest(parseHttpEvent({ ...sample, body: null, headers: null }));
+    expect(request.method).toBe('POST');
+    expect(await request.text()).toBe('');
+  });
+
+  it('still refuses what is not an HTTP event: rawPath or the method null', () => {
+    expect(() => parseHttpEvent({ ...sample, rawPath: null })).toThrow(/rawPath/);
+    expect(() => parseHttpEvent({ ...sample, requestContext: withHttp({ method: null }) })).toThrow(/method/);
+  });
+});
