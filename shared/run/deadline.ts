@@ -30,11 +30,29 @@ export const DEFAULT_TLD_RULES: TldRules = Object.assign(Object.create(null) as 
 /** An unknown TLD gets the shortest known window, so that the estimate errs early, never late. */
 const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
 
-/** Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot. */
+/**
+ * Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot.
+ * An override also replaces the built-in entries under its suffix that no override names: "cn" covers the
+ * built-in com.cn, net.cn … (the longest suffix wins, so a built-in com.cn left as it was would keep example.com.cn
+ * on the old rule), while an explicit "com.cn" key wins over "cn".
+ */
 export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): TldRules {
   // No prototype: a key such as "__proto__" is a key like any other, not the object's prototype.
   const merged: Record<string, TldRule> = Object.assign(Object.create(null) as Record<string, TldRule>, DEFAULT_TLD_RULES);
-  for (const [key, rule] of Object.entries(overrides)) merged[normalizeSuffix(key)] = rule;
+  const given = new Map(Object.entries(overrides).map(([key, rule]) => [normalizeSuffix(key), rule]));
+  for (const builtIn of Object.keys(DEFAULT_TLD_RULES)) {
+    if (given.has(builtIn)) continue;
+    // The longest overridden suffix of the built-in key, if any, decides it.
+    const labels = builtIn.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const rule = given.get(labels.slice(i).join('.'));
+      if (rule) {
+        merged[builtIn] = rule;
+        break;
+      }
+    }
+  }
+  for (const [suffix, rule] of given) merged[suffix] = rule;
   return merged;
 }
 

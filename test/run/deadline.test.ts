@@ -31,6 +31,21 @@ describe('deadline estimate', () => {
     expect(estimateDeadline('a.cn', now - 50 * DAY_MS, DEFAULT_TLD_RULES, now).daysLeft).toBe(-7);
   });
 
+  it('an override keyed cn covers every .cn second level (the built-in com.cn, net.cn … too); an explicit com.cn key wins over it', () => {
+    const cn = { graceDays: 20, redemptionDays: 10 };
+    const rules = mergeTldRules({ cn });
+    for (const name of ['example.com.cn', 'a.net.cn', 'a.org.cn', 'a.gov.cn', 'a.ac.cn', 'a.bj.cn', 'a.cn']) expect(ruleFor(name, rules).rule, name).toEqual(cn);
+    expect(ruleFor('example.com.cn', rules).tld).toBe('com.cn');
+    const comCn = { graceDays: 5, redemptionDays: 5 };
+    const both = mergeTldRules({ cn, 'com.cn': comCn });
+    expect(ruleFor('example.com.cn', both).rule).toEqual(comCn);
+    expect(ruleFor('example.net.cn', both).rule).toEqual(cn);
+    // Key order does not matter; other TLDs keep their built-in rules.
+    expect(ruleFor('example.com.cn', mergeTldRules({ 'com.cn': comCn, cn })).rule).toEqual(comCn);
+    expect(ruleFor('a.xn--fiqs8s', rules).rule).toEqual(DEFAULT_TLD_RULES['xn--fiqs8s']);
+    expect(ruleFor('a.com', rules).rule).toEqual(DEFAULT_TLD_RULES.com);
+  });
+
   it('an override wins over the built-in rule', () => {
     const rules = mergeTldRules({ com: { graceDays: 0, redemptionDays: 1 } });
     expect(estimateDeadline('a.com', now, rules, now).deadlineMs).toBe(now);
