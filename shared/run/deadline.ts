@@ -1,6 +1,8 @@
 /**
  * The redemption deadline, estimated: no API field gives it. It is the expiry plus the TLD's grace and
- * redemption days, minus a one-day safety margin (the registrar says its boundaries may be off by 24 h).
+ * redemption days, minus a one-day safety margin (the registrar says its boundaries may be off by 24 h);
+ * the expiry plus the redemption days alone, minus the margin, for a domain listed in redemption more than a
+ * day before the grace period would end (see estimateDeadline).
  * Epoch milliseconds throughout; the time left is computed here and nowhere else.
  */
 import { domainToASCII } from 'node:url';
@@ -93,9 +95,16 @@ export function ruleFor(domainName: string, rules: TldRules): { tld: string; rul
   return { tld: labels.at(-1) ?? domainName, rule: ASSUMED_RULE, known: false };
 }
 
+/**
+ * The deadline of a domain the registrar lists in redemption. Listed more than a day (the registrar's own
+ * 24 h) before the rule's grace period would end, the registry's states run ahead of the rule: the
+ * redemption period may have begun at any time since the expiry, so the deadline is taken from the expiry
+ * plus the redemption days alone (less the margin), the earlier of the two: an order earlier, never later.
+ */
 export function estimateDeadline(domainName: string, expirationMs: number, rules: TldRules, nowMs: number): DeadlineEstimate {
   const { tld, rule, known } = ruleFor(domainName, rules);
-  const deadlineMs = expirationMs + (rule.graceDays + rule.redemptionDays) * DAY_MS - SAFETY_MARGIN_MS;
+  const aheadOfRule = nowMs < expirationMs + rule.graceDays * DAY_MS - SAFETY_MARGIN_MS;
+  const deadlineMs = expirationMs + ((aheadOfRule ? 0 : rule.graceDays) + rule.redemptionDays) * DAY_MS - SAFETY_MARGIN_MS;
   const msLeft = deadlineMs - nowMs;
   return { tld, rules: known ? 'known' : 'assumed', deadlineMs, msLeft, daysLeft: Math.floor(msLeft / DAY_MS) };
 }
