@@ -107,4 +107,9 @@ describe('patterns', () => {
     expect(matchesAny('anything.org', parsePatternList('*'))).toBe(true);
     expect(matchesAny('a.com', parsePatternList('*.com'))).toBe(true);
   });
+
+  it('a suffix pattern may end in a dot, as a name may (the root, as DNS writes it)', () => {
+    expect(parsePatternList('*.com., *.COM.CN.')).toEqual([{ kind: 'suffix', suffix: 'com' }, { kind: 'suffix', suffix: 'com.cn' }]);
+    expect(() => parsePatternList('*.')).toThrow(/"\*\." is not a valid pattern/);
+  });
 });
