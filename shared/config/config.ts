@@ -6,8 +6,8 @@ import * as z from 'zod/mini';
 import { parseAccounts, type AccountsConfig } from '../accounts/index.js';
 import type { DomainSite } from '../domain-api/index.js';
 import { UserError } from '../errors/index.js';
-import { loadNotifyConfig, type NotifyConfig } from '../notify/index.js';
-import { echoed, type Env } from './env.js';
+import { loadNotifyConfig, NOTIFY_VARIABLES, type NotifyConfig } from '../notify/index.js';
+import { echoed, envText, type Env } from './env.js';
 import { loadMoneyConfig, type MoneyConfig } from './money.js';
 import { MAX_SUBMIT_CONCURRENCY, mergeTldRules, type SubmitConcurrency, type TldRules } from '../run/index.js';
 import { describeIssue, describeIssues, onFirstUse } from '../validation/index.js';
@@ -274,8 +274,76 @@ function settleConfig(env: Env): { readonly config: RedeemerConfig | undefined; 
   return { config: undefined, problems };
 }
 
+/**
+ * The REDEEM_* and NOTIFY_* names the function or its deployment reads: the schema's, the money's
+ * (money.ts), the accounts' (accounts-config.ts), the notifications' (notify/config.ts), and the two s.yaml
+ * reads at deploy time (the region, the function's role), which a shell that deploys has set.
+ */
+const KNOWN_VARIABLES = onFirstUse(
+  () =>
+    new Set([
+      ...Object.keys(envSchema().shape),
+      ...['REDEEM_PRICES', 'REDEEM_MIN_BALANCE', 'REDEEM_MAX_SPEND_PER_DAY', 'REDEEM_CURRENCY', 'REDEEM_ACCOUNTS', 'REDEEM_EXTERNAL_ID', 'REDEEM_ROLE_ARN', 'REDEEM_REGION'],
+      ...NOTIFY_VARIABLES,
+    ]),
+);
+
+/** Edit distance (Levenshtein), for the nearest known name of a typo. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known name a person most likely meant by `upper` (an unknown name, upper-cased), if one is near. */
+function nearestKnown(upper: string): string | undefined {
+  if (/DRY_?RUN|LIVE/.test(upper)) return 'REDEEM_MODE';
+  const words = (name: string) => new Set(name.split('_').filter(Boolean));
+  const typed = words(upper);
+  let best: { name: string; d: number } | undefined;
+  for (const name of KNOWN_VARIABLES()) {
+    if (!name.startsWith('REDEEM_') && !name.startsWith('NOTIFY_')) continue;
+    const d = distance(upper, name);
+    // Near in spelling (a third of the name's own part), or every word of one in the other (MAX_ORDER_PER_RUN).
+    const known = words(name);
+    const near = d <= Math.max(2, Math.floor((name.length - name.indexOf('_') - 1) / 3)) || [...known].every((w) => typed.has(w)) || [...typed].every((w) => known.has(w));
+    if (near && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+/**
+ * Each set REDEEM_* or NOTIFY_* variable (in any case) that nothing reads: a typo, or a name in the wrong
+ * case, whose setting would otherwise silently keep its default. An empty one counts as unset, as every
+ * variable does.
+ */
+function unknownVariables(env: Env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const name of Object.keys(env)) {
+    const upper = name.toUpperCase();
+    if ((!upper.startsWith('REDEEM_') && !upper.startsWith('NOTIFY_')) || KNOWN_VARIABLES().has(name) || envText(env, name) === undefined) continue;
+    if (KNOWN_VARIABLES().has(upper)) {
+      problems.push({ variable: name, message: `is not a setting: variable names are upper case, set ${upper}` });
+      continue;
+    }
+    const nearest = nearestKnown(upper);
+    problems.push({ variable: name, message: `is not a setting of domain-redeemer${nearest ? `; did you mean ${nearest}?` : ' (README "Configuration" lists them)'}` });
+  }
+  return problems;
+}
+
 export function loadConfig(env: Env = process.env): RedeemerConfig {
-  const { config, problems } = settleConfig(env);
+  const unknown = unknownVariables(env);
+  const { config, problems: found } = settleConfig(unknown.length > 0 ? Object.fromEntries(Object.entries(env).filter(([name]) => !unknown.some((p) => p.variable === name))) : env);
+  const problems = [...unknown, ...found];
   if (problems.length > 0 || !config) throw new ConfigError(problems.length > 0 ? problems : [{ variable: '(environment)', message: 'cannot be read' }], config);
   return config;
 }

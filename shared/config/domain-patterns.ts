@@ -27,7 +27,8 @@ function parsePattern(input: string): DomainPattern {
   const text = input.trim();
   if (text === '*') return { kind: 'all' };
   if (text.startsWith('*.')) {
-    const rest = text.slice(2);
+    // A trailing dot (the root) as normalizeDomainName takes it from a name: "*.com." is "*.com".
+    const rest = text.slice(2).replace(/\.$/, '');
     // A suffix may be a single label ("*.com"), unlike a domain name.
     const suffix = normalizeDomainName(rest.includes('.') ? rest : `x.${rest}`);
     if (!suffix) throw new PatternError(`${echoed(text)} is not a valid pattern`);

@@ -22,7 +22,8 @@ export function checkSuffixKeys(raw: string, keys: readonly string[], options: {
   const suffixes: Array<readonly [string, string]> = [];
   for (const key of keys) {
     const suffix = options.allowStar && key.trim() === '*' ? '*' : normalizeSuffix(key);
-    if (suffix !== '*' && !isSuffix(suffix)) problems.push(`${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国")${options.allowStar ? ' nor "*"' : ''}`);
+    // "*" passes only where it is a key (allowStar): a TLD rule is never looked up under it.
+    if (!(suffix === '*' && options.allowStar) && !isSuffix(suffix)) problems.push(`${JSON.stringify(key)} is not a TLD or suffix (e.g. "com", "com.cn", "中国")${options.allowStar ? ' nor "*"' : ''}`);
     else if (seen.has(suffix)) problems.push(`${JSON.stringify(key)} names the same TLD as another key (${suffix})`);
     else suffixes.push([key, suffix]);
     seen.add(suffix);

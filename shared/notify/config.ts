@@ -43,6 +43,9 @@ const CHANNEL_VARIABLES: Readonly<Record<ChannelName, { readonly url: string; re
   webhook: { url: 'NOTIFY_WEBHOOK_URL', secret: 'NOTIFY_WEBHOOK_SECRET' },
 };
 
+/** Every variable loadNotifyConfig reads, for the check of unknown names (config.ts). */
+export const NOTIFY_VARIABLES: readonly string[] = ['NOTIFY_ON', 'NOTIFY_AT_RISK_DAYS', 'REDEEM_WATCH_RENEWALS', ...Object.values(CHANNEL_VARIABLES).flatMap((v) => [v.url, ...(v.secret ? [v.secret] : [])])];
+
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const MAX_AT_RISK_DAYS = 365;
 

@@ -1,6 +1,8 @@
 /**
  * The redemption deadline, estimated: no API field gives it. It is the expiry plus the TLD's grace and
- * redemption days, minus a one-day safety margin (the registrar says its boundaries may be off by 24 h).
+ * redemption days, minus a one-day safety margin (the registrar says its boundaries may be off by 24 h);
+ * the expiry plus the redemption days alone, minus the margin, for a domain listed in redemption more than a
+ * day before the grace period would end (see estimateDeadline).
  * Epoch milliseconds throughout; the time left is computed here and nowhere else.
  */
 import { domainToASCII } from 'node:url';
@@ -30,11 +32,29 @@ export const DEFAULT_TLD_RULES: TldRules = Object.assign(Object.create(null) as 
 /** An unknown TLD gets the shortest known window, so that the estimate errs early, never late. */
 const ASSUMED_RULE: TldRule = { graceDays: 30, redemptionDays: 14 };
 
-/** Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot. */
+/**
+ * Overrides replace built-in entries; keys may be given in Unicode (中国) or xn-- form, with or without a dot.
+ * An override also replaces the built-in entries under its suffix that no override names: "cn" covers the
+ * built-in com.cn, net.cn … (the longest suffix wins, so a built-in com.cn left as it was would keep example.com.cn
+ * on the old rule), while an explicit "com.cn" key wins over "cn".
+ */
 export function mergeTldRules(overrides: Readonly<Record<string, TldRule>>): TldRules {
   // No prototype: a key such as "__proto__" is a key like any other, not the object's prototype.
   const merged: Record<string, TldRule> = Object.assign(Object.create(null) as Record<string, TldRule>, DEFAULT_TLD_RULES);
-  for (const [key, rule] of Object.entries(overrides)) merged[normalizeSuffix(key)] = rule;
+  const given = new Map(Object.entries(overrides).map(([key, rule]) => [normalizeSuffix(key), rule]));
+  for (const builtIn of Object.keys(DEFAULT_TLD_RULES)) {
+    if (given.has(builtIn)) continue;
+    // The longest overridden suffix of the built-in key, if any, decides it.
+    const labels = builtIn.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const rule = given.get(labels.slice(i).join('.'));
+      if (rule) {
+        merged[builtIn] = rule;
+        break;
+      }
+    }
+  }
+  for (const [suffix, rule] of given) merged[suffix] = rule;
   return merged;
 }
 
@@ -75,9 +95,16 @@ export function ruleFor(domainName: string, rules: TldRules): { tld: string; rul
   return { tld: labels.at(-1) ?? domainName, rule: ASSUMED_RULE, known: false };
 }
 
+/**
+ * The deadline of a domain the registrar lists in redemption. Listed more than a day (the registrar's own
+ * 24 h) before the rule's grace period would end, the registry's states run ahead of the rule: the
+ * redemption period may have begun at any time since the expiry, so the deadline is taken from the expiry
+ * plus the redemption days alone (less the margin), the earlier of the two: an order earlier, never later.
+ */
 export function estimateDeadline(domainName: string, expirationMs: number, rules: TldRules, nowMs: number): DeadlineEstimate {
   const { tld, rule, known } = ruleFor(domainName, rules);
-  const deadlineMs = expirationMs + (rule.graceDays + rule.redemptionDays) * DAY_MS - SAFETY_MARGIN_MS;
+  const aheadOfRule = nowMs < expirationMs + rule.graceDays * DAY_MS - SAFETY_MARGIN_MS;
+  const deadlineMs = expirationMs + ((aheadOfRule ? 0 : rule.graceDays) + rule.redemptionDays) * DAY_MS - SAFETY_MARGIN_MS;
   const msLeft = deadlineMs - nowMs;
   return { tld, rules: known ? 'known' : 'assumed', deadlineMs, msLeft, daysLeft: Math.floor(msLeft / DAY_MS) };
 }

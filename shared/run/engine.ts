@@ -402,6 +402,8 @@ export async function prepareRun(
     const redeem = planned.filter((d) => d.action === 'redeem');
     // The guard runs in dry-run too, so a dry run shows what the money would allow.
     const balance = redeem.length > 0 && ports.readBalance ? await readBalanceForGuard(config.money, ports.readBalance) : undefined;
+    // Open renewals and registrations weigh on the balance at their domains' prices: named only when priced.
+    if (config.money.guard && config.money.prices && redeem.length > 0) await ledger.resolvePurchases();
     const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
     const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, { reason: v.reason, detail: moneyHoldDetail(ledger, v.decision.domainName, clock.now(), v.reason, v.detail) }] as const])) ?? []);
     return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };

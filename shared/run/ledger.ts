@@ -28,6 +28,13 @@ const OTHER_TASK_TYPES: ReadonlySet<string> = new Set([
 export function mayBeRedemption(taskType: string): boolean {
   return !OTHER_TASK_TYPES.has(taskType.trim().toUpperCase());
 }
+
+/**
+ * Orders other than a redemption that take money from the balance as one does (a renewal, a registration:
+ * accounts-and-billing.md 1.1, created and paid by their task). They stop no order and count on no cap, but
+ * while open the balance read may not show them yet (see unsettledOrders).
+ */
+const PURCHASE_TASK_TYPES: ReadonlySet<string> = new Set(['ORDER_RENEW', 'ORDER_ACTIVATE']);
 /** 100 pages of 100 tasks a week is far above any account; an endless NextPage stops there. */
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
@@ -933,6 +940,8 @@ export class Ledger {
     // process (a warm instance's earlier run, pruned only when a run closes) held the balance past its day:
     // by then, if taken, it is paid and its task listed, and the registrar's list says what happened.
     names.push(...this.unknownUnlisted(this.deps.bounds.now(), taken).map((o) => o.domainName));
+    // Renewals and registrations still processing (or placed after the balance was read) take money too.
+    for (const p of this.purchases.values()) if (this.purchaseCounts(p)) names.push(...p.names);
     return names;
   }
 
@@ -1045,6 +1054,7 @@ export class Ledger {
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) {
+      if (PURCHASE_TASK_TYPES.has(task.TaskType.trim().toUpperCase())) this.notePurchase(task, look);
       if (!mayBeRedemption(task.TaskType) || this.tasks.has(listedKey(task))) continue;
       const seen = fresh.get(listedKey(task));
       const row = believedRow(task);
@@ -1092,6 +1102,41 @@ export class Ledger {
     const learnt = await this.readDetails(toRead, bounds);
     this.forgetListed(endMs);
     return learnt;
+  }
+
+  /**
+   * Renewal and registration tasks (PURCHASE_TASK_TYPES) that may have taken money the balance read does not
+   * show: open when learnt (or learnt after the initial read), one name per order, "" until resolvePurchases
+   * reads their details (or when it cannot).
+   */
+  private readonly purchases = new Map<string, { readonly task: TaskInfo; readonly look: number; readonly open: boolean; names: string[] }>();
+
+  private notePurchase(task: TaskInfo, look: number): void {
+    const key = listedKey(task);
+    if (this.purchases.has(key)) return;
+    const open = task.TaskStatusCode !== TASK_INFO_COMPLETE && cancelState(task) !== 'cancelled';
+    this.purchases.set(key, { task, look, open, names: Array.from({ length: Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1)) }, () => '') });
+  }
+
+  /** The renewals and registrations the balance may not show, by their details' names (read once each, first page). */
+  async resolvePurchases(): Promise<void> {
+    const unread = [...this.purchases.values()].filter((p) => this.purchaseCounts(p) && p.names.every((n) => n === '') && taskKey(p.task.TaskNo) !== '');
+    await mapLimit(unread, Math.max(1, this.deps.concurrency ?? 1), async (p) => {
+      if (this.deps.bounds.signal?.aborted || this.deps.bounds.now() >= this.deps.bounds.deadlineMs) return;
+      try {
+        const page = await this.deps.api.queryTaskDetailList({ taskNo: p.task.TaskNo, pageNum: 1, pageSize: 1000, deadlineMs: this.deps.bounds.deadlineMs });
+        const mine = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(p.task.TaskNo));
+        // A failed detail took no money; one not served (fewer than TaskNum) stays unnamed.
+        const names = mine.filter((d) => entryState(d) !== 'failed').map((d) => canonicalName(d.DomainName));
+        p.names = [...names, ...Array.from({ length: Math.max(0, p.names.length - mine.length) }, () => '')];
+      } catch {
+        // Unread, each order stays unnamed: priced as the guard prices an order it cannot name.
+      }
+    });
+  }
+
+  private purchaseCounts(p: { readonly look: number; readonly open: boolean }): boolean {
+    return p.open || p.look > this.initialLooks;
   }
 
   /** A task counted by its TaskNum (1 if unsaid), its domains not known yet. */

@@ -60,6 +60,8 @@ describe('configuration', () => {
     // "*.xyz" would never match a domain: xyz would keep the assumed 30 + 14 days the user meant to replace.
     expect(error({ REDEEM_TLD_RULES: '{"*.xyz":{"graceDays":0,"redemptionDays":5}}' })).toMatch(/REDEEM_TLD_RULES: "\*\.xyz" is not a TLD or suffix/);
     expect(error({ REDEEM_TLD_RULES: '{"x yz":{"graceDays":0,"redemptionDays":5}}' })).toMatch(/REDEEM_TLD_RULES: "x yz" is not a TLD or suffix/);
+    // "*" is REDEEM_PRICES' key for every other TLD; no rule is looked up under it, so it would be silently unused.
+    expect(error({ REDEEM_TLD_RULES: '{"*":{"graceDays":30,"redemptionDays":60}}' })).toMatch(/REDEEM_TLD_RULES: "\*" is not a TLD or suffix/);
     // Two spellings of one TLD: which of the two rules applies would depend on the key order.
     expect(error({ REDEEM_TLD_RULES: '{"com":{"graceDays":1,"redemptionDays":1},".COM":{"graceDays":30,"redemptionDays":29}}' })).toMatch(/REDEEM_TLD_RULES: "\.COM" names the same TLD as another key \(com\)/);
     // The same key twice: JSON.parse keeps the last rule without a word (REDEEM_PRICES refuses the same).
@@ -104,5 +106,10 @@ describe('patterns', () => {
     expect(matchesAny('example.net', patterns)).toBe(false);
     expect(matchesAny('anything.org', parsePatternList('*'))).toBe(true);
     expect(matchesAny('a.com', parsePatternList('*.com'))).toBe(true);
+  });
+
+  it('a suffix pattern may end in a dot, as a name may (the root, as DNS writes it)', () => {
+    expect(parsePatternList('*.com., *.COM.CN.')).toEqual([{ kind: 'suffix', suffix: 'com' }, { kind: 'suffix', suffix: 'com.cn' }]);
+    expect(() => parsePatternList('*.')).toThrow(/"\*\." is not a valid pattern/);
   });
 });

@@ -31,6 +31,33 @@ describe('deadline estimate', () => {
     expect(estimateDeadline('a.cn', now - 50 * DAY_MS, DEFAULT_TLD_RULES, now).daysLeft).toBe(-7);
   });
 
+  it('an override keyed cn covers every .cn second level (the built-in com.cn, net.cn … too); an explicit com.cn key wins over it', () => {
+    const cn = { graceDays: 20, redemptionDays: 10 };
+    const rules = mergeTldRules({ cn });
+    for (const name of ['example.com.cn', 'a.net.cn', 'a.org.cn', 'a.gov.cn', 'a.ac.cn', 'a.bj.cn', 'a.cn']) expect(ruleFor(name, rules).rule, name).toEqual(cn);
+    expect(ruleFor('example.com.cn', rules).tld).toBe('com.cn');
+    const comCn = { graceDays: 5, redemptionDays: 5 };
+    const both = mergeTldRules({ cn, 'com.cn': comCn });
+    expect(ruleFor('example.com.cn', both).rule).toEqual(comCn);
+    expect(ruleFor('example.net.cn', both).rule).toEqual(cn);
+    // Key order does not matter; other TLDs keep their built-in rules.
+    expect(ruleFor('example.com.cn', mergeTldRules({ 'com.cn': comCn, cn })).rule).toEqual(comCn);
+    expect(ruleFor('a.xn--fiqs8s', rules).rule).toEqual(DEFAULT_TLD_RULES['xn--fiqs8s']);
+    expect(ruleFor('a.com', rules).rule).toEqual(DEFAULT_TLD_RULES.com);
+  });
+
+  it('listed in redemption more than a day before the grace period would end: expiry + redemption days − 1 day, the earlier deadline', () => {
+    // .com expired 25 days ago: the rule's grace ends in 5 days, yet the registrar lists it in redemption.
+    const ahead = estimateDeadline('a.com', now - 25 * DAY_MS, DEFAULT_TLD_RULES, now);
+    expect(ahead).toMatchObject({ tld: 'com', rules: 'known', deadlineMs: now - 25 * DAY_MS + 28 * DAY_MS, daysLeft: 3 });
+    // Within a day of the grace's end (the registrar's 24 h), the rule's own deadline stands.
+    expect(estimateDeadline('a.com', now - 29 * DAY_MS, DEFAULT_TLD_RULES, now).deadlineMs).toBe(now - 29 * DAY_MS + 58 * DAY_MS);
+    expect(estimateDeadline('a.com', now - 40 * DAY_MS, DEFAULT_TLD_RULES, now).deadlineMs).toBe(now - 40 * DAY_MS + 58 * DAY_MS);
+    // hk: grace 28, redemption 59; an unknown TLD too (30 + 14).
+    expect(estimateDeadline('a.hk', now - 3 * DAY_MS, DEFAULT_TLD_RULES, now).deadlineMs).toBe(now - 3 * DAY_MS + 58 * DAY_MS);
+    expect(estimateDeadline('a.xyz', now - 3 * DAY_MS, DEFAULT_TLD_RULES, now)).toMatchObject({ rules: 'assumed', deadlineMs: now - 3 * DAY_MS + 13 * DAY_MS });
+  });
+
   it('an override wins over the built-in rule', () => {
     const rules = mergeTldRules({ com: { graceDays: 0, redemptionDays: 1 } });
     expect(estimateDeadline('a.com', now, rules, now).deadlineMs).toBe(now);
@@ -62,8 +89,9 @@ describe("README's deadline table", () => {
 
   it('"anything else" is the assumed rule, flagged', () => {
     const [, , grace, redemption] = rows.find(([family]) => family === 'anything else')!;
-    const estimate = estimateDeadline('a.zzz-unlisted', now - 10 * DAY_MS, DEFAULT_TLD_RULES, now);
+    // Expired 40 days ago: past the grace period, so the rule's whole window applies.
+    const estimate = estimateDeadline('a.zzz-unlisted', now - 40 * DAY_MS, DEFAULT_TLD_RULES, now);
     expect(estimate.rules).toBe('assumed');
-    expect(estimate.deadlineMs).toBe(now - 10 * DAY_MS + (Number(grace) + Number.parseInt(redemption!, 10)) * DAY_MS - DAY_MS);
+    expect(estimate.deadlineMs).toBe(now - 40 * DAY_MS + (Number(grace) + Number.parseInt(redemption!, 10)) * DAY_MS - DAY_MS);
   });
 });

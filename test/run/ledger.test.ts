@@ -228,6 +228,29 @@ describe('Ledger: reading the registrar', () => {
   });
 });
 
+describe('Ledger: open renewal and registration orders (ORDER_RENEW, ORDER_ACTIVATE) take money too', () => {
+  it('an open one is an unsettled order against the balance, by the domain its details name; it holds no domain and counts on no cap', async () => {
+    const { api, ledger } = setup();
+    api.addTask({ domains: ['renewing.com'], taskType: 'ORDER_RENEW', statusCode: 1, createdMs: NOW - 3_600_000 });
+    api.addTask({ domains: ['new.net', 'other.org'], taskType: 'ORDER_ACTIVATE', statusCode: 0, createdMs: NOW - 3_600_000 });
+    // Finished before the run: its price is in the balance read.
+    api.addTask({ domains: ['renewed.com'], taskType: 'ORDER_RENEW', statusCode: 2, createdMs: NOW - 3_600_000 });
+    await ledger.read(NOW, 7);
+    await ledger.resolvePurchases();
+    expect(ledger.unsettledOrders().sort()).toEqual(['new.net', 'other.org', 'renewing.com']);
+    expect(ledger.entryFor('renewing.com')).toBeUndefined();
+    expect(ledger.orderedLast24h(NOW)).toBe(0);
+    expect(ledger.ordersLast24h(NOW, { spentOnly: true })).toEqual([]);
+  });
+
+  it('before its details are read (or when they cannot be): one unnamed order per TaskNum', async () => {
+    const { api, ledger } = setup();
+    api.addTask({ domains: ['a.com', 'b.com'], taskType: 'ORDER_RENEW', statusCode: 1 });
+    await ledger.read(NOW, 7);
+    expect(ledger.unsettledOrders()).toEqual(['', '']);
+  });
+});
+
 describe('Ledger: the orders of the last 24 hours', () => {
   it('counts what was created after now - 24 h, not at it (by the registrar\'s clock, which may be 15 minutes behind ours)', async () => {
     const { api, ledger } = setup();

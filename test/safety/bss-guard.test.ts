@@ -196,6 +196,22 @@ describe('who waits when the money runs short between the plan and the submissio
   });
 });
 
+describe('renewals and registrations still processing (ORDER_RENEW, ORDER_ACTIVATE tasks, accounts-and-billing.md 1.2) take money too', () => {
+  // Created, and paid, by their task as a redemption is: while open, the balance read may not show them yet.
+  it.each([['ORDER_RENEW'], ['ORDER_ACTIVATE']])('an open %s of a .com: 1,000 less its 600 no longer pays a .com at 600, which is held, with why', async (taskType) => {
+    const tasks = [{ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 1, createdMs: Date.now() - 3_600_000, taskType }];
+    const { s, run } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '1000.00', AvailableCashAmount: '1000.00' }) }), { domains: [due('wanted.com')], tasks }, { REDEEM_PRICES: '{"com": 600}' });
+    expect(s.orders).toHaveLength(0);
+    expect(decisionsOf(run).find((d) => d.domain === 'wanted.com')).toMatchObject({ outcome: 'skipped', reason: 'insufficient-balance', error_message: expect.stringContaining('600 for other orders not yet paid') });
+  });
+
+  it('one that finished before the run is in the balance: the .com is ordered', async () => {
+    const tasks = [{ taskNo: 'T-OTHER', domainName: 'other.com', statusCode: 2, createdMs: Date.now() - 3_600_000, taskType: 'ORDER_RENEW' }];
+    const { s } = await guardedRun(() => ({ body: balanceBody({ AvailableAmount: '1000.00', AvailableCashAmount: '1000.00' }) }), { domains: [due('wanted.com')], tasks }, { REDEEM_PRICES: '{"com": 600}' });
+    expect(s.orders.map((o) => o.domainName)).toEqual(['wanted.com']);
+  });
+});
+
 describe('a domain REDEEM_PRICES cannot price, beside the count caps', () => {
   // README Money: "a TLD with no price and no * is never ordered"; the guard says such a domain "never blocks
   // the queue". The count caps were handed out before the guard looked, so the most urgent, unpriced one took

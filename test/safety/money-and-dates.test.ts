@@ -154,11 +154,11 @@ describe('task times in the ledger, for the day\'s cap', () => {
 
 describe('the deadline estimate of a name the registrar lists', () => {
   it('a TLD spelt like a property of every JS object ("constructor") has no rule: assumed 30 + 14 days, outside the window, not ordered', async () => {
-    // Expired 10 days ago (less an hour): with the assumed 30 + 14 days (less the day of margin) 33 days are left.
-    const s = await start({ domains: [domainItem('brand.constructor', Date.now() - 10 * 86_400_000 + HOUR_MS)] });
+    // Expired 31 days ago (less an hour), past the assumed grace: with 30 + 14 days (less the day of margin) 12 days are left.
+    const s = await start({ domains: [domainItem('brand.constructor', Date.now() - 31 * 86_400_000 + HOUR_MS)] });
     const run = await runAgainst(s);
     expect(s.orders).toHaveLength(0);
-    expect(decisionsOf(run).find((d) => d.domain === 'brand.constructor')).toMatchObject({ rules: 'assumed', reason: 'outside-window', days_left: 33 });
+    expect(decisionsOf(run).find((d) => d.domain === 'brand.constructor')).toMatchObject({ rules: 'assumed', reason: 'outside-window', days_left: 12 });
   });
 });
 
