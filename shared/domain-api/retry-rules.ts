@@ -19,6 +19,21 @@ const TRANSIENT_CODES = new Set(['NetworkIOError']);
 const REPLAYED_CODES = new Set(['SignatureNonceUsed']);
 
 /**
+ * HTTP 408 Request Timeout: a gateway in front of the API (or the API) gave up on the exchange, and may have
+ * passed the request on before it did. A read asks again; a submission's outcome is unknown. Taken as a
+ * refusal, a read failed the run, and a submission the registrar had taken was recorded as failed.
+ */
+const REQUEST_TIMEOUT_STATUS = 408;
+
+/**
+ * An error answer after which the request may have been carried out, and asking again may work: a server
+ * fault, a gateway's request timeout, NetworkIOError, SignatureNonceUsed (a copy of the request came first).
+ */
+function passingFault(error: DomainApiError): boolean {
+  return error.isServerError || error.httpStatus === REQUEST_TIMEOUT_STATUS || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code);
+}
+
+/**
  * What a failed exchange of `action` is, one rule for every client: an answer cut off for its size, an
  * answer that came but could not be decoded (after a submission its outcome is unknown; a read asks
  * again), or a network error, whose `sent` is false only when the connection certainly never opened.
@@ -32,14 +47,14 @@ export function fromTransportFailure(action: string, error: unknown, timedOut = 
 }
 
 /**
- * Reads retry throttling (with the server's wait), 5xx, transient business codes, SignatureNonceUsed,
+ * Reads retry throttling (with the server's wait), 5xx, 408, transient business codes, SignatureNonceUsed,
  * network errors, an answer we could not read, and TaskIsBeingProcessed (a read changes nothing, so asking
  * again is safe).
  */
 export function readRetryDecision(error: unknown): RetryDecision {
   if (error instanceof DomainApiError) {
     // SignatureNonceUsed: a copy of the request came first; the next attempt is signed with a fresh nonce.
-    const transient = error.isThrottling || error.isServerError || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code) || error instanceof TaskIsBeingProcessedError;
+    const transient = error.isThrottling || passingFault(error) || error instanceof TaskIsBeingProcessedError;
     return { retry: transient, retryAfterMs: error.retryAfterMs };
   }
   return { retry: error instanceof NetworkError || (error instanceof MalformedResponseError && !(error instanceof AnswerTooLargeError)) };
@@ -53,14 +68,14 @@ export function submitRetryDecision(error: unknown): RetryDecision {
 
 /**
  * After a call that must not happen twice failed for good: may it have been carried out all the same? A
- * timeout or dropped connection after sending, a server fault, NetworkIOError, SignatureNonceUsed (a copy
- * of the request came first), or a 2xx we cannot read.
+ * timeout or dropped connection after sending, a passing fault (a server fault, a 408, NetworkIOError,
+ * SignatureNonceUsed: a copy of the request came first), or a 2xx we cannot read.
  * For a submission, the ledger must then be consulted.
  */
 export function mayHaveBeenCarriedOut(error: unknown): boolean {
   return (
     (error instanceof NetworkError && error.sent) ||
-    (error instanceof DomainApiError && (error.isServerError || TRANSIENT_CODES.has(error.code) || REPLAYED_CODES.has(error.code))) ||
+    (error instanceof DomainApiError && passingFault(error)) ||
     error instanceof MalformedResponseError
   );
 }
