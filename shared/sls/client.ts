@@ -11,6 +11,8 @@ import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
 import { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
 import { withoutSecrets, type Credentials } from '../signing/index.js';
+import { signingWhatToDo } from '../domain-api/index.js';
+import { withWhatToDo } from '../errors/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
 
@@ -44,7 +46,7 @@ class SlsError extends Error {
     readonly requestId: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, options);
+    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code)), options);
   }
 
   get retryable(): boolean {
@@ -55,6 +57,20 @@ class SlsError extends Error {
     // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
     return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
+}
+
+/**
+ * What a person changes for SLS's refusals that a setting mends: its words say what is wrong ("The Project
+ * does not exist : audit"), not which variable or grant to change. The signing ones as the Domain API's.
+ */
+function slsWhatToDo(request: SlsRequest, code: string): string | undefined {
+  if (code === 'ProjectNotExist') return 'check SLS_PROJECT, and that SLS_ENDPOINT is the region the project is in';
+  if (code === 'LogStoreNotExist') return 'check SLS_LOGSTORE: the project has no logstore of that name (create it, or name one that exists)';
+  if (code === 'Unauthorized') {
+    const action = request === 'PutLogs' ? 'log:PostLogStoreLogs' : 'log:GetLogStoreLogs';
+    return `grant ${action} on that logstore to the identity the run signs as (the function's role, or the CLI's RAM user): attach ram-policy.json, its log statement filled in`;
+  }
+  return signingWhatToDo(code);
 }
 
 /** A putLogs whose first `delivered` logs arrived (in earlier requests) before a later request failed. */
