@@ -167,7 +167,8 @@ export class SlsClient {
         // docs give today: they changed over the years) is refused again as it is, and the recorder puts it
         // back in front of every later delivery: no record after it would arrive. Nothing of a refused
         // request is stored, so its halves go in its place, in order, down to a single log.
-        if (error instanceof SlsError && error.code === 'PostBodyTooLarge' && batch.length > 1) {
+        // A gateway in front of SLS refuses so with its own 413 page (no errorCode): nothing reached SLS either.
+        if (error instanceof SlsError && (error.code === 'PostBodyTooLarge' || error.httpStatus === 413) && batch.length > 1) {
           const half = Math.ceil(batch.length / 2);
           batches.unshift(batch.slice(0, half), batch.slice(half));
           continue;
