@@ -37,6 +37,7 @@ describe('an answer that is not "posted"', () => {
     // A gateway in front of the robot that gave up waiting for it: the robot had the message and may have posted it.
     ['a 504 from a gateway in front of the robot', { status: 504, body: '<html><body>504 Gateway Time-out</body></html>', contentType: 'text/html' }, 'unknown unknown unknown unknown unknown'],
     ['errcode 0 at HTTP 201', { status: 201, body: { errcode: 0, errmsg: 'ok' } }, 'unknown unknown unknown unknown ok'],
+    ["Slack's ok at HTTP 201", { status: 201, body: 'ok', contentType: 'text/plain' }, 'unknown unknown unknown unknown ok'],
   ])('%s', async (_label, answer, expected) => {
     const robots = await startRobots();
     for (const channel of CHANNELS) robots.answerWith(channel, answer);
