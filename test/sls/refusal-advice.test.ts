@@ -7,6 +7,7 @@
  * The SLS stand-in answers each code with the documented body {"errorCode": …, "errorMessage": …}.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSls } from '../../shared/doctor/checks.js';
 import { SlsClient } from '../../shared/sls/client.js';
 import { runInProcess } from '../safety/harness.js';
 import { EMULATOR_CREDENTIALS, recordingRuntime } from '../support/emulator.js';
@@ -69,6 +70,24 @@ describe('the advice reaches the person', () => {
     } finally {
       answer = undefined;
       await inbox.close();
+    }
+  });
+});
+
+describe('the doctor on a refused PutLogs', () => {
+  it("leads with the refusal's own fix (here SLS_PROJECT, not a permission), and says it once", async () => {
+    sls.reset();
+    answer = { status: 404, errorCode: 'ProjectNotExist', errorMessage: 'The Project does not exist : audit' };
+    try {
+      const { clock } = recordingRuntime();
+      const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });
+      const check = await checkSls({ writeSlsRecord: (record) => client.putLogs([{ time: Math.floor(Date.now() / 1000), contents: Object.entries(record) }], {}, Date.now() + 5_000) }, { kind: 'doctor', doctor_id: 'd-1', message: 'test' });
+      expect(check.status).toBe('fail');
+      expect(check.detail).toMatch(/ProjectNotExist/);
+      expect(check.detail).not.toMatch(/what to do/);
+      expect(check.fix).toMatch(/^check SLS_PROJECT/);
+    } finally {
+      answer = undefined;
     }
   });
 });
