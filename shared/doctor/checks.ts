@@ -6,7 +6,7 @@ import { mapLimit } from '../http/index.js';
 import { accountErrorCause } from '../accounts/errors.js';
 import { priceFor } from '../config/index.js';
 import { PERMISSION_DENIED_CODES, errorCode, whatToDo, withPageSizes, type Page } from '../domain-api/index.js';
-import { errorMessage } from '../errors/index.js';
+import { errorMessage, WHAT_TO_DO } from '../errors/index.js';
 import { WEBHOOK_SECRET_HINT, webhookSecretProblem } from '../fc/webhook-signature.js';
 import { isAtRisk } from '../notify/index.js';
 import { DAY_MS, mayBeRedemption, readDomainList, ruleFor, taskListEnd } from '../run/index.js';
@@ -251,7 +251,9 @@ export async function checkSls(ports: Pick<DoctorPorts, 'writeSlsRecord' | 'read
   try {
     await ports.writeSlsRecord(record);
   } catch (error) {
-    return failed('sls', errorMessage(error), 'the identity needs log:PostLogStoreLogs (and log:GetLogStoreLogs, to read the previous run back) on that logstore (ram-policy.json, third statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE');
+    // The refusal's own fix (SLS_PROJECT for ProjectNotExist, the clock…) first, then what the check knows.
+    const [said, fix] = errorMessage(error).split(WHAT_TO_DO, 2) as [string, string | undefined];
+    return failed('sls', said, `${fix ? `${fix}; otherwise ` : ''}the identity needs log:PostLogStoreLogs (and log:GetLogStoreLogs, to read the previous run back) on that logstore (ram-policy.json, third statement); check SLS_ENDPOINT, SLS_PROJECT and SLS_LOGSTORE`);
   }
   const written = `one kind: doctor record written (doctor_id ${record.doctor_id})`;
   if (!ports.readSlsBack) return pass('sls', written);

@@ -247,11 +247,22 @@ export function whatToDo(error: unknown): string | undefined {
   if (error.action === 'QueryAccountBalance' && code === 'NotApplicable') {
     return "BSS does not show this account's balance, so the balance guard cannot work for it: ask whoever bills the account (a reseller) for access, or unset REDEEM_PRICES, REDEEM_MIN_BALANCE and REDEEM_MAX_SPEND_PER_DAY to order without the guard";
   }
-  if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
-  if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled (deleted, disabled, or of another account): enable it, or create one in the RAM console and set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET';
-  if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') return 'the security token is missing, invalid or expired: FC passes a fresh one with every invocation; a token set by hand (ALIBABA_CLOUD_SECURITY_TOKEN) must be renewed';
-  if (code.startsWith('InvalidTimeStamp')) return "the clock is more than 15 minutes off the API's: fix NTP on the machine";
+  const signing = signingWhatToDo(code);
+  if (signing) return signing;
   if (code === 'Forbidden.UserVerification' || code === 'Forbidden.RiskControl') return 'the account is not real-name verified, or risk control blocked it: resolve it in the console';
   if (error.isThrottling) return 'the API kept throttling: run less often, or lower REDEEM_API_QPS';
+  return undefined;
+}
+
+/**
+ * What to do about a refusal of the credentials or the clock a request was signed with, by its code: the
+ * Domain API's spellings and SLS's (SignatureNotMatch, RequestTimeExpired), which sign with the same
+ * credentials and clock.
+ */
+export function signingWhatToDo(code: string): string | undefined {
+  if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature' || code === 'SignatureNotMatch') return 'check that the AccessKey id and secret belong together (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET when set), and the clock';
+  if (code.startsWith('InvalidAccessKeyId')) return 'the AccessKey is unknown or disabled (deleted, disabled, or of another account): enable it, or create one in the RAM console and set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET';
+  if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') return 'the security token is missing, invalid or expired: FC passes a fresh one with every invocation; a token set by hand (ALIBABA_CLOUD_SECURITY_TOKEN) must be renewed';
+  if (code.startsWith('InvalidTimeStamp') || code === 'RequestTimeExpired') return "the clock is more than 15 minutes off the API's: fix NTP on the machine";
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * Sends one report to every configured channel, in parallel, inside a deadline. A robot that could not
- * be reached, or a 5xx, is retried at most twice with a short backoff while the deadline allows. No robot
+ * be reached, or a 5xx (not a gateway's 504: the robot had the message), is retried at most twice with a short backoff while the deadline allows. No robot
  * deduplicates, so a request that reached it whole and got no answer that can be read (a timeout, a
  * connection dropped or reset after it was written, an answer cut off or undecodable) is never sent again:
  * it may have been posted (unknown). A reset before the last byte was written posted nothing and is retried. A vendor's error code is not retried (a rate

@@ -267,7 +267,7 @@ export function buildReport(
     .sort((a, b) => a.expirationMs - b.expirationMs || (a.domain < b.domain ? -1 : 1));
 
   const deliveryProblems: string[] = [];
-  if (run.sls_delivery === 'failed') deliveryProblems.push(`SLS delivery failed${run.sls_error ? ` (${plainText(run.sls_error, 160)})` : ''}: the records of this run are on stdout (the function log) only`);
+  if (run.sls_delivery === 'failed') deliveryProblems.push(`SLS delivery failed${run.sls_error ? ` (${errorText(run.sls_error, 300)})` : ''}: the records of this run are on stdout (the function log) only`);
   // Room for the previous run's channel error and what to fix (notify_<channel>_error, up to 300 characters).
   for (const problem of extras.deliveryProblems ?? []) deliveryProblems.push(channelText(problem, 400));
 

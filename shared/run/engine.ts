@@ -596,13 +596,13 @@ async function previousDeliveryProblems(config: RedeemerConfig, ports: RunPorts,
     const previous = await ports.previousNotification(Math.min(clock.now() + 2_000, byMs));
     if (!previous) return [];
     return channelStatuses(previous)
-      // unknown: sent whole and no answer (a slow robot): it may not have reached the person reading this.
+      // unknown: sent whole and no answer it could read (a slow robot, a connection lost, an unreadable answer): it may not have reached the person reading this.
       .filter((c) => undelivered(c.status))
       .map(({ key, channel, status }) => {
         // Each part bounded on its own, so that an odd run id or code cannot crowd out what to fix.
         const code = previous[`${key}_code`]?.slice(0, 60);
         const words = previous[`${key}_error`]?.slice(0, 300);
-        const what = status === 'unknown' ? "got no answer to the previous run's message, which may not have reached you" : "failed on the previous run's message";
+        const what = status === 'unknown' ? "got no answer it could read to the previous run's message, which may not have reached you" : "failed on the previous run's message";
         return `${channel} ${what} (run ${(previous.run_id ?? 'unknown').slice(0, 80)}${code ? `, ${code}` : ''})${words ? `: ${words}` : ''}`;
       });
   } catch {

@@ -8,6 +8,7 @@
 import type { Clock } from '../clock/index.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { errorText } from '../notify/text.js';
 import type { RecordFields } from './records.js';
 
 /**
@@ -135,5 +136,6 @@ function deliveredBefore(error: unknown): number {
 /** What the run record says of SLS: delivered, failed (and why), or not configured. */
 export function slsFields(sls: SlsDelivery): { readonly sls_delivery: 'ok' | 'failed' | 'off'; readonly sls_error: string | undefined } {
   if (!sls.configured) return { sls_delivery: 'off', sls_error: undefined };
-  return sls.delivered ? { sls_delivery: 'ok', sls_error: undefined } : { sls_delivery: 'failed', sls_error: sls.error?.slice(0, 300) };
+  // Cut in SLS's words, never in what to do after them (notify errorText).
+  return sls.delivered ? { sls_delivery: 'ok', sls_error: undefined } : { sls_delivery: 'failed', sls_error: sls.error === undefined ? undefined : errorText(sls.error, 300) };
 }

@@ -11,6 +11,8 @@ import { cutText, MAX_FIELD_BYTES } from '../log/index.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../http/index.js';
 import { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, headerValue, send, systemErrorCode, type HttpAnswer } from '../http/index.js';
 import { withoutSecrets, type Credentials } from '../signing/index.js';
+import { signingWhatToDo } from '../domain-api/index.js';
+import { withWhatToDo } from '../errors/index.js';
 import { encodeLog, encodeLogGroup, type LogEntry } from './log-group.js';
 import { contentMd5, slsAuthorization, slsSignature, slsStringToSign } from './signature.js';
 
@@ -44,7 +46,7 @@ class SlsError extends Error {
     readonly requestId: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, options);
+    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code)), options);
   }
 
   get retryable(): boolean {
@@ -55,6 +57,20 @@ class SlsError extends Error {
     // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
     return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
+}
+
+/**
+ * What a person changes for SLS's refusals that a setting mends: its words say what is wrong ("The Project
+ * does not exist : audit"), not which variable or grant to change. The signing ones as the Domain API's.
+ */
+function slsWhatToDo(request: SlsRequest, code: string): string | undefined {
+  if (code === 'ProjectNotExist') return 'check SLS_PROJECT, and that SLS_ENDPOINT is the region the project is in';
+  if (code === 'LogStoreNotExist') return 'check SLS_LOGSTORE: the project has no logstore of that name (create it, or name one that exists)';
+  if (code === 'Unauthorized') {
+    const action = request === 'PutLogs' ? 'log:PostLogStoreLogs' : 'log:GetLogStoreLogs';
+    return `grant ${action} on that logstore to the identity the run signs as (the function's role, or the CLI's RAM user): attach ram-policy.json, its log statement filled in`;
+  }
+  return signingWhatToDo(code);
 }
 
 /** A putLogs whose first `delivered` logs arrived (in earlier requests) before a later request failed. */
@@ -151,7 +167,8 @@ export class SlsClient {
         // docs give today: they changed over the years) is refused again as it is, and the recorder puts it
         // back in front of every later delivery: no record after it would arrive. Nothing of a refused
         // request is stored, so its halves go in its place, in order, down to a single log.
-        if (error instanceof SlsError && error.code === 'PostBodyTooLarge' && batch.length > 1) {
+        // A gateway in front of SLS refuses so with its own 413 page (no errorCode): nothing reached SLS either.
+        if (error instanceof SlsError && (error.code === 'PostBodyTooLarge' || error.httpStatus === 413) && batch.length > 1) {
           const half = Math.ceil(batch.length / 2);
           batches.unshift(batch.slice(0, half), batch.slice(half));
           continue;

@@ -6,6 +6,8 @@
  * record after it (an order's decision line, which the next instance reads back, the run record) would
  * reach the logstore. Split, each half is within the limit and every record arrives once, in order.
  */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock/index.js';
 import { createLogger } from '../../shared/log/index.js';
@@ -57,5 +59,43 @@ describe('a request the logstore calls too large', () => {
     const logs = [{ time: Math.floor(Date.now() / 1000), contents: Array.from({ length: 20 }, (_, i) => [`k${i}`, 'x'.repeat(30_000)] as [string, string]) }];
     await expect(client.putLogs(logs, {}, Date.now() + 20_000)).rejects.toThrow(/PostBodyTooLarge/);
     expect(sls.callsOf('PutLogs')).toHaveLength(1);
+  });
+});
+
+/**
+ * A gateway in front of the logstore (nginx's client_max_body_size, an API gateway) that refuses a large
+ * body with its own 413 page, not SLS's JSON: nothing of the request reached SLS, so it is split the same.
+ */
+describe("a gateway's own 413 page in front of the logstore", () => {
+  let gateway: Server;
+  let url: string;
+  beforeAll(async () => {
+    gateway = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (body.length > LIMIT) return void res.writeHead(413, { 'content-type': 'text/html' }).end('<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>');
+        // Passed on to the logstore as it came (the signature does not cover the host).
+        const upstream = new URL(sls.url);
+        const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        forwarded.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => gateway.close(() => resolve())));
+
+  it('is split until each part passes: every log stored once, in order', async () => {
+    sls.reset();
+    const client = new SlsClient({ target: { endpoint: url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock: recordingRuntime().clock });
+    const now = Math.floor(Date.now() / 1000);
+    const logs = Array.from({ length: 300 }, (_, i) => ({ time: now, contents: [['kind', 'decision'], ['n', String(i)], ['pad', 'x'.repeat(4096)]] as Array<[string, string]> }));
+    await client.putLogs(logs, { topic: 'domain-redeemer' }, Date.now() + 20_000);
+    expect(sls.records().map((r) => r.n)).toEqual(logs.map((_, i) => String(i)));
   });
 });

@@ -90,7 +90,7 @@ describe('the previous run read back', () => {
   it('a channel that got no answer to the previous run\'s message (unknown: sent whole, maybe posted) is told as such, not as a failure', async () => {
     sls.logs.push(previousRun('prev-slow', 'unknown', 3600));
     const { problems } = await run();
-    expect(problems).toEqual(["webhook got no answer to the previous run's message, which may not have reached you (run prev-slow, Timeout): no complete answer within 9000 ms after the whole message was sent: it may have been posted"]);
+    expect(problems).toEqual(["webhook got no answer it could read to the previous run's message, which may not have reached you (run prev-slow, Timeout): no complete answer within 9000 ms after the whole message was sent: it may have been posted"]);
   });
 
   it('x-log-progress: Incomplete is not the newest line: asked again (as the docs say) and the complete answer is believed', async () => {

@@ -54,7 +54,7 @@ describe('PutLogs error codes', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error?.message).toMatch(new RegExp(`^SLS PutLogs failed: ${code}: ${code} happened \\(HTTP ${status}, RequestId [0-9A-F]{24}\\)$`));
+    expect(error?.message).toMatch(new RegExp(`^SLS PutLogs failed: ${code}: ${code} happened \\(HTTP ${status}, RequestId [0-9A-F]{24}\\)(; what to do: .+)?$`));
     expect(sls.callsOf('PutLogs').length).toBe(retried ? 4 : 1);
     answer = undefined;
   });

@@ -42,6 +42,9 @@ export function answerText(answer: HttpAnswer): string {
 
 /** Before the body: a 5xx may be retried, a 429 is the vendor asking us to stop (reported, not hammered). */
 export function judgeStatus(answer: HttpAnswer): Verdict | undefined {
+  // A gateway in front of the robot that gave up waiting for its answer: the robot had the message and may
+  // have posted it, so it is not sent again (sent twice, it would be posted twice).
+  if (answer.status === 504) return { ok: false, code: 'HTTP 504', message: `${answerText(answer) || 'gateway timeout'}: the robot had the message, it may have been posted (not sent again)`, retry: false, maybePosted: true };
   if (answer.status >= 500) return { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer) || 'server error', retry: true };
   // Not retried here: a 429 naming its wait in Retry-After is waited and sent again by the deliver loop.
   if (answer.status === 429) return { ok: false, code: 'HTTP 429', message: `rate limited${answerText(answer) ? `: ${answerText(answer)}` : ''}`, retry: false };
@@ -112,7 +115,12 @@ export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, un
   const parsed = json !== null && typeof json === 'object' ? codeAnswer().safeParse(read(json as Record<string, unknown>)) : undefined;
   if (!parsed?.success) return notTheRobot(answer, remedies.urlVariable);
   const { code, message } = parsed.data;
-  if (code === 0) return answer.status === 200 ? { ok: true } : { ok: false, code: `HTTP ${answer.status}`, message: answerText(answer), retry: false };
+  if (code === 0) {
+    if (answer.status === 200) return { ok: true };
+    // The vendor's success at another 2xx: posted, most likely, but not as the vendor says it.
+    const maybePosted = answer.status >= 200 && answer.status < 300;
+    return { ok: false, code: `HTTP ${answer.status}`, message: `${answerText(answer)}${maybePosted ? ': it may have been posted (not sent again)' : ''}`, retry: false, ...(maybePosted ? { maybePosted } : {}) };
+  }
   const words = plainText(message ?? '', 160);
   if (remedies.retryCodes?.has(code)) return { ok: false, code: String(code), message: `${words || 'busy'} (asked again while the deadline allowed)`, retry: true };
   // What to do is said for a rate limit too: this instance keeps under the vendor's cap (robot-pacing.ts), so

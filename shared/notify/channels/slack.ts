@@ -42,7 +42,11 @@ export const slack: Channel = {
     // Slack's JSON form of the same answer, {"ok": true} or {"ok": false, "error": "…"}: its Web API's
     // convention (a top-level boolean ok), which Workflow Builder webhooks answer with.
     const json = slackJson(text);
-    if (answer.status === 200 && (text === 'ok' || json?.ok === true)) return { ok: true };
+    if (text === 'ok' || json?.ok === true) {
+      if (answer.status === 200) return { ok: true };
+      // Slack's success at another 2xx: posted, most likely, but not as Slack says it; not sent again.
+      if (answer.status >= 200 && answer.status < 300) return { ok: false, code: `HTTP ${answer.status}`, message: `${text.slice(0, 40)}: it may have been posted (not sent again)`, retry: false, maybePosted: true };
+    }
     const word = json?.ok === false ? json.error : text;
     // Slack's own errors are snake_case words; any other body (a proxy's page that may quote the hook
     // path, which is the credential) is a message, never a record's code.
