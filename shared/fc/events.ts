@@ -16,8 +16,9 @@ const httpEventSchema = onFirstUse(() =>
     rawPath: z.string().check(z.minLength(1)),
     body: z.nullish(z.string()),
     isBase64Encoded: z.nullish(z.boolean()),
-    headers: z.nullish(z.record(z.string(), z.string())),
-    queryParameters: z.nullish(z.record(z.string(), z.string())),
+    // A null value too: a query key with no value (`?verbose`), a header with no text (eventToRequest says what of them).
+    headers: z.nullish(z.record(z.string(), z.nullable(z.string()))),
+    queryParameters: z.nullish(z.record(z.string(), z.nullable(z.string()))),
     requestContext: z.object({
       domainName: z.nullish(z.string()),
       requestId: z.nullish(z.string()),
