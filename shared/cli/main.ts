@@ -106,11 +106,12 @@ function exitCodeFor(summary: RunSummary): 0 | 1 {
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const { positionals, values } = (() => {
+    const { positionals, values, tokens } = (() => {
       try {
         return parseArgs({
           args: [...argv],
           allowPositionals: true,
+          tokens: true,
           options: {
             mode: { type: 'string' },
             domains: { type: 'string' },
@@ -126,6 +127,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw new UsageError((error as Error).message);
       }
     })();
+    // parseArgs keeps the last of a flag given twice, in silence: `--mode dry-run --mode live` ran live, and
+    // `--domains a.com --domains b.net` looked at b.net alone. Refused, as an event naming a field twice is.
+    const given = tokens.flatMap((t) => (t.kind === 'option' && t.value !== undefined ? [t.name] : []));
+    const twice = given.find((name, i) => given.indexOf(name) !== i);
+    if (twice) throw new UsageError(`--${twice} is given twice; give it once${twice === 'domains' || twice === 'accounts' ? ', the values separated by commas' : ''}`);
     if (values.help) {
       io.out(`${USAGE}\n`);
       return 0;

@@ -20,9 +20,11 @@ export interface FcHttpResponse {
  * a name, a line break in a value) is dropped: the app reads only its own x-redeem-* headers, which a
  * caller cannot lose this way without the signature check saying so.
  */
-function requestHeaders(given: Readonly<Record<string, string>>): Headers {
+function requestHeaders(given: Readonly<Record<string, string | null>>): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(given)) {
+    // null: no text to carry, so no header (the app reads none it could miss this way unnoticed, as above).
+    if (value === null) continue;
     const bytes = /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
     try {
       headers.append(name, bytes);
@@ -37,7 +39,8 @@ export function eventToRequest(event: FcHttpEvent): Request {
   const host = event.requestContext.domainName || 'localhost';
   const url = new URL(`https://${host}${event.rawPath.startsWith('/') ? '' : '/'}${event.rawPath}`);
   // FC joins repeated query values with commas and gives no raw query string: the joined value is kept as one.
-  for (const [name, value] of Object.entries(event.queryParameters ?? {})) url.searchParams.append(name, value);
+  // A key with a null value is the key alone (`?verbose`), an empty value as the web reads it.
+  for (const [name, value] of Object.entries(event.queryParameters ?? {})) url.searchParams.append(name, value ?? '');
   const method = event.requestContext.http.method.toUpperCase();
   const headers = requestHeaders(event.headers ?? {});
   const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== null && event.body !== '';

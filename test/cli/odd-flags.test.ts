@@ -30,3 +30,28 @@ describe('--budget-seconds', () => {
     expect(code).toBe(2);
   });
 });
+
+/**
+ * A flag given twice: node's parseArgs keeps the last in silence, so `run --mode dry-run --mode live` ran
+ * live and `--domains a.com --domains b.net` looked at b.net alone. Refused naming the flag, as the
+ * function refuses an event that names a field twice ({"mode":"dry-run",…,"mode":"live"} orders).
+ */
+describe('a flag that takes a value, given twice', () => {
+  it.each([
+    ['--mode', ['run', '--mode', 'dry-run', '--mode', 'live']],
+    ['--domains', ['plan', '--domains', 'a.com', '--domains=b.net']],
+    ['--reason', ['run', '--reason', 'a', '--reason', 'b']],
+    ['--budget-seconds', ['run', '--budget-seconds', '60', '--budget-seconds', '600']],
+    ['--accounts', ['plan', '--accounts', 'rd:a', '--accounts', 'rd:b']],
+  ] as Array<[string, string[]]>)('%s: refused naming it, nothing run', async (flag, args) => {
+    const { code, first, out } = await cli(args);
+    expect(first).toBe(`redeemer: ${flag} is given twice; give it once${flag === '--domains' || flag === '--accounts' ? ', the values separated by commas' : ''}`);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+  });
+
+  it('a switch given twice (--json --json) is still taken', async () => {
+    const { first } = await cli(['plan', '--json', '--json', '--budget-seconds', 'x']);
+    expect(first).toMatch(/^redeemer: --budget-seconds must be/);
+  });
+});
