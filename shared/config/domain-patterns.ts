@@ -12,11 +12,14 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** The canonical form of a domain name, or undefined when it is not one. */
 export function normalizeDomainName(input: string): string | undefined {
   const trimmed = input.trim().replace(/\.$/, '').toLowerCase();
-  if (trimmed === '' || /\s/.test(trimmed)) return undefined;
+  // domainToASCII parses a URL's host: it cuts "b.com/a.com" (and ? # \\) to "b.com" and decodes %41. No
+  // domain name holds any of these, nor white space.
+  if (trimmed === '' || /[\s/?#\\%]/.test(trimmed)) return undefined;
   const ascii = domainToASCII(trimmed);
   if (!ascii || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
-  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) ? ascii : undefined;
+  // A TLD is never all digits: "1.2.3.4" (or "0x7f.1", which it reads as 127.0.0.1) is an IP address.
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) && !/^\d+$/.test(labels.at(-1)!) ? ascii : undefined;
 }
 
 class PatternError extends Error {

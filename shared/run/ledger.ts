@@ -273,9 +273,13 @@ function laterOf(a: number | undefined, b: number | undefined): number | undefin
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
-/** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
+/**
+ * The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing).
+ * A detail's name with URL parts ("b.com/") holds the host before them, as it did when normalizeDomainName
+ * took those: the ledger errs towards holding (a skipped order the next run retries, never a second fee).
+ */
 export function canonicalName(name: string): string {
-  return normalizeDomainName(name) ?? name.trim().toLowerCase();
+  return normalizeDomainName(name) ?? normalizeDomainName(name.split(/[/?#\\]/)[0]!) ?? name.trim().toLowerCase();
 }
 
 /**
