@@ -28,6 +28,12 @@ class PatternError extends Error {
 
 function parsePattern(input: string): DomainPattern {
   const text = input.trim();
+  // Patterns one a line (a YAML block in s.yaml) or apart by spaces: each part quoted, the whole (line
+  // breaks and all) would be hidden by echoed() as if it were a secret.
+  const parts = text.split(/\s+/);
+  if (parts.length > 1 && parts.every(isPattern)) {
+    throw new PatternError(`${parts.slice(0, 3).map(echoed).join(', ')}${parts.length > 3 ? ', …' : ''} are apart by white space or a line break: separate patterns with commas`);
+  }
   if (text === '*') return { kind: 'all' };
   if (text.startsWith('*.')) {
     // A trailing dot (the root) as normalizeDomainName takes it from a name: "*.com." is "*.com".
@@ -40,6 +46,15 @@ function parsePattern(input: string): DomainPattern {
   const name = normalizeDomainName(text);
   if (!name) throw new PatternError(`${echoed(text)} is not a domain name or a pattern such as *.example.com`);
   return { kind: 'exact', name };
+}
+
+function isPattern(text: string): boolean {
+  try {
+    parsePattern(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses a comma-separated list; empty entries (a trailing comma) are ignored, junk is refused by name. */
