@@ -12,11 +12,14 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** The canonical form of a domain name, or undefined when it is not one. */
 export function normalizeDomainName(input: string): string | undefined {
   const trimmed = input.trim().replace(/\.$/, '').toLowerCase();
-  if (trimmed === '' || /\s/.test(trimmed)) return undefined;
+  // domainToASCII parses a URL's host: it cuts "b.com/a.com" (and ? # \\) to "b.com" and decodes %41. No
+  // domain name holds any of these, nor white space.
+  if (trimmed === '' || /[\s/?#\\%]/.test(trimmed)) return undefined;
   const ascii = domainToASCII(trimmed);
   if (!ascii || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
-  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) ? ascii : undefined;
+  // A TLD is never all digits: "1.2.3.4" (or "0x7f.1", which it reads as 127.0.0.1) is an IP address.
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) && !/^\d+$/.test(labels.at(-1)!) ? ascii : undefined;
 }
 
 class PatternError extends Error {
@@ -25,6 +28,12 @@ class PatternError extends Error {
 
 function parsePattern(input: string): DomainPattern {
   const text = input.trim();
+  // Patterns one a line (a YAML block in s.yaml) or apart by spaces: each part quoted, the whole (line
+  // breaks and all) would be hidden by echoed() as if it were a secret.
+  const parts = text.split(/\s+/);
+  if (parts.length > 1 && parts.every(isPattern)) {
+    throw new PatternError(`${parts.slice(0, 3).map(echoed).join(', ')}${parts.length > 3 ? ', …' : ''} are apart by white space or a line break: separate patterns with commas`);
+  }
   if (text === '*') return { kind: 'all' };
   if (text.startsWith('*.')) {
     // A trailing dot (the root) as normalizeDomainName takes it from a name: "*.com." is "*.com".
@@ -37,6 +46,15 @@ function parsePattern(input: string): DomainPattern {
   const name = normalizeDomainName(text);
   if (!name) throw new PatternError(`${echoed(text)} is not a domain name or a pattern such as *.example.com`);
   return { kind: 'exact', name };
+}
+
+function isPattern(text: string): boolean {
+  try {
+    parsePattern(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses a comma-separated list; empty entries (a trailing comma) are ignored, junk is refused by name. */

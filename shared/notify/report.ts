@@ -195,13 +195,14 @@ function atRiskWhy(d: DecisionRecord): string {
  *   is too low' alone sends a person to a balance that may be plenty. 500: the hold may begin with the
  *   domain's own order of unknown outcome (planner ownUnknownNote), the sums after it;
  * - the day's cap says what fills it and when a slot frees (planner dayCapDetail), or the domain's own
- *   order of unknown outcome that holds it: the console's last 24 h may show none of it;
+ *   order of unknown outcome that holds it: the console's last 24 h may show none of it; either count cap
+ *   set to 0 says that it holds the domain for good (planner zeroCapNote);
  * - an invalid listing says which field cannot be believed, and why (shared/run/listing.ts): 'looks
  *   invalid' alone gives a person nothing to look for in the console;
  * - a halt says what stopped the run (the ledger unreadable on an expired token, say) and what to do: 'the
  *   run halted' alone left a person nothing to mend before the next run halted the same way.
  */
-const DETAIL_LENGTHS: Readonly<Record<string, number>> = { 'insufficient-balance': 500, 'cap-spend-per-day': 500, 'cap-per-day': 400, 'invalid-listing': 300, halted: 400 };
+const DETAIL_LENGTHS: Readonly<Record<string, number>> = { 'insufficient-balance': 500, 'cap-spend-per-day': 500, 'cap-per-day': 400, 'cap-per-run': 200, 'invalid-listing': 300, halted: 400 };
 
 /** The guard's holds whose detail (error_message) a person needs; balance-unknown is said once for the run (readProblems). */
 const GUARD_DETAIL_REASONS: ReadonlySet<string> = new Set(['insufficient-balance', 'cap-spend-per-day']);

@@ -35,6 +35,11 @@ export function mayBeRedemption(taskType: string): boolean {
  * while open the balance read may not show them yet (see unsettledOrders).
  */
 const PURCHASE_TASK_TYPES: ReadonlySet<string> = new Set(['ORDER_RENEW', 'ORDER_ACTIVATE']);
+
+/** The orders of a renewal or registration task: its TaskNum, 1 if unsaid, 1,000 at most (the batch limit). */
+function purchaseCount(task: Pick<TaskInfo, 'TaskNum'>): number {
+  return Math.max(1, Math.min(1_000, task.TaskNum ?? 1));
+}
 /** 100 pages of 100 tasks a week is far above any account; an endless NextPage stops there. */
 const MAX_TASK_PAGES = 100;
 /** A task holds at most 1,000 domains (the batch limit): two pages of 1,000 details. */
@@ -273,9 +278,13 @@ function laterOf(a: number | undefined, b: number | undefined): number | undefin
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
-/** The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing). */
+/**
+ * The canonical form, or the lower-cased text for a name that is not a host name (it then matches nothing).
+ * A detail's name with URL parts ("b.com/") holds the host before them, as it did when normalizeDomainName
+ * took those: the ledger errs towards holding (a skipped order the next run retries, never a second fee).
+ */
 export function canonicalName(name: string): string {
-  return normalizeDomainName(name) ?? name.trim().toLowerCase();
+  return normalizeDomainName(name) ?? normalizeDomainName(name.split(/[/?#\\]/)[0]!) ?? name.trim().toLowerCase();
 }
 
 /**
@@ -941,7 +950,7 @@ export class Ledger {
     // by then, if taken, it is paid and its task listed, and the registrar's list says what happened.
     names.push(...this.unknownUnlisted(this.deps.bounds.now(), taken).map((o) => o.domainName));
     // Renewals and registrations still processing (or placed after the balance was read) take money too.
-    for (const p of this.purchases.values()) if (this.purchaseCounts(p)) names.push(...p.names);
+    for (const p of this.purchases.values()) if (this.purchaseCounts(p)) names.push(...(p.names ?? Array.from({ length: purchaseCount(p.task) }, () => '')));
     return names;
   }
 
@@ -1109,18 +1118,18 @@ export class Ledger {
    * show: open when learnt (or learnt after the initial read), one name per order, "" until resolvePurchases
    * reads their details (or when it cannot).
    */
-  private readonly purchases = new Map<string, { readonly task: TaskInfo; readonly look: number; readonly open: boolean; names: string[] }>();
+  private readonly purchases = new Map<string, { readonly task: TaskInfo; readonly look: number; readonly open: boolean; names?: string[] }>();
 
   private notePurchase(task: TaskInfo, look: number): void {
     const key = listedKey(task);
     if (this.purchases.has(key)) return;
     const open = task.TaskStatusCode !== TASK_INFO_COMPLETE && cancelState(task) !== 'cancelled';
-    this.purchases.set(key, { task, look, open, names: Array.from({ length: Math.max(1, Math.min(MAX_TASK_DOMAINS, task.TaskNum ?? 1)) }, () => '') });
+    this.purchases.set(key, { task, look, open });
   }
 
   /** The renewals and registrations the balance may not show, by their details' names (read once each, first page). */
   async resolvePurchases(): Promise<void> {
-    const unread = [...this.purchases.values()].filter((p) => this.purchaseCounts(p) && p.names.every((n) => n === '') && taskKey(p.task.TaskNo) !== '');
+    const unread = [...this.purchases.values()].filter((p) => this.purchaseCounts(p) && p.names === undefined && taskKey(p.task.TaskNo) !== '');
     await mapLimit(unread, Math.max(1, this.deps.concurrency ?? 1), async (p) => {
       if (this.deps.bounds.signal?.aborted || this.deps.bounds.now() >= this.deps.bounds.deadlineMs) return;
       try {
@@ -1128,7 +1137,7 @@ export class Ledger {
         const mine = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(p.task.TaskNo));
         // A failed detail took no money; one not served (fewer than TaskNum) stays unnamed.
         const names = mine.filter((d) => entryState(d) !== 'failed').map((d) => canonicalName(d.DomainName));
-        p.names = [...names, ...Array.from({ length: Math.max(0, p.names.length - mine.length) }, () => '')];
+        p.names = [...names, ...Array.from({ length: Math.max(0, purchaseCount(p.task) - mine.length) }, () => '')];
       } catch {
         // Unread, each order stays unnamed: priced as the guard prices an order it cannot name.
       }

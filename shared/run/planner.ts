@@ -68,10 +68,16 @@ const STALE_DEADLINE_MS = 365 * DAY_MS;
  * a daily run at the same hour finds the day before's orders still counted.
  */
 export function dayCapNote(ordered: number, planned: number, maxPerDay: number, freesAtMs: number | undefined): string {
+  if (maxPerDay === 0) return zeroCapNote('REDEEM_MAX_PER_DAY');
   if (ordered === 0) return `REDEEM_MAX_PER_DAY=${maxPerDay} is used by the ${planned} planned by this run; a slot frees 24 h after this run's first order`;
   const count = `REDEEM_MAX_PER_DAY=${maxPerDay} is used by ${ordered} ${ordered === 1 ? 'order' : 'orders'} of the last 24 h${planned > 0 ? ` and ${planned} planned by this run` : ''}`;
   const how = 'task times carry no zone and are read as UTC, so one dated in Beijing time counts 8 h longer';
   return `${count} (${how}); ${freesAtMs === undefined ? 'when a slot frees is not known (a task whose CreateTime cannot be read counts as recent)' : `the first slot frees at ${minuteUtc(freesAtMs)}`}`;
+}
+
+/** A count cap set to 0 holds every domain for good: said so, not "a slot frees" or "a later run orders it". */
+function zeroCapNote(variable: string): string {
+  return `${variable}=0: no order is placed while it is 0, by this run or a later one; raise it (REDEEM_MODE=dry-run is the way to order nothing)`;
 }
 
 export function plan(candidates: readonly Candidate[], invalid: readonly InvalidListing[], ledger: LedgerView, config: PlanConfig, run: EffectiveRun, nowMs: number): Decision[] {
@@ -114,7 +120,7 @@ export function plan(candidates: readonly Candidate[], invalid: readonly Invalid
     // The day's cap first: where both hold a domain, the next run cannot order it either until a slot frees,
     // and told "REDEEM_MAX_PER_RUN" a person would wait for a run that orders nothing.
     if (orderedToday + planned >= config.maxPerDay) return skip('cap-per-day', undefined, dayCapDetail(ledger, d.domainName, nowMs, orderedToday, planned, config.maxPerDay));
-    if (planned >= config.maxPerRun) return skip('cap-per-run');
+    if (planned >= config.maxPerRun) return skip('cap-per-run', undefined, config.maxPerRun === 0 ? zeroCapNote('REDEEM_MAX_PER_RUN') : undefined);
     planned++;
     // An earlier task of the domain that ended without redeeming it (a cancelled one) is said with the order.
     return { ...d, action: 'redeem', reason: run.mode === 'live' ? 'due' : 'dry-run', ...(task?.note ? { problem: task.note } : {}) };

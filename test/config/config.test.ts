@@ -108,6 +108,18 @@ describe('patterns', () => {
     expect(matchesAny('a.com', parsePatternList('*.com'))).toBe(true);
   });
 
+  it('a pattern with URL parts, a percent escape or an IP address is refused, never cut down to a host', () => {
+    for (const bad of ['b.com/a.com', 'a.com/', 'a.com?x', 'a.com#x', 'shop%2ecom', '10.0.0.1', '*.com/x']) expect(() => parsePatternList(bad), bad).toThrow(/is not a (domain name|valid pattern)/);
+  });
+
+  it('patterns on separate lines (a YAML block in s.yaml) or apart by spaces: refused, saying to separate them with commas', () => {
+    for (const list of ['a.com\nb.com', 'a.com b.com', '*.com\r\n*.net']) {
+      const message = error({ REDEEM_DOMAINS: list });
+      expect(message, JSON.stringify(list)).toContain('separate patterns with commas');
+      expect(message).not.toContain('a URL or a secret');
+    }
+  });
+
   it('a suffix pattern may end in a dot, as a name may (the root, as DNS writes it)', () => {
     expect(parsePatternList('*.com., *.COM.CN.')).toEqual([{ kind: 'suffix', suffix: 'com' }, { kind: 'suffix', suffix: 'com.cn' }]);
     expect(() => parsePatternList('*.')).toThrow(/"\*\." is not a valid pattern/);

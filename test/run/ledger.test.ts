@@ -114,6 +114,11 @@ describe('canonicalName', () => {
     expect(canonicalName('Example.COM')).toBe('example.com');
     expect(canonicalName(' Not A Name ')).toBe('not a name');
   });
+
+  it('a task detail whose name carries URL parts still holds the host it names (the ledger errs towards holding)', () => {
+    expect(canonicalName('Example.com/')).toBe('example.com');
+    expect(canonicalName('example.com?x')).toBe('example.com');
+  });
 });
 
 describe('Ledger: reading the registrar', () => {

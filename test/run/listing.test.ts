@@ -105,6 +105,16 @@ describe('checkListing: DomainName', () => {
     [undefined, '(DomainName undefined)'],
     [42, '(DomainName number)'],
     [{ name: 'a.com' }, '(DomainName object)'],
+    // node:url domainToASCII parses a URL's host: it cut these at / ? # \, decoded %41, and read IPv4 forms,
+    // so "b.com/a.com" was the candidate b.com, ordered with the junk item's expiry.
+    ['b.com/a.com', 'b.com/a.com'],
+    ['a.com?x=1', 'a.com?x=1'],
+    ['a.com#top', 'a.com#top'],
+    ['a.com\\x', 'a.com\\x'],
+    ['shop%2ecom', 'shop%2ecom'],
+    ['a.com%41', 'a.com%41'],
+    ['1.2.3.4', '1.2.3.4'],
+    ['0x7f.1', '0x7f.1'],
   ])('%j is an invalid listing shown as %j', (name, shown) => {
     const checked = checkListing([item(name)], 2, NOW);
     expect(checked.candidates).toEqual([]);

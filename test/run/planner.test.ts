@@ -46,6 +46,16 @@ describe('planner examples', () => {
     expect([...sorted].sort((a, b) => a - b)).toEqual(sorted);
   });
 
+  it('a cap of 0 says that no run orders anything while it is 0, never that a slot frees or a later run orders it', () => {
+    const zeroDay = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_DAY: '0' });
+    const day = plan(candidates, [], { ...ledgerOf([]), dayCapFreesAt: () => undefined }, zeroDay, narrow(zeroDay, {}), now).find((d) => d.reason === 'cap-per-day');
+    expect(day?.problem).toMatch(/^REDEEM_MAX_PER_DAY=0: no order is placed while it is 0/);
+    expect(day?.problem).not.toContain('slot frees');
+    const zeroRun = loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*', REDEEM_MAX_PER_RUN: '0' });
+    const perRun = plan(candidates, [], ledgerOf([]), zeroRun, narrow(zeroRun, {}), now).find((d) => d.reason === 'cap-per-run');
+    expect(perRun?.problem).toMatch(/^REDEEM_MAX_PER_RUN=0: no order is placed while it is 0/);
+  });
+
   it('the daily cap counts the registrar ledger of the last 24 hours', () => {
     const decisions = plan(candidates, [], ledgerOf([], 4), config, run, now);
     expect(decisions.filter((d) => d.action === 'redeem')).toHaveLength(1);

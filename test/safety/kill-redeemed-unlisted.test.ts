@@ -22,8 +22,8 @@ describe('a killed run\'s order carried out, its domain no longer in the redempt
 
   it('is told by the next run as ordered by the killed run, with its task, once', async () => {
     sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
-    // The registrar lists only another domain, not yet due: the redeemed one is active again.
-    const s = await start({ domains: [domainItem('other.com', dueExpiration('other.com') + 30 * 86_400_000)], newTaskStatus: 2 });
+    // The registrar lists only another domain, not yet due (13 days left, past its grace): the redeemed one is active again.
+    const s = await start({ domains: [domainItem('other.com', dueExpiration('other.com') + 10 * 86_400_000)], newTaskStatus: 2 });
     const killedRun = 'killed-run-redeemed';
     const nowSeconds = Math.floor(Date.now() / 1000);
     const expiration = String(dueExpiration('gone.com') + 2 * 86_400_000);

@@ -191,7 +191,7 @@ describe('a killed run\'s order that has already succeeded, the next run orderin
     sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
     // Succeeded at once (a finished task: its details wait until a plan needs them); the next run is asked
     // about another domain only, so its plan orders nothing.
-    const s = await start({ domains: [domainItem('done.com', dueExpiration('done.com') + 2 * 86_400_000), domainItem('asked.com', dueExpiration('asked.com') + 30 * 86_400_000)], newTaskStatus: 2 });
+    const s = await start({ domains: [domainItem('done.com', dueExpiration('done.com') + 2 * 86_400_000), domainItem('asked.com', dueExpiration('asked.com') + 10 * 86_400_000)], newTaskStatus: 2 });
     const killedRun = 'killed-run-2';
     const nowSeconds = Math.floor(Date.now() / 1000);
     for (const [seq, contents] of [
