@@ -6,15 +6,8 @@
  * trimmed, as the variables' are. Refused before the configuration is loaded or anything is asked.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../shared/cli/main.js';
+import { offlineCli as cli } from '../support/offline-cli.js';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const env = { DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' };
-  const code = await main(args, { env, out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err, first: err.split('\n')[0]! };
-}
 
 describe('--budget-seconds', () => {
   it.each(['0x3c', '1e3', '+60', '60.0', '0b111100', '0o74', '6e1', '١٢٠'])('%s is refused, naming the flag and the value', async (value) => {

@@ -4,16 +4,8 @@
  * main() refuses these before it loads the configuration or asks the registrar (no endpoint is reachable here).
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../shared/cli/main.js';
+import { offlineCli as cli } from '../support/offline-cli.js';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  // An endpoint nobody listens on: a refusal that reached the registrar would fail differently (exit 1, a network error).
-  const env = { DOMAIN_ENDPOINT: 'http://127.0.0.1:9', ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' };
-  const code = await main(args, { env, out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err, first: err.split('\n')[0]! };
-}
 
 describe('--domains and --reason values the run options refuse', () => {
   it.each([
