@@ -9,7 +9,7 @@ import type { ChannelName, ChannelTarget } from '../config.js';
 import type { NotificationReport } from '../report.js';
 import type { RobotCap } from '../robot-pacing.js';
 import { plainText } from '../text.js';
-import { onFirstUse } from '../../validation/index.js';
+import { onFirstUse, parseJsonOrUndefined } from '../../validation/index.js';
 
 export interface OutgoingRequest {
   readonly url: string;
@@ -106,12 +106,8 @@ export function notTheRobot(answer: HttpAnswer, urlVariable: string): Verdict {
 export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, unknown>) => unknown, rateLimitCodes: ReadonlySet<number>, remedies: Remedies): Verdict {
   const byStatus = judgeStatus(answer);
   if (byStatus) return byStatus;
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.body.toString('utf8'));
-  } catch {
-    json = undefined;
-  }
+  // A leading byte order mark (a gateway re-encoding the answer) is no part of the JSON (RFC 8259 8.1).
+  const json = parseJsonOrUndefined(answer.body.toString('utf8').replace(/^\uFEFF/, ''));
   const parsed = json !== null && typeof json === 'object' ? codeAnswer().safeParse(read(json as Record<string, unknown>)) : undefined;
   if (!parsed?.success) return notTheRobot(answer, remedies.urlVariable);
   const { code, message } = parsed.data;
