@@ -44,3 +44,13 @@ describe('a JSON answer that starts with a byte order mark', () => {
     expect(fs!.message).toMatch(/NOTIFY_FEISHU_SECRET/);
   });
 });
+
+describe('a refusal with a byte order mark that quotes the token, a character of it escaped', () => {
+  it('carries no piece of the token in its result', async () => {
+    const robots = await startRobots({ token: 'robot-token-0123456789abcdef' });
+    robots.answerWith('dingtalk', { body: `${BOM}{"errcode":300005,"errmsg":"token robot-\\u0074oken-0123456789abcdef is not exist"}` });
+    const results = await sendNotifications({ channels: { dingtalk: robots.targets().dingtalk } }, report, options());
+    expect(results[0]).toMatchObject({ status: 'failed', code: '300005' });
+    expect(results[0]!.message).not.toContain('0123456789abcdef');
+  });
+});
