@@ -43,9 +43,16 @@ export function dingtalkSign(secret: string, timestampMs: number): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
 }
 
+/**
+ * The URL with this request's pair as its only one: a URL copied from a script that signed it carries a
+ * stale `timestamp` and `sign`, which the robot reads first (310000), and after a `#` the pair is never sent.
+ */
 function dingtalkUrl(url: string, secret: string | undefined, timestampMs: number): string {
   if (!secret) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(dingtalkSign(secret, timestampMs))}`;
+  const whole = url.split('#', 1)[0]!;
+  const at = whole.indexOf('?');
+  const kept = at < 0 ? [] : whole.slice(at + 1).split('&').filter((pair) => pair !== '' && !/^(timestamp|sign)(=|$)/.test(pair));
+  return `${at < 0 ? whole : whole.slice(0, at)}?${[...kept, `timestamp=${timestampMs}`, `sign=${encodeURIComponent(dingtalkSign(secret, timestampMs))}`].join('&')}`;
 }
 
 export function dingtalkRequest(target: ChannelTarget, report: NotificationReport, nowMs: number): OutgoingRequest {
