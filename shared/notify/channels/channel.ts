@@ -3,6 +3,7 @@
  * the clock, signed where the vendor signs) and a judge of the vendor's answer. Vendors answer errors
  * with HTTP 200, so an answer is judged on its body, never on its status alone.
  */
+import { StringDecoder } from 'node:string_decoder';
 import * as z from 'zod/mini';
 import type { HttpAnswer } from '../../http/index.js';
 import type { ChannelName, ChannelTarget } from '../config.js';
@@ -35,9 +36,14 @@ export interface Channel {
 
 export const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json;charset=utf-8']];
 
-/** The answer's body as one short clean line, for a failure's message. */
+/**
+ * The answer's body as one short clean line, for a failure's message. Its first 400 bytes, up to the last
+ * whole character (StringDecoder keeps back a sequence cut short, where toString made it U+FFFD), and "…"
+ * where more was left out.
+ */
 export function answerText(answer: HttpAnswer): string {
-  return plainText(answer.body.subarray(0, 400).toString('utf8'), 200);
+  const head = new StringDecoder('utf8').write(answer.body.subarray(0, 400));
+  return plainText(answer.body.length > 400 ? `${head}…` : head, 200);
 }
 
 /** Before the body: a 5xx may be retried, a 429 is the vendor asking us to stop (reported, not hammered). */
