@@ -36,6 +36,13 @@ export function fitSections(itemBytes: ReadonlyArray<readonly number[]>, measure
     // Each section keeps its first (most urgent) item while cutting the others can make room: a long
     // first line (a run's error, a failure with its Chinese error text) must not be the first to go.
     const keepFirst = cut.reduce((total, s) => total + bytesShown(s) - prefix[s]![1]!, 0) >= over ? 1 : 0;
+    // Not enough: every item but the first goes from each section of this rank before any first item does.
+    // (A common level for all at once took the first line of a section whose first line is long, the run's
+    // error or a domain at risk with its Chinese guard note, while shorter lines of another stayed.)
+    if (keepFirst === 0 && cut.some((s) => shown[s]! > 1)) {
+      for (const s of cut) shown[s] = Math.min(shown[s]!, 1);
+      continue;
+    }
     // The largest count of section s whose bytes are within `level`, never below keepFirst.
     const within = (s: number, level: number) => {
       let c = shown[s]!;

@@ -3,13 +3,14 @@
  * the clock, signed where the vendor signs) and a judge of the vendor's answer. Vendors answer errors
  * with HTTP 200, so an answer is judged on its body, never on its status alone.
  */
+import { StringDecoder } from 'node:string_decoder';
 import * as z from 'zod/mini';
 import type { HttpAnswer } from '../../http/index.js';
 import type { ChannelName, ChannelTarget } from '../config.js';
 import type { NotificationReport } from '../report.js';
 import type { RobotCap } from '../robot-pacing.js';
 import { plainText } from '../text.js';
-import { onFirstUse } from '../../validation/index.js';
+import { onFirstUse, parseJsonOrUndefined } from '../../validation/index.js';
 
 export interface OutgoingRequest {
   readonly url: string;
@@ -35,9 +36,14 @@ export interface Channel {
 
 export const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json;charset=utf-8']];
 
-/** The answer's body as one short clean line, for a failure's message. */
+/**
+ * The answer's body as one short clean line, for a failure's message. Its first 400 bytes, up to the last
+ * whole character (StringDecoder keeps back a sequence cut short, where toString made it U+FFFD), and "…"
+ * where more was left out.
+ */
 export function answerText(answer: HttpAnswer): string {
-  return plainText(answer.body.subarray(0, 400).toString('utf8'), 200);
+  const head = new StringDecoder('utf8').write(answer.body.subarray(0, 400));
+  return plainText(answer.body.length > 400 ? `${head}…` : head, 200);
 }
 
 /** Before the body: a 5xx may be retried, a 429 is the vendor asking us to stop (reported, not hammered). */
@@ -106,12 +112,8 @@ export function notTheRobot(answer: HttpAnswer, urlVariable: string): Verdict {
 export function judgeJsonCode(answer: HttpAnswer, read: (json: Record<string, unknown>) => unknown, rateLimitCodes: ReadonlySet<number>, remedies: Remedies): Verdict {
   const byStatus = judgeStatus(answer);
   if (byStatus) return byStatus;
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.body.toString('utf8'));
-  } catch {
-    json = undefined;
-  }
+  // A leading byte order mark (a gateway re-encoding the answer) is no part of the JSON (RFC 8259 8.1).
+  const json = parseJsonOrUndefined(answer.body.toString('utf8').replace(/^\uFEFF/, ''));
   const parsed = json !== null && typeof json === 'object' ? codeAnswer().safeParse(read(json as Record<string, unknown>)) : undefined;
   if (!parsed?.success) return notTheRobot(answer, remedies.urlVariable);
   const { code, message } = parsed.data;

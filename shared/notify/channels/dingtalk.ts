@@ -20,12 +20,12 @@ const HOLD = new Map([[130101, 600_000], [410100, 600_000]]);
 /** "token is not exist" (300005, also reported as 300001 and 400101), missing access_token, robot not found. */
 const UNKNOWN_TOKEN = new Set([300005, 300001, 400101, 40035, 400106]);
 
-/** 310000 is one code for three security settings; its errmsg tells which. */
+/** 310000 is one code for three security settings; its errmsg tells which, in English or (since 2022) in Chinese. */
 function dingtalkRemedy(code: number, words: string): string | undefined {
   if (code === 310000) {
-    if (/keyword/i.test(words)) return 'the robot asks for a custom keyword: add "domain-redeemer" to its keywords (every message starts with it), or use 加签 with NOTIFY_DINGTALK_SECRET';
-    if (/whitelist|\bip\b/i.test(words)) return "the robot's IP whitelist does not hold this function's outbound address: add it, or use 加签 with NOTIFY_DINGTALK_SECRET";
-    if (/sign|timestamp/i.test(words)) return "check NOTIFY_DINGTALK_SECRET (the robot's 加签 secret, SEC…), and this machine's clock (within an hour)";
+    if (/keyword|关键词/i.test(words)) return 'the robot asks for a custom keyword: add "domain-redeemer" to its keywords (every message starts with it), or use 加签 with NOTIFY_DINGTALK_SECRET';
+    if (/whitelist|白名单|\bip\b/i.test(words)) return "the robot's IP whitelist does not hold this function's outbound address: add it, or use 加签 with NOTIFY_DINGTALK_SECRET";
+    if (/sign|timestamp|签名|时间戳/i.test(words)) return "check NOTIFY_DINGTALK_SECRET (the robot's 加签 secret, SEC…), and this machine's clock (within an hour)";
     return "the robot's security settings (keywords, 加签 secret NOTIFY_DINGTALK_SECRET, IP whitelist) refused it";
   }
   if (RATE_LIMIT.has(code)) return sharedRobotRemedy('NOTIFY_DINGTALK_URL');
@@ -43,9 +43,16 @@ export function dingtalkSign(secret: string, timestampMs: number): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
 }
 
+/**
+ * The URL with this request's pair as its only one: a URL copied from a script that signed it carries a
+ * stale `timestamp` and `sign`, which the robot reads first (310000), and after a `#` the pair is never sent.
+ */
 function dingtalkUrl(url: string, secret: string | undefined, timestampMs: number): string {
   if (!secret) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(dingtalkSign(secret, timestampMs))}`;
+  const whole = url.split('#', 1)[0]!;
+  const at = whole.indexOf('?');
+  const kept = at < 0 ? [] : whole.slice(at + 1).split('&').filter((pair) => pair !== '' && !/^(timestamp|sign)(=|$)/.test(pair));
+  return `${at < 0 ? whole : whole.slice(0, at)}?${[...kept, `timestamp=${timestampMs}`, `sign=${encodeURIComponent(dingtalkSign(secret, timestampMs))}`].join('&')}`;
 }
 
 export function dingtalkRequest(target: ChannelTarget, report: NotificationReport, nowMs: number): OutgoingRequest {
