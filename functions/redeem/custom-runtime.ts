@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../../shared/config/index.js';
 import { errorBody } from '../../shared/errors/index.js';
-import { runningVersion, type Platform } from '../../shared/fc/index.js';
+import { parseContext, runningVersion, type Platform } from '../../shared/fc/index.js';
 import { createLogger, type Logger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
 
@@ -29,7 +29,6 @@ export function platformFromHeaders(headers: Headers): Platform {
   const get = (name: string) => single(headers, name);
   const controlPath = get('x-fc-control-path');
   if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
-  const timeout = Number(get('x-fc-function-timeout'));
   return {
     channel: controlPath === '/invoke' ? 'event' : 'http',
     credentialSource: 'headers',
@@ -43,7 +42,8 @@ export function platformFromHeaders(headers: Headers): Platform {
     functionName: get('x-fc-function-name'),
     accountId: get('x-fc-account-id'),
     region: get('x-fc-region'),
-    timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
+    // By the context's rule (digits only): Number() took "1e9" for a billion seconds and "0x384" for 900.
+    timeoutSeconds: parseContext({ function: { timeout: get('x-fc-function-timeout') } }).function?.timeout,
     qualifier: runningVersion(get('x-fc-version-id'), get('x-fc-qualifier')),
   };
 }
