@@ -135,8 +135,11 @@ export function createApp(deps: InvocationDeps & { readonly now?: () => number }
     const weak = webhookSecretProblem(secret);
     if (weak) throw new UserError('webhook-disabled', `The webhook is disabled: ${weak}`);
     const raw = await readLimited(c.req.raw);
-    const verdict = verifyWebhook(secret, { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null }, raw, now());
-    if (!verdict.ok) throw new UserError('unauthorized', verdict.message);
+    const headers = { timestamp: c.req.header('x-redeem-timestamp') ?? null, signature: c.req.header('x-redeem-signature') ?? null };
+    const verdict = verifyWebhook(secret, headers, raw, now());
+    // A sender that cannot set headers puts them in the URL: "are required" had the caller look for a typo.
+    const inQuery = !headers.timestamp && !headers.signature && (c.req.query('x-redeem-signature') ?? c.req.query('x-redeem-timestamp')) !== undefined;
+    if (!verdict.ok) throw new UserError('unauthorized', inQuery ? 'x-redeem-timestamp and x-redeem-signature are read from the request headers, not the query string' : verdict.message);
     if (!replays.accept(verdict.signature, now())) throw new UserError('replayed', 'This signed request was already received; sign each request with a fresh timestamp');
     const summary = await invokeRun('webhook', parseJsonBody(raw, c.req.header('content-type'), c.req.header('content-encoding')), c.env.platform, { ...deps, logger });
     return c.json(summary, resultStatus(summary));

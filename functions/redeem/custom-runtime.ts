@@ -9,31 +9,42 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../../shared/config/index.js';
 import { errorBody } from '../../shared/errors/index.js';
-import { runningVersion, type Platform } from '../../shared/fc/index.js';
+import { parseContext, runningVersion, type Platform } from '../../shared/fc/index.js';
 import { createLogger, type Logger } from '../../shared/log/index.js';
 import { createApp } from './app.js';
 
 const OUTSIDE: Platform = { channel: 'http', credentials: undefined, requestId: undefined, timeoutSeconds: undefined };
 
+/**
+ * One header's value. Sent twice (a proxy on the way adding its own copy), web Headers give "v, v": read
+ * so, the timeout was no number and the role's keys "held whitespace". The same value twice is that value;
+ * two that differ are no word of FC's. (No value FC sends here holds ", ".)
+ */
+function single(headers: Headers, name: string): string | undefined {
+  const parts = headers.get(name)?.split(', ');
+  return parts?.every((part) => part === parts[0]) ? parts[0] : undefined;
+}
+
 export function platformFromHeaders(headers: Headers): Platform {
-  const controlPath = headers.get('x-fc-control-path');
+  const get = (name: string) => single(headers, name);
+  const controlPath = get('x-fc-control-path');
   if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
-  const timeout = Number(headers.get('x-fc-function-timeout'));
   return {
     channel: controlPath === '/invoke' ? 'event' : 'http',
     credentialSource: 'headers',
     credentials: {
-      accessKeyId: headers.get('x-fc-access-key-id') ?? undefined,
-      accessKeySecret: headers.get('x-fc-access-key-secret') ?? undefined,
-      securityToken: headers.get('x-fc-security-token') ?? undefined,
+      accessKeyId: get('x-fc-access-key-id'),
+      accessKeySecret: get('x-fc-access-key-secret'),
+      securityToken: get('x-fc-security-token'),
     },
-    requestId: headers.get('x-fc-request-id') ?? undefined,
+    requestId: get('x-fc-request-id'),
     // Where an orchestrating run invokes the account runs when the FC_* variables do not say it.
-    functionName: headers.get('x-fc-function-name') ?? undefined,
-    accountId: headers.get('x-fc-account-id') ?? undefined,
-    region: headers.get('x-fc-region') ?? undefined,
-    timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
-    qualifier: runningVersion(headers.get('x-fc-version-id'), headers.get('x-fc-qualifier')),
+    functionName: get('x-fc-function-name'),
+    accountId: get('x-fc-account-id'),
+    region: get('x-fc-region'),
+    // By the context's rule (digits only): Number() took "1e9" for a billion seconds and "0x384" for 900.
+    timeoutSeconds: parseContext({ function: { timeout: get('x-fc-function-timeout') } }).function?.timeout,
+    qualifier: runningVersion(get('x-fc-version-id'), get('x-fc-qualifier')),
   };
 }
 

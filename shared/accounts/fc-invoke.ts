@@ -47,13 +47,16 @@ export interface AsyncInvocation {
 
 const ACTION = 'InvokeFunction';
 
-/** FC's ROA errors have been seen both as {Code, Message, RequestId} and as {ErrorCode, ErrorMessage}. */
+/**
+ * FC's ROA errors have been seen both as {Code, Message, RequestId} and as {ErrorCode, ErrorMessage}; a
+ * function's own error as {errorMessage, errorType} with its kind in x-fc-error-type (UnhandledInvocationError).
+ */
 function fcErrorBody(answer: HttpAnswer): unknown {
   const json = parseJsonOrUndefined(answer.body.toString('utf8')) as Record<string, unknown> | undefined;
   if (json === undefined || typeof json !== 'object' || json === null) return undefined;
   return {
-    Code: json.Code ?? json.ErrorCode,
-    Message: json.Message ?? json.ErrorMessage,
+    Code: json.Code ?? json.ErrorCode ?? headerValue(answer.headers, 'x-fc-error-type'),
+    Message: json.Message ?? json.ErrorMessage ?? json.errorMessage,
     RequestId: json.RequestId ?? json.requestId ?? headerValue(answer.headers, 'x-fc-request-id'),
   };
 }

@@ -15,7 +15,8 @@ const httpEventSchema = onFirstUse(() =>
     version: z.nullish(z.string()),
     rawPath: z.string().check(z.minLength(1)),
     body: z.nullish(z.string()),
-    isBase64Encoded: z.nullish(z.boolean()),
+    // "true" or "false" as text too: FC's own field, whose refusal was a 400 no caller could do anything about.
+    isBase64Encoded: z.nullish(z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))])),
     // A null value too: a query key with no value (`?verbose`), a header with no text (eventToRequest says what of them).
     headers: z.nullish(z.record(z.string(), z.nullable(z.string()))),
     queryParameters: z.nullish(z.record(z.string(), z.nullable(z.string()))),

@@ -30,6 +30,9 @@ export function verifyWebhook(
   nowMs: number,
 ): WebhookVerdict {
   if (!headers.timestamp || !headers.signature) return { ok: false, message: 'x-redeem-timestamp and x-redeem-signature are required' };
+  // FC joins a repeated header's values with ",": told "does not match", the caller looked for a wrong secret.
+  const twice = headers.timestamp.includes(',') ? 'x-redeem-timestamp' : headers.signature.includes(',') ? 'x-redeem-signature' : undefined;
+  if (twice) return { ok: false, message: `${twice} was sent more than once (its values arrive joined with ","); send it once` };
   if (!/^\d{1,12}$/.test(headers.timestamp)) return { ok: false, message: 'x-redeem-timestamp must be unix seconds' };
   if (Math.abs(nowMs / 1000 - Number(headers.timestamp)) > WEBHOOK_WINDOW_SECONDS) {
     return { ok: false, message: `x-redeem-timestamp is more than ${WEBHOOK_WINDOW_SECONDS} s from the server's clock` };

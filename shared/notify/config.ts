@@ -61,8 +61,8 @@ export function loadNotifyConfig(env: Env): NotifyConfigResult {
   const atRiskDays = /^\d{1,3}$/.test(daysText) && Number(daysText) <= MAX_AT_RISK_DAYS ? Number(daysText) : undefined;
   if (atRiskDays === undefined) problems.push(`NOTIFY_AT_RISK_DAYS: expected a whole number from 0 to ${MAX_AT_RISK_DAYS}, got ${echoed(daysText)}`);
 
-  const watchText = (read('REDEEM_WATCH_RENEWALS') ?? 'true').toLowerCase();
-  const watchRenewals = watchText === 'true' ? true : watchText === 'false' ? false : undefined;
+  const watchText = read('REDEEM_WATCH_RENEWALS') ?? 'true';
+  const watchRenewals = /^true$/i.test(watchText) ? true : /^false$/i.test(watchText) ? false : undefined;
   if (watchRenewals === undefined) problems.push(`REDEEM_WATCH_RENEWALS: expected "true" or "false", got ${echoed(watchText)}`);
 
   const channels: Partial<Record<ChannelName, ChannelTarget>> = {};

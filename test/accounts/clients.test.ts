@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountListingError, PayloadTooLargeError } from '../../shared/accounts/errors.js';
 import { DomainApiError, MalformedResponseError } from '../../shared/domain-api/errors.js';
-import { invokeFunctionAsync, fcInvokeEndpoint } from '../../shared/accounts/fc-invoke.js';
+import { invokeFunctionAsync, fcInvokeEndpoint, mayHaveBeenQueued } from '../../shared/accounts/fc-invoke.js';
 import { listAccounts } from '../../shared/accounts/resource-manager.js';
 import { assumeRole, durationForTimeout, roleSessionName } from '../../shared/accounts/sts.js';
 import { systemClock } from '../../shared/clock/index.js';
@@ -210,6 +210,19 @@ describe('invokeFunctionAsync', () => {
       expect(server.requests).toHaveLength(3);
       expect(waits).toHaveLength(1);
       await expect(call()).rejects.toMatchObject({ code: 'NotAccepted', httpStatus: 200 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  // FC's shape for a function's own error (x-fc-error-type, {"errorMessage","errorType"}), answered by a
+  // front that ran the event: JSON, told as "non-JSON error answer", and nothing said of what failed.
+  it('a function error in FC\'s shape (x-fc-error-type, errorMessage) is named as such, and still may have been queued', async () => {
+    const server = await cannedServer(() => ({ status: 502, headers: { 'x-fc-error-type': 'UnhandledInvocationError', 'x-fc-request-id': 'r-502' }, body: { errorMessage: 'Process exited unexpectedly', errorType: 'Error' } }));
+    try {
+      const error = await invokeFunctionAsync({ endpoint: server.url, functionName: 'f', payload: '{}', credentials: EMULATOR_CREDENTIALS, ...bounds() }).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ code: 'UnhandledInvocationError', message: expect.stringContaining('Process exited unexpectedly'), requestId: 'r-502', httpStatus: 502 });
+      expect(mayHaveBeenQueued(error)).toBe(true);
     } finally {
       await server.close();
     }

@@ -42,6 +42,15 @@ describe('configuration', () => {
     expect(loadConfig({ REDEEM_MODE: 'live', REDEEM_DOMAINS: '*' }).mode).toBe('live');
   });
 
+  // The switch that makes orders is never guessed: REDEEM_WATCH_RENEWALS takes "TRUE" (a wrong guess there
+  // reads a list), but "LIVE" read as live would order for someone who may have meant to try the spelling.
+  it('REDEEM_MODE in another case or spelling is refused naming the variable and the two values, never read as live', () => {
+    for (const mode of ['LIVE', 'Live', 'Dry-Run', 'dryrun']) {
+      expect(error({ REDEEM_MODE: mode, REDEEM_DOMAINS: '*' })).toBe(`Invalid configuration: REDEEM_MODE: expected "dry-run" or "live", got "${mode}"`);
+    }
+    expect(loadConfig({ REDEEM_MODE: ' live ', REDEEM_DOMAINS: '*' }).mode).toBe('live');
+  });
+
   it('names every bad variable in one message', () => {
     const message = error({ REDEEM_MODE: 'yolo', REDEEM_MAX_PER_RUN: 'ten', REDEEM_WITHIN_DAYS: '-1', DOMAIN_SITE: 'eu' });
     expect(message).toContain('REDEEM_MODE: expected "dry-run" or "live", got "yolo"');

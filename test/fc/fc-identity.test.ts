@@ -39,3 +39,28 @@ describe("the orchestrator's target, from what FC states", () => {
     });
   });
 });
+
+/**
+ * A header FC's front sent twice (a proxy on the way adding its own copy): Node's server and web Headers
+ * give "v, v". Read as it came, the timeout was no number (60 s assumed for a 900 s function), the request
+ * id "req-1, req-1" in every record, and the role's keys were refused as "holding whitespace". One value
+ * said twice is that value; two that differ are not FC's word (as if the header were missing).
+ */
+describe("the custom runtime's x-fc-* headers repeated", () => {
+  const twice = (same: boolean) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries({ ...fcInvokeHeaders('req-1', '/invoke', 900), 'x-fc-account-id': '1234567890123456' })) {
+      headers.append(name, value);
+      if (name !== 'x-fc-control-path') headers.append(name.toUpperCase(), same ? value : `${value}9`);
+    }
+    return platformFromHeaders(headers);
+  };
+
+  it('the same value twice is that value', () => {
+    expect(twice(true)).toMatchObject({ requestId: 'req-1', timeoutSeconds: 900, accountId: '1234567890123456', credentials: { accessKeyId: 'STS.fc-role-key', accessKeySecret: 'fc-role-secret-value', securityToken: 'fc-role-security-token' } });
+  });
+
+  it('two values that differ are none', () => {
+    expect(twice(false)).toMatchObject({ requestId: undefined, timeoutSeconds: undefined, accountId: undefined, credentials: { accessKeyId: undefined, accessKeySecret: undefined, securityToken: undefined } });
+  });
+});

@@ -5,6 +5,7 @@
  * portfolio for tomorrow. A string of digits is the timeout; when none is known, a log line says 60 s is assumed.
  */
 import { describe, expect, it } from 'vitest';
+import { platformFromHeaders } from '../../functions/redeem/custom-runtime.js';
 import { parseContext } from '../../shared/fc/events.js';
 import { invokeRun } from '../../shared/fc/invocation.js';
 import { createLogger } from '../../shared/log/index.js';
@@ -35,5 +36,18 @@ describe('context.function.timeout', () => {
     const logger = createLogger((line) => lines.push(line));
     await invokeRun('invoke', { mode: 'dry-run' }, { channel: 'event', credentials: undefined, requestId: 'r-3', timeoutSeconds: 600 }, { env: {}, logger }).catch(() => undefined);
     expect(lines.filter((l) => /no function timeout/.test(l))).toEqual([]);
+  });
+});
+
+/**
+ * The custom runtime's x-fc-function-timeout, by the same rule as the context's: read with Number(), "1e9"
+ * was a billion seconds (a run budget past any FC timeout: FC stops the invocation first, mid-record, the
+ * answer lost), and "0x384" or "9e2" were 900, where the context takes digits only.
+ */
+describe('x-fc-function-timeout', () => {
+  const timeout = (value: string) => platformFromHeaders(new Headers({ 'x-fc-control-path': '/invoke', 'x-fc-function-timeout': value })).timeoutSeconds;
+  it('digits are the timeout in seconds; what the context refuses is no timeout here either', () => {
+    expect(timeout('900')).toBe(900);
+    for (const odd of ['1e9', '9e2', '0x384', '6.5s', '-5', ' ', 'Infinity']) expect([odd, timeout(odd)]).toEqual([odd, undefined]);
   });
 });

@@ -57,3 +57,24 @@ describe('null values inside headers and queryParameters', () => {
     expect(request.headers.get('content-type')).toBe('application/json');
   });
 });
+
+/**
+ * isBase64Encoded as the string "true" or "false" (a front or a test tool that writes every field as text):
+ * FC's own field, not the caller's. Refused, every webhook was a 400 "Malformed HTTP trigger event" the
+ * caller could do nothing about; read as absent, a base64 body was taken as text and its signature "did
+ * not match". The two strings are read as the booleans they spell; anything else is still refused by name.
+ */
+describe('isBase64Encoded given as a string', () => {
+  const body = '{"mode":"dry-run"}';
+  it('"true" decodes the base64 body; "false" takes the body as text', async () => {
+    const encoded = eventToRequest(parseHttpEvent({ ...sample, body: Buffer.from(body).toString('base64'), isBase64Encoded: 'true' }));
+    expect(await encoded.text()).toBe(body);
+    const plain = eventToRequest(parseHttpEvent({ ...sample, body, isBase64Encoded: 'false' }));
+    expect(await plain.text()).toBe(body);
+  });
+
+  it('another value is refused naming the field', () => {
+    expect(() => parseHttpEvent({ ...sample, isBase64Encoded: 'yes' })).toThrow(/isBase64Encoded/);
+    expect(() => parseHttpEvent({ ...sample, isBase64Encoded: 1 })).toThrow(/isBase64Encoded/);
+  });
+});

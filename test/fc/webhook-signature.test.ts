@@ -94,3 +94,18 @@ describe('ReplayGuard', () => {
     expect(seen()).toBe(1);
   });
 });
+
+describe('webhook signature: a header sent twice', () => {
+  // FC joins a repeated header's values with "," (Node's server, the custom runtime's, with ", "): a caller
+  // whose HTTP library added the header a second time was told the signature "does not match" or the
+  // timestamp was not "unix seconds", and went looking for a wrong secret or clock.
+  it('is named as sent more than once, whichever header it is, and the value is not echoed', () => {
+    const body = Buffer.from('{"mode":"dry-run"}');
+    const signature = webhookSignature('s', '1764550800', body);
+    for (const joiner of [',', ', ']) {
+      const twiceSigned = verifyWebhook('s', { timestamp: '1764550800', signature: `${signature}${joiner}${signature}` }, body, AT);
+      expect(twiceSigned).toEqual({ ok: false, message: 'x-redeem-signature was sent more than once (its values arrive joined with ","); send it once' });
+      expect(verifyWebhook('s', { timestamp: `1764550800${joiner}1764550800`, signature }, body, AT)).toEqual({ ok: false, message: 'x-redeem-timestamp was sent more than once (its values arrive joined with ","); send it once' });
+    }
+  });
+});

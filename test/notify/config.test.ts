@@ -30,6 +30,12 @@ describe('loadNotifyConfig', () => {
     expect(result.config.channels.feishu?.secret).toBeUndefined();
   });
 
+  // It takes any case ("TRUE"); a wrong value is quoted as written, not as lower-cased for the comparison.
+  it('REDEEM_WATCH_RENEWALS in any case; a wrong one quoted as it was written', () => {
+    expect(loadNotifyConfig({ REDEEM_WATCH_RENEWALS: 'FALSE' })).toMatchObject({ ok: true, config: { watchRenewals: false } });
+    expect(loadNotifyConfig({ REDEEM_WATCH_RENEWALS: 'Yes' })).toMatchObject({ ok: false, problems: ['REDEEM_WATCH_RENEWALS: expected "true" or "false", got "Yes"'] });
+  });
+
   it('names each wrong variable and never echoes a URL or a secret', () => {
     const result = loadNotifyConfig({
       NOTIFY_ON: 'sometimes',
