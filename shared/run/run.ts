@@ -206,8 +206,11 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     // The consequence first: the message cuts a line at 300 characters.
     if (read.cut) unread = `an older order another instance placed that the registrar does not list yet may not hold its domain nor count on the day's caps: the day's orders were read back from the results logstore only in part (its newest ${read.rows.length} action: redeem records, dry runs' included; ${read.cut.slice(0, 100)})`;
     // A decision of the run for the domain with no task number and a known outcome: that submission certainly
-    // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled.
-    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && !row.task_no?.trim() && row.error_code !== 'OutcomeUnknown').map((row) => submissionKey(row.run_id, row.domain ?? '')));
+    // placed no order (refused, throttled, never sent). One whose outcome stayed unknown is not settled. Nor
+    // did one skipped, whatever task it names: refused because another order got there first, it carries
+    // that order's task (already-redeemed). Read as an outcome unknown, it took a slot of REDEEM_MAX_PER_DAY
+    // on every fresh instance for 24 h, and held a due domain on a cap no order used.
+    const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && (row.outcome === 'skipped' || (!row.task_no?.trim() && row.error_code !== 'OutcomeUnknown'))).map((row) => submissionKey(row.run_id, row.domain ?? '')));
     for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
       // Only this deployment's live orders of this account: a query is matched by words, so each field is checked again.
