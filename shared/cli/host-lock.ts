@@ -224,9 +224,13 @@ function probeName(path: string): string {
 /**
  * Removes the probes (see removeStale) of this lock left by waiters killed while they looked: the process
  * its name gives is gone, or is another one (its id reused, as a restarted container reuses them), which
- * the tag tells where the system says which process a pid names.
+ * the tag tells where the system says which process a pid names. Removes too the other names of the lock's
+ * file `judged` (the file removeStale is about to remove) that no waiter looks through: its creator's name
+ * aside (createLock: killed after linking it into place, before removing that name) and a waiter's aside
+ * (moveAside: killed after linking the lock back, before removing it). Counted as another waiter's probe,
+ * either kept the lock for ever: never taken over, nor removed at its run's end.
  */
-function removeDeadProbes(path: string): void {
+function removeDeadProbes(path: string, judged: string): void {
   const prefix = `${basename(path)}.`;
   let names: string[];
   try {
@@ -235,7 +239,16 @@ function removeDeadProbes(path: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.probe')) continue;
+    if (!name.startsWith(prefix)) continue;
+    if (/^\d+\.(?:new|stale)$/.test(name.slice(prefix.length)) && fileAt(join(dirname(path), name)) === judged) {
+      try {
+        rmSync(join(dirname(path), name), { force: true });
+      } catch {
+        // Another user's: its hold on the file stays, said when the wait ends.
+      }
+      continue;
+    }
+    if (!name.endsWith('.probe')) continue;
     const [pidText = '', tag = ''] = name.slice(prefix.length, -'.probe'.length).split('.');
     const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
@@ -283,7 +296,7 @@ function removeStale(path: string, judged: { readonly content: string; readonly 
     let seen = readLock(probe);
     if (seen.file !== judged.file || seen.content !== judged.content) return;
     if (seen.links > 2) {
-      removeDeadProbes(path);
+      removeDeadProbes(path, judged.file);
       seen = readLock(probe);
     }
     if (fileAt(path) !== judged.file) return;

@@ -379,6 +379,8 @@ interface ProcessOrder {
   taskNo: string | undefined;
   /** How many looks at the task list the noting ledger had begun when it was sent. */
   readonly sentAfterLooks: number;
+  /** Where it was sent among the process's looks at the task list (processSeq): a look begun later may list it. */
+  readonly sentSeq: number;
   /** When it was sent (the run's clock): it counts on the day's cap for 24 h. */
   readonly sentMs: number;
   /** Its run has ended; kept (see Ledger.close) until the registrar lists its task or the day is over. */
@@ -470,6 +472,8 @@ export function forgetRegistrar(endpoint: string): void {
 interface UnclaimedListing {
   readonly name: string;
   readonly look: number;
+  /** When the look that learnt it began, among the process's looks and orders (processSeq). */
+  readonly seq: number;
   /** Its detail's create time (undefined when unreadable: counted as recent, see ordersLast24h). */
   readonly createdMs?: number | undefined;
 }
@@ -481,6 +485,26 @@ interface UnclaimedListing {
  */
 function takeOwnListing(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentAfterLooks: number }): boolean {
   const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.look > order.sentAfterLooks);
+  if (listed === -1) return false;
+  unclaimed.splice(listed, 1);
+  return true;
+}
+
+/**
+ * Every look at the task list that any ledger of this process begins, and every order it sends, numbered in
+ * the order they happen: a listing learnt by a look begun after an order was sent may be that order.
+ */
+let processSeq = 0;
+
+/**
+ * Takes out of `unclaimed` the listing that may be the order another run of this process has sent and not had
+ * answered yet: its domain, learnt by a look begun after the order was sent (the registrar may list an order
+ * before it answers). Its run had found no task of the domain right before sending it, so the listing is that
+ * order (or another party's placed in the same moments, the race between hosts the README leaves open).
+ * Counted as both, the day's cap held another run's domain on a slot no order used.
+ */
+function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentSeq: number }): boolean {
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq);
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -534,7 +558,7 @@ export class Ledger {
       const domainName = canonicalName(order.domainName);
       if (known.has(taskKey(order.taskNo)) || domainName === '') continue;
       known.add(taskKey(order.taskNo));
-      const adopted: ProcessOrder = { domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentMs: order.sentMs, ended: true, runId: order.runId };
+      const adopted: ProcessOrder = { domainName, taskNo: order.taskNo, sentAfterLooks: 0, sentSeq: 0, sentMs: order.sentMs, ended: true, runId: order.runId };
       this.shared.add(adopted);
       const key = taskKey(order.taskNo);
       const skipped = this.skippedOld.get(key);
@@ -728,7 +752,7 @@ export class Ledger {
         continue;
       }
       // Counted once: already among the listed names when it is listed before its answer came back.
-      if (this.own.includes(order) && takeOwnListing(unclaimed, order)) take(order.domainName);
+      if (this.own.includes(order) ? takeOwnListing(unclaimed, order) : takeListingSentBefore(unclaimed, order)) take(order.domainName);
       else counted.push({ name: order.domainName, ms: order.sentMs });
     }
     counted.push(...this.unknownUnlisted(nowMs, taken).map((o) => ({ name: o.domainName, ms: o.sentMs })));
@@ -767,7 +791,7 @@ export class Ledger {
       for (const detail of task.details) {
         if (!keep(key, detail, look)) continue;
         if (claimedKeys.has(key)) claimed.push({ name: detail.name, createdMs: detail.createdMs });
-        else unclaimed.push({ name: detail.name, look, createdMs: detail.createdMs });
+        else unclaimed.push({ name: detail.name, look, seq: this.learntAtSeq.get(key) ?? 0, createdMs: detail.createdMs });
       }
     }
     return { claimed, unclaimed };
@@ -778,7 +802,7 @@ export class Ledger {
    * unknown and not found: it may exist all the same, so it counts against the cap.
    */
   noteMine(taskNo: string | undefined, submittedMs: number, domainName = ''): void {
-    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentMs: submittedMs, runId: this.deps.runId };
+    const order: ProcessOrder = { domainName, taskNo, sentAfterLooks: this.looks, sentSeq: ++processSeq, sentMs: submittedMs, runId: this.deps.runId };
     this.own.push(order);
     this.shared.add(order);
     if (taskNo !== undefined) {
@@ -937,6 +961,11 @@ export class Ledger {
     const names = [...claimed.map((d) => d.name), ...unclaimed.map((t) => t.name)];
     for (const order of this.shared) {
       if (this.own.includes(order)) continue;
+      // Another run's order not answered yet, listed already: that listing, counted above (see takeListingSentBefore).
+      if (order.taskNo === undefined && takeListingSentBefore(unclaimed, order)) {
+        take(order.domainName);
+        continue;
+      }
       // An earlier run's order listed under another number is that listing, counted above (see takeListingOfDomain).
       if (order.taskNo !== undefined && order.ended && !this.tasks.has(taskKey(order.taskNo)) && takeListingOfDomain(unclaimed, order)) {
         take(order.domainName);
@@ -1057,9 +1086,12 @@ export class Ledger {
   /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
+  /** processSeq when the look that first learnt each task began (see takeListingSentBefore). */
+  private readonly learntAtSeq = new Map<string, number>();
 
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
+    const seq = ++processSeq;
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) {
@@ -1069,7 +1101,10 @@ export class Ledger {
       const row = believedRow(task);
       fresh.set(listedKey(task), seen ? mergedRows(seen, row) : row);
     }
-    for (const key of fresh.keys()) this.learntInLook.set(key, look);
+    for (const key of fresh.keys()) {
+      this.learntInLook.set(key, look);
+      this.learntAtSeq.set(key, seq);
+    }
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
       const listedMs = parseRegistrarTime(task.CreateTime);

@@ -129,6 +129,30 @@ describe('a stale lock three waiters take over at once', () => {
     expect(await runs(env), 'the run, after the killed run and the killed waiter').toBe(true);
   });
 
+  // A name of the lock left by a kill between two lines: its creator's file aside (createLock: linked into
+  // place, killed before it removed the name aside), or a waiter's moved-aside lock it had linked back
+  // (moveAside, killed before it removed the aside). Either is one more name of the lock's file, which
+  // removeStale read as another waiter's probe: the lock was never taken over, nor removed at its run's end.
+  it("the name aside a lock's creator, killed between linking its lock into place and removing that name, leaves does not keep the stale lock for ever", async () => {
+    const { env, path } = await staleLock('created');
+    const creator = fs.readFileSync(path, 'utf8').trim();
+    fs.linkSync(path, `${path}.${creator}.new`);
+    expect(await runs(env), 'the run, after the run killed as it took the lock').toBe(true);
+    expect(readdirSync(env.TMPDIR).filter((f) => f.includes('.lock')), 'what is left of the lock').toEqual([]);
+  });
+
+  it('a live lock a waiter linked back and was killed before removing its aside is still removed at its run\'s end, and a later run takes it', async () => {
+    const { env, path } = await staleLock('linked-back');
+    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
+    rmSync(path);
+    // The run that holds the lock (this process, inside withHostLock), and the aside a killed waiter left of it.
+    await withHostLock(env, 1_000, async () => {
+      fs.linkSync(path, `${path}.${ended}.stale`);
+    });
+    expect(readdirSync(env.TMPDIR).filter((f) => f.endsWith('.lock')), 'the lock, after its run ended').toEqual([]);
+    expect(await runs(env), 'the next run').toBe(true);
+  });
+
   it('where the file system has no hard links, a stale lock is still taken over, and the lock removed at the end', async () => {
     const { env } = await staleLock('nolinks');
     race.noLinks = true;
