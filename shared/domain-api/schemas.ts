@@ -164,15 +164,24 @@ const taskInfoSchema = onFirstUse(() => {
 
 export const queryTaskListSchema = onFirstUse(() => pagedList('TaskInfo', taskInfoSchema()));
 
+/** Far longer than any task number (a UUID, 36 characters): no task is named so. */
+const MAX_TASK_NO_LENGTH = 128;
+
 /**
- * A TaskNo of blanks names no task: the order may exist all the same, so it is an answer we cannot read
- * (outcome unknown, reconciled with the ledger), never a submitted task that nothing can follow.
+ * A TaskNo of blanks, or of thousands of characters, names no task: the order may exist all the same, so it
+ * is an answer we cannot read (outcome unknown, reconciled with the ledger), never a submitted task that
+ * nothing can follow (recorded under that number, the registrar's real task went unfollowed).
  */
 export const saveRedeemSchema = onFirstUse(() =>
   z.object({
     // Held to a string, an order answered with its TaskNo and RequestId null was "outcome unknown".
     RequestId: requestId(),
-    TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
+    TaskNo: z
+      .string()
+      .check(
+        z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' }),
+        z.refine((v) => v.length <= MAX_TASK_NO_LENGTH, { message: `expected a task number, got a text longer than ${MAX_TASK_NO_LENGTH} characters` }),
+      ),
   }),
 );
 
