@@ -36,7 +36,7 @@ interface AccountBalance {
   readonly trustPay: number;
   /** Data.Currency: CNY, USD or JPY; the prices are read in it. */
   readonly currency: string;
-  readonly requestId: string;
+  readonly requestId: string | undefined;
 }
 
 const ACTION = 'QueryAccountBalance';

@@ -4,6 +4,7 @@
  * amount is refused: a balance is never guessed from a text we do not understand.
  */
 import * as z from 'zod/mini';
+import { requestId } from '../domain-api/schemas.js';
 import { onFirstUse } from '../validation/index.js';
 
 /** "1000.00", "1,000.00", "-12.5" (an account in arrears), or a JSON number. */
@@ -31,7 +32,9 @@ export const queryAccountBalanceSchema = onFirstUse(() => {
   );
 
   return z.object({
-    RequestId: z.string(),
+    // Only quoted: held to a string, a balance answered with RequestId null was unreadable, and the guard
+    // held every order for it.
+    RequestId: requestId(),
     Success: z.optional(z.boolean()),
     // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
     // decided before this schema (BssClient's errorIn200), and a success's Code is not used.

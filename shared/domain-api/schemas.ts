@@ -53,7 +53,7 @@ function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
  * must be there. Left optional, a bare `{}` (a proxy's empty object) would pass a page schema as an empty
  * page: an empty ledger, and a domain with an open task ordered again.
  */
-const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
+export const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
 
 /**
  * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
