@@ -4,7 +4,7 @@
  * amount is refused: a balance is never guessed from a text we do not understand.
  */
 import * as z from 'zod/mini';
-import { requestId } from '../domain-api/schemas.js';
+import { fields, requestId } from '../domain-api/schemas.js';
 import { onFirstUse } from '../validation/index.js';
 
 /** "1000.00", "1,000.00", "-12.5" (an account in arrears), or a JSON number. */
@@ -35,7 +35,8 @@ export const queryAccountBalanceSchema = onFirstUse(() => {
     // Only quoted: held to a string, a balance answered with RequestId null was unreadable, and the guard
     // held every order for it.
     RequestId: requestId(),
-    Success: z.optional(z.boolean()),
+    // true or false, as a boolean or as text: held to a boolean, a balance answered Success "true" was unreadable.
+    Success: z.optional(fields().flag),
     // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
     // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
     Code: z.optional(z.union([z.string(), z.number()])),
@@ -59,6 +60,6 @@ export const bssErrorBodySchema = onFirstUse(() =>
     Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
     Message: z.optional(z.nullable(z.string())),
     RequestId: z.optional(z.string()),
-    Success: z.optional(z.boolean()),
+    Success: z.optional(fields().flag),
   }),
 );

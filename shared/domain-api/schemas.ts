@@ -6,8 +6,8 @@
 import * as z from 'zod/mini';
 import { onFirstUse } from '../validation/index.js';
 
-/** The field shapes the schemas below share, built with the first of them. */
-const fields = onFirstUse(() => ({
+/** The field shapes the schemas below (and BSS's) share, built with the first of them. */
+export const fields = onFirstUse(() => ({
   text: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
   integer: z.pipe(
     z.union([z.number(), z.string().check(z.regex(/^-?\d+$/))]),

@@ -67,3 +67,18 @@ describe('amounts it cannot read are never a balance', () => {
     expect(result).toMatchObject({ name: 'MalformedResponseError', field: 'Data.MybankCreditAmount' });
   });
 });
+
+describe('a balance answered with Success as text', () => {
+  it('Success "true": the balance', async () => {
+    const { result } = await ask({ body: { RequestId: 'r', Success: 'true', Code: '200', Message: 'Successful!', Data: { AvailableAmount: '250.00', Currency: 'USD' } } });
+    expect(result).toMatchObject({ available: 250, currency: 'USD' });
+  });
+});
+
+describe('Success "false" as text beside a Data with amounts', () => {
+  it('is the refusal, never a balance', async () => {
+    const { result } = await ask({ body: { RequestId: 'r', Success: 'false', Code: 'NotApplicable', Message: 'This API is not applicable for caller.', Data: { AvailableAmount: '0.00', Currency: 'CNY' } } });
+    expect(result).toBeInstanceOf(BssApiError);
+    expect(result).toMatchObject({ code: 'NotApplicable' });
+  });
+});
