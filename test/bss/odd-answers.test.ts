@@ -82,3 +82,19 @@ describe('Success "false" as text beside a Data with amounts', () => {
     expect(result).toMatchObject({ code: 'NotApplicable' });
   });
 });
+
+describe('a refusal beside a Data with amounts, RequestId null', () => {
+  it('Success false: the refusal, never a balance', async () => {
+    const { result } = await ask({ body: { RequestId: null, Success: false, Code: 'NotApplicable', Message: 'This API is not applicable for caller.', Data: { AvailableAmount: '5,000.00', Currency: 'CNY' } } });
+    expect(result).toBeInstanceOf(BssApiError);
+    expect(result).toMatchObject({ code: 'NotApplicable' });
+  });
+});
+
+describe('Success false with no Code beside a Data with amounts', () => {
+  it('is never a balance', async () => {
+    const { result } = await ask({ body: { RequestId: 'r', Success: false, Message: 'failed', Data: { AvailableAmount: '5,000.00', Currency: 'CNY' } } });
+    expect(result).not.toMatchObject({ available: 5000 });
+    expect(result).toBeInstanceOf(Error);
+  });
+});
