@@ -57,6 +57,14 @@ describe('a submission whose connection is reset before any byte of it was writt
     expect(gate.connections()).toBe(3);
   });
 
+  it('over HTTPS, reset in the TLS handshake (a middlebox refusing the ClientHello): known not placed, sent again', async () => {
+    const gate = await front(Number.POSITIVE_INFINITY, 'reset-on-data');
+    const error = await clientAt(gate.url.replace('http:', 'https:'), quick).saveSingleTaskForCreatingOrderRedeem(order).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+    expect((error as NetworkError).sent).toBe(false);
+    expect(gate.connections()).toBe(3);
+  });
+
   it('the first attempt reset as the connection opens: sent again, the order placed once', async () => {
     const standin = await startStandin({ domains: [domainItem(order.domainName, EXPIRY)] });
     closing.push(() => standin.close());
