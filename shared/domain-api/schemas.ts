@@ -176,10 +176,13 @@ export const saveRedeemSchema = onFirstUse(() =>
   z.object({
     // Held to a string, an order answered with its TaskNo and RequestId null was "outcome unknown".
     RequestId: requestId(),
+    // Without blanks around it: no task number has them, and sent back with them (QueryTaskDetailList) the
+    // order's task was never found, so an order that succeeded stayed "submitted".
     TaskNo: z
       .string()
       .check(
-        z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' }),
+        z.trim(),
+        z.refine((v) => v !== '', { message: 'expected a task number, got an empty or blank one' }),
         z.refine((v) => v.length <= MAX_TASK_NO_LENGTH, { message: `expected a task number, got a text longer than ${MAX_TASK_NO_LENGTH} characters` }),
       ),
   }),

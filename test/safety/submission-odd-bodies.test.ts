@@ -44,3 +44,20 @@ describe('a 200 to a submission the registrar took, with a body that is not its 
     });
   }
 });
+
+describe('a TaskNo with blanks around it', () => {
+  it('is the task it names: recorded and followed to success under the number without them, sent once', async () => {
+    const name = 'padded.com';
+    const s = await start({
+      domains: [domainItem(name, dueExpiration(name))],
+      script: (call, standin) => {
+        if (call.action !== SAVE) return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        return { body: { RequestId: 'R', TaskNo: ` ${task.taskNo}\n` } };
+      },
+    });
+    const run = await runAgainst(s);
+    expect(s.callsOf(SAVE)).toHaveLength(1);
+    expect(decisionsOf(run).find((d) => d.domain === name)).toMatchObject({ outcome: 'succeeded', task_no: s.orders[0]!.taskNo });
+  });
+});
