@@ -184,6 +184,8 @@ export const saveRedeemSchema = onFirstUse(() =>
         z.trim(),
         z.refine((v) => v !== '', { message: 'expected a task number, got an empty or blank one' }),
         z.refine((v) => v.length <= MAX_TASK_NO_LENGTH, { message: `expected a task number, got a text longer than ${MAX_TASK_NO_LENGTH} characters` }),
+        // A control character (a NUL, a line break) is in no task number: followed under such a text, the task was never found.
+        z.refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: 'expected a task number, got a text with a control character' }),
       ),
   }),
 );

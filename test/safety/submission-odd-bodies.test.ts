@@ -21,6 +21,8 @@ const cases: ReadonlyArray<readonly [string, (taskNo: string) => Scripted]> = [
   ['TaskNo null', () => ({ body: { RequestId: 'R', TaskNo: null } })],
   ['TaskNo a number', () => ({ body: { RequestId: 'R', TaskNo: 12345 } })],
   ['TaskNo of 100,000 characters', () => ({ body: { RequestId: 'R', TaskNo: 'f'.repeat(100_000) } })],
+  ['TaskNo with a NUL byte after the number', (t) => ({ body: { RequestId: 'R', TaskNo: `${t}\u0000` } })],
+  ['TaskNo with a line break inside', (t) => ({ body: { RequestId: 'R', TaskNo: `${t.slice(0, 8)}\n${t.slice(8)}` } })],
 ];
 
 describe('a 200 to a submission the registrar took, with a body that is not its answer', () => {
