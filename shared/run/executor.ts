@@ -304,6 +304,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     // outcome unknown, below).
     const other = ledger.notThisOrder(saved.taskNo, domainName);
     if (other !== undefined) {
+      ledger.dispute(saved.taskNo);
       const why = new Error(`the answer${saved.requestId ? ` (RequestId ${saved.requestId})` : ''} gave TaskNo ${saved.taskNo}, which is ${other}`);
       throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
     }
