@@ -861,14 +861,20 @@ export class Ledger {
    * The answer for one order gave the number another order of this run was answered with (notThisOrder's
    * "the task of"): at most one of the two is right, and which, only the task's details say. The next look
    * reads them instead of taking the first answer's word (learn), so that an order answered with its own
-   * number after another's answer named it is found at its reconciliation. Not so, with answers in flight
-   * together, the order placed and answered last was told as failed with no order found.
+   * number after another's answer named it is found at its reconciliation, and one whose answer was lost is
+   * found by the late look once the other's follow-up read that the details name it. Not so, with answers
+   * in flight together, the order placed and answered last was told as failed with no order found.
    */
   dispute(taskNo: string): void {
     const key = taskKey(taskNo);
     if (!this.mine.has(key)) return;
     this.disputed.add(key);
     this.tasks.delete(key);
+  }
+
+  /** Whether two answers of this run gave `taskNo`, or its details named another domain than its claim's (see dispute). */
+  isDisputed(taskNo: string): boolean {
+    return this.disputed.has(taskKey(taskNo));
   }
 
   notThisOrder(taskNo: string, domainName: string): string | undefined {
