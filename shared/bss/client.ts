@@ -36,7 +36,7 @@ interface AccountBalance {
   readonly trustPay: number;
   /** Data.Currency: CNY, USD or JPY; the prices are read in it. */
   readonly currency: string;
-  readonly requestId: string;
+  readonly requestId: string | undefined;
 }
 
 const ACTION = 'QueryAccountBalance';
@@ -62,7 +62,7 @@ export class BssClient {
         const noData = (json as { Data?: unknown }).Data === undefined;
         const refused = body.data.Success === false || (body.data.Success === undefined && noData && !SUCCESS_CODES.has(body.data.Code));
         return refused
-          ? toError({ action: ACTION, code: body.data.Code, message: body.data.Message ?? '', requestId: body.data.RequestId, httpStatus: status, retryAfterMs: undefined })
+          ? toError({ action: ACTION, code: body.data.Code, message: body.data.Message ?? '', requestId: body.data.RequestId ?? undefined, httpStatus: status, retryAfterMs: undefined })
           : undefined;
       },
     });

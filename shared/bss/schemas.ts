@@ -4,6 +4,7 @@
  * amount is refused: a balance is never guessed from a text we do not understand.
  */
 import * as z from 'zod/mini';
+import { fields, requestId } from '../domain-api/schemas.js';
 import { onFirstUse } from '../validation/index.js';
 
 /** "1000.00", "1,000.00", "-12.5" (an account in arrears), or a JSON number. */
@@ -31,8 +32,13 @@ export const queryAccountBalanceSchema = onFirstUse(() => {
   );
 
   return z.object({
-    RequestId: z.string(),
-    Success: z.optional(z.boolean()),
+    // Only quoted: held to a string, a balance answered with RequestId null was unreadable, and the guard
+    // held every order for it.
+    RequestId: requestId(),
+    // true, as a boolean or as text: held to a boolean, a balance answered Success "true" was unreadable. An
+    // answer that says it failed is no balance, whatever its Data holds (one with no Code, which BssClient's
+    // errorIn200 cannot name, was read as one).
+    Success: z.optional(fields().flag.check(z.refine((v) => v, { message: 'the answer says it failed (Success false), so it is no balance' }))),
     // "200" in the docs; a number too, as the error body's Code is read: whether the answer is a refusal is
     // decided before this schema (BssClient's errorIn200), and a success's Code is not used.
     Code: z.optional(z.union([z.string(), z.number()])),
@@ -55,7 +61,8 @@ export const bssErrorBodySchema = onFirstUse(() =>
   z.object({
     Code: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
     Message: z.optional(z.nullable(z.string())),
-    RequestId: z.optional(z.string()),
-    Success: z.optional(z.boolean()),
+    // null as not said: held to a string, a refusal with RequestId null beside a Data with amounts was read as a balance.
+    RequestId: z.optional(z.nullable(z.string())),
+    Success: z.optional(fields().flag),
   }),
 );

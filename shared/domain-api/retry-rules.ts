@@ -3,7 +3,7 @@
  * every client (ours, and the benchmark's SDK-based reference) follows the same safety rules.
  */
 import type { Clock } from '../clock/index.js';
-import { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, certainlyNotSent, systemErrorCode, withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
+import { ContentDecodingError, HttpTimeoutError, ResponseTooLargeError, certainlyNotSent, requestWritten, systemErrorCode, withRetry, type RetryDecision, type RetryPolicy } from '../http/index.js';
 import { AnswerTooLargeError, DomainApiError, MalformedResponseError, NetworkError, OutcomeUnknownError, TaskIsBeingProcessedError } from './errors.js';
 import type { RedeemOrder, SubmittedOrder } from './port.js';
 
@@ -36,14 +36,16 @@ function passingFault(error: DomainApiError): boolean {
 /**
  * What a failed exchange of `action` is, one rule for every client: an answer cut off for its size, an
  * answer that came but could not be decoded (after a submission its outcome is unknown; a read asks
- * again), or a network error, whose `sent` is false only when the connection certainly never opened.
+ * again), or a network error, whose `sent` is false only when the request certainly never arrived whole:
+ * the connection never opened, or it failed before the whole request was handed to it (a reset as it
+ * opened, a TLS handshake reset or timed out), when the registrar cannot have read it (requestWritten).
  * `timedOut`: for a transport other than ours (the benchmark's SDK), whose timeouts are its own errors.
  */
 export function fromTransportFailure(action: string, error: unknown, timedOut = error instanceof HttpTimeoutError): AnswerTooLargeError | MalformedResponseError | NetworkError {
   if (error instanceof ResponseTooLargeError) return new AnswerTooLargeError(action, error.message, { cause: error });
   if (error instanceof ContentDecodingError) return new MalformedResponseError(action, '(body)', error.message, undefined, { cause: error });
   const code = systemErrorCode(error);
-  return new NetworkError(action, !certainlyNotSent(error), timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`, { cause: error });
+  return new NetworkError(action, !(certainlyNotSent(error) || requestWritten(error) === false), timedOut ? 'timed out' : `network error${code ? ` ${code}` : ''}`, { cause: error });
 }
 
 /**

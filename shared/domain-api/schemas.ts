@@ -6,8 +6,8 @@
 import * as z from 'zod/mini';
 import { onFirstUse } from '../validation/index.js';
 
-/** The field shapes the schemas below share, built with the first of them. */
-const fields = onFirstUse(() => ({
+/** The field shapes the schemas below (and BSS's) share, built with the first of them. */
+export const fields = onFirstUse(() => ({
   text: z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v))),
   integer: z.pipe(
     z.union([z.number(), z.string().check(z.regex(/^-?\d+$/))]),
@@ -53,7 +53,7 @@ function nullAsUnsaid<T extends z.ZodMiniType>(inner: T) {
  * must be there. Left optional, a bare `{}` (a proxy's empty object) would pass a page schema as an empty
  * page: an empty ledger, and a domain with an open task ordered again.
  */
-const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
+export const requestId = onFirstUse(() => z.pipe(z.nullable(z.string()), z.transform((v): string | undefined => v ?? undefined)));
 
 /**
  * A task's TaskType as text, "" when it is not text (null, absent, a number): a type nobody documented, which
@@ -164,15 +164,29 @@ const taskInfoSchema = onFirstUse(() => {
 
 export const queryTaskListSchema = onFirstUse(() => pagedList('TaskInfo', taskInfoSchema()));
 
+/** Far longer than any task number (a UUID, 36 characters): no task is named so. */
+const MAX_TASK_NO_LENGTH = 128;
+
 /**
- * A TaskNo of blanks names no task: the order may exist all the same, so it is an answer we cannot read
- * (outcome unknown, reconciled with the ledger), never a submitted task that nothing can follow.
+ * A TaskNo of blanks, or of thousands of characters, names no task: the order may exist all the same, so it
+ * is an answer we cannot read (outcome unknown, reconciled with the ledger), never a submitted task that
+ * nothing can follow (recorded under that number, the registrar's real task went unfollowed).
  */
 export const saveRedeemSchema = onFirstUse(() =>
   z.object({
     // Held to a string, an order answered with its TaskNo and RequestId null was "outcome unknown".
     RequestId: requestId(),
-    TaskNo: z.string().check(z.refine((v) => v.trim() !== '', { message: 'expected a task number, got an empty or blank one' })),
+    // Without blanks around it: no task number has them, and sent back with them (QueryTaskDetailList) the
+    // order's task was never found, so an order that succeeded stayed "submitted".
+    TaskNo: z
+      .string()
+      .check(
+        z.trim(),
+        z.refine((v) => v !== '', { message: 'expected a task number, got an empty or blank one' }),
+        z.refine((v) => v.length <= MAX_TASK_NO_LENGTH, { message: `expected a task number, got a text longer than ${MAX_TASK_NO_LENGTH} characters` }),
+        // A control character (a NUL, a line break) is in no task number: followed under such a text, the task was never found.
+        z.refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: 'expected a task number, got a text with a control character' }),
+      ),
   }),
 );
 

@@ -304,6 +304,7 @@ async function submitOne(result: Result, deps: ExecutorDeps, following: Result[]
     // outcome unknown, below).
     const other = ledger.notThisOrder(saved.taskNo, domainName);
     if (other !== undefined) {
+      ledger.dispute(saved.taskNo);
       const why = new Error(`the answer${saved.requestId ? ` (RequestId ${saved.requestId})` : ''} gave TaskNo ${saved.taskNo}, which is ${other}`);
       throw new OutcomeUnknownError('SaveSingleTaskForCreatingOrderRedeem', domainName, { cause: why });
     }
@@ -407,7 +408,7 @@ function skipOnLedger(result: Result, ledger: Ledger): boolean {
  */
 function taskLearntSincePlan(ledger: Ledger, domainName: string): string | undefined {
   const entry = ledger.entryFor(domainName);
-  return entry && entry.state !== 'failed' && !ledger.isMine(entry.taskNo) ? entry.taskNo : undefined;
+  return entry && entry.state !== 'failed' && (!ledger.isMine(entry.taskNo) || ledger.isDisputed(entry.taskNo)) ? entry.taskNo : undefined;
 }
 
 async function settleFailure(result: Result, error: unknown, deps: ExecutorDeps, following: Result[], unsettled: Result[]): Promise<Halt | undefined> {
@@ -610,6 +611,8 @@ async function settled(result: Result, deps: ExecutorDeps, stopMs: number, cance
     // waiting for a detail that never comes), and the record said nothing of it. Left `submitted`, with why.
     const ofTask = page.items.filter((d) => taskKey(d.TaskNo) === taskKey(result.task_no!));
     if (!page.short && copies.length === 0 && ofTask.length > 0 && ofTask.every((d) => canonicalName(d.DomainName) !== '')) {
+      // Whose it is, its details say: the late look may find it another order's of this run (see Ledger.dispute).
+      deps.ledger.dispute(result.task_no!);
       const names = [...new Set(ofTask.map((d) => canonicalName(d.DomainName)))].slice(0, 3).join(', ');
       result.error_message = notThisOrdersTask(result.task_no!, `whose details name ${names}, not this domain: that is another order's task`);
       return true;

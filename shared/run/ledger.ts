@@ -531,6 +531,8 @@ export class Ledger {
   private readonly tasks = new Map<string, KnownTask>();
   /** Task numbers this run created, with when it submitted them, and for which domain. */
   private readonly mine = new Map<string, { readonly submittedMs: number; readonly domainName: string }>();
+  /** Task numbers two answers of this run gave (see dispute): their details are read, not taken from the claim. */
+  private readonly disputed = new Set<string>();
   /** This run's entries in the process-wide orders of its scope. */
   private readonly own: ProcessOrder[] = [];
   private readonly shared: Set<ProcessOrder>;
@@ -879,6 +881,26 @@ export class Ledger {
    * order the registrar took) was never looked for. A look begun before the order that still listed it (a
    * page answered after it) is mistaken for an earlier one; its reconciliation then finds it all the same.
    */
+  /**
+   * The answer for one order gave the number another order of this run was answered with (notThisOrder's
+   * "the task of"): at most one of the two is right, and which, only the task's details say. The next look
+   * reads them instead of taking the first answer's word (learn), so that an order answered with its own
+   * number after another's answer named it is found at its reconciliation, and one whose answer was lost is
+   * found by the late look once the other's follow-up read that the details name it. Not so, with answers
+   * in flight together, the order placed and answered last was told as failed with no order found.
+   */
+  dispute(taskNo: string): void {
+    const key = taskKey(taskNo);
+    if (!this.mine.has(key)) return;
+    this.disputed.add(key);
+    this.tasks.delete(key);
+  }
+
+  /** Whether two answers of this run gave `taskNo`, or its details named another domain than its claim's (see dispute). */
+  isDisputed(taskNo: string): boolean {
+    return this.disputed.has(taskKey(taskNo));
+  }
+
   notThisOrder(taskNo: string, domainName: string): string | undefined {
     const key = taskKey(taskNo);
     const mine = this.mine.get(key);
@@ -1136,7 +1158,7 @@ export class Ledger {
         continue;
       }
       const ours = this.mine.get(taskKey(task.TaskNo));
-      if (ours !== undefined) {
+      if (ours !== undefined && !this.disputed.has(taskKey(task.TaskNo))) {
         // Our own order: its domain is known, so its details cost no call.
         this.tasks.set(taskKey(task.TaskNo), { details: [{ name: ours.domainName, createdMs: ours.submittedMs, open: task.TaskStatusCode !== TASK_INFO_COMPLETE }] });
         continue;

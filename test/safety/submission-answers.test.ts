@@ -48,6 +48,51 @@ describe('a submission answered with the TaskNo of another domain\'s task', () =
   });
 });
 
+describe('two submissions in flight, the later-sent answered first with the earlier-sent order\'s number', () => {
+  it("second.com's answer (it comes first) gives first.com's task: first.com, answered later with its own number, is found at its reconciliation and followed to success, not told as failed with no order found", async () => {
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - HOUR_MS), domainItem('second.com', dueExpiration('second.com'))],
+      // first.com is sent first (more urgent), and its answer comes last.
+      delayMs: (call) => (call.action === 'SaveSingleTaskForCreatingOrderRedeem' && call.params.DomainName === 'first.com' ? 300 : undefined),
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        const first = standin.orders.find((o) => o.domainName === 'first.com');
+        return { body: { RequestId: `R-${call.n}`, TaskNo: call.params.DomainName === 'second.com' && first ? first.taskNo : task.taskNo } };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_SUBMIT_CONCURRENCY: '2' } });
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'first.com': 1, 'second.com': 1 });
+    const firstTask = s.orders.find((o) => o.domainName === 'first.com')!.taskNo;
+    const decisions = decisionsOf(run);
+    expect(decisions.find((d) => d.domain === 'first.com')).toMatchObject({ outcome: 'succeeded', task_no: firstTask });
+    // second.com's answer named another order's task: never told as succeeded under it.
+    expect(decisions.find((d) => d.domain === 'second.com')?.outcome).not.toBe('succeeded');
+  });
+});
+
+describe('two submissions in flight, the later-sent answered with the earlier-sent order\'s number, the earlier one\'s answer lost', () => {
+  it("first.com's answer never comes (the registrar took it): its task, which second.com's answer named, is found once second.com's follow-up reads that it names first.com, and first.com is followed to success, not told as failed with no order found", async () => {
+    const s = await start({
+      domains: [domainItem('first.com', dueExpiration('first.com') - HOUR_MS), domainItem('second.com', dueExpiration('second.com'))],
+      delayMs: (call) => (call.action === 'SaveSingleTaskForCreatingOrderRedeem' && call.params.DomainName === 'first.com' ? 300 : undefined),
+      script: (call, standin) => {
+        if (call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+        const task = standin.takeOrder(call.params.DomainName ?? '', call.params.CurrentExpirationDate ?? '')!;
+        if (call.params.DomainName === 'first.com') return 'drop';
+        const first = standin.orders.find((o) => o.domainName === 'first.com');
+        return { body: { RequestId: `R-${call.n}`, TaskNo: first ? first.taskNo : task.taskNo } };
+      },
+    });
+    const run = await runAgainst(s, { env: { REDEEM_SUBMIT_CONCURRENCY: '2' } });
+    expect(Object.fromEntries(s.ordersPerDomain())).toEqual({ 'first.com': 1, 'second.com': 1 });
+    const firstTask = s.orders.find((o) => o.domainName === 'first.com')!.taskNo;
+    const decisions = decisionsOf(run);
+    expect(decisions.find((d) => d.domain === 'first.com')).toMatchObject({ outcome: 'succeeded', task_no: firstTask });
+    expect(decisions.find((d) => d.domain === 'second.com')?.outcome).not.toBe('succeeded');
+  });
+});
+
 describe("a submission answered with the TaskNo of the domain's own earlier task", () => {
   it('an earlier redemption of the domain that FAILED five hours ago (the registrar took the new order under a new number): recorded and followed under the new task, not told as that old failure', async () => {
     const s = await start({
