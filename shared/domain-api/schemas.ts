@@ -70,7 +70,7 @@ function cancelCode(value: unknown): number {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
 }
 
-/** A detail's TaskStatusCode answered null: a code the docs do not list (0-3), so an open task. */
+/** A detail's TaskStatusCode that cannot be read (null, absent, a name): a code the docs do not list (0-3), so an open task. */
 const UNREAD_STATUS_CODE = -1;
 
 /** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
@@ -128,10 +128,11 @@ const taskDetailSchema = onFirstUse(() => {
     TaskType: taskType(),
     DomainName: z.string(),
     TaskStatus: lenient(z.string()),
-    // Null says no state: an undocumented code (-1), which every reader takes as open, never as finished
-    // (ledger entryState, isFinalTaskDetail), whatever TaskStatus names. Held to a number, one such detail
-    // made the page malformed: the ledger unreadable, and every run ordered nothing.
-    TaskStatusCode: z.pipe(z.nullable(integer), z.transform((v): number => v ?? UNREAD_STATUS_CODE)),
+    // Null, absent or not a whole number (a name such as "EXECUTING") says no state: an undocumented code
+    // (-1), which every reader takes as open, never as finished (ledger entryState, isFinalTaskDetail),
+    // whatever TaskStatus names. Held to a number, one such detail made the page malformed: the ledger
+    // unreadable, and every run ordered nothing.
+    TaskStatusCode: z.pipe(z.optional(z.unknown()), z.transform((v): number => { const read = integer.safeParse(v); return read.success ? read.data : UNREAD_STATUS_CODE; })),
     ErrorMsg: lenient(z.nullable(z.string())),
     FailReason: lenient(z.nullable(z.string())),
     // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
