@@ -126,7 +126,9 @@ const taskDetailSchema = onFirstUse(() => {
     // Optional information (detailKey reads its absence as ""): null is not said.
     TaskDetailNo: nullAsUnsaid(text),
     TaskType: taskType(),
-    DomainName: z.string(),
+    // Not text (null, absent): "" names no domain, a slot the ledger holds every order on (unnamedTask).
+    // Held to a string, one such detail made the page malformed and every run ordered nothing.
+    DomainName: z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))),
     TaskStatus: lenient(z.string()),
     // Null, absent or not a whole number (a name such as "EXECUTING") says no state: an undocumented code
     // (-1), which every reader takes as open, never as finished (ledger entryState, isFinalTaskDetail),

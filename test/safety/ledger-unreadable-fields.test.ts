@@ -42,3 +42,18 @@ describe("QueryTaskDetailList: a detail's TaskStatusCode that cannot be read", (
     });
   }
 });
+
+describe("QueryTaskDetailList: a detail's DomainName that is not text", () => {
+  for (const [label, detail] of [
+    ['null', { ...executing(), DomainName: null }],
+    ['absent', (() => { const { DomainName: _, ...rest } = executing(); return rest; })()],
+  ] as const) {
+    it(`${label}: the run completes; the open task names no domain, so it may be either due one: nothing is ordered and a person hears why`, async () => {
+      const s = await start({ domains: [due('held.com'), due('other.com')], script: oneTask(detail) });
+      const run = await runAgainst(s);
+      expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+      expect(s.submissionsPerDomain().size).toBe(0);
+      expect(decisionsOf(run).filter((d) => d.reason === 'task-in-flight' && /does not say which domain/.test(String(d.error_message)))).toHaveLength(2);
+    });
+  }
+});
