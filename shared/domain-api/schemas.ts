@@ -149,7 +149,10 @@ export const queryTaskDetailListSchema = onFirstUse(() => pagedList('TaskDetail'
 const taskInfoSchema = onFirstUse(() => {
   const { integer } = fields();
   return z.object({
-    TaskNo: z.string(),
+    // Not text (null, absent): "", a task listed without a number, which the ledger counts from its TaskNum
+    // and holds every order on (listedKey, unnamedTask). Held to a string, one such row made the page
+    // malformed and every run ordered nothing.
+    TaskNo: z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))),
     TaskType: taskType(),
     TaskNum: nullAsUnsaid(integer),
     CreateTime: lenient(z.nullable(z.string())),

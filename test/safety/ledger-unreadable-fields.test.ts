@@ -57,3 +57,18 @@ describe("QueryTaskDetailList: a detail's DomainName that is not text", () => {
     });
   }
 });
+
+describe("QueryTaskList: a row's TaskNo that is not text", () => {
+  for (const [label, listed] of [
+    ['null', row({ TaskNo: null })],
+    ['absent', (() => { const { TaskNo: _, ...rest } = row(); return rest; })()],
+  ] as const) {
+    it(`${label}: a task listed without a number: the run completes, nothing is ordered (it may be either due domain's) and a person hears why`, async () => {
+      const s = await start({ domains: [due('held.com'), due('other.com')], script: oneTask(executing(), listed) });
+      const run = await runAgainst(s);
+      expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+      expect(s.submissionsPerDomain().size).toBe(0);
+      expect(decisionsOf(run).filter((d) => d.reason === 'task-in-flight' && /without a TaskNo/.test(String(d.error_message)))).toHaveLength(2);
+    });
+  }
+});
