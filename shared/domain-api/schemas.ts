@@ -154,11 +154,13 @@ const taskInfoSchema = onFirstUse(() => {
     // malformed and every run ordered nothing.
     TaskNo: z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))),
     TaskType: taskType(),
-    TaskNum: nullAsUnsaid(integer),
+    // Not a whole number (null, a word): not said, as absent: 1 domain, or as many as its details name.
+    TaskNum: lenient(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),
-    // Absent or null: no state said, an open task (its details are read).
-    TaskStatusCode: nullAsUnsaid(integer),
+    // Absent, null or not a whole number (a name such as "COMPLETE"): no state said, an open task (its
+    // details are read). Held to a number, one such row made the page malformed and every run ordered nothing.
+    TaskStatusCode: lenient(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
     // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so

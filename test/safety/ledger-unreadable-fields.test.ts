@@ -72,3 +72,19 @@ describe("QueryTaskList: a row's TaskNo that is not text", () => {
     });
   }
 });
+
+describe("QueryTaskList: a row's TaskStatusCode or TaskNum that is not a number", () => {
+  for (const [label, listed] of [
+    ['TaskStatusCode a name ("EXECUTING")', row({ TaskStatusCode: 'EXECUTING' })],
+    ['TaskStatusCode a name ("COMPLETE") on a row dated four days ago', row({ TaskStatusCode: 'COMPLETE', TaskStatus: 'COMPLETE', CreateTime: registrarTime(Date.now() - 96 * HOUR_MS) })],
+    ['TaskNum a word ("one")', row({ TaskNum: 'one' })],
+  ] as const) {
+    it(`${label}: not said; the run completes, the task's details are read and its domain is not ordered`, async () => {
+      const s = await start({ domains: [due('held.com')], script: oneTask(executing(), listed) });
+      const run = await runAgainst(s);
+      expect(run.summary.run).toMatchObject({ outcome: 'completed' });
+      expect(s.submissionsPerDomain().size).toBe(0);
+      expect(decisionsOf(run).find((d) => d.domain === 'held.com')).toMatchObject({ action: 'skip', reason: 'task-in-flight', task_no: 'T-1' });
+    });
+  }
+});
