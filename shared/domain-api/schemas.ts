@@ -70,7 +70,7 @@ function cancelCode(value: unknown): number {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : -1;
 }
 
-/** A detail's TaskStatusCode answered null: a code the docs do not list (0-3), so an open task. */
+/** A detail's TaskStatusCode that cannot be read (null, absent, a name): a code the docs do not list (0-3), so an open task. */
 const UNREAD_STATUS_CODE = -1;
 
 /** The paging envelope and `Data.<field>`: a list that may be missing (empty page) or a lone object. */
@@ -126,12 +126,15 @@ const taskDetailSchema = onFirstUse(() => {
     // Optional information (detailKey reads its absence as ""): null is not said.
     TaskDetailNo: nullAsUnsaid(text),
     TaskType: taskType(),
-    DomainName: z.string(),
+    // Not text (null, absent): "" names no domain, a slot the ledger holds every order on (unnamedTask).
+    // Held to a string, one such detail made the page malformed and every run ordered nothing.
+    DomainName: z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))),
     TaskStatus: lenient(z.string()),
-    // Null says no state: an undocumented code (-1), which every reader takes as open, never as finished
-    // (ledger entryState, isFinalTaskDetail), whatever TaskStatus names. Held to a number, one such detail
-    // made the page malformed: the ledger unreadable, and every run ordered nothing.
-    TaskStatusCode: z.pipe(z.nullable(integer), z.transform((v): number => v ?? UNREAD_STATUS_CODE)),
+    // Null, absent or not a whole number (a name such as "EXECUTING") says no state: an undocumented code
+    // (-1), which every reader takes as open, never as finished (ledger entryState, isFinalTaskDetail),
+    // whatever TaskStatus names. Held to a number, one such detail made the page malformed: the ledger
+    // unreadable, and every run ordered nothing.
+    TaskStatusCode: z.pipe(z.optional(z.unknown()), z.transform((v): number => { const read = integer.safeParse(v); return read.success ? read.data : UNREAD_STATUS_CODE; })),
     ErrorMsg: lenient(z.nullable(z.string())),
     FailReason: lenient(z.nullable(z.string())),
     // Never read: kept, where readable, for the type; in any other shape it is not said (see lenient).
@@ -146,13 +149,18 @@ export const queryTaskDetailListSchema = onFirstUse(() => pagedList('TaskDetail'
 const taskInfoSchema = onFirstUse(() => {
   const { integer } = fields();
   return z.object({
-    TaskNo: z.string(),
+    // Not text (null, absent): "", a task listed without a number, which the ledger counts from its TaskNum
+    // and holds every order on (listedKey, unnamedTask). Held to a string, one such row made the page
+    // malformed and every run ordered nothing.
+    TaskNo: z.pipe(z.optional(z.unknown()), z.transform((v): string => (typeof v === 'string' ? v : ''))),
     TaskType: taskType(),
-    TaskNum: nullAsUnsaid(integer),
+    // Not a whole number (null, a word): not said, as absent: 1 domain, or as many as its details name.
+    TaskNum: lenient(integer),
     CreateTime: lenient(z.nullable(z.string())),
     TaskStatus: lenient(z.string()),
-    // Absent or null: no state said, an open task (its details are read).
-    TaskStatusCode: nullAsUnsaid(integer),
+    // Absent, null or not a whole number (a name such as "COMPLETE"): no state said, an open task (its
+    // details are read). Held to a number, one such row made the page malformed and every run ordered nothing.
+    TaskStatusCode: lenient(integer),
     // Whether the task was cancelled (domain-api.md §3.6: INIT 0, CANCELLING 1, COMPLETE 2): a cancelled
     // task's details may stay WAITING_EXECUTE for ever, so its state is read with it (ledger cancelState).
     // Read leniently: a field the run ignored until it read cancellations must not make a whole page (and so

@@ -69,13 +69,13 @@ describe('task queries', () => {
   });
 
   it('a missing field is a MalformedResponseError naming the action and the field', async () => {
-    const server = await cannedServer(() => ({ body: { RequestId: 'r3', Data: { TaskDetail: [{ TaskNo: 't', TaskType: 'ORDER_REDEEM', TaskStatusCode: 1 }] } } }));
+    const server = await cannedServer(() => ({ body: { RequestId: 'r3', Data: { TaskDetail: [{ DomainName: 'example.com', TaskType: 'ORDER_REDEEM', TaskStatusCode: 1 }] } } }));
     try {
       const client = clientAt(server.url, { retry: { maxAttempts: 1 } });
       const error = await client.queryTaskDetailList({ taskNo: 't', pageNum: 1, pageSize: 100 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MalformedResponseError);
-      expect(error).toMatchObject({ action: 'QueryTaskDetailList', field: 'Data.TaskDetail[0].DomainName', requestId: 'r3' });
-      expect((error as Error).message).toContain('Data.TaskDetail[0].DomainName');
+      expect(error).toMatchObject({ action: 'QueryTaskDetailList', field: 'Data.TaskDetail[0].TaskNo', requestId: 'r3' });
+      expect((error as Error).message).toContain('Data.TaskDetail[0].TaskNo');
     } finally {
       await server.close();
     }
