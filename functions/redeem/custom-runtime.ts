@@ -27,7 +27,8 @@ function single(headers: Headers, name: string): string | undefined {
 
 export function platformFromHeaders(headers: Headers): Platform {
   const get = (name: string) => single(headers, name);
-  const controlPath = get('x-fc-control-path');
+  // The mark itself is read as sent: FC sends it once, so a doubled one ("/invoke, /invoke") is no request of FC's.
+  const controlPath = headers.get('x-fc-control-path');
   if (controlPath !== '/invoke' && controlPath !== '/http-invoke') return OUTSIDE;
   return {
     channel: controlPath === '/invoke' ? 'event' : 'http',
