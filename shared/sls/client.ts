@@ -340,7 +340,7 @@ export class SlsClient {
   }
 }
 
-/** A GetLogs v1 body: a JSON array of flat objects, each row's string fields (sls.md section 8). */
+/** A GetLogs v1 body: a JSON array of flat objects, each row's string (and number) fields (sls.md section 8). */
 function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> {
   let rows: unknown;
   try {
@@ -351,7 +351,9 @@ function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> 
   if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
   return rows.map((row: unknown) => {
     if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-    return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    // A field as a JSON number is the same field (a task number that looks like one): dropped, an order read
+    // as one with no task number held nothing. Anything else (an object, null) is no value of a log.
+    return Object.fromEntries(Object.entries(row).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : typeof value === 'number' && Number.isFinite(value) ? [[key, String(value)]] : [])));
   });
 }
 

@@ -148,3 +148,16 @@ describe('answers the read-back already believes rightly (kept so)', () => {
     expect(r.problems).toMatch(/could not be read back from the results logstore.*not JSON/);
   }, 30_000);
 });
+
+/**
+ * Every GetLogs answer is untrusted input: sls.md section 8 says its rows are flat string objects, but a
+ * field that arrives as a JSON number (a task number that looks like one, a proxy that re-encodes) is the
+ * same field. Dropped, the morning's order read as one with no task number: it held nothing.
+ */
+describe('rows whose fields are not all strings', () => {
+  it('task_no as a JSON number: the order still holds its domain (not ordered again)', async () => {
+    const r = await freshRun(() => ({ getLogs: [{ ...morningOrder(), task_no: 734921 }] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: '734921' });
+  }, 30_000);
+});
