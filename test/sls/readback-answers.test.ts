@@ -161,3 +161,17 @@ describe('rows whose fields are not all strings', () => {
     expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: '734921' });
   }, 30_000);
 });
+
+/**
+ * A read-back row names its domain as whatever wrote it spelt it: one domain is one domain in any spelling
+ * (DESIGN.md section 2). A trailing dot may be an ideographic full stop (U+3002, which IDNA maps to ".").
+ */
+describe('rows naming the domain in another spelling', () => {
+  for (const written of ['HELD.COM.', 'held.com\u3002', 'ｈｅｌｄ.com']) {
+    it(`${JSON.stringify(written)} holds held.com (not ordered again)`, async () => {
+      const r = await freshRun(() => ({ getLogs: [{ ...morningOrder(), domain: written }] }));
+      expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+      expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+    }, 30_000);
+  }
+});
