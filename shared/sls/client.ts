@@ -245,8 +245,9 @@ export class SlsClient {
       if (progress === 'Complete') {
         rows = parseRows(answer);
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
-        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return { rows };
-        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` };
+        // One that is there but no whole number (a repeated header arrives joined, "1, 1") vouches for nothing.
+        if (count === undefined || (/^\d{1,15}$/.test(count) && Number(count) <= rows.length)) return { rows };
+        doubt = { code: 'MalformedResponse', said: /^\d{1,15}$/.test(count) ? `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` : `the answer's x-log-count was ${this.quoted(count)}, not a number of logs` };
       } else {
         // What an incomplete answer carries is kept for partialLogs; a body that does not read carries nothing.
         try {
