@@ -109,12 +109,13 @@ export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
 const ORDER_PAGES = 20;
 
 /**
- * How far ahead of SLS's clock a log's time may be (sls.md: a log's time within [now - 7 d, now + 15 min]):
- * the records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
+ * How far ahead of the reader's clock a log's time may be: SLS takes a log's time up to its own now + 15 min
+ * (sls.md), and the reader's own clock may be up to 15 min behind SLS's (its Date is taken within ±15 min).
+ * The records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
  * now + 1 s only, such an order was left out of the read-back until the reader's clock caught up, and a
- * fresh instance ordered the domain again meanwhile.
+ * fresh instance ordered the domain again meanwhile; read to now + 15 min, so was it for a reader 10 min behind.
  */
-const LOG_AHEAD_SECONDS = 15 * 60;
+const LOG_AHEAD_SECONDS = 30 * 60;
 
 /** A row's time as the moment its order was placed: never after now (a writer's clock ahead holds 24 h at most). */
 function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
