@@ -11,6 +11,7 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { channelStatuses } from '../notify/index.js';
+import { errorText } from '../notify/text.js';
 import type { Credentials } from '../signing/index.js';
 import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -185,7 +186,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     } catch (error) {
       // Since such an order counts on the day's caps (engine.ts unknownOutcomes), a read that fails (SLS
       // answering Incomplete every time, say) leaves the caps to the registrar's list alone: said, not silent.
-      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorText(errorMessage(error), 140)}`;
       return [];
     }
   };
@@ -259,7 +260,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       } catch (error) {
         // The hold this read gives is silently off without it (no index, no permission, a slow logstore).
         // The consequence and the fix first: the message cuts a line at 300 characters.
-        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorText(errorMessage(error), 140)}`;
         throw error;
       }
     },

@@ -184,3 +184,16 @@ describe('rows naming the domain in another spelling', () => {
     }, 30_000);
   }
 });
+
+/**
+ * A read-back SLS refuses for a reason a person mends (sls.md 2.3: 400 RequestTimeExpired, the clock more
+ * than 15 min off SLS's) says what to fix under "Not read", however long the vendor's words and request id.
+ */
+describe('a read-back refused for the clock', () => {
+  it('RequestTimeExpired: "Not read" says to fix the clock, not only the vendor words cut short', async () => {
+    const words = 'Request time Thu, 03 Dec 2026 06:10:00 GMT has been expired while server time is Thu, 03 Dec 2026 06:40:00 GMT.';
+    const r = await freshRun(() => ({ status: 400, errorCode: 'RequestTimeExpired', errorMessage: words }));
+    expect(r.problems).toMatch(/could not be read back from the results logstore.*RequestTimeExpired/);
+    expect(r.problems).toMatch(/fix NTP/);
+  }, 30_000);
+});
