@@ -54,8 +54,9 @@ class SlsError extends Error {
     // request not sent for want of time has none left to be sent again.
     if (this.code === 'AnswerTooLarge' || this.code === 'Deadline') return false;
     // The quotas as the official Java producer retries them (RetriableErrors: WriteQuotaExceed,
-    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
-    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
+    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed"), and the
+    // read quota (a GetLogs is a read: given up at once, the read-back's hold of other runs' orders was off).
+    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ReadQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
 

@@ -197,3 +197,15 @@ describe('a read-back refused for the clock', () => {
     expect(r.problems).toMatch(/fix NTP/);
   }, 30_000);
 });
+
+/**
+ * 403 ReadQuotaExceed (sls.md 2.3) is SLS throttling a read: a read is safe to ask again (DESIGN.md: reads
+ * retry on throttling), and given up at once, the hold of the morning's order was off for the run.
+ */
+describe('a read-back throttled once', () => {
+  it('403 ReadQuotaExceed, then the answer: asked again, and the morning order holds its domain', async () => {
+    const r = await freshRun((n) => (n === 1 ? { status: 403, errorCode: 'ReadQuotaExceed', errorMessage: 'Read quota exceed' } : { getLogs: [morningOrder()] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+  }, 30_000);
+});
