@@ -46,7 +46,7 @@ class SlsError extends Error {
     readonly requestId: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code)), options);
+    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code, message)), options);
   }
 
   get retryable(): boolean {
@@ -64,10 +64,12 @@ class SlsError extends Error {
  * What a person changes for SLS's refusals that a setting mends: its words say what is wrong ("The Project
  * does not exist : audit"), not which variable or grant to change. The signing ones as the Domain API's.
  */
-function slsWhatToDo(request: SlsRequest, code: string): string | undefined {
+function slsWhatToDo(request: SlsRequest, code: string, message: string): string | undefined {
   if (code === 'ProjectNotExist') return 'check SLS_PROJECT, and that SLS_ENDPOINT is the region the project is in';
   if (code === 'LogStoreNotExist') return 'check SLS_LOGSTORE: the project has no logstore of that name (create it, or name one that exists)';
   if (code === 'Unauthorized') {
+    // Also an STS token invalid or expired (sls.md 2.3), which no grant mends: its words say so.
+    if (/security ?token|sts ?token/i.test(message)) return signingWhatToDo('InvalidSecurityToken');
     const action = request === 'PutLogs' ? 'log:PostLogStoreLogs' : 'log:GetLogStoreLogs';
     return `grant ${action} on that logstore to the identity the run signs as (the function's role, or the CLI's RAM user): attach ram-policy.json, its log statement filled in`;
   }
