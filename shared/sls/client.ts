@@ -246,15 +246,18 @@ export class SlsClient {
       let doubt: { code: string; said: string };
       let rows: Array<Readonly<Record<string, string>>>;
       if (progress === 'Complete') {
-        rows = parseRows(answer);
+        const parsed = parseRows(answer);
+        rows = parsed.rows;
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
+        // A row that is no object (null) is no log: the rows beside it are kept, and the page is not whole.
+        if (parsed.junk > 0) doubt = { code: 'MalformedResponse', said: `${parsed.junk} of its rows were not objects` };
         // One that is there but no whole number (a repeated header arrives joined, "1, 1") vouches for nothing.
-        if (count === undefined || (/^\d{1,15}$/.test(count) && Number(count) <= rows.length)) return { rows };
-        doubt = { code: 'MalformedResponse', said: /^\d{1,15}$/.test(count) ? `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` : `the answer's x-log-count was ${this.quoted(count)}, not a number of logs` };
+        else if (count === undefined || (/^\d{1,15}$/.test(count) && Number(count) <= rows.length)) return { rows };
+        else doubt = { code: 'MalformedResponse', said: /^\d{1,15}$/.test(count) ? `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` : `the answer's x-log-count was ${this.quoted(count)}, not a number of logs` };
       } else {
         // What an incomplete answer carries is kept for partialLogs; a body that does not read carries nothing.
         try {
-          rows = parseRows(answer);
+          rows = parseRows(answer).rows;
         } catch {
           rows = [];
         }
@@ -344,8 +347,11 @@ export class SlsClient {
   }
 }
 
-/** A GetLogs v1 body: a JSON array of flat objects, each row's string (and number) fields (sls.md section 8). */
-function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> {
+/**
+ * A GetLogs v1 body: a JSON array of flat objects, each row's string (and number) fields (sls.md section 8);
+ * `junk` counts the entries that are not an object.
+ */
+function parseRows(answer: HttpAnswer): { rows: Array<Readonly<Record<string, string>>>; junk: number } {
   let rows: unknown;
   try {
     rows = JSON.parse(answer.body.toString('utf8'));
@@ -353,12 +359,11 @@ function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> 
     throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
   }
   if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
-  return rows.map((row: unknown) => {
-    if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-    // A field as a JSON number is the same field (a task number that looks like one): dropped, an order read
-    // as one with no task number held nothing. Anything else (an object, null) is no value of a log.
-    return Object.fromEntries(Object.entries(row).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : typeof value === 'number' && Number.isFinite(value) ? [[key, String(value)]] : [])));
-  });
+  const objects = rows.filter((row: unknown): row is object => typeof row === 'object' && row !== null && !Array.isArray(row));
+  // A field as a JSON number is the same field (a task number that looks like one): dropped, an order read
+  // as one with no task number held nothing. Anything else (an object, null) is no value of a log.
+  const fields = (row: object) => Object.fromEntries(Object.entries(row).flatMap(([key, value]: [string, unknown]) => (typeof value === 'string' ? [[key, value]] : typeof value === 'number' && Number.isFinite(value) ? [[key, String(value)]] : [])));
+  return { junk: rows.length - objects.length, rows: objects.map(fields) };
 }
 
 function errorName(error: unknown): string {

@@ -209,3 +209,13 @@ describe('a read-back throttled once', () => {
     expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
   }, 30_000);
 });
+
+/** A row that is no object among the rows (null, a bare string): the rows beside it are rows all the same. */
+describe('an answer with a row that is not an object', () => {
+  it('[morning order, null]: the order holds its domain (not ordered again), and the read is said to be partial', async () => {
+    const r = await freshRun(() => ({ getLogs: [morningOrder(), null] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+    expect(r.problems).toMatch(/read back from the results logstore only in part.*rows were not objects/);
+  }, 30_000);
+});
