@@ -11,11 +11,13 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** The canonical form of a domain name, or undefined when it is not one. */
 export function normalizeDomainName(input: string): string | undefined {
-  const trimmed = input.trim().replace(/\.$/, '').toLowerCase();
+  const trimmed = input.trim().toLowerCase();
   // domainToASCII parses a URL's host: it cuts "b.com/a.com" (and ? # \\) to "b.com" and decodes %41. No
   // domain name holds any of these, nor white space.
   if (trimmed === '' || /[\s/?#\\%]/.test(trimmed)) return undefined;
-  const ascii = domainToASCII(trimmed);
+  // The one trailing dot of a fully qualified name is cut after IDNA has mapped the dots: an ideographic full
+  // stop (U+3002, "held.com。") is one too, and cut before, it left "held.com." that matched no domain.
+  const ascii = domainToASCII(trimmed).replace(/\.$/, '');
   if (!ascii || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
   // A TLD is never all digits: "1.2.3.4" (or "0x7f.1", which it reads as 127.0.0.1) is an IP address.

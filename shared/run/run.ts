@@ -11,6 +11,7 @@ import type { RedeemerConfig } from '../config/index.js';
 import { errorMessage } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { channelStatuses } from '../notify/index.js';
+import { errorText } from '../notify/text.js';
 import type { Credentials } from '../signing/index.js';
 import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
@@ -109,12 +110,13 @@ export const ORDERS_READ_BACK_QUERY = 'kind: decision and action: redeem';
 const ORDER_PAGES = 20;
 
 /**
- * How far ahead of SLS's clock a log's time may be (sls.md: a log's time within [now - 7 d, now + 15 min]):
- * the records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
+ * How far ahead of the reader's clock a log's time may be: SLS takes a log's time up to its own now + 15 min
+ * (sls.md), and the reader's own clock may be up to 15 min behind SLS's (its Date is taken within ±15 min).
+ * The records of a machine whose clock runs ahead (a laptop's CLI) are dated in the reader's future. Read to
  * now + 1 s only, such an order was left out of the read-back until the reader's clock caught up, and a
- * fresh instance ordered the domain again meanwhile.
+ * fresh instance ordered the domain again meanwhile; read to now + 15 min, so was it for a reader 10 min behind.
  */
-const LOG_AHEAD_SECONDS = 15 * 60;
+const LOG_AHEAD_SECONDS = 30 * 60;
 
 /** A row's time as the moment its order was placed: never after now (a writer's clock ahead holds 24 h at most). */
 function rowMs(row: Readonly<Record<string, string>>, nowMs: number): number {
@@ -184,7 +186,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     } catch (error) {
       // Since such an order counts on the day's caps (engine.ts unknownOutcomes), a read that fails (SLS
       // answering Incomplete every time, say) leaves the caps to the registrar's list alone: said, not silent.
-      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+      unreadAttempts = `the day's submissions could not be read back from the results logstore, so an order another instance sent and never had answered (killed while it was on the wire) does not count on the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorText(errorMessage(error), 140)}`;
       return [];
     }
   };
@@ -264,7 +266,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       } catch (error) {
         // The hold this read gives is silently off without it (no index, no permission, a slow logstore).
         // The consequence and the fix first: the message cuts a line at 300 characters.
-        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorMessage(error).slice(0, 140)}`;
+        unread = `the day's orders could not be read back from the results logstore: other instances' orders the registrar does not list yet hold no domain and miss the day's caps (\`redeemer doctor\` says what the logstore needs): ${errorText(errorMessage(error), 140)}`;
         throw error;
       }
     },

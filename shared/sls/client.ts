@@ -46,7 +46,7 @@ class SlsError extends Error {
     readonly requestId: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code)), options);
+    super(withWhatToDo(`SLS ${request} failed: ${code}: ${message}${httpStatus ? ` (HTTP ${httpStatus}` : ''}${requestId ? `, RequestId ${requestId}` : ''}${httpStatus ? ')' : ''}`, slsWhatToDo(request, code, message)), options);
   }
 
   get retryable(): boolean {
@@ -54,8 +54,9 @@ class SlsError extends Error {
     // request not sent for want of time has none left to be sent again.
     if (this.code === 'AnswerTooLarge' || this.code === 'Deadline') return false;
     // The quotas as the official Java producer retries them (RetriableErrors: WriteQuotaExceed,
-    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed").
-    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ServerBusy', 'RequestTimeout'].includes(this.code);
+    // ShardWriteQuotaExceed and ExceedQuota: "transient exceptions that if retried may succeed"), and the
+    // read quota (a GetLogs is a read: given up at once, the read-back's hold of other runs' orders was off).
+    return this.httpStatus === undefined || this.httpStatus >= 500 || ['WriteQuotaExceed', 'ShardWriteQuotaExceed', 'ExceedQuota', 'ReadQuotaExceed', 'ServerBusy', 'RequestTimeout'].includes(this.code);
   }
 }
 
@@ -63,10 +64,12 @@ class SlsError extends Error {
  * What a person changes for SLS's refusals that a setting mends: its words say what is wrong ("The Project
  * does not exist : audit"), not which variable or grant to change. The signing ones as the Domain API's.
  */
-function slsWhatToDo(request: SlsRequest, code: string): string | undefined {
+function slsWhatToDo(request: SlsRequest, code: string, message: string): string | undefined {
   if (code === 'ProjectNotExist') return 'check SLS_PROJECT, and that SLS_ENDPOINT is the region the project is in';
   if (code === 'LogStoreNotExist') return 'check SLS_LOGSTORE: the project has no logstore of that name (create it, or name one that exists)';
   if (code === 'Unauthorized') {
+    // Also an STS token invalid or expired (sls.md 2.3), which no grant mends: its words say so.
+    if (/security ?token|sts ?token/i.test(message)) return signingWhatToDo('InvalidSecurityToken');
     const action = request === 'PutLogs' ? 'log:PostLogStoreLogs' : 'log:GetLogStoreLogs';
     return `grant ${action} on that logstore to the identity the run signs as (the function's role, or the CLI's RAM user): attach ram-policy.json, its log statement filled in`;
   }
@@ -243,14 +246,18 @@ export class SlsClient {
       let doubt: { code: string; said: string };
       let rows: Array<Readonly<Record<string, string>>>;
       if (progress === 'Complete') {
-        rows = parseRows(answer);
+        const parsed = parseRows(answer);
+        rows = parsed.rows;
         const count = headerValue(answer.headers, 'x-log-count')?.trim();
-        if (count === undefined || !/^\d{1,9}$/.test(count) || Number(count) <= rows.length) return { rows };
-        doubt = { code: 'MalformedResponse', said: `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` };
+        // A row that is no object (null) is no log: the rows beside it are kept, and the page is not whole.
+        if (parsed.junk > 0) doubt = { code: 'MalformedResponse', said: `${parsed.junk} of its rows were not objects` };
+        // One that is there but no whole number (a repeated header arrives joined, "1, 1") vouches for nothing.
+        else if (count === undefined || (/^\d{1,15}$/.test(count) && Number(count) <= rows.length)) return { rows };
+        else doubt = { code: 'MalformedResponse', said: /^\d{1,15}$/.test(count) ? `the answer's x-log-count said ${count} logs but it carried only ${rows.length}` : `the answer's x-log-count was ${this.quoted(count)}, not a number of logs` };
       } else {
         // What an incomplete answer carries is kept for partialLogs; a body that does not read carries nothing.
         try {
-          rows = parseRows(answer);
+          rows = parseRows(answer).rows;
         } catch {
           rows = [];
         }
@@ -340,8 +347,11 @@ export class SlsClient {
   }
 }
 
-/** A GetLogs v1 body: a JSON array of flat objects, each row's string fields (sls.md section 8). */
-function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> {
+/**
+ * A GetLogs v1 body: a JSON array of flat objects, each row's string (and number) fields (sls.md section 8);
+ * `junk` counts the entries that are not an object.
+ */
+function parseRows(answer: HttpAnswer): { rows: Array<Readonly<Record<string, string>>>; junk: number } {
   let rows: unknown;
   try {
     rows = JSON.parse(answer.body.toString('utf8'));
@@ -349,10 +359,11 @@ function parseRows(answer: HttpAnswer): Array<Readonly<Record<string, string>>> 
     throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not JSON', undefined, undefined, { cause: error });
   }
   if (!Array.isArray(rows)) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered something that is not a list of rows', undefined, undefined);
-  return rows.map((row: unknown) => {
-    if (typeof row !== 'object' || row === null) throw new SlsError('GetLogs', 'MalformedResponse', 'GetLogs answered a row that is not an object', undefined, undefined);
-    return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  });
+  const objects = rows.filter((row: unknown): row is object => typeof row === 'object' && row !== null && !Array.isArray(row));
+  // A field as a JSON number is the same field (a task number that looks like one): dropped, an order read
+  // as one with no task number held nothing. Anything else (an object, null) is no value of a log.
+  const fields = (row: object) => Object.fromEntries(Object.entries(row).flatMap(([key, value]: [string, unknown]) => (typeof value === 'string' ? [[key, value]] : typeof value === 'number' && Number.isFinite(value) ? [[key, String(value)]] : [])));
+  return { junk: rows.length - objects.length, rows: objects.map(fields) };
 }
 
 function errorName(error: unknown): string {

@@ -82,4 +82,19 @@ describe('an order recorded by a machine whose clock runs ahead', () => {
     expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'ahead.com': 1 });
     expect(run.summary.decisions.find((d) => d.domain === 'ahead.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: taken.taskNo });
   }, 30_000);
+
+  // Each clock may be 15 min off SLS's (sls.md: Date within ±15 min; a log's time up to now + 15 min): the
+  // writer's ahead and the reader's behind, the row is dated up to 30 min past the reader's now.
+  it("is read back by a reader whose own clock runs behind (each within SLS's 15 min): not ordered again", async () => {
+    const s = await start({ domains: [due('ahead.com')], listAfterMs: LATE, newTaskStatus: 0 });
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS) });
+    const taken = s.takeOrder('ahead.com', String(dueExpiration('ahead.com')))!;
+    const ahead = Math.floor(Date.now() / 1000) + 10 * 60;
+    sls.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'laptop', time: ahead, request: 0, contents: Object.entries({ kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: 'ahead.com', task_no: taken.taskNo, run_id: 'laptop-run', trigger: 'cli', seq: '3' }) });
+    forgetRegistrar(s.url);
+    const behind = { ...quickClock, now: () => Date.now() - 10 * 60_000 };
+    const run = await runInProcess(liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1' }), { clock: behind, followIntervalMs: 10 });
+    expect(Object.fromEntries(s.ordersPerDomain()), 'orders the registrar took (each a redemption fee)').toEqual({ 'ahead.com': 1 });
+    expect(run.summary.decisions.find((d) => d.domain === 'ahead.com')).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: taken.taskNo });
+  }, 30_000);
 });

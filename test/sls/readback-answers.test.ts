@@ -83,6 +83,16 @@ describe('an answer whose x-log-count disagrees with its rows', () => {
     expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
   }, 30_000);
 
+  // A count that is there but is no whole number (a repeated header arrives joined, "1, 1") cannot vouch for the rows.
+  for (const count of ['1.0', '1, 1']) {
+    it(`x-log-count: ${count} over an empty body: asked again, and the answer that carries the morning order holds it`, async () => {
+      const r = await freshRun((n) => (n === 1 ? { getLogs: [], headers: { 'x-log-count': count } } : { getLogs: [morningOrder()] }));
+      expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+      expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+      expect(r.reads).toBe(2);
+    }, 30_000);
+  }
+
   it('that keeps disagreeing: not believed; the run says under "Not read" that the orders were read back only in part', async () => {
     const r = await freshRun(() => ({ getLogs: [], headers: { 'x-log-count': '100' } }));
     expect(r.problems).toMatch(/read back from the results logstore only in part.*x-log-count said 100 logs/);
@@ -108,14 +118,13 @@ describe('an answer that stays incomplete but carries the morning order', () => 
 });
 
 describe('headers of a refused read that repeat the credentials (a gateway echoing the request)', () => {
-  // (x-log-count is only read as a whole number, so it cannot carry one into an error.)
-  for (const header of ['x-log-progress', 'x-log-requestid'] as const) {
+  for (const header of ['x-log-progress', 'x-log-requestid', 'x-log-count'] as const) {
     it(`${header}: no part of the security token or the secret in the error`, async () => {
       const { securityToken, accessKeySecret } = EMULATOR_CREDENTIALS;
       const echoed = `${securityToken ?? ''}${accessKeySecret}`;
       sls = await startSlsStandin({
         keys: keysFor(EMULATOR_CREDENTIALS),
-        script: (call) => (call.api === 'GetLogs' ? { getLogs: [], headers: { 'x-log-progress': header === 'x-log-progress' ? echoed : 'Incomplete', ...(header === 'x-log-requestid' ? { 'x-log-requestid': echoed } : {}) } } : undefined),
+        script: (call) => (call.api === 'GetLogs' ? { getLogs: [], headers: { 'x-log-progress': header === 'x-log-progress' ? echoed : header === 'x-log-count' ? 'Complete' : 'Incomplete', ...(header === 'x-log-requestid' ? { 'x-log-requestid': echoed } : {}), ...(header === 'x-log-count' ? { 'x-log-count': echoed } : {}) } } : undefined),
       });
       const { clock } = recordingRuntime();
       const client = new SlsClient({ target: { endpoint: sls.url, project: 'audit', logstore: 'results' }, credentials: EMULATOR_CREDENTIALS, clock });
@@ -146,5 +155,67 @@ describe('answers the read-back already believes rightly (kept so)', () => {
   it('a 200 whose body is not JSON: not believed; said under "Not read"', async () => {
     const r = await freshRun(() => ({ getLogs: '<html><body>Welcome</body></html>', raw: true }));
     expect(r.problems).toMatch(/could not be read back from the results logstore.*not JSON/);
+  }, 30_000);
+});
+
+/**
+ * Every GetLogs answer is untrusted input: sls.md section 8 says its rows are flat string objects, but a
+ * field that arrives as a JSON number (a task number that looks like one, a proxy that re-encodes) is the
+ * same field. Dropped, the morning's order read as one with no task number: it held nothing.
+ */
+describe('rows whose fields are not all strings', () => {
+  it('task_no as a JSON number: the order still holds its domain (not ordered again)', async () => {
+    const r = await freshRun(() => ({ getLogs: [{ ...morningOrder(), task_no: 734921 }] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: '734921' });
+  }, 30_000);
+});
+
+/**
+ * A read-back row names its domain as whatever wrote it spelt it: one domain is one domain in any spelling
+ * (DESIGN.md section 2). A trailing dot may be an ideographic full stop (U+3002, which IDNA maps to ".").
+ */
+describe('rows naming the domain in another spelling', () => {
+  for (const written of ['HELD.COM.', 'held.com\u3002', 'ｈｅｌｄ.com']) {
+    it(`${JSON.stringify(written)} holds held.com (not ordered again)`, async () => {
+      const r = await freshRun(() => ({ getLogs: [{ ...morningOrder(), domain: written }] }));
+      expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+      expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+    }, 30_000);
+  }
+});
+
+/**
+ * A read-back SLS refuses for a reason a person mends (sls.md 2.3: 400 RequestTimeExpired, the clock more
+ * than 15 min off SLS's) says what to fix under "Not read", however long the vendor's words and request id.
+ */
+describe('a read-back refused for the clock', () => {
+  it('RequestTimeExpired: "Not read" says to fix the clock, not only the vendor words cut short', async () => {
+    const words = 'Request time Thu, 03 Dec 2026 06:10:00 GMT has been expired while server time is Thu, 03 Dec 2026 06:40:00 GMT.';
+    const r = await freshRun(() => ({ status: 400, errorCode: 'RequestTimeExpired', errorMessage: words }));
+    expect(r.problems).toMatch(/could not be read back from the results logstore.*RequestTimeExpired/);
+    expect(r.problems).toMatch(/fix NTP/);
+  }, 30_000);
+});
+
+/**
+ * 403 ReadQuotaExceed (sls.md 2.3) is SLS throttling a read: a read is safe to ask again (DESIGN.md: reads
+ * retry on throttling), and given up at once, the hold of the morning's order was off for the run.
+ */
+describe('a read-back throttled once', () => {
+  it('403 ReadQuotaExceed, then the answer: asked again, and the morning order holds its domain', async () => {
+    const r = await freshRun((n) => (n === 1 ? { status: 403, errorCode: 'ReadQuotaExceed', errorMessage: 'Read quota exceed' } : { getLogs: [morningOrder()] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+  }, 30_000);
+});
+
+/** A row that is no object among the rows (null, a bare string): the rows beside it are rows all the same. */
+describe('an answer with a row that is not an object', () => {
+  it('[morning order, null]: the order holds its domain (not ordered again), and the read is said to be partial', async () => {
+    const r = await freshRun(() => ({ getLogs: [morningOrder(), null] }));
+    expect(r.orders, 'orders the registrar took (each a redemption fee)').toBe(0);
+    expect(r.decision).toMatchObject({ outcome: 'skipped', reason: 'task-in-flight', task_no: 'T-held' });
+    expect(r.problems).toMatch(/read back from the results logstore only in part.*rows were not objects/);
   }, 30_000);
 });

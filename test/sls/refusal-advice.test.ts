@@ -28,6 +28,8 @@ const REFUSALS: Array<[status: number, code: string, words: string, fix: RegExp]
   [404, 'ProjectNotExist', 'The Project does not exist : audit', /SLS_PROJECT/],
   [404, 'LogStoreNotExist', 'logstore results does not exist', /SLS_LOGSTORE/],
   [401, 'Unauthorized', 'denied by sts or ram, action: log:PostLogStoreLogs, resource: acs:log:cn-hangzhou:1234567890123456:project/audit/logstore/results', /ram-policy\.json/],
+  // sls.md 2.3: Unauthorized is also an STS token invalid or expired; no grant mends that.
+  [401, 'Unauthorized', 'The security token you provided has expired', /security token.*(renew|fresh)/],
   [401, 'InvalidAccessKeyId', 'AccessKeyId not found: STS.NUxxxxxxxxxxxxxxxxxx', /AccessKey/],
   [401, 'SignatureNotMatch', 'signature PJkAbCdEfGhIjKlMnOpQrStUvWx= not match', /AccessKey/],
   [400, 'RequestTimeExpired', 'Request time Thu, 03 Dec 2026 06:10:00 GMT has been expired while server time is Thu, 03 Dec 2026 06:40:00 GMT.', /clock/],
