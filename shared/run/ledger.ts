@@ -501,10 +501,13 @@ let processSeq = 0;
  * answered yet: its domain, learnt by a look begun after the order was sent (the registrar may list an order
  * before it answers). Its run had found no task of the domain right before sending it, so the listing is that
  * order (or another party's placed in the same moments, the race between hosts the README leaves open).
- * Counted as both, the day's cap held another run's domain on a slot no order used.
+ * Counted as both, the day's cap held another run's domain on a slot no order used. Only a task created since
+ * the order was sent (less the registrar's clock slack, as takeListingOfDomain): a run that began after the
+ * order learns every task with a later number, and an older one of the domain (a failed redemption, which
+ * left it orderable) taken for it counted two orders once on REDEEM_MAX_PER_DAY.
  */
-function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentSeq: number }): boolean {
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq);
+function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentSeq: number; readonly sentMs: number }): boolean {
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
