@@ -4,7 +4,7 @@
  * of 10 where 2 was meant. Refused at startup, by name, with the nearest known name where there is one. The
  * names s.yaml reads at deploy time (REDEEM_REGION, REDEEM_ROLE_ARN) and every setting README lists stay allowed.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config/config.js';
 
@@ -56,6 +56,19 @@ describe('unknown REDEEM_* and NOTIFY_* variables', () => {
     expect(names).toContain('REDEEM_REGION');
     // README's own example of a typo that is refused.
     names.delete('REDEEM_MAX_ORDER_PER_RUN');
+    const refused = [...names].flatMap((name) => problems({ [name]: 'x' }).filter((p) => p.variable === name && /not a setting/.test(p.message)));
+    expect(refused).toEqual([]);
+  });
+  // The list of known names is written beside the code that reads them (money.ts, accounts-config.ts,
+  // notify/config.ts): a setting read there but missing from the list would stop every run that sets it.
+  it('every REDEEM_*/NOTIFY_* name the code reads (env.X, env["X"], a quoted name, a schema key) is allowed', () => {
+    const files = ['shared', 'functions'].flatMap((dir) =>
+      (readdirSync(new URL(`../../${dir}`, import.meta.url), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`),
+    );
+    const pattern = /(?:env\.|env\[['"]|['"`])((?:REDEEM|NOTIFY)_[A-Z0-9_]*[A-Z0-9])\b|(?<!const |let )\b((?:REDEEM|NOTIFY)_[A-Z0-9_]*[A-Z0-9])\??:/g;
+    const names = new Set(files.flatMap((file) => [...read(file).matchAll(pattern)].map((m) => (m[1] ?? m[2])!)));
+    expect(names.size).toBeGreaterThan(20);
+    for (const name of ['REDEEM_PRICES', 'REDEEM_EXTERNAL_ID', 'NOTIFY_DINGTALK_SECRET', 'REDEEM_WITHIN_DAYS']) expect(names).toContain(name);
     const refused = [...names].flatMap((name) => problems({ [name]: 'x' }).filter((p) => p.variable === name && /not a setting/.test(p.message)));
     expect(refused).toEqual([]);
   });
