@@ -26,7 +26,13 @@ afterEach(async () => {
   standin = inbox = undefined;
 });
 
-async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60, extraEnv: Record<string, string> = {}) {
+/** Real time, and a sleep that only moves it on: a wait of many seconds (a Retry-After) costs none. */
+function jumpingClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, random: () => 0.5, sleep: async (ms: number) => void (offset += ms) };
+}
+
+async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60, extraEnv: Record<string, string> = {}, clock?: ReturnType<typeof jumpingClock>) {
   standin = await startAccountsStandin({ key: KEY, ...options });
   inbox = await webhookInbox();
   const env: Record<string, string> = {
@@ -47,7 +53,7 @@ async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'r
     ...extraEnv,
   };
   const lines: Array<Record<string, any>> = [];
-  const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
+  const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: clock ?? { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
   const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds });
   return { standin, inbox, lines, run: (options: unknown, requestId: string) => invokeRun('invoke', options, platform(requestId), deps) };
 }
@@ -215,6 +221,26 @@ describe('a fan-out that outlasts its time budget', () => {
     expect(queuedMaybe.map((r) => [r.account_id, r.error_code])).toEqual([]);
     // FC took exactly the events the run says it handed on.
     expect(fn.standin.invocations.length).toBe(summary.run.count_invoked);
+  });
+});
+
+describe('a hand-on throttled near the end of the budget', () => {
+  it('is not asked again after the hand-on time: the account is told not handed on, not "may have been handed on"', async () => {
+    // A 60 s function: hand-ons stop 43.2 s in, the work deadline is at 48.6 s. FC answers the first
+    // InvokeFunction 429 ResourceThrottled with Retry-After 45 s: a retry then would go out after the
+    // hand-on time, where its answer may not come back before the run ends.
+    const fn = await setUp(
+      { members: [{ id: A }], invoke: (_invocation, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '45' }, body: { Code: 'ResourceThrottled', Message: 'Reserve resource exceeded limit', RequestId: 'fc-429' } } : 'drop') },
+      ROLE(A),
+      60,
+      {},
+      jumpingClock(),
+    );
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(fn.standin.invocations).toHaveLength(1);
+    expect(summary.accounts).toHaveLength(1);
+    expect(summary.accounts[0]).toMatchObject({ account_id: A, outcome: 'failed', error_code: 'ResourceThrottled' });
+    expect(summary.accounts[0].maybe_queued).toBeUndefined();
   });
 });
 
