@@ -28,7 +28,7 @@ const listAccountsSchema = onFirstUse(() => {
   );
   const accountIdText = z.pipe(
     z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
-    z.transform((v) => String(v)),
+    z.transform((v) => accountNumber(String(v))),
   );
   const accountSchema = z.object({
     AccountId: accountIdText,
@@ -52,6 +52,14 @@ const listAccountsSchema = onFirstUse(() => {
     ),
   });
 });
+
+/**
+ * An account id as the number it is: 02000000000000001 is 2000000000000001, however STS reads the ARN
+ * (and names the account in AssumedRoleUser.Arn). One account in two forms would run twice.
+ */
+export function accountNumber(id: string): string {
+  return id.replace(/^0+(?=\d)/, '');
+}
 
 export interface MemberAccount {
   readonly id: string;

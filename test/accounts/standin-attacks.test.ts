@@ -193,6 +193,29 @@ describe('a directory listed only in part', () => {
   });
 });
 
+describe('a directory that names one member in two forms', () => {
+  it('hands that member on once, with the id STS reads: 02000000000000001 is 2000000000000001', async () => {
+    // An account id is a number (REDEEM_ACCOUNTS refuses one listed both ways): two forms of it in one
+    // listing are one account, and two account runs in one account at once each count the caps alone.
+    const fn = await setUp({
+      members: [{ id: A }],
+      listAccounts: (call) => ({
+        body: {
+          RequestId: `rm-${call.n}`,
+          PageNumber: 1,
+          PageSize: 100,
+          // One member, as the directory counts it.
+          TotalCount: 1,
+          Accounts: { Account: [{ AccountId: `0${A}`, Status: 'CreateSuccess' }, { AccountId: Number(A), Status: 'CreateSuccess' }] },
+        },
+      }),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account)).toEqual([{ id: A, roleArn: ROLE(A) }]);
+    expect(summary.run).toMatchObject({ count_accounts: 1, count_invoked: 1 });
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
