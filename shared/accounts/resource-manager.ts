@@ -26,9 +26,10 @@ const listAccountsSchema = onFirstUse(() => {
     z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
     z.transform((v) => Number(v)),
   );
+  // Blanks about the digits are a copy's, not the id's: one such row refused the page, and every member on it went unrun.
   const accountIdText = z.pipe(
-    z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
-    z.transform((v) => accountNumber(String(v))),
+    z.union([z.string().check(z.regex(/^\s*\d{1,32}\s*$/)), z.int().check(z.nonnegative())]),
+    z.transform((v) => accountNumber(String(v).trim())),
   );
   const accountSchema = z.object({
     AccountId: accountIdText,

@@ -216,6 +216,21 @@ describe('a directory that names one member in two forms', () => {
   });
 });
 
+describe('a directory that names a member with spaces about its id', () => {
+  it('hands every member on, that one by its id: the page is not refused for it', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => {
+        const answer = normal() as { body: any };
+        return { body: { ...answer.body, Accounts: { Account: answer.body.Accounts.Account.map((a: any) => (a.AccountId === B ? { ...a, AccountId: ` ${B}\t` } : a)) } } };
+      },
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account.id)).toEqual([A, B]);
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
