@@ -31,14 +31,17 @@ const listAccountsSchema = onFirstUse(() => {
     z.union([z.string().check(z.regex(/^\s*\d{1,32}\s*$/)), z.int().check(z.nonnegative())]),
     z.transform((v) => accountNumber(String(v).trim())),
   );
+  // Informational (quoted, never relied on: every member listed is run, and one without the role is told by
+  // its AssumeRole): what is not a string is not said. Held to strings, one row's null refused the whole page.
+  const said = z.optional(z.pipe(z.unknown(), z.transform((v): string | undefined => (typeof v === 'string' ? v : undefined))));
   const accountSchema = z.object({
     AccountId: accountIdText,
-    DisplayName: z.optional(z.string()),
-    Status: z.optional(z.string()),
-    Type: z.optional(z.string()),
+    DisplayName: said,
+    Status: said,
+    Type: said,
   });
   return z.object({
-    RequestId: z.string(),
+    RequestId: said,
     PageNumber: z.optional(integer),
     PageSize: z.optional(integer),
     TotalCount: integer,

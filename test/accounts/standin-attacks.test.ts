@@ -231,6 +231,22 @@ describe('a directory that names a member with spaces about its id', () => {
   });
 });
 
+describe('a directory page whose informational fields are null', () => {
+  it('hands every member on: a null DisplayName, Status or Type of a row, or a null RequestId, refuses no page', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => {
+        const answer = normal() as { body: any };
+        const rows = answer.body.Accounts.Account.map((a: any) => (a.AccountId === B ? { ...a, DisplayName: null, Status: null, Type: null } : a));
+        return { body: { ...answer.body, RequestId: null, Accounts: { Account: rows } } };
+      },
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account.id)).toEqual([A, B]);
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
