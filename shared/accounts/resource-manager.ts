@@ -42,8 +42,9 @@ const listAccountsSchema = onFirstUse(() => {
   });
   return z.object({
     RequestId: said,
-    PageNumber: z.optional(integer),
-    PageSize: z.optional(integer),
+    // Only echoes of the request (PageNumber checked when said): null is not said.
+    PageNumber: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
+    PageSize: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
     TotalCount: integer,
     // An empty page may come without Accounts, or with a lone object instead of a list.
     Accounts: z.optional(

@@ -247,6 +247,17 @@ describe('a directory page whose informational fields are null', () => {
   });
 });
 
+describe('a directory page whose PageNumber and PageSize are null', () => {
+  it('is read (the page number is then not said, and not checked): every member is handed on', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => ({ body: { ...(normal() as { body: any }).body, PageNumber: null, PageSize: null } }),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
