@@ -46,8 +46,8 @@ const listAccountsSchema = onFirstUse(() => {
     PageNumber: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
     PageSize: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
     TotalCount: integer,
-    // An empty page may come without Accounts, or with a lone object instead of a list.
-    Accounts: z.optional(
+    // An empty page may come without Accounts (absent or null), or with a lone object instead of a list.
+    Accounts: z.nullish(
       z.object({
         Account: z.pipe(
           z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),

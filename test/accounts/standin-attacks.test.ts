@@ -258,6 +258,19 @@ describe('a directory page whose PageNumber and PageSize are null', () => {
   });
 });
 
+describe('a directory of exactly one full page, whose empty page after it has Accounts null', () => {
+  it('is listed whole: no "listed only in part" for the page that only says it has ended', async () => {
+    const members = Array.from({ length: 100 }, (_, i) => ({ id: String(3000000000000000 + i) }));
+    const fn = await setUp({
+      members,
+      listAccounts: (call, normal) => (call.params.PageNumber === '2' ? { body: { ...(normal() as { body: any }).body, Accounts: null } } : normal()),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 100, count_invoked: 100 });
+    expect(summary.run.listing_error_code).toBeUndefined();
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
