@@ -9,7 +9,7 @@ import { AccountListingError } from './errors.js';
 import type { Credentials } from '../signing/index.js';
 import type { CallBounds } from './bounds.js';
 import { onFirstUse } from '../validation/index.js';
-import { RESOURCE_MANAGER_DEFAULT_ENDPOINT, listAccounts, type AccountListing, type MemberAccount } from './resource-manager.js';
+import { RESOURCE_MANAGER_DEFAULT_ENDPOINT, accountNumber, listAccounts, type AccountListing, type MemberAccount } from './resource-manager.js';
 import { STS_DEFAULT_ENDPOINT } from './sts.js';
 
 /** One account to guard: its id and the role to assume there. */
@@ -40,13 +40,11 @@ const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([^/]+)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
- * An account id is a number: 02000000000000001 is 2000000000000001, however STS reads the ARN. Listed
- * both ways, one account would run twice (two per-run caps, two logstore read-backs apart, and in the CLI
- * two runs at once that may both order one domain).
+ * An account id is a number (accountNumber). Listed both ways, one account would run twice (two per-run
+ * caps, two logstore read-backs apart, and in the CLI two runs at once that may both order one domain).
  */
 function sameAccount(a: string, b: string): boolean {
-  const number = (id: string) => id.replace(/^0+(?=\d)/, '');
-  return number(a) === number(b);
+  return accountNumber(a) === accountNumber(b);
 }
 
 function roleArnFor(accountId: string, roleName: string): string {

@@ -38,6 +38,8 @@ interface InvokeAsyncRequest extends CallBounds {
   readonly payload: string;
   /** The function's own credentials. */
   readonly credentials: Credentials;
+  /** Epoch ms: no retry goes out after it (the orchestrator's hand-on time); the deadline when absent. */
+  readonly sendByMs?: number | undefined;
 }
 
 export interface AsyncInvocation {
@@ -122,5 +124,8 @@ export async function invokeFunctionAsync(request: InvokeAsyncRequest): Promise<
   const url = `${request.endpoint.replace(/\/+$/, '')}/${FC_VERSION}/functions/${percentEncode(request.functionName)}/invocations${query}`;
   // A second invocation would start a second account run: only what FC certainly did not accept is retried
   // (throttling, FC's 429 ResourceThrottled among it, or a connection never opened), as for a submission.
-  return withRetry(() => attempt(request, url), submitRetryDecision, { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...request.retry }, request.clock, request.deadlineMs);
+  // Retry waits end by the send-by time, as a submission's do: a retry sent later may go unanswered, and
+  // the account is then "may have been handed on" instead of "not handed on, the next run does it".
+  const lastSendMs = Math.min(request.deadlineMs, request.sendByMs ?? request.deadlineMs);
+  return withRetry(() => attempt(request, url), submitRetryDecision, { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...request.retry }, request.clock, lastSendMs);
 }

@@ -26,23 +26,28 @@ const listAccountsSchema = onFirstUse(() => {
     z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
     z.transform((v) => Number(v)),
   );
+  // Blanks about the digits are a copy's, not the id's: one such row refused the page, and every member on it went unrun.
   const accountIdText = z.pipe(
-    z.union([z.string().check(z.regex(/^\d{1,32}$/)), z.int().check(z.nonnegative())]),
-    z.transform((v) => String(v)),
+    z.union([z.string().check(z.regex(/^\s*\d{1,32}\s*$/)), z.int().check(z.nonnegative())]),
+    z.transform((v) => accountNumber(String(v).trim())),
   );
+  // Informational (quoted, never relied on: every member listed is run, and one without the role is told by
+  // its AssumeRole): what is not a string is not said. Held to strings, one row's null refused the whole page.
+  const said = z.optional(z.pipe(z.unknown(), z.transform((v): string | undefined => (typeof v === 'string' ? v : undefined))));
   const accountSchema = z.object({
     AccountId: accountIdText,
-    DisplayName: z.optional(z.string()),
-    Status: z.optional(z.string()),
-    Type: z.optional(z.string()),
+    DisplayName: said,
+    Status: said,
+    Type: said,
   });
   return z.object({
-    RequestId: z.string(),
-    PageNumber: z.optional(integer),
-    PageSize: z.optional(integer),
+    RequestId: said,
+    // Only echoes of the request (PageNumber checked when said): null is not said.
+    PageNumber: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
+    PageSize: z.pipe(z.nullish(integer), z.transform((v) => v ?? undefined)),
     TotalCount: integer,
-    // An empty page may come without Accounts, or with a lone object instead of a list.
-    Accounts: z.optional(
+    // An empty page may come without Accounts (absent or null), or with a lone object instead of a list.
+    Accounts: z.nullish(
       z.object({
         Account: z.pipe(
           z.transform((v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v])),
@@ -52,6 +57,14 @@ const listAccountsSchema = onFirstUse(() => {
     ),
   });
 });
+
+/**
+ * An account id as the number it is: 02000000000000001 is 2000000000000001, however STS reads the ARN
+ * (and names the account in AssumedRoleUser.Arn). One account in two forms would run twice.
+ */
+export function accountNumber(id: string): string {
+  return id.replace(/^0+(?=\d)/, '');
+}
 
 export interface MemberAccount {
   readonly id: string;

@@ -26,7 +26,7 @@ interface FanOutRequest {
   /** The function's own credentials: ListAccounts, InvokeFunction and SLS. */
   readonly credentials: Credentials;
   /** Hands one account on (on FC: invokeFunctionAsync of this function), within the bounds given. */
-  readonly invoke: (payload: string, account: AccountRef, bounds: CallBounds) => Promise<AsyncInvocation>;
+  readonly invoke: (payload: string, account: AccountRef, bounds: CallBounds & { readonly sendByMs: number }) => Promise<AsyncInvocation>;
   readonly budgetMs: number;
   readonly runId?: string | undefined;
   readonly fcRequestId?: string | undefined;
@@ -52,6 +52,8 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
   recorder.write({ kind: 'run', outcome: 'started', reason: effective.reason }, true);
 
   const bounds: CallBounds = { clock, deadlineMs };
+  // As for a submission: none starts, nor is retried, that could not be answered and recorded in time.
+  const handOnByMs = submitByMs(budget);
   // Each account run gets the options as they are, less the narrowing (it acts in one account).
   const { accounts: narrowTo, ...runOptions } = request.options;
   let result: OrchestrateResult | undefined;
@@ -62,12 +64,11 @@ export async function runFanOut(request: FanOutRequest): Promise<FanOutSummary> 
       { config: request.accounts, runOptions, narrowTo },
       {
         listAccounts: directoryLister(request.accounts, request.credentials, bounds),
-        invoke: (payload, account) => request.invoke(payload, account, bounds),
+        invoke: (payload, account) => request.invoke(payload, account, { ...bounds, sendByMs: handOnByMs }),
         writeRecord: (fields) => recorder.write(fields, true),
         concurrency: request.concurrency,
         clock,
-        // As for a submission: none starts that could not be answered and recorded in time.
-        handOnByMs: submitByMs(budget),
+        handOnByMs,
       },
     );
   } catch (error) {

@@ -26,7 +26,13 @@ afterEach(async () => {
   standin = inbox = undefined;
 });
 
-async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60, extraEnv: Record<string, string> = {}) {
+/** Real time, and a sleep that only moves it on: a wait of many seconds (a Retry-After) costs none. */
+function jumpingClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, random: () => 0.5, sleep: async (ms: number) => void (offset += ms) };
+}
+
+async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'rd:domain-redeemer', timeoutSeconds = 60, extraEnv: Record<string, string> = {}, clock?: ReturnType<typeof jumpingClock>) {
   standin = await startAccountsStandin({ key: KEY, ...options });
   inbox = await webhookInbox();
   const env: Record<string, string> = {
@@ -47,7 +53,7 @@ async function setUp(options: Omit<AccountsStandinOptions, 'key'>, accounts = 'r
     ...extraEnv,
   };
   const lines: Array<Record<string, any>> = [];
-  const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
+  const deps = { env, logger: createLogger((line) => void lines.push(JSON.parse(line))), clock: clock ?? { now: Date.now, random: () => 0.5, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) } };
   const platform = (requestId: string): Platform => ({ channel: 'event', credentials: undefined, requestId, timeoutSeconds });
   return { standin, inbox, lines, run: (options: unknown, requestId: string) => invokeRun('invoke', options, platform(requestId), deps) };
 }
@@ -187,6 +193,84 @@ describe('a directory listed only in part', () => {
   });
 });
 
+describe('a directory that names one member in two forms', () => {
+  it('hands that member on once, with the id STS reads: 02000000000000001 is 2000000000000001', async () => {
+    // An account id is a number (REDEEM_ACCOUNTS refuses one listed both ways): two forms of it in one
+    // listing are one account, and two account runs in one account at once each count the caps alone.
+    const fn = await setUp({
+      members: [{ id: A }],
+      listAccounts: (call) => ({
+        body: {
+          RequestId: `rm-${call.n}`,
+          PageNumber: 1,
+          PageSize: 100,
+          // One member, as the directory counts it.
+          TotalCount: 1,
+          Accounts: { Account: [{ AccountId: `0${A}`, Status: 'CreateSuccess' }, { AccountId: Number(A), Status: 'CreateSuccess' }] },
+        },
+      }),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account)).toEqual([{ id: A, roleArn: ROLE(A) }]);
+    expect(summary.run).toMatchObject({ count_accounts: 1, count_invoked: 1 });
+  });
+});
+
+describe('a directory that names a member with spaces about its id', () => {
+  it('hands every member on, that one by its id: the page is not refused for it', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => {
+        const answer = normal() as { body: any };
+        return { body: { ...answer.body, Accounts: { Account: answer.body.Accounts.Account.map((a: any) => (a.AccountId === B ? { ...a, AccountId: ` ${B}\t` } : a)) } } };
+      },
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account.id)).toEqual([A, B]);
+  });
+});
+
+describe('a directory page whose informational fields are null', () => {
+  it('hands every member on: a null DisplayName, Status or Type of a row, or a null RequestId, refuses no page', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => {
+        const answer = normal() as { body: any };
+        const rows = answer.body.Accounts.Account.map((a: any) => (a.AccountId === B ? { ...a, DisplayName: null, Status: null, Type: null } : a));
+        return { body: { ...answer.body, RequestId: null, Accounts: { Account: rows } } };
+      },
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+    expect(fn.standin.invocations.map((i) => JSON.parse(i.payload).account.id)).toEqual([A, B]);
+  });
+});
+
+describe('a directory page whose PageNumber and PageSize are null', () => {
+  it('is read (the page number is then not said, and not checked): every member is handed on', async () => {
+    const fn = await setUp({
+      members: [{ id: A }, { id: B }],
+      listAccounts: (call, normal) => ({ body: { ...(normal() as { body: any }).body, PageNumber: null, PageSize: null } }),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 2, count_invoked: 2 });
+  });
+});
+
+describe('a directory of exactly one full page, whose empty page after it has Accounts null', () => {
+  it('is listed whole: no "listed only in part" for the page that only says it has ended', async () => {
+    const members = Array.from({ length: 100 }, (_, i) => ({ id: String(3000000000000000 + i) }));
+    const fn = await setUp({
+      members,
+      listAccounts: (call, normal) => (call.params.PageNumber === '2' ? { body: { ...(normal() as { body: any }).body, Accounts: null } } : normal()),
+    });
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(summary.run).toMatchObject({ outcome: 'completed', count_accounts: 100, count_invoked: 100 });
+    expect(summary.run.listing_error_code).toBeUndefined();
+  });
+});
+
 describe('a directory that lists no account', () => {
   it('is a failed run that a person hears of, not a completed run that guarded nothing', async () => {
     // A Resource Directory always holds its management account; an empty answer (TotalCount 0) is the service's
@@ -215,6 +299,26 @@ describe('a fan-out that outlasts its time budget', () => {
     expect(queuedMaybe.map((r) => [r.account_id, r.error_code])).toEqual([]);
     // FC took exactly the events the run says it handed on.
     expect(fn.standin.invocations.length).toBe(summary.run.count_invoked);
+  });
+});
+
+describe('a hand-on throttled near the end of the budget', () => {
+  it('is not asked again after the hand-on time: the account is told not handed on, not "may have been handed on"', async () => {
+    // A 60 s function: hand-ons stop 43.2 s in, the work deadline is at 48.6 s. FC answers the first
+    // InvokeFunction 429 ResourceThrottled with Retry-After 45 s: a retry then would go out after the
+    // hand-on time, where its answer may not come back before the run ends.
+    const fn = await setUp(
+      { members: [{ id: A }], invoke: (_invocation, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '45' }, body: { Code: 'ResourceThrottled', Message: 'Reserve resource exceeded limit', RequestId: 'fc-429' } } : 'drop') },
+      ROLE(A),
+      60,
+      {},
+      jumpingClock(),
+    );
+    const summary = (await fn.run({}, 'req-orchestrator')) as any;
+    expect(fn.standin.invocations).toHaveLength(1);
+    expect(summary.accounts).toHaveLength(1);
+    expect(summary.accounts[0]).toMatchObject({ account_id: A, outcome: 'failed', error_code: 'ResourceThrottled' });
+    expect(summary.accounts[0].maybe_queued).toBeUndefined();
   });
 });
 
