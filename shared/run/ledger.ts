@@ -462,7 +462,7 @@ export function toldInThisProcess(runId: string | undefined): boolean {
  * The orders the runs of this process placed in the last day, per registrar ledger (scope), as a journal
  * for its later runs (a warm FC instance): see processJournal.
  */
-const placedInProcess = new Map<string, JournalOrder[]>();
+const placedInProcess = new Map<string, { orders: JournalOrder[]; attempts: JournalAttempt[]; released: Set<string> }>();
 
 /**
  * A journal of this process's own orders. The logstore's read-back tells the next run the orders of a run
@@ -472,15 +472,25 @@ const placedInProcess = new Map<string, JournalOrder[]>();
  * out, and those another instance told, which the logstore says).
  */
 export function processJournal(scope: string, now: () => number): OrderJournal {
-  const orders = placedInProcess.get(scope) ?? [];
-  placedInProcess.set(scope, orders);
+  const kept = placedInProcess.get(scope) ?? { orders: [], attempts: [], released: new Set<string>() };
+  placedInProcess.set(scope, kept);
+  const recent = <T extends { readonly sentMs: number }>(list: T[]) => {
+    const dayAgo = now() - DAY_MS;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.sentMs <= dayAgo) list.splice(i, 1);
+  };
   return {
     load: () => {
-      const dayAgo = now() - DAY_MS;
-      for (let i = orders.length - 1; i >= 0; i--) if (orders[i]!.sentMs <= dayAgo) orders.splice(i, 1);
-      return orders.map((order) => ({ ...order, untold: true }));
+      recent(kept.orders);
+      recent(kept.attempts);
+      const sent = new Set(kept.attempts.map((a) => submissionKey(a.runId, a.domainName)));
+      for (const key of kept.released) if (!sent.has(key)) kept.released.delete(key);
+      return kept.orders.map((order) => ({ ...order, untold: true }));
     },
-    placed: (order) => void orders.push(order),
+    placed: (order) => void kept.orders.push(order),
+    // Its submissions too: one whose outcome stayed unknown is told as such (engine.ts attemptsOfUntoldRuns).
+    sending: (attempt) => void kept.attempts.push(attempt),
+    released: (attempt) => void kept.released.add(submissionKey(attempt.runId, attempt.domainName)),
+    attempts: () => kept.attempts.map((a) => ({ ...a, untold: true, settled: kept.released.has(submissionKey(a.runId, a.domainName)) })),
   };
 }
 

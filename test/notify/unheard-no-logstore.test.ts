@@ -10,7 +10,7 @@ import { runInProcess } from '../safety/harness.js';
 import { dueExpiration, standinPerTest } from '../safety/standin-runs.js';
 import { startChatRobots, type ChatRobots } from '../support/chat-robots.js';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { domainItem } from '../support/registrar-standin.js';
+import { domainItem, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { keysFor, liveRunWithSls, startSlsStandin, type SlsStandin } from '../support/sls-standin.js';
 
 const start = standinPerTest();
@@ -47,5 +47,33 @@ describe('a run that reached neither the logstore nor a robot', () => {
     expect(shown, 'the next run sent one message').toHaveLength(1);
     expect(shown[0]).toMatch(/Ordered by a run that never reported \(1\)/);
     expect(shown[0]).toContain(`nolog.com: task ${registrar.orders[0]!.taskNo} (run ${first.summary.run.run_id})`);
+  }, 60_000);
+
+  it('has its order of unknown outcome told by the next run of the same instance', async () => {
+    forgetRobotSends();
+    // The first order's connection is dropped before the registrar takes it: run 1 records OutcomeUnknown.
+    let armed = true;
+    const script = (call: StandinCall): Scripted | undefined => {
+      if (!armed || call.action !== 'SaveSingleTaskForCreatingOrderRedeem') return undefined;
+      armed = false;
+      return 'drop';
+    };
+    const registrar = await start({ domains: [domainItem('nolog.com', dueExpiration('nolog.com'))], newTaskStatus: 0, script: script as never });
+    let down = true;
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), script: () => (down ? { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal server error' } : undefined) });
+    robots = await startChatRobots();
+    const env = liveRunWithSls(registrar.url, sls.url, { NOTIFY_SLACK_URL: robots.targets().slack.url, NOTIFY_AT_RISK_DAYS: '1', REDEEM_FOLLOW_SECONDS: '1' });
+    robots.answerWith('slack', { status: 404, body: 'no_service', contentType: 'text/html' });
+    const first = await runInProcess(env, { followIntervalMs: 10 });
+    expect(first.records.filter((r) => r.kind === 'decision').map((d) => d.error_code)).toEqual(['OutcomeUnknown']);
+    expect(first.summary.run).toMatchObject({ sls_delivery: 'failed', notify_slack: 'failed' });
+    expect(sls.logs).toHaveLength(0);
+
+    down = false;
+    await runInProcess(env, { followIntervalMs: 10 });
+    const shown = robots.posted('slack').map((m) => m.body.text as string);
+    expect(shown, 'the next run sent one message').toHaveLength(1);
+    expect(shown[0]).toMatch(/Outcome unknown \(1\)/);
+    expect(shown[0]).toContain(`sent by run ${first.summary.run.run_id}`);
   }, 60_000);
 });
