@@ -76,4 +76,26 @@ describe('a run that reached neither the logstore nor a robot', () => {
     expect(shown[0]).toMatch(/Outcome unknown \(1\)/);
     expect(shown[0]).toContain(`sent by run ${first.summary.run.run_id}`);
   }, 60_000);
+
+  it("says that the earlier run's records never reached the logstore, so a person looks in the function log", async () => {
+    forgetRobotSends();
+    // Nothing due for it to order: only the gap in the audit trail is there to tell.
+    const registrar = await start({ domains: [domainItem('later.com', Date.now() + 365 * 86_400_000)] });
+    let down = true;
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), script: () => (down ? { status: 500, errorCode: 'InternalServerError', errorMessage: 'internal server error' } : undefined) });
+    robots = await startChatRobots();
+    const env = liveRunWithSls(registrar.url, sls.url, { NOTIFY_SLACK_URL: robots.targets().slack.url, NOTIFY_ON: 'always' });
+    robots.answerWith('slack', { status: 404, body: 'no_service', contentType: 'text/html' });
+    const first = await runInProcess(env, { followIntervalMs: 10 });
+    expect(first.summary.run).toMatchObject({ sls_delivery: 'failed', notify_slack: 'failed' });
+    expect(sls.logs).toHaveLength(0);
+
+    down = false;
+    await runInProcess(env, { followIntervalMs: 10 });
+    const shown = robots.posted('slack').map((m) => m.body.text as string);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toContain(`run ${first.summary.run.run_id}`);
+    expect(shown[0]).toMatch(/never reached the results logstore/);
+    expect(shown[0]).toMatch(/function log/);
+  }, 60_000);
 });
