@@ -49,6 +49,8 @@ export function summaryLine(report: NotificationReport): string {
   if (report.atRisk.length > 0) counts.push(`${report.atRisk.length} at risk`);
   if (report.leftForNextRun.length > 0) counts.push(`${report.leftForNextRun.length} left for the next run`);
   if (report.renew.length > 0) counts.push(`${report.renew.length} to renew`);
+  const would = report.wouldOrder ?? [];
+  if (would.length > 0) counts.push(`${would.length} a live run would order`);
   if (report.readProblems.length > 0) counts.push(`${report.readProblems.length} not read`);
   if (report.notInRedemption.count > 0) counts.push(`${report.notInRedemption.count} not in redemption`);
   if (report.deliveryProblems.length > 0) counts.push(`${report.deliveryProblems.length} delivery problem${report.deliveryProblems.length > 1 ? 's' : ''}`);
@@ -105,6 +107,15 @@ function sections(report: NotificationReport): MessageSection[] {
       lines: report.renew.map((r) => [
         { text: `${r.domain}: ${expiryWords(r.daysToExpiry)} (${isoDate(r.expirationMs)})${r.daysToRedemption !== undefined ? `, redemption ${r.daysToRedemption > 0 ? `in ${plural(r.daysToRedemption, 'day')}` : 'within a day'}` : ''}` },
       ]),
+    });
+  }
+  const would = report.wouldOrder ?? [];
+  if (would.length > 0) {
+    out.push({
+      title: `A live run would order (${would.length})`,
+      note: 'dry-run: nothing was ordered',
+      cutFirst: CUT_BEFORE_URGENT,
+      lines: would.map((w): Line => [{ text: `${w.domain}: ${w.daysLeft === undefined ? 'deadline unknown' : daysLeftWords(w.daysLeft)}` }]),
     });
   }
   const missing = report.notInRedemption;

@@ -86,6 +86,11 @@ export interface NotificationReport {
    */
   readonly leftForNextRun: readonly LeftItem[];
   readonly renew: readonly RenewItem[];
+  /**
+   * Of a dry run: the domains a live run would order now (`would-redeem`), whatever their days left. Told
+   * only under At risk, a dry run that would order ten domains a week off read "nothing to report".
+   */
+  readonly wouldOrder?: ReadonlyArray<{ readonly domain: string; readonly daysLeft: number | undefined }> | undefined;
   /** Registrar reads that failed or came back short: what lay behind them was not looked at. */
   readonly readProblems: readonly string[];
   /**
@@ -236,8 +241,10 @@ export function buildReport(
   const outcomeUnknown: FailedItem[] = [];
   const atRisk: AtRiskItem[] = [];
   const leftForNextRun: LeftItem[] = [];
+  const wouldOrder: Array<{ readonly domain: string; readonly daysLeft: number | undefined }> = [];
   for (const d of decisions) {
     const domain = plainText(d.domain, 253);
+    if (d.outcome === 'would-redeem') wouldOrder.push({ domain, daysLeft: d.days_left });
     if (d.outcome === 'skipped' && LEFT_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: atRiskWhy(d) });
     // With what holds it (the day's cap says when a slot frees), as an at-risk line says it.
     if (d.outcome === 'skipped' && CAP_REASONS.has(d.reason)) leftForNextRun.push({ domain, daysLeft: d.days_left, why: atRiskWhy(d), heldByCap: true });
@@ -296,6 +303,7 @@ export function buildReport(
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,
+    wouldOrder,
     readProblems: (extras.readProblems ?? []).map((problem) => errorText(problem, 300)),
     notInRedemption: notInRedemptionOf(run),
     deliveryProblems,

@@ -209,6 +209,10 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   };
   const earlier = earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }]));
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
+  // Earlier runs of this process that reached neither the logstore nor a channel (see unheardRuns).
+  const scope = registrarScope(config, recordAccount);
+  const unheard = [...(unheardRuns.get(scope) ?? [])];
+  for (const id of unheard.slice(0, 5)) problems.push(`run ${id}'s records never reached the results logstore and no channel took its message: they are in the function log only (run_id: ${id})`);
   // After the orders and their follow-ups, inside the finishing margin; it never fails the run.
   const unanswered = unansweredOrders.flatMap((a) => (a.runId === undefined ? [] : [{ domain: a.domainName, runId: a.runId, sentMs: a.sentMs }]));
   const told = await notifyRun(config.notify, { decisions, run: counted, watch }, { readProblems, deliveryProblems: problems, accountId: request.accountId, earlierOrders: earlier, unansweredOrders: unanswered }, { deadlineMs: finishing.notifyMs, now: clock.now, sleep: clock.sleep });
@@ -219,6 +223,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   // The earlier runs whose orders this message told (the next run reads them back from the logstore).
   const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
+  if (told.sent && reached) unheardRuns.delete(scope);
+  else if (!reached && counted.sls_delivery === 'failed') unheardRuns.set(scope, new Set([...unheard, request.runId].slice(-5)));
   if (reached) {
     ports.orderJournal?.ended?.(request.runId, toldRuns);
     // Known here at once; the journals know it only once the run record below is searchable.
@@ -228,6 +234,13 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const final = await recorder.finish(budget.endsMs);
   return { run, decisions, sls: sls.delivered ? final : sls, callsByAction: { ...api.callsByAction } };
 }
+
+/**
+ * Per registrar ledger (registrarScope), the last runs of this process whose records never reached the
+ * results logstore and whose message no channel took: the function log alone holds them, and a person
+ * looking in SLS finds no such run. The next message that reaches someone says so.
+ */
+const unheardRuns = new Map<string, Set<string>>();
 
 /** Why the run halted, as the first domain it held says it (every held domain carries the same halt). */
 function haltOf(executed: readonly ExecutedDecision[]): Pick<RunRecord, 'halt_code' | 'halt_message'> {

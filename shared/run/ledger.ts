@@ -459,6 +459,42 @@ export function toldInThisProcess(runId: string | undefined): boolean {
 }
 
 /**
+ * The orders the runs of this process placed in the last day, per registrar ledger (scope), as a journal
+ * for its later runs (a warm FC instance): see processJournal.
+ */
+const placedInProcess = new Map<string, { orders: JournalOrder[]; attempts: JournalAttempt[]; released: Set<string> }>();
+
+/**
+ * A journal of this process's own orders. The logstore's read-back tells the next run the orders of a run
+ * whose message reached no one; a run whose records never reached the logstore either (SLS unreachable)
+ * left them on stdout alone, and the next run, finding their tasks listed, skipped the domains in silence.
+ * Each is untold until a message of this process told its run (toldInThisProcess: the engine leaves those
+ * out, and those another instance told, which the logstore says).
+ */
+export function processJournal(scope: string, now: () => number): OrderJournal {
+  const kept = placedInProcess.get(scope) ?? { orders: [], attempts: [], released: new Set<string>() };
+  placedInProcess.set(scope, kept);
+  const recent = <T extends { readonly sentMs: number }>(list: T[]) => {
+    const dayAgo = now() - DAY_MS;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.sentMs <= dayAgo) list.splice(i, 1);
+  };
+  return {
+    load: () => {
+      recent(kept.orders);
+      recent(kept.attempts);
+      const sent = new Set(kept.attempts.map((a) => submissionKey(a.runId, a.domainName)));
+      for (const key of kept.released) if (!sent.has(key)) kept.released.delete(key);
+      return kept.orders.map((order) => ({ ...order, untold: true }));
+    },
+    placed: (order) => void kept.orders.push(order),
+    // Its submissions too: one whose outcome stayed unknown is told as such (engine.ts attemptsOfUntoldRuns).
+    sending: (attempt) => void kept.attempts.push(attempt),
+    released: (attempt) => void kept.released.add(submissionKey(attempt.runId, attempt.domainName)),
+    attempts: () => kept.attempts.map((a) => ({ ...a, untold: true, settled: kept.released.has(submissionKey(a.runId, a.domainName)) })),
+  };
+}
+
+/**
  * Forgets every order this process holds for the registrar at `endpoint` (a scope begins with it). For
  * tests: a registrar stand-in started on a port an earlier one used is another registrar to them, one
  * ledger to the product, and the earlier one's orders would hold the new one's domains.
@@ -466,6 +502,7 @@ export function toldInThisProcess(runId: string | undefined): boolean {
 export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
   for (const scope of processUnknown.keys()) if (scope.startsWith(`${endpoint}|`)) processUnknown.delete(scope);
+  for (const scope of placedInProcess.keys()) if (scope.startsWith(`${endpoint}|`)) placedInProcess.delete(scope);
 }
 
 /** A listed task no order of this process claims by task number, and the look that learnt it. */

@@ -17,8 +17,8 @@ import { RateLimiter } from '../http/index.js';
 import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
-import { executeRun, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
-import { submissionKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { executeRun, registrarScope, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
+import { processJournal, submissionKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -74,8 +74,9 @@ export async function runRedemption(request: RunRequest): Promise<RunSummary> {
   } else {
     ports = { ...accountClients(config, credentials, { clock, deadlineMs, limiter }), deliver };
   }
-  const journal = keptOrdersJournal(sls, clock, request.account?.ref.id, request.orderJournal);
-  if (journal) ports = { ...ports, orderJournal: journal };
+  // With this process's own orders (processJournal): a run whose records reached no logstore leaves them there only.
+  const own = processJournal(registrarScope(config, request.account?.ref.id ?? request.ownAccountId), clock.now);
+  ports = { ...ports, orderJournal: combinedJournal(own, keptOrdersJournal(sls, clock, request.account?.ref.id, request.orderJournal)) };
   if (sls) {
     // The newest earlier run that sent a message: this run's own record has not been written yet.
     const weekAgo = Math.floor(clock.now() / 1000) - 7 * 86_400;
