@@ -435,6 +435,14 @@ const processUnknown = new Map<string, UnknownOrder[]>();
  */
 const openLedgers = new Map<string, number>();
 
+/**
+ * Per scope, while a ledger of it is open: processSeq when a look of this process first learnt each task
+ * (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
+ * whatever its CreateTime says: times carry no zone, and a failed redemption of hours ago printed in
+ * Beijing time reads as created after the order, so it was taken for the order and two counted once.
+ */
+const processLearnt = new Map<string, Map<string, number>>();
+
 /** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
 const runsGoing = new Set<string>();
 
@@ -466,6 +474,7 @@ export function toldInThisProcess(runId: string | undefined): boolean {
 export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
   for (const scope of processUnknown.keys()) if (scope.startsWith(`${endpoint}|`)) processUnknown.delete(scope);
+  for (const scope of processLearnt.keys()) if (scope.startsWith(`${endpoint}|`)) processLearnt.delete(scope);
 }
 
 /** A listed task no order of this process claims by task number, and the look that learnt it. */
@@ -550,6 +559,8 @@ export class Ledger {
     this.unknownOrders = scope === undefined ? [] : (processUnknown.get(scope) ?? []);
     if (scope !== undefined) processUnknown.set(scope, this.unknownOrders);
     if (scope !== undefined) openLedgers.set(scope, (openLedgers.get(scope) ?? 0) + 1);
+    this.learntAtSeq = scope === undefined ? new Map() : (processLearnt.get(scope) ?? new Map());
+    if (scope !== undefined) processLearnt.set(scope, this.learntAtSeq);
     if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
@@ -661,6 +672,7 @@ export class Ledger {
       else openLedgers.delete(scope);
       if (open <= 0 && this.shared.size === 0 && processOrders.get(scope) === this.shared) processOrders.delete(scope);
       if (open <= 0 && this.unknownOrders.length === 0 && processUnknown.get(scope) === this.unknownOrders) processUnknown.delete(scope);
+      if (open <= 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
     }
   }
 
@@ -1111,8 +1123,8 @@ export class Ledger {
   /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
-  /** processSeq when the look that first learnt each task began (see takeListingSentBefore). */
-  private readonly learntAtSeq = new Map<string, number>();
+  /** processSeq when the process's look that first learnt each task began, shared by the scope's open ledgers (processLearnt). */
+  private readonly learntAtSeq: Map<string, number>;
 
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
@@ -1128,7 +1140,7 @@ export class Ledger {
     }
     for (const key of fresh.keys()) {
       this.learntInLook.set(key, look);
-      this.learntAtSeq.set(key, seq);
+      if (!this.learntAtSeq.has(key)) this.learntAtSeq.set(key, seq);
     }
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {
