@@ -436,7 +436,7 @@ const processUnknown = new Map<string, UnknownOrder[]>();
 const openLedgers = new Map<string, number>();
 
 /**
- * Per scope, while a ledger of it is open: processSeq when a look of this process first learnt each task
+ * Per scope, while a ledger of it is open or an ended run's order is kept: processSeq when a look of this process first learnt each task
  * (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
  * whatever its CreateTime says: times carry no zone, and a failed redemption of hours ago printed in
  * Beijing time reads as created after the order, so it was taken for the order and two counted once.
@@ -531,8 +531,9 @@ function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly 
  * and the balance guard counted it twice, and a due domain was left unordered for the cap. True when one
  * was taken: the listing is counted, the order not again. It still holds its domain (sentByAnotherRun).
  */
-function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number }): boolean {
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number; readonly sentSeq: number }): boolean {
+  // An order of this process's ended run (sentSeq; 0 for a journal's) is not a task a look learnt before it was sent (see processLearnt).
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -672,7 +673,8 @@ export class Ledger {
       else openLedgers.delete(scope);
       if (open <= 0 && this.shared.size === 0 && processOrders.get(scope) === this.shared) processOrders.delete(scope);
       if (open <= 0 && this.unknownOrders.length === 0 && processUnknown.get(scope) === this.unknownOrders) processUnknown.delete(scope);
-      if (open <= 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
+      // Kept while an ended run's order is (takeListingOfDomain asks when its task was first learnt).
+      if (open <= 0 && this.shared.size === 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
     }
   }
 
