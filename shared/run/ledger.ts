@@ -477,6 +477,16 @@ export function forgetRegistrar(endpoint: string): void {
   for (const scope of processLearnt.keys()) if (scope.startsWith(`${endpoint}|`)) processLearnt.delete(scope);
 }
 
+/**
+ * Whether a task the registrar dated `createdMs` (undefined: unreadable) may have been created since an
+ * order was sent at `sentMs` by our clock: its clock may be REGISTRAR_CLOCK_SLACK_MS behind, and it prints
+ * whole seconds, cut, so the true time is up to a second after the printed one. Without that second, an
+ * order listed by a clock just inside the slack was not matched with its listing and counted twice.
+ */
+function createdSince(createdMs: number | undefined, sentMs: number): boolean {
+  return createdMs === undefined || createdMs > sentMs - REGISTRAR_CLOCK_SLACK_MS - 1_000;
+}
+
 /** A listed task no order of this process claims by task number, and the look that learnt it. */
 interface UnclaimedListing {
   readonly name: string;
@@ -516,7 +526,7 @@ let processSeq = 0;
  * left it orderable) taken for it counted two orders once on REDEEM_MAX_PER_DAY.
  */
 function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentSeq: number; readonly sentMs: number }): boolean {
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && createdSince(t.createdMs, order.sentMs));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -533,7 +543,7 @@ function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly 
  */
 function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number; readonly sentSeq: number }): boolean {
   // An order of this process's ended run (sentSeq; 0 for a journal's) is not a task a look learnt before it was sent (see processLearnt).
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && createdSince(t.createdMs, order.sentMs));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -621,7 +631,7 @@ export class Ledger {
       .filter((o) => o.sentMs > nowMs - DAY_MS)
       .sort((a, b) => a.sentMs - b.sentMs)
       .filter((o) => {
-        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS).length;
+        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => createdSince(t.createdMs, o.sentMs)).length;
         const usedOfDomain = used.get(o.domainName) ?? 0;
         if (listings <= usedOfDomain) return true;
         used.set(o.domainName, usedOfDomain + 1);
