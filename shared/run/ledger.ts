@@ -418,6 +418,8 @@ interface UnknownOrder {
   readonly domainName: string;
   readonly sentMs: number;
   readonly runId?: string | undefined;
+  /** Where it was sent among the process's looks (processSeq), for an order of this process (see processLearnt). */
+  readonly sentSeq?: number | undefined;
 }
 
 /**
@@ -436,7 +438,7 @@ const processUnknown = new Map<string, UnknownOrder[]>();
 const openLedgers = new Map<string, number>();
 
 /**
- * Per scope, while a ledger of it is open or an ended run's order is kept: processSeq when a look of this process first learnt each task
+ * Per scope, while a ledger of it is open or an ended run's order is kept (an unknown one too): processSeq when a look of this process first learnt each task
  * (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
  * whatever its CreateTime says: times carry no zone, and a failed redemption of hours ago printed in
  * Beijing time reads as created after the order, so it was taken for the order and two counted once.
@@ -613,7 +615,7 @@ export class Ledger {
       if (domainName === '') continue;
       // One order, however many sources know it (this process's registry, the orders file, the logstore).
       const same = (o: UnknownOrder) => o.domainName === domainName && (o.runId !== undefined && order.runId !== undefined ? o.runId === order.runId : o.sentMs === order.sentMs);
-      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId });
+      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId, sentSeq: order.sentSeq });
     }
   }
 
@@ -631,7 +633,7 @@ export class Ledger {
       .filter((o) => o.sentMs > nowMs - DAY_MS)
       .sort((a, b) => a.sentMs - b.sentMs)
       .filter((o) => {
-        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => createdSince(t.createdMs, o.sentMs)).length;
+        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => t.seq > (o.sentSeq ?? 0) && createdSince(t.createdMs, o.sentMs)).length;
         const usedOfDomain = used.get(o.domainName) ?? 0;
         if (listings <= usedOfDomain) return true;
         used.set(o.domainName, usedOfDomain + 1);
@@ -668,7 +670,7 @@ export class Ledger {
     for (const order of this.own) {
       if (order.taskNo === undefined) {
         this.shared.delete(order);
-        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId });
+        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId, sentSeq: order.sentSeq });
       } else order.ended = true;
     }
     this.countUnknown(unknown);
@@ -683,8 +685,8 @@ export class Ledger {
       else openLedgers.delete(scope);
       if (open <= 0 && this.shared.size === 0 && processOrders.get(scope) === this.shared) processOrders.delete(scope);
       if (open <= 0 && this.unknownOrders.length === 0 && processUnknown.get(scope) === this.unknownOrders) processUnknown.delete(scope);
-      // Kept while an ended run's order is (takeListingOfDomain asks when its task was first learnt).
-      if (open <= 0 && this.shared.size === 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
+      // Kept while an ended run's order is (takeListingOfDomain, unknownUnlisted ask when a task was first learnt).
+      if (open <= 0 && this.shared.size === 0 && this.unknownOrders.length === 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
     }
   }
 
@@ -945,12 +947,12 @@ export class Ledger {
    * its date and whether it failed. entryFor keeps one task a domain, the one its state rests on: a domain
    * ordered twice (a killed run's order the registrar listed late, and the next run's) has two.
    */
-  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean }> {
+  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean; readonly seq: number }> {
     const claimed = this.claimedTaskKeys();
     const found = [];
     for (const [key, task] of this.tasks) {
       if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
-      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true });
+      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true, seq: this.learntAtSeq.get(key) ?? 0 });
     }
     return found;
   }

@@ -66,3 +66,25 @@ describe("Ledger: a Beijing-dated old task and an ended run's order of its domai
     second.close();
   });
 });
+
+describe("Ledger: a Beijing-dated old task and an ended run's order of its domain whose outcome stayed unknown", () => {
+  it('a failed task of 5 h ago printed in Beijing time is not that order: both count on the day', async () => {
+    const clock = fakeClock(NOW);
+    const api = new FakeDomainApi(clock.now);
+    const old = NOW - 5 * HOUR;
+    api.addTask({ domains: ['x.com'], statusCode: TaskDetailStatus.ExecuteFailure, createdMs: old, createTime: registrarTime(old + BEIJING) });
+    const first = ledgerAt(clock, api, 'run-1');
+    await first.read(clock.now(), 7);
+    await first.resolveFinished();
+    // run-1 orders x.com again; the answer is lost and no look finds the order: its outcome stays unknown.
+    first.noteMine(undefined, clock.now(), 'x.com');
+    first.close();
+
+    clock.advance(60_000);
+    const second = ledgerAt(clock, api, 'run-2');
+    await second.read(clock.now(), 7);
+    await second.resolveFinished();
+    expect(second.ordersLast24h(clock.now())).toEqual(['x.com', 'x.com']);
+    second.close();
+  });
+});
