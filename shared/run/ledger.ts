@@ -438,8 +438,8 @@ const processUnknown = new Map<string, UnknownOrder[]>();
 const openLedgers = new Map<string, number>();
 
 /**
- * Per scope, while a ledger of it is open or an ended run's order is kept (an unknown one too): processSeq when a look of this process first learnt each task
- * (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
+ * Per scope, while a ledger of it is open or an ended run's order is kept (an unknown one too): processSeq when the look of this process that
+ * first learnt each task was answered (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
  * whatever its CreateTime says: times carry no zone, and a failed redemption of hours ago printed in
  * Beijing time reads as created after the order, so it was taken for the order and two counted once.
  */
@@ -493,7 +493,7 @@ function createdSince(createdMs: number | undefined, sentMs: number): boolean {
 interface UnclaimedListing {
   readonly name: string;
   readonly look: number;
-  /** When the look that learnt it began, among the process's looks and orders (processSeq). */
+  /** When the first look of the process that learnt it was answered, among its looks and orders (processSeq). */
   readonly seq: number;
   /** Its detail's create time (undefined when unreadable: counted as recent, see ordersLast24h). */
   readonly createdMs?: number | undefined;
@@ -519,7 +519,7 @@ let processSeq = 0;
 
 /**
  * Takes out of `unclaimed` the listing that may be the order another run of this process has sent and not had
- * answered yet: its domain, learnt by a look begun after the order was sent (the registrar may list an order
+ * answered yet: its domain, first learnt by a look answered after the order was sent (the registrar may list an order
  * before it answers). Its run had found no task of the domain right before sending it, so the listing is that
  * order (or another party's placed in the same moments, the race between hosts the README leaves open).
  * Counted as both, the day's cap held another run's domain on a slot no order used. Only a task created since
@@ -1137,13 +1137,15 @@ export class Ledger {
   /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
-  /** processSeq when the process's look that first learnt each task began, shared by the scope's open ledgers (processLearnt). */
+  /** processSeq when the process's look that first learnt each task was answered, shared by the scope's ledgers (processLearnt). */
   private readonly learntAtSeq: Map<string, number>;
 
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
-    const seq = ++processSeq;
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
+    // Taken when the list has answered, not when it was asked for: an order sent while the look was on the
+    // wire may be in its answer, and a look begun before it was taken for one that answered before it.
+    const seq = ++processSeq;
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) {
       if (PURCHASE_TASK_TYPES.has(task.TaskType.trim().toUpperCase())) this.notePurchase(task, look);

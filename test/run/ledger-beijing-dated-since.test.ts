@@ -88,3 +88,32 @@ describe("Ledger: a Beijing-dated old task and an ended run's order of its domai
     second.close();
   });
 });
+
+describe("Ledger: another run's order sent while a look of the process was on the wire", () => {
+  it('that look listed it: a third run counts it once', async () => {
+    const clock = fakeClock(NOW);
+    const api = new FakeDomainApi(clock.now);
+    const first = ledgerAt(clock, api, 'run-1');
+    await first.read(clock.now(), 7);
+    // run-2's first look is asked for; before the registrar answers it, run-1 sends x.com's order, and the
+    // registrar takes it and lists it in that very answer.
+    api.onCall = (call) => {
+      if (call.action !== 'QueryTaskList' || api.tasks.length > 0) return;
+      first.noteMine(undefined, clock.now(), 'x.com');
+      api.addTask({ domains: ['x.com'], createdMs: clock.now() + 100 });
+    };
+    const second = ledgerAt(clock, api, 'run-2');
+    await second.read(clock.now(), 7);
+    api.onCall = undefined;
+    expect(api.tasks.length).toBe(1);
+
+    clock.advance(1_000);
+    const third = ledgerAt(clock, api, 'run-3');
+    await third.read(clock.now(), 7);
+    expect(third.ordersLast24h(clock.now())).toEqual(['x.com']);
+    expect(second.ordersLast24h(clock.now())).toEqual(['x.com']);
+    third.close();
+    second.close();
+    first.close();
+  });
+});
