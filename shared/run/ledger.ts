@@ -418,6 +418,8 @@ interface UnknownOrder {
   readonly domainName: string;
   readonly sentMs: number;
   readonly runId?: string | undefined;
+  /** Where it was sent among the process's looks (processSeq), for an order of this process (see processLearnt). */
+  readonly sentSeq?: number | undefined;
 }
 
 /**
@@ -434,6 +436,14 @@ const processUnknown = new Map<string, UnknownOrder[]>();
  * the process, the task not listed yet, ordered the domain again.
  */
 const openLedgers = new Map<string, number>();
+
+/**
+ * Per scope, while a ledger of it is open or an ended run's order is kept (an unknown one too): processSeq when the look of this process that
+ * first learnt each task was answered (see takeListingSentBefore). A task some run's look learnt before an order was sent is not that order,
+ * whatever its CreateTime says: times carry no zone, and a failed redemption of hours ago printed in
+ * Beijing time reads as created after the order, so it was taken for the order and two counted once.
+ */
+const processLearnt = new Map<string, Map<string, number>>();
 
 /** The runs of this process whose ledger is open (see runStillGoing): from the ledger's making until close. */
 const runsGoing = new Set<string>();
@@ -503,13 +513,24 @@ export function forgetRegistrar(endpoint: string): void {
   for (const scope of processOrders.keys()) if (scope.startsWith(`${endpoint}|`)) processOrders.delete(scope);
   for (const scope of processUnknown.keys()) if (scope.startsWith(`${endpoint}|`)) processUnknown.delete(scope);
   for (const scope of placedInProcess.keys()) if (scope.startsWith(`${endpoint}|`)) placedInProcess.delete(scope);
+  for (const scope of processLearnt.keys()) if (scope.startsWith(`${endpoint}|`)) processLearnt.delete(scope);
+}
+
+/**
+ * Whether a task the registrar dated `createdMs` (undefined: unreadable) may have been created since an
+ * order was sent at `sentMs` by our clock: its clock may be REGISTRAR_CLOCK_SLACK_MS behind, and it prints
+ * whole seconds, cut, so the true time is up to a second after the printed one. Without that second, an
+ * order listed by a clock just inside the slack was not matched with its listing and counted twice.
+ */
+function createdSince(createdMs: number | undefined, sentMs: number): boolean {
+  return createdMs === undefined || createdMs > sentMs - REGISTRAR_CLOCK_SLACK_MS - 1_000;
 }
 
 /** A listed task no order of this process claims by task number, and the look that learnt it. */
 interface UnclaimedListing {
   readonly name: string;
   readonly look: number;
-  /** When the look that learnt it began, among the process's looks and orders (processSeq). */
+  /** When the first look of the process that learnt it was answered, among its looks and orders (processSeq). */
   readonly seq: number;
   /** Its detail's create time (undefined when unreadable: counted as recent, see ordersLast24h). */
   readonly createdMs?: number | undefined;
@@ -535,7 +556,7 @@ let processSeq = 0;
 
 /**
  * Takes out of `unclaimed` the listing that may be the order another run of this process has sent and not had
- * answered yet: its domain, learnt by a look begun after the order was sent (the registrar may list an order
+ * answered yet: its domain, first learnt by a look answered after the order was sent (the registrar may list an order
  * before it answers). Its run had found no task of the domain right before sending it, so the listing is that
  * order (or another party's placed in the same moments, the race between hosts the README leaves open).
  * Counted as both, the day's cap held another run's domain on a slot no order used. Only a task created since
@@ -544,7 +565,7 @@ let processSeq = 0;
  * left it orderable) taken for it counted two orders once on REDEEM_MAX_PER_DAY.
  */
 function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentSeq: number; readonly sentMs: number }): boolean {
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && createdSince(t.createdMs, order.sentMs));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -559,8 +580,9 @@ function takeListingSentBefore(unclaimed: UnclaimedListing[], order: { readonly 
  * and the balance guard counted it twice, and a due domain was left unordered for the cap. True when one
  * was taken: the listing is counted, the order not again. It still holds its domain (sentByAnotherRun).
  */
-function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number }): boolean {
-  const listed = unclaimed.findIndex((t) => t.name === order.domainName && (t.createdMs === undefined || t.createdMs >= order.sentMs - REGISTRAR_CLOCK_SLACK_MS));
+function takeListingOfDomain(unclaimed: UnclaimedListing[], order: { readonly domainName: string; readonly sentMs: number; readonly sentSeq: number }): boolean {
+  // An order of this process's ended run (sentSeq; 0 for a journal's) is not a task a look learnt before it was sent (see processLearnt).
+  const listed = unclaimed.findIndex((t) => t.name === order.domainName && t.seq > order.sentSeq && createdSince(t.createdMs, order.sentMs));
   if (listed === -1) return false;
   unclaimed.splice(listed, 1);
   return true;
@@ -587,6 +609,8 @@ export class Ledger {
     this.unknownOrders = scope === undefined ? [] : (processUnknown.get(scope) ?? []);
     if (scope !== undefined) processUnknown.set(scope, this.unknownOrders);
     if (scope !== undefined) openLedgers.set(scope, (openLedgers.get(scope) ?? 0) + 1);
+    this.learntAtSeq = scope === undefined ? new Map() : (processLearnt.get(scope) ?? new Map());
+    if (scope !== undefined) processLearnt.set(scope, this.learntAtSeq);
     if (deps.runId !== undefined) runsGoing.add(deps.runId);
   }
 
@@ -628,7 +652,7 @@ export class Ledger {
       if (domainName === '') continue;
       // One order, however many sources know it (this process's registry, the orders file, the logstore).
       const same = (o: UnknownOrder) => o.domainName === domainName && (o.runId !== undefined && order.runId !== undefined ? o.runId === order.runId : o.sentMs === order.sentMs);
-      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId });
+      if (!this.unknownOrders.some(same)) this.unknownOrders.push({ domainName, sentMs: order.sentMs, runId: order.runId, sentSeq: order.sentSeq });
     }
   }
 
@@ -646,7 +670,7 @@ export class Ledger {
       .filter((o) => o.sentMs > nowMs - DAY_MS)
       .sort((a, b) => a.sentMs - b.sentMs)
       .filter((o) => {
-        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => t.createdMs === undefined || t.createdMs >= o.sentMs - REGISTRAR_CLOCK_SLACK_MS).length;
+        const listings = this.unclaimedTasksNaming(o.domainName).filter((t) => t.seq > (o.sentSeq ?? 0) && createdSince(t.createdMs, o.sentMs)).length;
         const usedOfDomain = used.get(o.domainName) ?? 0;
         if (listings <= usedOfDomain) return true;
         used.set(o.domainName, usedOfDomain + 1);
@@ -683,7 +707,7 @@ export class Ledger {
     for (const order of this.own) {
       if (order.taskNo === undefined) {
         this.shared.delete(order);
-        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId });
+        unknown.push({ domainName: order.domainName, sentMs: order.sentMs, runId: order.runId, sentSeq: order.sentSeq });
       } else order.ended = true;
     }
     this.countUnknown(unknown);
@@ -698,6 +722,8 @@ export class Ledger {
       else openLedgers.delete(scope);
       if (open <= 0 && this.shared.size === 0 && processOrders.get(scope) === this.shared) processOrders.delete(scope);
       if (open <= 0 && this.unknownOrders.length === 0 && processUnknown.get(scope) === this.unknownOrders) processUnknown.delete(scope);
+      // Kept while an ended run's order is (takeListingOfDomain, unknownUnlisted ask when a task was first learnt).
+      if (open <= 0 && this.shared.size === 0 && this.unknownOrders.length === 0 && processLearnt.get(scope) === this.learntAtSeq) processLearnt.delete(scope);
     }
   }
 
@@ -958,12 +984,12 @@ export class Ledger {
    * its date and whether it failed. entryFor keeps one task a domain, the one its state rests on: a domain
    * ordered twice (a killed run's order the registrar listed late, and the next run's) has two.
    */
-  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean }> {
+  unclaimedTasksNaming(domainName: string): Array<{ readonly taskNo: string; readonly createdMs: number | undefined; readonly failed: boolean; readonly seq: number }> {
     const claimed = this.claimedTaskKeys();
     const found = [];
     for (const [key, task] of this.tasks) {
       if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
-      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true });
+      for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true, seq: this.learntAtSeq.get(key) ?? 0 });
     }
     return found;
   }
@@ -1148,13 +1174,15 @@ export class Ledger {
   /** Looks at the task list begun so far, and in which one each task was first learnt (see ordersLast24h). */
   private looks = 0;
   private readonly learntInLook = new Map<string, number>();
-  /** processSeq when the look that first learnt each task began (see takeListingSentBefore). */
-  private readonly learntAtSeq = new Map<string, number>();
+  /** processSeq when the process's look that first learnt each task was answered, shared by the scope's ledgers (processLearnt). */
+  private readonly learntAtSeq: Map<string, number>;
 
   private async learn(beginMs: number, endMs: number, deferFinished = false, quick = false, bounds: LookBounds = this.deps.bounds): Promise<TaskDetail[]> {
     const look = ++this.looks;
-    const seq = ++processSeq;
     const listed = { items: await this.listTasks(beginMs, endMs, quick, bounds) };
+    // Taken when the list has answered, not when it was asked for: an order sent while the look was on the
+    // wire may be in its answer, and a look begun before it was taken for one that answered before it.
+    const seq = ++processSeq;
     const fresh = new Map<string, TaskInfo>();
     for (const task of listed.items) {
       if (PURCHASE_TASK_TYPES.has(task.TaskType.trim().toUpperCase())) this.notePurchase(task, look);
@@ -1165,7 +1193,7 @@ export class Ledger {
     }
     for (const key of fresh.keys()) {
       this.learntInLook.set(key, look);
-      this.learntAtSeq.set(key, seq);
+      if (!this.learntAtSeq.has(key)) this.learntAtSeq.set(key, seq);
     }
     const toRead: TaskInfo[] = [];
     for (const task of fresh.values()) {

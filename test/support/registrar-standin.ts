@@ -30,7 +30,7 @@ export interface StandinCall {
  * connection, or a stream of `bytes` bytes.
  */
 export type Scripted =
-  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
+  | { readonly status?: number; readonly body: object | string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number; /** Held until this settles: the answer waits for another run to reach a point. */ readonly until?: Promise<unknown> }
   | { readonly stream: number; readonly declareLength?: boolean }
   /** Bytes written to the socket as they are (status line, headers, body), then the connection ended or reset. */
   | { readonly raw: string | Buffer; readonly then?: 'end' | 'reset' | 'hold' }
@@ -96,6 +96,11 @@ export interface StandinOptions {
    * it, so the run must not count on either.
    */
   readonly taskOrder?: 'newest-first' | 'oldest-first';
+  /**
+   * How far ahead of UTC the registrar prints CreateTime (no zone is written): 8 h for Beijing time, which
+   * the README allows. Default 0.
+   */
+  readonly printAheadMs?: number;
 }
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
@@ -236,6 +241,10 @@ export class RegistrarStandin extends LoopbackStandin {
       return;
     }
     const text = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
+    if (scripted.until) {
+      const { until, ...now } = scripted;
+      return void until.finally(() => this.answer(res, now));
+    }
     if (scripted.delayMs) {
       const { delayMs, ...now } = scripted;
       return void setTimeout(() => this.answer(res, now), delayMs);
@@ -333,7 +342,7 @@ export class RegistrarStandin extends LoopbackStandin {
             TaskType: t.taskType ?? 'ORDER_REDEEM',
             TaskTypeDescription: 'Redeem',
             TaskNum: 1,
-            CreateTime: registrarTime(t.createdMs),
+            CreateTime: registrarTime(t.createdMs + (this.options.printAheadMs ?? 0)),
             TaskStatusCode: t.listStatusCode ?? (t.statusCode >= 2 ? 3 : t.statusCode + 1),
             TaskCancelStatus: CANCEL_STATUS_NAMES[t.cancelStatusCode ?? 0] ?? 'UNKNOWN',
             TaskCancelStatusCode: t.cancelStatusCode ?? 0,
@@ -344,7 +353,7 @@ export class RegistrarStandin extends LoopbackStandin {
         const details = this.listedTasks().filter((t) => t.taskNo === call.params.TaskNo);
         return paged(
           'QueryTaskDetailList',
-          details.map((t) => detailItem(t.taskNo, `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs, t.taskType)),
+          details.map((t) => detailItem(t.taskNo, `D-${t.taskNo}`, t.domainName, t.statusCode, t.createdMs + (this.options.printAheadMs ?? 0), t.taskType)),
         );
       }
       case 'SaveSingleTaskForCreatingOrderRedeem': {
