@@ -5,22 +5,18 @@
  * 3 h from now. Another run of this process has an order of x.com out with no answer yet; that old task is
  * not that order, and both count on REDEEM_MAX_PER_DAY.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskDetailStatus } from '../../shared/domain-api/index.js';
-import { forgetRegistrar, Ledger } from '../../shared/run/ledger.js';
+import { Ledger } from '../../shared/run/ledger.js';
 import { fakeClock } from '../support/fake-clock.js';
+import { processLedgers } from '../support/process-ledger.js';
 import { FakeDomainApi, registrarTime } from '../support/fake-domain-api.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 const BEIJING = 8 * HOUR;
-const SCOPE_ENDPOINT = 'http://beijing-dated-since.invalid';
 
-afterEach(() => forgetRegistrar(SCOPE_ENDPOINT));
-
-function ledgerAt(clock: ReturnType<typeof fakeClock>, api: FakeDomainApi, runId: string) {
-  return new Ledger({ api, bounds: { deadlineMs: clock.now() + 60_000, now: clock.now }, scope: `${SCOPE_ENDPOINT}|acct`, runId });
-}
+const ledgerAt = processLedgers('http://beijing-dated-since.invalid');
 
 describe("Ledger: a Beijing-dated old task and another run's unanswered order of its domain", () => {
   it('a failed task of 5 h ago printed in Beijing time is not that order: both count on the day', async () => {

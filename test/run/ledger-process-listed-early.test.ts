@@ -4,21 +4,17 @@
  * an older task of the domain (a failed redemption of hours ago, which left it orderable again) is another
  * order, and both count on REDEEM_MAX_PER_DAY.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskDetailStatus } from '../../shared/domain-api/index.js';
-import { forgetRegistrar, Ledger } from '../../shared/run/ledger.js';
+import { Ledger } from '../../shared/run/ledger.js';
 import { fakeClock } from '../support/fake-clock.js';
+import { processLedgers } from '../support/process-ledger.js';
 import { FakeDomainApi } from '../support/fake-domain-api.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const HOUR = 3_600_000;
-const SCOPE_ENDPOINT = 'http://process-listed-early.invalid';
 
-afterEach(() => forgetRegistrar(SCOPE_ENDPOINT));
-
-function ledgerAt(clock: ReturnType<typeof fakeClock>, api: FakeDomainApi, runId: string) {
-  return new Ledger({ api, bounds: { deadlineMs: clock.now() + 60_000, now: clock.now }, scope: `${SCOPE_ENDPOINT}|acct`, runId });
-}
+const ledgerAt = processLedgers('http://process-listed-early.invalid');
 
 describe("Ledger: another run's unanswered order and an older task of its domain", () => {
   it('a failed task of 10 h ago is not that order: both count on the day', async () => {

@@ -4,19 +4,15 @@
  * no answer; the registrar lists it already, dated by a clock 14 min 59.95 s behind: the printed time is up to
  * a second earlier than the sent time less the slack. It is that order, counted once on the day.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { forgetRegistrar, Ledger } from '../../shared/run/ledger.js';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../../shared/run/ledger.js';
 import { fakeClock } from '../support/fake-clock.js';
+import { processLedgers } from '../support/process-ledger.js';
 import { FakeDomainApi } from '../support/fake-domain-api.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
-const SCOPE_ENDPOINT = 'http://slack-seconds.invalid';
 
-afterEach(() => forgetRegistrar(SCOPE_ENDPOINT));
-
-function ledgerAt(clock: ReturnType<typeof fakeClock>, api: FakeDomainApi, runId: string) {
-  return new Ledger({ api, bounds: { deadlineMs: clock.now() + 60_000, now: clock.now }, scope: `${SCOPE_ENDPOINT}|acct`, runId });
-}
+const ledgerAt = processLedgers('http://slack-seconds.invalid');
 
 describe('Ledger: a listing dated by a registrar clock just inside the slack, printed to the second', () => {
   it("another run's unanswered order listed that way counts once", async () => {

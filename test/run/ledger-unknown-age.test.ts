@@ -3,20 +3,16 @@
  * 24 h from when it was sent, and no longer: by then, if the registrar took it, it is paid (the balance
  * shows it) and its task is listed (the ledger counts that), so counting it again holds a due domain for money.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../shared/run/deadline.js';
-import { forgetRegistrar, Ledger } from '../../shared/run/ledger.js';
+import { Ledger } from '../../shared/run/ledger.js';
 import { fakeClock } from '../support/fake-clock.js';
+import { processLedgers } from '../support/process-ledger.js';
 import { FakeDomainApi } from '../support/fake-domain-api.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
-const SCOPE_ENDPOINT = 'http://unknown-age.invalid';
 
-afterEach(() => forgetRegistrar(SCOPE_ENDPOINT));
-
-function ledgerAt(clock: ReturnType<typeof fakeClock>, api: FakeDomainApi, runId: string) {
-  return new Ledger({ api, bounds: { deadlineMs: clock.now() + 60_000, now: clock.now }, scope: `${SCOPE_ENDPOINT}|acct`, runId });
-}
+const ledgerAt = processLedgers('http://unknown-age.invalid');
 
 describe('Ledger: an order of unknown outcome ages out of the money after 24 h', () => {
   it("an earlier run of the process: counted against the balance within the day, not after it", async () => {
