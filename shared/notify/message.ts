@@ -73,7 +73,7 @@ function sections(report: NotificationReport): MessageSection[] {
       // A run on another machine or instance may still be going (its end record not written yet): said so.
       // Or its message reached no one: every channel refused it (report.ts, EarlierOrderItem).
       note: 'the registrar took these orders; the run that placed them has not reported (it stopped before its message, its message reached no channel or got no answer from it and may not have reached you, or it is still going)',
-      lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (run ${o.runId})` }]),
+      lines: report.earlierOrders.map((o) => [{ text: `${o.domain}: task ${o.taskNo} (${o.runId === undefined ? 'a run that left no record, or an order by hand' : `run ${o.runId}`})` }]),
     });
   }
   if (report.failed.length > 0) {

@@ -117,7 +117,8 @@ export interface NotificationReport {
 export interface EarlierOrderItem {
   readonly domain: string;
   readonly taskNo: string;
-  readonly runId: string;
+  /** Undefined for a task no record names (a run killed before any record left, or an order by hand). */
+  readonly runId: string | undefined;
 }
 
 export interface ReportExtras {
@@ -299,7 +300,7 @@ export function buildReport(
         errorMessage: plainText(`sent by run ${u.runId} at ${minuteUtc(u.sentMs)}, with no answer recorded (the run stopped, or is still going); the registrar does not list it (yet)`, 200),
       })),
     ],
-    earlierOrders: (extras.earlierOrders ?? []).map((o) => ({ domain: plainText(o.domain, 253), taskNo: plainText(o.taskNo, 80), runId: plainText(o.runId, 80) })),
+    earlierOrders: (extras.earlierOrders ?? []).map((o) => ({ domain: plainText(o.domain, 253), taskNo: plainText(o.taskNo, 80), runId: o.runId === undefined ? undefined : plainText(o.runId, 80) })),
     atRisk,
     leftForNextRun: leftForNextRun.sort((a, b) => (a.daysLeft ?? Number.NEGATIVE_INFINITY) - (b.daysLeft ?? Number.NEGATIVE_INFINITY)),
     renew,

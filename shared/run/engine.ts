@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { RedeemerConfig } from '../config/index.js';
+import { matchesAny } from '../config/index.js';
 import { errorCode, explainedMessage, PagingLimitError, type DomainApi, type DomainReads } from '../domain-api/index.js';
 import { errorMessage, withWhatToDo } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
@@ -125,6 +126,8 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   let earlierOrders: readonly JournalOrder[] = [];
   // Orders of earlier runs sent and never answered, that the ledger does not show: told as outcomes unknown.
   let unansweredOrders: readonly JournalAttempt[] = [];
+  // Redemption tasks of the last day no record names (see unrecordedTasks): told as ordered by a run that left no record.
+  let unrecorded: ReadonlyArray<{ readonly taskNo: string; readonly domainName: string }> = [];
   try {
     const bounds = { deadlineMs: submitByMs(budget), now: clock.now };
     // Runs of one process against the same registrar ledger see each other's orders as they are sent. A
@@ -135,6 +138,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     const prepared = await prepareRun({ config, effective, clock, bounds, pageSize: request.pageSize, onProgress: request.onProgress, scope, runId: request.runId }, ports);
     earlierOrders = prepared.untoldOrders;
     unansweredOrders = prepared.unansweredOrders;
+    unrecorded = prepared.unrecorded;
     ledger = prepared.ledger;
     repeatedPage = prepared.repeatedPage;
     if (prepared.unreadListing) readProblems.push(prepared.unreadListing);
@@ -207,7 +211,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
     error_code: failure?.code,
     error_message: failure?.message,
   };
-  const earlier = earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }]));
+  const earlier = [...earlierOrders.flatMap((o) => (o.runId === undefined ? [] : [{ domain: o.domainName, taskNo: o.taskNo, runId: o.runId }])), ...unrecorded.map((t) => ({ domain: t.domainName, taskNo: t.taskNo, runId: undefined }))];
   problems.push(...(await previousDeliveryProblems(config, ports, clock, finishing.recordsMs)));
   // Earlier runs of this process that reached neither the logstore nor a channel (see unheardRuns).
   const scope = registrarScope(config, recordAccount);
@@ -220,8 +224,9 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   // orders, and the earlier ones it carried, stay untold for the next run to tell (run.ts reads the same
   // from the run record's notify_<channel> fields). A quiet run was not meant to tell anyone.
   const reached = !told.sent || told.results.some((r) => r.status === 'ok');
-  // The earlier runs whose orders this message told (the next run reads them back from the logstore).
-  const toldRuns = told.sent && reached ? [...new Set([...earlier, ...unanswered].map((o) => o.runId))] : [];
+  // The earlier runs whose orders this message told (the next run reads them back from the logstore); a task
+  // no record named is named by its number, `task:<no>` (unrecordedTasks).
+  const toldRuns = told.sent && reached ? [...new Set([...earlier.map((o) => o.runId ?? `task:${o.taskNo}`), ...unanswered.map((o) => o.runId)])] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
   if (told.sent && reached) unheardRuns.delete(scope);
   else if (!reached && counted.sls_delivery === 'failed') unheardRuns.set(scope, new Set([...unheard, request.runId].slice(-5)));
@@ -305,6 +310,8 @@ interface PreparedRun {
   readonly unreadOrders: readonly string[];
   /** Orders of untold runs sent and never answered that the ledger does not show (see attemptsOfUntoldRuns). */
   readonly unansweredOrders: readonly JournalAttempt[];
+  /** Redemption tasks of the last day no record names (see unrecordedTasks). */
+  readonly unrecorded: ReadonlyArray<{ readonly taskNo: string; readonly domainName: string }>;
 }
 
 /**
@@ -326,6 +333,7 @@ export async function prepareRun(
   ports: { readonly api: DomainReads; readonly readBalance?: RunPorts['readBalance']; readonly orderJournal?: OrderJournal | undefined },
 ): Promise<PreparedRun> {
   const { config, clock, bounds } = request;
+  const startedMs = clock.now();
   request.onProgress?.({ phase: 'listing', done: 0 });
   // The list and the ledger need nothing from each other: read side by side (one round trip less at any
   // latency; the rate limiter still paces every call). The first to fail stops the other at its next page
@@ -403,6 +411,7 @@ export async function prepareRun(
       }
     }
     untoldOrders.push(...attempts.found);
+    const unrecorded = unrecordedTasks(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], tried, startedMs);
     // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
     // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
     // (Ledger.countUnknown). Counted after the finished tasks' details are read, which may show its task
@@ -419,7 +428,7 @@ export async function prepareRun(
     if (config.money.guard && config.money.prices && redeem.length > 0) await ledger.resolvePurchases();
     const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
     const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, { reason: v.reason, detail: moneyHoldDetail(ledger, v.decision.domainName, clock.now(), v.reason, v.detail) }] as const])) ?? []);
-    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders };
+    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders, unrecorded };
   } catch (error) {
     ledger.close();
     throw error;
@@ -483,6 +492,28 @@ function attemptsOfUntoldRuns(
     else if (!attempt.settled) unanswered.set(submissionKey(attempt.runId, name), { ...attempt, domainName: name });
   }
   return { found: [...found.values()], unanswered: [...unanswered.values()], unlisted };
+}
+
+/**
+ * The redemption tasks the ledger shows created in the day before the run began (or dated later: the registrar's zone is not said) that no record names: no
+ * journal's order (the logstore's, the orders file's, this process's) claims the task, no submission of the
+ * day names its domain, no order of this process claims it. A run killed before any of its records left
+ * (the run does not wait for SLS before an order) placed them, or someone by hand: the next runs skipped the
+ * domains as already redeemed, and no message named the fees. Said only when the logstore's read of the day
+ * was whole (OrderJournal.told: no logstore, or a read cut or refused, says nothing), of domains
+ * REDEEM_DOMAINS allows (another deployment's in a shared account are not ours), and once: the telling run's
+ * record names `task:<no>` in told_runs, and this process remembers it (toldInThisProcess).
+ */
+function unrecordedTasks(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], tried: readonly JournalAttempt[], startedMs: number) {
+  const told = journal?.told?.();
+  const allow = config.allow;
+  if (!told || !allow) return [];
+  const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
+  const sent = new Set(tried.map((a) => canonicalName(a.domainName)));
+  return ledger.unclaimedTasksSince(startedMs - DAY_MS).filter((t) => {
+    const id = `task:${t.taskNo}`;
+    return !claimed.has(taskKey(t.taskNo)) && !told.has(id) && !toldInThisProcess(id) && !sent.has(t.domainName) && matchesAny(t.domainName, allow) && !matchesAny(t.domainName, config.exclude);
+  });
 }
 
 /**

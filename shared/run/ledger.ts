@@ -370,6 +370,11 @@ export interface OrderJournal {
   unread?(): readonly string[];
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
   ended?(runId: string, told: readonly string[]): void;
+  /**
+   * The runs earlier messages told (told_runs; a task no record named as `task:<no>`), when the last load read
+   * every order, submission and run end of the day whole; undefined otherwise (see Ledger.unrecordedSince).
+   */
+  told?(): ReadonlySet<string> | undefined;
 }
 
 /** An order this process has sent, or is sending, for one registrar ledger. */
@@ -990,6 +995,21 @@ export class Ledger {
     for (const [key, task] of this.tasks) {
       if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
       for (const detail of task.details) if (detail.name === domainName) found.push({ taskNo: task.taskNo, createdMs: detail.createdMs, failed: detail.failed === true, seq: this.learntAtSeq.get(key) ?? 0 });
+    }
+    return found;
+  }
+
+  /**
+   * The redemption tasks created (by the registrar's clock, read as UTC) since `fromMs` whose read details name a
+   * domain, not failed, that no order of this process claims: with the journals' orders left out by the
+   * caller, those no record names (engine.ts unrecordedTasks).
+   */
+  unclaimedTasksSince(fromMs: number): Array<{ readonly taskNo: string; readonly domainName: string }> {
+    const claimed = this.claimedTaskKeys();
+    const found = [];
+    for (const [key, task] of this.tasks) {
+      if (task.taskNo === undefined || claimed.has(key) || this.mine.has(key)) continue;
+      for (const d of task.details) if (d.name !== '' && !d.failed && d.createdMs !== undefined && d.createdMs >= fromMs) found.push({ taskNo: task.taskNo, domainName: d.name });
     }
     return found;
   }

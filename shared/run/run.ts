@@ -174,6 +174,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     return { rows: all, cut: `the read stops at ${ORDER_PAGES} pages` };
   };
   let attempts: readonly JournalAttempt[] = [];
+  // The runs (and `task:` ids) earlier messages told, when the day was read whole (OrderJournal.told).
+  let toldWhole: ReadonlySet<string> | undefined;
   // A live run's `kind: submission` lines (written just before each order is sent): a run killed while an
   // order was on the wire leaves one and no decision with a task number. Failing, it costs only that.
   const readAttempts = async (deadlineMs: number): Promise<JournalAttempt[]> => {
@@ -229,20 +231,21 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       orders.push({ domainName: row.domain, taskNo, sentMs: rowMs(row, clock.now()), runId: row.run_id || undefined });
     }
     const tried = await sent;
-    if (orders.length === 0 && tried.length === 0) return orders;
     // A run's end record is written after its message, and names the earlier runs whose orders that
     // message told (told_runs): an order of a run with neither, or whose message reached no channel,
     // never reached a person.
     const told = new Set<string>();
     try {
       // Cut short, some runs' ends are not read: their orders are told again, never left untold.
-      for (const row of (await rowsOf('kind: run', 2, deadlineMs)).rows) {
+      const ends = await rowsOf('kind: run', 2, deadlineMs);
+      for (const row of ends.rows) {
         if (row.kind !== 'run' || row.outcome === 'started') continue;
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
         if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
         if (row.run_id) told.add(row.run_id);
         for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
       }
+      if (!ends.cut && !read.cut && unreadAttempts === undefined) toldWhole = told;
     } catch {
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold. The
       // submissions are kept, none called untold either: an order on the wire when its run was killed may
@@ -262,6 +265,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
       unread = undefined;
       unreadAttempts = undefined;
       attempts = [];
+      toldWhole = undefined;
       try {
         return await readOrders(deadlineMs);
       } catch (error) {
@@ -271,6 +275,7 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
         throw error;
       }
     },
+    told: () => toldWhole,
     // Its records are the run's own decision lines, written as they are known.
     placed: () => undefined,
   };
@@ -297,5 +302,6 @@ function combinedJournal(...journals: ReadonlyArray<OrderJournal | undefined>): 
     },
     // Each that failed is said: the CLI's file and the logstore hold different runs' orders.
     unread: () => present.flatMap((j) => j.unread?.() ?? []),
+    told: () => present.find((j) => j.told)?.told?.(),
   };
 }

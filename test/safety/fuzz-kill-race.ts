@@ -500,7 +500,8 @@ export function broken(o: Outcome): string[] {
     for (const item of (m.earlier_orders ?? []) as Array<Record<string, unknown>>) {
       const task = typeof item.task_no === 'string' ? tasks.get(item.task_no) : undefined;
       if (!task || task.domainName !== item.domain) problems.push(`a message tells an earlier order of ${item.domain} under task ${item.task_no}, which the registrar never had for it`);
-      if (!allRecords.some((r) => r.kind === 'submission' && r.domain === item.domain && r.run_id === item.run_id)) problems.push(`a message tells an earlier order of ${item.domain} by run ${item.run_id}, which sent no order for it`);
+      // Without a run id: a task no record names (engine.ts unrecordedTasks); its task is the registrar's for that domain (above).
+      if (item.run_id !== undefined && !allRecords.some((r) => r.kind === 'submission' && r.domain === item.domain && r.run_id === item.run_id)) problems.push(`a message tells an earlier order of ${item.domain} by run ${item.run_id}, which sent no order for it`);
       const key = `${item.domain} ${item.task_no}`;
       toldEarlier.set(key, (toldEarlier.get(key) ?? 0) + 1);
     }

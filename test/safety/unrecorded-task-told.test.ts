@@ -1,0 +1,73 @@
+/**
+ * A redemption task the registrar's ledger shows that no record names: a run killed (SIGKILL after the
+ * SIGTERM grace) sent its orders and had them answered, but none of its records reached the results
+ * logstore (the run does not wait for SLS before an order: README, Safety model), and nothing else kept
+ * them. The next runs find the tasks succeeded and skip the domains as already redeemed: two redemption
+ * fees, and no message ever named the orders (fuzz seed 9287). The stand-in holds such a task from the
+ * start: no record of any run names it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
+import { domainItem } from '../support/registrar-standin.js';
+import { keysFor, liveRunWithSls, startSlsStandin, type SlsCall, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
+import { inboxPerTest } from '../support/webhook-inbox.js';
+import { quickClock, runInProcess } from './harness.js';
+import { dueExpiration, standinPerTest } from './standin-runs.js';
+
+const start = standinPerTest();
+const inbox = inboxPerTest();
+const HOUR_MS = 3_600_000;
+
+describe('a redemption task of the last 24 h that no record claims', () => {
+  let sls: SlsStandin | undefined;
+  afterEach(async () => {
+    await sls?.close();
+    sls = undefined;
+  });
+
+  const setUp = async (name: string, taskNo: string, script?: (call: SlsCall) => SlsScripted | undefined, extra: Record<string, string> = {}) => {
+    sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), ...(script ? { script } : {}) });
+    const s = await start({ domains: [domainItem(name, dueExpiration(name))], tasks: [{ taskNo, domainName: name, statusCode: 2, createdMs: Date.now() - HOUR_MS }] });
+    const box = await inbox();
+    const env = liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32), ...extra });
+    const run = () => runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
+    const earlier = () => box.bodies.map((b) => (b.earlier_orders ?? []) as Array<Record<string, unknown>>);
+    return { s, run, earlier };
+  };
+
+  it('is told once, with its task number and domain, as ordered by a run that left no record', async () => {
+    const { s, run, earlier } = await setUp('ghost.com', 'T-GHOST-1');
+    await run();
+    expect(s.orders, 'nothing ordered: the task redeemed it').toHaveLength(0);
+    expect(earlier()[0], 'earlier_orders of the first run').toEqual([{ domain: 'ghost.com', task_no: 'T-GHOST-1' }]);
+    await run();
+    expect(earlier()[1] ?? [], 'earlier_orders of the second run (told once)').toEqual([]);
+  }, 30_000);
+
+  it('is not told again by a fresh process: the telling run record names it (told_runs)', async () => {
+    const { run, earlier } = await setUp('ghost2.com', 'T-GHOST-2');
+    sls!.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'other', time: Math.floor(Date.now() / 1000) - 600, contents: Object.entries({ kind: 'run', outcome: 'completed', mode: 'live', run_id: 'teller', notify: 'quiet', told_runs: 'task:T-GHOST-2' }), request: 1 });
+    await run();
+    expect(earlier().flat()).toEqual([]);
+  }, 30_000);
+
+  it('is not called unrecorded when the logstore read-back could not be read', async () => {
+    const refuse = (call: SlsCall): SlsScripted | undefined => (call.api === 'GetLogs' ? { status: 403, errorCode: 'Unauthorized', errorMessage: 'denied' } : undefined);
+    const { run, earlier } = await setUp('ghost3.com', 'T-GHOST-3', refuse);
+    await run();
+    expect(earlier().flat()).toEqual([]);
+  }, 30_000);
+
+  it('is not told as ours when its domain is outside REDEEM_DOMAINS (another deployment in a shared account)', async () => {
+    const { run, earlier } = await setUp('theirs.com', 'T-THEIRS', undefined, { REDEEM_DOMAINS: 'mine.com' });
+    await run();
+    expect(earlier().flat()).toEqual([]);
+  }, 30_000);
+
+  it('claimed by a record (a decision line of a run that never reported) is told by that run, not again as unrecorded', async () => {
+    const { run, earlier } = await setUp('claimed.com', 'T-CLAIMED');
+    sls!.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'other', time: Math.floor(Date.now() / 1000) - 3000, contents: Object.entries({ kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: 'claimed.com', task_no: 'T-CLAIMED', run_id: 'killed-run' }), request: 1 });
+    await run();
+    expect(earlier().flat()).toEqual([{ domain: 'claimed.com', task_no: 'T-CLAIMED', run_id: 'killed-run' }]);
+  }, 30_000);
+});
