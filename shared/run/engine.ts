@@ -12,7 +12,7 @@ import type { Logger } from '../log/index.js';
 import { channelStatuses, notifyRecordFields, notifyRun, undelivered } from '../notify/index.js';
 import { DAY_MS, daysToRedemption } from './deadline.js';
 import { execute, type CapOptions, type ExecutedDecision, type ProgressEvent } from './executor.js';
-import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { canonicalName, Ledger, noteRunsTold, submissionKey, taskKey, toldInThisProcess, unrecordedTaskId, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import { readDomainList } from './listing.js';
 import { narrow, type EffectiveRun, type RunOptions } from './options.js';
 import { applyGuard, dayCapDetail, moneyHoldDetail, plan, type Decision } from './planner.js';
@@ -226,7 +226,7 @@ export async function executeRun(request: EngineRequest, ports: RunPorts): Promi
   const reached = !told.sent || told.results.some((r) => r.status === 'ok');
   // The earlier runs whose orders this message told (the next run reads them back from the logstore); a task
   // no record named is named by its number, `task:<no>` (unrecordedTasks).
-  const toldRuns = told.sent && reached ? [...new Set([...earlier.map((o) => o.runId ?? `task:${o.taskNo}`), ...unanswered.map((o) => o.runId)])] : [];
+  const toldRuns = told.sent && reached ? [...new Set([...earlier.map((o) => o.runId ?? unrecordedTaskId(o.taskNo)), ...unanswered.map((o) => o.runId)])] : [];
   const run: RunRecord = { ...counted, notify: told.sent ? 'sent' : 'quiet', ...notifyRecordFields(told.results), told_runs: toldRuns.length > 0 ? toldRuns.join(',') : undefined };
   if (told.sent && reached) unheardRuns.delete(scope);
   else if (!reached && counted.sls_delivery === 'failed') unheardRuns.set(scope, new Set([...unheard, request.runId].slice(-5)));
@@ -511,7 +511,7 @@ function unrecordedTasks(journal: OrderJournal | undefined, config: RedeemerConf
   const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
   const sent = new Set(tried.map((a) => canonicalName(a.domainName)));
   return ledger.unclaimedTasksSince(startedMs - DAY_MS).filter((t) => {
-    const id = `task:${t.taskNo}`;
+    const id = unrecordedTaskId(t.taskNo);
     return !claimed.has(taskKey(t.taskNo)) && !told.has(id) && !toldInThisProcess(id) && !sent.has(t.domainName) && matchesAny(t.domainName, allow) && !matchesAny(t.domainName, config.exclude);
   });
 }

@@ -222,6 +222,11 @@ export function taskKey(taskNo: string): string {
   return taskNo.trim().toLowerCase();
 }
 
+/** How a run record's told_runs, and OrderJournal.told, name a task by its number: `task:<no>`. */
+export function unrecordedTaskId(taskNo: string): string {
+  return `task:${taskKey(taskNo)}`;
+}
+
 /**
  * A listed task's key: its number's (see taskKey), or, for a task listed with no number, one made of what
  * else the list says of it. Such a task's details cannot be asked for (QueryTaskDetailList requires a
@@ -371,8 +376,9 @@ export interface OrderJournal {
   /** The run `runId` has ended after a message that reached a person (or was not due), which told the orders of the runs `told` too; not called when every channel refused it. */
   ended?(runId: string, told: readonly string[]): void;
   /**
-   * The runs earlier messages told (told_runs; a task no record named as `task:<no>`), when the last load read
-   * every order, submission and run end of the day whole; undefined otherwise (see Ledger.unrecordedSince).
+   * The runs earlier messages told (told_runs), and as `task:<no>` (unrecordedTaskId) the tasks they told
+   * that no record named and every task a decision line names, when the last load read every order,
+   * submission and run end of the day whole; undefined otherwise (engine.ts unrecordedTasks).
    */
   told?(): ReadonlySet<string> | undefined;
 }

@@ -18,7 +18,7 @@ import { SlsClient } from '../sls/index.js';
 import { accountClients } from './account-clients.js';
 import { memberAccountPorts } from './member-account.js';
 import { executeRun, registrarScope, type EngineRequest, type RunPorts, type RunSummary } from './engine.js';
-import { processJournal, submissionKey, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
+import { processJournal, submissionKey, unrecordedTaskId, type JournalAttempt, type JournalOrder, type OrderJournal } from './ledger.js';
 import type { Deliver } from './recorder.js';
 import { toLogEntry } from './records.js';
 import { timeBudget, workDeadline } from './time-budget.js';
@@ -216,6 +216,9 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
     // it carries that order's task (already-redeemed, task-in-flight). Read as an outcome unknown, it took a
     // slot of REDEEM_MAX_PER_DAY on every fresh instance for 24 h, and held a due domain on a cap no order used.
     const refused = (row: Readonly<Record<string, string>>) => row.outcome === 'skipped' || row.outcome === 'in-progress';
+    // Every task a decision line names, an order's or the one that stopped a skipped order (a console
+    // order, another run's): a record names it, so it is not a task "no record names" (engine.ts unrecordedTasks).
+    const named = new Set(read.rows.flatMap((row) => (row.kind === 'decision' && row.task_no?.trim() ? [unrecordedTaskId(row.task_no)] : [])));
     const settled = new Set(read.rows.filter((row) => row.kind === 'decision' && (refused(row) || (!row.task_no?.trim() && row.error_code !== 'OutcomeUnknown'))).map((row) => submissionKey(row.run_id, row.domain ?? '')));
     for (const row of read.rows) {
       const taskNo = row.task_no?.trim();
@@ -243,9 +246,9 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
         if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
         if (row.run_id) told.add(row.run_id);
-        for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim());
+        for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim().startsWith('task:') ? unrecordedTaskId(id.trim().slice(5)) : id.trim());
       }
-      if (!ends.cut && !read.cut && unreadAttempts === undefined) toldWhole = told;
+      if (!ends.cut && !read.cut && unreadAttempts === undefined) toldWhole = new Set([...told, ...named]);
     } catch {
       // Which runs ended is unknown: the orders still hold their domains, and none is called untold. The
       // submissions are kept, none called untold either: an order on the wire when its run was killed may
