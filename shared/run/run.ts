@@ -246,7 +246,8 @@ function logstoreOrders(sls: SlsClient, clock: Clock, accountId: string | undefi
         // A message that every channel refused told no one (engine.ts): its run's orders are untold.
         if (row.notify === 'sent' && !channelStatuses(row).some((c) => c.status === 'ok')) continue;
         if (row.run_id) told.add(row.run_id);
-        for (const id of (row.told_runs ?? '').split(',')) if (id.trim()) told.add(id.trim().startsWith('task:') ? unrecordedTaskId(id.trim().slice(5)) : id.trim());
+        // A task is named as its key (unrecordedTaskId), however the writer spelt its number.
+        for (const id of (row.told_runs ?? '').split(',').map((s) => s.trim())) if (id) told.add(id.startsWith('task:') ? unrecordedTaskId(id.slice(5)) : id);
       }
       if (!ends.cut && !read.cut && unreadAttempts === undefined) toldWhole = new Set([...told, ...named]);
     } catch {
