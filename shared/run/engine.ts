@@ -411,6 +411,14 @@ export async function prepareRun(
       }
     }
     untoldOrders.push(...attempts.found);
+    // A task of the last day no record names may have redeemed a domain that has since left the redemption
+    // list: no plan reads its details, and unread it is never told. Only those are read, so a day whose tasks
+    // the records all name (the next day's run) reads no details.
+    try {
+      await resolveUnrecordedCandidates(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], startedMs);
+    } catch {
+      // Telling must never stop the run: an unread task is told by a later run that reads it.
+    }
     const unrecorded = unrecordedTasks(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], tried, startedMs);
     // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
     // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
@@ -504,6 +512,21 @@ function attemptsOfUntoldRuns(
  * REDEEM_DOMAINS allows (another deployment's in a shared account are not ours), and once: the telling run's
  * record names `task:<no>` in told_runs, and this process remembers it (toldInThisProcess).
  */
+/**
+ * Reads the details of the finished tasks created in the last day (by their listed CreateTime) that no
+ * record names and that have not been told: the only ones unrecordedTasks may find among the tasks whose
+ * details wait. Nothing is read when unrecordedTasks would say nothing.
+ */
+async function resolveUnrecordedCandidates(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], startedMs: number): Promise<void> {
+  const told = journal?.told?.();
+  if (!told || !config.allow || !ledger.hasUnresolved) return;
+  const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
+  await ledger.resolveFinishedWhere(({ taskNo, createdMs }) => {
+    const id = unrecordedTaskId(taskNo);
+    return createdMs !== undefined && createdMs >= startedMs - DAY_MS && !claimed.has(taskKey(taskNo)) && !told.has(id) && !toldInThisProcess(id);
+  });
+}
+
 function unrecordedTasks(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], tried: readonly JournalAttempt[], startedMs: number) {
   const told = journal?.told?.();
   const allow = config.allow;

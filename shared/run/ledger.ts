@@ -1123,9 +1123,28 @@ export class Ledger {
    * plan holds a redemption that one of them could stop, or the spend cap needs their domains' names.
    */
   async resolveFinished(): Promise<void> {
-    const tasks = [...this.unresolved.values()];
-    this.unresolved.clear();
-    await this.readDetails(tasks);
+    await this.resolveFinishedWhere(() => true);
+  }
+
+  /**
+   * Those of the finished tasks whose details wait that `pick` chooses (by number and listed CreateTime, read
+   * as UTC): the rest keep waiting for a plan that needs them.
+   */
+  async resolveFinishedWhere(pick: (task: { readonly taskNo: string; readonly createdMs: number | undefined }) => boolean): Promise<void> {
+    const tasks: TaskInfo[] = [];
+    for (const [key, task] of this.unresolved) {
+      if (!pick({ taskNo: task.TaskNo ?? '', createdMs: parseRegistrarTime(task.CreateTime) })) continue;
+      tasks.push(task);
+      this.unresolved.delete(key);
+    }
+    if (tasks.length === 0) return;
+    try {
+      await this.readDetails(tasks);
+    } catch (error) {
+      // Nothing of a read that failed was learnt (readDetails learns once every task is read): they still wait.
+      for (const task of tasks) this.unresolved.set(taskKey(task.TaskNo), task);
+      throw error;
+    }
   }
 
   /** Whether finished recent tasks still wait for their details. */

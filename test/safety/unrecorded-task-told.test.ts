@@ -25,9 +25,9 @@ describe('a redemption task of the last 24 h that no record claims', () => {
     sls = undefined;
   });
 
-  const setUp = async (name: string, taskNo: string, script?: (call: SlsCall) => SlsScripted | undefined, extra: Record<string, string> = {}) => {
+  const setUp = async (name: string, taskNo: string, script?: (call: SlsCall) => SlsScripted | undefined, extra: Record<string, string> = {}, listed = true) => {
     sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), ...(script ? { script } : {}) });
-    const s = await start({ domains: [domainItem(name, dueExpiration(name))], tasks: [{ taskNo, domainName: name, statusCode: 2, createdMs: Date.now() - HOUR_MS }] });
+    const s = await start({ domains: listed ? [domainItem(name, dueExpiration(name))] : [], tasks: [{ taskNo, domainName: name, statusCode: 2, createdMs: Date.now() - HOUR_MS }] });
     const box = await inbox();
     const env = liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32), ...extra });
     const run = () => runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
@@ -69,5 +69,23 @@ describe('a redemption task of the last 24 h that no record claims', () => {
     sls!.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'other', time: Math.floor(Date.now() / 1000) - 3000, contents: Object.entries({ kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: 'claimed.com', task_no: 'T-CLAIMED', run_id: 'killed-run' }), request: 1 });
     await run();
     expect(earlier().flat()).toEqual([{ domain: 'claimed.com', task_no: 'T-CLAIMED', run_id: 'killed-run' }]);
+  }, 30_000);
+
+  it('is told when its domain, redeemed, has left the redemption list (no plan reads its details)', async () => {
+    const { s, run, earlier } = await setUp('gone.com', 'T-GONE', undefined, {}, false);
+    await run();
+    expect(s.orders).toHaveLength(0);
+    expect(earlier().flat()).toEqual([{ domain: 'gone.com', task_no: 'T-GONE' }]);
+  }, 30_000);
+
+  it.each([
+    ['an order of a run that told it', [{ kind: 'decision', action: 'redeem', mode: 'live', outcome: 'submitted', domain: 'named.com', task_no: 'T-NAMED', run_id: 'earlier' }, { kind: 'run', outcome: 'completed', mode: 'live', run_id: 'earlier', notify: 'sent', notify_webhook: 'ok' }]],
+    ['a run that told it as unrecorded (told_runs)', [{ kind: 'run', outcome: 'completed', mode: 'live', run_id: 'teller', notify: 'quiet', told_runs: 'task:T-NAMED' }]],
+  ])('costs no detail read once a record names it: %s', async (_, rows) => {
+    const { s, run, earlier } = await setUp('named.com', 'T-NAMED', undefined, {}, false);
+    for (const [i, contents] of rows.entries()) sls!.logs.push({ project: 'audit', logstore: 'results', topic: 'domain-redeemer', source: 'other', time: Math.floor(Date.now() / 1000) - 3000 + i, contents: Object.entries(contents), request: 1 });
+    await run();
+    expect(s.callsOf('QueryTaskDetailList'), 'no details read for a task a record names').toEqual([]);
+    expect(earlier().flat()).toEqual([]);
   }, 30_000);
 });
