@@ -515,7 +515,9 @@ function attemptsOfUntoldRuns(
 /**
  * Reads the details of the finished tasks created in the last day (by their listed CreateTime) that no
  * record names and that have not been told: the only ones unrecordedTasks may find among the tasks whose
- * details wait. Nothing is read when unrecordedTasks would say nothing.
+ * details wait. Nothing is read without a whole read of the day's records or without REDEEM_DOMAINS. A task
+ * of a domain REDEEM_DOMAINS leaves out (another deployment's, in a shared account) is read by every run of
+ * the day: which domain it names is known only from its details.
  */
 async function resolveUnrecordedCandidates(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], startedMs: number): Promise<void> {
   const told = journal?.told?.();
@@ -523,7 +525,8 @@ async function resolveUnrecordedCandidates(journal: OrderJournal | undefined, co
   const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
   await ledger.resolveFinishedWhere(({ taskNo, createdMs }) => {
     const id = unrecordedTaskId(taskNo);
-    return createdMs !== undefined && createdMs >= startedMs - DAY_MS && !claimed.has(taskKey(taskNo)) && !told.has(id) && !toldInThisProcess(id);
+    // Undated (CreateTime unreadable or left out), nothing says it is older than the day: its details may date it.
+    return (createdMs === undefined || createdMs >= startedMs - DAY_MS) && !claimed.has(taskKey(taskNo)) && !told.has(id) && !toldInThisProcess(id);
   });
 }
 

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../support/emulator.js';
-import { domainItem } from '../support/registrar-standin.js';
+import { domainItem, type RegistrarStandin, type Scripted, type StandinCall } from '../support/registrar-standin.js';
 import { keysFor, liveRunWithSls, startSlsStandin, type SlsCall, type SlsScripted, type SlsStandin } from '../support/sls-standin.js';
 import { inboxPerTest } from '../support/webhook-inbox.js';
 import { quickClock, runInProcess } from './harness.js';
@@ -25,9 +25,9 @@ describe('a redemption task of the last 24 h that no record claims', () => {
     sls = undefined;
   });
 
-  const setUp = async (name: string, taskNo: string, script?: (call: SlsCall) => SlsScripted | undefined, extra: Record<string, string> = {}, listed = true) => {
+  const setUp = async (name: string, taskNo: string, script?: (call: SlsCall) => SlsScripted | undefined, extra: Record<string, string> = {}, listed = true, registrarScript?: (call: StandinCall, standin: RegistrarStandin) => Scripted | undefined) => {
     sls = await startSlsStandin({ keys: keysFor(EMULATOR_CREDENTIALS), ...(script ? { script } : {}) });
-    const s = await start({ domains: listed ? [domainItem(name, dueExpiration(name))] : [], tasks: [{ taskNo, domainName: name, statusCode: 2, createdMs: Date.now() - HOUR_MS }] });
+    const s = await start({ domains: listed ? [domainItem(name, dueExpiration(name))] : [], tasks: [{ taskNo, domainName: name, statusCode: 2, createdMs: Date.now() - HOUR_MS }], ...(registrarScript ? { script: registrarScript } : {}) });
     const box = await inbox();
     const env = liveRunWithSls(s.url, sls.url, { REDEEM_FOLLOW_SECONDS: '1', NOTIFY_WEBHOOK_URL: box.url, NOTIFY_WEBHOOK_SECRET: 'x'.repeat(32), ...extra });
     const run = () => runInProcess(env, { clock: quickClock, followIntervalMs: 10 });
@@ -76,6 +76,26 @@ describe('a redemption task of the last 24 h that no record claims', () => {
     await run();
     expect(s.orders).toHaveLength(0);
     expect(earlier().flat()).toEqual([{ domain: 'gone.com', task_no: 'T-GONE' }]);
+  }, 30_000);
+
+  // The task list's CreateTime unreadable or left out, its details dated an hour ago: nothing says it is older than the day.
+  it.each([
+    ['unreadable', 'not a date'],
+    ['missing', undefined],
+  ])('is told when the task list gives its CreateTime %s (its details date it)', async (what, createTime) => {
+    const listedWith = (call: StandinCall, standin: RegistrarStandin): Scripted | undefined => {
+      if (call.action !== 'QueryTaskList') return undefined;
+      const answer = standin.defaultAnswer(call) as { body: { Data?: { TaskInfo?: Array<Record<string, unknown>> } } };
+      for (const item of answer.body.Data?.TaskInfo ?? []) {
+        if (createTime === undefined) delete item.CreateTime;
+        else item.CreateTime = createTime;
+      }
+      return answer as Scripted;
+    };
+    const { run, earlier } = await setUp('undated.com', `T-UNDATED-${what}`, undefined, {}, false, listedWith);
+    await run();
+    await run();
+    expect(earlier().flat()).toEqual([{ domain: 'undated.com', task_no: `T-UNDATED-${what}` }]);
   }, 30_000);
 
   it.each([
