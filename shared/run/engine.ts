@@ -413,7 +413,8 @@ export async function prepareRun(
     untoldOrders.push(...attempts.found);
     // A task of the last day no record names may have redeemed a domain that has since left the redemption
     // list: no plan reads its details, and unread it is never told. Only those are read, so a day whose tasks
-    // the records all name (the next day's run) reads no details.
+    // the records all name (the next day's run) reads no details. A plan holding a redemption has read every
+    // waiting task already (above), so these reads never stand before an order.
     try {
       await resolveUnrecordedCandidates(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], startedMs);
     } catch {
