@@ -415,10 +415,13 @@ export async function prepareRun(
     // list: no plan reads its details, and unread it is never told. Only those are read, so a day whose tasks
     // the records all name (the next day's run) reads no details. A plan holding a redemption has read every
     // waiting task already (above), so these reads never stand before an order.
+    let unreadUnrecorded: string | undefined;
     try {
       await resolveUnrecordedCandidates(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], startedMs);
-    } catch {
-      // Telling must never stop the run: an unread task is told by a later run that reads it.
+    } catch (error) {
+      // Telling must never stop the run, but it is said: the task waits, and a later run that reads it tells it.
+      // The consequence first: the message cuts a line at 300 characters.
+      unreadUnrecorded = `an order of the last day that no record names (a run killed before its records left, or one placed by hand) may have gone untold: the details of the day's tasks no record names could not be read (${errorMessage(error)})`;
     }
     const unrecorded = unrecordedTasks(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], tried, startedMs);
     // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
@@ -437,7 +440,7 @@ export async function prepareRun(
     if (config.money.guard && config.money.prices && redeem.length > 0) await ledger.resolvePurchases();
     const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
     const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, { reason: v.reason, detail: moneyHoldDetail(ledger, v.decision.domainName, clock.now(), v.reason, v.detail) }] as const])) ?? []);
-    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders, unrecorded };
+    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders: unreadUnrecorded ? [...unreadOrders, unreadUnrecorded] : unreadOrders, unrecorded };
   } catch (error) {
     ledger.close();
     throw error;

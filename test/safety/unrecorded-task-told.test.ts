@@ -108,4 +108,18 @@ describe('a redemption task of the last 24 h that no record claims', () => {
     expect(s.callsOf('QueryTaskDetailList'), 'no details read for a task a record names').toEqual([]);
     expect(earlier().flat()).toEqual([]);
   }, 30_000);
+
+  // What the run could not do is said: a person hears that an order may have gone untold, and it is told later.
+  it('whose details cannot be read is said under read problems, and told by a later run', async () => {
+    const failing = { on: true };
+    const refuse = (call: StandinCall): Scripted | undefined => (failing.on && call.action === 'QueryTaskDetailList' ? { status: 500, body: { RequestId: 'r', Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' } } : undefined);
+    const { run, earlier } = await setUp('unread.com', 'T-UNREAD', undefined, {}, false, refuse);
+    const first = await run();
+    expect(first.summary.run.outcome).toBe('completed');
+    expect(String(first.summary.run.read_problems)).toMatch(/no record names.*could not be read/);
+    expect(earlier().flat()).toEqual([]);
+    failing.on = false;
+    await run();
+    expect(earlier().flat()).toEqual([{ domain: 'unread.com', task_no: 'T-UNREAD' }]);
+  }, 30_000);
 });
