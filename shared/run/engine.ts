@@ -411,19 +411,7 @@ export async function prepareRun(
       }
     }
     untoldOrders.push(...attempts.found);
-    // A task of the last day no record names may have redeemed a domain that has since left the redemption
-    // list: no plan reads its details, and unread it is never told. Only those are read, so a day whose tasks
-    // the records all name (the next day's run) reads no details. A plan holding a redemption has read every
-    // waiting task already (above), so these reads never stand before an order.
-    let unreadUnrecorded: string | undefined;
-    try {
-      await resolveUnrecordedCandidates(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], startedMs);
-    } catch (error) {
-      // Telling must never stop the run, but it is said: the task waits, and a later run that reads it tells it.
-      // The consequence first: the message cuts a line at 300 characters.
-      unreadUnrecorded = `an order of the last day that no record names (a run killed before its records left, or one placed by hand) may have gone untold: the details of the day's tasks no record names could not be read (${errorMessage(error)})`;
-    }
-    const unrecorded = unrecordedTasks(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], tried, startedMs);
+    const unrecorded = await unrecordedTasks(ports.orderJournal, config, ledger, [...keptOrders, ...untoldOrders], tried, startedMs);
     // An earlier run's order whose outcome is unknown (on the wire when its run was killed, or recorded as
     // OutcomeUnknown): it holds no domain, but counts on the day's caps and against the balance
     // (Ledger.countUnknown). Counted after the finished tasks' details are read, which may show its task
@@ -440,7 +428,7 @@ export async function prepareRun(
     if (config.money.guard && config.money.prices && redeem.length > 0) await ledger.resolvePurchases();
     const guard = config.money.guard && redeem.length > 0 ? guardRedemptions({ planned: redeem, balance, settings: config.money, ordersLast24h: ledger.ordersLast24h(clock.now(), { spentOnly: true }), unsettled: ledger.unsettledOrders() }) : undefined;
     const held = new Map(guard?.verdicts.flatMap((v) => (v.keep ? [] : [[v.decision, { reason: v.reason, detail: moneyHoldDetail(ledger, v.decision.domainName, clock.now(), v.reason, v.detail) }] as const])) ?? []);
-    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders: unreadUnrecorded ? [...unreadOrders, unreadUnrecorded] : unreadOrders, unrecorded };
+    return { candidates: listing.candidates.length + listing.invalid.length, repeatedPage: listing.repeatedPage, unreadListing: listing.unread, ledger, decisions: applyGuard(planned, held), guard, balance, untoldOrders, unansweredOrders: attempts.unanswered, unreadOrders: unrecorded.unread ? [...unreadOrders, unrecorded.unread] : unreadOrders, unrecorded: unrecorded.tasks };
   } catch (error) {
     ledger.close();
     throw error;
@@ -516,34 +504,31 @@ function attemptsOfUntoldRuns(
  * REDEEM_DOMAINS allows (another deployment's in a shared account are not ours), and once: the telling run's
  * record names `task:<no>` in told_runs, and this process remembers it (toldInThisProcess).
  */
-/**
- * Reads the details of the finished tasks created in the last day (by their listed CreateTime) that no
- * record names and that have not been told: the only ones unrecordedTasks may find among the tasks whose
- * details wait. Nothing is read without a whole read of the day's records or without REDEEM_DOMAINS. A task
- * of a domain REDEEM_DOMAINS leaves out (another deployment's, in a shared account) is read by every run of
- * the day: which domain it names is known only from its details.
- */
-async function resolveUnrecordedCandidates(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], startedMs: number): Promise<void> {
-  const told = journal?.told?.();
-  if (!told || !config.allow || !ledger.hasUnresolved) return;
-  const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
-  await ledger.resolveFinishedWhere(({ taskNo, createdMs }) => {
-    const id = unrecordedTaskId(taskNo);
-    // Undated (CreateTime unreadable or left out), nothing says it is older than the day: its details may date it.
-    return (createdMs === undefined || createdMs >= startedMs - DAY_MS) && !claimed.has(taskKey(taskNo)) && !told.has(id) && !toldInThisProcess(id);
-  });
-}
-
-function unrecordedTasks(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], tried: readonly JournalAttempt[], startedMs: number) {
+async function unrecordedTasks(journal: OrderJournal | undefined, config: RedeemerConfig, ledger: Ledger, claims: readonly JournalOrder[], tried: readonly JournalAttempt[], startedMs: number): Promise<{ readonly tasks: ReadonlyArray<{ readonly taskNo: string; readonly domainName: string }>; readonly unread?: string }> {
   const told = journal?.told?.();
   const allow = config.allow;
-  if (!told || !allow) return [];
+  if (!told || !allow) return { tasks: [] };
   const claimed = new Set(claims.map((o) => taskKey(o.taskNo)));
+  const unnamed = (taskNo: string) => {
+    const id = unrecordedTaskId(taskNo);
+    return !claimed.has(taskKey(taskNo)) && !told.has(id) && !toldInThisProcess(id);
+  };
+  let unread: string | undefined;
+  // A finished task whose details wait (no plan needed them: its domain, redeemed, may have left the list) is
+  // read only if it may be one: of the day, or undated (nothing says it is older), and unnamed. So a day whose
+  // tasks the records all name (the next day's run) reads none. Which domain it names only its details say, so
+  // another deployment's task in a shared account is read by every run of the day. A plan holding a
+  // redemption has read every waiting task already, so these reads never stand before an order.
+  try {
+    await ledger.resolveFinishedWhere(({ taskNo, createdMs }) => (createdMs === undefined || createdMs >= startedMs - DAY_MS) && unnamed(taskNo));
+  } catch (error) {
+    // Telling must never stop the run, but it is said; the task waits, and a later run that reads it tells it.
+    // The consequence and what to do first: the message cuts a line at 300 characters.
+    unread = `an order of the last day that no record names (a run killed before its records left, or one placed by hand) may have gone untold; a later run tells it, and the console's task list shows it now: the details of the day's finished tasks could not be read (${errorMessage(error)})`;
+  }
   const sent = new Set(tried.map((a) => canonicalName(a.domainName)));
-  return ledger.unclaimedTasksSince(startedMs - DAY_MS).filter((t) => {
-    const id = unrecordedTaskId(t.taskNo);
-    return !claimed.has(taskKey(t.taskNo)) && !told.has(id) && !toldInThisProcess(id) && !sent.has(t.domainName) && matchesAny(t.domainName, allow) && !matchesAny(t.domainName, config.exclude);
-  });
+  const tasks = ledger.unclaimedTasksSince(startedMs - DAY_MS).filter((t) => unnamed(t.taskNo) && !sent.has(t.domainName) && matchesAny(t.domainName, allow) && !matchesAny(t.domainName, config.exclude));
+  return unread === undefined ? { tasks } : { tasks, unread };
 }
 
 /**

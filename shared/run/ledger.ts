@@ -1133,7 +1133,7 @@ export class Ledger {
   async resolveFinishedWhere(pick: (task: { readonly taskNo: string; readonly createdMs: number | undefined }) => boolean): Promise<void> {
     const tasks: TaskInfo[] = [];
     for (const [key, task] of this.unresolved) {
-      if (!pick({ taskNo: task.TaskNo ?? '', createdMs: parseRegistrarTime(task.CreateTime) })) continue;
+      if (!pick({ taskNo: task.TaskNo, createdMs: parseRegistrarTime(task.CreateTime) })) continue;
       tasks.push(task);
       this.unresolved.delete(key);
     }
